@@ -1,0 +1,46 @@
+# The two quick-start commands: `make demo` runs the main job, `make check` builds and passes
+# the whole suite (normal build with -Werror, then an AddressSanitizer + UBSan build).
+# Both first install any missing Debian package (as root with apt-get; otherwise they print the
+# exact apt-get line and stop). The real build is Meson + Ninja; this file only drives it.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+LUTETIA    := $(BUILD)/cli/lutetia
+
+# What building and testing need from Debian.
+DEBIAN_BUILD = gcc meson ninja-build pkg-config jq \
+               libcjson-dev libsqlite3-dev libsodium-dev libgsl-dev sqlite3
+# What the benchmarks compare against (R's survival and rpact, node, jq, hyperfine).
+DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine
+
+.PHONY: all demo check build test asan deps bench-deps bench clean
+
+all: build
+
+deps:
+	@sh scripts/debian-deps.sh $(DEBIAN_BUILD)
+
+build: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=debugoptimized -Dwerror=true
+	ninja -C $(BUILD)
+
+asan: deps
+	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) --buildtype=debug \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+	ninja -C $(ASAN_BUILD)
+
+demo: build
+	$(LUTETIA) demo --db out/demo.db --out out
+
+check: build asan
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+		sh tests/run.sh $(BUILD) $(ASAN_BUILD)
+
+bench-deps:
+	@sh scripts/debian-deps.sh $(DEBIAN_BUILD) $(DEBIAN_BENCH)
+
+bench: build bench-deps
+	sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,37 @@
+/* Shared pieces of the lutetia command line: the verb table's entry type, the one
+ * status-to-exit-code table, and error printing. Each verb lives in cli/<verb>.c. */
+#ifndef LUTETIA_CLI_H
+#define LUTETIA_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "lutetia.h"
+
+/* Exit codes: 0 success, 1 a check that found problems (lint, audit verify), 2 usage,
+ * and one code per library status (see exit.c). */
+#define LT_EXIT_OK 0
+#define LT_EXIT_FINDINGS 1
+#define LT_EXIT_USAGE 2
+
+typedef struct lt_cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the verb itself */
+    const char *summary;
+} lt_cli_command;
+
+/* The exit code for a library status (the one table, in exit.c). */
+int lt_cli_exit_code(lt_status st);
+
+/* Prints "lutetia: WHERE: MESSAGE" to stderr and returns lt_cli_exit_code(err->status). */
+int lt_cli_fail(const lt_error *err);
+
+/* Prints "lutetia VERB: MESSAGE" and a hint to run --help, returns LT_EXIT_USAGE. */
+int lt_cli_usage_error(const char *verb, const char *fmt, ...) LT_PRINTF(2, 3);
+
+/* Writes the buffer to stdout; reports an allocation failure while it was built. */
+int lt_cli_print_buf(const lt_buf *b);
+
+/* The verbs. */
+int lt_cmd_version(int argc, char **argv);
+
+#endif

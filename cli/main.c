@@ -1,0 +1,44 @@
+/* The lutetia command: finds the verb and hands it the rest of the arguments. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+int lt_cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("lutetia %s\n", LUTETIA_VERSION);
+    return 0;
+}
+
+/* One row per verb; the verb's code is in cli/<verb>.c. Keep the rows in the order a trial
+ * flows, as `lutetia help` prints them. */
+static const lt_cli_command commands[] = {
+    {"version", lt_cmd_version, "print the version"},
+};
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "usage: lutetia VERB [OPTIONS] [ARGS]\n\nverbs:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'lutetia VERB --help' describes a verb.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return LT_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        print_help(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) return lt_cmd_version(0, NULL);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "lutetia: unknown verb '%s'\n", argv[1]);
+    print_help(stderr);
+    return LT_EXIT_USAGE;
+}

@@ -1,0 +1,23 @@
+/* Reading whole files and parsing numbers strictly. */
+#ifndef LUTETIA_FILE_H
+#define LUTETIA_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "status.h"
+
+/* Reads all of path ("-" is standard input) into a NUL-terminated heap buffer the caller frees
+ * with free(). On failure *data is untouched and err names the file and the system's reason. */
+LT_API lt_status lt_file_read(const char *path, char **data, size_t *len, lt_error *err);
+
+/* Writes len bytes to path atomically (a temporary file renamed over it). */
+LT_API lt_status lt_file_write(const char *path, const void *data, size_t len, lt_error *err);
+
+/* Parses a whole string as a finite decimal number; leading/trailing blanks allowed, nothing
+ * else. Returns false for "", "abc", "1.5x", "nan", "inf". */
+LT_API bool lt_parse_double(const char *s, double *out);
+
+/* Parses a whole string as a base-10 integer in [min, max]. */
+LT_API bool lt_parse_long(const char *s, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,109 @@
+/* Whole-file reading and writing, and strict number parsing for every reader. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lutetia/file.h"
+
+lt_status lt_file_read(const char *path, char **data, size_t *len, lt_error *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) LT_FAIL(err, LT_EIO, path, "cannot open: %s", strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *p = malloc(cap);
+    if (!p) {
+        if (!is_stdin) fclose(f);
+        LT_FAIL(err, LT_ENOMEM, path, "out of memory reading the file");
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            char *q = realloc(p, cap * 2);
+            if (!q) {
+                free(p);
+                if (!is_stdin) fclose(f);
+                LT_FAIL(err, LT_ENOMEM, path, "out of memory reading the file");
+            }
+            p = q;
+            cap *= 2;
+        }
+        size_t got = fread(p + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int failed = ferror(f);
+    int saved = errno;
+    if (!is_stdin) fclose(f);
+    if (failed) {
+        free(p);
+        LT_FAIL(err, LT_EIO, path, "read error: %s", strerror(saved));
+    }
+    p[n] = '\0';
+    *data = p;
+    *len = n;
+    return LT_OK;
+}
+
+lt_status lt_file_write(const char *path, const void *data, size_t len, lt_error *err)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp) LT_FAIL(err, LT_ENOMEM, path, "out of memory");
+    snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        lt_error_set(err, LT_EIO, path, "cannot create: %s", strerror(errno));
+        free(tmp);
+        return LT_EIO;
+    }
+    bool ok = fwrite(data, 1, len, f) == len;
+    ok = (fflush(f) == 0) && ok;
+    ok = (fsync(fileno(f)) == 0) && ok;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        lt_error_set(err, LT_EIO, path, "cannot write: %s", strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return LT_EIO;
+    }
+    free(tmp);
+    return LT_OK;
+}
+
+static const char *skip_blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    return s;
+}
+
+bool lt_parse_double(const char *s, double *out)
+{
+    if (!s) return false;
+    s = skip_blank(s);
+    /* strtod also takes hex, "inf" and "nan": only decimal notation is a clinical number */
+    for (const char *q = s; *q; q++)
+        if (*q == 'x' || *q == 'X' || *q == 'n' || *q == 'N' || *q == 'i' || *q == 'I')
+            return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno == ERANGE) return false;
+    if (*skip_blank(end) != '\0') return false;
+    *out = v;
+    return true;
+}
+
+bool lt_parse_long(const char *s, long min, long max, long *out)
+{
+    if (!s) return false;
+    s = skip_blank(s);
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || errno == ERANGE || *skip_blank(end) != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}

@@ -1,0 +1,174 @@
+/* Tests of the base module: dates, buffers, number parsing, JSON errors and locations, CSV. */
+#include <stdlib.h>
+#include <string.h>
+#include "lt_test.h"
+#include "lutetia.h"
+
+static void test_dates(void)
+{
+    lt_date d;
+    char buf[LT_DATE_STR_MAX];
+    CHECK(lt_date_parse("1970-01-01", false, &d) && d == 0);
+    CHECK(lt_date_parse("2000-03-01", false, &d) && d == 11017);
+    CHECK(lt_date_parse("2024-02-29", false, &d));
+    CHECK(!lt_date_parse("2023-02-29", false, &d));
+    CHECK(!lt_date_parse("2023-13-01", false, &d));
+    CHECK(!lt_date_parse("2023-1-01", false, &d));
+    CHECK(!lt_date_parse("2020-01-02T10:00:00Z", false, &d));
+    CHECK(lt_date_parse("2020-01-02T10:00:00+01:00", true, &d));
+    CHECK_STR(lt_date_format(d, buf), "2020-01-02");
+    CHECK_STR(lt_date_format(lt_date_from_ymd(1899, 12, 31), buf), "1899-12-31");
+    /* end-of-month clamping when adding calendar months */
+    CHECK_STR(lt_date_format(lt_date_add_months(lt_date_from_ymd(2024, 1, 31), 1), buf),
+              "2024-02-29");
+    CHECK_STR(lt_date_format(lt_date_add_months(lt_date_from_ymd(2023, 1, 31), 1), buf),
+              "2023-02-28");
+    CHECK_STR(lt_date_format(lt_date_add_months(lt_date_from_ymd(2024, 11, 15), 3), buf),
+              "2025-02-15");
+    CHECK_STR(lt_date_format(lt_date_add_months(lt_date_from_ymd(2024, 2, 15), -3), buf),
+              "2023-11-15");
+    /* age is correct on the birthday, the day before, and for 29 February */
+    lt_date birth = lt_date_from_ymd(2008, 6, 15);
+    CHECK_INT(lt_date_age_years(birth, lt_date_from_ymd(2026, 6, 15)), 18);
+    CHECK_INT(lt_date_age_years(birth, lt_date_from_ymd(2026, 6, 14)), 17);
+    lt_date leap = lt_date_from_ymd(2004, 2, 29);
+    CHECK_INT(lt_date_age_years(leap, lt_date_from_ymd(2022, 2, 28)), 17);
+    CHECK_INT(lt_date_age_years(leap, lt_date_from_ymd(2022, 3, 1)), 18);
+    CHECK_INT(lt_date_age_years(leap, lt_date_from_ymd(2024, 2, 29)), 20);
+}
+
+static void test_times(void)
+{
+    lt_time t, u;
+    char buf[LT_TIME_STR_MAX];
+    CHECK(lt_time_parse("2026-01-01T08:00Z", &t));
+    CHECK(lt_time_parse("2026-01-02T08:00:00Z", &u));
+    CHECK_INT(u - t, 86400);
+    CHECK(lt_time_parse("2026-01-01T10:00:00+02:00", &u) && u == t);
+    CHECK(lt_time_parse("2026-01-01T03:30:00.250-04:30", &u) && u == t);
+    CHECK(!lt_time_parse("2026-01-01T08:00:00", &u));
+    CHECK(!lt_time_parse("2026-01-01", &u));
+    CHECK_STR(lt_time_format(t, buf), "2026-01-01T08:00:00Z");
+    CHECK_STR(lt_time_format(-1, buf), "1969-12-31T23:59:59Z");
+}
+
+static void test_buf_and_numbers(void)
+{
+    lt_buf b = LT_BUF_INIT;
+    lt_buf_json_str(&b, "a\"b\\c\n\x01");
+    CHECK_STR(lt_buf_str(&b), "\"a\\\"b\\\\c\\n\\u0001\"");
+    lt_buf_reset(&b);
+    lt_buf_json_num(&b, 0.1);
+    lt_buf_putc(&b, ' ');
+    lt_buf_json_num(&b, 1.0 / 3);
+    lt_buf_putc(&b, ' ');
+    lt_buf_json_num(&b, NAN);
+    CHECK_STR(lt_buf_str(&b), "0.1 0.3333333333333333 null");
+    lt_buf_reset(&b);
+    for (int i = 0; i < 1000; i++) lt_buf_printf(&b, "%d,", i);
+    CHECK(b.n == 3890 && !lt_buf_failed(&b));
+    lt_buf_free(&b);
+    lt_buf_free(&b); /* freeing twice is harmless */
+
+    double x;
+    long l;
+    CHECK(lt_parse_double(" 8.0 ", &x) && x == 8.0);
+    CHECK(lt_parse_double("-1e-3", &x) && x == -0.001);
+    CHECK(!lt_parse_double("", &x));
+    CHECK(!lt_parse_double("8,0", &x));
+    CHECK(!lt_parse_double("nan", &x));
+    CHECK(!lt_parse_double("0x10", &x));
+    CHECK(!lt_parse_double("inf", &x));
+    CHECK(lt_parse_long("42", 0, 100, &l) && l == 42);
+    CHECK(!lt_parse_long("420", 0, 100, &l));
+    CHECK(!lt_parse_long("4.2", 0, 100, &l));
+}
+
+static void test_json(void)
+{
+    const char *doc = "{\n  \"name\": \"x\",\n  \"arms\": [\n    {\"id\": \"A\"},\n"
+                      "    {\"id\": \"B\", \"cycles\": [ {\"activity\": 7.4} ]}\n  ]\n}\n";
+    lt_json *root = NULL;
+    lt_error err;
+    CHECK(lt_json_parse(doc, strlen(doc), "t.json", &root, &err) == LT_OK);
+    CHECK_STR(lt_json_get_str(root, "name", NULL), "x");
+    CHECK_INT(lt_json_size(lt_json_get(root, "arms")), 2);
+    const lt_json *arm = lt_json_at(lt_json_get(root, "arms"), 1);
+    CHECK_STR(lt_json_get_str(arm, "id", NULL), "B");
+    CHECK(lt_json_get_num(lt_json_at(lt_json_get(arm, "cycles"), 0), "activity", 0) == 7.4);
+    int line = 0, col = 0;
+    CHECK(lt_json_locate(doc, strlen(doc), "arms[1].cycles[0].activity", &line, &col));
+    CHECK_INT(line, 5);
+    CHECK_INT(col, 42);
+    CHECK(lt_json_locate(doc, strlen(doc), "name", &line, &col) && line == 2 && col == 11);
+    CHECK(!lt_json_locate(doc, strlen(doc), "arms[2]", &line, &col));
+    CHECK(!lt_json_locate(doc, strlen(doc), "missing", &line, &col));
+    lt_json_free(root);
+
+    const char *bad = "{\n  \"a\": 1,\n  \"b\": tru\n}";
+    CHECK(lt_json_parse(bad, strlen(bad), "bad.json", &root, &err) == LT_EPARSE);
+    CHECK_STR(err.where, "bad.json:3:8");
+    const char *trailing = "{} x";
+    CHECK(lt_json_parse(trailing, strlen(trailing), "t.json", &root, &err) == LT_EPARSE);
+    CHECK_STR(err.where, "t.json:1:4");
+    CHECK(lt_json_parse("", 0, "e.json", &root, &err) == LT_EPARSE);
+}
+
+static void test_csv(void)
+{
+    char data[] = "time,event,note\r\n1,0,\"a, \"\"quoted\"\" note\"\n\n2,1,\"two\nlines\"\n3,1,";
+    lt_csv *c;
+    lt_error err;
+    const char **f;
+    size_t n;
+    CHECK(lt_csv_new(data, strlen(data), "t.csv", ',', &c, &err) == LT_OK);
+    CHECK(lt_csv_next(c, &f, &n, &err) == 1 && n == 3 && !strcmp(f[2], "note"));
+    CHECK(lt_csv_next(c, &f, &n, &err) == 1 && n == 3);
+    CHECK_STR(f[2], "a, \"quoted\" note");
+    CHECK_INT(lt_csv_line(c), 2);
+    CHECK(lt_csv_next(c, &f, &n, &err) == 1 && n == 3);
+    CHECK_STR(f[2], "two\nlines");
+    CHECK_INT(lt_csv_line(c), 4);
+    CHECK(lt_csv_next(c, &f, &n, &err) == 1 && n == 3);
+    CHECK_STR(f[0], "3");
+    CHECK_STR(f[2], "");
+    CHECK_INT(lt_csv_line(c), 6);
+    CHECK(lt_csv_next(c, &f, &n, &err) == 0);
+    lt_csv_free(c);
+
+    char unterminated[] = "a,b\n1,\"open";
+    CHECK(lt_csv_new(unterminated, strlen(unterminated), "u.csv", ',', &c, &err) == LT_OK);
+    CHECK(lt_csv_next(c, &f, &n, &err) == 1);
+    CHECK(lt_csv_next(c, &f, &n, &err) == -1);
+    CHECK_STR(err.where, "u.csv:2");
+    lt_csv_free(c);
+
+    char stray[] = "a,b\n1,x\"y\n";
+    CHECK(lt_csv_new(stray, strlen(stray), "s.csv", ',', &c, &err) == LT_OK);
+    CHECK(lt_csv_next(c, &f, &n, &err) == 1);
+    CHECK(lt_csv_next(c, &f, &n, &err) == -1);
+    CHECK_STR(err.where, "s.csv:2");
+    lt_csv_free(c);
+}
+
+static void test_errors(void)
+{
+    lt_error err;
+    CHECK(lt_error_set(&err, LT_ESCHEMA, "arms[0]", "expected %s", "a number") == LT_ESCHEMA);
+    CHECK_STR(err.message, "expected a number");
+    CHECK_STR(err.where, "arms[0]");
+    CHECK(lt_error_set(NULL, LT_EIO, NULL, "ignored") == LT_EIO);
+    CHECK_STR(lt_strerror(LT_ENOMEM), "out of memory");
+    CHECK_STR(lt_strerror((lt_status)999), "unknown status");
+}
+
+int main(void)
+{
+    test_dates();
+    test_times();
+    test_buf_and_numbers();
+    test_json();
+    test_csv();
+    test_errors();
+    return lt_test_done();
+}
