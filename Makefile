@@ -30,7 +30,7 @@ asan: deps
 	ninja -C $(ASAN_BUILD)
 
 demo: build
-	$(LUTETIA) demo --db out/demo.db --out out
+	$(LUTETIA) screen --protocol protocols/nelmas.json --as-of 2026-11-01 examples/
 
 check: build asan
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \

@@ -1,0 +1,111 @@
+/* Patients as Lutetia sees them: demographics and dated facts in canonical units, each with
+ * its source, read from native JSON, FHIR R4 Bundles or CSV lab exports.
+ *
+ * A fact is identified by its kind and a concept code from Lutetia's own vocabulary
+ * ("hemoglobin", "liver_resection", "ga68_dotatate_pet", "prrt", ...); data/concepts.json maps
+ * standard codes (LOINC, SNOMED CT, ATC) to those concepts, and src/patient/units.c holds the
+ * canonical unit of each analyte with the accepted units and their factors.
+ *
+ * The structs are public and read-only for callers; all strings are owned by the patient. */
+#ifndef LUTETIA_PATIENT_H
+#define LUTETIA_PATIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "date.h"
+#include "status.h"
+
+typedef enum lt_sex { LT_SEX_UNKNOWN = 0, LT_SEX_FEMALE, LT_SEX_MALE, LT_SEX_OTHER } lt_sex;
+
+typedef enum lt_fact_kind {
+    LT_FACT_LAB = 0,     /* a laboratory result: value in the analyte's canonical unit */
+    LT_FACT_DIAGNOSIS,   /* a condition: histology, grade, Ki-67, primary site in attrs */
+    LT_FACT_PROCEDURE,   /* surgery and the like: margin (R0/R1/R2) as text */
+    LT_FACT_IMAGING,     /* PET, MRI, CT with findings in attrs */
+    LT_FACT_TREATMENT,   /* prior therapy: PRRT (value = activity in MBq), drugs, radiotherapy */
+    LT_FACT_PERFORMANCE, /* ECOG (value 0-5) or Karnofsky (value 0-100), by code */
+    LT_FACT_STATUS,      /* pregnancy, breastfeeding, childbearing potential: flag */
+    LT_FACT_ATTESTATION, /* a yes/no a coordinator records (consent, willingness, judgement) */
+    LT_FACT_VITAL,       /* weight, height */
+    LT_FACT_KIND_COUNT
+} lt_fact_kind;
+
+/* Why a fact's value could not be used, when it cannot. */
+typedef enum lt_fact_problem {
+    LT_FACT_OK = 0,
+    LT_FACT_UNIT_UNKNOWN,   /* the unit is not in the analyte's table: value left unconverted */
+    LT_FACT_NO_VALUE,       /* a dataAbsentReason, an empty cell */
+    LT_FACT_NOT_FINAL,      /* a FHIR status other than final/amended/corrected */
+    LT_FACT_BAD_DATE,       /* a date that does not parse */
+} lt_fact_problem;
+
+typedef struct lt_attr {
+    const char *key;   /* "grade", "ki67", "primary_site", "liver_metastases", ... */
+    const char *text;  /* text value or NULL */
+    double num;
+    bool has_num;
+} lt_attr;
+
+typedef struct lt_fact {
+    lt_fact_kind kind;
+    const char *code;        /* Lutetia concept code */
+    lt_date date;            /* effective or onset date; LT_DATE_NONE when unknown */
+    lt_date end_date;        /* abatement or end; LT_DATE_NONE when ongoing or unknown */
+    bool has_value;
+    double value;            /* in the canonical unit (labs, vitals), or the count/score */
+    const char *unit;        /* canonical unit, or the unit as given when problem says so */
+    double given_value;      /* the value and unit exactly as the source gave them */
+    const char *given_unit;
+    char comparator;         /* 0, '<', '>', 'l' (<=), 'g' (>=) from a FHIR Quantity */
+    bool has_low, has_high;  /* the result's own reference range, in the canonical unit */
+    double low, high;
+    const char *text;        /* margin "R0", grade "G2", a route, a free-text finding */
+    int flag;                /* yes/no facts: 1 yes, 0 no, -1 not recorded */
+    lt_fact_problem problem;
+    const char *source;      /* "examples/p01.json: labs[3]", "bundle.json: Observation/ab12",
+                                "labs.csv:12" */
+    const lt_attr *attrs;
+    size_t nattrs;
+} lt_fact;
+
+typedef struct lt_patient {
+    const char *id;
+    lt_date birth_date;      /* LT_DATE_NONE when unknown */
+    lt_sex sex;
+    lt_date death_date;      /* LT_DATE_NONE when alive or unknown */
+    const char *source;      /* file it came from */
+    const lt_fact *facts;    /* sorted by date ascending (unknown dates first), then code */
+    size_t nfacts;
+    struct lt__patient_priv *priv;
+} lt_patient;
+
+/* A set of patients read from one or more inputs; patients with the same id are merged. */
+typedef struct lt_cohort lt_cohort;
+
+LT_API lt_status lt_cohort_new(lt_cohort **out, lt_error *err);
+LT_API void lt_cohort_free(lt_cohort *c);
+LT_API size_t lt_cohort_count(const lt_cohort *c);
+LT_API const lt_patient *lt_cohort_patient(const lt_cohort *c, size_t i);
+LT_API const lt_patient *lt_cohort_find(const lt_cohort *c, const char *id);
+
+/* Reads a file into the cohort, detecting its format: a native patient JSON document (or an
+ * array of them), a FHIR R4 Bundle, or a CSV lab export (one row per result). "-" reads
+ * standard input. On failure nothing is added and err names the file and the place. */
+LT_API lt_status lt_cohort_read_file(lt_cohort *c, const char *path, lt_error *err);
+LT_API lt_status lt_cohort_read_mem(lt_cohort *c, const char *data, size_t len,
+                                    const char *source, lt_error *err);
+
+/* Copies pointers to up to max facts of this kind and code (code NULL: any code) into out, in
+ * date order, and returns how many match in all (which may exceed max). */
+LT_API size_t lt_patient_facts(const lt_patient *p, lt_fact_kind kind, const char *code,
+                               const lt_fact **out, size_t max);
+/* An attribute of a fact by key, or NULL. */
+LT_API const lt_attr *lt_fact_attr(const lt_fact *f, const char *key);
+
+/* Unit conversion per analyte: converts value in unit to the analyte's canonical unit.
+ * Returns false (and leaves out untouched) when the analyte or the unit is not in the table:
+ * such a value is unknown, never guessed. */
+LT_API bool lt_units_convert(const char *analyte, double value, const char *unit, double *out);
+LT_API const char *lt_units_canonical(const char *analyte); /* NULL if not an analyte */
+
+#endif
