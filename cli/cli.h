@@ -33,5 +33,10 @@ int lt_cli_print_buf(const lt_buf *b);
 
 /* The verbs. */
 int lt_cmd_version(int argc, char **argv);
+int lt_cmd_design(int argc, char **argv);   /* cli/design.c */
+int lt_cmd_simulate(int argc, char **argv); /* cli/simulate.c */
+int lt_cmd_analyse(int argc, char **argv);  /* cli/analyse.c */
+int lt_cmd_dose(int argc, char **argv);     /* cli/dose.c */
+int lt_cmd_grade(int argc, char **argv);    /* cli/grade.c */
 
 #endif

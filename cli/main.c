@@ -15,6 +15,11 @@ int lt_cmd_version(int argc, char **argv)
  * flows, as `lutetia help` prints them. */
 static const lt_cli_command commands[] = {
     {"version", lt_cmd_version, "print the version"},
+    {"design", lt_cmd_design, "sample size, power, and checking a protocol's design"},
+    {"simulate", lt_cmd_simulate, "Monte Carlo simulation of whole trials"},
+    {"dose", lt_cmd_dose, "decay, volume to draw and administered activity calculators"},
+    {"grade", lt_cmd_grade, "CTCAE v5.0 grade of a laboratory value"},
+    {"analyse", lt_cmd_analyse, "survival analysis: Kaplan-Meier, log-rank, Cox, RMST"},
 };
 
 static void print_help(FILE *f)

@@ -47,4 +47,13 @@ LT_API bool lt_json_locate(const char *text, size_t len, const char *path, int *
 /* Serialises v compactly into a heap string the caller frees with free(), or NULL. */
 LT_API char *lt_json_print(const lt_json *v);
 
+/* A deep copy of v that the caller frees with lt_json_free, or NULL when out of memory. */
+LT_API lt_json *lt_json_duplicate(const lt_json *v);
+
+/* Applies an RFC 7386 JSON merge patch to *target in place (protocol versions are merge
+ * patches): objects merge member by member, null deletes a member, anything else replaces.
+ * *target may be replaced (a patch that is not an object replaces the whole document). On
+ * LT_ENOMEM *target may be partly patched: callers patch a copy. */
+LT_API lt_status lt_json_merge_patch(lt_json **target, const lt_json *patch, lt_error *err);
+
 #endif

@@ -51,8 +51,9 @@ typedef struct lt_fact {
     const char *code;        /* Lutetia concept code */
     lt_date date;            /* effective or onset date; LT_DATE_NONE when unknown */
     lt_date end_date;        /* abatement or end; LT_DATE_NONE when ongoing or unknown */
-    bool has_value;
-    double value;            /* in the canonical unit (labs, vitals), or the count/score */
+    bool has_value;          /* value holds a usable number (false for unit_unknown, no_value) */
+    double value;            /* in the canonical unit (labs, vitals, PRRT MBq), the score, or
+                                1/0 for status and attestations */
     const char *unit;        /* canonical unit, or the unit as given when problem says so */
     double given_value;      /* the value and unit exactly as the source gave them */
     const char *given_unit;
@@ -61,7 +62,7 @@ typedef struct lt_fact {
     double low, high;
     const char *text;        /* margin "R0", grade "G2", a route, a free-text finding */
     int flag;                /* yes/no facts: 1 yes, 0 no, -1 not recorded */
-    lt_fact_problem problem;
+    lt_fact_problem problem; /* not LT_FACT_OK: the fact must not decide (engine: unknown) */
     const char *source;      /* "examples/p01.json: labs[3]", "bundle.json: Observation/ab12",
                                 "labs.csv:12" */
     const lt_attr *attrs;
@@ -101,6 +102,35 @@ LT_API size_t lt_patient_facts(const lt_patient *p, lt_fact_kind kind, const cha
                                const lt_fact **out, size_t max);
 /* An attribute of a fact by key, or NULL. */
 LT_API const lt_attr *lt_fact_attr(const lt_fact *f, const char *key);
+
+/* Merges every patient of src into dst (same id: facts appended, demographics must agree) and
+ * leaves src empty; src's memory moves to dst. On a conflict (two birth dates for one id) or
+ * an allocation failure nothing moves and err says why. For reading files on several threads:
+ * one cohort per thread (or per file), then merge them in a fixed order on one thread. */
+LT_API lt_status lt_cohort_merge(lt_cohort *dst, lt_cohort *src, lt_error *err);
+
+/* The mapping from standard codes (system AND code) to Lutetia concepts: data/concepts.json,
+ * found in $LUTETIA_DATA_DIR, the source tree's data/ (builds run from the tree) or the
+ * installed data folder, then extended by the file extra names (NULL: $LUTETIA_CONCEPTS when
+ * set), whose entries override the shipped ones. Read-only once loaded: one lt_concepts may be
+ * shared by cohorts on several threads. *out is owned by the caller. */
+typedef struct lt_concepts lt_concepts;
+LT_API lt_status lt_concepts_load(const char *extra, lt_concepts **out, lt_error *err);
+/* Adds the mappings of one more file (same shape as data/concepts.json) to m. */
+LT_API lt_status lt_concepts_add_file(lt_concepts *m, const char *path, lt_error *err);
+LT_API void lt_concepts_free(lt_concepts *m);
+LT_API size_t lt_concepts_count(const lt_concepts *m);
+/* The concept a coding maps to, or NULL; *kind receives its fact kind. */
+LT_API const char *lt_concepts_lookup(const lt_concepts *m, const char *system, const char *code,
+                                      lt_fact_kind *kind);
+/* Makes the cohort use m (borrowed: m must outlive the cohort) instead of loading its own copy
+ * the first time a FHIR bundle or a LOINC-coded CSV is read. */
+LT_API void lt_cohort_use_concepts(lt_cohort *c, const lt_concepts *m);
+
+/* Stable names: "lab", "diagnosis", ... and "ok", "unit_unknown", "no_value", "not_final",
+ * "bad_date". */
+LT_API const char *lt_fact_kind_name(lt_fact_kind k);
+LT_API const char *lt_fact_problem_name(lt_fact_problem p);
 
 /* Unit conversion per analyte: converts value in unit to the analyte's canonical unit.
  * Returns false (and leaves out untouched) when the analyte or the unit is not in the table:

@@ -268,3 +268,70 @@ bool lt_json_locate(const char *text, size_t len, const char *path, int *line, i
     line_col(text, (size_t)(s.p - text), line, col);
     return true;
 }
+
+/* ---- copies and merge patches (RFC 7386) ----------------------------------------------- */
+
+lt_json *lt_json_duplicate(const lt_json *v)
+{
+    return v ? cJSON_Duplicate(v, 1) : NULL;
+}
+
+/* RFC 7386 section 2, MergePatch(Target, Patch), applied in place to an object target. */
+static bool merge_into(cJSON *target, const cJSON *patch)
+{
+    for (const cJSON *m = patch->child; m; m = m->next) {
+        if (cJSON_IsNull(m)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(target, m->string);
+            continue;
+        }
+        cJSON *cur = cJSON_GetObjectItemCaseSensitive(target, m->string);
+        if (cJSON_IsObject(m)) {
+            if (!cJSON_IsObject(cur)) {
+                cJSON *fresh = cJSON_CreateObject();
+                if (!fresh) return false;
+                if (cur) {
+                    if (!cJSON_ReplaceItemInObjectCaseSensitive(target, m->string, fresh)) {
+                        cJSON_Delete(fresh);
+                        return false;
+                    }
+                } else if (!cJSON_AddItemToObject(target, m->string, fresh)) {
+                    cJSON_Delete(fresh);
+                    return false;
+                }
+                cur = fresh;
+            }
+            if (!merge_into(cur, m)) return false;
+            continue;
+        }
+        cJSON *copy = cJSON_Duplicate(m, 1);
+        if (!copy) return false;
+        bool ok = cur ? cJSON_ReplaceItemInObjectCaseSensitive(target, m->string, copy)
+                      : cJSON_AddItemToObject(target, m->string, copy);
+        if (!ok) {
+            cJSON_Delete(copy);
+            return false;
+        }
+    }
+    return true;
+}
+
+lt_status lt_json_merge_patch(lt_json **target, const lt_json *patch, lt_error *err)
+{
+    if (!target || !patch) LT_FAIL(err, LT_EINVAL, "", "merge patch: no target or no patch");
+    if (!cJSON_IsObject(patch)) {
+        cJSON *copy = cJSON_Duplicate(patch, 1);
+        if (!copy) LT_FAIL(err, LT_ENOMEM, "", "out of memory applying a merge patch");
+        cJSON_Delete(*target);
+        *target = copy;
+        return LT_OK;
+    }
+    if (!*target || !cJSON_IsObject(*target)) {
+        cJSON *fresh = cJSON_CreateObject();
+        if (!fresh) LT_FAIL(err, LT_ENOMEM, "", "out of memory applying a merge patch");
+        cJSON_Delete(*target);
+        *target = fresh;
+    }
+    if (!merge_into(*target, patch))
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory applying a merge patch");
+    return LT_OK;
+}

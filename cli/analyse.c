@@ -1,0 +1,731 @@
+/* `lutetia analyse km|logrank|cox|rmst DATA.csv ...`: survival estimation on a CSV file,
+ * printed as R's print methods lay it out, or as JSON with R's names for other tools. */
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+#include <string.h>
+#include "cli.h"
+#include "lutetia/stats.h"
+
+#define MAX_LIST 64
+
+typedef struct analyse_args {
+    const char *what, *data, *time, *event, *group, *strata, *cluster, *plot, *title;
+    const char *covs[MAX_LIST];
+    size_t ncovs;
+    double times[MAX_LIST];
+    size_t ntimes;
+    double tau;
+    bool has_tau, json, conf_bands, robust, timing;
+    lt_ties ties;
+    lt_conf_type conf_type;
+    double conf_level;
+} analyse_args;
+
+static const char usage_text[] =
+    "usage: lutetia analyse km|logrank|cox|rmst DATA.csv --time COL --event COL [options]\n"
+    "\n"
+    "  --group COL          compare the levels of COL (arms)\n"
+    "  --strata COL         stratify (km: one curve per group x stratum; logrank, cox:\n"
+    "                       stratified test/model)\n"
+    "  --covariates A,B     numeric covariates of the Cox model\n"
+    "  --ties efron|breslow Cox ties (default efron, as R)\n"
+    "  --cluster COL        robust (sandwich) variance clustered on COL (cox)\n"
+    "  --robust             robust variance with each row its own cluster (cox)\n"
+    "  --times t1,t2        km: the curves at these times (as summary(fit, times=))\n"
+    "  --tau T              rmst: the horizon (default: the largest time)\n"
+    "  --conf-type log|log-log|plain   km interval type (default log)\n"
+    "  --conf-level L       default 0.95\n"
+    "  --plot FILE.svg      km: write the curves with numbers at risk\n"
+    "  --bands              km plot: draw the confidence bands\n"
+    "  --title TEXT         km plot title\n"
+    "  --json               JSON with R's names (n.risk, n.event, surv, std.err, ...)\n"
+    "  --timing             print the seconds spent reading and estimating to stderr\n"
+    "\n"
+    "The event column is 0/1, 1/2 (2 = event) or TRUE/FALSE; an empty or NA cell in a used\n"
+    "column drops the row (counted, as R's na.omit). std.err is the standard error of the\n"
+    "survival estimate, as summary.survfit prints it. Times within R's all.equal tolerance are\n"
+    "merged as survival's timefix does.\n";
+
+static int split_list(const char *verb, const char *opt, char *s, const char **items, size_t *n)
+{
+    *n = 0;
+    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+        if (*n == MAX_LIST) return lt_cli_usage_error(verb, "%s: at most %d items", opt, MAX_LIST);
+        items[(*n)++] = tok;
+    }
+    if (*n == 0) return lt_cli_usage_error(verb, "%s: expected a comma-separated list", opt);
+    return 0;
+}
+
+static int parse_number(const char *verb, const char *opt, const char *s, double *out)
+{
+    if (!lt_parse_double(s, out))
+        return lt_cli_usage_error(verb, "%s: expected a number, found \"%s\"", opt, s);
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, analyse_args *a)
+{
+    const char *verb = "analyse";
+    memset(a, 0, sizeof *a);
+    a->conf_level = 0.95;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VALUE()                                                                           \
+    do {                                                                                       \
+        if (!v) return lt_cli_usage_error(verb, "%s needs a value", o);                        \
+        i++;                                                                                   \
+    } while (0)
+        if (!strcmp(o, "--json")) {
+            a->json = true;
+        } else if (!strcmp(o, "--bands")) {
+            a->conf_bands = true;
+        } else if (!strcmp(o, "--robust")) {
+            a->robust = true;
+        } else if (!strcmp(o, "--timing")) {
+            a->timing = true;
+        } else if (!strcmp(o, "--time")) {
+            NEED_VALUE();
+            a->time = v;
+        } else if (!strcmp(o, "--event")) {
+            NEED_VALUE();
+            a->event = v;
+        } else if (!strcmp(o, "--group")) {
+            NEED_VALUE();
+            a->group = v;
+        } else if (!strcmp(o, "--strata")) {
+            NEED_VALUE();
+            a->strata = v;
+        } else if (!strcmp(o, "--cluster")) {
+            NEED_VALUE();
+            a->cluster = v;
+        } else if (!strcmp(o, "--plot")) {
+            NEED_VALUE();
+            a->plot = v;
+        } else if (!strcmp(o, "--title")) {
+            NEED_VALUE();
+            a->title = v;
+        } else if (!strcmp(o, "--covariates")) {
+            NEED_VALUE();
+            int rc = split_list(verb, o, argv[i], a->covs, &a->ncovs);
+            if (rc) return rc;
+        } else if (!strcmp(o, "--times")) {
+            NEED_VALUE();
+            const char *items[MAX_LIST];
+            int rc = split_list(verb, o, argv[i], items, &a->ntimes);
+            if (rc) return rc;
+            for (size_t k = 0; k < a->ntimes; k++) {
+                if ((rc = parse_number(verb, o, items[k], &a->times[k]))) return rc;
+                if (k && a->times[k] <= a->times[k - 1])
+                    return lt_cli_usage_error(verb, "--times: expected increasing times, found %s "
+                                              "after %g", items[k], a->times[k - 1]);
+            }
+        } else if (!strcmp(o, "--tau")) {
+            NEED_VALUE();
+            int rc = parse_number(verb, o, v, &a->tau);
+            if (rc) return rc;
+            if (!(a->tau > 0)) return lt_cli_usage_error(verb, "--tau: expected a time > 0, found %s", v);
+            a->has_tau = true;
+        } else if (!strcmp(o, "--conf-level")) {
+            NEED_VALUE();
+            int rc = parse_number(verb, o, v, &a->conf_level);
+            if (rc) return rc;
+            if (!(a->conf_level > 0 && a->conf_level < 1))
+                return lt_cli_usage_error(verb, "--conf-level: expected a number in (0, 1), found %s", v);
+        } else if (!strcmp(o, "--ties")) {
+            NEED_VALUE();
+            if (!strcmp(v, "efron"))
+                a->ties = LT_TIES_EFRON;
+            else if (!strcmp(v, "breslow"))
+                a->ties = LT_TIES_BRESLOW;
+            else
+                return lt_cli_usage_error(verb, "--ties: expected efron or breslow, found \"%s\"", v);
+        } else if (!strcmp(o, "--conf-type")) {
+            NEED_VALUE();
+            if (!strcmp(v, "log"))
+                a->conf_type = LT_CONF_LOG;
+            else if (!strcmp(v, "log-log"))
+                a->conf_type = LT_CONF_LOGLOG;
+            else if (!strcmp(v, "plain"))
+                a->conf_type = LT_CONF_PLAIN;
+            else
+                return lt_cli_usage_error(verb, "--conf-type: expected log, log-log or plain, "
+                                          "found \"%s\"", v);
+        } else if (o[0] == '-' && o[1] == '-') {
+            return lt_cli_usage_error(verb, "unknown option %s", o);
+        } else if (!a->what) {
+            a->what = o;
+        } else if (!a->data) {
+            a->data = o;
+        } else {
+            return lt_cli_usage_error(verb, "unexpected argument \"%s\"", o);
+        }
+#undef NEED_VALUE
+    }
+    if (!a->what) return lt_cli_usage_error(verb, "expected km, logrank, cox or rmst");
+    if (strcmp(a->what, "km") && strcmp(a->what, "logrank") && strcmp(a->what, "cox") &&
+        strcmp(a->what, "rmst"))
+        return lt_cli_usage_error(verb, "expected km, logrank, cox or rmst, found \"%s\"", a->what);
+    if (!a->data) return lt_cli_usage_error(verb, "expected a DATA.csv file after %s", a->what);
+    if (!a->time || !a->event) return lt_cli_usage_error(verb, "--time and --event are required");
+    bool cox = !strcmp(a->what, "cox");
+    if (cox && a->ncovs == 0) return lt_cli_usage_error(verb, "cox needs --covariates");
+    if (!cox && a->ncovs) return lt_cli_usage_error(verb, "--covariates is for cox");
+    if (!cox && (a->cluster || a->robust))
+        return lt_cli_usage_error(verb, "--cluster and --robust are for cox");
+    if (!strcmp(a->what, "logrank") && !a->group)
+        return lt_cli_usage_error(verb, "logrank needs --group");
+    if (strcmp(a->what, "km") && (a->plot || a->ntimes))
+        return lt_cli_usage_error(verb, "--plot and --times are for km");
+    if (strcmp(a->what, "rmst") && a->has_tau) return lt_cli_usage_error(verb, "--tau is for rmst");
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Output helpers */
+
+/* A number as R's print would show it with `digits` significant digits; NA for NaN. */
+static void put_num(lt_buf *b, double x, int digits, int width)
+{
+    if (isnan(x))
+        lt_buf_printf(b, "%*s", width, "NA");
+    else if (isinf(x))
+        lt_buf_printf(b, "%*s", width, x > 0 ? "Inf" : "-Inf");
+    else if (fabs(x) >= pow(10, digits) && fabs(x) < 1e15)
+        lt_buf_printf(b, "%*.0f", width, x); /* R shows large counts in full */
+    else
+        lt_buf_printf(b, "%*.*g", width, digits, x);
+}
+
+/* A p-value as R's format.pval: below machine precision it is "<2e-16". */
+static void put_p(lt_buf *b, double p, int width)
+{
+    if (p < 2.220446e-16)
+        lt_buf_printf(b, "%*s", width, "<2e-16");
+    else
+        put_num(b, p, 3, width);
+}
+
+static void json_key(lt_buf *b, const char *k)
+{
+    lt_buf_json_str(b, k);
+    lt_buf_putc(b, ':');
+}
+
+static void json_vals(lt_buf *b, const double *v, size_t n)
+{
+    lt_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i) lt_buf_putc(b, ',');
+        lt_buf_json_num(b, v[i]);
+    }
+    lt_buf_putc(b, ']');
+}
+
+static void json_array(lt_buf *b, const char *k, const double *v, size_t n)
+{
+    json_key(b, k);
+    lt_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i) lt_buf_putc(b, ',');
+        lt_buf_json_num(b, v[i]);
+    }
+    lt_buf_putc(b, ']');
+}
+
+static void json_num_field(lt_buf *b, const char *k, double v)
+{
+    json_key(b, k);
+    lt_buf_json_num(b, v);
+}
+
+static const char *conf_type_name(lt_conf_type t)
+{
+    return t == LT_CONF_LOGLOG ? "log-log" : t == LT_CONF_PLAIN ? "plain" : "log";
+}
+
+static void json_head(lt_buf *b, const analyse_args *a, const lt_surv_data *d)
+{
+    lt_buf_putc(b, '{');
+    json_key(b, "analysis");
+    lt_buf_json_str(b, a->what);
+    lt_buf_putc(b, ',');
+    json_key(b, "data");
+    lt_buf_json_str(b, a->data);
+    lt_buf_printf(b, ",\"n\":%zu,\"dropped\":%zu,", d->n, d->ndropped);
+}
+
+static void text_dropped(lt_buf *b, const lt_surv_data *d)
+{
+    if (d->ndropped)
+        lt_buf_printf(b, "   (%zu observation%s deleted due to missingness)\n", d->ndropped,
+                      d->ndropped == 1 ? "" : "s");
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* km */
+
+static int run_km(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
+{
+    lt_error err = {0};
+    lt_km *km;
+    if (lt_km_fit(d, a->conf_type, a->conf_level, &km, &err)) return lt_cli_fail(&err);
+    int rc = 0;
+    if (a->plot) {
+        lt_km_svg_options so = {0};
+        so.conf_bands = a->conf_bands;
+        so.title = a->title;
+        lt_buf svg = LT_BUF_INIT;
+        if (lt_km_svg(km, &so, &svg, &err) ||
+            lt_file_write(a->plot, lt_buf_str(&svg), svg.n, &err)) {
+            lt_buf_free(&svg);
+            lt_km_free(km);
+            return lt_cli_fail(&err);
+        }
+        lt_buf_free(&svg);
+    }
+    int pct = (int)lround(a->conf_level * 100);
+    if (a->json) {
+        json_head(b, a, d);
+        json_key(b, "conf.type");
+        lt_buf_json_str(b, conf_type_name(a->conf_type));
+        lt_buf_putc(b, ',');
+        json_num_field(b, "conf.int", a->conf_level);
+        lt_buf_puts(b, ",\"curves\":[");
+        for (size_t c = 0; c < km->ncurves; c++) {
+            const lt_km_curve *cv = &km->curves[c];
+            if (c) lt_buf_putc(b, ',');
+            lt_buf_putc(b, '{');
+            json_key(b, "strata");
+            lt_buf_json_str(b, cv->label);
+            lt_buf_printf(b, ",\"n\":%zu,\"events\":%zu,", cv->n, cv->nevent);
+            json_num_field(b, "median", cv->median);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "median.lower", cv->median_lower);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "median.upper", cv->median_upper);
+            lt_buf_putc(b, ',');
+            json_array(b, "time", cv->time, cv->ntimes);
+            lt_buf_putc(b, ',');
+            json_array(b, "n.risk", cv->n_risk, cv->ntimes);
+            lt_buf_putc(b, ',');
+            json_array(b, "n.event", cv->n_event, cv->ntimes);
+            lt_buf_putc(b, ',');
+            json_array(b, "n.censor", cv->n_censor, cv->ntimes);
+            lt_buf_putc(b, ',');
+            json_array(b, "surv", cv->surv, cv->ntimes);
+            lt_buf_putc(b, ',');
+            json_array(b, "std.err", cv->std_err, cv->ntimes);
+            lt_buf_putc(b, ',');
+            json_array(b, "lower", cv->lower, cv->ntimes);
+            lt_buf_putc(b, ',');
+            json_array(b, "upper", cv->upper, cv->ntimes);
+            if (a->ntimes) {
+                double v[7][MAX_LIST];
+                double prev = -INFINITY;
+                for (size_t k = 0; k < a->ntimes; k++) {
+                    lt_km_point pt;
+                    lt_km_at(cv, prev, a->times[k], &pt);
+                    prev = a->times[k];
+                    v[0][k] = pt.time;
+                    v[1][k] = pt.n_risk;
+                    v[2][k] = pt.n_event;
+                    v[3][k] = pt.surv;
+                    v[4][k] = pt.std_err;
+                    v[5][k] = pt.lower;
+                    v[6][k] = pt.upper;
+                }
+                static const char *const names[7] = {"time", "n.risk", "n.event", "surv",
+                                                     "std.err", "lower", "upper"};
+                lt_buf_puts(b, ",\"at\":{");
+                for (int f = 0; f < 7; f++) {
+                    if (f) lt_buf_putc(b, ',');
+                    json_array(b, names[f], v[f], a->ntimes);
+                }
+                lt_buf_putc(b, '}');
+            }
+            lt_buf_putc(b, '}');
+        }
+        lt_buf_puts(b, "]}\n");
+    } else {
+        lt_buf_printf(b, "Kaplan-Meier estimate, %s (conf.type \"%s\")\n", a->data,
+                      conf_type_name(a->conf_type));
+        text_dropped(b, d);
+        lt_buf_printf(b, "\n%-20s %6s %6s %8s  0.%02dLCL  0.%02dUCL\n", "", "n", "events",
+                      "median", pct, pct);
+        for (size_t c = 0; c < km->ncurves; c++) {
+            const lt_km_curve *cv = &km->curves[c];
+            lt_buf_printf(b, "%-20s %6zu %6zu ", cv->label, cv->n, cv->nevent);
+            put_num(b, cv->median, 6, 8);
+            lt_buf_putc(b, ' ');
+            put_num(b, cv->median_lower, 6, 8);
+            lt_buf_putc(b, ' ');
+            put_num(b, cv->median_upper, 6, 8);
+            lt_buf_putc(b, '\n');
+        }
+        if (a->ntimes) {
+            for (size_t c = 0; c < km->ncurves; c++) {
+                const lt_km_curve *cv = &km->curves[c];
+                lt_buf_printf(b, "\n%20s\n", cv->label);
+                lt_buf_printf(b, "%8s %6s %7s %8s %8s lower %d%% CI upper %d%% CI\n", "time",
+                              "n.risk", "n.event", "survival", "std.err", pct, pct);
+                double prev = -INFINITY;
+                for (size_t k = 0; k < a->ntimes; k++) {
+                    lt_km_point pt;
+                    lt_km_at(cv, prev, a->times[k], &pt);
+                    prev = a->times[k];
+                    put_num(b, pt.time, 6, 8);
+                    lt_buf_printf(b, " %6.0f %7.0f ", pt.n_risk, pt.n_event);
+                    put_num(b, pt.surv, 4, 8);
+                    lt_buf_putc(b, ' ');
+                    put_num(b, pt.std_err, 4, 8);
+                    lt_buf_putc(b, ' ');
+                    put_num(b, pt.lower, 4, 12);
+                    lt_buf_putc(b, ' ');
+                    put_num(b, pt.upper, 4, 12);
+                    lt_buf_putc(b, '\n');
+                }
+            }
+        }
+        if (a->plot) lt_buf_printf(b, "\nplot written to %s\n", a->plot);
+    }
+    lt_km_free(km);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* logrank */
+
+static int run_logrank(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
+{
+    lt_error err = {0};
+    lt_logrank *lr;
+    if (lt_logrank_test(d, &lr, &err)) return lt_cli_fail(&err);
+    size_t k = lr->ngroups;
+    char lab[256];
+    if (a->json) {
+        json_head(b, a, d);
+        json_key(b, "groups");
+        lt_buf_putc(b, '[');
+        for (size_t g = 0; g < k; g++) {
+            if (g) lt_buf_putc(b, ',');
+            snprintf(lab, sizeof lab, "%s=%s", d->group_name ? d->group_name : "group",
+                     d->group_labels ? d->group_labels[g] : "?");
+            lt_buf_json_str(b, lab);
+        }
+        lt_buf_puts(b, "],");
+        lt_buf_printf(b, "\"stratified\":%s,", d->nstrata > 1 ? "true" : "false");
+        json_array(b, "N", lr->n, k);
+        lt_buf_putc(b, ',');
+        json_array(b, "observed", lr->observed, k);
+        lt_buf_putc(b, ',');
+        json_array(b, "expected", lr->expected, k);
+        lt_buf_puts(b, ",\"var\":[");
+        for (size_t g = 0; g < k; g++) {
+            if (g) lt_buf_putc(b, ',');
+            json_vals(b, lr->var + g * k, k);
+        }
+        lt_buf_puts(b, "],");
+        json_num_field(b, "chisq", lr->chisq);
+        lt_buf_printf(b, ",\"df\":%d,", lr->df);
+        json_num_field(b, "p", lr->p);
+        lt_buf_puts(b, "}\n");
+    } else {
+        lt_buf_printf(b, "Log-rank test%s, %s: %s by %s\n", d->nstrata > 1 ? " (stratified)" : "",
+                      a->data, a->time, a->group);
+        text_dropped(b, d);
+        lt_buf_printf(b, "\n%-20s %6s %8s %8s %9s %9s\n", "", "N", "Observed", "Expected",
+                      "(O-E)^2/E", "(O-E)^2/V");
+        for (size_t g = 0; g < k; g++) {
+            snprintf(lab, sizeof lab, "%s=%s", d->group_name, d->group_labels[g]);
+            double o = lr->observed[g], e = lr->expected[g];
+            lt_buf_printf(b, "%-20s %6.0f %8.0f ", lab, lr->n[g], o);
+            put_num(b, e, 3, 8);
+            lt_buf_putc(b, ' ');
+            put_num(b, (o - e) * (o - e) / e, 3, 9);
+            lt_buf_putc(b, ' ');
+            put_num(b, (o - e) * (o - e) / lr->var[g * k + g], 3, 9);
+            lt_buf_putc(b, '\n');
+        }
+        lt_buf_puts(b, "\n Chisq= ");
+        put_num(b, lr->chisq, 3, 0);
+        lt_buf_printf(b, "  on %d degrees of freedom, p= ", lr->df);
+        put_p(b, lr->p, 0);
+        lt_buf_puts(b, "\n");
+    }
+    lt_logrank_free(lr);
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* cox */
+
+static int run_cox(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
+{
+    lt_error err = {0};
+    lt_cox_options o;
+    lt_cox_options_default(&o);
+    o.ties = a->ties;
+    o.conf_level = a->conf_level;
+    o.robust = a->robust;
+    lt_cox *c;
+    if (lt_cox_fit(d, &o, &c, &err)) return lt_cli_fail(&err);
+    const char *ties = a->ties == LT_TIES_BRESLOW ? "breslow" : "efron";
+    if (a->json) {
+        json_head(b, a, d);
+        json_key(b, "ties");
+        lt_buf_json_str(b, ties);
+        lt_buf_printf(b, ",\"nevent\":%zu,\"iter\":%d,\"converged\":%s,\"robust\":%s,", c->nevent,
+                      c->iterations, c->converged ? "true" : "false",
+                      c->robust_se ? "true" : "false");
+        json_num_field(b, "conf.int", c->conf_level);
+        lt_buf_puts(b, ",\"coefficients\":[");
+        for (size_t j = 0; j < c->p; j++) {
+            if (j) lt_buf_putc(b, ',');
+            lt_buf_putc(b, '{');
+            json_key(b, "name");
+            lt_buf_json_str(b, c->names[j]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "coef", c->coef[j]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "exp(coef)", exp(c->coef[j]));
+            lt_buf_putc(b, ',');
+            json_num_field(b, "se", c->se[j]);
+            if (c->robust_se) {
+                lt_buf_putc(b, ',');
+                json_num_field(b, "robust_se", c->robust_se[j]);
+            }
+            lt_buf_putc(b, ',');
+            json_num_field(b, "z", c->z[j]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "p", c->pvalue[j]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "lower", c->lower[j]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "upper", c->upper[j]);
+            lt_buf_putc(b, '}');
+        }
+        lt_buf_puts(b, "],");
+        json_array(b, "loglik", c->loglik, 2);
+        static const char *const tn[3] = {"lr_test", "wald_test", "score_test"};
+        double ts[3] = {c->lr_test, c->wald_test, c->score_test};
+        double tp[3] = {c->lr_p, c->wald_p, c->score_p};
+        for (int t = 0; t < 3; t++) {
+            lt_buf_putc(b, ',');
+            json_key(b, tn[t]);
+            lt_buf_puts(b, "{\"chisq\":");
+            lt_buf_json_num(b, ts[t]);
+            lt_buf_printf(b, ",\"df\":%d,\"p\":", c->df);
+            lt_buf_json_num(b, tp[t]);
+            lt_buf_putc(b, '}');
+        }
+        lt_buf_puts(b, "}\n");
+    } else {
+        lt_buf_printf(b, "Cox proportional hazards, %s (ties = \"%s\")%s\n\n", a->data, ties,
+                      d->nstrata > 1 ? ", stratified" : "");
+        lt_buf_printf(b, "  n= %zu, number of events= %zu\n", c->n, c->nevent);
+        text_dropped(b, d);
+        lt_buf_printf(b, "\n%-12s %10s %10s %10s%s %8s %10s\n", "", "coef", "exp(coef)",
+                      "se(coef)", c->robust_se ? "  robust se" : "", "z", "Pr(>|z|)");
+        for (size_t j = 0; j < c->p; j++) {
+            lt_buf_printf(b, "%-12s ", c->names[j]);
+            put_num(b, c->coef[j], 6, 10);
+            lt_buf_putc(b, ' ');
+            put_num(b, exp(c->coef[j]), 6, 10);
+            lt_buf_putc(b, ' ');
+            put_num(b, c->se[j], 6, 10);
+            if (c->robust_se) {
+                lt_buf_puts(b, "  ");
+                put_num(b, c->robust_se[j], 6, 9);
+            }
+            lt_buf_putc(b, ' ');
+            put_num(b, c->z[j], 4, 8);
+            lt_buf_putc(b, ' ');
+            put_p(b, c->pvalue[j], 10);
+            lt_buf_putc(b, '\n');
+        }
+        int pct = (int)lround(c->conf_level * 100);
+        lt_buf_printf(b, "\n%-12s %10s %10s  lower .%02d  upper .%02d\n", "", "exp(coef)",
+                      "exp(-coef)", pct, pct);
+        for (size_t j = 0; j < c->p; j++) {
+            lt_buf_printf(b, "%-12s ", c->names[j]);
+            put_num(b, exp(c->coef[j]), 4, 10);
+            lt_buf_putc(b, ' ');
+            put_num(b, exp(-c->coef[j]), 4, 10);
+            lt_buf_putc(b, ' ');
+            put_num(b, c->lower[j], 4, 10);
+            lt_buf_putc(b, ' ');
+            put_num(b, c->upper[j], 4, 10);
+            lt_buf_putc(b, '\n');
+        }
+        lt_buf_puts(b, "\nLikelihood ratio test= ");
+        put_num(b, c->lr_test, 4, 0);
+        lt_buf_printf(b, "  on %d df,   p=", c->df);
+        put_p(b, c->lr_p, 0);
+        lt_buf_puts(b, c->robust_se ? "\nRobust Wald test     = " : "\nWald test            = ");
+        put_num(b, c->wald_test, 4, 0);
+        lt_buf_printf(b, "  on %d df,   p=", c->df);
+        put_p(b, c->wald_p, 0);
+        lt_buf_puts(b, "\nScore (logrank) test = ");
+        put_num(b, c->score_test, 4, 0);
+        lt_buf_printf(b, "  on %d df,   p=", c->df);
+        put_p(b, c->score_p, 0);
+        lt_buf_putc(b, '\n');
+        if (!c->converged)
+            lt_buf_printf(b, "\nWarning: did not converge in %d iterations\n", c->iterations);
+    }
+    lt_cox_free(c);
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* rmst */
+
+static int run_rmst(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
+{
+    lt_error err = {0};
+    lt_km *km;
+    if (lt_km_fit(d, LT_CONF_LOG, a->conf_level, &km, &err)) return lt_cli_fail(&err);
+    double tau = a->tau;
+    if (!a->has_tau)
+        for (size_t i = 0; i < d->n; i++)
+            if (d->time[i] > tau) tau = d->time[i];
+    lt_rmst *r;
+    if (lt_rmst_fit(km, tau, &r, &err)) {
+        lt_km_free(km);
+        return lt_cli_fail(&err);
+    }
+    if (a->json) {
+        json_head(b, a, d);
+        json_num_field(b, "tau", r->tau);
+        lt_buf_putc(b, ',');
+        json_num_field(b, "conf.int", r->conf_level);
+        lt_buf_puts(b, ",\"curves\":[");
+        for (size_t i = 0; i < r->ncurves; i++) {
+            const lt_rmst_curve *c = &r->curves[i];
+            if (i) lt_buf_putc(b, ',');
+            lt_buf_putc(b, '{');
+            json_key(b, "strata");
+            lt_buf_json_str(b, c->label);
+            lt_buf_printf(b, ",\"n\":%zu,\"events\":%zu,", km->curves[i].n, km->curves[i].nevent);
+            json_num_field(b, "rmean", c->rmst);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "se(rmean)", c->se);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "lower", c->lower);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "upper", c->upper);
+            lt_buf_putc(b, '}');
+        }
+        lt_buf_puts(b, "],\"differences\":[");
+        for (size_t i = 1; i < r->ncurves; i++) {
+            if (i > 1) lt_buf_putc(b, ',');
+            lt_buf_putc(b, '{');
+            json_key(b, "strata");
+            lt_buf_json_str(b, r->curves[i].label);
+            lt_buf_putc(b, ',');
+            json_key(b, "reference");
+            lt_buf_json_str(b, r->curves[0].label);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "diff", r->diff[i]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "se", r->diff_se[i]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "lower", r->diff_lower[i]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "upper", r->diff_upper[i]);
+            lt_buf_putc(b, ',');
+            json_num_field(b, "p", r->diff_p[i]);
+            lt_buf_putc(b, '}');
+        }
+        lt_buf_puts(b, "]}\n");
+    } else {
+        int pct = (int)lround(r->conf_level * 100);
+        lt_buf_printf(b, "Restricted mean survival time up to tau = %g, %s\n", tau, a->data);
+        text_dropped(b, d);
+        lt_buf_printf(b, "\n%-20s %6s %6s %9s %9s   0.%02dLCL   0.%02dUCL\n", "", "n", "events",
+                      "rmean", "se(rmean)", pct, pct);
+        for (size_t i = 0; i < r->ncurves; i++) {
+            const lt_rmst_curve *c = &r->curves[i];
+            lt_buf_printf(b, "%-20s %6zu %6zu ", c->label, km->curves[i].n, km->curves[i].nevent);
+            put_num(b, c->rmst, 6, 9);
+            lt_buf_putc(b, ' ');
+            put_num(b, c->se, 4, 9);
+            lt_buf_putc(b, ' ');
+            put_num(b, c->lower, 6, 9);
+            lt_buf_putc(b, ' ');
+            put_num(b, c->upper, 6, 9);
+            lt_buf_putc(b, '\n');
+        }
+        if (r->ncurves > 1) {
+            lt_buf_printf(b, "\nDifference from %s:\n", r->curves[0].label);
+            for (size_t i = 1; i < r->ncurves; i++) {
+                lt_buf_printf(b, "%-20s ", r->curves[i].label);
+                put_num(b, r->diff[i], 6, 9);
+                lt_buf_puts(b, " (se ");
+                put_num(b, r->diff_se[i], 4, 0);
+                lt_buf_printf(b, ", %d%% CI ", pct);
+                put_num(b, r->diff_lower[i], 6, 0);
+                lt_buf_puts(b, " to ");
+                put_num(b, r->diff_upper[i], 6, 0);
+                lt_buf_puts(b, ", p = ");
+                put_p(b, r->diff_p[i], 0);
+                lt_buf_puts(b, ")\n");
+            }
+        }
+    }
+    lt_rmst_free(r);
+    lt_km_free(km);
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int lt_cmd_analyse(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+    analyse_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc) return rc;
+    lt_surv_spec spec = {0};
+    spec.time = a.time;
+    spec.event = a.event;
+    spec.group = a.group;
+    spec.strata = a.strata;
+    spec.cluster = a.cluster;
+    spec.covariates = a.covs;
+    spec.ncovariates = a.ncovs;
+    lt_error err = {0};
+    lt_surv_data *d;
+    double t0 = now();
+    if (lt_surv_data_read_csv(a.data, &spec, &d, &err)) return lt_cli_fail(&err);
+    double t1 = now();
+    lt_buf b = LT_BUF_INIT;
+    if (!strcmp(a.what, "km"))
+        rc = run_km(&a, d, &b);
+    else if (!strcmp(a.what, "logrank"))
+        rc = run_logrank(&a, d, &b);
+    else if (!strcmp(a.what, "cox"))
+        rc = run_cox(&a, d, &b);
+    else
+        rc = run_rmst(&a, d, &b);
+    double t2 = now();
+    if (rc == 0) rc = lt_cli_print_buf(&b);
+    if (a.timing)
+        fprintf(stderr, "timing: read %.3f s (%zu rows), %s %.3f s, print %.3f s\n", t1 - t0,
+                d->n, a.what, t2 - t1, now() - t2);
+    lt_buf_free(&b);
+    lt_surv_data_free(d);
+    return rc;
+}

@@ -1,0 +1,87 @@
+/* `lutetia user add --name NAME --role ROLE --site S01[,S02] | --all-sites`: an admin adds a
+ * user with one role, bound to sites. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "lutetia/trial.h"
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: lutetia user add --name NAME --role ROLE (--site CODE[,CODE...] | --all-sites)\n"
+            "                        [--db FILE] [--user NAME]\n\n"
+            "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
+            "nuclear_medicine, statistician, monitor. A user reads and changes only patients of\n"
+            "the sites it is bound to. A coordinator screens, records consent and randomises; an\n"
+            "investigator also confirms eligibility; nuclear medicine starts treatment; a monitor\n"
+            "and an admin read the audit trail; a statistician, monitor or admin can replay the\n"
+            "allocation sequence.\n");
+}
+
+int lt_cmd_user(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? LT_EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "add") != 0)
+        return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add)", argv[1]);
+    static const struct option opts[] = {
+        {"name", required_argument, 0, 'n'}, {"role", required_argument, 0, 'r'},
+        {"site", required_argument, 0, 's'}, {"all-sites", no_argument, 0, 'a'},
+        {"db", required_argument, 0, 'd'},   {"user", required_argument, 0, 'u'},
+        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
+    };
+    const char *name = NULL, *role_s = NULL, *sites_s = NULL, *db = NULL, *user = NULL;
+    bool all = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n': name = optarg; break;
+        case 'r': role_s = optarg; break;
+        case 's': sites_s = optarg; break;
+        case 'a': all = true; break;
+        case 'd': db = optarg; break;
+        case 'u': user = optarg; break;
+        case 'h': help(stdout); return 0;
+        default: return lt_cli_usage_error("user add", "unknown option");
+        }
+    }
+    if (optind < argc - 1) return lt_cli_usage_error("user add", "unexpected argument '%s'", argv[optind + 1]);
+    if (!name || !role_s) return lt_cli_usage_error("user add", "--name and --role are required");
+    lt_role role;
+    if (!lt_role_parse(role_s, &role))
+        return lt_cli_usage_error("user add",
+                                  "--role: expected admin, coordinator, investigator, "
+                                  "nuclear_medicine, statistician or monitor, found '%s'",
+                                  role_s);
+    if (all == (sites_s != NULL))
+        return lt_cli_usage_error("user add", "give either --site CODE[,CODE...] or --all-sites");
+    const char *sites[64];
+    size_t n = 0;
+    char *copy = NULL;
+    if (all) {
+        sites[n++] = "*";
+    } else {
+        copy = strdup(sites_s);
+        if (!copy) return lt_cli_exit_code(LT_ENOMEM);
+        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && n < 64;
+             tok = strtok_r(NULL, ",", &save))
+            sites[n++] = tok;
+    }
+    lt_trial *t = NULL;
+    int rc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+    if (rc == 0) {
+        lt_error err;
+        lt_error_clear(&err);
+        if (lt_trial_user_add(t, name, role, sites, n, &err) != LT_OK)
+            rc = lt_cli_fail(&err);
+        else
+            printf("added user %s (%s) at %s\n", name, lt_role_name(role), all ? "every site" : sites_s);
+        lt_trial_close(t);
+    }
+    free(copy);
+    return rc;
+}

@@ -1,0 +1,199 @@
+/* Toxicity: CTCAE v5.0 laboratory grading from a data table (data/ctcae-v5-lab.json),
+ * adverse-event records, Cockcroft-Gault creatinine clearance, and the Lutathera label's
+ * dose-modification table as rules (data/lutathera-dose-modification.json) deciding, from the
+ * labs before a due cycle and the patient's history, whether to give 7.4 GBq, give 3.7 GBq,
+ * withhold or discontinue, with the reason for each. */
+#ifndef LUTETIA_SAFETY_H
+#define LUTETIA_SAFETY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "buf.h"
+#include "date.h"
+#include "json.h"
+#include "patient.h"
+#include "status.h"
+
+/* ---- CTCAE laboratory grading ------------------------------------------------------------ */
+
+typedef struct lt_ctcae_table lt_ctcae_table;
+
+/* Reads the grading table; path NULL reads data/ctcae-v5-lab.json from the data folder.
+ * Every error names the file, line:column and the JSON path. *out owns the table. */
+LT_API lt_status lt_ctcae_load(const char *path, lt_ctcae_table **out, lt_error *err);
+LT_API lt_status lt_ctcae_parse(const char *text, size_t len, const char *source,
+                                lt_ctcae_table **out, lt_error *err);
+LT_API void lt_ctcae_free(lt_ctcae_table *t);
+LT_API size_t lt_ctcae_count(const lt_ctcae_table *t);
+LT_API const char *lt_ctcae_analyte(const lt_ctcae_table *t, size_t i); /* "platelets" */
+/* The CTCAE term and the canonical unit the thresholds are in, or NULL for an analyte the
+ * table does not grade. Borrowed from t. */
+LT_API const char *lt_ctcae_term(const lt_ctcae_table *t, const char *analyte);
+LT_API const char *lt_ctcae_unit(const lt_ctcae_table *t, const char *analyte);
+
+/* What a grade may depend on besides the value; NAN (or false) when not known. All in the
+ * analyte's canonical unit. */
+typedef struct lt_grade_context {
+    double lln;            /* lower limit of normal */
+    double uln;            /* upper limit of normal */
+    double baseline;       /* the patient's baseline value */
+    bool anticoagulated;   /* INR: grades relative to baseline */
+} lt_grade_context;
+
+LT_API void lt_grade_context_init(lt_grade_context *c); /* all unknown */
+
+#define LT_GRADE_UNDETERMINED (-1)
+#define LT_GRADE_TEXT_MAX 512
+
+typedef struct lt_grade {
+    int grade;        /* 0-4, or LT_GRADE_UNDETERMINED */
+    int min_grade;    /* what the known limits allow: grade lies in [min_grade, max_grade] */
+    int max_grade;
+    const char *term;       /* borrowed from the table */
+    const char *criterion;  /* CTCAE wording of the grade found, or NULL (grade 0/undetermined) */
+    char reason[LT_GRADE_TEXT_MAX]; /* the comparison that decided, or what is missing */
+    char note[LT_GRADE_TEXT_MAX];   /* an assumption made (baseline not given), or "" */
+} lt_grade;
+
+/* Grades value (in the canonical unit) of analyte. The grade is undetermined (not 0) when a
+ * reference limit it needs is missing: min_grade/max_grade then say which grades remain.
+ * LT_ENOTFOUND for an analyte the table does not grade, LT_EINVAL for a non-finite value. */
+LT_API lt_status lt_ctcae_grade(const lt_ctcae_table *t, const char *analyte, double value,
+                                const lt_grade_context *ctx, lt_grade *out, lt_error *err);
+/* {"analyte", "term", "value", "unit", "grade" (number or "undetermined"), "min_grade",
+ * "max_grade", "criterion", "reason", "note"} */
+LT_API void lt_grade_to_json(const lt_grade *g, const char *analyte, double value,
+                             const char *unit, lt_buf *out);
+
+/* ---- Adverse events ---------------------------------------------------------------------- */
+
+#define LT_AE_TEXT_MAX 128
+
+typedef enum lt_relatedness {
+    LT_RELATED_UNKNOWN = 0,
+    LT_RELATED_NOT,
+    LT_RELATED_UNLIKELY,
+    LT_RELATED_POSSIBLE,
+    LT_RELATED_PROBABLE,
+    LT_RELATED_DEFINITE,
+} lt_relatedness;
+
+LT_API const char *lt_relatedness_name(lt_relatedness r); /* "not_related", "possible", ... */
+LT_API bool lt_relatedness_parse(const char *s, lt_relatedness *out);
+
+/* One adverse event. A value type. */
+typedef struct lt_adverse_event {
+    char patient[LT_AE_TEXT_MAX];
+    char term[LT_AE_TEXT_MAX];   /* CTCAE term: "Nausea", "Platelet count decreased" */
+    int grade;                   /* 1-5 */
+    bool serious;                /* meets a seriousness criterion (ICH E2A) */
+    lt_relatedness related;      /* to the study treatment */
+    lt_date start;
+    lt_date end;                 /* LT_DATE_NONE while ongoing */
+} lt_adverse_event;
+
+/* LT_ESCHEMA naming the field for an empty term, a grade outside 1-5, a missing start or an
+ * end before the start. */
+LT_API lt_status lt_adverse_event_check(const lt_adverse_event *e, lt_error *err);
+/* Whether the event is ongoing on day d (started on or before, not ended before). */
+LT_API bool lt_adverse_event_ongoing(const lt_adverse_event *e, lt_date d);
+/* {"patient", "term", "grade", "serious", "related", "start", "end"} */
+LT_API void lt_adverse_event_to_json(const lt_adverse_event *e, lt_buf *out);
+LT_API lt_status lt_adverse_event_from_json(const lt_json *v, const char *source,
+                                            lt_adverse_event *out, lt_error *err);
+
+/* ---- Kidney function --------------------------------------------------------------------- */
+
+/* Cockcroft-Gault creatinine clearance in mL/min with actual body weight:
+ * (140 - age) x weight x (0.85 if female) / (72 x creatinine mg/dL)
+ * (Cockcroft & Gault, Nephron 1976;16:31). NAN when an input is missing or out of range or
+ * the sex is neither female nor male. */
+LT_API double lt_crcl_cockcroft_gault(double age_years, double weight_kg, lt_sex sex,
+                                      double creatinine_mg_dl);
+
+/* ---- Dose modification ------------------------------------------------------------------- */
+
+typedef enum lt_dose_action {
+    LT_DOSE_GIVE_FULL = 0,   /* give the full activity (7.4 GBq) */
+    LT_DOSE_GIVE_REDUCED,    /* give the reduced activity (3.7 GBq) */
+    LT_DOSE_WITHHOLD,        /* withhold until the toxicity resolves */
+    LT_DOSE_DISCONTINUE,     /* stop treatment permanently */
+    LT_DOSE_UNDETERMINED,    /* a value the rules need is missing: nothing can be decided */
+} lt_dose_action;
+
+LT_API const char *lt_dose_action_name(lt_dose_action a); /* "give_full", "give_reduced", ... */
+LT_API bool lt_dose_action_parse(const char *s, lt_dose_action *out);
+
+typedef struct lt_dosemod_rules lt_dosemod_rules;
+
+/* Reads the rules; path NULL reads data/lutathera-dose-modification.json from the data
+ * folder. Errors name the file, line:column and JSON path. */
+LT_API lt_status lt_dosemod_load(const char *path, lt_dosemod_rules **out, lt_error *err);
+LT_API lt_status lt_dosemod_parse(const char *text, size_t len, const char *source,
+                                  lt_dosemod_rules **out, lt_error *err);
+LT_API void lt_dosemod_free(lt_dosemod_rules *r);
+LT_API double lt_dosemod_full_mbq(const lt_dosemod_rules *r);
+LT_API double lt_dosemod_reduced_mbq(const lt_dosemod_rules *r);
+
+/* A laboratory value in the analyte's canonical unit with its reference range (NAN: not
+ * known). */
+typedef struct lt_lab {
+    const char *analyte;
+    double value;
+    double lln, uln;
+} lt_lab;
+
+#define LT_DOSEMOD_MAX_IDS 8
+#define LT_DOSEMOD_ID_MAX 48
+
+/* What the decision for a due cycle is taken from. */
+typedef struct lt_dosemod_input {
+    lt_date decision_date;       /* the day the decision is taken */
+    lt_date first_due;           /* the day this cycle was first due (delay = decision - this) */
+    const lt_lab *labs;          /* the labs before the due cycle */
+    size_t nlabs;
+    const lt_lab *baseline;      /* the patient's baseline labs */
+    size_t nbaseline;
+    double age_years, weight_kg; /* for Cockcroft-Gault (actual weight) */
+    double baseline_weight_kg;   /* NAN: the current weight */
+    double baseline_age_years;   /* NAN: the current age */
+    lt_sex sex;
+    /* history of the patient's previous decisions */
+    bool withheld;               /* this cycle was withheld by an earlier decision */
+    bool last_dose_reduced;      /* the last dose given was the reduced one */
+    const char *reduced_for[LT_DOSEMOD_MAX_IDS]; /* toxicities that caused the reduction */
+    size_t nreduced_for;
+    const lt_adverse_event *events; /* the patient's adverse events (ongoing ones count) */
+    size_t nevents;
+} lt_dosemod_input;
+
+LT_API void lt_dosemod_input_init(lt_dosemod_input *in);
+
+#define LT_DOSEMOD_MAX_REASONS 16
+
+typedef struct lt_dosemod_reason {
+    char rule[LT_DOSEMOD_ID_MAX];   /* "thrombocytopenia", "renal", "delay", "recurrence" */
+    char text[LT_GRADE_TEXT_MAX];   /* the values and the limit, and the label sentence */
+} lt_dosemod_reason;
+
+typedef struct lt_dosemod_decision {
+    lt_dose_action action;
+    double activity_mbq;            /* 0 unless given */
+    int delay_days;                 /* decision_date - first_due */
+    char toxic[LT_DOSEMOD_MAX_IDS][LT_DOSEMOD_ID_MAX]; /* toxicities present now */
+    size_t ntoxic;
+    lt_dosemod_reason reasons[LT_DOSEMOD_MAX_REASONS];
+    size_t nreasons;
+} lt_dosemod_decision;
+
+/* Applies the rules. Fails only on unusable input (LT_EINVAL: no decision date, first_due
+ * after it); missing labs give LT_DOSE_UNDETERMINED with the reason. */
+LT_API lt_status lt_dosemod_decide(const lt_dosemod_rules *rules, const lt_ctcae_table *ctcae,
+                                   const lt_dosemod_input *in, lt_dosemod_decision *out,
+                                   lt_error *err);
+/* {"action", "activity_mbq", "delay_days", "toxic": [...], "reasons": [{"rule", "text"}]} */
+LT_API void lt_dosemod_decision_to_json(const lt_dosemod_decision *d, lt_buf *out);
+LT_API lt_status lt_dosemod_decision_from_json(const lt_json *v, const char *source,
+                                               lt_dosemod_decision *out, lt_error *err);
+
+#endif

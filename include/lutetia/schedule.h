@@ -1,0 +1,151 @@
+/* Each patient's calendar, computed from the protocol's `schedule` member
+ * (docs/protocol-format.md, "Schedule"): treatment cycles, visits, imaging, questionnaires,
+ * samples and end of study, each with a target date and a window, anchored to named events
+ * (liver resection, randomisation) or to another item's actual date.
+ *
+ * The calendar is a pure function of the schedule and the patient's dates (anchors, actual
+ * dates, stop events), so it is recomputed whenever a date arrives; it is never stored. Where
+ * the dates come from (a file, the store) is the caller's business. */
+#ifndef LUTETIA_SCHEDULE_H
+#define LUTETIA_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "buf.h"
+#include "date.h"
+#include "json.h"
+#include "protocol.h"
+#include "status.h"
+
+typedef enum lt_sched_kind {
+    LT_SCHED_TREATMENT = 0, /* a treatment cycle (an administration) */
+    LT_SCHED_VISIT,         /* a clinic visit: clinical assessment, blood tests */
+    LT_SCHED_IMAGING,       /* MRI, CT, PET */
+    LT_SCHED_QUESTIONNAIRE, /* quality of life (QLQ-C30) */
+    LT_SCHED_SAMPLE,        /* blood, urine, tissue for translational research */
+    LT_SCHED_END_OF_STUDY,  /* the end-of-study visit */
+    LT_SCHED_KIND_COUNT
+} lt_sched_kind;
+
+/* "treatment", "visit", ... ; NULL for an out-of-range value. */
+LT_API const char *lt_sched_kind_name(lt_sched_kind k);
+
+/* A calendar duration: whole months first (lt_date_add_months), then days. Weeks and years
+ * in the protocol file become days and months. */
+typedef struct lt_sched_duration {
+    int months;
+    int days;
+} lt_sched_duration;
+
+/* date + d: calendar months, then days. */
+LT_API lt_date lt_sched_duration_add(lt_date date, lt_sched_duration d);
+/* date - d: calendar months back, then days back. */
+LT_API lt_date lt_sched_duration_sub(lt_date date, lt_sched_duration d);
+
+typedef struct lt_schedule lt_schedule;
+
+/* Reads a `schedule` member. where names it in errors ("protocols/nelmas.json: schedule");
+ * every error's place is where + the JSON path (".items.C2.window.after.weeks").
+ * arms (may be NULL when narms is 0) are the protocol's arm ids that items' "arms" may name.
+ * On success *out is owned by the caller (lt_schedule_free); it copies what it keeps. */
+LT_API lt_status lt_schedule_parse(const lt_json *section, const char *where,
+                                   const char *const *arms, size_t narms, lt_schedule **out,
+                                   lt_error *err);
+/* The same from a loaded protocol (its chosen version); LT_ENOTFOUND when the protocol has no
+ * `schedule` member. */
+LT_API lt_status lt_schedule_from_protocol(const lt_protocol *p, lt_schedule **out,
+                                           lt_error *err);
+LT_API void lt_schedule_free(lt_schedule *s);
+
+/* Named anchor events the schedule uses ("liver_resection", "randomisation"). */
+LT_API size_t lt_schedule_anchor_count(const lt_schedule *s);
+LT_API const char *lt_schedule_anchor(const lt_schedule *s, size_t i);
+
+/* A named date: an anchor ("liver_resection") or a stop event ("recurrence", "death",
+ * "withdrawal", "lost_to_follow_up", "progression"). */
+typedef struct lt_named_date {
+    const char *name;
+    lt_date date;
+} lt_named_date;
+
+/* The actual date of one calendar entry, by its id ("C1", "mri_y1.2"), and why it was late
+ * when it was ("toxicity"); reason may be NULL. */
+typedef struct lt_sched_actual {
+    const char *id;
+    lt_date date;
+    const char *reason;
+} lt_sched_actual;
+
+/* One patient's dates. Everything is borrowed for the duration of the call. */
+typedef struct lt_schedule_input {
+    const char *arm;                 /* the patient's arm; NULL before randomisation */
+    const lt_named_date *anchors;
+    size_t nanchors;
+    const lt_sched_actual *actuals;
+    size_t nactuals;
+    const lt_named_date *events;     /* events that may stop the calendar */
+    size_t nevents;
+    lt_date as_of;                   /* entries whose window closed before it are missed;
+                                        LT_DATE_NONE: judge nothing as missed */
+} lt_schedule_input;
+
+typedef enum lt_visit_status {
+    LT_VISIT_PLANNED = 0,  /* not done yet; window open or still ahead */
+    LT_VISIT_DONE,         /* done within its window */
+    LT_VISIT_DELAYED,      /* done after its window but within the protocol's allowed delay */
+    LT_VISIT_OUT_OF_WINDOW,/* done outside its window (and outside any allowed delay) */
+    LT_VISIT_MISSED,       /* not done and its window (with any delay) closed before as_of */
+    LT_VISIT_CANCELLED,    /* not due any more: a stop event (recurrence, death) came first */
+    LT_VISIT_UNANCHORED,   /* its anchor date is not known yet, so it has no date */
+    LT_VISIT_STATUS_COUNT
+} lt_visit_status;
+
+LT_API const char *lt_visit_status_name(lt_visit_status st);
+
+/* One calendar entry. Strings are owned by the calendar. */
+typedef struct lt_visit {
+    const char *id;          /* "C2"; repeated items "mri_y1.2" (the 2nd occurrence) */
+    const char *item;        /* the schedule item's id ("mri_y1") */
+    lt_sched_kind kind;
+    const char *label;       /* "Liver MRI (2 of 4)" */
+    const char *anchor;      /* the anchor's name or item id */
+    lt_date anchor_date;     /* LT_DATE_NONE when unanchored */
+    bool anchor_actual;      /* the anchor date is an actual date, not a projection */
+    lt_date target, earliest, latest;
+    lt_date latest_delayed;  /* last date a permitted delay reaches; LT_DATE_NONE if none */
+    const char *delay_reason;/* the protocol's reason for a permitted delay ("toxicity") */
+    lt_date actual;          /* LT_DATE_NONE when not done */
+    const char *actual_reason;
+    lt_visit_status status;
+    bool deviation;          /* out of window, missed, or delayed without a recorded reason */
+    const char *note;        /* why it is a deviation or cancelled, or NULL */
+    int seq, count;          /* occurrence 1..count of its item */
+} lt_visit;
+
+typedef struct lt_calendar {
+    const char *arm;
+    lt_visit *visits;        /* by target date, then id; unanchored entries last */
+    size_t n;
+    lt_date stopped;         /* date of the event that stopped the calendar, or LT_DATE_NONE */
+    const char *stopped_by;  /* that event's name, or NULL */
+} lt_calendar;
+
+/* Computes the calendar. LT_EINVAL when the arm is not one of the protocol's arms or an actual
+ * date names no calendar entry (err says which). *out is the caller's (lt_calendar_free). */
+LT_API lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
+                                     lt_calendar **out, lt_error *err);
+LT_API void lt_calendar_free(lt_calendar *c);
+
+/* True when a planned entry's window (extended by any permitted delay) meets [from, to]. */
+LT_API bool lt_visit_due(const lt_visit *v, lt_date from, lt_date to);
+
+/* The calendar as JSON: {"arm", "stopped", "visits": [...], "deviations": [ids]}. */
+LT_API void lt_calendar_to_json(const lt_calendar *c, lt_buf *b);
+
+/* An iCalendar (RFC 5545) document with one all-day VEVENT per dated entry that is not
+ * cancelled: UID "<patient>.<entry>@<protocol>.lutetia", DTSTAMP stamp (UTC), SUMMARY, and a
+ * DESCRIPTION giving the window; CRLF line endings, lines folded at 75 octets. */
+LT_API void lt_calendar_to_ics(const lt_calendar *c, const char *protocol, const char *patient,
+                               lt_time stamp, lt_buf *b);
+
+#endif

@@ -1,0 +1,148 @@
+/* The trial store: a small generic record API (kind, id, JSON document) with one hash-chained
+ * audit record per change, written in the same transaction as the change. Callers never see SQL:
+ * the SQLite implementation (src/store/sqlite.c) is the default and a PostgreSQL one can be
+ * added behind the same operations (docs/store.md says how, and how to add an entity). */
+#ifndef LUTETIA_STORE_H
+#define LUTETIA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "status.h"
+
+typedef struct lt_store lt_store;
+
+#define LT_STORE_SEED_BYTES 32
+#define LT_STORE_HASH_HEX 65 /* 64 hex digits of a SHA-256 + NUL */
+
+/* One stored record. data is a JSON document the caller serialised; site, patient and key are
+ * copies of fields the caller wants to select on (a site code, a patient id, a grouping key such
+ * as a randomisation stratum), NULL when not applicable. rev counts the writes of the record. */
+typedef struct lt_record {
+    const char *kind;     /* "site", "user", "patient", "screening", "allocation", ... */
+    const char *id;
+    const char *site;
+    const char *patient;
+    const char *key;
+    const char *data;
+    int64_t rev;
+} lt_record;
+
+/* Who makes a change and why; copied into the audit record. */
+typedef struct lt_actor {
+    const char *user;
+    const char *role;
+} lt_actor;
+
+/* One audit record as stored: who, when, what and why, and the chain. */
+typedef struct lt_audit_record {
+    int64_t seq;           /* 1, 2, 3, ... without gaps */
+    const char *at;        /* UTC, RFC 3339 */
+    const char *user;
+    const char *role;
+    const char *site;      /* site the change concerns, "" for trial-wide changes */
+    const char *action;    /* "enrol", "consent", "randomise", "site.add", ... */
+    const char *entity;    /* the record kind */
+    const char *entity_id;
+    const char *patient;   /* patient the change concerns, "" otherwise */
+    const char *old_value; /* JSON document before the change, "null" when created */
+    const char *new_value; /* JSON document after */
+    const char *reason;    /* why ("" when the change needs none) */
+    const char *prev_hash; /* hash of record seq - 1 (64 zeros for the first) */
+    const char *hash;      /* SHA-256 of this record's fields and prev_hash, hex */
+} lt_audit_record;
+
+/* What `audit log` selects; NULL/0 fields select everything. */
+typedef struct lt_audit_filter {
+    const char *patient;
+    const char *since;     /* RFC 3339 lower bound on `at` (inclusive) */
+    const char *const *sites; /* only records of these sites (and trial-wide ones) */
+    size_t nsites;
+} lt_audit_filter;
+
+typedef enum lt_store_mode {
+    LT_STORE_OPEN = 0,   /* the database must exist */
+    LT_STORE_CREATE,     /* the database must not exist yet (or be empty) */
+} lt_store_mode;
+
+/* Opens location: a file path for SQLite ("lutetia.db"). A "postgresql://" location is
+ * reserved for the PostgreSQL implementation (LT_EUNSUPPORTED in this build).
+ * Opening upgrades an older schema in place (in one transaction) and refuses a schema newer
+ * than this program with LT_EVERSION. *out is owned by the caller (lt_store_close). */
+LT_API lt_status lt_store_open(const char *location, lt_store_mode mode, lt_store **out,
+                               lt_error *err);
+LT_API void lt_store_close(lt_store *st);
+
+/* The schema version the database is at, and the one this program writes. */
+LT_API int lt_store_schema_version(const lt_store *st);
+LT_API int lt_store_schema_latest(void);
+
+/* A write transaction: everything between begin and commit happens completely or not at all.
+ * begin takes the write lock at once (so a read-check-write sequence cannot interleave with
+ * another writer). rollback is harmless without a transaction. */
+LT_API lt_status lt_store_begin(lt_store *st, lt_error *err);
+LT_API lt_status lt_store_commit(lt_store *st, lt_error *err);
+LT_API void lt_store_rollback(lt_store *st);
+
+/* Reads one record. On success *out is the caller's (lt_record_free); LT_ENOTFOUND if absent. */
+LT_API lt_status lt_store_get(lt_store *st, const char *kind, const char *id, lt_record **out,
+                              lt_error *err);
+LT_API void lt_record_free(lt_record *r);
+
+/* Writes rec inside a transaction and appends exactly one audit record for it (action, reason,
+ * the old and new documents). expect_rev is the revision the caller read: 0 means the record
+ * must not exist yet, -1 skips the check. A record is never deleted. On success *rev_out (if
+ * not NULL) is the new revision. */
+LT_API lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
+                              const lt_actor *who, const char *action, const char *reason,
+                              int64_t *rev_out, lt_error *err);
+
+/* Calls fn for each record of kind (in id order, or key then insertion order when key is
+ * given), optionally only those of the given sites or patient. fn returns non-zero to stop. */
+typedef int (*lt_record_fn)(const lt_record *r, void *ctx);
+typedef struct lt_record_filter {
+    const char *const *sites;
+    size_t nsites;         /* 0: every site */
+    const char *patient;   /* NULL: every patient */
+    const char *key;       /* NULL: every key */
+} lt_record_filter;
+LT_API lt_status lt_store_each(lt_store *st, const char *kind, const lt_record_filter *f,
+                               lt_record_fn fn, void *ctx, lt_error *err);
+
+/* The record of kind with this key written most recently, or LT_ENOTFOUND. */
+LT_API lt_status lt_store_last_by_key(lt_store *st, const char *kind, const char *key,
+                                      lt_record **out, lt_error *err);
+
+/* How many records of kind there are (with key, when key is not NULL). */
+LT_API lt_status lt_store_count(lt_store *st, const char *kind, const char *key, int64_t *out,
+                                lt_error *err);
+
+/* The trial's secret seed: set once (inside a transaction, at trial creation), read only by the
+ * allocation code and by an auditor's replay. Never part of a record or the audit trail. */
+LT_API lt_status lt_store_seed_set(lt_store *st, const unsigned char seed[LT_STORE_SEED_BYTES],
+                                   lt_error *err);
+LT_API lt_status lt_store_seed_get(lt_store *st, unsigned char seed[LT_STORE_SEED_BYTES],
+                                   lt_error *err);
+
+/* Calls fn for each audit record in sequence order that the filter selects. */
+typedef int (*lt_audit_fn)(const lt_audit_record *a, void *ctx);
+LT_API lt_status lt_store_audit_each(lt_store *st, const lt_audit_filter *f, lt_audit_fn fn,
+                                     void *ctx, lt_error *err);
+
+/* The audit record as one JSON object (the `audit log --json` element). */
+LT_API void lt_audit_record_json(const lt_audit_record *a, lt_buf *out);
+
+/* The SHA-256 (hex) a record must carry given its fields and prev_hash. */
+LT_API void lt_audit_hash(const lt_audit_record *a, char hex[LT_STORE_HASH_HEX]);
+
+/* Verifies the whole trail: sequence numbers without gaps, each prev_hash equal to the hash
+ * before it, each hash recomputed, and every record's current document equal to the newest
+ * audit value written for it (so an edit, deletion or insertion in either the audit table or
+ * the records behind the engine's back is found). Returns LT_OK when everything holds, or
+ * LT_ECORRUPT with err naming the first bad audit record or record. *nrecords and head (if not
+ * NULL) receive the number of audit records checked and the last hash. */
+LT_API lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords,
+                                       char head[LT_STORE_HASH_HEX], lt_error *err);
+
+#endif

@@ -1,0 +1,454 @@
+/* The FHIR R4 Bundle reader: Patient, Observation, Condition, Procedure and Medication*
+ * resources become facts when one of their codings (system AND code) is in the concept map;
+ * everything else (Claims, Encounters, ...) is skipped without being converted, which keeps
+ * reading a 1 MB Synthea bundle close to the cost of parsing it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+typedef struct ref {
+    const char *full_url;  /* "urn:uuid:..." */
+    const char *id;        /* the Patient's id */
+    lt_patient *p;
+} ref;
+
+typedef struct ctx {
+    lt_cohort *c;
+    const lt_concepts *map;
+    const char *source;
+    lt_error *err;
+    ref *refs;
+    size_t nrefs;
+} ctx;
+
+static bool eq(const char *a, const char *b) { return a && b && !strcmp(a, b); }
+
+static lt_status nomem(ctx *x)
+{
+    return lt_error_set(x->err, LT_ENOMEM, x->source, "out of memory reading a FHIR bundle");
+}
+
+/* "file: Observation/<id>" or "file: entry[12]" when the resource has no id. */
+static void place(const ctx *x, const char *type, const lt_json *res, size_t i, char *buf,
+                  size_t n)
+{
+    const char *id = lt_json_get_str(res, "id", NULL);
+    if (id) snprintf(buf, n, "%s: %s/%s", x->source, type, id);
+    else snprintf(buf, n, "%s: entry[%zu] (%s)", x->source, i, type);
+}
+
+/* A FHIR date, dateTime or instant; false when present but not a date. */
+static bool fhir_date(const lt_json *v, lt_date *out)
+{
+    const char *s = lt_json_str(v);
+    return s && lt_date_parse(s, true, out);
+}
+
+/* Sets *d from the first present member of obj named in keys ("a" or "a.b"); records a
+ * problem when the one present does not parse. */
+static void date_from(const lt_json *obj, const char *const *keys, size_t nkeys, lt_date *d,
+                      lt_fact *f)
+{
+    for (size_t i = 0; i < nkeys; i++) {
+        const lt_json *v;
+        const char *dot = strchr(keys[i], '.');
+        if (dot) {
+            char head[32];
+            snprintf(head, sizeof head, "%.*s", (int)(dot - keys[i]), keys[i]);
+            v = lt_json_get(lt_json_get(obj, head), dot + 1);
+        } else {
+            v = lt_json_get(obj, keys[i]);
+        }
+        if (!v) continue;
+        if (!fhir_date(v, d) && f && f->problem == LT_FACT_OK) f->problem = LT_FACT_BAD_DATE;
+        return;
+    }
+}
+
+/* The first coding of a CodeableConcept that the map knows. */
+static const char *match(const ctx *x, const lt_json *cc, lt_fact_kind *kind,
+                         const char **system, const char **code)
+{
+    for (const lt_json *c = lt_json_first(lt_json_get(cc, "coding")); c; c = lt_json_next(c)) {
+        const char *s = lt_json_get_str(c, "system", NULL), *k = lt_json_get_str(c, "code", NULL);
+        const char *concept = lt_concepts_lookup(x->map, s, k, kind);
+        if (concept) {
+            *system = s;
+            *code = k;
+            return concept;
+        }
+    }
+    return NULL;
+}
+
+static lt_status resolve(ctx *x, const lt_json *res, const char *where, lt_patient **out)
+{
+    const lt_json *subj = lt_json_get(res, "subject");
+    if (!subj) subj = lt_json_get(res, "patient");
+    const char *r = lt_json_get_str(subj, "reference", NULL);
+    if (!r) {
+        if (x->nrefs == 1) {
+            *out = x->refs[0].p;
+            return LT_OK;
+        }
+        LT_FAIL(x->err, LT_ESCHEMA, where, "no subject reference, and the bundle holds %zu "
+                "patients: expected \"subject\": {\"reference\": \"Patient/...\"}", x->nrefs);
+    }
+    for (size_t i = 0; i < x->nrefs; i++) {
+        const ref *e = &x->refs[i];
+        if (eq(r, e->full_url) ||
+            (!strncmp(r, "Patient/", 8) && eq(r + 8, e->id)) ||
+            (!strncmp(r, "urn:uuid:", 9) && eq(r + 9, e->id))) {
+            *out = e->p;
+            return LT_OK;
+        }
+    }
+    LT_FAIL(x->err, LT_ESCHEMA, where, "subject \"%s\" is not a Patient of this bundle", r);
+}
+
+/* Starts a fact for a matched resource: kind, code, source and the mapping's fixed attrs. */
+static lt_fact *start_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const char *concept,
+                           const char *where)
+{
+    lt_fact *f = lt__fact_add(p);
+    if (!f) return NULL;
+    f->kind = kind;
+    f->code = lt__arena_strdup(p, concept); /* copied: the map may be freed before p */
+    f->source = lt__arena_strdup(p, where);
+    if (!f->code || !f->source) return NULL;
+    return f;
+}
+
+#define MAX_ATTRS 16
+
+static bool attach(lt_patient *p, lt_fact *f, const ctx *x, const char *sys, const char *code,
+                   const lt_attr *extra, size_t nextra)
+{
+    lt_attr a[MAX_ATTRS];
+    size_t n = 0, nfixed;
+    const lt_attr *fixed = lt__concepts_attrs(x->map, sys, code, &nfixed);
+    for (size_t i = 0; i < nfixed && n < MAX_ATTRS; i++) a[n++] = fixed[i];
+    for (size_t i = 0; i < nextra && n < MAX_ATTRS; i++) a[n++] = extra[i];
+    return lt__fact_set_attrs(p, f, a, n);
+}
+
+static bool usable_status(const char *s)
+{
+    return !s || eq(s, "final") || eq(s, "amended") || eq(s, "corrected");
+}
+
+/* Yes/no answers of a coded Observation (SNOMED CT qualifier and pregnancy findings). */
+static int coded_flag(const lt_json *cc)
+{
+    for (const lt_json *c = lt_json_first(lt_json_get(cc, "coding")); c; c = lt_json_next(c)) {
+        const char *code = lt_json_get_str(c, "code", NULL);
+        if (!eq(lt_json_get_str(c, "system", NULL), "http://snomed.info/sct")) continue;
+        if (eq(code, "373066001") || eq(code, "77386006")) return 1;  /* yes; pregnant */
+        if (eq(code, "373067005") || eq(code, "60001007")) return 0;  /* no; not pregnant */
+    }
+    return -1;
+}
+
+/* The unit of a Quantity: its UCUM code when the table knows it, else its display unit. */
+static const char *quantity_unit(const char *concept, const lt_json *q)
+{
+    const char *code = lt_json_get_str(q, "code", NULL), *unit = lt_json_get_str(q, "unit", NULL);
+    double v;
+    if (code && lt_units_convert(concept, 1, code, &v)) return code;
+    if (unit && lt_units_convert(concept, 1, unit, &v)) return unit;
+    return code ? code : unit;
+}
+
+static lt_status observation(ctx *x, const lt_json *res, size_t i)
+{
+    lt_fact_kind kind;
+    const char *sys, *code;
+    const char *concept = match(x, lt_json_get(res, "code"), &kind, &sys, &code);
+    if (!concept) return LT_OK;
+    char where[LT_ERROR_WHERE_MAX];
+    place(x, "Observation", res, i, where, sizeof where);
+    lt_patient *p;
+    lt_status st = resolve(x, res, where, &p);
+    if (st != LT_OK) return st;
+    lt_fact *f = start_fact(x, p, kind, concept, where);
+    if (!f) return nomem(x);
+
+    const char *status = lt_json_get_str(res, "status", NULL);
+    if (!usable_status(status)) f->problem = LT_FACT_NOT_FINAL;
+    static const char *const dates[] = {"effectiveDateTime", "effectivePeriod.start",
+                                        "effectiveInstant", "issued"};
+    date_from(res, dates, 4, &f->date, f);
+
+    const lt_json *absent = lt_json_get(res, "dataAbsentReason");
+    const lt_json *q = lt_json_get(res, "valueQuantity");
+    double d;
+    bool b;
+    if (absent) {
+        f->problem = LT_FACT_NO_VALUE;
+        const char *why = lt_json_get_str(lt_json_first(lt_json_get(absent, "coding")), "code",
+                                          lt_json_get_str(absent, "text", "absent"));
+        if (!(f->text = lt__arena_strdup(p, why))) return nomem(x);
+    } else if (kind == LT_FACT_STATUS || kind == LT_FACT_ATTESTATION) {
+        int flag = -1;
+        if (lt_json_bool(lt_json_get(res, "valueBoolean"), &b)) flag = b;
+        else flag = coded_flag(lt_json_get(res, "valueCodeableConcept"));
+        if (flag < 0) {
+            if (f->problem == LT_FACT_OK) f->problem = LT_FACT_NO_VALUE;
+        } else {
+            f->flag = flag;
+            f->value = f->given_value = flag;
+            f->has_value = true;
+        }
+    } else if (kind == LT_FACT_PERFORMANCE) {
+        const lt_json *v = lt_json_get(res, "valueInteger");
+        if (!v) v = lt_json_get(q, "value");
+        double max = eq(concept, "ecog") ? 5 : 100;
+        if (lt_json_num(v, &d) && d >= 0 && d <= max) {
+            f->value = f->given_value = d;
+            f->has_value = true;
+        } else if (f->problem == LT_FACT_OK) {
+            f->problem = LT_FACT_NO_VALUE; /* a coded answer or a score out of range */
+        }
+    } else if (lt__units_kind(concept) != LT_FACT_KIND_COUNT) {
+        if (q && lt_json_num(lt_json_get(q, "value"), &d)) {
+            if (!lt__fact_set_quantity(p, f, d, quantity_unit(concept, q))) return nomem(x);
+            int cmp = lt__comparator_parse(lt_json_get_str(q, "comparator", NULL));
+            if (cmp > 0) f->comparator = (char)cmp;
+            else if (cmp < 0 && f->problem == LT_FACT_OK) f->problem = LT_FACT_NO_VALUE;
+        } else {
+            /* a qualitative result ("positive") is no measurement in the canonical unit */
+            if (f->problem == LT_FACT_OK) f->problem = LT_FACT_NO_VALUE;
+            const char *t = lt_json_get_str(res, "valueString", NULL);
+            if (!t) t = lt_json_get_str(lt_json_get(res, "valueCodeableConcept"), "text", NULL);
+            if (t && !(f->text = lt__arena_strdup(p, t))) return nomem(x);
+        }
+        /* the result's own range, each limit converted with its own unit */
+        const lt_json *rr = lt_json_first(lt_json_get(res, "referenceRange"));
+        const lt_json *lo = lt_json_get(rr, "low"), *hi = lt_json_get(rr, "high");
+        if (lo && lt_json_num(lt_json_get(lo, "value"), &d))
+            f->has_low = lt__convert_limit(concept, d, quantity_unit(concept, lo), &f->low);
+        if (hi && lt_json_num(lt_json_get(hi, "value"), &d))
+            f->has_high = lt__convert_limit(concept, d, quantity_unit(concept, hi), &f->high);
+    }
+    return attach(p, f, x, sys, code, NULL, 0) ? LT_OK : nomem(x);
+}
+
+/* The first coding code of a CodeableConcept member, as a FHIR status. */
+static const char *cc_code(const lt_json *res, const char *member)
+{
+    return lt_json_get_str(lt_json_first(lt_json_get(lt_json_get(res, member), "coding")),
+                           "code", NULL);
+}
+
+static lt_status condition(ctx *x, const lt_json *res, size_t i)
+{
+    lt_fact_kind kind;
+    const char *sys, *code;
+    const char *concept = match(x, lt_json_get(res, "code"), &kind, &sys, &code);
+    if (!concept) return LT_OK;
+    const char *verification = cc_code(res, "verificationStatus");
+    if (eq(verification, "refuted") || eq(verification, "entered-in-error")) return LT_OK;
+    char where[LT_ERROR_WHERE_MAX];
+    place(x, "Condition", res, i, where, sizeof where);
+    lt_patient *p;
+    lt_status st = resolve(x, res, where, &p);
+    if (st != LT_OK) return st;
+    lt_fact *f = start_fact(x, p, kind, concept, where);
+    if (!f) return nomem(x);
+    static const char *const onset[] = {"onsetDateTime", "onsetPeriod.start", "recordedDate"};
+    static const char *const abate[] = {"abatementDateTime", "abatementPeriod.end"};
+    date_from(res, onset, 3, &f->date, f);
+    date_from(res, abate, 2, &f->end_date, f);
+    lt_attr extra[1];
+    size_t nextra = 0;
+    const char *clinical = cc_code(res, "clinicalStatus");
+    if (clinical) extra[nextra++] = (lt_attr){"clinical_status", clinical, 0, false};
+    if (kind == LT_FACT_STATUS || kind == LT_FACT_ATTESTATION) {
+        /* a recorded condition (pregnancy) is a yes from its onset; its abatement is a no */
+        f->flag = 1;
+        f->value = f->given_value = 1;
+        f->has_value = true;
+        if (f->end_date != LT_DATE_NONE) {
+            lt_date end = f->end_date;
+            if (!attach(p, f, x, sys, code, extra, nextra)) return nomem(x);
+            lt_fact *g = start_fact(x, p, kind, concept, where); /* f may have moved */
+            if (!g) return nomem(x);
+            g->date = end;
+            g->flag = 0;
+            g->has_value = true;
+            f = g;
+        }
+    }
+    return attach(p, f, x, sys, code, extra, nextra) ? LT_OK : nomem(x);
+}
+
+/* "R0", "R1" or "R2" when a text says so (a resection margin in outcome or a note). */
+static const char *margin_in(const char *s)
+{
+    static const char *const m[] = {"R0", "R1", "R2"};
+    for (int i = 0; s && i < 3; i++) {
+        const char *p = strstr(s, m[i]);
+        if (p && (p == s || !(p[-1] >= 'A' && p[-1] <= 'Z')) && !(p[2] >= '0' && p[2] <= '9'))
+            return m[i];
+    }
+    return NULL;
+}
+
+static lt_status procedure(ctx *x, const lt_json *res, size_t i)
+{
+    lt_fact_kind kind;
+    const char *sys, *code;
+    const char *concept = match(x, lt_json_get(res, "code"), &kind, &sys, &code);
+    if (!concept) return LT_OK;
+    const char *status = lt_json_get_str(res, "status", NULL);
+    if (eq(status, "not-done") || eq(status, "entered-in-error")) return LT_OK;
+    char where[LT_ERROR_WHERE_MAX];
+    place(x, "Procedure", res, i, where, sizeof where);
+    lt_patient *p;
+    lt_status st = resolve(x, res, where, &p);
+    if (st != LT_OK) return st;
+    lt_fact *f = start_fact(x, p, kind, concept, where);
+    if (!f) return nomem(x);
+    static const char *const start[] = {"performedDateTime", "performedPeriod.start"};
+    static const char *const end[] = {"performedPeriod.end"};
+    date_from(res, start, 2, &f->date, f);
+    date_from(res, end, 1, &f->end_date, f);
+    if (eq(status, "preparation") || eq(status, "in-progress") || eq(status, "on-hold") ||
+        eq(status, "stopped") || eq(status, "unknown"))
+        f->problem = LT_FACT_NOT_FINAL;
+    const lt_json *outcome = lt_json_get(res, "outcome");
+    const char *m = margin_in(lt_json_get_str(outcome, "text", NULL));
+    for (const lt_json *c = lt_json_first(lt_json_get(outcome, "coding")); c && !m;
+         c = lt_json_next(c))
+        m = margin_in(lt_json_get_str(c, "display", lt_json_get_str(c, "code", NULL)));
+    for (const lt_json *n = lt_json_first(lt_json_get(res, "note")); n && !m; n = lt_json_next(n))
+        m = margin_in(lt_json_get_str(n, "text", NULL));
+    lt_attr extra[1];
+    size_t nextra = 0;
+    if (m && eq(concept, "liver_resection")) {
+        f->text = m; /* a static string */
+        extra[nextra++] = (lt_attr){"margin", m, 0, false};
+    }
+    return attach(p, f, x, sys, code, extra, nextra) ? LT_OK : nomem(x);
+}
+
+static lt_status medication(ctx *x, const char *type, const lt_json *res, size_t i)
+{
+    lt_fact_kind kind;
+    const char *sys, *code;
+    const char *concept =
+        match(x, lt_json_get(res, "medicationCodeableConcept"), &kind, &sys, &code);
+    if (!concept) return LT_OK;
+    const char *status = lt_json_get_str(res, "status", NULL);
+    if (eq(status, "entered-in-error") || eq(status, "not-taken") || eq(status, "not-done") ||
+        eq(status, "cancelled"))
+        return LT_OK;
+    char where[LT_ERROR_WHERE_MAX];
+    place(x, type, res, i, where, sizeof where);
+    lt_patient *p;
+    lt_status st = resolve(x, res, where, &p);
+    if (st != LT_OK) return st;
+    lt_fact *f = start_fact(x, p, kind, concept, where);
+    if (!f) return nomem(x);
+    static const char *const start[] = {"effectiveDateTime", "effectivePeriod.start",
+                                        "authoredOn", "dateAsserted"};
+    static const char *const end[] = {"effectivePeriod.end"};
+    date_from(res, start, 4, &f->date, f);
+    date_from(res, end, 1, &f->end_date, f);
+    if (f->end_date == LT_DATE_NONE) {
+        const lt_json *vp = lt_json_get(lt_json_get(res, "dispenseRequest"), "validityPeriod");
+        lt_date e;
+        if (fhir_date(lt_json_get(vp, "end"), &e)) f->end_date = e;
+    }
+    /* an administered radiopharmaceutical: its activity from dosage.dose */
+    const lt_json *dose = lt_json_get(lt_json_get(res, "dosage"), "dose");
+    double d;
+    if (lt__units_kind(concept) == LT_FACT_TREATMENT && dose &&
+        lt_json_num(lt_json_get(dose, "value"), &d))
+        if (!lt__fact_set_quantity(p, f, d, quantity_unit(concept, dose))) return nomem(x);
+    return attach(p, f, x, sys, code, NULL, 0) ? LT_OK : nomem(x);
+}
+
+static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_t i)
+{
+    char where[LT_ERROR_WHERE_MAX];
+    place(x, "Patient", res, i, where, sizeof where);
+    const char *id = lt_json_get_str(res, "id", NULL);
+    const char *url = lt_json_get_str(entry, "fullUrl", NULL);
+    if (!id) id = url;
+    if (!id || !*id) LT_FAIL(x->err, LT_ESCHEMA, where, "a Patient without an id or a fullUrl");
+    lt_patient *p = lt__cohort_patient(x->c, id, x->source);
+    if (!p) return nomem(x);
+    const lt_json *bd = lt_json_get(res, "birthDate");
+    if (bd && !fhir_date(bd, &p->birth_date))
+        LT_FAIL(x->err, LT_ESCHEMA, where, "birthDate: expected a date YYYY-MM-DD; found \"%s\"",
+                lt_json_str(bd) ? lt_json_str(bd) : "not a string");
+    const lt_json *dd = lt_json_get(res, "deceasedDateTime");
+    if (dd && !fhir_date(dd, &p->death_date))
+        LT_FAIL(x->err, LT_ESCHEMA, where, "deceasedDateTime: expected a dateTime; found \"%s\"",
+                lt_json_str(dd) ? lt_json_str(dd) : "not a string");
+    const char *g = lt_json_get_str(res, "gender", NULL);
+    p->sex = eq(g, "female") ? LT_SEX_FEMALE
+             : eq(g, "male") ? LT_SEX_MALE
+             : eq(g, "other") ? LT_SEX_OTHER
+                              : LT_SEX_UNKNOWN;
+    ref *r = &x->refs[x->nrefs++];
+    r->full_url = url;
+    r->id = id;
+    r->p = p;
+    return LT_OK;
+}
+
+lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, lt_error *err)
+{
+    ctx x = {c, NULL, source, err, NULL, 0};
+    lt_status st = lt__cohort_concepts(c, &x.map, err);
+    if (st != LT_OK) return st;
+    const lt_json *entries = lt_json_get(root, "entry");
+    if (entries && !lt_json_is_array(entries))
+        LT_FAIL(err, LT_ESCHEMA, source, "Bundle.entry: expected an array of entries");
+    /* first the Patients, so that any order of entries resolves */
+    size_t npat = 0, i = 0;
+    for (const lt_json *e = lt_json_first(entries); e; e = lt_json_next(e))
+        if (eq(lt_json_get_str(lt_json_get(e, "resource"), "resourceType", NULL), "Patient"))
+            npat++;
+    if (!npat)
+        LT_FAIL(err, LT_ESCHEMA, source, "the Bundle holds no Patient resource: expected one "
+                "Patient and the resources about them");
+    ref refs[64];
+    ref *heap = NULL;
+    x.refs = refs;
+    if (npat > sizeof refs / sizeof refs[0]) {
+        heap = calloc(npat, sizeof *heap);
+        if (!heap) return nomem(&x);
+        x.refs = heap;
+    }
+    for (const lt_json *e = lt_json_first(entries); e && st == LT_OK; e = lt_json_next(e), i++) {
+        const lt_json *res = lt_json_get(e, "resource");
+        if (eq(lt_json_get_str(res, "resourceType", NULL), "Patient"))
+            st = patient(&x, e, res, i);
+    }
+    i = 0;
+    for (const lt_json *e = lt_json_first(entries); e && st == LT_OK; e = lt_json_next(e), i++) {
+        const lt_json *res = lt_json_get(e, "resource");
+        const char *t = lt_json_get_str(res, "resourceType", NULL);
+        if (!t) {
+            char where[LT_ERROR_WHERE_MAX];
+            snprintf(where, sizeof where, "%s: entry[%zu]", source, i);
+            st = lt_error_set(err, LT_ESCHEMA, where, "expected a \"resource\" with a "
+                              "\"resourceType\"");
+        } else if (eq(t, "Observation")) {
+            st = observation(&x, res, i);
+        } else if (eq(t, "Condition")) {
+            st = condition(&x, res, i);
+        } else if (eq(t, "Procedure")) {
+            st = procedure(&x, res, i);
+        } else if (eq(t, "MedicationStatement") || eq(t, "MedicationRequest") ||
+                   eq(t, "MedicationAdministration")) {
+            st = medication(&x, t, res, i);
+        }
+    }
+    free(heap);
+    return st;
+}

@@ -1,0 +1,354 @@
+/* One patient's calendar from the schedule and the patient's dates: target dates and windows
+ * from anchors (an item anchored to another follows that item's actual date once known),
+ * statuses for actual dates, missed entries, and the events that stop the calendar. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "schedule_int.h"
+
+static const char *const status_names[LT_VISIT_STATUS_COUNT] = {
+    "planned", "done", "delayed", "out_of_window", "missed", "cancelled", "unanchored",
+};
+
+const char *lt_visit_status_name(lt_visit_status st)
+{
+    if ((unsigned)st >= LT_VISIT_STATUS_COUNT) return NULL;
+    return status_names[st];
+}
+
+/* The calendar with the strings it owns. */
+typedef struct cal_impl {
+    lt_calendar pub;
+    char **strs;
+    size_t nstrs, cap;
+    bool failed;
+} cal_impl;
+
+static const char *keep(cal_impl *c, char *s)
+{
+    if (!s) {
+        c->failed = true;
+        return NULL;
+    }
+    if (c->nstrs == c->cap) {
+        size_t ncap = c->cap ? 2 * c->cap : 64;
+        char **n = realloc(c->strs, ncap * sizeof *n);
+        if (!n) {
+            free(s);
+            c->failed = true;
+            return NULL;
+        }
+        c->strs = n;
+        c->cap = ncap;
+    }
+    c->strs[c->nstrs++] = s;
+    return s;
+}
+
+static const char *keepf(cal_impl *c, const char *fmt, ...) LT_PRINTF(2, 3);
+static const char *keepf(cal_impl *c, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
+    va_end(ap);
+    return keep(c, s);
+}
+
+static const char *keepdup(cal_impl *c, const char *s)
+{
+    return s ? keep(c, strdup(s)) : NULL;
+}
+
+void lt_calendar_free(lt_calendar *cal)
+{
+    if (!cal) return;
+    cal_impl *c = (cal_impl *)cal;
+    for (size_t i = 0; i < c->nstrs; i++) free(c->strs[i]);
+    free(c->strs);
+    free(c->pub.visits);
+    free(c);
+}
+
+/* Events that end every study procedure whatever the protocol says: nobody is seen after
+ * death, and a patient who withdrew consent or is lost to follow-up cannot be. */
+static bool ends_everything(const char *event)
+{
+    return !strcmp(event, "death") || !strcmp(event, "withdrawal") ||
+           !strcmp(event, "lost_to_follow_up");
+}
+
+/* The earliest stop event that cancels kind k, as an index into in->events, or -1. */
+static long stop_for(const lt_schedule *s, const lt_schedule_input *in, lt_sched_kind k,
+                     bool *cancels)
+{
+    long best = -1;
+    for (size_t i = 0; i < in->nevents; i++) {
+        const lt_named_date *e = &in->events[i];
+        if (!e->name || e->date == LT_DATE_NONE) continue;
+        bool applies = ends_everything(e->name), cancel = applies;
+        for (size_t j = 0; !applies && j < s->nstops; j++)
+            if (!strcmp(s->stops[j].event, e->name)) {
+                applies = true;
+                cancel = (s->stops[j].kinds >> k) & 1u;
+            }
+        if (!applies) continue;
+        /* an end-of-study visit a protocol stop does not cancel is brought forward to it */
+        if (!cancel && k != LT_SCHED_END_OF_STUDY) continue;
+        if (best < 0 || e->date < in->events[best].date) {
+            best = (long)i;
+            *cancels = cancel;
+        }
+    }
+    return best;
+}
+
+static int cmp_visits(const void *a, const void *b)
+{
+    const lt_visit *x = a, *y = b;
+    bool xu = x->target == LT_DATE_NONE, yu = y->target == LT_DATE_NONE;
+    if (xu != yu) return xu ? 1 : -1;
+    if (x->target != y->target) return x->target < y->target ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static void judge(cal_impl *c, lt_visit *v, const lt_schedule_input *in)
+{
+    char a[LT_DATE_STR_MAX], b[LT_DATE_STR_MAX], d[LT_DATE_STR_MAX];
+    if (v->actual != LT_DATE_NONE) {
+        if (v->target == LT_DATE_NONE) {
+            v->status = LT_VISIT_DONE;
+            v->note = keepf(c, "its window is unknown: \"%s\" has no date", v->anchor);
+            return;
+        }
+        if (v->actual >= v->earliest && v->actual <= v->latest) {
+            v->status = LT_VISIT_DONE;
+            return;
+        }
+        lt_date_format(v->earliest, a);
+        lt_date_format(v->latest, b);
+        if (v->actual > v->latest && v->latest_delayed != LT_DATE_NONE &&
+            v->actual <= v->latest_delayed) {
+            v->status = LT_VISIT_DELAYED;
+            v->deviation = v->actual_reason == NULL;
+            v->note = keepf(c, "%d days after its window (%s to %s), within the delay allowed "
+                               "for %s up to %s%s%s",
+                            (int)(v->actual - v->latest), a, b, v->delay_reason,
+                            lt_date_format(v->latest_delayed, d),
+                            v->actual_reason ? "; reason: " : "; no reason recorded",
+                            v->actual_reason ? v->actual_reason : "");
+            return;
+        }
+        v->status = LT_VISIT_OUT_OF_WINDOW;
+        v->deviation = true;
+        if (v->actual < v->earliest)
+            v->note = keepf(c, "%d days before its window (%s to %s)",
+                            (int)(v->earliest - v->actual), a, b);
+        else if (v->latest_delayed != LT_DATE_NONE)
+            v->note = keepf(c, "%d days after its window (%s to %s) and beyond the delay "
+                               "allowed for %s up to %s",
+                            (int)(v->actual - v->latest), a, b, v->delay_reason,
+                            lt_date_format(v->latest_delayed, d));
+        else
+            v->note = keepf(c, "%d days after its window (%s to %s)",
+                            (int)(v->actual - v->latest), a, b);
+        return;
+    }
+    if (v->target == LT_DATE_NONE) {
+        v->status = LT_VISIT_UNANCHORED;
+        v->note = keepf(c, "waiting for the date of \"%s\"", v->anchor);
+        return;
+    }
+    lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
+    if (in->as_of != LT_DATE_NONE && in->as_of > close) {
+        v->status = LT_VISIT_MISSED;
+        v->deviation = true;
+        v->note = keepf(c, "not done; its window closed on %s", lt_date_format(close, a));
+        return;
+    }
+    v->status = LT_VISIT_PLANNED;
+}
+
+static lt_status bad_input(lt_error *err, const char *fmt, const char *x, const char *y)
+{
+    LT_FAIL(err, LT_EINVAL, "schedule", fmt, x, y);
+}
+
+lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
+                              lt_calendar **out, lt_error *err)
+{
+    if (!s || !in || !out) LT_FAIL(err, LT_EINVAL, "schedule", "missing schedule or input");
+    if (in->arm && s->narm_ids) {
+        bool known = false;
+        char list[128] = "";
+        for (size_t i = 0; i < s->narm_ids; i++) {
+            if (!strcmp(s->arm_ids[i], in->arm)) known = true;
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, s->arm_ids[i], sizeof list - strlen(list) - 1);
+        }
+        if (!known) return bad_input(err, "expected an arm of the protocol (%s), found \"%s\"",
+                                     list, in->arm);
+    }
+    /* every actual date must name an entry of this patient's calendar, once */
+    for (size_t i = 0; i < in->nactuals; i++) {
+        const char *id = in->actuals[i].id;
+        if (!id) LT_FAIL(err, LT_EINVAL, "schedule", "an actual date without an entry id");
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(in->actuals[j].id, id))
+                return bad_input(err, "two actual dates for \"%s\"%s", id, "");
+        const char *dot = strrchr(id, '.');
+        size_t len = dot ? (size_t)(dot - id) : strlen(id);
+        const lt__sched_item *found = NULL;
+        int seq = 1;
+        for (size_t j = 0; j < s->nitems && !found; j++) {
+            const lt__sched_item *it = &s->items[j];
+            if (it->count == 1 && !strcmp(it->id, id)) found = it;
+            else if (it->count > 1 && dot && strlen(it->id) == len &&
+                     !strncmp(it->id, id, len)) {
+                char *end;
+                long k = strtol(dot + 1, &end, 10);
+                if (*end || k < 1 || k > it->count)
+                    return bad_input(err, "\"%s\": %s has no such occurrence", id, it->id);
+                found = it;
+                seq = (int)k;
+            }
+        }
+        (void)seq;
+        if (!found)
+            return bad_input(err, "\"%s\" is not an entry of the schedule%s", id, "");
+        if (!lt__sched_item_in_arm(found, in->arm))
+            return bad_input(err, "\"%s\" is not in the calendar of arm %s", id,
+                             in->arm ? in->arm : "(none: the patient has no arm yet)");
+        if (in->actuals[i].date == LT_DATE_NONE)
+            return bad_input(err, "\"%s\" has no actual date%s", id, "");
+    }
+
+    cal_impl *c = calloc(1, sizeof *c);
+    if (!c) LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
+    size_t total = 0;
+    for (size_t i = 0; i < s->nitems; i++)
+        if (lt__sched_item_in_arm(&s->items[i], in->arm)) total += (size_t)s->items[i].count;
+    c->pub.visits = calloc(total + 1, sizeof *c->pub.visits);
+    if (!c->pub.visits) {
+        lt_calendar_free(&c->pub);
+        LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
+    }
+    c->pub.arm = keepdup(c, in->arm);
+    c->pub.stopped = LT_DATE_NONE;
+    /* where each item's single occurrence landed, for items anchored to it */
+    long *slot = malloc((s->nitems + 1) * sizeof *slot);
+    if (!slot) {
+        lt_calendar_free(&c->pub);
+        LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
+    }
+    for (size_t i = 0; i < s->nitems; i++) slot[i] = -1;
+
+    size_t n = 0;
+    for (size_t oi = 0; oi < s->nitems; oi++) {
+        size_t idx = s->order[oi];
+        const lt__sched_item *it = &s->items[idx];
+        if (!lt__sched_item_in_arm(it, in->arm)) continue;
+        lt_date anchor = LT_DATE_NONE;
+        bool anchor_actual = false;
+        const lt__sched_item *ai = lt__sched_find(s, it->anchor);
+        if (ai) {
+            long k = slot[ai - s->items];
+            if (k >= 0) {
+                const lt_visit *av = &c->pub.visits[k];
+                if (av->actual != LT_DATE_NONE) {
+                    anchor = av->actual;
+                    anchor_actual = true;
+                } else if (av->status != LT_VISIT_CANCELLED) {
+                    anchor = av->target; /* a projection until the anchor item is done */
+                }
+            }
+        } else {
+            for (size_t j = 0; j < in->nanchors; j++)
+                if (in->anchors[j].name && !strcmp(in->anchors[j].name, it->anchor))
+                    anchor = in->anchors[j].date;
+            anchor_actual = anchor != LT_DATE_NONE;
+        }
+        for (int k = 0; k < it->count; k++) {
+            lt_visit *v = &c->pub.visits[n];
+            v->item = keepdup(c, it->id);
+            v->id = it->count == 1 ? keepdup(c, it->id) : keepf(c, "%s.%d", it->id, k + 1);
+            v->label = it->count == 1 ? keepdup(c, it->label)
+                                      : keepf(c, "%s (%d of %d)", it->label, k + 1, it->count);
+            v->kind = it->kind;
+            v->anchor = keepdup(c, it->anchor);
+            v->anchor_date = anchor;
+            v->anchor_actual = anchor_actual;
+            v->seq = k + 1;
+            v->count = it->count;
+            v->actual = LT_DATE_NONE;
+            v->target = v->earliest = v->latest = v->latest_delayed = LT_DATE_NONE;
+            if (c->failed) break;
+            if (anchor != LT_DATE_NONE) {
+                /* each occurrence from the anchor, not from the previous one, so that a
+                 * month-end clipped date does not drift */
+                lt_sched_duration off = {it->offset.months + k * it->every.months,
+                                   it->offset.days + k * it->every.days};
+                v->target = lt_sched_duration_add(anchor, off);
+                v->earliest = lt_sched_duration_sub(v->target, it->before);
+                v->latest = lt_sched_duration_add(v->target, it->after);
+                if (it->has_delay) {
+                    v->latest_delayed = lt_sched_duration_add(anchor, it->delay_max);
+                    v->delay_reason = keepdup(c, it->delay_reason);
+                }
+            }
+            for (size_t j = 0; j < in->nactuals; j++)
+                if (!strcmp(in->actuals[j].id, v->id)) {
+                    v->actual = in->actuals[j].date;
+                    v->actual_reason = keepdup(c, in->actuals[j].reason);
+                }
+            bool cancels = false;
+            long e = stop_for(s, in, it->kind, &cancels);
+            if (e >= 0 && v->actual == LT_DATE_NONE) {
+                const lt_named_date *ev = &in->events[e];
+                char d[LT_DATE_STR_MAX];
+                if (cancels && (v->target == LT_DATE_NONE || v->target > ev->date)) {
+                    v->status = LT_VISIT_CANCELLED;
+                    v->note = keepf(c, "stopped by %s on %s", ev->name,
+                                    lt_date_format(ev->date, d));
+                } else if (!cancels && v->target != LT_DATE_NONE && v->target > ev->date) {
+                    lt_date shift = ev->date - v->target;
+                    v->target += shift;
+                    v->earliest += shift;
+                    v->latest += shift;
+                    v->note = keepf(c, "brought forward by %s on %s", ev->name,
+                                    lt_date_format(ev->date, d));
+                }
+            }
+            if (e >= 0 && (c->pub.stopped == LT_DATE_NONE ||
+                           in->events[e].date < c->pub.stopped)) {
+                c->pub.stopped = in->events[e].date;
+                c->pub.stopped_by = keepdup(c, in->events[e].name);
+            }
+            if (v->status != LT_VISIT_CANCELLED) {
+                const char *keep_note = v->note;
+                judge(c, v, in);
+                if (keep_note && !v->note) v->note = keep_note;
+            }
+            if (it->count == 1) slot[idx] = (long)n;
+            n++;
+        }
+    }
+    free(slot);
+    if (c->failed) {
+        lt_calendar_free(&c->pub);
+        LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
+    }
+    c->pub.n = n;
+    qsort(c->pub.visits, n, sizeof *c->pub.visits, cmp_visits);
+    *out = &c->pub;
+    return LT_OK;
+}
+
+bool lt_visit_due(const lt_visit *v, lt_date from, lt_date to)
+{
+    if (v->status != LT_VISIT_PLANNED || v->target == LT_DATE_NONE) return false;
+    lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
+    return v->earliest <= to && close >= from;
+}

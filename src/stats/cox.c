@@ -1,0 +1,594 @@
+/* Cox proportional hazards by partial likelihood (Cox 1972), Efron (1977) or Breslow (1974)
+ * ties, stratified, fitted by Newton-Raphson from beta = 0 with R coxph's convergence rule and
+ * step-halving, with the Lin & Wei (1989) robust sandwich variance clustered on an id.
+ * Risk-set sums are cumulative over one sort, so an iteration costs O(n p^2). */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "surv_internal.h"
+
+void lt_cox_options_default(lt_cox_options *o)
+{
+    o->ties = LT_TIES_EFRON;
+    o->iter_max = 20;
+    o->eps = 1e-9;
+    o->conf_level = 0.95;
+    o->robust = false;
+    o->threads = 0;
+}
+
+void lt_cox_free(lt_cox *c)
+{
+    if (!c) return;
+    if (c->names)
+        for (size_t j = 0; j < c->p; j++) free(c->names[j]);
+    free(c->names);
+    free(c->coef); /* one block holds every per-coefficient array */
+    free(c);
+}
+
+/* The data in the order the risk-set walk reads it: sorted by stratum then time ascending,
+ * covariates centred on their means (for exp() to stay in range; results do not change). */
+typedef struct cox_data {
+    size_t n, p;
+    double *x;       /* [n * p] sorted, centred */
+    double *time;    /* [n] sorted */
+    int *event;      /* [n] sorted */
+    int *cluster;    /* [n] sorted cluster index, or NULL */
+    size_t *sstart;  /* [nstrata + 1] stratum boundaries in the sorted order */
+    size_t nstrata;
+    double *eta, *r; /* [n] work: linear predictor and exp(eta) */
+    lt_ties ties;
+    int threads;      /* 1 or 2: who walks the pieces (the split never changes) */
+} cox_data;
+
+/* One contiguous piece of the reverse (descending time) walk of one stratum. Splitting a long
+ * stratum at tie boundaries into two halves lets two threads work: each first needs the totals
+ * of the rows after it (later times), which a cheap pass gives. */
+typedef struct cox_part {
+    const cox_data *cd;
+    const double *beta;
+    size_t lo, hi;         /* rows [lo, hi) walked from hi - 1 down to lo */
+    double s0;             /* risk-set sums carried in from later rows */
+    double *s1, *s2;       /* [p], [p * p] carried in */
+    double ll, *u, *imat;  /* out: contributions */
+} cox_part;
+
+/* Sums r, r x and r x x' over rows [lo, hi) (lower triangle of x x'). */
+static void part_totals(const cox_data *cd, size_t lo, size_t hi, double *s0, double *s1,
+                        double *s2)
+{
+    size_t p = cd->p;
+    double t0 = 0;
+    memset(s1, 0, p * sizeof *s1);
+    memset(s2, 0, p * p * sizeof *s2);
+    for (size_t i = lo; i < hi; i++) {
+        double r = cd->r[i];
+        const double *xi = cd->x + i * p;
+        t0 += r;
+        for (size_t a = 0; a < p; a++) {
+            double rx = r * xi[a];
+            s1[a] += rx;
+            for (size_t b = 0; b <= a; b++) s2[a * p + b] += rx * xi[b];
+        }
+    }
+    *s0 = t0;
+}
+
+/* The walk: risk sets grow as time decreases. At each tied block with nd deaths,
+ * Breslow: ll -= nd log S0, U -= nd S1/S0, I += nd (S2/S0 - S1 S1'/S0^2);
+ * Efron: for k = 0..nd-1 with f = k/nd the death block's share D is partly removed:
+ * den = S0 - f D0, and likewise for S1, S2 (Efron 1977, eq. 3.5). */
+static void *part_walk(void *arg)
+{
+    cox_part *pt = arg;
+    const cox_data *cd = pt->cd;
+    size_t p = cd->p;
+    double s0 = pt->s0;
+    double *s1 = pt->s1, *s2 = pt->s2;
+    double *u = pt->u, *imat = pt->imat;
+    double *d1 = s2 + p * p, *d2 = d1 + p, *a1 = d2 + p * p; /* scratch after s2 */
+    double ll = 0;
+    memset(u, 0, p * sizeof *u);
+    memset(imat, 0, p * p * sizeof *imat);
+    size_t i = pt->hi;
+    while (i > pt->lo) {
+        double t = cd->time[i - 1];
+        double d0 = 0;
+        size_t nd = 0;
+        if (p) {
+            memset(d1, 0, p * sizeof *d1);
+            memset(d2, 0, p * p * sizeof *d2);
+        }
+        while (i > pt->lo && cd->time[i - 1] == t) {
+            i--;
+            double r = cd->r[i];
+            const double *xi = cd->x + i * p;
+            s0 += r;
+            for (size_t a = 0; a < p; a++) {
+                double rx = r * xi[a];
+                s1[a] += rx;
+                for (size_t b = 0; b <= a; b++) s2[a * p + b] += rx * xi[b];
+            }
+            if (cd->event[i]) {
+                nd++;
+                ll += cd->eta[i];
+                d0 += r;
+                for (size_t a = 0; a < p; a++) {
+                    double rx = r * xi[a];
+                    u[a] += xi[a];
+                    d1[a] += rx;
+                    for (size_t b = 0; b <= a; b++) d2[a * p + b] += rx * xi[b];
+                }
+            }
+        }
+        if (!nd) continue;
+        if (cd->ties == LT_TIES_BRESLOW || nd == 1) {
+            double w = (double)nd;
+            ll -= w * log(s0);
+            for (size_t a = 0; a < p; a++) {
+                double ma = s1[a] / s0;
+                u[a] -= w * ma;
+                for (size_t b = 0; b <= a; b++)
+                    imat[a * p + b] += w * (s2[a * p + b] / s0 - ma * s1[b] / s0);
+            }
+        } else {
+            for (size_t k = 0; k < nd; k++) {
+                double f = (double)k / (double)nd;
+                double den = s0 - f * d0;
+                ll -= log(den);
+                for (size_t a = 0; a < p; a++) a1[a] = (s1[a] - f * d1[a]) / den;
+                for (size_t a = 0; a < p; a++) {
+                    u[a] -= a1[a];
+                    for (size_t b = 0; b <= a; b++)
+                        imat[a * p + b] += (s2[a * p + b] - f * d2[a * p + b]) / den - a1[a] * a1[b];
+                }
+            }
+        }
+    }
+    pt->ll = ll;
+    return NULL;
+}
+
+/* The log partial likelihood at beta with its score u and information imat (full p x p). */
+static bool loglik(const cox_data *cd, const double *beta, double *ll, double *u, double *imat)
+{
+    size_t n = cd->n, p = cd->p;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        const double *xi = cd->x + i * p;
+        for (size_t a = 0; a < p; a++) e += xi[a] * beta[a];
+        cd->eta[i] = e;
+        cd->r[i] = exp(e);
+    }
+    /* pieces: each stratum, and each long stratum in two halves split at a tie boundary */
+    size_t maxparts = 2 * cd->nstrata;
+    size_t scratch = 3 * p * p + 3 * p + 1;
+    cox_part *parts = calloc(maxparts, sizeof *parts);
+    double *mem = calloc(maxparts * (scratch + p + p * p), sizeof *mem);
+    if (!parts || !mem) {
+        free(parts);
+        free(mem);
+        return false;
+    }
+    size_t np = 0;
+    for (size_t s = 0; s < cd->nstrata; s++) {
+        size_t lo = cd->sstart[s], hi = cd->sstart[s + 1];
+        if (lo == hi) continue;
+        size_t mid = lo;
+        if (hi - lo > 200000) {
+            mid = lo + (hi - lo) / 2;
+            while (mid > lo && cd->time[mid - 1] == cd->time[mid]) mid--;
+        }
+        size_t bounds[3] = {lo, mid, hi};
+        for (int h = 0; h < 2; h++) {
+            if (bounds[h] == bounds[h + 1]) continue;
+            cox_part *pt = &parts[np];
+            double *m = mem + np * (scratch + p + p * p);
+            pt->cd = cd;
+            pt->beta = beta;
+            pt->lo = bounds[h];
+            pt->hi = bounds[h + 1];
+            pt->s1 = m;
+            pt->s2 = m + p;
+            pt->u = m + scratch;
+            pt->imat = m + scratch + p;
+            np++;
+        }
+        /* the lower half starts from the totals of the upper half (later times) */
+        if (mid > lo) part_totals(cd, mid, hi, &parts[np - 2].s0, parts[np - 2].s1, parts[np - 2].s2);
+    }
+    /* the threads take alternate pieces; the sum below is in piece order, so the result does
+     * not depend on how many threads ran */
+    pthread_t th;
+    bool threaded = false;
+    if (cd->threads > 1 && np > 1) {
+        threaded = pthread_create(&th, NULL, part_walk, &parts[0]) == 0;
+    }
+    for (size_t k = threaded ? 1 : 0; k < np; k++) part_walk(&parts[k]);
+    if (threaded) pthread_join(th, NULL);
+    double tl = 0;
+    memset(u, 0, p * sizeof *u);
+    memset(imat, 0, p * p * sizeof *imat);
+    for (size_t k = 0; k < np; k++) {
+        tl += parts[k].ll;
+        for (size_t a = 0; a < p; a++) {
+            u[a] += parts[k].u[a];
+            for (size_t b = 0; b <= a; b++) imat[a * p + b] += parts[k].imat[a * p + b];
+        }
+    }
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < a; b++) imat[b * p + a] = imat[a * p + b];
+    *ll = tl;
+    free(parts);
+    free(mem);
+    return true;
+}
+
+/* Score residuals at beta (the per-subject terms of U, Therneau & Grambsch 2000, ch. 4 for
+ * Efron's weights) summed per cluster into lc [nclusters * p]. For a subject with covariates x,
+ * event flag delta and time in tied block b: L = delta (x - xbar_b) - r (x H - G), where H and G
+ * cumulate the hazard increments dH_b and dH_b xbar_b over blocks up to b. Under Efron a death
+ * at b is at risk in portion k with weight 1 - k/nd, which changes its own block's increments
+ * and its xbar_b to the mean of the portions' means. */
+static bool score_residuals(const cox_data *cd, const double *beta, double *lc, size_t nclus)
+{
+    size_t n = cd->n, p = cd->p;
+    double dummy_ll;
+    double *u = malloc((p + p * p) * sizeof *u);
+    if (!u || !loglik(cd, beta, &dummy_ll, u, u + p)) { /* refreshes eta and r at beta */
+        free(u);
+        return false;
+    }
+    free(u);
+    /* per row: block increments (dH, dH' for deaths, dG[p], dG'[p], xm[p]) are written at the
+     * block's first row; cumulative sums are formed in a forward pass */
+    size_t w = 2 + 3 * p;
+    double *blk = calloc(n * w, sizeof *blk);
+    double *s1 = calloc(2 * p + 1, sizeof *s1);
+    if (!blk || !s1) {
+        free(blk);
+        free(s1);
+        return false;
+    }
+    double *d1 = s1 + p;
+    for (size_t s = 0; s < cd->nstrata; s++) {
+        size_t lo = cd->sstart[s], hi = cd->sstart[s + 1];
+        double s0 = 0;
+        memset(s1, 0, p * sizeof *s1);
+        size_t i = hi;
+        while (i > lo) {
+            double t = cd->time[i - 1];
+            double d0 = 0;
+            size_t nd = 0;
+            memset(d1, 0, p * sizeof *d1);
+            while (i > lo && cd->time[i - 1] == t) {
+                i--;
+                double r = cd->r[i];
+                s0 += r;
+                for (size_t a = 0; a < p; a++) s1[a] += r * cd->x[i * p + a];
+                if (cd->event[i]) {
+                    nd++;
+                    d0 += r;
+                    for (size_t a = 0; a < p; a++) d1[a] += r * cd->x[i * p + a];
+                }
+            }
+            double *b = blk + i * w; /* the block's first row (ascending order) */
+            if (!nd) continue;
+            double *dg = b + 2, *dgd = b + 2 + p, *xm = b + 2 + 2 * p;
+            if (cd->ties == LT_TIES_BRESLOW || nd == 1) {
+                double h = (double)nd / s0;
+                b[0] = b[1] = h;
+                for (size_t a = 0; a < p; a++) {
+                    xm[a] = s1[a] / s0;
+                    dg[a] = dgd[a] = h * xm[a];
+                }
+            } else {
+                for (size_t k = 0; k < nd; k++) {
+                    double f = (double)k / (double)nd, den = s0 - f * d0;
+                    b[0] += 1 / den;
+                    b[1] += (1 - f) / den;
+                    for (size_t a = 0; a < p; a++) {
+                        double xk = (s1[a] - f * d1[a]) / den;
+                        dg[a] += xk / den;
+                        dgd[a] += (1 - f) * xk / den;
+                        xm[a] += xk / (double)nd;
+                    }
+                }
+            }
+        }
+    }
+    /* forward pass: cumulative H and G per stratum, residuals summed per cluster */
+    double *G = calloc(p ? p : 1, sizeof *G);
+    if (!G) {
+        free(blk);
+        free(s1);
+        return false;
+    }
+    memset(lc, 0, nclus * p * sizeof *lc);
+    for (size_t s = 0; s < cd->nstrata; s++) {
+        size_t lo = cd->sstart[s], hi = cd->sstart[s + 1];
+        double Hc = 0;
+        memset(G, 0, p * sizeof *G);
+        size_t i = lo;
+        while (i < hi) {
+            size_t j = i;
+            while (j < hi && cd->time[j] == cd->time[i]) j++;
+            const double *b = blk + i * w;
+            const double *dg = b + 2, *dgd = b + 2 + p, *xm = b + 2 + 2 * p;
+            for (size_t m = i; m < j; m++) {
+                const double *xm_row = cd->x + m * p;
+                double r = cd->r[m];
+                bool dead = cd->event[m] != 0;
+                double h = Hc + (dead ? b[1] : b[0]);
+                double *out = lc + (cd->cluster ? (size_t)cd->cluster[m] : m) * p;
+                for (size_t a = 0; a < p; a++) {
+                    double g = G[a] + (dead ? dgd[a] : dg[a]);
+                    double res = -r * (xm_row[a] * h - g);
+                    if (dead) res += xm_row[a] - xm[a];
+                    out[a] += res;
+                }
+            }
+            Hc += b[0];
+            for (size_t a = 0; a < p; a++) G[a] += dg[a];
+            i = j;
+        }
+    }
+    free(G);
+    free(blk);
+    free(s1);
+    return true;
+}
+
+static lt_status prepare(const lt_surv_data *d, lt_ties ties, cox_data *cd, lt_error *err)
+{
+    size_t n = d->n, p = d->p;
+    uint32_t *ord;
+    lt_status st = lt__surv_order(d, &ord, err);
+    if (st) return st;
+    memset(cd, 0, sizeof *cd);
+    cd->n = n;
+    cd->p = p;
+    cd->ties = ties;
+    cd->nstrata = d->nstrata;
+    cd->x = malloc(n * p * sizeof *cd->x);
+    cd->time = malloc(n * sizeof *cd->time);
+    cd->event = malloc(n * sizeof *cd->event);
+    cd->eta = malloc(n * sizeof *cd->eta);
+    cd->r = malloc(n * sizeof *cd->r);
+    cd->sstart = calloc(d->nstrata + 1, sizeof *cd->sstart);
+    if (d->cluster) cd->cluster = malloc(n * sizeof *cd->cluster);
+    double *mean = calloc(p ? p : 1, sizeof *mean);
+    if (!cd->x || !cd->time || !cd->event || !cd->eta || !cd->r || !cd->sstart || !mean ||
+        (d->cluster && !cd->cluster)) {
+        free(ord);
+        free(mean);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory for %zu rows", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < p; a++) mean[a] += d->x[i * p + a];
+    for (size_t a = 0; a < p; a++) mean[a] /= (double)n;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t i = ord[k];
+        cd->time[k] = d->time[i];
+        cd->event[k] = d->event[i] != 0;
+        if (cd->cluster) cd->cluster[k] = d->cluster[i];
+        for (size_t a = 0; a < p; a++) cd->x[k * p + a] = d->x[(size_t)i * p + a] - mean[a];
+        cd->sstart[d->stratum[i] + 1]++;
+    }
+    for (size_t s = 0; s < d->nstrata; s++) cd->sstart[s + 1] += cd->sstart[s];
+    free(ord);
+    free(mean);
+    return LT_OK;
+}
+
+static void cox_data_free(cox_data *cd)
+{
+    free(cd->x);
+    free(cd->time);
+    free(cd->event);
+    free(cd->eta);
+    free(cd->r);
+    free(cd->sstart);
+    free(cd->cluster);
+}
+
+/* b' A^-1 b for symmetric positive definite A; NAN when singular. */
+static double quadform_inv(const double *a, size_t p, const double *b)
+{
+    double *x = malloc((p ? p : 1) * sizeof *x);
+    if (!x) return NAN;
+    double q = NAN;
+    if (lt__spd_solve(a, p, b, x, NULL)) {
+        q = 0;
+        for (size_t j = 0; j < p; j++) q += b[j] * x[j];
+    }
+    free(x);
+    return q;
+}
+
+lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox **out,
+                     lt_error *err)
+{
+    lt_cox_options o;
+    lt_cox_options_default(&o);
+    if (opts) o = *opts;
+    if (!d || d->n == 0) LT_FAIL(err, LT_EINVAL, "", "no rows to fit a Cox model to");
+    if (d->p == 0)
+        LT_FAIL(err, LT_EINVAL, "--covariates", "a Cox model needs at least one covariate");
+    if (o.iter_max < 1 || !(o.eps > 0) || !(o.conf_level > 0 && o.conf_level < 1))
+        LT_FAIL(err, LT_EINVAL, "", "invalid Cox options (iter_max %d, eps %g, conf_level %g)",
+                o.iter_max, o.eps, o.conf_level);
+    size_t nevent = 0;
+    for (size_t i = 0; i < d->n; i++) nevent += d->event[i] != 0;
+    if (nevent == 0) LT_FAIL(err, LT_ENUMERIC, "", "no events: the Cox model cannot be fitted");
+    size_t p = d->p;
+    cox_data cd = {0};
+    lt_status st = prepare(d, o.ties, &cd, err);
+    if (st) {
+        cox_data_free(&cd);
+        return st;
+    }
+    cd.threads = o.threads == 1 ? 1 : 2;
+    /* work: beta, newbeta, u, imat, step, u0, imat0 */
+    double *w = calloc(5 * p + 3 * p * p, sizeof *w);
+    lt_cox *c = calloc(1, sizeof *c);
+    if (!w || !c) {
+        free(w);
+        free(c);
+        cox_data_free(&cd);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    }
+    double *beta = w, *newbeta = w + p, *u = w + 2 * p, *step = w + 3 * p, *u0 = w + 4 * p;
+    double *imat = w + 5 * p, *imat0 = imat + p * p, *vinv = imat0 + p * p;
+    double ll0, ll, newll;
+    if (!loglik(&cd, beta, &ll0, u, imat)) goto nomem;
+    memcpy(u0, u, p * sizeof *u);
+    memcpy(imat0, imat, p * p * sizeof *imat);
+    if (!lt__spd_solve(imat, p, u, step, NULL)) {
+        st = lt_error_set(err, LT_ENUMERIC, "--covariates",
+                          "the information matrix at beta = 0 is singular: a covariate is "
+                          "constant or the covariates are collinear");
+        goto fail;
+    }
+    /* Newton-Raphson as coxph.fit: the step from the last accepted beta; if the log-likelihood
+     * gets worse the step is halved; done when |1 - ll_old / ll_new| <= eps (not while
+     * halving) */
+    ll = ll0;
+    for (size_t j = 0; j < p; j++) newbeta[j] = beta[j] + step[j];
+    int halving = 0, iter;
+    bool converged = false;
+    for (iter = 1; iter <= o.iter_max; iter++) {
+        if (!loglik(&cd, newbeta, &newll, u, imat)) goto nomem;
+        if (isfinite(newll) && fabs(1 - ll / newll) <= o.eps && !halving) {
+            converged = true;
+            ll = newll;
+            break;
+        }
+        if (iter == o.iter_max) {
+            /* not converged: report the last iterate that was not worse */
+            if (!(newll >= ll)) {
+                memcpy(newbeta, beta, p * sizeof *beta);
+                if (!loglik(&cd, newbeta, &newll, u, imat)) goto nomem;
+            }
+            ll = newll;
+            break;
+        }
+        if (!isfinite(newll) || newll < ll) {
+            halving++;
+            for (size_t j = 0; j < p; j++) newbeta[j] = (newbeta[j] + beta[j]) / 2;
+            continue;
+        }
+        halving = 0;
+        ll = newll;
+        memcpy(beta, newbeta, p * sizeof *beta);
+        if (!lt__spd_solve(imat, p, u, step, NULL)) {
+            st = lt_error_set(err, LT_ENUMERIC, "--covariates",
+                              "the information matrix became singular at iteration %d: the "
+                              "model may be unidentifiable (monotone likelihood)",
+                              iter);
+            goto fail;
+        }
+        for (size_t j = 0; j < p; j++) newbeta[j] = beta[j] + step[j];
+    }
+    if (iter > o.iter_max) iter = o.iter_max;
+    memcpy(beta, newbeta, p * sizeof *beta);
+    /* allocate the result */
+    c->p = p;
+    c->names = calloc(p, sizeof *c->names);
+    c->coef = calloc(9 * p + p * p, sizeof *c->coef);
+    if (!c->names || !c->coef) goto nomem;
+    for (size_t j = 0; j < p; j++) {
+        char buf[64];
+        const char *nm = d->covariate_names ? d->covariate_names[j] : NULL;
+        if (!nm) {
+            snprintf(buf, sizeof buf, "x%zu", j + 1);
+            nm = buf;
+        }
+        if (!(c->names[j] = strdup(nm))) goto nomem;
+    }
+    c->se = c->coef + p;
+    c->z = c->coef + 2 * p;
+    c->pvalue = c->coef + 3 * p;
+    c->lower = c->coef + 4 * p;
+    c->upper = c->coef + 5 * p;
+    double *rse = c->coef + 6 * p;
+    c->var = c->coef + 9 * p;
+    if (!lt__spd_solve(imat, p, NULL, NULL, vinv)) {
+        st = lt_error_set(err, LT_ENUMERIC, "--covariates",
+                          "the information matrix at the estimate is singular: the "
+                          "covariates are collinear or the likelihood is monotone");
+        goto fail;
+    }
+    memcpy(c->var, vinv, p * p * sizeof *vinv);
+    if (d->cluster || o.robust) {
+        size_t nclus = d->cluster ? d->nclusters : d->n;
+        double *lc = malloc(nclus * p * sizeof *lc);
+        double *meat = calloc(p * p, sizeof *meat), *tmp = calloc(p * p, sizeof *tmp);
+        if (!lc || !meat || !tmp || !score_residuals(&cd, beta, lc, nclus)) {
+            free(lc);
+            free(meat);
+            free(tmp);
+            goto nomem;
+        }
+        /* sandwich V (sum_c L_c L_c') V, L_c the cluster's summed score residuals */
+        for (size_t k = 0; k < nclus; k++)
+            for (size_t a = 0; a < p; a++)
+                for (size_t b = 0; b < p; b++) meat[a * p + b] += lc[k * p + a] * lc[k * p + b];
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++) {
+                double s = 0;
+                for (size_t m = 0; m < p; m++) s += vinv[a * p + m] * meat[m * p + b];
+                tmp[a * p + b] = s;
+            }
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++) {
+                double s = 0;
+                for (size_t m = 0; m < p; m++) s += tmp[a * p + m] * vinv[m * p + b];
+                c->var[a * p + b] = s;
+            }
+        free(lc);
+        free(meat);
+        free(tmp);
+        c->robust_se = rse;
+    }
+    double zq = lt__norm_quantile(1 - (1 - o.conf_level) / 2);
+    for (size_t j = 0; j < p; j++) {
+        c->coef[j] = beta[j];
+        c->se[j] = sqrt(vinv[j * p + j]);
+        double se = sqrt(c->var[j * p + j]);
+        if (c->robust_se) c->robust_se[j] = se;
+        c->z[j] = beta[j] / se;
+        c->pvalue[j] = lt__norm_2sided_p(c->z[j]);
+        c->lower[j] = exp(beta[j] - zq * se);
+        c->upper[j] = exp(beta[j] + zq * se);
+    }
+    c->loglik[0] = ll0;
+    c->loglik[1] = ll;
+    c->df = (int)p;
+    c->lr_test = 2 * (ll - ll0);
+    c->wald_test = quadform_inv(c->var, p, beta);
+    c->score_test = quadform_inv(imat0, p, u0);
+    c->lr_p = lt__chisq_q(c->lr_test, (double)p);
+    c->wald_p = lt__chisq_q(c->wald_test, (double)p);
+    c->score_p = lt__chisq_q(c->score_test, (double)p);
+    c->iterations = iter;
+    c->converged = converged;
+    c->n = d->n;
+    c->nevent = nevent;
+    c->ties = o.ties;
+    c->conf_level = o.conf_level;
+    free(w);
+    cox_data_free(&cd);
+    *out = c;
+    return LT_OK;
+nomem:
+    st = lt_error_set(err, LT_ENOMEM, "", "out of memory fitting the Cox model");
+fail:
+    free(w);
+    cox_data_free(&cd);
+    lt_cox_free(c);
+    return st;
+}

@@ -1,0 +1,777 @@
+/* The survival data set: reading time, event, group, strata, cluster and covariate columns
+ * from CSV (ten million rows in seconds: in-place fields, a fast exact number parser, a hash
+ * table for factor levels), R's timefix, and the sort order the estimators share. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+#include "lutetia/csv.h"
+#include "lutetia/file.h"
+#include "surv_internal.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Allocation */
+
+lt_status lt_surv_data_new(size_t n, size_t p, lt_surv_data **out, lt_error *err)
+{
+    if (n > UINT32_MAX) LT_FAIL(err, LT_EINVAL, "", "at most %u rows, asked for %zu", UINT32_MAX, n);
+    lt_surv_data *d = calloc(1, sizeof *d);
+    if (!d) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    size_t m = n ? n : 1;
+    d->n = n;
+    d->p = p;
+    d->ngroups = 1;
+    d->nstrata = 1;
+    d->time = calloc(m, sizeof *d->time);
+    d->event = calloc(m, sizeof *d->event);
+    d->group = calloc(m, sizeof *d->group);
+    d->stratum = calloc(m, sizeof *d->stratum);
+    if (p) d->x = calloc(m * p, sizeof *d->x);
+    if (!d->time || !d->event || !d->group || !d->stratum || (p && !d->x)) {
+        lt_surv_data_free(d);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory for %zu rows", n);
+    }
+    *out = d;
+    return LT_OK;
+}
+
+static void free_labels(char **l, size_t n)
+{
+    if (!l) return;
+    for (size_t i = 0; i < n; i++) free(l[i]);
+    free(l);
+}
+
+void lt_surv_data_free(lt_surv_data *d)
+{
+    if (!d) return;
+    free(d->time);
+    free(d->event);
+    free(d->group);
+    free(d->stratum);
+    free(d->cluster);
+    free(d->x);
+    free(d->group_name);
+    free(d->strata_name);
+    free_labels(d->group_labels, d->ngroups);
+    free_labels(d->stratum_labels, d->nstrata);
+    free_labels(d->covariate_names, d->p);
+    free(d);
+}
+
+void lt__level_label(char *const *labels, size_t k, char *buf, size_t size)
+{
+    if (labels && labels[k])
+        snprintf(buf, size, "%s", labels[k]);
+    else
+        snprintf(buf, size, "%zu", k + 1);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Numbers */
+
+/* Exact powers of ten that a double holds (Clinger's fast path). */
+static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Parses a plain decimal ("12", "-3.25", "1e-3"). When the digits fit in 2^53 and the power of
+ * ten is exact, one multiplication or division is correctly rounded (Clinger 1990); anything
+ * else (long mantissas, big exponents, blanks) goes to strtod through lt_parse_double. */
+static bool parse_num(const char *s, double *out)
+{
+    const char *q = s;
+    bool neg = false;
+    if (*q == '-' || *q == '+') neg = *q++ == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = 0;
+    while (*q >= '0' && *q <= '9') {
+        m = m * 10 + (uint64_t)(*q++ - '0');
+        digits++;
+    }
+    if (*q == '.') {
+        q++;
+        while (*q >= '0' && *q <= '9') {
+            m = m * 10 + (uint64_t)(*q++ - '0');
+            digits++;
+            frac++;
+        }
+    }
+    if (digits == 0) return lt_parse_double(s, out);
+    int e = 0;
+    if (*q == 'e' || *q == 'E') {
+        q++;
+        bool eneg = false;
+        if (*q == '-' || *q == '+') eneg = *q++ == '-';
+        if (!(*q >= '0' && *q <= '9')) return lt_parse_double(s, out);
+        while (*q >= '0' && *q <= '9' && e < 10000) e = e * 10 + (*q++ - '0');
+        if (eneg) e = -e;
+    }
+    if (*q != '\0' || digits > 18 || m > (1ULL << 53)) return lt_parse_double(s, out);
+    int p10 = e - frac;
+    double v = (double)m;
+    if (p10 >= 0 && p10 <= 22)
+        v *= pow10_exact[p10];
+    else if (p10 < 0 && p10 >= -22)
+        v /= pow10_exact[-p10];
+    else
+        return lt_parse_double(s, out);
+    *out = neg ? -v : v;
+    return true;
+}
+
+static bool is_missing(const char *s)
+{
+    while (*s == ' ') s++;
+    return s[0] == '\0' || (s[0] == 'N' && s[1] == 'A' && s[2] == '\0');
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Factor levels: an open-addressing hash table from text to level index */
+
+typedef struct level_table {
+    const char **key; /* points into the CSV buffer until copied */
+    int *index;
+    size_t cap, count;
+    const char **names; /* [count] in order of first appearance */
+} level_table;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void levels_free(level_table *t)
+{
+    free(t->key);
+    free(t->index);
+    free(t->names);
+}
+
+static bool levels_grow(level_table *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    const char **key = calloc(cap, sizeof *key);
+    int *index = malloc(cap * sizeof *index);
+    const char **names = realloc(t->names, (cap / 2) * sizeof *names);
+    if (!key || !index || !names) {
+        free(key);
+        free(index);
+        if (names) t->names = names;
+        return false;
+    }
+    t->names = names;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->key[i]) continue;
+        size_t h = hash_str(t->key[i]) & (cap - 1);
+        while (key[h]) h = (h + 1) & (cap - 1);
+        key[h] = t->key[i];
+        index[h] = t->index[i];
+    }
+    free(t->key);
+    free(t->index);
+    t->key = key;
+    t->index = index;
+    t->cap = cap;
+    return true;
+}
+
+/* Returns the level index of s (adding it), or -1 when out of memory. */
+static int levels_find(level_table *t, const char *s)
+{
+    if ((t->count + 1) * 2 > t->cap && !levels_grow(t)) return -1;
+    size_t h = hash_str(s) & (t->cap - 1);
+    while (t->key[h]) {
+        if (strcmp(t->key[h], s) == 0) return t->index[h];
+        h = (h + 1) & (t->cap - 1);
+    }
+    if (t->count >= INT32_MAX) return -1;
+    t->key[h] = s;
+    t->index[h] = (int)t->count;
+    t->names[t->count] = s;
+    return (int)t->count++;
+}
+
+typedef struct level_sort_item {
+    const char *name;
+    double num;
+    int old;
+} level_sort_item;
+
+static int cmp_level_num(const void *a, const void *b)
+{
+    const level_sort_item *x = a, *y = b;
+    return (x->num > y->num) - (x->num < y->num);
+}
+
+static int cmp_level_str(const void *a, const void *b)
+{
+    const level_sort_item *x = a, *y = b;
+    return strcmp(x->name, y->name);
+}
+
+/* Orders the levels as R's factor() does (numeric order when every level is a number, else
+ * byte order), rewrites the per-row indices and returns copied labels in *labels. */
+static bool levels_finish(level_table *t, int *rows, size_t n, char ***labels)
+{
+    size_t k = t->count;
+    level_sort_item *items = malloc((k ? k : 1) * sizeof *items);
+    int *remap = malloc((k ? k : 1) * sizeof *remap);
+    char **out = calloc(k ? k : 1, sizeof *out);
+    if (!items || !remap || !out) {
+        free(items);
+        free(remap);
+        free(out);
+        return false;
+    }
+    bool numeric = true;
+    for (size_t i = 0; i < k; i++) {
+        items[i].name = t->names[i];
+        items[i].old = (int)i;
+        if (!lt_parse_double(t->names[i], &items[i].num)) numeric = false;
+    }
+    qsort(items, k, sizeof *items, numeric ? cmp_level_num : cmp_level_str);
+    bool ok = true;
+    for (size_t i = 0; i < k; i++) {
+        remap[items[i].old] = (int)i;
+        out[i] = strdup(items[i].name);
+        if (!out[i]) ok = false;
+    }
+    if (ok)
+        for (size_t i = 0; i < n; i++) rows[i] = remap[rows[i]];
+    free(items);
+    free(remap);
+    if (!ok) {
+        free_labels(out, k);
+        return false;
+    }
+    *labels = out;
+    return true;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* CSV */
+
+enum { ROLE_TIME, ROLE_EVENT, ROLE_GROUP, ROLE_STRATA, ROLE_CLUSTER, ROLE_COV };
+
+typedef struct reader {
+    lt_surv_data *d;
+    size_t cap;
+    level_table lv[3]; /* group, strata, cluster */
+    int *lvrows[3];
+    size_t first0_line, first2_line;
+} reader;
+
+static lt_status find_column(const char *want, const char *const *names, size_t ncol,
+                             const char *file, const char *what, size_t *col, lt_error *err)
+{
+    for (size_t i = 0; i < ncol; i++)
+        if (strcmp(names[i], want) == 0) {
+            *col = i;
+            return LT_OK;
+        }
+    char list[600];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < ncol && used + 4 < sizeof list; i++) {
+        int w = snprintf(list + used, sizeof list - used, "%s\"%s\"", i ? ", " : "", names[i]);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+    if (used >= sizeof list) snprintf(list + sizeof list - 5, 5, "...");
+    LT_FAIL(err, LT_ENOTFOUND, file, "no column \"%s\" (%s); the columns are: %s", want, what,
+            list);
+}
+
+static bool reader_grow(reader *r)
+{
+    lt_surv_data *d = r->d;
+    size_t cap = r->cap * 2;
+    double *time = realloc(d->time, cap * sizeof *time);
+    if (time) d->time = time;
+    int *event = realloc(d->event, cap * sizeof *event);
+    if (event) d->event = event;
+    if (!time || !event) return false;
+    for (int k = 0; k < 3; k++) {
+        if (!r->lvrows[k]) continue;
+        int *rows = realloc(r->lvrows[k], cap * sizeof *rows);
+        if (!rows) return false;
+        r->lvrows[k] = rows;
+    }
+    if (d->p) {
+        double *x = realloc(d->x, cap * d->p * sizeof *x);
+        if (!x) return false;
+        d->x = x;
+    }
+    r->cap = cap;
+    return true;
+}
+
+lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
+                                 const lt_surv_spec *spec, lt_surv_data **out, lt_error *err)
+{
+    if (!name) name = "<csv>";
+    if (!spec || !spec->time || !spec->event)
+        LT_FAIL(err, LT_EINVAL, name, "the time and event columns must be named");
+    if (spec->ncovariates > 1000)
+        LT_FAIL(err, LT_EINVAL, name, "at most 1000 covariates, found %zu", spec->ncovariates);
+    lt_csv *csv;
+    lt_status st = lt_csv_new(text, len, name, ',', &csv, err);
+    if (st) return st;
+    const char **f;
+    size_t nf;
+    int got = lt_csv_next(csv, &f, &nf, err);
+    if (got < 0) {
+        lt_csv_free(csv);
+        return err ? err->status : LT_EPARSE;
+    }
+    if (got == 0) {
+        lt_csv_free(csv);
+        LT_FAIL(err, LT_EPARSE, name, "expected a header row, found an empty file");
+    }
+    /* where each used column is: time, event, group, strata, cluster, covariates... */
+    size_t nuse = 5 + spec->ncovariates;
+    size_t *col = malloc(nuse * sizeof *col);
+    int *role_of = NULL;
+    char **colnames = calloc(nf, sizeof *colnames);
+    reader r = {0};
+    lt_surv_data *d = NULL;
+    if (!col || !colnames) {
+        st = lt_error_set(err, LT_ENOMEM, name, "out of memory");
+        goto fail;
+    }
+    size_t ncol = nf;
+    /* the header's fields live in the buffer and stay valid: keep their addresses */
+    for (size_t i = 0; i < nf; i++) colnames[i] = (char *)f[i];
+    const char *wanted[5] = {spec->time, spec->event, spec->group, spec->strata, spec->cluster};
+    const char *what[5] = {"--time", "--event", "--group", "--strata", "--cluster"};
+    for (size_t k = 0; k < nuse; k++) {
+        const char *w = k < 5 ? wanted[k] : spec->covariates[k - 5];
+        col[k] = SIZE_MAX;
+        if (!w) continue;
+        st = find_column(w, (const char *const *)colnames, ncol, name, k < 5 ? what[k] : "covariate",
+                         &col[k], err);
+        if (st) goto fail;
+    }
+    st = lt_surv_data_new(0, spec->ncovariates, &d, err);
+    if (st) goto fail;
+    /* presize from the line count so that ten million rows do not realloc twenty times */
+    size_t lines = 1;
+    for (const char *q = text; (q = memchr(q, '\n', (size_t)(text + len - q))) != NULL; q++)
+        lines++;
+    r.d = d;
+    r.cap = lines;
+    free(d->time);
+    free(d->event);
+    free(d->group);
+    free(d->stratum);
+    free(d->x);
+    d->group = d->stratum = NULL;
+    d->x = NULL;
+    d->time = malloc(r.cap * sizeof *d->time);
+    d->event = malloc(r.cap * sizeof *d->event);
+    if (d->p) d->x = malloc(r.cap * d->p * sizeof *d->x);
+    bool ok = d->time && d->event && (!d->p || d->x);
+    for (int k = 0; k < 3; k++)
+        if (wanted[2 + k]) {
+            r.lvrows[k] = malloc(r.cap * sizeof(int));
+            if (!r.lvrows[k]) ok = false;
+        }
+    if (!ok) {
+        st = lt_error_set(err, LT_ENOMEM, name, "out of memory for %zu rows", lines);
+        goto fail;
+    }
+    char where[300];
+    size_t n = 0;
+    int evmax = 0;
+    for (;;) {
+        got = lt_csv_next(csv, &f, &nf, err);
+        if (got < 0) {
+            st = err ? err->status : LT_EPARSE;
+            goto fail;
+        }
+        if (got == 0) break;
+        size_t line = lt_csv_line(csv);
+        if (nf != ncol) {
+            snprintf(where, sizeof where, "%s:%zu", name, line);
+            st = lt_error_set(err, LT_EPARSE, where, "expected %zu fields as in the header, found %zu",
+                              ncol, nf);
+            goto fail;
+        }
+        bool missing = false;
+        for (size_t k = 0; k < nuse; k++)
+            if (col[k] != SIZE_MAX && is_missing(f[col[k]])) missing = true;
+        if (missing) {
+            d->ndropped++;
+            continue;
+        }
+        if (n == r.cap && !reader_grow(&r)) {
+            st = lt_error_set(err, LT_ENOMEM, name, "out of memory at line %zu", line);
+            goto fail;
+        }
+        double t;
+        const char *s = f[col[ROLE_TIME]];
+        if (!parse_num(s, &t) || !(t >= 0)) {
+            snprintf(where, sizeof where, "%s:%zu: %s", name, line, spec->time);
+            st = lt_error_set(err, LT_EPARSE, where,
+                              "expected a follow-up time (a number >= 0), found \"%s\"", s);
+            goto fail;
+        }
+        d->time[n] = t + 0.0; /* no negative zero: the radix sort reads the bits */
+        s = f[col[ROLE_EVENT]];
+        int ev;
+        if (!strcmp(s, "0") || !strcmp(s, "FALSE") || !strcmp(s, "F"))
+            ev = 0;
+        else if (!strcmp(s, "1") || !strcmp(s, "TRUE") || !strcmp(s, "T"))
+            ev = 1;
+        else if (!strcmp(s, "2"))
+            ev = 2;
+        else {
+            double v;
+            if (!parse_num(s, &v) || (v != 0 && v != 1 && v != 2)) {
+                snprintf(where, sizeof where, "%s:%zu: %s", name, line, spec->event);
+                st = lt_error_set(err, LT_EPARSE, where,
+                                  "expected an event flag (0/1, 1/2 or TRUE/FALSE), found \"%s\"", s);
+                goto fail;
+            }
+            ev = (int)v;
+        }
+        if (ev == 0 && !r.first0_line) r.first0_line = line;
+        if (ev == 2 && !r.first2_line) r.first2_line = line;
+        if (ev > evmax) evmax = ev;
+        d->event[n] = ev;
+        for (int k = 0; k < 3; k++) {
+            if (!r.lvrows[k]) continue;
+            int li = levels_find(&r.lv[k], f[col[2 + k]]);
+            if (li < 0) {
+                st = lt_error_set(err, LT_ENOMEM, name, "out of memory at line %zu", line);
+                goto fail;
+            }
+            r.lvrows[k][n] = li;
+        }
+        for (size_t j = 0; j < d->p; j++) {
+            s = f[col[5 + j]];
+            if (!parse_num(s, &d->x[n * d->p + j])) {
+                snprintf(where, sizeof where, "%s:%zu: %s", name, line, spec->covariates[j]);
+                st = lt_error_set(err, LT_EPARSE, where,
+                                  "expected a number (or empty/NA for missing), found \"%s\"", s);
+                goto fail;
+            }
+        }
+        n++;
+    }
+    if (evmax == 2) {
+        /* R's Surv: status 1/2 means 1 = censored, 2 = event */
+        if (r.first0_line) {
+            snprintf(where, sizeof where, "%s:%zu: %s", name, r.first0_line, spec->event);
+            st = lt_error_set(err, LT_EPARSE, where,
+                              "expected the event coding 0/1 or 1/2, found 0 here and 2 at line %zu",
+                              r.first2_line);
+            goto fail;
+        }
+        for (size_t i = 0; i < n; i++) d->event[i] -= 1;
+    }
+    d->n = n;
+    if (n == 0) {
+        st = lt_error_set(err, LT_ESCHEMA, name, "no complete rows (%zu dropped for missing values)",
+                          d->ndropped);
+        goto fail;
+    }
+    /* factor levels and names; the labels are copied before the buffer goes away */
+    int **dst[3] = {&d->group, &d->stratum, &d->cluster};
+    char ***lab[3] = {&d->group_labels, &d->stratum_labels, NULL};
+    size_t *cnt[3] = {&d->ngroups, &d->nstrata, &d->nclusters};
+    for (int k = 0; k < 3; k++) {
+        if (!r.lvrows[k]) {
+            *dst[k] = k < 2 ? calloc(n, sizeof(int)) : NULL;
+            if (k < 2 && !*dst[k]) ok = false;
+            continue;
+        }
+        if (lab[k]) {
+            if (!levels_finish(&r.lv[k], r.lvrows[k], n, lab[k])) ok = false;
+        }
+        *cnt[k] = r.lv[k].count;
+        *dst[k] = r.lvrows[k];
+        r.lvrows[k] = NULL;
+    }
+    if (spec->group) d->group_name = strdup(spec->group);
+    if (spec->strata) d->strata_name = strdup(spec->strata);
+    if (d->p) {
+        d->covariate_names = calloc(d->p, sizeof(char *));
+        if (!d->covariate_names) ok = false;
+        for (size_t j = 0; ok && j < d->p; j++)
+            if (!(d->covariate_names[j] = strdup(spec->covariates[j]))) ok = false;
+    }
+    if (!ok || (spec->group && !d->group_name) || (spec->strata && !d->strata_name)) {
+        st = lt_error_set(err, LT_ENOMEM, name, "out of memory");
+        goto fail;
+    }
+    if (!spec->no_timefix) {
+        st = lt_surv_timefix(d->time, n, err);
+        if (st) goto fail;
+    }
+    for (int k = 0; k < 3; k++) levels_free(&r.lv[k]);
+    free(col);
+    free(colnames);
+    free(role_of);
+    lt_csv_free(csv);
+    *out = d;
+    return LT_OK;
+fail:
+    for (int k = 0; k < 3; k++) {
+        levels_free(&r.lv[k]);
+        free(r.lvrows[k]);
+    }
+    lt_surv_data_free(d);
+    free(col);
+    free(colnames);
+    free(role_of);
+    lt_csv_free(csv);
+    return st;
+}
+
+lt_status lt_surv_data_read_csv(const char *path, const lt_surv_spec *spec, lt_surv_data **out,
+                                lt_error *err)
+{
+    char *text;
+    size_t len;
+    lt_status st = lt_file_read(path, &text, &len, err);
+    if (st) return st;
+    st = lt_surv_data_parse_csv(text, len, path, spec, out, err);
+    free(text);
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* timefix */
+
+lt_status lt_surv_timefix(double *time, size_t n, lt_error *err)
+{
+    if (n < 2) return LT_OK;
+    uint32_t *idx = malloc(n * sizeof *idx);
+    if (!idx) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
+    if (lt__radix_sort_by_double(time, idx, n) != LT_OK) {
+        free(idx);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    }
+    /* all.equal's scale: the mean absolute value of the distinct times */
+    double sum = 0;
+    size_t nu = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || time[idx[i]] != time[idx[i - 1]]) {
+            sum += fabs(time[idx[i]]);
+            nu++;
+        }
+    double scale = sum / (double)nu;
+    const double tol = sqrt(DBL_EPSILON);
+    /* walk the distinct values; a value within tol of the previous distinct value joins the
+     * run of the current cut point (the first value of the run) */
+    double cut = time[idx[0]], prev = time[idx[0]];
+    for (size_t i = 1; i < n; i++) {
+        double t = time[idx[i]];
+        if (t != prev) {
+            double dy = t - prev;
+            bool tied = dy <= tol || (scale > 0 && dy / scale <= tol);
+            prev = t;
+            if (!tied) cut = t;
+        }
+        time[idx[i]] = cut;
+    }
+    free(idx);
+    return LT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Sorting */
+
+lt_status lt__radix_sort_by_double(const double *key, uint32_t *idx, size_t n)
+{
+    if (n < 2) return LT_OK;
+    /* non-negative doubles order as their bit patterns; negative ones (not expected for times,
+     * kept correct anyway) flip */
+    uint64_t *k = malloc(n * sizeof *k);
+    uint64_t *k2 = malloc(n * sizeof *k2);
+    uint32_t *i2 = malloc(n * sizeof *i2);
+    size_t *count = malloc(65536 * sizeof *count);
+    if (!k || !k2 || !i2 || !count) {
+        free(k);
+        free(k2);
+        free(i2);
+        free(count);
+        return LT_ENOMEM;
+    }
+    uint64_t all_or = 0, all_and = ~0ULL;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t b;
+        double v = key[idx[i]] + 0.0;
+        memcpy(&b, &v, sizeof b);
+        b = (b >> 63) ? ~b : (b | (1ULL << 63));
+        k[i] = b;
+        all_or |= b;
+        all_and &= b;
+    }
+    uint64_t varying = all_or ^ all_and;
+    uint32_t *src_i = idx, *dst_i = i2;
+    uint64_t *src_k = k, *dst_k = k2;
+    for (int shift = 0; shift < 64; shift += 16) {
+        if (((varying >> shift) & 0xFFFF) == 0) continue; /* every key shares these bits */
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++) count[(src_k[i] >> shift) & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t b = 0; b < 65536; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t pos = count[(src_k[i] >> shift) & 0xFFFF]++;
+            dst_k[pos] = src_k[i];
+            dst_i[pos] = src_i[i];
+        }
+        uint32_t *ti = src_i;
+        src_i = dst_i;
+        dst_i = ti;
+        uint64_t *tk = src_k;
+        src_k = dst_k;
+        dst_k = tk;
+    }
+    if (src_i != idx) memcpy(idx, src_i, n * sizeof *idx);
+    free(k);
+    free(k2);
+    free(i2);
+    free(count);
+    return LT_OK;
+}
+
+lt_status lt__surv_order(const lt_surv_data *d, uint32_t **out, lt_error *err)
+{
+    size_t n = d->n;
+    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!idx) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
+    if (lt__radix_sort_by_double(d->time, idx, n) != LT_OK) {
+        free(idx);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    }
+    if (d->nstrata > 1) {
+        /* a stable counting sort by stratum keeps the time order inside each stratum */
+        uint32_t *by = malloc(n * sizeof *by);
+        size_t *start = calloc(d->nstrata + 1, sizeof *start);
+        if (!by || !start) {
+            free(by);
+            free(start);
+            free(idx);
+            LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+        }
+        for (size_t i = 0; i < n; i++) start[d->stratum[i] + 1]++;
+        for (size_t s = 0; s < d->nstrata; s++) start[s + 1] += start[s];
+        for (size_t i = 0; i < n; i++) by[start[d->stratum[idx[i]]]++] = idx[i];
+        free(start);
+        free(idx);
+        idx = by;
+    }
+    *out = idx;
+    return LT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Distributions and small linear algebra */
+
+double lt__chisq_q(double x, double df)
+{
+    if (!(x >= 0) || !(df > 0)) return NAN;
+    return gsl_cdf_chisq_Q(x, df);
+}
+
+double lt__norm_2sided_p(double z)
+{
+    if (isnan(z)) return NAN;
+    return 2 * gsl_cdf_ugaussian_Q(fabs(z));
+}
+
+double lt__norm_quantile(double p)
+{
+    return gsl_cdf_ugaussian_Pinv(p);
+}
+
+bool lt__spd_solve(const double *a, size_t k, const double *b, double *x, double *inv)
+{
+    if (k == 0) return true;
+    gsl_matrix *m = gsl_matrix_alloc(k, k);
+    if (!m) return false;
+    memcpy(m->data, a, k * k * sizeof *a);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_linalg_cholesky_decomp1(m);
+    bool ok = rc == 0;
+    if (ok && b && x) {
+        gsl_vector_const_view bv = gsl_vector_const_view_array(b, k);
+        gsl_vector_view xv = gsl_vector_view_array(x, k);
+        ok = gsl_linalg_cholesky_solve(m, &bv.vector, &xv.vector) == 0;
+    }
+    if (ok && inv) {
+        ok = gsl_linalg_cholesky_invert(m) == 0;
+        if (ok) memcpy(inv, m->data, k * k * sizeof *inv);
+    }
+    gsl_set_error_handler(old);
+    gsl_matrix_free(m);
+    return ok;
+}
+
+double lt__ginv_quadform(const double *a, size_t k, const double *x, int *rank)
+{
+    /* LDL' decomposition without pivoting; a pivot below 1e-9 times the largest diagonal
+     * marks a redundant column, which is skipped (its row of the generalised inverse is 0) */
+    double *l = calloc(k * k + k, sizeof *l);
+    if (!l) {
+        *rank = -1;
+        return NAN;
+    }
+    double *dg = l + k * k;
+    double amax = 0;
+    for (size_t i = 0; i < k; i++)
+        if (fabs(a[i * k + i]) > amax) amax = fabs(a[i * k + i]);
+    double tol = 1e-9 * amax;
+    int r = 0;
+    for (size_t j = 0; j < k; j++) {
+        double v = a[j * k + j];
+        for (size_t m = 0; m < j; m++) v -= l[j * k + m] * l[j * k + m] * dg[m];
+        if (v <= tol) {
+            dg[j] = 0;
+            continue;
+        }
+        dg[j] = v;
+        r++;
+        l[j * k + j] = 1;
+        for (size_t i = j + 1; i < k; i++) {
+            double s = a[i * k + j];
+            for (size_t m = 0; m < j; m++) s -= l[i * k + m] * l[j * k + m] * dg[m];
+            l[i * k + j] = s / v;
+        }
+    }
+    /* solve L y = x over the kept columns, then q = sum y_j^2 / d_j */
+    double q = 0;
+    double *y = malloc((k ? k : 1) * sizeof *y);
+    if (!y) {
+        free(l);
+        *rank = -1;
+        return NAN;
+    }
+    for (size_t i = 0; i < k; i++) {
+        double s = x[i];
+        for (size_t m = 0; m < i; m++)
+            if (dg[m] > 0) s -= l[i * k + m] * y[m];
+        y[i] = dg[i] > 0 ? s : 0;
+    }
+    for (size_t i = 0; i < k; i++)
+        if (dg[i] > 0) q += y[i] * y[i] / dg[i];
+    free(y);
+    free(l);
+    *rank = r;
+    return q;
+}

@@ -1,0 +1,415 @@
+/* The store's common part: choosing an implementation by location, writing a record together
+ * with its one audit record (hash-chained with SHA-256), and verifying the whole trail against
+ * the records. Implementation-specific work goes through the operations in store_impl.h. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lutetia/date.h"
+#include "store_impl.h"
+
+static const char zero_hash[LT_STORE_HASH_HEX] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+lt_status lt_store_open(const char *location, lt_store_mode mode, lt_store **out, lt_error *err)
+{
+    if (!location || !*location) LT_FAIL(err, LT_EINVAL, "", "no database location given");
+    if (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13))
+        LT_FAIL(err, LT_EUNSUPPORTED, location,
+                "PostgreSQL stores are not supported by this build (SQLite files only)");
+    if (sodium_init() < 0) LT_FAIL(err, LT_ESTORE, location, "libsodium failed to initialise");
+    return lt__sqlite_open(location, mode, -1, out, err);
+}
+
+void lt_store_close(lt_store *st)
+{
+    if (!st) return;
+    if (st->in_tx) st->ops->rollback(st->impl);
+    st->ops->close(st->impl);
+    free(st);
+}
+
+int lt_store_schema_version(const lt_store *st) { return st->ops->schema_version(st->impl); }
+int lt_store_schema_latest(void) { return lt__sqlite_latest(); }
+
+lt_status lt_store_begin(lt_store *st, lt_error *err)
+{
+    if (st->in_tx) LT_FAIL(err, LT_EINVAL, "", "a transaction is already open");
+    lt_status rc = st->ops->begin(st->impl, err);
+    if (rc == LT_OK) st->in_tx = true;
+    return rc;
+}
+
+lt_status lt_store_commit(lt_store *st, lt_error *err)
+{
+    if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "no transaction is open");
+    lt_status rc = st->ops->commit(st->impl, err);
+    /* A failed COMMIT has been rolled back by the implementation: nothing half-done stays. */
+    st->in_tx = false;
+    return rc;
+}
+
+void lt_store_rollback(lt_store *st)
+{
+    if (!st || !st->in_tx) return;
+    st->ops->rollback(st->impl);
+    st->in_tx = false;
+}
+
+lt_record *lt__record_copy(const char *kind, const char *id, const char *site,
+                           const char *patient, const char *key, const char *data, int64_t rev)
+{
+    const char *src[6] = {kind, id, site, patient, key, data};
+    size_t len[6], total = sizeof(lt_record);
+    for (int i = 0; i < 6; i++) {
+        len[i] = src[i] ? strlen(src[i]) + 1 : 0;
+        total += len[i];
+    }
+    lt_record *r = malloc(total);
+    if (!r) return NULL;
+    char *p = (char *)(r + 1);
+    const char *dst[6];
+    for (int i = 0; i < 6; i++) {
+        if (!src[i]) {
+            dst[i] = NULL;
+            continue;
+        }
+        memcpy(p, src[i], len[i]);
+        dst[i] = p;
+        p += len[i];
+    }
+    r->kind = dst[0];
+    r->id = dst[1];
+    r->site = dst[2];
+    r->patient = dst[3];
+    r->key = dst[4];
+    r->data = dst[5];
+    r->rev = rev;
+    return r;
+}
+
+void lt_record_free(lt_record *r) { free(r); }
+
+lt_status lt_store_get(lt_store *st, const char *kind, const char *id, lt_record **out,
+                       lt_error *err)
+{
+    return st->ops->get(st->impl, kind, id, out, err);
+}
+
+lt_status lt_store_each(lt_store *st, const char *kind, const lt_record_filter *f,
+                        lt_record_fn fn, void *ctx, lt_error *err)
+{
+    if (!kind) LT_FAIL(err, LT_EINVAL, "", "lt_store_each needs a record kind");
+    return st->ops->each(st->impl, kind, f, fn, ctx, err);
+}
+
+lt_status lt_store_last_by_key(lt_store *st, const char *kind, const char *key,
+                               lt_record **out, lt_error *err)
+{
+    return st->ops->last_by_key(st->impl, kind, key, out, err);
+}
+
+lt_status lt_store_count(lt_store *st, const char *kind, const char *key, int64_t *out,
+                         lt_error *err)
+{
+    return st->ops->count(st->impl, kind, key, out, err);
+}
+
+lt_status lt_store_seed_set(lt_store *st, const unsigned char seed[LT_STORE_SEED_BYTES],
+                            lt_error *err)
+{
+    if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "the seed is set inside a transaction");
+    return st->ops->seed_set(st->impl, seed, err);
+}
+
+lt_status lt_store_seed_get(lt_store *st, unsigned char seed[LT_STORE_SEED_BYTES],
+                            lt_error *err)
+{
+    return st->ops->seed_get(st->impl, seed, err);
+}
+
+/* The hashed form of a record: a JSON array of every field in a fixed order, so that two
+ * fields cannot run into each other ("ab","c" vs "a","bc") and the form is easy to re-derive
+ * by an outside auditor with any JSON tool and sha256sum. */
+static void audit_canonical(const lt_audit_record *a, lt_buf *b)
+{
+    lt_buf_printf(b, "[%lld,", (long long)a->seq);
+    const char *fields[] = {a->at,        a->user,      a->role,      a->site,
+                            a->action,    a->entity,    a->entity_id, a->patient,
+                            a->old_value, a->new_value, a->reason,    a->prev_hash};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (i) lt_buf_putc(b, ',');
+        lt_buf_json_str(b, fields[i] ? fields[i] : "");
+    }
+    lt_buf_putc(b, ']');
+}
+
+void lt_audit_hash(const lt_audit_record *a, char hex[LT_STORE_HASH_HEX])
+{
+    lt_buf b = LT_BUF_INIT;
+    audit_canonical(a, &b);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    if (lt_buf_failed(&b)) {
+        /* Cannot hash what could not be built: an all-'x' value never matches a real hash,
+         * so verification reports the record instead of silently passing it. */
+        memset(hex, 'x', LT_STORE_HASH_HEX - 1);
+        hex[LT_STORE_HASH_HEX - 1] = '\0';
+    } else {
+        crypto_hash_sha256(h, (const unsigned char *)lt_buf_str(&b), b.n);
+        sodium_bin2hex(hex, LT_STORE_HASH_HEX, h, sizeof h);
+    }
+    lt_buf_free(&b);
+}
+
+void lt_audit_record_json(const lt_audit_record *a, lt_buf *b)
+{
+    lt_buf_printf(b, "{\"seq\":%lld,\"at\":", (long long)a->seq);
+    lt_buf_json_str(b, a->at);
+    const char *names[] = {"user",   "role",   "site",      "action", "entity",
+                           "id",     "patient"};
+    const char *vals[] = {a->user, a->role, a->site, a->action, a->entity, a->entity_id,
+                          a->patient};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        lt_buf_printf(b, ",\"%s\":", names[i]);
+        lt_buf_json_str(b, vals[i]);
+    }
+    /* old and new are JSON documents already: embed them, not their text */
+    lt_buf_printf(b, ",\"old\":%s,\"new\":%s,\"reason\":", a->old_value, a->new_value);
+    lt_buf_json_str(b, a->reason);
+    lt_buf_puts(b, ",\"prev_hash\":");
+    lt_buf_json_str(b, a->prev_hash);
+    lt_buf_puts(b, ",\"hash\":");
+    lt_buf_json_str(b, a->hash);
+    lt_buf_putc(b, '}');
+}
+
+lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
+                       const lt_actor *who, const char *action, const char *reason,
+                       int64_t *rev_out, lt_error *err)
+{
+    if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "lt_store_put runs inside a transaction");
+    if (!rec->kind || !*rec->kind || !rec->id || !*rec->id || !rec->data)
+        LT_FAIL(err, LT_EINVAL, "", "a record needs a kind, an id and a document");
+    if (!who || !who->user || !who->role || !action)
+        LT_FAIL(err, LT_EINVAL, "", "a change needs a user, a role and an action");
+    lt_record *old = NULL;
+    lt_status rc = st->ops->get(st->impl, rec->kind, rec->id, &old, err);
+    if (rc != LT_OK && rc != LT_ENOTFOUND) return rc;
+    int64_t have = old ? old->rev : 0;
+    if (expect_rev >= 0 && have != expect_rev) {
+        lt_record_free(old);
+        if (expect_rev == 0)
+            LT_FAIL(err, LT_ECONFLICT, rec->id, "%s '%s' already exists", rec->kind, rec->id);
+        LT_FAIL(err, LT_ECONFLICT, rec->id,
+                "%s '%s' was changed meanwhile (revision %lld, expected %lld): read it again",
+                rec->kind, rec->id, (long long)have, (long long)expect_rev);
+    }
+    int64_t seq;
+    char prev[LT_STORE_HASH_HEX], hash[LT_STORE_HASH_HEX], at[LT_TIME_STR_MAX];
+    rc = st->ops->audit_last(st->impl, &seq, prev, err);
+    if (rc != LT_OK) {
+        lt_record_free(old);
+        return rc;
+    }
+    lt_audit_record a = {
+        .seq = seq + 1,
+        .at = lt_time_format(lt_time_now(), at),
+        .user = who->user,
+        .role = who->role,
+        .site = rec->site ? rec->site : "",
+        .action = action,
+        .entity = rec->kind,
+        .entity_id = rec->id,
+        .patient = rec->patient ? rec->patient : "",
+        .old_value = old ? old->data : "null",
+        .new_value = rec->data,
+        .reason = reason ? reason : "",
+        .prev_hash = prev,
+        .hash = hash,
+    };
+    lt_audit_hash(&a, hash);
+    rc = st->ops->audit_append(st->impl, &a, err);
+    lt_record_free(old);
+    if (rc != LT_OK) return rc;
+    lt_record w = *rec;
+    w.rev = have + 1;
+    rc = st->ops->write(st->impl, &w, a.seq, err);
+    if (rc == LT_OK && rev_out) *rev_out = w.rev;
+    return rc;
+}
+
+lt_status lt_store_audit_each(lt_store *st, const lt_audit_filter *f, lt_audit_fn fn, void *ctx,
+                              lt_error *err)
+{
+    return st->ops->audit_each(st->impl, f, fn, ctx, err);
+}
+
+/* ---- verification ---- */
+
+/* The newest audit value of one record, as the trail says it should be. */
+typedef struct expect {
+    char *kind, *id, *site, *patient, *data;
+    int64_t seq;
+} expect;
+
+typedef struct verify_ctx {
+    int64_t n;
+    char prev[LT_STORE_HASH_HEX];
+    expect *ex;
+    size_t nex, cap;
+    lt_error *err;
+    lt_status rc;
+} verify_ctx;
+
+static int verify_fail(verify_ctx *v, lt_status st, const char *where, const char *fmt, ...)
+    LT_PRINTF(4, 5);
+static int verify_fail(verify_ctx *v, lt_status st, const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lt_error_vset(v->err, st, where, fmt, ap);
+    va_end(ap);
+    v->rc = st;
+    return 1;
+}
+
+static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
+
+static int verify_audit(const lt_audit_record *a, void *ctx)
+{
+    verify_ctx *v = ctx;
+    char where[64], hash[LT_STORE_HASH_HEX];
+    snprintf(where, sizeof where, "audit record %lld", (long long)a->seq);
+    if (a->seq != v->n + 1) {
+        if (a->seq > v->n + 1)
+            return verify_fail(v, LT_ECORRUPT, where,
+                               "the trail jumps from record %lld to %lld: record %lld was "
+                               "deleted",
+                               (long long)v->n, (long long)a->seq, (long long)(v->n + 1));
+        return verify_fail(v, LT_ECORRUPT, where, "sequence number out of order after %lld",
+                           (long long)v->n);
+    }
+    if (strcmp(a->prev_hash, v->prev) != 0)
+        return verify_fail(v, LT_ECORRUPT, where,
+                           "previous-record hash %.12s... does not match record %lld's hash "
+                           "%.12s...: a record was inserted, deleted or changed here",
+                           a->prev_hash, (long long)v->n, v->prev);
+    lt_audit_hash(a, hash);
+    if (strcmp(hash, a->hash) != 0)
+        return verify_fail(v, LT_ECORRUPT, where,
+                           "contents do not match its hash (stored %.12s..., computed "
+                           "%.12s...): the record was edited (%s %s '%s')",
+                           a->hash, hash, a->action, a->entity, a->entity_id);
+    if (v->nex == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 256;
+        expect *p = realloc(v->ex, cap * sizeof *p);
+        if (!p) return verify_fail(v, LT_ENOMEM, "", "out of memory verifying the trail");
+        v->ex = p;
+        v->cap = cap;
+    }
+    expect *e = &v->ex[v->nex];
+    e->kind = dup_or_empty(a->entity);
+    e->id = dup_or_empty(a->entity_id);
+    e->site = dup_or_empty(a->site);
+    e->patient = dup_or_empty(a->patient);
+    e->data = dup_or_empty(a->new_value);
+    e->seq = a->seq;
+    if (!e->kind || !e->id || !e->site || !e->patient || !e->data) {
+        free(e->kind), free(e->id), free(e->site), free(e->patient), free(e->data);
+        return verify_fail(v, LT_ENOMEM, "", "out of memory verifying the trail");
+    }
+    v->nex++;
+    v->n = a->seq;
+    memcpy(v->prev, a->hash, LT_STORE_HASH_HEX);
+    v->prev[LT_STORE_HASH_HEX - 1] = '\0';
+    return 0;
+}
+
+static int expect_cmp(const void *x, const void *y)
+{
+    const expect *a = x, *b = y;
+    int c = strcmp(a->kind, b->kind);
+    if (!c) c = strcmp(a->id, b->id);
+    if (!c) c = a->seq < b->seq ? -1 : a->seq > b->seq;
+    return c;
+}
+
+typedef struct match_ctx {
+    verify_ctx *v;
+    size_t i; /* next expectation (deduplicated, sorted) */
+} match_ctx;
+
+static int kind_id_cmp(const expect *e, const lt_record *r)
+{
+    int c = strcmp(e->kind, r->kind);
+    return c ? c : strcmp(e->id, r->id);
+}
+
+static int verify_record(const lt_record *r, void *ctx)
+{
+    match_ctx *m = ctx;
+    verify_ctx *v = m->v;
+    char where[256];
+    snprintf(where, sizeof where, "%s '%s'", r->kind, r->id);
+    if (m->i < v->nex && kind_id_cmp(&v->ex[m->i], r) < 0) {
+        expect *e = &v->ex[m->i];
+        return verify_fail(v, LT_ECORRUPT, e->kind,
+                           "%s '%s' written by audit record %lld is missing from the records: "
+                           "it was deleted behind the engine's back",
+                           e->kind, e->id, (long long)e->seq);
+    }
+    if (m->i >= v->nex || kind_id_cmp(&v->ex[m->i], r) > 0)
+        return verify_fail(v, LT_ECORRUPT, where,
+                           "this record has no audit record: it was inserted behind the "
+                           "engine's back");
+    expect *e = &v->ex[m->i++];
+    if (strcmp(e->data, r->data) != 0 || strcmp(e->site, r->site ? r->site : "") != 0 ||
+        strcmp(e->patient, r->patient ? r->patient : "") != 0)
+        return verify_fail(v, LT_ECORRUPT, where,
+                           "the stored record differs from what audit record %lld wrote: it "
+                           "was changed behind the engine's back",
+                           (long long)e->seq);
+    return 0;
+}
+
+lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords, char head[LT_STORE_HASH_HEX],
+                                lt_error *err)
+{
+    verify_ctx v = {.err = err, .rc = LT_OK};
+    memcpy(v.prev, zero_hash, sizeof zero_hash);
+    lt_status rc = st->ops->audit_each(st->impl, NULL, verify_audit, &v, err);
+    if (rc == LT_OK) rc = v.rc;
+    if (rc == LT_OK) {
+        /* keep only the newest audit value of each record */
+        qsort(v.ex, v.nex, sizeof *v.ex, expect_cmp);
+        size_t w = 0;
+        for (size_t i = 0; i < v.nex; i++) {
+            if (i + 1 < v.nex && !strcmp(v.ex[i].kind, v.ex[i + 1].kind) &&
+                !strcmp(v.ex[i].id, v.ex[i + 1].id)) {
+                free(v.ex[i].kind), free(v.ex[i].id), free(v.ex[i].site);
+                free(v.ex[i].patient), free(v.ex[i].data);
+                continue;
+            }
+            v.ex[w++] = v.ex[i];
+        }
+        v.nex = w;
+        match_ctx m = {&v, 0};
+        rc = st->ops->each(st->impl, NULL, NULL, verify_record, &m, err);
+        if (rc == LT_OK) rc = v.rc;
+        if (rc == LT_OK && m.i < v.nex) {
+            expect *e = &v.ex[m.i];
+            rc = lt_error_set(err, LT_ECORRUPT, e->kind,
+                              "%s '%s' written by audit record %lld is missing from the "
+                              "records: it was deleted behind the engine's back",
+                              e->kind, e->id, (long long)e->seq);
+        }
+    }
+    for (size_t i = 0; i < v.nex; i++) {
+        free(v.ex[i].kind), free(v.ex[i].id), free(v.ex[i].site);
+        free(v.ex[i].patient), free(v.ex[i].data);
+    }
+    free(v.ex);
+    if (rc != LT_OK) return rc;
+    if (nrecords) *nrecords = v.n;
+    if (head) memcpy(head, v.prev, LT_STORE_HASH_HEX);
+    return LT_OK;
+}

@@ -1,0 +1,79 @@
+/* Inside the trial module: the open trial, the patient document as it is stored, and the
+ * permission and transaction helpers every operation uses. */
+#ifndef LUTETIA_TRIAL_INT_H
+#define LUTETIA_TRIAL_INT_H
+
+#include "lutetia/json.h"
+#include "lutetia/randomise.h"
+#include "lutetia/trial.h"
+
+struct lt_trial {
+    lt_store *st;
+    lt_protocol *protocol;
+    char *protocol_version;
+    lt_randomiser *rand;  /* built on first use: it holds the secret seed */
+    char *user;
+    lt_role role;
+    char **sites;         /* the user's sites; all_sites when bound to every site ("*") */
+    size_t nsites;
+    bool all_sites;
+};
+
+/* What a role may do. */
+typedef enum lt__action {
+    LT_DO_ADMINISTER,   /* sites, users */
+    LT_DO_ENROL,        /* screen, consent, strata, randomise, follow-up, end */
+    LT_DO_CONFIRM,      /* confirm eligibility */
+    LT_DO_TREAT,        /* start treatment */
+    LT_DO_READ,         /* patients of the user's sites */
+    LT_DO_AUDIT,        /* the audit trail */
+    LT_DO_REPLAY,       /* replay the allocation sequence */
+    LT_DO_COUNT
+} lt__action;
+
+/* LT_OK if the user's role allows the action, else LT_EPERM naming the roles that may. */
+lt_status lt__trial_allow(const lt_trial *t, lt__action what, const char *verb, lt_error *err);
+/* LT_OK if the user is bound to site, else LT_EPERM. */
+lt_status lt__trial_site_ok(const lt_trial *t, const char *site, lt_error *err);
+bool lt__trial_has_site(const lt_trial *t, const char *site);
+
+/* A patient as stored (record kind "patient"); strings are heap copies. */
+#define LT__MAX_FACTORS 32
+typedef struct lt__pdoc {
+    char *id, *site, *protocol_version, *verdict, *last_screening;
+    lt_enrol_state state;
+    lt_date screened_on;
+    int screenings;
+    lt_date consent_date;
+    char *consent_form;
+    lt_date confirmed_on;
+    char *confirmed_by;
+    size_t nfactors;
+    char *factor[LT__MAX_FACTORS];  /* factor ids, in protocol order */
+    char *level[LT__MAX_FACTORS];   /* level, or NULL while missing */
+    char *level_from[LT__MAX_FACTORS]; /* "data" (read from the patient's facts) or "recorded" */
+    char *arm;
+    int64_t allocation;
+    lt_date randomised_on;
+    lt_date treatment_on, follow_up_on, end_on;
+    char *end_reason;
+    int64_t rev;            /* record revision this was read at (0: new) */
+} lt__pdoc;
+
+void lt__pdoc_free(lt__pdoc *d);
+void lt__pdoc_json(const lt__pdoc *d, lt_buf *out);
+lt_status lt__pdoc_parse(const char *json, int64_t rev, lt__pdoc *d, lt_error *err);
+/* Reads the patient record; LT_ENOTFOUND names the patient. */
+lt_status lt__pdoc_load(lt_trial *t, const char *id, lt__pdoc *d, lt_error *err);
+/* Writes the document with one audit record. */
+lt_status lt__pdoc_save(lt_trial *t, lt__pdoc *d, const char *action, const char *reason,
+                        lt_error *err);
+
+/* The randomiser of the trial, built from the protocol and the stored seed on first use. */
+lt_status lt__trial_randomiser(lt_trial *t, const lt_randomiser **out, lt_error *err);
+
+char *lt__strdup0(const char *s); /* strdup, NULL stays NULL */
+void lt__json_date(lt_buf *b, lt_date d);
+lt_date lt__get_date(const lt_json *obj, const char *key);
+
+#endif
