@@ -45,7 +45,20 @@ static const char usage_text[] =
     "The event column is 0/1, 1/2 (2 = event) or TRUE/FALSE; an empty or NA cell in a used\n"
     "column drops the row (counted, as R's na.omit). std.err is the standard error of the\n"
     "survival estimate, as summary.survfit prints it. Times within R's all.equal tolerance are\n"
-    "merged as survival's timefix does.\n";
+    "merged as survival's timefix does.\n"
+    "\n"
+    "JSON (--json), common: analysis, data, n (rows used), dropped (rows with a missing value).\n"
+    "  km:      conf.type, conf.int, curves[]: strata, n, events, median, median.lower,\n"
+    "           median.upper, and per distinct time: time, n.risk, n.event, n.censor, surv,\n"
+    "           std.err, lower, upper; with --times also at{time, n.risk, n.event, surv,\n"
+    "           std.err, lower, upper}\n"
+    "  logrank: groups, stratified, N, observed, expected, var (matrix), chisq, df, p\n"
+    "  cox:     ties, nevent, iter, converged, robust, conf.int, coefficients[]: name, coef,\n"
+    "           exp(coef), se, robust_se (with --cluster/--robust), z, p, lower, upper;\n"
+    "           loglik [null model, fit], lr_test, wald_test, score_test: {chisq, df, p}\n"
+    "  rmst:    tau, conf.int, curves[]: strata, n, events, rmean, se(rmean), lower, upper;\n"
+    "           differences[]: strata, reference, diff, se, lower, upper, p\n"
+    "Numbers R reports as NA are null.\n";
 
 static int split_list(const char *verb, const char *opt, char *s, const char **items, size_t *n)
 {
@@ -73,10 +86,10 @@ static int parse_args(int argc, char **argv, analyse_args *a)
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE()                                                                           \
-    do {                                                                                       \
-        if (!v) return lt_cli_usage_error(verb, "%s needs a value", o);                        \
-        i++;                                                                                   \
+#define NEED_VALUE()                                                                               \
+    do {                                                                                           \
+        if (!v) return lt_cli_usage_error(verb, "%s needs a value", o);                            \
+        i++;                                                                                       \
     } while (0)
         if (!strcmp(o, "--json")) {
             a->json = true;
@@ -119,21 +132,25 @@ static int parse_args(int argc, char **argv, analyse_args *a)
             for (size_t k = 0; k < a->ntimes; k++) {
                 if ((rc = parse_number(verb, o, items[k], &a->times[k]))) return rc;
                 if (k && a->times[k] <= a->times[k - 1])
-                    return lt_cli_usage_error(verb, "--times: expected increasing times, found %s "
-                                              "after %g", items[k], a->times[k - 1]);
+                    return lt_cli_usage_error(verb,
+                                              "--times: expected increasing times, found %s "
+                                              "after %g",
+                                              items[k], a->times[k - 1]);
             }
         } else if (!strcmp(o, "--tau")) {
             NEED_VALUE();
             int rc = parse_number(verb, o, v, &a->tau);
             if (rc) return rc;
-            if (!(a->tau > 0)) return lt_cli_usage_error(verb, "--tau: expected a time > 0, found %s", v);
+            if (!(a->tau > 0))
+                return lt_cli_usage_error(verb, "--tau: expected a time > 0, found %s", v);
             a->has_tau = true;
         } else if (!strcmp(o, "--conf-level")) {
             NEED_VALUE();
             int rc = parse_number(verb, o, v, &a->conf_level);
             if (rc) return rc;
             if (!(a->conf_level > 0 && a->conf_level < 1))
-                return lt_cli_usage_error(verb, "--conf-level: expected a number in (0, 1), found %s", v);
+                return lt_cli_usage_error(verb,
+                                          "--conf-level: expected a number in (0, 1), found %s", v);
         } else if (!strcmp(o, "--ties")) {
             NEED_VALUE();
             if (!strcmp(v, "efron"))
@@ -141,7 +158,8 @@ static int parse_args(int argc, char **argv, analyse_args *a)
             else if (!strcmp(v, "breslow"))
                 a->ties = LT_TIES_BRESLOW;
             else
-                return lt_cli_usage_error(verb, "--ties: expected efron or breslow, found \"%s\"", v);
+                return lt_cli_usage_error(verb, "--ties: expected efron or breslow, found \"%s\"",
+                                          v);
         } else if (!strcmp(o, "--conf-type")) {
             NEED_VALUE();
             if (!strcmp(v, "log"))
@@ -151,8 +169,10 @@ static int parse_args(int argc, char **argv, analyse_args *a)
             else if (!strcmp(v, "plain"))
                 a->conf_type = LT_CONF_PLAIN;
             else
-                return lt_cli_usage_error(verb, "--conf-type: expected log, log-log or plain, "
-                                          "found \"%s\"", v);
+                return lt_cli_usage_error(verb,
+                                          "--conf-type: expected log, log-log or plain, "
+                                          "found \"%s\"",
+                                          v);
         } else if (o[0] == '-' && o[1] == '-') {
             return lt_cli_usage_error(verb, "unknown option %s", o);
         } else if (!a->what) {
@@ -337,8 +357,8 @@ static int run_km(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
                     v[5][k] = pt.lower;
                     v[6][k] = pt.upper;
                 }
-                static const char *const names[7] = {"time", "n.risk", "n.event", "surv",
-                                                     "std.err", "lower", "upper"};
+                static const char *const names[7] = {"time",    "n.risk", "n.event", "surv",
+                                                     "std.err", "lower",  "upper"};
                 lt_buf_puts(b, ",\"at\":{");
                 for (int f = 0; f < 7; f++) {
                     if (f) lt_buf_putc(b, ',');
@@ -353,8 +373,8 @@ static int run_km(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
         lt_buf_printf(b, "Kaplan-Meier estimate, %s (conf.type \"%s\")\n", a->data,
                       conf_type_name(a->conf_type));
         text_dropped(b, d);
-        lt_buf_printf(b, "\n%-20s %6s %6s %8s  0.%02dLCL  0.%02dUCL\n", "", "n", "events",
-                      "median", pct, pct);
+        lt_buf_printf(b, "\n%-20s %6s %6s %8s  0.%02dLCL  0.%02dUCL\n", "", "n", "events", "median",
+                      pct, pct);
         for (size_t c = 0; c < km->ncurves; c++) {
             const lt_km_curve *cv = &km->curves[c];
             lt_buf_printf(b, "%-20s %6zu %6zu ", cv->label, cv->n, cv->nevent);
@@ -505,7 +525,7 @@ static int run_cox(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
             json_num_field(b, "lower", c->lower[j]);
             lt_buf_putc(b, ',');
             json_num_field(b, "upper", c->upper[j]);
-            lt_buf_putc(b, '}');
+            lt_buf_printf(b, ",\"infinite\":%s}", c->infinite[j] ? "true" : "false");
         }
         lt_buf_puts(b, "],");
         json_array(b, "loglik", c->loglik, 2);
@@ -527,8 +547,8 @@ static int run_cox(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
                       d->nstrata > 1 ? ", stratified" : "");
         lt_buf_printf(b, "  n= %zu, number of events= %zu\n", c->n, c->nevent);
         text_dropped(b, d);
-        lt_buf_printf(b, "\n%-12s %10s %10s %10s%s %8s %10s\n", "", "coef", "exp(coef)",
-                      "se(coef)", c->robust_se ? "  robust se" : "", "z", "Pr(>|z|)");
+        lt_buf_printf(b, "\n%-12s %10s %10s %10s%s %8s %10s\n", "", "coef", "exp(coef)", "se(coef)",
+                      c->robust_se ? "  robust se" : "", "z", "Pr(>|z|)");
         for (size_t j = 0; j < c->p; j++) {
             lt_buf_printf(b, "%-12s ", c->names[j]);
             put_num(b, c->coef[j], 6, 10);
@@ -575,6 +595,11 @@ static int run_cox(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
         lt_buf_putc(b, '\n');
         if (!c->converged)
             lt_buf_printf(b, "\nWarning: did not converge in %d iterations\n", c->iterations);
+        for (size_t j = 0; j < c->p; j++)
+            if (c->infinite[j])
+                lt_buf_printf(b, "\nWarning: the log-likelihood converged before %s did: its "
+                                 "coefficient may be infinite\n",
+                              c->names[j]);
     }
     lt_cox_free(c);
     return 0;
@@ -723,8 +748,8 @@ int lt_cmd_analyse(int argc, char **argv)
     double t2 = now();
     if (rc == 0) rc = lt_cli_print_buf(&b);
     if (a.timing)
-        fprintf(stderr, "timing: read %.3f s (%zu rows), %s %.3f s, print %.3f s\n", t1 - t0,
-                d->n, a.what, t2 - t1, now() - t2);
+        fprintf(stderr, "timing: read %.3f s (%zu rows), %s %.3f s, print %.3f s\n", t1 - t0, d->n,
+                a.what, t2 - t1, now() - t2);
     lt_buf_free(&b);
     lt_surv_data_free(d);
     return rc;

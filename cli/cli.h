@@ -33,10 +33,36 @@ int lt_cli_print_buf(const lt_buf *b);
 
 /* The verbs. */
 int lt_cmd_version(int argc, char **argv);
+int lt_cmd_protocol(int argc, char **argv); /* cli/protocol.c */
+int lt_cmd_screen(int argc, char **argv);   /* cli/screen.c */
+int lt_cmd_trial(int argc, char **argv);     /* cli/trial.c */
+int lt_cmd_site(int argc, char **argv);      /* cli/site.c */
+int lt_cmd_user(int argc, char **argv);      /* cli/user.c */
+int lt_cmd_enrol(int argc, char **argv);     /* cli/enrol.c */
+int lt_cmd_consent(int argc, char **argv);   /* cli/consent.c */
+int lt_cmd_confirm(int argc, char **argv);   /* cli/confirm.c */
+int lt_cmd_randomise(int argc, char **argv); /* cli/randomise.c */
+int lt_cmd_patient(int argc, char **argv);   /* cli/patient.c */
+int lt_cmd_patients(int argc, char **argv);  /* cli/patient.c */
+int lt_cmd_audit(int argc, char **argv);     /* cli/audit.c */
+
+/* Shared by the trial verbs (cli/trial.c): the database (given, else LUTETIA_DB, else
+ * ./lutetia.db), the acting user (given, else LUTETIA_USER, else the OS login name), opening
+ * the trial as that user (prints the error; returns 0 or an exit code), and a date option. */
+struct lt_trial;
+const char *lt_cli_db(const char *given);
+const char *lt_cli_user(const char *given);
+int lt_cli_open_trial(const char *db, const char *user, struct lt_trial **out);
+bool lt_cli_date_arg(const char *verb, const char *opt, const char *s, lt_date *out);
+/* Prints the patient as `lutetia patient show ID --json` does (after a change, for --json). */
+int lt_cli_print_patient(struct lt_trial *t, const char *id);
 int lt_cmd_design(int argc, char **argv);   /* cli/design.c */
 int lt_cmd_simulate(int argc, char **argv); /* cli/simulate.c */
 int lt_cmd_analyse(int argc, char **argv);  /* cli/analyse.c */
 int lt_cmd_dose(int argc, char **argv);     /* cli/dose.c */
 int lt_cmd_grade(int argc, char **argv);    /* cli/grade.c */
+int lt_cmd_schedule(int argc, char **argv);  /* cli/schedule.c */
+int lt_cmd_due(int argc, char **argv);       /* cli/schedule.c */
+int lt_cmd_endpoints(int argc, char **argv); /* cli/endpoints.c */
 
 #endif

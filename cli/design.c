@@ -195,7 +195,10 @@ static void put_num(lt_buf *b, bool json, const char *key, double x, bool first)
 {
     if (json) {
         lt_buf_printf(b, "%s\"%s\":", first ? "" : ",", key);
-        lt_buf_json_num(b, x);
+        if (isfinite(x) && x == floor(x) && fabs(x) < 1e15)
+            lt_buf_printf(b, "%.0f", x); /* 60, not lt_buf_json_num's 6e+01 */
+        else
+            lt_buf_json_num(b, x);
     } else {
         lt_buf_printf(b, "%-18s ", key);
         if (isfinite(x)) lt_buf_printf(b, "%.10g", x); /* 60, not lt_buf_num's 6e+01 */

@@ -6,27 +6,32 @@
 #include <string.h>
 #include "cli.h"
 #include "lutetia/dosing.h"
+#include "lutetia/safety.h"
 
 static void dose_help(FILE *f)
 {
     fprintf(f,
-        "usage: lutetia dose decay --nuclide N --activity A --unit U --from T0 --to T1\n"
-        "                          [--volume ML --activity-at W] [--json]\n"
-        "       lutetia dose volume --nuclide N --activity A --unit U --volume ML --from T0\n"
-        "                           --activity-at W --to T1 [--json]\n"
-        "       lutetia dose administered --nuclide N --unit U --prescribed P\n"
-        "                           --before B --before-at T --residual R --residual-at T\n"
-        "                           --start T --end T [--tolerance F] [--json]\n"
-        "\n"
-        "decay        the activity at T1 of a source holding A at T0: A exp(-ln2 t / T1/2)\n"
-        "volume       the volume to draw at T1 from a vial holding A in ML mL at T0 so that\n"
-        "             the syringe holds W at T1 (decay also accepts --volume/--activity-at)\n"
-        "administered before minus residual, each decay-corrected to the infusion start,\n"
-        "             and its deviation from the prescription (flagged beyond --tolerance,\n"
-        "             default 0.10)\n"
-        "\n"
-        "Times are RFC 3339 (2026-01-01T08:00Z). Units: Bq, kBq, MBq, GBq, uCi, mCi, Ci.\n"
-        "Nuclides come from data/nuclides.json (--nuclides FILE reads another table).\n");
+            "usage: lutetia dose decay --nuclide N --activity A --unit U --from T0 --to T1\n"
+            "                          [--volume ML --activity-at W] [--json]\n"
+            "       lutetia dose volume --nuclide N --activity A --unit U --volume ML --from T0\n"
+            "                           --activity-at W --to T1 [--json]\n"
+            "       lutetia dose administered --nuclide N --unit U --prescribed P\n"
+            "                           --before B --before-at T --residual R --residual-at T\n"
+            "                           --start T --end T [--tolerance F] [--json]\n"
+            "       lutetia dose decide REQUEST.json [--rules FILE] [--table FILE] [--json]\n"
+            "\n"
+            "decay        the activity at T1 of a source holding A at T0: A exp(-ln2 t / T1/2)\n"
+            "volume       the volume to draw at T1 from a vial holding A in ML mL at T0 so that\n"
+            "             the syringe holds W at T1 (decay also accepts --volume/--activity-at)\n"
+            "administered before minus residual, each decay-corrected to the infusion start,\n"
+            "             and its deviation from the prescription (flagged beyond --tolerance,\n"
+            "             default 0.10)\n"
+            "decide       give 7.4 GBq, give 3.7 GBq, withhold or discontinue, from the labs\n"
+            "             before a due cycle and the history (the Lutathera label's Table 1 in\n"
+            "             data/lutathera-dose-modification.json), with the reason for each\n"
+            "\n"
+            "Times are RFC 3339 (2026-01-01T08:00Z). Units: Bq, kBq, MBq, GBq, uCi, mCi, Ci.\n"
+            "Nuclides come from data/nuclides.json (--nuclides FILE reads another table).\n");
 }
 
 typedef struct dose_opts {
@@ -41,29 +46,26 @@ static int parse_opts(const char *verb, int argc, char **argv, dose_opts *o)
     memset(o, 0, sizeof *o);
     o->activity = o->volume = o->wanted = o->prescribed = o->before = o->residual = NAN;
     o->tolerance = NAN;
-    static const struct {
+    const struct {
         const char *name;
-        size_t off;
+        double *field;
     } nums[] = {
-        {"--activity", offsetof(dose_opts, activity)},
-        {"--volume", offsetof(dose_opts, volume)},
-        {"--activity-at", offsetof(dose_opts, wanted)},
-        {"--prescribed", offsetof(dose_opts, prescribed)},
-        {"--before", offsetof(dose_opts, before)},
-        {"--residual", offsetof(dose_opts, residual)},
-        {"--tolerance", offsetof(dose_opts, tolerance)},
+        {"--activity", &o->activity},     {"--volume", &o->volume},
+        {"--activity-at", &o->wanted},    {"--prescribed", &o->prescribed},
+        {"--before", &o->before},         {"--residual", &o->residual},
+        {"--tolerance", &o->tolerance},
     };
-    static const struct {
+    const struct {
         const char *name;
-        size_t off, has;
+        lt_time *field;
+        bool *has;
     } times[] = {
-        {"--from", offsetof(dose_opts, from), offsetof(dose_opts, has_from)},
-        {"--to", offsetof(dose_opts, to), offsetof(dose_opts, has_to)},
-        {"--before-at", offsetof(dose_opts, before_at), offsetof(dose_opts, has_before_at)},
-        {"--residual-at", offsetof(dose_opts, residual_at),
-         offsetof(dose_opts, has_residual_at)},
-        {"--start", offsetof(dose_opts, start), offsetof(dose_opts, has_start)},
-        {"--end", offsetof(dose_opts, end), offsetof(dose_opts, has_end)},
+        {"--from", &o->from, &o->has_from},
+        {"--to", &o->to, &o->has_to},
+        {"--before-at", &o->before_at, &o->has_before_at},
+        {"--residual-at", &o->residual_at, &o->has_residual_at},
+        {"--start", &o->start, &o->has_start},
+        {"--end", &o->end, &o->has_end},
     };
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -83,7 +85,7 @@ static int parse_opts(const char *verb, int argc, char **argv, dose_opts *o)
             double x;
             if (!lt_parse_double(v, &x))
                 return lt_cli_usage_error(verb, "%s: expected a number, found '%s'", a, v);
-            *(double *)((char *)o + nums[k].off) = x;
+            *nums[k].field = x;
             done = true;
         }
         for (size_t k = 0; k < sizeof times / sizeof times[0] && !done; k++) {
@@ -91,10 +93,10 @@ static int parse_opts(const char *verb, int argc, char **argv, dose_opts *o)
             lt_time t;
             if (!lt_time_parse(v, &t))
                 return lt_cli_usage_error(
-                    verb, "%s: expected an RFC 3339 time such as 2026-01-01T08:00Z, found '%s'",
-                    a, v);
-            *(lt_time *)((char *)o + times[k].off) = t;
-            *(bool *)((char *)o + times[k].has) = true;
+                    verb, "%s: expected an RFC 3339 time such as 2026-01-01T08:00Z, found '%s'", a,
+                    v);
+            *times[k].field = t;
+            *times[k].has = true;
             done = true;
         }
         if (!done && !strcmp(a, "--nuclide")) {
@@ -114,9 +116,8 @@ static int parse_opts(const char *verb, int argc, char **argv, dose_opts *o)
     if (!o->unit) return lt_cli_usage_error(verb, "--unit is required (MBq, GBq, mCi, ...)");
     double probe;
     if (!lt_activity_to_mbq(1.0, o->unit, &probe))
-        return lt_cli_usage_error(verb,
-                                  "--unit: expected Bq, kBq, MBq, GBq, uCi, mCi or Ci, found '%s'",
-                                  o->unit);
+        return lt_cli_usage_error(
+            verb, "--unit: expected Bq, kBq, MBq, GBq, uCi, mCi or Ci, found '%s'", o->unit);
     return 0;
 }
 
@@ -159,13 +160,12 @@ static int run_decay(int argc, char **argv, bool volume_verb)
     if (!o.has_from) return missing(verb, "--from");
     if (!o.has_to) return missing(verb, "--to");
     bool want_volume = volume_verb || !isnan(o.volume) || !isnan(o.wanted);
-    if (want_volume && isnan(o.volume))
-        return missing(verb, "--volume (mL in the vial at --from)");
+    if (want_volume && isnan(o.volume)) return missing(verb, "--volume (mL in the vial at --from)");
     if (want_volume && isnan(o.wanted))
         return missing(verb, "--activity-at (the activity wanted at --to)");
 
-    lt_nuclide_table *table;
-    const lt_nuclide *n;
+    lt_nuclide_table *table = NULL;
+    const lt_nuclide *n = NULL;
     if ((rc = find_nuclide(&o, &table, &n))) return rc;
     double days = (double)(o.to - o.from) / 86400.0;
     double factor = lt_decay_factor(n->half_life_days, (double)(o.to - o.from));
@@ -218,8 +218,7 @@ static int run_decay(int argc, char **argv, bool volume_verb)
         lt_buf_printf(&b, "activity at %s: %.1f %s (%.4f days, decay factor %.6f)\n", t1, at,
                       o.unit, days, factor);
         if (want_volume)
-            lt_buf_printf(&b,
-                          "concentration at %s: %.3f %s/mL; draw %.2f mL for %g %s\n", t1,
+            lt_buf_printf(&b, "concentration at %s: %.3f %s/mL; draw %.2f mL for %g %s\n", t1,
                           at / o.volume, o.unit, vol, o.wanted, o.unit);
     }
     lt_nuclide_table_free(table);
@@ -241,8 +240,8 @@ static int run_administered(int argc, char **argv)
     if (!o.has_residual_at) return missing(verb, "--residual-at");
     if (!o.has_start) return missing(verb, "--start");
     if (!o.has_end) return missing(verb, "--end");
-    lt_nuclide_table *table;
-    const lt_nuclide *n;
+    lt_nuclide_table *table = NULL;
+    const lt_nuclide *n = NULL;
     if ((rc = find_nuclide(&o, &table, &n))) return rc;
 
     lt_administration a;
@@ -271,8 +270,10 @@ static int run_administered(int argc, char **argv)
     lt_error err;
     lt_error_clear(&err);
     lt_status st = lt_administration_evaluate(&a, table, &rules, &r, &err);
-    lt_nuclide_table_free(table);
-    if (st != LT_OK) return lt_cli_fail(&err);
+    if (st != LT_OK) {
+        lt_nuclide_table_free(table);
+        return lt_cli_fail(&err);
+    }
     double before_u, residual_u, admin_u;
     lt_activity_from_mbq(r.before_at_admin_mbq, o.unit, &before_u);
     lt_activity_from_mbq(r.residual_at_admin_mbq, o.unit, &residual_u);
@@ -308,7 +309,67 @@ static int run_administered(int argc, char **argv)
                       o.prescribed, o.unit, r.deviation * 100, rules.tolerance * 100,
                       r.deviation_flagged ? ": FLAGGED" : "");
     }
+    lt_nuclide_table_free(table); /* n points into it */
     rc = lt_cli_print_buf(&b);
+    lt_buf_free(&b);
+    return rc;
+}
+
+/* decide: the dose-modification rules applied to a request file */
+static int run_decide(int argc, char **argv)
+{
+    const char *verb = "dose decide";
+    const char *path = NULL, *rules_path = NULL, *table_path = NULL;
+    bool json = false;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--json")) {
+            json = true;
+        } else if (!strcmp(a, "--rules") || !strcmp(a, "--table")) {
+            if (i + 1 >= argc) return lt_cli_usage_error(verb, "%s needs a file", a);
+            *(a[2] == 'r' ? &rules_path : &table_path) = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            return lt_cli_usage_error(verb, "unknown option '%s'", a);
+        } else if (path) {
+            return lt_cli_usage_error(verb, "one request file only ('%s' and '%s')", path, a);
+        } else {
+            path = a;
+        }
+    }
+    if (!path) return lt_cli_usage_error(verb, "expected the request file (JSON, or - for stdin)");
+    lt_error err;
+    lt_error_clear(&err);
+    char *text = NULL;
+    size_t len;
+    lt_json *v = NULL;
+    lt_dosemod_request *req = NULL;
+    lt_dosemod_rules *rules = NULL;
+    lt_ctcae_table *ctcae = NULL;
+    lt_dosemod_decision d;
+    lt_status st = lt_file_read(path, &text, &len, &err);
+    if (st == LT_OK) st = lt_json_parse(text, len, path, &v, &err);
+    if (st == LT_OK) st = lt_dosemod_request_from_json(v, path, &req, &err);
+    if (st == LT_OK) st = lt_dosemod_load(rules_path, &rules, &err);
+    if (st == LT_OK) st = lt_ctcae_load(table_path, &ctcae, &err);
+    if (st == LT_OK) st = lt_dosemod_decide(rules, ctcae, lt_dosemod_request_input(req), &d, &err);
+    free(text);
+    lt_json_free(v);
+    lt_dosemod_request_free(req);
+    lt_dosemod_free(rules);
+    lt_ctcae_free(ctcae);
+    if (st != LT_OK) return lt_cli_fail(&err);
+    lt_buf b = LT_BUF_INIT;
+    if (json) {
+        lt_dosemod_decision_to_json(&d, &b);
+        lt_buf_putc(&b, '\n');
+    } else {
+        lt_buf_printf(&b, "decision: %s", lt_dose_action_name(d.action));
+        if (d.activity_mbq > 0) lt_buf_printf(&b, " (%.0f MBq)", d.activity_mbq);
+        lt_buf_printf(&b, "; cycle delayed %d days\n", d.delay_days);
+        for (size_t i = 0; i < d.nreasons; i++)
+            lt_buf_printf(&b, "  %s: %s\n", d.reasons[i].rule, d.reasons[i].text);
+    }
+    int rc = lt_cli_print_buf(&b);
     lt_buf_free(&b);
     return rc;
 }
@@ -327,6 +388,7 @@ int lt_cmd_dose(int argc, char **argv)
     if (!strcmp(sub, "decay")) return run_decay(argc, argv, false);
     if (!strcmp(sub, "volume")) return run_decay(argc, argv, true);
     if (!strcmp(sub, "administered")) return run_administered(argc, argv);
-    return lt_cli_usage_error("dose", "unknown subcommand '%s' (decay, volume, administered)",
-                              sub);
+    if (!strcmp(sub, "decide")) return run_decide(argc, argv);
+    return lt_cli_usage_error("dose",
+                              "unknown subcommand '%s' (decay, volume, administered, decide)", sub);
 }

@@ -10,14 +10,14 @@
 static void grade_help(FILE *f)
 {
     fprintf(f,
-        "usage: lutetia grade --analyte A --value V --unit U [--lln L] [--uln U]\n"
-        "                     [--baseline B] [--anticoagulated] [--table FILE] [--json]\n"
-        "\n"
-        "Prints the CTCAE v5.0 grade of the value, or 'undetermined' and the reference limit\n"
-        "that is missing. --lln, --uln and --baseline are in the same unit as --value.\n"
-        "Analytes: hemoglobin, platelets, neutrophils, wbc, lymphocytes, creatinine,\n"
-        "bilirubin, alt, ast, albumin, inr, ptt (data/ctcae-v5-lab.json; --table reads\n"
-        "another table of the same shape).\n");
+            "usage: lutetia grade --analyte A --value V --unit U [--lln L] [--uln U]\n"
+            "                     [--baseline B] [--anticoagulated] [--table FILE] [--json]\n"
+            "\n"
+            "Prints the CTCAE v5.0 grade of the value, or 'undetermined' and the reference limit\n"
+            "that is missing. --lln, --uln and --baseline are in the same unit as --value.\n"
+            "Analytes: hemoglobin, platelets, neutrophils, wbc, lymphocytes, creatinine,\n"
+            "bilirubin, alt, ast, albumin, inr, ptt (data/ctcae-v5-lab.json; --table reads\n"
+            "another table of the same shape).\n");
 }
 
 int lt_cmd_grade(int argc, char **argv)
@@ -42,7 +42,10 @@ int lt_cmd_grade(int argc, char **argv)
         }
         if (i + 1 >= argc) return lt_cli_usage_error(verb, "%s needs a value", a);
         const char *v = argv[++i];
-        int slot = !strcmp(a, "--lln") ? 0 : !strcmp(a, "--uln") ? 1 : !strcmp(a, "--baseline") ? 2 : -1;
+        int slot = !strcmp(a, "--lln")        ? 0
+                   : !strcmp(a, "--uln")      ? 1
+                   : !strcmp(a, "--baseline") ? 2
+                                              : -1;
         if (!strcmp(a, "--analyte")) {
             analyte = v;
         } else if (!strcmp(a, "--unit")) {
@@ -90,7 +93,8 @@ int lt_cmd_grade(int argc, char **argv)
         if (!isnan(given[k]) && !lt_units_convert(analyte, given[k], unit, dst[k])) ok = false;
     if (!ok && !strcmp(unit, canon)) { /* an analyte the unit table does not list */
         cv = value;
-        for (int k = 0; k < 3; k++) *dst[k] = given[k];
+        for (int k = 0; k < 3; k++)
+            *dst[k] = given[k];
         ok = true;
     }
     if (!ok) {

@@ -15,10 +15,25 @@ int lt_cmd_version(int argc, char **argv)
  * flows, as `lutetia help` prints them. */
 static const lt_cli_command commands[] = {
     {"version", lt_cmd_version, "print the version"},
+    {"protocol", lt_cmd_protocol, "check, show and lint a protocol file"},
+    {"screen", lt_cmd_screen, "screen patients against protocols: eligible, ineligible, needs review"},
+    {"trial", lt_cmd_trial, "create a trial database from a protocol (init), describe it (show)"},
+    {"site", lt_cmd_site, "add a site (admin)"},
+    {"user", lt_cmd_user, "add a user with a role, bound to sites (admin)"},
+    {"enrol", lt_cmd_enrol, "screen patients and store the result in the trial"},
+    {"consent", lt_cmd_consent, "record (or correct) a patient's informed consent"},
+    {"confirm", lt_cmd_confirm, "an investigator confirms a patient's eligibility"},
+    {"randomise", lt_cmd_randomise, "allocate a patient; simulate a design's balance; replay"},
+    {"patient", lt_cmd_patient, "show a patient; start treatment or follow-up; end"},
+    {"patients", lt_cmd_patients, "list patients with the screening (CONSORT) flow"},
+    {"schedule", lt_cmd_schedule, "a patient's calendar: target dates, windows, deviations, .ics"},
+    {"due", lt_cmd_due, "what each site must do between two dates"},
+    {"audit", lt_cmd_audit, "print (log) or verify the hash-chained audit trail"},
     {"design", lt_cmd_design, "sample size, power, and checking a protocol's design"},
     {"simulate", lt_cmd_simulate, "Monte Carlo simulation of whole trials"},
     {"dose", lt_cmd_dose, "decay, volume to draw and administered activity calculators"},
     {"grade", lt_cmd_grade, "CTCAE v5.0 grade of a laboratory value"},
+    {"endpoints", lt_cmd_endpoints, "the analysis dataset of an endpoint (DFS, OS, PFS, ...)"},
     {"analyse", lt_cmd_analyse, "survival analysis: Kaplan-Meier, log-rank, Cox, RMST"},
 };
 

@@ -119,7 +119,9 @@ int lt_cmd_patient(int argc, char **argv)
         else
             st = lt_trial_end(t, id, why, o.date, o.reason, &err);
         char d[LT_DATE_STR_MAX];
-        if (st == LT_OK)
+        if (st == LT_OK && o.json)
+            st = lt_trial_patient_show(t, id, true, &out, &err);
+        else if (st == LT_OK)
             lt_buf_printf(&out, "%s: %s on %s\n", id,
                           !strcmp(sub, "treat")       ? "treatment started"
                           : !strcmp(sub, "follow-up") ? "follow-up started"

@@ -6,7 +6,7 @@
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: lutetia site add --code CODE --name NAME [--db FILE] [--user NAME]\n\n"
+    fprintf(f, "usage: lutetia site add --code CODE --name NAME [--json] [--db FILE] [--user NAME]\n\n"
                "Adds a site (admin only). CODE is short (letters, digits, '-', '_', '.').\n"
                "Sites and users are listed by 'lutetia trial show'.\n");
 }
@@ -22,9 +22,11 @@ int lt_cmd_site(int argc, char **argv)
     static const struct option opts[] = {
         {"code", required_argument, 0, 'c'}, {"name", required_argument, 0, 'n'},
         {"db", required_argument, 0, 'd'},   {"user", required_argument, 0, 'u'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
+        {"json", no_argument, 0, 'j'},       {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     const char *code = NULL, *name = NULL, *db = NULL, *user = NULL;
+    bool json = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
@@ -33,6 +35,7 @@ int lt_cmd_site(int argc, char **argv)
         case 'n': name = optarg; break;
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
+        case 'j': json = true; break;
         case 'h': help(stdout); return 0;
         default: return lt_cli_usage_error("site add", "unknown option");
         }
@@ -46,8 +49,18 @@ int lt_cmd_site(int argc, char **argv)
     lt_error_clear(&err);
     if (lt_trial_site_add(t, code, name, &err) != LT_OK)
         rc = lt_cli_fail(&err);
-    else
+    else if (json) {
+        lt_buf b = LT_BUF_INIT;
+        lt_buf_puts(&b, "{\"site\":");
+        lt_buf_json_str(&b, code);
+        lt_buf_puts(&b, ",\"name\":");
+        lt_buf_json_str(&b, name);
+        lt_buf_puts(&b, "}\n");
+        rc = lt_cli_print_buf(&b);
+        lt_buf_free(&b);
+    } else {
         printf("added site %s (%s)\n", code, name);
+    }
     lt_trial_close(t);
     return rc;
 }

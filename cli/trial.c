@@ -38,6 +38,17 @@ int lt_cli_open_trial(const char *db, const char *user, lt_trial **out)
     return 0;
 }
 
+int lt_cli_print_patient(struct lt_trial *t, const char *id)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    lt_buf b = LT_BUF_INIT;
+    int rc = lt_trial_patient_show(t, id, true, &b, &err) != LT_OK ? lt_cli_fail(&err)
+                                                                    : lt_cli_print_buf(&b);
+    lt_buf_free(&b);
+    return rc;
+}
+
 bool lt_cli_date_arg(const char *verb, const char *opt, const char *s, lt_date *out)
 {
     if (lt_date_parse(s, false, out)) return true;

@@ -10,7 +10,7 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: lutetia user add --name NAME --role ROLE (--site CODE[,CODE...] | --all-sites)\n"
-            "                        [--db FILE] [--user NAME]\n\n"
+            "                        [--json] [--db FILE] [--user NAME]\n\n"
             "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
             "nuclear_medicine, statistician, monitor. A user reads and changes only patients of\n"
             "the sites it is bound to. A coordinator screens, records consent and randomises; an\n"
@@ -31,10 +31,11 @@ int lt_cmd_user(int argc, char **argv)
         {"name", required_argument, 0, 'n'}, {"role", required_argument, 0, 'r'},
         {"site", required_argument, 0, 's'}, {"all-sites", no_argument, 0, 'a'},
         {"db", required_argument, 0, 'd'},   {"user", required_argument, 0, 'u'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
+        {"json", no_argument, 0, 'j'},       {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     const char *name = NULL, *role_s = NULL, *sites_s = NULL, *db = NULL, *user = NULL;
-    bool all = false;
+    bool all = false, json = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
@@ -45,6 +46,7 @@ int lt_cmd_user(int argc, char **argv)
         case 'a': all = true; break;
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
+        case 'j': json = true; break;
         case 'h': help(stdout); return 0;
         default: return lt_cli_usage_error("user add", "unknown option");
         }
@@ -78,8 +80,21 @@ int lt_cmd_user(int argc, char **argv)
         lt_error_clear(&err);
         if (lt_trial_user_add(t, name, role, sites, n, &err) != LT_OK)
             rc = lt_cli_fail(&err);
-        else
+        else if (json) {
+            lt_buf b = LT_BUF_INIT;
+            lt_buf_puts(&b, "{\"user\":");
+            lt_buf_json_str(&b, name);
+            lt_buf_printf(&b, ",\"role\":\"%s\",\"sites\":[", lt_role_name(role));
+            for (size_t i = 0; i < n; i++) {
+                lt_buf_puts(&b, i ? "," : "");
+                lt_buf_json_str(&b, sites[i]);
+            }
+            lt_buf_puts(&b, "]}\n");
+            rc = lt_cli_print_buf(&b);
+            lt_buf_free(&b);
+        } else {
             printf("added user %s (%s) at %s\n", name, lt_role_name(role), all ? "every site" : sites_s);
+        }
         lt_trial_close(t);
     }
     free(copy);

@@ -15,8 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!text) return 0;
     memcpy(text, data, size);
     static const char *const covs[] = {"x", "z"};
-    lt_surv_spec spec = {.time = "time", .event = "event", .group = "g", .strata = "s",
-                         .cluster = "id", .covariates = covs, .ncovariates = 2};
+    lt_surv_spec spec = {.time = "time",
+                         .event = "event",
+                         .group = "g",
+                         .strata = "s",
+                         .cluster = "id",
+                         .covariates = covs,
+                         .ncovariates = 2};
     lt_surv_data *d = NULL;
     lt_error err;
     if (lt_surv_data_parse_csv(text, size, "fuzz.csv", &spec, &d, &err) == LT_OK) {

@@ -9,6 +9,11 @@
 #include "lutetia/file.h"
 #include "lutetia/json.h"
 #include "lutetia/csv.h"
+#include "lutetia/store.h"
+#include "lutetia/randomise.h"
+#include "lutetia/trial.h"
+#include "lutetia/dosing.h"
+#include "lutetia/safety.h"
 
 #define LUTETIA_VERSION "0.1.0"
 

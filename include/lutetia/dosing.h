@@ -17,10 +17,10 @@
 /* ---- Nuclides ---------------------------------------------------------------------------- */
 
 typedef struct lt_nuclide {
-    const char *id;            /* "Lu-177" */
-    const char *name;          /* "Lutetium-177" */
-    double half_life_days;     /* 6.647 for Lu-177 */
-    const char *source;        /* where the half-life comes from */
+    const char *id;        /* "Lu-177" */
+    const char *name;      /* "Lutetium-177" */
+    double half_life_days; /* 6.647 for Lu-177 */
+    const char *source;    /* where the half-life comes from */
 } lt_nuclide;
 
 typedef struct lt_nuclide_table lt_nuclide_table;
@@ -59,7 +59,7 @@ LT_API lt_status lt_dose_volume(const lt_nuclide *n, double vial_activity, doubl
 
 /* ---- Administration ---------------------------------------------------------------------- */
 
-#define LT_DOSE_NO_TIME INT64_MIN   /* a time not recorded */
+#define LT_DOSE_NO_TIME INT64_MIN /* a time not recorded */
 #define LT_DOSE_ID_MAX 128
 #define LT_DOSE_CODE_MAX 48
 #define LT_DOSE_TEXT_MAX 512
@@ -68,8 +68,8 @@ LT_API lt_status lt_dose_volume(const lt_nuclide *n, double vial_activity, doubl
 
 typedef enum lt_route {
     LT_ROUTE_UNKNOWN = 0,
-    LT_ROUTE_INTRAVENOUS,     /* "intravenous" */
-    LT_ROUTE_INTRA_ARTERIAL,  /* "intra_arterial" (hepatic artery, NCT04544098 cycles 1-2) */
+    LT_ROUTE_INTRAVENOUS,    /* "intravenous" */
+    LT_ROUTE_INTRA_ARTERIAL, /* "intra_arterial" (hepatic artery, NCT04544098 cycles 1-2) */
 } lt_route;
 
 LT_API const char *lt_route_name(lt_route r);
@@ -85,23 +85,23 @@ typedef struct lt_dose_ack {
  * instants (LT_DOSE_NO_TIME when not recorded). A value type: no allocation. */
 typedef struct lt_administration {
     char patient[LT_DOSE_ID_MAX];
-    int cycle;                          /* 1-based */
-    char nuclide[LT_DOSE_CODE_MAX];     /* "Lu-177" */
+    int cycle;                      /* 1-based */
+    char nuclide[LT_DOSE_CODE_MAX]; /* "Lu-177" */
     lt_route route;
     double prescribed_mbq;
-    double calibration_mbq;             /* activity stated on the vial; NAN when not recorded */
+    double calibration_mbq; /* activity stated on the vial; NAN when not recorded */
     lt_time calibration_time;
-    double before_mbq;                  /* syringe or vial, measured before the infusion */
+    double before_mbq; /* syringe or vial, measured before the infusion */
     lt_time before_time;
-    double residual_mbq;                /* what remained after (0 is a valid measurement) */
+    double residual_mbq; /* what remained after (0 is a valid measurement) */
     lt_time residual_time;
-    lt_time infusion_start;             /* the administration time activities refer to */
+    lt_time infusion_start; /* the administration time activities refer to */
     lt_time infusion_end;
-    bool amino_acids;                   /* amino-acid co-infusion given */
-    lt_time amino_start, amino_end;     /* optional */
-    lt_time last_ssa_long;              /* last long-acting somatostatin analogue injection */
-    lt_time last_ssa_short;             /* last short-acting somatostatin analogue dose */
-    bool no_ssa_long, no_ssa_short;     /* the patient is confirmed not to take them */
+    bool amino_acids;               /* amino-acid co-infusion given */
+    lt_time amino_start, amino_end; /* optional */
+    lt_time last_ssa_long;          /* last long-acting somatostatin analogue injection */
+    lt_time last_ssa_short;         /* last short-acting somatostatin analogue dose */
+    bool no_ssa_long, no_ssa_short; /* the patient is confirmed not to take them */
     lt_dose_ack acks[LT_DOSE_MAX_ACKS];
     size_t nacks;
 } lt_administration;
@@ -131,22 +131,22 @@ LT_API lt_status lt_dose_rules_from_json(const lt_json *dosing, const char *sour
 
 /* A warning the user must acknowledge with a reason before the dose counts as compliant. */
 typedef struct lt_dose_warning {
-    char code[LT_DOSE_CODE_MAX];      /* "ssa_long_too_close", "deviation", ... */
-    char message[LT_DOSE_TEXT_MAX];   /* names the values and the limit */
-    const char *reason;               /* the acknowledgement's reason, or NULL */
+    char code[LT_DOSE_CODE_MAX];    /* "ssa_long_too_close", "deviation", ... */
+    char message[LT_DOSE_TEXT_MAX]; /* names the values and the limit */
+    const char *reason;             /* the acknowledgement's reason, or NULL */
 } lt_dose_warning;
 
 /* What an administration record implies. */
 typedef struct lt_administration_result {
-    double before_at_admin_mbq;       /* before, decay-corrected to infusion_start */
+    double before_at_admin_mbq; /* before, decay-corrected to infusion_start */
     double residual_at_admin_mbq;
-    double administered_mbq;          /* the difference of the two */
-    double calibration_at_admin_mbq;  /* NAN when no calibration was recorded */
-    double deviation;                 /* (administered - prescribed) / prescribed */
-    bool deviation_flagged;           /* |deviation| > tolerance */
+    double administered_mbq;         /* the difference of the two */
+    double calibration_at_admin_mbq; /* NAN when no calibration was recorded */
+    double deviation;                /* (administered - prescribed) / prescribed */
+    bool deviation_flagged;          /* |deviation| > tolerance */
     lt_dose_warning warnings[LT_DOSE_MAX_WARNINGS];
     size_t nwarnings;
-    size_t unacknowledged;            /* warnings without a reason */
+    size_t unacknowledged; /* warnings without a reason */
 } lt_administration_result;
 
 /* Checks a record and derives the administered activity. Impossible records (a missing
@@ -182,14 +182,43 @@ LT_API lt_status lt_administration_from_json(const lt_json *v, const char *sourc
  * "acknowledged", "reason"}]}. */
 LT_API void lt_administration_result_to_json(const lt_administration_result *r, lt_buf *out);
 
+/* ---- A protocol's dosing plan ------------------------------------------------------------ */
+
+#define LT_DOSE_MAX_CYCLES 16
+
+/* What a protocol's "dosing" section (docs/dosing-and-toxicity.md) says about the doses:
+ * {"nuclide": "Lu-177", "activity_mbq": 7400, "reduced_activity_mbq": 3700, "cycles": 2,
+ *  "cumulative_limit_mbq": 14800, "routes": ["intra_arterial", "intra_arterial",
+ *  "intravenous"], "activity_tolerance": 0.10, ...the lt_dose_rules keys}.
+ * Every member is optional; the defaults are the Lutathera label's regimen: Lu-177, 7,400 MBq,
+ * 3,700 MBq reduced, 4 cycles, intravenous, no cumulative limit beyond cycles x activity. */
+typedef struct lt_dosing_plan {
+    char nuclide[LT_DOSE_CODE_MAX];
+    double activity_mbq;         /* per cycle */
+    double reduced_activity_mbq;
+    int cycles;
+    double cumulative_limit_mbq; /* NAN: none stated */
+    lt_route routes[LT_DOSE_MAX_CYCLES]; /* per cycle; the last one repeats */
+    size_t nroutes;
+    lt_dose_rules rules;
+} lt_dosing_plan;
+
+LT_API void lt_dosing_plan_default(lt_dosing_plan *p);
+/* dosing may be NULL (no section: the defaults). LT_ESCHEMA naming source: dosing.MEMBER for a
+ * member of the wrong type or out of range; *out untouched on failure. */
+LT_API lt_status lt_dosing_plan_from_json(const lt_json *dosing, const char *source,
+                                          lt_dosing_plan *out, lt_error *err);
+/* The route of a 1-based cycle. */
+LT_API lt_route lt_dosing_plan_route(const lt_dosing_plan *p, int cycle);
+
 /* ---- Cumulative activity ----------------------------------------------------------------- */
 
 typedef struct lt_ledger_entry {
     lt_date date;
     double activity_mbq;
-    bool prior;                      /* PRRT before the trial (history), not a trial cycle */
-    int cycle;                       /* trial cycle, 0 for prior */
-    char source[LT_DOSE_TEXT_MAX];   /* "examples/p01.json: treatments[2]", "cycle 1" */
+    bool prior;                    /* PRRT before the trial (history), not a trial cycle */
+    int cycle;                     /* trial cycle, 0 for prior */
+    char source[LT_DOSE_TEXT_MAX]; /* "examples/p01.json: treatments[2]", "cycle 1" */
 } lt_ledger_entry;
 
 typedef struct lt_ledger lt_ledger;
@@ -201,13 +230,17 @@ LT_API lt_status lt_ledger_add(lt_ledger *l, const lt_ledger_entry *e, lt_error 
 /* Adds every prior PRRT fact of the patient (LT_FACT_TREATMENT "prrt", value in MBq) as a
  * prior entry. A PRRT fact without a usable activity fails with LT_ESCHEMA naming its source
  * (a cumulative total must not silently leave a cycle out); nothing is added then. */
-LT_API lt_status lt_ledger_add_patient_history(lt_ledger *l, const lt_patient *p,
-                                               lt_error *err);
+LT_API lt_status lt_ledger_add_patient_history(lt_ledger *l, const lt_patient *p, lt_error *err);
 LT_API size_t lt_ledger_count(const lt_ledger *l);
 LT_API const lt_ledger_entry *lt_ledger_at(const lt_ledger *l, size_t i);
 LT_API const char *lt_ledger_patient(const lt_ledger *l);
-LT_API double lt_ledger_total(const lt_ledger *l);        /* all entries, MBq */
-LT_API double lt_ledger_total_prior(const lt_ledger *l);  /* prior PRRT only */
+LT_API double lt_ledger_total(const lt_ledger *l);       /* all entries, MBq */
+LT_API double lt_ledger_total_prior(const lt_ledger *l); /* prior PRRT only */
+/* Total of the entries dated from `from` to `to` inclusive (prior_only: prior PRRT only), e.g.
+ * NET RETREAT's "cumulative exposure of 22,200 MBq ... within a 52-week period". Entries without
+ * a date are not counted; *undated (may be NULL) says how many such entries could count. */
+LT_API double lt_ledger_total_between(const lt_ledger *l, lt_date from, lt_date to,
+                                      bool prior_only, size_t *undated);
 /* Whether adding planned_mbq keeps the total within limit_mbq; *remaining (may be NULL) gets
  * limit - total (before the planned dose). */
 LT_API bool lt_ledger_allows(const lt_ledger *l, double planned_mbq, double limit_mbq,

@@ -21,7 +21,7 @@ typedef enum lt_verdict {
 } lt_verdict;
 
 typedef struct lt_screen_options {
-    lt_date as_of;             /* the screening date; LT_DATE_NONE means today */
+    lt_date as_of; /* the screening date; LT_DATE_NONE means today */
     /* named anchor events given by the caller (e.g. "randomisation"), overriding facts */
     const char *const *anchor_names;
     const lt_date *anchor_dates;
@@ -37,25 +37,25 @@ LT_API void lt_screening_free(lt_screening *s);
 
 LT_API lt_verdict lt_screening_verdict(const lt_screening *s);
 LT_API const char *lt_verdict_name(lt_verdict v); /* "eligible", "ineligible", "needs_review" */
-LT_API const char *lt_tri_name(lt_tri t);          /* "met", "not_met", "unknown" */
+LT_API const char *lt_tri_name(lt_tri t);         /* "met", "not_met", "unknown" */
 
 /* One piece of evidence a criterion used: a fact (value in the canonical unit and as given,
  * date, source) or a derived value with a note saying how it was derived. Strings are
  * borrowed from the patient or owned by the screening. */
 typedef struct lt_evidence {
-    const char *concept;     /* "hemoglobin", "age_years", "liver_resection" */
-    const char *kind;        /* "lab", "derived", "procedure", ... */
+    const char *concept; /* "hemoglobin", "age_years", "liver_resection" */
+    const char *kind;    /* "lab", "derived", "procedure", ... */
     bool has_value;
-    double value;            /* canonical unit */
+    double value; /* canonical unit */
     const char *unit;
     bool has_given;
-    double given_value;      /* as the source gave it */
+    double given_value; /* as the source gave it */
     const char *given_unit;
-    char comparator;         /* 0 or the result's bound: '<', '>', 'l' (<=), 'g' (>=) */
-    const char *text;        /* the fact's text (margin, grade) or NULL */
-    lt_date date;            /* LT_DATE_NONE when unknown */
-    const char *source;      /* "examples/p01.json: labs[3]" */
-    const char *note;        /* "threshold 8.057 g/dL (5 mmol/L)", "Cockcroft-Gault: ..." */
+    char comparator;    /* 0 or the result's bound: '<', '>', 'l' (<=), 'g' (>=) */
+    const char *text;   /* the fact's text (margin, grade) or NULL */
+    lt_date date;       /* LT_DATE_NONE when unknown */
+    const char *source; /* "examples/p01.json: labs[3]" */
+    const char *note;   /* "threshold 8.057 g/dL (5 mmol/L)", "Cockcroft-Gault: ..." */
 } lt_evidence;
 
 /* One criterion's result. */
@@ -64,7 +64,7 @@ typedef struct lt_criterion_result {
     const char *id;
     bool exclusion;
     lt_tri status;
-    const char *reason;      /* a reason code of docs/protocol-format.md ("THRESHOLD") */
+    const char *reason; /* a reason code of docs/protocol-format.md ("THRESHOLD") */
     const lt_evidence *evidence;
     size_t nevidence;
 } lt_criterion_result;

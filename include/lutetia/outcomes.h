@@ -21,13 +21,13 @@
 /* ---- RECIST 1.1 ---------------------------------------------------------------------- */
 
 typedef enum lt_recist_response {
-    LT_RECIST_CR = 0,       /* complete response */
-    LT_RECIST_PR,           /* partial response */
-    LT_RECIST_SD,           /* stable disease */
-    LT_RECIST_NON_CR_NON_PD,/* non-target disease only, neither CR nor PD (RECIST table 2) */
-    LT_RECIST_PD,           /* progressive disease */
-    LT_RECIST_NE,           /* not evaluable */
-    LT_RECIST_NED,          /* no disease at baseline and none since (adjuvant setting) */
+    LT_RECIST_CR = 0,        /* complete response */
+    LT_RECIST_PR,            /* partial response */
+    LT_RECIST_SD,            /* stable disease */
+    LT_RECIST_NON_CR_NON_PD, /* non-target disease only, neither CR nor PD (RECIST table 2) */
+    LT_RECIST_PD,            /* progressive disease */
+    LT_RECIST_NE,            /* not evaluable */
+    LT_RECIST_NED,           /* no disease at baseline and none since (adjuvant setting) */
     LT_RECIST_RESPONSE_COUNT
 } lt_recist_response;
 
@@ -35,9 +35,9 @@ LT_API const char *lt_recist_response_name(lt_recist_response r); /* "CR", "PR",
 
 /* Status of a non-target lesion at one assessment. */
 typedef enum lt_lesion_status {
-    LT_LESION_PRESENT = 0,   /* still there (nodes: still >= 10 mm short axis) */
-    LT_LESION_ABSENT,        /* gone (nodes: normal, < 10 mm) */
-    LT_LESION_PROGRESSION,   /* unequivocal progression */
+    LT_LESION_PRESENT = 0, /* still there (nodes: still >= 10 mm short axis) */
+    LT_LESION_ABSENT,      /* gone (nodes: normal, < 10 mm) */
+    LT_LESION_PROGRESSION, /* unequivocal progression */
     LT_LESION_NOT_EVALUATED,
     LT_LESION_STATUS_COUNT
 } lt_lesion_status;
@@ -45,9 +45,9 @@ typedef enum lt_lesion_status {
 LT_API const char *lt_lesion_status_name(lt_lesion_status s); /* "present", ... */
 
 typedef struct lt_lesion {
-    const char *id;          /* the same id at every assessment ("L1") */
-    const char *organ;       /* "liver", "lymph_node", "lung" */
-    bool nodal;              /* a lymph node: measured by its short axis */
+    const char *id;    /* the same id at every assessment ("L1") */
+    const char *organ; /* "liver", "lymph_node", "lung" */
+    bool nodal;        /* a lymph node: measured by its short axis */
     bool target;
     double mm;               /* target lesions: longest diameter, nodes the short axis; 0 when
                                 gone; NAN when not measured */
@@ -56,16 +56,16 @@ typedef struct lt_lesion {
 
 typedef struct lt_tumour_assessment {
     lt_date date;
-    const char *modality;    /* "ct", "mri_liver", "ga68_dotatate_pet" */
+    const char *modality; /* "ct", "mri_liver", "ga68_dotatate_pet" */
     const lt_lesion *lesions;
     size_t nlesions;
-    bool new_lesions;        /* an unequivocal new lesion was found */
+    bool new_lesions; /* an unequivocal new lesion was found */
 } lt_tumour_assessment;
 
 typedef struct lt_recist_result {
     lt_date date;
-    double sum;              /* sum of target diameters (mm); NAN when a target was not measured */
-    double nadir;            /* smallest evaluable sum before this assessment, baseline included */
+    double sum;   /* sum of target diameters (mm); NAN when a target was not measured */
+    double nadir; /* smallest evaluable sum before this assessment, baseline included */
     lt_recist_response target, nontarget, overall;
 } lt_recist_result;
 
@@ -80,21 +80,21 @@ LT_API lt_status lt_recist_evaluate(const lt_tumour_assessment *a, size_t n, con
 /* ---- EORTC QLQ-C30 -------------------------------------------------------------------- */
 
 typedef enum lt_qlq_scale {
-    LT_QLQ_QL = 0,  /* global health status / QoL (items 29, 30) */
-    LT_QLQ_PF,      /* physical functioning (1-5) */
-    LT_QLQ_RF,      /* role functioning (6, 7) */
-    LT_QLQ_EF,      /* emotional functioning (21-24) */
-    LT_QLQ_CF,      /* cognitive functioning (20, 25) */
-    LT_QLQ_SF,      /* social functioning (26, 27) */
-    LT_QLQ_FA,      /* fatigue (10, 12, 18) */
-    LT_QLQ_NV,      /* nausea and vomiting (14, 15) */
-    LT_QLQ_PA,      /* pain (9, 19) */
-    LT_QLQ_DY,      /* dyspnoea (8) */
-    LT_QLQ_SL,      /* insomnia (11) */
-    LT_QLQ_AP,      /* appetite loss (13) */
-    LT_QLQ_CO,      /* constipation (16) */
-    LT_QLQ_DI,      /* diarrhoea (17) */
-    LT_QLQ_FI,      /* financial difficulties (28) */
+    LT_QLQ_QL = 0, /* global health status / QoL (items 29, 30) */
+    LT_QLQ_PF,     /* physical functioning (1-5) */
+    LT_QLQ_RF,     /* role functioning (6, 7) */
+    LT_QLQ_EF,     /* emotional functioning (21-24) */
+    LT_QLQ_CF,     /* cognitive functioning (20, 25) */
+    LT_QLQ_SF,     /* social functioning (26, 27) */
+    LT_QLQ_FA,     /* fatigue (10, 12, 18) */
+    LT_QLQ_NV,     /* nausea and vomiting (14, 15) */
+    LT_QLQ_PA,     /* pain (9, 19) */
+    LT_QLQ_DY,     /* dyspnoea (8) */
+    LT_QLQ_SL,     /* insomnia (11) */
+    LT_QLQ_AP,     /* appetite loss (13) */
+    LT_QLQ_CO,     /* constipation (16) */
+    LT_QLQ_DI,     /* diarrhoea (17) */
+    LT_QLQ_FI,     /* financial difficulties (28) */
     LT_QLQ_SCALE_COUNT
 } lt_qlq_scale;
 
@@ -111,12 +111,12 @@ LT_API lt_status lt_qlq_c30_score(const int items[LT_QLQ_C30_ITEMS],
 /* ---- Events and outcome records ------------------------------------------------------- */
 
 typedef enum lt_event_type {
-    LT_EVENT_RECURRENCE = 0,  /* disease back after complete resection; site says where */
-    LT_EVENT_PROGRESSION,     /* progression recorded by the investigator (RECIST PD or clinical) */
-    LT_EVENT_DEATH,           /* cause: disease, treatment, other, unknown */
-    LT_EVENT_NEXT_THERAPY,    /* start of the next anticancer therapy */
+    LT_EVENT_RECURRENCE = 0, /* disease back after complete resection; site says where */
+    LT_EVENT_PROGRESSION,    /* progression recorded by the investigator (RECIST PD or clinical) */
+    LT_EVENT_DEATH,          /* cause: disease, treatment, other, unknown */
+    LT_EVENT_NEXT_THERAPY,   /* start of the next anticancer therapy */
     LT_EVENT_LOST_TO_FOLLOW_UP,
-    LT_EVENT_WITHDRAWAL,      /* consent withdrawn */
+    LT_EVENT_WITHDRAWAL, /* consent withdrawn */
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -126,15 +126,15 @@ LT_API const char *lt_event_type_name(lt_event_type t);
 typedef struct lt_outcome_event {
     lt_event_type type;
     lt_date date;
-    const char *site;     /* recurrence: "liver", "extrahepatic" or "liver_and_extrahepatic" */
-    const char *cause;    /* death: "disease", "treatment", "other", "unknown" */
-    const char *therapy;  /* next therapy: what it is ("everolimus") */
+    const char *site;    /* recurrence: "liver", "extrahepatic" or "liver_and_extrahepatic" */
+    const char *cause;   /* death: "disease", "treatment", "other", "unknown" */
+    const char *therapy; /* next therapy: what it is ("everolimus") */
     const char *note;
 } lt_outcome_event;
 
 typedef struct lt_questionnaire {
     lt_date date;
-    int items[LT_QLQ_C30_ITEMS];   /* 0 when unanswered */
+    int items[LT_QLQ_C30_ITEMS]; /* 0 when unanswered */
 } lt_questionnaire;
 
 typedef struct lt_strat_value {
@@ -146,21 +146,21 @@ typedef struct lt_strat_value {
  * are owned by the record. */
 typedef struct lt_outcome_record {
     const char *id;
-    const char *site;                    /* the trial site, or NULL */
-    const char *arm;                     /* NULL before randomisation */
+    const char *site; /* the trial site, or NULL */
+    const char *arm;  /* NULL before randomisation */
     const lt_strat_value *strata;
     size_t nstrata;
-    const lt_named_date *anchors;        /* "liver_resection", "randomisation", ... */
+    const lt_named_date *anchors; /* "liver_resection", "randomisation", ... */
     size_t nanchors;
-    const lt_sched_actual *visits;       /* actual dates of calendar entries */
+    const lt_sched_actual *visits; /* actual dates of calendar entries */
     size_t nvisits;
     const lt_tumour_assessment *assessments; /* by date */
     size_t nassessments;
-    const lt_outcome_event *events;      /* by date */
+    const lt_outcome_event *events; /* by date */
     size_t nevents;
     const lt_questionnaire *questionnaires;
     size_t nquestionnaires;
-    lt_date last_contact;                /* LT_DATE_NONE when not recorded */
+    lt_date last_contact; /* LT_DATE_NONE when not recorded */
     struct lt__outcome_priv *priv;
 } lt_outcome_record;
 
@@ -203,8 +203,8 @@ typedef struct lt_endpoints lt_endpoints;
 
 /* Reads the protocol's `endpoints` member (docs/protocol-format.md, "Endpoints"). where names
  * it in errors. *out is the caller's (lt_endpoints_free). */
-LT_API lt_status lt_endpoints_parse(const lt_json *section, const char *where,
-                                    lt_endpoints **out, lt_error *err);
+LT_API lt_status lt_endpoints_parse(const lt_json *section, const char *where, lt_endpoints **out,
+                                    lt_error *err);
 LT_API lt_status lt_endpoints_from_protocol(const lt_protocol *p, lt_endpoints **out,
                                             lt_error *err);
 LT_API void lt_endpoints_free(lt_endpoints *e);
@@ -219,12 +219,12 @@ LT_API lt_censor_rule lt_endpoints_censor(const lt_endpoints *e, size_t i);
 typedef struct lt_endpoint_row {
     const char *patient;
     const char *arm;
-    lt_date origin;        /* the origin event's date */
-    lt_date end;           /* the event's date, or the censoring date */
-    double time;           /* end - origin, in days */
-    int event;             /* 1 event, 0 censored */
-    const char *reason;    /* the event ("recurrence", "death") or the censoring reason
-                              ("last_assessment", "last_contact", "no_assessment", "cutoff") */
+    lt_date origin;     /* the origin event's date */
+    lt_date end;        /* the event's date, or the censoring date */
+    double time;        /* end - origin, in days */
+    int event;          /* 1 event, 0 censored */
+    const char *reason; /* the event ("recurrence", "death") or the censoring reason
+                           ("last_assessment", "last_contact", "no_assessment", "cutoff") */
 } lt_endpoint_row;
 
 /* Derives endpoint i for one record. Events after cutoff (LT_DATE_NONE: none) are ignored and

@@ -96,6 +96,13 @@ LT_API lt_status lt_cohort_read_file(lt_cohort *c, const char *path, lt_error *e
 LT_API lt_status lt_cohort_read_mem(lt_cohort *c, const char *data, size_t len,
                                     const char *source, lt_error *err);
 
+/* Reads n files into c on up to nthreads threads (0: one per processor, at most 8): each file
+ * into its own cohort, merged in the order given, so the result is that of reading them one by
+ * one. On failure err is the error of the first failing file in that order, and nothing is
+ * added. This is how `lutetia screen` reads a folder of bundles quickly. */
+LT_API lt_status lt_cohort_read_files(lt_cohort *c, const char *const *paths, size_t n,
+                                      int nthreads, lt_error *err);
+
 /* Copies pointers to up to max facts of this kind and code (code NULL: any code) into out, in
  * date order, and returns how many match in all (which may exceed max). */
 LT_API size_t lt_patient_facts(const lt_patient *p, lt_fact_kind kind, const char *code,

@@ -17,14 +17,14 @@ typedef struct lt_protocol lt_protocol;
 
 /* One arm of the trial. */
 typedef struct lt_arm {
-    const char *id;    /* "A", "B" */
-    const char *name;  /* "Standard of care" */
-    int ratio;         /* allocation ratio weight, >= 1 */
+    const char *id;   /* "A", "B" */
+    const char *name; /* "Standard of care" */
+    int ratio;        /* allocation ratio weight, >= 1 */
 } lt_arm;
 
 /* A stratification factor: its levels, and the patient fact or attestation it is read from. */
 typedef struct lt_strat_factor {
-    const char *id;           /* "primary_site" */
+    const char *id; /* "primary_site" */
     const char *name;
     const char *const *levels;
     size_t nlevels;
@@ -47,10 +47,10 @@ typedef enum lt_randomisation_method {
 
 typedef struct lt_randomisation_spec {
     lt_randomisation_method method;
-    const int *block_sizes;       /* multiples of the sum of the ratios; e.g. {2, 4} for 1:1 */
+    const int *block_sizes; /* multiples of the sum of the ratios; e.g. {2, 4} for 1:1 */
     size_t nblock_sizes;
-    bool variance_imbalance;      /* minimisation: variance instead of range */
-    double p_preferred;           /* minimisation: probability of the arm that minimises */
+    bool variance_imbalance; /* minimisation: variance instead of range */
+    double p_preferred;      /* minimisation: probability of the arm that minimises */
 } lt_randomisation_spec;
 
 /* Loads and validates path. version chooses an amendment ("1.0"); NULL means the latest.
@@ -61,9 +61,9 @@ LT_API lt_status lt_protocol_parse(const char *text, size_t len, const char *sou
                                    const char *version, lt_protocol **out, lt_error *err);
 LT_API void lt_protocol_free(lt_protocol *p);
 
-LT_API const char *lt_protocol_id(const lt_protocol *p);       /* "nelmas" */
-LT_API const char *lt_protocol_name(const lt_protocol *p);     /* "NELMAS" */
-LT_API const char *lt_protocol_version(const lt_protocol *p);  /* the chosen version */
+LT_API const char *lt_protocol_id(const lt_protocol *p);      /* "nelmas" */
+LT_API const char *lt_protocol_name(const lt_protocol *p);    /* "NELMAS" */
+LT_API const char *lt_protocol_version(const lt_protocol *p); /* the chosen version */
 LT_API size_t lt_protocol_arm_count(const lt_protocol *p);
 LT_API const lt_arm *lt_protocol_arm(const lt_protocol *p, size_t i);
 LT_API size_t lt_protocol_strat_count(const lt_protocol *p);
@@ -73,16 +73,16 @@ LT_API const lt_randomisation_spec *lt_protocol_randomisation(const lt_protocol 
 /* ---- criteria: the compiled rule tree (docs/protocol-format.md, "Criteria") ------------ */
 
 typedef enum lt_rule_type {
-    LT_RULE_ALL = 0,    /* Kleene and of kids */
-    LT_RULE_ANY,        /* Kleene or of kids */
-    LT_RULE_NOT,        /* kids[0] negated */
-    LT_RULE_MEASURE,    /* lab, vital or performance: the latest result in the window */
-    LT_RULE_DERIVED,    /* age_years, creatinine_clearance, prrt_activity, prrt_cycles */
-    LT_RULE_FACT,       /* facts present or absent, with a per-fact match */
-    LT_RULE_ATTR,       /* an attribute test inside a fact rule's match */
-    LT_RULE_STATUS,     /* pregnant, breastfeeding, childbearing_potential: latest flag */
-    LT_RULE_ATTESTATION,/* a yes/no a coordinator records */
-    LT_RULE_SEX,        /* the patient's sex is one of codes */
+    LT_RULE_ALL = 0,     /* Kleene and of kids */
+    LT_RULE_ANY,         /* Kleene or of kids */
+    LT_RULE_NOT,         /* kids[0] negated */
+    LT_RULE_MEASURE,     /* lab, vital or performance: the latest result in the window */
+    LT_RULE_DERIVED,     /* age_years, creatinine_clearance, prrt_activity, prrt_cycles */
+    LT_RULE_FACT,        /* facts present or absent, with a per-fact match */
+    LT_RULE_ATTR,        /* an attribute test inside a fact rule's match */
+    LT_RULE_STATUS,      /* pregnant, breastfeeding, childbearing_potential: latest flag */
+    LT_RULE_ATTESTATION, /* a yes/no a coordinator records */
+    LT_RULE_SEX,         /* the patient's sex is one of codes */
 } lt_rule_type;
 
 typedef enum lt_cmp_op { LT_OP_LT = 0, LT_OP_LE, LT_OP_GT, LT_OP_GE, LT_OP_EQ, LT_OP_NE } lt_cmp_op;
@@ -90,7 +90,10 @@ typedef enum lt_cmp_op { LT_OP_LT = 0, LT_OP_LE, LT_OP_GT, LT_OP_GE, LT_OP_EQ, L
 /* How a measurement is compared: with a value, a multiple of the upper or lower limit of
  * normal, or with its reference range. */
 typedef enum lt_measure_mode {
-    LT_MEASURE_VALUE = 0, LT_MEASURE_ULN, LT_MEASURE_LLN, LT_MEASURE_IN_RANGE
+    LT_MEASURE_VALUE = 0,
+    LT_MEASURE_ULN,
+    LT_MEASURE_LLN,
+    LT_MEASURE_IN_RANGE
 } lt_measure_mode;
 
 typedef enum lt_rule_value { LT_RV_NOT_MET = 0, LT_RV_MET = 1, LT_RV_UNKNOWN = 2 } lt_rule_value;
@@ -102,8 +105,8 @@ typedef struct lt_duration {
 } lt_duration;
 
 typedef struct lt_window {
-    const char *name;        /* declared name, or NULL for an inline window */
-    const char *anchor;      /* "as_of", "randomisation" or a declared anchor */
+    const char *name;   /* declared name, or NULL for an inline window */
+    const char *anchor; /* "as_of", "randomisation" or a declared anchor */
     bool has_from, has_to;
     lt_duration from, to;
     bool from_inclusive, to_inclusive;
@@ -112,43 +115,46 @@ typedef struct lt_window {
 typedef struct lt_rule lt_rule;
 struct lt_rule {
     lt_rule_type type;
-    const char *path;               /* its JSON path in the file ("criteria.E8.rule.any[0]") */
-    const lt_rule *const *kids;     /* all, any, not */
+    const char *path;           /* its JSON path in the file ("criteria.E8.rule.any[0]") */
+    const lt_rule *const *kids; /* all, any, not */
     size_t nkids;
-    const lt_rule *unless;          /* any rule: met only if unless is not met */
-    const char *fact_kind;          /* measure, fact: "lab", "vital", "performance", ... */
-    const char *const *codes;       /* concept codes (measure, derived, status, attestation:
-                                       one; fact: one or more; sex: the accepted sexes; attr:
-                                       the accepted texts) */
+    const lt_rule *unless;    /* any rule: met only if unless is not met */
+    const char *fact_kind;    /* measure, fact: "lab", "vital", "performance", ... */
+    const char *const *codes; /* concept codes (measure, derived, status, attestation:
+                                 one; fact: one or more; sex: the accepted sexes; attr:
+                                 the accepted texts) */
     size_t ncodes;
-    const char *attr;               /* attr: the attribute key, "$text" or "$value" */
-    bool negate_in;                 /* attr: not_in instead of in */
-    bool has_cmp;                   /* a comparison: op and value (canonical unit) */
+    const char *attr;     /* attr: the attribute key, "$text", "$value" or
+                             "$duration_days" (end date - start date) */
+    const char *attr_ref; /* attr: compare with this attribute of the same fact
+                             instead of value (suv_max > suv_liver_mean) */
+    bool negate_in;       /* attr: not_in instead of in */
+    bool has_cmp;         /* a comparison: op and value (canonical unit) */
     lt_cmp_op op;
     double value;
-    const char *given_unit;         /* the threshold as written, for messages */
+    const char *given_unit; /* the threshold as written, for messages */
     double given_value;
     lt_measure_mode mode;
-    double multiple;                /* ULN / LLN multiple */
-    bool in_range;                  /* LT_MEASURE_IN_RANGE: true = inside the range */
+    double multiple; /* ULN / LLN multiple */
+    bool in_range;   /* LT_MEASURE_IN_RANGE: true = inside the range */
     const lt_window *window;
-    const lt_rule *match;           /* fact: per-fact rule */
-    bool latest_only;               /* fact: which = latest */
-    bool end_date;                  /* fact: the window tests the end date */
-    bool current;                   /* fact: only facts not ended before the as-of date */
-    lt_rule_value absent;           /* fact: the value when no fact exists */
-    lt_rule_value if_missing;       /* attr: the value when the attribute is missing */
-    bool has_count;                 /* fact: compare the number of matching facts */
-    bool has_span;                  /* fact count, derived totals: sliding period */
+    const lt_rule *match;     /* fact: per-fact rule */
+    bool latest_only;         /* fact: which = latest */
+    bool end_date;            /* fact: the window tests the end date */
+    bool current;             /* fact: only facts not ended before the as-of date */
+    lt_rule_value absent;     /* fact: the value when no fact exists */
+    lt_rule_value if_missing; /* attr: the value when the attribute is missing */
+    bool has_count;           /* fact: compare the number of matching facts */
+    bool has_span;            /* fact count, derived totals: sliding period */
     lt_duration span;
 };
 
 typedef struct lt_criterion {
-    const char *id;        /* "E8" */
-    bool exclusion;        /* kind: exclusion (else inclusion) */
-    const char *text;      /* the quoted source sentence */
-    const char *source;    /* "002" */
-    const char *note;      /* how it was read, or NULL */
+    const char *id;     /* "E8" */
+    bool exclusion;     /* kind: exclusion (else inclusion) */
+    const char *text;   /* the quoted source sentence */
+    const char *source; /* "002" */
+    const char *note;   /* how it was read, or NULL */
     const lt_rule *rule;
 } lt_criterion;
 
@@ -156,9 +162,11 @@ typedef struct lt_criterion {
 typedef struct lt_anchor {
     const char *name;
     const char *fact_kind;
-    const char *fact_code;
-    bool first;            /* which = first (else latest) */
-    bool end_date;         /* date = end */
+    const char *fact_code;    /* the first of codes */
+    const char *const *codes; /* one or more concepts: the latest (first) of any of them */
+    size_t ncodes;
+    bool first;    /* which = first (else latest) */
+    bool end_date; /* date = end */
 } lt_anchor;
 
 LT_API size_t lt_protocol_criterion_count(const lt_protocol *p);
@@ -182,8 +190,8 @@ LT_API const char *lt_protocol_version_name(const lt_protocol *p, size_t i);
 /* One problem found in a protocol file: its JSON path, line and column (0 when not located)
  * and a message saying what was expected and what was found. */
 typedef struct lt_protocol_issue {
-    char code[32];                     /* lint: a stable code ("HR_INCONSISTENT"); check: "" */
-    char version[32];                  /* the version it was found in */
+    char code[32];    /* lint: a stable code ("HR_INCONSISTENT"); check: "" */
+    char version[32]; /* the older version it was found in; "": the latest */
     char path[LT_ERROR_WHERE_MAX];
     int line, col;
     char message[LT_ERROR_MESSAGE_MAX];
@@ -199,14 +207,15 @@ LT_API lt_status lt_protocol_check(const char *text, size_t len, const char *sou
  * figures that disagree (hazard ratio against the survival figures), thresholds of one analyte
  * that are not the same after unit conversion, what differs between versions, totals that do
  * not add up. *issues as for lt_protocol_check. */
-LT_API lt_status lt_protocol_lint(const lt_protocol *p, lt_protocol_issue **issues,
-                                  size_t *nissues, lt_error *err);
+LT_API lt_status lt_protocol_lint(const lt_protocol *p, lt_protocol_issue **issues, size_t *nissues,
+                                  lt_error *err);
 
 /* A readable summary for a coordinator: identity, versions, arms and interventions,
  * randomisation, criteria with their rules, attestations a coordinator records, endpoints and
  * the choices made where the sources disagree. */
 LT_API void lt_protocol_describe(const lt_protocol *p, lt_buf *out);
-/* One rule as a short readable formula ("hemoglobin < 8.06 g/dL (5.0 mmol/L) in screening_labs"). */
+/* One rule as a short readable formula ("hemoglobin < 8.06 g/dL (5.0 mmol/L) in screening_labs").
+ */
 LT_API void lt_rule_describe(const lt_rule *r, lt_buf *out);
 
 /* A top-level member of the chosen version, as JSON, for the module that owns its meaning:

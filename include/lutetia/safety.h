@@ -34,10 +34,10 @@ LT_API const char *lt_ctcae_unit(const lt_ctcae_table *t, const char *analyte);
 /* What a grade may depend on besides the value; NAN (or false) when not known. All in the
  * analyte's canonical unit. */
 typedef struct lt_grade_context {
-    double lln;            /* lower limit of normal */
-    double uln;            /* upper limit of normal */
-    double baseline;       /* the patient's baseline value */
-    bool anticoagulated;   /* INR: grades relative to baseline */
+    double lln;          /* lower limit of normal */
+    double uln;          /* upper limit of normal */
+    double baseline;     /* the patient's baseline value */
+    bool anticoagulated; /* INR: grades relative to baseline */
 } lt_grade_context;
 
 LT_API void lt_grade_context_init(lt_grade_context *c); /* all unknown */
@@ -46,11 +46,11 @@ LT_API void lt_grade_context_init(lt_grade_context *c); /* all unknown */
 #define LT_GRADE_TEXT_MAX 512
 
 typedef struct lt_grade {
-    int grade;        /* 0-4, or LT_GRADE_UNDETERMINED */
-    int min_grade;    /* what the known limits allow: grade lies in [min_grade, max_grade] */
+    int grade;     /* 0-4, or LT_GRADE_UNDETERMINED */
+    int min_grade; /* what the known limits allow: grade lies in [min_grade, max_grade] */
     int max_grade;
-    const char *term;       /* borrowed from the table */
-    const char *criterion;  /* CTCAE wording of the grade found, or NULL (grade 0/undetermined) */
+    const char *term;      /* borrowed from the table */
+    const char *criterion; /* CTCAE wording of the grade found, or NULL (grade 0/undetermined) */
     char reason[LT_GRADE_TEXT_MAX]; /* the comparison that decided, or what is missing */
     char note[LT_GRADE_TEXT_MAX];   /* an assumption made (baseline not given), or "" */
 } lt_grade;
@@ -62,8 +62,8 @@ LT_API lt_status lt_ctcae_grade(const lt_ctcae_table *t, const char *analyte, do
                                 const lt_grade_context *ctx, lt_grade *out, lt_error *err);
 /* {"analyte", "term", "value", "unit", "grade" (number or "undetermined"), "min_grade",
  * "max_grade", "criterion", "reason", "note"} */
-LT_API void lt_grade_to_json(const lt_grade *g, const char *analyte, double value,
-                             const char *unit, lt_buf *out);
+LT_API void lt_grade_to_json(const lt_grade *g, const char *analyte, double value, const char *unit,
+                             lt_buf *out);
 
 /* ---- Adverse events ---------------------------------------------------------------------- */
 
@@ -84,12 +84,12 @@ LT_API bool lt_relatedness_parse(const char *s, lt_relatedness *out);
 /* One adverse event. A value type. */
 typedef struct lt_adverse_event {
     char patient[LT_AE_TEXT_MAX];
-    char term[LT_AE_TEXT_MAX];   /* CTCAE term: "Nausea", "Platelet count decreased" */
-    int grade;                   /* 1-5 */
-    bool serious;                /* meets a seriousness criterion (ICH E2A) */
-    lt_relatedness related;      /* to the study treatment */
+    char term[LT_AE_TEXT_MAX]; /* CTCAE term: "Nausea", "Platelet count decreased" */
+    int grade;                 /* 1-5 */
+    bool serious;              /* meets a seriousness criterion (ICH E2A) */
+    lt_relatedness related;    /* to the study treatment */
     lt_date start;
-    lt_date end;                 /* LT_DATE_NONE while ongoing */
+    lt_date end; /* LT_DATE_NONE while ongoing */
 } lt_adverse_event;
 
 /* LT_ESCHEMA naming the field for an empty term, a grade outside 1-5, a missing start or an
@@ -114,11 +114,11 @@ LT_API double lt_crcl_cockcroft_gault(double age_years, double weight_kg, lt_sex
 /* ---- Dose modification ------------------------------------------------------------------- */
 
 typedef enum lt_dose_action {
-    LT_DOSE_GIVE_FULL = 0,   /* give the full activity (7.4 GBq) */
-    LT_DOSE_GIVE_REDUCED,    /* give the reduced activity (3.7 GBq) */
-    LT_DOSE_WITHHOLD,        /* withhold until the toxicity resolves */
-    LT_DOSE_DISCONTINUE,     /* stop treatment permanently */
-    LT_DOSE_UNDETERMINED,    /* a value the rules need is missing: nothing can be decided */
+    LT_DOSE_GIVE_FULL = 0, /* give the full activity (7.4 GBq) */
+    LT_DOSE_GIVE_REDUCED,  /* give the reduced activity (3.7 GBq) */
+    LT_DOSE_WITHHOLD,      /* withhold until the toxicity resolves */
+    LT_DOSE_DISCONTINUE,   /* stop treatment permanently */
+    LT_DOSE_UNDETERMINED,  /* a value the rules need is missing: nothing can be decided */
 } lt_dose_action;
 
 LT_API const char *lt_dose_action_name(lt_dose_action a); /* "give_full", "give_reduced", ... */
@@ -148,19 +148,19 @@ typedef struct lt_lab {
 
 /* What the decision for a due cycle is taken from. */
 typedef struct lt_dosemod_input {
-    lt_date decision_date;       /* the day the decision is taken */
-    lt_date first_due;           /* the day this cycle was first due (delay = decision - this) */
-    const lt_lab *labs;          /* the labs before the due cycle */
+    lt_date decision_date; /* the day the decision is taken */
+    lt_date first_due;     /* the day this cycle was first due (delay = decision - this) */
+    const lt_lab *labs;    /* the labs before the due cycle */
     size_t nlabs;
-    const lt_lab *baseline;      /* the patient's baseline labs */
+    const lt_lab *baseline; /* the patient's baseline labs */
     size_t nbaseline;
     double age_years, weight_kg; /* for Cockcroft-Gault (actual weight) */
     double baseline_weight_kg;   /* NAN: the current weight */
     double baseline_age_years;   /* NAN: the current age */
     lt_sex sex;
     /* history of the patient's previous decisions */
-    bool withheld;               /* this cycle was withheld by an earlier decision */
-    bool last_dose_reduced;      /* the last dose given was the reduced one */
+    bool withheld;          /* this cycle was withheld by an earlier decision */
+    bool last_dose_reduced; /* the last dose given was the reduced one */
     const char *reduced_for[LT_DOSEMOD_MAX_IDS]; /* toxicities that caused the reduction */
     size_t nreduced_for;
     const lt_adverse_event *events; /* the patient's adverse events (ongoing ones count) */
@@ -169,17 +169,47 @@ typedef struct lt_dosemod_input {
 
 LT_API void lt_dosemod_input_init(lt_dosemod_input *in);
 
+/* Fills in, from a patient's facts, what lt_dosemod_decide reads (in->decision_date must be
+ * set): for each lab analyte the latest usable result dated within lab_window_days before the
+ * decision date (the EU label asks for labs in the 2-4 weeks before a dose: 28), and the latest
+ * on or before baseline_date for the baseline; each result's reference range gives its
+ * LLN/ULN. Two different values on the same latest day leave the value NAN (unknown: the
+ * engine does not pick one). Age comes from the birth date, weight from the latest weight on
+ * or before each date, sex from the patient. labs and baseline are caller arrays of max
+ * entries; their analyte strings point into p. Facts with a problem are ignored. */
+LT_API void lt_dosemod_input_from_patient(const lt_patient *p, int lab_window_days,
+                                          lt_date baseline_date, lt_lab *labs,
+                                          lt_lab *baseline, size_t max, lt_dosemod_input *in);
+
+/* A decision request read from JSON (what `lutetia dose decide` reads), owning everything the
+ * input points to:
+ * {"decision_date": "2026-05-01", "first_due": "2026-04-24",
+ *  "patient": {"age": 60, "sex": "male", "weight_kg": 80, "baseline_weight_kg": 82},
+ *  "labs": [{"analyte": "platelets", "value": 74, "unit": "10^9/L", "lln": 150, "uln": 400}],
+ *  "baseline": [{"analyte": "creatinine", "value": 88, "unit": "umol/L"}],
+ *  "history": {"withheld": false, "last_dose_reduced": true,
+ *              "reduced_for": ["thrombocytopenia"]},
+ *  "adverse_events": [{"term": "Nausea", "grade": 3, ...}]}
+ * Lab values and limits are converted to the analyte's canonical unit (an unknown unit is an
+ * error naming the entry, never a guess). */
+typedef struct lt_dosemod_request lt_dosemod_request;
+LT_API lt_status lt_dosemod_request_from_json(const lt_json *v, const char *source,
+                                              lt_dosemod_request **out, lt_error *err);
+LT_API void lt_dosemod_request_free(lt_dosemod_request *r);
+/* Borrowed: valid while r lives. */
+LT_API const lt_dosemod_input *lt_dosemod_request_input(const lt_dosemod_request *r);
+
 #define LT_DOSEMOD_MAX_REASONS 16
 
 typedef struct lt_dosemod_reason {
-    char rule[LT_DOSEMOD_ID_MAX];   /* "thrombocytopenia", "renal", "delay", "recurrence" */
-    char text[LT_GRADE_TEXT_MAX];   /* the values and the limit, and the label sentence */
+    char rule[LT_DOSEMOD_ID_MAX]; /* "thrombocytopenia", "renal", "delay", "recurrence" */
+    char text[LT_GRADE_TEXT_MAX]; /* the values and the limit, and the label sentence */
 } lt_dosemod_reason;
 
 typedef struct lt_dosemod_decision {
     lt_dose_action action;
-    double activity_mbq;            /* 0 unless given */
-    int delay_days;                 /* decision_date - first_due */
+    double activity_mbq;                               /* 0 unless given */
+    int delay_days;                                    /* decision_date - first_due */
     char toxic[LT_DOSEMOD_MAX_IDS][LT_DOSEMOD_ID_MAX]; /* toxicities present now */
     size_t ntoxic;
     lt_dosemod_reason reasons[LT_DOSEMOD_MAX_REASONS];

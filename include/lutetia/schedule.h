@@ -53,8 +53,7 @@ LT_API lt_status lt_schedule_parse(const lt_json *section, const char *where,
                                    lt_error *err);
 /* The same from a loaded protocol (its chosen version); LT_ENOTFOUND when the protocol has no
  * `schedule` member. */
-LT_API lt_status lt_schedule_from_protocol(const lt_protocol *p, lt_schedule **out,
-                                           lt_error *err);
+LT_API lt_status lt_schedule_from_protocol(const lt_protocol *p, lt_schedule **out, lt_error *err);
 LT_API void lt_schedule_free(lt_schedule *s);
 
 /* Named anchor events the schedule uses ("liver_resection", "randomisation"). */
@@ -78,25 +77,25 @@ typedef struct lt_sched_actual {
 
 /* One patient's dates. Everything is borrowed for the duration of the call. */
 typedef struct lt_schedule_input {
-    const char *arm;                 /* the patient's arm; NULL before randomisation */
+    const char *arm; /* the patient's arm; NULL before randomisation */
     const lt_named_date *anchors;
     size_t nanchors;
     const lt_sched_actual *actuals;
     size_t nactuals;
-    const lt_named_date *events;     /* events that may stop the calendar */
+    const lt_named_date *events; /* events that may stop the calendar */
     size_t nevents;
-    lt_date as_of;                   /* entries whose window closed before it are missed;
-                                        LT_DATE_NONE: judge nothing as missed */
+    lt_date as_of; /* entries whose window closed before it are missed;
+                      LT_DATE_NONE: judge nothing as missed */
 } lt_schedule_input;
 
 typedef enum lt_visit_status {
-    LT_VISIT_PLANNED = 0,  /* not done yet; window open or still ahead */
-    LT_VISIT_DONE,         /* done within its window */
-    LT_VISIT_DELAYED,      /* done after its window but within the protocol's allowed delay */
-    LT_VISIT_OUT_OF_WINDOW,/* done outside its window (and outside any allowed delay) */
-    LT_VISIT_MISSED,       /* not done and its window (with any delay) closed before as_of */
-    LT_VISIT_CANCELLED,    /* not due any more: a stop event (recurrence, death) came first */
-    LT_VISIT_UNANCHORED,   /* its anchor date is not known yet, so it has no date */
+    LT_VISIT_PLANNED = 0,   /* not done yet; window open or still ahead */
+    LT_VISIT_DONE,          /* done within its window */
+    LT_VISIT_DELAYED,       /* done after its window but within the protocol's allowed delay */
+    LT_VISIT_OUT_OF_WINDOW, /* done outside its window (and outside any allowed delay) */
+    LT_VISIT_MISSED,        /* not done and its window (with any delay) closed before as_of */
+    LT_VISIT_CANCELLED,     /* not due any more: a stop event (recurrence, death) came first */
+    LT_VISIT_UNANCHORED,    /* its anchor date is not known yet, so it has no date */
     LT_VISIT_STATUS_COUNT
 } lt_visit_status;
 
@@ -104,30 +103,30 @@ LT_API const char *lt_visit_status_name(lt_visit_status st);
 
 /* One calendar entry. Strings are owned by the calendar. */
 typedef struct lt_visit {
-    const char *id;          /* "C2"; repeated items "mri_y1.2" (the 2nd occurrence) */
-    const char *item;        /* the schedule item's id ("mri_y1") */
+    const char *id;   /* "C2"; repeated items "mri_y1.2" (the 2nd occurrence) */
+    const char *item; /* the schedule item's id ("mri_y1") */
     lt_sched_kind kind;
-    const char *label;       /* "Liver MRI (2 of 4)" */
-    const char *anchor;      /* the anchor's name or item id */
-    lt_date anchor_date;     /* LT_DATE_NONE when unanchored */
-    bool anchor_actual;      /* the anchor date is an actual date, not a projection */
+    const char *label;   /* "Liver MRI (2 of 4)" */
+    const char *anchor;  /* the anchor's name or item id */
+    lt_date anchor_date; /* LT_DATE_NONE when unanchored */
+    bool anchor_actual;  /* the anchor date is an actual date, not a projection */
     lt_date target, earliest, latest;
-    lt_date latest_delayed;  /* last date a permitted delay reaches; LT_DATE_NONE if none */
-    const char *delay_reason;/* the protocol's reason for a permitted delay ("toxicity") */
-    lt_date actual;          /* LT_DATE_NONE when not done */
+    lt_date latest_delayed;   /* last date a permitted delay reaches; LT_DATE_NONE if none */
+    const char *delay_reason; /* the protocol's reason for a permitted delay ("toxicity") */
+    lt_date actual;           /* LT_DATE_NONE when not done */
     const char *actual_reason;
     lt_visit_status status;
-    bool deviation;          /* out of window, missed, or delayed without a recorded reason */
-    const char *note;        /* why it is a deviation or cancelled, or NULL */
-    int seq, count;          /* occurrence 1..count of its item */
+    bool deviation;   /* out of window, missed, or delayed without a recorded reason */
+    const char *note; /* why it is a deviation or cancelled, or NULL */
+    int seq, count;   /* occurrence 1..count of its item */
 } lt_visit;
 
 typedef struct lt_calendar {
     const char *arm;
-    lt_visit *visits;        /* by target date, then id; unanchored entries last */
+    lt_visit *visits; /* by target date, then id; unanchored entries last */
     size_t n;
-    lt_date stopped;         /* date of the event that stopped the calendar, or LT_DATE_NONE */
-    const char *stopped_by;  /* that event's name, or NULL */
+    lt_date stopped;        /* date of the event that stopped the calendar, or LT_DATE_NONE */
+    const char *stopped_by; /* that event's name, or NULL */
 } lt_calendar;
 
 /* Computes the calendar. LT_EINVAL when the arm is not one of the protocol's arms or an actual

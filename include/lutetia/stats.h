@@ -21,34 +21,34 @@
  * the arm), an optional stratum, p numeric covariates and an optional cluster id. Callers who
  * simulate data fill a set made by lt_surv_data_new directly. */
 typedef struct lt_surv_data {
-    size_t n;            /* rows kept */
-    size_t ndropped;     /* rows dropped for a missing value in a used column (as R's na.omit) */
-    double *time;        /* [n] follow-up time, finite and >= 0 */
-    int *event;          /* [n] 1 event, 0 censored */
-    int *group;          /* [n] group index in [0, ngroups); all 0 when there is no group */
-    int *stratum;        /* [n] stratum index in [0, nstrata); all 0 when there are no strata */
-    int *cluster;        /* [n] cluster index in [0, nclusters), or NULL: no clustering */
-    double *x;           /* [n * p] covariates, row-major (row i at x + i * p); NULL when p = 0 */
-    size_t p;            /* number of covariates */
+    size_t n;        /* rows kept */
+    size_t ndropped; /* rows dropped for a missing value in a used column (as R's na.omit) */
+    double *time;    /* [n] follow-up time, finite and >= 0 */
+    int *event;      /* [n] 1 event, 0 censored */
+    int *group;      /* [n] group index in [0, ngroups); all 0 when there is no group */
+    int *stratum;    /* [n] stratum index in [0, nstrata); all 0 when there are no strata */
+    int *cluster;    /* [n] cluster index in [0, nclusters), or NULL: no clustering */
+    double *x;       /* [n * p] covariates, row-major (row i at x + i * p); NULL when p = 0 */
+    size_t p;        /* number of covariates */
     size_t ngroups, nstrata, nclusters;
-    char *group_name;    /* column names, or NULL when not used */
+    char *group_name; /* column names, or NULL when not used */
     char *strata_name;
-    char **group_labels;   /* [ngroups] level labels ("1", "2", "lutetium"), or NULL */
-    char **stratum_labels; /* [nstrata] or NULL */
+    char **group_labels;    /* [ngroups] level labels ("1", "2", "lutetium"), or NULL */
+    char **stratum_labels;  /* [nstrata] or NULL */
     char **covariate_names; /* [p] or NULL */
 } lt_surv_data;
 
 /* Which columns of a CSV file to use. NULL group/strata/cluster: not used. */
 typedef struct lt_surv_spec {
-    const char *time;       /* required: numeric, >= 0 */
-    const char *event;      /* required: 0/1, 1/2 (2 = event, as R's Surv), or TRUE/FALSE */
-    const char *group;      /* optional; levels ordered numerically when all numeric, else by
-                               byte order (R's factor() in the C locale) */
-    const char *strata;     /* optional; levels ordered as group's */
-    const char *cluster;    /* optional id column for robust variance; any text */
+    const char *time;              /* required: numeric, >= 0 */
+    const char *event;             /* required: 0/1, 1/2 (2 = event, as R's Surv), or TRUE/FALSE */
+    const char *group;             /* optional; levels ordered numerically when all numeric, else by
+                                      byte order (R's factor() in the C locale) */
+    const char *strata;            /* optional; levels ordered as group's */
+    const char *cluster;           /* optional id column for robust variance; any text */
     const char *const *covariates; /* numeric columns */
     size_t ncovariates;
-    bool no_timefix;        /* false (default): merge near-equal times as R's timefix does */
+    bool no_timefix; /* false (default): merge near-equal times as R's timefix does */
 } lt_surv_spec;
 
 /* A set of n rows with p covariates, one group, one stratum, no cluster; arrays zeroed. */
@@ -88,11 +88,11 @@ typedef struct lt_km_curve {
     int group, stratum; /* indices into the data set's levels */
     size_t n, nevent;   /* subjects and events in the curve */
     size_t ntimes;
-    double *time;       /* [ntimes] ascending */
+    double *time; /* [ntimes] ascending */
     double *n_risk, *n_event, *n_censor;
-    double *surv;       /* S(t) */
-    double *se_log;     /* Greenwood SE of -log S (survfit's $std.err): sqrt(sum d/(n(n-d))) */
-    double *std_err;    /* SE of S (summary.survfit's std.err): S * se_log */
+    double *surv;          /* S(t) */
+    double *se_log;        /* Greenwood SE of -log S (survfit's $std.err): sqrt(sum d/(n(n-d))) */
+    double *std_err;       /* SE of S (summary.survfit's std.err): S * se_log */
     double *lower, *upper; /* pointwise interval; NAN where undefined (R's NA) */
     double median, median_lower, median_upper; /* NAN when not reached */
     lt_conf_type conf_type;
@@ -124,13 +124,13 @@ LT_API void lt_km_at(const lt_km_curve *c, double prev, double t, lt_km_point *o
 
 typedef struct lt_logrank {
     size_t ngroups;
-    double *n;          /* [ngroups] subjects */
-    double *observed;   /* [ngroups] events */
-    double *expected;   /* [ngroups] expected events under equal hazards */
-    double *var;        /* [ngroups * ngroups] variance-covariance of observed - expected */
+    double *n;        /* [ngroups] subjects */
+    double *observed; /* [ngroups] events */
+    double *expected; /* [ngroups] expected events under equal hazards */
+    double *var;      /* [ngroups * ngroups] variance-covariance of observed - expected */
     double chisq;
-    int df;             /* groups with subjects, minus 1 */
-    double p;           /* upper chi-square tail */
+    int df;   /* groups with subjects, minus 1 */
+    double p; /* upper chi-square tail */
 } lt_logrank;
 
 /* The log-rank test (Mantel 1966; Peto & Peto 1972), as survdiff(rho = 0): observed and
@@ -151,28 +151,28 @@ LT_API lt_status lt_logrank_z(const lt_surv_data *d, double *z, lt_error *err);
 typedef enum lt_ties { LT_TIES_EFRON = 0, LT_TIES_BRESLOW } lt_ties;
 
 typedef struct lt_cox_options {
-    lt_ties ties;        /* LT_TIES_EFRON (R's default) */
-    int iter_max;        /* 20 */
-    double eps;          /* 1e-9: stop when |1 - loglik_old / loglik_new| <= eps */
-    double conf_level;   /* 0.95 */
-    bool robust;         /* sandwich variance even without a cluster column */
-    int threads;         /* 0 (default) or 2: two threads on long strata; 1: one thread. The
-                            work is split the same way either way, so results are identical */
+    lt_ties ties;      /* LT_TIES_EFRON (R's default) */
+    int iter_max;      /* 20 */
+    double eps;        /* 1e-9: stop when |1 - loglik_old / loglik_new| <= eps */
+    double conf_level; /* 0.95 */
+    bool robust;       /* sandwich variance even without a cluster column */
+    int threads;       /* 0 (default) or 2: two threads on long strata; 1: one thread. The
+                          work is split the same way either way, so results are identical */
 } lt_cox_options;
 
 LT_API void lt_cox_options_default(lt_cox_options *o);
 
 typedef struct lt_cox {
     size_t p;
-    char **names;        /* [p] */
-    double *coef;        /* [p] log hazard ratios */
-    double *se;          /* [p] model-based: sqrt(diag(I^-1)) */
-    double *robust_se;   /* [p] Lin & Wei (1989) sandwich, clustered; NULL when not robust */
-    double *var;         /* [p * p] the variance used for z, p, intervals and the Wald test:
-                            robust when robust_se is set, else I^-1 */
-    double *z, *pvalue;  /* [p] coef / se used, two-sided normal p */
+    char **names;          /* [p] */
+    double *coef;          /* [p] log hazard ratios */
+    double *se;            /* [p] model-based: sqrt(diag(I^-1)) */
+    double *robust_se;     /* [p] Lin & Wei (1989) sandwich, clustered; NULL when not robust */
+    double *var;           /* [p * p] the variance used for z, p, intervals and the Wald test:
+                              robust when robust_se is set, else I^-1 */
+    double *z, *pvalue;    /* [p] coef / se used, two-sided normal p */
     double *lower, *upper; /* [p] interval for exp(coef) */
-    double loglik[2];    /* at beta = 0 and at the estimate */
+    double loglik[2];      /* at beta = 0 and at the estimate */
     double lr_test, wald_test, score_test; /* chi-square statistics on df = p */
     double lr_p, wald_p, score_p;
     int df;
@@ -181,6 +181,9 @@ typedef struct lt_cox {
     size_t n, nevent;
     lt_ties ties;
     double conf_level;
+    bool *infinite; /* [p] the log-likelihood converged while this coefficient was still moving
+                       (a last Newton step above sqrt(eps) (1 + |coef|)): it may be infinite,
+                       R's "Loglik converged before variable" warning (monotone likelihood) */
 } lt_cox;
 
 /* Fits h(t | x) = h0_s(t) exp(x' beta) by partial likelihood (Cox 1972), stratified by d's
@@ -218,12 +221,12 @@ LT_API void lt_rmst_free(lt_rmst *r);
 /* Plot (implemented in the report module, src/report/km_svg.c) */
 
 typedef struct lt_km_svg_options {
-    bool conf_bands;      /* shade each curve's pointwise interval */
-    const char *title;    /* NULL: none */
-    const char *xlabel;   /* NULL: "Time" */
-    const char *ylabel;   /* NULL: "Survival probability" */
-    double xmax;          /* 0: the largest time */
-    double xstep;         /* axis tick and numbers-at-risk spacing; 0: chosen from xmax */
+    bool conf_bands;    /* shade each curve's pointwise interval */
+    const char *title;  /* NULL: none */
+    const char *xlabel; /* NULL: "Time" */
+    const char *ylabel; /* NULL: "Survival probability" */
+    double xmax;        /* 0: the largest time */
+    double xstep;       /* axis tick and numbers-at-risk spacing; 0: chosen from xmax */
 } lt_km_svg_options;
 
 /* Appends a standalone SVG document to out: step curves per group with censoring marks,

@@ -9,9 +9,12 @@
 const char *lt_route_name(lt_route r)
 {
     switch (r) {
-    case LT_ROUTE_INTRAVENOUS: return "intravenous";
-    case LT_ROUTE_INTRA_ARTERIAL: return "intra_arterial";
-    default: return "unknown";
+    case LT_ROUTE_INTRAVENOUS:
+        return "intravenous";
+    case LT_ROUTE_INTRA_ARTERIAL:
+        return "intra_arterial";
+    default:
+        return "unknown";
     }
 }
 
@@ -54,18 +57,18 @@ void lt_dose_rules_default(lt_dose_rules *r)
 lt_status lt_dose_rules_from_json(const lt_json *dosing, const char *source, lt_dose_rules *r,
                                   lt_error *err)
 {
-    static const struct {
+    lt_dose_rules tmp = *r;
+    const struct {
         const char *key;
-        size_t offset;
+        double *field;
         double min, max;
     } keys[] = {
-        {"activity_tolerance", offsetof(lt_dose_rules, tolerance), 0.0, 1.0},
-        {"ssa_long_stop_days", offsetof(lt_dose_rules, ssa_long_days), 0.0, 365.0},
-        {"ssa_short_stop_hours", offsetof(lt_dose_rules, ssa_short_hours), 0.0, 720.0},
-        {"amino_acid_lead_minutes", offsetof(lt_dose_rules, amino_lead_minutes), 0.0, 600.0},
-        {"amino_acid_tail_hours", offsetof(lt_dose_rules, amino_tail_hours), 0.0, 48.0},
+        {"activity_tolerance", &tmp.tolerance, 0.0, 1.0},
+        {"ssa_long_stop_days", &tmp.ssa_long_days, 0.0, 365.0},
+        {"ssa_short_stop_hours", &tmp.ssa_short_hours, 0.0, 720.0},
+        {"amino_acid_lead_minutes", &tmp.amino_lead_minutes, 0.0, 600.0},
+        {"amino_acid_tail_hours", &tmp.amino_tail_hours, 0.0, 48.0},
     };
-    lt_dose_rules tmp = *r;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const lt_json *v = lt_json_get(dosing, keys[i].key);
         if (!v) continue;
@@ -77,7 +80,7 @@ lt_status lt_dose_rules_from_json(const lt_json *dosing, const char *source, lt_
             LT_FAIL(err, LT_ESCHEMA, where, "expected a number from %g to %g", keys[i].min,
                     keys[i].max);
         }
-        *(double *)((char *)&tmp + keys[i].offset) = x;
+        *keys[i].field = x;
     }
     *r = tmp;
     return LT_OK;
@@ -107,19 +110,18 @@ static void warn(lt_administration_result *r, const lt_administration *a, const 
     if (!w->reason) r->unacknowledged++;
 }
 
-#define REQUIRE(cond, field, ...)                                                              \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            snprintf(where, sizeof where, "%s cycle %d: %s", a->patient[0] ? a->patient : "administration", \
-                     a->cycle, field);                                                         \
-            LT_FAIL(err, LT_ESCHEMA, where, __VA_ARGS__);                                      \
-        }                                                                                      \
+#define REQUIRE(cond, field, ...)                                                                  \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            snprintf(where, sizeof where, "%s cycle %d: %s",                                       \
+                     a->patient[0] ? a->patient : "administration", a->cycle, field);              \
+            LT_FAIL(err, LT_ESCHEMA, where, __VA_ARGS__);                                          \
+        }                                                                                          \
     } while (0)
 
-lt_status lt_administration_evaluate(const lt_administration *a,
-                                     const lt_nuclide_table *nuclides,
-                                     const lt_dose_rules *rules,
-                                     lt_administration_result *out, lt_error *err)
+lt_status lt_administration_evaluate(const lt_administration *a, const lt_nuclide_table *nuclides,
+                                     const lt_dose_rules *rules, lt_administration_result *out,
+                                     lt_error *err)
 {
     char where[LT_ERROR_WHERE_MAX];
     char t1[LT_TIME_STR_MAX], t2[LT_TIME_STR_MAX];
@@ -154,15 +156,19 @@ lt_status lt_administration_evaluate(const lt_administration *a,
     REQUIRE(a->residual_time >= a->infusion_end, "residual_time",
             "expected a measurement at or after the infusion end %s, found %s",
             lt_time_format(a->infusion_end, t1), lt_time_format(a->residual_time, t2));
-    REQUIRE(!isfinite(a->calibration_mbq) || (a->calibration_mbq > 0 &&
-                                               a->calibration_time != LT_DOSE_NO_TIME),
+    REQUIRE(!isfinite(a->calibration_mbq) ||
+                (a->calibration_mbq > 0 && a->calibration_time != LT_DOSE_NO_TIME),
             "calibration_time", "a calibration activity needs a positive value and its time");
     REQUIRE(a->last_ssa_long == LT_DOSE_NO_TIME || a->last_ssa_long <= a->infusion_start,
-            "last_ssa_long", "expected the last long-acting injection before this infusion, "
-            "found %s after it", lt_time_format(a->last_ssa_long, t1));
+            "last_ssa_long",
+            "expected the last long-acting injection before this infusion, "
+            "found %s after it",
+            lt_time_format(a->last_ssa_long, t1));
     REQUIRE(a->last_ssa_short == LT_DOSE_NO_TIME || a->last_ssa_short <= a->infusion_start,
-            "last_ssa_short", "expected the last short-acting dose before this infusion, "
-            "found %s after it", lt_time_format(a->last_ssa_short, t1));
+            "last_ssa_short",
+            "expected the last short-acting dose before this infusion, "
+            "found %s after it",
+            lt_time_format(a->last_ssa_short, t1));
 
     lt_administration_result r;
     memset(&r, 0, sizeof r);
@@ -240,13 +246,12 @@ lt_status lt_administration_evaluate(const lt_administration *a,
     return LT_OK;
 }
 
-lt_status lt_administration_acknowledge(lt_administration *a, const char *code,
-                                        const char *reason, lt_error *err)
+lt_status lt_administration_acknowledge(lt_administration *a, const char *code, const char *reason,
+                                        lt_error *err)
 {
     if (!code || !code[0] || strlen(code) >= LT_DOSE_CODE_MAX)
         LT_FAIL(err, LT_EINVAL, "code", "expected a warning code");
-    if (!reason || !reason[0])
-        LT_FAIL(err, LT_EINVAL, code, "an acknowledgement needs a reason");
+    if (!reason || !reason[0]) LT_FAIL(err, LT_EINVAL, code, "an acknowledgement needs a reason");
     if (strlen(reason) >= LT_DOSE_TEXT_MAX)
         LT_FAIL(err, LT_EINVAL, code, "the reason is longer than %d characters",
                 LT_DOSE_TEXT_MAX - 1);
@@ -266,8 +271,8 @@ lt_status lt_administration_acknowledge(lt_administration *a, const char *code,
 
 void lt_administration_ssa_from_patient(lt_administration *a, const lt_patient *p)
 {
-    lt_date limit = a->infusion_start != LT_DOSE_NO_TIME ? lt_time_date(a->infusion_start)
-                                                         : LT_DATE_NONE;
+    lt_date limit =
+        a->infusion_start != LT_DOSE_NO_TIME ? lt_time_date(a->infusion_start) : LT_DATE_NONE;
     static const char *const codes[2] = {"somatostatin_analogue_long",
                                          "somatostatin_analogue_short"};
     for (int k = 0; k < 2; k++) {
@@ -337,13 +342,12 @@ void lt_administration_to_json(const lt_administration *a, lt_buf *b)
     lt_buf_puts(b, "]}");
 }
 
-lt_status lt_administration_from_json(const lt_json *v, const char *source,
-                                      lt_administration *out, lt_error *err)
+lt_status lt_administration_from_json(const lt_json *v, const char *source, lt_administration *out,
+                                      lt_error *err)
 {
     char where[LT_ERROR_WHERE_MAX];
     if (!lt_json_is_object(v))
-        LT_FAIL(err, LT_ESCHEMA, source ? source : "<record>",
-                "expected an administration object");
+        LT_FAIL(err, LT_ESCHEMA, source ? source : "<record>", "expected an administration object");
     lt_administration a;
     lt_administration_init(&a);
     lt_status st;
@@ -389,8 +393,7 @@ lt_status lt_administration_from_json(const lt_json *v, const char *source,
         size_t i = 0;
         for (const lt_json *k = lt_json_first(acks); k; k = lt_json_next(k), i++) {
             char src[LT_ERROR_WHERE_MAX];
-            snprintf(src, sizeof src, "%s: acknowledgements[%zu]", source ? source : "<record>",
-                     i);
+            snprintf(src, sizeof src, "%s: acknowledgements[%zu]", source ? source : "<record>", i);
             lt_dose_ack *ack = &a.acks[i];
             if ((st = lt__dose_get_str(k, "code", src, ack->code, sizeof ack->code, err)) ||
                 (st = lt__dose_get_str(k, "reason", src, ack->reason, sizeof ack->reason, err)))

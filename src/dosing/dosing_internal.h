@@ -26,8 +26,8 @@ void lt__dose_put_num(lt_buf *b, const char *key, double x);
 
 /* Reads an optional RFC 3339 time member: absent or null gives LT_DOSE_NO_TIME; anything but
  * a string that lt_time_parse accepts fails with LT_ESCHEMA naming source: key. */
-lt_status lt__dose_get_time(const lt_json *obj, const char *key, const char *source,
-                            lt_time *out, lt_error *err);
+lt_status lt__dose_get_time(const lt_json *obj, const char *key, const char *source, lt_time *out,
+                            lt_error *err);
 /* Reads an optional number member: absent or null gives NAN; another type fails. */
 lt_status lt__dose_get_num(const lt_json *obj, const char *key, const char *source, double *out,
                            lt_error *err);

@@ -36,7 +36,8 @@ static lt_status reserve(lt_ledger *l, size_t extra, lt_error *err)
 {
     if (l->n + extra <= l->cap) return LT_OK;
     size_t cap = l->cap ? l->cap : 8;
-    while (cap < l->n + extra) cap *= 2;
+    while (cap < l->n + extra)
+        cap *= 2;
     lt_ledger_entry *p = realloc(l->items, cap * sizeof *p);
     if (!p) LT_FAIL(err, LT_ENOMEM, "", "out of memory growing the ledger");
     l->items = p;
@@ -53,7 +54,8 @@ lt_status lt_ledger_add(lt_ledger *l, const lt_ledger_entry *e, lt_error *err)
     if (st != LT_OK) return st;
     /* keep entries in date order (unknown dates first), stable for equal dates */
     size_t i = l->n;
-    while (i > 0 && l->items[i - 1].date > e->date) i--;
+    while (i > 0 && l->items[i - 1].date > e->date)
+        i--;
     memmove(&l->items[i + 1], &l->items[i], (l->n - i) * sizeof *l->items);
     l->items[i] = *e;
     l->items[i].source[sizeof l->items[i].source - 1] = '\0';
@@ -91,14 +93,20 @@ lt_status lt_ledger_add_patient_history(lt_ledger *l, const lt_patient *p, lt_er
     return LT_OK;
 }
 
-size_t lt_ledger_count(const lt_ledger *l) { return l ? l->n : 0; }
+size_t lt_ledger_count(const lt_ledger *l)
+{
+    return l ? l->n : 0;
+}
 
 const lt_ledger_entry *lt_ledger_at(const lt_ledger *l, size_t i)
 {
     return l && i < l->n ? &l->items[i] : NULL;
 }
 
-const char *lt_ledger_patient(const lt_ledger *l) { return l ? l->patient : NULL; }
+const char *lt_ledger_patient(const lt_ledger *l)
+{
+    return l ? l->patient : NULL;
+}
 
 static double sum(const lt_ledger *l, bool prior_only)
 {
@@ -108,11 +116,33 @@ static double sum(const lt_ledger *l, bool prior_only)
     return s;
 }
 
-double lt_ledger_total(const lt_ledger *l) { return l ? sum(l, false) : 0; }
-double lt_ledger_total_prior(const lt_ledger *l) { return l ? sum(l, true) : 0; }
+double lt_ledger_total(const lt_ledger *l)
+{
+    return l ? sum(l, false) : 0;
+}
+double lt_ledger_total_prior(const lt_ledger *l)
+{
+    return l ? sum(l, true) : 0;
+}
 
-bool lt_ledger_allows(const lt_ledger *l, double planned_mbq, double limit_mbq,
-                      double *remaining)
+double lt_ledger_total_between(const lt_ledger *l, lt_date from, lt_date to, bool prior_only,
+                               size_t *undated)
+{
+    double s = 0;
+    size_t nd = 0;
+    for (size_t i = 0; l && i < l->n; i++) {
+        const lt_ledger_entry *e = &l->items[i];
+        if (prior_only && !e->prior) continue;
+        if (e->date == LT_DATE_NONE)
+            nd++;
+        else if (e->date >= from && e->date <= to)
+            s += e->activity_mbq;
+    }
+    if (undated) *undated = nd;
+    return s;
+}
+
+bool lt_ledger_allows(const lt_ledger *l, double planned_mbq, double limit_mbq, double *remaining)
 {
     double total = lt_ledger_total(l);
     if (remaining) *remaining = limit_mbq - total;
@@ -144,8 +174,7 @@ void lt_ledger_to_json(const lt_ledger *l, lt_buf *b)
     lt_buf_puts(b, "]}");
 }
 
-lt_status lt_ledger_from_json(const lt_json *v, const char *source, lt_ledger **out,
-                              lt_error *err)
+lt_status lt_ledger_from_json(const lt_json *v, const char *source, lt_ledger **out, lt_error *err)
 {
     char where[LT_ERROR_WHERE_MAX];
     const char *src = source ? source : "<record>";
@@ -167,7 +196,7 @@ lt_status lt_ledger_from_json(const lt_json *v, const char *source, lt_ledger **
         lt_ledger_entry en;
         memset(&en, 0, sizeof en);
         const char *ds = lt_json_get_str(e, "date", NULL);
-        double cycle;
+        double cycle = NAN;
         en.date = LT_DATE_NONE;
         if ((ds && !lt_date_parse(ds, false, &en.date)) ||
             (!ds && lt_json_get(e, "date") && !lt_json_is_null(lt_json_get(e, "date")))) {

@@ -12,7 +12,7 @@
 #define MAX_ALIASES 8
 
 struct lt_nuclide_table {
-    lt_json *root;        /* owns every string the entries point to */
+    lt_json *root; /* owns every string the entries point to */
     lt_nuclide *items;
     const char *(*aliases)[MAX_ALIASES];
     size_t n;
@@ -85,16 +85,17 @@ lt_status lt_nuclide_table_parse(const char *text, size_t len, const char *sourc
         if (!lt_json_num(lt_json_get(e, "half_life"), &hl) || !(hl > 0) || !isfinite(hl)) {
             snprintf(path, sizeof path, "nuclides[%zu].half_life", i);
             lt__dose_where(where, text, len, source, path);
-            lt_error_set(err, LT_ESCHEMA, where, "expected a positive number for the half-life of %s",
-                    nu->id);
+            lt_error_set(err, LT_ESCHEMA, where,
+                         "expected a positive number for the half-life of %s", nu->id);
             lt_nuclide_table_free(t);
             return LT_ESCHEMA;
         }
         if (!unit || unit_seconds(unit) == 0) {
             snprintf(path, sizeof path, "nuclides[%zu].half_life_unit", i);
             lt__dose_where(where, text, len, source, path);
-            lt_error_set(err, LT_ESCHEMA, where, "expected \"d\", \"h\", \"min\" or \"s\", found %s%s%s",
-                    unit ? "\"" : "", unit ? unit : "nothing", unit ? "\"" : "");
+            lt_error_set(err, LT_ESCHEMA, where,
+                         "expected \"d\", \"h\", \"min\" or \"s\", found %s%s%s", unit ? "\"" : "",
+                         unit ? unit : "nothing", unit ? "\"" : "");
             lt_nuclide_table_free(t);
             return LT_ESCHEMA;
         }
@@ -135,7 +136,10 @@ lt_status lt_nuclide_table_load(const char *path, lt_nuclide_table **out, lt_err
     return st;
 }
 
-size_t lt_nuclide_count(const lt_nuclide_table *t) { return t ? t->n : 0; }
+size_t lt_nuclide_count(const lt_nuclide_table *t)
+{
+    return t ? t->n : 0;
+}
 
 const lt_nuclide *lt_nuclide_at(const lt_nuclide_table *t, size_t i)
 {
@@ -170,8 +174,16 @@ static double mbq_per(const char *unit)
         const char *name;
         double mbq;
     } units[] = {
-        {"Bq", 1e-6},   {"kBq", 1e-3},   {"MBq", 1.0},  {"GBq", 1e3},
-        {"uCi", 0.037}, {"\xc2\xb5" "Ci", 0.037}, {"mCi", 37.0}, {"Ci", 37000.0},
+        {"Bq", 1e-6},
+        {"kBq", 1e-3},
+        {"MBq", 1.0},
+        {"GBq", 1e3},
+        {"uCi", 0.037},
+        {"\xc2\xb5"
+         "Ci",
+         0.037},
+        {"mCi", 37.0},
+        {"Ci", 37000.0},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (!strcmp(unit, units[i].name)) return units[i].mbq;

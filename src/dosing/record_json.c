@@ -7,13 +7,12 @@
 #include <sys/stat.h>
 #include "dosing_internal.h"
 
-void lt__dose_where(char *where, const char *text, size_t len, const char *source,
-                    const char *path)
+void lt__dose_where(char *where, const char *text, size_t len, const char *source, const char *path)
 {
     int line, col;
     if (text && lt_json_locate(text, len, path, &line, &col))
-        snprintf(where, LT_ERROR_WHERE_MAX, "%s:%d:%d (%s)", source ? source : "<input>", line,
-                 col, path);
+        snprintf(where, LT_ERROR_WHERE_MAX, "%s:%d:%d (%s)", source ? source : "<input>", line, col,
+                 path);
     else
         snprintf(where, LT_ERROR_WHERE_MAX, "%s: %s", source ? source : "<input>", path);
 }
@@ -42,8 +41,8 @@ static void where_key(char *where, const char *source, const char *key)
     snprintf(where, LT_ERROR_WHERE_MAX, "%s: %s", source ? source : "<record>", key);
 }
 
-lt_status lt__dose_get_time(const lt_json *obj, const char *key, const char *source,
-                            lt_time *out, lt_error *err)
+lt_status lt__dose_get_time(const lt_json *obj, const char *key, const char *source, lt_time *out,
+                            lt_error *err)
 {
     const lt_json *v = lt_json_get(obj, key);
     if (!v || lt_json_is_null(v)) {
@@ -140,7 +139,8 @@ lt_status lt__dose_data_file(const char *name, char *path, size_t size, lt_error
         snprintf(path, size, "%s/%s", dirs[i], name);
         struct stat st;
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) return LT_OK;
-        if (i == 0) LT_FAIL(err, LT_ENOTFOUND, path, "LUTETIA_DATA_DIR is set but holds no %s", name);
+        if (i == 0)
+            LT_FAIL(err, LT_ENOTFOUND, path, "LUTETIA_DATA_DIR is set but holds no %s", name);
     }
     LT_FAIL(err, LT_ENOTFOUND, name,
             "cannot find the data file: looked in '%s' and '%s'; set LUTETIA_DATA_DIR to the "

@@ -16,8 +16,8 @@ struct lt_screening {
     lt_verdict verdict;
     lt_criterion_result *results;
     size_t nresults;
-    lt__ev_list *evidence;   /* one list per result */
-    char **notes;            /* strings the evidence notes point to */
+    lt__ev_list *evidence; /* one list per result */
+    char **notes;          /* strings the evidence notes point to */
     size_t nnotes, capnotes;
 };
 

@@ -7,9 +7,12 @@
 const char *lt_verdict_name(lt_verdict v)
 {
     switch (v) {
-    case LT_VERDICT_ELIGIBLE: return "eligible";
-    case LT_VERDICT_INELIGIBLE: return "ineligible";
-    case LT_VERDICT_NEEDS_REVIEW: return "needs_review";
+    case LT_VERDICT_ELIGIBLE:
+        return "eligible";
+    case LT_VERDICT_INELIGIBLE:
+        return "ineligible";
+    case LT_VERDICT_NEEDS_REVIEW:
+        return "needs_review";
     }
     return "?";
 }
@@ -19,12 +22,30 @@ const char *lt_tri_name(lt_tri t)
     return t == LT_MET ? "met" : t == LT_NOT_MET ? "not_met" : "unknown";
 }
 
-lt_verdict lt_screening_verdict(const lt_screening *s) { return s->verdict; }
-const char *lt_screening_patient(const lt_screening *s) { return s->patient->id; }
-const char *lt_screening_protocol(const lt_screening *s) { return lt_protocol_name(s->protocol); }
-const char *lt_screening_version(const lt_screening *s) { return lt_protocol_version(s->protocol); }
-lt_date lt_screening_as_of(const lt_screening *s) { return s->as_of; }
-size_t lt_screening_count(const lt_screening *s) { return s->nresults; }
+lt_verdict lt_screening_verdict(const lt_screening *s)
+{
+    return s->verdict;
+}
+const char *lt_screening_patient(const lt_screening *s)
+{
+    return s->patient->id;
+}
+const char *lt_screening_protocol(const lt_screening *s)
+{
+    return lt_protocol_name(s->protocol);
+}
+const char *lt_screening_version(const lt_screening *s)
+{
+    return lt_protocol_version(s->protocol);
+}
+lt_date lt_screening_as_of(const lt_screening *s)
+{
+    return s->as_of;
+}
+size_t lt_screening_count(const lt_screening *s)
+{
+    return s->nresults;
+}
 const lt_criterion_result *lt_screening_result(const lt_screening *s, size_t i)
 {
     return i < s->nresults ? &s->results[i] : NULL;
@@ -122,8 +143,9 @@ static const char *effect(const lt_criterion_result *r)
 void lt_screening_text(const lt_screening *s, lt_buf *b)
 {
     char d[LT_DATE_STR_MAX];
-    const char *v = s->verdict == LT_VERDICT_ELIGIBLE ? "ELIGIBLE"
-                  : s->verdict == LT_VERDICT_INELIGIBLE ? "INELIGIBLE" : "NEEDS REVIEW";
+    const char *v = s->verdict == LT_VERDICT_ELIGIBLE     ? "ELIGIBLE"
+                    : s->verdict == LT_VERDICT_INELIGIBLE ? "INELIGIBLE"
+                                                          : "NEEDS REVIEW";
     lt_buf_printf(b, "%s: %s (%s version %s, as of %s)\n", s->patient->id ? s->patient->id : "?", v,
                   lt_protocol_name(s->protocol), lt_protocol_version(s->protocol),
                   lt_date_format(s->as_of, d));
@@ -135,8 +157,12 @@ void lt_screening_text(const lt_screening *s, lt_buf *b)
         for (size_t j = 0; j < r->nevidence; j++) {
             const lt_evidence *x = &r->evidence[j];
             lt_buf_printf(b, "           - %s", x->concept ? x->concept : "");
-            if (x->has_value)
-                lt_buf_printf(b, " %s%g %s", cmp_text(x->comparator), x->value, x->unit ? x->unit : "");
+            bool yesno = x->kind && (!strcmp(x->kind, "status") || !strcmp(x->kind, "attestation"));
+            if (x->has_value && yesno)
+                lt_buf_puts(b, x->value != 0 ? " yes" : " no");
+            else if (x->has_value)
+                lt_buf_printf(b, " %s%g%s%s", cmp_text(x->comparator), x->value,
+                              x->unit && x->unit[0] ? " " : "", x->unit ? x->unit : "");
             if (x->has_given && x->given_unit && x->unit && strcmp(x->given_unit, x->unit))
                 lt_buf_printf(b, " (given %g %s)", x->given_value, x->given_unit);
             if (x->text) lt_buf_printf(b, " %s", x->text);

@@ -25,9 +25,9 @@ typedef struct ev {
     const lt_screen_options *opt;
     const lt_fact **idx;
     size_t nidx;
-    lt_date *anchor_dates;   /* per declared anchor, LT_DATE_NONE when missing */
+    lt_date *anchor_dates; /* per declared anchor, LT_DATE_NONE when missing */
     lt_screening *s;
-    lt__ev_list *cur;        /* evidence of the criterion being evaluated */
+    lt__ev_list *cur; /* evidence of the criterion being evaluated */
     bool oom;
 } ev;
 
@@ -56,11 +56,12 @@ static lt_tri tri_not(lt_tri a)
     return a == LT_MET ? LT_NOT_MET : a == LT_NOT_MET ? LT_MET : LT_UNKNOWN;
 }
 
-static const lt_fact_kind kind_values[] = {LT_FACT_LAB, LT_FACT_VITAL, LT_FACT_PERFORMANCE,
-                                           LT_FACT_DIAGNOSIS, LT_FACT_PROCEDURE, LT_FACT_IMAGING,
-                                           LT_FACT_TREATMENT, LT_FACT_STATUS, LT_FACT_ATTESTATION};
-static const char *const kind_names[] = {"lab", "vital", "performance", "diagnosis", "procedure",
-                                         "imaging", "treatment", "status", "attestation"};
+static const lt_fact_kind kind_values[] = {
+    LT_FACT_LAB,     LT_FACT_VITAL,     LT_FACT_PERFORMANCE, LT_FACT_DIAGNOSIS,  LT_FACT_PROCEDURE,
+    LT_FACT_IMAGING, LT_FACT_TREATMENT, LT_FACT_STATUS,      LT_FACT_ATTESTATION};
+static const char *const kind_names[] = {"lab",       "vital",     "performance",
+                                         "diagnosis", "procedure", "imaging",
+                                         "treatment", "status",    "attestation"};
 
 static lt_fact_kind kind_of(const char *name)
 {
@@ -87,11 +88,16 @@ static bool near(double a, double b)
 static const char *problem_reason(lt_fact_problem p)
 {
     switch (p) {
-    case LT_FACT_UNIT_UNKNOWN: return "UNIT_UNKNOWN";
-    case LT_FACT_NO_VALUE: return "NO_VALUE";
-    case LT_FACT_NOT_FINAL: return "NOT_FINAL";
-    case LT_FACT_BAD_DATE: return "BAD_DATE";
-    default: return "MISSING";
+    case LT_FACT_UNIT_UNKNOWN:
+        return "UNIT_UNKNOWN";
+    case LT_FACT_NO_VALUE:
+        return "NO_VALUE";
+    case LT_FACT_NOT_FINAL:
+        return "NOT_FINAL";
+    case LT_FACT_BAD_DATE:
+        return "BAD_DATE";
+    default:
+        return "MISSING";
     }
 }
 
@@ -187,7 +193,8 @@ static bool index_build(ev *e)
     e->nidx = e->pt->nfacts;
     e->idx = malloc((e->nidx ? e->nidx : 1) * sizeof *e->idx);
     if (!e->idx) return false;
-    for (size_t i = 0; i < e->nidx; i++) e->idx[i] = &e->pt->facts[i];
+    for (size_t i = 0; i < e->nidx; i++)
+        e->idx[i] = &e->pt->facts[i];
     qsort(e->idx, e->nidx, sizeof *e->idx, cmp_fact);
     return true;
 }
@@ -206,7 +213,8 @@ static const lt_fact *const *facts_of(const ev *e, lt_fact_kind k, const char *c
             hi = mid;
     }
     size_t end = lo;
-    while (end < e->nidx && e->idx[end]->kind == k && !strcmp(e->idx[end]->code ? e->idx[end]->code : "", code))
+    while (end < e->nidx && e->idx[end]->kind == k &&
+           !strcmp(e->idx[end]->code ? e->idx[end]->code : "", code))
         end++;
     *n = end - lo;
     return e->idx + lo;
@@ -222,23 +230,29 @@ static bool visible(const ev *e, const lt_fact *f)
 static lt_date add_duration(lt_date d, lt_duration du)
 {
     switch (du.unit) {
-    case 'w': return d + 7 * du.n;
-    case 'm': return lt_date_add_months(d, du.n);
-    case 'y': return lt_date_add_months(d, 12 * du.n);
-    default: return d + du.n;
+    case 'w':
+        return d + 7 * du.n;
+    case 'm':
+        return lt_date_add_months(d, du.n);
+    case 'y':
+        return lt_date_add_months(d, 12 * du.n);
+    default:
+        return d + du.n;
     }
 }
 
 static lt_date anchor_from_facts(const ev *e, const lt_anchor *a)
 {
-    size_t n;
-    const lt_fact *const *fs = facts_of(e, kind_of(a->fact_kind), a->fact_code, &n);
     lt_date best = LT_DATE_NONE;
-    for (size_t i = 0; i < n; i++) {
-        const lt_fact *f = fs[i];
-        if (f->date == LT_DATE_NONE || f->date > e->as_of) continue;
-        lt_date d = a->end_date && f->end_date != LT_DATE_NONE ? f->end_date : f->date;
-        if (best == LT_DATE_NONE || (a->first ? d < best : d > best)) best = d;
+    for (size_t c = 0; c < a->ncodes; c++) {
+        size_t n;
+        const lt_fact *const *fs = facts_of(e, kind_of(a->fact_kind), a->codes[c], &n);
+        for (size_t i = 0; i < n; i++) {
+            const lt_fact *f = fs[i];
+            if (f->date == LT_DATE_NONE || f->date > e->as_of) continue;
+            lt_date d = a->end_date && f->end_date != LT_DATE_NONE ? f->end_date : f->date;
+            if (best == LT_DATE_NONE || (a->first ? d < best : d > best)) best = d;
+        }
     }
     return best;
 }
@@ -289,20 +303,6 @@ static lt_tri in_span(const span *s, lt_date d)
     return LT_MET;
 }
 
-static void window_note(ev *e, const lt_window *w, const span *s, char *buf, size_t cap)
-{
-    (void)e;
-    char a[LT_DATE_STR_MAX], b[LT_DATE_STR_MAX];
-    if (!w) {
-        buf[0] = '\0';
-        return;
-    }
-    snprintf(buf, cap, " in %s%s..%s%s%s%s", s->lo_in ? "[" : "(",
-             s->lo == LT_DATE_NONE ? "" : lt_date_format(s->lo, a),
-             s->hi == LT_DATE_NONE ? "" : lt_date_format(s->hi, b), s->hi_in ? "]" : ")",
-             w->name ? " " : "", w->name ? w->name : "");
-}
-
 /* ---- comparisons on intervals -----------------------------------------------------------
  * A result may be a bound ("< 0.3"): it is the interval of values it allows, and a comparison
  * is met when every value in it passes, not met when none does, unknown otherwise. */
@@ -322,17 +322,34 @@ static ival from_fact(const lt_fact *f)
 {
     ival v = exact(f->value);
     switch (f->comparator) {
-    case '<': v.lo = -INFINITY; v.hi_open = true; break;
-    case 'l': v.lo = -INFINITY; break;
-    case '>': v.hi = INFINITY; v.lo_open = true; break;
-    case 'g': v.hi = INFINITY; break;
-    default: break;
+    case '<':
+        v.lo = -INFINITY;
+        v.hi_open = true;
+        break;
+    case 'l':
+        v.lo = -INFINITY;
+        break;
+    case '>':
+        v.hi = INFINITY;
+        v.lo_open = true;
+        break;
+    case 'g':
+        v.hi = INFINITY;
+        break;
+    default:
+        break;
     }
     return v;
 }
 
-static bool lt_(double a, double b) { return a < b && !near(a, b); }
-static bool le_(double a, double b) { return a < b || near(a, b); }
+static bool lt_(double a, double b)
+{
+    return a < b && !near(a, b);
+}
+static bool le_(double a, double b)
+{
+    return a < b || near(a, b);
+}
 
 static lt_tri compare(ival x, lt_cmp_op op, double t)
 {
@@ -372,8 +389,8 @@ static lt_tri compare(ival x, lt_cmp_op op, double t)
 /* ---- picking the latest result in a window ---------------------------------------------- */
 
 typedef struct pick {
-    const lt_fact *f;   /* the deciding fact (first of its day) */
-    res r;              /* unknown with a reason when no usable result */
+    const lt_fact *f; /* the deciding fact (first of its day) */
+    res r;            /* unknown with a reason when no usable result */
 } pick;
 
 /* The latest result of kind/code in the window; two different results on that day, or an
@@ -421,7 +438,8 @@ static pick pick_latest(ev *e, lt_fact_kind k, const char *code, const lt_window
     }
     /* the day's results, back from last */
     size_t first = last_i;
-    while (first > 0 && fs[first - 1]->date == last->date) first--;
+    while (first > 0 && fs[first - 1]->date == last->date)
+        first--;
     const lt_fact *decider = NULL;
     for (size_t i = first; i <= last_i; i++) {
         const lt_fact *f = fs[i];
@@ -436,8 +454,9 @@ static pick pick_latest(ev *e, lt_fact_kind k, const char *code, const lt_window
         }
         if (!decider) {
             decider = f;
-        } else if (need_value ? (!near(f->value, decider->value) || f->comparator != decider->comparator)
-                              : f->flag != decider->flag) {
+        } else if (need_value
+                       ? (!near(f->value, decider->value) || f->comparator != decider->comparator)
+                       : f->flag != decider->flag) {
             p.r.reason = "CONFLICTING";
             return p;
         }
@@ -483,10 +502,11 @@ static res eval_measure(ev *e, const lt_rule *r)
         t = compare(x, r->op, r->value);
         fmt_num(t1, sizeof t1, r->value);
         if (r->given_unit && strcmp(r->given_unit, unit))
-            why = note(e, "%s %s %s %s (%g %s)", code, lt_rule_op_name(r->op), t1, unit,
+            why = note(e, "threshold %s %s %s (%g %s)", lt_rule_op_name(r->op), t1, unit,
                        r->given_value, r->given_unit);
         else
-            why = note(e, "%s %s %s %s", code, lt_rule_op_name(r->op), t1, unit);
+            why = note(e, "threshold %s %s%s%s", lt_rule_op_name(r->op), t1, unit[0] ? " " : "",
+                       unit);
     } else if (r->mode == LT_MEASURE_ULN || r->mode == LT_MEASURE_LLN) {
         bool u = r->mode == LT_MEASURE_ULN;
         if (u ? !hh : !hl) {
@@ -497,8 +517,9 @@ static res eval_measure(ev *e, const lt_rule *r)
         t = compare(x, r->op, r->multiple * lim);
         fmt_num(t1, sizeof t1, r->multiple * lim);
         fmt_num(t2, sizeof t2, lim);
-        why = note(e, "%s %s %g x %s = %s %s (%s %s %s from %s)", code, lt_rule_op_name(r->op),
-                   r->multiple, u ? "ULN" : "LLN", t1, unit, u ? "ULN" : "LLN", t2, unit, range_from);
+        why =
+            note(e, "threshold %s %g x %s = %s %s (%s %s %s from %s)", lt_rule_op_name(r->op),
+                 r->multiple, u ? "ULN" : "LLN", t1, unit, u ? "ULN" : "LLN", t2, unit, range_from);
     } else {
         if (!hl && !hh) {
             ev_fact(e, f, "no reference range");
@@ -533,8 +554,8 @@ static res eval_age(ev *e, const lt_rule *r, double *age)
         x->unit = "years";
         x->date = e->as_of;
         x->source = e->pt->source;
-        x->note = note(e, "born %s, %d years old on %s", lt_date_format(e->pt->birth_date, b), years,
-                       lt_date_format(e->as_of, a));
+        x->note = note(e, "born %s, %d years old on %s", lt_date_format(e->pt->birth_date, b),
+                       years, lt_date_format(e->as_of, a));
     }
     return R(compare(exact(years), r->op, r->value), "THRESHOLD");
 }
@@ -557,7 +578,8 @@ static res eval_crcl(ev *e, const lt_rule *r)
     double age;
     res a = eval_age(e, NULL, &age);
     if (a.v == LT_UNKNOWN) return a;
-    if (e->pt->sex != LT_SEX_FEMALE && e->pt->sex != LT_SEX_MALE) return R(LT_UNKNOWN, "SEX_UNKNOWN");
+    if (e->pt->sex != LT_SEX_FEMALE && e->pt->sex != LT_SEX_MALE)
+        return R(LT_UNKNOWN, "SEX_UNKNOWN");
     bool female = e->pt->sex == LT_SEX_FEMALE;
     double crcl = (140.0 - age) * w.f->value * (female ? 0.85 : 1.0) / (72.0 * c.f->value);
     lt_evidence *x = ev_add(e);
@@ -645,8 +667,10 @@ static res eval_prrt(ev *e, const lt_rule *r, bool count)
         char sp[64] = "";
         if (r->has_span)
             snprintf(sp, sizeof sp, " within any %d %s", r->span.n,
-                     r->span.unit == 'd' ? "days" : r->span.unit == 'w' ? "weeks"
-                     : r->span.unit == 'm' ? "months" : "years");
+                     r->span.unit == 'd'   ? "days"
+                     : r->span.unit == 'w' ? "weeks"
+                     : r->span.unit == 'm' ? "months"
+                                           : "years");
         x->note = isinf(v.hi) || v.hi != v.lo
                       ? note(e, "%zu PRRT record(s); total%s at least %g%s", used, sp, v.lo,
                              count ? " cycles" : " MBq (some without a usable activity or date)")
@@ -676,15 +700,18 @@ static res eval_flag(ev *e, const lt_rule *r, lt_fact_kind k)
         if (att && !strcmp(p.r.reason, "MISSING")) p.r.reason = "ATTESTATION_MISSING";
         return p.r;
     }
-    if (p.f->flag != 0 && p.f->flag != 1) return R(LT_UNKNOWN, att ? "ATTESTATION_MISSING" : "MISSING");
-    ev_fact(e, p.f, p.f->flag ? "recorded yes" : "recorded no");
+    if (p.f->flag != 0 && p.f->flag != 1)
+        return R(LT_UNKNOWN, att ? "ATTESTATION_MISSING" : "MISSING");
+    ev_fact(e, p.f, NULL);
     return R(p.f->flag ? LT_MET : LT_NOT_MET, att ? "ATTESTED" : "STATUS");
 }
 
 static res eval_sex(ev *e, const lt_rule *r)
 {
-    const char *s = e->pt->sex == LT_SEX_FEMALE ? "female" : e->pt->sex == LT_SEX_MALE ? "male"
-                  : e->pt->sex == LT_SEX_OTHER ? "other" : NULL;
+    const char *s = e->pt->sex == LT_SEX_FEMALE  ? "female"
+                    : e->pt->sex == LT_SEX_MALE  ? "male"
+                    : e->pt->sex == LT_SEX_OTHER ? "other"
+                                                 : NULL;
     lt_evidence *x = ev_add(e);
     if (x) {
         x->concept = "sex";
@@ -711,35 +738,58 @@ static res combine(ev *e, const lt_rule *r, const lt_fact *f)
     return R(LT_UNKNOWN, NULL);
 }
 
-static res eval_attr(const lt_rule *r, const lt_fact *f)
+/* An attribute of the fact, or its own text, value or duration ("$text", "$value",
+ * "$duration_days": end date - start date, both needed). */
+static void attr_value(const lt_fact *f, const char *key, const char **text, double *num,
+                       bool *has_num)
 {
-    const char *text = NULL;
-    double num = 0;
-    bool has_num = false;
-    if (!strcmp(r->attr, "$text")) {
-        text = f->text;
-    } else if (!strcmp(r->attr, "$value")) {
-        has_num = f->has_value && f->problem == LT_FACT_OK;
-        num = f->value;
+    *text = NULL;
+    *num = 0;
+    *has_num = false;
+    if (!strcmp(key, "$text")) {
+        *text = f->text;
+    } else if (!strcmp(key, "$value")) {
+        *has_num = f->has_value && f->problem == LT_FACT_OK;
+        *num = f->value;
+    } else if (!strcmp(key, "$duration_days")) {
+        *has_num = f->date != LT_DATE_NONE && f->end_date != LT_DATE_NONE;
+        *num = *has_num ? (double)(f->end_date - f->date) : 0;
     } else {
-        const lt_attr *a = lt_fact_attr(f, r->attr);
+        const lt_attr *a = lt_fact_attr(f, key);
         if (a) {
-            text = a->text;
-            has_num = a->has_num;
-            num = a->num;
+            *text = a->text;
+            *has_num = a->has_num;
+            *num = a->num;
         }
     }
+    if (!*has_num && *text) *has_num = lt_parse_double(*text, num);
+}
+
+static res eval_attr(const lt_rule *r, const lt_fact *f)
+{
+    const char *text;
+    double num;
+    bool has_num;
+    attr_value(f, r->attr, &text, &num, &has_num);
     if (r->has_cmp) {
-        if (!has_num && text) has_num = lt_parse_double(text, &num);
-        if (!has_num)
-            return R(tri_of(r->if_missing), r->if_missing == LT_RV_UNKNOWN ? "ATTRIBUTE_MISSING" : "ATTRIBUTE");
-        lt_tri t = compare(exact(num), r->op, r->value);
+        double ref = r->value;
+        bool has_ref = true;
+        if (r->attr_ref) {
+            const char *t2;
+            attr_value(f, r->attr_ref, &t2, &ref, &has_ref);
+        }
+        if (!has_num || !has_ref)
+            return R(tri_of(r->if_missing),
+                     r->if_missing == LT_RV_UNKNOWN ? "ATTRIBUTE_MISSING" : "ATTRIBUTE");
+        lt_tri t = compare(exact(num), r->op, ref);
         return R(t, "ATTRIBUTE");
     }
     if (!text || !text[0])
-        return R(tri_of(r->if_missing), r->if_missing == LT_RV_UNKNOWN ? "ATTRIBUTE_MISSING" : "ATTRIBUTE");
+        return R(tri_of(r->if_missing),
+                 r->if_missing == LT_RV_UNKNOWN ? "ATTRIBUTE_MISSING" : "ATTRIBUTE");
     bool found = false;
-    for (size_t i = 0; i < r->ncodes && !found; i++) found = !strcasecmp(text, r->codes[i]);
+    for (size_t i = 0; i < r->ncodes && !found; i++)
+        found = !strcasecmp(text, r->codes[i]);
     return R(found != r->negate_in ? LT_MET : LT_NOT_MET, "ATTRIBUTE");
 }
 
@@ -839,7 +889,8 @@ static res eval_fact(ev *e, const lt_rule *r)
                 /* no end date: ongoing or unknown. Inside if its start is inside; unknown if
                  * it started before the window and may still be running. */
                 w = in_span(&s, f->date);
-                if (w == LT_NOT_MET && f->date != LT_DATE_NONE && s.lo != LT_DATE_NONE && f->date <= s.lo)
+                if (w == LT_NOT_MET && f->date != LT_DATE_NONE && s.lo != LT_DATE_NONE &&
+                    f->date <= s.lo)
                     w = LT_UNKNOWN;
             }
         }
@@ -852,7 +903,8 @@ static res eval_fact(ev *e, const lt_rule *r)
         free(fs);
         free(win);
         free(mr);
-        if (r->has_count) return R(compare(exact(0), r->op, r->value), any_visible ? "NO_MATCH" : "NO_RECORD");
+        if (r->has_count)
+            return R(compare(exact(0), r->op, r->value), any_visible ? "NO_MATCH" : "NO_RECORD");
         if (r->absent == LT_RV_NOT_MET) return R(LT_NOT_MET, "NO_RECORD");
         return R(LT_UNKNOWN, any_visible ? "OUT_OF_WINDOW" : "MISSING");
     }
@@ -861,8 +913,9 @@ static res eval_fact(ev *e, const lt_rule *r)
         res m = r->match ? eval_on_fact(e, r->match, fs[i]) : R(LT_MET, "FACT_FOUND");
         lt_tri t = tri_and(win[i], m.v);
         const char *why = t == LT_UNKNOWN && m.v != LT_UNKNOWN
-                              ? (fs[i]->date == LT_DATE_NONE ? "DATE_UNKNOWN"
-                                 : fs[i]->problem == LT_FACT_BAD_DATE ? "BAD_DATE" : "DATE_UNKNOWN")
+                              ? (fs[i]->date == LT_DATE_NONE          ? "DATE_UNKNOWN"
+                                 : fs[i]->problem == LT_FACT_BAD_DATE ? "BAD_DATE"
+                                                                      : "DATE_UNKNOWN")
                               : m.reason;
         mr[i] = R(t, why);
     }
@@ -886,8 +939,10 @@ static res eval_fact(ev *e, const lt_rule *r)
                 ev_fact(e, fs[i], "same day");
                 if (mr[i].v != out.v) out = R(LT_UNKNOWN, "CONFLICTING");
             }
-            if (out.v == LT_MET) out.reason = "FACT_FOUND";
-            else if (out.v == LT_NOT_MET) out.reason = "NO_MATCH";
+            if (out.v == LT_MET)
+                out.reason = "FACT_FOUND";
+            else if (out.v == LT_NOT_MET)
+                out.reason = "NO_MATCH";
         }
     } else if (r->has_count) {
         bool *use = calloc(n ? n : 1, sizeof *use), *maybe = calloc(n ? n : 1, sizeof *maybe);
@@ -908,7 +963,8 @@ static res eval_fact(ev *e, const lt_rule *r)
             }
             if (r->has_span) {
                 ival lo = sliding(fs, n, use, true, r->span);
-                for (size_t i = 0; i < n; i++) maybe[i] = maybe[i] || use[i];
+                for (size_t i = 0; i < n; i++)
+                    maybe[i] = maybe[i] || use[i];
                 ival hi = sliding(fs, n, maybe, true, r->span);
                 v.lo = lo.lo;
                 v.hi = hi.hi;
@@ -967,7 +1023,9 @@ static res eval_rule(ev *e, const lt_rule *r)
         const char *why_dec = NULL, *why_unk = NULL, *why_first = NULL;
         for (size_t i = 0; i < r->nkids; i++) {
             res k = eval_rule(e, r->kids[i]); /* every part runs: its evidence is shown */
-            if (!why_first) why_first = k.reason;
+            /* all met: the last part's reason (the most specific: "pregnant" after "female");
+             * any not met: the first part's */
+            if (!why_first || all) why_first = k.reason;
             if (k.v == decide) {
                 acc = decide;
                 if (!why_dec) why_dec = k.reason;
@@ -984,13 +1042,27 @@ static res eval_rule(ev *e, const lt_rule *r)
         out = R(tri_not(k.v), k.reason);
         break;
     }
-    case LT_RULE_MEASURE: out = eval_measure(e, r); break;
-    case LT_RULE_DERIVED: out = eval_derived(e, r); break;
-    case LT_RULE_FACT: out = eval_fact(e, r); break;
-    case LT_RULE_STATUS: out = eval_flag(e, r, LT_FACT_STATUS); break;
-    case LT_RULE_ATTESTATION: out = eval_flag(e, r, LT_FACT_ATTESTATION); break;
-    case LT_RULE_SEX: out = eval_sex(e, r); break;
-    default: out = R(LT_UNKNOWN, "MISSING"); break;
+    case LT_RULE_MEASURE:
+        out = eval_measure(e, r);
+        break;
+    case LT_RULE_DERIVED:
+        out = eval_derived(e, r);
+        break;
+    case LT_RULE_FACT:
+        out = eval_fact(e, r);
+        break;
+    case LT_RULE_STATUS:
+        out = eval_flag(e, r, LT_FACT_STATUS);
+        break;
+    case LT_RULE_ATTESTATION:
+        out = eval_flag(e, r, LT_FACT_ATTESTATION);
+        break;
+    case LT_RULE_SEX:
+        out = eval_sex(e, r);
+        break;
+    default:
+        out = R(LT_UNKNOWN, "MISSING");
+        break;
     }
     if (r->unless) {
         res u = eval_rule(e, r->unless);
@@ -1006,10 +1078,12 @@ static res eval_rule(ev *e, const lt_rule *r)
 void lt_screening_free(lt_screening *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->nresults; i++) free(s->evidence[i].v);
+    for (size_t i = 0; i < s->nresults; i++)
+        free(s->evidence[i].v);
     free(s->evidence);
     free(s->results);
-    for (size_t i = 0; i < s->nnotes; i++) free(s->notes[i]);
+    for (size_t i = 0; i < s->nnotes; i++)
+        free(s->notes[i]);
     free(s->notes);
     free(s);
 }
@@ -1017,7 +1091,8 @@ void lt_screening_free(lt_screening *s)
 lt_status lt_screen(const lt_protocol *protocol, const lt_patient *patient,
                     const lt_screen_options *opt, lt_screening **out, lt_error *err)
 {
-    if (!protocol || !patient || !out) LT_FAIL(err, LT_EINVAL, "", "lt_screen: no protocol, patient or output");
+    if (!protocol || !patient || !out)
+        LT_FAIL(err, LT_EINVAL, "", "lt_screen: no protocol, patient or output");
     lt_screening *s = calloc(1, sizeof *s);
     size_t nc = lt_protocol_criterion_count(protocol);
     ev e = {0};
@@ -1036,13 +1111,14 @@ lt_status lt_screen(const lt_protocol *protocol, const lt_patient *patient,
         free(e.anchor_dates);
         free(e.idx);
         lt_screening_free(s);
-        LT_FAIL(err, LT_ENOMEM, patient->source ? patient->source : "", "out of memory screening %s",
-                patient->id ? patient->id : "a patient");
+        LT_FAIL(err, LT_ENOMEM, patient->source ? patient->source : "",
+                "out of memory screening %s", patient->id ? patient->id : "a patient");
     }
     s->protocol = protocol;
     s->patient = patient;
     s->as_of = e.as_of;
-    for (size_t i = 0; i < na; i++) e.anchor_dates[i] = anchor_from_facts(&e, lt_protocol_anchor(protocol, i));
+    for (size_t i = 0; i < na; i++)
+        e.anchor_dates[i] = anchor_from_facts(&e, lt_protocol_anchor(protocol, i));
     bool any_unknown = false, excluded = false;
     for (size_t i = 0; i < nc; i++) {
         const lt_criterion *c = lt_protocol_criterion(protocol, i);
@@ -1056,7 +1132,8 @@ lt_status lt_screen(const lt_protocol *protocol, const lt_patient *patient,
         cr->reason = r.reason;
         s->nresults = i + 1;
         if (r.v == LT_UNKNOWN) any_unknown = true;
-        if ((c->exclusion && r.v == LT_MET) || (!c->exclusion && r.v == LT_NOT_MET)) excluded = true;
+        if ((c->exclusion && r.v == LT_MET) || (!c->exclusion && r.v == LT_NOT_MET))
+            excluded = true;
     }
     for (size_t i = 0; i < s->nresults; i++) {
         s->results[i].evidence = s->evidence[i].v;
@@ -1066,11 +1143,12 @@ lt_status lt_screen(const lt_protocol *protocol, const lt_patient *patient,
     free(e.idx);
     if (e.oom) {
         lt_screening_free(s);
-        LT_FAIL(err, LT_ENOMEM, patient->source ? patient->source : "", "out of memory screening %s",
-                patient->id ? patient->id : "a patient");
+        LT_FAIL(err, LT_ENOMEM, patient->source ? patient->source : "",
+                "out of memory screening %s", patient->id ? patient->id : "a patient");
     }
-    s->verdict = excluded ? LT_VERDICT_INELIGIBLE : any_unknown ? LT_VERDICT_NEEDS_REVIEW
-                                                                : LT_VERDICT_ELIGIBLE;
+    s->verdict = excluded      ? LT_VERDICT_INELIGIBLE
+                 : any_unknown ? LT_VERDICT_NEEDS_REVIEW
+                               : LT_VERDICT_ELIGIBLE;
     *out = s;
     return LT_OK;
 }

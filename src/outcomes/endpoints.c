@@ -16,7 +16,7 @@
 
 typedef struct event_spec {
     lt_event_type type;
-    char *qualifier;  /* recurrence: liver | extrahepatic; death: a cause; else NULL */
+    char *qualifier; /* recurrence: liver | extrahepatic; death: a cause; else NULL */
 } event_spec;
 
 typedef struct endpoint_def {
@@ -80,7 +80,8 @@ void lt_endpoints_free(lt_endpoints *e)
         free(d->id);
         free(d->name);
         free(d->origin);
-        for (size_t j = 0; j < d->nevents; j++) free(d->events[j].qualifier);
+        for (size_t j = 0; j < d->nevents; j++)
+            free(d->events[j].qualifier);
         free(d->events);
     }
     free(e->defs);
@@ -93,21 +94,24 @@ static lt_status parse_spec(const char *s, const char *w, event_spec *out, lt_er
     size_t len = colon ? (size_t)(colon - s) : strlen(s);
     int t = event_type_from(s, len);
     if (t < 0 || t == LT_EVENT_LOST_TO_FOLLOW_UP || t == LT_EVENT_WITHDRAWAL)
-        return bad(err, w, "expected recurrence, recurrence:liver, recurrence:extrahepatic, "
-                           "progression, death, death:CAUSE or next_therapy, found \"%s\"", s);
+        return bad(err, w,
+                   "expected recurrence, recurrence:liver, recurrence:extrahepatic, "
+                   "progression, death, death:CAUSE or next_therapy, found \"%s\"",
+                   s);
     out->type = (lt_event_type)t;
     out->qualifier = NULL;
     if (colon) {
         const char *q = colon + 1;
-        bool ok = (t == LT_EVENT_RECURRENCE &&
-                   (!strcmp(q, "liver") || !strcmp(q, "extrahepatic"))) ||
-                  (t == LT_EVENT_DEATH && (!strcmp(q, "disease") || !strcmp(q, "treatment") ||
-                                           !strcmp(q, "other") || !strcmp(q, "unknown")));
+        bool ok =
+            (t == LT_EVENT_RECURRENCE && (!strcmp(q, "liver") || !strcmp(q, "extrahepatic"))) ||
+            (t == LT_EVENT_DEATH && (!strcmp(q, "disease") || !strcmp(q, "treatment") ||
+                                     !strcmp(q, "other") || !strcmp(q, "unknown")));
         if (!ok)
-            return bad(err, w, "\"%s\": expected recurrence:liver, recurrence:extrahepatic or "
-                               "death:disease|treatment|other|unknown", s);
-        if (!(out->qualifier = strdup(q)))
-            LT_FAIL(err, LT_ENOMEM, w, "out of memory");
+            return bad(err, w,
+                       "\"%s\": expected recurrence:liver, recurrence:extrahepatic or "
+                       "death:disease|treatment|other|unknown",
+                       s);
+        if (!(out->qualifier = strdup(q))) LT_FAIL(err, LT_ENOMEM, w, "out of memory");
     }
     return LT_OK;
 }
@@ -117,8 +121,8 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
     char w[LT_ERROR_WHERE_MAX];
     pathf(w, "%s.%s", where, d->id);
     if (!lt_json_is_object(v)) return bad(err, w, "expected an object, found %s", json_type(v));
-    static const char *const keys[] = {"name", "role", "origin", "events", "at_months",
-                                       "censor", "censor_at", "source", "note", NULL};
+    static const char *const keys[] = {"name",   "role",      "origin", "events", "at_months",
+                                       "censor", "censor_at", "source", "note",   NULL};
     for (const lt_json *m = lt_json_first(v); m; m = lt_json_next(m)) {
         const char *k = lt_json_key(m);
         bool known = !strncmp(k, "comment", 7);
@@ -134,14 +138,15 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
     const char *origin = lt_json_get_str(v, "origin", NULL);
     pathf(w, "%s.%s.origin", where, d->id);
     if (!origin || !*origin)
-        return bad(err, w, "expected the origin event's name (\"liver_resection\", "
-                           "\"randomisation\"), found %s", json_type(lt_json_get(v, "origin")));
+        return bad(err, w,
+                   "expected the origin event's name (\"liver_resection\", "
+                   "\"randomisation\"), found %s",
+                   json_type(lt_json_get(v, "origin")));
     if (!(d->origin = strdup(origin))) LT_FAIL(err, LT_ENOMEM, where, "out of memory");
     const lt_json *ev = lt_json_get(v, "events");
     pathf(w, "%s.%s.events", where, d->id);
     if (!lt_json_is_array(ev) || lt_json_size(ev) == 0)
-        return bad(err, w, "expected a non-empty array of event names, found %s",
-                   json_type(ev));
+        return bad(err, w, "expected a non-empty array of event names, found %s", json_type(ev));
     if (!(d->events = calloc(lt_json_size(ev), sizeof *d->events)))
         LT_FAIL(err, LT_ENOMEM, where, "out of memory");
     bool tumour = false;
@@ -159,8 +164,10 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
     if (c) {
         pathf(w, "%s.%s.censor", where, d->id);
         const char *s = lt_json_str(c);
-        if (s && !strcmp(s, "last_assessment")) d->censor = LT_CENSOR_LAST_ASSESSMENT;
-        else if (s && !strcmp(s, "last_contact")) d->censor = LT_CENSOR_LAST_CONTACT;
+        if (s && !strcmp(s, "last_assessment"))
+            d->censor = LT_CENSOR_LAST_ASSESSMENT;
+        else if (s && !strcmp(s, "last_contact"))
+            d->censor = LT_CENSOR_LAST_CONTACT;
         else
             return bad(err, w, "expected \"last_assessment\" or \"last_contact\", found %s%s%s",
                        s ? "\"" : "", s ? s : json_type(c), s ? "\"" : "");
@@ -246,19 +253,18 @@ static bool spec_matches(const event_spec *s, const lt_outcome_event *ev)
     if (s->type != ev->type) return false;
     if (!s->qualifier) return true;
     if (ev->type == LT_EVENT_RECURRENCE)
-        return ev->site && (!strcmp(ev->site, s->qualifier) ||
-                            !strcmp(ev->site, "liver_and_extrahepatic"));
+        return ev->site &&
+               (!strcmp(ev->site, s->qualifier) || !strcmp(ev->site, "liver_and_extrahepatic"));
     if (ev->type == LT_EVENT_DEATH) return ev->cause && !strcmp(ev->cause, s->qualifier);
     return false;
 }
 
 /* The first RECIST 1.1 progression among the record's assessments (the first one is the
  * baseline), or LT_DATE_NONE. */
-static lt_status recist_pd(const lt_outcome_record *r, lt_date from, lt_date *out,
-                           lt_error *err)
+static lt_status recist_pd(const lt_outcome_record *r, lt_date from, lt_date *out, lt_error *err)
 {
     *out = LT_DATE_NONE;
-    if (r->nassessments < 2) return LT_OK;
+    if (r->nassessments == 0) return LT_OK;
     lt_recist_result *res = calloc(r->nassessments, sizeof *res);
     if (!res) LT_FAIL(err, LT_ENOMEM, r->id, "out of memory");
     char where[LT_ERROR_WHERE_MAX];
@@ -282,8 +288,13 @@ lt_status lt_endpoint_derive(const lt_endpoints *e, size_t i, const lt_outcome_r
     pathf(where, "patient %s", r->id);
     lt_date origin = lt_outcome_record_anchor(r, d->origin);
     if (origin == LT_DATE_NONE)
-        LT_FAIL(err, LT_ESTATE, where, "%s counts from %s, which has no date in this record",
-                d->id, d->origin);
+        LT_FAIL(err, LT_ESTATE, where, "%s counts from %s, which has no date in this record", d->id,
+                d->origin);
+    if (cutoff != LT_DATE_NONE && origin > cutoff) {
+        char a[LT_DATE_STR_MAX], b[LT_DATE_STR_MAX];
+        LT_FAIL(err, LT_ESTATE, where, "%s's origin %s on %s is after the cutoff %s", d->id,
+                d->origin, lt_date_format(origin, a), lt_date_format(cutoff, b));
+    }
     /* follow-up for this endpoint ends at the cutoff and at the first censoring event */
     lt_date limit = cutoff;
     const char *limit_reason = "cutoff";
@@ -305,8 +316,8 @@ lt_status lt_endpoint_derive(const lt_endpoints *e, size_t i, const lt_outcome_r
             if (ev->date < origin) {
                 char a[LT_DATE_STR_MAX], b[LT_DATE_STR_MAX];
                 LT_FAIL(err, LT_ESCHEMA, where, "%s on %s precedes %s's origin %s on %s",
-                        lt_event_type_name(ev->type), lt_date_format(ev->date, a), d->id,
-                        d->origin, lt_date_format(origin, b));
+                        lt_event_type_name(ev->type), lt_date_format(ev->date, a), d->id, d->origin,
+                        lt_date_format(origin, b));
             }
             if (limit != LT_DATE_NONE && ev->date > limit) continue;
             if (first == LT_DATE_NONE || ev->date < first) {

@@ -9,27 +9,20 @@
 
 typedef struct scale_def {
     const char *name;
-    bool functional;   /* higher is better: reversed */
+    bool functional; /* higher is better: reversed */
     int range;
-    int items[5];      /* question numbers, 0-terminated */
+    int items[5]; /* question numbers, 0-terminated */
 } scale_def;
 
 /* The manual's table of scales (items as numbered on the version 3.0 form). */
 static const scale_def scales[LT_QLQ_SCALE_COUNT] = {
-    [LT_QLQ_QL] = {"QL", false, 6, {29, 30}},
-    [LT_QLQ_PF] = {"PF", true, 3, {1, 2, 3, 4, 5}},
-    [LT_QLQ_RF] = {"RF", true, 3, {6, 7}},
-    [LT_QLQ_EF] = {"EF", true, 3, {21, 22, 23, 24}},
-    [LT_QLQ_CF] = {"CF", true, 3, {20, 25}},
-    [LT_QLQ_SF] = {"SF", true, 3, {26, 27}},
-    [LT_QLQ_FA] = {"FA", false, 3, {10, 12, 18}},
-    [LT_QLQ_NV] = {"NV", false, 3, {14, 15}},
-    [LT_QLQ_PA] = {"PA", false, 3, {9, 19}},
-    [LT_QLQ_DY] = {"DY", false, 3, {8}},
-    [LT_QLQ_SL] = {"SL", false, 3, {11}},
-    [LT_QLQ_AP] = {"AP", false, 3, {13}},
-    [LT_QLQ_CO] = {"CO", false, 3, {16}},
-    [LT_QLQ_DI] = {"DI", false, 3, {17}},
+    [LT_QLQ_QL] = {"QL", false, 6, {29, 30}},     [LT_QLQ_PF] = {"PF", true, 3, {1, 2, 3, 4, 5}},
+    [LT_QLQ_RF] = {"RF", true, 3, {6, 7}},        [LT_QLQ_EF] = {"EF", true, 3, {21, 22, 23, 24}},
+    [LT_QLQ_CF] = {"CF", true, 3, {20, 25}},      [LT_QLQ_SF] = {"SF", true, 3, {26, 27}},
+    [LT_QLQ_FA] = {"FA", false, 3, {10, 12, 18}}, [LT_QLQ_NV] = {"NV", false, 3, {14, 15}},
+    [LT_QLQ_PA] = {"PA", false, 3, {9, 19}},      [LT_QLQ_DY] = {"DY", false, 3, {8}},
+    [LT_QLQ_SL] = {"SL", false, 3, {11}},         [LT_QLQ_AP] = {"AP", false, 3, {13}},
+    [LT_QLQ_CO] = {"CO", false, 3, {16}},         [LT_QLQ_DI] = {"DI", false, 3, {17}},
     [LT_QLQ_FI] = {"FI", false, 3, {28}},
 };
 
@@ -47,8 +40,10 @@ lt_status lt_qlq_c30_score(const int items[LT_QLQ_C30_ITEMS], double scores[LT_Q
         if (v < 0 || v > max) {
             char w[32];
             snprintf(w, sizeof w, "question %d", q);
-            LT_FAIL(err, LT_EINVAL, w, "expected an answer from 1 to %d (0 when unanswered), "
-                                       "found %d", max, v);
+            LT_FAIL(err, LT_EINVAL, w,
+                    "expected an answer from 1 to %d (0 when unanswered), "
+                    "found %d",
+                    max, v);
         }
     }
     for (int s = 0; s < LT_QLQ_SCALE_COUNT; s++) {
@@ -66,8 +61,8 @@ lt_status lt_qlq_c30_score(const int items[LT_QLQ_C30_ITEMS], double scores[LT_Q
             continue;
         }
         double rs = total / answered;
-        scores[s] = d->functional ? 100.0 * (1.0 - (rs - 1.0) / d->range)
-                                  : 100.0 * (rs - 1.0) / d->range;
+        scores[s] =
+            d->functional ? 100.0 * (1.0 - (rs - 1.0) / d->range) : 100.0 * (rs - 1.0) / d->range;
     }
     return LT_OK;
 }

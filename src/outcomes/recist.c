@@ -19,7 +19,10 @@ const char *lt_recist_response_name(lt_recist_response r)
 }
 
 static const char *const lesion_status_names[LT_LESION_STATUS_COUNT] = {
-    "present", "absent", "progression", "not_evaluated",
+    "present",
+    "absent",
+    "progression",
+    "not_evaluated",
 };
 
 const char *lt_lesion_status_name(lt_lesion_status s)
@@ -28,15 +31,13 @@ const char *lt_lesion_status_name(lt_lesion_status s)
     return lesion_status_names[s];
 }
 
-static lt_status fail_at(lt_error *err, const char *where, size_t ai, long li, const char *fmt,
-                         ...) LT_PRINTF(5, 6);
-static lt_status fail_at(lt_error *err, const char *where, size_t ai, long li, const char *fmt,
-                         ...)
+static lt_status fail_at(lt_error *err, const char *where, size_t ai, long li, const char *fmt, ...)
+    LT_PRINTF(5, 6);
+static lt_status fail_at(lt_error *err, const char *where, size_t ai, long li, const char *fmt, ...)
 {
     char w[LT_ERROR_WHERE_MAX];
     if (li >= 0)
-        snprintf(w, sizeof w, "%.200s.assessments[%zu].lesions[%ld]", where ? where : "", ai,
-                 li);
+        snprintf(w, sizeof w, "%.200s.assessments[%zu].lesions[%ld]", where ? where : "", ai, li);
     else
         snprintf(w, sizeof w, "%.200s.assessments[%zu]", where ? where : "", ai);
     va_list ap;
@@ -66,16 +67,17 @@ static lt_status check_baseline(const lt_tumour_assessment *b, const char *where
         if (!l->target) continue;
         ntarget++;
         if (isnan(l->mm))
-            return fail_at(err, where, 0, (long)i,
-                           "target lesion %s has no baseline measurement", l->id);
+            return fail_at(err, where, 0, (long)i, "target lesion %s has no baseline measurement",
+                           l->id);
         if (l->nodal && l->mm < 15)
             return fail_at(err, where, 0, (long)i,
                            "target node %s has a %.1f mm short axis; RECIST 1.1 needs >= 15 mm "
-                           "(10-15 mm nodes are non-target)", l->id, l->mm);
+                           "(10-15 mm nodes are non-target)",
+                           l->id, l->mm);
         if (!l->nodal && l->mm < 10)
             return fail_at(err, where, 0, (long)i,
-                           "target lesion %s measures %.1f mm; RECIST 1.1 needs >= 10 mm",
-                           l->id, l->mm);
+                           "target lesion %s measures %.1f mm; RECIST 1.1 needs >= 10 mm", l->id,
+                           l->mm);
         size_t same_organ = 0;
         for (size_t j = 0; j <= i; j++)
             if (b->lesions[j].target && b->lesions[j].organ && l->organ &&
@@ -128,9 +130,12 @@ static lt_recist_response nontarget_response(const lt_tumour_assessment *base,
         (*n_nt)++;
         const lt_lesion *l = find_lesion(a, b->id);
         lt_lesion_status st = l ? l->status : LT_LESION_NOT_EVALUATED;
-        if (st == LT_LESION_PROGRESSION) any_pd = true;
-        else if (st == LT_LESION_NOT_EVALUATED) any_ne = true;
-        else if (st == LT_LESION_PRESENT) any_present = true;
+        if (st == LT_LESION_PROGRESSION)
+            any_pd = true;
+        else if (st == LT_LESION_NOT_EVALUATED)
+            any_ne = true;
+        else if (st == LT_LESION_PRESENT)
+            any_present = true;
     }
     if (any_pd) return LT_RECIST_PD;
     if (any_ne) return LT_RECIST_NE;
@@ -147,8 +152,9 @@ lt_status lt_recist_evaluate(const lt_tumour_assessment *a, size_t n, const char
     /* follow-ups: dates after the baseline, lesions known from baseline */
     for (size_t k = 1; k < n; k++) {
         if (a[k].date != LT_DATE_NONE && a[0].date != LT_DATE_NONE && a[k].date <= a[k - 1].date)
-            return fail_at(err, where, k, -1, "expected assessments in date order after the "
-                                              "baseline, found one on or before the previous");
+            return fail_at(err, where, k, -1,
+                           "expected assessments in date order after the "
+                           "baseline, found one on or before the previous");
         for (size_t i = 0; i < a[k].nlesions; i++) {
             const lt_lesion *l = &a[k].lesions[i];
             const lt_lesion *b = l->id ? find_lesion(&a[0], l->id) : NULL;
@@ -170,9 +176,11 @@ lt_status lt_recist_evaluate(const lt_tumour_assessment *a, size_t n, const char
     double base_sum = target_sum(&a[0], &a[0], &miss, &gone);
     double nadir = base_sum;
     nontarget_response(&a[0], &a[0], &n_nt);
-    out[0] = (lt_recist_result){a[0].date, ntarget ? base_sum : 0, base_sum,
-                                ntarget ? LT_RECIST_NE : LT_RECIST_NED, n_nt ? LT_RECIST_NE
-                                                                            : LT_RECIST_NED,
+    out[0] = (lt_recist_result){a[0].date,
+                                ntarget ? base_sum : 0,
+                                base_sum,
+                                ntarget ? LT_RECIST_NE : LT_RECIST_NED,
+                                n_nt ? LT_RECIST_NE : LT_RECIST_NED,
                                 (ntarget || n_nt) ? LT_RECIST_NE : LT_RECIST_NED};
     for (size_t k = 1; k < n; k++) {
         lt_recist_result r = {a[k].date, NAN, nadir, LT_RECIST_NE, LT_RECIST_NE, LT_RECIST_NE};
@@ -181,24 +189,35 @@ lt_status lt_recist_evaluate(const lt_tumour_assessment *a, size_t n, const char
          * 5 mm absolute; with a target unmeasured, PD stands if the measured part shows it
          * already, otherwise the target response is not evaluable. */
         bool pd = sum >= 1.2 * nadir && sum - nadir >= 5.0;
-        if (ntarget == 0) r.target = LT_RECIST_NED;
-        else if (pd) r.target = LT_RECIST_PD;
-        else if (miss) r.target = LT_RECIST_NE;
-        else if (gone) r.target = LT_RECIST_CR;
-        else if (sum <= 0.7 * base_sum) r.target = LT_RECIST_PR; /* -30% from baseline */
-        else r.target = LT_RECIST_SD;
+        if (ntarget == 0)
+            r.target = LT_RECIST_NED;
+        else if (pd)
+            r.target = LT_RECIST_PD;
+        else if (miss)
+            r.target = LT_RECIST_NE;
+        else if (gone)
+            r.target = LT_RECIST_CR;
+        else if (sum <= 0.7 * base_sum)
+            r.target = LT_RECIST_PR; /* -30% from baseline */
+        else
+            r.target = LT_RECIST_SD;
         if (!miss) r.sum = sum;
         r.nontarget = n_nt ? nontarget_response(&a[0], &a[k], &n_nt) : LT_RECIST_NED;
 
         /* overall: table 1 (targets, with or without non-targets), table 2 (non-targets only) */
         lt_recist_response t = r.target, nt = r.nontarget, o;
-        if (a[k].new_lesions || t == LT_RECIST_PD || nt == LT_RECIST_PD) o = LT_RECIST_PD;
-        else if (t == LT_RECIST_NED && nt == LT_RECIST_NED) o = LT_RECIST_NED;
-        else if (t == LT_RECIST_NED) o = nt; /* CR, NON-CR/NON-PD or NE */
-        else if (t == LT_RECIST_NE) o = LT_RECIST_NE;
+        if (a[k].new_lesions || t == LT_RECIST_PD || nt == LT_RECIST_PD)
+            o = LT_RECIST_PD;
+        else if (t == LT_RECIST_NED && nt == LT_RECIST_NED)
+            o = LT_RECIST_NED;
+        else if (t == LT_RECIST_NED)
+            o = nt; /* CR, NON-CR/NON-PD or NE */
+        else if (t == LT_RECIST_NE)
+            o = LT_RECIST_NE;
         else if (t == LT_RECIST_CR)
             o = (nt == LT_RECIST_CR || nt == LT_RECIST_NED) ? LT_RECIST_CR : LT_RECIST_PR;
-        else o = t; /* PR or SD, whatever the non-PD non-target status */
+        else
+            o = t; /* PR or SD, whatever the non-PD non-target status */
         r.overall = o;
         out[k] = r;
         if (!miss && sum < nadir) nadir = sum;

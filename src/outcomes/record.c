@@ -62,7 +62,8 @@ void lt_outcome_record_free(lt_outcome_record *r)
 {
     if (!r) return;
     if (r->priv) {
-        for (size_t i = 0; i < r->priv->n; i++) free(r->priv->allocs[i]);
+        for (size_t i = 0; i < r->priv->n; i++)
+            free(r->priv->allocs[i]);
         free(r->priv->allocs);
         free(r->priv);
     }
@@ -128,14 +129,13 @@ static lt_status get_date(const lt_json *v, const char *where, const char *path,
     }
     const char *s = lt_json_str(v);
     if (!s || !lt_date_parse(s, false, out))
-        return bad(err, where, path, "expected a date YYYY-MM-DD, found %s%s%s",
-                   s ? "\"" : "", s ? s : json_type(v), s ? "\"" : "");
+        return bad(err, where, path, "expected a date YYYY-MM-DD, found %s%s%s", s ? "\"" : "",
+                   s ? s : json_type(v), s ? "\"" : "");
     return LT_OK;
 }
 
-static lt_status opt_str(const lt_json *obj, const char *key, const char *where,
-                         const char *path, struct lt__outcome_priv *p, const char **out,
-                         lt_error *err)
+static lt_status opt_str(const lt_json *obj, const char *key, const char *where, const char *path,
+                         struct lt__outcome_priv *p, const char **out, lt_error *err)
 {
     const lt_json *v = lt_json_get(obj, key);
     *out = NULL;
@@ -165,10 +165,10 @@ static lt_status one_of(const char *s, const char *const *allowed, const char *w
 static lt_status parse_lesion(const lt_json *v, const char *where, const char *path,
                               struct lt__outcome_priv *p, lt_lesion *l, lt_error *err)
 {
-    static const char *const keys[] = {"id", "organ", "nodal", "target", "mm", "status",
-                                       "note", NULL};
-    if (!lt_json_is_object(v)) return bad(err, where, path, "expected a lesion object, found %s",
-                                          json_type(v));
+    static const char *const keys[] = {"id", "organ",  "nodal", "target",
+                                       "mm", "status", "note",  NULL};
+    if (!lt_json_is_object(v))
+        return bad(err, where, path, "expected a lesion object, found %s", json_type(v));
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
     char q[160];
@@ -192,8 +192,10 @@ static lt_status parse_lesion(const lt_json *v, const char *where, const char *p
     const lt_json *mm = lt_json_get(v, "mm");
     pathf(q, "%s.mm", path);
     if (mm && !lt_json_is_null(mm) && (!lt_json_num(mm, &l->mm) || l->mm < 0 || l->mm > 2000))
-        return bad(err, where, q, "expected a diameter in mm from 0 to 2000 (null when not "
-                                  "measured), found %s", json_type(mm));
+        return bad(err, where, q,
+                   "expected a diameter in mm from 0 to 2000 (null when not "
+                   "measured), found %s",
+                   json_type(mm));
     if (l->target && !mm)
         return bad(err, where, q, "a target lesion needs \"mm\" (null when not measured)");
     l->status = LT_LESION_PRESENT;
@@ -205,8 +207,10 @@ static lt_status parse_lesion(const lt_json *v, const char *where, const char *p
         for (int i = 0; i < LT_LESION_STATUS_COUNT; i++)
             if (!strcmp(st, lt_lesion_status_name((lt_lesion_status)i))) k = i;
         if (k < 0)
-            return bad(err, where, q, "expected present, absent, progression or not_evaluated, "
-                                      "found \"%s\"", st);
+            return bad(err, where, q,
+                       "expected present, absent, progression or not_evaluated, "
+                       "found \"%s\"",
+                       st);
         l->status = (lt_lesion_status)k;
     }
     return LT_OK;
@@ -216,8 +220,7 @@ static lt_status parse_assessment(const lt_json *v, const char *where, const cha
                                   struct lt__outcome_priv *p, lt_tumour_assessment *a,
                                   lt_error *err)
 {
-    static const char *const keys[] = {"date", "modality", "new_lesions", "lesions", "note",
-                                       NULL};
+    static const char *const keys[] = {"date", "modality", "new_lesions", "lesions", "note", NULL};
     if (!lt_json_is_object(v))
         return bad(err, where, path, "expected an assessment object, found %s", json_type(v));
     lt_status rc = only_keys(v, keys, where, path, err);
@@ -252,10 +255,8 @@ static lt_status parse_assessment(const lt_json *v, const char *where, const cha
 static lt_status parse_event(const lt_json *v, const char *where, const char *path,
                              struct lt__outcome_priv *p, lt_outcome_event *e, lt_error *err)
 {
-    static const char *const keys[] = {"type", "date", "site", "cause", "therapy", "note",
-                                       NULL};
-    static const char *const sites[] = {"liver", "extrahepatic", "liver_and_extrahepatic",
-                                        NULL};
+    static const char *const keys[] = {"type", "date", "site", "cause", "therapy", "note", NULL};
+    static const char *const sites[] = {"liver", "extrahepatic", "liver_and_extrahepatic", NULL};
     static const char *const causes[] = {"disease", "treatment", "other", "unknown", NULL};
     if (!lt_json_is_object(v))
         return bad(err, where, path, "expected an event object, found %s", json_type(v));
@@ -268,8 +269,9 @@ static lt_status parse_event(const lt_json *v, const char *where, const char *pa
     for (int i = 0; t && i < LT_EVENT_TYPE_COUNT; i++)
         if (!strcmp(t, event_names[i])) k = i;
     if (k < 0)
-        return bad(err, where, q, "expected recurrence, progression, death, next_therapy, "
-                                  "lost_to_follow_up or withdrawal, found %s%s%s",
+        return bad(err, where, q,
+                   "expected recurrence, progression, death, next_therapy, "
+                   "lost_to_follow_up or withdrawal, found %s%s%s",
                    t ? "\"" : "", t ? t : json_type(lt_json_get(v, "type")), t ? "\"" : "");
     e->type = (lt_event_type)k;
     pathf(q, "%s.date", path);
@@ -283,8 +285,9 @@ static lt_status parse_event(const lt_json *v, const char *where, const char *pa
         return bad(err, where, q, "only a recurrence or a progression has a site");
     if ((rc = one_of(e->site, sites, where, q, err))) return rc;
     if (e->type == LT_EVENT_RECURRENCE && !e->site)
-        return bad(err, where, q, "a recurrence needs its site: liver, extrahepatic or "
-                                  "liver_and_extrahepatic");
+        return bad(err, where, q,
+                   "a recurrence needs its site: liver, extrahepatic or "
+                   "liver_and_extrahepatic");
     pathf(q, "%s.cause", path);
     if (e->cause && e->type != LT_EVENT_DEATH)
         return bad(err, where, q, "only a death has a cause");
@@ -310,13 +313,17 @@ static lt_status parse_questionnaire(const lt_json *v, const char *where, const 
     const char *ins = lt_json_get_str(v, "instrument", "qlq_c30");
     pathf(q, "%s.instrument", path);
     if (strcmp(ins, "qlq_c30"))
-        return bad(err, where, q, "expected \"qlq_c30\" (the only instrument scored), found "
-                                  "\"%s\"", ins);
+        return bad(err, where, q,
+                   "expected \"qlq_c30\" (the only instrument scored), found "
+                   "\"%s\"",
+                   ins);
     const lt_json *items = lt_json_get(v, "items");
     pathf(q, "%s.items", path);
     if (!lt_json_is_array(items) || lt_json_size(items) != LT_QLQ_C30_ITEMS)
-        return bad(err, where, q, "expected an array of the 30 answers (null when unanswered), "
-                                  "found %s of %zu", json_type(items), lt_json_size(items));
+        return bad(err, where, q,
+                   "expected an array of the 30 answers (null when unanswered), "
+                   "found %s of %zu",
+                   json_type(items), lt_json_size(items));
     size_t i = 0;
     for (const lt_json *e = lt_json_first(items); e; e = lt_json_next(e), i++) {
         double x = 0;
@@ -327,9 +334,10 @@ static lt_status parse_questionnaire(const lt_json *v, const char *where, const 
         }
         if (!lt_json_num(e, &x) || x != floor(x) || x < 1 || x > max) {
             pathf(q, "%s.items[%zu]", path, i);
-            return bad(err, where, q, "expected question %zu's answer from 1 to %d or null, "
-                                      "found %s", i + 1, max,
-                       lt_json_is_number(e) ? "a number out of range" : json_type(e));
+            return bad(err, where, q,
+                       "expected question %zu's answer from 1 to %d or null, "
+                       "found %s",
+                       i + 1, max, lt_json_is_number(e) ? "a number out of range" : json_type(e));
         }
         qn->items[i] = (int)x;
     }
@@ -342,12 +350,12 @@ static int cmp_events(const void *a, const void *b)
     return (x->date > y->date) - (x->date < y->date);
 }
 
-lt_status lt_outcome_record_from_json(const lt_json *v, const char *where,
-                                      lt_outcome_record **out, lt_error *err)
+lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_outcome_record **out,
+                                      lt_error *err)
 {
-    static const char *const keys[] = {"id", "site", "arm", "strata", "anchors", "visits",
-                                       "assessments", "events", "questionnaires",
-                                       "last_contact", "note", NULL};
+    static const char *const keys[] = {
+        "id",     "site",           "arm",          "strata", "anchors", "visits", "assessments",
+        "events", "questionnaires", "last_contact", "note",   NULL};
     if (!lt_json_is_object(v))
         return bad(err, where, "", "expected a patient object, found %s", json_type(v));
     lt_status rc = only_keys(v, keys, where, "", err);
@@ -374,8 +382,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where,
 
     m = lt_json_get(v, "strata");
     if (m && !lt_json_is_object(m)) {
-        rc = bad(err, where, ".strata", "expected {\"factor\": \"level\"}, found %s",
-                 json_type(m));
+        rc = bad(err, where, ".strata", "expected {\"factor\": \"level\"}, found %s", json_type(m));
         goto fail;
     }
     lt_strat_value *sv = palloc(p, lt_json_size(m), sizeof *sv);
@@ -407,8 +414,8 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where,
 
     m = lt_json_get(v, "visits");
     if (m && !lt_json_is_object(m)) {
-        rc = bad(err, where, ".visits", "expected {\"C1\": \"YYYY-MM-DD\"}, found %s",
-                 json_type(m));
+        rc =
+            bad(err, where, ".visits", "expected {\"C1\": \"YYYY-MM-DD\"}, found %s", json_type(m));
         goto fail;
     }
     lt_sched_actual *vs = palloc(p, lt_json_size(m), sizeof *vs);
@@ -422,8 +429,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where,
             if ((rc = only_keys(e, vkeys, where, q, err))) goto fail;
             if ((rc = opt_str(e, "reason", where, q, p, &a->reason, err))) goto fail;
             strncat(q, ".date", sizeof q - strlen(q) - 1);
-            if ((rc = get_date(lt_json_get(e, "date"), where, q, true, &a->date, err)))
-                goto fail;
+            if ((rc = get_date(lt_json_get(e, "date"), where, q, true, &a->date, err))) goto fail;
         } else if ((rc = get_date(e, where, q, true, &a->date, err))) {
             goto fail;
         }
@@ -441,8 +447,9 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where,
         pathf(q, ".assessments[%zu]", r->nassessments);
         if ((rc = parse_assessment(e, where, q, p, &as[r->nassessments], err))) goto fail;
         if (r->nassessments && as[r->nassessments].date <= as[r->nassessments - 1].date) {
-            rc = bad(err, where, q, "expected assessments in date order, one per date; this "
-                                    "one is on or before the previous");
+            rc = bad(err, where, q,
+                     "expected assessments in date order, one per date; this "
+                     "one is on or before the previous");
             goto fail;
         }
         r->nassessments++;
@@ -506,15 +513,23 @@ lt_date lt_outcome_record_anchor(const lt_outcome_record *r, const char *name)
 void lt_outcome_record_schedule_input(const lt_outcome_record *r, lt_date as_of,
                                       lt_schedule_input *in)
 {
-    *in = (lt_schedule_input){r->arm, r->anchors, r->nanchors, r->visits, r->nvisits,
-                              r->priv ? r->priv->stops : NULL, r->priv ? r->nevents : 0, as_of};
+    *in = (lt_schedule_input){r->arm,
+                              r->anchors,
+                              r->nanchors,
+                              r->visits,
+                              r->nvisits,
+                              r->priv ? r->priv->stops : NULL,
+                              r->priv ? r->nevents : 0,
+                              as_of};
 }
 
 static void put_date(lt_buf *b, lt_date d)
 {
     char s[LT_DATE_STR_MAX];
-    if (d == LT_DATE_NONE) lt_buf_puts(b, "null");
-    else lt_buf_json_str(b, lt_date_format(d, s));
+    if (d == LT_DATE_NONE)
+        lt_buf_puts(b, "null");
+    else
+        lt_buf_json_str(b, lt_date_format(d, s));
 }
 
 static void put_opt(lt_buf *b, const char *key, const char *s)
@@ -595,8 +610,10 @@ void lt_outcome_record_to_json(const lt_outcome_record *r, lt_buf *b)
         for (int k = 0; k < LT_QLQ_C30_ITEMS; k++) {
             if (k) lt_buf_putc(b, ',');
             int x = r->questionnaires[i].items[k];
-            if (x) lt_buf_printf(b, "%d", x);
-            else lt_buf_puts(b, "null");
+            if (x)
+                lt_buf_printf(b, "%d", x);
+            else
+                lt_buf_puts(b, "null");
         }
         lt_buf_puts(b, "]}");
     }
@@ -613,8 +630,8 @@ lt_status lt_outcome_set_parse(const char *text, size_t len, const char *source,
     if (rc) return rc;
     char w[LT_ERROR_WHERE_MAX];
     snprintf(w, sizeof w, "%.200s: ", source ? source : "<input>");
-    static const char *const keys[] = {"format", "format_version", "protocol", "patients",
-                                       "note", NULL};
+    static const char *const keys[] = {"format",   "format_version", "protocol",
+                                       "patients", "note",           NULL};
     lt_outcome_set *s = NULL;
     if (!lt_json_is_object(root)) {
         rc = bad(err, w, "(root)", "expected an object with \"patients\", found %s",
@@ -624,9 +641,8 @@ lt_status lt_outcome_set_parse(const char *text, size_t len, const char *source,
     if ((rc = only_keys(root, keys, w, "", err))) goto done;
     const char *fmt = lt_json_get_str(root, "format", NULL);
     if (!fmt || strcmp(fmt, "lutetia-outcomes")) {
-        rc = bad(err, w, "format", "expected \"lutetia-outcomes\", found %s%s%s",
-                 fmt ? "\"" : "", fmt ? fmt : json_type(lt_json_get(root, "format")),
-                 fmt ? "\"" : "");
+        rc = bad(err, w, "format", "expected \"lutetia-outcomes\", found %s%s%s", fmt ? "\"" : "",
+                 fmt ? fmt : json_type(lt_json_get(root, "format")), fmt ? "\"" : "");
         goto done;
     }
     double fv = 0;
@@ -637,8 +653,7 @@ lt_status lt_outcome_set_parse(const char *text, size_t len, const char *source,
     }
     const lt_json *pats = lt_json_get(root, "patients");
     if (!lt_json_is_array(pats)) {
-        rc = bad(err, w, "patients", "expected an array of patients, found %s",
-                 json_type(pats));
+        rc = bad(err, w, "patients", "expected an array of patients, found %s", json_type(pats));
         goto done;
     }
     s = calloc(1, sizeof *s);
@@ -685,7 +700,8 @@ lt_status lt_outcome_set_load(const char *path, lt_outcome_set **out, lt_error *
 void lt_outcome_set_free(lt_outcome_set *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->n; i++) lt_outcome_record_free(s->records[i]);
+    for (size_t i = 0; i < s->n; i++)
+        lt_outcome_record_free(s->records[i]);
     free(s->records);
     free((char *)s->protocol);
     free(s);

@@ -9,8 +9,8 @@
 struct lt_cohort {
     lt_patient **v;
     size_t n, cap;
-    size_t *index;      /* open addressing over v: slot holds i + 1, 0 is empty */
-    size_t index_cap;   /* a power of two, at least twice n */
+    size_t *index;    /* open addressing over v: slot holds i + 1, 0 is empty */
+    size_t index_cap; /* a power of two, at least twice n */
     const lt_concepts *concepts;
     lt_concepts *own_concepts;
 };
@@ -121,21 +121,53 @@ bool lt__fact_set_attrs(lt_patient *p, lt_fact *f, const lt_attr *attrs, size_t 
     return true;
 }
 
-/* Dates ascending with unknown dates first (LT_DATE_NONE is the smallest int32), then code,
- * then the order read, so that sorting is stable and reproducible. */
-static int fact_cmp(const void *a, const void *b)
+/* Dates ascending with unknown dates first (LT_DATE_NONE is the smallest int32), then code. */
+static int fact_order(const lt_fact *x, const lt_fact *y)
 {
-    const lt_fact *x = a, *y = b;
     if (x->date != y->date) return x->date < y->date ? -1 : 1;
-    int c = strcmp(x->code ? x->code : "", y->code ? y->code : "");
-    if (c) return c;
-    /* facts are in one array: their addresses give the order read */
-    return x < y ? -1 : x > y;
+    return strcmp(x->code ? x->code : "", y->code ? y->code : "");
 }
 
+typedef struct ranked {
+    const lt_fact *f;
+    size_t i; /* the order read: ties keep it, so the result is reproducible */
+} ranked;
+
+static int ranked_cmp(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    int c = fact_order(x->f, y->f);
+    if (c) return c;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Sorts the facts stably. qsort is not stable, so it sorts (fact, position) pairs; when the
+ * scratch memory cannot be had, an insertion sort (stable, in place) does the same. */
 static void patient_sort(lt_patient *p)
 {
-    if (p->nfacts > 1) qsort(p->priv->facts, p->nfacts, sizeof(lt_fact), fact_cmp);
+    size_t n = p->nfacts;
+    lt_fact *v = p->priv->facts;
+    if (n < 2) return;
+    ranked *r = malloc(n * sizeof *r);
+    lt_fact *out = r ? malloc(n * sizeof *out) : NULL;
+    if (out) {
+        for (size_t i = 0; i < n; i++)
+            r[i] = (ranked){&v[i], i};
+        qsort(r, n, sizeof *r, ranked_cmp);
+        for (size_t i = 0; i < n; i++)
+            out[i] = *r[i].f;
+        memcpy(v, out, n * sizeof *out);
+    } else {
+        for (size_t i = 1; i < n; i++) {
+            lt_fact t = v[i];
+            size_t j = i;
+            for (; j > 0 && fact_order(&v[j - 1], &t) > 0; j--)
+                v[j] = v[j - 1];
+            v[j] = t;
+        }
+    }
+    free(out);
+    free(r);
 }
 
 /* ---- cohort ---- */
@@ -151,14 +183,18 @@ lt_status lt_cohort_new(lt_cohort **out, lt_error *err)
 void lt_cohort_free(lt_cohort *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->n; i++) patient_free(c->v[i]);
+    for (size_t i = 0; i < c->n; i++)
+        patient_free(c->v[i]);
     free(c->v);
     free(c->index);
     lt_concepts_free(c->own_concepts);
     free(c);
 }
 
-size_t lt_cohort_count(const lt_cohort *c) { return c ? c->n : 0; }
+size_t lt_cohort_count(const lt_cohort *c)
+{
+    return c ? c->n : 0;
+}
 
 const lt_patient *lt_cohort_patient(const lt_cohort *c, size_t i)
 {
@@ -168,7 +204,8 @@ const lt_patient *lt_cohort_patient(const lt_cohort *c, size_t i)
 static uint64_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
 
@@ -202,7 +239,8 @@ static bool reserve(lt_cohort *c, size_t extra)
     size_t want = c->n + extra;
     if (want > c->cap) {
         size_t cap = c->cap ? c->cap : 8;
-        while (cap < want) cap *= 2;
+        while (cap < want)
+            cap *= 2;
         lt_patient **v = realloc(c->v, cap * sizeof *v);
         if (!v) return false;
         c->v = v;
@@ -210,7 +248,8 @@ static bool reserve(lt_cohort *c, size_t extra)
     }
     if (want * 2 > c->index_cap) {
         size_t cap = c->index_cap ? c->index_cap : 16;
-        while (cap < want * 2) cap *= 2;
+        while (cap < want * 2)
+            cap *= 2;
         size_t *idx = calloc(cap, sizeof *idx);
         if (!idx) return false;
         free(c->index);
@@ -266,13 +305,11 @@ static lt_status check_agree(const lt_patient *a, const lt_patient *b, lt_error 
     char d1[LT_DATE_STR_MAX], d2[LT_DATE_STR_MAX];
     if (a->birth_date != LT_DATE_NONE && b->birth_date != LT_DATE_NONE &&
         a->birth_date != b->birth_date)
-        LT_FAIL(err, LT_ECONFLICT, b->source,
-                "patient %s: birth date %s here but %s in %s", a->id,
+        LT_FAIL(err, LT_ECONFLICT, b->source, "patient %s: birth date %s here but %s in %s", a->id,
                 lt_date_format(b->birth_date, d2), lt_date_format(a->birth_date, d1), a->source);
     if (a->death_date != LT_DATE_NONE && b->death_date != LT_DATE_NONE &&
         a->death_date != b->death_date)
-        LT_FAIL(err, LT_ECONFLICT, b->source,
-                "patient %s: death date %s here but %s in %s", a->id,
+        LT_FAIL(err, LT_ECONFLICT, b->source, "patient %s: death date %s here but %s in %s", a->id,
                 lt_date_format(b->death_date, d2), lt_date_format(a->death_date, d1), a->source);
     if (a->sex != LT_SEX_UNKNOWN && b->sex != LT_SEX_UNKNOWN && a->sex != b->sex)
         LT_FAIL(err, LT_ECONFLICT, b->source, "patient %s: sex %s here but %s in %s", a->id,
@@ -322,7 +359,8 @@ lt_status lt_cohort_merge(lt_cohort *dst, lt_cohort *src, lt_error *err)
         if (d->sex == LT_SEX_UNKNOWN) d->sex = s->sex;
         /* the facts point into s's arena: its blocks move to d */
         lt__block **tail = &d->priv->blocks;
-        while (*tail) tail = &(*tail)->next;
+        while (*tail)
+            tail = &(*tail)->next;
         *tail = s->priv->blocks;
         s->priv->blocks = NULL;
         patient_sort(d);
@@ -346,14 +384,15 @@ static lt_status read_buffer(lt_cohort *c, char *data, size_t len, const char *s
     size_t i = 0;
     if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
         (unsigned char)data[2] == 0xBF)
-        i = 3; /* a UTF-8 byte order mark, as spreadsheet exports write */
+        i = 3;        /* a UTF-8 byte order mark, as spreadsheet exports write */
     size_t start = i; /* JSON line numbers count from here */
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
         i++;
     if (i == len) {
         lt_cohort_free(tmp);
-        LT_FAIL(err, LT_ESCHEMA, source, "the file is empty: expected a patient JSON document, "
-                                         "a FHIR Bundle or a CSV lab export");
+        LT_FAIL(err, LT_ESCHEMA, source,
+                "the file is empty: expected a patient JSON document, "
+                "a FHIR Bundle or a CSV lab export");
     }
     if (data[i] == '{' || data[i] == '[') {
         lt_json *root;
@@ -373,7 +412,8 @@ static lt_status read_buffer(lt_cohort *c, char *data, size_t len, const char *s
         st = lt__read_csv(tmp, data + start, len - start, source, err);
     }
     if (st == LT_OK) {
-        for (size_t k = 0; k < tmp->n; k++) patient_sort(tmp->v[k]);
+        for (size_t k = 0; k < tmp->n; k++)
+            patient_sort(tmp->v[k]);
         if (!c->concepts && tmp->own_concepts) {
             /* keep the map loaded for this file for the next ones */
             c->own_concepts = tmp->own_concepts;

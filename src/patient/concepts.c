@@ -27,16 +27,18 @@ typedef struct mapping {
 struct lt_concepts {
     mapping *v;
     size_t n, cap;
-    size_t *index;     /* slot holds i + 1; 0 empty */
-    size_t index_cap;  /* power of two */
+    size_t *index;    /* slot holds i + 1; 0 empty */
+    size_t index_cap; /* power of two */
 };
 
 static uint64_t hash_pair(const char *system, const char *code)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a over system, a separator, code */
-    for (const char *s = system; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (const char *s = system; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     h = (h ^ 0xff) * 1099511628211ULL;
-    for (const char *s = code; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (const char *s = code; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
 
@@ -72,13 +74,17 @@ static void mapping_clear(mapping *x)
 void lt_concepts_free(lt_concepts *m)
 {
     if (!m) return;
-    for (size_t i = 0; i < m->n; i++) mapping_clear(&m->v[i]);
+    for (size_t i = 0; i < m->n; i++)
+        mapping_clear(&m->v[i]);
     free(m->v);
     free(m->index);
     free(m);
 }
 
-size_t lt_concepts_count(const lt_concepts *m) { return m ? m->n : 0; }
+size_t lt_concepts_count(const lt_concepts *m)
+{
+    return m ? m->n : 0;
+}
 
 const char *lt_concepts_lookup(const lt_concepts *m, const char *system, const char *code,
                                lt_fact_kind *kind)
@@ -110,7 +116,8 @@ static bool grow(lt_concepts *m, size_t extra)
     size_t want = m->n + extra;
     if (want > m->cap) {
         size_t cap = m->cap ? m->cap : 64;
-        while (cap < want) cap *= 2;
+        while (cap < want)
+            cap *= 2;
         mapping *v = realloc(m->v, cap * sizeof *v);
         if (!v) return false;
         m->v = v;
@@ -118,7 +125,8 @@ static bool grow(lt_concepts *m, size_t extra)
     }
     if (want * 2 > m->index_cap) {
         size_t cap = m->index_cap ? m->index_cap : 128;
-        while (cap < want * 2) cap *= 2;
+        while (cap < want * 2)
+            cap *= 2;
         size_t *idx = calloc(cap, sizeof *idx);
         if (!idx) return false;
         free(m->index);
@@ -137,7 +145,8 @@ static char *dup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-#define PLACE(buf, path, i, member) snprintf(buf, sizeof buf, "%s: mappings[%zu]%s", path, i, member)
+#define PLACE(buf, path, i, member)                                                                \
+    snprintf(buf, sizeof buf, "%s: mappings[%zu]%s", path, i, member)
 
 /* Parses one mapping file into a list of new entries and only then adds them, so that a bad
  * file leaves m as it was. */
@@ -193,7 +202,8 @@ static lt_status add_text(lt_concepts *m, const char *text, size_t len, const ch
         }
         if (!lt__vocab_known(k, concept)) {
             PLACE(where, path, i, ".concept");
-            st = lt_error_set(err, LT_ESCHEMA, where, "\"%s\" is not a %s concept of the "
+            st = lt_error_set(err, LT_ESCHEMA, where,
+                              "\"%s\" is not a %s concept of the "
                               "vocabulary (docs/patient-format.md)",
                               concept ? concept : "", kind);
             break;
@@ -243,7 +253,8 @@ static lt_status add_text(lt_concepts *m, const char *text, size_t len, const ch
     if (st == LT_OK && !grow(m, n))
         st = lt_error_set(err, LT_ENOMEM, path, "out of memory reading concept mappings");
     if (st != LT_OK) {
-        for (size_t k = 0; k < n; k++) mapping_clear(&fresh[k]);
+        for (size_t k = 0; k < n; k++)
+            mapping_clear(&fresh[k]);
         free(fresh);
         return st;
     }
@@ -293,8 +304,7 @@ lt_status lt_concepts_load(const char *extra, lt_concepts **out, lt_error *err)
         snprintf(path, sizeof path, "%s/concepts.json", dirs[i]);
         found = file_exists(path);
         if (i == 0 && !found)
-            LT_FAIL(err, LT_ENOTFOUND, path,
-                    "LUTETIA_DATA_DIR is set but holds no concepts.json");
+            LT_FAIL(err, LT_ENOTFOUND, path, "LUTETIA_DATA_DIR is set but holds no concepts.json");
     }
     if (!found)
         LT_FAIL(err, LT_ENOTFOUND, "concepts.json",

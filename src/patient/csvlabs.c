@@ -7,11 +7,24 @@
 #include "lutetia/csv.h"
 #include "lutetia/file.h"
 
-enum { C_PATIENT, C_DATE, C_ANALYTE, C_LOINC, C_VALUE, C_UNIT, C_LOW, C_HIGH, C_COMPARATOR,
-       C_STATUS, C_COUNT };
+enum {
+    C_PATIENT,
+    C_DATE,
+    C_ANALYTE,
+    C_LOINC,
+    C_VALUE,
+    C_UNIT,
+    C_LOW,
+    C_HIGH,
+    C_COMPARATOR,
+    C_STATUS,
+    C_COUNT
+};
 
-static const char *const names[C_COUNT] = {"patient", "date", "analyte", "loinc", "value",
-                                           "unit", "low", "high", "comparator", "status"};
+#define CELL_MAX 256
+
+static const char *const names[C_COUNT] = {"patient", "date", "analyte", "loinc",      "value",
+                                           "unit",    "low",  "high",    "comparator", "status"};
 
 /* The delimiter: the first of ',', ';' or tab found on the header line. */
 static char sniff(const char *data, size_t len)
@@ -23,10 +36,12 @@ static char sniff(const char *data, size_t len)
 
 static const char *trim(const char *s, char *buf, size_t n)
 {
-    while (*s == ' ') s++;
+    while (*s == ' ')
+        s++;
     snprintf(buf, n, "%s", s);
     size_t k = strlen(buf);
-    while (k && (buf[k - 1] == ' ' || buf[k - 1] == '\r')) buf[--k] = '\0';
+    while (k && (buf[k - 1] == ' ' || buf[k - 1] == '\r'))
+        buf[--k] = '\0';
     return buf;
 }
 
@@ -45,20 +60,24 @@ lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
         LT_FAIL(err, LT_ESCHEMA, source, "no header row");
     }
     int col[C_COUNT];
-    for (int k = 0; k < C_COUNT; k++) col[k] = -1;
+    for (int k = 0; k < C_COUNT; k++)
+        col[k] = -1;
     size_t ncols = n;
     for (size_t i = 0; i < n; i++) {
         char h[64];
         trim(f[i], h, sizeof h);
         if (!strcasecmp(h, "patient_id")) snprintf(h, sizeof h, "patient");
         int k = 0;
-        while (k < C_COUNT && strcasecmp(h, names[k])) k++;
+        while (k < C_COUNT && strcasecmp(h, names[k]))
+            k++;
         snprintf(where, sizeof where, "%s:%zu", source, lt_csv_line(csv));
         if (k == C_COUNT) {
             lt_csv_free(csv);
-            LT_FAIL(err, LT_ESCHEMA, where, "column %zu: unknown column \"%s\" (expected patient, "
+            LT_FAIL(err, LT_ESCHEMA, where,
+                    "column %zu: unknown column \"%s\" (expected patient, "
                     "date, analyte or loinc, value, unit, and optionally low, high, comparator, "
-                    "status)", i + 1, h);
+                    "status)",
+                    i + 1, h);
         }
         if (col[k] >= 0) {
             lt_csv_free(csv);
@@ -74,7 +93,8 @@ lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
         }
     if ((col[C_ANALYTE] < 0) == (col[C_LOINC] < 0)) {
         lt_csv_free(csv);
-        LT_FAIL(err, LT_ESCHEMA, where, "the header needs exactly one of the columns \"analyte\" "
+        LT_FAIL(err, LT_ESCHEMA, where,
+                "the header needs exactly one of the columns \"analyte\" "
                 "(a Lutetia concept) and \"loinc\" (a LOINC code)");
     }
     const lt_concepts *map = NULL;
@@ -92,7 +112,16 @@ lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
             lt_error_set(err, st, where, "%zu fields, expected %zu as in the header", n, ncols);
             break;
         }
-        char id[256], val[64], unit[64], datebuf[64];
+        /* every cell fits the buffers below, or the row is refused: never cut silently */
+        bool too_long = false;
+        for (int k = 0; k < C_COUNT && !too_long; k++)
+            if (col[k] >= 0 && strlen(f[col[k]]) >= CELL_MAX) {
+                lt_error_set(err, st, where, "column %s: longer than %d characters", names[k],
+                             CELL_MAX - 1);
+                too_long = true;
+            }
+        if (too_long) break;
+        char id[CELL_MAX], val[CELL_MAX], unit[CELL_MAX], datebuf[CELL_MAX];
         trim(CELL(C_PATIENT), id, sizeof id);
         if (!*id) {
             lt_error_set(err, st, where, "column patient: empty, expected the patient id");
@@ -101,18 +130,19 @@ lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
         lt_date date;
         trim(CELL(C_DATE), datebuf, sizeof datebuf);
         if (!lt_date_parse(datebuf, true, &date)) {
-            lt_error_set(err, st, where, "column date: expected YYYY-MM-DD, found \"%s\"",
-                         datebuf);
+            lt_error_set(err, st, where, "column date: expected YYYY-MM-DD, found \"%s\"", datebuf);
             break;
         }
         const char *concept;
-        char code[64];
+        char code[CELL_MAX];
         if (col[C_ANALYTE] >= 0) {
             concept = trim(CELL(C_ANALYTE), code, sizeof code);
             lt_fact_kind k = lt__units_kind(concept);
             if (k != LT_FACT_LAB && k != LT_FACT_VITAL) {
-                lt_error_set(err, st, where, "column analyte: \"%s\" is not a lab or vital "
-                             "concept (hemoglobin, platelets, creatinine, ...)", concept);
+                lt_error_set(err, st, where,
+                             "column analyte: \"%s\" is not a lab or vital "
+                             "concept (hemoglobin, platelets, creatinine, ...)",
+                             concept);
                 break;
             }
         } else {
@@ -120,8 +150,10 @@ lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
             lt_fact_kind k = LT_FACT_KIND_COUNT;
             concept = lt_concepts_lookup(map, "http://loinc.org", code, &k);
             if (!concept || (k != LT_FACT_LAB && k != LT_FACT_VITAL)) {
-                lt_error_set(err, st, where, "column loinc: \"%s\" maps to no lab or vital in "
-                             "data/concepts.json", code);
+                lt_error_set(err, st, where,
+                             "column loinc: \"%s\" maps to no lab or vital in "
+                             "data/concepts.json",
+                             code);
                 break;
             }
         }
@@ -158,7 +190,7 @@ lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
         const int lim[2] = {C_LOW, C_HIGH};
         bool bad = false;
         for (int k = 0; k < 2 && !bad; k++) {
-            char lb[64];
+            char lb[CELL_MAX];
             trim(CELL(lim[k]), lb, sizeof lb);
             if (!*lb) continue;
             double x, cv;
@@ -167,24 +199,30 @@ lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
                              names[lim[k]], lb);
                 bad = true;
             } else if (lt__convert_limit(concept, x, unit, &cv)) {
-                if (k) fact->high = cv, fact->has_high = true;
-                else fact->low = cv, fact->has_low = true;
+                if (k)
+                    fact->high = cv, fact->has_high = true;
+                else
+                    fact->low = cv, fact->has_low = true;
             }
         }
         if (bad) break;
-        char cb[8];
+        char cb[CELL_MAX];
         int cmp = lt__comparator_parse(trim(CELL(C_COMPARATOR), cb, sizeof cb));
         if (cmp < 0) {
-            lt_error_set(err, st, where, "column comparator: expected <, <=, > or >=, found "
-                         "\"%s\"", cb);
+            lt_error_set(err, st, where,
+                         "column comparator: expected <, <=, > or >=, found "
+                         "\"%s\"",
+                         cb);
             break;
         }
         fact->comparator = (char)cmp;
         st = LT_OK;
 #undef CELL
     }
-    if (r < 0) st = err ? err->status : LT_EPARSE;
-    else if (r == 0) st = LT_OK;
+    if (r < 0)
+        st = err ? err->status : LT_EPARSE;
+    else if (r == 0)
+        st = LT_OK;
     lt_csv_free(csv);
     return st;
 }

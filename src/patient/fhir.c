@@ -8,8 +8,8 @@
 #include "internal.h"
 
 typedef struct ref {
-    const char *full_url;  /* "urn:uuid:..." */
-    const char *id;        /* the Patient's id */
+    const char *full_url; /* "urn:uuid:..." */
+    const char *id;       /* the Patient's id */
     lt_patient *p;
 } ref;
 
@@ -22,7 +22,10 @@ typedef struct ctx {
     size_t nrefs;
 } ctx;
 
-static bool eq(const char *a, const char *b) { return a && b && !strcmp(a, b); }
+static bool eq(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
 
 static lt_status nomem(ctx *x)
 {
@@ -30,12 +33,13 @@ static lt_status nomem(ctx *x)
 }
 
 /* "file: Observation/<id>" or "file: entry[12]" when the resource has no id. */
-static void place(const ctx *x, const char *type, const lt_json *res, size_t i, char *buf,
-                  size_t n)
+static void place(const ctx *x, const char *type, const lt_json *res, size_t i, char *buf, size_t n)
 {
     const char *id = lt_json_get_str(res, "id", NULL);
-    if (id) snprintf(buf, n, "%s: %s/%s", x->source, type, id);
-    else snprintf(buf, n, "%s: entry[%zu] (%s)", x->source, i, type);
+    if (id)
+        snprintf(buf, n, "%s: %s/%s", x->source, type, id);
+    else
+        snprintf(buf, n, "%s: entry[%zu] (%s)", x->source, i, type);
 }
 
 /* A FHIR date, dateTime or instant; false when present but not a date. */
@@ -67,8 +71,8 @@ static void date_from(const lt_json *obj, const char *const *keys, size_t nkeys,
 }
 
 /* The first coding of a CodeableConcept that the map knows. */
-static const char *match(const ctx *x, const lt_json *cc, lt_fact_kind *kind,
-                         const char **system, const char **code)
+static const char *match(const ctx *x, const lt_json *cc, lt_fact_kind *kind, const char **system,
+                         const char **code)
 {
     for (const lt_json *c = lt_json_first(lt_json_get(cc, "coding")); c; c = lt_json_next(c)) {
         const char *s = lt_json_get_str(c, "system", NULL), *k = lt_json_get_str(c, "code", NULL);
@@ -92,13 +96,14 @@ static lt_status resolve(ctx *x, const lt_json *res, const char *where, lt_patie
             *out = x->refs[0].p;
             return LT_OK;
         }
-        LT_FAIL(x->err, LT_ESCHEMA, where, "no subject reference, and the bundle holds %zu "
-                "patients: expected \"subject\": {\"reference\": \"Patient/...\"}", x->nrefs);
+        LT_FAIL(x->err, LT_ESCHEMA, where,
+                "no subject reference, and the bundle holds %zu "
+                "patients: expected \"subject\": {\"reference\": \"Patient/...\"}",
+                x->nrefs);
     }
     for (size_t i = 0; i < x->nrefs; i++) {
         const ref *e = &x->refs[i];
-        if (eq(r, e->full_url) ||
-            (!strncmp(r, "Patient/", 8) && eq(r + 8, e->id)) ||
+        if (eq(r, e->full_url) || (!strncmp(r, "Patient/", 8) && eq(r + 8, e->id)) ||
             (!strncmp(r, "urn:uuid:", 9) && eq(r + 9, e->id))) {
             *out = e->p;
             return LT_OK;
@@ -128,8 +133,10 @@ static bool attach(lt_patient *p, lt_fact *f, const ctx *x, const char *sys, con
     lt_attr a[MAX_ATTRS];
     size_t n = 0, nfixed;
     const lt_attr *fixed = lt__concepts_attrs(x->map, sys, code, &nfixed);
-    for (size_t i = 0; i < nfixed && n < MAX_ATTRS; i++) a[n++] = fixed[i];
-    for (size_t i = 0; i < nextra && n < MAX_ATTRS; i++) a[n++] = extra[i];
+    for (size_t i = 0; i < nfixed && n < MAX_ATTRS; i++)
+        a[n++] = fixed[i];
+    for (size_t i = 0; i < nextra && n < MAX_ATTRS; i++)
+        a[n++] = extra[i];
     return lt__fact_set_attrs(p, f, a, n);
 }
 
@@ -144,8 +151,8 @@ static int coded_flag(const lt_json *cc)
     for (const lt_json *c = lt_json_first(lt_json_get(cc, "coding")); c; c = lt_json_next(c)) {
         const char *code = lt_json_get_str(c, "code", NULL);
         if (!eq(lt_json_get_str(c, "system", NULL), "http://snomed.info/sct")) continue;
-        if (eq(code, "373066001") || eq(code, "77386006")) return 1;  /* yes; pregnant */
-        if (eq(code, "373067005") || eq(code, "60001007")) return 0;  /* no; not pregnant */
+        if (eq(code, "373066001") || eq(code, "77386006")) return 1; /* yes; pregnant */
+        if (eq(code, "373067005") || eq(code, "60001007")) return 0; /* no; not pregnant */
     }
     return -1;
 }
@@ -191,8 +198,10 @@ static lt_status observation(ctx *x, const lt_json *res, size_t i)
         if (!(f->text = lt__arena_strdup(p, why))) return nomem(x);
     } else if (kind == LT_FACT_STATUS || kind == LT_FACT_ATTESTATION) {
         int flag = -1;
-        if (lt_json_bool(lt_json_get(res, "valueBoolean"), &b)) flag = b;
-        else flag = coded_flag(lt_json_get(res, "valueCodeableConcept"));
+        if (lt_json_bool(lt_json_get(res, "valueBoolean"), &b))
+            flag = b;
+        else
+            flag = coded_flag(lt_json_get(res, "valueCodeableConcept"));
         if (flag < 0) {
             if (f->problem == LT_FACT_OK) f->problem = LT_FACT_NO_VALUE;
         } else {
@@ -214,8 +223,10 @@ static lt_status observation(ctx *x, const lt_json *res, size_t i)
         if (q && lt_json_num(lt_json_get(q, "value"), &d)) {
             if (!lt__fact_set_quantity(p, f, d, quantity_unit(concept, q))) return nomem(x);
             int cmp = lt__comparator_parse(lt_json_get_str(q, "comparator", NULL));
-            if (cmp > 0) f->comparator = (char)cmp;
-            else if (cmp < 0 && f->problem == LT_FACT_OK) f->problem = LT_FACT_NO_VALUE;
+            if (cmp > 0)
+                f->comparator = (char)cmp;
+            else if (cmp < 0 && f->problem == LT_FACT_OK)
+                f->problem = LT_FACT_NO_VALUE;
         } else {
             /* a qualitative result ("positive") is no measurement in the canonical unit */
             if (f->problem == LT_FACT_OK) f->problem = LT_FACT_NO_VALUE;
@@ -237,8 +248,8 @@ static lt_status observation(ctx *x, const lt_json *res, size_t i)
 /* The first coding code of a CodeableConcept member, as a FHIR status. */
 static const char *cc_code(const lt_json *res, const char *member)
 {
-    return lt_json_get_str(lt_json_first(lt_json_get(lt_json_get(res, member), "coding")),
-                           "code", NULL);
+    return lt_json_get_str(lt_json_first(lt_json_get(lt_json_get(res, member), "coding")), "code",
+                           NULL);
 }
 
 static lt_status condition(ctx *x, const lt_json *res, size_t i)
@@ -351,8 +362,8 @@ static lt_status medication(ctx *x, const char *type, const lt_json *res, size_t
     if (st != LT_OK) return st;
     lt_fact *f = start_fact(x, p, kind, concept, where);
     if (!f) return nomem(x);
-    static const char *const start[] = {"effectiveDateTime", "effectivePeriod.start",
-                                        "authoredOn", "dateAsserted"};
+    static const char *const start[] = {"effectiveDateTime", "effectivePeriod.start", "authoredOn",
+                                        "dateAsserted"};
     static const char *const end[] = {"effectivePeriod.end"};
     date_from(res, start, 4, &f->date, f);
     date_from(res, end, 1, &f->end_date, f);
@@ -389,8 +400,8 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
         LT_FAIL(x->err, LT_ESCHEMA, where, "deceasedDateTime: expected a dateTime; found \"%s\"",
                 lt_json_str(dd) ? lt_json_str(dd) : "not a string");
     const char *g = lt_json_get_str(res, "gender", NULL);
-    p->sex = eq(g, "female") ? LT_SEX_FEMALE
-             : eq(g, "male") ? LT_SEX_MALE
+    p->sex = eq(g, "female")  ? LT_SEX_FEMALE
+             : eq(g, "male")  ? LT_SEX_MALE
              : eq(g, "other") ? LT_SEX_OTHER
                               : LT_SEX_UNKNOWN;
     ref *r = &x->refs[x->nrefs++];
@@ -414,7 +425,8 @@ lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, l
         if (eq(lt_json_get_str(lt_json_get(e, "resource"), "resourceType", NULL), "Patient"))
             npat++;
     if (!npat)
-        LT_FAIL(err, LT_ESCHEMA, source, "the Bundle holds no Patient resource: expected one "
+        LT_FAIL(err, LT_ESCHEMA, source,
+                "the Bundle holds no Patient resource: expected one "
                 "Patient and the resources about them");
     ref refs[64];
     ref *heap = NULL;
@@ -426,17 +438,19 @@ lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, l
     }
     for (const lt_json *e = lt_json_first(entries); e && st == LT_OK; e = lt_json_next(e), i++) {
         const lt_json *res = lt_json_get(e, "resource");
-        if (eq(lt_json_get_str(res, "resourceType", NULL), "Patient"))
-            st = patient(&x, e, res, i);
+        if (eq(lt_json_get_str(res, "resourceType", NULL), "Patient")) st = patient(&x, e, res, i);
     }
     i = 0;
     for (const lt_json *e = lt_json_first(entries); e && st == LT_OK; e = lt_json_next(e), i++) {
         const lt_json *res = lt_json_get(e, "resource");
         const char *t = lt_json_get_str(res, "resourceType", NULL);
-        if (!t) {
+        if (!res) {
+            continue; /* entry.resource is optional (a transaction response, a search outcome) */
+        } else if (!t) {
             char where[LT_ERROR_WHERE_MAX];
             snprintf(where, sizeof where, "%s: entry[%zu]", source, i);
-            st = lt_error_set(err, LT_ESCHEMA, where, "expected a \"resource\" with a "
+            st = lt_error_set(err, LT_ESCHEMA, where,
+                              "expected a \"resource\" with a "
                               "\"resourceType\"");
         } else if (eq(t, "Observation")) {
             st = observation(&x, res, i);

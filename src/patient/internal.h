@@ -19,7 +19,7 @@ typedef struct lt__block {
 
 struct lt__patient_priv {
     lt__block *blocks;
-    lt_fact *facts;   /* the mutable view of lt_patient.facts */
+    lt_fact *facts; /* the mutable view of lt_patient.facts */
     size_t cap;
 };
 
@@ -41,8 +41,7 @@ lt_status lt__cohort_concepts(lt_cohort *c, const lt_concepts **out, lt_error *e
 lt_status lt__read_native(lt_cohort *c, const lt_json *root, const char *text, size_t len,
                           const char *source, lt_error *err);
 lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, lt_error *err);
-lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
-                       lt_error *err);
+lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source, lt_error *err);
 
 /* The vocabulary (docs/patient-format.md): whether code is a concept of kind. Attestations
  * accept any snake_case id. */
@@ -58,8 +57,8 @@ typedef struct lt__attr_spec {
     const char *concepts; /* "|net|nec|minen|", or NULL for every concept of the kind */
     const char *key;
     lt__attr_type type;
-    const char *values;   /* ENUM: "|G1|G2|G3|"; NUM: NULL */
-    double min, max;      /* NUM: accepted range */
+    const char *values; /* ENUM: "|G1|G2|G3|"; NUM: NULL */
+    double min, max;    /* NUM: accepted range */
 } lt__attr_spec;
 const lt__attr_spec *lt__attr_find(lt_fact_kind kind, const char *code, const char *key);
 

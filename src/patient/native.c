@@ -37,7 +37,8 @@ static void join(char *buf, size_t n, const char *a, const char *b, const char *
     size_t k = 0;
     const char *parts[3] = {a, b, c};
     for (int i = 0; i < 3; i++)
-        for (const char *s = parts[i]; s && *s && k + 1 < n; s++) buf[k++] = *s;
+        for (const char *s = parts[i]; s && *s && k + 1 < n; s++)
+            buf[k++] = *s;
     buf[k] = '\0';
 }
 
@@ -51,13 +52,20 @@ static void found(const lt_json *v, char *buf, size_t n)
 {
     double d;
     bool b;
-    if (!v) snprintf(buf, n, "nothing");
-    else if (lt_json_str(v)) snprintf(buf, n, "\"%.60s\"", lt_json_str(v));
-    else if (lt_json_num(v, &d)) snprintf(buf, n, "%g", d);
-    else if (lt_json_bool(v, &b)) snprintf(buf, n, "%s", b ? "true" : "false");
-    else if (lt_json_is_null(v)) snprintf(buf, n, "null");
-    else if (lt_json_is_array(v)) snprintf(buf, n, "an array");
-    else snprintf(buf, n, "an object");
+    if (!v)
+        snprintf(buf, n, "nothing");
+    else if (lt_json_str(v))
+        snprintf(buf, n, "\"%.60s\"", lt_json_str(v));
+    else if (lt_json_num(v, &d))
+        snprintf(buf, n, "%g", d);
+    else if (lt_json_bool(v, &b))
+        snprintf(buf, n, "%s", b ? "true" : "false");
+    else if (lt_json_is_null(v))
+        snprintf(buf, n, "null");
+    else if (lt_json_is_array(v))
+        snprintf(buf, n, "an array");
+    else
+        snprintf(buf, n, "an object");
 }
 
 static lt_status get_date(ctx *x, const lt_json *v, const char *path, lt_date *out)
@@ -77,15 +85,20 @@ static const struct {
     const char *member;
     lt_fact_kind kind;
 } arrays[] = {
-    {"labs", LT_FACT_LAB},           {"vitals", LT_FACT_VITAL},
-    {"performance", LT_FACT_PERFORMANCE}, {"diagnoses", LT_FACT_DIAGNOSIS},
-    {"procedures", LT_FACT_PROCEDURE}, {"imaging", LT_FACT_IMAGING},
-    {"treatments", LT_FACT_TREATMENT}, {"status", LT_FACT_STATUS},
+    {"labs", LT_FACT_LAB},
+    {"vitals", LT_FACT_VITAL},
+    {"performance", LT_FACT_PERFORMANCE},
+    {"diagnoses", LT_FACT_DIAGNOSIS},
+    {"procedures", LT_FACT_PROCEDURE},
+    {"imaging", LT_FACT_IMAGING},
+    {"treatments", LT_FACT_TREATMENT},
+    {"status", LT_FACT_STATUS},
     {"attestations", LT_FACT_ATTESTATION},
 };
 
-static const char *const common[] = {"code", "date", "end_date", "value", "unit", "low",
-                                     "high", "comparator", "text", "comment", "source", "attrs"};
+static const char *const common[] = {"code", "date",    "end_date", "value",
+                                     "unit", "low",     "high",     "comparator",
+                                     "text", "comment", "source",   "attrs"};
 
 static bool is_common(const char *key)
 {
@@ -97,8 +110,8 @@ static bool is_common(const char *key)
 #define MAX_ATTRS 32
 
 /* Checks one listed attribute's value against its spec and appends it to attrs. */
-static lt_status read_attr(ctx *x, const lt__attr_spec *spec, const lt_json *v,
-                           const char *path, lt_attr *a)
+static lt_status read_attr(ctx *x, const lt__attr_spec *spec, const lt_json *v, const char *path,
+                           lt_attr *a)
 {
     char f[96];
     double d;
@@ -108,8 +121,8 @@ static lt_status read_attr(ctx *x, const lt__attr_spec *spec, const lt_json *v,
     case LT__ATTR_NUM:
         if (!lt_json_num(v, &d) || d < spec->min || d > spec->max) {
             found(v, f, sizeof f);
-            return fail(x, LT_ESCHEMA, path, "expected a number from %g to %g; found %s",
-                        spec->min, spec->max, f);
+            return fail(x, LT_ESCHEMA, path, "expected a number from %g to %g; found %s", spec->min,
+                        spec->max, f);
         }
         a->num = d;
         a->has_num = true;
@@ -124,14 +137,14 @@ static lt_status read_attr(ctx *x, const lt__attr_spec *spec, const lt_json *v,
             return LT_OK;
         }
         found(v, f, sizeof f);
-        return fail(x, LT_ESCHEMA, path, "expected \"yes\" or \"no\" (or true/false); found %s",
-                    f);
+        return fail(x, LT_ESCHEMA, path, "expected \"yes\" or \"no\" (or true/false); found %s", f);
     case LT__ATTR_ENUM: {
         const char *s = lt_json_str(v);
         if (s && *s && !strchr(s, '|')) {
             const char *p = strstr(spec->values, s);
             size_t n = strlen(s);
-            while (p && !(p[-1] == '|' && p[n] == '|')) p = strstr(p + 1, s);
+            while (p && !(p[-1] == '|' && p[n] == '|'))
+                p = strstr(p + 1, s);
             if (p) {
                 a->text = s;
                 return LT_OK;
@@ -171,8 +184,10 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
     join(sub, sizeof sub, path, ".code", NULL);
     if (!code) {
         found(jcode, f, sizeof f);
-        return fail(x, LT_ESCHEMA, jcode ? sub : path, "expected a \"code\" string naming a %s "
-                    "concept; found %s", lt_fact_kind_name(kind), f);
+        return fail(x, LT_ESCHEMA, jcode ? sub : path,
+                    "expected a \"code\" string naming a %s "
+                    "concept; found %s",
+                    lt_fact_kind_name(kind), f);
     }
     if (!lt__vocab_known(kind, code))
         return fail(x, LT_ESCHEMA, sub, "\"%s\" is not a %s concept (see docs/patient-format.md)",
@@ -189,8 +204,7 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
     if ((st = get_date(x, lt_json_get(o, "date"), sub, &fact->date)) != LT_OK) return st;
     join(sub, sizeof sub, path, ".end_date", NULL);
     if ((st = get_date(x, lt_json_get(o, "end_date"), sub, &fact->end_date)) != LT_OK) return st;
-    if (fact->date != LT_DATE_NONE && fact->end_date != LT_DATE_NONE &&
-        fact->end_date < fact->date)
+    if (fact->date != LT_DATE_NONE && fact->end_date != LT_DATE_NONE && fact->end_date < fact->date)
         return fail(x, LT_ESCHEMA, sub, "the end date is before the date");
 
     const lt_json *jvalue = lt_json_get(o, "value");
@@ -260,8 +274,10 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
         }
         double c;
         if (lt__convert_limit(code, d, unit, &c)) {
-            if (i) fact->high = c, fact->has_high = true;
-            else fact->low = c, fact->has_low = true;
+            if (i)
+                fact->high = c, fact->has_high = true;
+            else
+                fact->low = c, fact->has_low = true;
         }
     }
     if (fact->has_low && fact->has_high && fact->low > fact->high) {
@@ -274,9 +290,11 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
         join(sub, sizeof sub, path, ".comparator", NULL);
         if (cmp <= 0 || !quantity) {
             found(jc, f, sizeof f);
-            return fail(x, LT_ESCHEMA, sub, quantity ? "expected <, <=, > or >=; found %s"
-                                                     : "only a measured value has a comparator; "
-                                                       "found %s", f);
+            return fail(x, LT_ESCHEMA, sub,
+                        quantity ? "expected <, <=, > or >=; found %s"
+                                 : "only a measured value has a comparator; "
+                                   "found %s",
+                        f);
         }
         fact->comparator = (char)cmp;
     }
@@ -305,9 +323,10 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
         join(sub, sizeof sub, path, ".", key);
         const lt__attr_spec *spec = lt__attr_find(kind, code, key);
         if (!spec)
-            return fail(x, LT_ESCHEMA, sub, "unknown member for a %s \"%s\" (misspelt? "
-                        "site-specific attributes go in \"attrs\")", lt_fact_kind_name(kind),
-                        code);
+            return fail(x, LT_ESCHEMA, sub,
+                        "unknown member for a %s \"%s\" (misspelt? "
+                        "site-specific attributes go in \"attrs\")",
+                        lt_fact_kind_name(kind), code);
         if (na == MAX_ATTRS) return fail(x, LT_ESCHEMA, sub, "too many attributes");
         if ((st = read_attr(x, spec, m, sub, &attrs[na])) != LT_OK) return st;
         attrs[na++].key = key;
@@ -325,10 +344,14 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
         lt_attr *a = &attrs[na];
         memset(a, 0, sizeof *a);
         a->key = lt_json_key(m);
-        if (lt_json_num(m, &d)) a->num = d, a->has_num = true;
-        else if (lt_json_bool(m, &b)) a->text = b ? "yes" : "no";
-        else if (lt_json_str(m)) a->text = lt_json_str(m);
-        else return fail(x, LT_ESCHEMA, sub, "expected a string, a number or true/false");
+        if (lt_json_num(m, &d))
+            a->num = d, a->has_num = true;
+        else if (lt_json_bool(m, &b))
+            a->text = b ? "yes" : "no";
+        else if (lt_json_str(m))
+            a->text = lt_json_str(m);
+        else
+            return fail(x, LT_ESCHEMA, sub, "expected a string, a number or true/false");
         na++;
     }
     if (!lt__fact_set_attrs(p, fact, attrs, na)) return nomem(x);
@@ -347,13 +370,13 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
     for (const lt_json *m = lt_json_first(o); m; m = lt_json_next(m)) {
         const char *key = lt_json_key(m);
         bool ok = !strcmp(key, "id") || !strcmp(key, "birth_date") || !strcmp(key, "sex") ||
-                  !strcmp(key, "death_date") || !strcmp(key, "comment") ||
-                  !strcmp(key, "format");
+                  !strcmp(key, "death_date") || !strcmp(key, "comment") || !strcmp(key, "format");
         for (size_t i = 0; !ok && i < sizeof arrays / sizeof arrays[0]; i++)
             ok = !strcmp(key, arrays[i].member);
         if (!ok) {
             join(sub, sizeof sub, path, *path ? "." : "", key);
-            return fail(x, LT_ESCHEMA, sub, "unknown member (expected id, birth_date, sex, "
+            return fail(x, LT_ESCHEMA, sub,
+                        "unknown member (expected id, birth_date, sex, "
                         "death_date, comment, labs, vitals, performance, diagnoses, procedures, "
                         "imaging, treatments, status or attestations)");
         }
@@ -363,8 +386,10 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
     join(sub, sizeof sub, path, *path ? ".id" : "id", NULL);
     if (!id || !*id) {
         found(jid, f, sizeof f);
-        return fail(x, LT_ESCHEMA, jid ? sub : path, "expected an \"id\" string naming the "
-                    "patient; found %s", f);
+        return fail(x, LT_ESCHEMA, jid ? sub : path,
+                    "expected an \"id\" string naming the "
+                    "patient; found %s",
+                    f);
     }
     lt_patient *p = lt__cohort_patient(x->c, id, x->source);
     if (!p) return nomem(x);
@@ -373,11 +398,9 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
     rec.sex = LT_SEX_UNKNOWN;
     lt_status st;
     join(sub, sizeof sub, path, *path ? ".birth_date" : "birth_date", NULL);
-    if ((st = get_date(x, lt_json_get(o, "birth_date"), sub, &rec.birth_date)) != LT_OK)
-        return st;
+    if ((st = get_date(x, lt_json_get(o, "birth_date"), sub, &rec.birth_date)) != LT_OK) return st;
     join(sub, sizeof sub, path, *path ? ".death_date" : "death_date", NULL);
-    if ((st = get_date(x, lt_json_get(o, "death_date"), sub, &rec.death_date)) != LT_OK)
-        return st;
+    if ((st = get_date(x, lt_json_get(o, "death_date"), sub, &rec.death_date)) != LT_OK) return st;
     const lt_json *jsex = lt_json_get(o, "sex");
     if (jsex) {
         const char *s = lt_json_str(jsex);
@@ -388,8 +411,7 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
         if (k < 0) {
             join(sub, sizeof sub, path, *path ? ".sex" : "sex", NULL);
             found(jsex, f, sizeof f);
-            return fail(x, LT_ESCHEMA, sub, "expected female, male, other or unknown; found %s",
-                        f);
+            return fail(x, LT_ESCHEMA, sub, "expected female, male, other or unknown; found %s", f);
         }
         rec.sex = (lt_sex)k;
     }
@@ -400,8 +422,7 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
         return fail(x, LT_ECONFLICT, sub, "patient %s has birth date %s and %s", id,
                     lt_date_format(p->birth_date, d1), lt_date_format(rec.birth_date, d2));
     if (p->sex != LT_SEX_UNKNOWN && rec.sex != LT_SEX_UNKNOWN && p->sex != rec.sex)
-        return fail(x, LT_ECONFLICT, path, "patient %s is recorded with two different sexes",
-                    id);
+        return fail(x, LT_ECONFLICT, path, "patient %s is recorded with two different sexes", id);
     if (rec.birth_date != LT_DATE_NONE) p->birth_date = rec.birth_date;
     if (rec.death_date != LT_DATE_NONE) p->death_date = rec.death_date;
     if (rec.sex != LT_SEX_UNKNOWN) p->sex = rec.sex;

@@ -41,56 +41,96 @@ static const analyte analytes[] = {
 typedef struct unit_row {
     const char *analytes; /* "|a|b|" */
     const char *unit;
-    double factor;        /* canonical = given * factor */
+    double factor; /* canonical = given * factor */
 } unit_row;
 
 static const unit_row rows[] = {
     /* Haemoglobin (DOMAIN.md): g/dL x 10 = g/L; g/dL x 0.6206 = mmol/L (Hb monomer). */
-    {"|hemoglobin|", "g/dL", 1}, {"|hemoglobin|", "g/dl", 1},
-    {"|hemoglobin|", "g/L", 0.1}, {"|hemoglobin|", "g/l", 0.1},
-    {"|hemoglobin|", "mmol/L", 1 / 0.6206}, {"|hemoglobin|", "mmol/l", 1 / 0.6206},
+    {"|hemoglobin|", "g/dL", 1},
+    {"|hemoglobin|", "g/dl", 1},
+    {"|hemoglobin|", "g/L", 0.1},
+    {"|hemoglobin|", "g/l", 0.1},
+    {"|hemoglobin|", "mmol/L", 1 / 0.6206},
+    {"|hemoglobin|", "mmol/l", 1 / 0.6206},
     /* Cell counts (DOMAIN.md): 10^9/L = 10^3/uL = 1000/mm3. UCUM writes 10*3/uL. */
-    {CELLS, "10^9/L", 1}, {CELLS, "10*9/L", 1}, {CELLS, "10^3/uL", 1}, {CELLS, "10*3/uL", 1},
-    {CELLS, "10^3/mm3", 1}, {CELLS, "10*3/mm3", 1}, {CELLS, "K/uL", 1}, {CELLS, "/nL", 1},
-    {CELLS, "10^3/µL", 1}, {CELLS, "/uL", 0.001}, {CELLS, "/mm3", 0.001}, {CELLS, "/µL", 0.001},
+    {CELLS, "10^9/L", 1},
+    {CELLS, "10*9/L", 1},
+    {CELLS, "10^3/uL", 1},
+    {CELLS, "10*3/uL", 1},
+    {CELLS, "10^3/mm3", 1},
+    {CELLS, "10*3/mm3", 1},
+    {CELLS, "K/uL", 1},
+    {CELLS, "/nL", 1},
+    {CELLS, "10^3/µL", 1},
+    {CELLS, "/uL", 0.001},
+    {CELLS, "/mm3", 0.001},
+    {CELLS, "/µL", 0.001},
     /* Creatinine (DOMAIN.md): mg/dL x 88.4 = umol/L. */
-    {"|creatinine|", "mg/dL", 1}, {"|creatinine|", "mg/dl", 1},
-    {"|creatinine|", "umol/L", 1 / 88.4}, {"|creatinine|", "µmol/L", 1 / 88.4},
-    {"|creatinine|", "umol/l", 1 / 88.4}, {"|creatinine|", "mmol/L", 1000 / 88.4},
+    {"|creatinine|", "mg/dL", 1},
+    {"|creatinine|", "mg/dl", 1},
+    {"|creatinine|", "umol/L", 1 / 88.4},
+    {"|creatinine|", "µmol/L", 1 / 88.4},
+    {"|creatinine|", "umol/l", 1 / 88.4},
+    {"|creatinine|", "mmol/L", 1000 / 88.4},
     /* Creatinine clearance: 1 mL/s = 60 mL/min. */
-    {"|creatinine_clearance|", "mL/min", 1}, {"|creatinine_clearance|", "ml/min", 1},
+    {"|creatinine_clearance|", "mL/min", 1},
+    {"|creatinine_clearance|", "ml/min", 1},
     {"|creatinine_clearance|", "mL/s", 60},
     /* eGFR is per 1.73 m2 of body surface; plain mL/min is another quantity. */
-    {"|egfr|", "mL/min/1.73m2", 1}, {"|egfr|", "mL/min/{1.73_m2}", 1},
-    {"|egfr|", "mL/min/1.73 m2", 1}, {"|egfr|", "mL/min/1.73m^2", 1},
+    {"|egfr|", "mL/min/1.73m2", 1},
+    {"|egfr|", "mL/min/{1.73_m2}", 1},
+    {"|egfr|", "mL/min/1.73 m2", 1},
+    {"|egfr|", "mL/min/1.73m^2", 1},
     /* Bilirubin (DOMAIN.md): mg/dL x 17.1 = umol/L. */
-    {"|bilirubin|", "mg/dL", 1}, {"|bilirubin|", "mg/dl", 1},
-    {"|bilirubin|", "umol/L", 1 / 17.1}, {"|bilirubin|", "µmol/L", 1 / 17.1},
+    {"|bilirubin|", "mg/dL", 1},
+    {"|bilirubin|", "mg/dl", 1},
+    {"|bilirubin|", "umol/L", 1 / 17.1},
+    {"|bilirubin|", "µmol/L", 1 / 17.1},
     {"|bilirubin|", "umol/l", 1 / 17.1},
     /* Enzyme activity: 1 U = 1 umol/min, 1 ukat = 1 umol/s, so 1 ukat/L = 60 U/L. */
-    {UL, "U/L", 1}, {UL, "IU/L", 1}, {UL, "[IU]/L", 1}, {UL, "u/L", 1},
-    {UL, "ukat/L", 60}, {UL, "µkat/L", 60},
+    {UL, "U/L", 1},
+    {UL, "IU/L", 1},
+    {UL, "[IU]/L", 1},
+    {UL, "ukat/L", 60},
+    {UL, "µkat/L", 60},
     /* Albumin (DOMAIN.md): g/dL x 10 = g/L. */
-    {"|albumin|", "g/dL", 1}, {"|albumin|", "g/dl", 1}, {"|albumin|", "g/L", 0.1},
+    {"|albumin|", "g/dL", 1},
+    {"|albumin|", "g/dl", 1},
+    {"|albumin|", "g/L", 0.1},
     {"|albumin|", "g/l", 0.1},
     /* INR is a ratio without dimension. */
-    {"|inr|", "{ratio}", 1}, {"|inr|", "{INR}", 1}, {"|inr|", "INR", 1}, {"|inr|", "ratio", 1},
+    {"|inr|", "{ratio}", 1},
+    {"|inr|", "{INR}", 1},
+    {"|inr|", "INR", 1},
+    {"|inr|", "ratio", 1},
     {"|inr|", "1", 1},
-    {SECONDS, "s", 1}, {SECONDS, "sec", 1},
+    {SECONDS, "s", 1},
+    {SECONDS, "sec", 1},
     /* Glucose: molar mass 180.16 g/mol, so 1 mmol/L = 18.016 mg/dL. */
-    {"|glucose_fasting|", "mg/dL", 1}, {"|glucose_fasting|", "mg/dl", 1},
-    {"|glucose_fasting|", "mmol/L", 18.016}, {"|glucose_fasting|", "mmol/l", 18.016},
+    {"|glucose_fasting|", "mg/dL", 1},
+    {"|glucose_fasting|", "mg/dl", 1},
+    {"|glucose_fasting|", "mmol/L", 18.016},
+    {"|glucose_fasting|", "mmol/l", 18.016},
     /* hCG: 1 mIU/mL = 1 IU/L. */
-    {"|hcg|", "IU/L", 1}, {"|hcg|", "[IU]/L", 1}, {"|hcg|", "mIU/mL", 1},
+    {"|hcg|", "IU/L", 1},
+    {"|hcg|", "[IU]/L", 1},
+    {"|hcg|", "mIU/mL", 1},
     {"|hcg|", "m[IU]/mL", 1},
     /* Weight: the international avoirdupois pound is exactly 0.45359237 kg. */
-    {"|weight|", "kg", 1}, {"|weight|", "g", 0.001}, {"|weight|", "[lb_av]", 0.45359237},
+    {"|weight|", "kg", 1},
+    {"|weight|", "g", 0.001},
+    {"|weight|", "[lb_av]", 0.45359237},
     {"|weight|", "lb", 0.45359237},
     /* Height: the international inch is exactly 2.54 cm. */
-    {"|height|", "cm", 1}, {"|height|", "m", 100}, {"|height|", "mm", 0.1},
-    {"|height|", "[in_i]", 2.54}, {"|height|", "in", 2.54},
+    {"|height|", "cm", 1},
+    {"|height|", "m", 100},
+    {"|height|", "mm", 0.1},
+    {"|height|", "[in_i]", 2.54},
+    {"|height|", "in", 2.54},
     /* Activity: 1 mCi = 37 MBq exactly. */
-    {"|prrt|", "MBq", 1}, {"|prrt|", "GBq", 1000}, {"|prrt|", "kBq", 0.001},
+    {"|prrt|", "MBq", 1},
+    {"|prrt|", "GBq", 1000},
+    {"|prrt|", "kBq", 0.001},
     {"|prrt|", "mCi", 37},
 };
 

@@ -5,8 +5,8 @@
 #include "internal.h"
 
 static const char *const kind_names[LT_FACT_KIND_COUNT] = {
-    "lab", "diagnosis", "procedure", "imaging", "treatment", "performance", "status",
-    "attestation", "vital",
+    "lab",         "diagnosis", "procedure",   "imaging", "treatment",
+    "performance", "status",    "attestation", "vital",
 };
 
 static const char *const problem_names[] = {
@@ -84,8 +84,8 @@ static const lt__attr_spec specs[] = {
     {LT_FACT_DIAGNOSIS, TUMOURS, "ki67", LT__ATTR_NUM, NULL, 0, 100},
     {LT_FACT_DIAGNOSIS, TUMOURS, "differentiation", LT__ATTR_ENUM, "|well|poor|", 0, 0},
     {LT_FACT_DIAGNOSIS, TUMOURS, "confirmed", LT__ATTR_ENUM, "|histology|cytology|", 0, 0},
-    {LT_FACT_DIAGNOSIS, "|liver_metastases|extrahepatic_disease|", "resectable",
-     LT__ATTR_YESNO, NULL, 0, 0},
+    {LT_FACT_DIAGNOSIS, "|liver_metastases|extrahepatic_disease|", "resectable", LT__ATTR_YESNO,
+     NULL, 0, 0},
     {LT_FACT_DIAGNOSIS, "|brain_metastases|", "treated_stable", LT__ATTR_YESNO, NULL, 0, 0},
     {LT_FACT_DIAGNOSIS, "|heart_failure|", "nyha", LT__ATTR_ENUM, "|I|II|III|IV|", 0, 0},
     {LT_FACT_DIAGNOSIS, "|heart_failure|diabetes|", "controlled", LT__ATTR_YESNO, NULL, 0, 0},
@@ -98,8 +98,8 @@ static const lt__attr_spec specs[] = {
     {LT_FACT_IMAGING, NULL, "suv_max", LT__ATTR_NUM, NULL, 0, 1e4},
     {LT_FACT_IMAGING, NULL, "suv_liver_mean", LT__ATTR_NUM, NULL, 0, 1e4},
     {LT_FACT_IMAGING, NULL, "liver_involvement_percent", LT__ATTR_NUM, NULL, 0, 100},
-    {LT_FACT_TREATMENT, "|radiotherapy_external|", "bone_marrow_percent", LT__ATTR_NUM, NULL,
-     0, 100},
+    {LT_FACT_TREATMENT, "|radiotherapy_external|", "bone_marrow_percent", LT__ATTR_NUM, NULL, 0,
+     100},
 };
 
 const lt__attr_spec *lt__attr_find(lt_fact_kind kind, const char *code, const char *key)

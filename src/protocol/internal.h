@@ -10,15 +10,15 @@
 
 /* Bump allocator: the compiled model (rules, arrays, paths) is freed in one go with the
  * protocol. Strings of the model point into the JSON tree, which the protocol also owns. */
-typedef struct lt__arena_block lt__arena_block;
-typedef struct lt__arena {
-    lt__arena_block *head;
+typedef struct lt__pa_block lt__pa_block;
+typedef struct lt__pa {
+    lt__pa_block *head;
     bool failed;
-} lt__arena;
+} lt__pa;
 
-void *lt__arena_alloc(lt__arena *a, size_t n); /* zeroed; NULL (and failed set) when out of memory */
-char *lt__arena_strdup(lt__arena *a, const char *s);
-void lt__arena_free(lt__arena *a);
+void *lt__pa_alloc(lt__pa *a, size_t n); /* zeroed; NULL (and failed set) when out of memory */
+char *lt__pa_strdup(lt__pa *a, const char *s);
+void lt__pa_free(lt__pa *a);
 
 typedef struct lt__issues {
     lt_protocol_issue *v;
@@ -43,17 +43,17 @@ void lt__path_index(char *out, size_t cap, const char *parent, size_t i);
 typedef struct lt__reflimit {
     const char *analyte;
     bool has_low, has_high;
-    double low, high;     /* canonical unit */
+    double low, high; /* canonical unit */
 } lt__reflimit;
 
 struct lt_protocol {
-    char *text;           /* the file as read, for line:column in lint */
+    char *text; /* the file as read, for line:column in lint */
     size_t len;
     char *source;
-    lt_json *orig;        /* the whole file (latest version, with its versions list) */
-    lt_json *doc;         /* the chosen version: orig itself, or a patched copy */
+    lt_json *orig; /* the whole file (latest version, with its versions list) */
+    lt_json *doc;  /* the chosen version: orig itself, or a patched copy */
     const char *version;
-    lt__arena arena;
+    lt__pa arena;
 
     const char *id, *name;
     lt_arm *arms;
@@ -65,7 +65,7 @@ struct lt_protocol {
     size_t ncrit;
     lt_anchor *anchors;
     size_t nanchors;
-    lt_window *windows;   /* declared (named) windows */
+    lt_window *windows; /* declared (named) windows */
     size_t nwindows;
     lt__reflimit *refs;
     size_t nrefs;
@@ -77,8 +77,7 @@ struct lt_protocol {
  * Returns false when there was any problem. */
 bool lt__protocol_build(lt_protocol *p, const lt_json *doc, lt__issues *iss);
 /* Compiles the criteria (rules.c): called by lt__protocol_build after anchors and windows. */
-void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *path,
-                        lt__issues *iss);
+void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *path, lt__issues *iss);
 /* The anchor name is built in ("as_of", "screening", "randomisation") or declared. */
 bool lt__anchor_known(const lt_protocol *p, const char *name);
 /* Reads a duration object ({"weeks": 4}); false (with an issue) when malformed. */

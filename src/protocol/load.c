@@ -10,8 +10,9 @@
 #include "lutetia/file.h"
 #include "lutetia/patient.h"
 
-static const char *const fact_kinds[] = {"lab", "vital", "performance", "diagnosis", "procedure",
-                                         "imaging", "treatment", "status", "attestation", NULL};
+static const char *const fact_kinds[] = {"lab",         "vital",   "performance", "diagnosis",
+                                         "procedure",   "imaging", "treatment",   "status",
+                                         "attestation", NULL};
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -41,8 +42,8 @@ static const char *get_str(const lt_json *obj, const char *key, const char *path
     return s;
 }
 
-static bool get_num(const lt_json *obj, const char *key, const char *path, bool required,
-                    double lo, double hi, double *out, lt__issues *iss)
+static bool get_num(const lt_json *obj, const char *key, const char *path, bool required, double lo,
+                    double hi, double *out, lt__issues *iss)
 {
     const lt_json *v = lt_json_get(obj, key);
     char p[LT_ERROR_WHERE_MAX];
@@ -64,8 +65,8 @@ static bool get_num(const lt_json *obj, const char *key, const char *path, bool 
     return true;
 }
 
-static bool get_int(const lt_json *obj, const char *key, const char *path, bool required,
-                    long lo, long hi, long *out, lt__issues *iss)
+static bool get_int(const lt_json *obj, const char *key, const char *path, bool required, long lo,
+                    long hi, long *out, lt__issues *iss)
 {
     double x;
     if (!get_num(obj, key, path, required, (double)lo, (double)hi, &x, iss)) return false;
@@ -79,8 +80,8 @@ static bool get_int(const lt_json *obj, const char *key, const char *path, bool 
     return true;
 }
 
-static const lt_json *get_obj(const lt_json *obj, const char *key, const char *path,
-                              bool required, lt__issues *iss)
+static const lt_json *get_obj(const lt_json *obj, const char *key, const char *path, bool required,
+                              lt__issues *iss)
 {
     const lt_json *v = lt_json_get(obj, key);
     char p[LT_ERROR_WHERE_MAX];
@@ -108,8 +109,7 @@ static void check_date(const lt_json *obj, const char *key, const char *path, bo
     }
 }
 
-static void check_enum(const char *s, const char *const *list, const char *path,
-                       lt__issues *iss)
+static void check_enum(const char *s, const char *const *list, const char *path, lt__issues *iss)
 {
     if (!s || in_list(s, list)) return;
     char opts[300] = "";
@@ -119,8 +119,8 @@ static void check_enum(const char *s, const char *const *list, const char *path,
     lt__issue(iss, NULL, path, "expected one of %s, found \"%s\"", opts, s);
 }
 
-static const char *get_enum(const lt_json *obj, const char *key, const char *path,
-                            bool required, const char *const *list, lt__issues *iss)
+static const char *get_enum(const lt_json *obj, const char *key, const char *path, bool required,
+                            const char *const *list, lt__issues *iss)
 {
     const char *s = get_str(obj, key, path, required, iss);
     char p[LT_ERROR_WHERE_MAX];
@@ -160,7 +160,8 @@ bool lt__window_read(lt_protocol *p, const lt_json *v, const char *path, lt_wind
             lt__path_key(p2, sizeof p2, path, "anchor");
             lt__issue(iss, NULL, p2,
                       "expected as_of, screening, randomisation or an anchor declared in "
-                      "\"anchors\", found \"%s\"", a);
+                      "\"anchors\", found \"%s\"",
+                      a);
         }
         w.anchor = a;
     }
@@ -198,13 +199,15 @@ bool lt__window_read(lt_protocol *p, const lt_json *v, const char *path, lt_wind
 static void build_interventions(lt_protocol *p, const lt_json *iv, const char *path,
                                 lt__issues *iss)
 {
-    static const char *const members[] = {
-        "type", "agent", "name", "nuclide", "cycles", "activity_per_cycle", "total_activity",
-        "route", "infusion_minutes", "first_cycle", "interval", "max_interval", "co_medication",
-        "dose", "frequency", "duration", "description", NULL};
+    static const char *const members[] = {"type",           "agent",       "name",
+                                          "nuclide",        "cycles",      "activity_per_cycle",
+                                          "total_activity", "route",       "infusion_minutes",
+                                          "first_cycle",    "interval",    "max_interval",
+                                          "co_medication",  "dose",        "frequency",
+                                          "duration",       "description", NULL};
     static const char *const types[] = {"radiopharmaceutical", "drug", "procedure", NULL};
-    static const char *const routes[] = {"intravenous", "intra-arterial", "oral", "subcutaneous",
-                                         "intramuscular", NULL};
+    static const char *const routes[] = {"intravenous",  "intra-arterial", "oral",
+                                         "subcutaneous", "intramuscular",  NULL};
     static const char *const activity_units[] = {"MBq", "GBq", "mCi", NULL};
     for (const lt_json *m = lt_json_first(iv); m; m = lt_json_next(m)) {
         char ip[LT_ERROR_WHERE_MAX], q[LT_ERROR_WHERE_MAX];
@@ -271,7 +274,8 @@ static void build_interventions(lt_protocol *p, const lt_json *iv, const char *p
             else
                 lt__duration_read(lt_json_get(fc, "offset"), ap, &d, iss);
             lt__path_key(ap, sizeof ap, q, "window");
-            if (lt_json_get(fc, "window")) lt__duration_read(lt_json_get(fc, "window"), ap, &d, iss);
+            if (lt_json_get(fc, "window"))
+                lt__duration_read(lt_json_get(fc, "window"), ap, &d, iss);
         }
         const lt_json *in = get_obj(m, "interval", ip, false, iss);
         if (in) {
@@ -286,13 +290,15 @@ static void build_interventions(lt_protocol *p, const lt_json *iv, const char *p
             else
                 lt__duration_read(lt_json_get(in, "offset"), ap, &d, iss);
             lt__path_key(ap, sizeof ap, q, "window");
-            if (lt_json_get(in, "window")) lt__duration_read(lt_json_get(in, "window"), ap, &d, iss);
+            if (lt_json_get(in, "window"))
+                lt__duration_read(lt_json_get(in, "window"), ap, &d, iss);
         }
         static const char *const dur_keys[] = {"max_interval", "duration", NULL};
         for (size_t k = 0; dur_keys[k]; k++) {
             lt_duration d;
             lt__path_key(q, sizeof q, ip, dur_keys[k]);
-            if (lt_json_get(m, dur_keys[k])) lt__duration_read(lt_json_get(m, dur_keys[k]), q, &d, iss);
+            if (lt_json_get(m, dur_keys[k]))
+                lt__duration_read(lt_json_get(m, dur_keys[k]), q, &d, iss);
         }
         const lt_json *dose = get_obj(m, "dose", ip, type && !strcmp(type, "drug"), iss);
         if (dose) {
@@ -314,10 +320,10 @@ static void build_arms(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         lt__issue(iss, NULL, "arms", "expected at least one arm, found none");
         return;
     }
-    p->arms = lt__arena_alloc(&p->arena, n * sizeof *p->arms);
+    p->arms = lt__pa_alloc(&p->arena, n * sizeof *p->arms);
     if (!p->arms) return;
-    static const char *const members[] = {"name", "role", "ratio", "description",
-                                          "interventions", NULL};
+    static const char *const members[] = {"name",        "role",          "ratio",
+                                          "description", "interventions", NULL};
     static const char *const roles[] = {"experimental", "control", "single", NULL};
     for (const lt_json *m = lt_json_first(arms); m; m = lt_json_next(m)) {
         char ap[LT_ERROR_WHERE_MAX], q[LT_ERROR_WHERE_MAX];
@@ -344,15 +350,16 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
 {
     const lt_json *r = get_obj(doc, "randomisation", "", true, iss);
     if (!r) return;
-    static const char *const members[] = {"method", "block_sizes", "p_preferred", "imbalance",
-                                          "stratification", NULL};
+    static const char *const members[] = {"method",    "block_sizes",    "p_preferred",
+                                          "imbalance", "stratification", NULL};
     static const char *const methods[] = {"none", "permuted_blocks", "minimisation", NULL};
     lt__check_members(r, "randomisation", members, iss);
     const char *m = get_enum(r, "method", "randomisation", true, methods, iss);
     lt_randomisation_spec *rs = &p->rand;
-    rs->method = !m ? LT_RANDOMISE_NONE
-               : !strcmp(m, "permuted_blocks") ? LT_RANDOMISE_PERMUTED_BLOCKS
-               : !strcmp(m, "minimisation") ? LT_RANDOMISE_MINIMISATION : LT_RANDOMISE_NONE;
+    rs->method = !m                              ? LT_RANDOMISE_NONE
+                 : !strcmp(m, "permuted_blocks") ? LT_RANDOMISE_PERMUTED_BLOCKS
+                 : !strcmp(m, "minimisation")    ? LT_RANDOMISE_MINIMISATION
+                                                 : LT_RANDOMISE_NONE;
     if (m && rs->method == LT_RANDOMISE_NONE && p->narms > 1)
         lt__issue(iss, NULL, "randomisation.method",
                   "expected permuted_blocks or minimisation for %zu arms, found \"none\"",
@@ -361,7 +368,8 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
         lt__issue(iss, NULL, "randomisation.method",
                   "expected \"none\" for a single-arm trial, found \"%s\"", m);
     int sum = 0;
-    for (size_t i = 0; i < p->narms; i++) sum += p->arms[i].ratio;
+    for (size_t i = 0; i < p->narms; i++)
+        sum += p->arms[i].ratio;
     const lt_json *bs = lt_json_get(r, "block_sizes");
     if (bs) {
         if (!lt_json_is_array(bs) || lt_json_size(bs) == 0) {
@@ -370,7 +378,7 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
                       lt__json_type_name(bs));
         } else {
             size_t n = lt_json_size(bs), i = 0;
-            int *v = lt__arena_alloc(&p->arena, n * sizeof *v);
+            int *v = lt__pa_alloc(&p->arena, n * sizeof *v);
             for (const lt_json *e = lt_json_first(bs); v && e; e = lt_json_next(e), i++) {
                 char ep[LT_ERROR_WHERE_MAX];
                 lt__path_index(ep, sizeof ep, "randomisation.block_sizes", i);
@@ -399,7 +407,7 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
     const lt_json *st = get_obj(r, "stratification", "randomisation", false, iss);
     if (!st) return;
     size_t nf = lt_json_size(st);
-    p->strat = lt__arena_alloc(&p->arena, (nf ? nf : 1) * sizeof *p->strat);
+    p->strat = lt__pa_alloc(&p->arena, (nf ? nf : 1) * sizeof *p->strat);
     if (!p->strat) return;
     static const char *const fmembers[] = {"name", "fact", "code", "attr", "levels", NULL};
     for (const lt_json *f = lt_json_first(st); f; f = lt_json_next(f)) {
@@ -422,9 +430,9 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
         size_t nl = lt_json_size(lv);
         if (lv && nl < 2) lt__issue(iss, NULL, lp, "expected at least two levels, found %zu", nl);
         if (!lv || nl == 0) continue;
-        const char **levels = lt__arena_alloc(&p->arena, nl * sizeof *levels);
-        const char *const **values = lt__arena_alloc(&p->arena, nl * sizeof *values);
-        size_t *nvalues = lt__arena_alloc(&p->arena, nl * sizeof *nvalues);
+        const char **levels = lt__pa_alloc(&p->arena, nl * sizeof *levels);
+        const char *const **values = lt__pa_alloc(&p->arena, nl * sizeof *values);
+        size_t *nvalues = lt__pa_alloc(&p->arena, nl * sizeof *nvalues);
         if (!levels || !values || !nvalues) return;
         size_t li = 0;
         for (const lt_json *l = lt_json_first(lv); l; l = lt_json_next(l), li++) {
@@ -438,7 +446,7 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
                 continue;
             }
             size_t nv = lt_json_size(l), vi = 0;
-            const char **vals = lt__arena_alloc(&p->arena, nv * sizeof *vals);
+            const char **vals = lt__pa_alloc(&p->arena, nv * sizeof *vals);
             if (!vals) return;
             for (const lt_json *e = lt_json_first(l); e; e = lt_json_next(e), vi++) {
                 vals[vi] = lt_json_str(e);
@@ -454,8 +462,8 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
                         if (!strcmp(values[pl][pv], vals[vi])) {
                             char ep[LT_ERROR_WHERE_MAX];
                             lt__path_index(ep, sizeof ep, vp, vi);
-                            lt__issue(iss, NULL, ep, "\"%s\" already gives level \"%s\"",
-                                      vals[vi], levels[pl]);
+                            lt__issue(iss, NULL, ep, "\"%s\" already gives level \"%s\"", vals[vi],
+                                      levels[pl]);
                         }
             }
             values[li] = vals;
@@ -473,7 +481,7 @@ static void build_anchors(lt_protocol *p, const lt_json *doc, lt__issues *iss)
     const lt_json *an = get_obj(doc, "anchors", "", false, iss);
     if (!an) return;
     size_t n = lt_json_size(an);
-    p->anchors = lt__arena_alloc(&p->arena, (n ? n : 1) * sizeof *p->anchors);
+    p->anchors = lt__pa_alloc(&p->arena, (n ? n : 1) * sizeof *p->anchors);
     if (!p->anchors) return;
     static const char *const members[] = {"fact", "code", "which", "date", NULL};
     static const char *const which[] = {"latest", "first", NULL};
@@ -482,7 +490,8 @@ static void build_anchors(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         char ap[LT_ERROR_WHERE_MAX];
         lt__path_key(ap, sizeof ap, "anchors", lt_json_key(m));
         const char *name = lt_json_key(m);
-        if (!strcmp(name, "as_of") || !strcmp(name, "screening") || !strcmp(name, "randomisation")) {
+        if (!strcmp(name, "as_of") || !strcmp(name, "screening") ||
+            !strcmp(name, "randomisation")) {
             lt__issue(iss, NULL, ap, "\"%s\" is a built-in anchor and cannot be redeclared", name);
             continue;
         }
@@ -494,7 +503,31 @@ static void build_anchors(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         lt_anchor *a = &p->anchors[p->nanchors++];
         a->name = name;
         a->fact_kind = get_enum(m, "fact", ap, true, fact_kinds, iss);
-        a->fact_code = get_str(m, "code", ap, true, iss);
+        const lt_json *cv = lt_json_get(m, "code");
+        char cq[LT_ERROR_WHERE_MAX];
+        lt__path_key(cq, sizeof cq, ap, "code");
+        size_t nc = lt_json_is_array(cv) ? lt_json_size(cv) : 1;
+        const char **codes = lt__pa_alloc(&p->arena, nc * sizeof *codes);
+        if (!codes) return;
+        if (lt_json_is_array(cv) && nc > 0) {
+            size_t k = 0;
+            for (const lt_json *e = lt_json_first(cv); e; e = lt_json_next(e), k++) {
+                codes[k] = lt_json_str(e);
+                if (!codes[k] || !codes[k][0]) {
+                    char eq[LT_ERROR_WHERE_MAX];
+                    lt__path_index(eq, sizeof eq, cq, k);
+                    lt__issue(iss, NULL, eq, "expected a concept, found %s", lt__json_type_name(e));
+                    codes[k] = "";
+                }
+            }
+        } else {
+            codes[0] = get_str(m, "code", ap, true, iss);
+            if (lt_json_is_array(cv)) lt__issue(iss, NULL, cq, "expected at least one concept");
+            if (!codes[0]) codes[0] = "";
+        }
+        a->codes = codes;
+        a->ncodes = nc;
+        a->fact_code = codes[0];
         const char *w = get_enum(m, "which", ap, false, which, iss);
         a->first = w && !strcmp(w, "first");
         const char *d = get_enum(m, "date", ap, false, dates, iss);
@@ -507,7 +540,7 @@ static void build_windows(lt_protocol *p, const lt_json *doc, lt__issues *iss)
     const lt_json *ws = get_obj(doc, "windows", "", false, iss);
     if (!ws) return;
     size_t n = lt_json_size(ws);
-    p->windows = lt__arena_alloc(&p->arena, (n ? n : 1) * sizeof *p->windows);
+    p->windows = lt__pa_alloc(&p->arena, (n ? n : 1) * sizeof *p->windows);
     if (!p->windows) return;
     for (const lt_json *m = lt_json_first(ws); m; m = lt_json_next(m)) {
         char wp[LT_ERROR_WHERE_MAX];
@@ -524,7 +557,7 @@ static void build_reflimits(lt_protocol *p, const lt_json *doc, lt__issues *iss)
     const lt_json *rl = get_obj(doc, "reference_limits", "", false, iss);
     if (!rl) return;
     size_t n = lt_json_size(rl);
-    p->refs = lt__arena_alloc(&p->arena, (n ? n : 1) * sizeof *p->refs);
+    p->refs = lt__pa_alloc(&p->arena, (n ? n : 1) * sizeof *p->refs);
     if (!p->refs) return;
     static const char *const members[] = {"low", "high", "unit", NULL};
     for (const lt_json *m = lt_json_first(rl); m; m = lt_json_next(m)) {
@@ -551,8 +584,9 @@ static void build_reflimits(lt_protocol *p, const lt_json *doc, lt__issues *iss)
             if (!lt_units_convert(an, x, unit, &c)) {
                 char up[LT_ERROR_WHERE_MAX];
                 lt__path_key(up, sizeof up, rp, "unit");
-                lt__issue(iss, NULL, up, "expected a unit %s can be given in (canonical %s), found \"%s\"",
-                          an, lt_units_canonical(an), unit);
+                lt__issue(iss, NULL, up,
+                          "expected a unit %s can be given in (canonical %s), found \"%s\"", an,
+                          lt_units_canonical(an), unit);
                 break;
             }
             if (s == 0) {
@@ -633,7 +667,8 @@ static void build_choices(const lt_json *doc, lt__issues *iss)
             if (!sid)
                 lt__issue(iss, NULL, eq, "expected a source id, found %s", lt__json_type_name(e));
             else if (!lt_json_get(sources, sid))
-                lt__issue(iss, NULL, eq, "expected a source listed in \"sources\", found \"%s\"", sid);
+                lt__issue(iss, NULL, eq, "expected a source listed in \"sources\", found \"%s\"",
+                          sid);
         }
     }
 }
@@ -645,11 +680,30 @@ bool lt__protocol_build(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         lt__issue(iss, NULL, "", "expected a protocol object, found %s", lt__json_type_name(doc));
         return false;
     }
-    static const char *const members[] = {
-        "format", "format_version", "id", "name", "title", "registry", "version", "date",
-        "versions", "sources", "phase", "design_type", "arms", "randomisation", "anchors",
-        "windows", "reference_limits", "criteria", "endpoints", "design", "schedule", "dosing",
-        "choices", NULL};
+    static const char *const members[] = {"format",
+                                          "format_version",
+                                          "id",
+                                          "name",
+                                          "title",
+                                          "registry",
+                                          "version",
+                                          "date",
+                                          "versions",
+                                          "sources",
+                                          "phase",
+                                          "design_type",
+                                          "arms",
+                                          "randomisation",
+                                          "anchors",
+                                          "windows",
+                                          "reference_limits",
+                                          "criteria",
+                                          "endpoints",
+                                          "design",
+                                          "schedule",
+                                          "dosing",
+                                          "choices",
+                                          NULL};
     lt__check_members(doc, "", members, iss);
     const char *fmt = get_str(doc, "format", "", true, iss);
     if (fmt && strcmp(fmt, "lutetia-protocol"))
@@ -662,8 +716,8 @@ bool lt__protocol_build(lt_protocol *p, const lt_json *doc, lt__issues *iss)
     if (p->id)
         for (const char *c = p->id; *c; c++)
             if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-')) {
-                lt__issue(iss, NULL, "id", "expected lower-case letters, digits, _ or -, found \"%s\"",
-                          p->id);
+                lt__issue(iss, NULL, "id",
+                          "expected lower-case letters, digits, _ or -, found \"%s\"", p->id);
                 break;
             }
     p->name = get_str(doc, "name", "", true, iss);
@@ -677,7 +731,8 @@ bool lt__protocol_build(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         if (!lt_json_str(m)) {
             char q[LT_ERROR_WHERE_MAX];
             lt__path_key(q, sizeof q, "registry", lt_json_key(m));
-            lt__issue(iss, NULL, q, "expected a registry id string, found %s", lt__json_type_name(m));
+            lt__issue(iss, NULL, q, "expected a registry id string, found %s",
+                      lt__json_type_name(m));
         }
     const lt_json *src = get_obj(doc, "sources", "", true, iss);
     static const char *const smembers[] = {"title", "kind", "date", "url", NULL};
@@ -694,7 +749,8 @@ bool lt__protocol_build(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         check_date(m, "date", q, false, iss);
     }
     static const char *const owned[] = {"design", "schedule", "dosing", NULL};
-    for (size_t i = 0; owned[i]; i++) get_obj(doc, owned[i], "", false, iss);
+    for (size_t i = 0; owned[i]; i++)
+        get_obj(doc, owned[i], "", false, iss);
 
     build_anchors(p, doc, iss);
     build_windows(p, doc, iss);
@@ -717,7 +773,7 @@ static void check_versions(lt_protocol *p, const lt_json *orig, lt__issues *iss)
     const char *latest = lt_json_get_str(orig, "version", NULL);
     const lt_json *vs = lt_json_get(orig, "versions");
     size_t n = lt_json_is_array(vs) ? lt_json_size(vs) : 0;
-    p->versions = lt__arena_alloc(&p->arena, (n + 1) * sizeof *p->versions);
+    p->versions = lt__pa_alloc(&p->arena, (n + 1) * sizeof *p->versions);
     if (!p->versions) return;
     p->versions[p->nversions++] = latest ? latest : "";
     if (!vs) return;
@@ -752,7 +808,8 @@ static void check_versions(lt_protocol *p, const lt_json *orig, lt__issues *iss)
             if (lt_json_get(ch, untouchable[k])) {
                 char kq[LT_ERROR_WHERE_MAX];
                 lt__path_key(kq, sizeof kq, cq, untouchable[k]);
-                lt__issue(iss, NULL, kq, "a version's changes may not touch \"%s\"", untouchable[k]);
+                lt__issue(iss, NULL, kq, "a version's changes may not touch \"%s\"",
+                          untouchable[k]);
             }
         if (!name) continue;
         for (size_t j = 0; j < p->nversions; j++)
@@ -801,7 +858,7 @@ void lt_protocol_free(lt_protocol *p)
     if (!p) return;
     if (p->doc != p->orig) lt_json_free(p->doc);
     lt_json_free(p->orig);
-    lt__arena_free(&p->arena);
+    lt__pa_free(&p->arena);
     free(p->text);
     free(p->source);
     free(p);
@@ -816,7 +873,8 @@ static lt_status first_issue(const lt_protocol *p, const lt__issues *iss, lt_err
         snprintf(where, sizeof where, "%s:%d:%d", p->source, e->line, e->col);
     else
         snprintf(where, sizeof where, "%s", p->source);
-    LT_FAIL(err, LT_ESCHEMA, where, "%s%s%s%s%s%s(%zu problem%s; 'lutetia protocol check' lists all)",
+    LT_FAIL(err, LT_ESCHEMA, where,
+            "%s%s%s%s%s%s(%zu problem%s; 'lutetia protocol check' lists all)",
             e->version[0] ? "version " : "", e->version, e->version[0] ? ": " : "", e->path,
             e->path[0] ? ": " : "", e->message, iss->n, iss->n == 1 ? "" : "s");
 }
@@ -861,8 +919,8 @@ lt_status lt_protocol_parse(const char *text, size_t len, const char *source, co
             LT_FAIL(err, LT_ENOMEM, source ? source : "", "out of memory applying version %s",
                     version);
         }
-        p->version = lt_json_get_str(lt_json_at(lt_json_get(p->orig, "versions"), vi), "version",
-                                     version);
+        p->version =
+            lt_json_get_str(lt_json_at(lt_json_get(p->orig, "versions"), vi), "version", version);
         char pp[64];
         snprintf(pp, sizeof pp, "versions[%zu].changes", vi);
         iss.patch_prefix = pp;
@@ -897,7 +955,8 @@ lt_status lt_protocol_load(const char *path, const char *version, lt_protocol **
 lt_status lt_protocol_check(const char *text, size_t len, const char *source,
                             lt_protocol_issue **issues, size_t *nissues, lt_error *err)
 {
-    if (!text || !issues || !nissues) LT_FAIL(err, LT_EINVAL, "", "lt_protocol_check: bad arguments");
+    if (!text || !issues || !nissues)
+        LT_FAIL(err, LT_EINVAL, "", "lt_protocol_check: bad arguments");
     lt_protocol *p = protocol_new(text, len, source);
     if (!p) LT_FAIL(err, LT_ENOMEM, source ? source : "", "out of memory checking a protocol");
     lt_status st = lt_json_parse(p->text, p->len, p->source, &p->orig, err);
@@ -908,7 +967,7 @@ lt_status lt_protocol_check(const char *text, size_t len, const char *source,
     lt__issues iss = {0};
     iss.text = p->text;
     iss.len = p->len;
-    iss.version = lt_json_get_str(p->orig, "version", NULL);
+    iss.version = NULL; /* problems of the latest version carry no version name */
     check_versions(p, p->orig, &iss);
     p->doc = p->orig;
     lt__protocol_build(p, p->orig, &iss);
@@ -967,26 +1026,50 @@ lt_status lt_protocol_check(const char *text, size_t len, const char *source,
 
 /* ---- accessors ------------------------------------------------------------------------------ */
 
-const char *lt_protocol_id(const lt_protocol *p) { return p->id; }
-const char *lt_protocol_name(const lt_protocol *p) { return p->name; }
-const char *lt_protocol_version(const lt_protocol *p) { return p->version; }
-const char *lt_protocol_source(const lt_protocol *p) { return p->source; }
-size_t lt_protocol_arm_count(const lt_protocol *p) { return p->narms; }
+const char *lt_protocol_id(const lt_protocol *p)
+{
+    return p->id;
+}
+const char *lt_protocol_name(const lt_protocol *p)
+{
+    return p->name;
+}
+const char *lt_protocol_version(const lt_protocol *p)
+{
+    return p->version;
+}
+const char *lt_protocol_source(const lt_protocol *p)
+{
+    return p->source;
+}
+size_t lt_protocol_arm_count(const lt_protocol *p)
+{
+    return p->narms;
+}
 const lt_arm *lt_protocol_arm(const lt_protocol *p, size_t i)
 {
     return i < p->narms ? &p->arms[i] : NULL;
 }
-size_t lt_protocol_strat_count(const lt_protocol *p) { return p->nstrat; }
+size_t lt_protocol_strat_count(const lt_protocol *p)
+{
+    return p->nstrat;
+}
 const lt_strat_factor *lt_protocol_strat(const lt_protocol *p, size_t i)
 {
     return i < p->nstrat ? &p->strat[i] : NULL;
 }
-const lt_randomisation_spec *lt_protocol_randomisation(const lt_protocol *p) { return &p->rand; }
+const lt_randomisation_spec *lt_protocol_randomisation(const lt_protocol *p)
+{
+    return &p->rand;
+}
 const lt_json *lt_protocol_section(const lt_protocol *p, const char *key)
 {
     return lt_json_get(p->doc, key);
 }
-size_t lt_protocol_criterion_count(const lt_protocol *p) { return p->ncrit; }
+size_t lt_protocol_criterion_count(const lt_protocol *p)
+{
+    return p->ncrit;
+}
 const lt_criterion *lt_protocol_criterion(const lt_protocol *p, size_t i)
 {
     return i < p->ncrit ? &p->crit[i] : NULL;
@@ -997,7 +1080,10 @@ const lt_criterion *lt_protocol_criterion_find(const lt_protocol *p, const char 
         if (!strcmp(p->crit[i].id, id)) return &p->crit[i];
     return NULL;
 }
-size_t lt_protocol_anchor_count(const lt_protocol *p) { return p->nanchors; }
+size_t lt_protocol_anchor_count(const lt_protocol *p)
+{
+    return p->nanchors;
+}
 const lt_anchor *lt_protocol_anchor(const lt_protocol *p, size_t i)
 {
     return i < p->nanchors ? &p->anchors[i] : NULL;
@@ -1015,7 +1101,10 @@ bool lt_protocol_reference_limit(const lt_protocol *p, const char *analyte, bool
         }
     return false;
 }
-size_t lt_protocol_version_count(const lt_protocol *p) { return p->nversions; }
+size_t lt_protocol_version_count(const lt_protocol *p)
+{
+    return p->nversions;
+}
 const char *lt_protocol_version_name(const lt_protocol *p, size_t i)
 {
     return i < p->nversions ? p->versions[i] : NULL;

@@ -10,10 +10,12 @@
 
 #define MAX_DEPTH 32
 
-static const char *const heads[] = {"all", "any", "not", "lab", "vital", "performance", "derived",
-                                    "fact", "attr", "status", "attestation", "sex", NULL};
-static const char *const kinds[] = {"lab", "vital", "performance", "diagnosis", "procedure",
-                                    "imaging", "treatment", "status", "attestation", NULL};
+static const char *const heads[] = {"all",         "any",     "not",  "lab",  "vital",
+                                    "performance", "derived", "fact", "attr", "status",
+                                    "attestation", "sex",     NULL};
+static const char *const kinds[] = {"lab",         "vital",   "performance", "diagnosis",
+                                    "procedure",   "imaging", "treatment",   "status",
+                                    "attestation", NULL};
 
 typedef struct ctx {
     lt_protocol *p;
@@ -29,7 +31,7 @@ static bool in_list(const char *s, const char *const *list)
 
 static char *path_dup(ctx *c, const char *path)
 {
-    return lt__arena_strdup(&c->p->arena, path);
+    return lt__pa_strdup(&c->p->arena, path);
 }
 
 static bool snake_case(const char *s)
@@ -75,7 +77,8 @@ static bool read_cmp(ctx *c, const lt_json *v, const char *path, const char *ana
     }
     if (!parse_op(lt_json_str(op), &r->op)) {
         lt__issue(c->iss, NULL, q, "expected one of <, <=, >, >=, ==, !=, found %s%s%s",
-                  lt_json_str(op) ? "\"" : "", lt_json_str(op) ? lt_json_str(op) : lt__json_type_name(op),
+                  lt_json_str(op) ? "\"" : "",
+                  lt_json_str(op) ? lt_json_str(op) : lt__json_type_name(op),
                   lt_json_str(op) ? "\"" : "");
         return false;
     }
@@ -83,8 +86,8 @@ static bool read_cmp(ctx *c, const lt_json *v, const char *path, const char *ana
     member_path(q, sizeof q, path, "value");
     double x;
     if (!lt_json_num(val, &x)) {
-        lt__issue(c->iss, NULL, q, "%s: expected a number, found %s", val ? "wrong type" : "missing",
-                  lt__json_type_name(val));
+        lt__issue(c->iss, NULL, q, "%s: expected a number, found %s",
+                  val ? "wrong type" : "missing", lt__json_type_name(val));
         return false;
     }
     r->has_cmp = true;
@@ -105,8 +108,9 @@ static bool read_cmp(ctx *c, const lt_json *v, const char *path, const char *ana
         const char *unit = u ? lt_json_str(u) : canon;
         r->given_unit = unit;
         if (!canon || !lt_units_convert(analyte, x, unit, &r->value)) {
-            lt__issue(c->iss, NULL, q, "expected a unit %s can be given in (canonical: %s), found \"%s\"",
-                      analyte, canon ? canon : "none", unit ? unit : "");
+            lt__issue(c->iss, NULL, q,
+                      "expected a unit %s can be given in (canonical: %s), found \"%s\"", analyte,
+                      canon ? canon : "none", unit ? unit : "");
             return false;
         }
     } else if (u) {
@@ -130,7 +134,7 @@ static const lt_window *read_window(ctx *c, const lt_json *v, const char *path)
     }
     lt_window tmp;
     if (!lt__window_read(c->p, w, q, &tmp, c->iss)) return NULL;
-    lt_window *out = lt__arena_alloc(&c->p->arena, sizeof *out);
+    lt_window *out = lt__pa_alloc(&c->p->arena, sizeof *out);
     if (out) *out = tmp;
     return out;
 }
@@ -147,7 +151,8 @@ static const char *read_enum(ctx *c, const lt_json *v, const char *key, const ch
         char opts[200] = "";
         size_t used = 0;
         for (size_t i = 0; list[i] && used < sizeof opts - 40; i++)
-            used += (size_t)snprintf(opts + used, sizeof opts - used, "%s%s", i ? ", " : "", list[i]);
+            used +=
+                (size_t)snprintf(opts + used, sizeof opts - used, "%s%s", i ? ", " : "", list[i]);
         lt__issue(c->iss, NULL, q, "expected one of %s, found %s%s%s", opts, s ? "\"" : "",
                   s ? s : lt__json_type_name(m), s ? "\"" : "");
         return dflt;
@@ -167,7 +172,7 @@ static bool read_codes(ctx *c, const lt_json *v, const char *key, const char *pa
     member_path(q, sizeof q, path, key);
     const lt_json *m = lt_json_get(v, key);
     if (lt_json_str(m) && lt_json_str(m)[0]) {
-        const char **codes = lt__arena_alloc(&c->p->arena, sizeof *codes);
+        const char **codes = lt__pa_alloc(&c->p->arena, sizeof *codes);
         if (!codes) return false;
         codes[0] = lt_json_str(m);
         r->codes = codes;
@@ -176,7 +181,7 @@ static bool read_codes(ctx *c, const lt_json *v, const char *key, const char *pa
     }
     if (lt_json_is_array(m) && lt_json_size(m) > 0) {
         size_t n = lt_json_size(m), i = 0;
-        const char **codes = lt__arena_alloc(&c->p->arena, n * sizeof *codes);
+        const char **codes = lt__pa_alloc(&c->p->arena, n * sizeof *codes);
         if (!codes) return false;
         bool ok = true;
         for (const lt_json *e = lt_json_first(m); e; e = lt_json_next(e), i++) {
@@ -212,7 +217,7 @@ static const lt_rule *compile_kids(ctx *c, const lt_json *v, const char *head, c
         return NULL;
     }
     size_t n = lt_json_size(arr), i = 0;
-    const lt_rule **kids = lt__arena_alloc(&c->p->arena, n * sizeof *kids);
+    const lt_rule **kids = lt__pa_alloc(&c->p->arena, n * sizeof *kids);
     if (!kids) return NULL;
     bool ok = true;
     for (const lt_json *e = lt_json_first(arr); e; e = lt_json_next(e), i++) {
@@ -246,10 +251,11 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
     if (nheads != 1) {
         lt__issue(c->iss, NULL, path,
                   "expected exactly one of all, any, not, lab, vital, performance, derived, "
-                  "fact, attr, status, attestation, sex; found %d", nheads);
+                  "fact, attr, status, attestation, sex; found %d",
+                  nheads);
         return NULL;
     }
-    lt_rule *r = lt__arena_alloc(&c->p->arena, sizeof *r);
+    lt_rule *r = lt__pa_alloc(&c->p->arena, sizeof *r);
     if (!r) return NULL;
     r->path = path_dup(c, path);
     r->absent = LT_RV_UNKNOWN;
@@ -261,9 +267,11 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
 
     if ((!strcmp(head, "attr")) != in_match && strcmp(head, "all") && strcmp(head, "any") &&
         strcmp(head, "not")) {
-        lt__issue(c->iss, NULL, q, in_match
-                  ? "inside \"match\" only attr tests and all/any/not are allowed, found \"%s\""
-                  : "\"%s\" tests are allowed only inside a fact rule's \"match\"", head);
+        lt__issue(c->iss, NULL, q,
+                  in_match
+                      ? "inside \"match\" only attr tests and all/any/not are allowed, found \"%s\""
+                      : "\"%s\" tests are allowed only inside a fact rule's \"match\"",
+                  head);
         return NULL;
     }
 
@@ -276,33 +284,36 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
         static const char *const m[] = {"not", "unless", "note", NULL};
         lt__check_members(v, path, m, c->iss);
         r->type = LT_RULE_NOT;
-        const lt_rule **kids = lt__arena_alloc(&c->p->arena, sizeof *kids);
+        const lt_rule **kids = lt__pa_alloc(&c->p->arena, sizeof *kids);
         if (!kids) return NULL;
         kids[0] = compile(c, hv, q, in_match, depth + 1);
         r->kids = kids;
         r->nkids = 1;
     } else if (!strcmp(head, "lab") || !strcmp(head, "vital") || !strcmp(head, "performance")) {
-        static const char *const m[] = {"lab", "vital", "performance", "op", "value", "unit", "uln",
-                                        "lln", "in_range", "window", "unless", "note", NULL};
+        static const char *const m[] = {"lab",    "vital", "performance", "op",       "value",
+                                        "unit",   "uln",   "lln",         "in_range", "window",
+                                        "unless", "note",  NULL};
         lt__check_members(v, path, m, c->iss);
         r->type = LT_RULE_MEASURE;
         r->fact_kind = head;
         if (!read_codes(c, v, head, path, r) || r->ncodes != 1) {
-            if (r->ncodes > 1) lt__issue(c->iss, NULL, q, "expected one concept, found %zu", r->ncodes);
+            if (r->ncodes > 1)
+                lt__issue(c->iss, NULL, q, "expected one concept, found %zu", r->ncodes);
             return NULL;
         }
         const char *code = r->codes[0];
         bool perf = !strcmp(head, "performance");
         if (perf ? strcmp(code, "ecog") && strcmp(code, "karnofsky") : !lt_units_canonical(code)) {
-            lt__issue(c->iss, NULL, q, "expected a %s concept of docs/patient-format.md%s, found \"%s\"",
-                      head, perf ? " (ecog, karnofsky)" : "", code);
+            lt__issue(c->iss, NULL, q,
+                      "expected a %s concept of docs/patient-format.md%s, found \"%s\"", head,
+                      perf ? " (ecog, karnofsky)" : "", code);
             return NULL;
         }
         int modes = !!lt_json_get(v, "value") + !!lt_json_get(v, "uln") + !!lt_json_get(v, "lln") +
                     !!lt_json_get(v, "in_range");
         if (modes != 1) {
-            lt__issue(c->iss, NULL, path, "expected exactly one of value, uln, lln, in_range; found %d",
-                      modes);
+            lt__issue(c->iss, NULL, path,
+                      "expected exactly one of value, uln, lln, in_range; found %d", modes);
             return NULL;
         }
         if (lt_json_get(v, "in_range")) {
@@ -327,7 +338,8 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
                 return NULL;
             }
             if (lt_json_get(v, "unit"))
-                lt__issue(c->iss, NULL, path, "a multiple of the limit of normal takes no \"unit\"");
+                lt__issue(c->iss, NULL, path,
+                          "a multiple of the limit of normal takes no \"unit\"");
             r->mode = uln ? LT_MEASURE_ULN : LT_MEASURE_LLN;
             r->multiple = k;
             /* read op only: the value is the multiple */
@@ -345,8 +357,8 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
         }
         r->window = read_window(c, v, path);
     } else if (!strcmp(head, "derived")) {
-        static const char *const m[] = {"derived", "op", "value", "unit", "window", "span",
-                                        "unless", "note", NULL};
+        static const char *const m[] = {"derived", "op",     "value", "unit", "window",
+                                        "span",    "unless", "note",  NULL};
         static const char *const names[] = {"age_years", "creatinine_clearance", "prrt_activity",
                                             "prrt_cycles", NULL};
         lt__check_members(v, path, m, c->iss);
@@ -356,7 +368,8 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
         if (r->ncodes != 1 || !in_list(name, names)) {
             lt__issue(c->iss, NULL, q,
                       "expected age_years, creatinine_clearance, prrt_activity or prrt_cycles, "
-                      "found \"%s\"", name);
+                      "found \"%s\"",
+                      name);
             return NULL;
         }
         if (!strcmp(name, "age_years")) {
@@ -371,7 +384,10 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
         } else if (!strcmp(name, "prrt_activity")) {
             if (read_cmp(c, v, path, NULL, true, r)) {
                 const char *u = r->given_unit ? r->given_unit : "MBq";
-                double f = !strcmp(u, "MBq") ? 1 : !strcmp(u, "GBq") ? 1000 : !strcmp(u, "mCi") ? 37 : 0;
+                double f = !strcmp(u, "MBq")   ? 1
+                           : !strcmp(u, "GBq") ? 1000
+                           : !strcmp(u, "mCi") ? 37
+                                               : 0;
                 if (!f) {
                     member_path(q, sizeof q, path, "unit");
                     lt__issue(c->iss, NULL, q, "expected MBq, GBq or mCi, found \"%s\"", u);
@@ -386,20 +402,23 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
         if (lt_json_get(v, "span")) {
             member_path(q, sizeof q, path, "span");
             if (strncmp(name, "prrt_", 5))
-                lt__issue(c->iss, NULL, q, "\"span\" applies to prrt_activity and prrt_cycles only");
+                lt__issue(c->iss, NULL, q,
+                          "\"span\" applies to prrt_activity and prrt_cycles only");
             else
                 r->has_span = lt__duration_read(lt_json_get(v, "span"), q, &r->span, c->iss);
             if (r->has_span && r->span.n <= 0)
                 lt__issue(c->iss, NULL, q, "expected a positive span");
         }
     } else if (!strcmp(head, "fact")) {
-        static const char *const m[] = {"fact", "code", "match", "window", "date", "current",
-                                        "which", "absent", "count", "span", "unless", "note", NULL};
+        static const char *const m[] = {"fact",    "code",  "match",  "window", "date",
+                                        "current", "which", "absent", "count",  "span",
+                                        "unless",  "note",  NULL};
         lt__check_members(v, path, m, c->iss);
         r->type = LT_RULE_FACT;
         const char *k = lt_json_str(hv);
         if (!in_list(k, kinds)) {
-            lt__issue(c->iss, NULL, q, "expected a fact kind (lab, vital, performance, diagnosis, "
+            lt__issue(c->iss, NULL, q,
+                      "expected a fact kind (lab, vital, performance, diagnosis, "
                       "procedure, imaging, treatment, status, attestation), found %s%s%s",
                       k ? "\"" : "", k ? k : lt__json_type_name(hv), k ? "\"" : "");
             return NULL;
@@ -434,7 +453,8 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
                 r->has_count = read_cmp(c, cnt, q, NULL, false, r);
             }
             if (r->latest_only)
-                lt__issue(c->iss, NULL, path, "\"count\" and \"which\": \"latest\" do not go together");
+                lt__issue(c->iss, NULL, path,
+                          "\"count\" and \"which\": \"latest\" do not go together");
         }
         if (lt_json_get(v, "span")) {
             member_path(q, sizeof q, path, "span");
@@ -442,44 +462,64 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
                 lt__issue(c->iss, NULL, q, "\"span\" needs \"count\"");
             else
                 r->has_span = lt__duration_read(lt_json_get(v, "span"), q, &r->span, c->iss);
-            if (r->has_span && r->span.n <= 0) lt__issue(c->iss, NULL, q, "expected a positive span");
+            if (r->has_span && r->span.n <= 0)
+                lt__issue(c->iss, NULL, q, "expected a positive span");
         }
     } else if (!strcmp(head, "attr")) {
-        static const char *const m[] = {"attr", "in", "not_in", "op", "value", "if_missing",
-                                        "unless", "note", NULL};
+        static const char *const m[] = {"attr",     "in",         "not_in", "op",   "value",
+                                        "attr_ref", "if_missing", "unless", "note", NULL};
         lt__check_members(v, path, m, c->iss);
         r->type = LT_RULE_ATTR;
         r->attr = lt_json_str(hv);
         if (!r->attr || !r->attr[0]) {
-            lt__issue(c->iss, NULL, q, "expected an attribute name, \"$text\" or \"$value\", found %s",
+            lt__issue(c->iss, NULL, q,
+                      "expected an attribute name, \"$text\" or \"$value\", found %s",
                       lt__json_type_name(hv));
             return NULL;
         }
         int forms = !!lt_json_get(v, "in") + !!lt_json_get(v, "not_in") + !!lt_json_get(v, "op");
         if (forms != 1) {
-            lt__issue(c->iss, NULL, path, "expected exactly one of in, not_in, op; found %d", forms);
+            lt__issue(c->iss, NULL, path, "expected exactly one of in, not_in, op; found %d",
+                      forms);
             return NULL;
         }
-        if (lt_json_get(v, "op")) {
+        if (lt_json_get(v, "op") && lt_json_get(v, "attr_ref")) {
+            const lt_json *ref = lt_json_get(v, "attr_ref");
+            member_path(q, sizeof q, path, "attr_ref");
+            r->attr_ref = lt_json_str(ref);
+            if (!r->attr_ref || !r->attr_ref[0])
+                lt__issue(c->iss, NULL, q, "expected an attribute name, found %s",
+                          lt__json_type_name(ref));
+            if (lt_json_get(v, "value"))
+                lt__issue(c->iss, NULL, path, "give \"value\" or \"attr_ref\", not both");
+            member_path(q, sizeof q, path, "op");
+            if (!parse_op(lt_json_str(lt_json_get(v, "op")), &r->op))
+                lt__issue(c->iss, NULL, q, "expected one of <, <=, >, >=, ==, !=");
+            r->has_cmp = true;
+        } else if (lt_json_get(v, "op")) {
             read_cmp(c, v, path, NULL, false, r);
         } else {
             r->negate_in = lt_json_get(v, "not_in") != NULL;
             read_codes(c, v, r->negate_in ? "not_in" : "in", path, r);
-            if (lt_json_get(v, "value"))
-                lt__issue(c->iss, NULL, path, "\"value\" goes with \"op\", not with in/not_in");
+            if (lt_json_get(v, "value") || lt_json_get(v, "attr_ref"))
+                lt__issue(c->iss, NULL, path,
+                          "\"value\" and \"attr_ref\" go with \"op\", not with in/not_in");
         }
         static const char *const miss[] = {"met", "not_met", "unknown", NULL};
         r->if_missing = value_of(read_enum(c, v, "if_missing", path, miss, "unknown"));
     } else if (!strcmp(head, "status")) {
         static const char *const m[] = {"status", "window", "unless", "note", NULL};
-        static const char *const codes[] = {"pregnant", "breastfeeding", "childbearing_potential", NULL};
+        static const char *const codes[] = {"pregnant", "breastfeeding", "childbearing_potential",
+                                            NULL};
         lt__check_members(v, path, m, c->iss);
         r->type = LT_RULE_STATUS;
         r->fact_kind = "status";
         if (!read_codes(c, v, "status", path, r)) return NULL;
         if (r->ncodes != 1 || !in_list(r->codes[0], codes))
-            lt__issue(c->iss, NULL, q, "expected pregnant, breastfeeding or childbearing_potential, "
-                      "found \"%s\"", r->codes[0]);
+            lt__issue(c->iss, NULL, q,
+                      "expected pregnant, breastfeeding or childbearing_potential, "
+                      "found \"%s\"",
+                      r->codes[0]);
         r->window = read_window(c, v, path);
     } else if (!strcmp(head, "attestation")) {
         static const char *const m[] = {"attestation", "window", "unless", "note", NULL};
@@ -499,7 +539,8 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
         if (!read_codes(c, v, "sex", path, r)) return NULL;
         for (size_t i = 0; i < r->ncodes; i++)
             if (!in_list(r->codes[i], sexes))
-                lt__issue(c->iss, NULL, q, "expected female, male or other, found \"%s\"", r->codes[i]);
+                lt__issue(c->iss, NULL, q, "expected female, male or other, found \"%s\"",
+                          r->codes[i]);
     }
     const lt_json *un = lt_json_get(v, "unless");
     if (un) {
@@ -521,15 +562,15 @@ static bool valid_id(const char *id)
     const char *s = id + 1;
     for (;;) {
         if (!isdigit((unsigned char)*s)) return false;
-        while (isdigit((unsigned char)*s)) s++;
+        while (isdigit((unsigned char)*s))
+            s++;
         if (!*s) return true;
         if (*s != '.') return false;
         s++;
     }
 }
 
-void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *path,
-                        lt__issues *iss)
+void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *path, lt__issues *iss)
 {
     ctx c = {p, iss};
     size_t n = lt_json_size(criteria);
@@ -537,7 +578,7 @@ void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *pat
         lt__issue(iss, NULL, path, "expected at least one criterion, found none");
         return;
     }
-    p->crit = lt__arena_alloc(&p->arena, n * sizeof *p->crit);
+    p->crit = lt__pa_alloc(&p->arena, n * sizeof *p->crit);
     if (!p->crit) return;
     const lt_json *sources = lt_json_get(p->doc ? p->doc : NULL, "sources");
     static const char *const members[] = {"kind", "text", "source", "note", "rule", NULL};
@@ -549,9 +590,11 @@ void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *pat
         if (!valid_id(id))
             lt__issue(iss, NULL, cp,
                       "expected a criterion id such as I1, E12 or E12.3 (the source's numbering), "
-                      "found \"%s\"", id);
+                      "found \"%s\"",
+                      id);
         if (!lt_json_is_object(m)) {
-            lt__issue(iss, NULL, cp, "expected a criterion object, found %s", lt__json_type_name(m));
+            lt__issue(iss, NULL, cp, "expected a criterion object, found %s",
+                      lt__json_type_name(m));
             continue;
         }
         lt__check_members(m, cp, members, iss);
@@ -559,7 +602,8 @@ void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *pat
         cr->id = id;
         const char *kind = read_enum(&c, m, "kind", cp, kinds2, NULL);
         lt__path_key(q, sizeof q, cp, "kind");
-        if (!lt_json_get(m, "kind")) lt__issue(iss, NULL, q, "missing: expected inclusion or exclusion");
+        if (!lt_json_get(m, "kind"))
+            lt__issue(iss, NULL, q, "missing: expected inclusion or exclusion");
         cr->exclusion = kind && !strcmp(kind, "exclusion");
         if (kind && valid_id(id) && (id[0] == 'E') != cr->exclusion)
             lt__issue(iss, NULL, q, "criterion %s is an %s by its id, found kind \"%s\"", id,
@@ -574,14 +618,16 @@ void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *pat
                 continue;
             }
             if (!lt_json_str(s) || !lt_json_str(s)[0]) {
-                lt__issue(iss, NULL, q, "expected a non-empty string, found %s", lt__json_type_name(s));
+                lt__issue(iss, NULL, q, "expected a non-empty string, found %s",
+                          lt__json_type_name(s));
                 continue;
             }
             *dst[i] = lt_json_str(s);
         }
         if (cr->source && sources && !lt_json_get(sources, cr->source)) {
             lt__path_key(q, sizeof q, cp, "source");
-            lt__issue(iss, NULL, q, "expected a source listed in \"sources\", found \"%s\"", cr->source);
+            lt__issue(iss, NULL, q, "expected a source listed in \"sources\", found \"%s\"",
+                      cr->source);
         }
         const lt_json *rule = lt_json_get(m, "rule");
         lt__path_key(q, sizeof q, cp, "rule");

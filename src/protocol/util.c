@@ -7,17 +7,17 @@
 #include <string.h>
 #include "internal.h"
 
-struct lt__arena_block {
-    lt__arena_block *next;
+struct lt__pa_block {
+    lt__pa_block *next;
     size_t used, cap;
     max_align_t data[];
 };
 
-void *lt__arena_alloc(lt__arena *a, size_t n)
+void *lt__pa_alloc(lt__pa *a, size_t n)
 {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     if (n == 0) n = sizeof(max_align_t);
-    lt__arena_block *b = a->head;
+    lt__pa_block *b = a->head;
     if (!b || b->cap - b->used < n) {
         size_t cap = n > 16384 ? n : 16384;
         b = malloc(sizeof *b + cap);
@@ -36,20 +36,20 @@ void *lt__arena_alloc(lt__arena *a, size_t n)
     return p;
 }
 
-char *lt__arena_strdup(lt__arena *a, const char *s)
+char *lt__pa_strdup(lt__pa *a, const char *s)
 {
     if (!s) return NULL;
     size_t n = strlen(s) + 1;
-    char *d = lt__arena_alloc(a, n);
+    char *d = lt__pa_alloc(a, n);
     if (d) memcpy(d, s, n);
     return d;
 }
 
-void lt__arena_free(lt__arena *a)
+void lt__pa_free(lt__pa *a)
 {
-    lt__arena_block *b = a->head;
+    lt__pa_block *b = a->head;
     while (b) {
-        lt__arena_block *next = b->next;
+        lt__pa_block *next = b->next;
         free(b);
         b = next;
     }
@@ -84,8 +84,8 @@ void lt__issue(lt__issues *iss, const char *code, const char *path, const char *
     for (;;) {
         if (iss->patch_prefix) {
             char full[2 * LT_ERROR_WHERE_MAX];
-            snprintf(full, sizeof full, "%s%s%s", iss->patch_prefix,
-                     p[0] && p[0] != '[' ? "." : "", p);
+            snprintf(full, sizeof full, "%s%s%s", iss->patch_prefix, p[0] && p[0] != '[' ? "." : "",
+                     p);
             if (lt__locate(iss->text, iss->len, full, &e->line, &e->col)) return;
         }
         if (lt__locate(iss->text, iss->len, p, &e->line, &e->col)) return;
@@ -97,15 +97,18 @@ void lt__issue(lt__issues *iss, const char *code, const char *path, const char *
             size_t j = k - 1;
             if (quoted) {
                 j = k - 3;
-                while (j > 0 && !(p[j] == '"' && p[j - 1] == '[')) j--;
+                while (j > 0 && !(p[j] == '"' && p[j - 1] == '['))
+                    j--;
                 j = j > 0 ? j - 1 : 0;
             } else {
-                while (j > 0 && p[j] != '[') j--;
+                while (j > 0 && p[j] != '[')
+                    j--;
             }
             p[j] = '\0';
         } else {
             size_t j = k;
-            while (j > 0 && p[j - 1] != '.' && p[j - 1] != ']') j--;
+            while (j > 0 && p[j - 1] != '.' && p[j - 1] != ']')
+                j--;
             p[j > 0 && p[j - 1] == '.' ? j - 1 : j] = '\0';
         }
     }
@@ -179,7 +182,8 @@ static bool value_skip(scan *s)
         }
         return false;
     }
-    while (s->p < s->end && !strchr(",}] \n\r\t", *s->p)) s->p++;
+    while (s->p < s->end && !strchr(",}] \n\r\t", *s->p))
+        s->p++;
     return true;
 }
 
@@ -290,15 +294,16 @@ void lt__check_members(const lt_json *obj, const char *path, const char *const *
         const char *k = lt_json_key(m);
         if (!k || !strncmp(k, "comment", 7)) continue;
         bool ok = false;
-        for (size_t i = 0; allowed[i] && !ok; i++) ok = !strcmp(k, allowed[i]);
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = !strcmp(k, allowed[i]);
         if (!ok) {
             char p[LT_ERROR_WHERE_MAX];
             lt__path_key(p, sizeof p, path, k);
             char list[400] = "";
             size_t used = 0;
             for (size_t i = 0; allowed[i] && used < sizeof list - 40; i++)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
-                                         i ? ", " : "", allowed[i]);
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                         allowed[i]);
             lt__issue(iss, NULL, p, "unknown member \"%s\" (expected one of: %s)", k, list);
         }
     }
@@ -314,8 +319,11 @@ bool lt__duration_read(const lt_json *v, const char *path, lt_duration *out, lt_
     }
     const lt_json *m = lt_json_first(v);
     const char *k = lt_json_key(m);
-    char unit = !strcmp(k, "days") ? 'd' : !strcmp(k, "weeks") ? 'w'
-              : !strcmp(k, "months") ? 'm' : !strcmp(k, "years") ? 'y' : 0;
+    char unit = !strcmp(k, "days")     ? 'd'
+                : !strcmp(k, "weeks")  ? 'w'
+                : !strcmp(k, "months") ? 'm'
+                : !strcmp(k, "years")  ? 'y'
+                                       : 0;
     double x;
     char p[LT_ERROR_WHERE_MAX];
     lt__path_key(p, sizeof p, path, k);

@@ -14,12 +14,22 @@ static const char *const palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7"
 
 static void put_text(lt_buf *b, const char *s)
 {
-    for (; *s; s++) switch (*s) {
-        case '&': lt_buf_puts(b, "&amp;"); break;
-        case '<': lt_buf_puts(b, "&lt;"); break;
-        case '>': lt_buf_puts(b, "&gt;"); break;
-        case '"': lt_buf_puts(b, "&quot;"); break;
-        default: lt_buf_putc(b, *s);
+    for (; *s; s++)
+        switch (*s) {
+        case '&':
+            lt_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            lt_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            lt_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            lt_buf_puts(b, "&quot;");
+            break;
+        default:
+            lt_buf_putc(b, *s);
         }
 }
 
@@ -83,7 +93,8 @@ static void curve_band(lt_buf *b, const frame *f, const lt_km_curve *c, const ch
     /* one rectangle per stretch where the interval is constant, merged below half a pixel */
     double x0 = NAN, lo = 1, hi = 0;
     for (size_t k = 0; k <= c->ntimes; k++) {
-        double t = k < c->ntimes ? fmin(c->time[k], f->xmax) : (c->ntimes ? fmin(c->time[c->ntimes - 1], f->xmax) : 0);
+        double t = k < c->ntimes ? fmin(c->time[k], f->xmax)
+                                 : (c->ntimes ? fmin(c->time[c->ntimes - 1], f->xmax) : 0);
         double x = px(f, t);
         if (!isnan(x0) && (x - x0 >= 0.5 || k == c->ntimes) && hi >= lo) {
             lt_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n", x0,
@@ -161,8 +172,10 @@ lt_status lt_km_svg(const lt_km *km, const lt_km_svg_options *opts, lt_buf *out,
                   "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
                   W, H, W, H);
     if (o.title) {
-        lt_buf_printf(&b, "<text x=\"%.1f\" y=\"24\" font-size=\"15\" font-weight=\"bold\" "
-                          "text-anchor=\"middle\">", f.left + f.width / 2);
+        lt_buf_printf(&b,
+                      "<text x=\"%.1f\" y=\"24\" font-size=\"15\" font-weight=\"bold\" "
+                      "text-anchor=\"middle\">",
+                      f.left + f.width / 2);
         put_text(&b, o.title);
         lt_buf_puts(&b, "</text>\n");
     }
@@ -195,13 +208,16 @@ lt_status lt_km_svg(const lt_km *km, const lt_km_svg_options *opts, lt_buf *out,
     for (int k = 0; k <= 4; k++)
         lt_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\">%.2f</text>\n", f.left - 8,
                       py(&f, k * 0.25) + 4, k * 0.25);
-    lt_buf_printf(&b, "</g>\n<text transform=\"translate(%.1f,%.1f) rotate(-90)\" "
-                      "text-anchor=\"middle\">", f.left - 44, f.top + f.height / 2);
+    lt_buf_printf(&b,
+                  "</g>\n<text transform=\"translate(%.1f,%.1f) rotate(-90)\" "
+                  "text-anchor=\"middle\">",
+                  f.left - 44, f.top + f.height / 2);
     put_text(&b, o.ylabel ? o.ylabel : "Survival probability");
     lt_buf_puts(&b, "</text>\n");
     /* curves: bands first so the lines sit on top */
     if (o.conf_bands)
-        for (size_t i = 0; i < nc; i++) curve_band(&b, &f, &km->curves[i], palette[i % NPAL]);
+        for (size_t i = 0; i < nc; i++)
+            curve_band(&b, &f, &km->curves[i], palette[i % NPAL]);
     for (size_t i = 0; i < nc; i++) {
         curve_path(&b, &f, &km->curves[i], palette[i % NPAL]);
         censor_marks(&b, &f, &km->curves[i], palette[i % NPAL]);
@@ -209,16 +225,17 @@ lt_status lt_km_svg(const lt_km *km, const lt_km_svg_options *opts, lt_buf *out,
     /* legend, top right inside the frame */
     double lx = f.left + f.width - 12 - 7.0 * (double)longest - 30, ly = f.top + 14;
     for (size_t i = 0; i < nc; i++) {
-        lt_buf_printf(&b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                          "stroke-width=\"2\"/>\n<text x=\"%.1f\" y=\"%.1f\">",
+        lt_buf_printf(&b,
+                      "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                      "stroke-width=\"2\"/>\n<text x=\"%.1f\" y=\"%.1f\">",
                       lx, lx + 22, ly + 18.0 * (double)i - 4, ly + 18.0 * (double)i - 4,
                       palette[i % NPAL], lx + 28, ly + 18.0 * (double)i);
         put_text(&b, km->curves[i].label);
         lt_buf_puts(&b, "</text>\n");
     }
     /* numbers at risk under the axis, one row per curve, aligned with the ticks */
-    lt_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-weight=\"bold\">Number at risk</text>\n", 8.0,
-                  table_top);
+    lt_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-weight=\"bold\">Number at risk</text>\n",
+                  8.0, table_top);
     for (size_t i = 0; i < nc; i++) {
         const lt_km_curve *c = &km->curves[i];
         double y = table_top + 20 + row_h * (double)i;
@@ -228,8 +245,8 @@ lt_status lt_km_svg(const lt_km *km, const lt_km_svg_options *opts, lt_buf *out,
         for (size_t k = 0; k <= nticks; k++) {
             lt_km_point pt;
             lt_km_at(c, -INFINITY, (double)k * step, &pt);
-            lt_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\">%.0f</text>", px(&f, (double)k * step), y,
-                          pt.n_risk);
+            lt_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\">%.0f</text>", px(&f, (double)k * step),
+                          y, pt.n_risk);
         }
         lt_buf_puts(&b, "</g>\n");
     }

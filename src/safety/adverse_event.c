@@ -88,8 +88,8 @@ static lt_status get_date(const lt_json *v, const char *key, const char *src, lt
     return LT_OK;
 }
 
-lt_status lt_adverse_event_from_json(const lt_json *v, const char *source,
-                                     lt_adverse_event *out, lt_error *err)
+lt_status lt_adverse_event_from_json(const lt_json *v, const char *source, lt_adverse_event *out,
+                                     lt_error *err)
 {
     const char *src = source ? source : "<record>";
     char where[LT_ERROR_WHERE_MAX];
@@ -115,7 +115,8 @@ lt_status lt_adverse_event_from_json(const lt_json *v, const char *source,
         snprintf(where, sizeof where, "%s: related", src);
         LT_FAIL(err, LT_ESCHEMA, where,
                 "expected not_related, unlikely, possible, probable, definite or unknown, "
-                "found \"%s\"", rel);
+                "found \"%s\"",
+                rel);
     }
     if ((st = lt_adverse_event_check(&e, err)) != LT_OK) return st;
     *out = e;

@@ -25,8 +25,9 @@ typedef enum op { OP_LT, OP_LE, OP_GT, OP_GE } op;
 typedef struct criterion {
     op op;
     ref ref;
-    double x;        /* absolute value, or multiple of the reference */
+    double x; /* absolute value, or multiple of the reference */
     cond cond;
+    bool optional; /* skipped (not undecidable) when its reference is missing */
 } criterion;
 
 typedef struct grade_rule {
@@ -38,8 +39,8 @@ typedef struct grade_rule {
 
 typedef struct analyte {
     const char *id, *term, *unit;
-    bool high;       /* an "increased" term: abnormal baseline is above the ULN */
-    grade_rule *g;   /* sorted from the highest grade down */
+    bool high;     /* an "increased" term: abnormal baseline is above the ULN */
+    grade_rule *g; /* sorted from the highest grade down */
     size_t n;
 } analyte;
 
@@ -53,7 +54,8 @@ void lt_ctcae_free(lt_ctcae_table *t)
 {
     if (!t) return;
     for (size_t i = 0; i < t->n; i++) {
-        for (size_t j = 0; j < t->a[i].n; j++) free(t->a[i].g[j].c);
+        for (size_t j = 0; j < t->a[i].n; j++)
+            free(t->a[i].g[j].c);
         free(t->a[i].g);
     }
     free(t->a);
@@ -85,12 +87,12 @@ static const char *ref_name(ref r)
 }
 
 /* The message is written before the table (which owns the strings it may quote) is freed. */
-#define BAD(path, ...)                                                                         \
-    do {                                                                                       \
-        lt__dose_where(where, text, len, source, path);                                        \
-        lt_error_set(err, LT_ESCHEMA, where, __VA_ARGS__);                                     \
-        lt_ctcae_free(t);                                                                      \
-        return LT_ESCHEMA;                                                                     \
+#define BAD(path, ...)                                                                             \
+    do {                                                                                           \
+        lt__dose_where(where, text, len, source, path);                                            \
+        lt_error_set(err, LT_ESCHEMA, where, __VA_ARGS__);                                         \
+        lt_ctcae_free(t);                                                                          \
+        return LT_ESCHEMA;                                                                         \
     } while (0)
 
 static int by_grade_desc(const void *x, const void *y)
@@ -148,8 +150,7 @@ lt_status lt_ctcae_parse(const char *text, size_t len, const char *source, lt_ct
             a->n = j + 1;
             double gr;
             snprintf(path, sizeof path, "analytes[%zu].grades[%zu]", i, j);
-            if (!lt_json_num(lt_json_get(ge, "grade"), &gr) || gr != floor(gr) || gr < 1 ||
-                gr > 4)
+            if (!lt_json_num(lt_json_get(ge, "grade"), &gr) || gr != floor(gr) || gr < 1 || gr > 4)
                 BAD(path, "expected \"grade\": 1, 2, 3 or 4");
             g->grade = (int)gr;
             for (size_t k = 0; k < j; k++)
@@ -178,17 +179,30 @@ lt_status lt_ctcae_parse(const char *text, size_t len, const char *source, lt_ct
                     const char *of = lt_json_get_str(ce, "of", "");
                     if (!lt_json_num(times, &c->x) || !(c->x > 0))
                         BAD(path, "expected a positive number in \"times\"");
-                    if (!strcmp(of, "lln")) c->ref = REF_LLN;
-                    else if (!strcmp(of, "uln")) c->ref = REF_ULN;
-                    else if (!strcmp(of, "baseline")) c->ref = REF_BASELINE;
-                    else BAD(path, "expected \"of\": \"lln\", \"uln\" or \"baseline\"");
+                    if (!strcmp(of, "lln"))
+                        c->ref = REF_LLN;
+                    else if (!strcmp(of, "uln"))
+                        c->ref = REF_ULN;
+                    else if (!strcmp(of, "baseline"))
+                        c->ref = REF_BASELINE;
+                    else
+                        BAD(path, "expected \"of\": \"lln\", \"uln\" or \"baseline\"");
                 }
+                bool opt = false;
+                const lt_json *o = lt_json_get(ce, "optional");
+                if (o && !lt_json_bool(o, &opt)) BAD(path, "expected \"optional\": true or false");
+                c->optional = opt;
                 const char *cnd = lt_json_get_str(ce, "if", NULL);
-                if (!cnd) c->cond = IF_ALWAYS;
-                else if (!strcmp(cnd, "baseline_normal")) c->cond = IF_BASELINE_NORMAL;
-                else if (!strcmp(cnd, "baseline_abnormal")) c->cond = IF_BASELINE_ABNORMAL;
-                else if (!strcmp(cnd, "anticoagulated")) c->cond = IF_ANTICOAGULATED;
-                else if (!strcmp(cnd, "not_anticoagulated")) c->cond = IF_NOT_ANTICOAGULATED;
+                if (!cnd)
+                    c->cond = IF_ALWAYS;
+                else if (!strcmp(cnd, "baseline_normal"))
+                    c->cond = IF_BASELINE_NORMAL;
+                else if (!strcmp(cnd, "baseline_abnormal"))
+                    c->cond = IF_BASELINE_ABNORMAL;
+                else if (!strcmp(cnd, "anticoagulated"))
+                    c->cond = IF_ANTICOAGULATED;
+                else if (!strcmp(cnd, "not_anticoagulated"))
+                    c->cond = IF_NOT_ANTICOAGULATED;
                 else
                     BAD(path, "expected \"if\": \"baseline_normal\", \"baseline_abnormal\", "
                               "\"anticoagulated\" or \"not_anticoagulated\"");
@@ -217,7 +231,10 @@ lt_status lt_ctcae_load(const char *path, lt_ctcae_table **out, lt_error *err)
     return st;
 }
 
-size_t lt_ctcae_count(const lt_ctcae_table *t) { return t ? t->n : 0; }
+size_t lt_ctcae_count(const lt_ctcae_table *t)
+{
+    return t ? t->n : 0;
+}
 
 const char *lt_ctcae_analyte(const lt_ctcae_table *t, size_t i)
 {
@@ -261,10 +278,12 @@ typedef enum verdict { NO, YES, UNDECIDABLE } verdict;
 
 /* Decides one criterion; on UNDECIDABLE, *missing names the limit that is missing. */
 static verdict decide(const analyte *a, const criterion *c, double value,
-                      const lt_grade_context *ctx, const char **missing, double *limit)
+                      const lt_grade_context *ctx, const char **missing, double *limit,
+                      bool *skipped)
 {
     switch (c->cond) {
-    case IF_ALWAYS: break;
+    case IF_ALWAYS:
+        break;
     case IF_ANTICOAGULATED:
         if (!ctx->anticoagulated) return NO;
         break;
@@ -292,22 +311,40 @@ static verdict decide(const analyte *a, const criterion *c, double value,
     }
     double base;
     switch (c->ref) {
-    case REF_ABS: base = 1.0; break;
-    case REF_LLN: base = ctx->lln; break;
-    case REF_ULN: base = ctx->uln; break;
-    default: base = ctx->baseline; break;
+    case REF_ABS:
+        base = 1.0;
+        break;
+    case REF_LLN:
+        base = ctx->lln;
+        break;
+    case REF_ULN:
+        base = ctx->uln;
+        break;
+    default:
+        base = ctx->baseline;
+        break;
     }
     if (isnan(base)) {
+        /* an alternative such as creatinine's "> 3.0 x baseline" is simply not applied when
+         * there is no baseline (admiral: !is.na(BASE) & ...) */
+        if (c->optional) {
+            *skipped = true;
+            return NO;
+        }
         *missing = ref_name(c->ref);
         return UNDECIDABLE;
     }
     double lim = signif15(c->ref == REF_ABS ? c->x : c->x * base), v = signif15(value);
     *limit = lim;
     switch (c->op) {
-    case OP_LT: return v < lim ? YES : NO;
-    case OP_LE: return v <= lim ? YES : NO;
-    case OP_GT: return v > lim ? YES : NO;
-    default: return v >= lim ? YES : NO;
+    case OP_LT:
+        return v < lim ? YES : NO;
+    case OP_LE:
+        return v <= lim ? YES : NO;
+    case OP_GT:
+        return v > lim ? YES : NO;
+    default:
+        return v >= lim ? YES : NO;
     }
 }
 
@@ -334,8 +371,7 @@ lt_status lt_ctcae_grade(const lt_ctcae_table *t, const char *analyte_id, double
         LT_FAIL(err, LT_ENOTFOUND, "analyte", "no CTCAE grading for \"%s\"; graded: %s",
                 analyte_id ? analyte_id : "", list);
     }
-    if (!isfinite(value))
-        LT_FAIL(err, LT_EINVAL, "value", "expected a finite value for %s", a->id);
+    if (!isfinite(value)) LT_FAIL(err, LT_EINVAL, "value", "expected a finite value for %s", a->id);
     lt_grade_context ctx;
     if (ctx_in)
         ctx = *ctx_in;
@@ -345,18 +381,18 @@ lt_status lt_ctcae_grade(const lt_ctcae_table *t, const char *analyte_id, double
     lt_grade g;
     memset(&g, 0, sizeof g);
     g.term = a->term;
-    int found = -1;             /* index of the highest grade that holds */
-    int max_open = 0;           /* highest grade that could not be decided */
+    int found = -1;   /* index of the highest grade that holds */
+    int max_open = 0; /* highest grade that could not be decided */
     const char *open_missing = NULL;
     char decided[LT_GRADE_TEXT_MAX] = "";
-    bool used_baseline_branch = false;
+    bool used_baseline_branch = false, skipped = false;
     for (size_t j = 0; j < a->n && found < 0; j++) {
         const grade_rule *gr = &a->g[j];
         const char *missing = NULL;
         for (size_t k = 0; k < gr->n; k++) {
             const char *m = NULL;
             double limit = NAN;
-            verdict v = decide(a, &gr->c[k], value, &ctx, &m, &limit);
+            verdict v = decide(a, &gr->c[k], value, &ctx, &m, &limit, &skipped);
             if (gr->c[k].cond == IF_BASELINE_NORMAL || gr->c[k].cond == IF_BASELINE_ABNORMAL)
                 used_baseline_branch = true;
             if (v == YES) {
@@ -377,16 +413,16 @@ lt_status lt_ctcae_grade(const lt_ctcae_table *t, const char *analyte_id, double
         g.grade = g.min_grade;
         if (found >= 0) {
             g.criterion = a->g[found].text;
-            snprintf(g.reason, sizeof g.reason, "grade %d: %s", g.grade, decided);
+            snprintf(g.reason, sizeof g.reason, "grade %d: %.400s", g.grade, decided);
         } else {
-            snprintf(g.reason, sizeof g.reason, "grade 0: %g %s meets no grade of %s", value,
-                     a->unit, a->term);
+            snprintf(g.reason, sizeof g.reason, "grade 0: %g %.100s meets no grade of %.200s",
+                     value, a->unit, a->term);
         }
     } else {
         g.grade = LT_GRADE_UNDETERMINED;
         if (found >= 0) g.criterion = a->g[found].text;
         snprintf(g.reason, sizeof g.reason,
-                 "undetermined: grade %d to %d; grade %d needs the %s, which is not given%s%s",
+                 "undetermined: grade %d to %d; grade %d needs the %s, which is not given%s%.300s",
                  g.min_grade, g.max_grade, max_open, open_missing, found >= 0 ? " (" : "",
                  found >= 0 ? decided : "");
         if (found >= 0) {
@@ -395,8 +431,10 @@ lt_status lt_ctcae_grade(const lt_ctcae_table *t, const char *analyte_id, double
         }
     }
     if (used_baseline_branch && isnan(ctx.baseline))
+        snprintf(g.note, sizeof g.note, "no baseline given: graded as if the baseline was normal");
+    else if (skipped)
         snprintf(g.note, sizeof g.note,
-                 "no baseline given: graded as if the baseline was normal");
+                 "a reference limit was not given: the criteria relative to it were not applied");
     *out = g;
     return LT_OK;
 }

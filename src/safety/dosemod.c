@@ -20,12 +20,12 @@ typedef struct cnode {
     ckind kind;
     struct cnode *kids;
     size_t nkids;
-    const char *analyte;       /* grade, lab, change: a lab concept or "crcl" */
-    int min_grade;             /* grade; event */
+    const char *analyte; /* grade, lab, change: a lab concept or "crcl" */
+    int min_grade;       /* grade; event */
     cop op;
-    double x;                  /* lab: value or multiple of the ULN; change: percent */
+    double x; /* lab: value or multiple of the ULN; change: percent */
     bool times_uln;
-    const char **terms;        /* event: terms that count, or (except) that do not */
+    const char **terms; /* event: terms that count, or (except) that do not */
     size_t nterms;
     bool except, ongoing, related_only;
 } cnode;
@@ -48,7 +48,8 @@ struct lt_dosemod_rules {
 
 static void free_node(cnode *c)
 {
-    for (size_t i = 0; i < c->nkids; i++) free_node(&c->kids[i]);
+    for (size_t i = 0; i < c->nkids; i++)
+        free_node(&c->kids[i]);
     free(c->kids);
     free(c->terms);
 }
@@ -56,7 +57,8 @@ static void free_node(cnode *c)
 void lt_dosemod_free(lt_dosemod_rules *r)
 {
     if (!r) return;
-    for (size_t i = 0; i < r->n; i++) free_node(&r->t[i].when);
+    for (size_t i = 0; i < r->n; i++)
+        free_node(&r->t[i].when);
     free(r->t);
     lt_json_free(r->root);
     free(r);
@@ -173,8 +175,8 @@ static lt_status parse_node(parse_ctx *p, const lt_json *v, const char *path, cn
     return bad(p, path, "expected a condition: all, any, grade, lab, change or event");
 }
 
-lt_status lt_dosemod_parse(const char *text, size_t len, const char *source,
-                           lt_dosemod_rules **out, lt_error *err)
+lt_status lt_dosemod_parse(const char *text, size_t len, const char *source, lt_dosemod_rules **out,
+                           lt_error *err)
 {
     lt_json *root;
     lt_status st = lt_json_parse(text, len, source, &root, err);
@@ -186,7 +188,7 @@ lt_status lt_dosemod_parse(const char *text, size_t len, const char *source,
         LT_FAIL(err, LT_ENOMEM, source, "out of memory reading the dose-modification rules");
     }
     r->root = root;
-    double delay;
+    double delay = 0;
     const lt_json *list = lt_json_get(root, "toxicities");
     if (!lt_json_num(lt_json_get(root, "full_activity_mbq"), &r->full_mbq) || !(r->full_mbq > 0))
         st = bad(&p, "full_activity_mbq", "expected a positive activity in MBq");
@@ -265,11 +267,17 @@ lt_status lt_dosemod_load(const char *path, lt_dosemod_rules **out, lt_error *er
     return st;
 }
 
-double lt_dosemod_full_mbq(const lt_dosemod_rules *r) { return r->full_mbq; }
-double lt_dosemod_reduced_mbq(const lt_dosemod_rules *r) { return r->reduced_mbq; }
+double lt_dosemod_full_mbq(const lt_dosemod_rules *r)
+{
+    return r->full_mbq;
+}
+double lt_dosemod_reduced_mbq(const lt_dosemod_rules *r)
+{
+    return r->reduced_mbq;
+}
 
-static const char *const action_names[] = {"give_full", "give_reduced", "withhold",
-                                           "discontinue", "undetermined"};
+static const char *const action_names[] = {"give_full", "give_reduced", "withhold", "discontinue",
+                                           "undetermined"};
 
 const char *lt_dose_action_name(lt_dose_action a)
 {
@@ -319,10 +327,10 @@ static double value_of(const eval_ctx *c, const char *analyte, bool baseline, ch
     const char *when = baseline ? "baseline" : "current";
     if (!strcmp(analyte, "crcl")) {
         const lt_lab *cr = find_lab(labs, n, "creatinine");
-        double age = baseline && !isnan(in->baseline_age_years) ? in->baseline_age_years
-                                                                 : in->age_years;
-        double wt = baseline && !isnan(in->baseline_weight_kg) ? in->baseline_weight_kg
-                                                                : in->weight_kg;
+        double age =
+            baseline && !isnan(in->baseline_age_years) ? in->baseline_age_years : in->age_years;
+        double wt =
+            baseline && !isnan(in->baseline_weight_kg) ? in->baseline_weight_kg : in->weight_kg;
         double v = lt_crcl_cockcroft_gault(age, wt, in->sex, cr ? cr->value : NAN);
         if (isnan(v))
             snprintf(missing, size,
@@ -341,13 +349,28 @@ static double value_of(const eval_ctx *c, const char *analyte, bool baseline, ch
     return l->value;
 }
 
+/* Both sides rounded to 15 significant digits, as in CTCAE grading (ctcae.c), so that
+ * 3 x 1.2 is 3.6 and a fall from 138.88... to 83.33... is exactly -40%. */
+static double signif15(double x)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.15g", x);
+    return strtod(buf, NULL);
+}
+
 static bool compare(double v, cop op, double lim)
 {
+    v = signif15(v);
+    lim = signif15(lim);
     switch (op) {
-    case OP_LT: return v < lim;
-    case OP_LE: return v <= lim;
-    case OP_GT: return v > lim;
-    default: return v >= lim;
+    case OP_LT:
+        return v < lim;
+    case OP_LE:
+        return v <= lim;
+    case OP_GT:
+        return v > lim;
+    default:
+        return v >= lim;
     }
 }
 
@@ -410,13 +433,13 @@ static tri eval(const eval_ctx *c, const cnode *n, char *ev, size_t size)
             return UNKNOWN;
         }
         if (g.min_grade >= n->min_grade) {
-            snprintf(ev, size, "%s %g %s: CTCAE grade %d (%s), at least grade %d", n->analyte,
+            snprintf(ev, size, "%s %g %s: CTCAE grade %d (%s; the rule needs grade %d or more)", n->analyte,
                      l->value, unit_of(c, n->analyte), g.min_grade, g.term, n->min_grade);
             return YES;
         }
         if (g.max_grade < n->min_grade) {
-            snprintf(ev, size, "%s %g %s: CTCAE grade %s%d, below grade %d", n->analyte,
-                     l->value, unit_of(c, n->analyte), g.grade < 0 ? "at most " : "",
+            snprintf(ev, size, "%s %g %s: CTCAE grade %s%d, below grade %d", n->analyte, l->value,
+                     unit_of(c, n->analyte), g.grade < 0 ? "at most " : "",
                      g.grade < 0 ? g.max_grade : g.grade, n->min_grade);
             return NO;
         }
@@ -459,9 +482,8 @@ static tri eval(const eval_ctx *c, const cnode *n, char *ev, size_t size)
         }
         double pct = (now - base) / base * 100.0;
         bool yes = compare(pct, n->op, n->x);
-        snprintf(ev, size, "%s %.4g vs baseline %.4g %s: change %+.1f%% %s %+g%%", n->analyte,
-                 now, base, unit_of(c, n->analyte), pct, yes ? op_names[n->op] : "is not",
-                 n->x);
+        snprintf(ev, size, "%s %.4g vs baseline %.4g %s: change %+.1f%% %s %+g%%", n->analyte, now,
+                 base, unit_of(c, n->analyte), pct, yes ? op_names[n->op] : "is not", n->x);
         return yes ? YES : NO;
     }
     case C_EVENT: {
@@ -612,8 +634,10 @@ lt_status lt_dosemod_decide(const lt_dosemod_rules *rules, const lt_ctcae_table 
                        "full activity (%.0f MBq)",
                        rules->full_mbq);
         else
-            add_reason(&d, keep, "the reduced dose continues: the rules for %s do not return to "
-                       "the full activity", keep);
+            add_reason(&d, keep,
+                       "the reduced dose continues: the rules for %s do not return to "
+                       "the full activity",
+                       keep);
     } else {
         d.action = LT_DOSE_GIVE_FULL;
         add_reason(&d, "no_toxicity",
@@ -664,7 +688,7 @@ lt_status lt_dosemod_decision_from_json(const lt_json *v, const char *source,
         LT_FAIL(err, LT_ESCHEMA, where,
                 "expected give_full, give_reduced, withhold, discontinue or undetermined");
     }
-    double delay;
+    double delay = 0;
     lt_status st;
     if ((st = lt__dose_get_num(v, "activity_mbq", src, &d.activity_mbq, err)) ||
         (st = lt__dose_get_num(v, "delay_days", src, &delay, err)))
@@ -676,11 +700,13 @@ lt_status lt_dosemod_decision_from_json(const lt_json *v, const char *source,
     d.delay_days = (int)delay;
     const lt_json *tox = lt_json_get(v, "toxic"), *reasons = lt_json_get(v, "reasons");
     if ((tox && (!lt_json_is_array(tox) || lt_json_size(tox) > LT_DOSEMOD_MAX_IDS)) ||
-        (reasons && (!lt_json_is_array(reasons) ||
-                     lt_json_size(reasons) > LT_DOSEMOD_MAX_REASONS))) {
+        (reasons &&
+         (!lt_json_is_array(reasons) || lt_json_size(reasons) > LT_DOSEMOD_MAX_REASONS))) {
         snprintf(where, sizeof where, "%s: toxic", src);
-        LT_FAIL(err, LT_ESCHEMA, where, "expected arrays \"toxic\" (at most %d) and \"reasons\" "
-                "(at most %d)", LT_DOSEMOD_MAX_IDS, LT_DOSEMOD_MAX_REASONS);
+        LT_FAIL(err, LT_ESCHEMA, where,
+                "expected arrays \"toxic\" (at most %d) and \"reasons\" "
+                "(at most %d)",
+                LT_DOSEMOD_MAX_IDS, LT_DOSEMOD_MAX_REASONS);
     }
     for (const lt_json *t = lt_json_first(tox); t; t = lt_json_next(t)) {
         const char *s = lt_json_str(t);

@@ -66,7 +66,8 @@ void lt_calendar_free(lt_calendar *cal)
 {
     if (!cal) return;
     cal_impl *c = (cal_impl *)cal;
-    for (size_t i = 0; i < c->nstrs; i++) free(c->strs[i]);
+    for (size_t i = 0; i < c->nstrs; i++)
+        free(c->strs[i]);
     free(c->strs);
     free(c->pub.visits);
     free(c);
@@ -133,8 +134,9 @@ static void judge(cal_impl *c, lt_visit *v, const lt_schedule_input *in)
             v->actual <= v->latest_delayed) {
             v->status = LT_VISIT_DELAYED;
             v->deviation = v->actual_reason == NULL;
-            v->note = keepf(c, "%d days after its window (%s to %s), within the delay allowed "
-                               "for %s up to %s%s%s",
+            v->note = keepf(c,
+                            "%d days after its window (%s to %s), within the delay allowed "
+                            "for %s up to %s%s%s",
                             (int)(v->actual - v->latest), a, b, v->delay_reason,
                             lt_date_format(v->latest_delayed, d),
                             v->actual_reason ? "; reason: " : "; no reason recorded",
@@ -147,13 +149,14 @@ static void judge(cal_impl *c, lt_visit *v, const lt_schedule_input *in)
             v->note = keepf(c, "%d days before its window (%s to %s)",
                             (int)(v->earliest - v->actual), a, b);
         else if (v->latest_delayed != LT_DATE_NONE)
-            v->note = keepf(c, "%d days after its window (%s to %s) and beyond the delay "
-                               "allowed for %s up to %s",
+            v->note = keepf(c,
+                            "%d days after its window (%s to %s) and beyond the delay "
+                            "allowed for %s up to %s",
                             (int)(v->actual - v->latest), a, b, v->delay_reason,
                             lt_date_format(v->latest_delayed, d));
         else
-            v->note = keepf(c, "%d days after its window (%s to %s)",
-                            (int)(v->actual - v->latest), a, b);
+            v->note =
+                keepf(c, "%d days after its window (%s to %s)", (int)(v->actual - v->latest), a, b);
         return;
     }
     if (v->target == LT_DATE_NONE) {
@@ -176,8 +179,8 @@ static lt_status bad_input(lt_error *err, const char *fmt, const char *x, const 
     LT_FAIL(err, LT_EINVAL, "schedule", fmt, x, y);
 }
 
-lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
-                              lt_calendar **out, lt_error *err)
+lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in, lt_calendar **out,
+                              lt_error *err)
 {
     if (!s || !in || !out) LT_FAIL(err, LT_EINVAL, "schedule", "missing schedule or input");
     if (in->arm && s->narm_ids) {
@@ -188,8 +191,9 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
             strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
             strncat(list, s->arm_ids[i], sizeof list - strlen(list) - 1);
         }
-        if (!known) return bad_input(err, "expected an arm of the protocol (%s), found \"%s\"",
-                                     list, in->arm);
+        if (!known)
+            return bad_input(err, "expected an arm of the protocol (%s), found \"%s\"", list,
+                             in->arm);
     }
     /* every actual date must name an entry of this patient's calendar, once */
     for (size_t i = 0; i < in->nactuals; i++) {
@@ -204,9 +208,9 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
         int seq = 1;
         for (size_t j = 0; j < s->nitems && !found; j++) {
             const lt__sched_item *it = &s->items[j];
-            if (it->count == 1 && !strcmp(it->id, id)) found = it;
-            else if (it->count > 1 && dot && strlen(it->id) == len &&
-                     !strncmp(it->id, id, len)) {
+            if (it->count == 1 && !strcmp(it->id, id))
+                found = it;
+            else if (it->count > 1 && dot && strlen(it->id) == len && !strncmp(it->id, id, len)) {
                 char *end;
                 long k = strtol(dot + 1, &end, 10);
                 if (*end || k < 1 || k > it->count)
@@ -216,8 +220,7 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
             }
         }
         (void)seq;
-        if (!found)
-            return bad_input(err, "\"%s\" is not an entry of the schedule%s", id, "");
+        if (!found) return bad_input(err, "\"%s\" is not an entry of the schedule%s", id, "");
         if (!lt__sched_item_in_arm(found, in->arm))
             return bad_input(err, "\"%s\" is not in the calendar of arm %s", id,
                              in->arm ? in->arm : "(none: the patient has no arm yet)");
@@ -243,7 +246,8 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
         lt_calendar_free(&c->pub);
         LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
     }
-    for (size_t i = 0; i < s->nitems; i++) slot[i] = -1;
+    for (size_t i = 0; i < s->nitems; i++)
+        slot[i] = -1;
 
     size_t n = 0;
     for (size_t oi = 0; oi < s->nitems; oi++) {
@@ -289,7 +293,7 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
                 /* each occurrence from the anchor, not from the previous one, so that a
                  * month-end clipped date does not drift */
                 lt_sched_duration off = {it->offset.months + k * it->every.months,
-                                   it->offset.days + k * it->every.days};
+                                         it->offset.days + k * it->every.days};
                 v->target = lt_sched_duration_add(anchor, off);
                 v->earliest = lt_sched_duration_sub(v->target, it->before);
                 v->latest = lt_sched_duration_add(v->target, it->after);
@@ -310,8 +314,8 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
                 char d[LT_DATE_STR_MAX];
                 if (cancels && (v->target == LT_DATE_NONE || v->target > ev->date)) {
                     v->status = LT_VISIT_CANCELLED;
-                    v->note = keepf(c, "stopped by %s on %s", ev->name,
-                                    lt_date_format(ev->date, d));
+                    v->note =
+                        keepf(c, "stopped by %s on %s", ev->name, lt_date_format(ev->date, d));
                 } else if (!cancels && v->target != LT_DATE_NONE && v->target > ev->date) {
                     lt_date shift = ev->date - v->target;
                     v->target += shift;
@@ -321,8 +325,7 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
                                     lt_date_format(ev->date, d));
                 }
             }
-            if (e >= 0 && (c->pub.stopped == LT_DATE_NONE ||
-                           in->events[e].date < c->pub.stopped)) {
+            if (e >= 0 && (c->pub.stopped == LT_DATE_NONE || in->events[e].date < c->pub.stopped)) {
                 c->pub.stopped = in->events[e].date;
                 c->pub.stopped_by = keepdup(c, in->events[e].name);
             }

@@ -7,8 +7,10 @@
 static void json_date(lt_buf *b, lt_date d)
 {
     char s[LT_DATE_STR_MAX];
-    if (d == LT_DATE_NONE) lt_buf_puts(b, "null");
-    else lt_buf_json_str(b, lt_date_format(d, s));
+    if (d == LT_DATE_NONE)
+        lt_buf_puts(b, "null");
+    else
+        lt_buf_json_str(b, lt_date_format(d, s));
 }
 
 void lt_calendar_to_json(const lt_calendar *c, lt_buf *b)

@@ -9,32 +9,32 @@ typedef struct lt__sched_item {
     char *id;
     lt_sched_kind kind;
     char *label;
-    char *anchor;            /* an anchor event's name or another item's id */
-    lt_sched_duration offset;      /* from the anchor to the (first) target date */
+    char *anchor;             /* an anchor event's name or another item's id */
+    lt_sched_duration offset; /* from the anchor to the (first) target date */
     lt_sched_duration before, after;
     bool has_delay;
-    lt_sched_duration delay_max;   /* from the anchor: the latest a delayed occurrence may be */
+    lt_sched_duration delay_max; /* from the anchor: the latest a delayed occurrence may be */
     char *delay_reason;
-    lt_sched_duration every;       /* repeats: occurrence k (0-based) at offset + k * every */
+    lt_sched_duration every; /* repeats: occurrence k (0-based) at offset + k * every */
     int count;
-    char **arms;             /* none: every arm */
+    char **arms; /* none: every arm */
     size_t narms;
 } lt__sched_item;
 
 typedef struct lt__sched_stop {
-    char *event;             /* "recurrence" */
-    unsigned kinds;          /* bit (1 << lt_sched_kind) for each kind it cancels */
+    char *event;    /* "recurrence" */
+    unsigned kinds; /* bit (1 << lt_sched_kind) for each kind it cancels */
 } lt__sched_stop;
 
 struct lt_schedule {
     char **anchors;
     size_t nanchors;
-    lt__sched_item *items;   /* in the file's order */
+    lt__sched_item *items; /* in the file's order */
     size_t nitems;
-    size_t *order;           /* item indexes, each after the item it is anchored to */
+    size_t *order; /* item indexes, each after the item it is anchored to */
     lt__sched_stop *stops;
     size_t nstops;
-    char **arm_ids;          /* the protocol's arms, when known */
+    char **arm_ids; /* the protocol's arms, when known */
     size_t narm_ids;
 };
 

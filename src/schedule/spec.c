@@ -72,7 +72,7 @@ static lt_status only_keys(const lt_json *obj, const char *const *keys, const ch
 {
     for (const lt_json *m = lt_json_first(obj); m; m = lt_json_next(m)) {
         const char *k = lt_json_key(m);
-        bool known = false;
+        bool known = !strncmp(k, "comment", 7); /* free text for reviewers, as everywhere */
         for (size_t i = 0; keys[i]; i++)
             if (!strcmp(k, keys[i])) known = true;
         if (!known) {
@@ -109,15 +109,19 @@ static lt_status parse_duration(const lt_json *v, const char *where, const char 
         char p[LT_ERROR_WHERE_MAX];
         pathf(p, "%s.%s", path, k);
         if (!lt_json_num(m, &x) || x != floor(x) || fabs(x) > 100000)
-            LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "expected a whole number of %s, found %s",
-                    k, lt_json_is_number(m) ? "a fraction or a huge number" : json_type(m));
+            LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "expected a whole number of %s, found %s", k,
+                    lt_json_is_number(m) ? "a fraction or a huge number" : json_type(m));
         if (x < 0 && !allow_negative)
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "expected a number >= 0, found %g", x);
         int n = (int)x;
-        if (!strcmp(k, "days")) d.days += n;
-        else if (!strcmp(k, "weeks")) d.days += 7 * n;
-        else if (!strcmp(k, "months")) d.months += n;
-        else d.months += 12 * n;
+        if (!strcmp(k, "days"))
+            d.days += n;
+        else if (!strcmp(k, "weeks"))
+            d.days += 7 * n;
+        else if (!strcmp(k, "months"))
+            d.months += n;
+        else
+            d.months += 12 * n;
     }
     *out = d;
     return LT_OK;
@@ -139,8 +143,8 @@ static lt_status oom(lt_error *err, const char *where)
     LT_FAIL(err, LT_ENOMEM, where ? where : "", "out of memory while reading the schedule");
 }
 
-static lt_status parse_kinds(const lt_json *v, const char *where, const char *path,
-                             unsigned *mask, lt_error *err)
+static lt_status parse_kinds(const lt_json *v, const char *where, const char *path, unsigned *mask,
+                             lt_error *err)
 {
     char w[LT_ERROR_WHERE_MAX];
     if (!lt_json_is_array(v))
@@ -156,8 +160,9 @@ static lt_status parse_kinds(const lt_json *v, const char *where, const char *pa
             pathf(p, "%s[%zu]", path, i);
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                     "expected treatment, visit, imaging, questionnaire, sample or end_of_study, "
-                    "found %s%s%s", lt_json_str(e) ? "\"" : "",
-                    lt_json_str(e) ? lt_json_str(e) : json_type(e), lt_json_str(e) ? "\"" : "");
+                    "found %s%s%s",
+                    lt_json_str(e) ? "\"" : "", lt_json_str(e) ? lt_json_str(e) : json_type(e),
+                    lt_json_str(e) ? "\"" : "");
         }
         m |= 1u << k;
     }
@@ -171,10 +176,9 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     char w[LT_ERROR_WHERE_MAX], path[LT_ERROR_WHERE_MAX], p[LT_ERROR_WHERE_MAX];
     pathf(path, ".items.%s", it->id);
     if (!lt_json_is_object(v))
-        LT_FAIL(err, LT_ESCHEMA, at(w, where, path), "expected an object, found %s",
-                json_type(v));
-    static const char *const keys[] = {"kind", "label", "arms", "anchor", "offset", "window",
-                                       "delay", "repeat", "source", "note", NULL};
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, path), "expected an object, found %s", json_type(v));
+    static const char *const keys[] = {"kind",  "label",  "arms",   "anchor", "offset", "window",
+                                       "delay", "repeat", "source", "note",   NULL};
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
 
@@ -183,8 +187,8 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     if (k < 0)
         LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                 "expected treatment, visit, imaging, questionnaire, sample or end_of_study, "
-                "found %s", lt_json_get(v, "kind") ? json_type(lt_json_get(v, "kind"))
-                                                    : "nothing");
+                "found %s",
+                lt_json_get(v, "kind") ? json_type(lt_json_get(v, "kind")) : "nothing");
     it->kind = (lt_sched_kind)k;
 
     const lt_json *label = lt_json_get(v, "label");
@@ -210,8 +214,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     pathf(p, "%s.window", path);
     if (!lt_json_is_object(win))
         LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
-                "expected {\"before\": DURATION, \"after\": DURATION}, found %s",
-                json_type(win));
+                "expected {\"before\": DURATION, \"after\": DURATION}, found %s", json_type(win));
     static const char *const wkeys[] = {"before", "after", NULL};
     if ((rc = only_keys(win, wkeys, where, p, err))) return rc;
     char q[LT_ERROR_WHERE_MAX];
@@ -232,11 +235,10 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
         static const char *const dkeys[] = {"max", "reason", "source", NULL};
         if ((rc = only_keys(delay, dkeys, where, p, err))) return rc;
         pathf(q, "%s.max", p);
-        if ((rc = parse_duration(lt_json_get(delay, "max"), where, q, false, &it->delay_max,
-                                 err)))
+        if ((rc = parse_duration(lt_json_get(delay, "max"), where, q, false, &it->delay_max, err)))
             return rc;
         lt_sched_duration latest = {it->offset.months + it->after.months,
-                              it->offset.days + it->after.days};
+                                    it->offset.days + it->after.days};
         if (approx_days(it->delay_max) <= approx_days(latest))
             LT_FAIL(err, LT_ESCHEMA, at(w, where, q),
                     "expected a maximum delay beyond the end of the window (offset + after), "
@@ -258,7 +260,8 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
         if (!lt_json_is_object(rep))
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                     "expected {\"every\": DURATION, \"until\": DURATION} or "
-                    "{\"every\": DURATION, \"count\": N}, found %s", json_type(rep));
+                    "{\"every\": DURATION, \"count\": N}, found %s",
+                    json_type(rep));
         static const char *const rkeys[] = {"every", "until", "count", NULL};
         if ((rc = only_keys(rep, rkeys, where, p, err))) return rc;
         pathf(q, "%s.every", p);
@@ -287,7 +290,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
             int n = 0;
             while (n < 1000) {
                 lt_sched_duration o = {it->offset.months + n * it->every.months,
-                                 it->offset.days + n * it->every.days};
+                                       it->offset.days + n * it->every.days};
                 if (approx_days(o) > approx_days(u) + 1e-9) break;
                 n++;
             }
@@ -323,8 +326,10 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     if (lt_json_get(v, "source")) {
         pathf(p, "%s.source", path);
         if (!lt_json_str(lt_json_get(v, "source")))
-            LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "expected the quoted source sentence, "
-                    "found %s", json_type(lt_json_get(v, "source")));
+            LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
+                    "expected the quoted source sentence, "
+                    "found %s",
+                    json_type(lt_json_get(v, "source")));
     }
     return LT_OK;
 }
@@ -369,15 +374,14 @@ static lt_status link_items(lt_schedule *s, const char *where, lt_error *err)
                 strncat(list, s->anchors[j], sizeof list - strlen(list) - 1);
             }
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
-                    "expected an anchor event (%s) or an item id, found \"%s\"", list,
-                    it->anchor);
+                    "expected an anchor event (%s) or an item id, found \"%s\"", list, it->anchor);
         }
         if (a == it)
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "an item cannot be anchored to itself");
         if (a->count != 1)
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
-                    "expected a single item as anchor, found \"%s\" which repeats %d times",
-                    a->id, a->count);
+                    "expected a single item as anchor, found \"%s\" which repeats %d times", a->id,
+                    a->count);
         if (a->narms) {
             if (it->narms == 0)
                 LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
@@ -385,8 +389,8 @@ static lt_status link_items(lt_schedule *s, const char *where, lt_error *err)
             for (size_t j = 0; j < it->narms; j++)
                 if (!lt__sched_item_in_arm(a, it->arms[j]))
                     LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
-                            "\"%s\" is in arm %s but its anchor \"%s\" is not", it->id,
-                            it->arms[j], a->id);
+                            "\"%s\" is in arm %s but its anchor \"%s\" is not", it->id, it->arms[j],
+                            a->id);
         }
     }
     /* Order: repeatedly take items whose anchor is an event or an item already taken. */
@@ -412,7 +416,8 @@ static lt_status link_items(lt_schedule *s, const char *where, lt_error *err)
     }
     if (n < s->nitems) {
         size_t bad = 0;
-        while (taken[bad]) bad++;
+        while (taken[bad])
+            bad++;
         free(order);
         free(taken);
         pathf(p, ".items.%s.anchor", s->items[bad].id);
@@ -432,7 +437,8 @@ static lt_status set_arms(lt_schedule *s, const char *const *arms, size_t narms)
     if (!a) return LT_ENOMEM;
     for (size_t i = 0; i < narms; i++)
         if (!(a[i] = strdup(arms[i]))) {
-            for (size_t j = 0; j < i; j++) free(a[j]);
+            for (size_t j = 0; j < i; j++)
+                free(a[j]);
             free(a);
             return LT_ENOMEM;
         }
@@ -458,7 +464,8 @@ lt_status lt_schedule_parse(const lt_json *section, const char *where, const cha
     if (!lt_json_is_object(anchors) || lt_json_size(anchors) == 0) {
         rc = lt_error_set(err, LT_ESCHEMA, at(w, where, ".anchors"),
                           "expected an object naming the anchor events (\"liver_resection\": "
-                          "{\"label\": ...}), found %s", json_type(anchors));
+                          "{\"label\": ...}), found %s",
+                          json_type(anchors));
         goto fail;
     }
     s->nanchors = lt_json_size(anchors);
@@ -470,8 +477,7 @@ lt_status lt_schedule_parse(const lt_json *section, const char *where, const cha
     const lt_json *items = lt_json_get(section, "items");
     if (!lt_json_is_object(items) || lt_json_size(items) == 0) {
         rc = lt_error_set(err, LT_ESCHEMA, at(w, where, ".items"),
-                          "expected an object of items keyed by id, found %s",
-                          json_type(items));
+                          "expected an object of items keyed by id, found %s", json_type(items));
         goto fail;
     }
     s->nitems = lt_json_size(items);
@@ -538,7 +544,8 @@ fail:
 void lt_schedule_free(lt_schedule *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->nanchors; i++) free(s->anchors[i]);
+    for (size_t i = 0; i < s->nanchors; i++)
+        free(s->anchors[i]);
     free(s->anchors);
     for (size_t i = 0; i < s->nitems; i++) {
         lt__sched_item *it = &s->items[i];
@@ -546,13 +553,16 @@ void lt_schedule_free(lt_schedule *s)
         free(it->label);
         free(it->anchor);
         free(it->delay_reason);
-        for (size_t j = 0; j < it->narms; j++) free(it->arms[j]);
+        for (size_t j = 0; j < it->narms; j++)
+            free(it->arms[j]);
         free(it->arms);
     }
     free(s->items);
-    for (size_t i = 0; i < s->nstops; i++) free(s->stops[i].event);
+    for (size_t i = 0; i < s->nstops; i++)
+        free(s->stops[i].event);
     free(s->stops);
-    for (size_t i = 0; i < s->narm_ids; i++) free(s->arm_ids[i]);
+    for (size_t i = 0; i < s->narm_ids; i++)
+        free(s->arm_ids[i]);
     free(s->arm_ids);
     free(s->order);
     free(s);

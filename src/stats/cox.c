@@ -9,6 +9,9 @@
 #include <string.h>
 #include "surv_internal.h"
 
+/* Fully unroll the small fixed-size loops of walk_small (-O2 does not by itself). */
+#define UNROLL _Pragma("GCC unroll 16")
+
 void lt_cox_options_default(lt_cox_options *o)
 {
     o->ties = LT_TIES_EFRON;
@@ -23,9 +26,11 @@ void lt_cox_free(lt_cox *c)
 {
     if (!c) return;
     if (c->names)
-        for (size_t j = 0; j < c->p; j++) free(c->names[j]);
+        for (size_t j = 0; j < c->p; j++)
+            free(c->names[j]);
     free(c->names);
     free(c->coef); /* one block holds every per-coefficient array */
+    free(c->infinite);
     free(c);
 }
 
@@ -33,15 +38,15 @@ void lt_cox_free(lt_cox *c)
  * covariates centred on their means (for exp() to stay in range; results do not change). */
 typedef struct cox_data {
     size_t n, p;
-    double *x;       /* [n * p] sorted, centred */
-    double *time;    /* [n] sorted */
-    int *event;      /* [n] sorted */
-    int *cluster;    /* [n] sorted cluster index, or NULL */
-    size_t *sstart;  /* [nstrata + 1] stratum boundaries in the sorted order */
+    double *x;      /* [n * p] sorted, centred */
+    double *time;   /* [n] sorted */
+    int *event;     /* [n] sorted */
+    int *cluster;   /* [n] sorted cluster index, or NULL */
+    size_t *sstart; /* [nstrata + 1] stratum boundaries in the sorted order */
     size_t nstrata;
-    double *eta, *r; /* [n] work: linear predictor and exp(eta) */
+    double *r;       /* [n] work: exp(eta) */
     lt_ties ties;
-    int threads;      /* 1 or 2: who walks the pieces (the split never changes) */
+    int threads; /* 1 or 2: who walks the pieces (the split never changes) */
 } cox_data;
 
 /* One contiguous piece of the reverse (descending time) walk of one stratum. Splitting a long
@@ -50,81 +55,110 @@ typedef struct cox_data {
 typedef struct cox_part {
     const cox_data *cd;
     const double *beta;
-    size_t lo, hi;         /* rows [lo, hi) walked from hi - 1 down to lo */
-    double s0;             /* risk-set sums carried in from later rows */
-    double *s1, *s2;       /* [p], [p * p] carried in */
-    double ll, *u, *imat;  /* out: contributions */
+    size_t lo, hi;        /* rows [lo, hi) walked from hi - 1 down to lo */
+    double s0;            /* risk-set sums carried in from later rows */
+    double *s1, *s2;      /* [p], [p * p] carried in */
+    double ll, *u, *imat; /* out: contributions */
+    struct cox_part *carry_to; /* the lower half whose walk starts from this part's totals */
 } cox_part;
 
-/* Sums r, r x and r x x' over rows [lo, hi) (lower triangle of x x'). */
-static void part_totals(const cox_data *cd, size_t lo, size_t hi, double *s0, double *s1,
-                        double *s2)
+/* First phase of an evaluation: r = exp(x' beta) over the part's rows (1 at beta = 0, the
+ * first evaluation, with no exp) and, for the upper half of a split stratum, the sums of r,
+ * r x and r x x' (lower triangle) the lower half's walk starts from. */
+static void *part_prepare(void *arg)
 {
+    cox_part *pt = arg;
+    const cox_data *cd = pt->cd;
     size_t p = cd->p;
-    double t0 = 0;
-    memset(s1, 0, p * sizeof *s1);
-    memset(s2, 0, p * p * sizeof *s2);
-    for (size_t i = lo; i < hi; i++) {
-        double r = cd->r[i];
+    const double *beta = pt->beta;
+    bool zero = true;
+    for (size_t a = 0; a < p; a++)
+        if (beta[a] != 0) zero = false;
+    for (size_t i = pt->lo; i < pt->hi; i++) {
+        double v = 0;
         const double *xi = cd->x + i * p;
-        t0 += r;
-        for (size_t a = 0; a < p; a++) {
-            double rx = r * xi[a];
-            s1[a] += rx;
-            for (size_t b = 0; b <= a; b++) s2[a * p + b] += rx * xi[b];
-        }
+        for (size_t a = 0; a < p; a++)
+            v += xi[a] * beta[a];
+        cd->r[i] = zero ? 1.0 : exp(v);
     }
-    *s0 = t0;
+    cox_part *to = pt->carry_to;
+    if (to) {
+        double t0 = 0;
+        double *s1 = to->s1, *s2 = to->s2;
+        memset(s1, 0, p * sizeof *s1);
+        memset(s2, 0, p * p * sizeof *s2);
+        for (size_t i = pt->lo; i < pt->hi; i++) {
+            double r = cd->r[i];
+            const double *xi = cd->x + i * p;
+            t0 += r;
+            for (size_t a = 0; a < p; a++) {
+                double rx = r * xi[a];
+                s1[a] += rx;
+                for (size_t b = 0; b <= a; b++)
+                    s2[a * p + b] += rx * xi[b];
+            }
+        }
+        to->s0 = t0;
+    }
+    return NULL;
 }
 
 /* The walk: risk sets grow as time decreases. At each tied block with nd deaths,
  * Breslow: ll -= nd log S0, U -= nd S1/S0, I += nd (S2/S0 - S1 S1'/S0^2);
  * Efron: for k = 0..nd-1 with f = k/nd the death block's share D is partly removed:
- * den = S0 - f D0, and likewise for S1, S2 (Efron 1977, eq. 3.5). */
-static void *part_walk(void *arg)
+ * den = S0 - f D0, and likewise for S1, S2 (Efron 1977, eq. 3.5).
+ * walk_small is the same with p <= 4 a constant and every sum in a local (registers). */
+static void walk_generic(cox_part *pt, const size_t p)
 {
-    cox_part *pt = arg;
     const cox_data *cd = pt->cd;
-    size_t p = cd->p;
     double s0 = pt->s0;
     double *s1 = pt->s1, *s2 = pt->s2;
     double *u = pt->u, *imat = pt->imat;
     double *d1 = s2 + p * p, *d2 = d1 + p, *a1 = d2 + p * p; /* scratch after s2 */
-    double ll = 0;
+    double ll = 0, logprod = 1;
+    const double *time = cd->time, *r = cd->r, *x = cd->x, *beta = pt->beta;
+    const int *event = cd->event;
     memset(u, 0, p * sizeof *u);
     memset(imat, 0, p * p * sizeof *imat);
     size_t i = pt->hi;
     while (i > pt->lo) {
-        double t = cd->time[i - 1];
+        double t = time[i - 1];
         double d0 = 0;
         size_t nd = 0;
-        if (p) {
-            memset(d1, 0, p * sizeof *d1);
-            memset(d2, 0, p * p * sizeof *d2);
-        }
-        while (i > pt->lo && cd->time[i - 1] == t) {
+        for (size_t a = 0; a < p; a++)
+            d1[a] = 0;
+        for (size_t a = 0; a < p * p; a++)
+            d2[a] = 0;
+        while (i > pt->lo && time[i - 1] == t) {
             i--;
-            double r = cd->r[i];
-            const double *xi = cd->x + i * p;
-            s0 += r;
+            double ri = r[i];
+            const double *xi = x + i * p;
+            s0 += ri;
             for (size_t a = 0; a < p; a++) {
-                double rx = r * xi[a];
+                double rx = ri * xi[a];
                 s1[a] += rx;
-                for (size_t b = 0; b <= a; b++) s2[a * p + b] += rx * xi[b];
+                for (size_t b = 0; b <= a; b++)
+                    s2[a * p + b] += rx * xi[b];
             }
-            if (cd->event[i]) {
+            if (event[i]) {
                 nd++;
-                ll += cd->eta[i];
-                d0 += r;
+                double e = 0; /* the death's own eta */
+                for (size_t a = 0; a < p; a++)
+                    e += xi[a] * beta[a];
+                ll += e;
+                d0 += ri;
                 for (size_t a = 0; a < p; a++) {
-                    double rx = r * xi[a];
+                    double rx = ri * xi[a];
                     u[a] += xi[a];
                     d1[a] += rx;
-                    for (size_t b = 0; b <= a; b++) d2[a * p + b] += rx * xi[b];
+                    for (size_t b = 0; b <= a; b++)
+                        d2[a * p + b] += rx * xi[b];
                 }
             }
         }
         if (!nd) continue;
+        /* the log of a product of denominators is taken once per 1e150 of product: log() is
+         * the walk's dearest call and the sums agree to rounding */
         if (cd->ties == LT_TIES_BRESLOW || nd == 1) {
             double w = (double)nd;
             ll -= w * log(s0);
@@ -138,32 +172,184 @@ static void *part_walk(void *arg)
             for (size_t k = 0; k < nd; k++) {
                 double f = (double)k / (double)nd;
                 double den = s0 - f * d0;
-                ll -= log(den);
-                for (size_t a = 0; a < p; a++) a1[a] = (s1[a] - f * d1[a]) / den;
+                logprod *= den;
+                if (logprod > 1e150 || logprod < 1e-150) {
+                    ll -= log(logprod);
+                    logprod = 1;
+                }
+                double inv = 1 / den;
+                for (size_t a = 0; a < p; a++)
+                    a1[a] = (s1[a] - f * d1[a]) * inv;
                 for (size_t a = 0; a < p; a++) {
                     u[a] -= a1[a];
                     for (size_t b = 0; b <= a; b++)
-                        imat[a * p + b] += (s2[a * p + b] - f * d2[a * p + b]) / den - a1[a] * a1[b];
+                        imat[a * p + b] +=
+                            (s2[a * p + b] - f * d2[a * p + b]) * inv - a1[a] * a1[b];
                 }
             }
         }
     }
-    pt->ll = ll;
+    pt->ll = ll - log(logprod);
+}
+
+static inline __attribute__((always_inline)) void walk_small(cox_part *pt, const size_t p)
+{
+    const cox_data *cd = pt->cd;
+    double s0 = pt->s0, S1[4], S2[16], U[4] = {0}, I[16] = {0}, D1[4], D2[16], A1[4];
+    UNROLL
+    for (size_t a = 0; a < p; a++)
+        S1[a] = pt->s1[a];
+    UNROLL
+    for (size_t a = 0; a < p * p; a++)
+        S2[a] = pt->s2[a];
+    double ll = 0, logprod = 1;
+    const double *time = cd->time, *r = cd->r, *x = cd->x, *beta = pt->beta;
+    const int *event = cd->event;
+    const bool efron = cd->ties == LT_TIES_EFRON;
+    size_t i = pt->hi;
+    while (i > pt->lo) {
+        double t = time[i - 1];
+        double d0 = 0;
+        size_t nd = 0;
+        UNROLL
+        for (size_t a = 0; a < p; a++)
+            D1[a] = 0;
+        UNROLL
+        for (size_t a = 0; a < p * p; a++)
+            D2[a] = 0;
+        while (i > pt->lo && time[i - 1] == t) {
+            i--;
+            double ri = r[i];
+            const double *xi = x + i * p;
+            double rx[4];
+            s0 += ri;
+            UNROLL
+            for (size_t a = 0; a < p; a++) {
+                rx[a] = ri * xi[a];
+                S1[a] += rx[a];
+                UNROLL
+                for (size_t b = 0; b <= a; b++)
+                    S2[a * p + b] += rx[a] * xi[b];
+            }
+            if (event[i]) {
+                nd++;
+                double e = 0; /* the death's own eta */
+                for (size_t a = 0; a < p; a++)
+                    e += xi[a] * beta[a];
+                ll += e;
+                d0 += ri;
+                UNROLL
+                for (size_t a = 0; a < p; a++) {
+                    U[a] += xi[a];
+                    D1[a] += rx[a];
+                    UNROLL
+                    for (size_t b = 0; b <= a; b++)
+                        D2[a * p + b] += rx[a] * xi[b];
+                }
+            }
+        }
+        if (!nd) continue;
+        if (!efron || nd == 1) {
+            double w = (double)nd, inv = 1 / s0;
+            ll -= w * log(s0);
+            UNROLL
+            for (size_t a = 0; a < p; a++) {
+                double ma = S1[a] * inv;
+                U[a] -= w * ma;
+                UNROLL
+                for (size_t b = 0; b <= a; b++)
+                    I[a * p + b] += w * (S2[a * p + b] * inv - ma * S1[b] * inv);
+            }
+        } else {
+            for (size_t k = 0; k < nd; k++) {
+                double f = (double)k / (double)nd;
+                double den = s0 - f * d0;
+                logprod *= den;
+                if (logprod > 1e150 || logprod < 1e-150) {
+                    ll -= log(logprod);
+                    logprod = 1;
+                }
+                double inv = 1 / den;
+                UNROLL
+                for (size_t a = 0; a < p; a++)
+                    A1[a] = (S1[a] - f * D1[a]) * inv;
+                UNROLL
+                for (size_t a = 0; a < p; a++) {
+                    U[a] -= A1[a];
+                    UNROLL
+                    for (size_t b = 0; b <= a; b++)
+                        I[a * p + b] += (S2[a * p + b] - f * D2[a * p + b]) * inv - A1[a] * A1[b];
+                }
+            }
+        }
+    }
+    UNROLL
+    for (size_t a = 0; a < p; a++)
+        pt->u[a] = U[a];
+    UNROLL
+    for (size_t a = 0; a < p * p; a++)
+        pt->imat[a] = I[a];
+    pt->ll = ll - log(logprod);
+}
+
+static void *part_walk(void *arg)
+{
+    cox_part *pt = arg;
+    switch (pt->cd->p) {
+    case 1:
+        walk_small(pt, 1);
+        break;
+    case 2:
+        walk_small(pt, 2);
+        break;
+    case 3:
+        walk_small(pt, 3);
+        break;
+    case 4:
+        walk_small(pt, 4);
+        break;
+    default:
+        walk_generic(pt, pt->cd->p);
+        break;
+    }
     return NULL;
 }
 
-/* The log partial likelihood at beta with its score u and information imat (full p x p). */
+/* A batch of parts one thread runs through fn in order. */
+typedef struct part_batch {
+    void *(*fn)(void *);
+    cox_part *parts;
+    size_t n;
+} part_batch;
+
+static void *run_batch(void *arg)
+{
+    part_batch *bt = arg;
+    for (size_t k = 0; k < bt->n; k++)
+        bt->fn(&bt->parts[k]);
+    return NULL;
+}
+
+/* Runs fn over parts [0, split) on a second thread and [split, np) on this one (or all here).
+ * Which thread runs a part never changes what the part computes. */
+static void run_parts(void *(*fn)(void *), cox_part *parts, size_t np, size_t split, int threads)
+{
+    part_batch first = {fn, parts, split}, rest = {fn, parts + split, np - split};
+    pthread_t th;
+    bool threaded = threads > 1 && split > 0 && split < np &&
+                    pthread_create(&th, NULL, run_batch, &first) == 0;
+    if (!threaded) run_batch(&first);
+    run_batch(&rest);
+    if (threaded) pthread_join(th, NULL);
+}
+
+/* The log partial likelihood at beta with its score u and information imat (full p x p).
+ * The rows are cut into parts: each stratum, and each long stratum in two halves at a tie
+ * boundary. Phase one computes r = exp(eta) and the upper halves' totals; phase two walks. The
+ * parts and their sum order depend only on the data, so results do not depend on threads. */
 static bool loglik(const cox_data *cd, const double *beta, double *ll, double *u, double *imat)
 {
     size_t n = cd->n, p = cd->p;
-    for (size_t i = 0; i < n; i++) {
-        double e = 0;
-        const double *xi = cd->x + i * p;
-        for (size_t a = 0; a < p; a++) e += xi[a] * beta[a];
-        cd->eta[i] = e;
-        cd->r[i] = exp(e);
-    }
-    /* pieces: each stratum, and each long stratum in two halves split at a tie boundary */
     size_t maxparts = 2 * cd->nstrata;
     size_t scratch = 3 * p * p + 3 * p + 1;
     cox_part *parts = calloc(maxparts, sizeof *parts);
@@ -180,7 +366,8 @@ static bool loglik(const cox_data *cd, const double *beta, double *ll, double *u
         size_t mid = lo;
         if (hi - lo > 200000) {
             mid = lo + (hi - lo) / 2;
-            while (mid > lo && cd->time[mid - 1] == cd->time[mid]) mid--;
+            while (mid > lo && cd->time[mid - 1] == cd->time[mid])
+                mid--;
         }
         size_t bounds[3] = {lo, mid, hi};
         for (int h = 0; h < 2; h++) {
@@ -198,17 +385,15 @@ static bool loglik(const cox_data *cd, const double *beta, double *ll, double *u
             np++;
         }
         /* the lower half starts from the totals of the upper half (later times) */
-        if (mid > lo) part_totals(cd, mid, hi, &parts[np - 2].s0, parts[np - 2].s1, parts[np - 2].s2);
+        if (mid > lo) parts[np - 1].carry_to = &parts[np - 2];
     }
-    /* the threads take alternate pieces; the sum below is in piece order, so the result does
-     * not depend on how many threads ran */
-    pthread_t th;
-    bool threaded = false;
-    if (cd->threads > 1 && np > 1) {
-        threaded = pthread_create(&th, NULL, part_walk, &parts[0]) == 0;
-    }
-    for (size_t k = threaded ? 1 : 0; k < np; k++) part_walk(&parts[k]);
-    if (threaded) pthread_join(th, NULL);
+    /* the first thread takes the parts holding the first half of the rows */
+    size_t split = 0, rows = 0;
+    while (split < np && rows < n / 2)
+        rows += parts[split].hi - parts[split].lo, split++;
+    if (split == np && np > 1) split = np - 1;
+    run_parts(part_prepare, parts, np, split, cd->threads);
+    run_parts(part_walk, parts, np, split, cd->threads);
     double tl = 0;
     memset(u, 0, p * sizeof *u);
     memset(imat, 0, p * p * sizeof *imat);
@@ -216,11 +401,13 @@ static bool loglik(const cox_data *cd, const double *beta, double *ll, double *u
         tl += parts[k].ll;
         for (size_t a = 0; a < p; a++) {
             u[a] += parts[k].u[a];
-            for (size_t b = 0; b <= a; b++) imat[a * p + b] += parts[k].imat[a * p + b];
+            for (size_t b = 0; b <= a; b++)
+                imat[a * p + b] += parts[k].imat[a * p + b];
         }
     }
     for (size_t a = 0; a < p; a++)
-        for (size_t b = 0; b < a; b++) imat[b * p + a] = imat[a * p + b];
+        for (size_t b = 0; b < a; b++)
+            imat[b * p + a] = imat[a * p + b];
     *ll = tl;
     free(parts);
     free(mem);
@@ -238,7 +425,7 @@ static bool score_residuals(const cox_data *cd, const double *beta, double *lc, 
     size_t n = cd->n, p = cd->p;
     double dummy_ll;
     double *u = malloc((p + p * p) * sizeof *u);
-    if (!u || !loglik(cd, beta, &dummy_ll, u, u + p)) { /* refreshes eta and r at beta */
+    if (!u || !loglik(cd, beta, &dummy_ll, u, u + p)) { /* refreshes r at beta */
         free(u);
         return false;
     }
@@ -268,11 +455,13 @@ static bool score_residuals(const cox_data *cd, const double *beta, double *lc, 
                 i--;
                 double r = cd->r[i];
                 s0 += r;
-                for (size_t a = 0; a < p; a++) s1[a] += r * cd->x[i * p + a];
+                for (size_t a = 0; a < p; a++)
+                    s1[a] += r * cd->x[i * p + a];
                 if (cd->event[i]) {
                     nd++;
                     d0 += r;
-                    for (size_t a = 0; a < p; a++) d1[a] += r * cd->x[i * p + a];
+                    for (size_t a = 0; a < p; a++)
+                        d1[a] += r * cd->x[i * p + a];
                 }
             }
             double *b = blk + i * w; /* the block's first row (ascending order) */
@@ -315,7 +504,8 @@ static bool score_residuals(const cox_data *cd, const double *beta, double *lc, 
         size_t i = lo;
         while (i < hi) {
             size_t j = i;
-            while (j < hi && cd->time[j] == cd->time[i]) j++;
+            while (j < hi && cd->time[j] == cd->time[i])
+                j++;
             const double *b = blk + i * w;
             const double *dg = b + 2, *dgd = b + 2 + p, *xm = b + 2 + 2 * p;
             for (size_t m = i; m < j; m++) {
@@ -332,7 +522,8 @@ static bool score_residuals(const cox_data *cd, const double *beta, double *lc, 
                 }
             }
             Hc += b[0];
-            for (size_t a = 0; a < p; a++) G[a] += dg[a];
+            for (size_t a = 0; a < p; a++)
+                G[a] += dg[a];
             i = j;
         }
     }
@@ -345,41 +536,56 @@ static bool score_residuals(const cox_data *cd, const double *beta, double *lc, 
 static lt_status prepare(const lt_surv_data *d, lt_ties ties, cox_data *cd, lt_error *err)
 {
     size_t n = d->n, p = d->p;
-    uint32_t *ord;
-    lt_status st = lt__surv_order(d, &ord, err);
+    if (d->nstrata >= (1u << 31)) LT_FAIL(err, LT_EINVAL, "", "too many strata (%zu)", d->nstrata);
+    /* sort by stratum then time, carrying the event flag in the tag */
+    uint32_t *tag = lt__big_alloc(n * sizeof *tag);
+    if (!tag) LT_FAIL(err, LT_ENOMEM, "", "out of memory for %zu rows", n);
+    for (size_t i = 0; i < n; i++)
+        tag[i] = ((uint32_t)d->stratum[i] << 1) | (d->event[i] != 0);
+    lt__surv_sorted srt;
+    lt_status st = lt__surv_sort(d->time, tag, n, 1, &srt, err);
+    free(tag);
     if (st) return st;
     memset(cd, 0, sizeof *cd);
     cd->n = n;
     cd->p = p;
     cd->ties = ties;
     cd->nstrata = d->nstrata;
-    cd->x = malloc(n * p * sizeof *cd->x);
-    cd->time = malloc(n * sizeof *cd->time);
-    cd->event = malloc(n * sizeof *cd->event);
-    cd->eta = malloc(n * sizeof *cd->eta);
-    cd->r = malloc(n * sizeof *cd->r);
+    cd->time = srt.time; /* owned by cd from here */
+    srt.time = NULL;
+    cd->x = lt__big_alloc(n * p * sizeof *cd->x);
+    cd->event = lt__big_alloc(n * sizeof *cd->event);
+    cd->r = lt__big_alloc(n * sizeof *cd->r);
     cd->sstart = calloc(d->nstrata + 1, sizeof *cd->sstart);
     if (d->cluster) cd->cluster = malloc(n * sizeof *cd->cluster);
     double *mean = calloc(p ? p : 1, sizeof *mean);
-    if (!cd->x || !cd->time || !cd->event || !cd->eta || !cd->r || !cd->sstart || !mean ||
+    if (!cd->x || !cd->event || !cd->r || !cd->sstart || !mean ||
         (d->cluster && !cd->cluster)) {
-        free(ord);
+        lt__surv_sorted_free(&srt);
         free(mean);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory for %zu rows", n);
     }
     for (size_t i = 0; i < n; i++)
-        for (size_t a = 0; a < p; a++) mean[a] += d->x[i * p + a];
-    for (size_t a = 0; a < p; a++) mean[a] /= (double)n;
+        for (size_t a = 0; a < p; a++)
+            mean[a] += d->x[i * p + a];
+    for (size_t a = 0; a < p; a++)
+        mean[a] /= (double)n;
+    const uint32_t *idx = srt.idx;
     for (size_t k = 0; k < n; k++) {
-        uint32_t i = ord[k];
-        cd->time[k] = d->time[i];
-        cd->event[k] = d->event[i] != 0;
-        if (cd->cluster) cd->cluster[k] = d->cluster[i];
-        for (size_t a = 0; a < p; a++) cd->x[k * p + a] = d->x[(size_t)i * p + a] - mean[a];
-        cd->sstart[d->stratum[i] + 1]++;
+        /* the gather is the costly part: ask for a row a few iterations ahead */
+        if (k + 16 < n) __builtin_prefetch(d->x + (size_t)idx[k + 16] * p);
+        size_t i = idx[k];
+        cd->event[k] = (int)(srt.tag[k] & 1);
+        cd->sstart[(srt.tag[k] >> 1) + 1]++;
+        for (size_t a = 0; a < p; a++)
+            cd->x[k * p + a] = d->x[i * p + a] - mean[a];
     }
-    for (size_t s = 0; s < d->nstrata; s++) cd->sstart[s + 1] += cd->sstart[s];
-    free(ord);
+    if (cd->cluster)
+        for (size_t k = 0; k < n; k++)
+            cd->cluster[k] = d->cluster[idx[k]];
+    for (size_t s = 0; s < d->nstrata; s++)
+        cd->sstart[s + 1] += cd->sstart[s];
+    lt__surv_sorted_free(&srt);
     free(mean);
     return LT_OK;
 }
@@ -389,7 +595,6 @@ static void cox_data_free(cox_data *cd)
     free(cd->x);
     free(cd->time);
     free(cd->event);
-    free(cd->eta);
     free(cd->r);
     free(cd->sstart);
     free(cd->cluster);
@@ -403,14 +608,14 @@ static double quadform_inv(const double *a, size_t p, const double *b)
     double q = NAN;
     if (lt__spd_solve(a, p, b, x, NULL)) {
         q = 0;
-        for (size_t j = 0; j < p; j++) q += b[j] * x[j];
+        for (size_t j = 0; j < p; j++)
+            q += b[j] * x[j];
     }
     free(x);
     return q;
 }
 
-lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox **out,
-                     lt_error *err)
+lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox **out, lt_error *err)
 {
     lt_cox_options o;
     lt_cox_options_default(&o);
@@ -422,7 +627,8 @@ lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox *
         LT_FAIL(err, LT_EINVAL, "", "invalid Cox options (iter_max %d, eps %g, conf_level %g)",
                 o.iter_max, o.eps, o.conf_level);
     size_t nevent = 0;
-    for (size_t i = 0; i < d->n; i++) nevent += d->event[i] != 0;
+    for (size_t i = 0; i < d->n; i++)
+        nevent += d->event[i] != 0;
     if (nevent == 0) LT_FAIL(err, LT_ENUMERIC, "", "no events: the Cox model cannot be fitted");
     size_t p = d->p;
     cox_data cd = {0};
@@ -457,7 +663,8 @@ lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox *
      * gets worse the step is halved; done when |1 - ll_old / ll_new| <= eps (not while
      * halving) */
     ll = ll0;
-    for (size_t j = 0; j < p; j++) newbeta[j] = beta[j] + step[j];
+    for (size_t j = 0; j < p; j++)
+        newbeta[j] = beta[j] + step[j];
     int halving = 0, iter;
     bool converged = false;
     for (iter = 1; iter <= o.iter_max; iter++) {
@@ -478,7 +685,8 @@ lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox *
         }
         if (!isfinite(newll) || newll < ll) {
             halving++;
-            for (size_t j = 0; j < p; j++) newbeta[j] = (newbeta[j] + beta[j]) / 2;
+            for (size_t j = 0; j < p; j++)
+                newbeta[j] = (newbeta[j] + beta[j]) / 2;
             continue;
         }
         halving = 0;
@@ -491,7 +699,8 @@ lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox *
                               iter);
             goto fail;
         }
-        for (size_t j = 0; j < p; j++) newbeta[j] = beta[j] + step[j];
+        for (size_t j = 0; j < p; j++)
+            newbeta[j] = beta[j] + step[j];
     }
     if (iter > o.iter_max) iter = o.iter_max;
     memcpy(beta, newbeta, p * sizeof *beta);
@@ -499,7 +708,8 @@ lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox *
     c->p = p;
     c->names = calloc(p, sizeof *c->names);
     c->coef = calloc(9 * p + p * p, sizeof *c->coef);
-    if (!c->names || !c->coef) goto nomem;
+    c->infinite = calloc(p, sizeof *c->infinite);
+    if (!c->names || !c->coef || !c->infinite) goto nomem;
     for (size_t j = 0; j < p; j++) {
         char buf[64];
         const char *nm = d->covariate_names ? d->covariate_names[j] : NULL;
@@ -523,6 +733,15 @@ lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox *
         goto fail;
     }
     memcpy(c->var, vinv, p * p * sizeof *vinv);
+    /* the Newton step that would still be taken from the estimate, as coxph checks it: a
+     * coefficient that would still move although the log-likelihood no longer does is heading
+     * for infinity */
+    for (size_t j = 0; j < p; j++) {
+        double stepj = 0;
+        for (size_t k = 0; k < p; k++)
+            stepj += vinv[j * p + k] * u[k];
+        c->infinite[j] = fabs(stepj) > sqrt(o.eps) * (1 + fabs(beta[j]));
+    }
     if (d->cluster || o.robust) {
         size_t nclus = d->cluster ? d->nclusters : d->n;
         double *lc = malloc(nclus * p * sizeof *lc);
@@ -536,17 +755,20 @@ lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox *
         /* sandwich V (sum_c L_c L_c') V, L_c the cluster's summed score residuals */
         for (size_t k = 0; k < nclus; k++)
             for (size_t a = 0; a < p; a++)
-                for (size_t b = 0; b < p; b++) meat[a * p + b] += lc[k * p + a] * lc[k * p + b];
+                for (size_t b = 0; b < p; b++)
+                    meat[a * p + b] += lc[k * p + a] * lc[k * p + b];
         for (size_t a = 0; a < p; a++)
             for (size_t b = 0; b < p; b++) {
                 double s = 0;
-                for (size_t m = 0; m < p; m++) s += vinv[a * p + m] * meat[m * p + b];
+                for (size_t m = 0; m < p; m++)
+                    s += vinv[a * p + m] * meat[m * p + b];
                 tmp[a * p + b] = s;
             }
         for (size_t a = 0; a < p; a++)
             for (size_t b = 0; b < p; b++) {
                 double s = 0;
-                for (size_t m = 0; m < p; m++) s += tmp[a * p + m] * vinv[m * p + b];
+                for (size_t m = 0; m < p; m++)
+                    s += tmp[a * p + m] * vinv[m * p + b];
                 c->var[a * p + b] = s;
             }
         free(lc);

@@ -174,6 +174,14 @@ static double effect_per_event(const lt_design *d)
     return fabs(log(hr)) * sqrt(r) / (1 + r);
 }
 
+/* Rounds a count up, with a little slack so that 106.0000000001 from rounding error stays
+ * 106; -1 when the count is not finite or too large to be a count. */
+static long whole_count(double x)
+{
+    if (!(isfinite(x) && x >= 0 && x < 1e15)) return -1;
+    return (long)ceil(x - 1e-9);
+}
+
 lt_status lt_design_sample_size(const lt_design *d, lt_design_size *out, lt_error *err)
 {
     lt_status st = lt_design_validate(d, err);
@@ -204,9 +212,8 @@ lt_status lt_design_sample_size(const lt_design *d, lt_design_size *out, lt_erro
         s.events = (za + zb) * (za + zb) / (k * k);
         if (d->control_hazard > 0) s.patients = s.events / s.event_probability;
     }
-    /* ceil with a little slack so that 106.0000000001 from rounding error stays 106 */
-    s.events_needed = (long)ceil(s.events - 1e-9);
-    s.patients_needed = isfinite(s.patients) ? (long)ceil(s.patients - 1e-9) : -1;
+    s.events_needed = whole_count(s.events);
+    s.patients_needed = whole_count(s.patients);
     *out = s;
     return LT_OK;
 }

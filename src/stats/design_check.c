@@ -164,6 +164,28 @@ lt_status lt_protocol_design_read(const lt_json *member, const char *path_prefix
         found_text(v, found, sizeof found);
         LT_FAIL(err, LT_ESCHEMA, path, "expected an array of recorded choices, found %s", found);
     }
+    /* each choice as the protocol's top-level choices: id, about, sources, choice, why */
+    size_t k = 0;
+    for (const lt_json *ch = v ? lt_json_first(v) : NULL; ch; ch = lt_json_next(ch), k++) {
+        static const char *const need[] = {"id", "about", "choice", "why"};
+        for (size_t q = 0; q < 4; q++) {
+            const lt_json *f = lt_json_get(ch, need[q]);
+            if (!lt_json_str(f)) {
+                char sub[64];
+                snprintf(sub, sizeof sub, "choices[%zu].%s", k, need[q]);
+                path_of(&r, sub, path, sizeof path);
+                found_text(f, found, sizeof found);
+                LT_FAIL(err, LT_ESCHEMA, path, "expected a string, found %s", found);
+            }
+        }
+        if (!lt_json_is_array(lt_json_get(ch, "sources"))) {
+            char sub[64];
+            snprintf(sub, sizeof sub, "choices[%zu].sources", k);
+            path_of(&r, sub, path, sizeof path);
+            found_text(lt_json_get(ch, "sources"), found, sizeof found);
+            LT_FAIL(err, LT_ESCHEMA, path, "expected an array of source ids, found %s", found);
+        }
+    }
     if (!pd.comparative) {
         *out = pd;
         return LT_OK;
@@ -444,15 +466,17 @@ void lt_design_check_text(const lt_protocol_design *pd, const lt_design_check *c
                       pd->patients, c->expected_events, d->accrual_months + d->follow_up_months,
                       c->power_stated_patients,
                       c->power_stated_patients < d->power - 1e-9 ? "  [UNDERPOWERED]" : "");
-        lt_buf_printf(b, "the stated %ld patients reach power %g at HR %.3f only at one-sided "
-                         "alpha %.3f",
+        lt_buf_printf(b, "with the stated %ld patients, power %g at HR %.3f needs one-sided "
+                         "alpha >= %.3f",
                       pd->patients, d->power, c->required.hazard_ratio,
                       c->implied_alpha_one_sided);
         if (c->conventional_alpha_one_sided > 0)
-            lt_buf_printf(b, " (of the conventional one-sided 0.025, 0.05, 0.10: %g)\n",
+            lt_buf_printf(b, " (the smallest of the conventional 0.025, 0.05, 0.10 that "
+                             "suffices: %.3g)\n",
                           c->conventional_alpha_one_sided);
         else
-            lt_buf_printf(b, " (not even at the conventional one-sided 0.10)\n");
+            lt_buf_printf(b, " (none of the conventional one-sided 0.025, 0.05, 0.10 "
+                             "suffices)\n");
     }
     lt_buf_printf(b, "%d finding%s\n", c->findings, c->findings == 1 ? "" : "s");
 }

@@ -17,7 +17,8 @@ static void curve_free(lt_km_curve *c)
 void lt_km_free(lt_km *km)
 {
     if (!km) return;
-    for (size_t i = 0; i < km->ncurves; i++) curve_free(&km->curves[i]);
+    for (size_t i = 0; i < km->ncurves; i++)
+        curve_free(&km->curves[i]);
     free(km->curves);
     free(km);
 }
@@ -62,7 +63,8 @@ static double first_half(const double *t, const double *y, size_t n)
 {
     const double tol = sqrt(DBL_EPSILON), p = 0.5;
     size_t i = 0;
-    while (i < n && !(y[i] <= p + tol)) i++;
+    while (i < n && !(y[i] <= p + tol))
+        i++;
     if (i == n) return NAN;
     if (y[i] < p - tol) return t[i];
     for (size_t j = i + 1; j < n; j++)
@@ -70,14 +72,14 @@ static double first_half(const double *t, const double *y, size_t n)
     return t[i];
 }
 
-/* Fills one curve from rows[0..m), sorted by ascending time. */
-static lt_status fill_curve(const lt_surv_data *d, const uint32_t *rows, size_t m,
-                            lt_conf_type type, double z, lt_km_curve *c, lt_error *err)
+/* Fills one curve from m rows sorted by ascending time; tag bit 0 is the event flag. */
+static lt_status fill_curve(const double *time, const uint32_t *tag, size_t m, lt_conf_type type,
+                            double z, lt_km_curve *c, lt_error *err)
 {
     size_t nt = 0;
     for (size_t i = 0; i < m; i++)
-        if (i == 0 || d->time[rows[i]] != d->time[rows[i - 1]]) nt++;
-    double *blk = malloc(9 * nt * sizeof *blk);
+        if (i == 0 || time[i] != time[i - 1]) nt++;
+    double *blk = lt__big_alloc(9 * nt * sizeof *blk);
     if (!blk) LT_FAIL(err, LT_ENOMEM, "", "out of memory for a Kaplan-Meier curve");
     c->ntimes = nt;
     c->time = blk;
@@ -95,10 +97,10 @@ static lt_status fill_curve(const lt_surv_data *d, const uint32_t *rows, size_t 
     double S = 1, greenwood = 0;
     size_t k = 0, i = 0;
     while (i < m) {
-        double t = d->time[rows[i]];
+        double t = time[i];
         size_t ev = 0, cens = 0, at_risk = m - i;
-        while (i < m && d->time[rows[i]] == t) {
-            if (d->event[rows[i]])
+        while (i < m && time[i] == t) {
+            if (tag[i] & 1)
                 ev++;
             else
                 cens++;
@@ -107,8 +109,8 @@ static lt_status fill_curve(const lt_surv_data *d, const uint32_t *rows, size_t 
         if (ev) {
             S *= 1.0 - (double)ev / (double)at_risk;
             /* Greenwood: var(-log S) accumulates d / (n (n - d)); infinite once all die */
-            greenwood += at_risk > ev ? (double)ev / ((double)at_risk * (double)(at_risk - ev))
-                                      : INFINITY;
+            greenwood +=
+                at_risk > ev ? (double)ev / ((double)at_risk * (double)(at_risk - ev)) : INFINITY;
         }
         c->time[k] = t;
         c->n_risk[k] = (double)at_risk;
@@ -148,72 +150,60 @@ static char *curve_label(const lt_surv_data *d, size_t g, size_t s)
     return strdup(buf);
 }
 
-lt_status lt_km_fit(const lt_surv_data *d, lt_conf_type conf_type, double conf_level,
-                    lt_km **out, lt_error *err)
+lt_status lt_km_fit(const lt_surv_data *d, lt_conf_type conf_type, double conf_level, lt_km **out,
+                    lt_error *err)
 {
     if (!d || d->n == 0) LT_FAIL(err, LT_EINVAL, "", "no rows to estimate a survival curve from");
     if (!(conf_level > 0 && conf_level < 1))
         LT_FAIL(err, LT_EINVAL, "", "expected a confidence level in (0, 1), found %g", conf_level);
     if (conf_type < LT_CONF_LOG || conf_type > LT_CONF_PLAIN)
         LT_FAIL(err, LT_EINVAL, "", "unknown confidence interval type %d", (int)conf_type);
-    uint32_t *ord;
-    lt_status st = lt__surv_order(d, &ord, err);
-    if (st) return st;
     /* curve id = group * nstrata + stratum (group outermost, as R orders group + strata());
-     * a stable counting sort keeps time order within each curve */
+     * the sort is by curve, then time, so each curve's rows are contiguous */
     size_t nc = d->ngroups * d->nstrata;
-    size_t *start = calloc(nc + 1, sizeof *start);
-    uint32_t *rows = malloc(d->n * sizeof *rows);
-    lt_km *km = calloc(1, sizeof *km);
-    if (!start || !rows || !km) {
-        free(start);
-        free(rows);
-        free(km);
-        free(ord);
-        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
-    }
+    if (nc >= (1u << 31))
+        LT_FAIL(err, LT_EINVAL, "", "too many curves: %zu groups x %zu strata", d->ngroups,
+                d->nstrata);
+    uint32_t *tag = lt__big_alloc(d->n * sizeof *tag);
+    if (!tag) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < d->n; i++)
-        start[(size_t)d->group[i] * d->nstrata + (size_t)d->stratum[i] + 1]++;
+        tag[i] = (uint32_t)(((size_t)d->group[i] * d->nstrata + (size_t)d->stratum[i]) << 1) |
+                 (d->event[i] != 0);
+    lt__surv_sorted srt;
+    lt_status st = lt__surv_sort(d->time, tag, d->n, 1, &srt, err);
+    free(tag);
+    if (st) return st;
     size_t present = 0;
-    for (size_t c = 0; c < nc; c++)
-        if (start[c + 1]) present++;
-    for (size_t c = 0; c < nc; c++) start[c + 1] += start[c];
-    size_t *pos = malloc((nc + 1) * sizeof *pos);
-    km->curves = calloc(present ? present : 1, sizeof *km->curves);
-    if (!pos || !km->curves) {
-        free(pos);
-        free(start);
-        free(rows);
-        free(ord);
-        lt_km_free(km);
+    for (size_t i = 0; i < d->n; i++)
+        if (i == 0 || (srt.tag[i] >> 1) != (srt.tag[i - 1] >> 1)) present++;
+    lt_km *km = calloc(1, sizeof *km);
+    if (km) km->curves = calloc(present, sizeof *km->curves);
+    if (!km || !km->curves) {
+        free(km);
+        lt__surv_sorted_free(&srt);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
-    memcpy(pos, start, (nc + 1) * sizeof *pos);
-    for (size_t i = 0; i < d->n; i++) {
-        uint32_t r = ord[i];
-        rows[pos[(size_t)d->group[r] * d->nstrata + (size_t)d->stratum[r]]++] = r;
-    }
-    free(pos);
-    free(ord);
     km->conf_type = conf_type;
     km->conf_level = conf_level;
     double z = lt__norm_quantile(1 - (1 - conf_level) / 2);
-    for (size_t c = 0; c < nc && st == LT_OK; c++) {
-        size_t m = start[c + 1] - start[c];
-        if (!m) continue;
+    size_t i = 0;
+    while (i < d->n && st == LT_OK) {
+        uint32_t c = srt.tag[i] >> 1;
+        size_t j = i;
+        while (j < d->n && (srt.tag[j] >> 1) == c)
+            j++;
         lt_km_curve *cv = &km->curves[km->ncurves];
         cv->group = (int)(c / d->nstrata);
         cv->stratum = (int)(c % d->nstrata);
         cv->label = curve_label(d, c / d->nstrata, c % d->nstrata);
         km->ncurves++;
-        if (!cv->label) {
+        if (!cv->label)
             st = lt_error_set(err, LT_ENOMEM, "", "out of memory");
-            break;
-        }
-        st = fill_curve(d, rows + start[c], m, conf_type, z, cv, err);
+        else
+            st = fill_curve(srt.time + i, srt.tag + i, j - i, conf_type, z, cv, err);
+        i = j;
     }
-    free(start);
-    free(rows);
+    lt__surv_sorted_free(&srt);
     if (st) {
         lt_km_free(km);
         return st;
@@ -246,7 +236,8 @@ void lt_km_at(const lt_km_curve *c, double prev, double t, lt_km_point *out)
     }
     /* at risk at t: those whose time is >= t, i.e. the first row at or after t */
     size_t first = 0;
-    while (first < c->ntimes && c->time[first] < t) first++;
+    while (first < c->ntimes && c->time[first] < t)
+        first++;
     p.n_risk = first < c->ntimes ? c->n_risk[first] : 0;
     for (size_t k = 0; k < c->ntimes && c->time[k] <= t; k++)
         if (c->time[k] > prev) p.n_event += c->n_event[k];

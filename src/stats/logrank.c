@@ -20,15 +20,28 @@ static lt_status accumulate(const lt_surv_data *d, double *n, double *obs, doubl
                             double *var, lt_error *err)
 {
     size_t k = d->ngroups;
-    uint32_t *ord;
-    lt_status st = lt__surv_order(d, &ord, err);
+    /* tag: stratum (the sort's outer key), group, event flag */
+    int gbits = lt__bits_for(k), sbits = lt__bits_for(d->nstrata);
+    if (gbits + sbits + 1 > 32)
+        LT_FAIL(err, LT_EINVAL, "", "too many groups x strata (%zu x %zu)", k, d->nstrata);
+    uint32_t *tag = lt__big_alloc(d->n * sizeof *tag);
+    if (!tag) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < d->n; i++)
+        tag[i] = ((uint32_t)d->stratum[i] << (gbits + 1)) | ((uint32_t)d->group[i] << 1) |
+                 (d->event[i] != 0);
+    lt__surv_sorted srt;
+    lt_status st = lt__surv_sort(d->time, tag, d->n, gbits + 1, &srt, err);
+    free(tag);
     if (st) return st;
     double *risk = calloc(2 * k, sizeof *risk);
     if (!risk) {
-        free(ord);
+        lt__surv_sorted_free(&srt);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
     double *deaths = risk + k;
+    const double *time = srt.time;
+    const uint32_t *tg = srt.tag;
+    const uint32_t gmask = (1u << gbits) - 1;
     memset(n, 0, k * sizeof *n);
     memset(obs, 0, k * sizeof *obs);
     memset(exp_, 0, k * sizeof *exp_);
@@ -36,20 +49,22 @@ static lt_status accumulate(const lt_surv_data *d, double *n, double *obs, doubl
     size_t i = 0;
     while (i < d->n) {
         /* one stratum: everybody in it is at risk at its first time */
-        int s = d->stratum[ord[i]];
+        uint32_t s = tg[i] >> (gbits + 1);
         size_t end = i;
         memset(risk, 0, k * sizeof *risk);
-        while (end < d->n && d->stratum[ord[end]] == s) risk[d->group[ord[end++]]] += 1;
-        for (size_t g = 0; g < k; g++) n[g] += risk[g];
+        while (end < d->n && (tg[end] >> (gbits + 1)) == s)
+            risk[(tg[end++] >> 1) & gmask] += 1;
+        for (size_t g = 0; g < k; g++)
+            n[g] += risk[g];
         double N = (double)(end - i);
         while (i < end) {
-            double t = d->time[ord[i]];
+            double t = time[i];
             size_t j = i;
             double D = 0;
             memset(deaths, 0, k * sizeof *deaths);
-            for (; j < end && d->time[ord[j]] == t; j++)
-                if (d->event[ord[j]]) {
-                    deaths[d->group[ord[j]]] += 1;
+            for (; j < end && time[j] == t; j++)
+                if (tg[j] & 1) {
+                    deaths[(tg[j] >> 1) & gmask] += 1;
                     D += 1;
                 }
             if (D > 0) {
@@ -69,11 +84,12 @@ static lt_status accumulate(const lt_surv_data *d, double *n, double *obs, doubl
             }
             /* those with this time leave the risk set after it */
             N -= (double)(j - i);
-            for (; i < j; i++) risk[d->group[ord[i]]] -= 1;
+            for (; i < j; i++)
+                risk[(tg[i] >> 1) & gmask] -= 1;
         }
     }
     free(risk);
-    free(ord);
+    lt__surv_sorted_free(&srt);
     return LT_OK;
 }
 
@@ -115,7 +131,8 @@ lt_status lt_logrank_test(const lt_surv_data *d, lt_logrank **out, lt_error *err
     }
     for (size_t g = 0; g < m; g++) {
         diff[g] = lr->observed[g + 1] - lr->expected[g + 1];
-        for (size_t h = 0; h < m; h++) v[g * m + h] = lr->var[(g + 1) * k + h + 1];
+        for (size_t h = 0; h < m; h++)
+            v[g * m + h] = lr->var[(g + 1) * k + h + 1];
     }
     int rank;
     lr->chisq = lt__ginv_quadform(v, m, diff, &rank);
@@ -141,8 +158,8 @@ lt_status lt_logrank_z(const lt_surv_data *d, double *z, lt_error *err)
 {
     if (!d || d->n == 0) LT_FAIL(err, LT_EINVAL, "", "no rows for a log-rank test");
     if (d->ngroups != 2)
-        LT_FAIL(err, LT_EINVAL, "", "expected two groups for a signed log-rank statistic, found %zu",
-                d->ngroups);
+        LT_FAIL(err, LT_EINVAL, "",
+                "expected two groups for a signed log-rank statistic, found %zu", d->ngroups);
     double n[2], o[2], e[2], v[4];
     lt_status st = accumulate(d, n, o, e, v, err);
     if (st) return st;

@@ -10,7 +10,8 @@
 void lt_rmst_free(lt_rmst *r)
 {
     if (!r) return;
-    for (size_t i = 0; i < r->ncurves; i++) free(r->curves[i].label);
+    for (size_t i = 0; i < r->ncurves; i++)
+        free(r->curves[i].label);
     free(r->curves);
     free(r->diff);
     free(r);
@@ -22,7 +23,8 @@ static void curve_rmst(const lt_km_curve *c, double tau, double *area, double *v
 {
     /* the area from each event time to tau, accumulated backwards */
     size_t m = 0;
-    while (m < c->ntimes && c->time[m] <= tau) m++;
+    while (m < c->ntimes && c->time[m] <= tau)
+        m++;
     double total = 0, v = 0, tail = 0;
     /* tail: area from time[k] to tau for the current k, walking down */
     for (size_t k = m; k-- > 0;) {

@@ -16,6 +16,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <sodium.h>
 #include "lutetia/design.h"
+#include "design_internal.h"
 
 #define BLOCK 256               /* iterations per unit of work; fixed so sums are reproducible */
 #define MAX_ITERATIONS 20000000 /* every iteration's HR is kept for the quantiles (8 bytes each) */
@@ -206,7 +207,7 @@ static void zig_exp_init(zig_exp *z)
     }
 }
 
-static double zig_exp_draw(const zig_exp *z, rng *g)
+static inline double zig_exp_draw(const zig_exp *z, rng *g)
 {
     for (;;) {
         uint64_t r = rng_next(g);
@@ -219,9 +220,20 @@ static double zig_exp_draw(const zig_exp *z, rng *g)
     }
 }
 
+void lt__sim_exponentials(uint64_t seed, size_t n, double *out)
+{
+    zig_exp z;
+    zig_exp_init(&z);
+    rng g;
+    if (sodium_init() < 0) return;
+    rng_init(&g, seed, 0);
+    for (size_t i = 0; i < n; i++) out[i] = zig_exp_draw(&z, &g);
+}
+
 /* Inverse of the piecewise cumulative hazard at e (a unit exponential): the event time. */
 static inline double piecewise_time(const lt_piecewise *p, double e)
 {
+    if (p->n == 1) return p->hazard[0] > 0 ? e / p->hazard[0] : INFINITY;
     for (size_t k = 0; k < p->n; k++) {
         double end = k + 1 < p->n ? p->start[k + 1] : INFINITY;
         double h = p->hazard[k];
@@ -256,35 +268,40 @@ static inline double obs_time(obs o)
     return t;
 }
 
-/* Sorts n keys ascending. Simulated times are continuous, so a bucket pass (n buckets over
+/* Sorts n keys ascending. Simulated times are continuous, so a bucket pass (2n buckets over
  * [0, max]) leaves the keys almost sorted and a final insertion sort has little to do: about
  * linear time, where a quicksort's mispredicted branches made sorting the largest cost of a
  * simulated trial. Any input is still sorted correctly (skewed times only cost more). */
-static void obs_sort(obs *v, size_t n, obs *tmp, uint32_t *count)
+static const obs *obs_sort(obs *v, size_t n, obs *tmp, uint32_t *count /* 2n + 1 */,
+                           double tmax /* an upper bound of the times, or 0: find it */)
 {
-    if (n < 2) return;
-    double tmax = 0;
-    for (size_t i = 0; i < n; i++) {
-        double t = obs_time(v[i]);
-        if (t > tmax) tmax = t;
-    }
+    obs *out = v;
+    if (n < 2) return out;
+    if (!(tmax > 0))
+        for (size_t i = 0; i < n; i++) {
+            double t = obs_time(v[i]);
+            if (t > tmax) tmax = t;
+        }
     if (tmax > 0 && isfinite(tmax)) {
-        double scale = (double)(n - 1) / tmax;
-        memset(count, 0, (n + 1) * sizeof *count);
+        /* 2n buckets: survival times crowd the low end, where n buckets would hold several */
+        size_t nb = 2 * n;
+        double scale = (double)(nb - 1) / tmax;
+        memset(count, 0, (nb + 1) * sizeof *count);
         for (size_t i = 0; i < n; i++) count[(size_t)(obs_time(v[i]) * scale) + 1]++;
-        for (size_t b = 1; b <= n; b++) count[b] += count[b - 1];
+        for (size_t b = 1; b <= nb; b++) count[b] += count[b - 1];
         for (size_t i = 0; i < n; i++) tmp[count[(size_t)(obs_time(v[i]) * scale)]++] = v[i];
-        memcpy(v, tmp, n * sizeof *v);
+        out = tmp;
     }
     for (size_t i = 1; i < n; i++) {
-        obs x = v[i];
+        obs x = out[i];
         size_t j = i;
-        while (j > 0 && x < v[j - 1]) {
-            v[j] = v[j - 1];
+        while (j > 0 && x < out[j - 1]) {
+            out[j] = out[j - 1];
             j--;
         }
-        v[j] = x;
+        out[j] = x;
     }
+    return out;
 }
 
 /* One distinct event time: subjects at risk and events per arm. */
@@ -293,24 +310,45 @@ typedef struct risk_row {
 } risk_row;
 
 /* Collapses sorted observations to distinct event times; at a tied time the censored are
- * still at risk, as in R's survival. Returns the number of rows. */
+ * still at risk, as in R's survival. Returns the number of rows. Untied rows (all but a few in
+ * simulated data) take a branch-free path: a row is always written and kept only for an event,
+ * because whether a row is an event cannot be predicted and mispredicted branches (and counts
+ * kept in an indexed array) were most of this function's time. */
 static size_t risk_table(const obs *v, size_t n, risk_row *rows, double *events0,
-                         double *events1)
+                         double *events1, size_t *arm1)
 {
     double n1 = 0, e0 = 0, e1 = 0;
     for (size_t i = 0; i < n; i++) n1 += (double)(v[i] & 1);
+    *arm1 = (size_t)n1;
     double n0 = (double)n - n1;
     size_t nr = 0;
     for (size_t i = 0; i < n;) {
-        double c[4] = {0, 0, 0, 0}; /* censored control, treatment; events control, treatment */
-        c[v[i] & 3] = 1;
-        size_t j = i + 1;
-        for (; j < n && v[j] >> 2 == v[i] >> 2; j++) c[v[j] & 3]++; /* ties: rare */
-        if (c[2] + c[3] > 0) rows[nr++] = (risk_row){n0, n1, c[2], c[3]};
-        e0 += c[2];
-        e1 += c[3];
-        n0 -= c[0] + c[2];
-        n1 -= c[1] + c[3];
+        uint64_t t = v[i] >> 2;
+        if (i + 1 == n || v[i + 1] >> 2 != t) {
+            double arm = (double)(v[i] & 1), ev = (double)((v[i] >> 1) & 1);
+            rows[nr] = (risk_row){n0, n1, ev * (1 - arm), ev * arm};
+            nr += (size_t)((v[i] >> 1) & 1);
+            e0 += ev * (1 - arm);
+            e1 += ev * arm;
+            n0 -= 1 - arm;
+            n1 -= arm;
+            i++;
+            continue;
+        }
+        double cc0 = 0, cc1 = 0, d0 = 0, d1 = 0; /* a run of tied times */
+        size_t j = i;
+        for (; j < n && v[j] >> 2 == t; j++) {
+            unsigned f = (unsigned)(v[j] & 3);
+            cc0 += f == 0;
+            cc1 += f == 1;
+            d0 += f == 2;
+            d1 += f == 3;
+        }
+        if (d0 + d1 > 0) rows[nr++] = (risk_row){n0, n1, d0, d1};
+        e0 += d0;
+        e1 += d1;
+        n0 -= cc0 + d0;
+        n1 -= cc1 + d1;
         i = j;
     }
     *events0 = e0;
@@ -359,8 +397,9 @@ static void cox_score(const risk_row *r, size_t nr, double b, double *u, double 
     *info = I;
 }
 
-/* Newton-Raphson from 0 to full convergence (|step| < 1e-12). The log partial likelihood is
- * concave in b, so a step that makes the score larger in size overshot and is halved. */
+/* Newton-Raphson to full convergence: Newton converges quadratically here, so after a
+ * full step below 1e-7 the error left is of order 1e-14. The log partial likelihood is concave
+ * in b, so a step that makes the score larger in size overshot and is halved. */
 static void cox_fit(const risk_row *r, size_t nr, double e0, double e1, double *beta, double *se)
 {
     if (e1 == 0 || e0 == 0) { /* the estimate runs off to -inf (or +inf) */
@@ -368,7 +407,15 @@ static void cox_fit(const risk_row *r, size_t nr, double e0, double e1, double *
         *se = INFINITY;
         return;
     }
-    double b = 0, u, info;
+    /* start from the log-rank one-step estimate (O1 - E1) / V, which is within O(b^3) of the
+     * estimate, so Newton needs two or three steps instead of five or six from 0 */
+    double o_e = 0, v = 0;
+    for (size_t k = 0; k < nr; k++) {
+        double n = r[k].n0 + r[k].n1, d = r[k].d0 + r[k].d1;
+        o_e += r[k].d1 - d * r[k].n1 / n;
+        v += d * r[k].n0 * r[k].n1 / (n * n);
+    }
+    double b = v > 0 && isfinite(o_e / v) ? o_e / v : 0, u, info;
     cox_score(r, nr, b, &u, &info);
     for (int it = 0; it < 100 && info > 0; it++) {
         double step = u / info, nb = b + step, nu, ninfo;
@@ -378,24 +425,25 @@ static void cox_fit(const risk_row *r, size_t nr, double e0, double e1, double *
             nb = b + step;
             cox_score(r, nr, nb, &nu, &ninfo);
         }
+        bool full = step == u / info;
         b = nb;
         u = nu;
         info = ninfo;
-        if (fabs(step) < 1e-12) break;
+        if (full && fabs(step) < 1e-7) break;
     }
     *beta = b;
     *se = info > 0 ? 1 / sqrt(info) : INFINITY;
 }
 
-/* Sorts v (n keys; tmp and count are scratch of n and n + 1) and runs both tests. */
-static lt_status two_arm(obs *v, size_t n, obs *tmp, uint32_t *count, risk_row *rows, double *z,
-                         double *beta, double *se, lt_error *err)
+/* Sorts v (n keys, all <= tmax when tmax > 0; tmp and count are scratch of n and 2n + 1) and
+ * runs both tests. */
+static lt_status two_arm(obs *v, size_t n, double tmax, obs *tmp, uint32_t *count,
+                         risk_row *rows, double *z, double *beta, double *se, lt_error *err)
 {
-    obs_sort(v, n, tmp, count);
+    v = (obs *)obs_sort(v, n, tmp, count, tmax);
     double e0, e1;
-    size_t nr = risk_table(v, n, rows, &e0, &e1);
-    size_t n1 = 0;
-    for (size_t i = 0; i < n; i++) n1 += (size_t)(v[i] & 1);
+    size_t n1;
+    size_t nr = risk_table(v, n, rows, &e0, &e1, &n1);
     if (n1 == 0 || n1 == n)
         LT_FAIL(err, LT_ENUMERIC, "arm", "expected subjects in both arms, found %zu of %zu in "
                 "arm 1", n1, n);
@@ -414,7 +462,7 @@ lt_status lt_sim_two_arm_tests(const double *time, const int *event, const int *
             LT_FAIL(err, LT_EINVAL, "time", "row %zu: expected a time >= 0, found %g", i + 1,
                     time[i]);
     obs *v = malloc(2 * n * sizeof *v);
-    uint32_t *count = malloc((n + 1) * sizeof *count);
+    uint32_t *count = malloc((2 * n + 1) * sizeof *count);
     risk_row *rows = malloc(n * sizeof *rows);
     if (!v || !rows || !count) {
         free(v);
@@ -424,7 +472,7 @@ lt_status lt_sim_two_arm_tests(const double *time, const int *event, const int *
     }
     for (size_t i = 0; i < n; i++) v[i] = obs_pack(time[i], arm[i], event[i]);
     double zz, bb, ss;
-    lt_status st = two_arm(v, n, v + n, count, rows, &zz, &bb, &ss, err);
+    lt_status st = two_arm(v, n, 0, v + n, count, rows, &zz, &bb, &ss, err);
     free(v);
     free(rows);
     free(count);
@@ -469,7 +517,7 @@ static bool scratch_alloc(scratch *w, size_t n)
     w->arm = malloc(n * sizeof *w->arm);
     w->v = malloc(n * sizeof *w->v);
     w->tmp = malloc(n * sizeof *w->tmp);
-    w->count = malloc((n + 1) * sizeof *w->count);
+    w->count = malloc((2 * n + 1) * sizeof *w->count);
     w->rows = malloc(n * sizeof *w->rows);
     if (w->entry && w->event_cal && w->stop_cal && w->sel && w->arm && w->v && w->tmp &&
         w->count && w->rows)
@@ -478,28 +526,39 @@ static bool scratch_alloc(scratch *w, size_t n)
     return false;
 }
 
-/* k-th smallest (0-based) of a[0..n), reordering a (Hoare's selection). */
-static double select_kth(double *a, size_t n, size_t k)
+/* The k-th smallest (0-based) of a[0..n), all in [0, amax]: a histogram over n buckets finds
+ * the bucket holding it, and only that bucket's few values are sorted. Linear, with few
+ * unpredictable branches, where a quickselect's partitioning mispredicts about half its
+ * comparisons. count has n + 1 entries; a is reordered. */
+static double select_kth(double *a, size_t n, size_t k, double amax, uint32_t *count)
 {
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double pivot = a[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < pivot) i++;
-            while (pivot < a[j]) j--;
-            if (i <= j) {
-                double t = a[i]; a[i] = a[j]; a[j] = t;
-                i++;
-                if (j == 0) break;
-                j--;
-            }
-        }
-        if (k <= j) hi = j;
-        else if (k >= i) lo = i;
-        else return a[k];
+    if (!(amax > 0) || !isfinite(amax)) { /* degenerate: all values 0 */
+        double best = a[0];
+        for (size_t i = 1; i < n; i++) if (a[i] < best) best = a[i];
+        return best;
     }
-    return a[k];
+    double scale = (double)(n - 1) / amax;
+    memset(count, 0, (n + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[(size_t)(a[i] * scale)]++;
+    size_t b = 0, below = 0;
+    while (below + count[b] <= k) below += count[b++];
+    size_t m = 0; /* gather bucket b's values at the front */
+    for (size_t i = 0; i < n; i++)
+        if ((size_t)(a[i] * scale) == b) {
+            double t = a[m];
+            a[m++] = a[i];
+            a[i] = t;
+        }
+    for (size_t i = 1; i < m; i++) { /* insertion sort of the bucket */
+        double x = a[i];
+        size_t j = i;
+        while (j > 0 && x < a[j - 1]) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+    return a[k - below];
 }
 
 typedef struct trial {
@@ -520,7 +579,7 @@ static void simulate_trial(const lt_sim_spec *s, const zig_exp *z, uint64_t seed
     rng_init(&g, seed, iteration);
     size_t block = (size_t)(s->ratio_treatment + s->ratio_control), pos = 0;
     size_t nev = 0;
-    double last = 0, step = s->accrual_months / (double)n;
+    double last = 0, evmax = 0, step = s->accrual_months / (double)n;
     bool uniform = s->accrual == LT_ACCRUAL_UNIFORM, dropout = s->dropout_hazard > 0;
     for (size_t j = 0; j < n; j++) {
         /* rpact's allocation: ratio_treatment patients on treatment, then ratio_control on
@@ -536,19 +595,21 @@ static void simulate_trial(const lt_sim_spec *s, const zig_exp *z, uint64_t seed
         if (t <= drop) {
             w->event_cal[j] = w->stop_cal[j] = entry + t;
             w->sel[nev++] = entry + t;
+            if (entry + t > evmax) evmax = entry + t;
         } else {
             w->event_cal[j] = INFINITY;
             w->stop_cal[j] = entry + drop;
         }
-        if (isfinite(w->stop_cal[j]) && w->stop_cal[j] > last) last = w->stop_cal[j];
     }
     double analysis;
     out->short_of_events = false;
     if (s->events > 0) {
         if (nev >= (size_t)s->events) {
-            analysis = select_kth(w->sel, nev, (size_t)s->events - 1);
+            analysis = select_kth(w->sel, nev, (size_t)s->events - 1, evmax, w->count);
         } else {
             /* every patient has had an event or dropped out: analyse when the last one did */
+            for (size_t j = 0; j < n; j++)
+                if (isfinite(w->stop_cal[j]) && w->stop_cal[j] > last) last = w->stop_cal[j];
             analysis = last;
             out->short_of_events = true;
         }
@@ -561,8 +622,9 @@ static void simulate_trial(const lt_sim_spec *s, const zig_exp *z, uint64_t seed
         if (w->entry[j] > analysis) continue;
         double admin = analysis - w->entry[j];
         double stop = w->stop_cal[j] - w->entry[j];
-        bool ev = w->event_cal[j] <= analysis;
-        w->v[m++] = obs_pack(ev ? stop : (stop < admin ? stop : admin), w->arm[j], ev);
+        int ev = w->event_cal[j] <= analysis;
+        /* an event by the analysis has stop <= admin, so min() is right for every patient */
+        w->v[m++] = obs_pack(stop < admin ? stop : admin, w->arm[j], ev);
         events += ev;
     }
     out->analysis = analysis;
@@ -642,7 +704,9 @@ static void *worker(void *arg)
             trial t;
             simulate_trial(r->s, &r->zig, r->seed, (uint64_t)i, &w, &t);
             double z = 0, beta = NAN, se = INFINITY;
-            if (two_arm(w.v, t.nobs, w.tmp, w.count, w.rows, &z, &beta, &se, NULL) != LT_OK) {
+            /* every observed time is at most the analysis time */
+            if (two_arm(w.v, t.nobs, t.analysis, w.tmp, w.count, w.rows, &z, &beta, &se,
+                        NULL) != LT_OK) {
                 z = 0;
                 beta = NAN;
             }

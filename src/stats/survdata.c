@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 #include "lutetia/csv.h"
@@ -17,7 +18,8 @@
 
 lt_status lt_surv_data_new(size_t n, size_t p, lt_surv_data **out, lt_error *err)
 {
-    if (n > UINT32_MAX) LT_FAIL(err, LT_EINVAL, "", "at most %u rows, asked for %zu", UINT32_MAX, n);
+    if (n > UINT32_MAX)
+        LT_FAIL(err, LT_EINVAL, "", "at most %u rows, asked for %zu", UINT32_MAX, n);
     lt_surv_data *d = calloc(1, sizeof *d);
     if (!d) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     size_t m = n ? n : 1;
@@ -41,7 +43,8 @@ lt_status lt_surv_data_new(size_t n, size_t p, lt_surv_data **out, lt_error *err
 static void free_labels(char **l, size_t n)
 {
     if (!l) return;
-    for (size_t i = 0; i < n; i++) free(l[i]);
+    for (size_t i = 0; i < n; i++)
+        free(l[i]);
     free(l);
 }
 
@@ -107,7 +110,8 @@ static bool parse_num(const char *s, double *out)
         bool eneg = false;
         if (*q == '-' || *q == '+') eneg = *q++ == '-';
         if (!(*q >= '0' && *q <= '9')) return lt_parse_double(s, out);
-        while (*q >= '0' && *q <= '9' && e < 10000) e = e * 10 + (*q++ - '0');
+        while (*q >= '0' && *q <= '9' && e < 10000)
+            e = e * 10 + (*q++ - '0');
         if (eneg) e = -e;
     }
     if (*q != '\0' || digits > 18 || m > (1ULL << 53)) return lt_parse_double(s, out);
@@ -125,7 +129,8 @@ static bool parse_num(const char *s, double *out)
 
 static bool is_missing(const char *s)
 {
-    while (*s == ' ') s++;
+    while (*s == ' ')
+        s++;
     return s[0] == '\0' || (s[0] == 'N' && s[1] == 'A' && s[2] == '\0');
 }
 
@@ -142,7 +147,8 @@ typedef struct level_table {
 static uint64_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
 
@@ -169,7 +175,8 @@ static bool levels_grow(level_table *t)
     for (size_t i = 0; i < t->cap; i++) {
         if (!t->key[i]) continue;
         size_t h = hash_str(t->key[i]) & (cap - 1);
-        while (key[h]) h = (h + 1) & (cap - 1);
+        while (key[h])
+            h = (h + 1) & (cap - 1);
         key[h] = t->key[i];
         index[h] = t->index[i];
     }
@@ -243,7 +250,8 @@ static bool levels_finish(level_table *t, int *rows, size_t n, char ***labels)
         if (!out[i]) ok = false;
     }
     if (ok)
-        for (size_t i = 0; i < n; i++) rows[i] = remap[rows[i]];
+        for (size_t i = 0; i < n; i++)
+            rows[i] = remap[rows[i]];
     free(items);
     free(remap);
     if (!ok) {
@@ -257,6 +265,8 @@ static bool levels_finish(level_table *t, int *rows, size_t n, char ***labels)
 /* ---------------------------------------------------------------------------------------- */
 /* CSV */
 
+/* where each used column's index sits in col[]: time, event, group, strata, cluster, then the
+ * covariates */
 enum { ROLE_TIME, ROLE_EVENT, ROLE_GROUP, ROLE_STRATA, ROLE_CLUSTER, ROLE_COV };
 
 typedef struct reader {
@@ -284,7 +294,7 @@ static lt_status find_column(const char *want, const char *const *names, size_t 
         used += (size_t)w;
     }
     if (used >= sizeof list) snprintf(list + sizeof list - 5, 5, "...");
-    LT_FAIL(err, LT_ENOTFOUND, file, "no column \"%s\" (%s); the columns are: %s", want, what,
+    LT_FAIL(err, LT_ENOTFOUND, file, "no column \"%s\" for %s; the columns are: %s", want, what,
             list);
 }
 
@@ -312,8 +322,8 @@ static bool reader_grow(reader *r)
     return true;
 }
 
-lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
-                                 const lt_surv_spec *spec, lt_surv_data **out, lt_error *err)
+lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name, const lt_surv_spec *spec,
+                                 lt_surv_data **out, lt_error *err)
 {
     if (!name) name = "<csv>";
     if (!spec || !spec->time || !spec->event)
@@ -335,9 +345,8 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
         LT_FAIL(err, LT_EPARSE, name, "expected a header row, found an empty file");
     }
     /* where each used column is: time, event, group, strata, cluster, covariates... */
-    size_t nuse = 5 + spec->ncovariates;
+    size_t nuse = ROLE_COV + spec->ncovariates;
     size_t *col = malloc(nuse * sizeof *col);
-    int *role_of = NULL;
     char **colnames = calloc(nf, sizeof *colnames);
     reader r = {0};
     lt_surv_data *d = NULL;
@@ -347,15 +356,16 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
     }
     size_t ncol = nf;
     /* the header's fields live in the buffer and stay valid: keep their addresses */
-    for (size_t i = 0; i < nf; i++) colnames[i] = (char *)f[i];
+    for (size_t i = 0; i < nf; i++)
+        colnames[i] = (char *)f[i];
     const char *wanted[5] = {spec->time, spec->event, spec->group, spec->strata, spec->cluster};
-    const char *what[5] = {"--time", "--event", "--group", "--strata", "--cluster"};
+    const char *what[5] = {"the time", "the event flag", "the group", "the strata", "the cluster"};
     for (size_t k = 0; k < nuse; k++) {
         const char *w = k < 5 ? wanted[k] : spec->covariates[k - 5];
         col[k] = SIZE_MAX;
         if (!w) continue;
-        st = find_column(w, (const char *const *)colnames, ncol, name, k < 5 ? what[k] : "covariate",
-                         &col[k], err);
+        st = find_column(w, (const char *const *)colnames, ncol, name,
+                         k < 5 ? what[k] : "a covariate", &col[k], err);
         if (st) goto fail;
     }
     st = lt_surv_data_new(0, spec->ncovariates, &d, err);
@@ -373,13 +383,13 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
     free(d->x);
     d->group = d->stratum = NULL;
     d->x = NULL;
-    d->time = malloc(r.cap * sizeof *d->time);
-    d->event = malloc(r.cap * sizeof *d->event);
-    if (d->p) d->x = malloc(r.cap * d->p * sizeof *d->x);
+    d->time = lt__big_alloc(r.cap * sizeof *d->time);
+    d->event = lt__big_alloc(r.cap * sizeof *d->event);
+    if (d->p) d->x = lt__big_alloc(r.cap * d->p * sizeof *d->x);
     bool ok = d->time && d->event && (!d->p || d->x);
     for (int k = 0; k < 3; k++)
         if (wanted[2 + k]) {
-            r.lvrows[k] = malloc(r.cap * sizeof(int));
+            r.lvrows[k] = lt__big_alloc(r.cap * sizeof(int));
             if (!r.lvrows[k]) ok = false;
         }
     if (!ok) {
@@ -399,8 +409,8 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
         size_t line = lt_csv_line(csv);
         if (nf != ncol) {
             snprintf(where, sizeof where, "%s:%zu", name, line);
-            st = lt_error_set(err, LT_EPARSE, where, "expected %zu fields as in the header, found %zu",
-                              ncol, nf);
+            st = lt_error_set(err, LT_EPARSE, where,
+                              "expected %zu fields as in the header, found %zu", ncol, nf);
             goto fail;
         }
         bool missing = false;
@@ -409,6 +419,10 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
         if (missing) {
             d->ndropped++;
             continue;
+        }
+        if (n == UINT32_MAX) {
+            st = lt_error_set(err, LT_EINVAL, name, "more than %u complete rows", UINT32_MAX);
+            goto fail;
         }
         if (n == r.cap && !reader_grow(&r)) {
             st = lt_error_set(err, LT_ENOMEM, name, "out of memory at line %zu", line);
@@ -436,7 +450,8 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
             if (!parse_num(s, &v) || (v != 0 && v != 1 && v != 2)) {
                 snprintf(where, sizeof where, "%s:%zu: %s", name, line, spec->event);
                 st = lt_error_set(err, LT_EPARSE, where,
-                                  "expected an event flag (0/1, 1/2 or TRUE/FALSE), found \"%s\"", s);
+                                  "expected an event flag (0/1, 1/2 or TRUE/FALSE), found \"%s\"",
+                                  s);
                 goto fail;
             }
             ev = (int)v;
@@ -455,7 +470,7 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
             r.lvrows[k][n] = li;
         }
         for (size_t j = 0; j < d->p; j++) {
-            s = f[col[5 + j]];
+            s = f[col[ROLE_COV + j]];
             if (!parse_num(s, &d->x[n * d->p + j])) {
                 snprintf(where, sizeof where, "%s:%zu: %s", name, line, spec->covariates[j]);
                 st = lt_error_set(err, LT_EPARSE, where,
@@ -469,17 +484,19 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
         /* R's Surv: status 1/2 means 1 = censored, 2 = event */
         if (r.first0_line) {
             snprintf(where, sizeof where, "%s:%zu: %s", name, r.first0_line, spec->event);
-            st = lt_error_set(err, LT_EPARSE, where,
-                              "expected the event coding 0/1 or 1/2, found 0 here and 2 at line %zu",
-                              r.first2_line);
+            st =
+                lt_error_set(err, LT_EPARSE, where,
+                             "expected the event coding 0/1 or 1/2, found 0 here and 2 at line %zu",
+                             r.first2_line);
             goto fail;
         }
-        for (size_t i = 0; i < n; i++) d->event[i] -= 1;
+        for (size_t i = 0; i < n; i++)
+            d->event[i] -= 1;
     }
     d->n = n;
     if (n == 0) {
-        st = lt_error_set(err, LT_ESCHEMA, name, "no complete rows (%zu dropped for missing values)",
-                          d->ndropped);
+        st = lt_error_set(err, LT_ESCHEMA, name,
+                          "no complete rows (%zu dropped for missing values)", d->ndropped);
         goto fail;
     }
     /* factor levels and names; the labels are copied before the buffer goes away */
@@ -515,10 +532,10 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name,
         st = lt_surv_timefix(d->time, n, err);
         if (st) goto fail;
     }
-    for (int k = 0; k < 3; k++) levels_free(&r.lv[k]);
+    for (int k = 0; k < 3; k++)
+        levels_free(&r.lv[k]);
     free(col);
     free(colnames);
-    free(role_of);
     lt_csv_free(csv);
     *out = d;
     return LT_OK;
@@ -530,7 +547,6 @@ fail:
     lt_surv_data_free(d);
     free(col);
     free(colnames);
-    free(role_of);
     lt_csv_free(csv);
     return st;
 }
@@ -553,130 +569,219 @@ lt_status lt_surv_data_read_csv(const char *path, const lt_surv_spec *spec, lt_s
 lt_status lt_surv_timefix(double *time, size_t n, lt_error *err)
 {
     if (n < 2) return LT_OK;
-    uint32_t *idx = malloc(n * sizeof *idx);
-    if (!idx) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
-    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
-    if (lt__radix_sort_by_double(time, idx, n) != LT_OK) {
-        free(idx);
-        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
-    }
+    lt__surv_sorted srt;
+    lt_status st = lt__surv_sort(time, NULL, n, 32, &srt, err);
+    if (st) return st;
+    const uint32_t *idx = srt.idx;
+    const double *st_ = srt.time; /* the times in order: read sequentially */
     /* all.equal's scale: the mean absolute value of the distinct times */
     double sum = 0;
     size_t nu = 0;
     for (size_t i = 0; i < n; i++)
-        if (i == 0 || time[idx[i]] != time[idx[i - 1]]) {
-            sum += fabs(time[idx[i]]);
+        if (i == 0 || st_[i] != st_[i - 1]) {
+            sum += fabs(st_[i]);
             nu++;
         }
     double scale = sum / (double)nu;
     const double tol = sqrt(DBL_EPSILON);
     /* walk the distinct values; a value within tol of the previous distinct value joins the
      * run of the current cut point (the first value of the run) */
-    double cut = time[idx[0]], prev = time[idx[0]];
+    double cut = st_[0], prev = st_[0];
     for (size_t i = 1; i < n; i++) {
-        double t = time[idx[i]];
+        double t = st_[i];
         if (t != prev) {
             double dy = t - prev;
             bool tied = dy <= tol || (scale > 0 && dy / scale <= tol);
             prev = t;
             if (!tied) cut = t;
         }
-        time[idx[i]] = cut;
+        if (t != cut) time[idx[i]] = cut;
     }
-    free(idx);
+    lt__surv_sorted_free(&srt);
     return LT_OK;
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Sorting */
 
-lt_status lt__radix_sort_by_double(const double *key, uint32_t *idx, size_t n)
+/* LSD radix sort of (time bits, row, tag) items with 11-bit digits: 2048 counters stay in the
+ * L1 cache, all histograms come from one pass, and digits every key shares are skipped (times
+ * rarely use the top exponent bits; a single stratum needs no outer pass at all). */
+typedef struct sort_item {
+    uint64_t key;
+    uint32_t idx;
+    uint32_t tag;
+} sort_item;
+
+void *lt__big_alloc(size_t size)
 {
-    if (n < 2) return LT_OK;
-    /* non-negative doubles order as their bit patterns; negative ones (not expected for times,
-     * kept correct anyway) flip */
-    uint64_t *k = malloc(n * sizeof *k);
-    uint64_t *k2 = malloc(n * sizeof *k2);
-    uint32_t *i2 = malloc(n * sizeof *i2);
-    size_t *count = malloc(65536 * sizeof *count);
-    if (!k || !k2 || !i2 || !count) {
-        free(k);
-        free(k2);
-        free(i2);
-        free(count);
-        return LT_ENOMEM;
-    }
-    uint64_t all_or = 0, all_and = ~0ULL;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t b;
-        double v = key[idx[i]] + 0.0;
-        memcpy(&b, &v, sizeof b);
-        b = (b >> 63) ? ~b : (b | (1ULL << 63));
-        k[i] = b;
-        all_or |= b;
-        all_and &= b;
-    }
-    uint64_t varying = all_or ^ all_and;
-    uint32_t *src_i = idx, *dst_i = i2;
-    uint64_t *src_k = k, *dst_k = k2;
-    for (int shift = 0; shift < 64; shift += 16) {
-        if (((varying >> shift) & 0xFFFF) == 0) continue; /* every key shares these bits */
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++) count[(src_k[i] >> shift) & 0xFFFF]++;
-        size_t sum = 0;
-        for (size_t b = 0; b < 65536; b++) {
-            size_t c = count[b];
-            count[b] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t pos = count[(src_k[i] >> shift) & 0xFFFF]++;
-            dst_k[pos] = src_k[i];
-            dst_i[pos] = src_i[i];
-        }
-        uint32_t *ti = src_i;
-        src_i = dst_i;
-        dst_i = ti;
-        uint64_t *tk = src_k;
-        src_k = dst_k;
-        dst_k = tk;
-    }
-    if (src_i != idx) memcpy(idx, src_i, n * sizeof *idx);
-    free(k);
-    free(k2);
-    free(i2);
-    free(count);
-    return LT_OK;
+    const size_t huge = (size_t)2 << 20;
+    if (size < huge) return malloc(size ? size : 1);
+    size_t rounded = (size + huge - 1) / huge * huge;
+    void *p = aligned_alloc(huge, rounded);
+    if (p) madvise(p, rounded, MADV_HUGEPAGE); /* advice only: failure changes nothing */
+    return p;
 }
 
-lt_status lt__surv_order(const lt_surv_data *d, uint32_t **out, lt_error *err)
+int lt__bits_for(size_t k)
 {
-    size_t n = d->n;
-    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    if (!idx) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
-    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
-    if (lt__radix_sort_by_double(d->time, idx, n) != LT_OK) {
-        free(idx);
-        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    int b = 1;
+    while (b < 32 && ((size_t)1 << b) < k)
+        b++;
+    return b;
+}
+
+void lt__surv_sorted_free(lt__surv_sorted *s)
+{
+    if (!s) return;
+    free(s->idx);
+    free(s->time);
+    free(s->tag);
+    memset(s, 0, sizeof *s);
+}
+
+/* One stable counting-sort pass of a into b on an 11-bit digit: of the time key at shift, or of
+ * the outer key (tag >> outer_shift) at shift when outer. Returns false (and does nothing)
+ * when every item has the same digit. */
+static bool radix_pass(const sort_item *a, sort_item *b, size_t n, bool outer, int shift,
+                       int outer_shift, size_t *c)
+{
+    enum { BUCKETS = 2048 };
+#define DIGIT(it)                                                                                  \
+    (outer ? (((outer_shift >= 32 ? 0u : (it).tag >> outer_shift) >> shift) & (BUCKETS - 1))       \
+           : (size_t)(((it).key >> shift) & (BUCKETS - 1)))
+    if (c[DIGIT(a[0])] == n) return false;
+    size_t sum = 0;
+    for (size_t k = 0; k < BUCKETS; k++) {
+        size_t t = c[k];
+        c[k] = sum;
+        sum += t;
     }
-    if (d->nstrata > 1) {
-        /* a stable counting sort by stratum keeps the time order inside each stratum */
-        uint32_t *by = malloc(n * sizeof *by);
-        size_t *start = calloc(d->nstrata + 1, sizeof *start);
-        if (!by || !start) {
-            free(by);
-            free(start);
-            free(idx);
-            LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < n; i++)
+        b[c[DIGIT(a[i])]++] = a[i];
+#undef DIGIT
+    return true;
+}
+
+/* Sorted by the outer key and the top 33 bits of the time key, items that share both are in
+ * their original order; this finishes the order by the full key with a stable insertion sort
+ * per run. Runs are ties or times closer than 1 part in 2^21 and so are short; a long run out
+ * of order returns false and the caller sorts on every digit instead. */
+static bool finish_runs(sort_item *a, size_t n, int outer_shift)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint64_t hi = a[i].key >> 31;
+        uint32_t outer = outer_shift >= 32 ? 0 : a[i].tag >> outer_shift;
+        size_t j = i + 1;
+        bool sorted = true;
+        while (j < n && (a[j].key >> 31) == hi &&
+               (outer_shift >= 32 ? 0 : a[j].tag >> outer_shift) == outer) {
+            if (a[j].key < a[j - 1].key) sorted = false;
+            j++;
         }
-        for (size_t i = 0; i < n; i++) start[d->stratum[i] + 1]++;
-        for (size_t s = 0; s < d->nstrata; s++) start[s + 1] += start[s];
-        for (size_t i = 0; i < n; i++) by[start[d->stratum[idx[i]]]++] = idx[i];
-        free(start);
-        free(idx);
-        idx = by;
+        if (!sorted) {
+            if (j - i > 64) return false;
+            for (size_t k = i + 1; k < j; k++) {
+                sort_item v = a[k];
+                size_t m = k;
+                while (m > i && a[m - 1].key > v.key) {
+                    a[m] = a[m - 1];
+                    m--;
+                }
+                a[m] = v;
+            }
+        }
+        i = j;
     }
-    *out = idx;
+    return true;
+}
+
+lt_status lt__surv_sort(const double *time, const uint32_t *tag, size_t n, int outer_shift,
+                        lt__surv_sorted *out, lt_error *err)
+{
+    enum { BITS = 11, BUCKETS = 1 << BITS, TPASSES = 6, OPASSES = 3 };
+    size_t m = n ? n : 1;
+    sort_item *a = lt__big_alloc(m * sizeof *a), *b = lt__big_alloc(m * sizeof *b);
+    size_t(*count)[BUCKETS] = calloc(TPASSES + 3 + OPASSES, sizeof *count);
+    lt__surv_sorted s = {n, lt__big_alloc(m * sizeof(uint32_t)), lt__big_alloc(m * sizeof(double)),
+                         lt__big_alloc(m * sizeof(uint32_t))};
+    if (!a || !b || !count || !s.idx || !s.time || !s.tag) {
+        free(a);
+        free(b);
+        free(count);
+        lt__surv_sorted_free(&s);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory sorting %zu rows", n);
+    }
+    /* non-negative doubles order as their bit patterns; negative ones (not expected for times,
+     * kept correct anyway) are flipped. Histograms: [0, 6) the full key's digits from bit 0,
+     * [6, 9) the top 33 bits' digits from bit 31, [9, 12) the outer key's. */
+    size_t(*full)[BUCKETS] = count, (*top)[BUCKETS] = count + TPASSES,
+    (*outer)[BUCKETS] = count + TPASSES + 3;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k;
+        double v = time[i] + 0.0;
+        memcpy(&k, &v, sizeof k);
+        k = (k >> 63) ? ~k : (k | (1ULL << 63));
+        uint32_t tg = tag ? tag[i] : 0;
+        uint32_t o = outer_shift >= 32 ? 0 : tg >> outer_shift;
+        a[i] = (sort_item){k, (uint32_t)i, tg};
+        for (int ps = 0; ps < 3; ps++)
+            top[ps][(k >> (31 + ps * BITS)) & (BUCKETS - 1)]++;
+        for (int ps = 0; ps < OPASSES; ps++)
+            outer[ps][(o >> (ps * BITS)) & (BUCKETS - 1)]++;
+    }
+    for (int ps = 0; ps < 3; ps++)
+        if (radix_pass(a, b, n, false, 31 + ps * BITS, outer_shift, top[ps])) {
+            sort_item *t = a;
+            a = b;
+            b = t;
+        }
+    for (int ps = 0; ps < OPASSES; ps++)
+        if (radix_pass(a, b, n, true, ps * BITS, outer_shift, outer[ps])) {
+            sort_item *t = a;
+            a = b;
+            b = t;
+        }
+    if (!finish_runs(a, n, outer_shift)) {
+        /* times crowded within 1 part in 2^21 over long runs: sort on every digit, from the
+         * original order (the items' idx gives it back) */
+        for (size_t i = 0; i < n; i++)
+            b[a[i].idx] = a[i];
+        sort_item *t = a;
+        a = b;
+        b = t;
+        memset(count, 0, (TPASSES + 3 + OPASSES) * sizeof *count);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t o = outer_shift >= 32 ? 0 : a[i].tag >> outer_shift;
+            for (int ps = 0; ps < TPASSES; ps++)
+                full[ps][(a[i].key >> (ps * BITS)) & (BUCKETS - 1)]++;
+            for (int ps = 0; ps < OPASSES; ps++)
+                outer[ps][(o >> (ps * BITS)) & (BUCKETS - 1)]++;
+        }
+        for (int ps = 0; ps < TPASSES + OPASSES; ps++) {
+            bool is_outer = ps >= TPASSES;
+            int shift = (is_outer ? ps - TPASSES : ps) * BITS;
+            if (radix_pass(a, b, n, is_outer, shift, outer_shift,
+                           is_outer ? outer[ps - TPASSES] : full[ps])) {
+                sort_item *t = a;
+                a = b;
+                b = t;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        s.idx[i] = a[i].idx;
+        s.tag[i] = a[i].tag;
+        /* the time back from its key bits: no random read of time[idx] */
+        uint64_t k = a[i].key;
+        k = (k >> 63) ? (k & ~(1ULL << 63)) : ~k;
+        memcpy(&s.time[i], &k, sizeof k);
+    }
+    free(a);
+    free(b);
+    free(count);
+    *out = s;
     return LT_OK;
 }
 
@@ -740,7 +845,8 @@ double lt__ginv_quadform(const double *a, size_t k, const double *x, int *rank)
     int r = 0;
     for (size_t j = 0; j < k; j++) {
         double v = a[j * k + j];
-        for (size_t m = 0; m < j; m++) v -= l[j * k + m] * l[j * k + m] * dg[m];
+        for (size_t m = 0; m < j; m++)
+            v -= l[j * k + m] * l[j * k + m] * dg[m];
         if (v <= tol) {
             dg[j] = 0;
             continue;
@@ -750,7 +856,8 @@ double lt__ginv_quadform(const double *a, size_t k, const double *x, int *rank)
         l[j * k + j] = 1;
         for (size_t i = j + 1; i < k; i++) {
             double s = a[i * k + j];
-            for (size_t m = 0; m < j; m++) s -= l[i * k + m] * l[j * k + m] * dg[m];
+            for (size_t m = 0; m < j; m++)
+                s -= l[i * k + m] * l[j * k + m] * dg[m];
             l[i * k + j] = s / v;
         }
     }

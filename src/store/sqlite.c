@@ -538,6 +538,14 @@ lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_versi
                           appid);
         goto fail;
     }
+    int ntables = 0;
+    if (mode == LT_STORE_CREATE && s->version == 0 &&
+        pragma_int(s, "SELECT count(*) FROM sqlite_master", &ntables, err) == LT_OK &&
+        ntables > 0) {
+        rc = lt_error_set(err, LT_ECONFLICT, path,
+                          "this SQLite file already holds another program's tables");
+        goto fail;
+    }
     if (mode == LT_STORE_CREATE && s->version > 0) {
         rc = lt_error_set(err, LT_ECONFLICT, path, "a trial database already exists here");
         goto fail;

@@ -62,51 +62,15 @@ static bool patient_id_ok(const char *s)
 
 /* ---- stratification levels from the patient's data ---- */
 
-/* The level of factor f found in the patient's data: the latest fact of the factor's kind and
- * code dated on or before as_of, its attribute (or own text / value), mapped to a level through
- * the protocol's value lists (docs/protocol-format.md, "Randomisation and stratification").
- * -1 when there is no such fact or its value maps to no level: the factor is then missing. */
+/* The level of factor f found in the patient's data (the eligibility module reads it, as the
+ * protocol file says: docs/protocol-format.md, "Randomisation and stratification"), as an index,
+ * or -1 when the data give none: the factor is then missing until a coordinator records it. */
 static int level_from_data(const lt_strat_factor *sf, const lt_patient *p, lt_date as_of)
 {
-    if (!sf->fact_kind || !sf->attr || !sf->values || !sf->nvalues) return -1;
-    int kind = -1;
-    for (int k = 0; k < LT_FACT_KIND_COUNT; k++)
-        if (!strcmp(lt_fact_kind_name((lt_fact_kind)k), sf->fact_kind)) kind = k;
-    if (kind < 0) return -1;
-    size_t n = lt_patient_facts(p, (lt_fact_kind)kind, sf->fact_code, NULL, 0);
-    if (!n) return -1;
-    const lt_fact **facts = malloc(n * sizeof *facts);
-    if (!facts) return -1;
-    lt_patient_facts(p, (lt_fact_kind)kind, sf->fact_code, facts, n);
-    const lt_fact *latest = NULL;
-    for (size_t i = 0; i < n; i++) /* in date order: the last one on or before as_of wins */
-        if (facts[i]->problem == LT_FACT_OK &&
-            (facts[i]->date == LT_DATE_NONE || facts[i]->date <= as_of))
-            latest = facts[i];
-    free(facts);
-    if (!latest) return -1;
-    char num[64];
-    const char *value = NULL;
-    if (!strcmp(sf->attr, "$text")) {
-        value = latest->text;
-    } else if (!strcmp(sf->attr, "$value")) {
-        if (latest->has_value) {
-            snprintf(num, sizeof num, "%g", latest->value);
-            value = num;
-        }
-    } else {
-        const lt_attr *a = lt_fact_attr(latest, sf->attr);
-        if (a && a->text) {
-            value = a->text;
-        } else if (a && a->has_num) {
-            snprintf(num, sizeof num, "%g", a->num);
-            value = num;
-        }
-    }
-    if (!value) return -1;
+    const char *level = NULL;
+    if (lt_strat_level(sf, p, as_of, &level, NULL) != LT_OK || !level) return -1;
     for (size_t l = 0; l < sf->nlevels; l++)
-        for (size_t v = 0; v < sf->nvalues[l]; v++)
-            if (!strcmp(sf->values[l][v], value)) return (int)l;
+        if (!strcmp(sf->levels[l], level)) return (int)l;
     return -1;
 }
 
@@ -457,12 +421,13 @@ static lt_status allocation_read(const lt_record *r, lt_allocation *a, lt_error 
     lt_status rc = lt_json_parse(r->data, strlen(r->data), "allocation record", &j, err);
     if (rc != LT_OK) return rc;
     memset(a, 0, sizeof *a);
-    double block = lt_json_get_num(j, "block", -1), pos = lt_json_get_num(j, "position", -1),
-           size = lt_json_get_num(j, "block_size", -1);
+    int64_t block = lt__get_int(j, "block", 0, INT64_C(1) << 52, -1),
+            pos = lt__get_int(j, "position", 0, LT_RANDOMISE_MAX_BLOCK, -1),
+            size = lt__get_int(j, "block_size", 1, LT_RANDOMISE_MAX_BLOCK, -1);
     lt_json_free(j);
     if (block < 0 || pos < 0 || size < 1 || pos >= size)
         LT_FAIL(err, LT_ECORRUPT, r->id, "allocation %s has no valid block place", r->id);
-    a->block = (int64_t)block;
+    a->block = block;
     a->position = (int)pos;
     a->block_size = (int)size;
     return LT_OK;
@@ -480,7 +445,8 @@ lt_status lt_trial_randomise(lt_trial *t, const char *id, char **arm_out, int64_
     rc = begin_patient(t, id, &d, err);
     if (rc != LT_OK) return rc;
     lt_buf stratum = LT_BUF_INIT, doc = LT_BUF_INIT, key = LT_BUF_INIT, missing = LT_BUF_INIT;
-    char on[LT_DATE_STR_MAX], nid[32];
+    char on[LT_DATE_STR_MAX], nid[32], *arm_copy = NULL;
+    int64_t number = 0;
     if (d.state >= LT_STATE_RANDOMISED)
         rc = lt_error_set(err, LT_ESTATE, id, "patient '%s' is already %s (allocation %lld)", id,
                           d.state == LT_STATE_REGISTERED ? "registered" : "randomised",
@@ -516,7 +482,6 @@ lt_status lt_trial_randomise(lt_trial *t, const char *id, char **arm_out, int64_
                           id, lt_buf_str(&missing));
     if (rc != LT_OK) goto out;
 
-    int64_t number = 0;
     rc = lt_store_count(t->st, "allocation", NULL, &number, err);
     if (rc != LT_OK) goto out;
     number++;
@@ -618,15 +583,23 @@ lt_status lt_trial_randomise(lt_trial *t, const char *id, char **arm_out, int64_
     rc = lt_store_put(t->st, &ar, 0, &who, "allocate", "", NULL, err);
     if (rc == LT_OK)
         rc = lt__pdoc_save(t, &d, method == LT_RANDOMISE_NONE ? "register" : "randomise", "", err);
-    if (rc == LT_OK && arm_out && !(*arm_out = strdup(arm)))
+    /* the copy is made before the commit, and handed out only after it */
+    if (rc == LT_OK && !(arm_copy = strdup(arm)))
         rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
-    if (rc == LT_OK && number_out) *number_out = number;
 out:
     lt_buf_free(&stratum);
     lt_buf_free(&doc);
     lt_buf_free(&key);
     lt_buf_free(&missing);
     rc = finish(t, &d, rc, err);
+    if (rc == LT_OK) {
+        if (number_out) *number_out = number;
+        if (arm_out) {
+            *arm_out = arm_copy;
+            arm_copy = NULL;
+        }
+    }
+    free(arm_copy);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 /* The stored form of a patient's enrolment: one JSON document per patient, written in a fixed
  * member order so that the audit trail's old and new values compare byte for byte. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "trial_int.h"
@@ -29,6 +30,15 @@ lt_date lt__get_date(const lt_json *obj, const char *key)
     lt_date d;
     const char *s = lt_json_get_str(obj, key, NULL);
     return s && lt_date_parse(s, false, &d) ? d : LT_DATE_NONE;
+}
+
+int64_t lt__get_int(const lt_json *obj, const char *key, int64_t min, int64_t max, int64_t dflt)
+{
+    double v;
+    if (!lt_json_num(lt_json_get(obj, key), &v) || v != floor(v) || v < (double)min ||
+        v > (double)max)
+        return dflt;
+    return (int64_t)v;
 }
 
 static void str_member(lt_buf *b, const char *key, const char *v)
@@ -103,10 +113,10 @@ lt_status lt__pdoc_parse(const char *json, int64_t rev, lt__pdoc *d, lt_error *e
               dup_member(j, "confirmed_by", &d->confirmed_by) && dup_member(j, "arm", &d->arm) &&
               dup_member(j, "end_reason", &d->end_reason);
     d->screened_on = lt__get_date(j, "screened_on");
-    d->screenings = (int)lt_json_get_num(j, "screenings", 0);
+    d->screenings = (int)lt__get_int(j, "screenings", 0, 999999, 0);
     d->consent_date = lt__get_date(j, "consent_date");
     d->confirmed_on = lt__get_date(j, "confirmed_on");
-    d->allocation = (int64_t)lt_json_get_num(j, "allocation", 0);
+    d->allocation = lt__get_int(j, "allocation", 0, INT64_C(1) << 52, 0);
     d->randomised_on = lt__get_date(j, "randomised_on");
     d->treatment_on = lt__get_date(j, "treatment_on");
     d->follow_up_on = lt__get_date(j, "follow_up_on");

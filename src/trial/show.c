@@ -33,7 +33,7 @@ static int screening_item(const lt_record *r, void *ctx)
     }
     lt_json *j = NULL;
     if (lt_json_parse(r->data, strlen(r->data), "screening", &j, NULL) != LT_OK) return 0;
-    lt_buf_printf(c->out, "  screening %-7d %s  %-13s protocol %s", (int)lt_json_get_num(j, "number", 0),
+    lt_buf_printf(c->out, "  screening %-7d %s  %-13s protocol %s", (int)lt__get_int(j, "number", 0, 999999, 0),
                   lt_json_get_str(j, "screened_on", "?"), lt_json_get_str(j, "verdict", "?"),
                   lt_json_get_str(j, "protocol_version", "?"));
     const char *lists[2] = {"failed", "unknown"};
@@ -225,10 +225,15 @@ lt_status lt_trial_patients(lt_trial *t, bool json, lt_buf *out, lt_error *err)
     c.out = &body;
     c.json = json;
     c.err = err;
+    /* a user bound to no site sees no patient (an empty list would mean every site) */
+    static const char *const no_site[] = {""};
     lt_record_filter f = {.sites = (const char *const *)t->sites, .nsites = t->nsites};
+    if (!t->nsites) {
+        f.sites = no_site;
+        f.nsites = 1;
+    }
     rc = lt_store_each(t->st, "patient", t->all_sites ? NULL : &f, patient_item, &c, err);
     if (rc == LT_OK) rc = c.rc;
-    if (rc == LT_OK && t->nsites == 0 && !t->all_sites) lt_buf_reset(&body);
     if (rc == LT_OK && json) {
         lt_buf_printf(out, "{\"patients\":[%s],\"flow\":{\"screened\":%d,\"verdicts\":",
                       lt_buf_str(&body), c.n);
@@ -293,9 +298,10 @@ lt_status lt_trial_audit_log(lt_trial *t, const char *patient, lt_date since, bo
         snprintf(from, sizeof from, "%sT00:00:00Z", lt_date_format(since, d));
         f.since = from;
     }
+    static const char *const no_site[] = {""};
     if (!t->all_sites) {
-        f.sites = (const char *const *)t->sites;
-        f.nsites = t->nsites;
+        f.sites = t->nsites ? (const char *const *)t->sites : no_site;
+        f.nsites = t->nsites ? t->nsites : 1;
     }
     each_ctx c = {out, json, 0};
     if (json) lt_buf_putc(out, '[');
@@ -371,7 +377,7 @@ static int replay_item(const lt_record *rec, void *ctx)
     lt_json *j = NULL;
     if (lt_json_parse(rec->data, strlen(rec->data), "allocation", &j, NULL) != LT_OK)
         return replay_fail(c, rec->id, "the stored allocation is not valid JSON");
-    int64_t number = (int64_t)lt_json_get_num(j, "number", 0);
+    int64_t number = lt__get_int(j, "number", 1, INT64_C(1) << 52, 0);
     const char *arm = lt_json_get_str(j, "arm", "");
     const char *stratum = lt_json_get_str(j, "stratum", "");
     const char *patient = lt_json_get_str(j, "patient", "");
@@ -397,14 +403,14 @@ static int replay_item(const lt_record *rec, void *ctx)
         rc = lt_randomise_next_in_block(r, stratum, s < c->nstrata ? &c->strata[s].last : NULL,
                                         &want, c->err);
         if (rc != LT_OK) break;
-        if ((int64_t)lt_json_get_num(j, "block", -1) != want.block ||
-            (int)lt_json_get_num(j, "position", -1) != want.position) {
+        int64_t block = lt__get_int(j, "block", 0, INT64_C(1) << 52, -1);
+        int64_t position = lt__get_int(j, "position", 0, LT_RANDOMISE_MAX_BLOCK, -1);
+        if (block != want.block || position != want.position) {
             stop = replay_fail(c, rec->id,
                                "stratum '%s' should be at block %lld position %d, the record "
                                "says block %lld position %d: an allocation was skipped or reused",
-                               stratum, (long long)want.block, want.position,
-                               (long long)lt_json_get_num(j, "block", -1),
-                               (int)lt_json_get_num(j, "position", -1));
+                               stratum, (long long)want.block, want.position, (long long)block,
+                               (int)position);
             goto out;
         }
         if (s == c->nstrata) {

@@ -152,14 +152,18 @@ lt_status lt_trial_open(const char *db, const char *user, lt_trial **out, lt_err
     lt_record *tr = NULL, *ur = NULL;
     lt_json *tj = NULL, *uj = NULL;
     lt_status rc = lt_store_open(db, LT_STORE_OPEN, &t->st, err);
-    if (rc == LT_OK) rc = lt_store_get(t->st, TRIAL_KIND, TRIAL_ID, &tr, err);
-    if (rc == LT_ENOTFOUND)
-        rc = lt_error_set(err, LT_ECORRUPT, db, "the database holds no trial record");
+    if (rc == LT_OK) {
+        rc = lt_store_get(t->st, TRIAL_KIND, TRIAL_ID, &tr, err);
+        if (rc == LT_ENOTFOUND)
+            rc = lt_error_set(err, LT_ECORRUPT, db, "the database holds no trial record");
+    }
     if (rc == LT_OK) rc = lt_json_parse(tr->data, strlen(tr->data), "trial record", &tj, err);
     if (rc == LT_OK) {
         const char *text = lt_json_get_str(tj, "text", NULL);
         const char *version = lt_json_get_str(tj, "version", NULL);
         const char *source = lt_json_get_str(tj, "source", "stored protocol");
+        snprintf(t->seed_sha256, sizeof t->seed_sha256, "%s",
+                 lt_json_get_str(tj, "seed_sha256", ""));
         if (!text || !version)
             rc = lt_error_set(err, LT_ECORRUPT, db, "the trial record has no protocol text");
         else
@@ -218,7 +222,19 @@ lt_status lt__trial_randomiser(lt_trial *t, const lt_randomiser **out, lt_error 
 {
     if (!t->rand) {
         unsigned char seed[LT_STORE_SEED_BYTES];
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[LT_STORE_HASH_HEX];
         lt_status rc = lt_store_seed_get(t->st, seed, err);
+        if (rc == LT_OK) {
+            /* a seed swapped behind the engine's back would silently change every allocation
+             * to come: check it against the commitment in the (audited) trial record */
+            crypto_hash_sha256(h, seed, sizeof seed);
+            sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+            if (strcmp(hex, t->seed_sha256) != 0)
+                rc = lt_error_set(err, LT_ECORRUPT, "seed",
+                                  "the stored randomisation seed does not match the commitment "
+                                  "made when the trial was created: it was replaced");
+        }
         if (rc == LT_OK) rc = lt_randomiser_from_protocol(t->protocol, seed, &t->rand, err);
         sodium_memzero(seed, sizeof seed);
         if (rc != LT_OK) return rc;

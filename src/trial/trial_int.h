@@ -12,6 +12,7 @@ struct lt_trial {
     lt_protocol *protocol;
     char *protocol_version;
     lt_randomiser *rand;  /* built on first use: it holds the secret seed */
+    char seed_sha256[65]; /* the commitment to the seed made when the trial was created */
     char *user;
     lt_role role;
     char **sites;         /* the user's sites; all_sites when bound to every site ("*") */
@@ -75,5 +76,8 @@ lt_status lt__trial_randomiser(lt_trial *t, const lt_randomiser **out, lt_error 
 char *lt__strdup0(const char *s); /* strdup, NULL stays NULL */
 void lt__json_date(lt_buf *b, lt_date d);
 lt_date lt__get_date(const lt_json *obj, const char *key);
+/* A whole number member in [min, max], else dflt (a stored document may have been edited: a
+ * huge or fractional number must not reach an integer conversion). */
+int64_t lt__get_int(const lt_json *obj, const char *key, int64_t min, int64_t max, int64_t dflt);
 
 #endif

@@ -64,7 +64,7 @@ if grep -q '</svg>' "$TMP/km.svg" && grep -q 'OS &lt;by&gt; sex' "$TMP/km.svg" &
 
 # errors: unknown column lists the columns; a bad line is named with its column
 expect_exit 5 -- $A km "$LUNG" --time days --event event
-expect_err 'no column "days" \(--time\); the columns are: "time", "event", "sex", "age", "ph.ecog"'
+expect_err 'no column "days" for the time; the columns are: "time", "event", "sex", "age", "ph.ecog"'
 printf 'time,event,arm\n10,1,a\n12,yes,b\n' >"$TMP/bad.csv"
 expect_exit 4 -- $A km "$TMP/bad.csv" --time time --event event --group arm
 expect_err 'bad.csv:3: event: expected an event flag \(0/1, 1/2 or TRUE/FALSE\), found "yes"'

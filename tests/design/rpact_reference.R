@@ -33,12 +33,18 @@ pcases <- list(
   list(0.025, 1, 1, -log(0.25) / 36, log(0.44) / log(0.25), 24, 106, 60),
   list(0.05, 1, 1, -log(0.25) / 36, log(0.44) / log(0.25), 24, 106, 60),
   list(0.025, 1, 2, log(2) / 12, 0.7, 18, 600, 331),
-  list(0.005, 1, 1, log(2) / 6, 0.5, 12, 200, 90)
+  list(0.005, 1, 1, log(2) / 6, 0.5, 12, 200, 90),
+  list(0.05, 2, 1, -log(0.25) / 36, log(0.44) / log(0.25), 24, 106, 60)
 )
 prows <- lapply(pcases, function(c) {
-  x <- getPowerSurvival(alpha = c[[1]], sided = c[[2]], allocationRatioPlanned = c[[3]],
-    lambda2 = c[[4]], hazardRatio = c[[5]], accrualTime = c(0, c[[6]]),
-    maxNumberOfSubjects = c[[7]], maxNumberOfEvents = c[[8]], directionUpper = FALSE)
+  # directionUpper = FALSE: benefit is HR < 1 (one-sided); two-sided power has both tails
+  x <- if (c[[2]] == 1) getPowerSurvival(alpha = c[[1]], sided = 1,
+      allocationRatioPlanned = c[[3]], lambda2 = c[[4]], hazardRatio = c[[5]],
+      accrualTime = c(0, c[[6]]), maxNumberOfSubjects = c[[7]], maxNumberOfEvents = c[[8]],
+      directionUpper = FALSE)
+    else getPowerSurvival(alpha = c[[1]], sided = 2, allocationRatioPlanned = c[[3]],
+      lambda2 = c[[4]], hazardRatio = c[[5]], accrualTime = c(0, c[[6]]),
+      maxNumberOfSubjects = c[[7]], maxNumberOfEvents = c[[8]])
   data.frame(alpha = c[[1]], sides = c[[2]], ratio = c[[3]], control_hazard = c[[4]],
     hr = c[[5]], accrual = c[[6]], patients = c[[7]], events = c[[8]],
     power = x$overallReject)

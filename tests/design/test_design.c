@@ -10,6 +10,7 @@
 #include "lutetia.h"
 #include "lutetia/design.h"
 #include "lutetia/stats.h"
+#include "../../src/stats/design_internal.h"
 
 static const char *data_dir;
 
@@ -258,7 +259,12 @@ static void test_protocol_design(void)
 
     /* a single-arm design needs only the patients */
     const char *single = "{\"design\": {\"comparative\": false, \"primary_endpoint\": "
-                         "\"feasibility\", \"patients\": 10, \"choices\": [\"no comparison\"]}}";
+                         "\"feasibility\", \"patients\": 10, \"choices\": [{\"id\": \"x\", "
+                         "\"about\": \"design\", \"sources\": [\"003\"], \"choice\": \"c\", "
+                         "\"why\": \"w\"}]}}";
+    CHECK(read_design_text("{\"design\": {\"comparative\": false, \"patients\": 10, "
+                           "\"choices\": [\"no comparison\"]}}", &pd, &err) == LT_ESCHEMA);
+    CHECK_STR(err.where, "design.choices[0].id");
     CHECK(read_design_text(single, &pd, &err) == LT_OK);
     CHECK(!pd.comparative);
     CHECK_INT(pd.patients, 10);
@@ -476,6 +482,45 @@ static void test_two_arm_vs_survival(void)
     CHECK(isinf(beta) && beta < 0);
 }
 
+/* The ziggurat exponentials: mean, variance, the Kolmogorov-Smirnov distance to 1 - e^-x and
+ * the share in the tail beyond the base layer (7.697), which takes its own path. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_exponentials(void)
+{
+    size_t n = 1000000;
+    double *x = malloc(n * sizeof *x);
+    if (!x) return;
+    lt__sim_exponentials(2024, n, x);
+    double sum = 0, sum2 = 0;
+    size_t tail = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += x[i];
+        sum2 += x[i] * x[i];
+        tail += x[i] > 7.69711747013104972;
+    }
+    double mean = sum / (double)n, var = sum2 / (double)n - mean * mean;
+    CHECK_ABS(mean, 1, 4 / sqrt((double)n));          /* SD of the mean 1/sqrt(n) */
+    CHECK_ABS(var, 1, 4 * sqrt(8.0 / (double)n));     /* var of s^2 is (mu4 - 1)/n = 8/n */
+    double p_tail = exp(-7.69711747013104972);
+    CHECK_ABS((double)tail, n * p_tail, 5 * sqrt(n * p_tail));
+    qsort(x, n, sizeof *x, cmp_double);
+    double dmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        double f = 1 - exp(-x[i]);
+        double d1 = fabs(f - (double)i / (double)n), d2 = fabs((double)(i + 1) / (double)n - f);
+        if (d1 > dmax) dmax = d1;
+        if (d2 > dmax) dmax = d2;
+    }
+    CHECK_MSG(dmax < 1.95 / sqrt((double)n), "KS distance %g (0.1%% critical value %g)", dmax,
+              1.95 / sqrt((double)n));
+    free(x);
+}
+
 int main(int argc, char **argv)
 {
     data_dir = argc > 1 ? argv[1] : "tests/design";
@@ -487,5 +532,6 @@ int main(int argc, char **argv)
     test_check_nelmas();
     test_simulation();
     test_two_arm_vs_survival();
+    test_exponentials();
     return lt_test_done();
 }

@@ -213,6 +213,23 @@ static void test_administration(lt_nuclide_table *t)
     rules.tolerance = 0.15;
     CHECK(lt_administration_evaluate(&a, t, &rules, &r, &err) == LT_OK);
     CHECK(!r.deviation_flagged);
+    /* the edge: no decay (measured at the start and end of an instant infusion), exactly
+     * +10% is within the tolerance, one MBq more is not */
+    good_record(&a);
+    a.before_time = a.infusion_end = a.residual_time = a.infusion_start;
+    a.before_mbq = 8140;
+    a.residual_mbq = 0;
+    CHECK(lt_administration_evaluate(&a, t, NULL, &r, &err) == LT_OK);
+    CHECK(r.administered_mbq == 8140 && !r.deviation_flagged);
+    a.before_mbq = 8141;
+    CHECK(lt_administration_evaluate(&a, t, NULL, &r, &err) == LT_OK);
+    CHECK(r.deviation_flagged && strstr(r.warnings[0].message, "above"));
+    a.before_mbq = 6660;
+    CHECK(lt_administration_evaluate(&a, t, NULL, &r, &err) == LT_OK);
+    CHECK(!r.deviation_flagged);
+    a.before_mbq = 6659;
+    CHECK(lt_administration_evaluate(&a, t, NULL, &r, &err) == LT_OK);
+    CHECK(r.deviation_flagged);
 
     /* the timing checks of the label: long-acting SSA >= 4 weeks, short-acting >= 24 h */
     good_record(&a);
@@ -482,6 +499,92 @@ static void test_ledger(void)
     lt_cohort_free(c);
 }
 
+static void test_plan(void)
+{
+    lt_dosing_plan p;
+    lt_error err;
+    CHECK(lt_dosing_plan_from_json(NULL, "x.json", &p, &err) == LT_OK);
+    CHECK_STR(p.nuclide, "Lu-177");
+    CHECK(p.activity_mbq == 7400 && p.reduced_activity_mbq == 3700 && p.cycles == 4);
+    CHECK(isnan(p.cumulative_limit_mbq) && p.rules.tolerance == 0.10);
+    CHECK(lt_dosing_plan_route(&p, 3) == LT_ROUTE_INTRAVENOUS);
+    /* NCT04544098 (seed 003): two intra-arterial then two intravenous cycles of 7.4 GBq */
+    const char *nct = "{\"cycles\": 4, \"routes\": [\"intra_arterial\", \"intra_arterial\","
+                      " \"intravenous\"], \"activity_tolerance\": 0.05}";
+    lt_json *v;
+    CHECK(lt_json_parse(nct, strlen(nct), "nct", &v, &err) == LT_OK);
+    CHECK(lt_dosing_plan_from_json(v, "nct04544098.json", &p, &err) == LT_OK);
+    CHECK(lt_dosing_plan_route(&p, 1) == LT_ROUTE_INTRA_ARTERIAL);
+    CHECK(lt_dosing_plan_route(&p, 2) == LT_ROUTE_INTRA_ARTERIAL);
+    CHECK(lt_dosing_plan_route(&p, 3) == LT_ROUTE_INTRAVENOUS);
+    CHECK(lt_dosing_plan_route(&p, 4) == LT_ROUTE_INTRAVENOUS);
+    CHECK(lt_dosing_plan_route(&p, 0) == LT_ROUTE_UNKNOWN);
+    CHECK(p.rules.tolerance == 0.05);
+    lt_json_free(v);
+    /* NELMAS (seed 002): "In total 14.8 GBq (400 mCi) ... in two equally divided doses" */
+    const char *nel = "{\"cycles\": 2, \"cumulative_limit_mbq\": 14800}";
+    CHECK(lt_json_parse(nel, strlen(nel), "nel", &v, &err) == LT_OK);
+    CHECK(lt_dosing_plan_from_json(v, "nelmas.json", &p, &err) == LT_OK);
+    CHECK(p.cycles == 2 && p.cumulative_limit_mbq == 14800);
+    CHECK_REL(p.cycles * p.activity_mbq, p.cumulative_limit_mbq, 1e-15);
+    lt_json_free(v);
+    static const struct {
+        const char *text, *where;
+    } bad[] = {
+        {"{\"cycles\": 2.5}", "p.json: dosing.cycles"},
+        {"{\"cycles\": 0}", "p.json: dosing.cycles"},
+        {"{\"activity_mbq\": \"7.4 GBq\"}", "p.json: dosing.activity_mbq"},
+        {"{\"reduced_activity_mbq\": 7400}", "p.json: dosing.reduced_activity_mbq"},
+        {"{\"cycles\": 2, \"routes\": [\"intravenous\", \"intravenous\", \"intravenous\"]}",
+         "p.json: dosing.routes"},
+        {"{\"routes\": [\"oral\"]}", "p.json: dosing.routes"},
+        {"{\"nuclide\": 177}", "p.json: dosing.nuclide"},
+        {"{\"ssa_long_stop_days\": -1}", "p.json: dosing.ssa_long_stop_days"},
+        {"[]", "p.json: dosing."},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(lt_json_parse(bad[i].text, strlen(bad[i].text), "b", &v, &err) == LT_OK);
+        p.cycles = -7;
+        CHECK_MSG(lt_dosing_plan_from_json(v, "p.json", &p, &err) == LT_ESCHEMA,
+                  "bad plan %zu accepted", i);
+        CHECK_MSG(!strcmp(err.where, bad[i].where), "bad plan %zu: where '%s'", i, err.where);
+        CHECK(p.cycles == -7);
+        lt_json_free(v);
+    }
+}
+
+static void test_ledger_window(void)
+{
+    /* NET RETREAT (seed 004): "a cumulative exposure of 22,200 MBq (600mCi) or 29,600 MBq
+     * (800 mCi) within a 52-week period" */
+    lt_ledger *l;
+    lt_error err;
+    CHECK(lt_ledger_new("R", &l, &err) == LT_OK);
+    static const int days[] = {0, 56, 112, 168, 500};
+    for (size_t i = 0; i < 5; i++) {
+        lt_ledger_entry e;
+        memset(&e, 0, sizeof e);
+        e.date = lt_date_from_ymd(2020, 1, 6) + days[i];
+        e.activity_mbq = 7400;
+        e.prior = i < 4;
+        CHECK(lt_ledger_add(l, &e, &err) == LT_OK);
+    }
+    lt_ledger_entry u;
+    memset(&u, 0, sizeof u);
+    u.date = LT_DATE_NONE;
+    u.activity_mbq = 3700;
+    u.prior = true;
+    CHECK(lt_ledger_add(l, &u, &err) == LT_OK);
+    lt_date start = lt_date_from_ymd(2020, 1, 6);
+    size_t undated = 0;
+    CHECK_REL(lt_ledger_total_between(l, start, start + 52 * 7 - 1, true, &undated), 29600, 0);
+    CHECK_INT(undated, 1);
+    CHECK_REL(lt_ledger_total_between(l, start + 1, start + 52 * 7, true, NULL), 22200, 0);
+    CHECK_REL(lt_ledger_total_between(l, start, start + 1000, false, NULL), 37000, 0);
+    CHECK_REL(lt_ledger_total(l), 40700, 0);
+    lt_ledger_free(l);
+}
+
 int main(void)
 {
     lt_nuclide_table *t = load_table();
@@ -495,6 +598,8 @@ int main(void)
     test_bad_tables();
     test_rules_json();
     test_ledger();
+    test_plan();
+    test_ledger_window();
     lt_nuclide_table_free(t);
     return lt_test_done();
 }

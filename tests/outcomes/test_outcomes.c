@@ -5,6 +5,7 @@
  * - Outcome records (errors with their JSON path; JSON round trip) and endpoint times and
  *   censoring; day counts checked with GNU date ("2026-01-10 -> 2027-03-15" is 429 days). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lt_test.h"
@@ -21,17 +22,26 @@ static lt_date D(const char *s)
 /* ---- RECIST 1.1 ------------------------------------------------------------------------ */
 
 #define NA NAN
-#define T(id, organ, mm) {id, organ, false, true, mm, LT_LESION_PRESENT}
-#define N(id, mm) {id, "lymph_node", true, true, mm, LT_LESION_PRESENT}
-#define NT(id, st) {id, "bone", false, false, NAN, st}
+#define T(id, organ, mm)                                                                           \
+    {                                                                                              \
+        id, organ, false, true, mm, LT_LESION_PRESENT                                              \
+    }
+#define N(id, mm)                                                                                  \
+    {                                                                                              \
+        id, "lymph_node", true, true, mm, LT_LESION_PRESENT                                        \
+    }
+#define NT(id, st)                                                                                 \
+    {                                                                                              \
+        id, "bone", false, false, NAN, st                                                          \
+    }
 
 typedef struct rcase {
     const char *name;
-    lt_lesion visits[5][6];        /* visit 0 is the baseline; a lesion with id NULL ends it */
+    lt_lesion visits[5][6]; /* visit 0 is the baseline; a lesion with id NULL ends it */
     bool new_lesions[5];
     int nvisits;
-    lt_recist_response want[5];    /* overall response of visits 1.. */
-    double want_sum[5];            /* NAN: not checked */
+    lt_recist_response want[5]; /* overall response of visits 1.. */
+    double want_sum[5];         /* NAN: not checked */
 } rcase;
 
 static const rcase rcases[] = {
@@ -39,60 +49,111 @@ static const rcase rcases[] = {
      {{T("L1", "liver", 30), T("L2", "lung", 20), NT("M1", LT_LESION_PRESENT)},
       {T("L1", "liver", 21), T("L2", "lung", 14), NT("M1", LT_LESION_PRESENT)},
       {T("L1", "liver", 25), T("L2", "lung", 17), NT("M1", LT_LESION_PRESENT)}},
-     {0}, 3, {0, LT_RECIST_PR, LT_RECIST_PD}, {50, 35, 42}},
+     {0},
+     3,
+     {0, LT_RECIST_PR, LT_RECIST_PD},
+     {50, 35, 42}},
     {"-28% is SD",
      {{T("L1", "liver", 30), T("L2", "lung", 20)}, {T("L1", "liver", 21), T("L2", "lung", 15)}},
-     {0}, 2, {0, LT_RECIST_SD}, {NA, 36}},
+     {0},
+     2,
+     {0, LT_RECIST_SD},
+     {NA, 36}},
     {"+20% but only +4 mm is SD; +5 mm is PD",
-     {{T("L1", "liver", 10), T("L2", "lung", 10)}, {T("L1", "liver", 12), T("L2", "lung", 12)},
+     {{T("L1", "liver", 10), T("L2", "lung", 10)},
+      {T("L1", "liver", 12), T("L2", "lung", 12)},
       {T("L1", "liver", 13), T("L2", "lung", 12)}},
-     {0}, 3, {0, LT_RECIST_SD, LT_RECIST_PD}, {20, 24, 25}},
+     {0},
+     3,
+     {0, LT_RECIST_SD, LT_RECIST_PD},
+     {20, 24, 25}},
     {"the nadir is the smallest sum on study",
-     {{T("L1", "liver", 30), T("L2", "lung", 20)}, {T("L1", "liver", 20), T("L2", "lung", 10)},
-      {T("L1", "liver", 21), T("L2", "lung", 14)}, {T("L1", "liver", 26), T("L2", "lung", 10)}},
-     {0}, 4, {0, LT_RECIST_PR, LT_RECIST_PR, LT_RECIST_PD}, {NA, 30, 35, 36}},
+     {{T("L1", "liver", 30), T("L2", "lung", 20)},
+      {T("L1", "liver", 20), T("L2", "lung", 10)},
+      {T("L1", "liver", 21), T("L2", "lung", 14)},
+      {T("L1", "liver", 26), T("L2", "lung", 10)}},
+     {0},
+     4,
+     {0, LT_RECIST_PR, LT_RECIST_PR, LT_RECIST_PD},
+     {NA, 30, 35, 36}},
     {"CR with a target node back under 10 mm; a 10 mm node is PR",
-     {{T("L1", "liver", 20), N("N1", 18)}, {T("L1", "liver", 0), N("N1", 9)},
+     {{T("L1", "liver", 20), N("N1", 18)},
+      {T("L1", "liver", 0), N("N1", 9)},
       {T("L1", "liver", 0), N("N1", 10)}},
-     {0}, 3, {0, LT_RECIST_CR, LT_RECIST_PR}, {38, 9, 10}},
+     {0},
+     3,
+     {0, LT_RECIST_CR, LT_RECIST_PR},
+     {38, 9, 10}},
     {"target CR with non-target disease left is PR; all gone is CR",
      {{T("L1", "liver", 20), NT("M1", LT_LESION_PRESENT)},
       {T("L1", "liver", 0), NT("M1", LT_LESION_PRESENT)},
       {T("L1", "liver", 0), NT("M1", LT_LESION_ABSENT)}},
-     {0}, 3, {0, LT_RECIST_PR, LT_RECIST_CR}, {NA, 0, 0}},
+     {0},
+     3,
+     {0, LT_RECIST_PR, LT_RECIST_CR},
+     {NA, 0, 0}},
     {"a new lesion is PD whatever the sum",
-     {{T("L1", "liver", 30)}, {T("L1", "liver", 15)}}, {false, true}, 2,
-     {0, LT_RECIST_PD}, {NA, 15}},
+     {{T("L1", "liver", 30)}, {T("L1", "liver", 15)}},
+     {false, true},
+     2,
+     {0, LT_RECIST_PD},
+     {NA, 15}},
     {"unequivocal non-target progression is PD",
      {{T("L1", "liver", 30), NT("M1", LT_LESION_PRESENT)},
       {T("L1", "liver", 25), NT("M1", LT_LESION_PROGRESSION)}},
-     {0}, 2, {0, LT_RECIST_PD}, {NA, 25}},
+     {0},
+     2,
+     {0, LT_RECIST_PD},
+     {NA, 25}},
     {"an unmeasured target is NE, unless the rest already shows PD",
-     {{T("L1", "liver", 30), T("L2", "lung", 20)}, {T("L1", "liver", 20), T("L2", "lung", NA)},
+     {{T("L1", "liver", 30), T("L2", "lung", 20)},
+      {T("L1", "liver", 20), T("L2", "lung", NA)},
       {T("L1", "liver", 61), T("L2", "lung", NA)}},
-     {0}, 3, {0, LT_RECIST_NE, LT_RECIST_PD}, {NA, NA, NA}},
+     {0},
+     3,
+     {0, LT_RECIST_NE, LT_RECIST_PD},
+     {NA, NA, NA}},
     {"a target lesion left out of a visit is NE",
      {{T("L1", "liver", 30), T("L2", "lung", 20)}, {T("L1", "liver", 20)}},
-     {0}, 2, {0, LT_RECIST_NE}, {NA, NA}},
+     {0},
+     2,
+     {0, LT_RECIST_NE},
+     {NA, NA}},
     {"non-target disease only: non-CR/non-PD, CR, NE (table 2)",
-     {{NT("M1", LT_LESION_PRESENT)}, {NT("M1", LT_LESION_PRESENT)}, {NT("M1", LT_LESION_ABSENT)},
+     {{NT("M1", LT_LESION_PRESENT)},
+      {NT("M1", LT_LESION_PRESENT)},
+      {NT("M1", LT_LESION_ABSENT)},
       {NT("M1", LT_LESION_NOT_EVALUATED)}},
-     {0}, 4, {0, LT_RECIST_NON_CR_NON_PD, LT_RECIST_CR, LT_RECIST_NE}, {NA, NA, NA, NA}},
+     {0},
+     4,
+     {0, LT_RECIST_NON_CR_NON_PD, LT_RECIST_CR, LT_RECIST_NE},
+     {NA, NA, NA, NA}},
     {"SD with a non-target not evaluated stays SD (table 1)",
      {{T("L1", "liver", 30), NT("M1", LT_LESION_PRESENT)},
       {T("L1", "liver", 28), NT("M1", LT_LESION_NOT_EVALUATED)}},
-     {0}, 2, {0, LT_RECIST_SD}, {NA, 28}},
+     {0},
+     2,
+     {0, LT_RECIST_SD},
+     {NA, 28}},
     {"no disease at baseline (adjuvant): NED until a new lesion",
-     {{{0}}, {{0}}, {{0}}}, {false, false, true}, 3, {0, LT_RECIST_NED, LT_RECIST_PD}, {NA, NA, NA}},
+     {{{0}}, {{0}}, {{0}}},
+     {false, false, true},
+     3,
+     {0, LT_RECIST_NED, LT_RECIST_PD},
+     {NA, NA, NA}},
     {"after CR any reappearance of 5 mm is PD",
      {{T("L1", "liver", 12)}, {T("L1", "liver", 0)}, {T("L1", "liver", 5)}},
-     {0}, 3, {0, LT_RECIST_CR, LT_RECIST_PD}, {NA, 0, 5}},
+     {0},
+     3,
+     {0, LT_RECIST_CR, LT_RECIST_PD},
+     {NA, 0, 5}},
 };
 
 static size_t count_lesions(const lt_lesion *l)
 {
     size_t n = 0;
-    while (n < 6 && l[n].id) n++;
+    while (n < 6 && l[n].id)
+        n++;
     return n;
 }
 
@@ -111,13 +172,11 @@ static void test_recist(void)
         if (rc) continue;
         for (int k = 1; k < c->nvisits; k++)
             CHECK_MSG(r[k].overall == c->want[k], "%s: visit %d is %s, expected %s", c->name, k,
-                      lt_recist_response_name(r[k].overall),
-                      lt_recist_response_name(c->want[k]));
+                      lt_recist_response_name(r[k].overall), lt_recist_response_name(c->want[k]));
         for (int k = 0; k < c->nvisits; k++)
             if (!isnan(c->want_sum[k]))
                 CHECK_MSG(fabs(r[k].sum - c->want_sum[k]) < 1e-9,
-                          "%s: visit %d sum %g, expected %g", c->name, k, r[k].sum,
-                          c->want_sum[k]);
+                          "%s: visit %d sum %g, expected %g", c->name, k, r[k].sum, c->want_sum[k]);
         /* a visit with an unmeasured target reports no sum */
         if (i == 8) CHECK(isnan(r[1].sum) && isnan(r[2].sum));
     }
@@ -131,17 +190,32 @@ static const struct {
     const char *where, *message;
 } rbad[] = {
     {"a 9 mm target", {T("L1", "liver", 9)}, {{0}}, "t.assessments[0].lesions[0]", ">= 10 mm"},
-    {"a 14 mm target node", {T("L1", "liver", 20), N("N1", 14)}, {{0}},
-     "t.assessments[0].lesions[1]", ">= 15 mm"},
+    {"a 14 mm target node",
+     {T("L1", "liver", 20), N("N1", 14)},
+     {{0}},
+     "t.assessments[0].lesions[1]",
+     ">= 15 mm"},
     {"six targets",
      {T("L1", "liver", 20), T("L2", "liver", 20), T("L3", "lung", 20), T("L4", "lung", 20),
-      T("L5", "bone", 20), T("L6", "brain", 20)}, {{0}}, "t.assessments[0]", "at most 5"},
-    {"three in one organ", {T("L1", "liver", 20), T("L2", "liver", 20), T("L3", "liver", 20)},
-     {{0}}, "t.assessments[0].lesions[2]", "at most 2 per organ"},
-    {"a follow-up lesion not in the baseline", {T("L1", "liver", 20)}, {T("L9", "liver", 20)},
-     "t.assessments[1].lesions[0]", "not in the baseline"},
-    {"an id used twice", {T("L1", "liver", 20), T("L1", "lung", 20)}, {{0}},
-     "t.assessments[0].lesions[1]", "appears twice"},
+      T("L5", "bone", 20), T("L6", "brain", 20)},
+     {{0}},
+     "t.assessments[0]",
+     "at most 5"},
+    {"three in one organ",
+     {T("L1", "liver", 20), T("L2", "liver", 20), T("L3", "liver", 20)},
+     {{0}},
+     "t.assessments[0].lesions[2]",
+     "at most 2 per organ"},
+    {"a follow-up lesion not in the baseline",
+     {T("L1", "liver", 20)},
+     {T("L9", "liver", 20)},
+     "t.assessments[1].lesions[0]",
+     "not in the baseline"},
+    {"an id used twice",
+     {T("L1", "liver", 20), T("L1", "lung", 20)},
+     {{0}},
+     "t.assessments[0].lesions[1]",
+     "appears twice"},
 };
 
 static void test_recist_errors(void)
@@ -155,10 +229,9 @@ static void test_recist_errors(void)
         lt_error_clear(&err);
         CHECK_MSG(lt_recist_evaluate(a, 2, "t", r, &err) == LT_ESCHEMA, "%s: no error",
                   rbad[i].name);
-        CHECK_MSG(!strcmp(err.where, rbad[i].where), "%s: where \"%s\"", rbad[i].name,
-                  err.where);
-        CHECK_MSG(strstr(err.message, rbad[i].message) != NULL, "%s: message \"%s\"",
-                  rbad[i].name, err.message);
+        CHECK_MSG(!strcmp(err.where, rbad[i].where), "%s: where \"%s\"", rbad[i].name, err.where);
+        CHECK_MSG(strstr(err.message, rbad[i].message) != NULL, "%s: message \"%s\"", rbad[i].name,
+                  err.message);
     }
 }
 
@@ -166,7 +239,8 @@ static void test_recist_errors(void)
 
 static void fill(int *items, int v, int vql)
 {
-    for (int i = 0; i < 28; i++) items[i] = v;
+    for (int i = 0; i < 28; i++)
+        items[i] = v;
     items[28] = items[29] = vql;
 }
 
@@ -179,14 +253,18 @@ static void test_qlq(void)
     /* best answers: functional 100, symptoms 0; global health (items 29-30 at 7) 100 */
     fill(it, 1, 7);
     CHECK_INT(lt_qlq_c30_score(it, s, &err), LT_OK);
-    for (int k = LT_QLQ_PF; k <= LT_QLQ_SF; k++) CHECK_REL(s[k], 100, 1e-12);
-    for (int k = LT_QLQ_FA; k <= LT_QLQ_FI; k++) CHECK_ABS(s[k], 0, 1e-12);
+    for (int k = LT_QLQ_PF; k <= LT_QLQ_SF; k++)
+        CHECK_REL(s[k], 100, 1e-12);
+    for (int k = LT_QLQ_FA; k <= LT_QLQ_FI; k++)
+        CHECK_ABS(s[k], 0, 1e-12);
     CHECK_REL(s[LT_QLQ_QL], 100, 1e-12);
     /* worst answers */
     fill(it, 4, 1);
     CHECK_INT(lt_qlq_c30_score(it, s, &err), LT_OK);
-    for (int k = LT_QLQ_PF; k <= LT_QLQ_SF; k++) CHECK_ABS(s[k], 0, 1e-12);
-    for (int k = LT_QLQ_FA; k <= LT_QLQ_FI; k++) CHECK_REL(s[k], 100, 1e-12);
+    for (int k = LT_QLQ_PF; k <= LT_QLQ_SF; k++)
+        CHECK_ABS(s[k], 0, 1e-12);
+    for (int k = LT_QLQ_FA; k <= LT_QLQ_FI; k++)
+        CHECK_REL(s[k], 100, 1e-12);
     CHECK_ABS(s[LT_QLQ_QL], 0, 1e-12);
 
     /* worked by hand: PF items 2,2,1,1,1 -> RS 1.4 -> 100 (1 - 0.4/3) = 86.667;
@@ -283,14 +361,16 @@ static const char *RECORDS =
     "    {\"date\": \"2026-01-15\", \"lesions\": [{\"id\": \"L1\", \"organ\": \"liver\","
     "      \"target\": true, \"mm\": 30}]},"
     "    {\"date\": \"2026-04-15\", \"lesions\": [{\"id\": \"L1\", \"target\": true, \"mm\": 30}]},"
-    "    {\"date\": \"2026-07-15\", \"lesions\": [{\"id\": \"L1\", \"target\": true, \"mm\": 37}]}]},"
+    "    {\"date\": \"2026-07-15\", \"lesions\": [{\"id\": \"L1\", \"target\": true, \"mm\": "
+    "37}]}]},"
     "  {\"id\": \"P7\", \"arm\": \"B\", \"anchors\": {\"liver_resection\": \"2025-10-01\","
     "   \"randomisation\": \"2026-01-20\"},"
     "   \"assessments\": ["
     "    {\"date\": \"2026-01-15\", \"lesions\": [{\"id\": \"L1\", \"organ\": \"liver\","
     "      \"target\": true, \"mm\": 30}]},"
     "    {\"date\": \"2026-04-15\", \"lesions\": [{\"id\": \"L1\", \"target\": true, \"mm\": 30}]},"
-    "    {\"date\": \"2026-07-15\", \"lesions\": [{\"id\": \"L1\", \"target\": true, \"mm\": 40}]}],"
+    "    {\"date\": \"2026-07-15\", \"lesions\": [{\"id\": \"L1\", \"target\": true, \"mm\": "
+    "40}]}],"
     "   \"events\": [{\"type\": \"next_therapy\", \"date\": \"2026-05-01\"}]}"
     " ]}";
 
@@ -359,9 +439,9 @@ static void test_endpoints(void)
         CHECK_MSG(rc == LT_OK, "%s %s: %s", c->endpoint, c->patient, err.message);
         if (rc) continue;
         CHECK_MSG(row.time == c->time && row.event == c->event && !strcmp(row.reason, c->reason),
-                  "%s %s%s%s: time %g event %d (%s), expected %g %d (%s)", c->endpoint,
-                  c->patient, c->cutoff ? " cut off at " : "", c->cutoff ? c->cutoff : "",
-                  row.time, row.event, row.reason, c->time, c->event, c->reason);
+                  "%s %s%s%s: time %g event %d (%s), expected %g %d (%s)", c->endpoint, c->patient,
+                  c->cutoff ? " cut off at " : "", c->cutoff ? c->cutoff : "", row.time, row.event,
+                  row.reason, c->time, c->event, c->reason);
         CHECK_STR(row.patient, c->patient);
     }
 
@@ -394,6 +474,18 @@ static void test_endpoints(void)
     CHECK_INT(set->records[0]->questionnaires[0].items[28], 6);
     CHECK_INT(set->records[0]->questionnaires[0].items[29], 0);
 
+    /* a cutoff before the origin: the patient was not in the study then */
+    {
+        lt_endpoint_row row = {0};
+        CHECK_INT(lt_endpoint_derive(e, 0, set->records[0], D("2026-01-09"), &row, &err),
+                  LT_ESTATE);
+        CHECK(strstr(err.message, "DFS's origin liver_resection on 2026-01-10 is after the "
+                                  "cutoff 2026-01-09") != NULL);
+        CHECK(row.patient == NULL);
+        /* on the origin day itself: time 0, censored */
+        CHECK_INT(lt_endpoint_derive(e, 2, set->records[0], D("2026-01-10"), &row, &err), LT_OK);
+        CHECK(row.time == 0 && row.event == 0 && !strcmp(row.reason, "cutoff"));
+    }
     /* a record without the origin date, an event before it */
     const char *bad[] = {
         "{\"id\": \"Q1\", \"anchors\": {\"randomisation\": \"2026-01-01\"}}",
@@ -475,12 +567,14 @@ static const struct {
      "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,9]}]}]}",
      "r.json: patients[0].questionnaires[0].items[29]", "from 1 to 7"},
     {"{\"format\": \"lutetia-outcomes\", \"format_version\": 1, \"patients\": [{\"id\": \"a\","
-     " \"visit\": {}}]}", "r.json: patients[0].visit", "unknown member"},
+     " \"visit\": {}}]}",
+     "r.json: patients[0].visit", "unknown member"},
     {"{\"format\": \"lutetia-outcomes\", \"format_version\": 1, \"patients\": [{\"id\": \"a\"},"
-     " {\"id\": \"a\"}]}", "r.json: patients[1].id", "appears twice"},
+     " {\"id\": \"a\"}]}",
+     "r.json: patients[1].id", "appears twice"},
     {"{\"format\": \"lutetia-outcomes\", \"format_version\": 1, \"patients\": [{\"id\": \"a\","
-     " \"visits\": {\"C1\": \"01/02/2026\"}}]}", "r.json: patients[0].visits.C1",
-     "YYYY-MM-DD"},
+     " \"visits\": {\"C1\": \"01/02/2026\"}}]}",
+     "r.json: patients[0].visits.C1", "YYYY-MM-DD"},
 };
 
 static void test_bad_inputs(void)
@@ -513,8 +607,47 @@ static void test_bad_inputs(void)
     }
 }
 
+/* The three protocol files' endpoints read, as the loader materialises them. */
+static void test_protocol_endpoints(void)
+{
+    static const struct {
+        const char *file;
+        size_t n;
+        const char *first, *origin;
+        lt_censor_rule censor;
+    } want[] = {
+        {"nelmas", 5, "DFS", "liver_resection", LT_CENSOR_LAST_ASSESSMENT},
+        {"nct04544098", 1, "PFS", "randomisation", LT_CENSOR_LAST_ASSESSMENT},
+        {"net-retreat", 1, "PFS", "randomisation", LT_CENSOR_LAST_ASSESSMENT},
+    };
+    const char *src = getenv("SRC");
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/protocols/%s.json", src ? src : ".", want[i].file);
+        lt_protocol *p = NULL;
+        lt_endpoints *e = NULL;
+        lt_error err;
+        CHECK_MSG(lt_protocol_load(path, NULL, &p, &err) == LT_OK, "%s: %s: %s", path, err.where,
+                  err.message);
+        if (!p) continue;
+        CHECK_MSG(lt_endpoints_from_protocol(p, &e, &err) == LT_OK, "%s: %s: %s", path, err.where,
+                  err.message);
+        CHECK_INT(lt_endpoints_count(e), want[i].n);
+        CHECK_STR(lt_endpoints_id(e, 0), want[i].first);
+        CHECK_STR(lt_endpoints_origin(e, 0), want[i].origin);
+        CHECK_INT(lt_endpoints_censor(e, 0), want[i].censor);
+        if (i == 0) {
+            long k = lt_endpoints_find(e, "OS");
+            CHECK(k > 0 && lt_endpoints_censor(e, (size_t)k) == LT_CENSOR_LAST_CONTACT);
+        }
+        lt_endpoints_free(e);
+        lt_protocol_free(p);
+    }
+}
+
 int main(void)
 {
+    test_protocol_endpoints();
     test_recist();
     test_recist_errors();
     test_qlq();

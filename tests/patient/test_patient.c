@@ -4,6 +4,7 @@
  * merging, the concept map, and all 94 Synthea bundles with labs checked against jq's reading
  * of the same files. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -99,6 +100,74 @@ static void test_units(void)
     CHECK_STR(lt_fact_problem_name(LT_FACT_UNIT_UNKNOWN), "unit_unknown");
 }
 
+/* Every unit docs/patient-format.md lists converts with the factor it states, so that the
+ * documented table and the code cannot drift apart. Rows look like
+ * "| creatinine | mg/dL | mg/dL, mg/dl (1); umol/L, µmol/L, umol/l (1 / 88.4); ... |". */
+static void test_units_doc(void)
+{
+    char path[1024];
+    const char *src = getenv("SRC");
+    snprintf(path, sizeof path, "%s/docs/patient-format.md", src ? src : ".");
+    char *text;
+    size_t len;
+    lt_error err;
+    CHECK_MSG(lt_file_read(path, &text, &len, &err) == LT_OK, "cannot read %s", path);
+    if (!text) return;
+    int rows = 0, units = 0;
+    const char *start = strstr(text, "| concept | canonical unit |");
+    for (char *line = start ? strchr(start, '\n') : NULL; line && line[1] == '|';
+         line = strchr(line + 1, '\n')) {
+        char buf[512];
+        size_t n = strcspn(line + 1, "\n");
+        if (n >= sizeof buf || strncmp(line + 1, "|---", 4) == 0) continue;
+        memcpy(buf, line + 1, n);
+        buf[n] = '\0';
+        char *cells[4] = {NULL};
+        int k = 0;
+        for (char *tok = strtok(buf, "|"); tok && k < 4; tok = strtok(NULL, "|"))
+            cells[k++] = tok;
+        if (k < 3) continue;
+        rows++;
+        /* cells[0]: analytes "a, b"; cells[2]: groups "u1, u2 (factor)" separated by ';' */
+        char *analytes[8];
+        int na = 0;
+        for (char *a = strtok(cells[0], ", "); a && na < 8; a = strtok(NULL, ", "))
+            analytes[na++] = a;
+        for (char *g = cells[2]; g && *g;) {
+            char *open = strchr(g, '('), *close = open ? strchr(open, ')') : NULL;
+            if (!open || !close) break;
+            double num = 0, den = 1;
+            if (sscanf(open + 1, "%lf / %lf", &num, &den) < 1) break;
+            *open = '\0';
+            for (char *u = g; *u;) {
+                while (*u == ' ' || *u == ',' || *u == ';')
+                    u++;
+                char *end = strstr(u, ", ");
+                char unit[64];
+                size_t ul = end ? (size_t)(end - u) : strlen(u);
+                while (ul && u[ul - 1] == ' ')
+                    ul--;
+                if (!ul) break;
+                snprintf(unit, sizeof unit, "%.*s", (int)ul, u);
+                for (int i = 0; i < na; i++) {
+                    double v = -1;
+                    CHECK_MSG(lt_units_convert(analytes[i], 1, unit, &v) &&
+                                  fabs(v - num / den) <= 1e-12 * (num / den),
+                              "%s in %s: the doc says factor %g, the table gives %g", analytes[i],
+                              unit, num / den, v);
+                    units++;
+                }
+                if (!end) break;
+                u = end + 2;
+            }
+            g = close + 1;
+        }
+    }
+    CHECK_MSG(rows == 12, "%d rows in the doc's units table, expected 12", rows);
+    CHECK_MSG(units > 60, "only %d units checked", units);
+    free(text);
+}
+
 /* ---- native JSON ---- */
 
 static const char *good_native =
@@ -106,31 +175,38 @@ static const char *good_native =
     "  \"id\": \"n1\", \"birth_date\": \"1962-03-14\", \"sex\": \"female\",\n"
     "  \"comment\": \"a test patient\",\n"
     "  \"labs\": [\n"
-    "    {\"code\": \"hemoglobin\", \"date\": \"2026-10-20\", \"value\": 7.2, \"unit\": \"mmol/L\",\n"
+    "    {\"code\": \"hemoglobin\", \"date\": \"2026-10-20\", \"value\": 7.2, \"unit\": "
+    "\"mmol/L\",\n"
     "     \"low\": 7.4, \"high\": 9.9},\n"
-    "    {\"code\": \"creatinine\", \"date\": \"2026-10-20\", \"value\": 71, \"unit\": \"umol/L\"},\n"
+    "    {\"code\": \"creatinine\", \"date\": \"2026-10-20\", \"value\": 71, \"unit\": "
+    "\"umol/L\"},\n"
     "    {\"code\": \"bilirubin\", \"date\": \"2026-10-19\", \"value\": 0.3, \"unit\": \"mg/dL\",\n"
     "     \"comparator\": \"<\"},\n"
     "    {\"code\": \"albumin\", \"date\": \"2026-10-20\", \"value\": 41, \"unit\": \"g/100mL\"}\n"
     "  ],\n"
-    "  \"vitals\": [{\"code\": \"weight\", \"date\": \"2026-10-20\", \"value\": 150, \"unit\": \"lb\"}],\n"
+    "  \"vitals\": [{\"code\": \"weight\", \"date\": \"2026-10-20\", \"value\": 150, \"unit\": "
+    "\"lb\"}],\n"
     "  \"performance\": [{\"code\": \"ecog\", \"date\": \"2026-10-20\", \"value\": 1}],\n"
     "  \"diagnoses\": [\n"
     "    {\"code\": \"net\", \"date\": \"2026-05-02\", \"primary_site\": \"small_intestine\",\n"
-    "     \"grade\": \"G2\", \"ki67\": 8, \"differentiation\": \"well\", \"confirmed\": \"histology\"},\n"
+    "     \"grade\": \"G2\", \"ki67\": 8, \"differentiation\": \"well\", \"confirmed\": "
+    "\"histology\"},\n"
     "    {\"code\": \"liver_metastases\", \"date\": \"2026-05-02\", \"resectable\": true}\n"
     "  ],\n"
-    "  \"procedures\": [{\"code\": \"liver_resection\", \"date\": \"2026-08-28\", \"margin\": \"R1\"}],\n"
+    "  \"procedures\": [{\"code\": \"liver_resection\", \"date\": \"2026-08-28\", \"margin\": "
+    "\"R1\"}],\n"
     "  \"imaging\": [{\"code\": \"ga68_dotatate_pet\", \"date\": \"2026-07-10\",\n"
     "     \"liver_metastases\": \"yes\", \"extrahepatic_disease\": \"no\", \"suv_max\": 31.5}],\n"
     "  \"treatments\": [\n"
     "    {\"code\": \"prrt\", \"date\": \"2024-01-10\", \"value\": 7.4, \"unit\": \"GBq\"},\n"
-    "    {\"code\": \"radiotherapy_external\", \"date\": \"2020-01-10\", \"end_date\": \"2020-02-01\",\n"
+    "    {\"code\": \"radiotherapy_external\", \"date\": \"2020-01-10\", \"end_date\": "
+    "\"2020-02-01\",\n"
     "     \"bone_marrow_percent\": 10, \"attrs\": {\"site_field\": \"pelvis\"}}\n"
     "  ],\n"
     "  \"status\": [{\"code\": \"pregnant\", \"date\": \"2026-10-20\", \"value\": false},\n"
     "             {\"code\": \"breastfeeding\", \"date\": \"2026-10-20\", \"value\": null}],\n"
-    "  \"attestations\": [{\"code\": \"consent_written\", \"date\": \"2026-10-21\", \"value\": true}]\n"
+    "  \"attestations\": [{\"code\": \"consent_written\", \"date\": \"2026-10-21\", \"value\": "
+    "true}]\n"
     "}\n";
 
 static void test_native(void)
@@ -218,6 +294,37 @@ out:
     lt_cohort_free(c);
 }
 
+/* Facts of one date and code keep the order read (the sort is stable), also after a merge. */
+static void test_stable_order(void)
+{
+    lt_cohort *c = cohort();
+    lt_error err;
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "{\"id\": \"s\", \"labs\": [");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "%s{\"code\": \"%s\", \"date\": \"2026-01-0%d\", \"value\": %d, "
+                              "\"unit\": \"g/dL\"}",
+                              i ? ", " : "", i % 2 ? "albumin" : "hemoglobin", 9 - i % 3, i);
+    snprintf(text + n, sizeof text - n, "]}");
+    CHECK(read_str(c, text, "s.json", &err) == LT_OK);
+    CHECK(read_str(c,
+                   "patient,date,analyte,value,unit\ns,2026-01-07,albumin,100,g/dL\n"
+                   "s,2026-01-07,albumin,101,g/dL\n",
+                   "s.csv", &err) == LT_OK);
+    const lt_patient *p = lt_cohort_find(c, "s");
+    CHECK(p && p->nfacts == 42);
+    bool ordered = p != NULL;
+    for (size_t i = 1; p && i < p->nfacts; i++) {
+        const lt_fact *a = &p->facts[i - 1], *b = &p->facts[i];
+        if (a->date > b->date || (a->date == b->date && strcmp(a->code, b->code) > 0) ||
+            (a->date == b->date && !strcmp(a->code, b->code) && a->value > b->value))
+            ordered = false;
+    }
+    CHECK_MSG(ordered, "facts of one date and code are not in the order read");
+    lt_cohort_free(c);
+}
+
 typedef struct bad_case {
     const char *text;
     lt_status status;
@@ -229,18 +336,21 @@ static void test_native_errors(void)
 {
     static const bad_case cases[] = {
         {"{\"id\": \"x\",\n \"lab\": []}", LT_ESCHEMA, "bad.json:2:9", "lab: unknown member"},
-        {"{\"id\": \"x\", \"diagnoses\": [\n  {\"code\": \"net\", \"grade\": \"G4\"}]}",
-         LT_ESCHEMA, "bad.json:2:28", "diagnoses[0].grade: expected one of G1, G2, G3; found \"G4\""},
+        {"{\"id\": \"x\", \"diagnoses\": [\n  {\"code\": \"net\", \"grade\": \"G4\"}]}", LT_ESCHEMA,
+         "bad.json:2:28", "diagnoses[0].grade: expected one of G1, G2, G3; found \"G4\""},
         {"{\"id\": \"x\", \"diagnoses\": [{\"code\": \"net\", \"grde\": \"G2\"}]}", LT_ESCHEMA,
          "bad.json:1:51", "diagnoses[0].grde: unknown member"},
         {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobin\", \"value\": 12}]}", LT_ESCHEMA,
          "bad.json:1:54", "labs[0].value: a value needs its \"unit\""},
-        {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobn\", \"value\": 12, \"unit\": \"g/dL\"}]}",
+        {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobn\", \"value\": 12, \"unit\": "
+         "\"g/dL\"}]}",
          LT_ESCHEMA, "bad.json:1:31", "labs[0].code: \"hemoglobn\" is not a lab concept"},
         {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobin\", \"date\": \"2026-02-30\", "
          "\"value\": 12, \"unit\": \"g/dL\"}]}",
-         LT_ESCHEMA, "bad.json:1:53", "labs[0].date: expected a date YYYY-MM-DD; found \"2026-02-30\""},
-        {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobin\", \"value\": \"12\", \"unit\": \"g/dL\"}]}",
+         LT_ESCHEMA, "bad.json:1:53",
+         "labs[0].date: expected a date YYYY-MM-DD; found \"2026-02-30\""},
+        {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobin\", \"value\": \"12\", \"unit\": "
+         "\"g/dL\"}]}",
          LT_ESCHEMA, "bad.json:1:54", "labs[0].value: expected a number; found \"12\""},
         {"{\"id\": \"x\", \"performance\": [{\"code\": \"ecog\", \"value\": 6}]}", LT_ESCHEMA,
          "bad.json:1:55", "expected a whole-number ecog score from 0 to 5; found 6"},
@@ -248,8 +358,10 @@ static void test_native_errors(void)
          "bad.json:1:54", "status[0].value: expected true or false"},
         {"{\"id\": \"x\", \"procedures\": [{\"code\": \"liver_resection\", \"margin\": \"R3\"}]}",
          LT_ESCHEMA, "bad.json:1:66", "expected one of R0, R1, R2"},
-        {"{\"birth_date\": \"1960-01-01\"}", LT_ESCHEMA, "bad.json:1:1", "expected an \"id\" string"},
-        {"{\"id\": \"x\", \"sex\": \"f\"}", LT_ESCHEMA, "bad.json:1:20", "sex: expected female, male"},
+        {"{\"birth_date\": \"1960-01-01\"}", LT_ESCHEMA, "bad.json:1:1",
+         "expected an \"id\" string"},
+        {"{\"id\": \"x\", \"sex\": \"f\"}", LT_ESCHEMA, "bad.json:1:20",
+         "sex: expected female, male"},
         {"{\"id\": \"x\", \"labs\": {}}", LT_ESCHEMA, "bad.json:1:21", "labs: expected an array"},
         {"[{\"id\": \"a\"}, {\"id\": \"b\", \"vitals\": [{\"code\": \"weight\", \"value\": 70, "
          "\"unit\": \"kg\", \"low\": 1}]}]",
@@ -286,9 +398,11 @@ static void test_merge(void)
 {
     lt_cohort *c = cohort();
     lt_error err;
-    CHECK(read_str(c, "{\"id\": \"m\", \"birth_date\": \"1950-01-01\", \"labs\": [{\"code\": "
-                      "\"platelets\", \"date\": \"2026-01-02\", \"value\": 200, \"unit\": "
-                      "\"10^9/L\"}]}", "a.json", &err) == LT_OK);
+    CHECK(read_str(c,
+                   "{\"id\": \"m\", \"birth_date\": \"1950-01-01\", \"labs\": [{\"code\": "
+                   "\"platelets\", \"date\": \"2026-01-02\", \"value\": 200, \"unit\": "
+                   "\"10^9/L\"}]}",
+                   "a.json", &err) == LT_OK);
     /* a CSV of the same patient adds labs; the facts are merged in date order */
     CHECK(read_str(c, "patient,date,analyte,value,unit\nm,2026-01-01,platelets,180,10*3/uL\n",
                    "b.csv", &err) == LT_OK);
@@ -300,9 +414,10 @@ static void test_merge(void)
         CHECK_STR(p->facts[1].source, "a.json: labs[0]");
     }
     /* a second record that disagrees on the birth date is refused, and nothing is added */
-    CHECK(read_str(c, "{\"id\": \"m\", \"birth_date\": \"1951-01-01\", \"labs\": [{\"code\": "
-                      "\"platelets\", \"value\": 1, \"unit\": \"10^9/L\"}]}", "c.json", &err) ==
-          LT_ECONFLICT);
+    CHECK(read_str(c,
+                   "{\"id\": \"m\", \"birth_date\": \"1951-01-01\", \"labs\": [{\"code\": "
+                   "\"platelets\", \"value\": 1, \"unit\": \"10^9/L\"}]}",
+                   "c.json", &err) == LT_ECONFLICT);
     CHECK(strstr(err.message, "birth date 1951-01-01 here but 1950-01-01 in a.json") != NULL);
     CHECK(p && p->nfacts == 2);
     /* two cohorts read apart (as on two threads) then merged */
@@ -340,20 +455,27 @@ static void test_merge(void)
 
 static const char *bundle =
     "{\"resourceType\": \"Bundle\", \"type\": \"collection\", \"entry\": [\n"
-    "{\"fullUrl\": \"urn:uuid:pt-1\", \"resource\": {\"resourceType\": \"Patient\", \"id\": \"pt-1\",\n"
-    "  \"birthDate\": \"1958-06-01\", \"gender\": \"male\", \"deceasedDateTime\": \"2027-01-01T10:00:00Z\"}},\n"
+    "{\"fullUrl\": \"urn:uuid:pt-1\", \"resource\": {\"resourceType\": \"Patient\", \"id\": "
+    "\"pt-1\",\n"
+    "  \"birthDate\": \"1958-06-01\", \"gender\": \"male\", \"deceasedDateTime\": "
+    "\"2027-01-01T10:00:00Z\"}},\n"
     /* haemoglobin in mmol/L with a reference range in g/L: each limit in its own unit */
     "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"hb\", \"status\": \"final\",\n"
     "  \"code\": {\"coding\": [{\"system\": \"http://acme.org/labs\", \"code\": \"HB\"},\n"
     "                        {\"system\": \"http://loinc.org\", \"code\": \"59260-0\"}]},\n"
-    "  \"subject\": {\"reference\": \"urn:uuid:pt-1\"}, \"effectiveDateTime\": \"2026-10-01T08:00:00+02:00\",\n"
-    "  \"valueQuantity\": {\"value\": 8.1, \"unit\": \"mmol/l\", \"system\": \"http://unitsofmeasure.org\", \"code\": \"mmol/L\"},\n"
-    "  \"referenceRange\": [{\"low\": {\"value\": 135, \"unit\": \"g/L\"}, \"high\": {\"value\": 17.5, \"code\": \"g/dL\"}}]}},\n"
+    "  \"subject\": {\"reference\": \"urn:uuid:pt-1\"}, \"effectiveDateTime\": "
+    "\"2026-10-01T08:00:00+02:00\",\n"
+    "  \"valueQuantity\": {\"value\": 8.1, \"unit\": \"mmol/l\", \"system\": "
+    "\"http://unitsofmeasure.org\", \"code\": \"mmol/L\"},\n"
+    "  \"referenceRange\": [{\"low\": {\"value\": 135, \"unit\": \"g/L\"}, \"high\": {\"value\": "
+    "17.5, \"code\": \"g/dL\"}}]}},\n"
     "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"cr\", \"status\": \"amended\",\n"
     "  \"code\": {\"coding\": [{\"system\": \"http://loinc.org\", \"code\": \"14682-9\"}]},\n"
-    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectivePeriod\": {\"start\": \"2026-10-02\"},\n"
+    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectivePeriod\": {\"start\": "
+    "\"2026-10-02\"},\n"
     "  \"valueQuantity\": {\"value\": 40, \"comparator\": \"<\", \"unit\": \"umol/L\"}}},\n"
-    "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"plt\", \"status\": \"preliminary\",\n"
+    "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"plt\", \"status\": "
+    "\"preliminary\",\n"
     "  \"code\": {\"coding\": [{\"system\": \"http://loinc.org\", \"code\": \"777-3\"}]},\n"
     "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectiveDateTime\": \"2026-10-03\",\n"
     "  \"valueQuantity\": {\"value\": 150, \"unit\": \"10*3/uL\"}}},\n"
@@ -363,43 +485,59 @@ static const char *bundle =
     "  \"dataAbsentReason\": {\"coding\": [{\"code\": \"error\"}]}}},\n"
     /* 2118-8 in the CDC race code system is not hCG */
     "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"race\", \"status\": \"final\",\n"
-    "  \"code\": {\"coding\": [{\"system\": \"urn:oid:2.16.840.1.113883.6.238\", \"code\": \"2118-8\"}]},\n"
-    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"valueQuantity\": {\"value\": 1, \"unit\": \"IU/L\"}}},\n"
+    "  \"code\": {\"coding\": [{\"system\": \"urn:oid:2.16.840.1.113883.6.238\", \"code\": "
+    "\"2118-8\"}]},\n"
+    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"valueQuantity\": {\"value\": 1, \"unit\": "
+    "\"IU/L\"}}},\n"
     "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"hcg\", \"status\": \"final\",\n"
     "  \"code\": {\"coding\": [{\"system\": \"http://loinc.org\", \"code\": \"2118-8\"}]},\n"
     "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectiveDateTime\": \"2026-10-xx\",\n"
     "  \"valueQuantity\": {\"value\": 2, \"unit\": \"mIU/mL\"}}},\n"
     "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"ecog\", \"status\": \"final\",\n"
     "  \"code\": {\"coding\": [{\"system\": \"http://loinc.org\", \"code\": \"89247-1\"}]},\n"
-    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectiveDateTime\": \"2026-10-03\", \"valueInteger\": 1}},\n"
+    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectiveDateTime\": \"2026-10-03\", "
+    "\"valueInteger\": 1}},\n"
     "{\"resource\": {\"resourceType\": \"Condition\", \"id\": \"net\",\n"
     "  \"clinicalStatus\": {\"coding\": [{\"code\": \"active\"}]},\n"
-    "  \"code\": {\"coding\": [{\"system\": \"http://hl7.org/fhir/sid/icd-10-cm\", \"code\": \"C7A.012\"}]},\n"
+    "  \"code\": {\"coding\": [{\"system\": \"http://hl7.org/fhir/sid/icd-10-cm\", \"code\": "
+    "\"C7A.012\"}]},\n"
     "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"onsetDateTime\": \"2025-03-01\"}},\n"
     "{\"resource\": {\"resourceType\": \"Condition\", \"id\": \"hf\",\n"
     "  \"verificationStatus\": {\"coding\": [{\"code\": \"refuted\"}]},\n"
-    "  \"code\": {\"coding\": [{\"system\": \"http://snomed.info/sct\", \"code\": \"84114007\"}]},\n"
+    "  \"code\": {\"coding\": [{\"system\": \"http://snomed.info/sct\", \"code\": "
+    "\"84114007\"}]},\n"
     "  \"subject\": {\"reference\": \"Patient/pt-1\"}}},\n"
     "{\"resource\": {\"resourceType\": \"Condition\", \"id\": \"preg\",\n"
     "  \"clinicalStatus\": {\"coding\": [{\"code\": \"resolved\"}]},\n"
-    "  \"code\": {\"coding\": [{\"system\": \"http://snomed.info/sct\", \"code\": \"72892002\"}]},\n"
+    "  \"code\": {\"coding\": [{\"system\": \"http://snomed.info/sct\", \"code\": "
+    "\"72892002\"}]},\n"
     "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"onsetDateTime\": \"1990-12-15\",\n"
     "  \"abatementDateTime\": \"1991-07-20\"}},\n"
     "{\"resource\": {\"resourceType\": \"Procedure\", \"id\": \"hx\", \"status\": \"completed\",\n"
-    "  \"code\": {\"coding\": [{\"system\": \"http://www.ama-assn.org/go/cpt\", \"code\": \"47120\"}]},\n"
-    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"performedPeriod\": {\"start\": \"2026-08-28T09:00:00Z\", \"end\": \"2026-08-28T14:00:00Z\"},\n"
+    "  \"code\": {\"coding\": [{\"system\": \"http://www.ama-assn.org/go/cpt\", \"code\": "
+    "\"47120\"}]},\n"
+    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"performedPeriod\": {\"start\": "
+    "\"2026-08-28T09:00:00Z\", \"end\": \"2026-08-28T14:00:00Z\"},\n"
     "  \"outcome\": {\"text\": \"complete resection, margins R0\"}}},\n"
     "{\"resource\": {\"resourceType\": \"Procedure\", \"id\": \"hx2\", \"status\": \"not-done\",\n"
-    "  \"code\": {\"coding\": [{\"system\": \"http://www.ama-assn.org/go/cpt\", \"code\": \"47122\"}]},\n"
+    "  \"code\": {\"coding\": [{\"system\": \"http://www.ama-assn.org/go/cpt\", \"code\": "
+    "\"47122\"}]},\n"
     "  \"subject\": {\"reference\": \"Patient/pt-1\"}}},\n"
-    "{\"resource\": {\"resourceType\": \"MedicationStatement\", \"id\": \"evero\", \"status\": \"completed\",\n"
-    "  \"medicationCodeableConcept\": {\"coding\": [{\"system\": \"http://www.whocc.no/atc\", \"code\": \"L01EG02\"}]},\n"
-    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectivePeriod\": {\"start\": \"2024-01-01\", \"end\": \"2024-06-30\"}}},\n"
-    "{\"resource\": {\"resourceType\": \"MedicationAdministration\", \"id\": \"lu\", \"status\": \"completed\",\n"
-    "  \"medicationCodeableConcept\": {\"coding\": [{\"system\": \"http://www.whocc.no/atc\", \"code\": \"V10XX04\"}]},\n"
+    "{\"resource\": {\"resourceType\": \"MedicationStatement\", \"id\": \"evero\", \"status\": "
+    "\"completed\",\n"
+    "  \"medicationCodeableConcept\": {\"coding\": [{\"system\": \"http://www.whocc.no/atc\", "
+    "\"code\": \"L01EG02\"}]},\n"
+    "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectivePeriod\": {\"start\": "
+    "\"2024-01-01\", \"end\": \"2024-06-30\"}}},\n"
+    "{\"resource\": {\"resourceType\": \"MedicationAdministration\", \"id\": \"lu\", \"status\": "
+    "\"completed\",\n"
+    "  \"medicationCodeableConcept\": {\"coding\": [{\"system\": \"http://www.whocc.no/atc\", "
+    "\"code\": \"V10XX04\"}]},\n"
     "  \"subject\": {\"reference\": \"Patient/pt-1\"}, \"effectiveDateTime\": \"2023-05-05\",\n"
     "  \"dosage\": {\"dose\": {\"value\": 200, \"unit\": \"mCi\"}}}},\n"
-    "{\"resource\": {\"resourceType\": \"Claim\", \"id\": \"cl\", \"patient\": {\"reference\": \"Patient/nobody\"}}}\n"
+    "{\"resource\": {\"resourceType\": \"Claim\", \"id\": \"cl\", \"patient\": {\"reference\": "
+    "\"Patient/nobody\"}}},\n"
+    "{\"fullUrl\": \"urn:uuid:gone\", \"response\": {\"status\": \"204\"}}\n"
     "]}\n";
 
 static void test_fhir(void)
@@ -462,12 +600,15 @@ out:
 
     /* errors: a subject outside the bundle, no Patient at all */
     c = cohort();
-    st = read_str(c, "{\"resourceType\": \"Bundle\", \"entry\": ["
-                     "{\"resource\": {\"resourceType\": \"Patient\", \"id\": \"a\"}},"
-                     "{\"resource\": {\"resourceType\": \"Patient\", \"id\": \"b\"}},"
-                     "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"o\", "
-                     "\"code\": {\"coding\": [{\"system\": \"http://loinc.org\", \"code\": \"718-7\"}]},"
-                     "\"subject\": {\"reference\": \"Patient/c\"}}}]}", "two.json", &err);
+    st = read_str(
+        c,
+        "{\"resourceType\": \"Bundle\", \"entry\": ["
+        "{\"resource\": {\"resourceType\": \"Patient\", \"id\": \"a\"}},"
+        "{\"resource\": {\"resourceType\": \"Patient\", \"id\": \"b\"}},"
+        "{\"resource\": {\"resourceType\": \"Observation\", \"id\": \"o\", "
+        "\"code\": {\"coding\": [{\"system\": \"http://loinc.org\", \"code\": \"718-7\"}]},"
+        "\"subject\": {\"reference\": \"Patient/c\"}}}]}",
+        "two.json", &err);
     CHECK(st == LT_ESCHEMA && !strcmp(err.where, "two.json: Observation/o") &&
           strstr(err.message, "\"Patient/c\" is not a Patient of this bundle"));
     CHECK_INT(lt_cohort_count(c), 0);
@@ -528,25 +669,25 @@ static void test_csv(void)
         {"patient,date,analyte,value,unit\nx,2026-01-01,hemoglobin,abc,g/dL\n", LT_ESCHEMA,
          "bad.csv:2", "column value: expected a number, found \"abc\""},
         {"patient,date,analyte,value,unit\nx,2026-01-01,hemoglobin,12,g/dL\n"
-         "x,01/02/2026,hemoglobin,12,g/dL\n", LT_ESCHEMA, "bad.csv:3",
-         "column date: expected YYYY-MM-DD, found \"01/02/2026\""},
+         "x,01/02/2026,hemoglobin,12,g/dL\n",
+         LT_ESCHEMA, "bad.csv:3", "column date: expected YYYY-MM-DD, found \"01/02/2026\""},
         {"patient,date,analyte,value,unit\nx,2026-01-01,hb,12,g/dL\n", LT_ESCHEMA, "bad.csv:2",
          "column analyte: \"hb\" is not a lab"},
-        {"patient,date,analyte,value,unit\nx,2026-01-01,hemoglobin,12\n", LT_ESCHEMA,
-         "bad.csv:2", "4 fields, expected 5"},
+        {"patient,date,analyte,value,unit\nx,2026-01-01,hemoglobin,12\n", LT_ESCHEMA, "bad.csv:2",
+         "4 fields, expected 5"},
         {"patient,date,analyte,value,unit\n,2026-01-01,hemoglobin,12,g/dL\n", LT_ESCHEMA,
          "bad.csv:2", "column patient: empty"},
-        {"patient,date,analyte,value,unit\nx,2026-01-01,hemoglobin,12,\n", LT_ESCHEMA,
-         "bad.csv:2", "column unit: empty"},
-        {"patient,date,analyte,value,unit,low\nx,2026-01-01,hemoglobin,12,g/dL,low\n",
-         LT_ESCHEMA, "bad.csv:2", "column low: expected a number"},
+        {"patient,date,analyte,value,unit\nx,2026-01-01,hemoglobin,12,\n", LT_ESCHEMA, "bad.csv:2",
+         "column unit: empty"},
+        {"patient,date,analyte,value,unit,low\nx,2026-01-01,hemoglobin,12,g/dL,low\n", LT_ESCHEMA,
+         "bad.csv:2", "column low: expected a number"},
         {"patient,date,analyte,value,unit,comparator\nx,2026-01-01,hemoglobin,12,g/dL,~\n",
          LT_ESCHEMA, "bad.csv:2", "column comparator"},
         {"patient,date,value,unit\n", LT_ESCHEMA, "bad.csv:1", "exactly one of the columns"},
         {"patient,when,analyte,value,unit\n", LT_ESCHEMA, "bad.csv:1",
          "column 2: unknown column \"when\""},
-        {"patient,date,loinc,value,unit\nx,2026-01-01,2345-7,12,mg/dL\n", LT_ESCHEMA,
-         "bad.csv:2", "column loinc: \"2345-7\" maps to no lab"},
+        {"patient,date,loinc,value,unit\nx,2026-01-01,2345-7,12,mg/dL\n", LT_ESCHEMA, "bad.csv:2",
+         "column loinc: \"2345-7\" maps to no lab"},
         {"patient,date,analyte,value,unit\n\"x,2026-01-01\n", LT_EPARSE, NULL, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -562,6 +703,24 @@ static void test_csv(void)
         CHECK_INT(lt_cohort_count(c), 0);
         lt_cohort_free(c);
     }
+}
+
+/* A cell too long for the reader is refused, never cut: 300 digits would otherwise read as a
+ * different number. */
+static void test_csv_long_cell(void)
+{
+    char text[1024];
+    int k =
+        snprintf(text, sizeof text, "patient,date,analyte,value,unit\nx,2026-01-01,hemoglobin,");
+    memset(text + k, '1', 300);
+    snprintf(text + k + 300, sizeof text - (size_t)k - 300, ",g/dL\n");
+    lt_cohort *c = cohort();
+    lt_error err;
+    CHECK(read_str(c, text, "long.csv", &err) == LT_ESCHEMA);
+    CHECK_STR(err.where, "long.csv:2");
+    CHECK(strstr(err.message, "column value: longer than 255 characters") != NULL);
+    CHECK_INT(lt_cohort_count(c), 0);
+    lt_cohort_free(c);
 }
 
 /* ---- the concept map ---- */
@@ -584,10 +743,13 @@ static void test_concepts(void)
     char path[] = "/tmp/lt_concepts_XXXXXX";
     int fd = mkstemp(path);
     CHECK(fd >= 0);
-    const char *site = "{\"format\": \"lutetia-concepts\", \"systems\": {\"l\": \"http://loinc.org\"},"
-                       "\"mappings\": ["
-                       "{\"system\": \"http://acme.org/labs\", \"code\": \"HB\", \"kind\": \"lab\", \"concept\": \"hemoglobin\"},"
-                       "{\"system\": \"l\", \"code\": \"2339-0\", \"kind\": \"lab\", \"concept\": \"glucose_fasting\"}]}";
+    const char *site =
+        "{\"format\": \"lutetia-concepts\", \"systems\": {\"l\": \"http://loinc.org\"},"
+        "\"mappings\": ["
+        "{\"system\": \"http://acme.org/labs\", \"code\": \"HB\", \"kind\": \"lab\", \"concept\": "
+        "\"hemoglobin\"},"
+        "{\"system\": \"l\", \"code\": \"2339-0\", \"kind\": \"lab\", \"concept\": "
+        "\"glucose_fasting\"}]}";
     CHECK(write(fd, site, strlen(site)) == (ssize_t)strlen(site));
     close(fd);
     CHECK(lt_concepts_add_file(m, path, &err) == LT_OK);
@@ -608,12 +770,12 @@ static void test_concepts(void)
     } bad[] = {
         {"{\"mappings\": []}", "", "\"format\": \"lutetia-concepts\""},
         {"{\"format\": \"lutetia-concepts\", \"mappings\": [{\"system\": \"s\", \"code\": \"c\", "
-         "\"kind\": \"labs\", \"concept\": \"hemoglobin\"}]}", ": mappings[0].kind",
-         "expected lab, vital"},
+         "\"kind\": \"labs\", \"concept\": \"hemoglobin\"}]}",
+         ": mappings[0].kind", "expected lab, vital"},
         {"{\"format\": \"lutetia-concepts\", \"mappings\": [{\"system\": \"s\", \"code\": \"c\", "
          "\"kind\": \"lab\", \"concept\": \"hemoglobin\"}, {\"system\": \"s\", \"code\": \"d\", "
-         "\"kind\": \"diagnosis\", \"concept\": \"cancer\"}]}", ": mappings[1].concept",
-         "\"cancer\" is not a diagnosis concept"},
+         "\"kind\": \"diagnosis\", \"concept\": \"cancer\"}]}",
+         ": mappings[1].concept", "\"cancer\" is not a diagnosis concept"},
         {"{\"format\": \"lutetia-concepts\", \"mappings\": [{\"code\": \"c\"}]}", ": mappings[0]",
          "a \"system\" and a \"code\""},
     };
@@ -632,6 +794,12 @@ static void test_concepts(void)
     lt_concepts_free(m);
     remove(path);
 
+    /* LUTETIA_DATA_DIR names the folder that holds concepts.json */
+    char data[1024];
+    snprintf(data, sizeof data, "%s/data", getenv("SRC") ? getenv("SRC") : ".");
+    setenv("LUTETIA_DATA_DIR", data, 1);
+    CHECK(lt_concepts_load(NULL, &m, &err) == LT_OK && lt_concepts_count(m) == shipped);
+    lt_concepts_free(m);
     /* a data dir without concepts.json is an error that says what to do */
     setenv("LUTETIA_DATA_DIR", "/nonexistent", 1);
     m = NULL;
@@ -669,13 +837,14 @@ static void test_synthea(void)
     lt_cohort *c = cohort();
     lt_cohort_use_concepts(c, m);
     int files = 0, failed = 0;
+    char **paths = calloc(n > 0 ? (size_t)n : 1, sizeof *paths);
     for (int i = 0; i < n; i++) {
         const char *name = names[i]->d_name;
         size_t len = strlen(name);
         if (len > 5 && !strcmp(name + len - 5, ".json")) {
             char path[2048];
             snprintf(path, sizeof path, "%s/%s", dir, name);
-            files++;
+            paths[files++] = strdup(path);
             if (lt_cohort_read_file(c, path, &err) != LT_OK) {
                 failed++;
                 printf("  %s: %s\n", err.where, err.message);
@@ -684,13 +853,50 @@ static void test_synthea(void)
         free(names[i]);
     }
     free(names);
+
+    /* the same files on two threads give the same cohort, fact for fact */
+    lt_cohort *par = cohort();
+    CHECK(lt_cohort_read_files(par, (const char *const *)paths, (size_t)files, 2, &err) == LT_OK);
+    CHECK_INT(lt_cohort_count(par), lt_cohort_count(c));
+    size_t same = 0;
+    for (size_t i = 0; i < lt_cohort_count(c) && i < lt_cohort_count(par); i++) {
+        const lt_patient *a = lt_cohort_patient(c, i), *b = lt_cohort_patient(par, i);
+        bool eq = !strcmp(a->id, b->id) && a->nfacts == b->nfacts;
+        for (size_t k = 0; eq && k < a->nfacts; k++)
+            eq = !strcmp(a->facts[k].code, b->facts[k].code) &&
+                 !strcmp(a->facts[k].source, b->facts[k].source) &&
+                 a->facts[k].value == b->facts[k].value && a->facts[k].date == b->facts[k].date;
+        same += eq;
+    }
+    CHECK_INT(same, lt_cohort_count(c));
+    lt_cohort_free(par);
+    /* a bad file among them: the first failing file in the given order is named, nothing added */
+    if (files > 10) {
+        char *keep[2] = {paths[3], paths[7]};
+        paths[3] = strdup("/nonexistent/first.json");
+        paths[7] = strdup("/nonexistent/second.json");
+        par = cohort();
+        CHECK(lt_cohort_read_files(par, (const char *const *)paths, (size_t)files, 2, &err) ==
+              LT_EIO);
+        CHECK_MSG(strstr(err.where, "first.json") != NULL, "where: %s", err.where);
+        CHECK_INT(lt_cohort_count(par), 0);
+        lt_cohort_free(par);
+        free(paths[3]);
+        free(paths[7]);
+        paths[3] = keep[0];
+        paths[7] = keep[1];
+    }
+    for (int i = 0; i < files; i++)
+        free(paths[i]);
+    free(paths);
     CHECK_INT(files, 94);
     CHECK_INT(failed, 0);
     CHECK_INT(lt_cohort_count(c), 94);
 
     /* values read by jq from the same files:
      * jq '.entry[].resource | select(.id == "...") | .valueQuantity' */
-    const lt_patient *p = lt_cohort_find(c, "36b0075a-44ae-459c-92a6-d83e037fd064"); /* Alda Carter */
+    const lt_patient *p =
+        lt_cohort_find(c, "36b0075a-44ae-459c-92a6-d83e037fd064"); /* Alda Carter */
     CHECK(p && p->birth_date == lt_date_from_ymd(2015, 8, 22) && p->sex == LT_SEX_FEMALE);
     const lt_fact *f = p ? by_source(p, "Observation/393d222d-09a7-4b8b-af01-45ac9f37a666") : NULL;
     CHECK(f && !strcmp(f->code, "hemoglobin") && f->has_value && !strcmp(f->unit, "g/dL"));
@@ -718,11 +924,13 @@ static void test_synthea(void)
         if (f) CHECK(!strcmp(f->code, "bilirubin") && f->value == 1.1267909906298665);
         /* eGFR given per 1.73 m2 is read; Synthea's eGFR in plain mL/min is not guessed */
         f = by_source(p, "Observation/3af4e3fe-56fc-41a8-b2e8-c745e7e82b79");
-        if (f) CHECK(!strcmp(f->code, "egfr") && f->has_value &&
-                     fabs(f->value - 151.18350373156204) < 1e-9);
+        if (f)
+            CHECK(!strcmp(f->code, "egfr") && f->has_value &&
+                  fabs(f->value - 151.18350373156204) < 1e-9);
         f = by_source(p, "Observation/13127337-a727-4efd-be4d-9bb4cb2fe3e8");
-        if (f) CHECK(!strcmp(f->code, "egfr") && !f->has_value &&
-                     f->problem == LT_FACT_UNIT_UNKNOWN && !strcmp(f->unit, "mL/min"));
+        if (f)
+            CHECK(!strcmp(f->code, "egfr") && !f->has_value && f->problem == LT_FACT_UNIT_UNKNOWN &&
+                  !strcmp(f->unit, "mL/min"));
         /* a resolved pregnancy: yes at onset, no at abatement (both from one Condition) */
         f = by_source(p, "Condition/0796dd0d-5999-4007-927a-9a5447d6e415");
         if (f) {
@@ -747,8 +955,7 @@ static void test_synthea(void)
         facts += p->nfacts;
     }
     CHECK_INT(nets, 0);
-    printf("synthea: %zu patients, %zu facts of which %zu labs\n", lt_cohort_count(c), facts,
-           labs);
+    printf("synthea: %zu patients, %zu facts of which %zu labs\n", lt_cohort_count(c), facts, labs);
     /* jq counts 1767 Observations whose LOINC code data/concepts.json maps to a lab:
      * jq '.entry[].resource | select(.resourceType=="Observation") | .code.coding[0].code' */
     CHECK_INT(labs, 1767);
@@ -759,11 +966,14 @@ static void test_synthea(void)
 int main(void)
 {
     test_units();
+    test_units_doc();
     test_native();
     test_native_errors();
+    test_stable_order();
     test_merge();
     test_fhir();
     test_csv();
+    test_csv_long_cell();
     test_concepts();
     test_synthea();
     return lt_test_done();

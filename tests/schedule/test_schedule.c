@@ -4,6 +4,7 @@
  * Expected dates with weeks were checked with GNU date ("2026-03-01 + 16 weeks"); month
  * steps follow lt_date_add_months (a day missing in the target month becomes its last day). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lt_test.h"
@@ -70,12 +71,12 @@ static const lt_visit *find(const lt_calendar *c, const char *id)
     return NULL;
 }
 
-#define CHECK_DATE(got, want)                                                                  \
-    do {                                                                                       \
-        char g_[LT_DATE_STR_MAX] = "none";                                                     \
-        lt_date gd_ = (got);                                                                   \
-        if (gd_ != LT_DATE_NONE) lt_date_format(gd_, g_);                                      \
-        CHECK_MSG(!strcmp(g_, (want)), "%s = %s, expected %s", #got, g_, (want));              \
+#define CHECK_DATE(got, want)                                                                      \
+    do {                                                                                           \
+        char g_[LT_DATE_STR_MAX] = "none";                                                         \
+        lt_date gd_ = (got);                                                                       \
+        if (gd_ != LT_DATE_NONE) lt_date_format(gd_, g_);                                          \
+        CHECK_MSG(!strcmp(g_, (want)), "%s = %s, expected %s", #got, g_, (want));                  \
     } while (0)
 
 /* ---- reading: each bad schedule fails with this place and a message containing this ---- */
@@ -91,17 +92,14 @@ static const struct {
      "test: schedule.items.C1.offset.weeks", "whole number"},
     {"\"after\": {\"weeks\": 1}", "\"after\": {\"weeks\": -1}",
      "test: schedule.items.C2.window.after.weeks", ">= 0"},
-    {"\"anchor\": \"C1\"", "\"anchor\": \"C9\"", "test: schedule.items.C2.anchor",
-     "found \"C9\""},
+    {"\"anchor\": \"C1\"", "\"anchor\": \"C9\"", "test: schedule.items.C2.anchor", "found \"C9\""},
     {"\"anchor\": \"C1\"", "\"anchor\": \"mri_y1\"", "test: schedule.items.C2.anchor",
      "repeats 4 times"},
     {"\"anchor\": \"liver_resection\", \"offset\": {\"weeks\": 6}",
-     "\"anchor\": \"C2\", \"offset\": {\"weeks\": 6}", "test: schedule.items.C1.anchor",
-     "cycle"},
+     "\"anchor\": \"C2\", \"offset\": {\"weeks\": 6}", "test: schedule.items.C1.anchor", "cycle"},
     {"\"max\": {\"weeks\": 16}", "\"max\": {\"weeks\": 9}", "test: schedule.items.C2.delay.max",
      "beyond the end of the window"},
-    {"\"arms\": [\"A\"]", "\"arms\": [\"C\"]", "test: schedule.items.soc.arms[0]",
-     "found \"C\""},
+    {"\"arms\": [\"A\"]", "\"arms\": [\"C\"]", "test: schedule.items.soc.arms[0]", "found \"C\""},
     {"\"until\": {\"months\": 12}", "\"until\": {\"months\": 12}, \"count\": 4",
      "test: schedule.items.mri_y1.repeat", "exactly one of"},
     {"\"until\": {\"years\": 3}", "\"until\": {\"months\": 6}",
@@ -110,8 +108,7 @@ static const struct {
      "repeats 12 times"},
     {"\"questionnaire\", \"sample\"", "\"questionnaire\", \"samples\"",
      "test: schedule.stops.recurrence.kinds[4]", "found \"samples\""},
-    {"\"label\": \"Cycle 1\"", "\"label\": \"\"", "test: schedule.items.C1.label",
-     "non-empty"},
+    {"\"label\": \"Cycle 1\"", "\"label\": \"\"", "test: schedule.items.C1.label", "non-empty"},
 };
 
 static void test_bad_specs(void)
@@ -150,7 +147,7 @@ typedef struct calcase {
     const char *name;
     const char *arm;
     const char *resection, *randomisation;
-    lt_sched_actual actuals[4];  /* dates as text in .reason? no: see below */
+    lt_sched_actual actuals[4]; /* id and reason; the dates are actual_dates[] */
     const char *actual_dates[4];
     const char *event, *event_date;
     const char *as_of;
@@ -158,68 +155,184 @@ typedef struct calcase {
 } calcase;
 
 static const calcase cases[] = {
-    {"projection before any treatment", "B", "2026-01-10", NULL, {{0}}, {0}, NULL, NULL, NULL,
+    {"projection before any treatment",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{0}},
+     {0},
+     NULL,
+     NULL,
+     NULL,
      {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_PLANNED, 0},
       {"C2", "2026-04-18", "2026-04-11", "2026-04-25", "2026-06-13", LT_VISIT_PLANNED, 0},
       {"qol0", "none", "none", "none", "none", LT_VISIT_UNANCHORED, 0}}},
-    {"C2 follows the actual C1", "B", "2026-01-10", "2026-01-20",
-     {{"C1", 0, NULL}}, {"2026-03-01"}, NULL, NULL, NULL,
+    {"C2 follows the actual C1",
+     "B",
+     "2026-01-10",
+     "2026-01-20",
+     {{"C1", 0, NULL}},
+     {"2026-03-01"},
+     NULL,
+     NULL,
+     NULL,
      {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_DONE, 0},
       {"C2", "2026-04-26", "2026-04-19", "2026-05-03", "2026-06-21", LT_VISIT_PLANNED, 0},
       {"qol0", "2026-01-20", "2026-01-06", "2026-01-20", "none", LT_VISIT_PLANNED, 0}}},
-    {"C1 late is out of window", "B", "2026-01-10", NULL, {{"C1", 0, NULL}}, {"2026-03-08"},
-     NULL, NULL, NULL,
+    {"C1 late is out of window",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{"C1", 0, NULL}},
+     {"2026-03-08"},
+     NULL,
+     NULL,
+     NULL,
      {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_OUT_OF_WINDOW, 1}}},
-    {"C1 early is out of window", "B", "2026-01-10", NULL, {{"C1", 0, NULL}}, {"2026-02-06"},
-     NULL, NULL, NULL,
+    {"C1 early is out of window",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{"C1", 0, NULL}},
+     {"2026-02-06"},
+     NULL,
+     NULL,
+     NULL,
      {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_OUT_OF_WINDOW, 1}}},
-    {"C1 on the window's edges", "B", "2026-01-10", NULL, {{"C1", 0, NULL}}, {"2026-02-07"},
-     NULL, NULL, NULL, {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_DONE, 0}}},
-    {"C1 on the window's last day", "B", "2026-01-10", NULL, {{"C1", 0, NULL}}, {"2026-03-07"},
-     NULL, NULL, NULL, {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_DONE, 0}}},
-    {"C2 delayed for toxicity", "B", "2026-01-10", NULL,
-     {{"C1", 0, NULL}, {"C2", 0, "toxicity"}}, {"2026-03-01", "2026-06-21"}, NULL, NULL, NULL,
+    {"C1 on the window's edges",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{"C1", 0, NULL}},
+     {"2026-02-07"},
+     NULL,
+     NULL,
+     NULL,
+     {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_DONE, 0}}},
+    {"C1 on the window's last day",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{"C1", 0, NULL}},
+     {"2026-03-07"},
+     NULL,
+     NULL,
+     NULL,
+     {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_DONE, 0}}},
+    {"C2 delayed for toxicity",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{"C1", 0, NULL}, {"C2", 0, "toxicity"}},
+     {"2026-03-01", "2026-06-21"},
+     NULL,
+     NULL,
+     NULL,
      {{"C2", "2026-04-26", "2026-04-19", "2026-05-03", "2026-06-21", LT_VISIT_DELAYED, 0}}},
-    {"C2 delayed without a reason", "B", "2026-01-10", NULL,
-     {{"C1", 0, NULL}, {"C2", 0, NULL}}, {"2026-03-01", "2026-05-04"}, NULL, NULL, NULL,
+    {"C2 delayed without a reason",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{"C1", 0, NULL}, {"C2", 0, NULL}},
+     {"2026-03-01", "2026-05-04"},
+     NULL,
+     NULL,
+     NULL,
      {{"C2", "2026-04-26", "2026-04-19", "2026-05-03", "2026-06-21", LT_VISIT_DELAYED, 1}}},
-    {"C2 beyond 16 weeks", "B", "2026-01-10", NULL,
-     {{"C1", 0, NULL}, {"C2", 0, "toxicity"}}, {"2026-03-01", "2026-06-22"}, NULL, NULL, NULL,
-     {{"C2", "2026-04-26", "2026-04-19", "2026-05-03", "2026-06-21", LT_VISIT_OUT_OF_WINDOW,
-       1}}},
-    {"month ends do not drift", "A", "2026-01-31", NULL, {{0}}, {0}, NULL, NULL, NULL,
+    {"C2 beyond 16 weeks",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{"C1", 0, NULL}, {"C2", 0, "toxicity"}},
+     {"2026-03-01", "2026-06-22"},
+     NULL,
+     NULL,
+     NULL,
+     {{"C2", "2026-04-26", "2026-04-19", "2026-05-03", "2026-06-21", LT_VISIT_OUT_OF_WINDOW, 1}}},
+    {"month ends do not drift",
+     "A",
+     "2026-01-31",
+     NULL,
+     {{0}},
+     {0},
+     NULL,
+     NULL,
+     NULL,
      {{"mri_y1.1", "2026-04-30", "2026-04-16", "2026-05-14", "none", LT_VISIT_PLANNED, 0},
       {"mri_y1.2", "2026-07-31", "2026-07-17", "2026-08-14", "none", LT_VISIT_PLANNED, 0},
       {"mri_y1.4", "2027-01-31", "2027-01-17", "2027-02-14", "none", LT_VISIT_PLANNED, 0},
       {"soc.12", "2029-01-31", "2029-01-17", "2029-02-14", "none", LT_VISIT_PLANNED, 0},
       {"mri_y23.4", "2029-01-31", "2029-01-17", "2029-02-14", "none", LT_VISIT_PLANNED, 0},
       {"eos", "2029-01-31", "2029-01-31", "2029-03-02", "none", LT_VISIT_PLANNED, 0}}},
-    {"missed entries at as-of", "B", "2026-01-10", NULL, {{0}}, {0}, NULL, NULL, "2026-06-14",
+    {"missed entries at as-of",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{0}},
+     {0},
+     NULL,
+     NULL,
+     "2026-06-14",
      {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_MISSED, 1},
       {"C2", "2026-04-18", "2026-04-11", "2026-04-25", "2026-06-13", LT_VISIT_MISSED, 1},
       {"mri_y1.1", "2026-04-10", "2026-03-27", "2026-04-24", "none", LT_VISIT_MISSED, 1},
       {"mri_y1.2", "2026-07-10", "2026-06-26", "2026-07-24", "none", LT_VISIT_PLANNED, 0}}},
-    {"C2 inside its delay allowance is not missed yet", "B", "2026-01-10", NULL, {{0}}, {0},
-     NULL, NULL, "2026-06-13",
+    {"C2 inside its delay allowance is not missed yet",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{0}},
+     {0},
+     NULL,
+     NULL,
+     "2026-06-13",
      {{"C2", "2026-04-18", "2026-04-11", "2026-04-25", "2026-06-13", LT_VISIT_PLANNED, 0}}},
-    {"recurrence stops assessments, brings end of study forward", "A", "2026-01-10", NULL,
-     {{"mri_y1.1", 0, NULL}}, {"2026-04-12"}, "recurrence", "2026-09-01", NULL,
+    {"recurrence stops assessments, brings end of study forward",
+     "A",
+     "2026-01-10",
+     NULL,
+     {{"mri_y1.1", 0, NULL}},
+     {"2026-04-12"},
+     "recurrence",
+     "2026-09-01",
+     NULL,
      {{"mri_y1.1", "2026-04-10", "2026-03-27", "2026-04-24", "none", LT_VISIT_DONE, 0},
       {"mri_y1.2", "2026-07-10", "2026-06-26", "2026-07-24", "none", LT_VISIT_PLANNED, 0},
       {"mri_y1.3", "2026-10-10", "2026-09-26", "2026-10-24", "none", LT_VISIT_CANCELLED, 0},
       {"soc.3", "2026-10-10", "2026-09-26", "2026-10-24", "none", LT_VISIT_CANCELLED, 0},
       {"eos", "2026-09-01", "2026-09-01", "2026-10-01", "none", LT_VISIT_PLANNED, 0}}},
-    {"recurrence before C2 cancels it", "B", "2026-01-10", NULL, {{"C1", 0, NULL}},
-     {"2026-03-01"}, "recurrence", "2026-04-01", NULL,
+    {"recurrence before C2 cancels it",
+     "B",
+     "2026-01-10",
+     NULL,
+     {{"C1", 0, NULL}},
+     {"2026-03-01"},
+     "recurrence",
+     "2026-04-01",
+     NULL,
      {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_DONE, 0},
       {"C2", "2026-04-26", "2026-04-19", "2026-05-03", "2026-06-21", LT_VISIT_CANCELLED, 0}}},
-    {"death cancels everything after it", "A", "2026-01-10", NULL, {{0}}, {0}, "death",
-     "2026-05-01", NULL,
+    {"death cancels everything after it",
+     "A",
+     "2026-01-10",
+     NULL,
+     {{0}},
+     {0},
+     "death",
+     "2026-05-01",
+     NULL,
      {{"soc.1", "2026-04-10", "2026-03-27", "2026-04-24", "none", LT_VISIT_PLANNED, 0},
       {"soc.2", "2026-07-10", "2026-06-26", "2026-07-24", "none", LT_VISIT_CANCELLED, 0},
       {"eos", "2029-01-10", "2029-01-10", "2029-02-09", "none", LT_VISIT_CANCELLED, 0}}},
-    {"an event the protocol does not stop on changes nothing", "A", "2026-01-10", NULL, {{0}},
-     {0}, "next_therapy", "2026-05-01", NULL,
+    {"an event the protocol does not stop on changes nothing",
+     "A",
+     "2026-01-10",
+     NULL,
+     {{0}},
+     {0},
+     "next_therapy",
+     "2026-05-01",
+     NULL,
      {{"soc.2", "2026-07-10", "2026-06-26", "2026-07-24", "none", LT_VISIT_PLANNED, 0},
       {"eos", "2029-01-10", "2029-01-10", "2029-02-09", "none", LT_VISIT_PLANNED, 0}}},
 };
@@ -231,20 +344,24 @@ static void test_calendars(const lt_schedule *s)
         lt_named_date anchors[2];
         size_t na = 0;
         if (k->resection) anchors[na++] = (lt_named_date){"liver_resection", D(k->resection)};
-        if (k->randomisation)
-            anchors[na++] = (lt_named_date){"randomisation", D(k->randomisation)};
+        if (k->randomisation) anchors[na++] = (lt_named_date){"randomisation", D(k->randomisation)};
         lt_sched_actual act[4];
         size_t nact = 0;
         for (; nact < 4 && k->actuals[nact].id; nact++)
             act[nact] = (lt_sched_actual){k->actuals[nact].id, D(k->actual_dates[nact]),
                                           k->actuals[nact].reason};
         lt_named_date ev = {k->event, k->event_date ? D(k->event_date) : LT_DATE_NONE};
-        lt_schedule_input in = {k->arm, anchors, na, act, nact, &ev, k->event ? 1 : 0,
+        lt_schedule_input in = {k->arm,
+                                anchors,
+                                na,
+                                act,
+                                nact,
+                                &ev,
+                                k->event ? 1 : 0,
                                 k->as_of ? D(k->as_of) : LT_DATE_NONE};
         lt_calendar *c = NULL;
         lt_error err;
-        CHECK_MSG(lt_schedule_compute(s, &in, &c, &err) == LT_OK, "%s: %s", k->name,
-                  err.message);
+        CHECK_MSG(lt_schedule_compute(s, &in, &c, &err) == LT_OK, "%s: %s", k->name, err.message);
         if (!c) continue;
         for (size_t j = 0; j < 6 && k->want[j].id; j++) {
             const expect *w = &k->want[j];
@@ -258,8 +375,8 @@ static void test_calendars(const lt_schedule *s)
             CHECK_DATE(v->latest_delayed, w->latest_delayed);
             CHECK_MSG(v->status == w->status, "%s: %s status %s, expected %s", k->name, w->id,
                       lt_visit_status_name(v->status), lt_visit_status_name(w->status));
-            CHECK_MSG(v->deviation == (w->deviation != 0), "%s: %s deviation %d", k->name,
-                      w->id, v->deviation);
+            CHECK_MSG(v->deviation == (w->deviation != 0), "%s: %s deviation %d", k->name, w->id,
+                      v->deviation);
         }
         lt_calendar_free(c);
     }
@@ -292,7 +409,8 @@ static void test_details(const lt_schedule *s)
     in.actuals = a3;
     CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_EINVAL);
     CHECK(strstr(err.message, "\"xray\" is not an entry of the schedule") != NULL);
-    lt_sched_actual a4[] = {{"mri_y1.1", D("2026-04-10"), NULL}, {"mri_y1.1", D("2026-04-11"), NULL}};
+    lt_sched_actual a4[] = {{"mri_y1.1", D("2026-04-10"), NULL},
+                            {"mri_y1.1", D("2026-04-11"), NULL}};
     in.actuals = a4;
     in.nactuals = 2;
     CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_EINVAL);
@@ -379,7 +497,8 @@ static void test_ics(const lt_schedule *s)
     /* cancelled entries (after the recurrence) are left out: 2 cycles, 4 MRIs in year 1,
      * the baseline QoL is unanchored, end of study brought forward */
     size_t events = 0;
-    for (const char *p = t; (p = strstr(p, "BEGIN:VEVENT")); p++) events++;
+    for (const char *p = t; (p = strstr(p, "BEGIN:VEVENT")); p++)
+        events++;
     CHECK_INT(events, 2 + 4 + 1);
     /* unfolding gives back the DESCRIPTION with the window */
     lt_buf u = LT_BUF_INIT;
@@ -431,6 +550,170 @@ static void test_ics_utf8(void)
     lt_schedule_free(s);
 }
 
+/* The protocol files' schedule members read and give the calendars the seeds describe. */
+static lt_schedule *protocol_schedule(const char *name, lt_json **doc)
+{
+    const char *src = getenv("SRC");
+    char path[512];
+    snprintf(path, sizeof path, "%s/protocols/%s.json", src ? src : ".", name);
+    char *text = NULL;
+    size_t len = 0;
+    lt_error err;
+    lt_schedule *s = NULL;
+    *doc = NULL;
+    CHECK_MSG(lt_file_read(path, &text, &len, &err) == LT_OK, "%s: %s", path, err.message);
+    if (!text) return NULL;
+    CHECK_INT(lt_json_parse(text, len, path, doc, &err), LT_OK);
+    free(text);
+    const lt_json *arms = lt_json_get(*doc, "arms");
+    const char *ids[8];
+    size_t n = 0;
+    for (const lt_json *m = lt_json_first(arms); m && n < 8; m = lt_json_next(m))
+        ids[n++] = lt_json_key(m);
+    CHECK_MSG(lt_schedule_parse(lt_json_get(*doc, "schedule"), path, ids, n, &s, &err) == LT_OK,
+              "%s: %s", err.where, err.message);
+    return s;
+}
+
+static size_t count_kind(const lt_calendar *c, lt_sched_kind k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n += c->visits[i].kind == k;
+    return n;
+}
+
+static void test_protocol_files(void)
+{
+    lt_json *doc = NULL;
+    lt_error err;
+    lt_calendar *c = NULL;
+    lt_schedule *s = protocol_schedule("nelmas", &doc);
+    if (s) {
+        lt_named_date an[] = {{"liver_resection", D("2026-01-10")},
+                              {"randomisation", D("2026-01-20")}};
+        lt_schedule_input in = {"A", an, 2, NULL, 0, NULL, 0, LT_DATE_NONE};
+        CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_OK);
+        /* screening, tumour sample, pre-surgery biobank, baseline QoL, 12 SoC visits, 4 + 4
+         * MRIs, 3 PETs, 3 QoL, 3 biobank samples, end of study */
+        CHECK_INT(c ? c->n : 0, 34);
+        if (c) {
+            CHECK_INT(count_kind(c, LT_SCHED_IMAGING), 11);
+            CHECK_INT(count_kind(c, LT_SCHED_TREATMENT), 0);
+            CHECK_DATE(find(c, "mri_years2_3.1")->target, "2027-07-10");
+            CHECK_DATE(find(c, "pet.3")->target, "2029-01-10");
+            CHECK_DATE(find(c, "biobank_m6")->target, "2026-07-10");
+            CHECK_DATE(find(c, "end_of_study")->target, "2029-01-10");
+        }
+        lt_calendar_free(c);
+        in.arm = "B";
+        CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_OK);
+        /* the same with 2 cycles, 2 pre-dose blood tests and 10 monitoring visits */
+        CHECK_INT(c ? c->n : 0, 36);
+        if (c) {
+            CHECK_INT(count_kind(c, LT_SCHED_TREATMENT), 2);
+            /* 6+-2 weeks after resection (seed 002, the latest version) */
+            CHECK_DATE(find(c, "C1")->target, "2026-02-21");
+            CHECK_DATE(find(c, "labs_C1")->earliest, "2026-01-24"); /* 4 weeks before */
+            CHECK_DATE(find(c, "labs_C1")->latest, "2026-02-07");   /* 2 weeks before */
+            CHECK_DATE(find(c, "C2")->latest_delayed, "2026-06-13");
+            CHECK_DATE(find(c, "prrt_visit.1")->target, "2026-10-10");
+        }
+        lt_calendar_free(c);
+        lt_schedule_free(s);
+    }
+    lt_json_free(doc);
+
+    s = protocol_schedule("nct04544098", &doc);
+    if (s) {
+        lt_named_date an[] = {{"randomisation", D("2026-01-05")}};
+        lt_sched_actual act[] = {{"C1", D("2026-01-19"), NULL}, {"C2", D("2026-03-26"), NULL}};
+        lt_schedule_input in = {"A", an, 1, act, 2, NULL, 0, LT_DATE_NONE};
+        CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_OK);
+        if (c) {
+            CHECK_INT(count_kind(c, LT_SCHED_TREATMENT), 4);
+            /* two months +-2 weeks: C2 from 2026-03-19 is 2026-03-05..2026-04-02 */
+            CHECK_DATE(find(c, "C2")->target, "2026-03-19");
+            CHECK(find(c, "C2")->status == LT_VISIT_DONE);
+            CHECK_DATE(find(c, "C3")->target, "2026-05-26");
+            CHECK_DATE(find(c, "C4")->target, "2026-07-26");
+        }
+        lt_calendar_free(c);
+        /* progression stops the remaining cycles */
+        lt_named_date ev[] = {{"progression", D("2026-04-20")}};
+        in.events = ev;
+        in.nevents = 1;
+        CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_OK);
+        if (c) {
+            CHECK(find(c, "C3")->status == LT_VISIT_CANCELLED);
+            CHECK(find(c, "C4")->status == LT_VISIT_CANCELLED);
+        }
+        lt_calendar_free(c);
+        lt_schedule_free(s);
+    }
+    lt_json_free(doc);
+
+    s = protocol_schedule("net-retreat", &doc);
+    if (s) {
+        lt_named_date an[] = {{"randomisation", D("2026-02-02")}};
+        lt_schedule_input in = {"1", an, 1, NULL, 0, NULL, 0, LT_DATE_NONE};
+        CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_OK);
+        if (c) {
+            CHECK_INT(count_kind(c, LT_SCHED_TREATMENT), 2);
+            CHECK_DATE(find(c, "C1")->target, "2026-02-16");
+            CHECK_DATE(find(c, "C2")->target, "2026-04-13");
+        }
+        lt_calendar_free(c);
+        in.arm = "2";
+        CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_OK);
+        if (c) {
+            CHECK_INT(count_kind(c, LT_SCHED_TREATMENT), 1);
+            CHECK_DATE(find(c, "everolimus_start")->latest, "2026-02-16");
+        }
+        lt_calendar_free(c);
+        lt_schedule_free(s);
+    }
+    lt_json_free(doc);
+}
+
+/* Through the protocol loader: version 1.0 of NELMAS patches cycle 1 to 8 +- 2 weeks. */
+static void test_versions(void)
+{
+    const char *src = getenv("SRC");
+    char path[512];
+    snprintf(path, sizeof path, "%s/protocols/nelmas.json", src ? src : ".");
+    static const struct {
+        const char *version, *c1, *c1_earliest;
+    } want[] = {{NULL, "2026-02-21", "2026-02-07"},
+                {"2.0", "2026-02-21", "2026-02-07"},
+                {"1.0", "2026-03-07", "2026-02-21"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        lt_protocol *p = NULL;
+        lt_schedule *s = NULL;
+        lt_calendar *c = NULL;
+        lt_error err;
+        CHECK_MSG(lt_protocol_load(path, want[i].version, &p, &err) == LT_OK, "%s: %s", err.where,
+                  err.message);
+        if (!p) continue;
+        CHECK_MSG(lt_schedule_from_protocol(p, &s, &err) == LT_OK, "%s: %s", err.where,
+                  err.message);
+        lt_named_date an[] = {{"liver_resection", D("2026-01-10")}};
+        lt_schedule_input in = {"B", an, 1, NULL, 0, NULL, 0, LT_DATE_NONE};
+        if (s) CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_OK);
+        if (c) {
+            CHECK_DATE(find(c, "C1")->target, want[i].c1);
+            CHECK_DATE(find(c, "C1")->earliest, want[i].c1_earliest);
+        }
+        /* the protocol's arms are the only arms */
+        lt_calendar_free(c);
+        c = NULL;
+        in.arm = "C";
+        if (s) CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_EINVAL);
+        lt_schedule_free(s);
+        lt_protocol_free(p);
+    }
+}
+
 int main(void)
 {
     lt_error err;
@@ -444,6 +727,8 @@ int main(void)
     test_details(s);
     test_ics(s);
     test_ics_utf8();
+    test_protocol_files();
+    test_versions();
     lt_schedule_free(s);
     return lt_test_done();
 }

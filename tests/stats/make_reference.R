@@ -129,6 +129,12 @@ near <- read.csv(file.path("data", "near.csv"))
 km_ref("near.km.log", survfit(Surv(time, event) ~ 1, data = near))
 cox_ref("near.cox.efron", coxph(Surv(time, event) ~ x, data = near))
 
+## monotone likelihood: x = 1 dies first; R iterates 20 times and warns the coefficient may be
+## infinite
+mono <- data.frame(time = 1:6, event = c(1, 1, 1, 1, 1, 0), x = c(1, 1, 1, 0, 0, 0))
+write.csv(mono, file.path("data", "mono.csv"), row.names = FALSE)
+cox_ref("mono.cox.efron", suppressWarnings(coxph(Surv(time, event) ~ x, data = mono)))
+
 writeLines(c(sprintf("# made by tests/stats/make_reference.R with %s, survival %s",
                      R.version.string, packageVersion("survival")), out),
            file.path("data", "reference.txt"))

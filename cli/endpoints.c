@@ -1,0 +1,442 @@
+/* `lutetia endpoints`: the analysis dataset of one endpoint, one row per patient (time in
+ * days from the origin event, event 1/0, arm, strata), as CSV that `lutetia analyse` reads,
+ * as JSON, or as a readable table; and the per-visit outcome datasets of the same file:
+ * QLQ-C30 scale scores (--qol) and RECIST 1.1 responses (--response). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "lutetia/outcomes.h"
+
+static const char *help =
+    "usage: lutetia endpoints --protocol FILE [--version V] --events FILE --endpoint ID\n"
+    "                         [--cutoff YYYY-MM-DD] [--csv | --json]\n"
+    "\n"
+    "Derives the endpoint (as the protocol's endpoints member defines it: DFS, OS, TTR, ...)\n"
+    "for every patient of the outcomes file (docs/outcomes-format.md). Times are days from the\n"
+    "origin event; a patient without event is censored at the last tumour assessment or the\n"
+    "last contact, as the endpoint says; --cutoff ignores what happened after that date.\n"
+    "--csv writes patient,arm,<strata>,time,event,time_months,origin,end,reason for\n"
+    "'lutetia analyse km FILE --time time --event event --group arm'.\n"
+    "\n"
+    "       lutetia endpoints --events FILE --qol [--csv | --json]\n"
+    "       lutetia endpoints --events FILE --response [--csv | --json]\n"
+    "\n"
+    "--qol scores every QLQ-C30 questionnaire (EORTC scoring manual, 3rd ed.: 15 scales,\n"
+    "0-100, empty when fewer than half a scale's items were answered). --response gives the\n"
+    "RECIST 1.1 response of every tumour assessment (sum of target diameters, nadir, target,\n"
+    "non-target and overall response; the first assessment is the baseline).\n";
+
+/* A CSV field, quoted when it must be (RFC 4180). */
+static void csv_field(lt_buf *b, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        lt_buf_puts(b, s);
+        return;
+    }
+    lt_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"') lt_buf_putc(b, '"');
+        lt_buf_putc(b, *s);
+    }
+    lt_buf_putc(b, '"');
+}
+
+static const char *stratum(const lt_outcome_record *r, const char *factor)
+{
+    for (size_t i = 0; i < r->nstrata; i++)
+        if (!strcmp(r->strata[i].factor, factor)) return r->strata[i].level;
+    return NULL;
+}
+
+static void csv_num(lt_buf *b, double x)
+{
+    if (!isnan(x)) lt_buf_printf(b, "%.4f", x);
+}
+
+/* One row per questionnaire: the 15 QLQ-C30 scales. */
+static int qol_dataset(const lt_outcome_set *set, bool csv, bool json, lt_buf *b, lt_error *err)
+{
+    if (csv) {
+        lt_buf_puts(b, "patient,arm,date");
+        for (int k = 0; k < LT_QLQ_SCALE_COUNT; k++)
+            lt_buf_printf(b, ",%s", lt_qlq_scale_name((lt_qlq_scale)k));
+        lt_buf_putc(b, '\n');
+    } else if (json) {
+        lt_buf_puts(b, "{\"instrument\":\"qlq_c30\",\"rows\":[");
+    } else {
+        lt_buf_printf(b, "%-12s %-4s %-10s", "patient", "arm", "date");
+        for (int k = 0; k < LT_QLQ_SCALE_COUNT; k++)
+            lt_buf_printf(b, " %5s", lt_qlq_scale_name((lt_qlq_scale)k));
+        lt_buf_putc(b, '\n');
+    }
+    bool first = true;
+    for (size_t i = 0; i < set->n; i++) {
+        const lt_outcome_record *r = set->records[i];
+        for (size_t q = 0; q < r->nquestionnaires; q++) {
+            double sc[LT_QLQ_SCALE_COUNT];
+            if (lt_qlq_c30_score(r->questionnaires[q].items, sc, err)) {
+                char w[LT_ERROR_WHERE_MAX];
+                snprintf(w, sizeof w, "patient %.100s: questionnaires[%zu]: %.100s", r->id, q,
+                         err->where);
+                snprintf(err->where, sizeof err->where, "%s", w);
+                return 1;
+            }
+            char d[LT_DATE_STR_MAX];
+            lt_date_format(r->questionnaires[q].date, d);
+            if (csv) {
+                csv_field(b, r->id);
+                lt_buf_putc(b, ',');
+                csv_field(b, r->arm);
+                lt_buf_printf(b, ",%s", d);
+                for (int k = 0; k < LT_QLQ_SCALE_COUNT; k++) {
+                    lt_buf_putc(b, ',');
+                    csv_num(b, sc[k]);
+                }
+                lt_buf_putc(b, '\n');
+            } else if (json) {
+                lt_buf_puts(b, first ? "{\"patient\":" : ",{\"patient\":");
+                first = false;
+                lt_buf_json_str(b, r->id);
+                lt_buf_puts(b, ",\"arm\":");
+                lt_buf_json_str(b, r->arm);
+                lt_buf_puts(b, ",\"date\":");
+                lt_buf_json_str(b, d);
+                for (int k = 0; k < LT_QLQ_SCALE_COUNT; k++) {
+                    lt_buf_printf(b, ",\"%s\":", lt_qlq_scale_name((lt_qlq_scale)k));
+                    lt_buf_json_num(b, sc[k]); /* NAN writes null */
+                }
+                lt_buf_putc(b, '}');
+            } else {
+                lt_buf_printf(b, "%-12s %-4s %-10s", r->id, r->arm ? r->arm : "-", d);
+                for (int k = 0; k < LT_QLQ_SCALE_COUNT; k++) {
+                    if (isnan(sc[k]))
+                        lt_buf_printf(b, " %5s", "-");
+                    else
+                        lt_buf_printf(b, " %5.1f", sc[k]);
+                }
+                lt_buf_putc(b, '\n');
+            }
+        }
+    }
+    if (json) lt_buf_puts(b, "]}\n");
+    return 0;
+}
+
+/* One row per tumour assessment of every patient who has any: its RECIST 1.1 response. */
+static int response_dataset(const lt_outcome_set *set, const char *events, bool csv, bool json,
+                            lt_buf *b, lt_error *err)
+{
+    if (csv)
+        lt_buf_puts(b, "patient,arm,date,sum_mm,nadir_mm,target,nontarget,overall\n");
+    else if (json)
+        lt_buf_puts(b, "{\"criteria\":\"RECIST 1.1\",\"rows\":[");
+    else
+        lt_buf_printf(b, "%-12s %-4s %-10s %8s %8s %-13s %-13s %s\n", "patient", "arm", "date",
+                      "sum", "nadir", "target", "non-target", "overall");
+    bool first = true;
+    for (size_t i = 0; i < set->n; i++) {
+        const lt_outcome_record *r = set->records[i];
+        if (!r->nassessments) continue;
+        lt_recist_result *res = calloc(r->nassessments, sizeof *res);
+        char where[LT_ERROR_WHERE_MAX];
+        snprintf(where, sizeof where, "%.120s: patient %.100s", events, r->id);
+        if (!res) {
+            lt_error_set(err, LT_ENOMEM, "", "out of memory");
+            return 1;
+        }
+        if (lt_recist_evaluate(r->assessments, r->nassessments, where, res, err)) {
+            free(res);
+            return 1;
+        }
+        for (size_t k = 0; k < r->nassessments; k++) {
+            const lt_recist_result *x = &res[k];
+            char d[LT_DATE_STR_MAX];
+            lt_date_format(x->date, d);
+            const char *t = lt_recist_response_name(x->target),
+                       *nt = lt_recist_response_name(x->nontarget),
+                       *o = k ? lt_recist_response_name(x->overall) : "baseline";
+            if (csv) {
+                csv_field(b, r->id);
+                lt_buf_putc(b, ',');
+                csv_field(b, r->arm);
+                lt_buf_printf(b, ",%s,", d);
+                csv_num(b, x->sum);
+                lt_buf_putc(b, ',');
+                csv_num(b, x->nadir);
+                lt_buf_printf(b, ",%s,%s,%s\n", k ? t : "", k ? nt : "", o);
+            } else if (json) {
+                lt_buf_puts(b, first ? "{\"patient\":" : ",{\"patient\":");
+                first = false;
+                lt_buf_json_str(b, r->id);
+                lt_buf_puts(b, ",\"arm\":");
+                lt_buf_json_str(b, r->arm);
+                lt_buf_puts(b, ",\"date\":");
+                lt_buf_json_str(b, d);
+                lt_buf_puts(b, ",\"sum_mm\":");
+                lt_buf_json_num(b, x->sum);
+                lt_buf_puts(b, ",\"nadir_mm\":");
+                lt_buf_json_num(b, x->nadir);
+                lt_buf_puts(b, ",\"target\":");
+                lt_buf_json_str(b, k ? t : NULL);
+                lt_buf_puts(b, ",\"nontarget\":");
+                lt_buf_json_str(b, k ? nt : NULL);
+                lt_buf_puts(b, ",\"overall\":");
+                lt_buf_json_str(b, o);
+                lt_buf_putc(b, '}');
+            } else {
+                char sum[16] = "-", nadir[16] = "-";
+                if (!isnan(x->sum)) snprintf(sum, sizeof sum, "%.1f", x->sum);
+                if (k && !isnan(x->nadir)) snprintf(nadir, sizeof nadir, "%.1f", x->nadir);
+                lt_buf_printf(b, "%-12s %-4s %-10s %8s %8s %-13s %-13s %s\n", r->id,
+                              r->arm ? r->arm : "-", d, sum, nadir, k ? t : "", k ? nt : "", o);
+            }
+        }
+        free(res);
+    }
+    if (json) lt_buf_puts(b, "]}\n");
+    return 0;
+}
+
+int lt_cmd_endpoints(int argc, char **argv)
+{
+    const char *protocol = NULL, *version = NULL, *events = NULL, *endpoint = NULL;
+    bool csv = false, json = false, qol = false, response = false;
+    lt_date cutoff = LT_DATE_NONE;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(help, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--csv")) {
+            csv = true;
+            continue;
+        }
+        if (!strcmp(a, "--json")) {
+            json = true;
+            continue;
+        }
+        if (!strcmp(a, "--qol") || !strcmp(a, "--response")) {
+            *(a[2] == 'q' ? &qol : &response) = true;
+            continue;
+        }
+        if (a[0] != '-') return lt_cli_usage_error("endpoints", "unexpected argument \"%s\"", a);
+        if (i + 1 >= argc) return lt_cli_usage_error("endpoints", "%s needs a value", a);
+        const char *v = argv[++i];
+        if (!strcmp(a, "--protocol"))
+            protocol = v;
+        else if (!strcmp(a, "--version"))
+            version = v;
+        else if (!strcmp(a, "--events"))
+            events = v;
+        else if (!strcmp(a, "--endpoint"))
+            endpoint = v;
+        else if (!strcmp(a, "--cutoff")) {
+            if (!lt_date_parse(v, false, &cutoff))
+                return lt_cli_usage_error("endpoints",
+                                          "--cutoff expects YYYY-MM-DD, found "
+                                          "\"%s\"",
+                                          v);
+        } else {
+            return lt_cli_usage_error("endpoints", "unknown option %s", a);
+        }
+    }
+    if (csv && json) return lt_cli_usage_error("endpoints", "choose --csv or --json");
+    if (qol || response) {
+        if (qol && response) return lt_cli_usage_error("endpoints", "choose --qol or --response");
+        if (!events) return lt_cli_usage_error("endpoints", "--events FILE is required");
+        if (endpoint || cutoff != LT_DATE_NONE)
+            return lt_cli_usage_error("endpoints", "--%s takes no --endpoint or --cutoff",
+                                      qol ? "qol" : "response");
+        lt_error err;
+        lt_error_clear(&err);
+        lt_outcome_set *set = NULL;
+        if (lt_outcome_set_load(events, &set, &err)) return lt_cli_fail(&err);
+        lt_buf b = LT_BUF_INIT;
+        int bad = qol ? qol_dataset(set, csv, json, &b, &err)
+                      : response_dataset(set, events, csv, json, &b, &err);
+        int rc = bad ? lt_cli_fail(&err) : lt_cli_print_buf(&b);
+        lt_buf_free(&b);
+        lt_outcome_set_free(set);
+        return rc;
+    }
+    if (!protocol || !events || !endpoint)
+        return lt_cli_usage_error("endpoints", "--protocol, --events and --endpoint are required");
+    if (csv && json) return lt_cli_usage_error("endpoints", "choose --csv or --json");
+
+    lt_error err;
+    lt_error_clear(&err);
+    lt_protocol *p = NULL;
+    lt_endpoints *e = NULL;
+    lt_outcome_set *set = NULL;
+    lt_endpoint_row *rows = NULL;
+    const char **factors = NULL;
+    size_t nfactors = 0;
+    int rc = 0;
+    if (lt_protocol_load(protocol, version, &p, &err) || lt_endpoints_from_protocol(p, &e, &err) ||
+        lt_outcome_set_load(events, &set, &err))
+        goto fail;
+    long k = lt_endpoints_find(e, endpoint);
+    if (k < 0) {
+        char list[256] = "";
+        for (size_t i = 0; i < lt_endpoints_count(e); i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, lt_endpoints_id(e, i), sizeof list - strlen(list) - 1);
+        }
+        lt_error_set(&err, LT_ENOTFOUND, protocol, "no endpoint \"%s\"; the protocol defines %s",
+                     endpoint, list);
+        goto fail;
+    }
+    if (set->protocol && strcmp(set->protocol, lt_protocol_id(p)))
+        fprintf(stderr, "lutetia: warning: %s is for protocol \"%s\", not \"%s\"\n", events,
+                set->protocol, lt_protocol_id(p));
+    rows = calloc(set->n + 1, sizeof *rows);
+    /* strata columns: the protocol's factors first, then any other the records name */
+    size_t maxf = lt_protocol_strat_count(p);
+    for (size_t i = 0; i < set->n; i++)
+        maxf += set->records[i]->nstrata;
+    factors = calloc(maxf + 1, sizeof *factors);
+    if (!rows || !factors) {
+        lt_error_set(&err, LT_ENOMEM, "", "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < lt_protocol_strat_count(p); i++)
+        factors[nfactors++] = lt_protocol_strat(p, i)->id;
+    for (size_t i = 0; i < set->n; i++)
+        for (size_t j = 0; j < set->records[i]->nstrata; j++) {
+            const char *f = set->records[i]->strata[j].factor;
+            bool seen = false;
+            for (size_t m = 0; m < nfactors; m++)
+                if (!strcmp(factors[m], f)) seen = true;
+            if (!seen) factors[nfactors++] = f;
+        }
+    /* patients whose origin is after the cutoff were not in the study then: left out, said */
+    size_t nrows = 0, late = 0;
+    const lt_outcome_record **recs = calloc(set->n + 1, sizeof *recs);
+    if (!recs) {
+        lt_error_set(&err, LT_ENOMEM, "", "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        lt_date o = lt_outcome_record_anchor(set->records[i], lt_endpoints_origin(e, (size_t)k));
+        if (cutoff != LT_DATE_NONE && o != LT_DATE_NONE && o > cutoff)
+            late++;
+        else
+            recs[nrows++] = set->records[i];
+    }
+    if (late)
+        fprintf(stderr, "lutetia: note: %zu patient%s whose %s is after the cutoff left out\n",
+                late, late == 1 ? "" : "s", lt_endpoints_origin(e, (size_t)k));
+    for (size_t i = 0; i < nrows; i++)
+        if (lt_endpoint_derive(e, (size_t)k, recs[i], cutoff, &rows[i], &err)) {
+            free(recs);
+            char w[LT_ERROR_WHERE_MAX];
+            snprintf(w, sizeof w, "%.120s: %.120s", events, err.where);
+            snprintf(err.where, sizeof err.where, "%s", w);
+            goto fail;
+        }
+
+    lt_buf b = LT_BUF_INIT;
+    const char *id = lt_endpoints_id(e, (size_t)k);
+    size_t nev = 0;
+    for (size_t i = 0; i < nrows; i++)
+        nev += (size_t)rows[i].event;
+    if (csv) {
+        lt_buf_puts(&b, "patient,arm");
+        for (size_t m = 0; m < nfactors; m++) {
+            lt_buf_putc(&b, ',');
+            csv_field(&b, factors[m]);
+        }
+        lt_buf_puts(&b, ",time,event,time_months,origin,end,reason\n");
+    } else if (json) {
+        lt_buf_puts(&b, "{\"protocol\":");
+        lt_buf_json_str(&b, lt_protocol_id(p));
+        lt_buf_puts(&b, ",\"version\":");
+        lt_buf_json_str(&b, lt_protocol_version(p));
+        lt_buf_puts(&b, ",\"endpoint\":");
+        lt_buf_json_str(&b, id);
+        lt_buf_puts(&b, ",\"origin\":");
+        lt_buf_json_str(&b, lt_endpoints_origin(e, (size_t)k));
+        lt_buf_puts(&b, ",\"time_unit\":\"days\",\"cutoff\":");
+        char c[LT_DATE_STR_MAX];
+        if (cutoff == LT_DATE_NONE)
+            lt_buf_puts(&b, "null");
+        else
+            lt_buf_json_str(&b, lt_date_format(cutoff, c));
+        lt_buf_printf(&b, ",\"n\":%zu,\"events\":%zu,\"rows\":[", nrows, nev);
+    } else {
+        lt_buf_printf(&b, "%s (version %s), endpoint %s from %s: %zu patients, %zu events\n\n",
+                      lt_protocol_name(p), lt_protocol_version(p) ? lt_protocol_version(p) : "-",
+                      id, lt_endpoints_origin(e, (size_t)k), nrows, nev);
+        lt_buf_printf(&b, "%-12s %-4s %-10s %-10s %7s %7s  %s\n", "patient", "arm", "origin", "end",
+                      "days", "months", "event");
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        const lt_endpoint_row *r = &rows[i];
+        const lt_outcome_record *rec = recs[i];
+        char o[LT_DATE_STR_MAX], d[LT_DATE_STR_MAX];
+        lt_date_format(r->origin, o);
+        lt_date_format(r->end, d);
+        double months = r->time / LT_DAYS_PER_MONTH;
+        if (csv) {
+            csv_field(&b, r->patient);
+            lt_buf_putc(&b, ',');
+            csv_field(&b, r->arm);
+            for (size_t m = 0; m < nfactors; m++) {
+                lt_buf_putc(&b, ',');
+                csv_field(&b, stratum(rec, factors[m]));
+            }
+            lt_buf_printf(&b, ",%.0f,%d,%.4f,%s,%s,%s\n", r->time, r->event, months, o, d,
+                          r->reason);
+        } else if (json) {
+            lt_buf_puts(&b, i ? ",{\"patient\":" : "{\"patient\":");
+            lt_buf_json_str(&b, r->patient);
+            lt_buf_puts(&b, ",\"arm\":");
+            lt_buf_json_str(&b, r->arm);
+            lt_buf_puts(&b, ",\"strata\":{");
+            bool first = true;
+            for (size_t m = 0; m < nfactors; m++) {
+                const char *lv = stratum(rec, factors[m]);
+                if (!lv) continue;
+                if (!first) lt_buf_putc(&b, ',');
+                first = false;
+                lt_buf_json_str(&b, factors[m]);
+                lt_buf_putc(&b, ':');
+                lt_buf_json_str(&b, lv);
+            }
+            lt_buf_printf(&b, "},\"time\":%.0f,\"event\":%d,\"time_months\":", r->time, r->event);
+            lt_buf_json_num(&b, months);
+            lt_buf_puts(&b, ",\"origin\":");
+            lt_buf_json_str(&b, o);
+            lt_buf_puts(&b, ",\"end\":");
+            lt_buf_json_str(&b, d);
+            lt_buf_puts(&b, ",\"reason\":");
+            lt_buf_json_str(&b, r->reason);
+            lt_buf_putc(&b, '}');
+        } else {
+            lt_buf_printf(&b, "%-12s %-4s %-10s %-10s %7.0f %7.2f  %s%s%s\n", r->patient,
+                          r->arm ? r->arm : "-", o, d, r->time, months,
+                          r->event ? "" : "censored (", r->reason, r->event ? "" : ")");
+        }
+    }
+    if (json) lt_buf_puts(&b, "]}\n");
+    rc = lt_cli_print_buf(&b);
+    lt_buf_free(&b);
+    free(recs);
+    free(rows);
+    free(factors);
+    lt_outcome_set_free(set);
+    lt_endpoints_free(e);
+    lt_protocol_free(p);
+    return rc;
+fail:
+    free(rows);
+    free(factors);
+    lt_outcome_set_free(set);
+    lt_endpoints_free(e);
+    lt_protocol_free(p);
+    return lt_cli_fail(&err);
+}

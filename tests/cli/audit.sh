@@ -1,0 +1,112 @@
+# The audit trail from the command line: one record per change with who, when, what and why;
+# `audit log` filters and access; `audit verify` passes on an untouched trial and, after a row is
+# edited, deleted or inserted in the database file with the sqlite3 tool behind the engine's
+# back, exits 1 naming the first bad record. Also: a newer database is refused untouched.
+. "$SRC/tests/cli/lib.sh"
+. "$SRC/tests/cli/trial_setup.sh"
+
+setup_trial && ok || bad "setting up the trial"
+make_patients "$TMP/p.json" P 6
+ready "$TMP/p.json" S1 coord1 inv1 && ok || bad "preparing patients"
+make_patients "$TMP/q.json" Q 2
+ready "$TMP/q.json" S2 coord2 inv2 && ok || bad "preparing patients at S2"
+for id in P1 P2 P3 Q1; do
+    u=coord1; [ "$id" = Q1 ] && u=coord2
+    "$LUTETIA" randomise --user $u --patient $id >/dev/null || bad "randomising $id"
+done
+
+# ---- the log ----
+expect_exit 0 -- "$LUTETIA" audit verify --json
+expect_jq '.verified == true and .records > 40 and (.head | length) == 64'
+N=$(jq .records "$TMP/out")
+expect_exit 0 -- "$LUTETIA" audit log --json
+expect_jq 'length == '"$N"' and ([.[].seq] == [range(1; '"$N"' + 1)])
+           and .[0].action == "trial.create" and .[0].prev_hash == ("0" * 64)
+           and all(.[]; (.hash | length) == 64 and (.at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")))
+           and ([.[1:][].prev_hash] == [.[:-1][].hash])'
+# one record per change, in order, attributed: P1's life in the trail
+expect_exit 0 -- "$LUTETIA" audit log --patient P1 --json
+expect_jq '[.[].action] == ["screen", "enrol", "consent", "confirm", "allocate", "randomise"]
+           and ([.[].user] == ["coord1", "coord1", "coord1", "inv1", "coord1", "coord1"])
+           and ([.[].role] | unique) == ["coordinator", "investigator"]
+           and all(.[]; .site == "S1" and .patient == "P1")
+           and .[1].old == null and .[1].new.state == "screened"
+           and .[2].old.state == "screened" and .[2].new.state == "consented"
+           and .[5].old.arm == null and (.[5].new.arm == "A" or .[5].new.arm == "B")'
+expect_exit 0 -- "$LUTETIA" audit log --patient P1
+expect_out 'coord1 +coordinator +S1 +consent +patient P1'
+expect_exit 0 -- "$LUTETIA" audit log --since 2999-01-01 --json
+expect_jq 'length == 0'
+expect_exit 0 -- "$LUTETIA" audit log --since 2000-01-01 --json
+expect_jq 'length == '"$N"
+expect_exit 2 -- "$LUTETIA" audit log --since yesterday
+# a monitor of S1 sees S1 and trial-wide records, never S2's
+expect_exit 0 -- "$LUTETIA" audit log --user mon1 --json
+expect_jq 'length > 10 and all(.[]; .site == "" or .site == "S1")'
+expect_exit 0 -- "$LUTETIA" audit log --user mon1 --patient Q1 --json
+expect_jq 'length == 0'
+expect_exit 0 -- "$LUTETIA" audit log --user admin --patient Q1 --json
+expect_jq 'length == 6'
+expect_exit 7 -- "$LUTETIA" audit log --user stat1
+expect_exit 7 -- "$LUTETIA" audit log --user inv1
+
+# ---- tampering: each on a fresh copy of the database ----
+tamper() { # NAME SQL: copy the trial, run SQL with the sqlite3 tool
+    cp "$LUTETIA_DB" "$TMP/$1.db"
+    rm -f "$TMP/$1.db-wal" "$TMP/$1.db-shm"
+    sqlite3 "$TMP/$1.db" "$2" || bad "sqlite3 refused: $2"
+}
+# the engine checkpoints on close, so a copy of the file is the whole trial
+# the triggers stop a casual edit of the trail
+cp "$LUTETIA_DB" "$TMP/plain.db"
+sqlite3 "$TMP/plain.db" "UPDATE audit SET reason = 'x' WHERE seq = 5" 2>/dev/null && bad "the audit table took an UPDATE" || ok
+sqlite3 "$TMP/plain.db" "DELETE FROM audit WHERE seq = 5" 2>/dev/null && bad "the audit table took a DELETE" || ok
+
+# an audit record edited: who did it
+tamper edit "DROP TRIGGER audit_no_update; UPDATE audit SET user = 'inv1' WHERE seq = 12"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/edit.db"
+expect_err 'audit verify FAILED: audit record 12: contents do not match its hash'
+# an audit record deleted
+tamper delete "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 20"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/delete.db" --json
+expect_jq '.verified == false and .where == "audit record 21" and (.problem | test("record 20 was deleted"))'
+# an audit record inserted in the middle (with the sequence shifted to make room)
+tamper insert "DROP TRIGGER audit_no_update; UPDATE audit SET seq = seq + 1000 WHERE seq > 15;
+               UPDATE audit SET seq = seq - 999 WHERE seq > 1000;
+               INSERT INTO audit SELECT 16, at, user, role, site, 'confirm', entity, entity_id,
+                 patient, old_value, new_value, 'inserted', hash, hash FROM audit WHERE seq = 15"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/insert.db"
+expect_err 'audit record 16'
+# a record changed without its audit record: the arm of a randomised patient
+tamper arm "UPDATE record SET data = replace(replace(replace(data, '\"arm\":\"A\"', '\"arm\":\"X\"'), '\"arm\":\"B\"', '\"arm\":\"A\"'), '\"arm\":\"X\"', '\"arm\":\"B\"') WHERE kind = 'patient' AND id = 'P2'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/arm.db"
+expect_err "patient 'P2': the stored record differs from what audit record [0-9]+ wrote"
+# a patient moved to another site behind the engine's back
+tamper site "UPDATE record SET site = 'S2' WHERE kind = 'patient' AND id = 'P4'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/site.db"
+expect_err "patient 'P4'"
+# a record inserted: an allocation nobody made
+tamper row "INSERT INTO record SELECT kind, '000000099', site, patient, key, data, 1, audit_seq FROM record WHERE kind = 'allocation' AND id = '000000001'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/row.db"
+expect_err "allocation '000000099': this record has no audit record: it was inserted"
+# a record deleted
+tamper gone "DROP TRIGGER record_no_delete; DELETE FROM record WHERE kind = 'screening' AND id = 'P5/001'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/gone.db"
+expect_err "screening 'P5/001' written by audit record [0-9]+ is missing"
+# the last audit record cut off: the record it wrote is newer than the trail
+tamper tail "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/tail.db"
+expect_err "differs from what audit record"
+# the untouched original still verifies
+expect_exit 0 -- "$LUTETIA" audit verify
+expect_out "audit trail verified: $N records"
+
+# ---- versions: a newer database is refused and left as it was ----
+cp "$LUTETIA_DB" "$TMP/new.db"
+sqlite3 "$TMP/new.db" "PRAGMA user_version = 99"
+SUM=$(sha256sum <"$TMP/new.db")
+expect_exit 11 -- "$LUTETIA" patients --db "$TMP/new.db" --user admin
+expect_err 'schema version 99, newer than this program'
+[ "$(sha256sum <"$TMP/new.db")" = "$SUM" ] && ok || bad "refusing a newer database changed it"
+expect_exit 11 -- "$LUTETIA" audit verify --db "$TMP/new.db"
+finish

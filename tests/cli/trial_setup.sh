@@ -1,0 +1,48 @@
+# Shared by the trial CLI tests (trial.sh, audit.sh, crash.sh): a NELMAS trial with two sites
+# and one user per role, and patient files made from the eligible example patient.
+# Sourced after lib.sh; uses $TMP, $LUTETIA and $SRC.
+export LUTETIA_DB="$TMP/trial.db"
+export LUTETIA_USER=admin
+ASOF=2026-11-01
+NELMAS="$SRC/protocols/nelmas.json"
+EX="$SRC/examples"
+
+# make_patients FILE PREFIX N [SITE_LEVEL [MARGIN]]: N eligible NELMAS patients PREFIX1..N in
+# one file (an array), copies of examples/nelmas-01 with the primary site (pancreas or
+# small_intestine) and the liver-resection margin (R0 or R1) given; by default they alternate
+# so that the patients fall in all four strata.
+make_patients() {
+    jq --arg p "$2" --argjson n "$3" --arg site "${4:-}" --arg margin "${5:-}" '
+      . as $x | [range(1; $n + 1) as $i | $x
+        | .id = ($p + ($i | tostring))
+        | .diagnoses[0].primary_site =
+            (if $site != "" then $site elif $i % 2 == 0 then "pancreas" else "small_intestine" end)
+        | (if $margin != "" then $margin elif ($i / 2 | floor) % 2 == 0 then "R0" else "R1" end) as $m
+        | .procedures[0].margin = $m | .procedures[0].text = $m]' \
+      "$EX/nelmas-01-eligible.json" >"$1"
+}
+
+# setup_trial: a fresh trial; sites S1, S2; users coord1, inv1, nuc1, stat1, mon1 at S1 and
+# coord2, inv2 at S2.
+setup_trial() {
+    rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm"
+    "$LUTETIA" trial init --protocol "$NELMAS" --user admin >/dev/null || return 1
+    "$LUTETIA" site add --code S1 --name "Site one" >/dev/null &&
+    "$LUTETIA" site add --code S2 --name "Site two" >/dev/null &&
+    "$LUTETIA" user add --name coord1 --role coordinator --site S1 >/dev/null &&
+    "$LUTETIA" user add --name inv1 --role investigator --site S1 >/dev/null &&
+    "$LUTETIA" user add --name nuc1 --role nuclear_medicine --site S1 >/dev/null &&
+    "$LUTETIA" user add --name stat1 --role statistician --all-sites >/dev/null &&
+    "$LUTETIA" user add --name mon1 --role monitor --site S1 >/dev/null &&
+    "$LUTETIA" user add --name coord2 --role coordinator --site S2 >/dev/null &&
+    "$LUTETIA" user add --name inv2 --role investigator --site S2 >/dev/null
+}
+
+# ready PATIENT_FILE SITE COORD INV: enrols, consents and confirms every patient of the file.
+ready() {
+    "$LUTETIA" enrol --user "$3" --site "$2" --as-of "$ASOF" "$1" >/dev/null || return 1
+    for id in $(jq -r '.[].id' "$1"); do
+        "$LUTETIA" consent --user "$3" --patient "$id" --form v2 --date "$ASOF" >/dev/null || return 1
+        "$LUTETIA" confirm --user "$4" --patient "$id" --date "$ASOF" >/dev/null || return 1
+    done
+}
