@@ -28,6 +28,8 @@ static const lt_cli_command commands[] = {
     {"patients", lt_cmd_patients, "list patients with the screening (CONSORT) flow"},
     {"schedule", lt_cmd_schedule, "a patient's calendar: target dates, windows, deviations, .ics"},
     {"due", lt_cmd_due, "what each site must do between two dates"},
+    {"record", lt_cmd_record, "record doses, labs, adverse events, dates and outcomes of a patient"},
+    {"outcomes", lt_cmd_outcomes, "the stored outcomes records of the trial (outcomes file format)"},
     {"audit", lt_cmd_audit, "print (log) or verify the hash-chained audit trail"},
     {"design", lt_cmd_design, "sample size, power, and checking a protocol's design"},
     {"simulate", lt_cmd_simulate, "Monte Carlo simulation of whole trials"},

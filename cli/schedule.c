@@ -277,10 +277,53 @@ fail:
     return lt_cli_fail(&err);
 }
 
-static int cmp_str(const void *a, const void *b)
+typedef struct by_site {
+    const char *site;
+    size_t at; /* position in the file */
+} by_site;
+
+/* Site order (patients without a site last), then file order. */
+static int cmp_site(const void *a, const void *b)
 {
-    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    return strcmp(x ? x : "", y ? y : "");
+    const by_site *x = a, *y = b;
+    if (!x->site != !y->site) return x->site ? -1 : 1;
+    int c = x->site ? strcmp(x->site, y->site) : 0;
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+static void due_entry(lt_buf *b, bool json, bool *first, const char *site, const char *patient,
+                      const lt_visit *v)
+{
+    char tg[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX], l[LT_DATE_STR_MAX];
+    lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
+    lt_date_format(v->target, tg);
+    lt_date_format(v->earliest, e);
+    lt_date_format(close, l);
+    if (!json) {
+        lt_buf_printf(b, "  %-10s %-16s %s  (%s..%s)%s  %s\n", patient, v->id, tg, e, l,
+                      v->status == LT_VISIT_MISSED ? " MISSED" : "", v->label);
+        return;
+    }
+    lt_buf_puts(b, *first ? "{\"site\":" : ",{\"site\":");
+    *first = false;
+    lt_buf_json_str(b, site);
+    lt_buf_puts(b, ",\"patient\":");
+    lt_buf_json_str(b, patient);
+    lt_buf_puts(b, ",\"entry\":");
+    lt_buf_json_str(b, v->id);
+    lt_buf_puts(b, ",\"kind\":");
+    lt_buf_json_str(b, lt_sched_kind_name(v->kind));
+    lt_buf_puts(b, ",\"label\":");
+    lt_buf_json_str(b, v->label);
+    lt_buf_puts(b, ",\"target\":");
+    lt_buf_json_str(b, tg);
+    lt_buf_puts(b, ",\"earliest\":");
+    lt_buf_json_str(b, e);
+    lt_buf_puts(b, ",\"latest\":");
+    lt_buf_json_str(b, l);
+    lt_buf_puts(b, ",\"status\":");
+    lt_buf_json_str(b, lt_visit_status_name(v->status));
+    lt_buf_putc(b, '}');
 }
 
 int lt_cmd_due(int argc, char **argv)
@@ -299,101 +342,68 @@ int lt_cmd_due(int argc, char **argv)
     lt_outcome_set *set = NULL;
     if ((rc = load_all(&o, &p, &s, &set))) return rc;
 
-    /* compute every calendar first, so that an error stops before any output */
-    lt_calendar **cals = calloc(set->n + 1, sizeof *cals);
-    const char **sites = calloc(set->n + 1, sizeof *sites);
+    /* patients site by site; one calendar at a time, so a whole trial fits in little memory;
+     * the output is printed only once every calendar has been computed without error */
     lt_error err;
     lt_error_clear(&err);
-    if (!cals || !sites) {
+    lt_buf b = LT_BUF_INIT;
+    by_site *order = calloc(set->n + 1, sizeof *order);
+    if (!order) {
         lt_error_set(&err, LT_ENOMEM, "", "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < set->n; i++) {
+    for (size_t i = 0; i < set->n; i++)
+        order[i] = (by_site){set->records[i]->site, i};
+    qsort(order, set->n, sizeof *order, cmp_site);
+    char f[LT_DATE_STR_MAX], t[LT_DATE_STR_MAX];
+    lt_date_format(o.from, f);
+    lt_date_format(o.to, t);
+    if (o.json) {
+        lt_buf_puts(&b, "{\"from\":");
+        lt_buf_json_str(&b, f);
+        lt_buf_puts(&b, ",\"to\":");
+        lt_buf_json_str(&b, t);
+        lt_buf_puts(&b, ",\"entries\":[");
+    } else {
+        lt_buf_printf(&b, "%s: due from %s to %s\n", lt_protocol_name(p), f, t);
+    }
+    size_t total = 0;
+    bool first = true, headed = false;
+    const char *last_site = NULL;
+    for (size_t k = 0; k < set->n; k++) {
+        const lt_outcome_record *r = set->records[order[k].at];
+        const char *site = r->site;
+        if (o.site && (!site || strcmp(site, o.site))) continue;
         lt_schedule_input in;
-        lt_outcome_record_schedule_input(set->records[i], o.from, &in);
-        if (lt_schedule_compute(s, &in, &cals[i], &err)) {
+        lt_outcome_record_schedule_input(r, o.from, &in);
+        lt_calendar *c = NULL;
+        if (lt_schedule_compute(s, &in, &c, &err)) {
             char w[LT_ERROR_WHERE_MAX];
-            snprintf(w, sizeof w, "%.100s: patient %.100s", o.events, set->records[i]->id);
+            snprintf(w, sizeof w, "%.100s: patient %.100s", o.events, r->id);
             snprintf(err.where, sizeof err.where, "%s", w);
             goto done;
         }
-        sites[i] = set->records[i]->site;
-    }
-    qsort(sites, set->n, sizeof *sites, cmp_str);
-    lt_buf b = LT_BUF_INIT;
-    char f[LT_DATE_STR_MAX], t[LT_DATE_STR_MAX];
-    if (o.json) lt_buf_puts(&b, "{\"from\":");
-    if (o.json) {
-        lt_buf_json_str(&b, lt_date_format(o.from, f));
-        lt_buf_puts(&b, ",\"to\":");
-        lt_buf_json_str(&b, lt_date_format(o.to, t));
-        lt_buf_puts(&b, ",\"entries\":[");
-    } else {
-        lt_buf_printf(&b, "%s: due from %s to %s\n", lt_protocol_name(p), lt_date_format(o.from, f),
-                      lt_date_format(o.to, t));
-    }
-    size_t total = 0;
-    bool first = true;
-    for (size_t k = 0; k < set->n; k++) {
-        if (k && !cmp_str(&sites[k], &sites[k - 1])) continue;
-        const char *site = sites[k];
-        if (o.site && (!site || strcmp(site, o.site))) continue;
-        bool header = false;
-        for (size_t i = 0; i < set->n; i++) {
-            const char *ps = set->records[i]->site;
-            if (!!ps != !!site || (ps && strcmp(ps, site))) continue;
-            for (size_t j = 0; j < cals[i]->n; j++) {
-                const lt_visit *v = &cals[i]->visits[j];
-                bool missed = v->status == LT_VISIT_MISSED;
-                if (!missed && !lt_visit_due(v, o.from, o.to)) continue;
-                total++;
-                char tg[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX], l[LT_DATE_STR_MAX];
-                lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
-                if (o.json) {
-                    lt_buf_puts(&b, first ? "{\"site\":" : ",{\"site\":");
-                    first = false;
-                    lt_buf_json_str(&b, site);
-                    lt_buf_puts(&b, ",\"patient\":");
-                    lt_buf_json_str(&b, set->records[i]->id);
-                    lt_buf_puts(&b, ",\"entry\":");
-                    lt_buf_json_str(&b, v->id);
-                    lt_buf_puts(&b, ",\"kind\":");
-                    lt_buf_json_str(&b, lt_sched_kind_name(v->kind));
-                    lt_buf_puts(&b, ",\"label\":");
-                    lt_buf_json_str(&b, v->label);
-                    lt_buf_puts(&b, ",\"target\":");
-                    lt_buf_json_str(&b, lt_date_format(v->target, tg));
-                    lt_buf_puts(&b, ",\"earliest\":");
-                    lt_buf_json_str(&b, lt_date_format(v->earliest, e));
-                    lt_buf_puts(&b, ",\"latest\":");
-                    lt_buf_json_str(&b, lt_date_format(close, l));
-                    lt_buf_puts(&b, ",\"status\":");
-                    lt_buf_json_str(&b, lt_visit_status_name(v->status));
-                    lt_buf_putc(&b, '}');
-                } else {
-                    if (!header) {
-                        lt_buf_printf(&b, "\nsite %s\n", site ? site : "(none recorded)");
-                        header = true;
-                    }
-                    lt_buf_printf(&b, "  %-10s %-14s %s  (%s..%s)%s  %s\n", set->records[i]->id,
-                                  v->id, lt_date_format(v->target, tg),
-                                  lt_date_format(v->earliest, e), lt_date_format(close, l),
-                                  missed ? " MISSED" : "", v->label);
-                }
-            }
+        /* a heading when the site changes (text output) */
+        if (!o.json && (!headed || !last_site != !site || (site && strcmp(site, last_site))))
+            lt_buf_printf(&b, "\nsite %s\n", site ? site : "(none recorded)");
+        headed = true;
+        last_site = site;
+        for (size_t j = 0; j < c->n; j++) {
+            const lt_visit *v = &c->visits[j];
+            if (v->status != LT_VISIT_MISSED && !lt_visit_due(v, o.from, o.to)) continue;
+            total++;
+            due_entry(&b, o.json, &first, site, r->id, v);
         }
+        lt_calendar_free(c);
     }
     if (o.json)
         lt_buf_printf(&b, "],\"count\":%zu}\n", total);
     else
         lt_buf_printf(&b, "\n%zu entr%s\n", total, total == 1 ? "y" : "ies");
     rc = lt_cli_print_buf(&b);
-    lt_buf_free(&b);
 done:
-    for (size_t i = 0; cals && i < set->n; i++)
-        lt_calendar_free(cals[i]);
-    free(cals);
-    free(sites);
+    lt_buf_free(&b);
+    free(order);
     lt_outcome_set_free(set);
     lt_schedule_free(s);
     lt_protocol_free(p);

@@ -131,8 +131,8 @@ int lt_cmd_simulate(int argc, char **argv)
     if (!has_seed) return lt_cli_usage_error(verb, "--seed is required");
     if (has_cpw != has_tpw)
         return lt_cli_usage_error(verb, "--control-hazards and --treatment-hazards go together");
-    if (isfinite(o.power))
-        return lt_cli_usage_error(verb, "--power is what the simulation estimates; drop it");
+    /* --power and --method, accepted so that a `design sample-size` command line can be reused
+     * as it is, do not enter the simulation: it estimates the power */
     if (o.patients < 0 || o.patients != floor(o.patients) || o.events < 0 ||
         o.events != floor(o.events))
         return lt_cli_usage_error(verb, "--patients and --events: expected whole numbers");

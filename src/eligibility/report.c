@@ -151,9 +151,17 @@ void lt_screening_text(const lt_screening *s, lt_buf *b)
                   lt_date_format(s->as_of, d));
     for (size_t i = 0; i < s->nresults; i++) {
         const lt_criterion_result *r = &s->results[i];
-        lt_buf_printf(b, "  %-6s %-6s %-9s %-7s %-19s %.60s%s\n", r->id,
+        /* the criterion's text, shortened to 60 bytes without splitting a UTF-8 character */
+        const char *t = r->criterion->text;
+        int cut = (int)strlen(t);
+        if (cut > 60) {
+            cut = 60;
+            while (cut > 0 && ((unsigned char)t[cut] & 0xC0) == 0x80)
+                cut--;
+        }
+        lt_buf_printf(b, "  %-6s %-6s %-9s %-7s %-19s %.*s%s\n", r->id,
                       r->exclusion ? "excl" : "incl", lt_tri_name(r->status), effect(r), r->reason,
-                      r->criterion->text, strlen(r->criterion->text) > 60 ? "..." : "");
+                      cut, t, t[cut] ? "..." : "");
         for (size_t j = 0; j < r->nevidence; j++) {
             const lt_evidence *x = &r->evidence[j];
             lt_buf_printf(b, "           - %s", x->concept ? x->concept : "");

@@ -884,7 +884,9 @@ static res eval_fact(ev *e, const lt_rule *r)
         lt_tri w = LT_MET;
         if (r->window) {
             if (!r->end_date || f->end_date != LT_DATE_NONE) {
-                w = in_span(&s, r->end_date ? f->end_date : f->date);
+                /* a treatment ending after the as-of date is still running on it */
+                lt_date end = f->end_date > e->as_of ? e->as_of : f->end_date;
+                w = in_span(&s, r->end_date ? end : f->date);
             } else {
                 /* no end date: ongoing or unknown. Inside if its start is inside; unknown if
                  * it started before the window and may still be running. */

@@ -3,6 +3,7 @@
  * (docs/outcomes-format.md). Every value is checked; an error names the JSON path. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -622,6 +623,46 @@ void lt_outcome_record_to_json(const lt_outcome_record *r, lt_buf *b)
     lt_buf_putc(b, '}');
 }
 
+typedef struct id_at {
+    const char *id;
+    size_t at; /* position in the file */
+} id_at;
+
+static int cmp_id_at(const void *a, const void *b)
+{
+    const id_at *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Patient ids are unique in a file. Sorting (id, position) pairs keeps this O(n log n) for a
+ * whole trial's file; the error names the earliest repeat in file order. */
+static lt_status check_unique(const lt_outcome_set *s, const char *source, lt_error *err)
+{
+    if (s->n < 2) return LT_OK;
+    id_at *v = malloc(s->n * sizeof *v);
+    if (!v) LT_FAIL(err, LT_ENOMEM, source ? source : "", "out of memory");
+    for (size_t k = 0; k < s->n; k++)
+        v[k] = (id_at){s->records[k]->id, k};
+    qsort(v, s->n, sizeof *v, cmp_id_at);
+    size_t first = 0, second = SIZE_MAX;
+    for (size_t k = 1; k < s->n; k++)
+        if (!strcmp(v[k].id, v[k - 1].id) && v[k].at < second) {
+            /* equal ids sort by position: v[k - 1] is an earlier occurrence; find the first */
+            size_t j = k - 1;
+            while (j > 0 && !strcmp(v[j - 1].id, v[k].id))
+                j--;
+            first = v[j].at;
+            second = v[k].at;
+        }
+    free(v);
+    if (second == SIZE_MAX) return LT_OK;
+    char pw[LT_ERROR_WHERE_MAX];
+    snprintf(pw, sizeof pw, "%.200s: patients[%zu]", source ? source : "<input>", second);
+    return bad(err, pw, ".id", "patient \"%s\" appears twice (first at patients[%zu])",
+               s->records[second]->id, first);
+}
+
 lt_status lt_outcome_set_parse(const char *text, size_t len, const char *source,
                                lt_outcome_set **out, lt_error *err)
 {
@@ -666,15 +707,9 @@ lt_status lt_outcome_set_parse(const char *text, size_t len, const char *source,
         char pw[LT_ERROR_WHERE_MAX];
         snprintf(pw, sizeof pw, "%.200s: patients[%zu]", source ? source : "<input>", i);
         if ((rc = lt_outcome_record_from_json(e, pw, &s->records[s->n], err))) goto done;
-        for (size_t j = 0; j < s->n; j++)
-            if (!strcmp(s->records[j]->id, s->records[s->n]->id)) {
-                rc = bad(err, pw, ".id", "patient \"%s\" appears twice (first at patients[%zu])",
-                         s->records[s->n]->id, j);
-                s->n++;
-                goto done;
-            }
         s->n++;
     }
+    if ((rc = check_unique(s, source, err))) goto done;
     *out = s;
     s = NULL;
     goto done;

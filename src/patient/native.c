@@ -172,7 +172,7 @@ static lt_status read_attr(ctx *x, const lt__attr_spec *spec, const lt_json *v, 
 }
 
 static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_json *o,
-                           const char *path, size_t index)
+                           const char *path)
 {
     char sub[LT_ERROR_WHERE_MAX], f[96];
     if (!lt_json_is_object(o)) {
@@ -355,7 +355,6 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
         na++;
     }
     if (!lt__fact_set_attrs(p, fact, attrs, na)) return nomem(x);
-    (void)index;
     return LT_OK;
 }
 
@@ -387,21 +386,21 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
     if (!id || !*id) {
         found(jid, f, sizeof f);
         return fail(x, LT_ESCHEMA, jid ? sub : path,
-                    "expected an \"id\" string naming the "
-                    "patient; found %s",
-                    f);
+                    "expected an \"id\" string naming the patient; found %s", f);
     }
     lt_patient *p = lt__cohort_patient(x->c, id, x->source);
     if (!p) return nomem(x);
-    lt_patient rec = *p; /* demographics of this record, checked against earlier ones */
-    rec.birth_date = rec.death_date = LT_DATE_NONE;
-    rec.sex = LT_SEX_UNKNOWN;
+    /* this record's demographics, checked against an earlier record of the same id */
+    lt_date birth = LT_DATE_NONE, death = LT_DATE_NONE;
+    lt_sex sex = LT_SEX_UNKNOWN;
     lt_status st;
-    join(sub, sizeof sub, path, *path ? ".birth_date" : "birth_date", NULL);
-    if ((st = get_date(x, lt_json_get(o, "birth_date"), sub, &rec.birth_date)) != LT_OK) return st;
-    join(sub, sizeof sub, path, *path ? ".death_date" : "death_date", NULL);
-    if ((st = get_date(x, lt_json_get(o, "death_date"), sub, &rec.death_date)) != LT_OK) return st;
+    char bpath[LT_ERROR_WHERE_MAX], dpath[LT_ERROR_WHERE_MAX];
+    join(bpath, sizeof bpath, path, *path ? ".birth_date" : "birth_date", NULL);
+    if ((st = get_date(x, lt_json_get(o, "birth_date"), bpath, &birth)) != LT_OK) return st;
+    join(dpath, sizeof dpath, path, *path ? ".death_date" : "death_date", NULL);
+    if ((st = get_date(x, lt_json_get(o, "death_date"), dpath, &death)) != LT_OK) return st;
     const lt_json *jsex = lt_json_get(o, "sex");
+    join(sub, sizeof sub, path, *path ? ".sex" : "sex", NULL);
     if (jsex) {
         const char *s = lt_json_str(jsex);
         static const char *const names[] = {"unknown", "female", "male", "other"};
@@ -409,23 +408,23 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
         for (int i = 0; s && i < 4; i++)
             if (!strcmp(s, names[i])) k = i;
         if (k < 0) {
-            join(sub, sizeof sub, path, *path ? ".sex" : "sex", NULL);
             found(jsex, f, sizeof f);
             return fail(x, LT_ESCHEMA, sub, "expected female, male, other or unknown; found %s", f);
         }
-        rec.sex = (lt_sex)k;
+        sex = (lt_sex)k;
     }
-    /* one id twice in one file: both records must agree, as across files */
     char d1[LT_DATE_STR_MAX], d2[LT_DATE_STR_MAX];
-    if (p->birth_date != LT_DATE_NONE && rec.birth_date != LT_DATE_NONE &&
-        p->birth_date != rec.birth_date)
-        return fail(x, LT_ECONFLICT, sub, "patient %s has birth date %s and %s", id,
-                    lt_date_format(p->birth_date, d1), lt_date_format(rec.birth_date, d2));
-    if (p->sex != LT_SEX_UNKNOWN && rec.sex != LT_SEX_UNKNOWN && p->sex != rec.sex)
-        return fail(x, LT_ECONFLICT, path, "patient %s is recorded with two different sexes", id);
-    if (rec.birth_date != LT_DATE_NONE) p->birth_date = rec.birth_date;
-    if (rec.death_date != LT_DATE_NONE) p->death_date = rec.death_date;
-    if (rec.sex != LT_SEX_UNKNOWN) p->sex = rec.sex;
+    if (p->birth_date != LT_DATE_NONE && birth != LT_DATE_NONE && p->birth_date != birth)
+        return fail(x, LT_ECONFLICT, bpath, "patient %s has birth dates %s and %s", id,
+                    lt_date_format(p->birth_date, d1), lt_date_format(birth, d2));
+    if (p->death_date != LT_DATE_NONE && death != LT_DATE_NONE && p->death_date != death)
+        return fail(x, LT_ECONFLICT, dpath, "patient %s has death dates %s and %s", id,
+                    lt_date_format(p->death_date, d1), lt_date_format(death, d2));
+    if (p->sex != LT_SEX_UNKNOWN && sex != LT_SEX_UNKNOWN && p->sex != sex)
+        return fail(x, LT_ECONFLICT, sub, "patient %s is recorded with two different sexes", id);
+    if (birth != LT_DATE_NONE) p->birth_date = birth;
+    if (death != LT_DATE_NONE) p->death_date = death;
+    if (sex != LT_SEX_UNKNOWN) p->sex = sex;
 
     for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) {
         const lt_json *arr = lt_json_get(o, arrays[a].member);
@@ -440,7 +439,7 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
             char fp[LT_ERROR_WHERE_MAX], num[32];
             snprintf(num, sizeof num, "[%zu]", i);
             join(fp, sizeof fp, sub, num, NULL);
-            if ((st = read_fact(x, p, arrays[a].kind, e, fp, i)) != LT_OK) return st;
+            if ((st = read_fact(x, p, arrays[a].kind, e, fp)) != LT_OK) return st;
         }
     }
     return LT_OK;

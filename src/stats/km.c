@@ -79,7 +79,7 @@ static lt_status fill_curve(const double *time, const uint32_t *tag, size_t m, l
     size_t nt = 0;
     for (size_t i = 0; i < m; i++)
         if (i == 0 || time[i] != time[i - 1]) nt++;
-    double *blk = lt__big_alloc(9 * nt * sizeof *blk);
+    double *blk = malloc(9 * nt * sizeof *blk);
     if (!blk) LT_FAIL(err, LT_ENOMEM, "", "out of memory for a Kaplan-Meier curve");
     c->ntimes = nt;
     c->time = blk;
@@ -164,7 +164,7 @@ lt_status lt_km_fit(const lt_surv_data *d, lt_conf_type conf_type, double conf_l
     if (nc >= (1u << 31))
         LT_FAIL(err, LT_EINVAL, "", "too many curves: %zu groups x %zu strata", d->ngroups,
                 d->nstrata);
-    uint32_t *tag = lt__big_alloc(d->n * sizeof *tag);
+    uint32_t *tag = malloc(d->n * sizeof *tag);
     if (!tag) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < d->n; i++)
         tag[i] = (uint32_t)(((size_t)d->group[i] * d->nstrata + (size_t)d->stratum[i]) << 1) |

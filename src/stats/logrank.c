@@ -24,7 +24,7 @@ static lt_status accumulate(const lt_surv_data *d, double *n, double *obs, doubl
     int gbits = lt__bits_for(k), sbits = lt__bits_for(d->nstrata);
     if (gbits + sbits + 1 > 32)
         LT_FAIL(err, LT_EINVAL, "", "too many groups x strata (%zu x %zu)", k, d->nstrata);
-    uint32_t *tag = lt__big_alloc(d->n * sizeof *tag);
+    uint32_t *tag = malloc(d->n * sizeof *tag);
     if (!tag) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < d->n; i++)
         tag[i] = ((uint32_t)d->stratum[i] << (gbits + 1)) | ((uint32_t)d->group[i] << 1) |

@@ -23,10 +23,6 @@ lt_status lt__surv_sort(const double *time, const uint32_t *tag, size_t n, int o
                         lt__surv_sorted *out, lt_error *err);
 void lt__surv_sorted_free(lt__surv_sorted *s);
 
-/* malloc for arrays of millions of rows: 2 MiB-aligned and marked for transparent huge pages,
- * so that first touching 100 MB costs 50 page faults instead of 25,000. Free with free(). */
-void *lt__big_alloc(size_t size);
-
 /* Bits needed to hold values 0..k-1 (at least 1). */
 int lt__bits_for(size_t k);
 

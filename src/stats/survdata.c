@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 #include "lutetia/csv.h"
@@ -383,13 +382,13 @@ lt_status lt_surv_data_parse_csv(char *text, size_t len, const char *name, const
     free(d->x);
     d->group = d->stratum = NULL;
     d->x = NULL;
-    d->time = lt__big_alloc(r.cap * sizeof *d->time);
-    d->event = lt__big_alloc(r.cap * sizeof *d->event);
-    if (d->p) d->x = lt__big_alloc(r.cap * d->p * sizeof *d->x);
+    d->time = malloc(r.cap * sizeof *d->time);
+    d->event = malloc(r.cap * sizeof *d->event);
+    if (d->p) d->x = malloc(r.cap * d->p * sizeof *d->x);
     bool ok = d->time && d->event && (!d->p || d->x);
     for (int k = 0; k < 3; k++)
         if (wanted[2 + k]) {
-            r.lvrows[k] = lt__big_alloc(r.cap * sizeof(int));
+            r.lvrows[k] = malloc(r.cap * sizeof(int));
             if (!r.lvrows[k]) ok = false;
         }
     if (!ok) {
@@ -613,16 +612,6 @@ typedef struct sort_item {
     uint32_t tag;
 } sort_item;
 
-void *lt__big_alloc(size_t size)
-{
-    const size_t huge = (size_t)2 << 20;
-    if (size < huge) return malloc(size ? size : 1);
-    size_t rounded = (size + huge - 1) / huge * huge;
-    void *p = aligned_alloc(huge, rounded);
-    if (p) madvise(p, rounded, MADV_HUGEPAGE); /* advice only: failure changes nothing */
-    return p;
-}
-
 int lt__bits_for(size_t k)
 {
     int b = 1;
@@ -702,10 +691,10 @@ lt_status lt__surv_sort(const double *time, const uint32_t *tag, size_t n, int o
 {
     enum { BITS = 11, BUCKETS = 1 << BITS, TPASSES = 6, OPASSES = 3 };
     size_t m = n ? n : 1;
-    sort_item *a = lt__big_alloc(m * sizeof *a), *b = lt__big_alloc(m * sizeof *b);
+    sort_item *a = malloc(m * sizeof *a), *b = malloc(m * sizeof *b);
     size_t(*count)[BUCKETS] = calloc(TPASSES + 3 + OPASSES, sizeof *count);
-    lt__surv_sorted s = {n, lt__big_alloc(m * sizeof(uint32_t)), lt__big_alloc(m * sizeof(double)),
-                         lt__big_alloc(m * sizeof(uint32_t))};
+    lt__surv_sorted s = {n, malloc(m * sizeof(uint32_t)), malloc(m * sizeof(double)),
+                         malloc(m * sizeof(uint32_t))};
     if (!a || !b || !count || !s.idx || !s.time || !s.tag) {
         free(a);
         free(b);
@@ -764,9 +753,9 @@ lt_status lt__surv_sort(const double *time, const uint32_t *tag, size_t n, int o
             int shift = (is_outer ? ps - TPASSES : ps) * BITS;
             if (radix_pass(a, b, n, is_outer, shift, outer_shift,
                            is_outer ? outer[ps - TPASSES] : full[ps])) {
-                sort_item *t = a;
+                sort_item *sw = a;
                 a = b;
-                b = t;
+                b = sw;
             }
         }
     }

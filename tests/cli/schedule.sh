@@ -99,6 +99,10 @@ expect_jq '[.entries[] | select(.patient == "NEL-003" and .status != "missed")] 
 expect_jq '[.entries[] | select(.patient == "NEL-003" and .entry == "end_of_study")][0].latest == "2026-03-15"'
 expect_jq '[.entries[] | select(.patient == "NEL-003" and .entry == "mri_year1.3")] | length == 0'
 expect_jq '.count == (.entries | length)'
+expect_exit 0 -- "$LUTETIA" due --protocol "$P" --events "$TMP/events.json" --from 2026-04-20 --to 2026-05-10
+if [ "$(grep -c '^site london$' "$TMP/out")" = 1 ] && [ "$(grep -c '^site paris$' "$TMP/out")" = 1 ]; then ok; else bad "one heading per site"; fi
+expect_out '^  NEL-001 +C2 +2026-04-26  \(2026-04-19\.\.2026-06-21\)  177Lu-DOTATATE cycle 2'
+expect_out '^21 entries$'
 expect_exit 0 -- "$LUTETIA" due --protocol "$P" --events "$TMP/events.json" --from 2026-04-20 --to 2026-05-10 --site paris
 expect_out '^site paris'
 expect_no_out 'NEL-001'

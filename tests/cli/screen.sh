@@ -44,6 +44,12 @@ expect_exit 0 -- "$LUTETIA" screen --protocol "$P" --as-of 2026-11-01 --summary 
 expect_jq '.patients == 3 and .verdicts.eligible == 1 and .verdicts.ineligible == 1 and .verdicts.needs_review == 1'
 expect_jq '.failing[0].id == "E10" and .unknown[0].id == "E11"'
 
+# text output stays valid UTF-8 when long criterion texts are shortened (µmol/L, ≥ in the seeds)
+for f in "$SRC"/protocols/*.json; do
+    "$LUTETIA" screen --protocol "$f" --as-of 2026-11-01 "$D" > "$TMP/utf" 2>/dev/null
+    if iconv -f UTF-8 -t UTF-8 "$TMP/utf" >/dev/null 2>&1; then ok; else bad "invalid UTF-8 screening against $f"; fi
+done
+
 # errors: exit non-zero, the message names the file
 expect_exit 2 -- "$LUTETIA" screen "$D"
 expect_err 'expected --protocol FILE'

@@ -32,6 +32,11 @@ if cmp -s "$TMP/out" "$TMP/one.json"; then bad "seed 43 gave seed 42's numbers";
 expect_exit 0 -- "$L" simulate --control-survival 0.25 --treatment-survival 0.44 --at 36 \
     --alpha 0.05 --sides 2 --accrual-time 24 --patients 106 --events 60 --iterations $N --seed 1 --json
 expect_jq '(.power - 0.52388 | fabs) < 4 * 0.0039 and .accrual == "uniform"'
+# a `design sample-size` command line with --patients/--events added works as it is
+expect_exit 0 -- "$L" simulate --control-survival 0.25 --treatment-survival 0.44 --at 36 \
+    --alpha 0.05 --sides 2 --power 0.8 --accrual-time 24 --follow-up 36 --method schoenfeld \
+    --patients 106 --events 60 --iterations 2000 --seed 1 --json
+expect_jq '.events == 60 and .patients == 106'
 # text output
 expect_exit 0 -- "$L" simulate --control-survival 0.25 --treatment-survival 0.44 --at 36 \
     --alpha 0.05 --sides 2 --accrual-time 24 --patients 106 --events 60 --iterations 2000 --seed 1

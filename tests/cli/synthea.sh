@@ -52,4 +52,12 @@ reason() { jq -rs --arg id "$1" --arg c "$2" '.[] | select(.patient == $id) | .c
 [ "$(reason nelmas-06 E11)" = unknown ] && ok || bad "nelmas-06: E11 (no bilirubin) is not unknown"
 [ "$(reason nelmas-08 E16)" = unknown ] && ok || bad "nelmas-08: E16 (creatinine in umol) is not unknown"
 [ "$(reason nelmas-04 E7)" = met ] && ok || bad "nelmas-04: E7 (prior everolimus) is not met"
+
+# bad patient input reaches the user with the file, the place and what was expected
+printf '{"id": "x",\n "diagnoses": [{"code": "net", "grade": "G4"}]}\n' >"$TMP/bad.json"
+expect_exit 4 -- "$LUTETIA" screen --protocol "$P/nelmas.json" "$TMP/bad.json"
+expect_err 'bad.json:2:41: diagnoses\[0\]\.grade: expected one of G1, G2, G3; found "G4"'
+printf 'patient,date,analyte,value,unit\nx,2026-01-01,hemoglobin,12,g/dL\nx,2026-01-02,hemoglobin,abc,g/dL\n' >"$TMP/bad.csv"
+expect_exit 4 -- "$LUTETIA" screen --protocol "$P/nelmas.json" "$TMP/bad.csv"
+expect_err 'bad.csv:3: column value: expected a number, found "abc"'
 finish

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
 #include "lt_test.h"
 #include "lutetia.h"
 #include "lutetia/design.h"
@@ -521,6 +523,85 @@ static void test_exponentials(void)
     free(x);
 }
 
+/* The selection of order statistics for the quantiles agrees with a full sort, with many
+ * repeated values and with positions at both ends. */
+static void test_multiselect(void)
+{
+    static const size_t sizes[] = {1, 2, 17, 100, 5000};
+    unsigned x = 12345;
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+        if (!a || !b) return;
+        for (int rep = 0; rep < 3; rep++) {
+            for (size_t i = 0; i < n; i++) {
+                x = x * 1103515245u + 12345u;
+                /* rep 1: few distinct values; rep 2: descending */
+                a[i] = rep == 0 ? (double)(x >> 8) : rep == 1 ? (double)((x >> 8) % 5)
+                                                              : (double)(n - i);
+                b[i] = a[i];
+            }
+            qsort(b, n, sizeof *b, cmp_double);
+            size_t pos[8], np = 0;
+            size_t want[] = {0, n / 40, n / 10, n / 2, n / 2 + 1, n - 2, n - 1};
+            for (size_t k = 0; k < 7; k++)
+                if (want[k] < n && (np == 0 || want[k] > pos[np - 1])) pos[np++] = want[k];
+            lt__multiselect(a, n, pos, np);
+            for (size_t k = 0; k < np; k++)
+                CHECK_MSG(a[pos[k]] == b[pos[k]], "n %zu rep %d position %zu: %g, sorted %g", n,
+                          rep, pos[k], a[pos[k]], b[pos[k]]);
+        }
+        free(a);
+        free(b);
+    }
+}
+
+/* lt_sim_run's summaries equal those recomputed from each iteration alone (lt_sim_one, then
+ * lt_sim_two_arm_tests, then GSL's type-7 quantiles on the sorted HRs), for few and many
+ * iterations. */
+static void test_sim_aggregation(void)
+{
+    static const long counts[] = {1, 2, 3, 7, 300};
+    lt_sim_spec s = nelmas_spec();
+    double crit = gsl_cdf_ugaussian_Qinv(s.alpha / s.sides);
+    for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
+        long n = counts[ci];
+        double *hr = malloc((size_t)n * sizeof *hr);
+        if (!hr) return;
+        long reject = 0, events = 0;
+        double dur = 0;
+        size_t nf = 0;
+        for (long i = 0; i < n; i++) {
+            double t[106], at, tt[106], z, beta, se;
+            int e[106], arm[106], ee[106], aa[106];
+            CHECK(lt_sim_one(&s, 77, i, t, e, arm, &at, NULL) == LT_OK);
+            size_t m = 0;
+            for (size_t j = 0; j < 106; j++)
+                if (t[j] >= 0) {
+                    tt[m] = t[j];
+                    ee[m] = e[j];
+                    aa[m++] = arm[j];
+                    events += e[j];
+                }
+            CHECK(lt_sim_two_arm_tests(tt, ee, aa, m, &z, &beta, &se, NULL) == LT_OK);
+            reject += fabs(z) > crit;
+            dur += at;
+            if (isfinite(beta)) hr[nf++] = exp(beta);
+        }
+        lt_sim_result r;
+        CHECK(lt_sim_run(&s, n, 77, 2, NULL, NULL, &r, NULL) == LT_OK);
+        CHECK_REL(r.power, (double)reject / (double)n, 1e-15);
+        CHECK_REL(r.mean_events, (double)events / (double)n, 1e-15);
+        CHECK_REL(r.mean_duration, dur / (double)n, 1e-12);
+        qsort(hr, nf, sizeof *hr, cmp_double);
+        for (int q = 0; q < LT_SIM_NQUANTILES; q++)
+            CHECK_REL(r.hr_quantiles[q],
+                      gsl_stats_quantile_from_sorted_data(hr, 1, nf, lt_sim_quantile_probs()[q]),
+                      1e-12);
+        free(hr);
+    }
+}
+
 int main(int argc, char **argv)
 {
     data_dir = argc > 1 ? argv[1] : "tests/design";
@@ -533,5 +614,7 @@ int main(int argc, char **argv)
     test_simulation();
     test_two_arm_vs_survival();
     test_exponentials();
+    test_multiselect();
+    test_sim_aggregation();
     return lt_test_done();
 }

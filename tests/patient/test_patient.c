@@ -377,6 +377,10 @@ static void test_native_errors(void)
         {"{\"resourceType\": \"Patient\", \"id\": \"x\"}", LT_ESCHEMA, "bad.json",
          "a FHIR Patient resource: expected a Bundle"},
         {"   \n\n", LT_ESCHEMA, "bad.json", "the file is empty"},
+        {"[{\"id\": \"a\", \"birth_date\": \"1950-01-01\"},\n {\"id\": \"a\", \"birth_date\": "
+         "\"1950-01-02\"}]",
+         LT_ECONFLICT, "bad.json:2:28",
+         "[1].birth_date: patient a has birth dates 1950-01-01 and 1950-01-02"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lt_cohort *c = cohort();

@@ -486,6 +486,42 @@ static void test_derived(void)
     lt_protocol_free(p);
 }
 
+/* true when s is well-formed UTF-8 (no sequence cut short) */
+static bool utf8_ok(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while (*u) {
+        int n = *u < 0x80             ? 0
+                : (*u & 0xE0) == 0xC0 ? 1
+                : (*u & 0xF0) == 0xE0 ? 2
+                : (*u & 0xF8) == 0xF0 ? 3
+                                      : -1;
+        if (n < 0) return false;
+        u++;
+        for (int i = 0; i < n; i++, u++)
+            if ((*u & 0xC0) != 0x80) return false;
+    }
+    return true;
+}
+
+static void test_text_report(void)
+{
+    lt_protocol *p;
+    lt_error err;
+    if (lt_protocol_load(path_of("tests/protocol/data/mini.json"), NULL, &p, &err) != LT_OK) return;
+    lt_screening *s = NULL;
+    const lt_criterion_result *r = screen_one(p, "{\"id\":\"t\"}", "2026-11-01", "E14", &s);
+    CHECK(r && r->status == LT_UNKNOWN);
+    lt_buf b = LT_BUF_INIT;
+    if (s) lt_screening_text(s, &b);
+    CHECK(strstr(lt_buf_str(&b), "E14") != NULL);
+    CHECK(strstr(lt_buf_str(&b), "shorten at the ...") != NULL);
+    CHECK(utf8_ok(lt_buf_str(&b)));
+    lt_buf_free(&b);
+    lt_screening_free(s);
+    lt_protocol_free(p);
+}
+
 static void test_strat(void)
 {
     lt_protocol *p;
@@ -539,6 +575,7 @@ int main(void)
     test_merge_patch();
     test_derived();
     test_strat();
+    test_text_report();
     for (int i = 0; i < nheld; i++)
         lt_cohort_free(held[i]);
     return lt_test_done();

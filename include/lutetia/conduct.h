@@ -1,0 +1,146 @@
+/* Conduct of a trial after randomisation, kept in the trial store: anchor and actual dates of
+ * calendar entries, laboratory results graded by CTCAE, adverse events, dose decisions taken by
+ * the label's rules from the stored history, administrations with decay correction, tumour
+ * assessments and outcome events. Each write is one store transaction checked against the
+ * acting user's role and site (docs/conduct.md), with one audit record per record it changes.
+ * Reading back gives the outcomes records, calendars and endpoint datasets of the trial. */
+#ifndef LUTETIA_CONDUCT_H
+#define LUTETIA_CONDUCT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "buf.h"
+#include "date.h"
+#include "dosing.h"
+#include "outcomes.h"
+#include "safety.h"
+#include "schedule.h"
+#include "status.h"
+#include "trial.h"
+
+typedef struct lt_conduct lt_conduct;
+
+/* Prepares recording for an open trial: the protocol's schedule, endpoints and dosing plan and
+ * the data tables (nuclides, CTCAE, dose-modification rules; NULL paths: the data folder).
+ * t is borrowed and must outlive *out (lt_conduct_free). */
+typedef struct lt_conduct_tables {
+    const char *nuclides, *ctcae, *dosemod; /* paths, or NULL for data/ */
+} lt_conduct_tables;
+LT_API lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduct **out,
+                                lt_error *err);
+LT_API void lt_conduct_free(lt_conduct *c);
+
+/* Who may do what (the table in src/conduct/access.c). */
+typedef enum lt_conduct_action {
+    LT_CONDUCT_RECORD = 0, /* dates, labs, adverse events, assessments, events, profile */
+    LT_CONDUCT_DECIDE,     /* take a dose decision */
+    LT_CONDUCT_ADMINISTER, /* record an administration */
+    LT_CONDUCT_READ,       /* calendars, outcomes, endpoints */
+    LT_CONDUCT_ACTION_COUNT
+} lt_conduct_action;
+/* Whether role may take action (no site check). */
+LT_API bool lt_conduct_allowed(lt_role role, lt_conduct_action action);
+
+/* Every write below that replaces a stored value is a correction and needs a non-empty reason
+ * (LT_EINVAL otherwise); the old value stays in the audit trail. Dates may not be in the
+ * future, nor (except anchors) before the patient's consent. */
+
+/* What the dose rules need about the patient: birth date, sex, weight at baseline (kg). */
+LT_API lt_status lt_conduct_profile(lt_conduct *c, const char *patient, lt_date birth_date,
+                                    lt_sex sex, double weight_kg, const char *reason,
+                                    lt_error *err);
+
+/* An anchor date of the schedule or an endpoint origin ("liver_resection"; "randomisation"
+ * when the clinical date differs from the day the allocation was stored). */
+LT_API lt_status lt_conduct_anchor(lt_conduct *c, const char *patient, const char *name,
+                                   lt_date date, const char *reason, lt_error *err);
+
+/* The actual date of calendar entry `entry` ("C1", "mri_year1.2"); late_reason (may be NULL)
+ * says why it was late ("toxicity"). LT_EINVAL when the entry is not in the patient's calendar,
+ * LT_ESTATE when a stop event cancelled it. */
+LT_API lt_status lt_conduct_actual(lt_conduct *c, const char *patient, const char *entry,
+                                   lt_date date, const char *late_reason, const char *reason,
+                                   lt_error *err);
+
+/* A laboratory result; value, lln and uln in unit (converted to the analyte's canonical unit;
+ * NAN limits when not known). Graded with CTCAE v5.0 against the patient's baseline (the
+ * first result of the analyte) when the table grades the analyte; *grade (may be NULL) gets
+ * the grade. "weight" (kg) is accepted and not graded. */
+typedef struct lt_conduct_lab {
+    const char *patient;
+    lt_date date;
+    const char *analyte;
+    double value;
+    const char *unit;
+    double lln, uln;
+} lt_conduct_lab;
+LT_API lt_status lt_conduct_lab_record(lt_conduct *c, const lt_conduct_lab *lab,
+                                       const char *reason, lt_grade *grade, lt_error *err);
+
+#define LT_CONDUCT_ID_MAX 256
+
+/* An adverse event. ae_id NULL records a new one (its id, "AE001"..., goes to id_out if not
+ * NULL); an existing id updates it (an end date, a grade) and needs a reason. */
+LT_API lt_status lt_conduct_adverse_event(lt_conduct *c, const lt_adverse_event *e,
+                                          const char *ae_id, const char *reason,
+                                          char id_out[LT_CONDUCT_ID_MAX], lt_error *err);
+
+/* A tumour assessment (the endpoints censor at the last one without event). */
+LT_API lt_status lt_conduct_assessment(lt_conduct *c, const char *patient, lt_date date,
+                                       const char *modality, bool new_lesions,
+                                       const char *reason, lt_error *err);
+
+/* An outcome event. Recurrence, death, withdrawal and loss to follow-up end the patient's
+ * participation (trial state `ended` with that reason) unless it has ended already; the
+ * calendar then stops what the protocol's schedule.stops says. One event of each type per
+ * patient and date; the same type and date again is a correction and needs a reason. */
+LT_API lt_status lt_conduct_event(lt_conduct *c, const char *patient, const lt_outcome_event *e,
+                                  const char *reason, lt_error *err);
+
+/* The dose decision for `cycle` on `date` (lt_dosemod_decide) from the stored history: the
+ * labs of the 28 days before, the baseline labs, the profile, the adverse events, earlier
+ * decisions of this cycle (withheld) and the previous cycle (reduced, and for what). The
+ * decision is stored; *out (may be NULL) receives it. LT_ESTATE when treatment has stopped
+ * (a stop event, a discontinue decision) or the cycle was given already. */
+LT_API lt_status lt_conduct_decide(lt_conduct *c, const char *patient, int cycle, lt_date date,
+                                   lt_dosemod_decision *out, lt_error *err);
+
+/* An administration (d1's record: a->patient, a->cycle). It must follow a decision to give
+ * this cycle with the decided activity as the prescription; every warning of
+ * lt_administration_evaluate must be acknowledged (LT_ESTATE listing them otherwise); the
+ * cumulative activity must stay within the plan's limit. Stores the record with its result,
+ * the cycle's actual date in the calendar, and moves the patient to on_treatment at the first
+ * cycle. *out (may be NULL) gets the evaluation. */
+LT_API lt_status lt_conduct_administer(lt_conduct *c, const lt_administration *a,
+                                       const char *reason, lt_administration_result *out,
+                                       lt_error *err);
+
+/* The outcomes records (docs/outcomes-format.md) of the randomised patients the user may read,
+ * or of one patient. json (may be NULL) receives the document; *set (may be NULL) the parsed
+ * records (lt_outcome_set_free). */
+LT_API lt_status lt_conduct_outcomes(lt_conduct *c, const char *patient, lt_buf *json,
+                                     lt_outcome_set **set, lt_error *err);
+
+/* The patient's calendar from the stored dates; as_of LT_DATE_NONE judges nothing missed. */
+LT_API lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
+                                     lt_calendar **out, lt_error *err);
+
+/* Everything of the user's patients (only of site when not NULL) due between from and to, and
+ * every entry missed as of from, grouped by site, as text or JSON. *count (may be NULL) gets
+ * the number of entries. */
+LT_API lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *site,
+                                bool json, lt_buf *out, size_t *count, lt_error *err);
+
+typedef enum lt_conduct_format {
+    LT_CONDUCT_TEXT = 0,
+    LT_CONDUCT_CSV,  /* patient,arm,<strata>,time,event,time_months,origin,end,reason */
+    LT_CONDUCT_JSON,
+} lt_conduct_format;
+
+/* The analysis dataset of an endpoint (an id of the protocol's endpoints, case-insensitive)
+ * for the randomised patients the user may read, with follow-up cut at cutoff (LT_DATE_NONE:
+ * none). The CSV is what `lutetia analyse` and lt_surv_data_parse_csv read. */
+LT_API lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                                     lt_conduct_format fmt, lt_buf *out, lt_error *err);
+
+#endif

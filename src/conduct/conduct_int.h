@@ -1,0 +1,77 @@
+/* Inside the conduct module: the open conduct context, the stored documents of a patient read
+ * back as parsed JSON, and the helpers every write uses (transaction around the patient,
+ * correction rule, re-validation of the patient's outcomes record before commit). */
+#ifndef LUTETIA_CONDUCT_INT_H
+#define LUTETIA_CONDUCT_INT_H
+
+#include "lutetia/conduct.h"
+#include "lutetia/json.h"
+#include "../trial/trial_int.h"
+
+struct lt_conduct {
+    lt_trial *t;
+    lt_schedule *sched;
+    lt_endpoints *ends;
+    lt_dosing_plan plan;
+    lt_nuclide_table *nuc;
+    lt_ctcae_table *ctcae;
+    lt_dosemod_rules *rules;
+};
+
+/* Record kinds this module writes (docs/conduct.md lists their ids and documents). */
+#define LT__K_PROFILE "profile"
+#define LT__K_ANCHOR "anchor"
+#define LT__K_VISIT "visit"
+#define LT__K_LAB "lab"
+#define LT__K_AE "adverse_event"
+#define LT__K_ASSESSMENT "assessment"
+#define LT__K_EVENT "outcome_event"
+#define LT__K_DECISION "dose_decision"
+#define LT__K_ADMIN "administration"
+
+/* The stored documents of one kind for one patient, in id order. */
+typedef struct lt__docs {
+    lt_json **v;
+    char **id;
+    size_t n, cap;
+    bool failed;     /* a document did not parse or memory ran out */
+    char *failed_id; /* while loading: the record that did not parse */
+} lt__docs;
+
+lt_status lt__docs_load(lt_conduct *c, const char *kind, const char *patient, lt__docs *out,
+                        lt_error *err);
+void lt__docs_free(lt__docs *d);
+
+/* The outcomes record (docs/outcomes-format.md) of one patient from its stored documents. */
+lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, lt_error *err);
+/* Parses one patient's outcomes record (validating it as the outcomes reader does). */
+lt_status lt__conduct_record(lt_conduct *c, const lt__pdoc *d, lt_outcome_set **out,
+                             lt_error *err);
+/* The calendar of the patient d from the store as it is now (inside or outside a transaction). */
+lt_status lt__conduct_calendar(lt_conduct *c, const lt__pdoc *d, lt_date as_of,
+                               lt_calendar **out, lt_error *err);
+
+/* Whether a stop event (recurrence, progression, death, withdrawal, loss to follow-up) is
+ * recorded on or before d; why gets "recurrence on DATE". *rc reports a store failure. */
+bool lt__conduct_stopped(lt_conduct *c, const char *patient, lt_date d, char *why, size_t n,
+                         lt_error *err, lt_status *rc);
+
+/* Transaction helpers shared by record.c and dose.c. */
+typedef struct lt__txn {
+    lt_conduct *c;
+    lt__pdoc d;
+    bool open;
+} lt__txn;
+lt_status lt__txn_begin(lt__txn *x, lt_conduct *c, const char *patient, lt_enrol_state min,
+                        lt_error *err);
+lt_status lt__txn_end(lt__txn *x, lt_status rc, lt_error *err);
+lt_status lt__txn_put(lt__txn *x, const char *kind, const char *id, const char *key,
+                      const lt_buf *doc, const char *action, const char *reason, lt_error *err);
+lt_status lt__check_date(lt_date d, const char *what, lt_error *err);
+lt_status lt__not_before_consent(const lt__txn *x, lt_date d, const char *what, lt_error *err);
+
+/* LT_OK when the acting user's role may take the action, else LT_EPERM naming who may. */
+lt_status lt__conduct_allow(const lt_conduct *c, lt_conduct_action a, const char *verb,
+                            lt_error *err);
+
+#endif

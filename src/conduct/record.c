@@ -1,0 +1,613 @@
+/* Recording what happens to a randomised patient: profile, anchor and actual dates, labs,
+ * adverse events, tumour assessments and outcome events. Each call is one store transaction:
+ * read the patient, check role, site, state and dates, write each changed record with its
+ * audit record, re-read the patient's outcomes record as the outcomes reader would (so the
+ * store never holds what an endpoint could not be derived from), then commit. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conduct_int.h"
+#include "lutetia/patient.h"
+
+/* ---- shared helpers (used by dose.c too) ---- */
+
+static int collect(const lt_record *r, void *ctx)
+{
+    lt__docs *d = ctx;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? 2 * d->cap : 16;
+        lt_json **v = realloc(d->v, cap * sizeof *v);
+        if (!v) return d->failed = true, 1;
+        d->v = v;
+        char **id = realloc(d->id, cap * sizeof *id);
+        if (!id) return d->failed = true, 1;
+        d->id = id;
+        d->cap = cap;
+    }
+    lt_json *j = NULL;
+    if (lt_json_parse(r->data, strlen(r->data), r->id, &j, NULL) != LT_OK) {
+        d->failed = true;
+        d->failed_id = strdup(r->id);
+        return 1;
+    }
+    char *id = strdup(r->id);
+    if (!id) {
+        lt_json_free(j);
+        d->failed = true;
+        return 1;
+    }
+    d->v[d->n] = j;
+    d->id[d->n++] = id;
+    return 0;
+}
+
+void lt__docs_free(lt__docs *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        lt_json_free(d->v[i]);
+        free(d->id[i]);
+    }
+    free(d->v);
+    free(d->id);
+    memset(d, 0, sizeof *d);
+}
+
+lt_status lt__docs_load(lt_conduct *c, const char *kind, const char *patient, lt__docs *out,
+                        lt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    lt_record_filter f = {.patient = patient};
+    lt__docs d = {0};
+    lt_status rc = lt_store_each(lt_trial_store(c->t), kind, &f, collect, &d, err);
+    if (rc == LT_OK && d.failed)
+        rc = lt_error_set(err, LT_ECORRUPT, d.failed_id ? d.failed_id : kind,
+                          "a stored %s record could not be read (not JSON, or out of memory)",
+                          kind);
+    free(d.failed_id);
+    d.failed_id = NULL;
+    if (rc != LT_OK) {
+        lt__docs_free(&d);
+        return rc;
+    }
+    *out = d;
+    return LT_OK;
+}
+
+/* ---- the transaction around one patient ---- */
+
+
+lt_status lt__check_date(lt_date d, const char *what, lt_error *err)
+{
+    char s[LT_DATE_STR_MAX], today[LT_DATE_STR_MAX];
+    if (d == LT_DATE_NONE) LT_FAIL(err, LT_EINVAL, what, "a date is needed");
+    if (d > lt_date_today())
+        LT_FAIL(err, LT_EINVAL, what, "%s is in the future (today is %s)", lt_date_format(d, s),
+                lt_date_format(lt_date_today(), today));
+    return LT_OK;
+}
+
+/* Begins the transaction, reads the patient and checks site and state. */
+lt_status lt__txn_begin(lt__txn *x, lt_conduct *c, const char *patient, lt_enrol_state min,
+                           lt_error *err)
+{
+    memset(x, 0, sizeof *x);
+    x->c = c;
+    if (!patient || !*patient) LT_FAIL(err, LT_EINVAL, "--patient", "a patient id is needed");
+    lt_store *st = lt_trial_store(c->t);
+    lt_status rc = lt_store_begin(st, err);
+    if (rc != LT_OK) return rc;
+    x->open = true;
+    rc = lt__pdoc_load(c->t, patient, &x->d, err);
+    if (rc == LT_OK) rc = lt__trial_site_ok(c->t, x->d.site, err);
+    if (rc == LT_OK && x->d.state < min)
+        rc = lt_error_set(err, LT_ESTATE, patient,
+                          "patient '%s' is %s: this is recorded once the patient is %s", patient,
+                          lt_enrol_state_name(x->d.state),
+                          min == LT_STATE_RANDOMISED ? "randomised (or registered)"
+                                                     : lt_enrol_state_name(min));
+    if (rc != LT_OK) {
+        lt_store_rollback(st);
+        lt__pdoc_free(&x->d);
+        x->open = false;
+    }
+    return rc;
+}
+
+/* Commits when rc is LT_OK (after checking that the patient's outcomes record still reads),
+ * otherwise rolls back. */
+lt_status lt__txn_end(lt__txn *x, lt_status rc, lt_error *err)
+{
+    lt_store *st = lt_trial_store(x->c->t);
+    if (rc == LT_OK && x->d.state >= LT_STATE_RANDOMISED && x->d.arm) {
+        lt_outcome_set *set = NULL;
+        rc = lt__conduct_record(x->c, &x->d, &set, err);
+        lt_outcome_set_free(set);
+    }
+    if (rc == LT_OK) rc = lt_store_commit(st, err);
+    if (rc != LT_OK) lt_store_rollback(st);
+    lt__pdoc_free(&x->d);
+    x->open = false;
+    return rc;
+}
+
+lt_status lt__not_before_consent(const lt__txn *x, lt_date d, const char *what, lt_error *err)
+{
+    char a[LT_DATE_STR_MAX], b[LT_DATE_STR_MAX];
+    if (x->d.consent_date != LT_DATE_NONE && d < x->d.consent_date)
+        LT_FAIL(err, LT_EINVAL, what, "%s is before the patient's consent (%s)",
+                lt_date_format(d, a), lt_date_format(x->d.consent_date, b));
+    return LT_OK;
+}
+
+/* Writes one record of the patient. A record that exists already is corrected: that needs a
+ * reason, and the action gets ".correct". Writing the same document again changes nothing. */
+lt_status lt__txn_put(lt__txn *x, const char *kind, const char *id, const char *key, const lt_buf *doc,
+                     const char *action, const char *reason, lt_error *err)
+{
+    if (lt_buf_failed(doc)) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    lt_store *st = lt_trial_store(x->c->t);
+    lt_record *old = NULL;
+    lt_status rc = lt_store_get(st, kind, id, &old, err);
+    int64_t rev = 0;
+    char act[96];
+    snprintf(act, sizeof act, "%s", action);
+    if (rc == LT_OK) {
+        rev = old->rev;
+        bool same = !strcmp(old->data, lt_buf_str(doc));
+        lt_record_free(old);
+        if (same) return LT_OK;
+        if (!reason || !*reason)
+            LT_FAIL(err, LT_EINVAL, id,
+                    "%s '%s' is already recorded; a correction needs a reason (--reason)", kind,
+                    id);
+        snprintf(act, sizeof act, "%s.correct", action);
+    } else if (rc == LT_ENOTFOUND) {
+        if (err) lt_error_clear(err);
+    } else {
+        return rc;
+    }
+    lt_record r = {.kind = kind, .id = id, .site = x->d.site, .patient = x->d.id, .key = key,
+                   .data = lt_buf_str(doc)};
+    lt_actor who = {lt_trial_user(x->c->t), lt_role_name(lt_trial_role(x->c->t))};
+    return lt_store_put(st, &r, rev, &who, act, reason ? reason : "", NULL, err);
+}
+
+static void member_str(lt_buf *b, const char *key, const char *v)
+{
+    lt_buf_printf(b, ",\"%s\":", key);
+    if (v)
+        lt_buf_json_str(b, v);
+    else
+        lt_buf_puts(b, "null");
+}
+
+static void member_date(lt_buf *b, const char *key, lt_date d)
+{
+    lt_buf_printf(b, ",\"%s\":", key);
+    lt__json_date(b, d);
+}
+
+static void member_num(lt_buf *b, const char *key, double v)
+{
+    lt_buf_printf(b, ",\"%s\":", key);
+    if (isfinite(v))
+        lt_buf_json_num(b, v);
+    else
+        lt_buf_puts(b, "null");
+}
+
+static void open_doc(lt_buf *b, const char *patient)
+{
+    lt_buf_puts(b, "{\"patient\":");
+    lt_buf_json_str(b, patient);
+}
+
+/* ---- profile ---- */
+
+lt_status lt_conduct_profile(lt_conduct *c, const char *patient, lt_date birth_date, lt_sex sex,
+                             double weight_kg, const char *reason, lt_error *err)
+{
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record a patient's profile", err);
+    if (rc != LT_OK) return rc;
+    rc = lt__check_date(birth_date, "--birth-date", err);
+    if (rc != LT_OK) return rc;
+    if (sex != LT_SEX_FEMALE && sex != LT_SEX_MALE)
+        LT_FAIL(err, LT_EINVAL, "--sex", "female or male is needed (Cockcroft-Gault)");
+    if (!(weight_kg > 0 && weight_kg < 500))
+        LT_FAIL(err, LT_EINVAL, "--weight", "a weight in kg above 0 and below 500 is needed");
+    lt__txn x;
+    rc = lt__txn_begin(&x, c, patient, LT_STATE_SCREENED, err);
+    if (rc != LT_OK) return rc;
+    lt_buf b = LT_BUF_INIT;
+    open_doc(&b, patient);
+    member_date(&b, "birth_date", birth_date);
+    member_str(&b, "sex", sex == LT_SEX_FEMALE ? "female" : "male");
+    member_num(&b, "weight_kg", weight_kg);
+    lt_buf_putc(&b, '}');
+    rc = lt__txn_put(&x, LT__K_PROFILE, patient, NULL, &b, "profile", reason, err);
+    lt_buf_free(&b);
+    return lt__txn_end(&x, rc, err);
+}
+
+/* ---- anchors ---- */
+
+static bool anchor_known(const lt_conduct *c, const char *name)
+{
+    for (size_t i = 0; i < lt_schedule_anchor_count(c->sched); i++)
+        if (!strcmp(lt_schedule_anchor(c->sched, i), name)) return true;
+    for (size_t i = 0; c->ends && i < lt_endpoints_count(c->ends); i++)
+        if (!strcmp(lt_endpoints_origin(c->ends, i), name)) return true;
+    return false;
+}
+
+lt_status lt_conduct_anchor(lt_conduct *c, const char *patient, const char *name, lt_date date,
+                            const char *reason, lt_error *err)
+{
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record anchor dates", err);
+    if (rc != LT_OK) return rc;
+    if (!name || !anchor_known(c, name)) {
+        char list[256] = "";
+        size_t n = 0;
+        for (size_t i = 0; i < lt_schedule_anchor_count(c->sched); i++)
+            n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s",
+                                  i ? ", " : "", lt_schedule_anchor(c->sched, i));
+        LT_FAIL(err, LT_EINVAL, "--anchor", "'%s' is not an anchor of the protocol (anchors: %s)",
+                name ? name : "", list);
+    }
+    rc = lt__check_date(date, "--date", err);
+    if (rc != LT_OK) return rc;
+    lt__txn x;
+    rc = lt__txn_begin(&x, c, patient, LT_STATE_SCREENED, err);
+    if (rc != LT_OK) return rc;
+    char id[LT_CONDUCT_ID_MAX];
+    snprintf(id, sizeof id, "%s/%s", patient, name);
+    lt_buf b = LT_BUF_INIT;
+    open_doc(&b, patient);
+    member_str(&b, "anchor", name);
+    member_date(&b, "date", date);
+    lt_buf_putc(&b, '}');
+    rc = lt__txn_put(&x, LT__K_ANCHOR, id, name, &b, "anchor", reason, err);
+    lt_buf_free(&b);
+    return lt__txn_end(&x, rc, err);
+}
+
+/* ---- actual dates of calendar entries ---- */
+
+/* Whether a stop event (recurrence, progression, death, withdrawal, loss to follow-up) is
+ * recorded on or before d; why gets "recurrence on DATE". *rc reports a store failure. */
+bool lt__conduct_stopped(lt_conduct *c, const char *patient, lt_date d, char *why, size_t n,
+                         lt_error *err, lt_status *rc)
+{
+    lt__docs ev;
+    *rc = lt__docs_load(c, LT__K_EVENT, patient, &ev, err);
+    if (*rc != LT_OK) return false;
+    bool stop = false;
+    for (size_t i = 0; i < ev.n && !stop; i++) {
+        const lt_json *e = lt_json_get(ev.v[i], "event");
+        const char *type = lt_json_get_str(e, "type", "");
+        lt_date ed = lt__get_date(e, "date");
+        if (ed == LT_DATE_NONE || ed > d) continue;
+        if (!strcmp(type, "recurrence") || !strcmp(type, "progression") ||
+            !strcmp(type, "death") || !strcmp(type, "withdrawal") ||
+            !strcmp(type, "lost_to_follow_up")) {
+            char s[LT_DATE_STR_MAX];
+            snprintf(why, n, "%s on %s", type, lt_date_format(ed, s));
+            stop = true;
+        }
+    }
+    lt__docs_free(&ev);
+    return stop;
+}
+
+lt_status lt_conduct_actual(lt_conduct *c, const char *patient, const char *entry, lt_date date,
+                            const char *late_reason, const char *reason, lt_error *err)
+{
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record visit dates", err);
+    if (rc != LT_OK) return rc;
+    if (!entry || !*entry) LT_FAIL(err, LT_EINVAL, "--entry", "a calendar entry id is needed");
+    rc = lt__check_date(date, "--date", err);
+    if (rc != LT_OK) return rc;
+    lt__txn x;
+    rc = lt__txn_begin(&x, c, patient, LT_STATE_RANDOMISED, err);
+    if (rc != LT_OK) return rc;
+    lt_calendar *cal = NULL;
+    rc = lt__conduct_calendar(c, &x.d, LT_DATE_NONE, &cal, err);
+    const lt_visit *v = NULL;
+    for (size_t i = 0; rc == LT_OK && i < cal->n; i++)
+        if (!strcmp(cal->visits[i].id, entry)) v = &cal->visits[i];
+    if (rc == LT_OK && !v)
+        rc = lt_error_set(err, LT_EINVAL, entry,
+                          "'%s' is not an entry of patient %s's calendar (arm %s; see "
+                          "'lutetia schedule %s')",
+                          entry, patient, x.d.arm ? x.d.arm : "-", patient);
+    else if (rc == LT_OK && v->kind == LT_SCHED_TREATMENT)
+        rc = lt_error_set(err, LT_EINVAL, entry,
+                          "%s is a treatment cycle: its date comes from the administration "
+                          "('lutetia record administration')",
+                          entry);
+    else if (rc == LT_OK && v->status == LT_VISIT_CANCELLED)
+        rc = lt_error_set(err, LT_ESTATE, entry, "%s was cancelled: %s", entry,
+                          v->note ? v->note : "a stop event came first");
+    if (rc == LT_OK && cal->stopped != LT_DATE_NONE && date > cal->stopped) {
+        char s[LT_DATE_STR_MAX];
+        rc = lt_error_set(err, LT_ESTATE, entry, "patient %s's calendar stopped with %s on %s",
+                          patient, cal->stopped_by ? cal->stopped_by : "an event",
+                          lt_date_format(cal->stopped, s));
+    }
+    lt_calendar_free(cal);
+    if (rc == LT_OK) {
+        char id[LT_CONDUCT_ID_MAX];
+        snprintf(id, sizeof id, "%s/%s", patient, entry);
+        lt_buf b = LT_BUF_INIT;
+        open_doc(&b, patient);
+        member_str(&b, "entry", entry);
+        member_date(&b, "date", date);
+        member_str(&b, "reason", late_reason && *late_reason ? late_reason : NULL);
+        lt_buf_putc(&b, '}');
+        rc = lt__txn_put(&x, LT__K_VISIT, id, entry, &b, "visit", reason, err);
+        lt_buf_free(&b);
+    }
+    return lt__txn_end(&x, rc, err);
+}
+
+/* ---- laboratory results ---- */
+
+lt_status lt_conduct_lab_record(lt_conduct *c, const lt_conduct_lab *lab, const char *reason,
+                                lt_grade *grade, lt_error *err)
+{
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record laboratory results", err);
+    if (rc != LT_OK) return rc;
+    const char *analyte = lab->analyte ? lab->analyte : "";
+    bool weight = !strcmp(analyte, "weight");
+    const char *unit = weight ? "kg" : lt_units_canonical(analyte);
+    if (!unit)
+        LT_FAIL(err, LT_EINVAL, "--analyte",
+                "'%s' is not an analyte Lutetia knows (docs/patient-format.md lists them)",
+                analyte);
+    if (!isfinite(lab->value)) LT_FAIL(err, LT_EINVAL, "--value", "a finite value is needed");
+    double v = lab->value, lln = lab->lln, uln = lab->uln;
+    const char *given = lab->unit && *lab->unit ? lab->unit : unit;
+    if (weight) {
+        if (strcmp(given, "kg") || !(v > 0 && v < 500))
+            LT_FAIL(err, LT_EINVAL, "--value", "a weight in kg (0-500) is needed");
+    } else if (!lt_units_convert(analyte, lab->value, given, &v) ||
+               (isfinite(lab->lln) && !lt_units_convert(analyte, lab->lln, given, &lln)) ||
+               (isfinite(lab->uln) && !lt_units_convert(analyte, lab->uln, given, &uln))) {
+        LT_FAIL(err, LT_EINVAL, "--unit", "unit '%s' is not accepted for %s (canonical: %s)",
+                given, analyte, unit);
+    }
+    rc = lt__check_date(lab->date, "--date", err);
+    if (rc != LT_OK) return rc;
+    lt__txn x;
+    rc = lt__txn_begin(&x, c, lab->patient, LT_STATE_RANDOMISED, err);
+    if (rc != LT_OK) return rc;
+    char d[LT_DATE_STR_MAX];
+    lt_date_format(lab->date, d);
+    lt_grade g;
+    memset(&g, 0, sizeof g);
+    g.grade = LT_GRADE_UNDETERMINED;
+    bool graded = !weight && lt_ctcae_term(c->ctcae, analyte) != NULL;
+    if (graded) {
+        /* CTCAE grades some analytes against the patient's baseline: the first result */
+        lt__docs labs;
+        rc = lt__docs_load(c, LT__K_LAB, lab->patient, &labs, err);
+        lt_grade_context ctx;
+        lt_grade_context_init(&ctx);
+        ctx.lln = lln;
+        ctx.uln = uln;
+        for (size_t i = 0; rc == LT_OK && i < labs.n; i++) {
+            lt_date ld = lt__get_date(labs.v[i], "date");
+            if (strcmp(lt_json_get_str(labs.v[i], "analyte", ""), analyte) || ld >= lab->date)
+                continue;
+            ctx.baseline = lt_json_get_num(labs.v[i], "value", NAN);
+            break;
+        }
+        lt__docs_free(&labs);
+        if (rc == LT_OK) rc = lt_ctcae_grade(c->ctcae, analyte, v, &ctx, &g, err);
+    }
+    if (rc == LT_OK) {
+        char id[LT_CONDUCT_ID_MAX];
+        snprintf(id, sizeof id, "%s/%s/%s", lab->patient, d, analyte);
+        lt_buf b = LT_BUF_INIT;
+        open_doc(&b, lab->patient);
+        member_date(&b, "date", lab->date);
+        member_str(&b, "analyte", analyte);
+        member_num(&b, "value", v);
+        member_str(&b, "unit", unit);
+        member_num(&b, "lln", lln);
+        member_num(&b, "uln", uln);
+        lt_buf_puts(&b, ",\"grade\":");
+        if (graded)
+            lt_grade_to_json(&g, analyte, v, unit, &b);
+        else
+            lt_buf_puts(&b, "null");
+        lt_buf_putc(&b, '}');
+        rc = lt__txn_put(&x, LT__K_LAB, id, analyte, &b, "lab", reason, err);
+        lt_buf_free(&b);
+    }
+    rc = lt__txn_end(&x, rc, err);
+    if (rc == LT_OK && grade) *grade = g;
+    return rc;
+}
+
+/* ---- adverse events ---- */
+
+lt_status lt_conduct_adverse_event(lt_conduct *c, const lt_adverse_event *e, const char *ae_id,
+                                   const char *reason, char id_out[LT_CONDUCT_ID_MAX],
+                                   lt_error *err)
+{
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record adverse events", err);
+    if (rc == LT_OK) rc = lt_adverse_event_check(e, err);
+    if (rc == LT_OK) rc = lt__check_date(e->start, "--start", err);
+    if (rc == LT_OK && e->end != LT_DATE_NONE) rc = lt__check_date(e->end, "--end", err);
+    if (rc != LT_OK) return rc;
+    lt__txn x;
+    rc = lt__txn_begin(&x, c, e->patient, LT_STATE_RANDOMISED, err);
+    if (rc != LT_OK) return rc;
+    char id[LT_CONDUCT_ID_MAX];
+    if (ae_id) {
+        snprintf(id, sizeof id, "%s/%s", e->patient, ae_id);
+        lt_record *old = NULL;
+        rc = lt_store_get(lt_trial_store(c->t), LT__K_AE, id, &old, err);
+        lt_record_free(old);
+        if (rc == LT_ENOTFOUND)
+            rc = lt_error_set(err, LT_ENOTFOUND, ae_id, "patient %s has no adverse event %s",
+                              e->patient, ae_id);
+        if (rc == LT_OK && (!reason || !*reason))
+            rc = lt_error_set(err, LT_EINVAL, ae_id,
+                              "changing adverse event %s needs a reason (--reason)", ae_id);
+    } else {
+        int64_t n = 0;
+        lt__docs all;
+        rc = lt__docs_load(c, LT__K_AE, e->patient, &all, err);
+        n = (int64_t)all.n;
+        lt__docs_free(&all);
+        snprintf(id, sizeof id, "%s/AE%03lld", e->patient, (long long)(n + 1));
+    }
+    if (rc == LT_OK) rc = lt__not_before_consent(&x, e->start, "--start", err);
+    if (rc == LT_OK) {
+        lt_buf b = LT_BUF_INIT;
+        lt_adverse_event_to_json(e, &b);
+        rc = lt__txn_put(&x, LT__K_AE, id, NULL, &b, "adverse_event", reason, err);
+        lt_buf_free(&b);
+    }
+    rc = lt__txn_end(&x, rc, err);
+    if (rc == LT_OK && id_out) snprintf(id_out, LT_CONDUCT_ID_MAX, "%s", strchr(id, '/') + 1);
+    return rc;
+}
+
+/* ---- tumour assessments ---- */
+
+lt_status lt_conduct_assessment(lt_conduct *c, const char *patient, lt_date date,
+                                const char *modality, bool new_lesions, const char *reason,
+                                lt_error *err)
+{
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record tumour assessments", err);
+    if (rc == LT_OK) rc = lt__check_date(date, "--date", err);
+    if (rc == LT_OK && (!modality || !*modality))
+        rc = lt_error_set(err, LT_EINVAL, "--modality", "the modality is needed (mri_liver, ct, "
+                                                        "ga68_dotatate_pet)");
+    if (rc != LT_OK) return rc;
+    lt__txn x;
+    rc = lt__txn_begin(&x, c, patient, LT_STATE_RANDOMISED, err);
+    if (rc != LT_OK) return rc;
+    /* a baseline scan may precede consent: no consent check here */
+    if (rc == LT_OK) {
+        char id[LT_CONDUCT_ID_MAX], d[LT_DATE_STR_MAX];
+        snprintf(id, sizeof id, "%s/%s", patient, lt_date_format(date, d));
+        lt_buf b = LT_BUF_INIT;
+        open_doc(&b, patient);
+        member_date(&b, "date", date);
+        member_str(&b, "modality", modality);
+        lt_buf_printf(&b, ",\"new_lesions\":%s}", new_lesions ? "true" : "false");
+        rc = lt__txn_put(&x, LT__K_ASSESSMENT, id, NULL, &b, "assessment", reason, err);
+        lt_buf_free(&b);
+    }
+    return lt__txn_end(&x, rc, err);
+}
+
+/* ---- outcome events ---- */
+
+static bool one_of(const char *s, const char *const *set)
+{
+    for (; s && *set; set++)
+        if (!strcmp(s, *set)) return true;
+    return false;
+}
+
+lt_status lt_conduct_event(lt_conduct *c, const char *patient, const lt_outcome_event *e,
+                           const char *reason, lt_error *err)
+{
+    static const char *const rec_sites[] = {"liver", "extrahepatic", "liver_and_extrahepatic",
+                                            NULL};
+    static const char *const causes[] = {"disease", "treatment", "other", "unknown", NULL};
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record outcome events", err);
+    if (rc != LT_OK) return rc;
+    const char *type = lt_event_type_name(e->type);
+    if (!type) LT_FAIL(err, LT_EINVAL, "--type", "unknown event type");
+    if (e->type == LT_EVENT_RECURRENCE && !one_of(e->site, rec_sites))
+        LT_FAIL(err, LT_EINVAL, "--site",
+                "a recurrence needs its site: liver, extrahepatic or liver_and_extrahepatic "
+                "(found '%s')",
+                e->site ? e->site : "");
+    if (e->type == LT_EVENT_DEATH && e->cause && !one_of(e->cause, causes))
+        LT_FAIL(err, LT_EINVAL, "--cause",
+                "the cause of death is disease, treatment, other or unknown (found '%s')",
+                e->cause);
+    rc = lt__check_date(e->date, "--date", err);
+    if (rc != LT_OK) return rc;
+    lt__txn x;
+    rc = lt__txn_begin(&x, c, patient, LT_STATE_RANDOMISED, err);
+    if (rc != LT_OK) return rc;
+    rc = lt__not_before_consent(&x, e->date, "--date", err);
+    char d[LT_DATE_STR_MAX];
+    lt_date_format(e->date, d);
+    if (rc == LT_OK) {
+        /* nothing happens to a patient after death, except correcting the death itself */
+        lt__docs ev;
+        rc = lt__docs_load(c, LT__K_EVENT, patient, &ev, err);
+        for (size_t i = 0; rc == LT_OK && i < ev.n; i++) {
+            const lt_json *o = lt_json_get(ev.v[i], "event");
+            lt_date od = lt__get_date(o, "date");
+            char s[LT_DATE_STR_MAX];
+            if (!strcmp(lt_json_get_str(o, "type", ""), "death") && od < e->date)
+                rc = lt_error_set(err, LT_ESTATE, "--date",
+                                  "patient %s died on %s: nothing can happen on %s", patient,
+                                  lt_date_format(od, s), d);
+        }
+        lt__docs_free(&ev);
+    }
+    if (rc == LT_OK) {
+        char id[LT_CONDUCT_ID_MAX];
+        snprintf(id, sizeof id, "%s/%s/%s", patient, d, type);
+        lt_buf b = LT_BUF_INIT;
+        open_doc(&b, patient);
+        lt_buf_puts(&b, ",\"event\":{\"type\":");
+        lt_buf_json_str(&b, type);
+        lt_buf_puts(&b, ",\"date\":");
+        lt_buf_json_str(&b, d);
+        if (e->site && *e->site) {
+            lt_buf_puts(&b, ",\"site\":");
+            lt_buf_json_str(&b, e->site);
+        }
+        if (e->type == LT_EVENT_DEATH) {
+            lt_buf_puts(&b, ",\"cause\":");
+            lt_buf_json_str(&b, e->cause ? e->cause : "unknown");
+        }
+        if (e->therapy && *e->therapy) {
+            lt_buf_puts(&b, ",\"therapy\":");
+            lt_buf_json_str(&b, e->therapy);
+        }
+        if (e->note && *e->note) {
+            lt_buf_puts(&b, ",\"note\":");
+            lt_buf_json_str(&b, e->note);
+        }
+        lt_buf_puts(&b, "}}");
+        char action[64];
+        snprintf(action, sizeof action, "event.%s", type);
+        rc = lt__txn_put(&x, LT__K_EVENT, id, type, &b, action, reason, err);
+        lt_buf_free(&b);
+    }
+    /* NELMAS (seed 002): "Any patient with disease recurrence ceases treatment and assessments
+     * and will proceed to standard of care"; death, withdrawal and loss end participation. The
+     * trial state moves with the event, in the same transaction. */
+    lt_end_reason why = LT_END_COUNT;
+    if (e->type == LT_EVENT_RECURRENCE) why = LT_END_RECURRENCE;
+    if (e->type == LT_EVENT_DEATH) why = LT_END_DEATH;
+    if (e->type == LT_EVENT_WITHDRAWAL) why = LT_END_WITHDRAWAL;
+    if (e->type == LT_EVENT_LOST_TO_FOLLOW_UP) why = LT_END_LOST_TO_FOLLOW_UP;
+    if (rc == LT_OK && why != LT_END_COUNT && x.d.state != LT_STATE_ENDED) {
+        char *r = strdup(lt_end_reason_name(why));
+        if (!r) {
+            rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        } else {
+            free(x.d.end_reason);
+            x.d.end_reason = r;
+            x.d.state = LT_STATE_ENDED;
+            x.d.end_on = e->date;
+            rc = lt__pdoc_save(c->t, &x.d, "end", reason, err);
+        }
+    }
+    return lt__txn_end(&x, rc, err);
+}

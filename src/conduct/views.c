@@ -1,0 +1,543 @@
+/* Reading the conduct of a trial back: each randomised patient's outcomes record assembled
+ * from the store (the shape of docs/outcomes-format.md, read by o1's outcomes reader so the
+ * file-based and store-based paths agree), calendars recomputed from the stored dates, what is
+ * due at each site, and endpoint datasets for the analysis. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conduct_int.h"
+
+lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduct **out,
+                         lt_error *err)
+{
+    lt_conduct *c = calloc(1, sizeof *c);
+    if (!c) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    c->t = t;
+    const lt_protocol *p = lt_trial_protocol(t);
+    lt_status rc = lt_schedule_from_protocol(p, &c->sched, err);
+    if (rc == LT_OK) rc = lt_endpoints_from_protocol(p, &c->ends, err);
+    if (rc == LT_ENOTFOUND) {
+        c->ends = NULL; /* a protocol without endpoints: recording works, derivation does not */
+        if (err) lt_error_clear(err);
+        rc = LT_OK;
+    }
+    if (rc == LT_OK) {
+        lt_dosing_plan_default(&c->plan);
+        rc = lt_dosing_plan_from_json(lt_protocol_section(p, "dosing"), "protocol", &c->plan, err);
+    }
+    if (rc == LT_OK) rc = lt_nuclide_table_load(tables ? tables->nuclides : NULL, &c->nuc, err);
+    if (rc == LT_OK) rc = lt_ctcae_load(tables ? tables->ctcae : NULL, &c->ctcae, err);
+    if (rc == LT_OK) rc = lt_dosemod_load(tables ? tables->dosemod : NULL, &c->rules, err);
+    if (rc != LT_OK) {
+        lt_conduct_free(c);
+        return rc;
+    }
+    *out = c;
+    return LT_OK;
+}
+
+void lt_conduct_free(lt_conduct *c)
+{
+    if (!c) return;
+    lt_schedule_free(c->sched);
+    lt_endpoints_free(c->ends);
+    lt_nuclide_table_free(c->nuc);
+    lt_ctcae_free(c->ctcae);
+    lt_dosemod_free(c->rules);
+    free(c);
+}
+
+/* ---- one patient's outcomes record ---- */
+
+static void key_date(lt_buf *b, bool *first, const char *key, lt_date d)
+{
+    char s[LT_DATE_STR_MAX];
+    lt_buf_puts(b, *first ? "" : ",");
+    *first = false;
+    lt_buf_json_str(b, key);
+    lt_buf_printf(b, ":\"%s\"", lt_date_format(d, s));
+}
+
+static void later(lt_date *last, lt_date d)
+{
+    if (d != LT_DATE_NONE && (*last == LT_DATE_NONE || d > *last)) *last = d;
+}
+
+lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, lt_error *err)
+{
+    static const char *const kinds[] = {LT__K_ANCHOR, LT__K_VISIT, LT__K_ASSESSMENT,
+                                        LT__K_EVENT,  LT__K_LAB,   LT__K_ADMIN,
+                                        LT__K_AE};
+    enum { ANCHOR, VISIT, ASSESSMENT, EVENT, LAB, ADMIN, AE, NKINDS };
+    lt__docs docs[NKINDS];
+    memset(docs, 0, sizeof docs);
+    lt_status rc = LT_OK;
+    for (int k = 0; k < NKINDS && rc == LT_OK; k++)
+        rc = lt__docs_load(c, kinds[k], d->id, &docs[k], err);
+    if (rc != LT_OK) goto out;
+
+    lt_date last = LT_DATE_NONE;
+    lt_buf_puts(b, "{\"id\":");
+    lt_buf_json_str(b, d->id);
+    lt_buf_puts(b, ",\"site\":");
+    lt_buf_json_str(b, d->site);
+    if (d->arm) {
+        lt_buf_puts(b, ",\"arm\":");
+        lt_buf_json_str(b, d->arm);
+    }
+    lt_buf_puts(b, ",\"strata\":{");
+    bool first = true;
+    for (size_t f = 0; f < d->nfactors; f++) {
+        if (!d->level[f]) continue;
+        lt_buf_puts(b, first ? "" : ",");
+        first = false;
+        lt_buf_json_str(b, d->factor[f]);
+        lt_buf_putc(b, ':');
+        lt_buf_json_str(b, d->level[f]);
+    }
+    /* anchors as recorded; the randomisation anchor defaults to the day of allocation */
+    lt_buf_puts(b, "},\"anchors\":{");
+    first = true;
+    bool have_rand = false;
+    for (size_t i = 0; i < docs[ANCHOR].n; i++) {
+        const char *name = lt_json_get_str(docs[ANCHOR].v[i], "anchor", "");
+        lt_date ad = lt__get_date(docs[ANCHOR].v[i], "date");
+        if (ad == LT_DATE_NONE) continue;
+        if (!strcmp(name, "randomisation")) have_rand = true;
+        key_date(b, &first, name, ad);
+    }
+    if (!have_rand && d->randomised_on != LT_DATE_NONE)
+        key_date(b, &first, "randomisation", d->randomised_on);
+    lt_buf_puts(b, "},\"visits\":{");
+    first = true;
+    for (size_t i = 0; i < docs[VISIT].n; i++) {
+        const lt_json *v = docs[VISIT].v[i];
+        lt_date vd = lt__get_date(v, "date");
+        const char *why = lt_json_get_str(v, "reason", NULL);
+        later(&last, vd);
+        if (!why) {
+            key_date(b, &first, lt_json_get_str(v, "entry", ""), vd);
+            continue;
+        }
+        char s[LT_DATE_STR_MAX];
+        lt_buf_puts(b, first ? "" : ",");
+        first = false;
+        lt_buf_json_str(b, lt_json_get_str(v, "entry", ""));
+        lt_buf_printf(b, ":{\"date\":\"%s\",\"reason\":", lt_date_format(vd, s));
+        lt_buf_json_str(b, why);
+        lt_buf_putc(b, '}');
+    }
+    lt_buf_puts(b, "},\"assessments\":[");
+    for (size_t i = 0; i < docs[ASSESSMENT].n; i++) {
+        const lt_json *a = docs[ASSESSMENT].v[i];
+        char s[LT_DATE_STR_MAX];
+        lt_date ad = lt__get_date(a, "date");
+        bool nl = false;
+        lt_json_bool(lt_json_get(a, "new_lesions"), &nl);
+        later(&last, ad);
+        lt_buf_printf(b, "%s{\"date\":\"%s\",\"modality\":", i ? "," : "", lt_date_format(ad, s));
+        lt_buf_json_str(b, lt_json_get_str(a, "modality", ""));
+        lt_buf_printf(b, ",\"new_lesions\":%s}", nl ? "true" : "false");
+    }
+    lt_buf_puts(b, "],\"events\":[");
+    for (size_t i = 0; i < docs[EVENT].n; i++) {
+        const lt_json *e = lt_json_get(docs[EVENT].v[i], "event");
+        later(&last, lt__get_date(e, "date"));
+        char *txt = lt_json_print(e);
+        if (!txt) {
+            rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+            goto out;
+        }
+        lt_buf_puts(b, i ? "," : "");
+        lt_buf_puts(b, txt);
+        free(txt);
+    }
+    lt_buf_puts(b, "]");
+    /* the last day the patient was seen: any dated record of the conduct */
+    for (size_t i = 0; i < docs[LAB].n; i++)
+        later(&last, lt__get_date(docs[LAB].v[i], "date"));
+    for (size_t i = 0; i < docs[ADMIN].n; i++)
+        later(&last, lt__get_date(docs[ADMIN].v[i], "date"));
+    for (size_t i = 0; i < docs[AE].n; i++)
+        later(&last, lt__get_date(docs[AE].v[i], "start"));
+    if (last != LT_DATE_NONE) {
+        char s[LT_DATE_STR_MAX];
+        lt_buf_printf(b, ",\"last_contact\":\"%s\"", lt_date_format(last, s));
+    }
+    lt_buf_putc(b, '}');
+out:
+    for (int k = 0; k < NKINDS; k++)
+        lt__docs_free(&docs[k]);
+    return rc;
+}
+
+static void set_head(lt_conduct *c, lt_buf *b)
+{
+    lt_buf_puts(b, "{\"format\":\"lutetia-outcomes\",\"format_version\":1,\"protocol\":");
+    lt_buf_json_str(b, lt_protocol_id(lt_trial_protocol(c->t)));
+    lt_buf_puts(b, ",\"patients\":[");
+}
+
+static lt_status parse_set(const lt_buf *b, const char *source, lt_outcome_set **out,
+                           lt_error *err)
+{
+    if (lt_buf_failed(b)) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    return lt_outcome_set_parse(lt_buf_str(b), b->n, source, out, err);
+}
+
+lt_status lt__conduct_record(lt_conduct *c, const lt__pdoc *d, lt_outcome_set **out,
+                             lt_error *err)
+{
+    lt_buf b = LT_BUF_INIT;
+    set_head(c, &b);
+    lt_status rc = lt__conduct_patient_json(c, d, &b, err);
+    lt_buf_puts(&b, "]}");
+    char source[128];
+    snprintf(source, sizeof source, "trial store, patient %.64s", d->id);
+    if (rc == LT_OK) rc = parse_set(&b, source, out, err);
+    lt_buf_free(&b);
+    return rc;
+}
+
+lt_status lt__conduct_calendar(lt_conduct *c, const lt__pdoc *d, lt_date as_of,
+                               lt_calendar **out, lt_error *err)
+{
+    lt_outcome_set *set = NULL;
+    lt_status rc = lt__conduct_record(c, d, &set, err);
+    if (rc != LT_OK) return rc;
+    lt_schedule_input in;
+    lt_outcome_record_schedule_input(set->records[0], as_of, &in);
+    rc = lt_schedule_compute(c->sched, &in, out, err);
+    lt_outcome_set_free(set);
+    return rc;
+}
+
+/* ---- every readable patient ---- */
+
+typedef struct plist {
+    lt_conduct *c;
+    char **ids;
+    size_t n, cap;
+    bool failed;
+} plist;
+
+static int collect_patient(const lt_record *r, void *ctx)
+{
+    plist *l = ctx;
+    if (!lt__trial_has_site(l->c->t, r->site)) return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **ids = realloc(l->ids, cap * sizeof *ids);
+        if (!ids) return l->failed = true, 1;
+        l->ids = ids;
+        l->cap = cap;
+    }
+    if (!(l->ids[l->n] = strdup(r->id))) return l->failed = true, 1;
+    l->n++;
+    return 0;
+}
+
+static void plist_free(plist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->ids[i]);
+    free(l->ids);
+}
+
+lt_status lt_conduct_outcomes(lt_conduct *c, const char *patient, lt_buf *json,
+                              lt_outcome_set **set, lt_error *err)
+{
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_READ, "read outcomes", err);
+    if (rc != LT_OK) return rc;
+    plist l = {.c = c};
+    if (patient) {
+        lt__pdoc d;
+        rc = lt__pdoc_load(c->t, patient, &d, err);
+        if (rc != LT_OK) return rc;
+        rc = lt__trial_site_ok(c->t, d.site, err);
+        lt__pdoc_free(&d);
+        if (rc != LT_OK) return rc;
+        l.ids = malloc(sizeof *l.ids);
+        if (l.ids && (l.ids[0] = strdup(patient))) l.n = 1;
+        if (!l.n) {
+            free(l.ids);
+            LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+        }
+    } else {
+        rc = lt_store_each(lt_trial_store(c->t), "patient", NULL, collect_patient, &l, err);
+        if (rc == LT_OK && l.failed) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        if (rc != LT_OK) {
+            plist_free(&l);
+            return rc;
+        }
+    }
+    lt_buf b = LT_BUF_INIT;
+    set_head(c, &b);
+    size_t k = 0;
+    for (size_t i = 0; i < l.n && rc == LT_OK; i++) {
+        lt__pdoc d;
+        rc = lt__pdoc_load(c->t, l.ids[i], &d, err);
+        if (rc != LT_OK) break;
+        if (d.state >= LT_STATE_RANDOMISED && d.arm) {
+            if (k++) lt_buf_putc(&b, ',');
+            rc = lt__conduct_patient_json(c, &d, &b, err);
+        } else if (patient) {
+            rc = lt_error_set(err, LT_ESTATE, patient, "patient '%s' is %s, not yet randomised",
+                              patient, lt_enrol_state_name(d.state));
+        }
+        lt__pdoc_free(&d);
+    }
+    lt_buf_puts(&b, "]}");
+    plist_free(&l);
+    lt_outcome_set *s = NULL;
+    if (rc == LT_OK && set) rc = parse_set(&b, "trial store", &s, err);
+    if (rc == LT_OK && json) {
+        lt_buf_puts(json, lt_buf_str(&b));
+        lt_buf_putc(json, '\n');
+    }
+    lt_buf_free(&b);
+    if (rc == LT_OK && set) *set = s;
+    return rc;
+}
+
+lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
+                              lt_calendar **out, lt_error *err)
+{
+    lt_outcome_set *set = NULL;
+    lt_status rc = lt_conduct_outcomes(c, patient, NULL, &set, err);
+    if (rc != LT_OK) return rc;
+    lt_schedule_input in;
+    lt_outcome_record_schedule_input(set->records[0], as_of, &in);
+    rc = lt_schedule_compute(c->sched, &in, out, err);
+    lt_outcome_set_free(set);
+    return rc;
+}
+
+/* ---- what is due ---- */
+
+static int cmp_site(const void *a, const void *b)
+{
+    const lt_outcome_record *x = *(const lt_outcome_record *const *)a;
+    const lt_outcome_record *y = *(const lt_outcome_record *const *)b;
+    int s = strcmp(x->site ? x->site : "", y->site ? y->site : "");
+    return s ? s : strcmp(x->id, y->id);
+}
+
+lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *site, bool json,
+                         lt_buf *out, size_t *count, lt_error *err)
+{
+    if (from == LT_DATE_NONE || to == LT_DATE_NONE || to < from)
+        LT_FAIL(err, LT_EINVAL, "--from/--to", "a period with --from on or before --to is needed");
+    lt_outcome_set *set = NULL;
+    lt_status rc = lt_conduct_outcomes(c, NULL, NULL, &set, err);
+    if (rc != LT_OK) return rc;
+    const lt_outcome_record **recs = calloc(set->n + 1, sizeof *recs);
+    lt_calendar **cals = calloc(set->n + 1, sizeof *cals);
+    if (!recs || !cals) {
+        rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < set->n; i++)
+        recs[i] = set->records[i];
+    qsort(recs, set->n, sizeof *recs, cmp_site);
+    for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
+        lt_schedule_input in;
+        lt_outcome_record_schedule_input(recs[i], from, &in);
+        rc = lt_schedule_compute(c->sched, &in, &cals[i], err);
+    }
+    if (rc != LT_OK) goto done;
+    lt_buf b = LT_BUF_INIT;
+    char f[LT_DATE_STR_MAX], t[LT_DATE_STR_MAX];
+    if (json)
+        lt_buf_printf(&b, "{\"from\":\"%s\",\"to\":\"%s\",\"entries\":[", lt_date_format(from, f),
+                      lt_date_format(to, t));
+    else
+        lt_buf_printf(&b, "%s: due from %s to %s\n", lt_protocol_name(lt_trial_protocol(c->t)),
+                      lt_date_format(from, f), lt_date_format(to, t));
+    size_t n = 0;
+    const char *shown = NULL;
+    for (size_t i = 0; i < set->n; i++) {
+        const char *ps = recs[i]->site ? recs[i]->site : "";
+        if (site && strcmp(ps, site)) continue;
+        for (size_t j = 0; j < cals[i]->n; j++) {
+            const lt_visit *v = &cals[i]->visits[j];
+            bool missed = v->status == LT_VISIT_MISSED;
+            if (!missed && !lt_visit_due(v, from, to)) continue;
+            char tg[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX], l[LT_DATE_STR_MAX];
+            lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
+            lt_date_format(v->target, tg);
+            lt_date_format(v->earliest, e);
+            lt_date_format(close, l);
+            if (json) {
+                lt_buf_puts(&b, n ? ",{\"site\":" : "{\"site\":");
+                lt_buf_json_str(&b, ps);
+                lt_buf_puts(&b, ",\"patient\":");
+                lt_buf_json_str(&b, recs[i]->id);
+                lt_buf_puts(&b, ",\"entry\":");
+                lt_buf_json_str(&b, v->id);
+                lt_buf_puts(&b, ",\"kind\":");
+                lt_buf_json_str(&b, lt_sched_kind_name(v->kind));
+                lt_buf_puts(&b, ",\"label\":");
+                lt_buf_json_str(&b, v->label);
+                lt_buf_printf(&b, ",\"target\":\"%s\",\"earliest\":\"%s\",\"latest\":\"%s\","
+                                  "\"status\":\"%s\"}",
+                              tg, e, l, lt_visit_status_name(v->status));
+            } else {
+                if (!shown || strcmp(shown, ps)) lt_buf_printf(&b, "\nsite %s\n", ps);
+                shown = ps;
+                lt_buf_printf(&b, "  %-10s %-14s %s  (%s..%s)%s  %s\n", recs[i]->id, v->id, tg, e,
+                              l, missed ? " MISSED" : "", v->label);
+            }
+            n++;
+        }
+    }
+    if (json)
+        lt_buf_printf(&b, "],\"count\":%zu}\n", n);
+    else
+        lt_buf_printf(&b, "\n%zu entr%s\n", n, n == 1 ? "y" : "ies");
+    if (lt_buf_failed(&b))
+        rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    else
+        lt_buf_puts(out, lt_buf_str(&b));
+    lt_buf_free(&b);
+    if (rc == LT_OK && count) *count = n;
+done:
+    for (size_t i = 0; cals && i < set->n; i++)
+        lt_calendar_free(cals[i]);
+    free(cals);
+    free(recs);
+    lt_outcome_set_free(set);
+    return rc;
+}
+
+/* ---- endpoint datasets ---- */
+
+static void csv_cell(lt_buf *b, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        lt_buf_puts(b, s);
+        return;
+    }
+    lt_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"') lt_buf_putc(b, '"');
+        lt_buf_putc(b, *s);
+    }
+    lt_buf_putc(b, '"');
+}
+
+static const char *level_of(const lt_outcome_record *r, const char *factor)
+{
+    for (size_t i = 0; i < r->nstrata; i++)
+        if (!strcmp(r->strata[i].factor, factor)) return r->strata[i].level;
+    return NULL;
+}
+
+lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                              lt_conduct_format fmt, lt_buf *out, lt_error *err)
+{
+    if (!c->ends)
+        LT_FAIL(err, LT_ENOTFOUND, "protocol", "the trial's protocol defines no endpoints");
+    long ei = endpoint ? lt_endpoints_find(c->ends, endpoint) : -1;
+    if (ei < 0) {
+        char list[256] = "";
+        size_t n = 0;
+        for (size_t i = 0; i < lt_endpoints_count(c->ends); i++)
+            n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s",
+                                  i ? ", " : "", lt_endpoints_id(c->ends, i));
+        LT_FAIL(err, LT_ENOTFOUND, "--endpoint", "no endpoint '%s' in the protocol (endpoints: %s)",
+                endpoint ? endpoint : "", list);
+    }
+    lt_outcome_set *set = NULL;
+    lt_status rc = lt_conduct_outcomes(c, NULL, NULL, &set, err);
+    if (rc != LT_OK) return rc;
+    lt_endpoint_row *rows = calloc(set->n + 1, sizeof *rows);
+    if (!rows) {
+        lt_outcome_set_free(set);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    }
+    for (size_t i = 0; i < set->n && rc == LT_OK; i++)
+        rc = lt_endpoint_derive(c->ends, (size_t)ei, set->records[i], cutoff, &rows[i], err);
+    const lt_protocol *p = lt_trial_protocol(c->t);
+    size_t nf = lt_protocol_strat_count(p);
+    lt_buf b = LT_BUF_INIT;
+    const char *eid = lt_endpoints_id(c->ends, (size_t)ei);
+    if (rc == LT_OK && fmt == LT_CONDUCT_CSV) {
+        lt_buf_puts(&b, "patient,arm");
+        for (size_t f = 0; f < nf; f++) {
+            lt_buf_putc(&b, ',');
+            csv_cell(&b, lt_protocol_strat(p, f)->id);
+        }
+        lt_buf_puts(&b, ",time,event,time_months,origin,end,reason\n");
+    } else if (rc == LT_OK && fmt == LT_CONDUCT_JSON) {
+        lt_buf_puts(&b, "{\"endpoint\":");
+        lt_buf_json_str(&b, eid);
+        lt_buf_puts(&b, ",\"origin\":");
+        lt_buf_json_str(&b, lt_endpoints_origin(c->ends, (size_t)ei));
+        lt_buf_puts(&b, ",\"cutoff\":");
+        lt__json_date(&b, cutoff);
+        lt_buf_puts(&b, ",\"rows\":[");
+    } else if (rc == LT_OK) {
+        lt_buf_printf(&b, "%s from the trial store: %zu patients\n\n", eid, set->n);
+        lt_buf_printf(&b, "%-12s %-4s %-10s %-10s %7s %5s  %s\n", "patient", "arm", "origin", "end",
+                      "days", "event", "reason");
+    }
+    size_t events = 0;
+    for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
+        const lt_endpoint_row *r = &rows[i];
+        const lt_outcome_record *rec = set->records[i];
+        char o[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX];
+        lt_date_format(r->origin, o);
+        lt_date_format(r->end, e);
+        events += r->event != 0;
+        if (fmt == LT_CONDUCT_CSV) {
+            csv_cell(&b, r->patient);
+            lt_buf_putc(&b, ',');
+            csv_cell(&b, r->arm);
+            for (size_t f = 0; f < nf; f++) {
+                lt_buf_putc(&b, ',');
+                csv_cell(&b, level_of(rec, lt_protocol_strat(p, f)->id));
+            }
+            lt_buf_printf(&b, ",%.0f,%d,%.4f,%s,%s,", r->time, r->event,
+                          r->time / LT_DAYS_PER_MONTH, o, e);
+            csv_cell(&b, r->reason);
+            lt_buf_putc(&b, '\n');
+        } else if (fmt == LT_CONDUCT_JSON) {
+            lt_buf_puts(&b, i ? ",{\"patient\":" : "{\"patient\":");
+            lt_buf_json_str(&b, r->patient);
+            lt_buf_puts(&b, ",\"arm\":");
+            lt_buf_json_str(&b, r->arm);
+            lt_buf_puts(&b, ",\"strata\":{");
+            for (size_t f = 0; f < nf; f++) {
+                const char *fid = lt_protocol_strat(p, f)->id, *lv = level_of(rec, fid);
+                lt_buf_puts(&b, f ? "," : "");
+                lt_buf_json_str(&b, fid);
+                lt_buf_putc(&b, ':');
+                if (lv)
+                    lt_buf_json_str(&b, lv);
+                else
+                    lt_buf_puts(&b, "null");
+            }
+            lt_buf_printf(&b, "},\"time\":%.0f,\"event\":%d,\"origin\":\"%s\",\"end\":\"%s\","
+                              "\"reason\":",
+                          r->time, r->event, o, e);
+            lt_buf_json_str(&b, r->reason);
+            lt_buf_putc(&b, '}');
+        } else {
+            lt_buf_printf(&b, "%-12s %-4s %-10s %-10s %7.0f %5d  %s\n", r->patient,
+                          r->arm ? r->arm : "-", o, e, r->time, r->event, r->reason);
+        }
+    }
+    if (rc == LT_OK && fmt == LT_CONDUCT_JSON)
+        lt_buf_printf(&b, "],\"patients\":%zu,\"events\":%zu}\n", set->n, events);
+    else if (rc == LT_OK && fmt == LT_CONDUCT_TEXT)
+        lt_buf_printf(&b, "\n%zu patients, %zu events\n", set->n, events);
+    if (rc == LT_OK && lt_buf_failed(&b)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    if (rc == LT_OK) lt_buf_puts(out, lt_buf_str(&b));
+    lt_buf_free(&b);
+    free(rows);
+    lt_outcome_set_free(set);
+    return rc;
+}
