@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cli.h"
 #include "design_opts.h"
+#include "lutetia/protocol.h"
 
 static void design_help(FILE *f)
 {
@@ -15,7 +16,7 @@ static void design_help(FILE *f)
         "                      --accrual-time MONTHS --follow-up MONTHS [OPTIONS] [--json]\n"
         "       lutetia design power EFFECT --alpha A --sides 1|2 (--patients N | --events D)\n"
         "                      --accrual-time MONTHS --follow-up MONTHS [OPTIONS] [--json]\n"
-        "       lutetia design check PROTOCOL [--json]\n"
+        "       lutetia design check PROTOCOL [--version V] [--json]\n"
         "\n"
         "EFFECT is one of\n"
         "  --hr X [--control-median M | --control-survival S --at T]\n"
@@ -30,7 +31,8 @@ static void design_help(FILE *f)
         "  --allocation-ratio R               treatment patients per control patient (1)\n"
         "\n"
         "sample-size prints events, patients and hazard_ratio; power prints power.\n"
-        "check exits 1 when the protocol's numbers do not hold together.\n");
+        "check exits 1 when the protocol's numbers do not hold together; --version chooses an\n"
+        "amendment (default: the latest).\n");
 }
 
 void lt_cli_design_opts_init(lt_cli_design_opts *o)
@@ -295,21 +297,23 @@ static int cmd_power(int argc, char **argv)
     return rc;
 }
 
-lt_status lt_cli_load_design(const char *path, lt_protocol_design *out, lt_error *err)
+lt_status lt_cli_load_design(const char *path, const char *version, lt_protocol_design *out,
+                             lt_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     lt_status st = lt_file_read(path, &text, &len, err);
     if (st) return st;
-    lt_json *root = NULL;
-    st = lt_json_parse(text, len, path, &root, err);
+    /* the protocol module validates the file and materialises the version asked for */
+    lt_protocol *proto = NULL;
+    st = lt_protocol_parse(text, len, path, version, &proto, err);
     if (st) {
         free(text);
         return st;
     }
-    const lt_json *member = lt_json_get(root, "design");
+    const lt_json *member = lt_protocol_section(proto, "design");
     if (!member) {
-        lt_json_free(root);
+        lt_protocol_free(proto);
         free(text);
         LT_FAIL(err, LT_ESCHEMA, path, "expected a \"design\" member, found none");
     }
@@ -338,7 +342,7 @@ lt_status lt_cli_load_design(const char *path, lt_protocol_design *out, lt_error
             snprintf(where, sizeof where, "%s: %.120s", path, err->where);
         snprintf(err->where, sizeof err->where, "%s", where);
     }
-    lt_json_free(root);
+    lt_protocol_free(proto);
     free(text);
     return st;
 }
@@ -346,10 +350,13 @@ lt_status lt_cli_load_design(const char *path, lt_protocol_design *out, lt_error
 static int cmd_check(int argc, char **argv)
 {
     bool json = false;
-    const char *path = NULL;
+    const char *path = NULL, *version = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) json = true;
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        else if (!strcmp(argv[i], "--version")) {
+            if (i + 1 >= argc) return lt_cli_usage_error("design check", "--version needs a value");
+            version = argv[++i];
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             design_help(stdout);
             return 0;
         } else if (argv[i][0] == '-' && argv[i][1])
@@ -361,7 +368,7 @@ static int cmd_check(int argc, char **argv)
     if (!path) return lt_cli_usage_error("design check", "give the PROTOCOL file");
     lt_protocol_design pd;
     lt_error err;
-    if (lt_cli_load_design(path, &pd, &err)) return lt_cli_fail(&err);
+    if (lt_cli_load_design(path, version, &pd, &err)) return lt_cli_fail(&err);
     lt_design_check c;
     if (lt_design_check_run(&pd, &c, &err)) return lt_cli_fail(&err);
     lt_buf b = LT_BUF_INIT;

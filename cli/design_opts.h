@@ -20,7 +20,10 @@ void lt_cli_design_opts_init(lt_cli_design_opts *o);
 int lt_cli_design_option(const char *verb, lt_cli_design_opts *o, int argc, char **argv, int *i);
 /* Turns the options into o->d, checking that they are complete; 0 or an exit code. */
 int lt_cli_design_finish(const char *verb, lt_cli_design_opts *o, bool need_power);
-/* Reads the "design" member of a protocol file; errors carry file:line:column and the path. */
-lt_status lt_cli_load_design(const char *path, lt_protocol_design *out, lt_error *err);
+/* Reads the "design" member of a protocol file (lt_protocol_parse + lt_protocol_section, so the
+ * whole protocol is validated and `version` NULL means the latest); errors carry
+ * file:line:column and the JSON path. */
+lt_status lt_cli_load_design(const char *path, const char *version, lt_protocol_design *out,
+                             lt_error *err);
 
 #endif

@@ -12,7 +12,8 @@
 static void simulate_help(FILE *f)
 {
     fprintf(f,
-        "usage: lutetia simulate --protocol FILE --iterations N --seed S [--threads T] [--json]\n"
+        "usage: lutetia simulate --protocol FILE [--version V] --iterations N --seed S\n"
+        "                        [--threads T] [--json]\n"
         "       lutetia simulate EFFECT --alpha A --sides 1|2 --accrual-time MONTHS\n"
         "                        --patients N (--events D | --analysis-time MONTHS)\n"
         "                        --iterations N --seed S [--threads T] [OPTIONS] [--json]\n"
@@ -66,7 +67,7 @@ int lt_cmd_simulate(int argc, char **argv)
     lt_cli_design_opts o;
     lt_cli_design_opts_init(&o);
     bool json = false, has_iter = false, has_seed = false;
-    const char *protocol = NULL;
+    const char *protocol = NULL, *version = NULL;
     long iterations = 0, threads = 0;
     unsigned long long seed = 0;
     double analysis_time = NAN;
@@ -77,7 +78,8 @@ int lt_cmd_simulate(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--json")) { json = true; continue; }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { simulate_help(stdout); return 0; }
-        bool takes = !strcmp(a, "--protocol") || !strcmp(a, "--iterations") ||
+        bool takes = !strcmp(a, "--protocol") || !strcmp(a, "--version") ||
+                     !strcmp(a, "--iterations") ||
                      !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
                      !strcmp(a, "--analysis-time") || !strcmp(a, "--accrual") ||
                      !strcmp(a, "--control-hazards") || !strcmp(a, "--treatment-hazards");
@@ -85,6 +87,7 @@ int lt_cmd_simulate(int argc, char **argv)
             if (i + 1 >= argc) return lt_cli_usage_error(verb, "%s needs a value", a);
             const char *v = argv[++i];
             if (!strcmp(a, "--protocol")) protocol = v;
+            else if (!strcmp(a, "--version")) version = v;
             else if (!strcmp(a, "--iterations")) {
                 if (!lt_parse_long(v, 1, 20000000, &iterations))
                     return lt_cli_usage_error(verb, "--iterations: expected 1 to 20000000, "
@@ -127,6 +130,7 @@ int lt_cmd_simulate(int argc, char **argv)
         if (rc > 0) return rc;
         if (rc < 0) return lt_cli_usage_error(verb, "unknown option '%s'", a);
     }
+    if (version && !protocol) return lt_cli_usage_error(verb, "--version goes with --protocol");
     if (!has_iter) return lt_cli_usage_error(verb, "--iterations is required");
     if (!has_seed) return lt_cli_usage_error(verb, "--seed is required");
     if (has_cpw != has_tpw)
@@ -142,7 +146,7 @@ int lt_cmd_simulate(int argc, char **argv)
     long patients = (long)o.patients, events = (long)o.events;
     if (protocol) {
         lt_protocol_design pd;
-        if (lt_cli_load_design(protocol, &pd, &err)) return lt_cli_fail(&err);
+        if (lt_cli_load_design(protocol, version, &pd, &err)) return lt_cli_fail(&err);
         if (!pd.comparative) {
             fprintf(stderr, "lutetia: %s: the design is single-arm; there is no comparison to "
                             "simulate\n", protocol);

@@ -83,6 +83,7 @@ typedef enum lt_rule_type {
     LT_RULE_STATUS,      /* pregnant, breastfeeding, childbearing_potential: latest flag */
     LT_RULE_ATTESTATION, /* a yes/no a coordinator records */
     LT_RULE_SEX,         /* the patient's sex is one of codes */
+    LT_RULE_CRITERION,   /* the status of a sub-item (criterion ref, part_of this one) */
 } lt_rule_type;
 
 typedef enum lt_cmp_op { LT_OP_LT = 0, LT_OP_LE, LT_OP_GT, LT_OP_GE, LT_OP_EQ, LT_OP_NE } lt_cmp_op;
@@ -147,6 +148,7 @@ struct lt_rule {
     bool has_count;           /* fact: compare the number of matching facts */
     bool has_span;            /* fact count, derived totals: sliding period */
     lt_duration span;
+    size_t ref; /* criterion: index of the sub-item in the protocol's criteria */
 };
 
 typedef struct lt_criterion {
@@ -156,6 +158,9 @@ typedef struct lt_criterion {
     const char *source; /* "002" */
     const char *note;   /* how it was read, or NULL */
     const lt_rule *rule;
+    /* a sub-item ("I6.1" of "I6"): evaluated and shown with its evidence, but it decides the
+     * verdict only through its parent's rule ({"criterion": "I6.1"}); NULL for the others */
+    const char *part_of;
 } lt_criterion;
 
 /* An anchor declared in the protocol, read from the latest (or first) fact of a kind/code. */

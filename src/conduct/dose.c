@@ -163,13 +163,13 @@ lt_status lt_conduct_decide(lt_conduct *c, const char *patient, int cycle, lt_da
     rc = lt__not_before_consent(&x, date, "--date", err);
     if (rc == LT_OK) rc = history_load(c, patient, &h, err);
     if (rc != LT_OK) return lt__txn_end(&x, rc, err);
-    rc = treatment_open(c, &x, &h, cycle, date, err);
+    lt_date target = LT_DATE_NONE;
+    rc = cycle_entry(c, &x, cycle, &target, err);
+    if (rc == LT_OK) rc = treatment_open(c, &x, &h, cycle, date, err);
     const lt_json *given = admin_of(&h, cycle);
     if (rc == LT_OK && given)
         rc = lt_error_set(err, LT_ESTATE, "--cycle", "cycle %d of %s was given on %s", cycle,
                           patient, lt_json_get_str(given, "date", "?"));
-    lt_date target = LT_DATE_NONE;
-    if (rc == LT_OK) rc = cycle_entry(c, &x, cycle, &target, err);
     if (rc == LT_OK && h.profile.n == 0)
         rc = lt_error_set(err, LT_ESTATE, patient,
                           "no profile for %s: the renal rule needs age, sex and weight "
@@ -307,9 +307,9 @@ lt_status lt_conduct_administer(lt_conduct *c, const lt_administration *a, const
     rc = lt__not_before_consent(&x, date, "--start", err);
     if (rc == LT_OK) rc = history_load(c, a->patient, &h, err);
     if (rc != LT_OK) return lt__txn_end(&x, rc, err);
-    rc = treatment_open(c, &x, &h, a->cycle, date, err);
     lt_date target = LT_DATE_NONE;
-    if (rc == LT_OK) rc = cycle_entry(c, &x, a->cycle, &target, err);
+    rc = cycle_entry(c, &x, a->cycle, &target, err);
+    if (rc == LT_OK) rc = treatment_open(c, &x, &h, a->cycle, date, err);
     const lt_json *dec = last_decision(&h, a->cycle);
     char d[LT_DATE_STR_MAX];
     lt_date_format(date, d);

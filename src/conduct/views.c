@@ -458,8 +458,20 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
         lt_outcome_set_free(set);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
-    for (size_t i = 0; i < set->n && rc == LT_OK; i++)
+    for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
         rc = lt_endpoint_derive(c->ends, (size_t)ei, set->records[i], cutoff, &rows[i], err);
+        if (rc != LT_OK && err) {
+            /* name the patient: the fix is a date to record for them */
+            char w[LT_ERROR_WHERE_MAX];
+            snprintf(w, sizeof w, "patient %.64s", set->records[i]->id);
+            snprintf(err->where, sizeof err->where, "%s", w);
+            if (rc == LT_ESTATE)
+                snprintf(err->message + strlen(err->message),
+                         sizeof err->message - strlen(err->message),
+                         " (record it: lutetia record anchor --patient %.64s --anchor %.64s)",
+                         set->records[i]->id, lt_endpoints_origin(c->ends, (size_t)ei));
+        }
+    }
     const lt_protocol *p = lt_trial_protocol(c->t);
     size_t nf = lt_protocol_strat_count(p);
     lt_buf b = LT_BUF_INIT;

@@ -330,8 +330,16 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
         if (na == MAX_ATTRS) return fail(x, LT_ESCHEMA, sub, "too many attributes");
         if ((st = read_attr(x, spec, m, sub, &attrs[na])) != LT_OK) return st;
         attrs[na++].key = key;
-        if (!strcmp(key, "margin") && !fact->text)
-            if (!(fact->text = lt__arena_strdup(p, attrs[na - 1].text))) return nomem(x);
+        if (!strcmp(key, "margin")) {
+            /* the vocabulary's contract: a liver resection's text is its margin; a free-text
+             * description given beside it is kept as the attribute "note" */
+            const char *margin = attrs[na - 1].text;
+            if (fact->text) {
+                if (na == MAX_ATTRS) return fail(x, LT_ESCHEMA, sub, "too many attributes");
+                attrs[na++] = (lt_attr){"note", fact->text, 0, false};
+            }
+            if (!(fact->text = lt__arena_strdup(p, margin))) return nomem(x);
+        }
     }
     const lt_json *extra = lt_json_get(o, "attrs");
     if (extra && !lt_json_is_object(extra)) {

@@ -1,5 +1,6 @@
 /* A protocol in words: the summary `lutetia protocol show` prints for a coordinator, and each
  * rule as a short formula, so that a reviewer who does not read JSON can check the encoding. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "internal.h"
@@ -36,7 +37,11 @@ static void codes_text(const lt_rule *r, lt_buf *b)
 /* The threshold in the canonical unit, and as written when that differs. */
 static void cmp_text(const lt_rule *r, const char *canonical, lt_buf *b)
 {
-    lt_buf_printf(b, " %s %.4g", lt_rule_op_name(r->op), r->value);
+    /* whole numbers in full (22200 MBq), others to 4 significant digits (8.057 g/dL) */
+    if (r->value == floor(r->value) && fabs(r->value) < 1e9)
+        lt_buf_printf(b, " %s %.0f", lt_rule_op_name(r->op), r->value);
+    else
+        lt_buf_printf(b, " %s %.4g", lt_rule_op_name(r->op), r->value);
     const char *u = canonical ? canonical : r->given_unit;
     if (u) lt_buf_printf(b, " %s", u);
     if (r->given_unit && u && strcmp(r->given_unit, u))

@@ -12,7 +12,7 @@
 
 static const char *const heads[] = {"all",         "any",     "not",  "lab",  "vital",
                                     "performance", "derived", "fact", "attr", "status",
-                                    "attestation", "sex",     NULL};
+                                    "attestation", "sex",     "criterion", NULL};
 static const char *const kinds[] = {"lab",         "vital",   "performance", "diagnosis",
                                     "procedure",   "imaging", "treatment",   "status",
                                     "attestation", NULL};
@@ -20,6 +20,7 @@ static const char *const kinds[] = {"lab",         "vital",   "performance", "di
 typedef struct ctx {
     lt_protocol *p;
     lt__issues *iss;
+    const char *crit_id; /* the criterion whose rule is being compiled */
 } ctx;
 
 static bool in_list(const char *s, const char *const *list)
@@ -251,7 +252,7 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
     if (nheads != 1) {
         lt__issue(c->iss, NULL, path,
                   "expected exactly one of all, any, not, lab, vital, performance, derived, "
-                  "fact, attr, status, attestation, sex; found %d",
+                  "fact, attr, status, attestation, sex, criterion; found %d",
                   nheads);
         return NULL;
     }
@@ -531,6 +532,24 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
             lt__issue(c->iss, NULL, q, "expected one snake_case attestation id, found \"%s\"",
                       r->codes[0]);
         r->window = read_window(c, v, path);
+    } else if (!strcmp(head, "criterion")) {
+        static const char *const m[] = {"criterion", "unless", "note", NULL};
+        lt__check_members(v, path, m, c->iss);
+        r->type = LT_RULE_CRITERION;
+        if (!read_codes(c, v, "criterion", path, r) || r->ncodes != 1) return NULL;
+        size_t j = 0;
+        while (j < c->p->ncrit && strcmp(c->p->crit[j].id, r->codes[0])) j++;
+        if (j == c->p->ncrit) {
+            lt__issue(c->iss, NULL, q, "expected the id of a criterion, found \"%s\"", r->codes[0]);
+            return NULL;
+        }
+        if (!c->crit_id || !c->p->crit[j].part_of || strcmp(c->p->crit[j].part_of, c->crit_id)) {
+            lt__issue(c->iss, NULL, q,
+                      "criterion %s is not a sub-item of %s: give it \"part_of\": \"%s\"",
+                      r->codes[0], c->crit_id ? c->crit_id : "?", c->crit_id ? c->crit_id : "?");
+            return NULL;
+        }
+        r->ref = j;
     } else { /* sex */
         static const char *const m[] = {"sex", "unless", "note", NULL};
         static const char *const sexes[] = {"female", "male", "other", NULL};
@@ -581,7 +600,7 @@ void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *pat
     p->crit = lt__pa_alloc(&p->arena, n * sizeof *p->crit);
     if (!p->crit) return;
     const lt_json *sources = lt_json_get(p->doc ? p->doc : NULL, "sources");
-    static const char *const members[] = {"kind", "text", "source", "note", "rule", NULL};
+    static const char *const members[] = {"kind", "text", "source", "note", "rule", "part_of", NULL};
     static const char *const kinds2[] = {"inclusion", "exclusion", NULL};
     for (const lt_json *m = lt_json_first(criteria); m; m = lt_json_next(m)) {
         char cp[LT_ERROR_WHERE_MAX], q[LT_ERROR_WHERE_MAX];
@@ -629,12 +648,37 @@ void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *pat
             lt__issue(iss, NULL, q, "expected a source listed in \"sources\", found \"%s\"",
                       cr->source);
         }
+        /* a sub-item names a criterion written before it, of the same kind */
+        const lt_json *po = lt_json_get(m, "part_of");
+        if (po) {
+            lt__path_key(q, sizeof q, cp, "part_of");
+            const char *parent = lt_json_str(po);
+            size_t j = 0;
+            while (parent && j + 1 < p->ncrit && strcmp(p->crit[j].id, parent)) j++;
+            if (!parent || j + 1 >= p->ncrit)
+                lt__issue(iss, NULL, q, "expected the id of a criterion written before %s, found %s%s%s",
+                          id, parent ? "\"" : "", parent ? parent : lt__json_type_name(po),
+                          parent ? "\"" : "");
+            else if (p->crit[j].exclusion != cr->exclusion)
+                lt__issue(iss, NULL, q, "%s and its parent %s are not of the same kind", id, parent);
+            else
+                cr->part_of = parent;
+        }
+    }
+    /* second pass: rules, which may refer to sub-items written after their parent */
+    size_t i = 0;
+    for (const lt_json *m = lt_json_first(criteria); m; m = lt_json_next(m)) {
+        if (!lt_json_is_object(m)) continue;
+        lt_criterion *cr = &p->crit[i++];
+        char cp[LT_ERROR_WHERE_MAX], q[LT_ERROR_WHERE_MAX];
+        lt__path_key(cp, sizeof cp, path, cr->id);
         const lt_json *rule = lt_json_get(m, "rule");
         lt__path_key(q, sizeof q, cp, "rule");
         if (!rule) {
             lt__issue(iss, NULL, q, "missing: expected a rule");
             continue;
         }
+        c.crit_id = cr->id;
         cr->rule = compile(&c, rule, q, false, 0);
     }
 }

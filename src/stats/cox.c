@@ -9,6 +9,9 @@
 #include <string.h>
 #include "surv_internal.h"
 
+/* Fully unroll the small fixed-size loops of walk_small (-O2 does not by itself). */
+#define UNROLL _Pragma("GCC unroll 16")
+
 void lt_cox_options_default(lt_cox_options *o)
 {
     o->ties = LT_TIES_EFRON;
@@ -35,8 +38,7 @@ void lt_cox_free(lt_cox *c)
  * covariates centred on their means (for exp() to stay in range; results do not change). */
 typedef struct cox_data {
     size_t n, p;
-    double *x;      /* [n * xs] sorted, centred; rows padded with zeros to xs */
-    size_t xs;      /* row stride: 4 when p <= 4 (one vector per row), else p */
+    double *x;      /* [n * p] sorted, centred */
     double *time;   /* [n] sorted */
     int *event;     /* [n] sorted */
     int *cluster;   /* [n] sorted cluster index, or NULL */
@@ -74,7 +76,7 @@ static void *part_prepare(void *arg)
         if (beta[a] != 0) zero = false;
     for (size_t i = pt->lo; i < pt->hi; i++) {
         double v = 0;
-        const double *xi = cd->x + i * cd->xs;
+        const double *xi = cd->x + i * p;
         for (size_t a = 0; a < p; a++)
             v += xi[a] * beta[a];
         cd->r[i] = zero ? 1.0 : exp(v);
@@ -87,7 +89,7 @@ static void *part_prepare(void *arg)
         memset(s2, 0, p * p * sizeof *s2);
         for (size_t i = pt->lo; i < pt->hi; i++) {
             double r = cd->r[i];
-            const double *xi = cd->x + i * cd->xs;
+            const double *xi = cd->x + i * p;
             t0 += r;
             for (size_t a = 0; a < p; a++) {
                 double rx = r * xi[a];
@@ -105,7 +107,7 @@ static void *part_prepare(void *arg)
  * Breslow: ll -= nd log S0, U -= nd S1/S0, I += nd (S2/S0 - S1 S1'/S0^2);
  * Efron: for k = 0..nd-1 with f = k/nd the death block's share D is partly removed:
  * den = S0 - f D0, and likewise for S1, S2 (Efron 1977, eq. 3.5).
- * walk_small below is the same for p <= 4 on 4-vectors. */
+ * walk_small is the same with p <= 4 a constant and every sum in a local (registers). */
 static void walk_generic(cox_part *pt, const size_t p)
 {
     const cox_data *cd = pt->cd;
@@ -130,7 +132,7 @@ static void walk_generic(cox_part *pt, const size_t p)
         while (i > pt->lo && time[i - 1] == t) {
             i--;
             double ri = r[i];
-            const double *xi = x + i * cd->xs;
+            const double *xi = x + i * p;
             s0 += ri;
             for (size_t a = 0; a < p; a++) {
                 double rx = ri * xi[a];
@@ -190,25 +192,18 @@ static void walk_generic(cox_part *pt, const size_t p)
     pt->ll = ll - log(logprod);
 }
 
-/* The walk for p <= 4 with GCC vector types: a row of x, S1, each row of S2 and of the
- * information are one 4-vector each, so every sum stays in registers (the scalar loops kept
- * them on the stack). The matrices are kept whole here; the caller reads the lower triangle. */
-typedef double v4 __attribute__((vector_size(32)));
-
-
-static void walk_small(cox_part *pt)
+static inline __attribute__((always_inline)) void walk_small(cox_part *pt, const size_t p)
 {
     const cox_data *cd = pt->cd;
-    const size_t p = cd->p;
-    double s0 = pt->s0, ll = 0, logprod = 1;
-    v4 S1 = {0}, S2[4] = {{0}}, U = {0}, I[4] = {{0}}, beta = {0};
-    for (size_t a = 0; a < p; a++) {
+    double s0 = pt->s0, S1[4], S2[16], U[4] = {0}, I[16] = {0}, D1[4], D2[16];
+    UNROLL
+    for (size_t a = 0; a < p; a++)
         S1[a] = pt->s1[a];
-        beta[a] = pt->beta[a];
-        for (size_t b = 0; b < p; b++)
-            S2[a][b] = a >= b ? pt->s2[a * p + b] : pt->s2[b * p + a];
-    }
-    const double *time = cd->time, *r = cd->r, *x = cd->x;
+    UNROLL
+    for (size_t a = 0; a < p * p; a++)
+        S2[a] = pt->s2[a];
+    double ll = 0, logprod = 1;
+    const double *time = cd->time, *r = cd->r, *x = cd->x, *beta = pt->beta;
     const int *event = cd->event;
     const bool efron = cd->ties == LT_TIES_EFRON;
     size_t i = pt->hi;
@@ -216,40 +211,56 @@ static void walk_small(cox_part *pt)
         double t = time[i - 1];
         double d0 = 0;
         size_t nd = 0;
-        v4 D1 = {0}, D2[4] = {{0}};
+        UNROLL
+        for (size_t a = 0; a < p; a++)
+            D1[a] = 0;
+        UNROLL
+        for (size_t a = 0; a < p * p; a++)
+            D2[a] = 0;
         while (i > pt->lo && time[i - 1] == t) {
             i--;
             double ri = r[i];
-            v4 xi;
-            memcpy(&xi, x + i * 4, sizeof xi); /* rows need not be 32-byte aligned */
-            v4 rx = ri * xi;
+            const double *xi = x + i * p;
+            double rx[4];
             s0 += ri;
-            S1 += rx;
-            S2[0] += rx * xi[0];
-            S2[1] += rx * xi[1];
-            S2[2] += rx * xi[2];
-            S2[3] += rx * xi[3];
+            UNROLL
+            for (size_t a = 0; a < p; a++) {
+                rx[a] = ri * xi[a];
+                S1[a] += rx[a];
+                UNROLL
+                for (size_t b = 0; b <= a; b++)
+                    S2[a * p + b] += rx[a] * xi[b];
+            }
             if (event[i]) {
-                v4 e = xi * beta; /* the death's own eta */
                 nd++;
-                ll += (e[0] + e[1]) + (e[2] + e[3]);
+                double e = 0; /* the death's own eta */
+                UNROLL
+                for (size_t a = 0; a < p; a++)
+                    e += xi[a] * beta[a];
+                ll += e;
                 d0 += ri;
-                U += xi;
-                D1 += rx;
-                D2[0] += rx * xi[0];
-                D2[1] += rx * xi[1];
-                D2[2] += rx * xi[2];
-                D2[3] += rx * xi[3];
+                UNROLL
+                for (size_t a = 0; a < p; a++) {
+                    U[a] += xi[a];
+                    D1[a] += rx[a];
+                    UNROLL
+                    for (size_t b = 0; b <= a; b++)
+                        D2[a * p + b] += rx[a] * xi[b];
+                }
             }
         }
         if (!nd) continue;
         if (!efron || nd == 1) {
             double w = (double)nd, inv = 1 / s0;
             ll -= w * log(s0);
-            v4 m = S1 * inv;
-            U -= w * m;
-            for (int a = 0; a < 4; a++)
-                I[a] += w * (S2[a] * inv - m * m[a]);
+            UNROLL
+            for (size_t a = 0; a < p; a++) {
+                double ma = S1[a] * inv;
+                U[a] -= w * ma;
+                UNROLL
+                for (size_t b = 0; b <= a; b++)
+                    I[a * p + b] += w * (S2[a * p + b] * inv - ma * S1[b] * inv);
+            }
         } else {
             /* Efron's sum over k of (S1 - f_k D1) w_k and of (S2 - f_k D2) w_k - A_k A_k' with
              * A_k = (S1 - f_k D1) w_k, w_k = 1 / (S0 - f_k D0), expanded in the scalar sums of
@@ -270,27 +281,46 @@ static void walk_small(cox_part *pt)
                 Q1 += f * w2;
                 Q2 += f * f * w2;
             }
-            U -= W0 * S1 - W1 * D1;
-            for (int a = 0; a < 4; a++)
-                I[a] += W0 * S2[a] - W1 * D2[a] -
-                        (Q0 * S1 * S1[a] - Q1 * (S1 * D1[a] + D1 * S1[a]) + Q2 * D1 * D1[a]);
+            UNROLL
+            for (size_t a = 0; a < p; a++) {
+                U[a] -= W0 * S1[a] - W1 * D1[a];
+                UNROLL
+                for (size_t b = 0; b <= a; b++)
+                    I[a * p + b] += W0 * S2[a * p + b] - W1 * D2[a * p + b] -
+                                    (Q0 * S1[a] * S1[b] - Q1 * (S1[a] * D1[b] + D1[a] * S1[b]) +
+                                     Q2 * D1[a] * D1[b]);
+            }
         }
     }
-    for (size_t a = 0; a < p; a++) {
+    UNROLL
+    for (size_t a = 0; a < p; a++)
         pt->u[a] = U[a];
-        for (size_t b = 0; b < p; b++)
-            pt->imat[a * p + b] = I[a][b];
-    }
+    UNROLL
+    for (size_t a = 0; a < p * p; a++)
+        pt->imat[a] = I[a];
     pt->ll = ll - log(logprod);
 }
 
 static void *part_walk(void *arg)
 {
     cox_part *pt = arg;
-    if (pt->cd->p <= 4)
-        walk_small(pt);
-    else
+    switch (pt->cd->p) {
+    case 1:
+        walk_small(pt, 1);
+        break;
+    case 2:
+        walk_small(pt, 2);
+        break;
+    case 3:
+        walk_small(pt, 3);
+        break;
+    case 4:
+        walk_small(pt, 4);
+        break;
+    default:
         walk_generic(pt, pt->cd->p);
+        break;
+    }
     return NULL;
 }
 
@@ -435,12 +465,12 @@ static bool score_residuals(const cox_data *cd, const double *beta, double *lc, 
                 double r = cd->r[i];
                 s0 += r;
                 for (size_t a = 0; a < p; a++)
-                    s1[a] += r * cd->x[i * cd->xs + a];
+                    s1[a] += r * cd->x[i * p + a];
                 if (cd->event[i]) {
                     nd++;
                     d0 += r;
                     for (size_t a = 0; a < p; a++)
-                        d1[a] += r * cd->x[i * cd->xs + a];
+                        d1[a] += r * cd->x[i * p + a];
                 }
             }
             double *b = blk + i * w; /* the block's first row (ascending order) */
@@ -488,7 +518,7 @@ static bool score_residuals(const cox_data *cd, const double *beta, double *lc, 
             const double *b = blk + i * w;
             const double *dg = b + 2, *dgd = b + 2 + p, *xm = b + 2 + 2 * p;
             for (size_t m = i; m < j; m++) {
-                const double *xm_row = cd->x + m * cd->xs;
+                const double *xm_row = cd->x + m * p;
                 double r = cd->r[m];
                 bool dead = cd->event[m] != 0;
                 double h = Hc + (dead ? b[1] : b[0]);
@@ -532,8 +562,7 @@ static lt_status prepare(const lt_surv_data *d, lt_ties ties, cox_data *cd, lt_e
     cd->nstrata = d->nstrata;
     cd->time = srt.time; /* owned by cd from here */
     srt.time = NULL;
-    cd->xs = p <= 4 ? 4 : p;
-    cd->x = calloc(n * cd->xs, sizeof *cd->x);
+    cd->x = malloc(n * p * sizeof *cd->x);
     cd->event = malloc(n * sizeof *cd->event);
     cd->r = malloc(n * sizeof *cd->r);
     cd->sstart = calloc(d->nstrata + 1, sizeof *cd->sstart);
@@ -558,7 +587,7 @@ static lt_status prepare(const lt_surv_data *d, lt_ties ties, cox_data *cd, lt_e
         cd->event[k] = (int)(srt.tag[k] & 1);
         cd->sstart[(srt.tag[k] >> 1) + 1]++;
         for (size_t a = 0; a < p; a++)
-            cd->x[k * cd->xs + a] = d->x[i * p + a] - mean[a];
+            cd->x[k * p + a] = d->x[i * p + a] - mean[a];
     }
     if (cd->cluster)
         for (size_t k = 0; k < n; k++)
@@ -606,6 +635,8 @@ lt_status lt_cox_fit(const lt_surv_data *d, const lt_cox_options *opts, lt_cox *
     if (o.iter_max < 1 || !(o.eps > 0) || !(o.conf_level > 0 && o.conf_level < 1))
         LT_FAIL(err, LT_EINVAL, "", "invalid Cox options (iter_max %d, eps %g, conf_level %g)",
                 o.iter_max, o.eps, o.conf_level);
+    lt_status chk = lt__surv_check(d, err);
+    if (chk) return chk;
     size_t nevent = 0;
     for (size_t i = 0; i < d->n; i++)
         nevent += d->event[i] != 0;

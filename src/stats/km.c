@@ -158,6 +158,8 @@ lt_status lt_km_fit(const lt_surv_data *d, lt_conf_type conf_type, double conf_l
         LT_FAIL(err, LT_EINVAL, "", "expected a confidence level in (0, 1), found %g", conf_level);
     if (conf_type < LT_CONF_LOG || conf_type > LT_CONF_PLAIN)
         LT_FAIL(err, LT_EINVAL, "", "unknown confidence interval type %d", (int)conf_type);
+    lt_status chk = lt__surv_check(d, err);
+    if (chk) return chk;
     /* curve id = group * nstrata + stratum (group outermost, as R orders group + strata());
      * the sort is by curve, then time, so each curve's rows are contiguous */
     size_t nc = d->ngroups * d->nstrata;

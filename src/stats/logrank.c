@@ -20,6 +20,8 @@ static lt_status accumulate(const lt_surv_data *d, double *n, double *obs, doubl
                             double *var, lt_error *err)
 {
     size_t k = d->ngroups;
+    lt_status chk = lt__surv_check(d, err);
+    if (chk) return chk;
     /* tag: stratum (the sort's outer key), group, event flag */
     int gbits = lt__bits_for(k), sbits = lt__bits_for(d->nstrata);
     if (gbits + sbits + 1 > 32)

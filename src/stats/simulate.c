@@ -243,7 +243,14 @@ static inline double piecewise_time(const lt_piecewise *p, double e)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* The two-arm tests on observed data */
+/* The two-arm tests on observed data
+ *
+ * Why not the survival module's lt_logrank_z and lt_cox_fit (include/lutetia/stats.h): they
+ * take an lt_surv_data (allocated per call, any number of covariates, strata, R's timefix) and
+ * cost 64 us for a 106-patient NELMAS trial, against 6 us for lt_sim_two_arm_tests below (2 us
+ * inside the simulation, which reuses its buffers): with one binary covariate both tests need
+ * only the numbers at risk and the events per arm at each event time. tests/design checks that
+ * the two agree to 1e-10 (Z, log HR) on simulated trials, with and without tied times. */
 
 /* An observation packed in 64 bits: the bit pattern of a non-negative double orders like the
  * double itself, so the time's two lowest mantissa bits (a relative 4e-16) are replaced by the

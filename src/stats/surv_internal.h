@@ -23,6 +23,11 @@ lt_status lt__surv_sort(const double *time, const uint32_t *tag, size_t n, int o
                         lt__surv_sorted *out, lt_error *err);
 void lt__surv_sorted_free(lt__surv_sorted *s);
 
+/* Checks a data set the caller may have filled by hand before an estimator trusts it: times
+ * finite and >= 0, events 0/1, group, stratum and cluster indices within their counts,
+ * covariates finite. The error names the first bad row (0-based) and field. */
+lt_status lt__surv_check(const lt_surv_data *d, lt_error *err);
+
 /* Bits needed to hold values 0..k-1 (at least 1). */
 int lt__bits_for(size_t k);
 

@@ -612,6 +612,37 @@ typedef struct sort_item {
     uint32_t tag;
 } sort_item;
 
+lt_status lt__surv_check(const lt_surv_data *d, lt_error *err)
+{
+    if (!d->time || !d->event || !d->group || !d->stratum || (d->p && !d->x))
+        LT_FAIL(err, LT_EINVAL, "", "the data set lacks a time, event, group, stratum or "
+                                    "covariate array");
+    if (d->ngroups < 1 || d->nstrata < 1)
+        LT_FAIL(err, LT_EINVAL, "", "expected at least one group and one stratum, found %zu and %zu",
+                d->ngroups, d->nstrata);
+    for (size_t i = 0; i < d->n; i++) {
+        if (!(d->time[i] >= 0) || !isfinite(d->time[i]))
+            LT_FAIL(err, LT_EINVAL, "", "row %zu: expected a time >= 0, found %g", i, d->time[i]);
+        if (d->event[i] != 0 && d->event[i] != 1)
+            LT_FAIL(err, LT_EINVAL, "", "row %zu: expected an event flag 0 or 1, found %d", i,
+                    d->event[i]);
+        if (d->group[i] < 0 || (size_t)d->group[i] >= d->ngroups)
+            LT_FAIL(err, LT_EINVAL, "", "row %zu: group index %d outside [0, %zu)", i, d->group[i],
+                    d->ngroups);
+        if (d->stratum[i] < 0 || (size_t)d->stratum[i] >= d->nstrata)
+            LT_FAIL(err, LT_EINVAL, "", "row %zu: stratum index %d outside [0, %zu)", i,
+                    d->stratum[i], d->nstrata);
+        if (d->cluster && (d->cluster[i] < 0 || (size_t)d->cluster[i] >= d->nclusters))
+            LT_FAIL(err, LT_EINVAL, "", "row %zu: cluster index %d outside [0, %zu)", i,
+                    d->cluster[i], d->nclusters);
+        for (size_t j = 0; j < d->p; j++)
+            if (!isfinite(d->x[i * d->p + j]))
+                LT_FAIL(err, LT_EINVAL, "", "row %zu: covariate %zu is not a finite number", i,
+                        j + 1);
+    }
+    return LT_OK;
+}
+
 int lt__bits_for(size_t k)
 {
     int b = 1;

@@ -61,6 +61,12 @@ expect_exit 1 -- "$L" design check "$SRC/protocols/nelmas.json" --json
 expect_jq '.hazard_ratio_conflict == true and .events == 115 and .patients == 153'
 expect_jq '.conventional_alpha_one_sided == 0.1 and .findings == 3'
 
+# an amendment: NELMAS 1.0 has the same design; an unknown version is named
+expect_exit 1 -- "$L" design check "$SRC/protocols/nelmas.json" --version 1.0 --json
+expect_jq '.events == 115 and .findings == 3'
+expect_exit 5 -- "$L" design check "$SRC/protocols/nelmas.json" --version 9.9
+expect_err 'no version "9\.9"'
+
 # bad input: clear messages naming the option or the JSON path, never a crash
 expect_exit 2 -- "$L" design sample-size --hr 0.7 --alpha 5 --sides 2 --power 0.8 --accrual-time 12 --follow-up 12
 expect_err '--alpha: expected a number between 0 and 1, found 5'

@@ -194,7 +194,8 @@ static const char *good_native =
     "    {\"code\": \"liver_metastases\", \"date\": \"2026-05-02\", \"resectable\": true}\n"
     "  ],\n"
     "  \"procedures\": [{\"code\": \"liver_resection\", \"date\": \"2026-08-28\", \"margin\": "
-    "\"R1\"}],\n"
+    "\"R1\",\n"
+    "     \"text\": \"segments 6 and 7, tumour at the margin\"}],\n"
     "  \"imaging\": [{\"code\": \"ga68_dotatate_pet\", \"date\": \"2026-07-10\",\n"
     "     \"liver_metastases\": \"yes\", \"extrahepatic_disease\": \"no\", \"suv_max\": 31.5}],\n"
     "  \"treatments\": [\n"
@@ -267,6 +268,10 @@ static void test_native(void)
     CHECK(f && !strcmp(lt_fact_attr(f, "resectable")->text, "yes"));
     f = one(p, LT_FACT_PROCEDURE, "liver_resection");
     CHECK(f && f->text && !strcmp(f->text, "R1"));
+    if (f) {
+        CHECK_STR(lt_fact_attr(f, "margin")->text, "R1");
+        CHECK_STR(lt_fact_attr(f, "note")->text, "segments 6 and 7, tumour at the margin");
+    }
     f = one(p, LT_FACT_IMAGING, "ga68_dotatate_pet");
     CHECK(f && !strcmp(lt_fact_attr(f, "extrahepatic_disease")->text, "no"));
     if (f) CHECK_REL(lt_fact_attr(f, "suv_max")->num, 31.5, 0);

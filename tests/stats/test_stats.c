@@ -424,6 +424,48 @@ static void test_logrank_z_and_threads(const lt_surv_data *lung)
     lt_surv_data_free(d);
 }
 
+/* A data set filled by hand, as a simulation does: the estimators check it before use. */
+static void test_hand_filled(void)
+{
+    lt_surv_data *d = NULL;
+    CHECK_INT(lt_surv_data_new(6, 1, &d, NULL), LT_OK);
+    if (!d) return;
+    d->ngroups = 2;
+    for (size_t i = 0; i < 6; i++) {
+        d->time[i] = (double)(i + 1);
+        d->event[i] = i != 5;
+        d->group[i] = (int)(i % 2);
+        d->x[i] = (double)(i % 2);
+    }
+    lt_logrank *lr = NULL;
+    lt_error err = {0};
+    CHECK_INT(lt_logrank_test(d, &lr, &err), LT_OK);
+    if (lr) {
+        /* by hand: deaths at 1..5 alternate groups 0,1,0,1,0; n at risk 6,5,4,3,2 with group 0
+         * holding 3,2,2,1,1: E0 = 3/6 + 2/5 + 2/4 + 1/3 + 1/2 */
+        CHECK_REL(lr->expected[0], 0.5 + 0.4 + 0.5 + 1.0 / 3 + 0.5, 1e-12);
+        CHECK_REL(lr->observed[0], 3, 0);
+    }
+    lt_logrank_free(lr);
+    d->group[3] = 2; /* outside [0, ngroups) */
+    lr = NULL;
+    CHECK_INT(lt_logrank_test(d, &lr, &err), LT_EINVAL);
+    CHECK(strstr(err.message, "row 3: group index 2") != NULL);
+    CHECK(lr == NULL);
+    d->group[3] = 1;
+    d->time[2] = NAN;
+    lt_km *km = NULL;
+    CHECK_INT(lt_km_fit(d, LT_CONF_LOG, 0.95, &km, &err), LT_EINVAL);
+    CHECK(strstr(err.message, "row 2: expected a time") != NULL);
+    d->time[2] = 3;
+    d->event[1] = 2;
+    lt_cox *c = NULL;
+    CHECK_INT(lt_cox_fit(d, NULL, &c, &err), LT_EINVAL);
+    CHECK(strstr(err.message, "row 1: expected an event flag") != NULL);
+    CHECK(c == NULL);
+    lt_surv_data_free(d);
+}
+
 static void test_svg(const lt_surv_data *lung)
 {
     lt_km *km = NULL;
@@ -526,6 +568,7 @@ int main(void)
     test_csv_errors();
     test_timefix();
     test_sort();
+    test_hand_filled();
     test_logrank_z_and_threads(lung);
     test_svg(lung);
 

@@ -1,0 +1,538 @@
+/* Tests of the conduct module through its C API on a real trial database: the access table as
+ * data, and tables of recording steps (who, what, expected status and message) run in order on
+ * one NELMAS trial: corrections need reasons, dates and sites are checked, the label's dose
+ * rules decide from the stored history (withhold on grade 2 thrombocytopenia, resume at
+ * 3.7 GBq), an administration follows its decision with every warning acknowledged and is
+ * decay-corrected, a recurrence ends the patient and stops the calendar, and the endpoint
+ * dataset is derived from what was stored. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lt_test.h"
+#include "lutetia.h"
+#include "lutetia/conduct.h"
+
+/* Who may do what (docs/conduct.md), written out independently of src/conduct/access.c.
+ * Rows: admin, coordinator, investigator, nuclear_medicine, statistician, monitor.
+ * Columns: record, decide, administer, read. */
+static const char *const expected[LT_ROLE_COUNT] = {
+    "...y", /* admin */
+    "y..y", /* coordinator */
+    "yy.y", /* investigator */
+    ".yyy", /* nuclear_medicine */
+    "...y", /* statistician */
+    "...y", /* monitor */
+};
+
+static void test_access(void)
+{
+    for (int r = 0; r < LT_ROLE_COUNT; r++)
+        for (int a = 0; a < LT_CONDUCT_ACTION_COUNT; a++)
+            CHECK_MSG(lt_conduct_allowed((lt_role)r, (lt_conduct_action)a) ==
+                          (expected[r][a] == 'y'),
+                      "role %s action %d", lt_role_name((lt_role)r), a);
+    CHECK(!lt_conduct_allowed(LT_ROLE_COUNT, LT_CONDUCT_READ));
+    CHECK(!lt_conduct_allowed(LT_ROLE_ADMIN, LT_CONDUCT_ACTION_COUNT));
+}
+
+/* ---- a trial to record in ---- */
+
+typedef struct fixture {
+    char dir[64], db[128];
+    lt_trial *t[8];
+    lt_conduct *c[8];
+    char treated[16], control[16]; /* a patient of each arm */
+} fixture;
+
+enum { ADMIN, COORD1, COORD2, INV1, NM1, MON, STAT, NUSERS };
+static const char *const users[NUSERS] = {"admin", "coord1", "coord2", "inv1",
+                                          "nm1",   "mon",    "stat"};
+
+static lt_date D(const char *s)
+{
+    lt_date d = LT_DATE_NONE;
+    lt_date_parse(s, false, &d);
+    return d;
+}
+
+static lt_time T(const char *s)
+{
+    lt_time t = 0;
+    lt_time_parse(s, &t);
+    return t;
+}
+
+/* examples/nelmas-01-eligible.json one year earlier (every "2026-" date becomes "2025-", so
+ * every interval the criteria check is kept), with the given id. */
+static char *patient_text(const char *src, const char *id)
+{
+    char path[512], *text = NULL;
+    size_t n = 0;
+    snprintf(path, sizeof path, "%s/examples/nelmas-01-eligible.json", src);
+    if (lt_file_read(path, &text, &n, NULL) != LT_OK) return NULL;
+    for (char *p = text; (p = strstr(p, "2026-")); p += 5)
+        p[3] = '5';
+    char *at = strstr(text, "\"nelmas-01\"");
+    char *out = malloc(n + 64);
+    if (!at || !out) {
+        free(text);
+        free(out);
+        return NULL;
+    }
+    snprintf(out, n + 64, "%.*s\"%s\"%s", (int)(at - text), text, id, at + 11);
+    free(text);
+    return out;
+}
+
+static bool setup(fixture *f, const char *src)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/lt_conduct_XXXXXX");
+    if (!mkdtemp(f->dir)) return false;
+    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
+    char protocol[512];
+    snprintf(protocol, sizeof protocol, "%s/protocols/nelmas.json", src);
+    lt_error err;
+    bool ok = lt_trial_create(f->db, protocol, NULL, "admin", &err) == LT_OK &&
+              lt_trial_open(f->db, "admin", &f->t[ADMIN], &err) == LT_OK;
+    const char *s1[] = {"S1"}, *s2[] = {"S2"}, *all[] = {"*"};
+    ok = ok && lt_trial_site_add(f->t[ADMIN], "S1", "One", &err) == LT_OK &&
+         lt_trial_site_add(f->t[ADMIN], "S2", "Two", &err) == LT_OK &&
+         lt_trial_user_add(f->t[ADMIN], "coord1", LT_ROLE_COORDINATOR, s1, 1, &err) == LT_OK &&
+         lt_trial_user_add(f->t[ADMIN], "coord2", LT_ROLE_COORDINATOR, s2, 1, &err) == LT_OK &&
+         lt_trial_user_add(f->t[ADMIN], "inv1", LT_ROLE_INVESTIGATOR, s1, 1, &err) == LT_OK &&
+         lt_trial_user_add(f->t[ADMIN], "nm1", LT_ROLE_NUCLEAR_MEDICINE, s1, 1, &err) == LT_OK &&
+         lt_trial_user_add(f->t[ADMIN], "mon", LT_ROLE_MONITOR, all, 1, &err) == LT_OK &&
+         lt_trial_user_add(f->t[ADMIN], "stat", LT_ROLE_STATISTICIAN, all, 1, &err) == LT_OK;
+    for (int u = 0; ok && u < NUSERS; u++) {
+        if (u != ADMIN) ok = lt_trial_open(f->db, users[u], &f->t[u], &err) == LT_OK;
+        ok = ok && lt_conduct_new(f->t[u], NULL, &f->c[u], &err) == LT_OK;
+    }
+    if (!ok) printf("setup: %s: %s\n", err.where, err.message);
+    /* four patients in one stratum: a permuted block of 2 or 4 gives both arms */
+    for (int i = 1; ok && i <= 4; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "P%d", i);
+        char *text = patient_text(src, id);
+        lt_cohort *co = NULL;
+        lt_verdict v;
+        ok = text && lt_cohort_new(&co, &err) == LT_OK &&
+             lt_cohort_read_mem(co, text, strlen(text), id, &err) == LT_OK &&
+             lt_trial_enrol(f->t[COORD1], lt_cohort_patient(co, 0), "S1", D("2025-11-01"), NULL,
+                            &v, NULL, &err) == LT_OK &&
+             v == LT_VERDICT_ELIGIBLE &&
+             lt_trial_consent(f->t[COORD1], id, D("2025-11-01"), "v2", NULL, &err) == LT_OK &&
+             lt_trial_confirm(f->t[INV1], id, D("2025-11-01"), &err) == LT_OK;
+        char *arm = NULL;
+        ok = ok && lt_trial_randomise(f->t[COORD1], id, &arm, NULL, &err) == LT_OK;
+        if (ok) snprintf(!strcmp(arm, "B") ? f->treated : f->control, 16, "%s", id);
+        ok = ok && lt_conduct_anchor(f->c[COORD1], id, "liver_resection", D("2025-09-10"), NULL,
+                                     &err) == LT_OK;
+        free(arm);
+        free(text);
+        lt_cohort_free(co);
+        if (!ok) printf("patient %s: %s: %s\n", id, err.where, err.message);
+    }
+    return ok && f->treated[0] && f->control[0];
+}
+
+static void teardown(fixture *f)
+{
+    for (int u = 0; u < NUSERS; u++) {
+        lt_conduct_free(f->c[u]);
+        lt_trial_close(f->t[u]);
+    }
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0) printf("could not remove %s\n", f->dir);
+}
+
+static int64_t audit_count(fixture *f)
+{
+    int64_t n = 0;
+    lt_store_audit_verify(lt_trial_store(f->t[ADMIN]), &n, NULL, NULL);
+    return n;
+}
+
+/* ---- one step of a table: a lab result ---- */
+
+typedef struct lab_case {
+    int user;
+    const char *date, *analyte;
+    double value;
+    const char *unit;
+    double lln, uln;
+    const char *reason;
+    lt_status want;
+    int grade;         /* expected CTCAE grade when want is LT_OK (-2: not graded) */
+    const char *error; /* part of the message when refused */
+} lab_case;
+
+static void run_labs(fixture *f, const char *patient, const lab_case *cs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const lab_case *c = &cs[i];
+        lt_conduct_lab lab = {patient, D(c->date), c->analyte, c->value, c->unit, c->lln, c->uln};
+        lt_grade g;
+        memset(&g, 0, sizeof g);
+        g.grade = -2;
+        lt_error err;
+        lt_error_clear(&err);
+        lt_status st = lt_conduct_lab_record(f->c[c->user], &lab, c->reason, &g, &err);
+        CHECK_MSG(st == c->want, "lab case %zu (%s %g): status %d, want %d: %s", i, c->analyte,
+                  c->value, st, c->want, err.message);
+        if (st == LT_OK && c->grade != -2)
+            CHECK_MSG(g.grade == c->grade, "lab case %zu: grade %d, want %d", i, g.grade, c->grade);
+        if (st != LT_OK && c->error)
+            CHECK_MSG(strstr(err.message, c->error) != NULL, "lab case %zu: message '%s' lacks '%s'",
+                      i, err.message, c->error);
+    }
+}
+
+static void record_panel(fixture *f, const char *p, const char *date, double platelets)
+{
+    const lab_case panel[] = {
+        {COORD1, date, "hemoglobin", 13.0, "g/dL", 12, 16, NULL, LT_OK, 0, NULL},
+        {COORD1, date, "wbc", 6.0, "10^9/L", 4, 10, NULL, LT_OK, 0, NULL},
+        {COORD1, date, "neutrophils", 3.5, "10^9/L", 1.8, 7.5, NULL, LT_OK, 0, NULL},
+        {COORD1, date, "lymphocytes", 1.5, "10^9/L", 1, 4, NULL, LT_OK, 0, NULL},
+        {COORD1, date, "platelets", platelets, "10^9/L", 150, 400, NULL, LT_OK, -2, NULL},
+        {COORD1, date, "creatinine", 0.8, "mg/dL", 0.5, 1.1, NULL, LT_OK, 0, NULL},
+        {COORD1, date, "bilirubin", 0.6, "mg/dL", 0.1, 1.2, NULL, LT_OK, 0, NULL},
+        {COORD1, date, "alt", 25, "U/L", 7, 35, NULL, LT_OK, 0, NULL},
+        {COORD1, date, "ast", 24, "U/L", 10, 35, NULL, LT_OK, 0, NULL},
+        {COORD1, date, "albumin", 4.0, "g/dL", 3.5, 5.2, NULL, LT_OK, 0, NULL},
+    };
+    run_labs(f, p, panel, sizeof panel / sizeof panel[0]);
+}
+
+static void test_labs(fixture *f)
+{
+    const char *p = f->treated;
+    const lab_case cases[] = {
+        /* CTCAE v5.0 platelet count decreased: < LLN - 75 grade 1, < 75 - 50 grade 2 */
+        {COORD1, "2025-10-20", "platelets", 231, "10^9/L", 150, 400, NULL, LT_OK, 0, NULL},
+        {COORD1, "2025-10-21", "platelets", 120, "10^9/L", 150, 400, NULL, LT_OK, 1, NULL},
+        {COORD1, "2025-10-22", "platelets", 62, "10^9/L", 150, 400, NULL, LT_OK, 2, NULL},
+        /* 88.4 umol/L is 1.0 mg/dL (creatinine 88.4 umol/L per mg/dL), graded against ULN */
+        {COORD1, "2025-10-20", "creatinine", 88.4, "umol/L", 44.2, 97.24, NULL, LT_OK, 0, NULL},
+        {COORD1, "2025-10-20", "weight", 68, "kg", NAN, NAN, NULL, LT_OK, -1, NULL},
+        /* the same again is no change; a different value is a correction and needs a reason */
+        {COORD1, "2025-10-22", "platelets", 62, "10^9/L", 150, 400, NULL, LT_OK, 2, NULL},
+        {COORD1, "2025-10-22", "platelets", 64, "10^9/L", 150, 400, NULL, LT_EINVAL, 0,
+         "a correction needs a reason"},
+        {COORD1, "2025-10-22", "platelets", 64, "10^9/L", 150, 400, "transcription error",
+         LT_OK, 2, NULL},
+        /* refusals */
+        {COORD1, "2025-10-22", "platelets", 64, "mmol/L", 150, 400, NULL, LT_EINVAL, 0,
+         "is not accepted for platelets"},
+        {COORD1, "2025-10-22", "unobtainium", 1, NULL, NAN, NAN, NULL, LT_EINVAL, 0,
+         "not an analyte"},
+        {COORD1, "2099-01-01", "platelets", 200, NULL, NAN, NAN, NULL, LT_EINVAL, 0,
+         "in the future"},
+        {COORD2, "2025-10-22", "platelets", 200, NULL, NAN, NAN, NULL, LT_EPERM, 0,
+         "not bound to site 'S1'"},
+        {MON, "2025-10-22", "platelets", 200, NULL, NAN, NAN, NULL, LT_EPERM, 0,
+         "a monitor cannot"},
+        {NM1, "2025-10-22", "platelets", 200, NULL, NAN, NAN, NULL, LT_EPERM, 0,
+         "a nuclear_medicine cannot"},
+    };
+    int64_t before = audit_count(f);
+    run_labs(f, p, cases, sizeof cases / sizeof cases[0]);
+    /* 6 writes and 1 correction; the identical write and the refusals left nothing */
+    CHECK_INT(audit_count(f) - before, 6);
+}
+
+/* ---- doses ---- */
+
+static void admin_record(lt_administration *a, const char *p, int cycle, const char *day,
+                         double prescribed)
+{
+    char t[64];
+    lt_administration_init(a);
+    snprintf(a->patient, sizeof a->patient, "%s", p);
+    snprintf(a->nuclide, sizeof a->nuclide, "Lu-177");
+    a->cycle = cycle;
+    a->route = LT_ROUTE_INTRAVENOUS;
+    a->prescribed_mbq = prescribed;
+    snprintf(t, sizeof t, "%sT08:30:00Z", day);
+    a->before_time = T(t);
+    a->before_mbq = prescribed * 1.02;
+    snprintf(t, sizeof t, "%sT09:00:00Z", day);
+    a->infusion_start = T(t);
+    snprintf(t, sizeof t, "%sT09:30:00Z", day);
+    a->infusion_end = T(t);
+    snprintf(t, sizeof t, "%sT09:45:00Z", day);
+    a->residual_time = T(t);
+    a->residual_mbq = prescribed * 0.02;
+    a->amino_acids = true;
+    snprintf(t, sizeof t, "%sT08:15:00Z", day);
+    a->amino_start = T(t);
+    snprintf(t, sizeof t, "%sT13:00:00Z", day);
+    a->amino_end = T(t);
+    a->no_ssa_long = a->no_ssa_short = true;
+}
+
+typedef struct decide_case {
+    int user, cycle;
+    const char *date;
+    lt_status want;
+    lt_dose_action action; /* when want is LT_OK */
+    double mbq;
+    const char *error;
+} decide_case;
+
+static void decide(fixture *f, const char *p, const decide_case *c, int line)
+{
+    lt_dosemod_decision d;
+    lt_error err;
+    lt_error_clear(&err);
+    lt_status st = lt_conduct_decide(f->c[c->user], p, c->cycle, D(c->date), &d, &err);
+    CHECK_MSG(st == c->want, "line %d: decide status %d, want %d: %s: %s", line, st, c->want,
+              err.where, err.message);
+    if (st == LT_OK && c->want == LT_OK) {
+        CHECK_MSG(d.action == c->action, "line %d: action %s, want %s", line,
+                  lt_dose_action_name(d.action), lt_dose_action_name(c->action));
+        CHECK_ABS(d.activity_mbq, c->mbq, 1e-9);
+    }
+    if (st != LT_OK && c->error)
+        CHECK_MSG(strstr(err.message, c->error) != NULL, "line %d: '%s' lacks '%s'", line,
+                  err.message, c->error);
+}
+
+static lt_status administer(fixture *f, int user, lt_administration *a, const char *reason,
+                            lt_administration_result *res, const char *error, int line)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    lt_status st = lt_conduct_administer(f->c[user], a, reason, res, &err);
+    if (error)
+        CHECK_MSG(st != LT_OK && strstr(err.message, error), "line %d: status %d '%s' lacks '%s'",
+                  line, st, err.message, error);
+    else
+        CHECK_MSG(st == LT_OK, "line %d: %s: %s", line, err.where, err.message);
+    return st;
+}
+
+static void test_doses(fixture *f)
+{
+    const char *p = f->treated;
+    lt_error err;
+    /* no profile yet: the renal rule needs age, sex and weight */
+    record_panel(f, p, "2025-10-24", 231);
+    decide_case none = {INV1, 1, "2025-10-27", LT_ESTATE, 0, 0, "no profile"};
+    decide(f, p, &none, __LINE__);
+    CHECK(lt_conduct_profile(f->c[COORD1], p, D("1962-03-14"), LT_SEX_FEMALE, 68, NULL, &err) ==
+          LT_OK);
+    CHECK(lt_conduct_anchor(f->c[COORD1], p, "liver_resection", D("2025-09-10"), NULL, &err) ==
+          LT_OK);
+    CHECK(lt_conduct_anchor(f->c[COORD1], p, "surgery", D("2025-09-10"), NULL, &err) ==
+          LT_EINVAL);
+    CHECK(strstr(err.message, "anchors: liver_resection, randomisation") != NULL);
+
+    /* no decision yet: nothing may be administered */
+    lt_administration a;
+    lt_administration_result res;
+    admin_record(&a, p, 1, "2025-10-29", 7400);
+    administer(f, NM1, &a, NULL, &res, "no dose decision for cycle 1", __LINE__);
+
+    const decide_case c1[] = {
+        {COORD1, 1, "2025-10-27", LT_EPERM, 0, 0, "a coordinator cannot take dose decisions"},
+        {INV1, 3, "2025-10-27", LT_EINVAL, 0, 0, "has no treatment cycle 3"},
+        {INV1, 2, "2025-10-27", LT_ESTATE, 0, 0, "cycle 1 of"},
+        {INV1, 1, "2025-10-27", LT_OK, LT_DOSE_GIVE_FULL, 7400, NULL},
+    };
+    for (size_t i = 0; i < sizeof c1 / sizeof c1[0]; i++)
+        decide(f, p, &c1[i], __LINE__);
+
+    /* the administration must match the decision, and be recorded by nuclear medicine */
+    admin_record(&a, p, 1, "2025-10-29", 3700);
+    administer(f, NM1, &a, NULL, &res, "differs from the decision", __LINE__);
+    admin_record(&a, p, 1, "2025-10-29", 7400);
+    administer(f, INV1, &a, NULL, &res, "an investigator cannot record administrations",
+               __LINE__);
+    /* an unrecorded long-acting somatostatin analogue is a warning to acknowledge */
+    a.no_ssa_long = false;
+    administer(f, NM1, &a, NULL, &res, "ssa_long_unrecorded", __LINE__);
+    CHECK(lt_administration_acknowledge(&a, "ssa_long_unrecorded",
+                                        "patient confirms no lanreotide since June", &err) ==
+          LT_OK);
+    if (administer(f, NM1, &a, NULL, &res, NULL, __LINE__) == LT_OK) {
+        /* Lu-177 T1/2 6.647 d: 7548 MBq at 08:30 is 7548 exp(-ln2 0.5 h / 159.528 h) at 09:00,
+         * the residual 148 MBq at 09:45 is 148 exp(+ln2 0.75 / 159.528) at 09:00 */
+        double before = 7548 * exp(-M_LN2 * 0.5 / (6.647 * 24));
+        double resid = 148 * exp(M_LN2 * 0.75 / (6.647 * 24));
+        CHECK_REL(res.administered_mbq, before - resid, 1e-9);
+        CHECK_INT((int)res.nwarnings, 1);
+    }
+    /* the same record again changes nothing; another one for the cycle is a correction */
+    administer(f, NM1, &a, NULL, &res, NULL, __LINE__);
+    a.residual_mbq += 10;
+    administer(f, NM1, &a, NULL, &res, "a correction needs a reason", __LINE__);
+    a.residual_mbq -= 10;
+    /* a decision for a cycle already given is refused */
+    decide_case again = {INV1, 1, "2025-10-30", LT_ESTATE, 0, 0, "was given on 2025-10-29"};
+    decide(f, p, &again, __LINE__);
+
+    /* cycle 2: grade 2 thrombocytopenia withholds it; resolved to grade 1, resume at 3.7 GBq
+     * (Lutathera label, Table 1) */
+    record_panel(f, p, "2025-12-17", 62);
+    const decide_case c2[] = {
+        {INV1, 2, "2025-12-19", LT_OK, LT_DOSE_WITHHOLD, 0, NULL},
+    };
+    decide(f, p, &c2[0], __LINE__);
+    admin_record(&a, p, 2, "2025-12-20", 7400);
+    administer(f, NM1, &a, NULL, &res, "is withhold, not to give", __LINE__);
+    record_panel(f, p, "2026-01-08", 128);
+    const decide_case c2b = {NM1, 2, "2026-01-09", LT_OK, LT_DOSE_GIVE_REDUCED, 3700, NULL};
+    decide(f, p, &c2b, __LINE__);
+    admin_record(&a, p, 2, "2026-01-10", 3700);
+    administer(f, NM1, &a, NULL, &res, NULL, __LINE__);
+
+    /* the calendar: C2 delayed for toxicity within the 16 weeks the protocol allows */
+    lt_calendar *cal = NULL;
+    CHECK(lt_conduct_calendar(f->c[MON], p, LT_DATE_NONE, &cal, &err) == LT_OK);
+    for (size_t i = 0; cal && i < cal->n; i++) {
+        const lt_visit *v = &cal->visits[i];
+        if (!strcmp(v->id, "C1")) CHECK_INT(v->status, LT_VISIT_DONE);
+        if (!strcmp(v->id, "C2")) {
+            CHECK_INT(v->status, LT_VISIT_DELAYED);
+            CHECK(!v->deviation);
+            CHECK_STR(v->actual_reason ? v->actual_reason : "", "toxicity");
+        }
+    }
+    lt_calendar_free(cal);
+}
+
+/* ---- events ---- */
+
+static void test_events(fixture *f)
+{
+    const char *p = f->treated, *q = f->control;
+    lt_error err;
+    lt_outcome_event rec = {.type = LT_EVENT_RECURRENCE, .date = D("2026-03-02"), .site = "lung"};
+    CHECK(lt_conduct_event(f->c[COORD1], p, &rec, NULL, &err) == LT_EINVAL);
+    CHECK(strstr(err.message, "needs its site") != NULL);
+    rec.site = "liver";
+    rec.date = D("2025-10-01"); /* before consent */
+    CHECK(lt_conduct_event(f->c[COORD1], p, &rec, NULL, &err) == LT_EINVAL);
+    CHECK(strstr(err.message, "before the patient's consent") != NULL);
+    rec.date = D("2026-03-02");
+    CHECK(lt_conduct_event(f->c[MON], p, &rec, NULL, &err) == LT_EPERM);
+    CHECK(lt_conduct_assessment(f->c[COORD1], p, D("2026-03-02"), "mri_liver", true, NULL, &err) ==
+          LT_OK);
+    CHECK(lt_conduct_event(f->c[COORD1], p, &rec, NULL, &err) == LT_OK);
+    /* the patient's participation ended with the recurrence */
+    lt_buf b = LT_BUF_INIT;
+    CHECK(lt_trial_patient_show(f->t[COORD1], p, true, &b, &err) == LT_OK);
+    CHECK(strstr(lt_buf_str(&b), "\"state\":\"ended\"") != NULL);
+    CHECK(strstr(lt_buf_str(&b), "\"end_reason\":\"recurrence\"") != NULL);
+    lt_buf_free(&b);
+    /* treatment and assessments stop (NELMAS schedule.stops): an MRI after it is refused */
+    CHECK(lt_conduct_actual(f->c[COORD1], p, "mri_year1.4", D("2026-03-10"), NULL, NULL, &err) ==
+          LT_ESTATE);
+    CHECK(lt_conduct_decide(f->c[INV1], p, 2, D("2026-03-05"), NULL, &err) == LT_ESTATE);
+    CHECK(strstr(err.message, "recurrence on 2026-03-02") != NULL);
+    /* but death is still followed (overall survival); nothing after it */
+    lt_outcome_event death = {.type = LT_EVENT_DEATH, .date = D("2026-06-01"), .cause = "disease"};
+    CHECK(lt_conduct_event(f->c[COORD1], p, &death, NULL, &err) == LT_OK);
+    lt_outcome_event next = {.type = LT_EVENT_NEXT_THERAPY, .date = D("2026-06-10"),
+                             .therapy = "everolimus"};
+    CHECK(lt_conduct_event(f->c[COORD1], p, &next, NULL, &err) == LT_ESTATE);
+    CHECK(strstr(err.message, "died on 2026-06-01") != NULL);
+    /* the same death again with another cause is a correction */
+    death.cause = "other";
+    CHECK(lt_conduct_event(f->c[COORD1], p, &death, NULL, &err) == LT_EINVAL);
+    CHECK(lt_conduct_event(f->c[COORD1], p, &death, "autopsy report", &err) == LT_OK);
+
+    /* the control patient: anchors, two scans, then an actual for a calendar entry */
+    CHECK(lt_conduct_anchor(f->c[COORD1], q, "liver_resection", D("2025-09-10"), NULL, &err) ==
+          LT_OK);
+    CHECK(lt_conduct_actual(f->c[COORD1], q, "mri_year1.1", D("2025-12-12"), NULL, NULL, &err) ==
+          LT_OK);
+    CHECK(lt_conduct_actual(f->c[COORD1], q, "C1", D("2025-12-12"), NULL, NULL, &err) ==
+          LT_EINVAL); /* arm A has no treatment */
+    CHECK(lt_conduct_actual(f->c[COORD1], q, "mri_year1.1", D("2025-12-13"), NULL, NULL, &err) ==
+          LT_EINVAL);
+    CHECK(lt_conduct_assessment(f->c[COORD1], q, D("2025-12-12"), "mri_liver", false, NULL,
+                                &err) == LT_OK);
+    CHECK(lt_conduct_assessment(f->c[COORD1], q, D("2026-03-11"), "mri_liver", false, NULL,
+                                &err) == LT_OK);
+    lt_adverse_event ae;
+    memset(&ae, 0, sizeof ae);
+    snprintf(ae.patient, sizeof ae.patient, "%s", q);
+    snprintf(ae.term, sizeof ae.term, "Fatigue");
+    ae.grade = 2;
+    ae.start = D("2025-12-01");
+    ae.end = LT_DATE_NONE;
+    char id[LT_CONDUCT_ID_MAX];
+    CHECK(lt_conduct_adverse_event(f->c[COORD1], &ae, NULL, NULL, id, &err) == LT_OK);
+    CHECK_STR(id, "AE001");
+    ae.end = D("2025-12-20");
+    CHECK(lt_conduct_adverse_event(f->c[COORD1], &ae, "AE001", NULL, id, &err) == LT_EINVAL);
+    CHECK(lt_conduct_adverse_event(f->c[COORD1], &ae, "AE001", "resolved", id, &err) == LT_OK);
+    CHECK(lt_conduct_adverse_event(f->c[COORD1], &ae, "AE009", "x", id, &err) == LT_ENOTFOUND);
+}
+
+/* ---- endpoints from the store ---- */
+
+static void test_endpoints(fixture *f)
+{
+    lt_error err;
+    lt_buf b = LT_BUF_INIT;
+    /* the statistician reads every site */
+    CHECK(lt_conduct_endpoint(f->c[STAT], "dfs", LT_DATE_NONE, LT_CONDUCT_CSV, &b, &err) == LT_OK);
+    const char *csv = lt_buf_str(&b);
+    CHECK(strncmp(csv, "patient,arm,primary_site,resection_margin,time,event,time_months,origin,"
+                       "end,reason\n",
+                  84) == 0);
+    /* treated: recurrence 2026-03-02, 173 days after the resection on 2025-09-10 */
+    char line[160];
+    snprintf(line, sizeof line, "%s,B,other,R0,173,1,5.6838,2025-09-10,2026-03-02,recurrence",
+             f->treated);
+    CHECK_MSG(strstr(csv, line) != NULL, "missing '%s' in\n%s", line, csv);
+    /* control: censored at the last scan, 2026-03-11 (182 days) */
+    snprintf(line, sizeof line, "%s,A,other,R0,182,0,5.9795,2025-09-10,2026-03-11,last_assessment",
+             f->control);
+    CHECK_MSG(strstr(csv, line) != NULL, "missing '%s' in\n%s", line, csv);
+    /* a cut-off censors at it */
+    lt_buf_reset(&b);
+    CHECK(lt_conduct_endpoint(f->c[STAT], "OS", D("2026-03-05"), LT_CONDUCT_JSON, &b, &err) ==
+          LT_OK);
+    CHECK(strstr(lt_buf_str(&b), "\"events\":0}") != NULL);
+    lt_buf_reset(&b);
+    CHECK(lt_conduct_endpoint(f->c[STAT], "XYZ", LT_DATE_NONE, LT_CONDUCT_CSV, &b, &err) ==
+          LT_ENOTFOUND);
+    CHECK(strstr(err.message, "endpoints: DFS, DFS_LIVER, OS, TTR, TTNT") != NULL);
+    /* coordinators of another site see none of site S1's patients */
+    lt_buf_reset(&b);
+    CHECK(lt_conduct_endpoint(f->c[COORD2], "DFS", LT_DATE_NONE, LT_CONDUCT_JSON, &b, &err) ==
+          LT_OK);
+    CHECK(strstr(lt_buf_str(&b), "\"patients\":0,") != NULL);
+    lt_buf_free(&b);
+    /* the audit trail holds every change and verifies */
+    int64_t n = 0;
+    CHECK(lt_store_audit_verify(lt_trial_store(f->t[ADMIN]), &n, NULL, &err) == LT_OK);
+    CHECK(n > 60);
+}
+
+int main(void)
+{
+    test_access();
+    const char *src = getenv("SRC");
+    fixture f;
+    if (!src) {
+        printf("SRC not set: the recording tables are not run\n");
+    } else if (!setup(&f, src)) {
+        CHECK_MSG(false, "could not set up the trial");
+        teardown(&f);
+    } else {
+        test_labs(&f);
+        test_doses(&f);
+        test_events(&f);
+        test_endpoints(&f);
+        teardown(&f);
+    }
+    return lt_test_done();
+}
