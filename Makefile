@@ -30,7 +30,8 @@ asan: deps
 	ninja -C $(ASAN_BUILD)
 
 demo: build
-	$(LUTETIA) screen --protocol protocols/nelmas.json --as-of 2026-11-01 examples/
+	@mkdir -p out && rm -f out/demo.db out/demo.db-wal out/demo.db-shm
+	$(LUTETIA) demo --db out/demo.db --out out
 
 check: build asan
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \

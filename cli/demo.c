@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
@@ -24,59 +23,6 @@ static const char *help =
     "The trial is built in /dev/shm when it exists (every one of its ~6,000 commits would\n"
     "otherwise wait for a disk sync) and the finished file copied to --db, where its audit\n"
     "trail is verified; --direct builds it at --db.\n";
-
-/* The trial's secret randomisation seed comes from libsodium's random source when the trial
- * is created (src/trial/trial.c), so the allocations would differ from run to run. For the
- * demonstration only, this process's random source is a ChaCha20 stream keyed by --seed
- * (libsodium's documented hook for deterministic runs, installed before libsodium starts):
- * the same seed then gives the same trial seed, allocations and report. This is the one piece
- * of process-wide state in the command, and only `lutetia demo` sets it. */
-typedef struct demo_random {
-    unsigned char key[randombytes_SEEDBYTES];
-    uint64_t calls;
-} demo_random;
-static demo_random demo_rng;
-
-static void demo_buf(void *const buf, const size_t size)
-{
-    unsigned char k[randombytes_SEEDBYTES];
-    crypto_generichash_state h;
-    crypto_generichash_init(&h, NULL, 0, sizeof k);
-    crypto_generichash_update(&h, demo_rng.key, sizeof demo_rng.key);
-    crypto_generichash_update(&h, (const unsigned char *)&demo_rng.calls, sizeof demo_rng.calls);
-    crypto_generichash_final(&h, k, sizeof k);
-    demo_rng.calls++;
-    randombytes_buf_deterministic(buf, size, k);
-}
-
-static uint32_t demo_random32(void)
-{
-    uint32_t x;
-    demo_buf(&x, sizeof x);
-    return x;
-}
-
-static const char *demo_name(void) { return "lutetia-demo-chacha20"; }
-static void demo_stir(void) {}
-
-static void use_demo_random(uint64_t seed)
-{
-    static randombytes_implementation impl = {
-        .implementation_name = demo_name,
-        .random = demo_random32,
-        .stir = demo_stir,
-        .uniform = NULL, /* libsodium's generic rejection sampling over random() */
-        .buf = demo_buf,
-        .close = NULL,
-    };
-    unsigned char s[8];
-    for (int i = 0; i < 8; i++)
-        s[i] = (unsigned char)(seed >> (8 * i));
-    crypto_generichash(demo_rng.key, sizeof demo_rng.key, s, sizeof s,
-                       (const unsigned char *)"lutetia/demo/v1", 15);
-    demo_rng.calls = 0;
-    randombytes_set_implementation(&impl);
-}
 
 int lt_cmd_demo(int argc, char **argv)
 {
@@ -136,7 +82,6 @@ int lt_cmd_demo(int argc, char **argv)
     if (!direct && stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
         access("/dev/shm", W_OK) == 0)
         o.scratch_dir = "/dev/shm";
-    use_demo_random(o.seed);
     lt_buf b = LT_BUF_INIT;
     lt_error err;
     lt_error_clear(&err);

@@ -213,6 +213,7 @@ int lt_cmd_screen(int argc, char **argv)
             tl[i].verdicts[lt_screening_verdict(s)]++;
             for (size_t j = 0; j < lt_screening_count(s); j++) {
                 const lt_criterion_result *r = lt_screening_result(s, j);
+                if (r->criterion->part_of) continue; /* counted through its parent */
                 if (r->status == LT_UNKNOWN)
                     tl[i].unknown[j]++;
                 else if ((r->status == LT_MET) == r->exclusion)

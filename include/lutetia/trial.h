@@ -63,6 +63,13 @@ LT_API bool lt_end_reason_parse(const char *s, lt_end_reason *out);
  * a first user, admin, bound to every site. version chooses the protocol version (NULL: latest). */
 LT_API lt_status lt_trial_create(const char *db, const char *protocol_path, const char *version,
                                  const char *admin, lt_error *err);
+/* The same with a given randomisation seed instead of a fresh random one, so that the
+ * allocation sequence is reproducible (the whole-trial demo, tests). Anyone holding the seed can
+ * predict every allocation: never for a real trial. */
+LT_API lt_status lt_trial_create_seeded(const char *db, const char *protocol_path,
+                                        const char *version, const char *admin,
+                                        const unsigned char seed[LT_STORE_SEED_BYTES],
+                                        lt_error *err);
 
 /* Opens the trial at db acting as user (who must exist and be active). *out is the caller's
  * (lt_trial_close). */
@@ -114,6 +121,10 @@ LT_API lt_status lt_trial_set_strata(lt_trial *t, const char *patient,
  * frees, *number the allocation number. */
 LT_API lt_status lt_trial_randomise(lt_trial *t, const char *patient, char **arm,
                                     int64_t *number, lt_error *err);
+/* The same on a given day (LT_DATE_NONE: today), not in the future nor before eligibility was
+ * confirmed: for data entered after the fact (and the whole-trial demo). */
+LT_API lt_status lt_trial_randomise_on(lt_trial *t, const char *patient, lt_date date,
+                                       char **arm, int64_t *number, lt_error *err);
 
 LT_API lt_status lt_trial_start_treatment(lt_trial *t, const char *patient, lt_date date,
                                           lt_error *err);

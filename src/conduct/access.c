@@ -4,6 +4,7 @@
  * dose, coordinators and investigators enter dates, labs, adverse events and outcomes, and a
  * monitor or statistician only reads. */
 #include <stdio.h>
+#include <string.h>
 #include "conduct_int.h"
 
 #define R(x) (1u << (x))
@@ -34,6 +35,7 @@ lt_status lt__conduct_allow(const lt_conduct *c, lt_conduct_action a, const char
         if (allowed[a] & R(i))
             n += (size_t)snprintf(roles + n, n < sizeof roles ? sizeof roles - n : 0, "%s%s",
                                   n ? ", " : "", lt_role_name((lt_role)i));
-    LT_FAIL(err, LT_EPERM, lt_trial_user(c->t), "a %s cannot %s (allowed: %s)",
-            lt_role_name(role), verb, roles);
+    const char *name = lt_role_name(role);
+    LT_FAIL(err, LT_EPERM, lt_trial_user(c->t), "%s %s cannot %s (allowed: %s)",
+            strchr("aeiou", name[0]) ? "an" : "a", name, verb, roles);
 }

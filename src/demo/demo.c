@@ -11,6 +11,7 @@
  * the data cut 36 months after accrual ends (2025-12-31). */
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <sodium.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@ typedef struct demo {
     lt_date cutoff;
     bool reduced_done, ack_done;
     char reduced_patient[32], ack_patient[32], first_patient[32];
+    lt_date last_dose; /* the current patient's last administration, or LT_DATE_NONE */
     int fail_counts[64];
     char fail_ids[64][16];
     int nfail_ids;
@@ -190,7 +192,8 @@ static lt_status enrol(demo *d, const cand *c, char arm[8], lt_error *err)
         rc = lt_trial_consent(d->coord[c->site].t, c->id, c->screen, "v2", NULL, err);
         if (rc == LT_OK) rc = lt_trial_confirm(d->inv[c->site].t, c->id, c->screen, err);
         char *a = NULL;
-        if (rc == LT_OK) rc = lt_trial_randomise(d->coord[c->site].t, c->id, &a, NULL, err);
+        if (rc == LT_OK)
+            rc = lt_trial_randomise_on(d->coord[c->site].t, c->id, c->screen, &a, NULL, err);
         if (rc == LT_OK) {
             snprintf(arm, 8, "%s", a);
             d->r.randomised++;
@@ -276,6 +279,7 @@ static lt_status administer(demo *d, const cand *c, int cycle, lt_date day, doub
     lt_administration_result res;
     lt_status rc = lt_conduct_administer(d->nm[c->site].c, &a, NULL, &res, err);
     if (rc == LT_OK) {
+        d->last_dose = day;
         d->r.administrations++;
         d->r.activity_mbq += res.administered_mbq;
     }
@@ -448,7 +452,13 @@ static void close_actor(actor *a)
 
 static lt_status setup(demo *d, lt_error *err)
 {
-    lt_status rc = lt_trial_create(d->work_db, d->o->protocol, NULL, "admin", err);
+    /* the trial's randomisation seed from the demo's seed, so allocations are reproducible */
+    unsigned char seed[LT_STORE_SEED_BYTES], msg[32];
+    memcpy(msg, "lutetia/demo/v1:", 16);
+    for (int i = 0; i < 8; i++)
+        msg[16 + i] = (unsigned char)(d->o->seed >> (8 * i));
+    crypto_hash_sha256(seed, msg, 24);
+    lt_status rc = lt_trial_create_seeded(d->work_db, d->o->protocol, NULL, "admin", seed, err);
     if (rc != LT_OK) return rc;
     lt_trial *admin = NULL;
     rc = lt_trial_open(d->work_db, "admin", &admin, err);
@@ -602,13 +612,20 @@ static lt_status run(demo *d, lt_buf *rep, lt_error *err)
         rc = lt_conduct_profile(cc, c.id, c.born, c.female ? LT_SEX_FEMALE : LT_SEX_MALE,
                                 c.weight, NULL, err);
         if (rc == LT_OK) rc = lt_conduct_anchor(cc, c.id, "liver_resection", c.resection, NULL, err);
-        if (rc == LT_OK) rc = lt_conduct_anchor(cc, c.id, "randomisation", c.screen, NULL, err);
         int b = !strcmp(arm, "B");
+        d->last_dose = LT_DATE_NONE;
         double t = gsl_ran_exponential(d->rng, 1.0 / rate[b]);
         lt_date event = c.resection + 1 + (lt_date)(t * LT_DAYS_PER_MONTH);
         if (event <= c.screen) event = c.screen + 1;
         bool death_first = unif(d, 0, 1) < DEATH_FIRST_P;
         if (rc == LT_OK && b) rc = treat(d, &c, event, err);
+        /* follow-up starts after the last cycle given (treatment arm) or at randomisation */
+        if (rc == LT_OK) {
+            lt_date fu = b ? d->last_dose + 1 : c.screen;
+            if (!b || d->last_dose != LT_DATE_NONE)
+                if (fu < event && fu <= d->cutoff)
+                    rc = lt_trial_start_follow_up(d->coord[c.site].t, c.id, fu, err);
+        }
         if (rc == LT_OK) rc = follow_up(d, &c, event, err);
         if (rc == LT_OK) rc = outcomes(d, &c, event, death_first, err);
         if (rc != LT_OK) {

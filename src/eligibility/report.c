@@ -116,6 +116,10 @@ void lt_screening_json(const lt_screening *s, lt_buf *b)
         lt_buf_json_str(b, r->id);
         lt_buf_puts(b, ",\"kind\":");
         lt_buf_json_str(b, r->exclusion ? "exclusion" : "inclusion");
+        if (r->criterion->part_of) {
+            lt_buf_puts(b, ",\"part_of\":");
+            lt_buf_json_str(b, r->criterion->part_of);
+        }
         lt_buf_puts(b, ",\"status\":");
         lt_buf_json_str(b, lt_tri_name(r->status));
         lt_buf_puts(b, ",\"reason\":");
@@ -135,6 +139,7 @@ void lt_screening_json(const lt_screening *s, lt_buf *b)
 /* What a criterion's status means for the verdict, in a coordinator's words. */
 static const char *effect(const lt_criterion_result *r)
 {
+    if (r->criterion->part_of) return "(part)"; /* counts through its parent */
     if (r->status == LT_UNKNOWN) return "REVIEW";
     bool bad = r->exclusion ? r->status == LT_MET : r->status == LT_NOT_MET;
     return bad ? "FAILS" : "ok";

@@ -28,6 +28,7 @@ typedef struct ev {
     lt_date *anchor_dates; /* per declared anchor, LT_DATE_NONE when missing */
     lt_screening *s;
     lt__ev_list *cur; /* evidence of the criterion being evaluated */
+    bool *done;       /* per criterion: evaluated already (sub-items run on demand) */
     bool oom;
 } ev;
 
@@ -1011,6 +1012,8 @@ static res eval_fact(ev *e, const lt_rule *r)
     return out;
 }
 
+static res eval_criterion(ev *e, size_t i);
+
 /* ---- the tree ---------------------------------------------------------------------------- */
 
 static res eval_rule(ev *e, const lt_rule *r)
@@ -1062,6 +1065,9 @@ static res eval_rule(ev *e, const lt_rule *r)
     case LT_RULE_SEX:
         out = eval_sex(e, r);
         break;
+    case LT_RULE_CRITERION:
+        out = eval_criterion(e, r->ref);
+        break;
     default:
         out = R(LT_UNKNOWN, "MISSING");
         break;
@@ -1073,6 +1079,27 @@ static res eval_rule(ev *e, const lt_rule *r)
     }
     if (!out.reason) out.reason = "MISSING";
     return out;
+}
+
+/* A criterion's result, evaluated once: a parent's rule may ask for a sub-item first. The
+ * loader only lets a criterion refer to its own sub-items, written after it, so there is no
+ * cycle. */
+static res eval_criterion(ev *e, size_t i)
+{
+    lt_criterion_result *cr = &e->s->results[i];
+    if (e->done[i]) return R(cr->status, cr->reason);
+    e->done[i] = true;
+    const lt_criterion *c = lt_protocol_criterion(e->pr, i);
+    lt__ev_list *saved = e->cur;
+    e->cur = &e->s->evidence[i];
+    res r = eval_rule(e, c->rule);
+    e->cur = saved;
+    cr->criterion = c;
+    cr->id = c->id;
+    cr->exclusion = c->exclusion;
+    cr->status = r.v;
+    cr->reason = r.reason;
+    return r;
 }
 
 /* ---- the screening ------------------------------------------------------------------------ */
@@ -1122,21 +1149,18 @@ lt_status lt_screen(const lt_protocol *protocol, const lt_patient *patient,
     for (size_t i = 0; i < na; i++)
         e.anchor_dates[i] = anchor_from_facts(&e, lt_protocol_anchor(protocol, i));
     bool any_unknown = false, excluded = false;
-    for (size_t i = 0; i < nc; i++) {
+    e.done = calloc(nc ? nc : 1, sizeof *e.done);
+    if (!e.done) e.oom = true;
+    s->nresults = nc;
+    for (size_t i = 0; i < nc && e.done; i++) {
+        res r = eval_criterion(&e, i);
         const lt_criterion *c = lt_protocol_criterion(protocol, i);
-        e.cur = &s->evidence[i];
-        res r = eval_rule(&e, c->rule);
-        lt_criterion_result *cr = &s->results[i];
-        cr->criterion = c;
-        cr->id = c->id;
-        cr->exclusion = c->exclusion;
-        cr->status = r.v;
-        cr->reason = r.reason;
-        s->nresults = i + 1;
+        if (c->part_of) continue; /* decides through its parent's rule */
         if (r.v == LT_UNKNOWN) any_unknown = true;
         if ((c->exclusion && r.v == LT_MET) || (!c->exclusion && r.v == LT_NOT_MET))
             excluded = true;
     }
+    free(e.done);
     for (size_t i = 0; i < s->nresults; i++) {
         s->results[i].evidence = s->evidence[i].v;
         s->results[i].nevidence = s->evidence[i].n;

@@ -142,6 +142,9 @@ void lt_rule_describe(const lt_rule *r, lt_buf *b)
         lt_buf_puts(b, "sex is ");
         codes_text(r, b);
         break;
+    case LT_RULE_CRITERION:
+        lt_buf_printf(b, "criterion %s", r->codes[0]);
+        break;
     }
     if (r->unless) {
         lt_buf_puts(b, " unless ");
@@ -284,6 +287,8 @@ void lt_protocol_describe(const lt_protocol *p, lt_buf *b)
         lt_rule_describe(c->rule, b);
         lt_buf_putc(b, '\n');
         if (c->note) lt_buf_printf(b, "         note: %s\n", c->note);
+        if (c->part_of)
+            lt_buf_printf(b, "         part of %s (decides through its rule)\n", c->part_of);
         collect_attestations(c->rule, seen, &nseen, sizeof seen / sizeof seen[0]);
     }
     lt_buf_puts(b, "\nAttestations a coordinator records (yes/no; absent means unknown):\n");

@@ -217,8 +217,32 @@ static bool uses_window(const lt_rule *r, const lt_window *w)
     return uses_window(r->match, w) || uses_window(r->unless, w);
 }
 
+static bool refers_to(const lt_rule *r, size_t j)
+{
+    if (!r) return false;
+    if (r->type == LT_RULE_CRITERION && r->ref == j) return true;
+    for (size_t i = 0; i < r->nkids; i++)
+        if (refers_to(r->kids[i], j)) return true;
+    return refers_to(r->unless, j);
+}
+
 static void lint_unused(const lt_protocol *p, lt__issues *iss)
 {
+    /* a sub-item its parent's rule never asks for decides nothing */
+    for (size_t j = 0; j < p->ncrit; j++) {
+        if (!p->crit[j].part_of) continue;
+        bool used = false;
+        for (size_t c = 0; c < p->ncrit && !used; c++)
+            if (!strcmp(p->crit[c].id, p->crit[j].part_of)) used = refers_to(p->crit[c].rule, j);
+        if (!used) {
+            char q[LT_ERROR_WHERE_MAX];
+            lt__path_key(q, sizeof q, "criteria", p->crit[j].id);
+            lt__issue(
+                iss, "UNUSED_SUBITEM", q,
+                "%s is part of %s, but %s's rule does not refer to it ({\"criterion\": \"%s\"})",
+                p->crit[j].id, p->crit[j].part_of, p->crit[j].part_of, p->crit[j].id);
+        }
+    }
     for (size_t w = 0; w < p->nwindows; w++) {
         bool used = false;
         for (size_t c = 0; c < p->ncrit && !used; c++)

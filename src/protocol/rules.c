@@ -10,8 +10,8 @@
 
 #define MAX_DEPTH 32
 
-static const char *const heads[] = {"all",         "any",     "not",  "lab",  "vital",
-                                    "performance", "derived", "fact", "attr", "status",
+static const char *const heads[] = {"all",         "any",     "not",       "lab",  "vital",
+                                    "performance", "derived", "fact",      "attr", "status",
                                     "attestation", "sex",     "criterion", NULL};
 static const char *const kinds[] = {"lab",         "vital",   "performance", "diagnosis",
                                     "procedure",   "imaging", "treatment",   "status",
@@ -538,7 +538,8 @@ static const lt_rule *compile(ctx *c, const lt_json *v, const char *path, bool i
         r->type = LT_RULE_CRITERION;
         if (!read_codes(c, v, "criterion", path, r) || r->ncodes != 1) return NULL;
         size_t j = 0;
-        while (j < c->p->ncrit && strcmp(c->p->crit[j].id, r->codes[0])) j++;
+        while (j < c->p->ncrit && strcmp(c->p->crit[j].id, r->codes[0]))
+            j++;
         if (j == c->p->ncrit) {
             lt__issue(c->iss, NULL, q, "expected the id of a criterion, found \"%s\"", r->codes[0]);
             return NULL;
@@ -591,7 +592,7 @@ static bool valid_id(const char *id)
 
 void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *path, lt__issues *iss)
 {
-    ctx c = {p, iss};
+    ctx c = {p, iss, NULL};
     size_t n = lt_json_size(criteria);
     if (n == 0) {
         lt__issue(iss, NULL, path, "expected at least one criterion, found none");
@@ -600,7 +601,8 @@ void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *pat
     p->crit = lt__pa_alloc(&p->arena, n * sizeof *p->crit);
     if (!p->crit) return;
     const lt_json *sources = lt_json_get(p->doc ? p->doc : NULL, "sources");
-    static const char *const members[] = {"kind", "text", "source", "note", "rule", "part_of", NULL};
+    static const char *const members[] = {"kind", "text",    "source", "note",
+                                          "rule", "part_of", NULL};
     static const char *const kinds2[] = {"inclusion", "exclusion", NULL};
     for (const lt_json *m = lt_json_first(criteria); m; m = lt_json_next(m)) {
         char cp[LT_ERROR_WHERE_MAX], q[LT_ERROR_WHERE_MAX];
@@ -654,13 +656,16 @@ void lt__criteria_build(lt_protocol *p, const lt_json *criteria, const char *pat
             lt__path_key(q, sizeof q, cp, "part_of");
             const char *parent = lt_json_str(po);
             size_t j = 0;
-            while (parent && j + 1 < p->ncrit && strcmp(p->crit[j].id, parent)) j++;
+            while (parent && j + 1 < p->ncrit && strcmp(p->crit[j].id, parent))
+                j++;
             if (!parent || j + 1 >= p->ncrit)
-                lt__issue(iss, NULL, q, "expected the id of a criterion written before %s, found %s%s%s",
-                          id, parent ? "\"" : "", parent ? parent : lt__json_type_name(po),
+                lt__issue(iss, NULL, q,
+                          "expected the id of a criterion written before %s, found %s%s%s", id,
+                          parent ? "\"" : "", parent ? parent : lt__json_type_name(po),
                           parent ? "\"" : "");
             else if (p->crit[j].exclusion != cr->exclusion)
-                lt__issue(iss, NULL, q, "%s and its parent %s are not of the same kind", id, parent);
+                lt__issue(iss, NULL, q, "%s and its parent %s are not of the same kind", id,
+                          parent);
             else
                 cr->part_of = parent;
         }

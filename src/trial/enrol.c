@@ -436,7 +436,16 @@ static lt_status allocation_read(const lt_record *r, lt_allocation *a, lt_error 
 lt_status lt_trial_randomise(lt_trial *t, const char *id, char **arm_out, int64_t *number_out,
                              lt_error *err)
 {
+    return lt_trial_randomise_on(t, id, LT_DATE_NONE, arm_out, number_out, err);
+}
+
+lt_status lt_trial_randomise_on(lt_trial *t, const char *id, lt_date date, char **arm_out,
+                                int64_t *number_out, lt_error *err)
+{
     lt_status rc = lt__trial_allow(t, LT_DO_ENROL, "randomise", err);
+    if (rc != LT_OK) return rc;
+    if (date == LT_DATE_NONE) date = lt_date_today();
+    rc = check_date(date, "--date", err);
     if (rc != LT_OK) return rc;
     const lt_randomiser *r;
     rc = lt__trial_randomiser(t, &r, err);
@@ -466,6 +475,8 @@ lt_status lt_trial_randomise(lt_trial *t, const char *id, char **arm_out, int64_
                           id, d.verdict ? d.verdict : "missing");
     else if (d.consent_date == LT_DATE_NONE)
         rc = lt_error_set(err, LT_ESTATE, id, "no consent date is recorded for '%s'", id);
+    if (rc == LT_OK)
+        rc = check_not_before(date, d.confirmed_on, "--date", "eligibility confirmation", err);
     if (rc == LT_OK && !strata_init(t->protocol, &d))
         rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     int lv[LT__MAX_FACTORS];
@@ -538,7 +549,7 @@ lt_status lt_trial_randomise(lt_trial *t, const char *id, char **arm_out, int64_
     }
     if (rc != LT_OK) goto out;
     const char *arm = lt_randomiser_arm_id(r, (size_t)a.arm);
-    lt_date today = lt_date_today();
+    lt_date today = date; /* the day of allocation: today, or the date given */
     snprintf(nid, sizeof nid, "%09lld", (long long)number);
     lt_buf_printf(&doc, "{\"number\":%lld,\"patient\":", (long long)number);
     lt_buf_json_str(&doc, d.id);

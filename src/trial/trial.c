@@ -53,6 +53,13 @@ static void user_json(lt_buf *b, const char *name, lt_role role, const char *con
 lt_status lt_trial_create(const char *db, const char *protocol_path, const char *version,
                           const char *admin, lt_error *err)
 {
+    return lt_trial_create_seeded(db, protocol_path, version, admin, NULL, err);
+}
+
+lt_status lt_trial_create_seeded(const char *db, const char *protocol_path, const char *version,
+                                 const char *admin, const unsigned char given[LT_STORE_SEED_BYTES],
+                                 lt_error *err)
+{
     if (!id_ok(admin))
         LT_FAIL(err, LT_EINVAL, "--user",
                 "expected a user name of letters, digits, '-', '_', '.', '@', found '%s'",
@@ -72,7 +79,10 @@ lt_status lt_trial_create(const char *db, const char *protocol_path, const char 
     }
     unsigned char seed[LT_STORE_SEED_BYTES], h[crypto_hash_sha256_BYTES];
     char seed_hash[LT_STORE_HASH_HEX], text_hash[LT_STORE_HASH_HEX], at[LT_TIME_STR_MAX];
-    randombytes_buf(seed, sizeof seed);
+    if (given)
+        memcpy(seed, given, sizeof seed);
+    else
+        randombytes_buf(seed, sizeof seed);
     /* The audit trail holds a commitment to the seed (its hash), not the seed: an auditor can
      * check that the seed used for a replay is the one the trial started with. */
     crypto_hash_sha256(h, seed, sizeof seed);

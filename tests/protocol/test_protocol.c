@@ -522,6 +522,74 @@ static void test_text_report(void)
     lt_protocol_free(p);
 }
 
+/* Sub-items that are alternatives: shown with their own status, deciding through the parent. */
+static void test_parts(void)
+{
+    lt_protocol *p;
+    lt_error err;
+    if (lt_protocol_load(path_of("tests/protocol/data/parts.json"), NULL, &p, &err) != LT_OK) {
+        CHECK_MSG(0, "parts.json: %s: %s", err.where, err.message);
+        return;
+    }
+    CHECK_STR(lt_protocol_criterion_find(p, "I6.1")->part_of, "I6");
+    CHECK(lt_protocol_criterion_find(p, "I6")->part_of == NULL);
+    lt_screening *s = NULL;
+    /* I6.2 met, I6.1 and I6.3 unknown: I6 met and the patient eligible */
+    const lt_criterion_result *r =
+        screen_one(p,
+                   "{\"id\":\"a\",\"imaging\":[{\"code\":\"ct\",\"date\":\"2026-09-01\",\"recist_"
+                   "progression\":\"yes\"}]}",
+                   "2026-11-01", "I6", &s);
+    CHECK(r && r->status == LT_MET);
+    if (s) {
+        CHECK_INT(lt_screening_verdict(s), LT_VERDICT_ELIGIBLE);
+        CHECK_INT(lt_screening_result(s, 1)->status, LT_UNKNOWN);
+        CHECK_INT(lt_screening_result(s, 2)->status, LT_MET);
+        CHECK_INT(lt_screening_result(s, 3)->status, LT_UNKNOWN);
+        CHECK_INT(lt_screening_result(s, 2)->nevidence, 1);
+        CHECK_INT(r->nevidence, 0); /* the evidence stays with the sub-item */
+        lt_buf b = LT_BUF_INIT;
+        lt_screening_json(s, &b);
+        CHECK(strstr(lt_buf_str(&b), "\"id\":\"I6.1\",\"kind\":\"inclusion\",\"part_of\":\"I6\"") !=
+              NULL);
+        lt_buf_free(&b);
+    }
+    lt_screening_free(s);
+    /* neither: I6 not met, ineligible */
+    r = screen_one(
+        p,
+        "{\"id\":\"b\",\"imaging\":[{\"code\":\"ct\",\"date\":\"2026-09-01\",\"recist_"
+        "progression\":\"no\"}],"
+        "\"attestations\":[{\"code\":\"new_lesion\",\"date\":\"2026-10-01\",\"value\":false}]}",
+        "2026-11-01", "I6", &s);
+    CHECK(r && r->status == LT_NOT_MET);
+    if (s) CHECK_INT(lt_screening_verdict(s), LT_VERDICT_INELIGIBLE);
+    lt_screening_free(s);
+    /* lint: I6.3 is part of I6 but I6's rule does not ask for it */
+    lt_protocol_issue *v;
+    size_t n;
+    CHECK_INT(lt_protocol_lint(p, &v, &n, &err), LT_OK);
+    CHECK(find_issue(v, n, "criteria[\"I6.3\"]", "does not refer to it") != NULL);
+    free(v);
+    lt_protocol_free(p);
+    /* errors: a reference to a criterion that is not a sub-item; part_of a later criterion */
+    const char *bad = "{\"format\":\"lutetia-protocol\",\"format_version\":1,\"id\":\"x\",\"name\":"
+                      "\"X\",\"version\":\"1\","
+                      "\"sources\":{\"s\":{\"title\":\"t\"}},\"arms\":{\"S\":{\"name\":\"S\","
+                      "\"role\":\"single\",\"ratio\":1}},"
+                      "\"randomisation\":{\"method\":\"none\"},\"criteria\":{"
+                      "\"I1\":{\"kind\":\"inclusion\",\"source\":\"s\",\"text\":\"t\",\"rule\":{"
+                      "\"criterion\":\"I2\"}},"
+                      "\"I2\":{\"kind\":\"inclusion\",\"source\":\"s\",\"text\":\"t\",\"part_of\":"
+                      "\"I3\",\"rule\":{\"attestation\":\"a\"}},"
+                      "\"I3\":{\"kind\":\"inclusion\",\"source\":\"s\",\"text\":\"t\",\"rule\":{"
+                      "\"attestation\":\"b\"}}}}";
+    CHECK_INT(lt_protocol_check(bad, strlen(bad), "x.json", &v, &n, &err), LT_OK);
+    CHECK(find_issue(v, n, "criteria.I1.rule.criterion", "not a sub-item of I1") != NULL);
+    CHECK(find_issue(v, n, "criteria.I2.part_of", "written before I2") != NULL);
+    free(v);
+}
+
 static void test_strat(void)
 {
     lt_protocol *p;
@@ -576,6 +644,7 @@ int main(void)
     test_derived();
     test_strat();
     test_text_report();
+    test_parts();
     for (int i = 0; i < nheld; i++)
         lt_cohort_free(held[i]);
     return lt_test_done();

@@ -1,0 +1,81 @@
+#!/bin/sh
+# `lutetia demo`: the whole NELMAS trial runs, is the same for the same seed, its audit trail
+# verifies, and its DFS dataset gives the same figures through `lutetia analyse` (and R's
+# survival package when it is installed) as the report states.
+. "$(dirname "$0")/lib.sh"
+L="$LUTETIA"
+P="$SRC/protocols/nelmas.json"
+
+expect_exit 0 -- "$L" demo --help
+expect_out "--seed S"
+expect_exit 2 -- "$L" demo --seed minus-one
+
+# the full demonstration, as `make demo` runs it
+expect_exit 0 -- "$L" demo --db "$TMP/full/demo.db" --out "$TMP/full" --protocol "$P"
+cp "$TMP/out" "$TMP/full.txt"
+expect_out "Screening: [0-9]+ screened, [0-9]+ ineligible, 0 needs review, 106 randomised \(A 53, B 53\)"
+expect_out "failed criteria: .*E1 x"
+expect_out "1 cycle withheld and 1 reduced to 3.7 GBq by the label's rules"
+expect_out "1 warning acknowledged with a reason"
+expect_out "hash chain and every record verified"
+for f in demo.db dfs.csv km-dfs.svg outcomes.json; do
+  [ -s "$TMP/full/$f" ] && ok || bad "missing $TMP/full/$f"
+done
+grep -q '^<svg' "$TMP/full/km-dfs.svg" && ok || bad "km-dfs.svg is not an SVG document"
+expect_exit 0 -- "$L" audit verify --db "$TMP/full/demo.db"
+expect_exit 0 -- "$L" patients --db "$TMP/full/demo.db" --user monitor --json
+expect_jq '.flow.allocated == 106 and .flow.arms.A == 53 and .flow.arms.B == 53'
+# the database is kept; a second run refuses to overwrite it
+expect_exit 8 -- "$L" demo --db "$TMP/full/demo.db" --out "$TMP/full" --protocol "$P"
+expect_err "exists already"
+
+# the report's figures from the dataset, through `lutetia analyse`
+D="$TMP/full/dfs.csv"
+expect_exit 0 -- "$L" analyse km "$D" --time time_months --event event --group arm --times 36 --json
+cp "$TMP/out" "$TMP/km.json"
+for arm in A B; do
+  want=$(grep "arm=$arm " "$TMP/full.txt" | sed 's/.*36-month DFS \([0-9.]*\)%.*/\1/')
+  got=$(jq -r --arg a "arm=$arm" '.curves[] | select(.strata == $a) | .at.surv[0] * 100 | . * 10 | round / 10' "$TMP/km.json")
+  [ "$(printf '%.1f' "$got")" = "$want" ] && ok || bad "arm $arm: 36-month DFS $got, report $want"
+done
+expect_exit 0 -- "$L" analyse logrank "$D" --time time_months --event event --group arm --json
+want=$(sed -n 's/.*log-rank chi-square \([0-9.]*\) .*/\1/p' "$TMP/full.txt")
+expect_jq "((.chisq * 1000 | round) / 1000) == $want"
+awk -F, 'NR == 1 { print $0 ",armB"; next } { print $0 "," ($2 == "B") }' "$D" >"$TMP/cox.csv"
+expect_exit 0 -- "$L" analyse cox "$TMP/cox.csv" --time time_months --event event --covariates armB --json
+want=$(sed -n 's/.*hazard ratio B vs A \([0-9.]*\) .*/\1/p' "$TMP/full.txt")
+expect_jq "((.coefficients[0][\"exp(coef)\"] * 1000 | round) / 1000) == $want"
+# R's survival package, the outside reference, when it is there (tolerance 1e-6)
+if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival)' >/dev/null 2>&1; then
+  Rscript -e "library(survival); d <- read.csv('$D'); d\$m <- d\$time / 30.4375
+    s <- summary(survfit(Surv(m, event) ~ arm, d), times = 36)\$surv
+    c <- coef(coxph(Surv(m, event) ~ I(arm == 'B'), d))
+    cat(sprintf('%.9f %.9f %.9f %.9f\n', s[1], s[2], survdiff(Surv(m, event) ~ arm, d)\$chisq, exp(c)))" \
+    >"$TMP/r.txt" 2>/dev/null
+  jq -r '[.curves[].at.surv[0]] | map(tostring) | join(" ")' "$TMP/km.json" >"$TMP/k.txt"
+  "$L" analyse logrank "$D" --time time_months --event event --group arm --json | jq -r .chisq >>"$TMP/k.txt"
+  "$L" analyse cox "$TMP/cox.csv" --time time_months --event event --covariates armB --json |
+    jq -r '.coefficients[0]["exp(coef)"]' >>"$TMP/k.txt"
+  set -- $(cat "$TMP/r.txt") $(cat "$TMP/k.txt")
+  if [ $# = 8 ] && awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v e="$5" -v f="$6" -v g="$7" -v h="$8" \
+       'function ok(x, y) { return (x - y) ^ 2 < 1e-12 * (1 + y ^ 2) }
+        BEGIN { exit !(ok(e, a) && ok(f, b) && ok(g, c) && ok(h, d)) }'; then ok; else bad "R: $*"; fi
+else
+  echo "R's survival package is not installed: the R comparison is skipped"
+fi
+
+# the same seed, the same trial and report; another seed, another trial
+expect_exit 0 -- "$L" demo --db "$TMP/s1/demo.db" --patients 24 --seed 7 --protocol "$P"
+sed "s|$TMP/s1|DIR|g" "$TMP/out" >"$TMP/a.txt"
+expect_exit 0 -- "$L" demo --db "$TMP/s2/demo.db" --patients 24 --seed 7 --protocol "$P"
+sed "s|$TMP/s2|DIR|g" "$TMP/out" >"$TMP/b.txt"
+cmp -s "$TMP/a.txt" "$TMP/b.txt" && ok || { bad "same seed, different reports"; diff "$TMP/a.txt" "$TMP/b.txt" | head; }
+cmp -s "$TMP/s1/dfs.csv" "$TMP/s2/dfs.csv" && ok || bad "same seed, different DFS datasets"
+expect_exit 0 -- "$L" demo --db "$TMP/s3/demo.db" --patients 24 --seed 8 --protocol "$P"
+sed "s|$TMP/s3|DIR|g" "$TMP/out" >"$TMP/c.txt"
+cmp -s "$TMP/a.txt" "$TMP/c.txt" && bad "seeds 7 and 8 gave the same report" || ok
+# built directly on the target file, the trial is the same
+expect_exit 0 -- "$L" demo --db "$TMP/s4/demo.db" --patients 24 --seed 7 --protocol "$P" --direct
+sed "s|$TMP/s4|DIR|g" "$TMP/out" >"$TMP/d.txt"
+cmp -s "$TMP/a.txt" "$TMP/d.txt" && ok || bad "--direct gave another report"
+finish
