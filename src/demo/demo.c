@@ -397,10 +397,19 @@ static lt_status follow_up(demo *d, const cand *c, lt_date stop, lt_error *err)
     return rc;
 }
 
+/* What the trial sees: events up to the data cut and within the 3 years of follow-up (seed
+ * 002: "followed up in the study for 3 years"; the end-of-study visit closes 14 days later). */
+static lt_date seen_until(const demo *d, const cand *c)
+{
+    lt_date end = lt_date_add_months(c->resection, 36) + 14;
+    return end < d->cutoff ? end : d->cutoff;
+}
+
 static lt_status outcomes(demo *d, const cand *c, lt_date event, bool death_first,
                           lt_error *err)
 {
-    if (event > d->cutoff) return LT_OK;
+    lt_date until = seen_until(d, c);
+    if (event > until) return LT_OK;
     lt_conduct *cc = d->coord[c->site].c;
     lt_status rc;
     if (death_first) {
@@ -417,7 +426,7 @@ static lt_status outcomes(demo *d, const cand *c, lt_date event, bool death_firs
     if (rc != LT_OK) return rc;
     d->r.recurrences++;
     lt_date next = event + uint_(d, 21, 42);
-    if (next <= d->cutoff) {
+    if (next <= until) {
         lt_outcome_event n = {.type = LT_EVENT_NEXT_THERAPY, .date = next,
                               .therapy = strcmp(where, "liver") ? "everolimus"
                                                                 : "repeat liver resection"};
@@ -425,7 +434,7 @@ static lt_status outcomes(demo *d, const cand *c, lt_date event, bool death_firs
     }
     double months = gsl_ran_exponential(d->rng, POST_RECURRENCE_MEDIAN_MONTHS / M_LN2);
     lt_date death = event + 1 + (lt_date)(months * LT_DAYS_PER_MONTH);
-    if (death <= d->cutoff) {
+    if (death <= until) {
         lt_outcome_event x = {.type = LT_EVENT_DEATH, .date = death, .cause = "disease"};
         rc = lt_conduct_event(cc, c->id, &x, NULL, err);
         d->r.deaths += rc == LT_OK;
@@ -642,7 +651,8 @@ static lt_status run(demo *d, lt_buf *rep, lt_error *err)
     lt_buf_printf(rep, "  model: exponential DFS from liver resection, 3-year DFS 25%% (A, "
                        "standard of care) and 44%% (B, 177Lu-DOTATATE) as the protocol's design;\n"
                        "         10%% of first events deaths without recurrence; death %.0f months "
-                       "(median) after a recurrence\n",
+                       "(median) after a recurrence;\n         events seen during the 3 years of "
+                       "follow-up from resection\n",
                   POST_RECURRENCE_MEDIAN_MONTHS);
     char s3[LT_DATE_STR_MAX];
     lt_buf_printf(rep, "  accrual %s to %s at %d sites, data cut %s\n", fmt(d0(), s),

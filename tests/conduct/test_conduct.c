@@ -511,6 +511,27 @@ static void test_endpoints(fixture *f)
           LT_OK);
     CHECK(strstr(lt_buf_str(&b), "\"patients\":0,") != NULL);
     lt_buf_free(&b);
+    /* what is due: the control patient's second MRI (target 2026-03-10 +- 14 days) */
+    lt_buf_reset(&b);
+    size_t n_due = 0;
+    CHECK(lt_conduct_due(f->c[COORD1], D("2026-03-01"), D("2026-03-05"), NULL, true, &b, &n_due,
+                         &err) == LT_OK);
+    char want[96];
+    snprintf(want, sizeof want, "\"patient\":\"%s\",\"entry\":\"mri_year1.2\"", f->control);
+    CHECK_MSG(strstr(lt_buf_str(&b), want) != NULL, "due lacks %s: %s", want, lt_buf_str(&b));
+    /* the treated patient's assessments stopped with the recurrence (NELMAS schedule.stops);
+     * the end-of-study visit, which the protocol does not stop, is still due */
+    snprintf(want, sizeof want, "\"patient\":\"%s\",\"entry\":\"mri_year1.2\"", f->treated);
+    CHECK_MSG(strstr(lt_buf_str(&b), want) == NULL, "%s", lt_buf_str(&b));
+    snprintf(want, sizeof want, "\"patient\":\"%s\",\"entry\":\"end_of_study\"", f->treated);
+    CHECK(strstr(lt_buf_str(&b), want) != NULL);
+    CHECK(n_due >= 1);
+    lt_buf_reset(&b);
+    CHECK(lt_conduct_due(f->c[COORD1], D("2026-03-01"), D("2026-03-05"), "S2", false, &b, &n_due,
+                         &err) == LT_OK);
+    CHECK(n_due == 0 && strstr(lt_buf_str(&b), "0 entries") != NULL);
+    CHECK(lt_conduct_due(f->c[COORD1], D("2026-03-05"), D("2026-03-01"), NULL, false, &b, NULL,
+                         &err) == LT_EINVAL);
     /* the audit trail holds every change and verifies */
     int64_t n = 0;
     CHECK(lt_store_audit_verify(lt_trial_store(f->t[ADMIN]), &n, NULL, &err) == LT_OK);

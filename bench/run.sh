@@ -1,0 +1,13 @@
+#!/bin/sh
+# Runs every benchmark in turn against the build folder given (default build), each beside its
+# peer tool in the same run, and lets each script update its own section of docs/BENCHMARKS.md.
+# Run on a quiet machine: the figures are wall-clock times.
+set -u
+build=${1:-build}
+cd "$(dirname "$0")/.."
+status=0
+for b in screen stats simulate randomise; do
+    echo "== bench/$b.sh"
+    sh "bench/$b.sh" "$build" || { echo "bench/$b.sh failed" >&2; status=1; }
+done
+exit $status
