@@ -15,7 +15,7 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: lutetia randomise --patient ID [--factor FACTOR=LEVEL]... [--reason TEXT]\n"
-            "                         [--json] [--db FILE] [--user NAME]\n"
+            "                         [--date DATE] [--json] [--db FILE] [--user NAME]\n"
             "       lutetia randomise --patients FILE [--db FILE] [--user NAME]\n"
             "       lutetia randomise --simulate N --protocol FILE [--version V] [--seed HEX]\n"
             "                         [--json]\n"
@@ -24,6 +24,8 @@ static void help(FILE *f)
             "once every stratification factor is recorded (from the screened data, or given here\n"
             "with --factor; changing a stored level needs --reason). A single-arm trial registers\n"
             "the patient instead. Coordinators and investigators of the patient's site only.\n"
+            "--date records the allocation on that day (default today; not in the future, nor\n"
+            "before the eligibility was confirmed), for data entered after the fact.\n"
             "--patients allocates each id in FILE (one per line, '-' for standard input) in its\n"
             "own transaction, printing 'ack NUMBER ID ARM MICROSECONDS' as each one commits.\n"
             "--simulate allocates N simulated patients in random strata with the protocol's\n"
@@ -112,7 +114,8 @@ int lt_cmd_randomise(int argc, char **argv)
         {"version", required_argument, 0, 'v'},  {"seed", required_argument, 0, 's'},
         {"replay", no_argument, 0, 'R'},         {"json", no_argument, 0, 'j'},
         {"db", required_argument, 0, 'd'},       {"user", required_argument, 0, 'u'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},           {"date", required_argument, 0, 't'},
+        {0, 0, 0, 0},
     };
     const char *id = NULL, *list = NULL, *reason = NULL, *protocol = NULL, *version = NULL;
     const char *seed = NULL, *db = NULL, *user = NULL, *sim_s = NULL;
@@ -120,6 +123,7 @@ int lt_cmd_randomise(int argc, char **argv)
     char *pairs[64];
     size_t nfactors = 0;
     bool replay = false, json = false;
+    lt_date date = LT_DATE_NONE;
     int c, rc = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -146,6 +150,9 @@ int lt_cmd_randomise(int argc, char **argv)
         case 'j': json = true; break;
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
+        case 't':
+            if (!lt_cli_date_arg("randomise", "--date", optarg, &date)) return LT_EXIT_USAGE;
+            break;
         case 'h': help(stdout); return 0;
         default: return lt_cli_usage_error("randomise", "unknown option");
         }
@@ -181,7 +188,7 @@ int lt_cmd_randomise(int argc, char **argv)
         int64_t number = 0;
         if (nfactors && lt_trial_set_strata(t, id, factors, levels, nfactors, reason, &err) != LT_OK)
             rc = lt_cli_fail(&err);
-        else if (lt_trial_randomise(t, id, &arm, &number, &err) != LT_OK)
+        else if (lt_trial_randomise_on(t, id, date, &arm, &number, &err) != LT_OK)
             rc = lt_cli_fail(&err);
         else {
             bool reg = lt_protocol_randomisation(lt_trial_protocol(t))->method == LT_RANDOMISE_NONE;

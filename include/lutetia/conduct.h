@@ -133,7 +133,8 @@ LT_API lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const c
 
 typedef enum lt_conduct_format {
     LT_CONDUCT_TEXT = 0,
-    LT_CONDUCT_CSV,  /* patient,arm,<strata>,time,event,time_months,origin,end,reason */
+    LT_CONDUCT_CSV,  /* patient,arm,<strata>,time,event,time_months,origin,end,reason, and
+                        arm_<ID> (1/0) for each arm after the first, for a Cox model */
     LT_CONDUCT_JSON,
 } lt_conduct_format;
 

@@ -13,6 +13,11 @@ LT_API lt_status lt_file_read(const char *path, char **data, size_t *len, lt_err
 /* Writes len bytes to path atomically (a temporary file renamed over it). */
 LT_API lt_status lt_file_write(const char *path, const void *data, size_t len, lt_error *err);
 
+/* Finds Lutetia's data file name (concepts.json, nuclides.json, ...): in $LUTETIA_DATA_DIR when
+ * set (and only there), else in the source tree's data/ (builds run in place), else in the
+ * installed data folder. Writes the path into path[0..size). */
+LT_API lt_status lt_data_file(const char *name, char *path, size_t size, lt_error *err);
+
 /* Parses a whole string as a finite decimal number; leading/trailing blanks allowed, nothing
  * else. Returns false for "", "abc", "1.5x", "nan", "inf". */
 LT_API bool lt_parse_double(const char *s, double *out);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "lutetia/file.h"
 
@@ -106,4 +107,30 @@ bool lt_parse_long(const char *s, long min, long max, long *out)
         return false;
     *out = v;
     return true;
+}
+
+#ifndef LT_DATA_DIR_SOURCE
+#define LT_DATA_DIR_SOURCE ""
+#endif
+#ifndef LT_DATA_DIR_INSTALL
+#define LT_DATA_DIR_INSTALL "/usr/local/share/lutetia"
+#endif
+
+lt_status lt_data_file(const char *name, char *path, size_t size, lt_error *err)
+{
+    /* $LUTETIA_DATA_DIR first and alone when set, so that a site's corrected tables are never
+     * silently replaced by the shipped ones; then the source tree, then the install. */
+    const char *dirs[3] = {getenv("LUTETIA_DATA_DIR"), LT_DATA_DIR_SOURCE, LT_DATA_DIR_INSTALL};
+    for (int i = 0; i < 3; i++) {
+        if (!dirs[i] || !*dirs[i]) continue;
+        snprintf(path, size, "%s/%s", dirs[i], name);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) return LT_OK;
+        if (i == 0)
+            LT_FAIL(err, LT_ENOTFOUND, path, "LUTETIA_DATA_DIR is set but holds no %s", name);
+    }
+    LT_FAIL(err, LT_ENOTFOUND, name,
+            "cannot find the data file: looked in '%s' and '%s'; set LUTETIA_DATA_DIR to the "
+            "folder holding %s",
+            LT_DATA_DIR_SOURCE, LT_DATA_DIR_INSTALL, name);
 }

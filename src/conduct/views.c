@@ -482,7 +482,13 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
             lt_buf_putc(&b, ',');
             csv_cell(&b, lt_protocol_strat(p, f)->id);
         }
-        lt_buf_puts(&b, ",time,event,time_months,origin,end,reason\n");
+        lt_buf_puts(&b, ",time,event,time_months,origin,end,reason");
+        /* one 0/1 column per arm after the first (the reference), for a Cox model */
+        for (size_t k = 1; k < lt_protocol_arm_count(p); k++) {
+            lt_buf_puts(&b, ",arm_");
+            csv_cell(&b, lt_protocol_arm(p, k)->id);
+        }
+        lt_buf_putc(&b, '\n');
     } else if (rc == LT_OK && fmt == LT_CONDUCT_JSON) {
         lt_buf_puts(&b, "{\"endpoint\":");
         lt_buf_json_str(&b, eid);
@@ -515,6 +521,8 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
             lt_buf_printf(&b, ",%.0f,%d,%.4f,%s,%s,", r->time, r->event,
                           r->time / LT_DAYS_PER_MONTH, o, e);
             csv_cell(&b, r->reason);
+            for (size_t k = 1; k < lt_protocol_arm_count(p); k++)
+                lt_buf_printf(&b, ",%d", r->arm && !strcmp(r->arm, lt_protocol_arm(p, k)->id));
             lt_buf_putc(&b, '\n');
         } else if (fmt == LT_CONDUCT_JSON) {
             lt_buf_puts(&b, i ? ",{\"patient\":" : "{\"patient\":");

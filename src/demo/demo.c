@@ -516,37 +516,34 @@ static lt_status analyse(demo *d, lt_buf *rep, lt_error *err)
     if (rc == LT_OK && lt_buf_failed(&csv)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     if (rc == LT_OK) rc = write_out(d, "dfs.csv", csv.p, csv.n, err);
     lt_surv_data *sd = NULL, *cx = NULL;
-    lt_surv_spec spec = {.time = "time", .event = "event", .group = "arm"};
+    lt_surv_spec spec = {.time = "time_months", .event = "event", .group = "arm"};
     if (rc == LT_OK) rc = lt_surv_data_parse_csv(csv.p, csv.n, "dfs.csv", &spec, &sd, err);
     lt_km *km = NULL;
     lt_logrank *lr = NULL;
     lt_cox *cox = NULL;
     if (rc == LT_OK) {
-        /* analysis in months, as the protocol states its figures */
-        for (size_t i = 0; i < sd->n; i++)
-            sd->time[i] /= LT_DAYS_PER_MONTH;
+        /* analysis in months (time_months = days / 30.4375), as the protocol states them */
         for (size_t i = 0; i < sd->n; i++)
             d->r.dfs_events += sd->event[i];
         rc = lt_km_fit(sd, LT_CONF_LOG, 0.95, &km, err);
     }
     if (rc == LT_OK) rc = lt_logrank_test(sd, &lr, err);
-    if (rc == LT_OK) rc = lt_surv_data_new(sd->n, 1, &cx, err);
-    if (rc == LT_OK) {
-        for (size_t i = 0; i < sd->n; i++) {
-            cx->time[i] = sd->time[i];
-            cx->event[i] = sd->event[i];
-            cx->x[i] = sd->group[i]; /* 1 for arm B (levels in byte order: A, B) */
-        }
-        cx->covariate_names = calloc(1, sizeof *cx->covariate_names);
-        if (cx->covariate_names) cx->covariate_names[0] = strdup("armB");
-        rc = lt_cox_fit(cx, NULL, &cox, err);
-    }
+    /* Cox on the arm-B indicator column of the same dataset (read again: parsing overwrote
+     * the first copy) */
+    lt_buf again = LT_BUF_INIT;
+    if (rc == LT_OK) rc = lt_conduct_endpoint(d->stat.c, "DFS", d->cutoff, LT_CONDUCT_CSV, &again, err);
+    const char *cov[] = {"arm_B"};
+    lt_surv_spec cspec = {.time = "time_months", .event = "event", .covariates = cov,
+                          .ncovariates = 1};
+    if (rc == LT_OK) rc = lt_surv_data_parse_csv(again.p, again.n, "dfs.csv", &cspec, &cx, err);
+    lt_buf_free(&again);
+    if (rc == LT_OK) rc = lt_cox_fit(cx, NULL, &cox, err);
     if (rc == LT_OK) {
         lt_km_svg_options so = {.title = "NELMAS demo: disease-free survival by arm",
                                 .xlabel = "Months from liver resection",
                                 .ylabel = "Disease-free survival",
-                                .xmax = 60,
-                                .xstep = 12};
+                                .xmax = 42,
+                                .xstep = 6};
         rc = lt_km_svg(km, &so, &svg, err);
         if (rc == LT_OK) rc = write_out(d, "km-dfs.svg", svg.p, svg.n, err);
     }

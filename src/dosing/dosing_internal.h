@@ -16,10 +16,6 @@
 void lt__dose_where(char *where, const char *text, size_t len, const char *source,
                     const char *path);
 
-/* Finds a shipped data file (data/NAME) with the data-folder lookup of the patient module
- * ($LUTETIA_DATA_DIR, the source tree's data/, the installed folder). */
-lt_status lt__dose_data_file(const char *name, char *path, size_t size, lt_error *err);
-
 /* Write "key":<RFC 3339 time or null> and "key":<number or null> (no separator). */
 void lt__dose_put_time(lt_buf *b, const char *key, lt_time t);
 void lt__dose_put_num(lt_buf *b, const char *key, double x);

@@ -123,7 +123,7 @@ lt_status lt_nuclide_table_load(const char *path, lt_nuclide_table **out, lt_err
 {
     char found[4096];
     if (!path) {
-        lt_status st = lt__dose_data_file("nuclides.json", found, sizeof found, err);
+        lt_status st = lt_data_file("nuclides.json", found, sizeof found, err);
         if (st != LT_OK) return st;
         path = found;
     }

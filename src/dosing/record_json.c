@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "dosing_internal.h"
 
 void lt__dose_where(char *where, const char *text, size_t len, const char *source, const char *path)
@@ -122,28 +121,3 @@ lt_status lt__dose_get_str(const lt_json *obj, const char *key, const char *sour
     return LT_OK;
 }
 
-#ifndef LT_DATA_DIR_SOURCE
-#define LT_DATA_DIR_SOURCE ""
-#endif
-#ifndef LT_DATA_DIR_INSTALL
-#define LT_DATA_DIR_INSTALL "/usr/local/share/lutetia"
-#endif
-
-lt_status lt__dose_data_file(const char *name, char *path, size_t size, lt_error *err)
-{
-    /* The patient module's lookup (src/patient/concepts.c, docs/patient-format.md), with the
-     * same build-time folders: $LUTETIA_DATA_DIR, then the source tree, then the install. */
-    const char *dirs[3] = {getenv("LUTETIA_DATA_DIR"), LT_DATA_DIR_SOURCE, LT_DATA_DIR_INSTALL};
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i] || !*dirs[i]) continue;
-        snprintf(path, size, "%s/%s", dirs[i], name);
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) return LT_OK;
-        if (i == 0)
-            LT_FAIL(err, LT_ENOTFOUND, path, "LUTETIA_DATA_DIR is set but holds no %s", name);
-    }
-    LT_FAIL(err, LT_ENOTFOUND, name,
-            "cannot find the data file: looked in '%s' and '%s'; set LUTETIA_DATA_DIR to the "
-            "folder holding %s",
-            LT_DATA_DIR_SOURCE, LT_DATA_DIR_INSTALL, name);
-}

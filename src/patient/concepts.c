@@ -6,16 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "internal.h"
 #include "lutetia/file.h"
 
-#ifndef LT_DATA_DIR_SOURCE
-#define LT_DATA_DIR_SOURCE ""
-#endif
-#ifndef LT_DATA_DIR_INSTALL
-#define LT_DATA_DIR_INSTALL "/usr/local/share/lutetia"
-#endif
 
 typedef struct mapping {
     char *system, *code, *concept;
@@ -286,31 +279,11 @@ lt_status lt_concepts_add_file(lt_concepts *m, const char *path, lt_error *err)
     return st;
 }
 
-static bool file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 lt_status lt_concepts_load(const char *extra, lt_concepts **out, lt_error *err)
 {
-    /* $LUTETIA_DATA_DIR first, so that an installed binary can be pointed elsewhere; then the
-     * source tree (builds run in place during development and tests); then the install. */
-    const char *dirs[3] = {getenv("LUTETIA_DATA_DIR"), LT_DATA_DIR_SOURCE, LT_DATA_DIR_INSTALL};
-    char path[4096] = "";
-    bool found = false;
-    for (int i = 0; i < 3 && !found; i++) {
-        if (!dirs[i] || !*dirs[i]) continue;
-        snprintf(path, sizeof path, "%s/concepts.json", dirs[i]);
-        found = file_exists(path);
-        if (i == 0 && !found)
-            LT_FAIL(err, LT_ENOTFOUND, path, "LUTETIA_DATA_DIR is set but holds no concepts.json");
-    }
-    if (!found)
-        LT_FAIL(err, LT_ENOTFOUND, "concepts.json",
-                "cannot find the concept mapping file: looked in %s and %s; set "
-                "LUTETIA_DATA_DIR to the folder holding concepts.json",
-                LT_DATA_DIR_SOURCE, LT_DATA_DIR_INSTALL);
+    char path[4096];
+    lt_status found = lt_data_file("concepts.json", path, sizeof path, err);
+    if (found != LT_OK) return found;
     lt_concepts *m = calloc(1, sizeof *m);
     if (!m) LT_FAIL(err, LT_ENOMEM, "", "out of memory loading concept mappings");
     lt_status st = lt_concepts_add_file(m, path, err);

@@ -218,7 +218,7 @@ lt_status lt_ctcae_load(const char *path, lt_ctcae_table **out, lt_error *err)
 {
     char found[4096];
     if (!path) {
-        lt_status st = lt__dose_data_file("ctcae-v5-lab.json", found, sizeof found, err);
+        lt_status st = lt_data_file("ctcae-v5-lab.json", found, sizeof found, err);
         if (st != LT_OK) return st;
         path = found;
     }

@@ -254,7 +254,7 @@ lt_status lt_dosemod_load(const char *path, lt_dosemod_rules **out, lt_error *er
     char found[4096];
     if (!path) {
         lt_status st =
-            lt__dose_data_file("lutathera-dose-modification.json", found, sizeof found, err);
+            lt_data_file("lutathera-dose-modification.json", found, sizeof found, err);
         if (st != LT_OK) return st;
         path = found;
     }

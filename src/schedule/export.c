@@ -94,9 +94,13 @@ static void ics_line(lt_buf *b, const char *name, const char *value, bool text)
     size_t n = line.n, pos = 0, limit = 75;
     while (pos < n) {
         size_t take = n - pos < limit ? n - pos : limit;
-        /* step back to a character boundary: continuation bytes are 10xxxxxx */
-        while (take > 0 && pos + take < n && ((unsigned char)s[pos + take] & 0xC0) == 0x80)
-            take--;
+        /* step back to a character boundary: continuation bytes are 10xxxxxx (a UTF-8
+         * sequence is at most 4 bytes; text that is not UTF-8 is cut where it must be) */
+        size_t cut = take;
+        while (cut > 0 && take - cut < 3 && pos + cut < n &&
+               ((unsigned char)s[pos + cut] & 0xC0) == 0x80)
+            cut--;
+        if (cut > 0) take = cut;
         lt_buf_put(b, s + pos, take);
         lt_buf_puts(b, "\r\n");
         pos += take;

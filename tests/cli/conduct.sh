@@ -12,7 +12,9 @@ setup_trial || { bad "setup"; finish; exit 1; }
 make_patients "$TMP/p.json" Q 4 small_intestine R0
 sed -i 's/"2026-/"2025-/g' "$TMP/p.json"
 ready "$TMP/p.json" S1 coord1 inv1 || bad "ready"
-for i in 1 2 3 4; do "$L" randomise --user coord1 --patient Q$i >>"$TMP/alloc" || bad "randomise Q$i"; done
+expect_exit 2 -- "$L" randomise --user coord1 --patient Q1 --date 2025-10-30
+expect_err "before the eligibility confirmation"
+for i in 1 2 3 4; do "$L" randomise --user coord1 --patient Q$i --date 2025-11-02 >>"$TMP/alloc" || bad "randomise Q$i"; done
 B=$(grep -m1 'arm B' "$TMP/alloc" | cut -d' ' -f1)
 A=$(grep -m1 'arm A' "$TMP/alloc" | cut -d' ' -f1)
 [ -n "$A" ] && [ -n "$B" ] && ok || bad "both arms in one block: $(cat "$TMP/alloc")"
@@ -110,6 +112,7 @@ expect_err "not an entry of patient $A's calendar"
 expect_exit 0 -- "$L" outcomes --user stat1
 cp "$TMP/out" "$TMP/outcomes.json"
 expect_jq '.format == "lutetia-outcomes" and (.patients | length) == 4'
+expect_jq '[.patients[].anchors.randomisation] == ["2025-11-02", "2025-11-02", "2025-11-02", "2025-11-02"]'
 expect_jq "(.patients[] | select(.id == \"$B\") | .visits.C1) == \"2025-11-04\""
 expect_jq "(.patients[] | select(.id == \"$B\") | [.events[].type]) == [\"recurrence\", \"death\"]"
 expect_exit 0 -- "$L" outcomes --user coord2

@@ -41,8 +41,7 @@ done
 expect_exit 0 -- "$L" analyse logrank "$D" --time time_months --event event --group arm --json
 want=$(sed -n 's/.*log-rank chi-square \([0-9.]*\) .*/\1/p' "$TMP/full.txt")
 expect_jq "((.chisq * 1000 | round) / 1000) == $want"
-awk -F, 'NR == 1 { print $0 ",armB"; next } { print $0 "," ($2 == "B") }' "$D" >"$TMP/cox.csv"
-expect_exit 0 -- "$L" analyse cox "$TMP/cox.csv" --time time_months --event event --covariates armB --json
+expect_exit 0 -- "$L" analyse cox "$D" --time time_months --event event --covariates arm_B --json
 want=$(sed -n 's/.*hazard ratio B vs A \([0-9.]*\) .*/\1/p' "$TMP/full.txt")
 expect_jq "((.coefficients[0][\"exp(coef)\"] * 1000 | round) / 1000) == $want"
 # R's survival package, the outside reference, when it is there (tolerance 1e-6)
@@ -54,7 +53,7 @@ if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival)' >/dev/nu
     >"$TMP/r.txt" 2>/dev/null
   jq -r '[.curves[].at.surv[0]] | map(tostring) | join(" ")' "$TMP/km.json" >"$TMP/k.txt"
   "$L" analyse logrank "$D" --time time_months --event event --group arm --json | jq -r .chisq >>"$TMP/k.txt"
-  "$L" analyse cox "$TMP/cox.csv" --time time_months --event event --covariates armB --json |
+  "$L" analyse cox "$D" --time time_months --event event --covariates arm_B --json |
     jq -r '.coefficients[0]["exp(coef)"]' >>"$TMP/k.txt"
   set -- $(cat "$TMP/r.txt") $(cat "$TMP/k.txt")
   if [ $# = 8 ] && awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v e="$5" -v f="$6" -v g="$7" -v h="$8" \

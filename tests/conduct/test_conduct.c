@@ -485,15 +485,15 @@ static void test_endpoints(fixture *f)
     CHECK(lt_conduct_endpoint(f->c[STAT], "dfs", LT_DATE_NONE, LT_CONDUCT_CSV, &b, &err) == LT_OK);
     const char *csv = lt_buf_str(&b);
     const char *head = "patient,arm,primary_site,resection_margin,time,event,time_months,origin,"
-                       "end,reason\n";
+                       "end,reason,arm_B\n";
     CHECK(strncmp(csv, head, strlen(head)) == 0);
     /* treated: recurrence 2026-03-02, 173 days after the resection on 2025-09-10 */
     char line[160];
-    snprintf(line, sizeof line, "%s,B,other,R0,173,1,5.6838,2025-09-10,2026-03-02,recurrence",
+    snprintf(line, sizeof line, "%s,B,other,R0,173,1,5.6838,2025-09-10,2026-03-02,recurrence,1\n",
              f->treated);
     CHECK_MSG(strstr(csv, line) != NULL, "missing '%s' in\n%s", line, csv);
     /* control: censored at the last scan, 2026-03-11 (182 days) */
-    snprintf(line, sizeof line, "%s,A,other,R0,182,0,5.9795,2025-09-10,2026-03-11,last_assessment",
+    snprintf(line, sizeof line, "%s,A,other,R0,182,0,5.9795,2025-09-10,2026-03-11,last_assessment,0\n",
              f->control);
     CHECK_MSG(strstr(csv, line) != NULL, "missing '%s' in\n%s", line, csv);
     /* a cut-off censors at it */
