@@ -598,8 +598,9 @@ static int run_cox(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
             lt_buf_printf(b, "\nWarning: did not converge in %d iterations\n", c->iterations);
         for (size_t j = 0; j < c->p; j++)
             if (c->infinite[j])
-                lt_buf_printf(b, "\nWarning: the log-likelihood converged before %s did: its "
-                                 "coefficient may be infinite\n",
+                lt_buf_printf(b,
+                              "\nWarning: the log-likelihood converged before %s did: its "
+                              "coefficient may be infinite\n",
                               c->names[j]);
     }
     lt_cox_free(c);

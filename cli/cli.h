@@ -71,5 +71,14 @@ int lt_cmd_demo(int argc, char **argv);      /* cli/demo.c */
 int lt_cli_trial_schedule(int argc, char **argv);
 int lt_cli_trial_due(int argc, char **argv);
 int lt_cli_trial_endpoints(int argc, char **argv);
+/* True when a schedule/due/endpoints command line names neither --protocol nor --events. */
+bool lt_cli_is_trial_form(int argc, char **argv);
+/* `analyse ... --endpoint ID`: the trial endpoint's dataset as survival data (prints errors;
+ * returns 0 or an exit code). */
+struct lt_surv_spec;
+struct lt_surv_data;
+int lt_cli_trial_surv_data(const char *endpoint, const char *cutoff, const char *db,
+                           const char *user, const struct lt_surv_spec *spec,
+                           struct lt_surv_data **out);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli.h"
 #include "lutetia/conduct.h"
+#include "lutetia/stats.h"
 #include "lutetia/trial.h"
 
 static const char *record_help =
@@ -710,6 +711,45 @@ int lt_cli_trial_endpoints(int argc, char **argv)
         rc = lt_cli_fail(&err);
     else
         rc = lt_cli_print_buf(&b);
+    lt_buf_free(&b);
+    lt_conduct_free(c);
+    lt_trial_close(t);
+    return rc;
+}
+
+/* Whether a schedule, due or endpoints command line is for the trial store: it names neither a
+ * protocol file nor an outcomes file (the store holds both). */
+bool lt_cli_is_trial_form(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--protocol") || !strcmp(argv[i], "--events") ||
+            !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return false;
+    return true;
+}
+
+/* The dataset of a trial endpoint as survival data (`lutetia analyse ... --endpoint ID`):
+ * spec names the columns of the endpoint CSV (time or time_months, event, arm, strata,
+ * arm_<ID>). Prints any error; returns 0 or an exit code. */
+int lt_cli_trial_surv_data(const char *endpoint, const char *cutoff, const char *db,
+                           const char *user, const lt_surv_spec *spec, lt_surv_data **out)
+{
+    lt_date cut = LT_DATE_NONE;
+    if (cutoff && !lt_cli_date_arg("analyse", "--cutoff", cutoff, &cut)) return LT_EXIT_USAGE;
+    lt_trial *t = NULL;
+    int rc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+    if (rc) return rc;
+    lt_error err;
+    lt_error_clear(&err);
+    lt_conduct *c = NULL;
+    lt_buf b = LT_BUF_INIT;
+    char name[128];
+    snprintf(name, sizeof name, "%s (trial store)", endpoint);
+    if (lt_conduct_new(t, NULL, &c, &err) ||
+        lt_conduct_endpoint(c, endpoint, cut, LT_CONDUCT_CSV, &b, &err) ||
+        (lt_buf_failed(&b) && lt_error_set(&err, LT_ENOMEM, "", "out of memory")) ||
+        lt_surv_data_parse_csv(b.p, b.n, name, spec, out, &err))
+        rc = lt_cli_fail(&err);
     lt_buf_free(&b);
     lt_conduct_free(c);
     lt_trial_close(t);

@@ -129,10 +129,18 @@ void lt_buf_num(lt_buf *b, double x)
 {
     char tmp[40];
     if (x == 0) x = 0; /* no "-0" */
-    for (int prec = 1; prec <= 17; prec++) {
+    int prec = 1;
+    for (; prec < 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, x);
         if (strtod(tmp, NULL) == x) break;
     }
+    /* %g switches to an exponent when the precision is below the number of integer digits
+     * (60 at precision 1 is "6e+01"): widen it so that whole numbers read as people write them */
+    if (isfinite(x) && fabs(x) >= 1 && fabs(x) < 1e17) {
+        int int_digits = (int)floor(log10(fabs(x))) + 1;
+        if (prec < int_digits) prec = int_digits;
+    }
+    snprintf(tmp, sizeof tmp, "%.*g", prec, x);
     lt_buf_puts(b, tmp);
 }
 

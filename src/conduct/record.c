@@ -329,12 +329,6 @@ lt_status lt_conduct_actual(lt_conduct *c, const char *patient, const char *entr
     else if (rc == LT_OK && v->status == LT_VISIT_CANCELLED)
         rc = lt_error_set(err, LT_ESTATE, entry, "%s was cancelled: %s", entry,
                           v->note ? v->note : "a stop event came first");
-    if (rc == LT_OK && cal->stopped != LT_DATE_NONE && date > cal->stopped) {
-        char s[LT_DATE_STR_MAX];
-        rc = lt_error_set(err, LT_ESTATE, entry, "patient %s's calendar stopped with %s on %s",
-                          patient, cal->stopped_by ? cal->stopped_by : "an event",
-                          lt_date_format(cal->stopped, s));
-    }
     lt_calendar_free(cal);
     if (rc == LT_OK) {
         char id[LT_CONDUCT_ID_MAX];

@@ -377,13 +377,12 @@ static lt_status follow_up(demo *d, const cand *c, lt_date stop, lt_error *err)
         lt_date day = v->target + uint_(d, -5, 5);
         if (day < v->earliest) day = v->earliest;
         if (day > v->latest) day = v->latest;
-        if (unif(d, 0, 1) < 0.03 && v->latest > v->earliest) {
-            day = v->latest + 7 + uint_(d, 0, 14);
-            d->r.deviations++;
-        }
+        bool late = unif(d, 0, 1) < 0.03 && v->latest > v->earliest;
+        if (late) day = v->latest + 7 + uint_(d, 0, 14);
         if (day >= stop || day > d->cutoff) continue;
         rc = lt_conduct_actual(d->coord[c->site].c, c->id, v->id, day, NULL, NULL, err);
         d->r.visits += rc == LT_OK;
+        d->r.deviations += rc == LT_OK && late;
         bool seen = false;
         for (size_t k = 0; k < nscanned; k++)
             seen = seen || scanned[k] == day;
@@ -403,6 +402,27 @@ static lt_date seen_until(const demo *d, const cand *c)
 {
     lt_date end = lt_date_add_months(c->resection, 36) + 14;
     return end < d->cutoff ? end : d->cutoff;
+}
+
+/* After a recurrence the protocol still asks for the end-of-study visit (the calendar moves it
+ * to the recurrence): it is done within its window unless the patient died first. */
+static lt_status end_of_study(demo *d, const cand *c, lt_date died, lt_error *err)
+{
+    lt_calendar *cal = NULL;
+    lt_status rc = lt_conduct_calendar(d->coord[c->site].c, c->id, LT_DATE_NONE, &cal, err);
+    for (size_t i = 0; rc == LT_OK && i < cal->n; i++) {
+        const lt_visit *v = &cal->visits[i];
+        if (v->kind != LT_SCHED_END_OF_STUDY || v->actual != LT_DATE_NONE ||
+            v->status == LT_VISIT_CANCELLED || v->target == LT_DATE_NONE)
+            continue;
+        lt_date day = v->target + uint_(d, 0, 7);
+        if (day > v->latest) day = v->latest;
+        if (day > d->cutoff || (died != LT_DATE_NONE && day >= died)) continue;
+        rc = lt_conduct_actual(d->coord[c->site].c, c->id, v->id, day, NULL, NULL, err);
+        d->r.visits += rc == LT_OK;
+    }
+    lt_calendar_free(cal);
+    return rc;
 }
 
 static lt_status outcomes(demo *d, const cand *c, lt_date event, bool death_first,
@@ -434,7 +454,9 @@ static lt_status outcomes(demo *d, const cand *c, lt_date event, bool death_firs
     }
     double months = gsl_ran_exponential(d->rng, POST_RECURRENCE_MEDIAN_MONTHS / M_LN2);
     lt_date death = event + 1 + (lt_date)(months * LT_DAYS_PER_MONTH);
-    if (death <= until) {
+    if (death > until) death = LT_DATE_NONE;
+    rc = end_of_study(d, c, death, err);
+    if (rc == LT_OK && death != LT_DATE_NONE) {
         lt_outcome_event x = {.type = LT_EVENT_DEATH, .date = death, .cause = "disease"};
         rc = lt_conduct_event(cc, c->id, &x, NULL, err);
         d->r.deaths += rc == LT_OK;
@@ -678,6 +700,24 @@ static lt_status run(demo *d, lt_buf *rep, lt_error *err)
     lt_buf_printf(rep, "Follow-up: %d visits and scans recorded, %d outside their window\n",
                   d->r.visits, d->r.deviations);
     lt_buf_printf(rep, "Outcomes: %d recurrences, %d deaths\n", d->r.recurrences, d->r.deaths);
+    /* the deviations the calendars list as of the data cut (o1's rules: out of window,
+     * missed, delayed without a reason) */
+    lt_outcome_set *set = NULL;
+    rc = lt_conduct_outcomes(d->stat.c, NULL, NULL, &set, err);
+    int listed = 0, missed = 0;
+    for (size_t i = 0; rc == LT_OK && i < set->n; i++) {
+        lt_calendar *cal = NULL;
+        rc = lt_conduct_calendar(d->stat.c, set->records[i]->id, d->cutoff, &cal, err);
+        for (size_t j = 0; rc == LT_OK && j < cal->n; j++) {
+            listed += cal->visits[j].deviation;
+            missed += cal->visits[j].deviation && cal->visits[j].status == LT_VISIT_MISSED;
+        }
+        lt_calendar_free(cal);
+    }
+    lt_outcome_set_free(set);
+    if (rc != LT_OK) return rc;
+    lt_buf_printf(rep, "  the calendars list %d deviations as of the data cut (%d missed entries)\n",
+                  listed, missed);
     rc = analyse(d, rep, err);
     if (rc != LT_OK) return rc;
 

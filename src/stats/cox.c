@@ -44,7 +44,7 @@ typedef struct cox_data {
     int *cluster;   /* [n] sorted cluster index, or NULL */
     size_t *sstart; /* [nstrata + 1] stratum boundaries in the sorted order */
     size_t nstrata;
-    double *r;       /* [n] work: exp(eta) */
+    double *r; /* [n] work: exp(eta) */
     lt_ties ties;
     int threads; /* 1 or 2: who walks the pieces (the split never changes) */
 } cox_data;
@@ -55,10 +55,10 @@ typedef struct cox_data {
 typedef struct cox_part {
     const cox_data *cd;
     const double *beta;
-    size_t lo, hi;        /* rows [lo, hi) walked from hi - 1 down to lo */
-    double s0;            /* risk-set sums carried in from later rows */
-    double *s1, *s2;      /* [p], [p * p] carried in */
-    double ll, *u, *imat; /* out: contributions */
+    size_t lo, hi;             /* rows [lo, hi) walked from hi - 1 down to lo */
+    double s0;                 /* risk-set sums carried in from later rows */
+    double *s1, *s2;           /* [p], [p * p] carried in */
+    double ll, *u, *imat;      /* out: contributions */
     struct cox_part *carry_to; /* the lower half whose walk starts from this part's totals */
 } cox_part;
 
@@ -345,8 +345,8 @@ static void run_parts(void *(*fn)(void *), cox_part *parts, size_t np, size_t sp
 {
     part_batch first = {fn, parts, split}, rest = {fn, parts + split, np - split};
     pthread_t th;
-    bool threaded = threads > 1 && split > 0 && split < np &&
-                    pthread_create(&th, NULL, run_batch, &first) == 0;
+    bool threaded =
+        threads > 1 && split > 0 && split < np && pthread_create(&th, NULL, run_batch, &first) == 0;
     if (!threaded) run_batch(&first);
     run_batch(&rest);
     if (threaded) pthread_join(th, NULL);
@@ -568,8 +568,7 @@ static lt_status prepare(const lt_surv_data *d, lt_ties ties, cox_data *cd, lt_e
     cd->sstart = calloc(d->nstrata + 1, sizeof *cd->sstart);
     if (d->cluster) cd->cluster = malloc(n * sizeof *cd->cluster);
     double *mean = calloc(p ? p : 1, sizeof *mean);
-    if (!cd->x || !cd->event || !cd->r || !cd->sstart || !mean ||
-        (d->cluster && !cd->cluster)) {
+    if (!cd->x || !cd->event || !cd->r || !cd->sstart || !mean || (d->cluster && !cd->cluster)) {
         lt__surv_sorted_free(&srt);
         free(mean);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory for %zu rows", n);

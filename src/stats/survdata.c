@@ -615,11 +615,13 @@ typedef struct sort_item {
 lt_status lt__surv_check(const lt_surv_data *d, lt_error *err)
 {
     if (!d->time || !d->event || !d->group || !d->stratum || (d->p && !d->x))
-        LT_FAIL(err, LT_EINVAL, "", "the data set lacks a time, event, group, stratum or "
-                                    "covariate array");
+        LT_FAIL(err, LT_EINVAL, "",
+                "the data set lacks a time, event, group, stratum or "
+                "covariate array");
     if (d->ngroups < 1 || d->nstrata < 1)
-        LT_FAIL(err, LT_EINVAL, "", "expected at least one group and one stratum, found %zu and %zu",
-                d->ngroups, d->nstrata);
+        LT_FAIL(err, LT_EINVAL, "",
+                "expected at least one group and one stratum, found %zu and %zu", d->ngroups,
+                d->nstrata);
     for (size_t i = 0; i < d->n; i++) {
         if (!(d->time[i] >= 0) || !isfinite(d->time[i]))
             LT_FAIL(err, LT_EINVAL, "", "row %zu: expected a time >= 0, found %g", i, d->time[i]);

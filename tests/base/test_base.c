@@ -65,6 +65,17 @@ static void test_buf_and_numbers(void)
     lt_buf_json_num(&b, NAN);
     CHECK_STR(lt_buf_str(&b), "0.1 0.3333333333333333 null");
     lt_buf_reset(&b);
+    lt_buf_num(&b, 60);
+    lt_buf_putc(&b, ' ');
+    lt_buf_num(&b, 1234567);
+    lt_buf_putc(&b, ' ');
+    lt_buf_num(&b, -2500.5);
+    lt_buf_putc(&b, ' ');
+    lt_buf_num(&b, 1e20);
+    lt_buf_putc(&b, ' ');
+    lt_buf_num(&b, 0.00001);
+    CHECK_STR(lt_buf_str(&b), "60 1234567 -2500.5 1e+20 1e-05");
+    lt_buf_reset(&b);
     for (int i = 0; i < 1000; i++) lt_buf_printf(&b, "%d,", i);
     CHECK(b.n == 3890 && !lt_buf_failed(&b));
     lt_buf_free(&b);

@@ -13,7 +13,7 @@ expect_exit 2 -- "$L" demo --seed minus-one
 # the full demonstration, as `make demo` runs it
 expect_exit 0 -- "$L" demo --db "$TMP/full/demo.db" --out "$TMP/full" --protocol "$P"
 cp "$TMP/out" "$TMP/full.txt"
-expect_out "Screening: [0-9]+ screened, [0-9]+ ineligible, 0 needs review, 106 randomised \(A 53, B 53\)"
+expect_out "Screening: [0-9]+ screened, [0-9]+ ineligible, 0 needs review, 106 randomised \(A 52, B 54\)"
 expect_out "failed criteria: .*E1 x"
 expect_out "1 cycle withheld and 1 reduced to 3.7 GBq by the label's rules"
 expect_out "1 warning acknowledged with a reason"
@@ -24,7 +24,7 @@ done
 grep -q '^<svg' "$TMP/full/km-dfs.svg" && ok || bad "km-dfs.svg is not an SVG document"
 expect_exit 0 -- "$L" audit verify --db "$TMP/full/demo.db"
 expect_exit 0 -- "$L" patients --db "$TMP/full/demo.db" --user monitor --json
-expect_jq '.flow.allocated == 106 and .flow.arms.A == 53 and .flow.arms.B == 53'
+expect_jq '.flow.allocated == 106 and .flow.arms.A == 52 and .flow.arms.B == 54 and .flow.states.screened == .flow.verdicts.ineligible'
 # the database is kept; a second run refuses to overwrite it
 expect_exit 8 -- "$L" demo --db "$TMP/full/demo.db" --out "$TMP/full" --protocol "$P"
 expect_err "exists already"

@@ -548,6 +548,39 @@ static void test_ics_utf8(void)
     lt_buf_free(&b);
     lt_calendar_free(c);
     lt_schedule_free(s);
+
+    /* text that is not UTF-8 (a run of continuation bytes) is still folded, and ends: the
+     * fuzzer found this looping */
+    char bad[400];
+    strcpy(bad, "{\"anchors\": {\"r\": {\"label\": \"r\"}}, \"items\": {\"x\": {\"kind\": "
+                "\"visit\", \"label\": \"");
+    size_t k = strlen(bad);
+    for (int i = 0; i < 200; i++) bad[k++] = (char)0x80;
+    strcpy(bad + k, "\", \"anchor\": \"r\", \"offset\": {\"days\": 1}, \"window\": "
+                    "{\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}}}}");
+    j = NULL;
+    s = NULL;
+    c = NULL;
+    if (lt_json_parse(bad, strlen(bad), "bad", &j, &err) == LT_OK &&
+        lt_schedule_parse(j, "bad", NULL, 0, &s, &err) == LT_OK &&
+        lt_schedule_compute(s, &in, &c, &err) == LT_OK) {
+        lt_buf b2 = LT_BUF_INIT;
+        lt_calendar_to_ics(c, "t", "p", 0, &b2);
+        size_t longest = 0;
+        for (const char *p = lt_buf_str(&b2); *p;) {
+            const char *e = strstr(p, "\r\n");
+            if (!e) break;
+            if ((size_t)(e - p) > longest) longest = (size_t)(e - p);
+            p = e + 2;
+        }
+        CHECK(b2.n > 0 && longest <= 75);
+        lt_buf_free(&b2);
+    } else {
+        CHECK_MSG(0, "a label that is not UTF-8: %s", err.message); /* cJSON takes bytes */
+    }
+    lt_calendar_free(c);
+    lt_schedule_free(s);
+    lt_json_free(j);
 }
 
 /* The protocol files' schedule members read and give the calendars the seeds describe. */

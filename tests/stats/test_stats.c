@@ -356,7 +356,8 @@ static void test_sort(void)
         CHECK_INT(lt__surv_sort(t, tag, n, 1, &srt, NULL), LT_OK);
         size_t bad = 0;
         for (size_t i = 0; i < n; i++)
-            if (srt.idx[i] != ref[i].idx || srt.time[i] != ref[i].t || srt.tag[i] != tag[ref[i].idx])
+            if (srt.idx[i] != ref[i].idx || srt.time[i] != ref[i].t ||
+                srt.tag[i] != tag[ref[i].idx])
                 bad++;
         CHECK_MSG(bad == 0, "sort kind %d: %zu of %zu rows out of place", kind, bad, n);
         lt__surv_sorted_free(&srt);
