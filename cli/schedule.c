@@ -219,6 +219,22 @@ int lt_cmd_schedule(int argc, char **argv)
                             o.nactuals, o.stops,   o.nstops,   o.as_of};
     lt_error err;
     lt_error_clear(&err);
+    /* a misspelt --anchor would leave entries without dates: refuse it, naming the anchors */
+    for (size_t i = 0; i < o.nanchors; i++) {
+        bool known = false;
+        char list[256] = "";
+        for (size_t j = 0; j < lt_schedule_anchor_count(s); j++) {
+            if (!strcmp(lt_schedule_anchor(s, j), o.anchors[i].name)) known = true;
+            strncat(list, j ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, lt_schedule_anchor(s, j), sizeof list - strlen(list) - 1);
+        }
+        if (!known) {
+            lt_schedule_free(s);
+            lt_protocol_free(p);
+            return lt_cli_usage_error("schedule", "--anchor %s: the schedule's anchors are %s",
+                                      o.anchors[i].name, list);
+        }
+    }
     if (set) {
         const lt_outcome_record *r = NULL;
         for (size_t i = 0; i < set->n; i++)

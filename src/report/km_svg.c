@@ -158,7 +158,7 @@ lt_status lt_km_svg(const lt_km *km, const lt_km_svg_options *opts, lt_buf *out,
     size_t longest = 0;
     for (size_t i = 0; i < nc; i++)
         if (strlen(km->curves[i].label) > longest) longest = strlen(km->curves[i].label);
-    double left = fmax(70, 12 + 6.6 * (double)longest);
+    double left = fmax(70, 8 + 7.2 * (double)longest + 24); /* label, then half a number */
     frame f = {left, o.title ? 46 : 24, 600, 340, xmax};
     double axis_y = f.top + f.height;
     double table_top = axis_y + 62;

@@ -59,6 +59,8 @@ expect_exit 2 -- "$LUTETIA" schedule --protocol "$P" --arm B
 expect_err 'give the anchor dates'
 expect_exit 2 -- "$LUTETIA" schedule --protocol "$P" --arm B --anchor liver_resection=2026-02-30
 expect_err 'expected a date YYYY-MM-DD, found "2026-02-30"'
+expect_exit 2 -- "$LUTETIA" schedule --protocol "$P" --arm B --anchor liver_resecton=2026-01-10
+expect_err '--anchor liver_resecton: the schedule.s anchors are liver_resection, randomisation'
 expect_exit 2 -- "$LUTETIA" schedule --protocol "$P" --arm Z --anchor liver_resection=2026-01-10
 expect_err 'expected an arm of the protocol \(A, B\), found "Z"'
 expect_exit 2 -- "$LUTETIA" schedule --protocol "$P" --arm A --anchor liver_resection=2026-01-10 --actual C1=2026-03-01

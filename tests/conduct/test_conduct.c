@@ -532,6 +532,7 @@ static void test_endpoints(fixture *f)
     CHECK(n_due == 0 && strstr(lt_buf_str(&b), "0 entries") != NULL);
     CHECK(lt_conduct_due(f->c[COORD1], D("2026-03-05"), D("2026-03-01"), NULL, false, &b, NULL,
                          &err) == LT_EINVAL);
+    lt_buf_free(&b);
     /* the audit trail holds every change and verifies */
     int64_t n = 0;
     CHECK(lt_store_audit_verify(lt_trial_store(f->t[ADMIN]), &n, NULL, &err) == LT_OK);
