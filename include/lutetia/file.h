@@ -18,6 +18,12 @@ LT_API lt_status lt_file_write(const char *path, const void *data, size_t len, l
  * installed data folder. Writes the path into path[0..size). */
 LT_API lt_status lt_data_file(const char *name, char *path, size_t size, lt_error *err);
 
+/* Reads path, or the shipped data file default_name when path is NULL (a site's corrected copy
+ * of a table is passed as path). used[0..used_size) receives the path read, for error places;
+ * the caller frees *data. */
+LT_API lt_status lt_data_read(const char *path, const char *default_name, char **data,
+                              size_t *len, char *used, size_t used_size, lt_error *err);
+
 /* Parses a whole string as a finite decimal number; leading/trailing blanks allowed, nothing
  * else. Returns false for "", "abc", "1.5x", "nan", "inf". */
 LT_API bool lt_parse_double(const char *s, double *out);

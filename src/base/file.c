@@ -134,3 +134,15 @@ lt_status lt_data_file(const char *name, char *path, size_t size, lt_error *err)
             "folder holding %s",
             LT_DATA_DIR_SOURCE, LT_DATA_DIR_INSTALL, name);
 }
+
+lt_status lt_data_read(const char *path, const char *default_name, char **data, size_t *len,
+                       char *used, size_t used_size, lt_error *err)
+{
+    if (path) {
+        snprintf(used, used_size, "%s", path);
+    } else {
+        lt_status st = lt_data_file(default_name, used, used_size, err);
+        if (st != LT_OK) return st;
+    }
+    return lt_file_read(used, data, len, err);
+}

@@ -121,17 +121,11 @@ lt_status lt_nuclide_table_parse(const char *text, size_t len, const char *sourc
 
 lt_status lt_nuclide_table_load(const char *path, lt_nuclide_table **out, lt_error *err)
 {
-    char found[4096];
-    if (!path) {
-        lt_status st = lt_data_file("nuclides.json", found, sizeof found, err);
-        if (st != LT_OK) return st;
-        path = found;
-    }
-    char *text;
+    char used[4096], *text;
     size_t len;
-    lt_status st = lt_file_read(path, &text, &len, err);
+    lt_status st = lt_data_read(path, "nuclides.json", &text, &len, used, sizeof used, err);
     if (st != LT_OK) return st;
-    st = lt_nuclide_table_parse(text, len, path, out, err);
+    st = lt_nuclide_table_parse(text, len, used, out, err);
     free(text);
     return st;
 }

@@ -216,17 +216,11 @@ lt_status lt_ctcae_parse(const char *text, size_t len, const char *source, lt_ct
 
 lt_status lt_ctcae_load(const char *path, lt_ctcae_table **out, lt_error *err)
 {
-    char found[4096];
-    if (!path) {
-        lt_status st = lt_data_file("ctcae-v5-lab.json", found, sizeof found, err);
-        if (st != LT_OK) return st;
-        path = found;
-    }
-    char *text;
+    char used[4096], *text;
     size_t len;
-    lt_status st = lt_file_read(path, &text, &len, err);
+    lt_status st = lt_data_read(path, "ctcae-v5-lab.json", &text, &len, used, sizeof used, err);
     if (st != LT_OK) return st;
-    st = lt_ctcae_parse(text, len, path, out, err);
+    st = lt_ctcae_parse(text, len, used, out, err);
     free(text);
     return st;
 }

@@ -251,18 +251,11 @@ lt_status lt_dosemod_parse(const char *text, size_t len, const char *source, lt_
 
 lt_status lt_dosemod_load(const char *path, lt_dosemod_rules **out, lt_error *err)
 {
-    char found[4096];
-    if (!path) {
-        lt_status st =
-            lt_data_file("lutathera-dose-modification.json", found, sizeof found, err);
-        if (st != LT_OK) return st;
-        path = found;
-    }
-    char *text;
+    char used[4096], *text;
     size_t len;
-    lt_status st = lt_file_read(path, &text, &len, err);
+    lt_status st = lt_data_read(path, "lutathera-dose-modification.json", &text, &len, used, sizeof used, err);
     if (st != LT_OK) return st;
-    st = lt_dosemod_parse(text, len, path, out, err);
+    st = lt_dosemod_parse(text, len, used, out, err);
     free(text);
     return st;
 }
