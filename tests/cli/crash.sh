@@ -14,19 +14,31 @@ ready "$TMP/k.json" S1 coord1 inv1 && ok || bad "preparing $TOTAL patients"
 allocated() { "$LUTETIA" patients --user admin --json | jq '.flow.allocated'; }
 
 # kill_batch ROUND AFTER: starts a batch over the patients not yet allocated and kills it with
-# SIGKILL once AFTER acknowledgements have been printed
+# SIGKILL as soon as AFTER acknowledgements have been read. The acknowledgements come through a
+# FIFO read line by line, so the kill lands in the middle of the batch however fast the disk
+# commits; whatever the batch wrote before it died is still read to the end.
 kill_batch() {
     "$LUTETIA" patients --user admin --json |
         jq -r '.patients[] | select(.allocation == null) | .id' >"$TMP/todo$1"
     : >"$TMP/ack$1"
-    "$LUTETIA" randomise --user coord1 --patients "$TMP/todo$1" >>"$TMP/ack$1" 2>"$TMP/err$1" &
+    rm -f "$TMP/fifo$1"
+    mkfifo "$TMP/fifo$1"
+    "$LUTETIA" randomise --user coord1 --patients "$TMP/todo$1" >"$TMP/fifo$1" 2>"$TMP/err$1" &
     pid=$!
-    i=0
-    while [ "$(grep -c '^ack ' "$TMP/ack$1")" -lt "$2" ] && [ $i -lt 600 ]; do
-        sleep 0.05
-        i=$((i + 1))
+    exec 3<"$TMP/fifo$1"
+    n=0
+    killed=0
+    while IFS= read -r line <&3; do
+        printf '%s\n' "$line" >>"$TMP/ack$1"
+        case $line in "ack "*) n=$((n + 1)) ;; esac
+        if [ "$n" -ge "$2" ]; then
+            kill -9 $pid 2>/dev/null && killed=1
+            break
+        fi
     done
-    if kill -9 $pid 2>/dev/null; then ok; else bad "round $1: the batch ended before it was killed"; fi
+    cat <&3 >>"$TMP/ack$1"
+    exec 3<&-
+    if [ $killed = 1 ]; then ok; else bad "round $1: the batch ended before it was killed"; fi
     wait $pid 2>/dev/null
     # only whole lines count: a line cut by the kill was not an acknowledgement
     grep -E '^ack [0-9]+ K[0-9]+ [AB] [0-9]+$' "$TMP/ack$1" >"$TMP/acked$1"
