@@ -12,6 +12,7 @@
 
 typedef struct analyse_args {
     const char *what, *data, *time, *event, *group, *strata, *cluster, *plot, *title;
+    const char *endpoint, *cutoff, *db, *user; /* --endpoint: the dataset from the trial store */
     const char *covs[MAX_LIST];
     size_t ncovs;
     double times[MAX_LIST];
@@ -25,7 +26,12 @@ typedef struct analyse_args {
 
 static const char usage_text[] =
     "usage: lutetia analyse km|logrank|cox|rmst DATA.csv --time COL --event COL [options]\n"
+    "       lutetia analyse km|logrank|cox|rmst --endpoint ID [--cutoff D] [--db FILE]\n"
+    "                       [--user NAME] [options]\n"
     "\n"
+    "  --endpoint ID        the endpoint's dataset (DFS, OS, ...) straight from the trial store\n"
+    "                       (docs/conduct.md): --time defaults to time_months, --event to event,\n"
+    "                       --group to arm; Cox covariates arm_B, ... are the arm indicators\n"
     "  --group COL          compare the levels of COL (arms)\n"
     "  --strata COL         stratify (km: one curve per group x stratum; logrank, cox:\n"
     "                       stratified test/model)\n"
@@ -115,6 +121,18 @@ static int parse_args(int argc, char **argv, analyse_args *a)
         } else if (!strcmp(o, "--cluster")) {
             NEED_VALUE();
             a->cluster = v;
+        } else if (!strcmp(o, "--endpoint")) {
+            NEED_VALUE();
+            a->endpoint = v;
+        } else if (!strcmp(o, "--cutoff")) {
+            NEED_VALUE();
+            a->cutoff = v;
+        } else if (!strcmp(o, "--db")) {
+            NEED_VALUE();
+            a->db = v;
+        } else if (!strcmp(o, "--user")) {
+            NEED_VALUE();
+            a->user = v;
         } else if (!strcmp(o, "--plot")) {
             NEED_VALUE();
             a->plot = v;
@@ -189,7 +207,18 @@ static int parse_args(int argc, char **argv, analyse_args *a)
     if (strcmp(a->what, "km") && strcmp(a->what, "logrank") && strcmp(a->what, "cox") &&
         strcmp(a->what, "rmst"))
         return lt_cli_usage_error(verb, "expected km, logrank, cox or rmst, found \"%s\"", a->what);
-    if (!a->data) return lt_cli_usage_error(verb, "expected a DATA.csv file after %s", a->what);
+    if (a->endpoint && a->data)
+        return lt_cli_usage_error(verb, "give DATA.csv or --endpoint, not both");
+    if (!a->endpoint && (a->cutoff || a->db || a->user))
+        return lt_cli_usage_error(verb, "--cutoff, --db and --user go with --endpoint");
+    if (a->endpoint) {
+        if (!a->time) a->time = "time_months";
+        if (!a->event) a->event = "event";
+        if (!a->group && strcmp(a->what, "cox")) a->group = "arm";
+        a->data = a->endpoint; /* names the data in the output */
+    }
+    if (!a->data && !a->endpoint)
+        return lt_cli_usage_error(verb, "expected a DATA.csv file after %s", a->what);
     if (!a->time || !a->event) return lt_cli_usage_error(verb, "--time and --event are required");
     bool cox = !strcmp(a->what, "cox");
     if (cox && a->ncovs == 0) return lt_cli_usage_error(verb, "cox needs --covariates");
@@ -743,7 +772,12 @@ int lt_cmd_analyse(int argc, char **argv)
     lt_surv_data *d;
     /* wall and CPU (all threads) time of each phase for --timing */
     double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-    if (lt_surv_data_read_csv(a.data, &spec, &d, &err)) return lt_cli_fail(&err);
+    if (a.endpoint) {
+        if ((rc = lt_cli_trial_surv_data(a.endpoint, a.cutoff, a.db, a.user, &spec, &d)))
+            return rc;
+    } else if (lt_surv_data_read_csv(a.data, &spec, &d, &err)) {
+        return lt_cli_fail(&err);
+    }
     double t1 = clock_s(CLOCK_MONOTONIC), c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     lt_buf b = LT_BUF_INIT;
     if (!strcmp(a.what, "km"))

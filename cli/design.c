@@ -88,6 +88,8 @@ int lt_cli_design_option(const char *verb, lt_cli_design_opts *o, int argc, char
         if (strcmp(a, nums[k].name)) continue;
         int rc = need_value(verb, argc, argv, *i);
         if (rc) return rc;
+        /* offsetof a double member of lt_cli_design_opts: the cast is back to that member */
+        // cppcheck-suppress invalidPointerCast
         double *dst = (double *)((char *)o + nums[k].off);
         rc = number_arg(verb, a, argv[*i + 1], dst);
         if (rc) return rc;

@@ -26,7 +26,12 @@ static const char *help =
     "--qol scores every QLQ-C30 questionnaire (EORTC scoring manual, 3rd ed.: 15 scales,\n"
     "0-100, empty when fewer than half a scale's items were answered). --response gives the\n"
     "RECIST 1.1 response of every tumour assessment (sum of target diameters, nadir, target,\n"
-    "non-target and overall response; the first assessment is the baseline).\n";
+    "non-target and overall response; the first assessment is the baseline).\n"
+    "\n"
+    "       lutetia endpoints --endpoint ID [--cutoff D] [--csv | --json] [--db FILE] [--user NAME]\n"
+    "\n"
+    "Without --protocol and --events: the randomised patients of the trial store, from what\n"
+    "'lutetia record' stored (docs/conduct.md); the CSV adds arm_<ID> 0/1 columns for Cox.\n";
 
 /* A CSV field, quoted when it must be (RFC 4180). */
 static void csv_field(lt_buf *b, const char *s)
@@ -202,6 +207,8 @@ static int response_dataset(const lt_outcome_set *set, const char *events, bool 
 
 int lt_cmd_endpoints(int argc, char **argv)
 {
+    /* without a protocol or outcomes file: the trial store's patients (cli/record.c) */
+    if (lt_cli_is_trial_form(argc, argv)) return lt_cli_trial_endpoints(argc, argv);
     const char *protocol = NULL, *version = NULL, *events = NULL, *endpoint = NULL;
     bool csv = false, json = false, qol = false, response = false;
     lt_date cutoff = LT_DATE_NONE;

@@ -24,14 +24,23 @@ static const char *schedule_help =
     "what the protocol says it stops. --as-of marks entries whose window has closed as\n"
     "missed. Deviations (out of window, missed, delayed without reason) are listed.\n"
     "--events reads the patient's dates from an outcomes file (docs/outcomes-format.md).\n"
-    "--ics writes an iCalendar file (RFC 5545) a coordinator can import.\n";
+    "--ics writes an iCalendar file (RFC 5545) a coordinator can import.\n"
+    "\n"
+    "       lutetia schedule PATIENT [--as-of D] [--json | --ics FILE] [--db FILE] [--user NAME]\n"
+    "\n"
+    "Without --protocol: the patient's calendar from the trial store, from the dates recorded\n"
+    "with 'lutetia record' (docs/conduct.md).\n";
 
 static const char *due_help =
     "usage: lutetia due --protocol FILE [--version V] --events FILE --from YYYY-MM-DD\n"
     "                   --to YYYY-MM-DD [--site SITE] [--json]\n"
     "\n"
     "Lists, site by site, every calendar entry of every patient in the outcomes file whose\n"
-    "window (with any permitted delay) meets the period, and every missed entry as of --from.\n";
+    "window (with any permitted delay) meets the period, and every missed entry as of --from.\n"
+    "\n"
+    "       lutetia due --from D --to D [--site SITE] [--json] [--db FILE] [--user NAME]\n"
+    "\n"
+    "Without --protocol and --events: every patient of the trial store you may read.\n";
 
 #define MAXN 64
 
@@ -198,6 +207,8 @@ static int load_all(const opts *o, lt_protocol **p, lt_schedule **s, lt_outcome_
 
 int lt_cmd_schedule(int argc, char **argv)
 {
+    /* without a protocol or outcomes file: the trial store's calendar (cli/record.c) */
+    if (lt_cli_is_trial_form(argc, argv)) return lt_cli_trial_schedule(argc, argv);
     opts o;
     int rc = parse_opts("schedule", argc, argv, &o, schedule_help);
     if (rc) return rc < 0 ? 0 : rc;
@@ -344,6 +355,7 @@ static void due_entry(lt_buf *b, bool json, bool *first, const char *site, const
 
 int lt_cmd_due(int argc, char **argv)
 {
+    if (lt_cli_is_trial_form(argc, argv)) return lt_cli_trial_due(argc, argv);
     opts o;
     int rc = parse_opts("due", argc, argv, &o, due_help);
     if (rc) return rc < 0 ? 0 : rc;

@@ -32,6 +32,9 @@ LT_API bool lt_json_is_string(const lt_json *v);
 LT_API bool lt_json_is_number(const lt_json *v);
 LT_API bool lt_json_is_bool(const lt_json *v);
 LT_API bool lt_json_is_null(const lt_json *v);
+/* "an object", "an array", "a string", "a number", "a boolean", "null", or "nothing" for
+   NULL: the "found ..." half of a schema error. Static text, never freed. */
+LT_API const char *lt_json_kind(const lt_json *v);
 
 LT_API const char *lt_json_str(const lt_json *v);           /* NULL unless a string */
 LT_API bool lt_json_num(const lt_json *v, double *out);     /* false unless a number */

@@ -111,6 +111,18 @@ bool lt_json_is_number(const lt_json *v) { return v && cJSON_IsNumber(v); }
 bool lt_json_is_bool(const lt_json *v) { return v && cJSON_IsBool(v); }
 bool lt_json_is_null(const lt_json *v) { return v && cJSON_IsNull(v); }
 
+/* One wording for every reader's "expected X, found Y" message. */
+const char *lt_json_kind(const lt_json *v)
+{
+    if (!v) return "nothing";
+    if (cJSON_IsObject(v)) return "an object";
+    if (cJSON_IsArray(v)) return "an array";
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    return "null";
+}
+
 const char *lt_json_str(const lt_json *v)
 {
     return v && cJSON_IsString(v) ? v->valuestring : NULL;

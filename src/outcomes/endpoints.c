@@ -33,17 +33,6 @@ struct lt_endpoints {
     size_t n;
 };
 
-static const char *json_type(const lt_json *v)
-{
-    if (!v) return "nothing";
-    if (lt_json_is_object(v)) return "an object";
-    if (lt_json_is_array(v)) return "an array";
-    if (lt_json_is_string(v)) return "a string";
-    if (lt_json_is_number(v)) return "a number";
-    if (lt_json_is_bool(v)) return "a boolean";
-    return "null";
-}
-
 static lt_status bad(lt_error *err, const char *where, const char *fmt, ...) LT_PRINTF(3, 4);
 static lt_status bad(lt_error *err, const char *where, const char *fmt, ...)
 {
@@ -120,7 +109,7 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
 {
     char w[LT_ERROR_WHERE_MAX];
     pathf(w, "%s.%s", where, d->id);
-    if (!lt_json_is_object(v)) return bad(err, w, "expected an object, found %s", json_type(v));
+    if (!lt_json_is_object(v)) return bad(err, w, "expected an object, found %s", lt_json_kind(v));
     static const char *const keys[] = {"name",   "role",      "origin", "events", "at_months",
                                        "censor", "censor_at", "source", "note",   NULL};
     for (const lt_json *m = lt_json_first(v); m; m = lt_json_next(m)) {
@@ -141,18 +130,18 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
         return bad(err, w,
                    "expected the origin event's name (\"liver_resection\", "
                    "\"randomisation\"), found %s",
-                   json_type(lt_json_get(v, "origin")));
+                   lt_json_kind(lt_json_get(v, "origin")));
     if (!(d->origin = strdup(origin))) LT_FAIL(err, LT_ENOMEM, where, "out of memory");
     const lt_json *ev = lt_json_get(v, "events");
     pathf(w, "%s.%s.events", where, d->id);
     if (!lt_json_is_array(ev) || lt_json_size(ev) == 0)
-        return bad(err, w, "expected a non-empty array of event names, found %s", json_type(ev));
+        return bad(err, w, "expected a non-empty array of event names, found %s", lt_json_kind(ev));
     if (!(d->events = calloc(lt_json_size(ev), sizeof *d->events)))
         LT_FAIL(err, LT_ENOMEM, where, "out of memory");
     bool tumour = false;
     for (const lt_json *e = lt_json_first(ev); e; e = lt_json_next(e)) {
         pathf(w, "%s.%s.events[%zu]", where, d->id, d->nevents);
-        if (!lt_json_str(e)) return bad(err, w, "expected an event name, found %s", json_type(e));
+        if (!lt_json_str(e)) return bad(err, w, "expected an event name, found %s", lt_json_kind(e));
         lt_status rc = parse_spec(lt_json_str(e), w, &d->events[d->nevents], err);
         if (rc) return rc;
         lt_event_type t = d->events[d->nevents++].type;
@@ -170,20 +159,20 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
             d->censor = LT_CENSOR_LAST_CONTACT;
         else
             return bad(err, w, "expected \"last_assessment\" or \"last_contact\", found %s%s%s",
-                       s ? "\"" : "", s ? s : json_type(c), s ? "\"" : "");
+                       s ? "\"" : "", s ? s : lt_json_kind(c), s ? "\"" : "");
     }
     const lt_json *ca = lt_json_get(v, "censor_at");
     if (ca) {
         pathf(w, "%s.%s.censor_at", where, d->id);
         if (!lt_json_is_array(ca))
-            return bad(err, w, "expected an array of event names, found %s", json_type(ca));
+            return bad(err, w, "expected an array of event names, found %s", lt_json_kind(ca));
         for (const lt_json *e = lt_json_first(ca); e; e = lt_json_next(e)) {
             const char *s = lt_json_str(e);
             int t = s ? event_type_from(s, strlen(s)) : -1;
             pathf(w, "%s.%s.censor_at[%zu]", where, d->id, d->ncensor_at);
             if (t < 0 || d->ncensor_at >= LT_EVENT_TYPE_COUNT)
                 return bad(err, w, "expected an event name (next_therapy, ...), found %s%s%s",
-                           s ? "\"" : "", s ? s : json_type(e), s ? "\"" : "");
+                           s ? "\"" : "", s ? s : lt_json_kind(e), s ? "\"" : "");
             for (size_t j = 0; j < d->nevents; j++)
                 if (d->events[j].type == (lt_event_type)t)
                     return bad(err, w, "\"%s\" is both an event and a censoring event", s);
@@ -199,7 +188,7 @@ lt_status lt_endpoints_parse(const lt_json *section, const char *where, lt_endpo
     const char *wh = where ? where : "endpoints";
     if (!lt_json_is_object(section) || lt_json_size(section) == 0)
         return bad(err, wh, "expected an object of endpoints keyed by id, found %s",
-                   json_type(section));
+                   lt_json_kind(section));
     lt_endpoints *e = calloc(1, sizeof *e);
     if (!e || !(e->defs = calloc(lt_json_size(section), sizeof *e->defs))) {
         free(e);

@@ -71,17 +71,6 @@ void lt_outcome_record_free(lt_outcome_record *r)
     free(r);
 }
 
-static const char *json_type(const lt_json *v)
-{
-    if (!v) return "nothing";
-    if (lt_json_is_object(v)) return "an object";
-    if (lt_json_is_array(v)) return "an array";
-    if (lt_json_is_string(v)) return "a string";
-    if (lt_json_is_number(v)) return "a number";
-    if (lt_json_is_bool(v)) return "a boolean";
-    return "null";
-}
-
 /* Fails with err's place set to where + the formatted path. */
 static lt_status bad(lt_error *err, const char *where, const char *path, const char *fmt, ...)
     LT_PRINTF(4, 5);
@@ -131,7 +120,7 @@ static lt_status get_date(const lt_json *v, const char *where, const char *path,
     const char *s = lt_json_str(v);
     if (!s || !lt_date_parse(s, false, out))
         return bad(err, where, path, "expected a date YYYY-MM-DD, found %s%s%s", s ? "\"" : "",
-                   s ? s : json_type(v), s ? "\"" : "");
+                   s ? s : lt_json_kind(v), s ? "\"" : "");
     return LT_OK;
 }
 
@@ -144,7 +133,7 @@ static lt_status opt_str(const lt_json *obj, const char *key, const char *where,
     char q[160];
     pathf(q, "%s.%s", path, key);
     if (!lt_json_str(v) || !*lt_json_str(v))
-        return bad(err, where, q, "expected a non-empty text, found %s", json_type(v));
+        return bad(err, where, q, "expected a non-empty text, found %s", lt_json_kind(v));
     *out = pstr(p, lt_json_str(v));
     return LT_OK;
 }
@@ -169,25 +158,25 @@ static lt_status parse_lesion(const lt_json *v, const char *where, const char *p
     static const char *const keys[] = {"id", "organ",  "nodal", "target",
                                        "mm", "status", "note",  NULL};
     if (!lt_json_is_object(v))
-        return bad(err, where, path, "expected a lesion object, found %s", json_type(v));
+        return bad(err, where, path, "expected a lesion object, found %s", lt_json_kind(v));
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
     char q[160];
     pathf(q, "%s.id", path);
     if (!lt_json_str(lt_json_get(v, "id")) || !*lt_json_str(lt_json_get(v, "id")))
         return bad(err, where, q, "expected the lesion's id, found %s",
-                   json_type(lt_json_get(v, "id")));
+                   lt_json_kind(lt_json_get(v, "id")));
     l->id = pstr(p, lt_json_str(lt_json_get(v, "id")));
     if ((rc = opt_str(v, "organ", where, path, p, &l->organ, err))) return rc;
     const lt_json *b;
     l->nodal = l->target = false;
     if ((b = lt_json_get(v, "nodal")) && !lt_json_bool(b, &l->nodal)) {
         pathf(q, "%s.nodal", path);
-        return bad(err, where, q, "expected true or false, found %s", json_type(b));
+        return bad(err, where, q, "expected true or false, found %s", lt_json_kind(b));
     }
     if ((b = lt_json_get(v, "target")) && !lt_json_bool(b, &l->target)) {
         pathf(q, "%s.target", path);
-        return bad(err, where, q, "expected true or false, found %s", json_type(b));
+        return bad(err, where, q, "expected true or false, found %s", lt_json_kind(b));
     }
     l->mm = NAN;
     const lt_json *mm = lt_json_get(v, "mm");
@@ -196,7 +185,7 @@ static lt_status parse_lesion(const lt_json *v, const char *where, const char *p
         return bad(err, where, q,
                    "expected a diameter in mm from 0 to 2000 (null when not "
                    "measured), found %s",
-                   json_type(mm));
+                   lt_json_kind(mm));
     if (l->target && !mm)
         return bad(err, where, q, "a target lesion needs \"mm\" (null when not measured)");
     l->status = LT_LESION_PRESENT;
@@ -223,7 +212,7 @@ static lt_status parse_assessment(const lt_json *v, const char *where, const cha
 {
     static const char *const keys[] = {"date", "modality", "new_lesions", "lesions", "note", NULL};
     if (!lt_json_is_object(v))
-        return bad(err, where, path, "expected an assessment object, found %s", json_type(v));
+        return bad(err, where, path, "expected an assessment object, found %s", lt_json_kind(v));
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
     char q[160];
@@ -234,12 +223,12 @@ static lt_status parse_assessment(const lt_json *v, const char *where, const cha
     a->new_lesions = false;
     if (nl && !lt_json_bool(nl, &a->new_lesions)) {
         pathf(q, "%s.new_lesions", path);
-        return bad(err, where, q, "expected true or false, found %s", json_type(nl));
+        return bad(err, where, q, "expected true or false, found %s", lt_json_kind(nl));
     }
     const lt_json *ls = lt_json_get(v, "lesions");
     if (ls && !lt_json_is_array(ls)) {
         pathf(q, "%s.lesions", path);
-        return bad(err, where, q, "expected an array of lesions, found %s", json_type(ls));
+        return bad(err, where, q, "expected an array of lesions, found %s", lt_json_kind(ls));
     }
     a->nlesions = lt_json_size(ls);
     lt_lesion *l = palloc(p, a->nlesions, sizeof *l);
@@ -260,7 +249,7 @@ static lt_status parse_event(const lt_json *v, const char *where, const char *pa
     static const char *const sites[] = {"liver", "extrahepatic", "liver_and_extrahepatic", NULL};
     static const char *const causes[] = {"disease", "treatment", "other", "unknown", NULL};
     if (!lt_json_is_object(v))
-        return bad(err, where, path, "expected an event object, found %s", json_type(v));
+        return bad(err, where, path, "expected an event object, found %s", lt_json_kind(v));
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
     char q[160];
@@ -273,7 +262,7 @@ static lt_status parse_event(const lt_json *v, const char *where, const char *pa
         return bad(err, where, q,
                    "expected recurrence, progression, death, next_therapy, "
                    "lost_to_follow_up or withdrawal, found %s%s%s",
-                   t ? "\"" : "", t ? t : json_type(lt_json_get(v, "type")), t ? "\"" : "");
+                   t ? "\"" : "", t ? t : lt_json_kind(lt_json_get(v, "type")), t ? "\"" : "");
     e->type = (lt_event_type)k;
     pathf(q, "%s.date", path);
     if ((rc = get_date(lt_json_get(v, "date"), where, q, true, &e->date, err))) return rc;
@@ -305,7 +294,7 @@ static lt_status parse_questionnaire(const lt_json *v, const char *where, const 
 {
     static const char *const keys[] = {"date", "instrument", "items", NULL};
     if (!lt_json_is_object(v))
-        return bad(err, where, path, "expected a questionnaire object, found %s", json_type(v));
+        return bad(err, where, path, "expected a questionnaire object, found %s", lt_json_kind(v));
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
     char q[160];
@@ -324,7 +313,7 @@ static lt_status parse_questionnaire(const lt_json *v, const char *where, const 
         return bad(err, where, q,
                    "expected an array of the 30 answers (null when unanswered), "
                    "found %s of %zu",
-                   json_type(items), lt_json_size(items));
+                   lt_json_kind(items), lt_json_size(items));
     size_t i = 0;
     for (const lt_json *e = lt_json_first(items); e; e = lt_json_next(e), i++) {
         double x = 0;
@@ -338,7 +327,7 @@ static lt_status parse_questionnaire(const lt_json *v, const char *where, const 
             return bad(err, where, q,
                        "expected question %zu's answer from 1 to %d or null, "
                        "found %s",
-                       i + 1, max, lt_json_is_number(e) ? "a number out of range" : json_type(e));
+                       i + 1, max, lt_json_is_number(e) ? "a number out of range" : lt_json_kind(e));
         }
         qn->items[i] = (int)x;
     }
@@ -358,7 +347,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
         "id",     "site",           "arm",          "strata", "anchors", "visits", "assessments",
         "events", "questionnaires", "last_contact", "note",   NULL};
     if (!lt_json_is_object(v))
-        return bad(err, where, "", "expected a patient object, found %s", json_type(v));
+        return bad(err, where, "", "expected a patient object, found %s", lt_json_kind(v));
     lt_status rc = only_keys(v, keys, where, "", err);
     if (rc) return rc;
     lt_outcome_record *r = calloc(1, sizeof *r);
@@ -374,7 +363,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
 
     if (!lt_json_str(lt_json_get(v, "id")) || !*lt_json_str(lt_json_get(v, "id"))) {
         rc = bad(err, where, ".id", "expected the patient's id, found %s",
-                 json_type(lt_json_get(v, "id")));
+                 lt_json_kind(lt_json_get(v, "id")));
         goto fail;
     }
     r->id = pstr(p, lt_json_str(lt_json_get(v, "id")));
@@ -383,7 +372,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
 
     m = lt_json_get(v, "strata");
     if (m && !lt_json_is_object(m)) {
-        rc = bad(err, where, ".strata", "expected {\"factor\": \"level\"}, found %s", json_type(m));
+        rc = bad(err, where, ".strata", "expected {\"factor\": \"level\"}, found %s", lt_json_kind(m));
         goto fail;
     }
     lt_strat_value *sv = palloc(p, lt_json_size(m), sizeof *sv);
@@ -391,7 +380,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
     for (const lt_json *e = lt_json_first(m); e && sv; e = lt_json_next(e)) {
         pathf(q, ".strata.%s", lt_json_key(e));
         if (!lt_json_str(e)) {
-            rc = bad(err, where, q, "expected the level as text, found %s", json_type(e));
+            rc = bad(err, where, q, "expected the level as text, found %s", lt_json_kind(e));
             goto fail;
         }
         sv[r->nstrata].factor = pstr(p, lt_json_key(e));
@@ -401,7 +390,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
     m = lt_json_get(v, "anchors");
     if (m && !lt_json_is_object(m)) {
         rc = bad(err, where, ".anchors", "expected {\"event\": \"YYYY-MM-DD\"}, found %s",
-                 json_type(m));
+                 lt_json_kind(m));
         goto fail;
     }
     lt_named_date *an = palloc(p, lt_json_size(m), sizeof *an);
@@ -416,7 +405,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
     m = lt_json_get(v, "visits");
     if (m && !lt_json_is_object(m)) {
         rc =
-            bad(err, where, ".visits", "expected {\"C1\": \"YYYY-MM-DD\"}, found %s", json_type(m));
+            bad(err, where, ".visits", "expected {\"C1\": \"YYYY-MM-DD\"}, found %s", lt_json_kind(m));
         goto fail;
     }
     lt_sched_actual *vs = palloc(p, lt_json_size(m), sizeof *vs);
@@ -439,7 +428,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
 
     m = lt_json_get(v, "assessments");
     if (m && !lt_json_is_array(m)) {
-        rc = bad(err, where, ".assessments", "expected an array, found %s", json_type(m));
+        rc = bad(err, where, ".assessments", "expected an array, found %s", lt_json_kind(m));
         goto fail;
     }
     lt_tumour_assessment *as = palloc(p, lt_json_size(m), sizeof *as);
@@ -458,7 +447,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
 
     m = lt_json_get(v, "events");
     if (m && !lt_json_is_array(m)) {
-        rc = bad(err, where, ".events", "expected an array, found %s", json_type(m));
+        rc = bad(err, where, ".events", "expected an array, found %s", lt_json_kind(m));
         goto fail;
     }
     lt_outcome_event *ev = palloc(p, lt_json_size(m), sizeof *ev);
@@ -472,7 +461,7 @@ lt_status lt_outcome_record_from_json(const lt_json *v, const char *where, lt_ou
 
     m = lt_json_get(v, "questionnaires");
     if (m && !lt_json_is_array(m)) {
-        rc = bad(err, where, ".questionnaires", "expected an array, found %s", json_type(m));
+        rc = bad(err, where, ".questionnaires", "expected an array, found %s", lt_json_kind(m));
         goto fail;
     }
     lt_questionnaire *qs = palloc(p, lt_json_size(m), sizeof *qs);
@@ -676,25 +665,25 @@ lt_status lt_outcome_set_parse(const char *text, size_t len, const char *source,
     lt_outcome_set *s = NULL;
     if (!lt_json_is_object(root)) {
         rc = bad(err, w, "(root)", "expected an object with \"patients\", found %s",
-                 json_type(root));
+                 lt_json_kind(root));
         goto done;
     }
     if ((rc = only_keys(root, keys, w, "", err))) goto done;
     const char *fmt = lt_json_get_str(root, "format", NULL);
     if (!fmt || strcmp(fmt, "lutetia-outcomes")) {
         rc = bad(err, w, "format", "expected \"lutetia-outcomes\", found %s%s%s", fmt ? "\"" : "",
-                 fmt ? fmt : json_type(lt_json_get(root, "format")), fmt ? "\"" : "");
+                 fmt ? fmt : lt_json_kind(lt_json_get(root, "format")), fmt ? "\"" : "");
         goto done;
     }
     double fv = 0;
     if (!lt_json_num(lt_json_get(root, "format_version"), &fv) || fv != 1) {
         rc = lt_error_set(err, LT_EVERSION, w, "format_version: expected 1, found %s",
-                          json_type(lt_json_get(root, "format_version")));
+                          lt_json_kind(lt_json_get(root, "format_version")));
         goto done;
     }
     const lt_json *pats = lt_json_get(root, "patients");
     if (!lt_json_is_array(pats)) {
-        rc = bad(err, w, "patients", "expected an array of patients, found %s", json_type(pats));
+        rc = bad(err, w, "patients", "expected an array of patients, found %s", lt_json_kind(pats));
         goto done;
     }
     s = calloc(1, sizeof *s);

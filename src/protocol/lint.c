@@ -1,7 +1,8 @@
 /* Lint: inconsistencies in a valid protocol that a reviewer should see. Design figures that
  * disagree (a hazard ratio against the survival figures it should reflect), thresholds of one
  * analyte that differ after unit conversion, what differs between versions, totals that do not
- * add up, choices that point at nothing. */
+ * add up, choices that point at nothing, cycle timing the arms and the schedule state
+ * differently, other names the sources give an arm. */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
@@ -256,6 +257,221 @@ static void lint_unused(const lt_protocol *p, lt__issues *iss)
     }
 }
 
+/* ---- cycle timing held twice ------------------------------------------------------------- */
+/* An intervention's first_cycle / interval / max_interval / cycles and the schedule's
+ * treatment items (kind "treatment") say the same thing twice; the schedule is what visits
+ * are planned from and the arm is what the protocol summary shows, so a difference between the
+ * two is a mistake in one of them. The schedule member is validated by the schedule module;
+ * here a malformed duration is simply not compared. */
+
+static bool cyc_dur(const lt_json *v, lt_duration *d)
+{
+    static const char *const units[] = {"days", "weeks", "months", "years"};
+    if (!lt_json_is_object(v) || lt_json_size(v) != 1) return false;
+    const lt_json *m = lt_json_first(v);
+    double x;
+    if (!lt_json_num(m, &x) || x != floor(x) || fabs(x) > 1e6) return false;
+    for (size_t i = 0; i < 4; i++)
+        if (!strcmp(lt_json_key(m), units[i])) {
+            d->n = (int)x;
+            d->unit = "dwmy"[i];
+            return true;
+        }
+    return false;
+}
+
+/* Days and weeks compare by length; months and years are calendar units and compare only with
+ * each other (2 months is not 8 weeks). An absent duration reads as zero. */
+static bool cyc_dur_eq(lt_duration a, lt_duration b)
+{
+    bool ca = a.unit == 'm' || a.unit == 'y', cb = b.unit == 'm' || b.unit == 'y';
+    if (a.n == 0 && b.n == 0) return true;
+    if (ca != cb) return false;
+    if (ca) return a.n * (a.unit == 'y' ? 12 : 1) == b.n * (b.unit == 'y' ? 12 : 1);
+    return a.n * (a.unit == 'w' ? 7 : 1) == b.n * (b.unit == 'w' ? 7 : 1);
+}
+
+static const char *cyc_dur_str(char *buf, size_t cap, const lt_json *v)
+{
+    lt_duration d;
+    if (!v) return "none";
+    if (!cyc_dur(v, &d)) return "(unreadable)";
+    const char *u = d.unit == 'd' ? "day" : d.unit == 'w' ? "week" : d.unit == 'm' ? "month" : "year";
+    snprintf(buf, cap, "%d %s%s", d.n, u, d.n == 1 ? "" : "s");
+    return buf;
+}
+
+/* Compares two durations (either may be absent = 0); false when they differ. A duration that
+ * cannot be read is not compared. */
+static bool cyc_same(const lt_json *a, const lt_json *b)
+{
+    lt_duration x = {0, 'd'}, y = {0, 'd'};
+    if ((a && !cyc_dur(a, &x)) || (b && !cyc_dur(b, &y))) return true;
+    return cyc_dur_eq(x, y);
+}
+
+static bool cyc_item_in_arm(const lt_json *item, const char *arm)
+{
+    const char *kind = lt_json_get_str(item, "kind", "");
+    if (strcmp(kind, "treatment")) return false;
+    const lt_json *arms = lt_json_get(item, "arms");
+    if (!arms) return true; /* no arms: every arm */
+    for (size_t i = 0; i < lt_json_size(arms); i++) {
+        const char *a = lt_json_str(lt_json_at(arms, i));
+        if (a && !strcmp(a, arm)) return true;
+    }
+    return false;
+}
+
+/* The schedule's window {"before": d, "after": d} against the intervention's symmetric ±d. */
+static void cyc_window(const lt_json *want, const char *wpath, const lt_json *item,
+                       const char *ipath, lt__issues *iss)
+{
+    const lt_json *w = lt_json_get(item, "window");
+    const lt_json *before = lt_json_get(w, "before"), *after = lt_json_get(w, "after");
+    if (cyc_same(want, before) && cyc_same(want, after)) return;
+    char q[LT_ERROR_WHERE_MAX], b1[48], b2[48], b3[48];
+    lt__path_key(q, sizeof q, ipath, "window");
+    lt__issue(iss, "SCHEDULE_MISMATCH", w ? q : ipath,
+              "%s allows ±%s, but schedule item %s allows %s before and %s after", wpath,
+              cyc_dur_str(b1, sizeof b1, want), lt_json_key(item),
+              cyc_dur_str(b2, sizeof b2, before), cyc_dur_str(b3, sizeof b3, after));
+}
+
+static void cyc_offset(const lt_json *want, const char *wpath, const lt_json *item,
+                       const char *ipath, const char *from, lt__issues *iss)
+{
+    const lt_json *o = lt_json_get(item, "offset");
+    if (cyc_same(want, o)) return;
+    char q[LT_ERROR_WHERE_MAX], b1[48], b2[48];
+    lt__path_key(q, sizeof q, ipath, "offset");
+    lt__issue(iss, "SCHEDULE_MISMATCH", o ? q : ipath,
+              "%s is %s, but schedule item %s is %s after %s", wpath,
+              cyc_dur_str(b1, sizeof b1, want), lt_json_key(item), cyc_dur_str(b2, sizeof b2, o),
+              from);
+}
+
+static void lint_cycle_timing(const lt_protocol *p, lt__issues *iss)
+{
+    const lt_json *items = lt_json_get(lt_json_get(p->doc, "schedule"), "items");
+    if (!lt_json_is_object(items)) return;
+    for (const lt_json *a = lt_json_first(lt_json_get(p->doc, "arms")); a; a = lt_json_next(a))
+        for (const lt_json *iv = lt_json_first(lt_json_get(a, "interventions")); iv;
+             iv = lt_json_next(iv)) {
+            const lt_json *fc = lt_json_get(iv, "first_cycle");
+            if (!fc) continue;
+            const char *arm = lt_json_key(a);
+            char ip[LT_ERROR_WHERE_MAX], t[LT_ERROR_WHERE_MAX], wp[LT_ERROR_WHERE_MAX];
+            lt__path_key(t, sizeof t, "arms", arm);
+            lt__path_key(wp, sizeof wp, t, "interventions");
+            lt__path_key(ip, sizeof ip, wp, lt_json_key(iv));
+            const char *anchor = lt_json_get_str(fc, "anchor", "");
+            /* the first cycle: a treatment item of this arm not anchored on another one;
+             * with several, the one on the intervention's anchor */
+            const lt_json *root = NULL;
+            size_t nroots = 0;
+            for (const lt_json *it = lt_json_first(items); it; it = lt_json_next(it)) {
+                if (!cyc_item_in_arm(it, arm)) continue;
+                const lt_json *on = lt_json_get(items, lt_json_get_str(it, "anchor", ""));
+                if (on && cyc_item_in_arm(on, arm)) continue;
+                nroots++;
+                if (!root || !strcmp(lt_json_get_str(it, "anchor", ""), anchor)) root = it;
+            }
+            lt__path_key(t, sizeof t, ip, "first_cycle");
+            if (!root) {
+                lt__issue(iss, "SCHEDULE_MISMATCH", t,
+                          "arm %s gives %s cycles but the schedule has no treatment item for it",
+                          arm, lt_json_key(iv));
+                continue;
+            }
+            char rp[LT_ERROR_WHERE_MAX];
+            lt__path_key(rp, sizeof rp, "schedule.items", lt_json_key(root));
+            const char *ranchor = lt_json_get_str(root, "anchor", "");
+            if (strcmp(ranchor, anchor)) {
+                char q[LT_ERROR_WHERE_MAX];
+                lt__path_key(q, sizeof q, rp, "anchor");
+                lt__issue(iss, "SCHEDULE_MISMATCH", q,
+                          "%s.anchor is \"%s\", but schedule item %s (the first cycle%s) is "
+                          "anchored on \"%s\"",
+                          t, anchor, lt_json_key(root), nroots > 1 ? ", of several" : "",
+                          ranchor);
+            }
+            char f[LT_ERROR_WHERE_MAX];
+            lt__path_key(f, sizeof f, t, "offset");
+            cyc_offset(lt_json_get(fc, "offset"), f, root, rp, ranchor, iss);
+            lt__path_key(f, sizeof f, t, "window");
+            cyc_window(lt_json_get(fc, "window"), f, root, rp, iss);
+
+            /* the later cycles: each anchored on the one before */
+            const lt_json *in = lt_json_get(iv, "interval"), *mx = lt_json_get(iv, "max_interval");
+            char ino[LT_ERROR_WHERE_MAX], inw[LT_ERROR_WHERE_MAX], mxp[LT_ERROR_WHERE_MAX];
+            lt__path_key(t, sizeof t, ip, "interval");
+            lt__path_key(ino, sizeof ino, t, "offset");
+            lt__path_key(inw, sizeof inw, t, "window");
+            lt__path_key(mxp, sizeof mxp, ip, "max_interval");
+            size_t count = 1, limit = lt_json_size(items);
+            bool repeats = lt_json_get(root, "repeat") != NULL;
+            const lt_json *prev = root;
+            while (count <= limit) {
+                const lt_json *next = NULL;
+                for (const lt_json *it = lt_json_first(items); it && !next; it = lt_json_next(it))
+                    if (cyc_item_in_arm(it, arm) &&
+                        !strcmp(lt_json_get_str(it, "anchor", ""), lt_json_key(prev)))
+                        next = it;
+                if (!next) break;
+                count++;
+                repeats = repeats || lt_json_get(next, "repeat") != NULL;
+                char np[LT_ERROR_WHERE_MAX];
+                lt__path_key(np, sizeof np, "schedule.items", lt_json_key(next));
+                if (in) {
+                    cyc_offset(lt_json_get(in, "offset"), ino, next, np, lt_json_key(prev), iss);
+                    cyc_window(lt_json_get(in, "window"), inw, next, np, iss);
+                }
+                const lt_json *dm = lt_json_get(lt_json_get(next, "delay"), "max");
+                if (!cyc_same(mx, dm)) {
+                    char q[LT_ERROR_WHERE_MAX], b1[48], b2[48];
+                    lt__path_key(q, sizeof q, np, "delay");
+                    lt__issue(iss, "SCHEDULE_MISMATCH", dm ? q : np,
+                              "%s is %s, but schedule item %s may be delayed to %s", mxp,
+                              cyc_dur_str(b1, sizeof b1, mx), lt_json_key(next),
+                              cyc_dur_str(b2, sizeof b2, dm));
+                }
+                prev = next;
+            }
+            double cycles;
+            if (!repeats && lt_json_num(lt_json_get(iv, "cycles"), &cycles) &&
+                cycles != (double)count) {
+                lt__path_key(t, sizeof t, ip, "cycles");
+                lt__issue(iss, "SCHEDULE_MISMATCH", t,
+                          "%s gives %g cycles, but the schedule chains %zu treatment item%s for "
+                          "arm %s (from %s)",
+                          t, cycles, count, count == 1 ? "" : "s", arm, lt_json_key(root));
+            }
+        }
+}
+
+/* Other names the sources give an arm (arms.X.also_called): the file records one name and the
+ * conflict, and lint shows it so that a reader of another document can match the arm. */
+static void lint_arm_names(const lt_protocol *p, lt__issues *iss)
+{
+    for (const lt_json *a = lt_json_first(lt_json_get(p->doc, "arms")); a; a = lt_json_next(a)) {
+        const lt_json *aka = lt_json_get(a, "also_called");
+        for (size_t k = 0; k < lt_json_size(aka); k++) {
+            const lt_json *e = lt_json_at(aka, k);
+            const char *name = lt_json_get_str(e, "name", NULL);
+            if (!name) continue;
+            char q[LT_ERROR_WHERE_MAX], q2[LT_ERROR_WHERE_MAX];
+            lt__path_key(q, sizeof q, "arms", lt_json_key(a));
+            lt__path_key(q2, sizeof q2, q, "also_called");
+            lt__path_index(q, sizeof q, q2, k);
+            lt__issue(iss, "ARM_NAMES", q,
+                      "arm %s is called \"%s\" in this file but \"%s\" in source %s",
+                      lt_json_key(a), lt_json_get_str(a, "name", "?"), name,
+                      lt_json_get_str(e, "source", "?"));
+        }
+    }
+}
+
 lt_status lt_protocol_lint(const lt_protocol *p, lt_protocol_issue **issues, size_t *nissues,
                            lt_error *err)
 {
@@ -267,6 +483,8 @@ lt_status lt_protocol_lint(const lt_protocol *p, lt_protocol_issue **issues, siz
     for (size_t i = 0; i < p->ncrit; i++)
         lint_thresholds(&p->crit[i], p->crit[i].rule, &iss);
     lint_activity(p, &iss);
+    lint_cycle_timing(p, &iss);
+    lint_arm_names(p, &iss);
     lint_unused(p, &iss);
     lint_choices(p, &iss);
     lint_versions(p, &iss);

@@ -322,9 +322,10 @@ static void build_arms(lt_protocol *p, const lt_json *doc, lt__issues *iss)
     }
     p->arms = lt__pa_alloc(&p->arena, n * sizeof *p->arms);
     if (!p->arms) return;
-    static const char *const members[] = {"name",        "role",          "ratio",
-                                          "description", "interventions", NULL};
+    static const char *const members[] = {"name",          "role",        "ratio", "description",
+                                          "interventions", "also_called", NULL};
     static const char *const roles[] = {"experimental", "control", "single", NULL};
+    static const char *const aka_members[] = {"name", "source", NULL};
     for (const lt_json *m = lt_json_first(arms); m; m = lt_json_next(m)) {
         char ap[LT_ERROR_WHERE_MAX], q[LT_ERROR_WHERE_MAX];
         lt__path_key(ap, sizeof ap, "arms", lt_json_key(m));
@@ -343,6 +344,34 @@ static void build_arms(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         const lt_json *iv = get_obj(m, "interventions", ap, false, iss);
         lt__path_key(q, sizeof q, ap, "interventions");
         if (iv) build_interventions(p, iv, q, iss);
+        /* other names the sources give the arm (a known conflict between documents is recorded,
+         * and lint reports it, rather than silently settled) */
+        const lt_json *aka = lt_json_get(m, "also_called");
+        lt__path_key(q, sizeof q, ap, "also_called");
+        if (aka && !lt_json_is_array(aka)) {
+            lt__issue(iss, NULL, q, "expected an array of {\"name\", \"source\"}, found %s",
+                      lt__json_type_name(aka));
+            continue;
+        }
+        for (size_t k = 0; k < lt_json_size(aka); k++) {
+            const lt_json *e = lt_json_at(aka, k);
+            char eq[LT_ERROR_WHERE_MAX];
+            lt__path_index(eq, sizeof eq, q, k);
+            if (!lt_json_is_object(e)) {
+                lt__issue(iss, NULL, eq, "expected {\"name\", \"source\"}, found %s",
+                          lt__json_type_name(e));
+                continue;
+            }
+            lt__check_members(e, eq, aka_members, iss);
+            get_str(e, "name", eq, true, iss);
+            const char *sid = get_str(e, "source", eq, true, iss);
+            if (sid && !lt_json_get(lt_json_get(doc, "sources"), sid)) {
+                char sq[LT_ERROR_WHERE_MAX];
+                lt__path_key(sq, sizeof sq, eq, "source");
+                lt__issue(iss, NULL, sq, "expected a source listed in \"sources\", found \"%s\"",
+                          sid);
+            }
+        }
     }
 }
 

@@ -337,6 +337,8 @@ lt_status lt_randomise_minimise(const lt_randomiser *r, uint64_t k, const int64_
         }
         a.imbalance[cand] = g[cand];
     }
+    /* narms >= 2 here: lt_randomiser_new refuses minimisation with fewer arms */
+    // cppcheck-suppress uninitvar
     double best = g[0];
     for (size_t i = 1; i < r->narms; i++)
         if (g[i] < best) best = g[i];

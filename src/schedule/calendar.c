@@ -309,10 +309,13 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
                 }
             bool cancels = false;
             long e = stop_for(s, in, it->kind, &cancels);
-            if (e >= 0 && v->actual == LT_DATE_NONE) {
+            /* a stop cancels what was not done; an end-of-study visit it brings forward is
+             * judged against the new window whether it is done yet or not */
+            if (e >= 0) {
                 const lt_named_date *ev = &in->events[e];
                 char d[LT_DATE_STR_MAX];
-                if (cancels && (v->target == LT_DATE_NONE || v->target > ev->date)) {
+                if (cancels && v->actual == LT_DATE_NONE &&
+                    (v->target == LT_DATE_NONE || v->target > ev->date)) {
                     v->status = LT_VISIT_CANCELLED;
                     v->note =
                         keepf(c, "stopped by %s on %s", ev->name, lt_date_format(ev->date, d));

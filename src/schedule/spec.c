@@ -54,17 +54,6 @@ static const char *at(char *buf, const char *where, const char *path)
     return buf;
 }
 
-static const char *json_type(const lt_json *v)
-{
-    if (!v) return "nothing";
-    if (lt_json_is_object(v)) return "an object";
-    if (lt_json_is_array(v)) return "an array";
-    if (lt_json_is_string(v)) return "a string";
-    if (lt_json_is_number(v)) return "a number";
-    if (lt_json_is_bool(v)) return "a boolean";
-    return "null";
-}
-
 /* Rejects members other than those listed, so a misspelt key ("ofset") is an error rather than
  * a silently ignored rule. */
 static lt_status only_keys(const lt_json *obj, const char *const *keys, const char *where,
@@ -98,7 +87,7 @@ static lt_status parse_duration(const lt_json *v, const char *where, const char 
     char w[LT_ERROR_WHERE_MAX];
     if (!lt_json_is_object(v) || lt_json_size(v) == 0)
         LT_FAIL(err, LT_ESCHEMA, at(w, where, path),
-                "expected a duration such as {\"weeks\": 8}, found %s", json_type(v));
+                "expected a duration such as {\"weeks\": 8}, found %s", lt_json_kind(v));
     static const char *const keys[] = {"days", "weeks", "months", "years", NULL};
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
@@ -110,7 +99,7 @@ static lt_status parse_duration(const lt_json *v, const char *where, const char 
         pathf(p, "%s.%s", path, k);
         if (!lt_json_num(m, &x) || x != floor(x) || fabs(x) > 100000)
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "expected a whole number of %s, found %s", k,
-                    lt_json_is_number(m) ? "a fraction or a huge number" : json_type(m));
+                    lt_json_is_number(m) ? "a fraction or a huge number" : lt_json_kind(m));
         if (x < 0 && !allow_negative)
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "expected a number >= 0, found %g", x);
         int n = (int)x;
@@ -150,7 +139,7 @@ static lt_status parse_kinds(const lt_json *v, const char *where, const char *pa
     if (!lt_json_is_array(v))
         LT_FAIL(err, LT_ESCHEMA, at(w, where, path),
                 "expected an array of item kinds (\"treatment\", \"imaging\", ...), found %s",
-                json_type(v));
+                lt_json_kind(v));
     unsigned m = 0;
     size_t i = 0;
     for (const lt_json *e = lt_json_first(v); e; e = lt_json_next(e), i++) {
@@ -161,7 +150,7 @@ static lt_status parse_kinds(const lt_json *v, const char *where, const char *pa
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                     "expected treatment, visit, imaging, questionnaire, sample or end_of_study, "
                     "found %s%s%s",
-                    lt_json_str(e) ? "\"" : "", lt_json_str(e) ? lt_json_str(e) : json_type(e),
+                    lt_json_str(e) ? "\"" : "", lt_json_str(e) ? lt_json_str(e) : lt_json_kind(e),
                     lt_json_str(e) ? "\"" : "");
         }
         m |= 1u << k;
@@ -176,7 +165,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     char w[LT_ERROR_WHERE_MAX], path[LT_ERROR_WHERE_MAX], p[LT_ERROR_WHERE_MAX];
     pathf(path, ".items.%s", it->id);
     if (!lt_json_is_object(v))
-        LT_FAIL(err, LT_ESCHEMA, at(w, where, path), "expected an object, found %s", json_type(v));
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, path), "expected an object, found %s", lt_json_kind(v));
     static const char *const keys[] = {"kind",  "label",  "arms",   "anchor", "offset", "window",
                                        "delay", "repeat", "source", "note",   NULL};
     lt_status rc = only_keys(v, keys, where, path, err);
@@ -188,14 +177,14 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
         LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                 "expected treatment, visit, imaging, questionnaire, sample or end_of_study, "
                 "found %s",
-                lt_json_get(v, "kind") ? json_type(lt_json_get(v, "kind")) : "nothing");
+                lt_json_get(v, "kind") ? lt_json_kind(lt_json_get(v, "kind")) : "nothing");
     it->kind = (lt_sched_kind)k;
 
     const lt_json *label = lt_json_get(v, "label");
     pathf(p, "%s.label", path);
     if (!lt_json_str(label) || !*lt_json_str(label))
         LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "expected a non-empty text, found %s",
-                json_type(label));
+                lt_json_kind(label));
     if (!(it->label = dupstr(lt_json_str(label)))) return oom(err, where);
 
     const lt_json *anchor = lt_json_get(v, "anchor");
@@ -203,7 +192,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     if (!lt_json_str(anchor) || !*lt_json_str(anchor))
         LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                 "expected the name of an anchor event or of another item, found %s",
-                json_type(anchor));
+                lt_json_kind(anchor));
     if (!(it->anchor = dupstr(lt_json_str(anchor)))) return oom(err, where);
 
     pathf(p, "%s.offset", path);
@@ -214,7 +203,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     pathf(p, "%s.window", path);
     if (!lt_json_is_object(win))
         LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
-                "expected {\"before\": DURATION, \"after\": DURATION}, found %s", json_type(win));
+                "expected {\"before\": DURATION, \"after\": DURATION}, found %s", lt_json_kind(win));
     static const char *const wkeys[] = {"before", "after", NULL};
     if ((rc = only_keys(win, wkeys, where, p, err))) return rc;
     char q[LT_ERROR_WHERE_MAX];
@@ -231,7 +220,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
         if (!lt_json_is_object(delay))
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                     "expected {\"max\": DURATION from the anchor, \"reason\": TEXT}, found %s",
-                    json_type(delay));
+                    lt_json_kind(delay));
         static const char *const dkeys[] = {"max", "reason", "source", NULL};
         if ((rc = only_keys(delay, dkeys, where, p, err))) return rc;
         pathf(q, "%s.max", p);
@@ -248,7 +237,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
         if (!lt_json_str(reason) || !*lt_json_str(reason))
             LT_FAIL(err, LT_ESCHEMA, at(w, where, q),
                     "expected the reason a delay is allowed for (\"toxicity\"), found %s",
-                    json_type(reason));
+                    lt_json_kind(reason));
         if (!(it->delay_reason = dupstr(lt_json_str(reason)))) return oom(err, where);
         it->has_delay = true;
     }
@@ -261,7 +250,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                     "expected {\"every\": DURATION, \"until\": DURATION} or "
                     "{\"every\": DURATION, \"count\": N}, found %s",
-                    json_type(rep));
+                    lt_json_kind(rep));
         static const char *const rkeys[] = {"every", "until", "count", NULL};
         if ((rc = only_keys(rep, rkeys, where, p, err))) return rc;
         pathf(q, "%s.every", p);
@@ -279,7 +268,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
             pathf(q, "%s.count", p);
             if (!lt_json_num(count, &n) || n != floor(n) || n < 1 || n > 1000)
                 LT_FAIL(err, LT_ESCHEMA, at(w, where, q),
-                        "expected a whole number from 1 to 1000, found %s", json_type(count));
+                        "expected a whole number from 1 to 1000, found %s", lt_json_kind(count));
             it->count = (int)n;
         } else {
             lt_sched_duration u;
@@ -306,7 +295,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
         pathf(p, "%s.arms", path);
         if (!lt_json_is_array(av) || lt_json_size(av) == 0)
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
-                    "expected a non-empty array of arm ids, found %s", json_type(av));
+                    "expected a non-empty array of arm ids, found %s", lt_json_kind(av));
         it->narms = lt_json_size(av);
         if (!(it->arms = calloc(it->narms, sizeof *it->arms))) return oom(err, where);
         size_t i = 0;
@@ -319,7 +308,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
             if (!known)
                 LT_FAIL(err, LT_ESCHEMA, at(w, where, q),
                         "expected one of the protocol's arm ids, found %s%s%s", a ? "\"" : "",
-                        a ? a : json_type(e), a ? "\"" : "");
+                        a ? a : lt_json_kind(e), a ? "\"" : "");
             if (!(it->arms[i] = dupstr(a))) return oom(err, where);
         }
     }
@@ -329,7 +318,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                     "expected the quoted source sentence, "
                     "found %s",
-                    json_type(lt_json_get(v, "source")));
+                    lt_json_kind(lt_json_get(v, "source")));
     }
     return LT_OK;
 }
@@ -453,7 +442,7 @@ lt_status lt_schedule_parse(const lt_json *section, const char *where, const cha
     char w[LT_ERROR_WHERE_MAX];
     if (!lt_json_is_object(section))
         LT_FAIL(err, LT_ESCHEMA, at(w, where, ""), "expected the schedule object, found %s",
-                json_type(section));
+                lt_json_kind(section));
     static const char *const keys[] = {"anchors", "items", "stops", "note", NULL};
     lt_status rc = only_keys(section, keys, where, "", err);
     if (rc) return rc;
@@ -465,7 +454,7 @@ lt_status lt_schedule_parse(const lt_json *section, const char *where, const cha
         rc = lt_error_set(err, LT_ESCHEMA, at(w, where, ".anchors"),
                           "expected an object naming the anchor events (\"liver_resection\": "
                           "{\"label\": ...}), found %s",
-                          json_type(anchors));
+                          lt_json_kind(anchors));
         goto fail;
     }
     s->nanchors = lt_json_size(anchors);
@@ -477,7 +466,7 @@ lt_status lt_schedule_parse(const lt_json *section, const char *where, const cha
     const lt_json *items = lt_json_get(section, "items");
     if (!lt_json_is_object(items) || lt_json_size(items) == 0) {
         rc = lt_error_set(err, LT_ESCHEMA, at(w, where, ".items"),
-                          "expected an object of items keyed by id, found %s", json_type(items));
+                          "expected an object of items keyed by id, found %s", lt_json_kind(items));
         goto fail;
     }
     s->nitems = lt_json_size(items);
@@ -507,7 +496,7 @@ lt_status lt_schedule_parse(const lt_json *section, const char *where, const cha
         if (!lt_json_is_object(stops)) {
             rc = lt_error_set(err, LT_ESCHEMA, at(w, where, ".stops"),
                               "expected an object keyed by event (\"recurrence\"), found %s",
-                              json_type(stops));
+                              lt_json_kind(stops));
             goto fail;
         }
         s->nstops = lt_json_size(stops);
@@ -520,7 +509,7 @@ lt_status lt_schedule_parse(const lt_json *section, const char *where, const cha
             if (!lt_json_is_object(m)) {
                 rc = lt_error_set(err, LT_ESCHEMA, at(w, where, p),
                                   "expected {\"kinds\": [...], \"source\": TEXT}, found %s",
-                                  json_type(m));
+                                  lt_json_kind(m));
                 goto fail;
             }
             if ((rc = only_keys(m, skeys, where, p, err))) goto fail;

@@ -285,8 +285,9 @@ lt_status lt_trial_consent(lt_trial *t, const char *id, lt_date date, const char
                           d.consent_form ? d.consent_form : "?");
     if (rc == LT_OK) {
         char *form = strdup(form_version);
-        if (!form) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
-        if (rc == LT_OK) {
+        if (!form) {
+            rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        } else {
             free(d.consent_form);
             d.consent_form = form;
             d.consent_date = date;

@@ -116,6 +116,16 @@ static void test_json(void)
     CHECK(!lt_json_locate(doc, strlen(doc), "missing", &line, &col));
     lt_json_free(root);
 
+    /* the kind names used in every reader's "found ..." message */
+    const char *kinds = "[{}, [], \"s\", 1.5, false, null]";
+    CHECK(lt_json_parse(kinds, strlen(kinds), "k.json", &root, &err) == LT_OK);
+    const char *want[] = {"an object", "an array", "a string", "a number", "a boolean", "null"};
+    CHECK_INT(lt_json_size(root), 6);
+    for (size_t i = 0; i < 6; i++) CHECK_STR(lt_json_kind(lt_json_at(root, i)), want[i]);
+    CHECK_STR(lt_json_kind(lt_json_get(root, "absent")), "nothing");
+    CHECK_STR(lt_json_kind(NULL), "nothing");
+    lt_json_free(root);
+
     const char *bad = "{\n  \"a\": 1,\n  \"b\": tru\n}";
     CHECK(lt_json_parse(bad, strlen(bad), "bad.json", &root, &err) == LT_EPARSE);
     CHECK_STR(err.where, "bad.json:3:8");

@@ -123,6 +123,38 @@ expect_out "^$A,A,other,R0,93,0,3.0554,2025-09-10,2025-12-12,last_assessment$"
 expect_exit 0 -- "$L" schedule --protocol "$NELMAS" --events "$TMP/outcomes.json" "$B" --json
 expect_jq '.stopped != null and ([.visits[] | select(.id == "mri_year1.2") | .status] == ["cancelled"])'
 
+# the same straight from the trial store: calendar, .ics, due list, endpoint dataset, analysis
+expect_exit 0 -- "$L" schedule "$B" --user coord1 --json
+expect_jq '.stopped == "2026-02-02" and ([.visits[] | select(.id == "mri_year1.2") | .status] == ["cancelled"])'
+expect_jq '[.visits[] | select(.id == "C1") | .actual] == ["2025-11-04"]'
+expect_exit 0 -- "$L" schedule "$A" --user coord1
+expect_out "patient $A, arm A"
+expect_exit 0 -- "$L" schedule "$A" --user coord1 --ics "$TMP/a.ics"
+grep -q "^BEGIN:VCALENDAR" "$TMP/a.ics" && grep -q "UID:$A.mri_year1.2@nelmas.lutetia" "$TMP/a.ics" && ok || bad "ics"
+expect_exit 7 -- "$L" schedule "$A" --user coord2
+expect_exit 0 -- "$L" due --from 2026-03-01 --to 2026-03-05 --user coord1 --json
+expect_jq "[.entries[] | select(.patient == \"$A\" and .entry == \"mri_year1.2\")] | length == 1"
+expect_jq "[.entries[] | select(.patient == \"$B\" and .entry == \"mri_year1.2\")] | length == 0"
+expect_exit 0 -- "$L" due --from 2026-03-01 --to 2026-03-05 --user coord2
+expect_out "^0 entries"
+expect_exit 2 -- "$L" due --from 2026-03-05 --to 2026-03-01 --user coord1
+expect_exit 0 -- "$L" endpoints --endpoint DFS --user stat1 --csv
+expect_out "^patient,arm,primary_site,resection_margin,time,event,time_months,origin,end,reason,arm_B$"
+expect_out "^$B,B,other,R0,145,1,4.7639,2025-09-10,2026-02-02,recurrence,1$"
+expect_exit 0 -- "$L" endpoints --endpoint os --user stat1 --json
+expect_jq ".endpoint == \"OS\" and .events == 1 and ([.rows[] | select(.patient == \"$B\") | .end] == [\"2026-05-01\"])"
+expect_exit 5 -- "$L" endpoints --endpoint PFS --user stat1
+expect_err "no endpoint 'PFS' in the protocol \(endpoints: DFS, DFS_LIVER, OS, TTR, TTNT\)"
+expect_exit 0 -- "$L" analyse km --endpoint DFS --user stat1 --json
+expect_jq '.n == 4 and ([.curves[].strata] == ["arm=A", "arm=B"])'
+expect_exit 0 -- "$L" analyse logrank --endpoint DFS --user stat1 --json
+expect_jq '.N == [2, 2] and .observed == [0, 1]'
+# (the one event's risk set holds arm B only: the model is not estimable, and says so)
+expect_exit 12 -- "$L" analyse cox --endpoint DFS --user stat1 --covariates arm_B --json
+expect_err "singular"
+expect_exit 2 -- "$L" analyse km "$TMP/outcomes.json" --endpoint DFS --time time --event event
+expect_exit 2 -- "$L" analyse km x.csv --time time --event event --cutoff 2026-01-01
+
 # the audit trail holds every record and verifies
 expect_exit 0 -- "$L" audit log --user admin --json --patient "$B"
 expect_out '"action":"lab.correct"'

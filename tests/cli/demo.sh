@@ -44,6 +44,11 @@ expect_jq "((.chisq * 1000 | round) / 1000) == $want"
 expect_exit 0 -- "$L" analyse cox "$D" --time time_months --event event --covariates arm_B --json
 want=$(sed -n 's/.*hazard ratio B vs A \([0-9.]*\) .*/\1/p' "$TMP/full.txt")
 expect_jq "((.coefficients[0][\"exp(coef)\"] * 1000 | round) / 1000) == $want"
+# and straight from the trial store, as the statistician reads it
+expect_exit 0 -- "$L" analyse logrank --endpoint DFS --cutoff 2025-12-31 --db "$TMP/full/demo.db" --user statistician --json
+want=$(sed -n 's/.*log-rank chi-square \([0-9.]*\) .*/\1/p' "$TMP/full.txt")
+expect_jq "((.chisq * 1000 | round) / 1000) == $want"
+expect_exit 7 -- "$L" record lab --db "$TMP/full/demo.db" --user monitor --patient NEL-002 --date 2025-01-01 --analyte platelets --value 100
 # R's survival package, the outside reference, when it is there (tolerance 1e-6)
 if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival)' >/dev/null 2>&1; then
   Rscript -e "library(survival); d <- read.csv('$D'); d\$m <- d\$time / 30.4375

@@ -434,6 +434,19 @@ static void test_events(fixture *f)
           LT_ESTATE);
     CHECK(lt_conduct_decide(f->c[INV1], p, 2, D("2026-03-05"), NULL, &err) == LT_ESTATE);
     CHECK(strstr(err.message, "recurrence on 2026-03-02") != NULL);
+    /* the end-of-study visit the recurrence brings forward (NELMAS schedule) is done within
+     * its new window: no deviation */
+    CHECK(lt_conduct_actual(f->c[COORD1], p, "end_of_study", D("2026-03-05"), NULL, NULL, &err) ==
+          LT_OK);
+    lt_calendar *cal = NULL;
+    CHECK(lt_conduct_calendar(f->c[COORD1], p, D("2026-04-01"), &cal, &err) == LT_OK);
+    for (size_t i = 0; cal && i < cal->n; i++)
+        if (!strcmp(cal->visits[i].id, "end_of_study")) {
+            CHECK_INT(cal->visits[i].target, D("2026-03-02"));
+            CHECK_INT(cal->visits[i].status, LT_VISIT_DONE);
+            CHECK(!cal->visits[i].deviation);
+        }
+    lt_calendar_free(cal);
     /* but death is still followed (overall survival); nothing after it */
     lt_outcome_event death = {.type = LT_EVENT_DEATH, .date = D("2026-06-01"), .cause = "disease"};
     CHECK(lt_conduct_event(f->c[COORD1], p, &death, NULL, &err) == LT_OK);
@@ -519,11 +532,14 @@ static void test_endpoints(fixture *f)
     char want[96];
     snprintf(want, sizeof want, "\"patient\":\"%s\",\"entry\":\"mri_year1.2\"", f->control);
     CHECK_MSG(strstr(lt_buf_str(&b), want) != NULL, "due lacks %s: %s", want, lt_buf_str(&b));
-    /* the treated patient's assessments stopped with the recurrence (NELMAS schedule.stops);
-     * the end-of-study visit, which the protocol does not stop, is still due */
+    /* the treated patient's assessments stopped with the recurrence (NELMAS schedule.stops),
+     * and the end-of-study visit it brought forward is done: neither is due (what was missed
+     * before the recurrence is still listed) */
     snprintf(want, sizeof want, "\"patient\":\"%s\",\"entry\":\"mri_year1.2\"", f->treated);
     CHECK_MSG(strstr(lt_buf_str(&b), want) == NULL, "%s", lt_buf_str(&b));
     snprintf(want, sizeof want, "\"patient\":\"%s\",\"entry\":\"end_of_study\"", f->treated);
+    CHECK(strstr(lt_buf_str(&b), want) == NULL);
+    snprintf(want, sizeof want, "\"patient\":\"%s\",\"entry\":\"labs_C1\"", f->treated);
     CHECK(strstr(lt_buf_str(&b), want) != NULL);
     CHECK(n_due >= 1);
     lt_buf_reset(&b);

@@ -227,6 +227,113 @@ static void test_lint(void)
     lt_protocol_free(p);
 }
 
+/* Replaces the one occurrence of from in *text (which must hold it exactly once). */
+static bool replace_once(char **text, const char *from, const char *to)
+{
+    char *at = strstr(*text, from);
+    if (!at || strstr(at + 1, from)) return false;
+    size_t pre = (size_t)(at - *text), lf = strlen(from), lt = strlen(to), tail = strlen(at + lf);
+    char *out = malloc(pre + lt + tail + 1);
+    if (!out) return false;
+    memcpy(out, *text, pre);
+    memcpy(out + pre, to, lt);
+    memcpy(out + pre + lt, at + lf, tail + 1);
+    free(*text);
+    *text = out;
+    return true;
+}
+
+static size_t count_code(const lt_protocol_issue *v, size_t n, const char *code)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += !strcmp(v[i].code, code);
+    return k;
+}
+
+/* The cycle timing is held twice (arms.*.interventions and schedule.items): the shipped files
+ * agree, and each kind of disagreement made in a copy of NELMAS is reported at the schedule
+ * item it concerns. */
+static void test_cycle_timing(void)
+{
+    static const char *const files[][2] = {{"protocols/nelmas.json", NULL},
+                                           {"protocols/nelmas.json", "1.0"},
+                                           {"protocols/nct04544098.json", NULL},
+                                           {"protocols/net-retreat.json", NULL}};
+    lt_protocol *p;
+    lt_protocol_issue *v;
+    size_t n;
+    lt_error err;
+    for (size_t i = 0; i < 4; i++) {
+        if (lt_protocol_load(path_of(files[i][0]), files[i][1], &p, &err) != LT_OK) {
+            CHECK_MSG(0, "%s: %s", files[i][0], err.message);
+            continue;
+        }
+        CHECK_INT(lt_protocol_lint(p, &v, &n, &err), LT_OK);
+        for (size_t j = 0; j < n; j++)
+            CHECK_MSG(strcmp(v[j].code, "SCHEDULE_MISMATCH"), "%s: %s %s", files[i][0], v[j].path,
+                      v[j].message);
+        free(v);
+        lt_protocol_free(p);
+    }
+
+    char *text;
+    size_t len;
+    if (lt_file_read(path_of("protocols/nelmas.json"), &text, &len, &err) != LT_OK) {
+        CHECK_MSG(0, "%s", err.message);
+        return;
+    }
+    /* same lengths in other units are not a disagreement: 8 weeks = 56 days */
+    CHECK(replace_once(&text, "\"offset\": {\"weeks\": 8}, \"window\": {\"before\": {\"weeks\": 1}",
+                       "\"offset\": {\"days\": 56}, \"window\": {\"before\": {\"days\": 7}"));
+    CHECK_INT(lt_protocol_parse(text, strlen(text), "nelmas-days.json", NULL, &p, &err), LT_OK);
+    if (p) {
+        CHECK_INT(lt_protocol_lint(p, &v, &n, &err), LT_OK);
+        CHECK_INT(count_code(v, n, "SCHEDULE_MISMATCH"), 0);
+        free(v);
+        lt_protocol_free(p);
+    }
+    /* now make them disagree: C2 9 weeks after C1, C1 +3 weeks late, delay up to 12 weeks,
+     * 3 cycles in the arm, and 2 months (not 8 weeks) */
+    CHECK(replace_once(&text, "\"offset\": {\"days\": 56}, \"window\": {\"before\": {\"days\": 7}",
+                       "\"offset\": {\"weeks\": 9}, \"window\": {\"before\": {\"weeks\": 1}"));
+    CHECK(replace_once(
+        &text, "\"offset\": {\"weeks\": 6}, \"window\": {\"before\": {\"weeks\": 2}, \"after\": {\"weeks\": 2}}",
+        "\"offset\": {\"weeks\": 6}, \"window\": {\"before\": {\"weeks\": 2}, \"after\": {\"weeks\": 3}}"));
+    CHECK(replace_once(&text, "\"delay\": {\"max\": {\"weeks\": 16}", "\"delay\": {\"max\": {\"weeks\": 12}"));
+    CHECK(replace_once(&text, "\"cycles\": 2,", "\"cycles\": 3,"));
+    CHECK_INT(lt_protocol_parse(text, strlen(text), "nelmas-bad.json", NULL, &p, &err), LT_OK);
+    if (p) {
+        CHECK_INT(lt_protocol_lint(p, &v, &n, &err), LT_OK);
+        for (size_t j = 0; j < n; j++)
+            if (!strcmp(v[j].code, "SCHEDULE_MISMATCH")) printf("  lint %s: %s\n", v[j].path, v[j].message);
+        CHECK_INT(count_code(v, n, "SCHEDULE_MISMATCH"), 4);
+        const lt_protocol_issue *e = find_issue(v, n, "schedule.items.C2.offset", "9 weeks after C1");
+        CHECK(e != NULL);
+        if (e) {
+            CHECK(strstr(e->message, "interval.offset is 8 weeks") != NULL);
+            CHECK(e->line > 0);
+        }
+        CHECK(find_issue(v, n, "schedule.items.C1.window", "2 weeks before and 3 weeks after") !=
+              NULL);
+        CHECK(find_issue(v, n, "schedule.items.C2.delay", "delayed to 12 weeks") != NULL);
+        CHECK(find_issue(v, n, "arms.B.interventions.lutathera.cycles",
+                         "3 cycles, but the schedule chains 2 treatment items") != NULL);
+        free(v);
+        lt_protocol_free(p);
+    }
+    CHECK(replace_once(&text, "\"offset\": {\"weeks\": 9}, \"window\": {\"before\": {\"weeks\": 1}",
+                       "\"offset\": {\"months\": 2}, \"window\": {\"before\": {\"weeks\": 1}"));
+    CHECK_INT(lt_protocol_parse(text, strlen(text), "nelmas-months.json", NULL, &p, &err), LT_OK);
+    if (p) {
+        CHECK_INT(lt_protocol_lint(p, &v, &n, &err), LT_OK);
+        CHECK(find_issue(v, n, "schedule.items.C2.offset", "2 months after C1") != NULL);
+        free(v);
+        lt_protocol_free(p);
+    }
+    free(text);
+}
+
 /* RFC 7386 Appendix A: target, patch, result. */
 static void test_merge_patch(void)
 {
@@ -640,6 +747,7 @@ int main(void)
     test_nelmas();
     test_check();
     test_lint();
+    test_cycle_timing();
     test_merge_patch();
     test_derived();
     test_strat();
