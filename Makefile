@@ -9,11 +9,14 @@ LUTETIA    := $(BUILD)/cli/lutetia
 
 # What building and testing need from Debian.
 DEBIAN_BUILD = gcc meson ninja-build pkg-config jq \
-               libcjson-dev libsqlite3-dev libsodium-dev libgsl-dev sqlite3
+               libcjson-dev libsqlite3-dev libsodium-dev libgsl-dev sqlite3 \
+               locales
 # What the benchmarks compare against (R's survival and rpact, node, jq, hyperfine).
 DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine
+# What `make lint` needs (STYLE.md: cppcheck and clang-tidy clean); not part of `make check`.
+DEBIAN_LINT  = cppcheck clang-tidy
 
-.PHONY: all demo check build test asan deps bench-deps bench clean
+.PHONY: all demo check build test asan deps bench-deps bench clean lint
 
 all: build
 
@@ -42,6 +45,14 @@ bench-deps:
 
 bench: build bench-deps
 	sh bench/run.sh $(BUILD)
+
+# cppcheck and clang-tidy (checks in .clang-tidy) on the project's own code, src/ and cli/;
+# clang-tidy reads the compile commands of $(BUILD). Fails on any finding.
+lint: build
+	@sh scripts/debian-deps.sh $(DEBIAN_LINT)
+	cppcheck --enable=warning,performance,portability --std=c11 -I include --inline-suppr \
+		--error-exitcode=1 -q src cli
+	find src cli -name '*.c' | sort | xargs -n 8 -P $$(nproc) clang-tidy -p $(BUILD) --quiet
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

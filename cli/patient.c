@@ -87,7 +87,7 @@ int lt_cmd_patient(int argc, char **argv)
         return lt_cli_usage_error("patient",
                                   "unknown subcommand '%s' (expected show, treat, follow-up, end)", sub);
     opts o;
-    int first, rc = parse(argc - 1, argv + 1, "patient", &o, &first);
+    int first = 0, rc = parse(argc - 1, argv + 1, "patient", &o, &first);
     if (rc) return rc < 0 ? 0 : rc;
     first++; /* index in argv */
     if (first != argc - 1)

@@ -133,25 +133,33 @@ int lt_cmd_screen(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            return 0;
+            goto out; /* rc is 0; paths named before --help are freed there */
         } else if (!strcmp(a, "--protocol") || !strcmp(a, "--protocol-version") ||
                    !strcmp(a, "--as-of") || !strcmp(a, "--threads")) {
-            if (i + 1 >= argc) return lt_cli_usage_error("screen", "%s needs a value", a);
+            if (i + 1 >= argc) {
+                rc = lt_cli_usage_error("screen", "%s needs a value", a);
+                goto out;
+            }
             const char *v = argv[++i];
             if (!strcmp(a, "--protocol")) {
-                if (nprotos == sizeof protos / sizeof protos[0])
-                    return lt_cli_usage_error("screen", "at most 32 protocols");
+                if (nprotos == sizeof protos / sizeof protos[0]) {
+                    rc = lt_cli_usage_error("screen", "at most 32 protocols");
+                    goto out;
+                }
                 protos[nprotos++] = v;
             } else if (!strcmp(a, "--protocol-version")) {
                 version = v;
             } else if (!strcmp(a, "--as-of")) {
-                if (!lt_date_parse(v, false, &as_of))
-                    return lt_cli_usage_error("screen", "--as-of expects YYYY-MM-DD, found '%s'",
-                                              v);
+                if (!lt_date_parse(v, false, &as_of)) {
+                    rc = lt_cli_usage_error("screen", "--as-of expects YYYY-MM-DD, found '%s'", v);
+                    goto out;
+                }
             } else {
                 long t;
-                if (!lt_parse_long(v, 1, 64, &t))
-                    return lt_cli_usage_error("screen", "--threads expects 1 to 64, found '%s'", v);
+                if (!lt_parse_long(v, 1, 64, &t)) {
+                    rc = lt_cli_usage_error("screen", "--threads expects 1 to 64, found '%s'", v);
+                    goto out;
+                }
                 threads = (int)t;
             }
         } else if (!strcmp(a, "--json")) {
@@ -159,7 +167,8 @@ int lt_cmd_screen(int argc, char **argv)
         } else if (!strcmp(a, "--summary")) {
             summary = true;
         } else if (a[0] == '-' && a[1]) {
-            return lt_cli_usage_error("screen", "unknown option '%s'", a);
+            rc = lt_cli_usage_error("screen", "unknown option '%s'", a);
+            goto out;
         } else if (expand(&in, a, &err) != LT_OK) {
             rc = lt_cli_fail(&err);
             goto out;

@@ -59,7 +59,13 @@ LT_API lt_status lt_error_vset(lt_error *err, lt_status st, const char *where, c
 /* Clears err to LT_OK with empty strings. */
 LT_API void lt_error_clear(lt_error *err);
 
-/* Fill err and return from the current function. */
-#define LT_FAIL(err, st, where, ...) return lt_error_set((err), (st), (where), __VA_ARGS__)
+/* Fill err and return st from the current function. It returns st itself rather than lt_error_set's result, so that a reader of the caller (and
+ * clang's analyser, which cannot see into lt_error_set) knows a failure never returns LT_OK. */
+#define LT_FAIL(err, st, where, ...)                                                           \
+    do {                                                                                       \
+        lt_status lt__fail_st = (st);                                                          \
+        lt_error_set((err), lt__fail_st, (where), __VA_ARGS__);                                \
+        return lt__fail_st;                                                                    \
+    } while (0)
 
 #endif

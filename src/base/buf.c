@@ -1,4 +1,5 @@
 /* Growable text buffer with sticky allocation failure, and JSON-safe writers. */
+#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -129,6 +130,10 @@ void lt_buf_num(lt_buf *b, double x)
 {
     char tmp[40];
     if (x == 0) x = 0; /* no "-0" */
+    /* JSON and CSV want '.' whatever the locale a host program set: format in the C locale,
+     * for this thread only (uselocale), and put the caller's back before returning */
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    locale_t saved = c ? uselocale(c) : (locale_t)0;
     int prec = 1;
     for (; prec < 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, x);
@@ -141,6 +146,10 @@ void lt_buf_num(lt_buf *b, double x)
         if (prec < int_digits) prec = int_digits;
     }
     snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+    if (c) {
+        uselocale(saved);
+        freelocale(c);
+    }
     lt_buf_puts(b, tmp);
 }
 

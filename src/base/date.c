@@ -159,8 +159,8 @@ bool lt_time_parse(const char *s, lt_time *out)
         return false; /* an instant without a zone is ambiguous */
     }
     if (*p != '\0') return false;
-    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mi * 60 + ss -
-           offset;
+    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + (int64_t)hh * 3600 +
+           (int64_t)mi * 60 + ss - offset;
     return true;
 }
 

@@ -1,6 +1,7 @@
 /* Whole-file reading and writing, and strict number parsing for every reader. */
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,10 +88,17 @@ bool lt_parse_double(const char *s, double *out)
     for (const char *q = s; *q; q++)
         if (*q == 'x' || *q == 'X' || *q == 'n' || *q == 'N' || *q == 'i' || *q == 'I')
             return false;
+    /* Files use '.' whatever the locale: a program embedding the library may have called
+     * setlocale() with a decimal comma, under which plain strtod stops at the '.'. glibc hands
+     * back its built-in C locale for "C" without allocating, so this costs no malloc. */
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (!c) return false;
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE) return false;
+    double v = strtod_l(s, &end, c);
+    int e = errno;
+    freelocale(c);
+    if (end == s || e == ERANGE) return false;
     if (*skip_blank(end) != '\0') return false;
     *out = v;
     return true;

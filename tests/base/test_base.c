@@ -1,4 +1,6 @@
 /* Tests of the base module: dates, buffers, number parsing, JSON errors and locations, CSV. */
+#include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lt_test.h"
@@ -183,6 +185,43 @@ static void test_errors(void)
     CHECK_STR(lt_strerror((lt_status)999), "unknown status");
 }
 
+/* A host program may call setlocale() with a decimal comma (de_DE); the CLI never does, so
+ * only the library is exposed. Numbers in files and in JSON/CSV output must keep '.'. The
+ * locale is compiled into a private folder with localedef (Debian package locales) so that
+ * the test does not depend on what the machine has installed. */
+static void test_comma_locale(void)
+{
+    char dir[] = "/tmp/lt-locale-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 >/dev/null 2>&1", dir);
+    CHECK(system(cmd) == 0);
+    setenv("LOCPATH", dir, 1);
+    bool comma = setlocale(LC_NUMERIC, "de_DE.UTF-8") != NULL;
+    CHECK(comma);
+    if (comma) {
+        char probe[16];
+        snprintf(probe, sizeof probe, "%.1f", 7.5);
+        CHECK_STR(probe, "7,5"); /* the locale really is in force */
+        double v = 0;
+        CHECK(lt_parse_double("7.4", &v) && v == 7.4);
+        CHECK(lt_parse_double(" 1.5e3 ", &v) && v == 1500);
+        CHECK(!lt_parse_double("7,4", &v)); /* a comma is not a decimal point in a file */
+        lt_buf b = LT_BUF_INIT;
+        lt_buf_json_num(&b, 7.4);
+        lt_buf_putc(&b, ' ');
+        lt_buf_num(&b, 1.0 / 3);
+        CHECK_STR(lt_buf_str(&b), "7.4 0.3333333333333333");
+        lt_buf_free(&b);
+        snprintf(probe, sizeof probe, "%.1f", 7.5);
+        CHECK_STR(probe, "7,5"); /* and the host's locale is back afterwards */
+    }
+    setlocale(LC_NUMERIC, "C");
+    unsetenv("LOCPATH");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     test_dates();
@@ -191,5 +230,6 @@ int main(void)
     test_json();
     test_csv();
     test_errors();
+    test_comma_locale();
     return lt_test_done();
 }

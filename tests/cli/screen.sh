@@ -65,4 +65,11 @@ expect_exit 4 -- "$LUTETIA" screen --protocol "$SRC/tests/protocol/data/bad.json
 expect_err 'bad.json:3:55'
 expect_exit 5 -- "$LUTETIA" screen --protocol "$P" --protocol-version 0.1 "$D"
 expect_exit 0 -- "$LUTETIA" screen --help
+# a usage error after the patient paths: the paths gathered so far are freed (the sanitizer build
+# runs with leak detection, which turns a leak into a different exit status)
+expect_exit 2 -- "$LUTETIA" screen --protocol "$P" "$D" --as-of 2026-13-01
+expect_err 'as-of expects YYYY-MM-DD'
+expect_exit 2 -- "$LUTETIA" screen "$D" --threads 0
+expect_exit 2 -- "$LUTETIA" screen "$D" --bogus
+expect_exit 0 -- "$LUTETIA" screen "$D" --help
 finish

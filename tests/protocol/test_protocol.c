@@ -212,6 +212,16 @@ static void test_lint(void)
     }
     CHECK(find_issue(v, n, "criteria.E8.rule", "8.057 g/dL") != NULL);
     CHECK(find_issue(v, n, "criteria.E16.rule", "1.697 mg/dL") != NULL);
+    /* INDEX.md: 002 calls the control arm both "best supportive care" and "standard of care" */
+    const lt_protocol_issue *an =
+        find_issue(v, n, "arms.A.also_called[0]",
+                   "arm A is called \"Standard of care\" in this file but \"Best supportive care\" "
+                   "in source 002");
+    CHECK(an != NULL);
+    if (an) {
+        CHECK_STR(an->code, "ARM_NAMES");
+        CHECK(an->line > 0);
+    }
     const lt_protocol_issue *vd =
         find_issue(v, n, "arms.B.interventions.lutathera.first_cycle.offset.weeks",
                    "version 1.0 has 8 where version 2.0 has 6");
@@ -286,6 +296,7 @@ static void test_cycle_timing(void)
     /* same lengths in other units are not a disagreement: 8 weeks = 56 days */
     CHECK(replace_once(&text, "\"offset\": {\"weeks\": 8}, \"window\": {\"before\": {\"weeks\": 1}",
                        "\"offset\": {\"days\": 56}, \"window\": {\"before\": {\"days\": 7}"));
+    p = NULL;
     CHECK_INT(lt_protocol_parse(text, strlen(text), "nelmas-days.json", NULL, &p, &err), LT_OK);
     if (p) {
         CHECK_INT(lt_protocol_lint(p, &v, &n, &err), LT_OK);
@@ -302,6 +313,7 @@ static void test_cycle_timing(void)
         "\"offset\": {\"weeks\": 6}, \"window\": {\"before\": {\"weeks\": 2}, \"after\": {\"weeks\": 3}}"));
     CHECK(replace_once(&text, "\"delay\": {\"max\": {\"weeks\": 16}", "\"delay\": {\"max\": {\"weeks\": 12}"));
     CHECK(replace_once(&text, "\"cycles\": 2,", "\"cycles\": 3,"));
+    p = NULL;
     CHECK_INT(lt_protocol_parse(text, strlen(text), "nelmas-bad.json", NULL, &p, &err), LT_OK);
     if (p) {
         CHECK_INT(lt_protocol_lint(p, &v, &n, &err), LT_OK);
@@ -322,8 +334,18 @@ static void test_cycle_timing(void)
         free(v);
         lt_protocol_free(p);
     }
+    /* also_called must name a listed source */
+    CHECK(replace_once(&text, "[{\"name\": \"Best supportive care\", \"source\": \"002\"}]",
+                       "[{\"name\": \"Best supportive care\", \"source\": \"009\"}, 3]"));
+    CHECK_INT(lt_protocol_check(text, strlen(text), "nelmas-aka.json", &v, &n, &err), LT_OK);
+    CHECK(find_issue(v, n, "arms.A.also_called[0].source", "found \"009\"") != NULL);
+    CHECK(find_issue(v, n, "arms.A.also_called[1]", "found a number") != NULL);
+    free(v);
+    CHECK(replace_once(&text, "[{\"name\": \"Best supportive care\", \"source\": \"009\"}, 3]",
+                       "[{\"name\": \"Best supportive care\", \"source\": \"002\"}]"));
     CHECK(replace_once(&text, "\"offset\": {\"weeks\": 9}, \"window\": {\"before\": {\"weeks\": 1}",
                        "\"offset\": {\"months\": 2}, \"window\": {\"before\": {\"weeks\": 1}"));
+    p = NULL;
     CHECK_INT(lt_protocol_parse(text, strlen(text), "nelmas-months.json", NULL, &p, &err), LT_OK);
     if (p) {
         CHECK_INT(lt_protocol_lint(p, &v, &n, &err), LT_OK);
