@@ -211,18 +211,33 @@ static void put_num(lt_buf *b, bool json, const char *key, double x, bool first)
     }
 }
 
+/* The options sample-size and power share. 0 to go on, -1 once --help is printed, else the
+ * exit code of a usage error. */
+static int parse_args(const char *verb, int argc, char **argv, lt_cli_design_opts *o, bool *json)
+{
+    lt_cli_design_opts_init(o);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            *json = true;
+            continue;
+        }
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            design_help(stdout);
+            return -1;
+        }
+        int rc = lt_cli_design_option(verb, o, argc, argv, &i);
+        if (rc > 0) return rc;
+        if (rc < 0) return lt_cli_usage_error(verb, "unknown option '%s'", argv[i]);
+    }
+    return 0;
+}
+
 static int cmd_sample_size(int argc, char **argv)
 {
     lt_cli_design_opts o;
-    lt_cli_design_opts_init(&o);
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) { json = true; continue; }
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { design_help(stdout); return 0; }
-        int rc = lt_cli_design_option("design sample-size", &o, argc, argv, &i);
-        if (rc > 0) return rc;
-        if (rc < 0) return lt_cli_usage_error("design sample-size", "unknown option '%s'", argv[i]);
-    }
+    int parsed = parse_args("design sample-size", argc, argv, &o, &json);
+    if (parsed) return parsed < 0 ? 0 : parsed;
     if (o.patients != 0 || o.events != 0)
         return lt_cli_usage_error("design sample-size", "--patients and --events belong to "
                                                          "'design power'");
@@ -260,15 +275,9 @@ static int cmd_sample_size(int argc, char **argv)
 static int cmd_power(int argc, char **argv)
 {
     lt_cli_design_opts o;
-    lt_cli_design_opts_init(&o);
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) { json = true; continue; }
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { design_help(stdout); return 0; }
-        int rc = lt_cli_design_option("design power", &o, argc, argv, &i);
-        if (rc > 0) return rc;
-        if (rc < 0) return lt_cli_usage_error("design power", "unknown option '%s'", argv[i]);
-    }
+    int parsed = parse_args("design power", argc, argv, &o, &json);
+    if (parsed) return parsed < 0 ? 0 : parsed;
     if (!(o.patients > 0) && !(o.events > 0))
         return lt_cli_usage_error("design power", "give --patients N or --events D (above 0)");
     if (o.patients < 0 || o.events < 0)

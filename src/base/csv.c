@@ -114,7 +114,8 @@ int lt_csv_next(lt_csv *c, const char ***fields, size_t *n, lt_error *err)
             lt_error_set(err, LT_ENOMEM, c->name, "out of memory");
             return -1;
         }
-        char sep = c->p < c->end ? *c->p : '\n';
+        char sep = '\n'; /* the end of the data ends the record */
+        if (c->p < c->end) sep = *c->p;
         /* for a quoted field the value was already terminated in place; for a plain field the
          * separator itself becomes the terminator */
         if (c->p < c->end) *c->p = '\0';

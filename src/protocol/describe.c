@@ -203,6 +203,9 @@ void lt_protocol_describe(const lt_protocol *p, lt_buf *b)
         lt_buf_printf(b, "  %s  %s (%s, ratio %g)\n", lt_json_key(a),
                       lt_json_get_str(a, "name", ""), lt_json_get_str(a, "role", ""),
                       lt_json_get_num(a, "ratio", 1));
+        for (const lt_json *k = lt_json_first(lt_json_get(a, "also_called")); k; k = lt_json_next(k))
+            lt_buf_printf(b, "      also called \"%s\" (source %s)\n",
+                          lt_json_get_str(k, "name", "?"), lt_json_get_str(k, "source", "?"));
         for (const lt_json *iv = lt_json_first(lt_json_get(a, "interventions")); iv;
              iv = lt_json_next(iv)) {
             lt_buf_printf(b, "      %s: %s %s", lt_json_key(iv), lt_json_get_str(iv, "type", ""),

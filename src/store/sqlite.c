@@ -196,18 +196,15 @@ static lt_status sq_commit(void *impl, lt_error *err)
     return rc;
 }
 
-static lt_status sq_get(void *impl, const char *kind, const char *id, lt_record **out,
-                        lt_error *err)
+/* Steps a bound single-row query and hands its record to *out. LT_ENOTFOUND when there is no
+ * row leaves err for the caller, which knows what was looked for; the statement is reset on
+ * every path so the cached statement can be reused. */
+static lt_status one_record(sq *s, sqlite3_stmt *q, lt_record **out, lt_error *err)
 {
-    sq *s = impl;
-    sqlite3_stmt *q = stmt(s, S_GET, err);
-    if (!q) return LT_ESTORE;
-    bind_text(q, 1, kind);
-    bind_text(q, 2, id);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(q);
-        LT_FAIL(err, LT_ENOTFOUND, id, "no %s '%s' in this trial", kind, id);
+        return LT_ENOTFOUND;
     }
     if (rc != SQLITE_ROW) {
         lt_status st = db_fail(s, err, "reading a record");
@@ -219,6 +216,19 @@ static lt_status sq_get(void *impl, const char *kind, const char *id, lt_record 
     if (!r) LT_FAIL(err, LT_ENOMEM, "", "out of memory reading a record");
     *out = r;
     return LT_OK;
+}
+
+static lt_status sq_get(void *impl, const char *kind, const char *id, lt_record **out,
+                        lt_error *err)
+{
+    sq *s = impl;
+    sqlite3_stmt *q = stmt(s, S_GET, err);
+    if (!q) return LT_ESTORE;
+    bind_text(q, 1, kind);
+    bind_text(q, 2, id);
+    lt_status st = one_record(s, q, out, err);
+    if (st == LT_ENOTFOUND) LT_FAIL(err, LT_ENOTFOUND, id, "no %s '%s' in this trial", kind, id);
+    return st;
 }
 
 static lt_status sq_write(void *impl, const lt_record *rec, int64_t audit_seq, lt_error *err)
@@ -293,21 +303,9 @@ static lt_status sq_last_by_key(void *impl, const char *kind, const char *key, l
     if (!q) return LT_ESTORE;
     bind_text(q, 1, kind);
     bind_text(q, 2, key);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(q);
-        LT_FAIL(err, LT_ENOTFOUND, key, "no %s with key '%s'", kind, key);
-    }
-    if (rc != SQLITE_ROW) {
-        lt_status st = db_fail(s, err, "reading a record");
-        sqlite3_reset(q);
-        return st;
-    }
-    lt_record *r = row_record(q);
-    sqlite3_reset(q);
-    if (!r) LT_FAIL(err, LT_ENOMEM, "", "out of memory reading a record");
-    *out = r;
-    return LT_OK;
+    lt_status st = one_record(s, q, out, err);
+    if (st == LT_ENOTFOUND) LT_FAIL(err, LT_ENOTFOUND, key, "no %s with key '%s'", kind, key);
+    return st;
 }
 
 static lt_status sq_count(void *impl, const char *kind, const char *key, int64_t *out,

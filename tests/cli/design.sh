@@ -85,6 +85,17 @@ expect_exit 2 -- "$L" design power --hr 0.7 --alpha 0.05 --sides 2 --accrual-tim
 expect_err 'give --patients N or --events D'
 expect_exit 2 -- "$L" design frobnicate
 expect_err "unknown subcommand 'frobnicate'"
+# the options both calculators share: --help, an unknown option named with its subcommand
+expect_exit 0 -- "$L" design sample-size --hr 0.7 --help
+expect_out '^usage: lutetia design sample-size'
+expect_exit 0 -- "$L" design power --help
+expect_out 'lutetia design power EFFECT'
+expect_exit 2 -- "$L" design power --hr 0.7 --bogus 1
+expect_err "lutetia design power: unknown option '--bogus'"
+expect_exit 2 -- "$L" design sample-size --bogus
+expect_err "lutetia design sample-size: unknown option '--bogus'"
+expect_exit 2 -- "$L" design power --alpha
+expect_err 'alpha'
 sed 's/"alpha": 0.05/"alpha": 5/' "$SRC/protocols/nelmas.json" >"$TMP/bad.json"
 expect_exit 4 -- "$L" design check "$TMP/bad.json"
 expect_err 'bad\.json:[0-9]+:[0-9]+: design\.alpha: expected a number between 0 and 1, found 5'

@@ -88,6 +88,7 @@ static void test_nelmas(void)
     CHECK(strstr(lt_buf_str(&b), "consent_written") != NULL);
     CHECK(strstr(lt_buf_str(&b), "hb-threshold") != NULL);
     CHECK(strstr(lt_buf_str(&b), "hemoglobin < 8.057 g/dL (5 mmol/L)") != NULL);
+    CHECK(strstr(lt_buf_str(&b), "also called \"Best supportive care\" (source 002)") != NULL);
     lt_buf_free(&b);
     lt_protocol_free(p);
 
