@@ -313,7 +313,8 @@ static void test_cycle_timing(void)
         &text, "\"offset\": {\"weeks\": 6}, \"window\": {\"before\": {\"weeks\": 2}, \"after\": {\"weeks\": 2}}",
         "\"offset\": {\"weeks\": 6}, \"window\": {\"before\": {\"weeks\": 2}, \"after\": {\"weeks\": 3}}"));
     CHECK(replace_once(&text, "\"delay\": {\"max\": {\"weeks\": 16}", "\"delay\": {\"max\": {\"weeks\": 12}"));
-    CHECK(replace_once(&text, "\"cycles\": 2,", "\"cycles\": 3,"));
+    CHECK(replace_once(&text, "\"nuclide\": \"Lu-177\",\n              \"cycles\": 2,",
+                       "\"nuclide\": \"Lu-177\",\n              \"cycles\": 3,"));
     p = NULL;
     CHECK_INT(lt_protocol_parse(text, strlen(text), "nelmas-bad.json", NULL, &p, &err), LT_OK);
     if (p) {
