@@ -32,7 +32,10 @@ static const char *const end_names[LT_END_COUNT] = {
 
 #define R(x) (1u << (x))
 /* Which roles may do what (ICH E6(R3) 3.16: access is role-based; a monitor verifies but does
- * not enter data, so a monitor can neither screen nor randomise). */
+ * not enter data, so a monitor can neither screen nor randomise). After randomisation each
+ * entry is made by the person responsible for it: nuclear-medicine staff record what they
+ * administered, the investigator or nuclear-medicine physician decides a dose, coordinators and
+ * investigators enter dates, labs, adverse events and outcomes; statisticians only read. */
 static const unsigned allowed[LT_DO_COUNT] = {
     [LT_DO_ADMINISTER] = R(LT_ROLE_ADMIN),
     [LT_DO_ENROL] = R(LT_ROLE_COORDINATOR) | R(LT_ROLE_INVESTIGATOR),
@@ -43,7 +46,16 @@ static const unsigned allowed[LT_DO_COUNT] = {
                    R(LT_ROLE_NUCLEAR_MEDICINE) | R(LT_ROLE_STATISTICIAN) | R(LT_ROLE_MONITOR),
     [LT_DO_AUDIT] = R(LT_ROLE_ADMIN) | R(LT_ROLE_MONITOR),
     [LT_DO_REPLAY] = R(LT_ROLE_ADMIN) | R(LT_ROLE_MONITOR) | R(LT_ROLE_STATISTICIAN),
+    [LT_DO_RECORD] = R(LT_ROLE_COORDINATOR) | R(LT_ROLE_INVESTIGATOR),
+    [LT_DO_DECIDE_DOSE] = R(LT_ROLE_INVESTIGATOR) | R(LT_ROLE_NUCLEAR_MEDICINE),
+    [LT_DO_GIVE_DOSE] = R(LT_ROLE_NUCLEAR_MEDICINE),
 };
+
+bool lt__role_allowed(lt_role role, lt__action what)
+{
+    if ((unsigned)what >= LT_DO_COUNT || (unsigned)role >= LT_ROLE_COUNT) return false;
+    return (allowed[what] & R(role)) != 0;
+}
 
 const char *lt_role_name(lt_role r)
 {
@@ -93,15 +105,16 @@ bool lt_end_reason_parse(const char *s, lt_end_reason *out)
 
 lt_status lt__trial_allow(const lt_trial *t, lt__action what, const char *verb, lt_error *err)
 {
-    if (allowed[what] & R(t->role)) return LT_OK;
+    if (lt__role_allowed(t->role, what)) return LT_OK;
     char roles[160] = "";
     size_t n = 0;
     for (int i = 0; i < LT_ROLE_COUNT; i++)
         if (allowed[what] & R(i))
             n += (size_t)snprintf(roles + n, n < sizeof roles ? sizeof roles - n : 0, "%s%s",
                                   n ? ", " : "", role_names[i]);
-    LT_FAIL(err, LT_EPERM, t->user, "a %s cannot %s (allowed: %s)", lt_role_name(t->role), verb,
-            roles);
+    const char *name = lt_role_name(t->role);
+    LT_FAIL(err, LT_EPERM, t->user, "%s %s cannot %s (allowed: %s)",
+            strchr("aeiou", name[0]) ? "an" : "a", name, verb, roles);
 }
 
 bool lt__trial_has_site(const lt_trial *t, const char *site)

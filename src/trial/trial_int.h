@@ -29,8 +29,14 @@ typedef enum lt__action {
     LT_DO_READ,         /* patients of the user's sites */
     LT_DO_AUDIT,        /* the audit trail */
     LT_DO_REPLAY,       /* replay the allocation sequence */
+    LT_DO_RECORD,       /* after randomisation: dates, labs, adverse events, outcomes */
+    LT_DO_DECIDE_DOSE,  /* take a dose decision before a cycle */
+    LT_DO_GIVE_DOSE,    /* record an administered activity */
     LT_DO_COUNT
 } lt__action;
+
+/* Whether role may do what, by the one table in roles.c. */
+bool lt__role_allowed(lt_role role, lt__action what);
 
 /* LT_OK if the user's role allows the action, else LT_EPERM naming the roles that may. */
 lt_status lt__trial_allow(const lt_trial *t, lt__action what, const char *verb, lt_error *err);

@@ -10,14 +10,15 @@
 
 /* Who may do what: the table docs/store.md publishes, written out independently of
  * src/trial/roles.c. Rows: admin, coordinator, investigator, nuclear_medicine, statistician,
- * monitor. Columns: administer, enrol, confirm, treat, read, audit, replay. */
+ * monitor. Columns: administer, enrol, confirm, treat, read, audit, replay, and after
+ * randomisation (docs/conduct.md): record, decide a dose, record an administration. */
 static const char *const expected[LT_ROLE_COUNT] = {
-    "y...yyy", /* admin */
-    ".y.yy..", /* coordinator */
-    ".yyyy..", /* investigator */
-    "...yy..", /* nuclear_medicine */
-    "....y.y", /* statistician */
-    "....yyy", /* monitor */
+    "y...yyy...", /* admin */
+    ".y.yy..y..", /* coordinator */
+    ".yyyy..yy.", /* investigator */
+    "...yy...yy", /* nuclear_medicine */
+    "....y.y...", /* statistician */
+    "....yyy...", /* monitor */
 };
 
 static void test_permissions(void)
