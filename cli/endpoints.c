@@ -49,13 +49,6 @@ static void csv_field(lt_buf *b, const char *s)
     lt_buf_putc(b, '"');
 }
 
-static const char *stratum(const lt_outcome_record *r, const char *factor)
-{
-    for (size_t i = 0; i < r->nstrata; i++)
-        if (!strcmp(r->strata[i].factor, factor)) return r->strata[i].level;
-    return NULL;
-}
-
 static void csv_num(lt_buf *b, double x)
 {
     if (!isnan(x)) lt_buf_printf(b, "%.4f", x);
@@ -346,90 +339,28 @@ int lt_cmd_endpoints(int argc, char **argv)
             goto fail;
         }
 
+    const char *arm_ids[64];
+    size_t narms = lt_protocol_arm_count(p) < 64 ? lt_protocol_arm_count(p) : 64;
+    for (size_t i = 0; i < narms; i++)
+        arm_ids[i] = lt_protocol_arm(p, i)->id;
+    lt_endpoint_dataset ds = {
+        .protocol_id = lt_protocol_id(p),
+        .protocol_name = lt_protocol_name(p),
+        .protocol_version = lt_protocol_version(p),
+        .endpoint = lt_endpoints_id(e, (size_t)k),
+        .origin = lt_endpoints_origin(e, (size_t)k),
+        .cutoff = cutoff,
+        .factors = factors,
+        .nfactors = nfactors,
+        .arms = arm_ids,
+        .narms = narms,
+        .rows = rows,
+        .recs = recs,
+        .n = nrows,
+    };
     lt_buf b = LT_BUF_INIT;
-    const char *id = lt_endpoints_id(e, (size_t)k);
-    size_t nev = 0;
-    for (size_t i = 0; i < nrows; i++)
-        nev += (size_t)rows[i].event;
-    if (csv) {
-        lt_buf_puts(&b, "patient,arm");
-        for (size_t m = 0; m < nfactors; m++) {
-            lt_buf_putc(&b, ',');
-            csv_field(&b, factors[m]);
-        }
-        lt_buf_puts(&b, ",time,event,time_months,origin,end,reason\n");
-    } else if (json) {
-        lt_buf_puts(&b, "{\"protocol\":");
-        lt_buf_json_str(&b, lt_protocol_id(p));
-        lt_buf_puts(&b, ",\"version\":");
-        lt_buf_json_str(&b, lt_protocol_version(p));
-        lt_buf_puts(&b, ",\"endpoint\":");
-        lt_buf_json_str(&b, id);
-        lt_buf_puts(&b, ",\"origin\":");
-        lt_buf_json_str(&b, lt_endpoints_origin(e, (size_t)k));
-        lt_buf_puts(&b, ",\"time_unit\":\"days\",\"cutoff\":");
-        char c[LT_DATE_STR_MAX];
-        if (cutoff == LT_DATE_NONE)
-            lt_buf_puts(&b, "null");
-        else
-            lt_buf_json_str(&b, lt_date_format(cutoff, c));
-        lt_buf_printf(&b, ",\"n\":%zu,\"events\":%zu,\"rows\":[", nrows, nev);
-    } else {
-        lt_buf_printf(&b, "%s (version %s), endpoint %s from %s: %zu patients, %zu events\n\n",
-                      lt_protocol_name(p), lt_protocol_version(p) ? lt_protocol_version(p) : "-",
-                      id, lt_endpoints_origin(e, (size_t)k), nrows, nev);
-        lt_buf_printf(&b, "%-12s %-4s %-10s %-10s %7s %7s  %s\n", "patient", "arm", "origin", "end",
-                      "days", "months", "event");
-    }
-    for (size_t i = 0; i < nrows; i++) {
-        const lt_endpoint_row *r = &rows[i];
-        const lt_outcome_record *rec = recs[i];
-        char o[LT_DATE_STR_MAX], d[LT_DATE_STR_MAX];
-        lt_date_format(r->origin, o);
-        lt_date_format(r->end, d);
-        double months = r->time / LT_DAYS_PER_MONTH;
-        if (csv) {
-            csv_field(&b, r->patient);
-            lt_buf_putc(&b, ',');
-            csv_field(&b, r->arm);
-            for (size_t m = 0; m < nfactors; m++) {
-                lt_buf_putc(&b, ',');
-                csv_field(&b, stratum(rec, factors[m]));
-            }
-            lt_buf_printf(&b, ",%.0f,%d,%.4f,%s,%s,%s\n", r->time, r->event, months, o, d,
-                          r->reason);
-        } else if (json) {
-            lt_buf_puts(&b, i ? ",{\"patient\":" : "{\"patient\":");
-            lt_buf_json_str(&b, r->patient);
-            lt_buf_puts(&b, ",\"arm\":");
-            lt_buf_json_str(&b, r->arm);
-            lt_buf_puts(&b, ",\"strata\":{");
-            bool first = true;
-            for (size_t m = 0; m < nfactors; m++) {
-                const char *lv = stratum(rec, factors[m]);
-                if (!lv) continue;
-                if (!first) lt_buf_putc(&b, ',');
-                first = false;
-                lt_buf_json_str(&b, factors[m]);
-                lt_buf_putc(&b, ':');
-                lt_buf_json_str(&b, lv);
-            }
-            lt_buf_printf(&b, "},\"time\":%.0f,\"event\":%d,\"time_months\":", r->time, r->event);
-            lt_buf_json_num(&b, months);
-            lt_buf_puts(&b, ",\"origin\":");
-            lt_buf_json_str(&b, o);
-            lt_buf_puts(&b, ",\"end\":");
-            lt_buf_json_str(&b, d);
-            lt_buf_puts(&b, ",\"reason\":");
-            lt_buf_json_str(&b, r->reason);
-            lt_buf_putc(&b, '}');
-        } else {
-            lt_buf_printf(&b, "%-12s %-4s %-10s %-10s %7.0f %7.2f  %s%s%s\n", r->patient,
-                          r->arm ? r->arm : "-", o, d, r->time, months,
-                          r->event ? "" : "censored (", r->reason, r->event ? "" : ")");
-        }
-    }
-    if (json) lt_buf_puts(&b, "]}\n");
+    lt_endpoint_dataset_write(&ds, csv ? LT_DATASET_CSV : json ? LT_DATASET_JSON : LT_DATASET_TEXT,
+                              &b);
     rc = lt_cli_print_buf(&b);
     lt_buf_free(&b);
     free(recs);

@@ -233,4 +233,31 @@ typedef struct lt_endpoint_row {
 LT_API lt_status lt_endpoint_derive(const lt_endpoints *e, size_t i, const lt_outcome_record *r,
                                     lt_date cutoff, lt_endpoint_row *row, lt_error *err);
 
+/* An analysis dataset ready to write: one row per patient (rows[i] derived from recs[i]),
+ * the strata columns to show, and the arms (after the first, the reference) that get a 0/1
+ * column for a Cox model. Everything is borrowed. */
+typedef struct lt_endpoint_dataset {
+    const char *protocol_id, *protocol_name, *protocol_version;
+    const char *endpoint, *origin;
+    lt_date cutoff;                        /* LT_DATE_NONE: none */
+    const char *const *factors;            /* strata columns, in order */
+    size_t nfactors;
+    const char *const *arms;               /* arm ids, the reference first; NULL: no columns */
+    size_t narms;
+    const lt_endpoint_row *rows;
+    const lt_outcome_record *const *recs;
+    size_t n;
+} lt_endpoint_dataset;
+
+typedef enum lt_dataset_format {
+    LT_DATASET_TEXT = 0, /* a table for people */
+    LT_DATASET_CSV,      /* patient,arm,<strata>,time,event,time_months,origin,end,reason,arm_<X> */
+    LT_DATASET_JSON,     /* {"protocol", ..., "n", "events", "rows": [...]} */
+} lt_dataset_format;
+
+/* Writes the dataset in one of the formats `lutetia endpoints` offers and `lutetia analyse`
+ * reads (time in days; time_months = days / 30.4375). */
+LT_API void lt_endpoint_dataset_write(const lt_endpoint_dataset *d, lt_dataset_format fmt,
+                                      lt_buf *out);
+
 #endif

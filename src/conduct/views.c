@@ -413,28 +413,6 @@ done:
 
 /* ---- endpoint datasets ---- */
 
-static void csv_cell(lt_buf *b, const char *s)
-{
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        lt_buf_puts(b, s);
-        return;
-    }
-    lt_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"') lt_buf_putc(b, '"');
-        lt_buf_putc(b, *s);
-    }
-    lt_buf_putc(b, '"');
-}
-
-static const char *level_of(const lt_outcome_record *r, const char *factor)
-{
-    for (size_t i = 0; i < r->nstrata; i++)
-        if (!strcmp(r->strata[i].factor, factor)) return r->strata[i].level;
-    return NULL;
-}
-
 lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutoff,
                               lt_conduct_format fmt, lt_buf *out, lt_error *err)
 {
@@ -473,87 +451,35 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
         }
     }
     const lt_protocol *p = lt_trial_protocol(c->t);
-    size_t nf = lt_protocol_strat_count(p);
+    const char *factors[64], *arm_ids[64];
+    size_t nf = lt_protocol_strat_count(p) < 64 ? lt_protocol_strat_count(p) : 64;
+    size_t narms = lt_protocol_arm_count(p) < 64 ? lt_protocol_arm_count(p) : 64;
+    for (size_t f = 0; f < nf; f++)
+        factors[f] = lt_protocol_strat(p, f)->id;
+    for (size_t k = 0; k < narms; k++)
+        arm_ids[k] = lt_protocol_arm(p, k)->id;
+    lt_endpoint_dataset ds = {
+        .protocol_id = lt_protocol_id(p),
+        .protocol_name = lt_protocol_name(p),
+        .protocol_version = lt_protocol_version(p),
+        .endpoint = lt_endpoints_id(c->ends, (size_t)ei),
+        .origin = lt_endpoints_origin(c->ends, (size_t)ei),
+        .cutoff = cutoff,
+        .factors = factors,
+        .nfactors = nf,
+        .arms = arm_ids,
+        .narms = narms,
+        .rows = rows,
+        .recs = (const lt_outcome_record *const *)set->records,
+        .n = set->n,
+    };
     lt_buf b = LT_BUF_INIT;
-    const char *eid = lt_endpoints_id(c->ends, (size_t)ei);
-    if (rc == LT_OK && fmt == LT_CONDUCT_CSV) {
-        lt_buf_puts(&b, "patient,arm");
-        for (size_t f = 0; f < nf; f++) {
-            lt_buf_putc(&b, ',');
-            csv_cell(&b, lt_protocol_strat(p, f)->id);
-        }
-        lt_buf_puts(&b, ",time,event,time_months,origin,end,reason");
-        /* one 0/1 column per arm after the first (the reference), for a Cox model */
-        for (size_t k = 1; k < lt_protocol_arm_count(p); k++) {
-            lt_buf_puts(&b, ",arm_");
-            csv_cell(&b, lt_protocol_arm(p, k)->id);
-        }
-        lt_buf_putc(&b, '\n');
-    } else if (rc == LT_OK && fmt == LT_CONDUCT_JSON) {
-        lt_buf_puts(&b, "{\"endpoint\":");
-        lt_buf_json_str(&b, eid);
-        lt_buf_puts(&b, ",\"origin\":");
-        lt_buf_json_str(&b, lt_endpoints_origin(c->ends, (size_t)ei));
-        lt_buf_puts(&b, ",\"cutoff\":");
-        lt__json_date(&b, cutoff);
-        lt_buf_puts(&b, ",\"rows\":[");
-    } else if (rc == LT_OK) {
-        lt_buf_printf(&b, "%s from the trial store: %zu patients\n\n", eid, set->n);
-        lt_buf_printf(&b, "%-12s %-4s %-10s %-10s %7s %5s  %s\n", "patient", "arm", "origin", "end",
-                      "days", "event", "reason");
-    }
-    size_t events = 0;
-    for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
-        const lt_endpoint_row *r = &rows[i];
-        const lt_outcome_record *rec = set->records[i];
-        char o[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX];
-        lt_date_format(r->origin, o);
-        lt_date_format(r->end, e);
-        events += r->event != 0;
-        if (fmt == LT_CONDUCT_CSV) {
-            csv_cell(&b, r->patient);
-            lt_buf_putc(&b, ',');
-            csv_cell(&b, r->arm);
-            for (size_t f = 0; f < nf; f++) {
-                lt_buf_putc(&b, ',');
-                csv_cell(&b, level_of(rec, lt_protocol_strat(p, f)->id));
-            }
-            lt_buf_printf(&b, ",%.0f,%d,%.4f,%s,%s,", r->time, r->event,
-                          r->time / LT_DAYS_PER_MONTH, o, e);
-            csv_cell(&b, r->reason);
-            for (size_t k = 1; k < lt_protocol_arm_count(p); k++)
-                lt_buf_printf(&b, ",%d", r->arm && !strcmp(r->arm, lt_protocol_arm(p, k)->id));
-            lt_buf_putc(&b, '\n');
-        } else if (fmt == LT_CONDUCT_JSON) {
-            lt_buf_puts(&b, i ? ",{\"patient\":" : "{\"patient\":");
-            lt_buf_json_str(&b, r->patient);
-            lt_buf_puts(&b, ",\"arm\":");
-            lt_buf_json_str(&b, r->arm);
-            lt_buf_puts(&b, ",\"strata\":{");
-            for (size_t f = 0; f < nf; f++) {
-                const char *fid = lt_protocol_strat(p, f)->id, *lv = level_of(rec, fid);
-                lt_buf_puts(&b, f ? "," : "");
-                lt_buf_json_str(&b, fid);
-                lt_buf_putc(&b, ':');
-                if (lv)
-                    lt_buf_json_str(&b, lv);
-                else
-                    lt_buf_puts(&b, "null");
-            }
-            lt_buf_printf(&b, "},\"time\":%.0f,\"event\":%d,\"origin\":\"%s\",\"end\":\"%s\","
-                              "\"reason\":",
-                          r->time, r->event, o, e);
-            lt_buf_json_str(&b, r->reason);
-            lt_buf_putc(&b, '}');
-        } else {
-            lt_buf_printf(&b, "%-12s %-4s %-10s %-10s %7.0f %5d  %s\n", r->patient,
-                          r->arm ? r->arm : "-", o, e, r->time, r->event, r->reason);
-        }
-    }
-    if (rc == LT_OK && fmt == LT_CONDUCT_JSON)
-        lt_buf_printf(&b, "],\"patients\":%zu,\"events\":%zu}\n", set->n, events);
-    else if (rc == LT_OK && fmt == LT_CONDUCT_TEXT)
-        lt_buf_printf(&b, "\n%zu patients, %zu events\n", set->n, events);
+    if (rc == LT_OK)
+        lt_endpoint_dataset_write(&ds,
+                                  fmt == LT_CONDUCT_CSV    ? LT_DATASET_CSV
+                                  : fmt == LT_CONDUCT_JSON ? LT_DATASET_JSON
+                                                           : LT_DATASET_TEXT,
+                                  &b);
     if (rc == LT_OK && lt_buf_failed(&b)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     if (rc == LT_OK) lt_buf_puts(out, lt_buf_str(&b));
     lt_buf_free(&b);

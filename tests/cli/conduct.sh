@@ -118,8 +118,8 @@ expect_jq "(.patients[] | select(.id == \"$B\") | [.events[].type]) == [\"recurr
 expect_exit 0 -- "$L" outcomes --user coord2
 expect_jq '(.patients | length) == 0'
 expect_exit 0 -- "$L" endpoints --protocol "$NELMAS" --events "$TMP/outcomes.json" --endpoint DFS --csv
-expect_out "^$B,B,other,R0,145,1,4.7639,2025-09-10,2026-02-02,recurrence$"
-expect_out "^$A,A,other,R0,93,0,3.0554,2025-09-10,2025-12-12,last_assessment$"
+expect_out "^$B,B,other,R0,145,1,4.7639,2025-09-10,2026-02-02,recurrence,1$"
+expect_out "^$A,A,other,R0,93,0,3.0554,2025-09-10,2025-12-12,last_assessment,0$"
 expect_exit 0 -- "$L" schedule --protocol "$NELMAS" --events "$TMP/outcomes.json" "$B" --json
 expect_jq '.stopped != null and ([.visits[] | select(.id == "mri_year1.2") | .status] == ["cancelled"])'
 

@@ -35,13 +35,14 @@ cat > "$TMP/events.json" <<'JSON'
 JSON
 
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint DFS --csv
-expect_out '^patient,arm,primary_site,resection_margin,time,event,time_months,origin,end,reason$'
-expect_out "^N1,B,pancreas,R0,$(days 2026-01-10 2027-03-15),1,[0-9.]+,2026-01-10,2027-03-15,recurrence$"
-expect_out "^N2,A,other,R1,$(days 2026-01-10 2026-10-09),0,[0-9.]+,2026-01-10,2026-10-09,last_assessment$"
+# the last column, arm_B, is the 0/1 column of the second arm for a Cox model
+expect_out '^patient,arm,primary_site,resection_margin,time,event,time_months,origin,end,reason,arm_B$'
+expect_out "^N1,B,pancreas,R0,$(days 2026-01-10 2027-03-15),1,[0-9.]+,2026-01-10,2027-03-15,recurrence,1$"
+expect_out "^N2,A,other,R1,$(days 2026-01-10 2026-10-09),0,[0-9.]+,2026-01-10,2026-10-09,last_assessment,0$"
 expect_out "^N3,A,other,R0,$(days 2026-02-01 2026-09-01),1,"
-expect_out "^N4,B,pancreas,R1,$(days 2026-03-03 2026-08-15),1,.*,death$"
-expect_out '^N5,B,"other, unknown",R0,0,0,0.0000,2026-03-03,2026-03-03,no_assessment$'
-expect_out "^N6,A,,,$(days 2026-01-05 2026-07-01),0,.*,last_assessment$"
+expect_out "^N4,B,pancreas,R1,$(days 2026-03-03 2026-08-15),1,.*,death,1$"
+expect_out '^N5,B,"other, unknown",R0,0,0,0.0000,2026-03-03,2026-03-03,no_assessment,1$'
+expect_out "^N6,A,,,$(days 2026-01-05 2026-07-01),0,.*,last_assessment,0$"
 cp "$TMP/out" "$TMP/dfs.csv"
 # months = days / 30.4375
 expect_out "^N1,B,pancreas,R0,429,1,14.0945,"
@@ -70,8 +71,8 @@ expect_jq ".rows[] | select(.patient == \"N1\") | .event == 0 and .time == $(day
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint DFS --cutoff 2026-02-15 --csv
 expect_err 'note: 2 patients whose liver_resection is after the cutoff left out'
 expect_no_out '^N(4|5),'
-expect_out '^N3,A,other,R0,0,0,0.0000,2026-02-01,2026-02-01,no_assessment$'
-expect_out '^N2,A,other,R1,0,0,0.0000,2026-01-10,2026-01-10,no_assessment$'
+expect_out '^N3,A,other,R0,0,0,0.0000,2026-02-01,2026-02-01,no_assessment,0$'
+expect_out '^N2,A,other,R1,0,0,0.0000,2026-01-10,2026-01-10,no_assessment,0$'
 # the text table
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint DFS
 expect_out 'endpoint DFS from liver_resection: 6 patients, 3 events'
