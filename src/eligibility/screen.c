@@ -568,7 +568,13 @@ static res eval_crcl(ev *e, const lt_rule *r)
 {
     pick m = pick_latest(e, LT_FACT_LAB, "creatinine_clearance", r->window, true);
     if (m.f && m.f->comparator == 0) {
-        ev_fact(e, m.f, "measured creatinine clearance (preferred)");
+        /* a clearance the laboratory computed (LOINC 35591-7 maps with method cockcroft_gault)
+         * is not a measured one: say which it is */
+        const lt_attr *meth = lt_fact_attr(m.f, "method");
+        bool cg = meth && meth->text && !strcmp(meth->text, "cockcroft_gault");
+        ev_fact(e, m.f,
+                cg ? "Cockcroft-Gault clearance as reported (preferred over recomputing it)"
+                   : "measured creatinine clearance (preferred)");
         return R(compare(from_fact(m.f), r->op, r->value), "THRESHOLD");
     }
     pick c = pick_latest(e, LT_FACT_LAB, "creatinine", r->window, true);

@@ -485,6 +485,20 @@ static void test_derived(void)
         "\"vitals\":[{\"code\":\"weight\",\"date\":\"2026-10-20\",\"value\":90,\"unit\":\"kg\"}]}",
         "2026-11-01", "I1", &s);
     CHECK(r && r->status == LT_NOT_MET);
+    CHECK(r && r->nevidence > 0 && r->evidence[0].note &&
+          strstr(r->evidence[0].note, "measured creatinine clearance") != NULL);
+    lt_screening_free(s);
+    /* a clearance the laboratory computed by Cockcroft-Gault (LOINC 35591-7) is used as it is,
+     * but not called measured */
+    r = screen_one(
+        p,
+        "{\"id\":\"labcg\",\"birth_date\":\"1971-06-01\",\"sex\":\"male\","
+        "\"labs\":[{\"code\":\"creatinine_clearance\",\"date\":\"2026-10-20\",\"value\":45,"
+        "\"unit\":\"mL/min\",\"attrs\":{\"method\":\"cockcroft_gault\"}}]}",
+        "2026-11-01", "I1", &s);
+    CHECK(r && r->status == LT_NOT_MET);
+    CHECK(r && r->nevidence > 0 && r->evidence[0].note &&
+          strstr(r->evidence[0].note, "Cockcroft-Gault clearance as reported") != NULL);
     lt_screening_free(s);
     /* no weight: unknown */
     r = screen_one(p,
