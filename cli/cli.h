@@ -31,6 +31,12 @@ int lt_cli_usage_error(const char *verb, const char *fmt, ...) LT_PRINTF(2, 3);
 /* Writes the buffer to stdout; reports an allocation failure while it was built. */
 int lt_cli_print_buf(const lt_buf *b);
 
+/* Validates the members of a protocol file that modules above the protocol module own (design,
+ * schedule, endpoints, dosing) in every version, appending an issue for each problem to
+ * *issues (realloc'd; the caller frees it). LT_OK whatever it finds. In protocol_sections.c. */
+lt_status lt_cli_check_sections(const char *text, size_t len, const char *file,
+                                lt_protocol_issue **issues, size_t *nissues, lt_error *err);
+
 /* The verbs. */
 int lt_cmd_version(int argc, char **argv);
 int lt_cmd_protocol(int argc, char **argv); /* cli/protocol.c */

@@ -88,6 +88,7 @@ int lt_cmd_protocol(int argc, char **argv)
         lt_protocol_issue *v = NULL;
         size_t n = 0;
         lt_status st = lt_protocol_check(text, len, file, &v, &n, &err);
+        if (st == LT_OK) st = lt_cli_check_sections(text, len, file, &v, &n, &err);
         free(text);
         if (st != LT_OK) return lt_cli_fail(&err);
         print_issues(file, v, n, json, &b);

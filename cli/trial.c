@@ -70,6 +70,29 @@ static void init_help(FILE *f)
             "Acting user: the command line trusts the operating system's identity for now.\n");
 }
 
+/* A trial is not created from a protocol whose design, schedule, endpoints or dosing members
+ * are invalid: those would only fail later, after patients were enrolled and randomised. */
+static int refuse_bad_sections(const char *protocol)
+{
+    lt_error err;
+    char *text;
+    size_t len;
+    if (lt_file_read(protocol, &text, &len, &err) != LT_OK) return lt_cli_fail(&err);
+    lt_protocol_issue *v = NULL;
+    size_t n = 0;
+    lt_status st = lt_cli_check_sections(text, len, protocol, &v, &n, &err);
+    free(text);
+    if (st != LT_OK) return lt_cli_fail(&err);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "lutetia: %s:%d:%d: %s: %s\n", protocol, v[i].line, v[i].col, v[i].path,
+                v[i].message);
+    free(v);
+    if (!n) return 0;
+    fprintf(stderr, "lutetia: %s: %zu problem%s: no trial created (see 'lutetia protocol check')\n",
+            protocol, n, n == 1 ? "" : "s");
+    return lt_cli_exit_code(LT_ESCHEMA);
+}
+
 int lt_cmd_trial(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -108,6 +131,8 @@ int lt_cmd_trial(int argc, char **argv)
     if (!strcmp(sub, "init")) {
         if (!protocol) return lt_cli_usage_error("trial init", "--protocol FILE is required");
         if (!user) return lt_cli_usage_error("trial init", "no user: give --user NAME");
+        int bad = refuse_bad_sections(protocol);
+        if (bad) return bad;
         if (lt_trial_create(db, protocol, version, user, &err) != LT_OK) return lt_cli_fail(&err);
         lt_trial *t = NULL;
         int rc = lt_cli_open_trial(db, user, &t);
