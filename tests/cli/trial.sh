@@ -223,7 +223,11 @@ expect_jq '.allocation.method == "minimisation" and (.allocation.imbalance | key
            and .allocation.preferred == true'
 
 # ---- a single-arm trial registers instead of randomising ----
-jq '.randomisation = {"method": "none"} | del(.arms.A)' "$NELMAS" >"$TMP/single.json"
+# (arm A's own calendar items go with it: the protocol check refuses items of an arm that is gone)
+jq '.randomisation = {"method": "none"} | del(.arms.A)
+    | .schedule.items |= with_entries(select((.value.arms // ["B"]) | map(select(. != "A")) | length > 0))
+    | .schedule.items |= map_values(if .arms then .arms |= map(select(. != "A")) else . end)' \
+    "$NELMAS" >"$TMP/single.json"
 GDB="$TMP/single.db"
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$TMP/single.json" --db "$GDB"
 "$LUTETIA" site add --db "$GDB" --code S1 --name one >/dev/null
