@@ -17,7 +17,9 @@ static void help(FILE *f)
             "verify recomputes the SHA-256 chain and compares every stored record with the last\n"
             "value the trail wrote for it. It exits 0 when all holds, and 1 naming the first bad\n"
             "audit record or record when a row was edited, deleted or inserted in the database\n"
-            "file behind the engine's back. It needs no user: it reads no patient data out.\n");
+            "file behind the engine's back, or when the randomisation seed no longer matches the\n"
+            "commitment made when the trial was created. It needs no user: it reads no patient\n"
+            "data out.\n");
 }
 
 int lt_cmd_audit(int argc, char **argv)
@@ -66,6 +68,7 @@ int lt_cmd_audit(int argc, char **argv)
         int64_t n = 0;
         char head[LT_STORE_HASH_HEX];
         lt_status s = lt_store_audit_verify(st, &n, head, &err);
+        if (s == LT_OK) s = lt_trial_verify_seed(st, &err);
         lt_store_close(st);
         if (s == LT_ECORRUPT) {
             if (json) {
@@ -85,7 +88,8 @@ int lt_cmd_audit(int argc, char **argv)
             lt_buf_printf(&out, "{\"verified\":true,\"records\":%lld,\"head\":\"%s\"}\n", (long long)n, head);
         else
             lt_buf_printf(&out, "audit trail verified: %lld records, chain intact, every record "
-                                "matches its last audit value; head %s\n",
+                                "matches its last audit value, the randomisation seed matches "
+                                "its commitment; head %s\n",
                           (long long)n, head);
         rc = lt_cli_print_buf(&out);
         lt_buf_free(&out);

@@ -145,6 +145,12 @@ LT_API lt_status lt_trial_patients(lt_trial *t, bool json, lt_buf *out, lt_error
 LT_API lt_status lt_trial_audit_log(lt_trial *t, const char *patient, lt_date since, bool json,
                                     lt_buf *out, lt_error *err);
 
+/* Checks that the randomisation seed stored in st is the one committed to (by its SHA-256) in
+ * the audited trial record when the trial was created: a seed replaced behind the engine's back
+ * would change every allocation to come. LT_ECORRUPT naming the seed when it differs. Needs no
+ * user: `audit verify` runs it beside the chain check. */
+LT_API lt_status lt_trial_verify_seed(lt_store *st, lt_error *err);
+
 /* Replays every allocation from the secret seed (admin, monitor, statistician) and checks that
  * the stored allocations are exactly that sequence: numbers without gaps, each stratum's blocks
  * in order, each arm the one the seed gives. Reports only allocations already made. */

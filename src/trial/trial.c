@@ -228,23 +228,46 @@ lt_store *lt_trial_store(lt_trial *t) { return t->st; }
 const char *lt_trial_user(const lt_trial *t) { return t->user; }
 lt_role lt_trial_role(const lt_trial *t) { return t->role; }
 
+/* Compares the stored seed with a commitment (the hex SHA-256 recorded at creation). */
+static lt_status seed_matches(lt_store *st, const char *commitment, lt_error *err)
+{
+    unsigned char seed[LT_STORE_SEED_BYTES];
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[LT_STORE_HASH_HEX];
+    lt_status rc = lt_store_seed_get(st, seed, err);
+    if (rc != LT_OK) return rc;
+    crypto_hash_sha256(h, seed, sizeof seed);
+    sodium_memzero(seed, sizeof seed);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    if (strcmp(hex, commitment) != 0)
+        LT_FAIL(err, LT_ECORRUPT, "seed",
+                "the stored randomisation seed does not match the commitment made when the "
+                "trial was created: it was replaced");
+    return LT_OK;
+}
+
+lt_status lt_trial_verify_seed(lt_store *st, lt_error *err)
+{
+    lt_record *tr = NULL;
+    lt_json *tj = NULL;
+    lt_status rc = lt_store_get(st, TRIAL_KIND, TRIAL_ID, &tr, err);
+    if (rc == LT_ENOTFOUND)
+        rc = lt_error_set(err, LT_ECORRUPT, "trial", "the database holds no trial record");
+    if (rc == LT_OK) rc = lt_json_parse(tr->data, strlen(tr->data), "trial record", &tj, err);
+    if (rc == LT_OK) rc = seed_matches(st, lt_json_get_str(tj, "seed_sha256", ""), err);
+    lt_json_free(tj);
+    lt_record_free(tr);
+    return rc;
+}
+
 lt_status lt__trial_randomiser(lt_trial *t, const lt_randomiser **out, lt_error *err)
 {
     if (!t->rand) {
+        /* a seed swapped behind the engine's back would silently change every allocation to
+         * come: check it against the commitment in the (audited) trial record */
         unsigned char seed[LT_STORE_SEED_BYTES];
-        unsigned char h[crypto_hash_sha256_BYTES];
-        char hex[LT_STORE_HASH_HEX];
-        lt_status rc = lt_store_seed_get(t->st, seed, err);
-        if (rc == LT_OK) {
-            /* a seed swapped behind the engine's back would silently change every allocation
-             * to come: check it against the commitment in the (audited) trial record */
-            crypto_hash_sha256(h, seed, sizeof seed);
-            sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-            if (strcmp(hex, t->seed_sha256) != 0)
-                rc = lt_error_set(err, LT_ECORRUPT, "seed",
-                                  "the stored randomisation seed does not match the commitment "
-                                  "made when the trial was created: it was replaced");
-        }
+        lt_status rc = seed_matches(t->st, t->seed_sha256, err);
+        if (rc == LT_OK) rc = lt_store_seed_get(t->st, seed, err);
         if (rc == LT_OK) rc = lt_randomiser_from_protocol(t->protocol, seed, &t->rand, err);
         sodium_memzero(seed, sizeof seed);
         if (rc != LT_OK) return rc;

@@ -97,6 +97,10 @@ expect_err "screening 'P5/001' written by audit record [0-9]+ is missing"
 tamper tail "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/tail.db"
 expect_err "differs from what audit record"
+# the randomisation seed replaced: every allocation to come would change
+tamper seed "DROP TRIGGER secret_no_update; UPDATE secret SET seed = zeroblob(32)"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/seed.db"
+expect_err 'audit verify FAILED: seed: the stored randomisation seed does not match the commitment'
 # the untouched original still verifies
 expect_exit 0 -- "$LUTETIA" audit verify
 expect_out "audit trail verified: $N records"
