@@ -231,6 +231,11 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
             if (!unit)
                 return fail(x, LT_ESCHEMA, sub, "a value needs its \"unit\" (canonical: %s)",
                             lt_units_canonical(code));
+            /* every quantity Lutetia reads (concentrations, counts, weights, activities) is
+             * non-negative: a negative one is a typing error, not a finding to screen on */
+            if (d < 0)
+                return fail(x, LT_ESCHEMA, sub, "expected a number >= 0 for %s; found %g", code,
+                            d);
             if (!lt__fact_set_quantity(p, fact, d, unit)) return nomem(x);
         }
     } else if (kind == LT_FACT_PERFORMANCE) {

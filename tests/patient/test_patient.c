@@ -357,6 +357,9 @@ static void test_native_errors(void)
         {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobin\", \"value\": \"12\", \"unit\": "
          "\"g/dL\"}]}",
          LT_ESCHEMA, "bad.json:1:54", "labs[0].value: expected a number; found \"12\""},
+        {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobin\", \"value\": -5, \"unit\": "
+         "\"g/dL\"}]}",
+         LT_ESCHEMA, "bad.json:1:54", "labs[0].value: expected a number >= 0 for hemoglobin; found -5"},
         {"{\"id\": \"x\", \"performance\": [{\"code\": \"ecog\", \"value\": 6}]}", LT_ESCHEMA,
          "bad.json:1:55", "expected a whole-number ecog score from 0 to 5; found 6"},
         {"{\"id\": \"x\", \"status\": [{\"code\": \"pregnant\", \"value\": \"no\"}]}", LT_ESCHEMA,
