@@ -13,10 +13,12 @@ static void help(FILE *f)
             "                        [--json] [--db FILE] [--user NAME]\n\n"
             "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
             "nuclear_medicine, statistician, monitor. A user reads and changes only patients of\n"
-            "the sites it is bound to. A coordinator screens, records consent and randomises; an\n"
-            "investigator also confirms eligibility; nuclear medicine starts treatment; a monitor\n"
-            "and an admin read the audit trail; a statistician, monitor or admin can replay the\n"
-            "allocation sequence.\n");
+            "the sites it is bound to. A coordinator screens, records consent, randomises and\n"
+            "records labs, adverse events, dates and outcomes; an investigator does the same and\n"
+            "also confirms eligibility and decides doses; nuclear medicine decides doses and\n"
+            "records administrations; coordinators, investigators and nuclear medicine start\n"
+            "treatment; a monitor and an admin read the audit trail; a statistician, monitor or\n"
+            "admin can replay the allocation sequence (the table is in src/trial/roles.c).\n");
 }
 
 int lt_cmd_user(int argc, char **argv)
