@@ -33,22 +33,6 @@ static const char *help =
     "Without --protocol and --events: the randomised patients of the trial store, from what\n"
     "'lutetia record' stored (docs/conduct.md); the CSV adds arm_<ID> 0/1 columns for Cox.\n";
 
-/* A CSV field, quoted when it must be (RFC 4180). */
-static void csv_field(lt_buf *b, const char *s)
-{
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        lt_buf_puts(b, s);
-        return;
-    }
-    lt_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"') lt_buf_putc(b, '"');
-        lt_buf_putc(b, *s);
-    }
-    lt_buf_putc(b, '"');
-}
-
 static void csv_num(lt_buf *b, double x)
 {
     if (!isnan(x)) lt_buf_printf(b, "%.4f", x);
@@ -85,9 +69,9 @@ static int qol_dataset(const lt_outcome_set *set, bool csv, bool json, lt_buf *b
             char d[LT_DATE_STR_MAX];
             lt_date_format(r->questionnaires[q].date, d);
             if (csv) {
-                csv_field(b, r->id);
+                lt_buf_csv_field(b, r->id);
                 lt_buf_putc(b, ',');
-                csv_field(b, r->arm);
+                lt_buf_csv_field(b, r->arm);
                 lt_buf_printf(b, ",%s", d);
                 for (int k = 0; k < LT_QLQ_SCALE_COUNT; k++) {
                     lt_buf_putc(b, ',');
@@ -157,9 +141,9 @@ static int response_dataset(const lt_outcome_set *set, const char *events, bool 
                        *nt = lt_recist_response_name(x->nontarget),
                        *o = k ? lt_recist_response_name(x->overall) : "baseline";
             if (csv) {
-                csv_field(b, r->id);
+                lt_buf_csv_field(b, r->id);
                 lt_buf_putc(b, ',');
-                csv_field(b, r->arm);
+                lt_buf_csv_field(b, r->arm);
                 lt_buf_printf(b, ",%s,", d);
                 csv_num(b, x->sum);
                 lt_buf_putc(b, ',');

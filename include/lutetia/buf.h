@@ -31,6 +31,10 @@ LT_API bool lt_buf_failed(const lt_buf *b);
 LT_API void lt_buf_json_str(lt_buf *b, const char *s);
 LT_API void lt_buf_json_num(lt_buf *b, double x);
 
+/* A CSV field (RFC 4180): as it is, or quoted with doubled quotes when it holds a comma, a
+ * quote or a line break. NULL writes an empty field. */
+LT_API void lt_buf_csv_field(lt_buf *b, const char *s);
+
 /* Writes x with the fewest significant digits (up to 17) that read back to the same double. */
 LT_API void lt_buf_num(lt_buf *b, double x);
 

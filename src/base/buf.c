@@ -10,6 +10,10 @@
 static bool reserve(lt_buf *b, size_t extra)
 {
     if (b->failed) return false;
+    if (extra >= SIZE_MAX - b->n) { /* n + extra + 1 would wrap and pass the test below */
+        b->failed = true;
+        return false;
+    }
     if (b->n + extra + 1 <= b->cap) return true;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->n + extra + 1) {
@@ -160,4 +164,19 @@ void lt_buf_json_num(lt_buf *b, double x)
         return;
     }
     lt_buf_num(b, x);
+}
+
+void lt_buf_csv_field(lt_buf *b, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        lt_buf_puts(b, s);
+        return;
+    }
+    lt_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"') lt_buf_putc(b, '"');
+        lt_buf_putc(b, *s);
+    }
+    lt_buf_putc(b, '"');
 }

@@ -4,22 +4,6 @@
 #include <string.h>
 #include "lutetia/outcomes.h"
 
-/* A CSV field, quoted when it must be (RFC 4180). */
-static void csv_field(lt_buf *b, const char *s)
-{
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        lt_buf_puts(b, s);
-        return;
-    }
-    lt_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"') lt_buf_putc(b, '"');
-        lt_buf_putc(b, *s);
-    }
-    lt_buf_putc(b, '"');
-}
-
 static const char *stratum(const lt_outcome_record *r, const char *factor)
 {
     for (size_t i = 0; i < r->nstrata; i++)
@@ -36,12 +20,12 @@ static void header(const lt_endpoint_dataset *d, lt_dataset_format fmt, size_t e
         lt_buf_puts(b, "patient,arm");
         for (size_t m = 0; m < d->nfactors; m++) {
             lt_buf_putc(b, ',');
-            csv_field(b, d->factors[m]);
+            lt_buf_csv_field(b, d->factors[m]);
         }
         lt_buf_puts(b, ",time,event,time_months,origin,end,reason");
         for (size_t k = 1; k < d->narms; k++) {
             lt_buf_puts(b, ",arm_");
-            csv_field(b, d->arms[k]);
+            lt_buf_csv_field(b, d->arms[k]);
         }
         lt_buf_putc(b, '\n');
         break;
@@ -79,15 +63,15 @@ static void row(const lt_endpoint_dataset *d, size_t i, lt_dataset_format fmt, l
     double months = r->time / LT_DAYS_PER_MONTH;
     switch (fmt) {
     case LT_DATASET_CSV:
-        csv_field(b, r->patient);
+        lt_buf_csv_field(b, r->patient);
         lt_buf_putc(b, ',');
-        csv_field(b, r->arm);
+        lt_buf_csv_field(b, r->arm);
         for (size_t m = 0; m < d->nfactors; m++) {
             lt_buf_putc(b, ',');
-            csv_field(b, stratum(rec, d->factors[m]));
+            lt_buf_csv_field(b, stratum(rec, d->factors[m]));
         }
         lt_buf_printf(b, ",%.0f,%d,%.4f,%s,%s,", r->time, r->event, months, o, e);
-        csv_field(b, r->reason);
+        lt_buf_csv_field(b, r->reason);
         for (size_t k = 1; k < d->narms; k++)
             lt_buf_printf(b, ",%d", r->arm && !strcmp(r->arm, d->arms[k]));
         lt_buf_putc(b, '\n');

@@ -1,5 +1,6 @@
 /* Tests of the base module: dates, buffers, number parsing, JSON errors and locations, CSV. */
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,13 @@ static void test_times(void)
 static void test_buf_and_numbers(void)
 {
     lt_buf b = LT_BUF_INIT;
+    /* a size that would wrap n + extra + 1 marks the buffer failed instead of writing */
+    lt_buf_puts(&b, "ab");
+    lt_buf_put(&b, "x", SIZE_MAX - 1);
+    CHECK(lt_buf_failed(&b));
+    CHECK_STR(lt_buf_str(&b), "ab");
+    lt_buf_reset(&b);
+    CHECK(!lt_buf_failed(&b));
     lt_buf_json_str(&b, "a\"b\\c\n\x01");
     CHECK_STR(lt_buf_str(&b), "\"a\\\"b\\\\c\\n\\u0001\"");
     lt_buf_reset(&b);
@@ -80,6 +88,15 @@ static void test_buf_and_numbers(void)
     lt_buf_reset(&b);
     for (int i = 0; i < 1000; i++) lt_buf_printf(&b, "%d,", i);
     CHECK(b.n == 3890 && !lt_buf_failed(&b));
+    lt_buf_reset(&b);
+    lt_buf_csv_field(&b, "plain");
+    lt_buf_putc(&b, ',');
+    lt_buf_csv_field(&b, "a, \"b\"");
+    lt_buf_putc(&b, ',');
+    lt_buf_csv_field(&b, NULL);
+    lt_buf_putc(&b, ',');
+    lt_buf_csv_field(&b, "two\nlines");
+    CHECK_STR(lt_buf_str(&b), "plain,\"a, \"\"b\"\"\",,\"two\nlines\"");
     lt_buf_free(&b);
     lt_buf_free(&b); /* freeing twice is harmless */
 
