@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "lutetia/conduct.h"
 #include "lutetia/outcomes.h"
 
 static const char *help =
@@ -29,6 +30,7 @@ static const char *help =
     "non-target and overall response; the first assessment is the baseline).\n"
     "\n"
     "       lutetia endpoints --endpoint ID [--cutoff D] [--csv | --json] [--db FILE] [--user NAME]\n"
+    "       lutetia endpoints --qol | --response [--csv | --json] [--db FILE] [--user NAME]\n"
     "\n"
     "Without --protocol and --events: the randomised patients of the trial store, from what\n"
     "'lutetia record' stored (docs/conduct.md); the CSV adds arm_<ID> 0/1 columns for Cox.\n";
@@ -184,9 +186,14 @@ static int response_dataset(const lt_outcome_set *set, const char *events, bool 
 
 int lt_cmd_endpoints(int argc, char **argv)
 {
-    /* without a protocol or outcomes file: the trial store's patients (cli/record.c) */
-    if (lt_cli_is_trial_form(argc, argv)) return lt_cli_trial_endpoints(argc, argv);
+    /* without a protocol or outcomes file: the trial store's patients (cli/record.c); --qol
+     * and --response on the store are read below, from the store's outcomes records */
+    bool scores = false;
+    for (int i = 1; i < argc; i++)
+        scores = scores || !strcmp(argv[i], "--qol") || !strcmp(argv[i], "--response");
+    if (!scores && lt_cli_is_trial_form(argc, argv)) return lt_cli_trial_endpoints(argc, argv);
     const char *protocol = NULL, *version = NULL, *events = NULL, *endpoint = NULL;
+    const char *db = NULL, *user = NULL;
     bool csv = false, json = false, qol = false, response = false;
     lt_date cutoff = LT_DATE_NONE;
     for (int i = 1; i < argc; i++) {
@@ -218,6 +225,10 @@ int lt_cmd_endpoints(int argc, char **argv)
             events = v;
         else if (!strcmp(a, "--endpoint"))
             endpoint = v;
+        else if (!strcmp(a, "--db"))
+            db = v;
+        else if (!strcmp(a, "--user"))
+            user = v;
         else if (!strcmp(a, "--cutoff")) {
             if (!lt_date_parse(v, false, &cutoff))
                 return lt_cli_usage_error("endpoints",
@@ -231,17 +242,34 @@ int lt_cmd_endpoints(int argc, char **argv)
     if (csv && json) return lt_cli_usage_error("endpoints", "choose --csv or --json");
     if (qol || response) {
         if (qol && response) return lt_cli_usage_error("endpoints", "choose --qol or --response");
-        if (!events) return lt_cli_usage_error("endpoints", "--events FILE is required");
-        if (endpoint || cutoff != LT_DATE_NONE)
-            return lt_cli_usage_error("endpoints", "--%s takes no --endpoint or --cutoff",
+        if (endpoint || cutoff != LT_DATE_NONE || protocol)
+            return lt_cli_usage_error("endpoints", "--%s takes no --endpoint, --cutoff or --protocol",
                                       qol ? "qol" : "response");
+        if (events && (db || user))
+            return lt_cli_usage_error("endpoints", "--events FILE or the trial store (--db, "
+                                                   "--user), not both");
         lt_error err;
         lt_error_clear(&err);
         lt_outcome_set *set = NULL;
-        if (lt_outcome_set_load(events, &set, &err)) return lt_cli_fail(&err);
+        if (events) {
+            if (lt_outcome_set_load(events, &set, &err)) return lt_cli_fail(&err);
+        } else {
+            /* the trial store: the outcomes records of the patients the user may read */
+            lt_trial *t = NULL;
+            lt_conduct *c = NULL;
+            int orc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+            if (orc) return orc;
+            if (lt_conduct_new(t, NULL, &c, &err) ||
+                lt_conduct_outcomes(c, NULL, NULL, &set, &err))
+                orc = lt_cli_fail(&err);
+            lt_conduct_free(c);
+            lt_trial_close(t);
+            if (orc) return orc;
+        }
         lt_buf b = LT_BUF_INIT;
         int bad = qol ? qol_dataset(set, csv, json, &b, &err)
-                      : response_dataset(set, events, csv, json, &b, &err);
+                      : response_dataset(set, events ? events : "trial store", csv, json, &b,
+                                         &err);
         int rc = bad ? lt_cli_fail(&err) : lt_cli_print_buf(&b);
         lt_buf_free(&b);
         lt_outcome_set_free(set);

@@ -28,7 +28,14 @@ static const char *record_help =
     "              (graded with CTCAE v5.0; 'weight' in kg is accepted, not graded)\n"
     "  ae          --term T --grade 1-5 --start D [--end D] [--serious]\n"
     "              [--related not_related|unlikely|possible|probable|definite] [--id AE001]\n"
-    "  assessment  --date D --modality M [--new-lesions]\n"
+    "  assessment  --date D --modality M [--new-lesions] [--target ID:ORGAN:MM ...]\n"
+    "              [--node ID:MM ...] [--non-target ID:ORGAN:STATUS ...]\n"
+    "              (RECIST 1.1: targets by longest diameter, target lymph nodes by short axis,\n"
+    "              MM 'nm' when not measured; STATUS present, absent, unequivocal_progression\n"
+    "              or not_evaluated; the first assessment is the baseline, and a PD is the\n"
+    "              progression of the endpoints that count progression)\n"
+    "  questionnaire --date D [--instrument qlq_c30] --items A1,A2,...,A30\n"
+    "              (30 answers, empty when unanswered: 1-4 for items 1-28, 1-7 for 29-30)\n"
     "  event       --type recurrence|progression|death|next_therapy|lost_to_follow_up|\n"
     "              withdrawal --date D [--site liver|extrahepatic|liver_and_extrahepatic]\n"
     "              [--cause disease|treatment|other|unknown] [--therapy T] [--note T]\n"
@@ -298,19 +305,158 @@ static int do_ae(lt_conduct *c, const args *a, const char *p, const char *reason
     return 0;
 }
 
+/* One lesion option: --target ID:ORGAN:MM (longest diameter), --node ID:MM (a target lymph node,
+ * short axis) or --non-target ID:ORGAN:STATUS. MM "nm": not measured. buf holds the split
+ * text that l points into. */
+static int lesion_opt(const char *key, const char *val, char *buf, size_t n, lt_lesion *l)
+{
+    static const char *const usage[] = {"ID:ORGAN:MM (longest diameter in mm, or nm when not "
+                                        "measured), e.g. L1:liver:42",
+                                        "ID:MM (short axis in mm, or nm), e.g. N1:18",
+                                        "ID:ORGAN:STATUS with STATUS present, absent, "
+                                        "unequivocal_progression or not_evaluated, e.g. "
+                                        "B1:bone:present"};
+    int kind = !strcmp(key, "target") ? 0 : !strcmp(key, "node") ? 1 : 2;
+    if (strlen(val) >= n)
+        return lt_cli_usage_error("record assessment", "--%s: expected %s, found %zu characters",
+                                  key, usage[kind], strlen(val));
+    snprintf(buf, n, "%s", val);
+    char *f[3] = {buf, NULL, NULL};
+    int nf = 1;
+    for (char *q = buf; *q; q++)
+        if (*q == ':') {
+            *q = '\0';
+            if (nf == 3) {
+                nf++;
+                break;
+            }
+            f[nf++] = q + 1;
+        }
+    int want = kind == 1 ? 2 : 3;
+    bool ok = nf == want;
+    for (int i = 0; ok && i < want; i++)
+        ok = *f[i] != '\0';
+    if (!ok)
+        return lt_cli_usage_error("record assessment", "--%s: expected %s, found '%s'", key,
+                                  usage[kind], val);
+    memset(l, 0, sizeof *l);
+    l->id = f[0];
+    l->mm = NAN;
+    if (kind == 1) {
+        l->organ = "lymph_node";
+        l->nodal = l->target = true;
+    } else {
+        l->organ = f[1];
+        l->nodal = !strcmp(f[1], "lymph_node");
+        l->target = kind == 0;
+    }
+    if (kind == 0 && l->nodal)
+        return lt_cli_usage_error("record assessment",
+                                  "--target: lymph nodes are measured by their short axis: use "
+                                  "--node ID:MM, found '%s'",
+                                  val);
+    if (kind < 2) {
+        const char *mm = f[want - 1];
+        if (strcmp(mm, "nm") && (!lt_parse_double(mm, &l->mm) || !(l->mm >= 0 && l->mm <= 2000)))
+            return lt_cli_usage_error("record assessment", "--%s: expected %s; '%s' is not a "
+                                      "diameter from 0 to 2000 mm",
+                                      key, usage[kind], mm);
+        return 0;
+    }
+    const char *st = f[2];
+    if (!strcmp(st, "unequivocal_progression")) st = "progression";
+    for (int i = 0; i < LT_LESION_STATUS_COUNT; i++)
+        if (!strcmp(st, lt_lesion_status_name((lt_lesion_status)i))) {
+            l->status = (lt_lesion_status)i;
+            return 0;
+        }
+    return lt_cli_usage_error("record assessment", "--non-target: expected %s, found status '%s'",
+                              usage[2], f[2]);
+}
+
 static int do_assessment(lt_conduct *c, const args *a, const char *p, const char *reason,
                          lt_error *err)
 {
-    static const char *const known[] = {"date", "modality", "new-lesions", NULL};
+    static const char *const known[] = {"date", "modality", "new-lesions", "target", "node",
+                                        "non-target", NULL};
     static const char *const req[] = {"date", "modality", NULL};
     int rc = only("record assessment", a, known);
     if (!rc) rc = need("record assessment", a, req);
     if (rc) return rc;
     lt_date d;
     if (!date_opt("record assessment", a, "date", &d)) return LT_EXIT_USAGE;
-    if (lt_conduct_assessment(c, p, d, get(a, "modality"), has(a, "new-lesions"), reason, err))
-        return lt_cli_fail(err);
-    printf("%s: %s assessment on %s recorded\n", p, get(a, "modality"), get(a, "date"));
+    lt_lesion les[MAXOPT];
+    char text[MAXOPT][256];
+    size_t n = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const char *k = a->o[i].key;
+        if (strcmp(k, "target") && strcmp(k, "node") && strcmp(k, "non-target")) continue;
+        if ((rc = lesion_opt(k, a->o[i].val, text[n], sizeof text[n], &les[n]))) return rc;
+        n++;
+    }
+    lt_tumour_assessment ta = {.date = d, .modality = get(a, "modality"), .lesions = les,
+                               .nlesions = n, .new_lesions = has(a, "new-lesions")};
+    lt_recist_result res;
+    if (lt_conduct_tumour(c, p, &ta, reason, &res, err)) return lt_cli_fail(err);
+    printf("%s: %s assessment on %s recorded", p, get(a, "modality"), get(a, "date"));
+    if (n || ta.new_lesions) {
+        printf(" (RECIST 1.1: %s", lt_recist_response_name(res.overall));
+        if (isfinite(res.sum)) printf(", sum of target diameters %g mm", res.sum);
+        printf(")");
+    }
+    printf("\n");
+    return 0;
+}
+
+/* --items: the 30 answers of a QLQ-C30, comma-separated, empty when unanswered. */
+static int do_questionnaire(lt_conduct *c, const args *a, const char *p, const char *reason,
+                            lt_error *err)
+{
+    static const char *const known[] = {"date", "instrument", "items", NULL};
+    static const char *const req[] = {"date", "items", NULL};
+    int rc = only("record questionnaire", a, known);
+    if (!rc) rc = need("record questionnaire", a, req);
+    if (rc) return rc;
+    const char *ins = get(a, "instrument");
+    if (ins && strcmp(ins, "qlq_c30"))
+        return lt_cli_usage_error("record questionnaire",
+                                  "--instrument: expected qlq_c30 (the only instrument scored), "
+                                  "found '%s'",
+                                  ins);
+    lt_questionnaire q;
+    memset(&q, 0, sizeof q);
+    if (!date_opt("record questionnaire", a, "date", &q.date)) return LT_EXIT_USAGE;
+    const char *s = get(a, "items");
+    int i = 0;
+    for (;;) {
+        const char *e = strchr(s, ',');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (i == LT_QLQ_C30_ITEMS)
+            return lt_cli_usage_error("record questionnaire",
+                                      "--items: expected 30 comma-separated answers, found more");
+        int max = i >= 28 ? 7 : 4;
+        if (len) {
+            char one[32];
+            snprintf(one, sizeof one, "%.*s", (int)(len < 31 ? len : 31), s);
+            double x;
+            if (len > 30 || !lt_parse_double(one, &x) || x != floor(x) || x < 1 || x > max)
+                return lt_cli_usage_error("record questionnaire",
+                                          "--items: item %d: expected an answer from 1 to %d "
+                                          "(or nothing when unanswered), found '%s'",
+                                          i + 1, max, one);
+            q.items[i] = (int)x;
+        }
+        i++;
+        if (!e) break;
+        s = e + 1;
+    }
+    if (i != LT_QLQ_C30_ITEMS)
+        return lt_cli_usage_error("record questionnaire",
+                                  "--items: expected 30 comma-separated answers (empty when "
+                                  "unanswered), found %d",
+                                  i);
+    if (lt_conduct_questionnaire(c, p, &q, reason, err)) return lt_cli_fail(err);
+    printf("%s: qlq_c30 questionnaire on %s recorded\n", p, get(a, "date"));
     return 0;
 }
 
@@ -453,7 +599,8 @@ int lt_cmd_record(int argc, char **argv)
     }
     const char *what = argv[1];
     static const char *const whats[] = {"profile", "anchor", "actual", "lab", "ae", "assessment",
-                                        "event", "decide", "administration", NULL};
+                                        "questionnaire", "event", "decide", "administration",
+                                        NULL};
     bool known = false;
     for (const char *const *w = whats; *w; w++)
         known = known || !strcmp(what, *w);
@@ -487,6 +634,8 @@ int lt_cmd_record(int argc, char **argv)
         rc = do_ae(c, &a, p, reason, &err);
     else if (!strcmp(what, "assessment"))
         rc = do_assessment(c, &a, p, reason, &err);
+    else if (!strcmp(what, "questionnaire"))
+        rc = do_questionnaire(c, &a, p, reason, &err);
     else if (!strcmp(what, "event"))
         rc = do_event(c, &a, p, reason, &err);
     else if (!strcmp(what, "decide"))

@@ -90,6 +90,21 @@ LT_API lt_status lt_conduct_assessment(lt_conduct *c, const char *patient, lt_da
                                        const char *modality, bool new_lesions,
                                        const char *reason, lt_error *err);
 
+/* A tumour assessment with its lesions (docs/outcomes-format.md: targets with their longest
+ * diameter, nodes with their short axis, non-targets with a status). The patient's series,
+ * this one included, must evaluate under RECIST 1.1 (the first assessment is the baseline);
+ * *out (may be NULL) gets this assessment's response. A PD counts as progression for the
+ * endpoints that name progression (lt_endpoint_derive reads it from the assessments). */
+LT_API lt_status lt_conduct_tumour(lt_conduct *c, const char *patient,
+                                   const lt_tumour_assessment *a, const char *reason,
+                                   lt_recist_result *out, lt_error *err);
+
+/* A questionnaire (EORTC QLQ-C30, the only instrument scored): items as lt_qlq_c30_score
+ * takes them (0 unanswered). One per patient and date. */
+LT_API lt_status lt_conduct_questionnaire(lt_conduct *c, const char *patient,
+                                          const lt_questionnaire *q, const char *reason,
+                                          lt_error *err);
+
 /* An outcome event. Recurrence, death, withdrawal and loss to follow-up end the patient's
  * participation (trial state `ended` with that reason) unless it has ended already; the
  * calendar then stops what the protocol's schedule.stops says. One event of each type per

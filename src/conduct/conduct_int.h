@@ -25,6 +25,7 @@ struct lt_conduct {
 #define LT__K_LAB "lab"
 #define LT__K_AE "adverse_event"
 #define LT__K_ASSESSMENT "assessment"
+#define LT__K_QUESTIONNAIRE "questionnaire"
 #define LT__K_EVENT "outcome_event"
 #define LT__K_DECISION "dose_decision"
 #define LT__K_ADMIN "administration"

@@ -473,29 +473,141 @@ lt_status lt_conduct_adverse_event(lt_conduct *c, const lt_adverse_event *e, con
 
 /* ---- tumour assessments ---- */
 
-lt_status lt_conduct_assessment(lt_conduct *c, const char *patient, lt_date date,
-                                const char *modality, bool new_lesions, const char *reason,
-                                lt_error *err)
+/* The lesions of one assessment as given: ids unique, targets measured in 0-2000 mm (NAN: not
+ * measured), statuses known. RECIST's own rules come after, on the whole series. */
+static lt_status check_lesions(const lt_tumour_assessment *a, lt_error *err)
+{
+    for (size_t i = 0; i < a->nlesions; i++) {
+        const lt_lesion *l = &a->lesions[i];
+        const char *opt = l->target ? (l->nodal ? "--node" : "--target") : "--non-target";
+        if (!l->id || !*l->id || strchr(l->id, ':'))
+            LT_FAIL(err, LT_EINVAL, opt, "a lesion id is needed (L1, N1...), without ':'");
+        if (l->target && !isnan(l->mm) && !(l->mm >= 0 && l->mm <= 2000))
+            LT_FAIL(err, LT_EINVAL, opt, "lesion %s: expected a diameter from 0 to 2000 mm", l->id);
+        if (!l->target && (int)l->status >= LT_LESION_STATUS_COUNT)
+            LT_FAIL(err, LT_EINVAL, opt, "lesion %s: unknown status", l->id);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(a->lesions[j].id, l->id))
+                LT_FAIL(err, LT_EINVAL, opt, "lesion %s is given twice", l->id);
+    }
+    return LT_OK;
+}
+
+/* The RECIST 1.1 series of the patient as it now stands in the transaction; *out gets the
+ * response of the assessment on date d. */
+static lt_status recist_series(lt__txn *x, lt_date d, lt_recist_result *out, lt_error *err)
+{
+    lt_outcome_set *set = NULL;
+    lt_status rc = lt__conduct_record(x->c, &x->d, &set, err);
+    if (rc != LT_OK) return rc;
+    const lt_outcome_record *r = set->n ? set->records[0] : NULL;
+    size_t n = r ? r->nassessments : 0;
+    lt_recist_result *res = calloc(n ? n : 1, sizeof *res);
+    if (!res) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    char where[LT_ERROR_WHERE_MAX];
+    snprintf(where, sizeof where, "patient %.100s", x->d.id);
+    if (rc == LT_OK && n) rc = lt_recist_evaluate(r->assessments, n, where, res, err);
+    for (size_t i = 0; rc == LT_OK && i < n; i++)
+        if (res[i].date == d && out) *out = res[i];
+    free(res);
+    lt_outcome_set_free(set);
+    return rc;
+}
+
+lt_status lt_conduct_tumour(lt_conduct *c, const char *patient, const lt_tumour_assessment *a,
+                            const char *reason, lt_recist_result *out, lt_error *err)
 {
     lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record tumour assessments", err);
-    if (rc == LT_OK) rc = lt__check_date(date, "--date", err);
-    if (rc == LT_OK && (!modality || !*modality))
+    if (rc == LT_OK && !a) rc = lt_error_set(err, LT_EINVAL, "", "no assessment");
+    if (rc == LT_OK) rc = lt__check_date(a->date, "--date", err);
+    if (rc == LT_OK && (!a->modality || !*a->modality))
         rc = lt_error_set(err, LT_EINVAL, "--modality", "the modality is needed (mri_liver, ct, "
                                                         "ga68_dotatate_pet)");
+    if (rc == LT_OK) rc = check_lesions(a, err);
     if (rc != LT_OK) return rc;
     lt__txn x;
     rc = lt__txn_begin(&x, c, patient, LT_STATE_RANDOMISED, err);
     if (rc != LT_OK) return rc;
     /* a baseline scan may precede consent: no consent check here */
+    char id[LT_CONDUCT_ID_MAX], d[LT_DATE_STR_MAX];
+    snprintf(id, sizeof id, "%s/%s", patient, lt_date_format(a->date, d));
+    lt_buf b = LT_BUF_INIT;
+    open_doc(&b, patient);
+    member_date(&b, "date", a->date);
+    member_str(&b, "modality", a->modality);
+    lt_buf_printf(&b, ",\"new_lesions\":%s", a->new_lesions ? "true" : "false");
+    if (a->nlesions) {
+        /* the lesion objects of docs/outcomes-format.md, exported as they are */
+        lt_buf_puts(&b, ",\"lesions\":[");
+        for (size_t i = 0; i < a->nlesions; i++) {
+            const lt_lesion *l = &a->lesions[i];
+            lt_buf_puts(&b, i ? ",{\"id\":" : "{\"id\":");
+            lt_buf_json_str(&b, l->id);
+            member_str(&b, "organ", l->organ && *l->organ ? l->organ : NULL);
+            lt_buf_printf(&b, ",\"nodal\":%s,\"target\":%s", l->nodal ? "true" : "false",
+                          l->target ? "true" : "false");
+            if (l->target)
+                member_num(&b, "mm", l->mm);
+            else
+                member_str(&b, "status", lt_lesion_status_name(l->status));
+            lt_buf_putc(&b, '}');
+        }
+        lt_buf_putc(&b, ']');
+    }
+    lt_buf_putc(&b, '}');
+    rc = lt__txn_put(&x, LT__K_ASSESSMENT, id, NULL, &b, "assessment", reason, err);
+    lt_buf_free(&b);
+    /* refused unless the whole series still evaluates (baseline rules, known lesions) */
+    lt_recist_result res = {.date = a->date, .sum = NAN, .nadir = NAN,
+                            .target = LT_RECIST_NE, .nontarget = LT_RECIST_NE,
+                            .overall = LT_RECIST_NE};
+    if (rc == LT_OK) rc = recist_series(&x, a->date, &res, err);
+    rc = lt__txn_end(&x, rc, err);
+    if (rc == LT_OK && out) *out = res;
+    return rc;
+}
+
+lt_status lt_conduct_assessment(lt_conduct *c, const char *patient, lt_date date,
+                                const char *modality, bool new_lesions, const char *reason,
+                                lt_error *err)
+{
+    lt_tumour_assessment a = {.date = date, .modality = modality, .new_lesions = new_lesions};
+    return lt_conduct_tumour(c, patient, &a, reason, NULL, err);
+}
+
+/* ---- questionnaires ---- */
+
+lt_status lt_conduct_questionnaire(lt_conduct *c, const char *patient, const lt_questionnaire *q,
+                                   const char *reason, lt_error *err)
+{
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record questionnaires", err);
+    if (rc == LT_OK && !q) rc = lt_error_set(err, LT_EINVAL, "", "no questionnaire");
+    if (rc == LT_OK) rc = lt__check_date(q->date, "--date", err);
+    /* the scorer's own range check (1-4 for items 1-28, 1-7 for 29-30) names the question */
+    double scores[LT_QLQ_SCALE_COUNT];
+    if (rc == LT_OK) rc = lt_qlq_c30_score(q->items, scores, err);
+    if (rc != LT_OK) return rc;
+    lt__txn x;
+    rc = lt__txn_begin(&x, c, patient, LT_STATE_RANDOMISED, err);
+    if (rc != LT_OK) return rc;
+    rc = lt__not_before_consent(&x, q->date, "--date", err);
     if (rc == LT_OK) {
         char id[LT_CONDUCT_ID_MAX], d[LT_DATE_STR_MAX];
-        snprintf(id, sizeof id, "%s/%s", patient, lt_date_format(date, d));
+        snprintf(id, sizeof id, "%s/%s", patient, lt_date_format(q->date, d));
         lt_buf b = LT_BUF_INIT;
         open_doc(&b, patient);
-        member_date(&b, "date", date);
-        member_str(&b, "modality", modality);
-        lt_buf_printf(&b, ",\"new_lesions\":%s}", new_lesions ? "true" : "false");
-        rc = lt__txn_put(&x, LT__K_ASSESSMENT, id, NULL, &b, "assessment", reason, err);
+        member_date(&b, "date", q->date);
+        member_str(&b, "instrument", "qlq_c30");
+        lt_buf_puts(&b, ",\"items\":[");
+        for (int i = 0; i < LT_QLQ_C30_ITEMS; i++) {
+            if (q->items[i])
+                lt_buf_printf(&b, "%s%d", i ? "," : "", q->items[i]);
+            else
+                lt_buf_puts(&b, i ? ",null" : "null");
+        }
+        lt_buf_puts(&b, "]}");
+        rc = lt__txn_put(&x, LT__K_QUESTIONNAIRE, id, "qlq_c30", &b, "questionnaire", reason,
+                         err);
         lt_buf_free(&b);
     }
     return lt__txn_end(&x, rc, err);

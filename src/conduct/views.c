@@ -68,8 +68,8 @@ lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, 
 {
     static const char *const kinds[] = {LT__K_ANCHOR, LT__K_VISIT, LT__K_ASSESSMENT,
                                         LT__K_EVENT,  LT__K_LAB,   LT__K_ADMIN,
-                                        LT__K_AE};
-    enum { ANCHOR, VISIT, ASSESSMENT, EVENT, LAB, ADMIN, AE, NKINDS };
+                                        LT__K_AE,     LT__K_QUESTIONNAIRE};
+    enum { ANCHOR, VISIT, ASSESSMENT, EVENT, LAB, ADMIN, AE, QUESTIONNAIRE, NKINDS };
     lt__docs docs[NKINDS];
     memset(docs, 0, sizeof docs);
     lt_status rc = LT_OK;
@@ -138,7 +138,20 @@ lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, 
         later(&last, ad);
         lt_buf_printf(b, "%s{\"date\":\"%s\",\"modality\":", i ? "," : "", lt_date_format(ad, s));
         lt_buf_json_str(b, lt_json_get_str(a, "modality", ""));
-        lt_buf_printf(b, ",\"new_lesions\":%s}", nl ? "true" : "false");
+        lt_buf_printf(b, ",\"new_lesions\":%s", nl ? "true" : "false");
+        /* lesions are stored in the outcomes format's own form (lt_conduct_tumour) */
+        const lt_json *ls = lt_json_get(a, "lesions");
+        if (ls) {
+            char *txt = lt_json_print(ls);
+            if (!txt) {
+                rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+                goto out;
+            }
+            lt_buf_puts(b, ",\"lesions\":");
+            lt_buf_puts(b, txt);
+            free(txt);
+        }
+        lt_buf_putc(b, '}');
     }
     lt_buf_puts(b, "],\"events\":[");
     for (size_t i = 0; i < docs[EVENT].n; i++) {
@@ -152,6 +165,23 @@ lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, 
         lt_buf_puts(b, i ? "," : "");
         lt_buf_puts(b, txt);
         free(txt);
+    }
+    lt_buf_puts(b, "],\"questionnaires\":[");
+    for (size_t i = 0; i < docs[QUESTIONNAIRE].n; i++) {
+        const lt_json *q = docs[QUESTIONNAIRE].v[i];
+        char s[LT_DATE_STR_MAX];
+        lt_date qd = lt__get_date(q, "date");
+        later(&last, qd);
+        char *items = lt_json_print(lt_json_get(q, "items"));
+        if (!items) {
+            rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+            goto out;
+        }
+        lt_buf_printf(b, "%s{\"date\":\"%s\",\"instrument\":", i ? "," : "",
+                      lt_date_format(qd, s));
+        lt_buf_json_str(b, lt_json_get_str(q, "instrument", "qlq_c30"));
+        lt_buf_printf(b, ",\"items\":%s}", items);
+        free(items);
     }
     lt_buf_puts(b, "]");
     /* the last day the patient was seen: any dated record of the conduct */

@@ -555,6 +555,150 @@ static void test_endpoints(fixture *f)
     CHECK(n > 60);
 }
 
+/* ---- RECIST 1.1 measurements and QLQ-C30 questionnaires in the store ---- */
+
+static lt_lesion target(const char *id, const char *organ, double mm)
+{
+    lt_lesion l = {.id = id, .organ = organ, .nodal = !strcmp(organ, "lymph_node"),
+                   .target = true, .mm = mm, .status = LT_LESION_PRESENT};
+    return l;
+}
+
+/* The stored record of patient p (the statistician reads every site). */
+static const lt_outcome_record *stored(fixture *f, const char *p, lt_outcome_set **set)
+{
+    lt_error err;
+    *set = NULL;
+    if (lt_conduct_outcomes(f->c[STAT], p, NULL, set, &err) != LT_OK || (*set)->n != 1) {
+        CHECK_MSG(false, "outcomes of %s: %s", p, err.message);
+        return NULL;
+    }
+    return (*set)->records[0];
+}
+
+static void test_recist_qol(fixture *f)
+{
+    lt_error err;
+    /* a patient of neither the treated nor the control patient's tests */
+    char p[16] = "";
+    for (int i = 1; i <= 4 && !p[0]; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "P%d", i);
+        if (strcmp(id, f->treated) && strcmp(id, f->control)) snprintf(p, sizeof p, "%s", id);
+    }
+    /* baseline: liver 30 + 20 mm, a node of 20 mm short axis (sum 70), a bone non-target */
+    lt_lesion base[4] = {target("L1", "liver", 30), target("L2", "liver", 20),
+                         target("N1", "lymph_node", 20),
+                         {.id = "B1", .organ = "bone", .status = LT_LESION_PRESENT}};
+    lt_tumour_assessment a = {.date = D("2025-11-10"), .modality = "ct", .lesions = base,
+                              .nlesions = 4};
+    lt_recist_result r;
+    CHECK(lt_conduct_tumour(f->c[MON], p, &a, NULL, &r, &err) == LT_EPERM);
+    CHECK(lt_conduct_tumour(f->c[COORD1], p, &a, NULL, &r, &err) == LT_OK);
+    CHECK_ABS(r.sum, 70, 1e-9);
+    CHECK(r.overall == LT_RECIST_NE); /* the baseline has no response */
+    /* 20 + 12 + 12 = 44 mm: -37% from baseline, PR (RECIST 1.1 4.3.1: at least -30%) */
+    lt_lesion pr[4] = {target("L1", "liver", 20), target("L2", "liver", 12),
+                       target("N1", "lymph_node", 12),
+                       {.id = "B1", .organ = "bone", .status = LT_LESION_PRESENT}};
+    a = (lt_tumour_assessment){.date = D("2026-01-10"), .modality = "ct", .lesions = pr,
+                               .nlesions = 4};
+    CHECK(lt_conduct_tumour(f->c[COORD1], p, &a, NULL, &r, &err) == LT_OK);
+    CHECK(r.overall == LT_RECIST_PR && r.target == LT_RECIST_PR);
+    CHECK_ABS(r.sum, 44, 1e-9);
+    /* 30 + 15 + 12 = 57 mm: +29.5% and +13 mm over the nadir 44, PD (+20% and +5 mm) */
+    lt_lesion pd[4] = {target("L1", "liver", 30), target("L2", "liver", 15),
+                       target("N1", "lymph_node", 12),
+                       {.id = "B1", .organ = "bone", .status = LT_LESION_PRESENT}};
+    a = (lt_tumour_assessment){.date = D("2026-03-10"), .modality = "ct", .lesions = pd,
+                               .nlesions = 4};
+    CHECK(lt_conduct_tumour(f->c[COORD1], p, &a, NULL, &r, &err) == LT_OK);
+    CHECK(r.overall == LT_RECIST_PD);
+    CHECK_ABS(r.nadir, 44, 1e-9);
+    /* again without a reason: a correction is refused; with one it is audited */
+    pd[1].mm = 16;
+    CHECK(lt_conduct_tumour(f->c[COORD1], p, &a, NULL, &r, &err) == LT_EINVAL);
+    CHECK(strstr(err.message, "needs a reason") != NULL);
+    int64_t before = audit_count(f);
+    CHECK(lt_conduct_tumour(f->c[COORD1], p, &a, "misread", &r, &err) == LT_OK);
+    CHECK(audit_count(f) == before + 1);
+    CHECK_ABS(r.sum, 58, 1e-9);
+    /* a lesion the baseline lacks is refused, and nothing is stored */
+    lt_lesion extra[1] = {target("L9", "lung", 12)};
+    a = (lt_tumour_assessment){.date = D("2026-04-10"), .modality = "ct", .lesions = extra,
+                               .nlesions = 1};
+    CHECK(lt_conduct_tumour(f->c[COORD1], p, &a, NULL, &r, &err) == LT_ESCHEMA);
+    CHECK_MSG(strstr(err.message, "not in the baseline") != NULL, "%s", err.message);
+    lt_lesion twice[2] = {target("L1", "liver", 12), target("L1", "liver", 12)};
+    a.lesions = twice;
+    a.nlesions = 2;
+    CHECK(lt_conduct_tumour(f->c[COORD1], p, &a, NULL, &r, &err) == LT_EINVAL);
+    CHECK_STR(err.where, "--target");
+
+    /* the stored record: three assessments with their lesions, RECIST as o1's evaluator gives */
+    lt_outcome_set *set = NULL;
+    const lt_outcome_record *rec = stored(f, p, &set);
+    if (rec) {
+        CHECK(rec->nassessments == 3);
+        CHECK(rec->nassessments == 3 && rec->assessments[0].nlesions == 4 &&
+              rec->assessments[0].lesions[2].nodal && !rec->assessments[0].lesions[3].target);
+        lt_recist_result res[3];
+        CHECK(lt_recist_evaluate(rec->assessments, 3, "t", res, &err) == LT_OK);
+        CHECK(res[1].overall == LT_RECIST_PR && res[2].overall == LT_RECIST_PD);
+        /* PFS as NET RETREAT defines it (progression or death), from the resection here: the
+         * event is the PD scan */
+        const char *def = "{\"PFS\":{\"name\":\"Progression-free survival\",\"role\":\"primary\","
+                          "\"origin\":\"liver_resection\",\"events\":[\"progression\","
+                          "\"death\"]}}";
+        lt_json *j = NULL;
+        lt_endpoints *e = NULL;
+        lt_endpoint_row row;
+        CHECK(lt_json_parse(def, strlen(def), "pfs", &j, &err) == LT_OK &&
+              lt_endpoints_parse(j, "pfs", &e, &err) == LT_OK &&
+              lt_endpoint_derive(e, 0, rec, LT_DATE_NONE, &row, &err) == LT_OK);
+        CHECK(row.event == 1 && row.end == D("2026-03-10"));
+        CHECK_STR(row.reason, "progression");
+        CHECK_ABS(row.time, (double)(D("2026-03-10") - D("2025-09-10")), 0);
+        /* before the PD, censored at the last assessment */
+        CHECK(lt_endpoint_derive(e, 0, rec, D("2026-02-01"), &row, &err) == LT_OK);
+        CHECK(row.event == 0 && row.end == D("2026-01-10"));
+        lt_endpoints_free(e);
+        lt_json_free(j);
+    }
+    lt_outcome_set_free(set);
+
+    /* a QLQ-C30: physical functioning items 1-5 all 2 (raw 2: (1 - (2-1)/3) x 100 = 66.7),
+     * global health 5 and 6 (raw 5.5: (5.5-1)/6 x 100 = 75), item 11 unanswered */
+    lt_questionnaire q;
+    memset(&q, 0, sizeof q);
+    q.date = D("2026-01-10");
+    for (int i = 0; i < 28; i++)
+        q.items[i] = i < 5 ? 2 : 1;
+    q.items[10] = 0;
+    q.items[28] = 5;
+    q.items[29] = 6;
+    CHECK(lt_conduct_questionnaire(f->c[COORD1], p, &q, NULL, &err) == LT_OK);
+    lt_questionnaire badq = q;
+    badq.items[4] = 5; /* a 4-point item */
+    badq.date = D("2026-02-10");
+    CHECK(lt_conduct_questionnaire(f->c[COORD1], p, &badq, NULL, &err) == LT_EINVAL);
+    CHECK_MSG(strstr(err.message, "5") != NULL, "%s: %s", err.where, err.message);
+    q.items[29] = 7;
+    CHECK(lt_conduct_questionnaire(f->c[COORD1], p, &q, NULL, &err) == LT_EINVAL);
+    CHECK(lt_conduct_questionnaire(f->c[MON], p, &q, "x", &err) == LT_EPERM);
+    rec = stored(f, p, &set);
+    if (rec) {
+        CHECK(rec->nquestionnaires == 1);
+        double sc[LT_QLQ_SCALE_COUNT];
+        CHECK(rec->nquestionnaires == 1 &&
+              lt_qlq_c30_score(rec->questionnaires[0].items, sc, &err) == LT_OK);
+        CHECK_ABS(sc[LT_QLQ_PF], 200.0 / 3, 1e-9);
+        CHECK_ABS(sc[LT_QLQ_QL], 75, 1e-9);
+        CHECK(isnan(sc[LT_QLQ_SL])); /* insomnia's one item unanswered */
+    }
+    lt_outcome_set_free(set);
+}
+
 int main(void)
 {
     test_access();
@@ -570,6 +714,7 @@ int main(void)
         test_doses(&f);
         test_events(&f);
         test_endpoints(&f);
+        test_recist_qol(&f);
         teardown(&f);
     }
     return lt_test_done();
