@@ -186,9 +186,9 @@ int lt_cmd_randomise(int argc, char **argv)
     } else {
         char *arm = NULL;
         int64_t number = 0;
-        if (nfactors && lt_trial_set_strata(t, id, factors, levels, nfactors, reason, &err) != LT_OK)
-            rc = lt_cli_fail(&err);
-        else if (lt_trial_randomise_on(t, id, date, &arm, &number, &err) != LT_OK)
+        if ((nfactors &&
+             lt_trial_set_strata(t, id, factors, levels, nfactors, reason, &err) != LT_OK) ||
+            lt_trial_randomise_on(t, id, date, &arm, &number, &err) != LT_OK)
             rc = lt_cli_fail(&err);
         else {
             bool reg = lt_protocol_randomisation(lt_trial_protocol(t))->method == LT_RANDOMISE_NONE;

@@ -687,6 +687,7 @@ lt_status lt_outcome_set_parse(const char *text, size_t len, const char *source,
         goto done;
     }
     s = calloc(1, sizeof *s);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): records is an array of pointers
     if (!s || !(s->records = calloc(lt_json_size(pats) + 1, sizeof *s->records)) ||
         (lt_json_get_str(root, "protocol", NULL) &&
          !(s->protocol = strdup(lt_json_get_str(root, "protocol", "")))))

@@ -241,6 +241,7 @@ static bool reserve(lt_cohort *c, size_t extra)
         size_t cap = c->cap ? c->cap : 8;
         while (cap < want)
             cap *= 2;
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): v is an array of pointers
         lt_patient **v = realloc(c->v, cap * sizeof *v);
         if (!v) return false;
         c->v = v;

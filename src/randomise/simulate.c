@@ -29,13 +29,12 @@ static void sim_free(sim *s)
 }
 
 /* Largest |count - share of total| over the arms, the share following the ratio. */
-static double deviation(const int64_t *counts, const lt_randomiser *r, const int *ratios,
-                        int ratio_sum)
+static double deviation(const int64_t *counts, size_t na, const int *ratios, int ratio_sum)
 {
     int64_t total = 0;
     double worst = 0;
-    for (size_t a = 0; a < lt_randomiser_arm_count(r); a++) total += counts[a];
-    for (size_t a = 0; a < lt_randomiser_arm_count(r); a++) {
+    for (size_t a = 0; a < na; a++) total += counts[a];
+    for (size_t a = 0; a < na; a++) {
         double d = fabs((double)counts[a] - (double)total * ratios[a] / ratio_sum);
         if (d > worst) worst = d;
     }
@@ -157,12 +156,12 @@ lt_status lt_randomise_simulate(const lt_randomiser *r, size_t n,
     }
     double worst_stratum = 0, worst_level = 0;
     for (size_t st = 0; st < nstrata; st++) {
-        double d = deviation(&s.by_stratum[st * na], r, ratios, ratio_sum);
+        double d = deviation(&s.by_stratum[st * na], na, ratios, ratio_sum);
         if (d > worst_stratum) worst_stratum = d;
     }
     for (size_t f = 0; f < nf; f++)
         for (size_t l = 0; l < lt_randomiser_level_count(r, f); l++) {
-            double d = deviation(&s.by_level[f][l * na], r, ratios, ratio_sum);
+            double d = deviation(&s.by_level[f][l * na], na, ratios, ratio_sum);
             if (d > worst_level) worst_level = d;
         }
     const char *method = lt_randomiser_method(r) == LT_RANDOMISE_PERMUTED_BLOCKS ? "permuted_blocks"
@@ -172,7 +171,7 @@ lt_status lt_randomise_simulate(const lt_randomiser *r, size_t n,
         lt_buf_printf(out, "{\"method\":\"%s\",\"patients\":%zu,\"arms\":{", method, n);
         put_counts(out, r, s.by_arm, true);
         lt_buf_puts(out, "},\"overall_imbalance\":");
-        lt_buf_json_num(out, deviation(s.by_arm, r, ratios, ratio_sum));
+        lt_buf_json_num(out, deviation(s.by_arm, na, ratios, ratio_sum));
         lt_buf_puts(out, ",\"max_stratum_imbalance\":");
         lt_buf_json_num(out, worst_stratum);
         lt_buf_puts(out, ",\"max_level_imbalance\":");
@@ -189,7 +188,7 @@ lt_status lt_randomise_simulate(const lt_randomiser *r, size_t n,
             lt_buf_puts(out, ",\"arms\":{");
             put_counts(out, r, &s.by_stratum[st * na], true);
             lt_buf_puts(out, "},\"imbalance\":");
-            lt_buf_json_num(out, deviation(&s.by_stratum[st * na], r, ratios, ratio_sum));
+            lt_buf_json_num(out, deviation(&s.by_stratum[st * na], na, ratios, ratio_sum));
             lt_buf_putc(out, '}');
         }
         lt_buf_puts(out, "],\"factors\":[");
@@ -203,7 +202,7 @@ lt_status lt_randomise_simulate(const lt_randomiser *r, size_t n,
                 lt_buf_puts(out, ",\"arms\":{");
                 put_counts(out, r, &s.by_level[f][l * na], true);
                 lt_buf_puts(out, "},\"imbalance\":");
-                lt_buf_json_num(out, deviation(&s.by_level[f][l * na], r, ratios, ratio_sum));
+                lt_buf_json_num(out, deviation(&s.by_level[f][l * na], na, ratios, ratio_sum));
                 lt_buf_putc(out, '}');
             }
             lt_buf_puts(out, "]}");
@@ -214,14 +213,14 @@ lt_status lt_randomise_simulate(const lt_randomiser *r, size_t n,
         for (size_t a = 0; a < na; a++) lt_buf_printf(out, " %8s", lt_randomiser_arm_id(r, a));
         lt_buf_printf(out, " %10s\n%-48s", "imbalance", "all patients");
         put_counts(out, r, s.by_arm, false);
-        lt_buf_printf(out, " %10.1f\n", deviation(s.by_arm, r, ratios, ratio_sum));
+        lt_buf_printf(out, " %10.1f\n", deviation(s.by_arm, na, ratios, ratio_sum));
         for (size_t st = 0; nf && st < nstrata; st++) {
             lt_buf_reset(&stratum);
             stratum_name(r, st, &stratum);
             lt_buf_printf(out, "%-48.48s", lt_buf_str(&stratum));
             put_counts(out, r, &s.by_stratum[st * na], false);
             lt_buf_printf(out, " %10.1f\n",
-                          deviation(&s.by_stratum[st * na], r, ratios, ratio_sum));
+                          deviation(&s.by_stratum[st * na], na, ratios, ratio_sum));
         }
         for (size_t f = 0; f < nf; f++)
             for (size_t l = 0; l < lt_randomiser_level_count(r, f); l++) {
@@ -231,7 +230,7 @@ lt_status lt_randomise_simulate(const lt_randomiser *r, size_t n,
                 lt_buf_printf(out, "%-48.48s", lt_buf_str(&stratum));
                 put_counts(out, r, &s.by_level[f][l * na], false);
                 lt_buf_printf(out, " %10.1f\n",
-                              deviation(&s.by_level[f][l * na], r, ratios, ratio_sum));
+                              deviation(&s.by_level[f][l * na], na, ratios, ratio_sum));
             }
         lt_buf_printf(out,
                       "\nimbalance: largest |arm count - its share by ratio|; worst stratum "

@@ -57,7 +57,7 @@ static void free_node(cnode *c)
 void lt_dosemod_free(lt_dosemod_rules *r)
 {
     if (!r) return;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; r->t && i < r->n; i++)
         free_node(&r->t[i].when);
     free(r->t);
     lt_json_free(r->root);
@@ -86,7 +86,8 @@ static lt_status bad(parse_ctx *p, const char *path, const char *msg)
 {
     char where[LT_ERROR_WHERE_MAX];
     lt__dose_where(where, p->text, p->len, p->source, path);
-    return lt_error_set(p->err, LT_ESCHEMA, where, "%s", msg);
+    lt_error_set(p->err, LT_ESCHEMA, where, "%s", msg);
+    return LT_ESCHEMA; /* the constant, so callers (and the analyser) see it is never LT_OK */
 }
 
 static lt_status parse_terms(parse_ctx *p, const lt_json *arr, const char *path, cnode *c)

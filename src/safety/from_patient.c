@@ -69,10 +69,10 @@ void lt_dosemod_input_from_patient(const lt_patient *p, int lab_window_days,
                         : latest_labs(p, INT32_MIN + 1, baseline_date, baseline, max, dates);
     in->sex = p->sex;
     in->age_years = p->birth_date != LT_DATE_NONE && d != LT_DATE_NONE
-                        ? lt_date_age_years(p->birth_date, d)
+                        ? (double)lt_date_age_years(p->birth_date, d)
                         : NAN;
     in->baseline_age_years = p->birth_date != LT_DATE_NONE && baseline_date != LT_DATE_NONE
-                                 ? lt_date_age_years(p->birth_date, baseline_date)
+                                 ? (double)lt_date_age_years(p->birth_date, baseline_date)
                                  : NAN;
     in->weight_kg = d != LT_DATE_NONE ? weight_on(p, d) : NAN;
     in->baseline_weight_kg = baseline_date != LT_DATE_NONE ? weight_on(p, baseline_date) : NAN;

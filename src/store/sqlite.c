@@ -88,7 +88,8 @@ static lt_status db_fail(sq *s, lt_error *err, const char *what)
     lt_status st = LT_ESTORE;
     if ((code & 0xff) == SQLITE_CONSTRAINT) st = LT_ECONFLICT;
     if ((code & 0xff) == SQLITE_NOMEM) st = LT_ENOMEM;
-    return lt_error_set(err, st, s->path, "%s: %s", what, sqlite3_errmsg(s->db));
+    lt_error_set(err, st, s->path, "%s: %s", what, sqlite3_errmsg(s->db));
+    return st; /* never LT_OK, visibly: callers rely on it to skip their outputs */
 }
 
 /* A cached statement, reset and with no bindings, ready to bind. */

@@ -284,7 +284,7 @@ static int verify_audit(const lt_audit_record *a, void *ctx)
             return verify_fail(v, LT_ECORRUPT, where,
                                "the trail jumps from record %lld to %lld: record %lld was "
                                "deleted",
-                               (long long)v->n, (long long)a->seq, (long long)(v->n + 1));
+                               (long long)v->n, (long long)a->seq, (long long)v->n + 1);
         return verify_fail(v, LT_ECORRUPT, where, "sequence number out of order after %lld",
                            (long long)v->n);
     }

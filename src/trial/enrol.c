@@ -91,7 +91,13 @@ static bool strata_init(const lt_protocol *pr, lt__pdoc *d)
                 from[f] = d->level_from[g], d->level_from[g] = NULL;
             }
     }
-    for (size_t g = 0; g < d->nfactors; g++) free(d->factor[g]), free(d->level[g]), free(d->level_from[g]);
+    /* cleared as well as freed: a slot past the protocol's factor count must not dangle */
+    for (size_t g = 0; g < d->nfactors; g++) {
+        free(d->factor[g]);
+        free(d->level[g]);
+        free(d->level_from[g]);
+        d->factor[g] = d->level[g] = d->level_from[g] = NULL;
+    }
     d->nfactors = nf;
     for (size_t f = 0; f < nf; f++) {
         d->factor[f] = factor[f];
