@@ -28,6 +28,13 @@ void lt__surv_sorted_free(lt__surv_sorted *s);
  * covariates finite. The error names the first bad row (0-based) and field. */
 lt_status lt__surv_check(const lt_surv_data *d, lt_error *err);
 
+/* malloc for the estimators' large per-row arrays, to be released with free(). A Cox fit at
+ * a million rows touches some 90 MB of fresh memory, and page faults were 18% of the whole
+ * command's profile (perf); arrays of 4 MiB and more are therefore aligned to 2 MiB and
+ * marked for transparent huge pages (one fault per 2 MiB instead of 512, fewer TLB misses in
+ * the radix scatter). Where huge pages are unavailable this is plain aligned memory. */
+void *lt__big_alloc(size_t size);
+
 /* Bits needed to hold values 0..k-1 (at least 1). */
 int lt__bits_for(size_t k);
 

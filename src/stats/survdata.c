@@ -8,6 +8,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
+#include <sys/mman.h>
 #include "lutetia/csv.h"
 #include "lutetia/file.h"
 #include "surv_internal.h"
@@ -62,6 +63,19 @@ void lt_surv_data_free(lt_surv_data *d)
     free_labels(d->stratum_labels, d->nstrata);
     free_labels(d->covariate_names, d->p);
     free(d);
+}
+
+void *lt__big_alloc(size_t size)
+{
+    enum { HUGE_PAGE = 2u << 20 }; /* the x86-64 transparent huge page */
+    if (size < 2 * HUGE_PAGE) return malloc(size ? size : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, size) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    /* advice only: failure (no THP in this kernel) leaves ordinary pages */
+    (void)madvise(p, size & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 void lt__level_label(char *const *labels, size_t k, char *buf, size_t size)
@@ -724,10 +738,10 @@ lt_status lt__surv_sort(const double *time, const uint32_t *tag, size_t n, int o
 {
     enum { BITS = 11, BUCKETS = 1 << BITS, TPASSES = 6, OPASSES = 3 };
     size_t m = n ? n : 1;
-    sort_item *a = malloc(m * sizeof *a), *b = malloc(m * sizeof *b);
+    sort_item *a = lt__big_alloc(m * sizeof *a), *b = lt__big_alloc(m * sizeof *b);
     size_t(*count)[BUCKETS] = calloc(TPASSES + 3 + OPASSES, sizeof *count);
-    lt__surv_sorted s = {n, malloc(m * sizeof(uint32_t)), malloc(m * sizeof(double)),
-                         malloc(m * sizeof(uint32_t))};
+    lt__surv_sorted s = {n, lt__big_alloc(m * sizeof(uint32_t)),
+                         lt__big_alloc(m * sizeof(double)), lt__big_alloc(m * sizeof(uint32_t))};
     if (!a || !b || !count || !s.idx || !s.time || !s.tag) {
         free(a);
         free(b);

@@ -467,6 +467,55 @@ static void test_hand_filled(void)
     lt_surv_data_free(d);
 }
 
+/* The Cox fit checks its rows on a second thread while it sorts: every check error, and the
+ * no-event error, must come out as with one thread, and no model must be returned. */
+static void test_cox_check_threads(void)
+{
+    lt_surv_data *d = NULL;
+    CHECK_INT(lt_surv_data_new(8, 2, &d, NULL), LT_OK);
+    if (!d) return;
+    for (size_t i = 0; i < 8; i++) {
+        d->time[i] = (double)(i + 1);
+        d->event[i] = i % 3 != 2;
+        d->x[2 * i] = (double)(i % 2);
+        d->x[2 * i + 1] = (double)i / 8;
+    }
+    for (int threads = 1; threads <= 2; threads++) {
+        lt_cox_options o;
+        lt_cox_options_default(&o);
+        o.threads = threads;
+        lt_error err = {0};
+        lt_cox *c = NULL;
+        CHECK_INT(lt_cox_fit(d, &o, &c, &err), LT_OK);
+        lt_cox_free(c);
+        c = NULL;
+        d->time[4] = -1;
+        CHECK_INT(lt_cox_fit(d, &o, &c, &err), LT_EINVAL);
+        CHECK(strstr(err.message, "row 4: expected a time >= 0") != NULL);
+        CHECK(c == NULL);
+        d->time[4] = 5;
+        d->x[2 * 6 + 1] = NAN;
+        CHECK_INT(lt_cox_fit(d, &o, &c, &err), LT_EINVAL);
+        CHECK(strstr(err.message, "row 6: covariate 2 is not a finite number") != NULL);
+        CHECK(c == NULL);
+        d->x[2 * 6 + 1] = 0.75;
+        d->stratum[7] = 1; /* nstrata is 1 */
+        CHECK_INT(lt_cox_fit(d, &o, &c, &err), LT_EINVAL);
+        CHECK(strstr(err.message, "row 7: stratum index 1") != NULL);
+        CHECK(c == NULL);
+        d->stratum[7] = 0;
+        int ev[8];
+        for (size_t i = 0; i < 8; i++)
+            ev[i] = d->event[i], d->event[i] = 0;
+        CHECK_INT(lt_cox_fit(d, &o, &c, &err), LT_ENUMERIC);
+        CHECK(strstr(err.message, "no events") != NULL);
+        CHECK(c == NULL);
+        for (size_t i = 0; i < 8; i++)
+            d->event[i] = ev[i];
+    }
+    lt_surv_data_free(d);
+}
+
 static void test_svg(const lt_surv_data *lung)
 {
     lt_km *km = NULL;
@@ -570,6 +619,7 @@ int main(void)
     test_timefix();
     test_sort();
     test_hand_filled();
+    test_cox_check_threads();
     test_logrank_z_and_threads(lung);
     test_svg(lung);
 
