@@ -16,7 +16,7 @@ DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine
 # What `make lint` needs (STYLE.md: cppcheck and clang-tidy clean); not part of `make check`.
 DEBIAN_LINT  = cppcheck clang-tidy
 
-.PHONY: all demo check build test asan deps bench-deps bench clean lint
+.PHONY: all demo check build test asan deps bench-deps bench fuzz clean lint
 
 all: build
 
@@ -54,5 +54,15 @@ lint: build
 		--error-exitcode=1 -q src cli
 	find src cli -name '*.c' | sort | xargs -n 8 -P $$(nproc) clang-tidy -p $(BUILD) --quiet
 
+# libFuzzer binaries of every fuzz target (fuzz/meson.build), built with clang into build-fuzz;
+# run one as build-fuzz/fuzz/fuzz_fhir NEW_DIR fuzz/corpus/fhir (new inputs go to NEW_DIR);
+# `make check` replays the corpora.
+DEBIAN_FUZZ = clang libclang-rt-14-dev
+fuzz:
+	@sh scripts/debian-deps.sh $(DEBIAN_BUILD) $(DEBIAN_FUZZ)
+	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz --buildtype=debugoptimized \
+		-Dfuzzing=true -Db_lundef=false -Dwerror=false
+	ninja -C build-fuzz
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
