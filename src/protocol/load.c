@@ -9,6 +9,7 @@
 #include "lutetia/date.h"
 #include "lutetia/file.h"
 #include "lutetia/patient.h"
+#include "lutetia/randomise.h"
 
 static const char *const fact_kinds[] = {"lab",         "vital",   "performance", "diagnosis",
                                          "procedure",   "imaging", "treatment",   "status",
@@ -375,6 +376,10 @@ static void build_arms(lt_protocol *p, const lt_json *doc, lt__issues *iss)
     }
 }
 
+/* Arm, factor and level names go into stratum keys ("site=pancreas;margin=R0"), so the
+ * randomiser refuses an empty name or one holding '=' or ';'. */
+static bool rand_name_ok(const char *s) { return s && *s && !strchr(s, '=') && !strchr(s, ';'); }
+
 static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *iss)
 {
     const lt_json *r = get_obj(doc, "randomisation", "", true, iss);
@@ -396,10 +401,25 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
     if (m && rs->method != LT_RANDOMISE_NONE && p->narms < 2)
         lt__issue(iss, NULL, "randomisation.method",
                   "expected \"none\" for a single-arm trial, found \"%s\"", m);
+    /* What the randomiser will refuse is refused here, so that a trial cannot be created,
+     * and patients consented and confirmed, on a design whose first allocation fails. */
+    if (p->narms > LT_RANDOMISE_MAX_ARMS)
+        lt__issue(iss, NULL, "arms", "expected at most %d arms, found %zu", LT_RANDOMISE_MAX_ARMS,
+                  p->narms);
+    for (size_t i = 0; i < p->narms; i++)
+        if (!rand_name_ok(p->arms[i].id))
+            lt__issue(iss, NULL, "arms", "expected an arm id without '=' or ';', found \"%s\"",
+                      p->arms[i].id);
     int sum = 0;
     for (size_t i = 0; i < p->narms; i++)
         sum += p->arms[i].ratio;
     const lt_json *bs = lt_json_get(r, "block_sizes");
+    /* the randomiser's documented default: blocks of one and two times the ratio sum */
+    if (!bs && rs->method == LT_RANDOMISE_PERMUTED_BLOCKS && 2 * sum > LT_RANDOMISE_MAX_BLOCK)
+        lt__issue(iss, NULL, "randomisation",
+                  "missing block_sizes: the default blocks (%d and %d, one and two times the sum "
+                  "of the ratios) exceed %d; expected block_sizes",
+                  sum, 2 * sum, LT_RANDOMISE_MAX_BLOCK);
     if (bs) {
         if (!lt_json_is_array(bs) || lt_json_size(bs) == 0) {
             lt__issue(iss, NULL, "randomisation.block_sizes",
@@ -412,9 +432,13 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
                 char ep[LT_ERROR_WHERE_MAX];
                 lt__path_index(ep, sizeof ep, "randomisation.block_sizes", i);
                 double x;
-                if (!lt_json_num(e, &x) || x != floor(x) || x < 1 || x > 1000) {
-                    lt__issue(iss, NULL, ep, "expected a whole block size, found %s",
-                              lt__json_type_name(e));
+                if (!lt_json_num(e, &x) || x != floor(x) || x < 1 || x > LT_RANDOMISE_MAX_BLOCK) {
+                    if (lt_json_num(e, &x))
+                        lt__issue(iss, NULL, ep, "expected a whole block size from 1 to %d, found %g",
+                                  LT_RANDOMISE_MAX_BLOCK, x);
+                    else
+                        lt__issue(iss, NULL, ep, "expected a whole block size, found %s",
+                                  lt__json_type_name(e));
                     continue;
                 }
                 if (sum > 0 && (int)x % sum != 0)
@@ -427,8 +451,11 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
             rs->nblock_sizes = v ? n : 0;
         }
     }
+    /* minimisation has no default probability: it is a design choice the protocol states */
     double pp = 0;
-    if (get_num(r, "p_preferred", "randomisation", false, 0.5, 1.0, &pp, iss)) rs->p_preferred = pp;
+    if (get_num(r, "p_preferred", "randomisation", rs->method == LT_RANDOMISE_MINIMISATION, 0.5,
+                1.0, &pp, iss))
+        rs->p_preferred = pp;
     static const char *const imb[] = {"range", "variance", NULL};
     const char *im = get_enum(r, "imbalance", "randomisation", false, imb, iss);
     rs->variance_imbalance = im && !strcmp(im, "variance");
@@ -448,6 +475,9 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
             continue;
         }
         lt__check_members(f, fp, fmembers, iss);
+        if (!rand_name_ok(lt_json_key(f)))
+            lt__issue(iss, NULL, fp, "expected a factor id without '=' or ';', found \"%s\"",
+                      lt_json_key(f));
         lt_strat_factor *sf = &p->strat[p->nstrat++];
         sf->id = lt_json_key(f);
         sf->name = get_str(f, "name", fp, true, iss);
@@ -468,6 +498,9 @@ static void build_randomisation(lt_protocol *p, const lt_json *doc, lt__issues *
             char vp[LT_ERROR_WHERE_MAX];
             lt__path_key(vp, sizeof vp, lp, lt_json_key(l));
             levels[li] = lt_json_key(l);
+            if (!rand_name_ok(levels[li]))
+                lt__issue(iss, NULL, vp, "expected a level name without '=' or ';', found \"%s\"",
+                          levels[li]);
             if (!lt_json_is_array(l) || lt_json_size(l) == 0) {
                 lt__issue(iss, NULL, vp,
                           "expected a non-empty array of the values that give this level, found %s",

@@ -324,9 +324,10 @@ lt_status lt_randomise_minimise(const lt_randomiser *r, uint64_t k, const int64_
     lt_allocation a;
     memset(&a, 0, sizeof a);
     a.block = -1;
-    double g[LT_RANDOMISE_MAX_ARMS], x[LT_RANDOMISE_MAX_ARMS];
+    /* zeroed whole: gcc cannot see that narms >= 2 and warns (maybe-uninitialized) on g[0]
+     * at -O1 and above with the sanitizers, which stops a -Werror build */
+    double g[LT_RANDOMISE_MAX_ARMS] = {0}, x[LT_RANDOMISE_MAX_ARMS];
     for (size_t cand = 0; cand < r->narms; cand++) {
-        g[cand] = 0;
         for (size_t f = 0; f < r->nfactors; f++) {
             for (size_t j = 0; j < r->narms; j++) {
                 int64_t c = counts[f * r->narms + j];
@@ -338,7 +339,6 @@ lt_status lt_randomise_minimise(const lt_randomiser *r, uint64_t k, const int64_
         a.imbalance[cand] = g[cand];
     }
     /* narms >= 2 here: lt_randomiser_new refuses minimisation with fewer arms */
-    // cppcheck-suppress uninitvar
     double best = g[0];
     for (size_t i = 1; i < r->narms; i++)
         if (g[i] < best) best = g[i];

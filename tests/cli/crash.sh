@@ -53,12 +53,14 @@ check_after() { # ROUND BEFORE: BEFORE = allocations that existed before the rou
     [ "$n" -ge $(($2 + n_ack)) ] && [ "$n" -le $(($2 + n_ack + 1)) ] && ok ||
         bad "round $1: $n allocations stored, $2 before and $n_ack acknowledged"
     "$LUTETIA" patients --user admin --json >"$TMP/state$1"
+    # one pass for the whole list, and only when every acknowledgement was found as stored
+    stored=1
     while read -r _ number id arm _; do
         jq -e --arg id "$id" --arg arm "$arm" --argjson n "$number" \
             '.patients[] | select(.id == $id) | .arm == $arm and .allocation == $n' \
-            "$TMP/state$1" >/dev/null || { bad "round $1: $id acknowledged as $number $arm, not stored so"; break; }
+            "$TMP/state$1" >/dev/null || { bad "round $1: $id acknowledged as $number $arm, not stored so"; stored=0; break; }
     done <"$TMP/acked$1"
-    ok
+    [ $stored = 1 ] && ok
     expect_exit 0 -- "$LUTETIA" randomise --replay --user stat1 --json
     expect_jq '.verified and .allocations == '"$n"' and ([.sequence[].number] == [range(1; '"$n"' + 1)])'
     expect_exit 0 -- "$LUTETIA" audit verify

@@ -137,9 +137,9 @@ jq '.randomisation.stratification.centre = {"name": "Centre volume", "fact": "at
    "$NELMAS" >"$TMP/strat.json"
 SDB="$TMP/strat.db"
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$TMP/strat.json" --db "$SDB"
-"$LUTETIA" site add --db "$SDB" --code S1 --name one >/dev/null
-"$LUTETIA" user add --db "$SDB" --name coord1 --role coordinator --site S1 >/dev/null
-"$LUTETIA" user add --db "$SDB" --name inv1 --role investigator --site S1 >/dev/null
+"$LUTETIA" site add --db "$SDB" --code S1 --name one >/dev/null &&
+"$LUTETIA" user add --db "$SDB" --name coord1 --role coordinator --site S1 >/dev/null &&
+"$LUTETIA" user add --db "$SDB" --name inv1 --role investigator --site S1 >/dev/null && ok || bad "site S1 and its users in $SDB"
 jq '.[0] | .id = "M1"' "$TMP/a.json" | jq -s . >"$TMP/m.json"
 LUTETIA_DB="$SDB" ready "$TMP/m.json" S1 coord1 inv1 && ok || bad "preparing M1"
 expect_exit 6 -- "$LUTETIA" randomise --db "$SDB" --user coord1 --patient M1
@@ -204,9 +204,9 @@ jq '.randomisation.method = "minimisation" | .randomisation.p_preferred = 1
     | .randomisation.imbalance = "range" | del(.randomisation.block_sizes)' "$NELMAS" >"$TMP/min1.json"
 NDB="$TMP/min.db"
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$TMP/min1.json" --db "$NDB"
-"$LUTETIA" site add --db "$NDB" --code S1 --name one >/dev/null
-"$LUTETIA" user add --db "$NDB" --name coord1 --role coordinator --site S1 >/dev/null
-"$LUTETIA" user add --db "$NDB" --name inv1 --role investigator --site S1 >/dev/null
+"$LUTETIA" site add --db "$NDB" --code S1 --name one >/dev/null &&
+"$LUTETIA" user add --db "$NDB" --name coord1 --role coordinator --site S1 >/dev/null &&
+"$LUTETIA" user add --db "$NDB" --name inv1 --role investigator --site S1 >/dev/null && ok || bad "site S1 and its users in $NDB"
 make_patients "$TMP/n.json" N 24
 LUTETIA_DB="$NDB" ready "$TMP/n.json" S1 coord1 inv1 && ok || bad "preparing N"
 jq -r '.[].id' "$TMP/n.json" >"$TMP/n.txt"
@@ -230,9 +230,9 @@ jq '.randomisation = {"method": "none"} | del(.arms.A)
     "$NELMAS" >"$TMP/single.json"
 GDB="$TMP/single.db"
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$TMP/single.json" --db "$GDB"
-"$LUTETIA" site add --db "$GDB" --code S1 --name one >/dev/null
-"$LUTETIA" user add --db "$GDB" --name coord1 --role coordinator --site S1 >/dev/null
-"$LUTETIA" user add --db "$GDB" --name inv1 --role investigator --site S1 >/dev/null
+"$LUTETIA" site add --db "$GDB" --code S1 --name one >/dev/null &&
+"$LUTETIA" user add --db "$GDB" --name coord1 --role coordinator --site S1 >/dev/null &&
+"$LUTETIA" user add --db "$GDB" --name inv1 --role investigator --site S1 >/dev/null && ok || bad "site S1 and its users in $GDB"
 make_patients "$TMP/g.json" G 3
 LUTETIA_DB="$GDB" ready "$TMP/g.json" S1 coord1 inv1 && ok || bad "preparing G"
 expect_exit 0 -- "$LUTETIA" randomise --db "$GDB" --user coord1 --patient G2 --json
