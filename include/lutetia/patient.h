@@ -37,6 +37,7 @@ typedef enum lt_fact_problem {
     LT_FACT_NO_VALUE,       /* a dataAbsentReason, an empty cell */
     LT_FACT_NOT_FINAL,      /* a FHIR status other than final/amended/corrected */
     LT_FACT_BAD_DATE,       /* a date that does not parse */
+    LT_FACT_IMPLAUSIBLE,    /* a value or reference range no body has (data/plausible-ranges.json) */
 } lt_fact_problem;
 
 typedef struct lt_attr {
@@ -135,7 +136,7 @@ LT_API const char *lt_concepts_lookup(const lt_concepts *m, const char *system, 
 LT_API void lt_cohort_use_concepts(lt_cohort *c, const lt_concepts *m);
 
 /* Stable names: "lab", "diagnosis", ... and "ok", "unit_unknown", "no_value", "not_final",
- * "bad_date". */
+ * "bad_date", "implausible". */
 LT_API const char *lt_fact_kind_name(lt_fact_kind k);
 LT_API const char *lt_fact_problem_name(lt_fact_problem p);
 
