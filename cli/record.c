@@ -21,11 +21,14 @@ static const char *record_help =
     "and needs --reason. Dates are YYYY-MM-DD, times RFC 3339 (2026-03-01T09:30:00Z).\n"
     "\n"
     "  profile     --birth-date D --sex female|male --weight KG   (what the dose rules need)\n"
+    "              [--confirm]  (a weight outside its plausible range, checked; needs --reason)\n"
     "  anchor      --anchor NAME --date D          (liver_resection; randomisation when the\n"
     "                                               clinical date differs from allocation day)\n"
     "  actual      --entry ID --date D [--late-reason TEXT]   (a calendar entry was done)\n"
-    "  lab         --date D --analyte A --value V [--unit U] [--lln L] [--uln U]\n"
-    "              (graded with CTCAE v5.0; 'weight' in kg is accepted, not graded)\n"
+    "  lab         --date D --analyte A --value V [--unit U] [--lln L] [--uln U] [--confirm]\n"
+    "              (graded with CTCAE v5.0; 'weight' in kg is accepted, not graded; a value\n"
+    "              outside its plausible range, data/plausible-ranges.json, is refused unless\n"
+    "              --confirm and --reason say someone checked it)\n"
     "  ae          --term T --grade 1-5 --start D [--end D] [--serious]\n"
     "              [--related not_related|unlikely|possible|probable|definite] [--id AE001]\n"
     "  assessment  --date D --modality M [--new-lesions] [--target ID:ORGAN:MM ...]\n"
@@ -66,8 +69,9 @@ typedef struct args {
     size_t nacks;
 } args;
 
-static const char *const flags[] = {"--json", "--serious", "--new-lesions", "--no-amino",
-                                    "--no-ssa-long", "--no-ssa-short", "--csv", NULL};
+static const char *const flags[] = {"--json",        "--serious",      "--new-lesions",
+                                    "--no-amino",    "--no-ssa-long",  "--no-ssa-short",
+                                    "--csv",         "--confirm",      NULL};
 
 static bool is_flag(const char *a)
 {
@@ -126,6 +130,18 @@ static int only(const char *verb, const args *a, const char *const *known)
             ok = !strcmp(a->o[i].key, *k);
         if (!ok) return lt_cli_usage_error(verb, "unknown option --%s", a->o[i].key);
     }
+    return 0;
+}
+
+/* An option given twice (--value 231 --value 20) is refused, not read as the last one: the
+ * command line's duplicate member. */
+static int once(const char *verb, const args *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(a->o[i].key, a->o[k].key))
+                return lt_cli_usage_error(verb, "--%s is given twice ('%s' and '%s')",
+                                          a->o[i].key, a->o[k].val, a->o[i].val);
     return 0;
 }
 
@@ -189,9 +205,10 @@ static bool activity_opt(const char *verb, const args *a, const char *key, const
 static int do_profile(lt_conduct *c, const args *a, const char *p, const char *reason,
                       lt_error *err)
 {
-    static const char *const known[] = {"birth-date", "sex", "weight", NULL};
+    static const char *const known[] = {"birth-date", "sex", "weight", "confirm", NULL};
     static const char *const req[] = {"birth-date", "sex", "weight", NULL};
     int rc = only("record profile", a, known);
+    if (!rc) rc = once("record profile", a);
     if (!rc) rc = need("record profile", a, req);
     if (rc) return rc;
     lt_date born;
@@ -202,7 +219,9 @@ static int do_profile(lt_conduct *c, const args *a, const char *p, const char *r
     const char *s = get(a, "sex");
     lt_sex sex = !strcmp(s, "female") ? LT_SEX_FEMALE : !strcmp(s, "male") ? LT_SEX_MALE
                                                                             : LT_SEX_UNKNOWN;
-    if (lt_conduct_profile(c, p, born, sex, w, reason, err)) return lt_cli_fail(err);
+    if ((has(a, "confirm") ? lt_conduct_profile_confirmed : lt_conduct_profile)(c, p, born, sex, w,
+                                                                             reason, err))
+        return lt_cli_fail(err);
     printf("%s: profile recorded\n", p);
     return 0;
 }
@@ -240,9 +259,11 @@ static int do_actual(lt_conduct *c, const args *a, const char *p, const char *re
 static int do_lab(lt_conduct *c, const args *a, const char *p, const char *reason, bool json,
                   lt_error *err)
 {
-    static const char *const known[] = {"date", "analyte", "value", "unit", "lln", "uln", NULL};
+    static const char *const known[] = {"date", "analyte", "value", "unit",
+                                        "lln",  "uln",     "confirm", NULL};
     static const char *const req[] = {"date", "analyte", "value", NULL};
     int rc = only("record lab", a, known);
+    if (!rc) rc = once("record lab", a);
     if (!rc) rc = need("record lab", a, req);
     if (rc) return rc;
     lt_conduct_lab lab = {.patient = p, .analyte = get(a, "analyte"), .unit = get(a, "unit")};
@@ -251,7 +272,9 @@ static int do_lab(lt_conduct *c, const args *a, const char *p, const char *reaso
         !num_opt("record lab", a, "lln", &lab.lln) || !num_opt("record lab", a, "uln", &lab.uln))
         return LT_EXIT_USAGE;
     lt_grade g;
-    if (lt_conduct_lab_record(c, &lab, reason, &g, err)) return lt_cli_fail(err);
+    if ((has(a, "confirm") ? lt_conduct_lab_record_confirmed : lt_conduct_lab_record)(c, &lab, reason,
+                                                                                   &g, err))
+        return lt_cli_fail(err);
     if (json) {
         lt_buf b = LT_BUF_INIT;
         if (g.term)

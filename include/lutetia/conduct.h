@@ -49,6 +49,14 @@ LT_API bool lt_conduct_allowed(lt_role role, lt_conduct_action action);
 LT_API lt_status lt_conduct_profile(lt_conduct *c, const char *patient, lt_date birth_date,
                                     lt_sex sex, double weight_kg, const char *reason,
                                     lt_error *err);
+/* The birth date must be 1900-01-01 or later, not in the future, and the one the patient was
+ * screened with (LT_ECONFLICT otherwise). A weight outside its plausible range
+ * (data/plausible-ranges.json; 0.001 kg is a typing error) is refused with LT_EINVAL by
+ * lt_conduct_profile; lt_conduct_profile_confirmed records it when a person has checked it,
+ * and then needs a reason (kept in the audit trail). */
+LT_API lt_status lt_conduct_profile_confirmed(lt_conduct *c, const char *patient,
+                                              lt_date birth_date, lt_sex sex, double weight_kg,
+                                              const char *reason, lt_error *err);
 
 /* An anchor date of the schedule or an endpoint origin ("liver_resection"; "randomisation"
  * when the clinical date differs from the day the allocation was stored). */
@@ -76,6 +84,15 @@ typedef struct lt_conduct_lab {
 } lt_conduct_lab;
 LT_API lt_status lt_conduct_lab_record(lt_conduct *c, const lt_conduct_lab *lab,
                                        const char *reason, lt_grade *grade, lt_error *err);
+/* Values and limits must be finite (an infinite limit is refused, not taken as unknown). A
+ * value or limit outside the analyte's plausible range (data/plausible-ranges.json), or an LLN
+ * above the ULN, is refused with LT_EINVAL by lt_conduct_lab_record; it is a typing or unit
+ * error (creatinine 71 "mg/dL") until a person checks it. lt_conduct_lab_record_confirmed
+ * records it then, with a reason (required), and marks the stored result
+ * "implausible_confirmed". */
+LT_API lt_status lt_conduct_lab_record_confirmed(lt_conduct *c, const lt_conduct_lab *lab,
+                                                 const char *reason, lt_grade *grade,
+                                                 lt_error *err);
 
 #define LT_CONDUCT_ID_MAX 256
 

@@ -37,6 +37,7 @@ typedef enum lt_fact_problem {
     LT_FACT_NO_VALUE,       /* a dataAbsentReason, an empty cell */
     LT_FACT_NOT_FINAL,      /* a FHIR status other than final/amended/corrected */
     LT_FACT_BAD_DATE,       /* a date that does not parse */
+    LT_FACT_IMPLAUSIBLE,    /* a value or reference range no body has (data/plausible-ranges.json) */
 } lt_fact_problem;
 
 typedef struct lt_attr {
@@ -134,8 +135,31 @@ LT_API const char *lt_concepts_lookup(const lt_concepts *m, const char *system, 
  * the first time a FHIR bundle or a LOINC-coded CSV is read. */
 LT_API void lt_cohort_use_concepts(lt_cohort *c, const lt_concepts *m);
 
+/* Plausible ranges per analyte and vital (data/plausible-ranges.json, found as concepts.json
+ * is; path NULL: the shipped table): the values a living body can have, in canonical units.
+ * Not reference ranges: a value outside is a typing or unit error (haemoglobin -3 g/dL,
+ * creatinine 71 mg/dL, weight 0.001 kg) until a person confirms it. The readers mark such a
+ * fact LT_FACT_IMPLAUSIBLE (screening then says unknown); recording refuses it unless confirmed
+ * with a reason. Read-only once loaded: may be shared by cohorts on several threads. */
+typedef struct lt_plausible lt_plausible;
+LT_API lt_status lt_plausible_load(const char *path, lt_plausible **out, lt_error *err);
+LT_API void lt_plausible_free(lt_plausible *t);
+/* The range of analyte; false when the table has none (not an analyte). */
+LT_API bool lt_plausible_range(const lt_plausible *t, const char *analyte, double *min,
+                               double *max);
+/* Whether value (canonical unit) is plausible: finite, and inside the analyte's range. When
+ * not, why (may be NULL) receives "creatinine 71 mg/dL is outside the plausible range ...". */
+LT_API bool lt_plausible_value(const lt_plausible *t, const char *analyte, double value,
+                               char *why, size_t n);
+/* Whether reference limits (canonical unit) are plausible: each inside the range, and the
+ * LLN not above the ULN. */
+LT_API bool lt_plausible_limits(const lt_plausible *t, const char *analyte, bool has_low,
+                                double low, bool has_high, double high, char *why, size_t n);
+/* Makes the cohort use t (borrowed: t must outlive the cohort) instead of loading its own. */
+LT_API void lt_cohort_use_plausible(lt_cohort *c, const lt_plausible *t);
+
 /* Stable names: "lab", "diagnosis", ... and "ok", "unit_unknown", "no_value", "not_final",
- * "bad_date". */
+ * "bad_date", "implausible". */
 LT_API const char *lt_fact_kind_name(lt_fact_kind k);
 LT_API const char *lt_fact_problem_name(lt_fact_problem p);
 

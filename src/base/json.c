@@ -1,11 +1,16 @@
 /* The JSON layer: cJSON for the tree (the fastest of Debian's C JSON libraries on our FHIR
  * sample), plus what cJSON lacks: the line and column of a syntax error, and of any value
  * named by a path, so validation messages can point into the file a person edits. */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "lutetia/json.h"
+
+static lt_status check_tree(const char *text, size_t len, const char *source, const cJSON *root,
+                            lt_error *err);
 
 static void line_col(const char *text, size_t upto, int *line, int *col)
 {
@@ -56,6 +61,11 @@ lt_status lt_json_parse(const char *text, size_t len, const char *source, lt_jso
         char where[LT_ERROR_WHERE_MAX];
         snprintf(where, sizeof where, "%s:%d:%d", source ? source : "<input>", line, col);
         LT_FAIL(err, LT_EPARSE, where, "expected the end of the document, found more text");
+    }
+    lt_status st = check_tree(text, len, source, root, err);
+    if (st != LT_OK) {
+        cJSON_Delete(root);
+        return st;
     }
     *out = root;
     return LT_OK;
@@ -226,11 +236,11 @@ static bool string_equals(scan *s, const char *key, size_t keylen)
     return rawlen == keylen && memcmp(start, key, keylen) == 0;
 }
 
-bool lt_json_locate(const char *text, size_t len, const char *path, int *line, int *col)
+/* Moves s to the value at path; false if the path is not present. */
+static bool seek(scan *s, const char *path)
 {
-    scan s = {text, text + len};
     const char *q = path ? path : "";
-    skip_ws(&s);
+    skip_ws(s);
     while (*q) {
         if (*q == '.') q++;
         if (*q == '[') {
@@ -238,47 +248,250 @@ bool lt_json_locate(const char *text, size_t len, const char *path, int *line, i
             long idx = strtol(q + 1, &after, 10);
             if (*after != ']' || idx < 0) return false;
             q = after + 1;
-            skip_ws(&s);
-            if (s.p >= s.end || *s.p != '[') return false;
-            s.p++;
+            skip_ws(s);
+            if (s->p >= s->end || *s->p != '[') return false;
+            s->p++;
             for (long i = 0; i < idx; i++) {
-                if (!skip_value(&s)) return false;
-                skip_ws(&s);
-                if (s.p >= s.end || *s.p != ',') return false;
-                s.p++;
+                if (!skip_value(s)) return false;
+                skip_ws(s);
+                if (s->p >= s->end || *s->p != ',') return false;
+                s->p++;
             }
-            skip_ws(&s);
-            if (s.p >= s.end || *s.p == ']') return false;
+            skip_ws(s);
+            if (s->p >= s->end || *s->p == ']') return false;
         } else {
             size_t keylen = strcspn(q, ".[");
-            skip_ws(&s);
-            if (s.p >= s.end || *s.p != '{') return false;
-            s.p++;
+            skip_ws(s);
+            if (s->p >= s->end || *s->p != '{') return false;
+            s->p++;
             bool found = false;
             for (;;) {
-                skip_ws(&s);
-                if (s.p >= s.end || *s.p != '"') return false;
-                bool match = string_equals(&s, q, keylen);
-                skip_ws(&s);
-                if (s.p >= s.end || *s.p != ':') return false;
-                s.p++;
-                skip_ws(&s);
+                skip_ws(s);
+                if (s->p >= s->end || *s->p != '"') return false;
+                bool match = string_equals(s, q, keylen);
+                skip_ws(s);
+                if (s->p >= s->end || *s->p != ':') return false;
+                s->p++;
+                skip_ws(s);
                 if (match) {
                     found = true;
                     break;
                 }
-                if (!skip_value(&s)) return false;
-                skip_ws(&s);
-                if (s.p >= s.end || *s.p != ',') return false;
-                s.p++;
+                if (!skip_value(s)) return false;
+                skip_ws(s);
+                if (s->p >= s->end || *s->p != ',') return false;
+                s->p++;
             }
             if (!found) return false;
             q += keylen;
         }
     }
-    skip_ws(&s);
+    skip_ws(s);
+    return true;
+}
+
+bool lt_json_locate(const char *text, size_t len, const char *path, int *line, int *col)
+{
+    scan s = {text, text + len};
+    if (!seek(&s, path)) return false;
     line_col(text, (size_t)(s.p - text), line, col);
     return true;
+}
+
+/* Moves s from the object at s->p to the key of its nth (0-based) member named key. */
+static bool seek_member(scan *s, const char *key, int nth)
+{
+    size_t keylen = strlen(key);
+    if (s->p >= s->end || *s->p != '{') return false;
+    s->p++;
+    for (;;) {
+        skip_ws(s);
+        if (s->p >= s->end || *s->p != '"') return false;
+        const char *at = s->p;
+        if (string_equals(s, key, keylen) && nth-- == 0) {
+            s->p = at;
+            return true;
+        }
+        skip_ws(s);
+        if (s->p >= s->end || *s->p != ':') return false;
+        s->p++;
+        if (!skip_value(s)) return false;
+        skip_ws(s);
+        if (s->p >= s->end || *s->p != ',') return false;
+        s->p++;
+    }
+}
+
+/* ---- what cJSON accepts but no Lutetia input may hold -----------------------------------
+ * cJSON keeps every member of an object, duplicates included, and lt_json_get returns the
+ * first while jq and Python keep the last: "value": 231, "value": 20 would be read as 231
+ * where the person who wrote it (and every other tool) sees 20. And cJSON reads a number too
+ * large for a double (1e400) as infinity, which no clinical value is and which compares as
+ * "near" everything. Both are refused once, here, where every reader parses. */
+
+typedef struct walk {
+    const char *text;
+    size_t len;
+    const char *source;
+    lt_error *err;
+    char path[LT_ERROR_WHERE_MAX];
+    size_t n;
+} walk;
+
+/* Fails with where = "source:line:col" of the path's value (or of member nth named key of
+ * the object at path, when key is given); falls back to "source" when it cannot be found. */
+static lt_status walk_fail(walk *w, const char *key, int nth, const char *fmt, ...)
+    LT_PRINTF(4, 5);
+static lt_status walk_fail(walk *w, const char *key, int nth, const char *fmt, ...)
+{
+    char where[LT_ERROR_WHERE_MAX], msg[LT_ERROR_MESSAGE_MAX];
+    const char *src = w->source ? w->source : "<input>";
+    scan s = {w->text, w->text + w->len};
+    if (seek(&s, w->path) && (!key || seek_member(&s, key, nth))) {
+        int line, col;
+        line_col(w->text, (size_t)(s.p - w->text), &line, &col);
+        snprintf(where, sizeof where, "%s:%d:%d", src, line, col);
+    } else {
+        snprintf(where, sizeof where, "%s", src);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return lt_error_set(w->err, LT_EPARSE, where, "%s", msg);
+}
+
+/* Appends ".key" or "[i]" to the path; returns the old length to restore. */
+static size_t walk_push(walk *w, const char *key, size_t i)
+{
+    size_t old = w->n;
+    int k;
+    if (key)
+        k = snprintf(w->path + w->n, sizeof w->path - w->n, "%s%s", w->n ? "." : "", key);
+    else
+        k = snprintf(w->path + w->n, sizeof w->path - w->n, "[%zu]", i);
+    if (k > 0) w->n += (size_t)k;
+    if (w->n >= sizeof w->path) w->n = sizeof w->path - 1; /* cut: the place degrades, no more */
+    return old;
+}
+
+static uint64_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The first member of obj whose key repeats an earlier member's, or NULL; *first is that
+ * earlier member. Small objects (nearly all) compare pairwise; large ones use a hash set. */
+static const cJSON *find_duplicate(const cJSON *obj, size_t n, const cJSON **first, bool *oom)
+{
+    if (n <= 32) {
+        for (const cJSON *m = obj->child; m; m = m->next)
+            for (const cJSON *e = obj->child; e != m; e = e->next)
+                if (e->string && m->string && !strcmp(e->string, m->string)) {
+                    *first = e;
+                    return m;
+                }
+        return NULL;
+    }
+    size_t cap = 64;
+    while (cap < 2 * n) cap *= 2;
+    const cJSON **set = calloc(cap, sizeof *set);
+    if (!set) {
+        *oom = true;
+        return NULL;
+    }
+    const cJSON *dup = NULL;
+    for (const cJSON *m = obj->child; m && !dup; m = m->next) {
+        if (!m->string) continue;
+        size_t i = (size_t)key_hash(m->string) & (cap - 1);
+        while (set[i] && strcmp(set[i]->string, m->string)) i = (i + 1) & (cap - 1);
+        if (set[i]) {
+            *first = set[i];
+            dup = m;
+        } else {
+            set[i] = m;
+        }
+    }
+    free(set);
+    return dup;
+}
+
+/* How many members before m (in its object) carry m's key: m's rank among its namesakes. */
+static int rank_of(const cJSON *obj, const cJSON *m)
+{
+    int k = 0;
+    for (const cJSON *e = obj->child; e && e != m; e = e->next)
+        if (e->string && !strcmp(e->string, m->string)) k++;
+    return k;
+}
+
+/* The number's text as written, for "found 1e400". */
+static void raw_token(walk *w, char *buf, size_t n)
+{
+    scan s = {w->text, w->text + w->len};
+    size_t k = 0;
+    if (seek(&s, w->path))
+        for (; k + 1 < n && s.p + k < s.end && !strchr(",}] \n\r\t", s.p[k]); k++)
+            buf[k] = s.p[k];
+    buf[k] = '\0';
+}
+
+static lt_status walk_value(walk *w, const cJSON *v)
+{
+    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+        char raw[40];
+        raw_token(w, raw, sizeof raw);
+        return walk_fail(w, NULL, 0, "%s%sexpected a finite number, found %s (beyond the range "
+                                     "of a double)",
+                         w->path, w->n ? ": " : "", raw[0] ? raw : "an infinite number");
+    }
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) return LT_OK;
+    size_t n = 0;
+    for (const cJSON *c = v->child; c; c = c->next) n++;
+    if (cJSON_IsObject(v) && n > 1) {
+        const cJSON *first = NULL;
+        bool oom = false;
+        const cJSON *dup = find_duplicate(v, n, &first, &oom);
+        if (oom) return lt_error_set(w->err, LT_ENOMEM, w->source ? w->source : "",
+                                     "out of memory checking JSON members");
+        if (dup) {
+            /* the place of the first one, for the message */
+            int l1 = 0, c1 = 0;
+            scan s = {w->text, w->text + w->len};
+            if (seek(&s, w->path) && seek_member(&s, first->string, 0))
+                line_col(w->text, (size_t)(s.p - w->text), &l1, &c1);
+            char at[48] = "";
+            if (l1) snprintf(at, sizeof at, " (first at line %d, column %d)", l1, c1);
+            size_t old = walk_push(w, dup->string, 0);
+            char path[LT_ERROR_WHERE_MAX];
+            snprintf(path, sizeof path, "%s", w->path);
+            w->n = old;
+            w->path[old] = '\0';
+            return walk_fail(w, dup->string, rank_of(v, dup),
+                             "%s: duplicate member \"%s\"%s: expected each member once, found "
+                             "it twice (which one counts is undefined)",
+                             path, dup->string, at);
+        }
+    }
+    size_t i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        size_t old = walk_push(w, cJSON_IsObject(v) ? c->string : NULL, i);
+        lt_status st = walk_value(w, c);
+        w->n = old;
+        w->path[old] = '\0';
+        if (st != LT_OK) return st;
+    }
+    return LT_OK;
+}
+
+static lt_status check_tree(const char *text, size_t len, const char *source, const cJSON *root,
+                            lt_error *err)
+{
+    walk w = {.text = text, .len = len, .source = source, .err = err};
+    return walk_value(&w, root);
 }
 
 /* ---- copies and merge patches (RFC 7386) ----------------------------------------------- */

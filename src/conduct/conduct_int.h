@@ -16,6 +16,7 @@ struct lt_conduct {
     lt_nuclide_table *nuc;
     lt_ctcae_table *ctcae;
     lt_dosemod_rules *rules;
+    lt_plausible *plausible; /* data/plausible-ranges.json: what a recorded value may be */
 };
 
 /* Record kinds this module writes (docs/conduct.md lists their ids and documents). */

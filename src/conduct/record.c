@@ -205,29 +205,92 @@ static void open_doc(lt_buf *b, const char *patient)
 
 /* ---- profile ---- */
 
-lt_status lt_conduct_profile(lt_conduct *c, const char *patient, lt_date birth_date, lt_sex sex,
-                             double weight_kg, const char *reason, lt_error *err)
+/* The birth date the patient was last screened with (LT_DATE_NONE when that screening holds
+ * none: screenings stored before the screening document carried it). */
+static lt_status screened_birth_date(lt_conduct *c, const lt__pdoc *d, lt_date *out,
+                                     lt_error *err)
+{
+    *out = LT_DATE_NONE;
+    if (!d->last_screening) return LT_OK;
+    lt_record *r = NULL;
+    lt_status rc = lt_store_get(lt_trial_store(c->t), "screening", d->last_screening, &r, err);
+    if (rc == LT_ENOTFOUND) {
+        if (err) lt_error_clear(err);
+        return LT_OK;
+    }
+    if (rc != LT_OK) return rc;
+    lt_json *j = NULL;
+    rc = lt_json_parse(r->data, strlen(r->data), d->last_screening, &j, err);
+    if (rc == LT_OK) {
+        const char *b = lt_json_get_str(lt_json_get(j, "result"), "birth_date", NULL);
+        if (b && !lt_date_parse(b, false, out)) *out = LT_DATE_NONE;
+    }
+    lt_json_free(j);
+    lt_record_free(r);
+    return rc;
+}
+
+static lt_status profile(lt_conduct *c, const char *patient, lt_date birth_date, lt_sex sex,
+                         double weight_kg, bool confirmed, const char *reason, lt_error *err)
 {
     lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record a patient's profile", err);
     if (rc != LT_OK) return rc;
     rc = lt__check_date(birth_date, "--birth-date", err);
     if (rc != LT_OK) return rc;
+    char b[LT_DATE_STR_MAX], s[LT_DATE_STR_MAX];
+    if (birth_date < lt_date_from_ymd(1900, 1, 1))
+        LT_FAIL(err, LT_EINVAL, "--birth-date",
+                "expected a birth date from 1900-01-01 on, found %s (a typing error?)",
+                lt_date_format(birth_date, b));
     if (sex != LT_SEX_FEMALE && sex != LT_SEX_MALE)
         LT_FAIL(err, LT_EINVAL, "--sex", "female or male is needed (Cockcroft-Gault)");
-    if (!(weight_kg > 0 && weight_kg < 500))
-        LT_FAIL(err, LT_EINVAL, "--weight", "a weight in kg above 0 and below 500 is needed");
+    if (!(weight_kg > 0 && isfinite(weight_kg)))
+        LT_FAIL(err, LT_EINVAL, "--weight", "a finite weight in kg above 0 is needed");
+    char why[256];
+    bool plausible = lt_plausible_value(c->plausible, "weight", weight_kg, why, sizeof why);
+    if (!plausible && !confirmed)
+        LT_FAIL(err, LT_EINVAL, "--weight",
+                "%s (data/plausible-ranges.json): check the value and its unit, or confirm it "
+                "with a reason",
+                why);
+    if (!plausible && (!reason || !*reason))
+        LT_FAIL(err, LT_EINVAL, "--reason", "a confirmed implausible weight needs a reason (%s)",
+                why);
     lt__txn x;
     rc = lt__txn_begin(&x, c, patient, LT_STATE_SCREENED, err);
     if (rc != LT_OK) return rc;
-    lt_buf b = LT_BUF_INIT;
-    open_doc(&b, patient);
-    member_date(&b, "birth_date", birth_date);
-    member_str(&b, "sex", sex == LT_SEX_FEMALE ? "female" : "male");
-    member_num(&b, "weight_kg", weight_kg);
-    lt_buf_putc(&b, '}');
-    rc = lt__txn_put(&x, LT__K_PROFILE, patient, NULL, &b, "profile", reason, err);
-    lt_buf_free(&b);
+    /* the dose rules compute age from this date: it must be the patient who was screened */
+    lt_date screened;
+    rc = screened_birth_date(c, &x.d, &screened, err);
+    if (rc == LT_OK && screened != LT_DATE_NONE && screened != birth_date)
+        rc = lt_error_set(err, LT_ECONFLICT, "--birth-date",
+                          "patient '%s' was screened with birth date %s, not %s: correct the "
+                          "patient's data and screen again, or correct this date",
+                          patient, lt_date_format(screened, s), lt_date_format(birth_date, b));
+    if (rc != LT_OK) return lt__txn_end(&x, rc, err);
+    lt_buf doc = LT_BUF_INIT;
+    open_doc(&doc, patient);
+    member_date(&doc, "birth_date", birth_date);
+    member_str(&doc, "sex", sex == LT_SEX_FEMALE ? "female" : "male");
+    member_num(&doc, "weight_kg", weight_kg);
+    if (!plausible) lt_buf_puts(&doc, ",\"implausible_confirmed\":true");
+    lt_buf_putc(&doc, '}');
+    rc = lt__txn_put(&x, LT__K_PROFILE, patient, NULL, &doc, "profile", reason, err);
+    lt_buf_free(&doc);
     return lt__txn_end(&x, rc, err);
+}
+
+lt_status lt_conduct_profile(lt_conduct *c, const char *patient, lt_date birth_date, lt_sex sex,
+                             double weight_kg, const char *reason, lt_error *err)
+{
+    return profile(c, patient, birth_date, sex, weight_kg, false, reason, err);
+}
+
+lt_status lt_conduct_profile_confirmed(lt_conduct *c, const char *patient, lt_date birth_date,
+                                       lt_sex sex, double weight_kg, const char *reason,
+                                       lt_error *err)
+{
+    return profile(c, patient, birth_date, sex, weight_kg, true, reason, err);
 }
 
 /* ---- anchors ---- */
@@ -347,8 +410,8 @@ lt_status lt_conduct_actual(lt_conduct *c, const char *patient, const char *entr
 
 /* ---- laboratory results ---- */
 
-lt_status lt_conduct_lab_record(lt_conduct *c, const lt_conduct_lab *lab, const char *reason,
-                                lt_grade *grade, lt_error *err)
+static lt_status lab_record(lt_conduct *c, const lt_conduct_lab *lab, bool confirmed,
+                            const char *reason, lt_grade *grade, lt_error *err)
 {
     lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record laboratory results", err);
     if (rc != LT_OK) return rc;
@@ -360,17 +423,38 @@ lt_status lt_conduct_lab_record(lt_conduct *c, const lt_conduct_lab *lab, const 
                 "'%s' is not an analyte Lutetia knows (docs/patient-format.md lists them)",
                 analyte);
     if (!isfinite(lab->value)) LT_FAIL(err, LT_EINVAL, "--value", "a finite value is needed");
+    /* NAN says "no limit"; an infinite limit is no limit a laboratory reports */
+    if (isinf(lab->lln)) LT_FAIL(err, LT_EINVAL, "--lln", "a finite limit is needed");
+    if (isinf(lab->uln)) LT_FAIL(err, LT_EINVAL, "--uln", "a finite limit is needed");
     double v = lab->value, lln = lab->lln, uln = lab->uln;
     const char *given = lab->unit && *lab->unit ? lab->unit : unit;
     if (weight) {
-        if (strcmp(given, "kg") || !(v > 0 && v < 500))
-            LT_FAIL(err, LT_EINVAL, "--value", "a weight in kg (0-500) is needed");
+        if (strcmp(given, "kg") || !(v > 0))
+            LT_FAIL(err, LT_EINVAL, "--value", "a weight in kg above 0 is needed");
     } else if (!lt_units_convert(analyte, lab->value, given, &v) ||
                (isfinite(lab->lln) && !lt_units_convert(analyte, lab->lln, given, &lln)) ||
                (isfinite(lab->uln) && !lt_units_convert(analyte, lab->uln, given, &uln))) {
         LT_FAIL(err, LT_EINVAL, "--unit", "unit '%s' is not accepted for %s (canonical: %s)",
                 given, analyte, unit);
     }
+    /* what no body has is a typing or unit error until a person checks it: a grade (and a
+     * dose decision) taken on creatinine 71 "mg/dL" would be taken on nothing */
+    char why[256] = "";
+    const char *field = "--value";
+    bool plausible = lt_plausible_value(c->plausible, analyte, v, why, sizeof why);
+    if (plausible) {
+        plausible = lt_plausible_limits(c->plausible, analyte, !isnan(lln), lln, !isnan(uln),
+                                        uln, why, sizeof why);
+        field = !strncmp(why, "ULN", 3) ? "--uln" : "--lln"; /* why names the limit at fault */
+    }
+    if (!plausible && !confirmed)
+        LT_FAIL(err, LT_EINVAL, field,
+                "%s (data/plausible-ranges.json): check the value and its unit, or confirm it "
+                "with a reason",
+                why);
+    if (!plausible && (!reason || !*reason))
+        LT_FAIL(err, LT_EINVAL, "--reason", "a confirmed implausible result needs a reason (%s)",
+                why);
     rc = lt__check_date(lab->date, "--date", err);
     if (rc != LT_OK) return rc;
     lt__txn x;
@@ -411,6 +495,7 @@ lt_status lt_conduct_lab_record(lt_conduct *c, const lt_conduct_lab *lab, const 
         member_str(&b, "unit", unit);
         member_num(&b, "lln", lln);
         member_num(&b, "uln", uln);
+        if (!plausible) lt_buf_puts(&b, ",\"implausible_confirmed\":true");
         lt_buf_puts(&b, ",\"grade\":");
         if (graded)
             lt_grade_to_json(&g, analyte, v, unit, &b);
@@ -423,6 +508,18 @@ lt_status lt_conduct_lab_record(lt_conduct *c, const lt_conduct_lab *lab, const 
     rc = lt__txn_end(&x, rc, err);
     if (rc == LT_OK && grade) *grade = g;
     return rc;
+}
+
+lt_status lt_conduct_lab_record(lt_conduct *c, const lt_conduct_lab *lab, const char *reason,
+                                lt_grade *grade, lt_error *err)
+{
+    return lab_record(c, lab, false, reason, grade, err);
+}
+
+lt_status lt_conduct_lab_record_confirmed(lt_conduct *c, const lt_conduct_lab *lab,
+                                          const char *reason, lt_grade *grade, lt_error *err)
+{
+    return lab_record(c, lab, true, reason, grade, err);
 }
 
 /* ---- adverse events ---- */

@@ -29,6 +29,7 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
     if (rc == LT_OK) rc = lt_nuclide_table_load(tables ? tables->nuclides : NULL, &c->nuc, err);
     if (rc == LT_OK) rc = lt_ctcae_load(tables ? tables->ctcae : NULL, &c->ctcae, err);
     if (rc == LT_OK) rc = lt_dosemod_load(tables ? tables->dosemod : NULL, &c->rules, err);
+    if (rc == LT_OK) rc = lt_plausible_load(NULL, &c->plausible, err);
     if (rc != LT_OK) {
         lt_conduct_free(c);
         return rc;
@@ -45,6 +46,7 @@ void lt_conduct_free(lt_conduct *c)
     lt_nuclide_table_free(c->nuc);
     lt_ctcae_free(c->ctcae);
     lt_dosemod_free(c->rules);
+    lt_plausible_free(c->plausible);
     free(c);
 }
 

@@ -106,6 +106,12 @@ void lt_screening_json(const lt_screening *s, lt_buf *b)
     lt_buf_json_str(b, lt_protocol_version(s->protocol));
     lt_buf_puts(b, ",\"as_of\":");
     lt_buf_json_str(b, lt_date_format(s->as_of, d));
+    /* the birth date screened on, so that a profile recorded later cannot contradict it */
+    lt_buf_puts(b, ",\"birth_date\":");
+    if (s->patient->birth_date != LT_DATE_NONE)
+        lt_buf_json_str(b, lt_date_format(s->patient->birth_date, d));
+    else
+        lt_buf_puts(b, "null");
     lt_buf_puts(b, ",\"verdict\":");
     lt_buf_json_str(b, lt_verdict_name(s->verdict));
     lt_buf_puts(b, ",\"criteria\":[");

@@ -79,9 +79,12 @@ static const char *kind_name(lt_fact_kind k)
 }
 
 /* Equality with a relative tolerance, so that a threshold converted between units (80 g/L and
- * 8.0 g/dL) compares equal to the same value written the other way. */
+ * 8.0 g/dL) compares equal to the same value written the other way. An infinite operand is
+ * near nothing: it is the open end of a bound's interval ("< 50" holds (-inf, 50)), and with
+ * the tolerance scaled by it every number would be "near" it, so that "< 50" met ">= 80". */
 static bool near(double a, double b)
 {
+    if (!isfinite(a) || !isfinite(b)) return false;
     double m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
     return fabs(a - b) <= 1e-9 * (m > 1e-300 ? m : 1e-300);
 }
@@ -97,6 +100,8 @@ static const char *problem_reason(lt_fact_problem p)
         return "NOT_FINAL";
     case LT_FACT_BAD_DATE:
         return "BAD_DATE";
+    case LT_FACT_IMPLAUSIBLE:
+        return "IMPLAUSIBLE";
     default:
         return "MISSING";
     }
@@ -481,6 +486,13 @@ static res eval_measure(ev *e, const lt_rule *r)
     pick p = pick_latest(e, k, code, r->window, true);
     if (!p.f) return p.r;
     const lt_fact *f = p.f;
+    /* The readers refuse numbers beyond a double, but a value or a limit can still overflow
+     * in conversion (1e308 GBq in MBq): such a number says nothing about the patient. */
+    if (!isfinite(f->value) || (f->has_low && !isfinite(f->low)) ||
+        (f->has_high && !isfinite(f->high))) {
+        ev_fact(e, f, "not a finite number");
+        return R(LT_UNKNOWN, "NOT_FINITE");
+    }
     ival x = from_fact(f);
     char t1[32], t2[32];
     const char *unit = f->unit ? f->unit : "";
@@ -515,6 +527,10 @@ static res eval_measure(ev *e, const lt_rule *r)
             return R(LT_UNKNOWN, "NO_REFERENCE_LIMIT");
         }
         double lim = u ? hi : lo;
+        if (!isfinite(r->multiple * lim)) {
+            ev_fact(e, f, "the limit is not a finite number");
+            return R(LT_UNKNOWN, "NOT_FINITE");
+        }
         t = compare(x, r->op, r->multiple * lim);
         fmt_num(t1, sizeof t1, r->multiple * lim);
         fmt_num(t2, sizeof t2, lim);

@@ -13,6 +13,8 @@ struct lt_cohort {
     size_t index_cap; /* a power of two, at least twice n */
     const lt_concepts *concepts;
     lt_concepts *own_concepts;
+    const lt_plausible *plausible;
+    lt_plausible *own_plausible;
 };
 
 /* ---- arena ---- */
@@ -188,6 +190,7 @@ void lt_cohort_free(lt_cohort *c)
     free(c->v);
     free(c->index);
     lt_concepts_free(c->own_concepts);
+    lt_plausible_free(c->own_plausible);
     free(c);
 }
 
@@ -281,6 +284,44 @@ lt_patient *lt__cohort_patient(lt_cohort *c, const char *id, const char *source)
 void lt_cohort_use_concepts(lt_cohort *c, const lt_concepts *m)
 {
     if (c) c->concepts = m;
+}
+
+void lt_cohort_use_plausible(lt_cohort *c, const lt_plausible *t)
+{
+    if (c) c->plausible = t;
+}
+
+lt_status lt__cohort_plausible(lt_cohort *c, const lt_plausible **out, lt_error *err)
+{
+    if (!c->plausible) {
+        lt_status st = lt_plausible_load(NULL, &c->own_plausible, err);
+        if (st != LT_OK) return st;
+        c->plausible = c->own_plausible;
+    }
+    *out = c->plausible;
+    return LT_OK;
+}
+
+/* Marks every quantity whose value or reference limits no body has: one pass for the three
+ * readers, after reading, so that none of them can forget it. */
+static lt_status mark_implausible(lt_cohort *c, lt_error *err)
+{
+    const lt_plausible *t = NULL;
+    for (size_t k = 0; k < c->n; k++) {
+        lt_patient *p = c->v[k];
+        for (size_t i = 0; i < p->nfacts; i++) {
+            lt_fact *f = &p->priv->facts[i];
+            if (f->problem != LT_FACT_OK || !f->has_value ||
+                lt__units_kind(f->code) == LT_FACT_KIND_COUNT)
+                continue;
+            if (!t) {
+                lt_status st = lt__cohort_plausible(c, &t, err);
+                if (st != LT_OK) return st;
+            }
+            if (!lt__fact_plausible(t, f)) f->problem = LT_FACT_IMPLAUSIBLE;
+        }
+    }
+    return LT_OK;
 }
 
 lt_status lt__cohort_concepts(lt_cohort *c, const lt_concepts **out, lt_error *err)
@@ -382,6 +423,7 @@ static lt_status read_buffer(lt_cohort *c, char *data, size_t len, const char *s
     lt_status st = lt_cohort_new(&tmp, err);
     if (st != LT_OK) return st;
     tmp->concepts = c->concepts;
+    tmp->plausible = c->plausible;
     size_t i = 0;
     if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
         (unsigned char)data[2] == 0xBF)
@@ -412,9 +454,15 @@ static lt_status read_buffer(lt_cohort *c, char *data, size_t len, const char *s
     } else {
         st = lt__read_csv(tmp, data + start, len - start, source, err);
     }
+    if (st == LT_OK) st = mark_implausible(tmp, err);
     if (st == LT_OK) {
         for (size_t k = 0; k < tmp->n; k++)
             patient_sort(tmp->v[k]);
+        if (!c->plausible && tmp->own_plausible) {
+            c->own_plausible = tmp->own_plausible;
+            c->plausible = c->own_plausible;
+            tmp->own_plausible = NULL;
+        }
         if (!c->concepts && tmp->own_concepts) {
             /* keep the map loaded for this file for the next ones */
             c->own_concepts = tmp->own_concepts;

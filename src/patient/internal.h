@@ -66,6 +66,19 @@ const lt__attr_spec *lt__attr_find(lt_fact_kind kind, const char *code, const ch
  * LT_FACT_TREATMENT for PRRT activity), or LT_FACT_KIND_COUNT when code is no analyte. */
 lt_fact_kind lt__units_kind(const char *analyte);
 
+/* The i-th analyte of the units table, or NULL past the end; the table's own (static) copy of
+ * an analyte's code, or NULL when it is none. */
+const char *lt__units_analyte(size_t i);
+const char *lt__units_code(const char *analyte);
+
+/* Whether a fact's value and reference limits are plausible (always true for facts that are
+ * not quantities or have no value). */
+bool lt__fact_plausible(const lt_plausible *t, const lt_fact *f);
+
+/* The cohort's plausible ranges: the table given by lt_cohort_use_plausible, or its own copy
+ * loaded on first use. */
+lt_status lt__cohort_plausible(lt_cohort *c, const lt_plausible **out, lt_error *err);
+
 /* Fills value/unit/given_* of f from a value read in unit (NULL: none given), converting to
  * the canonical unit or marking LT_FACT_UNIT_UNKNOWN. The unit string is copied. */
 bool lt__fact_set_quantity(lt_patient *p, lt_fact *f, double value, const char *unit);

@@ -12,6 +12,7 @@ typedef struct job {
     const char *const *paths;
     size_t n;
     const lt_concepts *map;
+    const lt_plausible *plausible;
     lt_cohort **parts;
     lt_error *errs;
     lt_status *st;
@@ -27,6 +28,7 @@ static void *worker(void *arg)
         lt_status st = lt_cohort_new(&j->parts[i], &j->errs[i]);
         if (st == LT_OK) {
             if (j->map) lt_cohort_use_concepts(j->parts[i], j->map);
+            if (j->plausible) lt_cohort_use_plausible(j->parts[i], j->plausible);
             st = lt_cohort_read_file(j->parts[i], j->paths[i], &j->errs[i]);
         }
         j->st[i] = st;
@@ -45,10 +47,13 @@ lt_status lt_cohort_read_files(lt_cohort *c, const char *const *paths, size_t n,
     const lt_concepts *map = NULL;
     lt_error ignored;
     if (lt__cohort_concepts(c, &map, &ignored) != LT_OK) map = NULL;
+    const lt_plausible *plausible = NULL; /* likewise: each file reports a missing table */
+    if (lt__cohort_plausible(c, &plausible, &ignored) != LT_OK) plausible = NULL;
 
     job j = {paths,
              n,
              map,
+             plausible,
              calloc(n, sizeof(lt_cohort *)),
              calloc(n, sizeof(lt_error)),
              calloc(n, sizeof(lt_status)),
@@ -82,6 +87,7 @@ lt_status lt_cohort_read_files(lt_cohort *c, const char *const *paths, size_t n,
     lt_cohort *all;
     if ((st = lt_cohort_new(&all, err)) != LT_OK) goto out;
     lt_cohort_use_concepts(all, map);
+    lt_cohort_use_plausible(all, plausible);
     for (size_t i = 0; i < n && st == LT_OK; i++)
         st = lt_cohort_merge(all, j.parts[i], err);
     if (st == LT_OK) st = lt_cohort_merge(c, all, err);

@@ -151,6 +151,17 @@ static const analyte *find_analyte(const char *code)
     return NULL;
 }
 
+const char *lt__units_analyte(size_t i)
+{
+    return i < sizeof analytes / sizeof analytes[0] ? analytes[i].code : NULL;
+}
+
+const char *lt__units_code(const char *analyte_code)
+{
+    const analyte *a = find_analyte(analyte_code);
+    return a ? a->code : NULL;
+}
+
 const char *lt_units_canonical(const char *analyte_code)
 {
     const analyte *a = find_analyte(analyte_code);

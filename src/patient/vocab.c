@@ -10,7 +10,7 @@ static const char *const kind_names[LT_FACT_KIND_COUNT] = {
 };
 
 static const char *const problem_names[] = {
-    "ok", "unit_unknown", "no_value", "not_final", "bad_date",
+    "ok", "unit_unknown", "no_value", "not_final", "bad_date", "implausible",
 };
 
 const char *lt_fact_kind_name(lt_fact_kind k)

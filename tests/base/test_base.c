@@ -154,6 +154,93 @@ static void test_json(void)
     CHECK(lt_json_parse("", 0, "e.json", &root, &err) == LT_EPARSE);
 }
 
+/* Duplicate members and numbers beyond a double: cJSON would keep both members (and
+ * lt_json_get the first, where jq and Python take the last) and read 1e400 as infinity. */
+static const struct {
+    const char *doc, *where, *message; /* where NULL: the document parses */
+} json_rows[] = {
+    {"{\"a\": 1, \"a\": 2}", "d.json:1:10", "a: duplicate member \"a\" (first at line 1, column 2)"},
+    {"{\"value\": 231, \"value\": 20}", "d.json:1:16", "value: duplicate member \"value\""},
+    {"{\"labs\": [],\n \"labs\": [{\"code\": \"platelets\"}]}", "d.json:2:2",
+     "labs: duplicate member \"labs\""},
+    {"{\"x\": [{\"v\": 1}, {\"v\": 2, \"w\": 0, \"v\": 3}]}", "d.json:1:35",
+     "x[1].v: duplicate member \"v\""},
+    {"{\"a\": {\"b\": {\"c\": 1, \"c\": 1}}}", "d.json:1:22", "a.b.c: duplicate member \"c\""},
+    {"{\"m\": 1, \"n\": 2, \"m\": 1}", "d.json:1:18", "m: duplicate member \"m\""},
+    {"{\"v\": 1e400}", "d.json:1:7", "v: expected a finite number, found 1e400"},
+    {"[1, -1e999]", "d.json:1:5", "[1]: expected a finite number, found -1e999"},
+    {"{\"q\": {\"value\": 2e308}}", "d.json:1:17", "q.value: expected a finite number, found 2e308"},
+    /* the same key in different objects, and big but finite numbers, are fine */
+    {"{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}, {\"a\": 2}]}", NULL, NULL},
+    {"{\"v\": 1e308, \"w\": -1.7e308, \"x\": 1e-400, \"y\": -0}", NULL, NULL},
+    {"{\"a\": 1, \"A\": 2}", NULL, NULL},
+};
+
+static void test_json_strict(void)
+{
+    for (size_t i = 0; i < sizeof json_rows / sizeof json_rows[0]; i++) {
+        lt_json *root = NULL;
+        lt_error err;
+        lt_error_clear(&err);
+        const char *doc = json_rows[i].doc;
+        lt_status st = lt_json_parse(doc, strlen(doc), "d.json", &root, &err);
+        if (!json_rows[i].where) {
+            CHECK_MSG(st == LT_OK && root, "row %zu: %s: %s", i, err.where, err.message);
+        } else {
+            CHECK_MSG(st == LT_EPARSE && !root, "row %zu: parsed", i);
+            CHECK_STR(err.where, json_rows[i].where);
+            CHECK_MSG(strstr(err.message, json_rows[i].message) == err.message,
+                      "row %zu: message \"%s\", expected it to start \"%s\"", i, err.message,
+                      json_rows[i].message);
+        }
+        lt_json_free(root);
+    }
+
+    /* Property over seeded random objects of 2 to 120 members (the hash set above 32): with
+     * distinct keys each parses; with key j set to key i (i < j) it fails at key j's place. */
+    uint64_t seed = 0x5eed;
+    for (int round = 0; round < 300; round++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        size_t n = 2 + (size_t)(seed >> 33) % 119;
+        size_t i = (size_t)(seed >> 20) % n, j = (size_t)(seed >> 45) % n;
+        if (i == j) j = (j + 1) % n;
+        if (i > j) {
+            size_t t = i;
+            i = j;
+            j = t;
+        }
+        lt_buf ok = LT_BUF_INIT, dup = LT_BUF_INIT;
+        size_t at = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            lt_buf *b = pass ? &dup : &ok;
+            lt_buf_putc(b, '{');
+            for (size_t k = 0; k < n; k++) {
+                if (k) lt_buf_puts(b, ", ");
+                if (pass && k == j) at = b->n;
+                lt_buf_printf(b, "\"k%zu\": %zu", pass && k == j ? i : k, k * 7);
+            }
+            lt_buf_putc(b, '}');
+        }
+        lt_json *root = NULL;
+        lt_error err;
+        CHECK_MSG(lt_json_parse(lt_buf_str(&ok), ok.n, "r.json", &root, &err) == LT_OK,
+                  "round %d: distinct keys refused: %s", round, err.message);
+        CHECK_INT(lt_json_size(root), n);
+        lt_json_free(root);
+        root = NULL;
+        char want[64];
+        snprintf(want, sizeof want, "r.json:1:%zu", at + 1);
+        CHECK_MSG(lt_json_parse(lt_buf_str(&dup), dup.n, "r.json", &root, &err) ==
+                          LT_EPARSE &&
+                      !strcmp(err.where, want),
+                  "round %d (n %zu, k%zu twice): where \"%s\", expected \"%s\"", round, n, i,
+                  err.where, want);
+        lt_json_free(root);
+        lt_buf_free(&ok);
+        lt_buf_free(&dup);
+    }
+}
+
 static void test_csv(void)
 {
     char data[] = "time,event,note\r\n1,0,\"a, \"\"quoted\"\" note\"\n\n2,1,\"two\nlines\"\n3,1,";
@@ -245,6 +332,7 @@ int main(void)
     test_times();
     test_buf_and_numbers();
     test_json();
+    test_json_strict();
     test_csv();
     test_errors();
     test_comma_locale();

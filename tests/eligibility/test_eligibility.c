@@ -11,6 +11,8 @@
  *              "expect": {"E8": "met" | ["unknown", "CONFLICTING"], ...},
  *              "verdict": "eligible" | "ineligible" | "needs_review"}]} */
 #include <dirent.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -199,6 +201,118 @@ static int by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* The status a bound result must get against "x op t" by its meaning: met when every value the
+ * result allows passes, not met when none does, unknown otherwise. Values and thresholds are
+ * multiples of a step, so checking the result's own value, the threshold and the points h (half
+ * a step) around each, plus two far points, covers every case exactly. */
+static const char *bound_truth(char cmp, double v, const char *op, double t, double h)
+{
+    double pts[] = {v - h, v, v + h, t - h, t, t + h, v - 1e6, v + 1e6};
+    int pass = 0, fail = 0;
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
+        double x = pts[i];
+        bool in = cmp == '<' ? x < v : cmp == 'l' ? x <= v : cmp == '>' ? x > v
+                  : cmp == 'g'                            ? x >= v
+                                                          : x == v;
+        if (!in) continue;
+        bool ok = !strcmp(op, "<")    ? x < t
+                  : !strcmp(op, "<=") ? x <= t
+                  : !strcmp(op, ">")  ? x > t
+                                      : x >= t;
+        ok ? pass++ : fail++;
+    }
+    return !fail ? "met" : !pass ? "not_met" : "unknown";
+}
+
+/* Property over seeded random results reported exactly or as bounds ("< 50", ">= 80"), against
+ * the four kinds of threshold in the shipped protocols: NET RETREAT I10 platelets >= 80, NELMAS
+ * E10 platelets < 75, NCT04544098 E11.1 creatinine > 1.7 and E13.4's prothrombin time within
+ * 11-13.5 (via albumin 2.9: E13.4 is met exactly when the time is not in range). */
+static void bound_property(const char *srcdir)
+{
+    static const struct {
+        const char *protocol, *id, *code, *unit, *op;
+        double t, lo, hi; /* threshold, and the range of drawn values (in tenths when t is) */
+        double step;
+    } rows[] = {
+        {"protocols/net-retreat.json", "I10", "platelets", "10^9/L", ">=", 80, 60, 100, 1},
+        {"protocols/nelmas.json", "E10", "platelets", "10^9/L", "<", 75, 60, 90, 1},
+        {"protocols/nct04544098.json", "E11.1", "creatinine", "mg/dL", ">", 1.7, 1.2, 2.2, 0.1},
+        {"protocols/nct04544098.json", "E13.4", "prothrombin_time", "s", "range", 0, 9, 16, 0.5},
+    };
+    static const char cmps[] = {0, '<', 'l', '>', 'g'};
+    static const char *const cmp_text[] = {NULL, "<", "<=", ">", ">="};
+    uint64_t seed = 0xb0a1d;
+    int runs = 0;
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        char ppath[4096];
+        snprintf(ppath, sizeof ppath, "%s/%s", srcdir, rows[r].protocol);
+        lt_protocol *proto;
+        lt_error err;
+        if (lt_protocol_load(ppath, NULL, &proto, &err) != LT_OK) {
+            CHECK_MSG(0, "%s: %s", ppath, err.message);
+            continue;
+        }
+        for (int k = 0; k < 200; k++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            int ci = (int)((seed >> 33) % 5);
+            long steps = (long)((rows[r].hi - rows[r].lo) / rows[r].step + 0.5);
+            double v = rows[r].lo + (double)((seed >> 40) % (uint64_t)(steps + 1)) * rows[r].step;
+            v = round(v * 10) / 10;
+            char lab[256], doc[1024];
+            snprintf(lab, sizeof lab,
+                     "{\"code\": \"%s\", \"date\": \"2026-10-20\", \"value\": %.1f, \"unit\": "
+                     "\"%s\"%s%s%s%s}",
+                     rows[r].code, v, rows[r].unit, ci ? ", \"comparator\": \"" : "",
+                     ci ? cmp_text[ci] : "", ci ? "\"" : "",
+                     strcmp(rows[r].op, "range") ? "" : ", \"low\": 11, \"high\": 13.5");
+            snprintf(doc, sizeof doc,
+                     "{\"id\": \"b%d\", \"labs\": [%s%s]}", k, lab,
+                     strcmp(rows[r].op, "range") ? ""
+                                                 : ", {\"code\": \"albumin\", \"date\": "
+                                                   "\"2026-10-20\", \"value\": 2.9, \"unit\": "
+                                                   "\"g/dL\"}");
+            const char *want;
+            if (!strcmp(rows[r].op, "range")) {
+                const char *ge = bound_truth(cmps[ci], v, ">=", 11, rows[r].step / 2);
+                const char *le = bound_truth(cmps[ci], v, "<=", 13.5, rows[r].step / 2);
+                /* in range = ge and le (Kleene); E13.4 = albumin < 3 unless in range */
+                const char *in = !strcmp(ge, "not_met") || !strcmp(le, "not_met") ? "not_met"
+                                 : !strcmp(ge, "met") && !strcmp(le, "met")        ? "met"
+                                                                                   : "unknown";
+                want = !strcmp(in, "met") ? "not_met" : !strcmp(in, "not_met") ? "met" : "unknown";
+            } else {
+                want = bound_truth(cmps[ci], v, rows[r].op, rows[r].t, rows[r].step / 2);
+            }
+            lt_cohort *co = NULL;
+            lt_screening *s = NULL;
+            lt_date as_of;
+            lt_date_parse("2026-11-01", false, &as_of);
+            lt_screen_options opt = {as_of, NULL, NULL, 0};
+            if (lt_cohort_new(&co, &err) != LT_OK ||
+                lt_cohort_read_mem(co, doc, strlen(doc), "bound", &err) != LT_OK ||
+                lt_screen(proto, lt_cohort_patient(co, 0), &opt, &s, &err) != LT_OK) {
+                CHECK_MSG(0, "%s: %s: %s", doc, err.where, err.message);
+            } else {
+                const lt_criterion_result *res = NULL;
+                for (size_t i = 0; i < lt_screening_count(s); i++)
+                    if (!strcmp(lt_screening_result(s, i)->id, rows[r].id))
+                        res = lt_screening_result(s, i);
+                CHECK_MSG(res && !strcmp(lt_tri_name(res->status), want),
+                          "%s %s: %s%.1f %s gives %s (%s), expected %s", rows[r].protocol,
+                          rows[r].id, ci ? cmp_text[ci] : "", v, rows[r].unit,
+                          res ? lt_tri_name(res->status) : "nothing", res ? res->reason : "",
+                          want);
+                runs++;
+            }
+            lt_screening_free(s);
+            lt_cohort_free(co);
+        }
+        lt_protocol_free(proto);
+    }
+    printf("bound property: %d seeded results\n", runs);
+}
+
 /* Arguments are case files or folders, whose *.cases.json files all run (so that a new table
  * needs no build change). */
 int main(int argc, char **argv)
@@ -227,5 +341,6 @@ int main(int argc, char **argv)
         }
     }
     CHECK_MSG(files > 0, "no case files found");
+    bound_property(src);
     return lt_test_done();
 }

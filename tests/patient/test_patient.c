@@ -4,6 +4,7 @@
  * merging, the concept map, and all 94 Synthea bundles with labs checked against jq's reading
  * of the same files. */
 #include <dirent.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -975,6 +976,158 @@ static void test_synthea(void)
     lt_concepts_free(m);
 }
 
+/* ---- plausible ranges (data/plausible-ranges.json) ---- */
+
+/* One fact as each reader gives it, and whether the reader must mark it implausible. */
+static const struct {
+    const char *name, *doc;
+    const char *code;
+    bool implausible;
+} plausible_rows[] = {
+    {"native creatinine 71 mg/dL (umol/L typed as mg/dL)",
+     "{\"id\":\"a\",\"labs\":[{\"code\":\"creatinine\",\"date\":\"2026-10-01\",\"value\":71,"
+     "\"unit\":\"mg/dL\"}]}",
+     "creatinine", true},
+    {"native creatinine 71 umol/L", "{\"id\":\"a\",\"labs\":[{\"code\":\"creatinine\",\"date\":"
+                                    "\"2026-10-01\",\"value\":71,\"unit\":\"umol/L\"}]}",
+     "creatinine", false},
+    {"native platelets 1e308", "{\"id\":\"a\",\"labs\":[{\"code\":\"platelets\",\"date\":"
+                               "\"2026-10-01\",\"value\":1e308,\"unit\":\"10^9/L\"}]}",
+     "platelets", true},
+    {"native hemoglobin 0.3 g/dL", "{\"id\":\"a\",\"labs\":[{\"code\":\"hemoglobin\",\"date\":"
+                                   "\"2026-10-01\",\"value\":0.3,\"unit\":\"g/dL\"}]}",
+     "hemoglobin", true},
+    {"native hemoglobin 5.1 g/dL (critical, but a body's)",
+     "{\"id\":\"a\",\"labs\":[{\"code\":\"hemoglobin\",\"date\":\"2026-10-01\",\"value\":5.1,"
+     "\"unit\":\"g/dL\"}]}",
+     "hemoglobin", false},
+    {"native weight 0.001 kg", "{\"id\":\"a\",\"vitals\":[{\"code\":\"weight\",\"date\":"
+                               "\"2026-10-01\",\"value\":0.001,\"unit\":\"kg\"}]}",
+     "weight", true},
+    {"native weight 68 kg", "{\"id\":\"a\",\"vitals\":[{\"code\":\"weight\",\"date\":"
+                            "\"2026-10-01\",\"value\":68,\"unit\":\"kg\"}]}",
+     "weight", false},
+    {"native bilirubin ULN 1e6 mg/dL", "{\"id\":\"a\",\"labs\":[{\"code\":\"bilirubin\",\"date\":"
+                                       "\"2026-10-01\",\"value\":0.5,\"unit\":\"mg/dL\","
+                                       "\"high\":1e6}]}",
+     "bilirubin", true},
+    {"csv creatinine 71 mg/dL", "patient,date,analyte,value,unit\nc,2026-10-01,creatinine,71,mg/dL\n",
+     "creatinine", true},
+    {"csv creatinine LLN above ULN", "patient,date,analyte,value,unit,low,high\n"
+                                     "c,2026-10-01,creatinine,0.9,mg/dL,1.2,0.6\n",
+     "creatinine", true},
+    {"csv creatinine with its range", "patient,date,analyte,value,unit,low,high\n"
+                                      "c,2026-10-01,creatinine,0.9,mg/dL,0.6,1.2\n",
+     "creatinine", false},
+    {"fhir platelets 1e308", "{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{"
+                             "\"resourceType\":\"Patient\",\"id\":\"f\"}},{\"resource\":{"
+                             "\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{"
+                             "\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"777-3\"}]},"
+                             "\"effectiveDateTime\":\"2026-10-01\",\"valueQuantity\":{\"value\":"
+                             "1e308,\"code\":\"10*3/uL\"}}}]}",
+     "platelets", true},
+    {"fhir platelets LLN 400 above ULN 150",
+     "{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":\"Patient\",\"id\":"
+     "\"f\"}},{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{"
+     "\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"777-3\"}]},\"effectiveDateTime\":"
+     "\"2026-10-01\",\"valueQuantity\":{\"value\":200,\"code\":\"10*3/uL\"},\"referenceRange\":"
+     "[{\"low\":{\"value\":400,\"code\":\"10*3/uL\"},\"high\":{\"value\":150,\"code\":"
+     "\"10*3/uL\"}}]}}]}",
+     "platelets", true},
+    {"fhir platelets 200 in 150-400",
+     "{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":\"Patient\",\"id\":"
+     "\"f\"}},{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{"
+     "\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"777-3\"}]},\"effectiveDateTime\":"
+     "\"2026-10-01\",\"valueQuantity\":{\"value\":200,\"code\":\"10*3/uL\"},\"referenceRange\":"
+     "[{\"low\":{\"value\":150,\"code\":\"10*3/uL\"},\"high\":{\"value\":400,\"code\":"
+     "\"10*3/uL\"}}]}}]}",
+     "platelets", false},
+    /* 1e308 GBq overflows to infinity in MBq: never a value */
+    {"native prrt 1e308 GBq", "{\"id\":\"a\",\"treatments\":[{\"code\":\"prrt\",\"date\":"
+                              "\"2024-01-01\",\"value\":1e308,\"unit\":\"GBq\"}]}",
+     "prrt", true},
+};
+
+static void test_plausible(void)
+{
+    lt_plausible *t = NULL;
+    lt_error err;
+    CHECK_MSG(lt_plausible_load(NULL, &t, &err) == LT_OK, "%s: %s", err.where, err.message);
+    double lo, hi;
+    CHECK(lt_plausible_range(t, "creatinine", &lo, &hi) && lo > 0 && hi < 71);
+    CHECK(!lt_plausible_range(t, "ecog", &lo, &hi));
+    char why[256];
+    CHECK(!lt_plausible_value(t, "hemoglobin", -3, why, sizeof why));
+    CHECK_MSG(strstr(why, "hemoglobin -3 g/dL is outside the plausible range") != NULL, "%s", why);
+    CHECK(!lt_plausible_value(t, "weight", 0.001, why, sizeof why));
+    CHECK(!lt_plausible_value(t, "platelets", INFINITY, NULL, 0));
+    CHECK(!lt_plausible_value(t, "platelets", NAN, NULL, 0));
+    CHECK(!lt_plausible_value(t, "ecog", INFINITY, NULL, 0));
+    CHECK(lt_plausible_value(t, "platelets", 62, NULL, 0));
+    CHECK(!lt_plausible_limits(t, "creatinine", true, 1.2, true, 0.6, why, sizeof why));
+    CHECK_MSG(strstr(why, "LLN 1.2 is above the ULN 0.6") != NULL, "%s", why);
+    CHECK(lt_plausible_limits(t, "creatinine", true, 0.6, true, 1.2, NULL, 0));
+    CHECK(lt_plausible_limits(t, "creatinine", false, NAN, true, 1.2, NULL, 0));
+    /* every analyte of the units table has a range whose ends are finite and ordered */
+    const char *analytes[] = {"hemoglobin", "wbc", "neutrophils", "lymphocytes", "platelets",
+                              "creatinine", "creatinine_clearance", "egfr", "bilirubin", "alt",
+                              "ast", "albumin", "inr", "prothrombin_time", "ptt",
+                              "glucose_fasting", "hcg", "weight", "height", "prrt"};
+    for (size_t i = 0; i < sizeof analytes / sizeof analytes[0]; i++)
+        CHECK_MSG(lt_plausible_range(t, analytes[i], &lo, &hi) && isfinite(lo) && isfinite(hi) &&
+                      lo < hi,
+                  "%s", analytes[i]);
+    lt_plausible_free(t);
+
+    /* a broken table is refused with its place */
+    static const struct {
+        const char *text, *where, *msg;
+    } bad[] = {
+        {"{\"format\":\"lutetia-plausible-ranges\",\"ranges\":{\"sodium\":{\"unit\":\"mmol/L\","
+         "\"min\":100,\"max\":180}}}",
+         "ranges.sodium", "not an analyte"},
+        {"{\"format\":\"lutetia-plausible-ranges\",\"ranges\":{\"creatinine\":{\"unit\":\"umol/L\","
+         "\"min\":5,\"max\":3500}}}",
+         "ranges.creatinine", "expected \"unit\": \"mg/dL\""},
+        {"{\"format\":\"lutetia-plausible-ranges\",\"ranges\":{\"creatinine\":{\"unit\":\"mg/dL\","
+         "\"min\":40,\"max\":0.05}}}",
+         "ranges.creatinine", "expected numbers \"min\" below \"max\""},
+        {"{\"format\":\"lutetia-plausible-ranges\",\"ranges\":{\"creatinine\":{\"unit\":\"mg/dL\","
+         "\"min\":0.05,\"max\":40}}}",
+         "lt-plausible-", "ranges: no plausible range for \"hemoglobin\""},
+    };
+    char path[] = "/tmp/lt-plausible-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(lt_file_write(path, bad[i].text, strlen(bad[i].text), &err) == LT_OK);
+        t = NULL;
+        CHECK_MSG(lt_plausible_load(path, &t, &err) == LT_ESCHEMA && !t, "bad[%zu] loaded", i);
+        CHECK_MSG(strstr(err.where, bad[i].where) != NULL || strstr(err.message, bad[i].where),
+                  "bad[%zu]: where %s", i, err.where);
+        CHECK_MSG(strstr(err.message, bad[i].msg) != NULL, "bad[%zu]: %s", i, err.message);
+        lt_plausible_free(t);
+    }
+    unlink(path);
+
+    /* each reader marks what no body has, and only that */
+    for (size_t i = 0; i < sizeof plausible_rows / sizeof plausible_rows[0]; i++) {
+        lt_cohort *c = cohort();
+        lt_status st = read_str(c, plausible_rows[i].doc, "p.json", &err);
+        CHECK_MSG(st == LT_OK, "%s: %s: %s", plausible_rows[i].name, err.where, err.message);
+        const lt_patient *p = lt_cohort_patient(c, 0);
+        const lt_fact *f[2];
+        size_t n = 0;
+        for (int k = 0; p && k < LT_FACT_KIND_COUNT && !n; k++)
+            n = lt_patient_facts(p, (lt_fact_kind)k, plausible_rows[i].code, f, 2);
+        CHECK_MSG(n == 1 && (f[0]->problem == LT_FACT_IMPLAUSIBLE) == plausible_rows[i].implausible,
+                  "%s: %zu facts, problem %s", plausible_rows[i].name, n,
+                  n ? lt_fact_problem_name(f[0]->problem) : "-");
+        lt_cohort_free(c);
+    }
+}
+
 int main(void)
 {
     test_units();
@@ -987,6 +1140,7 @@ int main(void)
     test_csv();
     test_csv_long_cell();
     test_concepts();
+    test_plausible();
     test_synthea();
     return lt_test_done();
 }
