@@ -197,6 +197,11 @@ int lt_cmd_screen(int argc, char **argv)
         rc = lt_cli_fail(&err);
         goto done;
     }
+    /* what reading passed over (a file skipped, a resource without its patient) is said first,
+     * and the exit status says it too, so that no script takes a partial screening as whole */
+    size_t nwarn = lt_cohort_warning_count(c);
+    for (size_t i = 0; i < nwarn; i++)
+        fprintf(stderr, "lutetia: warning: %s\n", lt_cohort_warning(c, i));
     for (size_t i = 0; i < nprotos; i++) {
         size_t nc = lt_protocol_criterion_count(ps[i]);
         tl[i].failing = calloc(nc ? nc : 1, sizeof(size_t));
@@ -272,6 +277,7 @@ int lt_cmd_screen(int argc, char **argv)
         }
     }
     if (!rc) rc = lt_cli_print_buf(&b);
+    if (!rc && nwarn) rc = LT_EXIT_FINDINGS;
     lt_buf_free(&b);
 done:
     lt_cohort_free(c);

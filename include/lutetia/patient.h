@@ -75,6 +75,7 @@ typedef struct lt_patient {
     lt_date birth_date;      /* LT_DATE_NONE when unknown */
     lt_sex sex;
     lt_date death_date;      /* LT_DATE_NONE when alive or unknown */
+    bool deceased;           /* known to have died, also when the date is not (deceasedBoolean) */
     const char *source;      /* file it came from */
     const lt_fact *facts;    /* sorted by date ascending (unknown dates first), then code */
     size_t nfacts;
@@ -99,10 +100,18 @@ LT_API lt_status lt_cohort_read_mem(lt_cohort *c, const char *data, size_t len,
 
 /* Reads n files into c on up to nthreads threads (0: one per processor, at most 8): each file
  * into its own cohort, merged in the order given, so the result is that of reading them one by
- * one. On failure err is the error of the first failing file in that order, and nothing is
- * added. This is how `lutetia screen` reads a folder of bundles quickly. */
+ * one. A file that cannot be read is skipped and named in a warning (lt_cohort_warning)
+ * with its error, so one bad file of a folder does not hide the others; when every file
+ * fails, err is the error of the first, and nothing is added. Out of memory always fails.
+ * This is how `lutetia screen` reads a folder of bundles quickly. */
 LT_API lt_status lt_cohort_read_files(lt_cohort *c, const char *const *paths, size_t n,
                                       int nthreads, lt_error *err);
+
+/* What reading passed over without failing: a resource whose subject cannot be resolved, a
+ * file of a folder that could not be read (lt_cohort_read_files). Each is "where: message";
+ * borrowed from the cohort. */
+LT_API size_t lt_cohort_warning_count(const lt_cohort *c);
+LT_API const char *lt_cohort_warning(const lt_cohort *c, size_t i);
 
 /* Copies pointers to up to max facts of this kind and code (code NULL: any code) into out, in
  * date order, and returns how many match in all (which may exceed max). */

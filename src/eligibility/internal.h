@@ -14,6 +14,7 @@ struct lt_screening {
     const lt_patient *patient;
     lt_date as_of;
     lt_verdict verdict;
+    bool deceased; /* the patient died on or before as_of (or on a day not recorded) */
     lt_criterion_result *results;
     size_t nresults;
     lt__ev_list *evidence; /* one list per result */

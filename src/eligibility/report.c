@@ -114,6 +114,14 @@ void lt_screening_json(const lt_screening *s, lt_buf *b)
         lt_buf_puts(b, "null");
     lt_buf_puts(b, ",\"verdict\":");
     lt_buf_json_str(b, lt_verdict_name(s->verdict));
+    if (s->deceased) { /* the reason for the verdict that no criterion gives */
+        lt_buf_puts(b, ",\"deceased\":{\"date\":");
+        if (s->patient->death_date != LT_DATE_NONE)
+            lt_buf_json_str(b, lt_date_format(s->patient->death_date, d));
+        else
+            lt_buf_puts(b, "null");
+        lt_buf_puts(b, ",\"reason\":\"DECEASED\"}");
+    }
     lt_buf_puts(b, ",\"criteria\":[");
     for (size_t i = 0; i < s->nresults; i++) {
         const lt_criterion_result *r = &s->results[i];
@@ -160,6 +168,14 @@ void lt_screening_text(const lt_screening *s, lt_buf *b)
     lt_buf_printf(b, "%s: %s (%s version %s, as of %s)\n", s->patient->id ? s->patient->id : "?", v,
                   lt_protocol_name(s->protocol), lt_protocol_version(s->protocol),
                   lt_date_format(s->as_of, d));
+    if (s->deceased) {
+        if (s->patient->death_date != LT_DATE_NONE)
+            lt_buf_printf(b, "  DECEASED on %s: a patient who has died is never eligible\n",
+                          lt_date_format(s->patient->death_date, d));
+        else
+            lt_buf_puts(b, "  DECEASED (date not recorded): a patient who has died is never "
+                           "eligible\n");
+    }
     for (size_t i = 0; i < s->nresults; i++) {
         const lt_criterion_result *r = &s->results[i];
         /* the criterion's text, shortened to 60 bytes without splitting a UTF-8 character */

@@ -1194,9 +1194,15 @@ lt_status lt_screen(const lt_protocol *protocol, const lt_patient *patient,
         LT_FAIL(err, LT_ENOMEM, patient->source ? patient->source : "",
                 "out of memory screening %s", patient->id ? patient->id : "a patient");
     }
-    s->verdict = excluded      ? LT_VERDICT_INELIGIBLE
-                 : any_unknown ? LT_VERDICT_NEEDS_REVIEW
-                               : LT_VERDICT_ELIGIBLE;
+    /* No criterion of a protocol admits a dead patient, whatever the rest of the record says.
+     * A death recorded without a date (FHIR deceasedBoolean) counts whatever the as-of date; a
+     * dated one only from that day, so that a screening replayed as of earlier still shows
+     * what was known then. */
+    s->deceased = patient->death_date != LT_DATE_NONE ? patient->death_date <= s->as_of
+                                                      : patient->deceased;
+    s->verdict = excluded || s->deceased ? LT_VERDICT_INELIGIBLE
+                 : any_unknown           ? LT_VERDICT_NEEDS_REVIEW
+                                         : LT_VERDICT_ELIGIBLE;
     *out = s;
     return LT_OK;
 }

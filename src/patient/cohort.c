@@ -1,6 +1,8 @@
 /* The patient model: cohorts of patients indexed by id, each patient owning its facts and an
  * arena for their strings; merging; format detection for the three readers. */
 #include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -15,6 +17,8 @@ struct lt_cohort {
     lt_concepts *own_concepts;
     const lt_plausible *plausible;
     lt_plausible *own_plausible;
+    char **warnings; /* what was read past: an unresolved reference, a file skipped */
+    size_t nwarnings, capwarnings;
 };
 
 /* ---- arena ---- */
@@ -191,7 +195,52 @@ void lt_cohort_free(lt_cohort *c)
     free(c->index);
     lt_concepts_free(c->own_concepts);
     lt_plausible_free(c->own_plausible);
+    for (size_t i = 0; i < c->nwarnings; i++)
+        free(c->warnings[i]);
+    free(c->warnings);
     free(c);
+}
+
+/* Room for n more warnings; false when out of memory. */
+static bool reserve_warnings(lt_cohort *c, size_t n)
+{
+    if (c->nwarnings + n <= c->capwarnings) return true;
+    size_t cap = c->capwarnings ? c->capwarnings : 8;
+    while (cap < c->nwarnings + n)
+        cap *= 2;
+    char **w = realloc(c->warnings, cap * sizeof *w);
+    if (!w) return false;
+    c->warnings = w;
+    c->capwarnings = cap;
+    return true;
+}
+
+lt_status lt__cohort_warn(lt_cohort *c, lt_error *err, const char *where, const char *fmt, ...)
+{
+    char msg[LT_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(where) + strlen(msg) + 3;
+    char *w = malloc(n);
+    if (!w || !reserve_warnings(c, 1)) {
+        free(w);
+        LT_FAIL(err, LT_ENOMEM, where, "out of memory recording a warning");
+    }
+    snprintf(w, n, "%s: %s", where, msg);
+    c->warnings[c->nwarnings++] = w;
+    return LT_OK;
+}
+
+size_t lt_cohort_warning_count(const lt_cohort *c)
+{
+    return c ? c->nwarnings : 0;
+}
+
+const char *lt_cohort_warning(const lt_cohort *c, size_t i)
+{
+    return c && i < c->nwarnings ? c->warnings[i] : NULL;
 }
 
 size_t lt_cohort_count(const lt_cohort *c)
@@ -383,7 +432,12 @@ lt_status lt_cohort_merge(lt_cohort *dst, lt_cohort *src, lt_error *err)
             ((lt_patient *)have)->facts = f;
         }
     }
-    if (!reserve(dst, fresh)) LT_FAIL(err, LT_ENOMEM, "", "out of memory merging cohorts");
+    if (!reserve(dst, fresh) || !reserve_warnings(dst, src->nwarnings))
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory merging cohorts");
+    /* the warnings move with the patients they were read beside */
+    for (size_t i = 0; i < src->nwarnings; i++)
+        dst->warnings[dst->nwarnings++] = src->warnings[i];
+    src->nwarnings = 0;
     for (size_t i = 0; i < src->n; i++) {
         lt_patient *s = src->v[i];
         lt_patient *d = (lt_patient *)lt_cohort_find(dst, s->id);
@@ -398,6 +452,7 @@ lt_status lt_cohort_merge(lt_cohort *dst, lt_cohort *src, lt_error *err)
         d->nfacts += s->nfacts;
         if (d->birth_date == LT_DATE_NONE) d->birth_date = s->birth_date;
         if (d->death_date == LT_DATE_NONE) d->death_date = s->death_date;
+        d->deceased = d->deceased || s->deceased;
         if (d->sex == LT_SEX_UNKNOWN) d->sex = s->sex;
         /* the facts point into s's arena: its blocks move to d */
         lt__block **tail = &d->priv->blocks;

@@ -8,7 +8,7 @@
 #include "internal.h"
 
 typedef struct ref {
-    const char *full_url; /* "urn:uuid:..." */
+    const char *full_url; /* "urn:uuid:...", "https://server/fhir/Patient/45" or NULL */
     const char *id;       /* the Patient's id */
     lt_patient *p;
 } ref;
@@ -20,6 +20,8 @@ typedef struct ctx {
     lt_error *err;
     ref *refs;
     size_t nrefs;
+    const lt_json *entries;  /* the bundle's entries, for Medication references */
+    const char *entry_url;   /* the fullUrl of the entry being read, or NULL */
 } ctx;
 
 static bool eq(const char *a, const char *b)
@@ -86,11 +88,39 @@ static const char *match(const ctx *x, const lt_json *cc, lt_fact_kind *kind, co
     return NULL;
 }
 
+/* A reference without its version: "Patient/45/_history/2" names Patient/45. */
+static const char *unversioned(const char *r, char *buf, size_t n)
+{
+    const char *h = r ? strstr(r, "/_history/") : NULL;
+    if (!h || (size_t)(h - r) >= n) return r;
+    snprintf(buf, n, "%.*s", (int)(h - r), r);
+    return buf;
+}
+
+/* The base of an absolute fullUrl ("https://s/fhir/" of "https://s/fhir/Observation/7"), the
+ * part a relative reference in that entry is resolved against (FHIR R4 Bundle, 2.36.4.1);
+ * its length, or 0 when the URL is not absolute. */
+static size_t url_base(const char *url)
+{
+    if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))) return 0;
+    const char *last = strrchr(url, '/');
+    if (!last || last == url) return 0;
+    const char *p = last - 1;
+    while (p > url && *p != '/')
+        p--;
+    return *p == '/' ? (size_t)(p - url) + 1 : 0;
+}
+
+/* The patient a resource is about. *out is NULL, with a warning on the cohort, when the
+ * reference cannot be resolved to one Patient of this bundle (another server's patient, an
+ * ambiguous bare id): the resource is read past rather than given to the wrong patient. */
 static lt_status resolve(ctx *x, const lt_json *res, const char *where, lt_patient **out)
 {
+    *out = NULL;
     const lt_json *subj = lt_json_get(res, "subject");
     if (!subj) subj = lt_json_get(res, "patient");
-    const char *r = lt_json_get_str(subj, "reference", NULL);
+    char buf[512];
+    const char *r = unversioned(lt_json_get_str(subj, "reference", NULL), buf, sizeof buf);
     if (!r) {
         if (x->nrefs == 1) {
             /* nrefs counts the filled entries of refs; the analyser loses track of that */
@@ -98,21 +128,52 @@ static lt_status resolve(ctx *x, const lt_json *res, const char *where, lt_patie
             *out = x->refs[0].p;
             return LT_OK;
         }
-        LT_FAIL(x->err, LT_ESCHEMA, where,
-                "no subject reference, and the bundle holds %zu "
-                "patients: expected \"subject\": {\"reference\": \"Patient/...\"}",
-                x->nrefs);
+        return lt__cohort_warn(x->c, x->err, where,
+                               "no subject reference, and the bundle holds %zu patients: "
+                               "the resource is skipped",
+                               x->nrefs);
     }
-    for (size_t i = 0; i < x->nrefs; i++) {
-        const ref *e = &x->refs[i];
+    const ref *found = NULL;
+    size_t nfound = 0;
+    for (size_t i = 0; i < x->nrefs; i++) /* an absolute or urn:uuid reference: the fullUrl */
         // NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): refs[0..nrefs) are all filled
-        if (eq(r, e->full_url) || (!strncmp(r, "Patient/", 8) && eq(r + 8, e->id)) ||
-            (!strncmp(r, "urn:uuid:", 9) && eq(r + 9, e->id))) {
-            *out = e->p;
-            return LT_OK;
+        if (eq(r, x->refs[i].full_url) && (!found || found->p != x->refs[i].p)) {
+            found = &x->refs[i];
+            nfound++;
         }
+    if (!nfound && !strncmp(r, "Patient/", 8)) {
+        /* a relative reference: against this entry's base when it has one, else by id */
+        size_t nb = url_base(x->entry_url);
+        for (size_t i = 0; i < x->nrefs; i++) {
+            const ref *e = &x->refs[i];
+            bool same = nb ? (e->full_url && !strncmp(e->full_url, x->entry_url, nb) &&
+                              !strcmp(e->full_url + nb, r))
+                           : eq(r + 8, e->id);
+            if (same && (!found || found->p != e->p)) {
+                found = e;
+                nfound++;
+            }
+        }
+    } else if (!nfound && !strncmp(r, "urn:uuid:", 9)) {
+        for (size_t i = 0; i < x->nrefs; i++)
+            if (eq(r + 9, x->refs[i].id) && (!found || found->p != x->refs[i].p)) {
+                found = &x->refs[i];
+                nfound++;
+            }
     }
-    LT_FAIL(x->err, LT_ESCHEMA, where, "subject \"%s\" is not a Patient of this bundle", r);
+    if (nfound == 1) {
+        *out = found->p;
+        return LT_OK;
+    }
+    if (nfound)
+        return lt__cohort_warn(x->c, x->err, where,
+                               "subject \"%s\" matches %zu Patients of this bundle: the resource "
+                               "is skipped",
+                               r, nfound);
+    return lt__cohort_warn(x->c, x->err, where,
+                           "subject \"%s\" is not a Patient of this bundle: the resource is "
+                           "skipped",
+                           r);
 }
 
 /* Starts a fact for a matched resource: kind, code, source and the mapping's fixed attrs. */
@@ -176,11 +237,14 @@ static lt_status observation(ctx *x, const lt_json *res, size_t i)
     const char *sys, *code;
     const char *concept = match(x, lt_json_get(res, "code"), &kind, &sys, &code);
     if (!concept) return LT_OK;
+    /* a result withdrawn or never made is no result: kept, it would hide the one before it */
+    const char *status0 = lt_json_get_str(res, "status", NULL);
+    if (eq(status0, "entered-in-error") || eq(status0, "cancelled")) return LT_OK;
     char where[LT_ERROR_WHERE_MAX];
     place(x, "Observation", res, i, where, sizeof where);
     lt_patient *p;
     lt_status st = resolve(x, res, where, &p);
-    if (st != LT_OK) return st;
+    if (st != LT_OK || !p) return st;
     lt_fact *f = start_fact(x, p, kind, concept, where);
     if (!f) return nomem(x);
 
@@ -267,7 +331,7 @@ static lt_status condition(ctx *x, const lt_json *res, size_t i)
     place(x, "Condition", res, i, where, sizeof where);
     lt_patient *p;
     lt_status st = resolve(x, res, where, &p);
-    if (st != LT_OK) return st;
+    if (st != LT_OK || !p) return st;
     lt_fact *f = start_fact(x, p, kind, concept, where);
     if (!f) return nomem(x);
     static const char *const onset[] = {"onsetDateTime", "onsetPeriod.start", "recordedDate"};
@@ -321,7 +385,7 @@ static lt_status procedure(ctx *x, const lt_json *res, size_t i)
     place(x, "Procedure", res, i, where, sizeof where);
     lt_patient *p;
     lt_status st = resolve(x, res, where, &p);
-    if (st != LT_OK) return st;
+    if (st != LT_OK || !p) return st;
     lt_fact *f = start_fact(x, p, kind, concept, where);
     if (!f) return nomem(x);
     static const char *const start[] = {"performedDateTime", "performedPeriod.start"};
@@ -347,22 +411,66 @@ static lt_status procedure(ctx *x, const lt_json *res, size_t i)
     return attach(p, f, x, sys, code, extra, nextra) ? LT_OK : nomem(x);
 }
 
+/* The Medication a medicationReference names: "#id" among the resource's contained
+ * resources, else an entry of the bundle by fullUrl, "Medication/id" or its id; NULL when
+ * there is none (the reference is then read past like an unknown code). */
+static const lt_json *referenced_medication(const ctx *x, const lt_json *res)
+{
+    char buf[512];
+    const char *r = unversioned(
+        lt_json_get_str(lt_json_get(res, "medicationReference"), "reference", NULL), buf,
+        sizeof buf);
+    if (!r) return NULL;
+    if (r[0] == '#') {
+        for (const lt_json *c = lt_json_first(lt_json_get(res, "contained")); c;
+             c = lt_json_next(c))
+            if (eq(lt_json_get_str(c, "resourceType", NULL), "Medication") &&
+                eq(lt_json_get_str(c, "id", NULL), r + 1))
+                return c;
+        return NULL;
+    }
+    const char *bare = !strncmp(r, "Medication/", 11) ? r + 11 : NULL;
+    for (const lt_json *e = lt_json_first(x->entries); e; e = lt_json_next(e)) {
+        const lt_json *m = lt_json_get(e, "resource");
+        if (!eq(lt_json_get_str(m, "resourceType", NULL), "Medication")) continue;
+        const char *url = lt_json_get_str(e, "fullUrl", NULL);
+        if (eq(r, url) || (bare && eq(bare, lt_json_get_str(m, "id", NULL)))) return m;
+    }
+    return NULL;
+}
+
+/* Whether a medication resource says the drug was given or taken. An intention (a
+ * MedicationStatement "intended", a request that is a draft, a proposal or a plan, or on
+ * hold) is no exposure, and neither is an entry withdrawn or never done. */
+static bool medication_given(const char *type, const lt_json *res)
+{
+    const char *status = lt_json_get_str(res, "status", NULL);
+    if (eq(status, "entered-in-error") || eq(status, "not-taken") || eq(status, "not-done") ||
+        eq(status, "cancelled") || eq(status, "intended"))
+        return false;
+    if (eq(type, "MedicationRequest")) {
+        const char *intent = lt_json_get_str(res, "intent", NULL);
+        if (eq(status, "draft") || eq(status, "on-hold") || eq(intent, "proposal") ||
+            eq(intent, "plan"))
+            return false;
+    }
+    return true;
+}
+
 static lt_status medication(ctx *x, const char *type, const lt_json *res, size_t i)
 {
     lt_fact_kind kind;
     const char *sys, *code;
-    const char *concept =
-        match(x, lt_json_get(res, "medicationCodeableConcept"), &kind, &sys, &code);
+    const lt_json *cc = lt_json_get(res, "medicationCodeableConcept");
+    if (!cc) cc = lt_json_get(referenced_medication(x, res), "code");
+    const char *concept = match(x, cc, &kind, &sys, &code);
     if (!concept) return LT_OK;
-    const char *status = lt_json_get_str(res, "status", NULL);
-    if (eq(status, "entered-in-error") || eq(status, "not-taken") || eq(status, "not-done") ||
-        eq(status, "cancelled"))
-        return LT_OK;
+    if (!medication_given(type, res)) return LT_OK;
     char where[LT_ERROR_WHERE_MAX];
     place(x, type, res, i, where, sizeof where);
     lt_patient *p;
     lt_status st = resolve(x, res, where, &p);
-    if (st != LT_OK) return st;
+    if (st != LT_OK || !p) return st;
     lt_fact *f = start_fact(x, p, kind, concept, where);
     if (!f) return nomem(x);
     static const char *const start[] = {"effectiveDateTime", "effectivePeriod.start", "authoredOn",
@@ -389,11 +497,17 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
     char where[LT_ERROR_WHERE_MAX];
     place(x, "Patient", res, i, where, sizeof where);
     const char *id = lt_json_get_str(res, "id", NULL);
-    const char *url = lt_json_get_str(entry, "fullUrl", NULL);
+    char ubuf[512];
+    const char *url = unversioned(lt_json_get_str(entry, "fullUrl", NULL), ubuf, sizeof ubuf);
     if (!id) id = url;
     if (!id || !*id) LT_FAIL(x->err, LT_ESCHEMA, where, "a Patient without an id or a fullUrl");
-    lt_patient *p = lt__cohort_patient(x->c, id, x->source);
+    /* Patients from a server are known by their full URL: two servers' "Patient/45" are two
+     * people, and the same URL read from two files is one */
+    const char *key = url_base(url) ? url : id;
+    lt_patient *p = lt__cohort_patient(x->c, key, x->source);
     if (!p) return nomem(x);
+    if (url == ubuf && !(url = lt__arena_strdup(p, ubuf))) return nomem(x); /* outlives ubuf */
+    if (id == ubuf) id = url;
     const lt_json *bd = lt_json_get(res, "birthDate");
     if (bd && !fhir_date(bd, &p->birth_date))
         LT_FAIL(x->err, LT_ESCHEMA, where, "birthDate: expected a date YYYY-MM-DD; found \"%s\"",
@@ -402,6 +516,9 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
     if (dd && !fhir_date(dd, &p->death_date))
         LT_FAIL(x->err, LT_ESCHEMA, where, "deceasedDateTime: expected a dateTime; found \"%s\"",
                 lt_json_str(dd) ? lt_json_str(dd) : "not a string");
+    bool dead = false;
+    if (dd || (lt_json_bool(lt_json_get(res, "deceasedBoolean"), &dead) && dead))
+        p->deceased = true; /* deceasedBoolean: dead, on a day the record does not give */
     const char *g = lt_json_get_str(res, "gender", NULL);
     p->sex = eq(g, "female")  ? LT_SEX_FEMALE
              : eq(g, "male")  ? LT_SEX_MALE
@@ -416,18 +533,21 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
 
 lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, lt_error *err)
 {
-    ctx x = {c, NULL, source, err, NULL, 0};
+    ctx x = {c, NULL, source, err, NULL, 0, NULL, NULL};
     lt_status st = lt__cohort_concepts(c, &x.map, err);
     if (st != LT_OK) return st;
     const lt_json *entries = lt_json_get(root, "entry");
     if (entries && !lt_json_is_array(entries))
         LT_FAIL(err, LT_ESCHEMA, source, "Bundle.entry: expected an array of entries");
+    x.entries = entries;
     /* first the Patients, so that any order of entries resolves */
-    size_t npat = 0, i = 0;
-    for (const lt_json *e = lt_json_first(entries); e; e = lt_json_next(e))
-        if (eq(lt_json_get_str(lt_json_get(e, "resource"), "resourceType", NULL), "Patient"))
-            npat++;
-    if (!npat)
+    size_t npat = 0, nbundles = 0, i = 0;
+    for (const lt_json *e = lt_json_first(entries); e; e = lt_json_next(e)) {
+        const char *t = lt_json_get_str(lt_json_get(e, "resource"), "resourceType", NULL);
+        npat += eq(t, "Patient");
+        nbundles += eq(t, "Bundle");
+    }
+    if (!npat && !nbundles)
         LT_FAIL(err, LT_ESCHEMA, source,
                 "the Bundle holds no Patient resource: expected one "
                 "Patient and the resources about them");
@@ -447,6 +567,7 @@ lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, l
     for (const lt_json *e = lt_json_first(entries); e && st == LT_OK; e = lt_json_next(e), i++) {
         const lt_json *res = lt_json_get(e, "resource");
         const char *t = lt_json_get_str(res, "resourceType", NULL);
+        x.entry_url = lt_json_get_str(e, "fullUrl", NULL);
         if (!res) {
             continue; /* entry.resource is optional (a transaction response, a search outcome) */
         } else if (!t) {
@@ -464,6 +585,12 @@ lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, l
         } else if (eq(t, "MedicationStatement") || eq(t, "MedicationRequest") ||
                    eq(t, "MedicationAdministration")) {
             st = medication(&x, t, res, i);
+        } else if (eq(t, "Bundle")) {
+            /* a collection of bundles (one per patient, as some exports write): each is read
+             * as a bundle of its own, its references resolved inside it */
+            char where[LT_ERROR_WHERE_MAX];
+            snprintf(where, sizeof where, "%s: entry[%zu]", source, i);
+            st = lt__read_fhir(c, res, where, err);
         }
     }
     free(heap);

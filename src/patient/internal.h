@@ -35,6 +35,10 @@ bool lt__fact_set_attrs(lt_patient *p, lt_fact *f, const lt_attr *attrs, size_t 
 lt_patient *lt__cohort_patient(lt_cohort *c, const char *id, const char *source);
 /* The cohort's concept map: the one given by lt_cohort_use_concepts, or its own copy loaded
  * on first use. */
+/* Records a warning "where: message" on the cohort (a resource read past, a file skipped);
+ * LT_ENOMEM (and err) only when it cannot be recorded. */
+lt_status lt__cohort_warn(lt_cohort *c, lt_error *err, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 lt_status lt__cohort_concepts(lt_cohort *c, const lt_concepts **out, lt_error *err);
 
 /* Readers: each adds to c (a fresh cohort that the caller merges or discards). */

@@ -436,7 +436,10 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
     if (p->sex != LT_SEX_UNKNOWN && sex != LT_SEX_UNKNOWN && p->sex != sex)
         return fail(x, LT_ECONFLICT, sub, "patient %s is recorded with two different sexes", id);
     if (birth != LT_DATE_NONE) p->birth_date = birth;
-    if (death != LT_DATE_NONE) p->death_date = death;
+    if (death != LT_DATE_NONE) {
+        p->death_date = death;
+        p->deceased = true;
+    }
     if (sex != LT_SEX_UNKNOWN) p->sex = sex;
 
     for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) {

@@ -77,19 +77,39 @@ lt_status lt_cohort_read_files(lt_cohort *c, const char *const *paths, size_t n,
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
 
+    /* A file that cannot be read is skipped and named, so that one malformed bundle in a folder
+     * does not stop every other patient; running out of memory stops everything, and so does
+     * a folder where no file could be read (the caller then sees the first file's error). */
+    size_t failed = 0, first_failed = n;
     for (size_t i = 0; i < n; i++)
         if (j.st[i] != LT_OK) {
-            if (err) *err = j.errs[i];
-            st = j.st[i];
-            goto out;
+            if (j.st[i] == LT_ENOMEM) {
+                if (err) *err = j.errs[i];
+                st = j.st[i];
+                goto out;
+            }
+            if (first_failed == n) first_failed = i;
+            failed++;
         }
+    if (failed == n) {
+        if (err) *err = j.errs[first_failed];
+        st = j.st[first_failed];
+        goto out;
+    }
     /* merge in order into a scratch cohort, then into c, so that a conflict adds nothing */
     lt_cohort *all;
     if ((st = lt_cohort_new(&all, err)) != LT_OK) goto out;
     lt_cohort_use_concepts(all, map);
     lt_cohort_use_plausible(all, plausible);
-    for (size_t i = 0; i < n && st == LT_OK; i++)
+    for (size_t i = 0; i < n && st == LT_OK; i++) {
+        if (j.st[i] != LT_OK) {
+            const lt_error *e = &j.errs[i];
+            st = lt__cohort_warn(all, err, e->where[0] ? e->where : paths[i],
+                                 "%s; the file is skipped", e->message);
+            continue;
+        }
         st = lt_cohort_merge(all, j.parts[i], err);
+    }
     if (st == LT_OK) st = lt_cohort_merge(c, all, err);
     lt_cohort_free(all);
 out:

@@ -622,9 +622,13 @@ out:
         "\"code\": {\"coding\": [{\"system\": \"http://loinc.org\", \"code\": \"718-7\"}]},"
         "\"subject\": {\"reference\": \"Patient/c\"}}}]}",
         "two.json", &err);
-    CHECK(st == LT_ESCHEMA && !strcmp(err.where, "two.json: Observation/o") &&
-          strstr(err.message, "\"Patient/c\" is not a Patient of this bundle"));
-    CHECK_INT(lt_cohort_count(c), 0);
+    /* read past with a warning naming it: the two patients are still read */
+    CHECK(st == LT_OK);
+    CHECK_INT(lt_cohort_count(c), 2);
+    CHECK_INT(lt_cohort_warning_count(c), 1);
+    CHECK(lt_cohort_warning(c, 0) &&
+          strstr(lt_cohort_warning(c, 0), "two.json: Observation/o: subject \"Patient/c\" is not "
+                                          "a Patient of this bundle"));
     st = read_str(c, "{\"resourceType\": \"Bundle\", \"entry\": []}", "none.json", &err);
     CHECK(st == LT_ESCHEMA && strstr(err.message, "no Patient resource"));
     lt_cohort_free(c);
@@ -883,14 +887,26 @@ static void test_synthea(void)
     }
     CHECK_INT(same, lt_cohort_count(c));
     lt_cohort_free(par);
-    /* a bad file among them: the first failing file in the given order is named, nothing added */
+    /* bad files among them: each is skipped and named in a warning, in the given order, and
+     * every other patient is read */
     if (files > 10) {
         char *keep[2] = {paths[3], paths[7]};
         paths[3] = strdup("/nonexistent/first.json");
         paths[7] = strdup("/nonexistent/second.json");
         par = cohort();
         CHECK(lt_cohort_read_files(par, (const char *const *)paths, (size_t)files, 2, &err) ==
-              LT_EIO);
+              LT_OK);
+        CHECK_INT(lt_cohort_warning_count(par), 2);
+        CHECK_MSG(lt_cohort_warning(par, 0) && strstr(lt_cohort_warning(par, 0), "first.json") &&
+                      strstr(lt_cohort_warning(par, 0), "the file is skipped"),
+                  "warning: %s", lt_cohort_warning(par, 0));
+        CHECK(lt_cohort_warning(par, 1) && strstr(lt_cohort_warning(par, 1), "second.json"));
+        CHECK_INT(lt_cohort_count(par), lt_cohort_count(c) - 2);
+        lt_cohort_free(par);
+        /* when every file fails, the first one's error is the answer and nothing is added */
+        par = cohort();
+        const char *bad[2] = {"/nonexistent/first.json", "/nonexistent/second.json"};
+        CHECK(lt_cohort_read_files(par, bad, 2, 2, &err) == LT_EIO);
         CHECK_MSG(strstr(err.where, "first.json") != NULL, "where: %s", err.where);
         CHECK_INT(lt_cohort_count(par), 0);
         lt_cohort_free(par);

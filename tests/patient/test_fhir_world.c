@@ -1,0 +1,181 @@
+/* FHIR R4 as other EHRs send it (the JSON files of tests/patient/fhir-world, bundles shaped as the HL7
+ * examples and hospital exports are): medicationReference, intentions that are no exposure,
+ * results withdrawn after a final one, deceased patients, versioned and foreign references,
+ * patients of two servers with one bare id, and collections of bundles. Each file states in
+ * its resources what must come out; this program checks it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lt_test.h"
+#include "lutetia/eligibility.h"
+#include "lutetia/patient.h"
+#include "lutetia/protocol.h"
+
+static const char *dir;
+
+/* The cohort read from one file of the folder; exits on a reading error. */
+static lt_cohort *read_one(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    lt_cohort *c = NULL;
+    lt_error err;
+    if (lt_cohort_new(&c, &err) != LT_OK || lt_cohort_read_file(c, path, &err) != LT_OK) {
+        printf("FAIL %s: %s: %s\n", name, err.where, err.message);
+        lt_test_failed++;
+        lt_cohort_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static size_t count(const lt_patient *p, lt_fact_kind kind, const char *code)
+{
+    return lt_patient_facts(p, kind, code, NULL, 0);
+}
+
+static void test_medication_reference(void)
+{
+    lt_cohort *c = read_one("medication-reference.json");
+    if (!c) return;
+    const lt_patient *p = lt_cohort_find(c, "p1");
+    CHECK(p != NULL);
+    /* contained #med, a Medication entry by fullUrl, and by Medication/id: three exposures;
+     * a reference to a contained resource that is not there gives none */
+    CHECK_INT(count(p, LT_FACT_TREATMENT, "alkylating_agent"), 3);
+    const lt_fact *f[3] = {NULL};
+    lt_patient_facts(p, LT_FACT_TREATMENT, "alkylating_agent", f, 3);
+    char d[LT_DATE_STR_MAX];
+    CHECK(f[0] != NULL);
+    if (f[0]) {
+        CHECK_STR(lt_date_format(f[0]->date, d), "2024-01-10");
+        CHECK_STR(lt_date_format(f[0]->end_date, d), "2024-05-01");
+    }
+    lt_cohort_free(c);
+}
+
+static void test_medication_intent(void)
+{
+    lt_cohort *c = read_one("medication-intent.json");
+    if (!c) return;
+    const lt_patient *p = lt_cohort_find(c, "p1");
+    CHECK(p != NULL);
+    /* intended, draft, proposal, plan and on-hold are no exposure; the completed order is */
+    CHECK_INT(count(p, LT_FACT_TREATMENT, "alkylating_agent"), 1);
+    const lt_fact *f = NULL;
+    lt_patient_facts(p, LT_FACT_TREATMENT, "alkylating_agent", &f, 1);
+    CHECK(f && strstr(f->source, "MedicationRequest/given") != NULL);
+    lt_cohort_free(c);
+}
+
+static void test_withdrawn_results(void)
+{
+    lt_cohort *c = read_one("observation-withdrawn.json");
+    if (!c) return;
+    const lt_patient *p = lt_cohort_find(c, "p1");
+    CHECK(p != NULL);
+    CHECK_INT(count(p, LT_FACT_LAB, "platelets"), 1);
+    const lt_fact *f = NULL;
+    lt_patient_facts(p, LT_FACT_LAB, "platelets", &f, 1);
+    CHECK(f && f->problem == LT_FACT_OK && f->value == 150);
+    lt_cohort_free(c);
+}
+
+/* A dead patient is never eligible, and the screening says why. */
+static void test_deceased(void)
+{
+    char ppath[1024];
+    snprintf(ppath, sizeof ppath, "%s/../../../protocols/nelmas.json", dir);
+    lt_protocol *proto = NULL;
+    lt_error err;
+    if (lt_protocol_load(ppath, NULL, &proto, &err) != LT_OK) {
+        printf("FAIL %s: %s\n", err.where, err.message);
+        lt_test_failed++;
+        return;
+    }
+    static const struct {
+        const char *file, *as_of;
+        bool deceased;
+        const char *date; /* "null" when the record gives none */
+    } rows[] = {
+        {"deceased-boolean.json", "2026-11-01", true, "null"},
+        {"deceased-datetime.json", "2026-11-01", true, "\"2026-06-01\""},
+        {"deceased-datetime.json", "2026-05-31", false, NULL}, /* replayed as of the day before */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        lt_cohort *c = read_one(rows[i].file);
+        if (!c) continue;
+        const lt_patient *p = lt_cohort_find(c, "p1");
+        CHECK(p && p->deceased);
+        lt_screen_options opt = {LT_DATE_NONE, NULL, NULL, 0};
+        lt_date_parse(rows[i].as_of, false, &opt.as_of);
+        lt_screening *s = NULL;
+        if (p && lt_screen(proto, p, &opt, &s, &err) == LT_OK) {
+            lt_buf b = LT_BUF_INIT;
+            lt_screening_json(s, &b);
+            
+            char want[128];
+            snprintf(want, sizeof want, "\"deceased\":{\"date\":%s,\"reason\":\"DECEASED\"}",
+                     rows[i].date ? rows[i].date : "");
+            if (rows[i].deceased) {
+                CHECK_MSG(lt_screening_verdict(s) == LT_VERDICT_INELIGIBLE, "%s as of %s",
+                          rows[i].file, rows[i].as_of);
+                CHECK_MSG(strstr(b.p, want) != NULL, "%s: %s", rows[i].file, b.p);
+            } else {
+                CHECK_MSG(strstr(b.p, "\"deceased\"") == NULL, "%s: %s", rows[i].file, b.p);
+            }
+            lt_buf_free(&b);
+        }
+        lt_screening_free(s);
+        lt_cohort_free(c);
+    }
+    lt_protocol_free(proto);
+}
+
+static void test_references(void)
+{
+    lt_cohort *c = read_one("references.json");
+    if (!c) return;
+    /* two servers' Patient/45 are two people, known by their full URLs */
+    CHECK_INT(lt_cohort_count(c), 2);
+    const lt_patient *a = lt_cohort_find(c, "https://ehr-a.example.org/fhir/Patient/45");
+    const lt_patient *b = lt_cohort_find(c, "https://ehr-b.example.org/fhir/Patient/45");
+    CHECK(a && b && a != b);
+    if (a && b) {
+        CHECK(a->sex == LT_SEX_FEMALE && b->sex == LT_SEX_MALE);
+        /* "Patient/45/_history/2" from a server-A entry is server A's patient 45 */
+        CHECK_INT(count(a, LT_FACT_LAB, "platelets"), 1);
+        CHECK_INT(count(b, LT_FACT_LAB, "platelets"), 1);
+    }
+    /* the third server's patient is not in the bundle: read past, with a warning */
+    CHECK_INT(lt_cohort_warning_count(c), 1);
+    CHECK(lt_cohort_warning(c, 0) && strstr(lt_cohort_warning(c, 0), "Observation/c1") &&
+          strstr(lt_cohort_warning(c, 0), "ehr-c.example.org"));
+    lt_cohort_free(c);
+}
+
+static void test_nested_bundles(void)
+{
+    lt_cohort *c = read_one("nested-bundles.json");
+    if (!c) return;
+    CHECK_INT(lt_cohort_count(c), 2);
+    const lt_patient *n1 = lt_cohort_find(c, "n1"), *n2 = lt_cohort_find(c, "n2");
+    CHECK(n1 && n2);
+    if (n1 && n2) {
+        CHECK_INT(count(n1, LT_FACT_LAB, "platelets"), 1);
+        CHECK_INT(count(n2, LT_FACT_LAB, "platelets"), 1);
+    }
+    lt_cohort_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    dir = argc > 1 ? argv[1] : "tests/patient/fhir-world";
+    test_medication_reference();
+    test_medication_intent();
+    test_withdrawn_results();
+    test_deceased();
+    test_references();
+    test_nested_bundles();
+    return lt_test_done();
+}
