@@ -27,9 +27,33 @@ static void line_col(const char *text, size_t upto, int *line, int *col)
     *col = c;
 }
 
+/* cJSON decodes "\u0000" into a NUL inside the C string, which silently cuts the string
+ * there ("p1\u0000x" would be read as the id "p1"). No Lutetia input needs a NUL, so the
+ * escape is refused before parsing. Each escape is stepped over whole, so that "\\u0000"
+ * (an escaped backslash, then text) is not mistaken for one. */
+static lt_status refuse_nul_escape(const char *text, size_t len, const char *source,
+                                   lt_error *err)
+{
+    const char *p = text, *end = text + len;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+        if (end - p >= 6 && !memcmp(p + 1, "u0000", 5)) {
+            int line, col;
+            line_col(text, (size_t)(p - text), &line, &col);
+            char where[LT_ERROR_WHERE_MAX];
+            snprintf(where, sizeof where, "%s:%d:%d", source ? source : "<input>", line, col);
+            LT_FAIL(err, LT_EPARSE, where,
+                    "expected a string without NUL characters, found \\u0000 (it would cut "
+                    "the string short)");
+        }
+        p += p + 1 < end ? 2 : 1;
+    }
+    return LT_OK;
+}
+
 lt_status lt_json_parse(const char *text, size_t len, const char *source, lt_json **out,
                         lt_error *err)
 {
+    if (text && refuse_nul_escape(text, len, source, err) != LT_OK) return LT_EPARSE;
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
     if (!root) {

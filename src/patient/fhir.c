@@ -42,11 +42,15 @@ static void place(const ctx *x, const char *type, const lt_json *res, size_t i, 
         snprintf(buf, n, "%s: entry[%zu] (%s)", x->source, i, type);
 }
 
-/* A FHIR date, dateTime or instant; false when present but not a date. */
+/* A FHIR date, dateTime or instant; false when present but not a date, or before 1900 (a
+ * typing error in a record of a living adult). */
 static bool fhir_date(const lt_json *v, lt_date *out)
 {
     const char *s = lt_json_str(v);
-    return s && lt_date_parse(s, true, out);
+    lt_date d;
+    if (!s || !lt_date_parse(s, true, &d) || d < lt__date_min()) return false;
+    *out = d;
+    return true;
 }
 
 /* Sets *d from the first present member of obj named in keys ("a" or "a.b"); records a
@@ -392,16 +396,24 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
     const char *url = lt_json_get_str(entry, "fullUrl", NULL);
     if (!id) id = url;
     if (!id || !*id) LT_FAIL(x->err, LT_ESCHEMA, where, "a Patient without an id or a fullUrl");
+    if (!lt__id_ok(id))
+        LT_FAIL(x->err, LT_ESCHEMA, where,
+                "id: expected an id without control characters (tab, newline); found one");
     lt_patient *p = lt__cohort_patient(x->c, id, x->source);
     if (!p) return nomem(x);
     const lt_json *bd = lt_json_get(res, "birthDate");
     if (bd && !fhir_date(bd, &p->birth_date))
-        LT_FAIL(x->err, LT_ESCHEMA, where, "birthDate: expected a date YYYY-MM-DD; found \"%s\"",
+        LT_FAIL(x->err, LT_ESCHEMA, where,
+                "birthDate: expected a date YYYY-MM-DD from 1900-01-01 on; found \"%s\"",
                 lt_json_str(bd) ? lt_json_str(bd) : "not a string");
     const lt_json *dd = lt_json_get(res, "deceasedDateTime");
     if (dd && !fhir_date(dd, &p->death_date))
-        LT_FAIL(x->err, LT_ESCHEMA, where, "deceasedDateTime: expected a dateTime; found \"%s\"",
+        LT_FAIL(x->err, LT_ESCHEMA, where,
+                "deceasedDateTime: expected a dateTime from 1900-01-01 on; found \"%s\"",
                 lt_json_str(dd) ? lt_json_str(dd) : "not a string");
+    if (p->birth_date != LT_DATE_NONE && p->death_date != LT_DATE_NONE &&
+        p->death_date < p->birth_date)
+        LT_FAIL(x->err, LT_ESCHEMA, where, "deceasedDateTime: before the birthDate");
     const char *g = lt_json_get_str(res, "gender", NULL);
     p->sex = eq(g, "female")  ? LT_SEX_FEMALE
              : eq(g, "male")  ? LT_SEX_MALE
