@@ -27,9 +27,33 @@ static void line_col(const char *text, size_t upto, int *line, int *col)
     *col = c;
 }
 
+/* cJSON decodes "\u0000" into a NUL inside the C string, which silently cuts the string
+ * there ("p1\u0000x" would be read as the id "p1"). No Lutetia input needs a NUL, so the
+ * escape is refused before parsing. Each escape is stepped over whole, so that "\\u0000"
+ * (an escaped backslash, then text) is not mistaken for one. */
+static lt_status refuse_nul_escape(const char *text, size_t len, const char *source,
+                                   lt_error *err)
+{
+    const char *p = text, *end = text + len;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+        if (end - p >= 6 && !memcmp(p + 1, "u0000", 5)) {
+            int line, col;
+            line_col(text, (size_t)(p - text), &line, &col);
+            char where[LT_ERROR_WHERE_MAX];
+            snprintf(where, sizeof where, "%s:%d:%d", source ? source : "<input>", line, col);
+            LT_FAIL(err, LT_EPARSE, where,
+                    "expected a string without NUL characters, found \\u0000 (it would cut "
+                    "the string short)");
+        }
+        p += p + 1 < end ? 2 : 1;
+    }
+    return LT_OK;
+}
+
 lt_status lt_json_parse(const char *text, size_t len, const char *source, lt_json **out,
                         lt_error *err)
 {
+    if (text && refuse_nul_escape(text, len, source, err) != LT_OK) return LT_EPARSE;
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
     if (!root) {
@@ -338,8 +362,33 @@ typedef struct walk {
     size_t n;
 } walk;
 
-/* Fails with where = "source:line:col" of the path's value (or of member nth named key of
- * the object at path, when key is given); falls back to "source" when it cannot be found. */
+/* The way down to the value being checked: the path is spelt out only on an error, so that
+ * checking a 100 MB bundle costs no formatting per member. */
+typedef struct frame {
+    const struct frame *up;
+    const char *key; /* member key, or NULL for an array element */
+    size_t index;
+} frame;
+
+static void spell(walk *w, const frame *f)
+{
+    if (!f) {
+        w->n = 0;
+        w->path[0] = '\0';
+        return;
+    }
+    spell(w, f->up);
+    int k;
+    if (f->key)
+        k = snprintf(w->path + w->n, sizeof w->path - w->n, "%s%s", w->n ? "." : "", f->key);
+    else
+        k = snprintf(w->path + w->n, sizeof w->path - w->n, "[%zu]", f->index);
+    if (k > 0) w->n += (size_t)k;
+    if (w->n >= sizeof w->path) w->n = sizeof w->path - 1; /* cut: the place degrades, no more */
+}
+
+/* Fails with where = "source:line:col" of w->path's value (or of member nth named key of
+ * the object at w->path, when key is given); falls back to "source" when it cannot be found. */
 static lt_status walk_fail(walk *w, const char *key, int nth, const char *fmt, ...)
     LT_PRINTF(4, 5);
 static lt_status walk_fail(walk *w, const char *key, int nth, const char *fmt, ...)
@@ -359,20 +408,6 @@ static lt_status walk_fail(walk *w, const char *key, int nth, const char *fmt, .
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return lt_error_set(w->err, LT_EPARSE, where, "%s", msg);
-}
-
-/* Appends ".key" or "[i]" to the path; returns the old length to restore. */
-static size_t walk_push(walk *w, const char *key, size_t i)
-{
-    size_t old = w->n;
-    int k;
-    if (key)
-        k = snprintf(w->path + w->n, sizeof w->path - w->n, "%s%s", w->n ? "." : "", key);
-    else
-        k = snprintf(w->path + w->n, sizeof w->path - w->n, "[%zu]", i);
-    if (k > 0) w->n += (size_t)k;
-    if (w->n >= sizeof w->path) w->n = sizeof w->path - 1; /* cut: the place degrades, no more */
-    return old;
 }
 
 static uint64_t key_hash(const char *s)
@@ -439,9 +474,10 @@ static void raw_token(walk *w, char *buf, size_t n)
     buf[k] = '\0';
 }
 
-static lt_status walk_value(walk *w, const cJSON *v)
+static lt_status walk_value(walk *w, const frame *at, const cJSON *v)
 {
     if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+        spell(w, at);
         char raw[40];
         raw_token(w, raw, sizeof raw);
         return walk_fail(w, NULL, 0, "%s%sexpected a finite number, found %s (beyond the range "
@@ -449,39 +485,36 @@ static lt_status walk_value(walk *w, const cJSON *v)
                          w->path, w->n ? ": " : "", raw[0] ? raw : "an infinite number");
     }
     if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) return LT_OK;
-    size_t n = 0;
-    for (const cJSON *c = v->child; c; c = c->next) n++;
-    if (cJSON_IsObject(v) && n > 1) {
+    if (cJSON_IsObject(v) && v->child && v->child->next) {
+        size_t n = 0;
+        for (const cJSON *c = v->child; c; c = c->next) n++;
         const cJSON *first = NULL;
         bool oom = false;
         const cJSON *dup = find_duplicate(v, n, &first, &oom);
         if (oom) return lt_error_set(w->err, LT_ENOMEM, w->source ? w->source : "",
                                      "out of memory checking JSON members");
         if (dup) {
+            spell(w, at);
             /* the place of the first one, for the message */
             int l1 = 0, c1 = 0;
             scan s = {w->text, w->text + w->len};
             if (seek(&s, w->path) && seek_member(&s, first->string, 0))
                 line_col(w->text, (size_t)(s.p - w->text), &l1, &c1);
-            char at[48] = "";
-            if (l1) snprintf(at, sizeof at, " (first at line %d, column %d)", l1, c1);
-            size_t old = walk_push(w, dup->string, 0);
-            char path[LT_ERROR_WHERE_MAX];
-            snprintf(path, sizeof path, "%s", w->path);
-            w->n = old;
-            w->path[old] = '\0';
+            char where1[48] = "";
+            if (l1) snprintf(where1, sizeof where1, " (first at line %d, column %d)", l1, c1);
+            frame f = {at, dup->string, 0};
+            walk inner = *w;
+            spell(&inner, &f);
             return walk_fail(w, dup->string, rank_of(v, dup),
                              "%s: duplicate member \"%s\"%s: expected each member once, found "
                              "it twice (which one counts is undefined)",
-                             path, dup->string, at);
+                             inner.path, dup->string, where1);
         }
     }
     size_t i = 0;
     for (const cJSON *c = v->child; c; c = c->next, i++) {
-        size_t old = walk_push(w, cJSON_IsObject(v) ? c->string : NULL, i);
-        lt_status st = walk_value(w, c);
-        w->n = old;
-        w->path[old] = '\0';
+        frame f = {at, cJSON_IsObject(v) ? c->string : NULL, i};
+        lt_status st = walk_value(w, &f, c);
         if (st != LT_OK) return st;
     }
     return LT_OK;
@@ -491,7 +524,7 @@ static lt_status check_tree(const char *text, size_t len, const char *source, co
                             lt_error *err)
 {
     walk w = {.text = text, .len = len, .source = source, .err = err};
-    return walk_value(&w, root);
+    return walk_value(&w, NULL, root);
 }
 
 /* ---- copies and merge patches (RFC 7386) ----------------------------------------------- */

@@ -1144,13 +1144,25 @@ lt_status lt_screen(const lt_protocol *protocol, const lt_patient *patient,
 {
     if (!protocol || !patient || !out)
         LT_FAIL(err, LT_EINVAL, "", "lt_screen: no protocol, patient or output");
+    lt_date as_of = opt && opt->as_of != LT_DATE_NONE ? opt->as_of : lt_date_today();
+    /* a patient born after the screening date is a wrong date, not a patient aged -3: every
+     * age criterion and Cockcroft-Gault would be computed on it */
+    if (patient->birth_date != LT_DATE_NONE && patient->birth_date > as_of) {
+        char b[LT_DATE_STR_MAX], a[LT_DATE_STR_MAX];
+        char where[LT_ERROR_WHERE_MAX];
+        snprintf(where, sizeof where, "%.200s: birth_date", patient->source ? patient->source : "");
+        LT_FAIL(err, LT_ESCHEMA, where,
+                "patient %s: expected a birth date on or before the as-of date %s, found %s",
+                patient->id ? patient->id : "?", lt_date_format(as_of, a),
+                lt_date_format(patient->birth_date, b));
+    }
     lt_screening *s = calloc(1, sizeof *s);
     size_t nc = lt_protocol_criterion_count(protocol);
     ev e = {0};
     e.pr = protocol;
     e.pt = patient;
     e.opt = opt;
-    e.as_of = opt && opt->as_of != LT_DATE_NONE ? opt->as_of : lt_date_today();
+    e.as_of = as_of;
     e.s = s;
     size_t na = lt_protocol_anchor_count(protocol);
     if (s) {

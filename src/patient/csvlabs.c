@@ -127,10 +127,21 @@ lt_status lt__read_csv(lt_cohort *c, char *data, size_t len, const char *source,
             lt_error_set(err, st, where, "column patient: empty, expected the patient id");
             break;
         }
+        if (!lt__id_ok(id)) {
+            lt_error_set(err, st, where,
+                         "column patient: expected an id without control characters (tab, "
+                         "newline); found one");
+            break;
+        }
         lt_date date;
         trim(CELL(C_DATE), datebuf, sizeof datebuf);
         if (!lt_date_parse(datebuf, true, &date)) {
             lt_error_set(err, st, where, "column date: expected YYYY-MM-DD, found \"%s\"", datebuf);
+            break;
+        }
+        if (date < lt__date_min()) {
+            lt_error_set(err, st, where, "column date: expected a date from 1900-01-01 on, found %s",
+                         datebuf);
             break;
         }
         const char *concept;

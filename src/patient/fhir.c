@@ -44,11 +44,15 @@ static void place(const ctx *x, const char *type, const lt_json *res, size_t i, 
         snprintf(buf, n, "%s: entry[%zu] (%s)", x->source, i, type);
 }
 
-/* A FHIR date, dateTime or instant; false when present but not a date. */
+/* A FHIR date, dateTime or instant; false when present but not a date, or before 1900 (a
+ * typing error in a record of a living adult). */
 static bool fhir_date(const lt_json *v, lt_date *out)
 {
     const char *s = lt_json_str(v);
-    return s && lt_date_parse(s, true, out);
+    lt_date d;
+    if (!s || !lt_date_parse(s, true, &d) || d < lt__date_min()) return false;
+    *out = d;
+    return true;
 }
 
 /* Sets *d from the first present member of obj named in keys ("a" or "a.b"); records a
@@ -501,6 +505,9 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
     const char *url = unversioned(lt_json_get_str(entry, "fullUrl", NULL), ubuf, sizeof ubuf);
     if (!id) id = url;
     if (!id || !*id) LT_FAIL(x->err, LT_ESCHEMA, where, "a Patient without an id or a fullUrl");
+    if (!lt__id_ok(id))
+        LT_FAIL(x->err, LT_ESCHEMA, where,
+                "id: expected an id without control characters (tab, newline); found one");
     /* Patients from a server are known by their full URL: two servers' "Patient/45" are two
      * people, and the same URL read from two files is one */
     const char *key = url_base(url) ? url : id;
@@ -510,12 +517,17 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
     if (id == ubuf) id = url;
     const lt_json *bd = lt_json_get(res, "birthDate");
     if (bd && !fhir_date(bd, &p->birth_date))
-        LT_FAIL(x->err, LT_ESCHEMA, where, "birthDate: expected a date YYYY-MM-DD; found \"%s\"",
+        LT_FAIL(x->err, LT_ESCHEMA, where,
+                "birthDate: expected a date YYYY-MM-DD from 1900-01-01 on; found \"%s\"",
                 lt_json_str(bd) ? lt_json_str(bd) : "not a string");
     const lt_json *dd = lt_json_get(res, "deceasedDateTime");
     if (dd && !fhir_date(dd, &p->death_date))
-        LT_FAIL(x->err, LT_ESCHEMA, where, "deceasedDateTime: expected a dateTime; found \"%s\"",
+        LT_FAIL(x->err, LT_ESCHEMA, where,
+                "deceasedDateTime: expected a dateTime from 1900-01-01 on; found \"%s\"",
                 lt_json_str(dd) ? lt_json_str(dd) : "not a string");
+    if (p->birth_date != LT_DATE_NONE && p->death_date != LT_DATE_NONE &&
+        p->death_date < p->birth_date)
+        LT_FAIL(x->err, LT_ESCHEMA, where, "deceasedDateTime: before the birthDate");
     bool dead = false;
     if (dd || (lt_json_bool(lt_json_get(res, "deceasedBoolean"), &dead) && dead))
         p->deceased = true; /* deceasedBoolean: dead, on a day the record does not give */

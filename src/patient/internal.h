@@ -93,6 +93,13 @@ bool lt__convert_limit(const char *analyte, double v, const char *unit, double *
 const lt_attr *lt__concepts_attrs(const lt_concepts *m, const char *system, const char *code,
                                   size_t *n);
 
+/* The earliest date a reader accepts (1900-01-01): anything before is a typing error (1062 for
+ * 1962) in a trial of living adults. */
+lt_date lt__date_min(void);
+/* Whether a patient id is usable: not empty, and no control characters (a NUL from "\u0000"
+ * would cut the id short and merge two patients; a newline breaks every listing). */
+bool lt__id_ok(const char *id);
+
 int lt__comparator_parse(const char *s); /* '<', '>', 'l', 'g', 0 for "" / NULL, -1 bad */
 
 #endif

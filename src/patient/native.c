@@ -77,6 +77,10 @@ static lt_status get_date(ctx *x, const lt_json *v, const char *path, lt_date *o
         found(v, f, sizeof f);
         return fail(x, LT_ESCHEMA, path, "expected a date YYYY-MM-DD; found %s", f);
     }
+    if (*out < lt__date_min()) {
+        found(v, f, sizeof f);
+        return fail(x, LT_ESCHEMA, path, "expected a date from 1900-01-01 on; found %s", f);
+    }
     return LT_OK;
 }
 
@@ -401,6 +405,11 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
         return fail(x, LT_ESCHEMA, jid ? sub : path,
                     "expected an \"id\" string naming the patient; found %s", f);
     }
+    /* a "\u0000" is refused by the JSON layer (it would cut the id short); the other
+     * control characters are refused here */
+    if (!lt__id_ok(id))
+        return fail(x, LT_ESCHEMA, sub,
+                    "expected an id without control characters (NUL, tab, newline); found one");
     lt_patient *p = lt__cohort_patient(x->c, id, x->source);
     if (!p) return nomem(x);
     /* this record's demographics, checked against an earlier record of the same id */
@@ -435,6 +444,9 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
                     lt_date_format(p->death_date, d1), lt_date_format(death, d2));
     if (p->sex != LT_SEX_UNKNOWN && sex != LT_SEX_UNKNOWN && p->sex != sex)
         return fail(x, LT_ECONFLICT, sub, "patient %s is recorded with two different sexes", id);
+    if (birth != LT_DATE_NONE && death != LT_DATE_NONE && death < birth)
+        return fail(x, LT_ESCHEMA, dpath, "the death date %s is before the birth date %s",
+                    lt_date_format(death, d1), lt_date_format(birth, d2));
     if (birth != LT_DATE_NONE) p->birth_date = birth;
     if (death != LT_DATE_NONE) {
         p->death_date = death;

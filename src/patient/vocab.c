@@ -110,3 +110,16 @@ const lt__attr_spec *lt__attr_find(lt_fact_kind kind, const char *code, const ch
             return &specs[i];
     return NULL;
 }
+
+lt_date lt__date_min(void)
+{
+    return lt_date_from_ymd(1900, 1, 1);
+}
+
+bool lt__id_ok(const char *id)
+{
+    if (!id || !*id) return false;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) return false;
+    return true;
+}

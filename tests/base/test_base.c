@@ -174,6 +174,9 @@ static const struct {
     {"{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}, {\"a\": 2}]}", NULL, NULL},
     {"{\"v\": 1e308, \"w\": -1.7e308, \"x\": 1e-400, \"y\": -0}", NULL, NULL},
     {"{\"a\": 1, \"A\": 2}", NULL, NULL},
+    /* cJSON would cut "a\u0000b" to "a"; an escaped backslash before u0000 is plain text */
+    {"{\"s\": \"a\\u0000b\"}", "d.json:1:9", "expected a string without NUL characters"},
+    {"{\"s\": \"a\\\\u0000b\"}", NULL, NULL},
 };
 
 static void test_json_strict(void)

@@ -41,6 +41,31 @@ printf 'patient,date,analyte,value,unit\nc1,2026-10-20,creatinine,1e400,mg/dL\n'
 expect_exit 4 -- "$LUTETIA" screen --protocol "$P" --as-of 2026-11-01 "$TMP/inf.csv"
 expect_err 'inf.csv:2: column value: expected a number, found "1e400"'
 
+# ---- values no body has: screening does not decide on them (IMPLAUSIBLE)
+sed 's/"value": 0.82,/"value": 71,/' "$E" > "$TMP/creat71.json"
+expect_exit 0 -- "$LUTETIA" screen --protocol "$P" --as-of 2026-11-01 --json "$TMP/creat71.json"
+expect_jq '.verdict == "needs_review" and (.criteria[] | select(.id == "E16") | .status == "unknown" and .reason == "IMPLAUSIBLE")'
+sed 's/"value": 231,/"value": 1e308,/' "$E" > "$TMP/plt.json"
+expect_exit 0 -- "$LUTETIA" screen --protocol "$P" --as-of 2026-11-01 "$TMP/plt.json"
+expect_out '^t-eligible: NEEDS REVIEW'
+expect_out 'E10 +excl +unknown +.*IMPLAUSIBLE'
+# a bound: platelets reported as "< 50" fail NET RETREAT's I10 (>= 80) instead of meeting it
+R="$SRC/protocols/net-retreat.json"
+jq '.base | .labs |= map(if .code == "platelets" then .value = 50 | .comparator = "<" else . end)' \
+  "$SRC/tests/eligibility/net-retreat.cases.json" > "$TMP/bound.json"
+expect_exit 0 -- "$LUTETIA" screen --protocol "$R" --as-of 2026-11-01 --json "$TMP/bound.json"
+expect_jq '.verdict == "ineligible" and (.criteria[] | select(.id == "I10") | .status == "not_met")'
+
+# ---- a birth date after the screening date is an error, not an age of -1
+expect_exit 4 -- "$LUTETIA" screen --protocol "$P" --as-of 1961-01-01 "$E"
+expect_err 'eligible.json: birth_date: patient t-eligible: expected a birth date on or before the as-of date 1961-01-01, found 1962-03-14'
+sed 's/"birth_date": "1962-03-14"/"birth_date": "1862-03-14"/' "$E" > "$TMP/old.json"
+expect_exit 4 -- "$LUTETIA" screen --protocol "$P" --as-of 2026-11-01 "$TMP/old.json"
+expect_err 'old.json:4:16: birth_date: expected a date from 1900-01-01 on; found "1862-03-14"'
+sed 's/"id": "t-eligible"/"id": "t-eli\\u0000gible"/' "$E" > "$TMP/nul.json"
+expect_exit 4 -- "$LUTETIA" screen --protocol "$P" --as-of 2026-11-01 "$TMP/nul.json"
+expect_err 'nul.json:2:14: expected a string without NUL characters'
+
 # ---- recording: implausible values refused unless confirmed with a reason; birth dates
 . "$SRC/tests/cli/trial_setup.sh"
 L="$LUTETIA"

@@ -313,6 +313,71 @@ static void bound_property(const char *srcdir)
     printf("bound property: %d seeded results\n", runs);
 }
 
+/* The comparison code itself, with facts no reader produces (the readers refuse or mark such
+ * numbers first): a value, or a reference limit, that is infinite or NaN is unknown, never
+ * near a threshold. A patient built by hand, as an embedding program could. */
+static void non_finite_facts(const char *srcdir)
+{
+    char ppath[4096];
+    snprintf(ppath, sizeof ppath, "%s/protocols/nct04544098.json", srcdir);
+    lt_protocol *proto;
+    lt_error err;
+    if (lt_protocol_load(ppath, NULL, &proto, &err) != LT_OK) {
+        CHECK_MSG(0, "%s: %s", ppath, err.message);
+        return;
+    }
+    lt_date as_of, on;
+    lt_date_parse("2026-11-01", false, &as_of);
+    lt_date_parse("2026-10-20", false, &on);
+    static const struct {
+        const char *code, *id; /* E12.4 platelets < 75; E13.3 bilirubin > 3; E13.2 ptt > 2 x ULN */
+        double value, high;
+        bool has_high;
+    } rows[] = {
+        {"platelets", "E12.4", INFINITY, 0, false},  {"platelets", "E12.4", -INFINITY, 0, false},
+        {"platelets", "E12.4", NAN, 0, false},       {"bilirubin", "E13.3", INFINITY, 0, false},
+        {"ptt", "E13.2", 30, INFINITY, true},        {"ptt", "E13.2", 30, 1e308, true},
+        {"ptt", "E13.2", INFINITY, 40, true},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        lt_fact f;
+        memset(&f, 0, sizeof f);
+        f.kind = LT_FACT_LAB;
+        f.code = rows[i].code;
+        f.date = on;
+        f.end_date = LT_DATE_NONE;
+        f.has_value = true;
+        f.value = f.given_value = rows[i].value;
+        f.unit = lt_units_canonical(rows[i].code);
+        f.has_high = rows[i].has_high;
+        f.high = rows[i].high;
+        f.flag = -1;
+        f.source = "by hand";
+        lt_patient p;
+        memset(&p, 0, sizeof p);
+        p.id = "h";
+        p.birth_date = p.death_date = LT_DATE_NONE;
+        p.source = "by hand";
+        p.facts = &f;
+        p.nfacts = 1;
+        lt_screen_options opt = {as_of, NULL, NULL, 0};
+        lt_screening *s = NULL;
+        if (lt_screen(proto, &p, &opt, &s, &err) != LT_OK) {
+            CHECK_MSG(0, "row %zu: %s", i, err.message);
+            continue;
+        }
+        const lt_criterion_result *r = NULL;
+        for (size_t k = 0; k < lt_screening_count(s); k++)
+            if (!strcmp(lt_screening_result(s, k)->id, rows[i].id)) r = lt_screening_result(s, k);
+        CHECK_MSG(r && r->status == LT_UNKNOWN && !strcmp(r->reason, "NOT_FINITE"),
+                  "row %zu: %s %g (ULN %g): %s is %s (%s), expected unknown (NOT_FINITE)", i,
+                  rows[i].code, rows[i].value, rows[i].high, rows[i].id,
+                  r ? lt_tri_name(r->status) : "?", r ? r->reason : "");
+        lt_screening_free(s);
+    }
+    lt_protocol_free(proto);
+}
+
 /* Arguments are case files or folders, whose *.cases.json files all run (so that a new table
  * needs no build change). */
 int main(int argc, char **argv)
@@ -342,5 +407,6 @@ int main(int argc, char **argv)
     }
     CHECK_MSG(files > 0, "no case files found");
     bound_property(src);
+    non_finite_facts(src);
     return lt_test_done();
 }

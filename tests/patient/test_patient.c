@@ -390,6 +390,36 @@ static void test_native_errors(void)
          "\"1950-01-02\"}]",
          LT_ECONFLICT, "bad.json:2:28",
          "[1].birth_date: patient a has birth dates 1950-01-01 and 1950-01-02"},
+        /* dates no living adult's record has, and ids that are not ids (issue 8, section 3) */
+        {"{\"id\": \"x\", \"birth_date\": \"1899-12-31\"}", LT_ESCHEMA, "bad.json:1:27",
+         "birth_date: expected a date from 1900-01-01 on; found \"1899-12-31\""},
+        {"{\"id\": \"x\", \"labs\": [{\"code\": \"hemoglobin\", \"date\": \"1062-10-01\", "
+         "\"value\": 12, \"unit\": \"g/dL\"}]}",
+         LT_ESCHEMA, "bad.json:1:53", "labs[0].date: expected a date from 1900-01-01 on"},
+        {"{\"id\": \"x\", \"birth_date\": \"1960-01-01\", \"death_date\": \"1959-12-31\"}",
+         LT_ESCHEMA, "bad.json:1:55", "death_date: the death date 1959-12-31 is before the birth "
+                                      "date 1960-01-01"},
+        {"{\"id\": \"p\\u0001\"}", LT_ESCHEMA, "bad.json:1:8",
+         "id: expected an id without control characters"},
+        {"{\"id\": \"p1\\nx\"}", LT_ESCHEMA, "bad.json:1:8",
+         "id: expected an id without control characters"},
+        /* a NUL would cut the id to "p1": refused where every JSON input is parsed */
+        {"[{\"id\": \"p1\"},\n {\"id\": \"p1\\u0000x\"}]", LT_EPARSE, "bad.json:2:12",
+         "expected a string without NUL characters"},
+        {"{\"resourceType\": \"Bundle\", \"entry\": [{\"resource\": {\"resourceType\": "
+         "\"Patient\", \"id\": \"f\", \"birthDate\": \"1850-01-01\"}}]}",
+         LT_ESCHEMA, "bad.json: Patient/f", "birthDate: expected a date YYYY-MM-DD from 1900-01-01 on"},
+        {"{\"resourceType\": \"Bundle\", \"entry\": [{\"resource\": {\"resourceType\": "
+         "\"Patient\", \"id\": \"f\", \"birthDate\": \"1960-01-01\", \"deceasedDateTime\": "
+         "\"1950-01-01\"}}]}",
+         LT_ESCHEMA, "bad.json: Patient/f", "deceasedDateTime: before the birthDate"},
+        {"{\"resourceType\": \"Bundle\", \"entry\": [{\"resource\": {\"resourceType\": "
+         "\"Patient\", \"id\": \"f\\tg\"}}]}",
+         LT_ESCHEMA, NULL, "id: expected an id without control characters"},
+        {"patient,date,analyte,value,unit\nc1,1899-12-31,creatinine,0.9,mg/dL\n", LT_ESCHEMA,
+         "bad.json:2", "column date: expected a date from 1900-01-01 on, found 1899-12-31"},
+        {"patient,date,analyte,value,unit\n\"c\tx\",2026-10-01,creatinine,0.9,mg/dL\n", LT_ESCHEMA,
+         "bad.json:2", "column patient: expected an id without control characters"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lt_cohort *c = cohort();
