@@ -145,6 +145,10 @@ lt_status lt_dosemod_decide_history(const lt_dosemod_rules *rules, const lt_ctca
         for (size_t i = 0; i < h->nlabs && !in.recurred_for; i++) {
             lt_date d = h->labs[i].date;
             if (d == LT_DATE_NONE || d <= prev->date || d >= date) continue;
+            bool seen_day = false; /* one evaluation per lab day, not per result */
+            for (size_t j = 0; j < i && !seen_day; j++)
+                seen_day = h->labs[j].date == d;
+            if (seen_day) continue;
             lt_lab l2[MAX_LABS], b2[MAX_LABS];
             lt_dosemod_input then;
             /* only results after the dose: an older one cannot show what it resulted in */
