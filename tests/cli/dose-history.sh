@@ -77,6 +77,9 @@ expect_err "activity_deviation"
 expect_exit 0 -- "$L" record administration --user nuc1 $(adm "$B" 2 2026-01-17 3700 7550) \
     --ack "activity_deviation=vial mix-up" --json
 expect_jq '.administered_mbq > 7300 and .administered_mbq < 7500'
+expect_exit 6 -- "$L" record deviation --user inv1 --patient "$B" --cycle 2 --activity 7500 --reason "late"
+expect_err "cycle 2 of $B was given on 2026-01-17"
+expect_exit 7 -- "$L" record deviation --user coord1 --patient "$B" --cycle 2 --activity 7500 --reason "late"
 expect_exit 0 -- "$L" audit verify
 expect_exit 0 -- sh -c "sqlite3 '$LUTETIA_DB' \"select data from record where kind='dose_deviation'\""
 expect_out '"investigator":"inv1","reason":"vial mix-up, patient informed"'
@@ -128,6 +131,30 @@ expect_exit 0 -- "$L" record administration --user nuc1 $(adm "$P" 1 2025-11-18 
 panel "$P" 2026-01-05 231 && ok || bad "panel NR C2"
 expect_exit 0 -- "$L" record decide --user inv1 --patient "$P" --cycle 2 --date 2026-01-12 --json
 expect_jq '.action == "give_full"'
+# a protocol that lets an investigator acknowledge passing the limit: the decision is kept
+# with the arithmetic, the administration waits for the acknowledgement
+jq '.dosing.cumulative_limit_acknowledgeable = true' "$NR" >"$TMP/nr-ack.json"
+nr_trial "$TMP/nr-ack.json" && ok || bad "NET RETREAT trial with acknowledgeable limit"
+expect_exit 0 -- "$L" record decide --user inv1 --patient "$P" --cycle 1 --date 2025-11-17
+expect_exit 0 -- "$L" record administration --user nuc1 $(adm "$P" 1 2025-11-18 7400 7630)
+panel "$P" 2026-01-05 231 && ok || bad "panel NR C2"
+expect_exit 0 -- "$L" record decide --user inv1 --patient "$P" --cycle 2 --date 2026-01-12 --json
+expect_jq '.action == "give_full" and (.reasons | map(select(.rule == "cumulative_limit")) | length == 1)'
+expect_out '4 x 8000 MBq prior \+ 74[0-9]{2} \+ 7400 planned = 46[0-9]{3} MBq > 45880 MBq limit'
+expect_exit 8 -- "$L" record administration --user nuc1 $(adm "$P" 2 2026-01-13 7400 7550)
+expect_err "4 x 8000 MBq prior \+ 74[0-9]{2} \+ 73[0-9]{2} this administration = 46[0-9]{3} MBq > 45880 MBq limit.*an investigator may acknowledge it"
+# an acknowledgement of the activity alone does not pass the limit
+expect_exit 0 -- "$L" record deviation --user inv1 --patient "$P" --cycle 2 --activity 7500 --reason "activity only"
+expect_exit 8 -- "$L" record administration --user nuc1 $(adm "$P" 2 2026-01-13 7400 7550)
+expect_err "would pass the protocol's cumulative limit"
+expect_exit 0 -- "$L" record deviation --user inv1 --patient "$P" --cycle 2 --activity 7500 \
+    --past-cumulative-limit yes --reason "tumour board: full second cycle despite 32 GBq prior" 
+expect_out "past the cumulative limit"
+expect_exit 0 -- "$L" record administration --user nuc1 $(adm "$P" 2 2026-01-13 7400 7550)
+expect_exit 2 -- "$L" record deviation --user inv1 --patient "$P" --cycle 2 --activity 7500 \
+    --past-cumulative-limit maybe --reason "x"
+expect_err "past-cumulative-limit: expected yes or no, found 'maybe'"
+expect_exit 0 -- "$L" audit verify
 # a mistyped member is named
 jq '.dosing.includes_prior_prrt = "yes"' "$NR" >"$TMP/nr-bad.json"
 expect_exit 1 -- "$L" protocol check "$TMP/nr-bad.json"
