@@ -94,7 +94,7 @@ jq '.base as $b | [range(1; 5) as $i | $b | .id = "N\($i)"
   sed -E 's/"(20[0-9]{2})-([0-9]{2}-[0-9]{2})"/"\1@\2"/g' |
   awk '{ while (match($0, /"20[0-9][0-9]@/)) { y = substr($0, RSTART + 1, 4) - 1;
          $0 = substr($0, 1, RSTART) y "-" substr($0, RSTART + 6) } print }' >"$TMP/nr.json"
-nr_trial() { # nr_trial PROTOCOL: a NET RETREAT trial with the four patients randomised
+nr_trial() { # nr_trial PROTOCOL [PATIENTS]: a NET RETREAT trial with four patients randomised
   export LUTETIA_DB="$TMP/nr.db"
   rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$TMP/nralloc"
   "$L" trial init --protocol "$1" --user admin >/dev/null &&
@@ -102,7 +102,7 @@ nr_trial() { # nr_trial PROTOCOL: a NET RETREAT trial with the four patients ran
   "$L" user add --name coord1 --role coordinator --site S1 >/dev/null &&
   "$L" user add --name inv1 --role investigator --site S1 >/dev/null &&
   "$L" user add --name nuc1 --role nuclear_medicine --site S1 >/dev/null &&
-  "$L" enrol --user coord1 --site S1 --as-of 2025-11-01 "$TMP/nr.json" >/dev/null || return 1
+  "$L" enrol --user coord1 --site S1 --as-of 2025-11-01 "${2:-$TMP/nr.json}" >/dev/null || return 1
   for i in 1 2 3 4; do
     "$L" consent --user coord1 --patient N$i --form v2 --date 2025-11-02 >/dev/null &&
     "$L" confirm --user inv1 --patient N$i --date 2025-11-03 >/dev/null &&
@@ -155,6 +155,11 @@ expect_exit 2 -- "$L" record deviation --user inv1 --patient "$P" --cycle 2 --ac
     --past-cumulative-limit maybe --reason "x"
 expect_err "past-cumulative-limit: expected yes or no, found 'maybe'"
 expect_exit 0 -- "$L" audit verify
+# a prior PRRT without an activity: the limit cannot be checked, and nothing is given
+jq 'map(.treatments += [{"code": "prrt", "date": "2017-07-01"}])' "$TMP/nr.json" >"$TMP/nr-gap.json"
+nr_trial "$NR" "$TMP/nr-gap.json" && ok || bad "NET RETREAT trial with a PRRT gap"
+expect_exit 6 -- "$L" record decide --user inv1 --patient "$P" --cycle 1 --date 2025-11-17
+expect_err "nr-gap.json: \[[0-3]\]\.treatments\[5\]: prior PRRT of $P on 2017-07-01 has no activity in MBq \(found no value\).*cannot be checked"
 # a mistyped member is named
 jq '.dosing.includes_prior_prrt = "yes"' "$NR" >"$TMP/nr-bad.json"
 expect_exit 1 -- "$L" protocol check "$TMP/nr-bad.json"
