@@ -132,11 +132,14 @@ typedef struct step {
     lt_dose_action want;
     double mbq;
     const char *rule; /* D: a reason the decision must give */
+    const char *analyte; /* A: one more result that day (a later one wins): value, lln, uln */
+    double value, lln, uln;
 } step;
 
 #define L(d, p, n, c, b) {.op = 'L', .day = d, .plt = p, .neut = n, .creat = c, .bili = b}
 #define D(c, d, w, m, r) {.op = 'D', .cycle = c, .day = d, .want = w, .mbq = m, .rule = r}
 #define G(c, d, m) {.op = 'G', .cycle = c, .day = d, .mbq = m}
+#define A(d, a, v, lo, hi) {.op = 'A', .day = d, .analyte = a, .value = v, .lln = lo, .uln = hi}
 #define END {.op = 0}
 #define OK LT_DOSE_GIVE_FULL
 #define RED LT_DOSE_GIVE_REDUCED
@@ -191,6 +194,16 @@ static const struct {
      {START, L(55, 0, 0, 1.45, 0), D(2, 56, WH, 0, "renal"), L(70, 0, 0, 1.1, 0),
       D(2, 71, RED, REDUCED, NULL), G(2, 73, REDUCED), L(126, 0, 0, 1.5, 0),
       D(3, 129, STOP, 0, "recurrence"), END}},
+    {"renal: the baseline is the result before the first dose, not the latest one",
+     {START, L(55, 0, 0, 1.2, 0), D(2, 56, OK, FULL, "no_toxicity"), G(2, 57, FULL),
+      L(110, 0, 0, 1.45, 0), D(3, 112, WH, 0, "renal"), END}},
+    {"renal: Cockcroft-Gault clearance (actual weight: 38 kg) down 52% from baseline",
+     {START, L(55, 0, 0, 0, 0), A(55, "weight", 38, NAN, NAN), D(2, 56, WH, 0, "renal"),
+      A(60, "weight", 80, NAN, NAN), L(60, 0, 0, 0, 0), D(2, 61, RED, REDUCED, "resume"), END}},
+    {"hepatic: albumin below 3.0 g/dL with INR above 1.5 withholds; one alone does not",
+     {START, L(55, 0, 0, 0, 0), A(55, "albumin", 2.8, 3.5, 5.0), D(2, 56, OK, FULL, NULL),
+      L(57, 0, 0, 0, 0), A(57, "albumin", 2.8, 3.5, 5.0), A(57, "inr", 1.6, 0.8, 1.2),
+      D(2, 58, WH, 0, "hepatic"), L(65, 0, 0, 0, 0), D(2, 66, RED, REDUCED, "resume"), END}},
     {"hepatic: bilirubin above 3 x ULN withholds; resolved, 3.7 GBq",
      {START, L(55, 0, 0, 0, 3.7), D(2, 56, WH, 0, "hepatic"), D(2, 60, WH, 0, "hepatic"),
       L(70, 0, 0, 0, 1.0), D(2, 71, RED, REDUCED, "resume"), END}},
@@ -223,6 +236,8 @@ static void test_sequences(void)
             if (s->op == 'L')
                 panel(&x, s->day, s->plt ? s->plt : NAN, s->neut ? s->neut : NAN,
                       s->creat ? s->creat : NAN, s->bili ? s->bili : NAN);
+            else if (s->op == 'A')
+                lab(&x, s->day, s->analyte, s->value, s->lln, s->uln);
             else if (s->op == 'G')
                 give(&x, s->cycle, s->day, s->mbq);
             else {
