@@ -66,6 +66,12 @@ expect_exit 7 -- "$L" record deviation --user nuc1 --patient "$B" --cycle 2 --ac
 expect_err "only an investigator may acknowledge a dose deviation"
 expect_exit 2 -- "$L" record deviation --user inv1 --patient "$B" --cycle 2 --activity 7500
 expect_err "a deviation needs its reason"
+expect_exit 2 -- "$L" record deviation --user inv1 --patient "$B" --cycle 2 --activity 0 --reason "x"
+expect_err "activity: expected a positive activity in MBq"
+expect_exit 2 -- "$L" record deviation --user inv1 --patient "$B" --cycle 0 --activity 7500 --reason "x"
+expect_err "cycle: expected 1 to"
+expect_exit 6 -- "$L" record deviation --user inv1 --patient "$B" --cycle 1 --activity 7500 --reason "x"
+expect_err "cycle 1 of $B was given on 2025-11-04"
 expect_exit 0 -- "$L" record deviation --user inv1 --patient "$B" --cycle 2 --activity 7500 --reason "vial mix-up, patient informed"
 expect_out "deviation acknowledged up to 7500 MBq"
 # the deviation covers up to what was acknowledged, and the warning still needs its ack
