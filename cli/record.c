@@ -48,7 +48,11 @@ static const char *record_help =
     "              [--route intravenous] [--calibration A --calibration-at T]\n"
     "              [--amino-start T --amino-end T | --no-amino]\n"
     "              [--last-ssa-long T | --no-ssa-long] [--last-ssa-short T | --no-ssa-short]\n"
-    "              [--ack CODE=REASON ...]\n"
+    "              [--ack CODE=REASON ...]   (above the decision beyond the protocol's\n"
+    "              tolerance only after an investigator's deviation)\n"
+    "  deviation   --cycle N --activity A [--unit MBq] [--past-cumulative-limit yes|no]\n"
+    "              --reason TEXT   (investigators: accept an administered activity up to A\n"
+    "              for this cycle's decision as a protocol deviation)\n"
     "\n"
     "Who may: coordinators and investigators record dates, labs, events and profiles;\n"
     "investigators and nuclear-medicine staff decide doses; nuclear-medicine staff record\n"
@@ -540,6 +544,35 @@ static int do_decide(lt_conduct *c, const args *a, const char *p, bool json, lt_
     return rc;
 }
 
+/* An investigator acknowledges an activity above the decision as a deviation (the library
+ * refuses other roles). --past-cumulative-limit takes yes|no rather than being a flag. */
+static int do_deviation(lt_conduct *c, const args *a, const char *p, const char *reason,
+                        lt_error *err)
+{
+    static const char *const known[] = {"cycle", "activity", "unit", "past-cumulative-limit",
+                                        NULL};
+    static const char *const req[] = {"cycle", "activity", NULL};
+    const char *v = "record deviation";
+    int rc = only(v, a, known);
+    if (!rc) rc = need(v, a, req);
+    if (rc) return rc;
+    double cy, mbq;
+    if (!num_opt(v, a, "cycle", &cy) ||
+        !activity_opt(v, a, "activity", has(a, "unit") ? get(a, "unit") : "MBq", &mbq))
+        return LT_EXIT_USAGE;
+    if (cy != floor(cy) || cy < 1 || cy > LT_DOSE_MAX_CYCLES)
+        return lt_cli_usage_error(v, "--cycle: expected 1 to %d", LT_DOSE_MAX_CYCLES);
+    const char *past = has(a, "past-cumulative-limit") ? get(a, "past-cumulative-limit") : "no";
+    if (strcmp(past, "yes") && strcmp(past, "no"))
+        return lt_cli_usage_error(v, "--past-cumulative-limit: expected yes or no, found '%s'",
+                                  past);
+    if (lt_conduct_dose_deviation(c, p, (int)cy, mbq, !strcmp(past, "yes"), reason, err))
+        return lt_cli_fail(err);
+    printf("%s cycle %d: deviation acknowledged up to %.0f MBq%s\n", p, (int)cy, mbq,
+           !strcmp(past, "yes") ? ", past the cumulative limit" : "");
+    return 0;
+}
+
 static int do_admin(lt_conduct *c, const args *a, const char *p, const char *reason, bool json,
                     lt_error *err)
 {
@@ -623,7 +656,7 @@ int lt_cmd_record(int argc, char **argv)
     const char *what = argv[1];
     static const char *const whats[] = {"profile", "anchor", "actual", "lab", "ae", "assessment",
                                         "questionnaire", "event", "decide", "administration",
-                                        NULL};
+                                        "deviation", NULL};
     bool known = false;
     for (const char *const *w = whats; *w; w++)
         known = known || !strcmp(what, *w);
@@ -663,6 +696,8 @@ int lt_cmd_record(int argc, char **argv)
         rc = do_event(c, &a, p, reason, &err);
     else if (!strcmp(what, "decide"))
         rc = do_decide(c, &a, p, json, &err);
+    else if (!strcmp(what, "deviation"))
+        rc = do_deviation(c, &a, p, reason, &err);
     else
         rc = do_admin(c, &a, p, reason, json, &err);
     lt_conduct_free(c);

@@ -131,21 +131,36 @@ LT_API lt_status lt_conduct_event(lt_conduct *c, const char *patient, const lt_o
 
 /* The dose decision for `cycle` on `date` (lt_dosemod_decide) from the stored history: the
  * labs of the 28 days before, the baseline labs, the profile, the adverse events, earlier
- * decisions of this cycle (withheld) and the previous cycle (reduced, and for what). The
- * decision is stored; *out (may be NULL) receives it. LT_ESTATE when treatment has stopped
- * (a stop event, a discontinue decision) or the cycle was given already. */
+ * decisions and administrations (lt_dosemod_decide_history), so deciding again gives the same
+ * answer until new data arrive. The decision is stored; *out (may be NULL) receives it.
+ * LT_ESTATE when treatment has stopped (a stop event, a discontinue decision), the cycle was
+ * given already or decided on a later date; LT_ECONFLICT (with the arithmetic) when giving
+ * would pass the cumulative limit and the protocol allows no acknowledgement. */
 LT_API lt_status lt_conduct_decide(lt_conduct *c, const char *patient, int cycle, lt_date date,
                                    lt_dosemod_decision *out, lt_error *err);
 
 /* An administration (d1's record: a->patient, a->cycle). It must follow a decision to give
  * this cycle with the decided activity as the prescription; every warning of
- * lt_administration_evaluate must be acknowledged (LT_ESTATE listing them otherwise); the
- * cumulative activity must stay within the plan's limit. Stores the record with its result,
+ * lt_administration_evaluate must be acknowledged (LT_ESTATE listing them otherwise); an
+ * administered activity above the decision's by more than the tolerance needs an
+ * investigator's lt_conduct_dose_deviation (LT_ECONFLICT otherwise); the cumulative activity
+ * (prior PRRT included where the plan says so) must stay within the plan's limit
+ * (LT_ECONFLICT with the arithmetic). Stores the record with its result,
  * the cycle's actual date in the calendar, and moves the patient to on_treatment at the first
  * cycle. *out (may be NULL) gets the evaluation. */
 LT_API lt_status lt_conduct_administer(lt_conduct *c, const lt_administration *a,
                                        const char *reason, lt_administration_result *out,
                                        lt_error *err);
+
+/* An investigator's acknowledgement, with a reason, that cycle `cycle` of patient may be given
+ * up to activity_mbq administered although that is above the cycle's latest decision by more
+ * than the protocol's tolerance (and, with past_cumulative_limit, beyond the cumulative limit
+ * where the protocol's dosing.cumulative_limit_acknowledgeable allows it). It holds for the
+ * decision it follows: a later decision needs a new one. LT_EPERM for any role but
+ * investigator; LT_ESTATE when the cycle's latest decision is not to give or it was given. */
+LT_API lt_status lt_conduct_dose_deviation(lt_conduct *c, const char *patient, int cycle,
+                                           double activity_mbq, bool past_cumulative_limit,
+                                           const char *reason, lt_error *err);
 
 /* The outcomes records (docs/outcomes-format.md) of the randomised patients the user may read,
  * or of one patient. json (may be NULL) receives the document; *set (may be NULL) the parsed

@@ -189,7 +189,8 @@ LT_API void lt_administration_result_to_json(const lt_administration_result *r, 
 /* What a protocol's "dosing" section (docs/dosing-and-toxicity.md) says about the doses:
  * {"nuclide": "Lu-177", "activity_mbq": 7400, "reduced_activity_mbq": 3700, "cycles": 2,
  *  "cumulative_limit_mbq": 14800, "routes": ["intra_arterial", "intra_arterial",
- *  "intravenous"], "activity_tolerance": 0.10, ...the lt_dose_rules keys}.
+ *  "intravenous"], "includes_prior_prrt": false, "cumulative_limit_acknowledgeable": false,
+ *  "activity_tolerance": 0.10, ...the lt_dose_rules keys}.
  * Every member is optional; the defaults are the Lutathera label's regimen: Lu-177, 7,400 MBq,
  * 3,700 MBq reduced, 4 cycles, intravenous, no cumulative limit beyond cycles x activity. */
 typedef struct lt_dosing_plan {
@@ -198,6 +199,10 @@ typedef struct lt_dosing_plan {
     double reduced_activity_mbq;
     int cycles;
     double cumulative_limit_mbq; /* NAN: none stated */
+    bool includes_prior_prrt;    /* the limit counts the PRRT the patient had before the trial
+                                    (NET RETREAT); false: the trial's cycles only (NELMAS) */
+    bool cumulative_acknowledgeable; /* an investigator may acknowledge passing the limit as a
+                                        deviation with a reason; false: refused */
     lt_route routes[LT_DOSE_MAX_CYCLES]; /* per cycle; the last one repeats */
     size_t nroutes;
     lt_dose_rules rules;

@@ -163,6 +163,11 @@ typedef struct lt_dosemod_input {
     bool last_dose_reduced; /* the last dose given was the reduced one */
     const char *reduced_for[LT_DOSEMOD_MAX_IDS]; /* toxicities that caused the reduction */
     size_t nreduced_for;
+    /* a toxicity of reduced_for (any, when it is empty) that was present on an earlier day
+     * after the reduced dose, though resolved now (NULL: none): the reduced dose "resulted
+     * in" it, so the label's recurrence rule applies (lt_dosemod_decide_history finds it) */
+    const char *recurred_for;
+    lt_date recurred_on;
     const lt_adverse_event *events; /* the patient's adverse events (ongoing ones count) */
     size_t nevents;
 } lt_dosemod_input;
@@ -221,6 +226,65 @@ typedef struct lt_dosemod_decision {
 LT_API lt_status lt_dosemod_decide(const lt_dosemod_rules *rules, const lt_ctcae_table *ctcae,
                                    const lt_dosemod_input *in, lt_dosemod_decision *out,
                                    lt_error *err);
+/* ---- Dose decisions over the patient's history ------------------------------------------- */
+
+/* The label's table is a rule over the patient's history (DOMAIN.md): what a cycle may get
+ * depends on every lab, every earlier decision and every administration with its activity.
+ * These are the stored facts lt_dosemod_decide_history reads; strings are borrowed. */
+typedef struct lt_dose_lab_at {
+    lt_date date;
+    lt_lab lab; /* canonical unit; analyte "weight" (kg) is the actual weight for crcl */
+} lt_dose_lab_at;
+
+typedef struct lt_dose_decided {
+    int cycle;
+    lt_date date, first_due; /* first_due LT_DATE_NONE: not stored */
+    lt_dose_action action;
+    double activity_mbq;
+    char toxic[LT_DOSEMOD_MAX_IDS][LT_DOSEMOD_ID_MAX]; /* the toxicities present then */
+    size_t ntoxic;
+} lt_dose_decided;
+
+typedef struct lt_dose_given {
+    int cycle;
+    lt_date date;
+    lt_dose_action decided; /* the decision the administration followed */
+    double administered_mbq;
+} lt_dose_given;
+
+typedef struct lt_dose_history {
+    const lt_dose_lab_at *labs; /* any order; on the same date a later entry wins */
+    size_t nlabs;
+    const lt_dose_decided *decisions; /* in the order taken */
+    size_t ndecisions;
+    const lt_dose_given *given;
+    size_t ngiven;
+    const lt_adverse_event *events;
+    size_t nevents;
+    lt_date birth_date;
+    lt_sex sex;
+    double weight_kg;    /* at baseline (the profile); weight labs override it from their date */
+    int lab_window_days; /* labs count for this many days before a decision (EU label: 28) */
+} lt_dose_history;
+
+/* The decision for `cycle` on `date` as a function of the whole history h, so that deciding
+ * again on the same history gives the same answer:
+ * - the cycle is withheld if ANY earlier decision of it withheld it (it then resumes at the
+ *   reduced activity however many times the decision is taken again);
+ * - the previous dose was reduced if its administration followed a give_reduced decision or
+ *   its activity was nearer the reduced than the full activity;
+ * - after a reduced dose, the toxicity that caused the reduction (any, when unknown) present
+ *   at any lab date after that administration is a recurrence: discontinue;
+ * - the cycle was first due on its first decision's first_due, else on target (the calendar's
+ *   date; LT_DATE_NONE: the decision date), never after date.
+ * The baseline is the labs on or before the first administration. *first_due (may be NULL)
+ * gets the date used. LT_EINVAL for a cycle below 1 or no date. */
+LT_API lt_status lt_dosemod_decide_history(const lt_dosemod_rules *rules,
+                                           const lt_ctcae_table *ctcae, const lt_dose_history *h,
+                                           int cycle, lt_date date, lt_date target,
+                                           lt_dosemod_decision *out, lt_date *first_due,
+                                           lt_error *err);
+
 /* {"action", "activity_mbq", "delay_days", "toxic": [...], "reasons": [{"rule", "text"}]} */
 LT_API void lt_dosemod_decision_to_json(const lt_dosemod_decision *d, lt_buf *out);
 LT_API lt_status lt_dosemod_decision_from_json(const lt_json *v, const char *source,

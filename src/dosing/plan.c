@@ -66,6 +66,21 @@ lt_status lt_dosing_plan_from_json(const lt_json *d, const char *source, lt_dosi
         (st = number(d, "cumulative_limit_mbq", source, 1e-3, 1e7, &p.cumulative_limit_mbq,
                      err)))
         return st;
+    /* whether the limit counts prior PRRT is the protocol's to say: NET RETREAT's note says it
+     * does, NELMAS's limit is its own two cycles; no default could be right for both */
+    const struct {
+        const char *key;
+        bool *field;
+    } flags[] = {{"includes_prior_prrt", &p.includes_prior_prrt},
+                 {"cumulative_limit_acknowledgeable", &p.cumulative_acknowledgeable}};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        const lt_json *v = lt_json_get(d, flags[i].key);
+        if (v && !lt_json_bool(v, flags[i].field))
+            return bad(err, source, flags[i].key, "true or false");
+    }
+    if ((p.includes_prior_prrt || p.cumulative_acknowledgeable) && !isfinite(p.cumulative_limit_mbq))
+        return bad(err, source, p.includes_prior_prrt ? "includes_prior_prrt" : "cumulative_limit_acknowledgeable",
+                   "a cumulative_limit_mbq beside it (it qualifies that limit)");
     if (cycles != floor(cycles)) return bad(err, source, "cycles", "a whole number of cycles");
     p.cycles = (int)cycles;
     if (p.reduced_activity_mbq >= p.activity_mbq)

@@ -291,7 +291,7 @@ bool lt_dose_action_parse(const char *s, lt_dose_action *out)
 void lt_dosemod_input_init(lt_dosemod_input *in)
 {
     memset(in, 0, sizeof *in);
-    in->decision_date = in->first_due = LT_DATE_NONE;
+    in->decision_date = in->first_due = in->recurred_on = LT_DATE_NONE;
     in->age_years = in->weight_kg = in->baseline_weight_kg = in->baseline_age_years = NAN;
 }
 
@@ -590,6 +590,15 @@ lt_status lt_dosemod_decide(const lt_dosemod_rules *rules, const lt_ctcae_table 
         d.action = LT_DOSE_DISCONTINUE;
         add_reason(&d, "recurrence", "%s recurred after the last dose was reduced. %s",
                    recurrent->id, rules->recurrence_label);
+    } else if (in->last_dose_reduced && in->recurred_for) {
+        /* resolved by now, but the reduced dose did result in it: the label's "if the
+         * reduced dose does not result in ..." is not met, so no return to full */
+        char on[LT_DATE_STR_MAX];
+        d.action = LT_DOSE_DISCONTINUE;
+        add_reason(&d, "recurrence", "%s was present on %s, after the reduced dose. %s",
+                   in->recurred_for,
+                   in->recurred_on != LT_DATE_NONE ? lt_date_format(in->recurred_on, on) : "?",
+                   rules->recurrence_label);
     } else if ((any_withhold || in->withheld) && d.delay_days >= rules->max_delay_days) {
         d.action = LT_DOSE_DISCONTINUE;
         add_reason(&d, "delay",

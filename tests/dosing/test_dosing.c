@@ -527,7 +527,35 @@ static void test_plan(void)
     CHECK(lt_dosing_plan_from_json(v, "nelmas.json", &p, &err) == LT_OK);
     CHECK(p.cycles == 2 && p.cumulative_limit_mbq == 14800);
     CHECK_REL(p.cycles * p.activity_mbq, p.cumulative_limit_mbq, 1e-15);
+    CHECK(!p.includes_prior_prrt && !p.cumulative_acknowledgeable);
     lt_json_free(v);
+    /* NET RETREAT: "the cumulative limit counts the prior PRRT the patient brings" */
+    const char *nr = "{\"cycles\": 2, \"cumulative_limit_mbq\": 45880, \"includes_prior_prrt\": "
+                     "true, \"cumulative_limit_acknowledgeable\": true}";
+    CHECK(lt_json_parse(nr, strlen(nr), "nr", &v, &err) == LT_OK);
+    CHECK(lt_dosing_plan_from_json(v, "net-retreat.json", &p, &err) == LT_OK);
+    CHECK(p.includes_prior_prrt && p.cumulative_acknowledgeable && p.cumulative_limit_mbq == 45880);
+    lt_json_free(v);
+    /* the shipped protocols say it explicitly */
+    static const struct {
+        const char *file;
+        bool prior;
+    } shipped[] = {{"nelmas.json", false}, {"nct04544098.json", false}, {"net-retreat.json", true}};
+    for (size_t i = 0; i < sizeof shipped / sizeof shipped[0]; i++) {
+        char path[4096], *text = NULL;
+        size_t n = 0;
+        snprintf(path, sizeof path, "%s/protocols/%s", getenv("SRC") ? getenv("SRC") : ".",
+                 shipped[i].file);
+        lt_json *doc = NULL;
+        CHECK_MSG(lt_file_read(path, &text, &n, &err) == LT_OK &&
+                      lt_json_parse(text, n, path, &doc, &err) == LT_OK &&
+                      lt_json_get(lt_json_get(doc, "dosing"), "includes_prior_prrt") &&
+                      lt_dosing_plan_from_json(lt_json_get(doc, "dosing"), path, &p, &err) == LT_OK &&
+                      p.includes_prior_prrt == shipped[i].prior,
+                  "%s: includes_prior_prrt", shipped[i].file);
+        lt_json_free(doc);
+        free(text);
+    }
     static const struct {
         const char *text, *where;
     } bad[] = {
@@ -539,6 +567,11 @@ static void test_plan(void)
          "p.json: dosing.routes"},
         {"{\"routes\": [\"oral\"]}", "p.json: dosing.routes"},
         {"{\"nuclide\": 177}", "p.json: dosing.nuclide"},
+        {"{\"cumulative_limit_mbq\": 45880, \"includes_prior_prrt\": \"yes\"}",
+         "p.json: dosing.includes_prior_prrt"},
+        {"{\"includes_prior_prrt\": true}", "p.json: dosing.includes_prior_prrt"},
+        {"{\"cumulative_limit_mbq\": 45880, \"cumulative_limit_acknowledgeable\": 1}",
+         "p.json: dosing.cumulative_limit_acknowledgeable"},
         {"{\"ssa_long_stop_days\": -1}", "p.json: dosing.ssa_long_stop_days"},
         {"[]", "p.json: dosing."},
     };
