@@ -116,7 +116,7 @@ nr_trial() { # nr_trial PROTOCOL [PATIENTS]: a NET RETREAT trial with four patie
   done
   P=$(grep -m1 'arm 1' "$TMP/nralloc" | cut -d' ' -f1)
   [ -n "$P" ] &&
-  "$L" record profile --user coord1 --patient "$P" --birth-date 1957-02-01 --sex male --weight 80 >/dev/null &&
+  "$L" record profile --user coord1 --patient "$P" --birth-date 1958-02-01 --sex male --weight 80 >/dev/null &&
   panel "$P" 2025-11-10 231
 }
 nr_trial "$NR" && ok || bad "NET RETREAT trial: $(cat "$TMP/nralloc" 2>/dev/null)"
