@@ -161,11 +161,19 @@ expect_exit 2 -- "$L" record deviation --user inv1 --patient "$P" --cycle 2 --ac
     --past-cumulative-limit maybe --reason "x"
 expect_err "past-cumulative-limit: expected yes or no, found 'maybe'"
 expect_exit 0 -- "$L" audit verify
-# a prior PRRT without an activity: the limit cannot be checked, and nothing is given
-jq 'map(.treatments += [{"code": "prrt", "date": "2017-07-01"}])' "$TMP/nr.json" >"$TMP/nr-gap.json"
-nr_trial "$NR" "$TMP/nr-gap.json" && ok || bad "NET RETREAT trial with a PRRT gap"
+# a prior PRRT without an activity (screening then needs the investigator's review of I3, which
+# confirmation gives): the limit cannot be checked, and nothing is given
+jq 'map(.treatments[1] |= del(.value, .unit))' "$TMP/nr.json" >"$TMP/nr-gap.json"
+nr_trial "$NR" "$TMP/nr-gap.json" 2>"$TMP/err" && bad "a patient whose PRRT exposure is unknown was randomised"
+expect_err "the screening verdict of 'N1' is needs_review \(unknown: I3\)"
+# and should a protocol let such a patient in (here without I3's whole-history bound), the
+# dose side still refuses to go ahead
+jq '.criteria.I3.rule.all |= map(select(.derived != "prrt_activity" or .op != "<="))' "$NR" \
+   >"$TMP/nr-nobound.json"
+nr_trial "$TMP/nr-nobound.json" "$TMP/nr-gap.json" 2>"$TMP/err" && ok ||
+  bad "NET RETREAT trial with a PRRT gap: $(cat "$TMP/err")"
 expect_exit 6 -- "$L" record decide --user inv1 --patient "$P" --cycle 1 --date 2025-11-17
-expect_err "nr-gap.json: \[[0-3]\]\.treatments\[5\]: prior PRRT of $P on 2017-07-01 has no activity in MBq \(found no value\).*cannot be checked"
+expect_err "nr-gap.json: \[[0-3]\]\.treatments\[1\]: prior PRRT of $P on 2022-10-02 has no activity in MBq \(found no value\).*cannot be checked"
 # a mistyped member is named
 jq '.dosing.includes_prior_prrt = "yes"' "$NR" >"$TMP/nr-bad.json"
 expect_exit 1 -- "$L" protocol check "$TMP/nr-bad.json"
