@@ -188,6 +188,26 @@ static void sq_rollback(void *impl)
     }
 }
 
+/* In WAL mode a deferred BEGIN followed by a first read fixes the snapshot the whole
+ * transaction reads (SQLite: "isolation"); the first read is made here, so the snapshot does not
+ * depend on which table the caller reads first. */
+static lt_status sq_read_begin(void *impl, lt_error *err)
+{
+    sq *s = impl;
+    lt_status rc = exec(s, "BEGIN DEFERRED", err, "starting a read transaction");
+    if (rc != LT_OK) return rc;
+    int n;
+    rc = pragma_int(s, "SELECT count(*) FROM sqlite_master", &n, err);
+    if (rc != LT_OK) exec(s, "ROLLBACK", NULL, "");
+    return rc;
+}
+
+static void sq_read_end(void *impl)
+{
+    sq *s = impl;
+    if (!sqlite3_get_autocommit(s->db)) exec(s, "ROLLBACK", NULL, "");
+}
+
 static lt_status sq_commit(void *impl, lt_error *err)
 {
     sq *s = impl;
@@ -447,6 +467,8 @@ static const lt__store_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
     .get = sq_get,
     .write = sq_write,
     .each = sq_each,

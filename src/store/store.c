@@ -376,6 +376,14 @@ lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords, char head[LT_ST
 {
     verify_ctx v = {.err = err, .rc = LT_OK};
     memcpy(v.prev, zero_hash, sizeof zero_hash);
+    /* The trail and the records are read in one snapshot: otherwise a change committed between
+     * the two reads shows as a record without its audit record (seen under four writers).
+     * Inside a caller's write transaction the snapshot is already fixed. */
+    bool own_snapshot = !st->in_tx;
+    if (own_snapshot) {
+        lt_status rc0 = st->ops->read_begin(st->impl, err);
+        if (rc0 != LT_OK) return rc0;
+    }
     lt_status rc = st->ops->audit_each(st->impl, NULL, verify_audit, &v, err);
     if (rc == LT_OK) rc = v.rc;
     if (rc == LT_OK) {
@@ -403,6 +411,7 @@ lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords, char head[LT_ST
                               e->kind, e->id, (long long)e->seq);
         }
     }
+    if (own_snapshot) st->ops->read_end(st->impl);
     for (size_t i = 0; i < v.nex; i++) {
         free(v.ex[i].kind), free(v.ex[i].id), free(v.ex[i].site);
         free(v.ex[i].patient), free(v.ex[i].data);

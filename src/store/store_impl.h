@@ -12,6 +12,10 @@ typedef struct lt__store_ops {
     lt_status (*begin)(void *impl, lt_error *err);
     lt_status (*commit)(void *impl, lt_error *err);
     void (*rollback)(void *impl);
+    /* a read transaction: every read until read_end sees one snapshot of the database, so a
+     * check over several tables is not fooled by a commit made between two of its reads */
+    lt_status (*read_begin)(void *impl, lt_error *err);
+    void (*read_end)(void *impl);
     lt_status (*get)(void *impl, const char *kind, const char *id, lt_record **out,
                      lt_error *err);
     /* inserts (rec->rev == 1) or updates the record; audit_seq is the audit record of it */

@@ -2,10 +2,13 @@
  * transaction, rollback leaving nothing, the hash chain checked against sha256sum, tampering
  * found by verification (rows edited, deleted, inserted with the sqlite3 tool behind the
  * engine's back), and schema migrations (upgrade keeps data, a newer file is refused untouched). */
+#include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "lt_test.h"
 #include "lutetia.h"
@@ -332,6 +335,90 @@ static void test_migrations(void)
     CHECK(lt_store_open(other, LT_STORE_OPEN, &st, &err) == LT_ESTORE);
 }
 
+/* One writer process: records labs, each in its own transaction, signalling on `ready` after its
+ * first commit, until the parent closes `stop` (or a bound is reached). Exits 0 if every write
+ * committed. */
+static int writer(const char *db, int id, int ready, int stop)
+{
+    lt_store *st = NULL;
+    lt_error err;
+    if (lt_store_open(db, LT_STORE_OPEN, &st, &err) != LT_OK) return 2;
+    int rc = 0;
+    for (int n = 0; n < 20000; n++) {
+        char rid[32], data[64];
+        snprintf(rid, sizeof rid, "W%d-%05d", id, n);
+        snprintf(data, sizeof data, "{\"writer\":%d,\"n\":%d}", id, n);
+        lt_record r = {.kind = "lab", .id = rid, .site = "S1", .patient = "P1", .key = "lab",
+                       .data = data};
+        if (lt_store_begin(st, &err) != LT_OK ||
+            lt_store_put(st, &r, 0, &who, "record.lab", "", NULL, &err) != LT_OK ||
+            lt_store_commit(st, &err) != LT_OK) {
+            fprintf(stderr, "writer %d: %s\n", id, err.message);
+            lt_store_rollback(st);
+            rc = 3;
+            break;
+        }
+        if (n == 0 && write(ready, "w", 1) != 1) rc = 4;
+        struct pollfd p = {.fd = stop, .events = POLLIN};
+        if (poll(&p, 1, 0) > 0) break; /* the parent closed its end: stop */
+    }
+    lt_store_close(st);
+    return rc;
+}
+
+/* `audit verify` while writers record labs: verification reads the trail and the records in one
+ * read transaction, so a commit between the two reads is not taken for a record "inserted behind
+ * the engine's back". The writers run until the parent has verified NVERIFY times; the parent
+ * starts only once every writer has committed (a pipe, no sleeps). */
+static void test_verify_under_writers(void)
+{
+    enum { NWRITERS = 4, NVERIFY = 20 };
+    char db[512];
+    path(db, sizeof db, "busy.db");
+    fill(db);
+    int ready[2], stop[2];
+    if (pipe(ready) != 0 || pipe(stop) != 0) {
+        CHECK(!"pipe");
+        return;
+    }
+    pid_t pids[NWRITERS];
+    for (int i = 0; i < NWRITERS; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            close(ready[0]);
+            close(stop[1]);
+            _exit(writer(db, i, ready[1], stop[0]));
+        }
+    }
+    close(ready[1]);
+    close(stop[0]);
+    char c;
+    int started = 0;
+    while (started < NWRITERS && read(ready[0], &c, 1) == 1) started++;
+    CHECK_INT(started, NWRITERS);
+    int alarms = 0;
+    lt_error first;
+    lt_error_clear(&first);
+    for (int i = 0; i < NVERIFY; i++) {
+        lt_error err;
+        lt_status rc = verify(db, &err);
+        if (rc != LT_OK && !alarms++) first = err;
+    }
+    close(stop[1]); /* tells the writers to stop */
+    int failed_writers = 0;
+    for (int i = 0; i < NWRITERS; i++) {
+        int status = 0;
+        waitpid(pids[i], &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed_writers++;
+    }
+    close(ready[0]);
+    CHECK_INT(failed_writers, 0);
+    CHECK_MSG(alarms == 0, "%d of %d verifications under load failed; first: %s: %s", alarms,
+              NVERIFY, first.where, first.message);
+    lt_error err;
+    CHECK(verify(db, &err) == LT_OK);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -340,6 +427,7 @@ int main(void)
     test_filters();
     test_tamper();
     test_migrations();
+    test_verify_under_writers();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) printf("could not remove %s\n", dir);
