@@ -27,6 +27,7 @@ typedef struct lt_record {
     const char *key;
     const char *data;
     int64_t rev;
+    int64_t audit_seq; /* the audit record that wrote this revision (filled when read) */
 } lt_record;
 
 /* Who makes a change and why; copied into the audit record. */
@@ -51,7 +52,13 @@ typedef struct lt_audit_record {
     const char *reason;    /* why ("" when the change needs none) */
     const char *prev_hash; /* hash of record seq - 1 (64 zeros for the first) */
     const char *hash;      /* SHA-256 of this record's fields and prev_hash, hex */
+    /* The hashed form: 1 for records written before schema 3 (13 fields, no key), 2 since
+     * (the record's key is hashed too, so that it can be checked against the record). */
+    int form;
+    const char *key;       /* the record's key (form 2; NULL when the record has none) */
 } lt_audit_record;
+
+#define LT_AUDIT_FORM 2 /* the form lt_store_put writes */
 
 /* What `audit log` selects; NULL/0 fields select everything. */
 typedef struct lt_audit_filter {
@@ -136,10 +143,12 @@ LT_API void lt_audit_record_json(const lt_audit_record *a, lt_buf *out);
 /* The SHA-256 (hex) a record must carry given its fields and prev_hash. */
 LT_API void lt_audit_hash(const lt_audit_record *a, char hex[LT_STORE_HASH_HEX]);
 
-/* Verifies the whole trail: sequence numbers without gaps, each prev_hash equal to the hash
- * before it, each hash recomputed, and every record's current document equal to the newest
- * audit value written for it (so an edit, deletion or insertion in either the audit table or
- * the records behind the engine's back is found). Returns LT_OK when everything holds, or
+/* Verifies the whole trail, in one read snapshot: sequence numbers without gaps, each prev_hash
+ * equal to the hash before it, each hash recomputed, timestamps that never go back, and every
+ * stored column of every record (kind, id, key, site, patient, rev, audit_seq, data) equal to
+ * what its audit records wrote: rev is the number of its audit records, audit_seq the newest
+ * of them (so an edit, deletion or insertion in either the audit table or the records behind
+ * the engine's back is found). Returns LT_OK when everything holds, or
  * LT_ECORRUPT with err naming the first bad audit record or record. *nrecords and head (if not
  * NULL) receive the number of audit records checked and the last hash. */
 LT_API lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "lutetia/date.h"
 #include "store_impl.h"
 
 /* 'Lute' in the file header, so that another program's SQLite file is not taken for a trial. */
@@ -42,6 +43,18 @@ static const char *const migrations[] = {
     "CREATE INDEX record_by_patient ON record (patient, kind);"
     "CREATE INDEX record_by_site ON record (kind, site);"
     "CREATE INDEX audit_by_patient ON audit (patient, seq);",
+    /* 2 -> 3: the record's key in its audit record (hashed form 2, so that verification checks
+     * the key too); signed checkpoints of the audit head, append-only like the trail */
+    "ALTER TABLE audit ADD COLUMN form INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE audit ADD COLUMN key TEXT;"
+    "CREATE TABLE checkpoint ("
+    "  seq INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT NOT NULL,"
+    "  public_key TEXT NOT NULL, signature TEXT NOT NULL,"
+    "  PRIMARY KEY (seq, public_key));"
+    "CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are never changed'); END;"
+    "CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are never changed'); END;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -49,25 +62,31 @@ int lt__sqlite_latest(void) { return NMIGRATIONS; }
 
 enum {
     S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
-    S_AUDIT_LAST, S_AUDIT_APPEND, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
+    S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
 };
 
 static const char *const sql_text[S_COUNT_ALL] = {
-    [S_GET] = "SELECT kind, id, site, patient, key, data, rev FROM record WHERE kind=?1 AND id=?2",
+    [S_GET] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
+              " WHERE kind=?1 AND id=?2",
     [S_INSERT] = "INSERT INTO record (kind, id, site, patient, key, data, rev, audit_seq)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_UPDATE] = "UPDATE record SET site=?3, patient=?4, key=?5, data=?6, rev=?7, audit_seq=?8"
                  " WHERE kind=?1 AND id=?2",
-    [S_LAST_KEY] = "SELECT kind, id, site, patient, key, data, rev FROM record"
+    [S_LAST_KEY] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
                    " WHERE kind=?1 AND key=?2 ORDER BY audit_seq DESC LIMIT 1",
     [S_COUNT] = "SELECT count(*) FROM record WHERE kind=?1",
     [S_COUNT_KEY] = "SELECT count(*) FROM record WHERE kind=?1 AND key=?2",
     [S_SEED_SET] = "INSERT INTO secret (id, seed) VALUES (1, ?1)",
     [S_SEED_GET] = "SELECT seed FROM secret WHERE id=1",
-    [S_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_LAST] = "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_APPEND] = "INSERT INTO audit (seq, at, user, role, site, action, entity, entity_id,"
-                       " patient, old_value, new_value, reason, prev_hash, hash)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                       " patient, old_value, new_value, reason, prev_hash, hash, form, key)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                       " ?15, ?16)",
+    /* the form-1 record a schema before 3 holds (a store kept at an old version by a test) */
+    [S_AUDIT_APPEND_V1] = "INSERT INTO audit (seq, at, user, role, site, action, entity,"
+                          " entity_id, patient, old_value, new_value, reason, prev_hash, hash)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     /* IMMEDIATE takes the write lock now, so the checks a caller makes after begin still hold
      * when it writes */
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -120,7 +139,8 @@ static const char *col(sqlite3_stmt *q, int i) { return (const char *)sqlite3_co
 static lt_record *row_record(sqlite3_stmt *q)
 {
     return lt__record_copy(col(q, 0), col(q, 1), col(q, 2), col(q, 3), col(q, 4),
-                           col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6));
+                           col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6),
+                           sqlite3_column_int64(q, 7));
 }
 
 static lt_status exec(sq *s, const char *sql, lt_error *err, const char *what)
@@ -277,7 +297,8 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
 {
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
-    lt_buf_puts(&sql, "SELECT kind, id, site, patient, key, data, rev FROM record WHERE 1");
+    lt_buf_puts(&sql, "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
+                      " WHERE 1");
     int n = 0;
     if (kind) lt_buf_printf(&sql, " AND kind=?%d", ++n);
     if (f && f->patient) lt_buf_printf(&sql, " AND patient=?%d", ++n);
@@ -308,7 +329,8 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
     lt_status st = LT_OK;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         lt_record r = {col(q, 0), col(q, 1), col(q, 2), col(q, 3), col(q, 4),
-                       col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6)};
+                       col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6),
+                       sqlite3_column_int64(q, 7)};
         if (fn(&r, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "listing records");
@@ -378,7 +400,7 @@ static lt_status sq_seed_get(void *impl, unsigned char *seed, lt_error *err)
 }
 
 static lt_status sq_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX],
-                               lt_error *err)
+                               char *at, lt_error *err)
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_AUDIT_LAST, err);
@@ -388,10 +410,12 @@ static lt_status sq_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH
         *seq = 0;
         memset(hash, '0', LT_STORE_HASH_HEX - 1);
         hash[LT_STORE_HASH_HEX - 1] = '\0';
+        at[0] = '\0';
     } else if (rc == SQLITE_ROW) {
         *seq = sqlite3_column_int64(q, 0);
-        const char *h = col(q, 1);
+        const char *h = col(q, 1), *t = col(q, 2);
         snprintf(hash, LT_STORE_HASH_HEX, "%s", h ? h : "");
+        snprintf(at, LT_TIME_STR_MAX, "%s", t ? t : "");
     } else {
         lt_status st = db_fail(s, err, "reading the audit trail");
         sqlite3_reset(q);
@@ -404,13 +428,17 @@ static lt_status sq_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH
 static lt_status sq_audit_append(void *impl, const lt_audit_record *a, lt_error *err)
 {
     sq *s = impl;
-    sqlite3_stmt *q = stmt(s, S_AUDIT_APPEND, err);
+    sqlite3_stmt *q = stmt(s, a->form >= 2 ? S_AUDIT_APPEND : S_AUDIT_APPEND_V1, err);
     if (!q) return LT_ESTORE;
     sqlite3_bind_int64(q, 1, a->seq);
     const char *v[] = {a->at,        a->user,      a->role,   a->site,      a->action,
                        a->entity,    a->entity_id, a->patient, a->old_value, a->new_value,
                        a->reason,    a->prev_hash, a->hash};
     for (int i = 0; i < 13; i++) bind_text(q, i + 2, v[i]);
+    if (a->form >= 2) {
+        sqlite3_bind_int(q, 15, a->form);
+        bind_text(q, 16, a->key);
+    }
     return step_done(s, q, err, "appending to the audit trail");
 }
 
@@ -420,7 +448,10 @@ static lt_status sq_audit_each(void *impl, const lt_audit_filter *f, lt_audit_fn
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
     lt_buf_puts(&sql, "SELECT seq, at, user, role, site, action, entity, entity_id, patient,"
-                      " old_value, new_value, reason, prev_hash, hash FROM audit WHERE 1");
+                      " old_value, new_value, reason, prev_hash, hash");
+    /* a file opened read-only is not upgraded: before schema 3 every record has form 1 */
+    lt_buf_puts(&sql, s->version >= 3 ? ", form, key" : ", 1, NULL");
+    lt_buf_puts(&sql, " FROM audit WHERE 1");
     int n = 0;
     if (f && f->patient) lt_buf_printf(&sql, " AND patient=?%d", ++n);
     if (f && f->since) lt_buf_printf(&sql, " AND at>=?%d", ++n);
@@ -453,7 +484,8 @@ static lt_status sq_audit_each(void *impl, const lt_audit_filter *f, lt_audit_fn
         const char *c[13];
         for (int i = 0; i < 13; i++) c[i] = col(q, i + 1) ? col(q, i + 1) : "";
         lt_audit_record a = {sqlite3_column_int64(q, 0), c[0], c[1], c[2], c[3], c[4], c[5],
-                             c[6], c[7], c[8], c[9], c[10], c[11], c[12]};
+                             c[6], c[7], c[8], c[9], c[10], c[11], c[12],
+                             sqlite3_column_int(q, 14), col(q, 15)};
         if (fn(&a, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "reading the audit trail");

@@ -29,8 +29,9 @@ typedef struct lt__store_ops {
                        lt_error *err);
     lt_status (*seed_set)(void *impl, const unsigned char *seed, lt_error *err);
     lt_status (*seed_get)(void *impl, unsigned char *seed, lt_error *err);
-    /* the last audit record's seq and hash (0 and 64 zeros when the trail is empty) */
-    lt_status (*audit_last)(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX],
+    /* the last audit record's seq, hash and time (0, 64 zeros and "" when the trail is
+     * empty); at has room for LT_TIME_STR_MAX bytes */
+    lt_status (*audit_last)(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at,
                             lt_error *err);
     lt_status (*audit_append)(void *impl, const lt_audit_record *a, lt_error *err);
     lt_status (*audit_each)(void *impl, const lt_audit_filter *f, lt_audit_fn fn, void *ctx,
@@ -51,6 +52,7 @@ int lt__sqlite_latest(void);
 
 /* Allocates a record whose strings are copies, in one block (freed by lt_record_free). */
 lt_record *lt__record_copy(const char *kind, const char *id, const char *site,
-                           const char *patient, const char *key, const char *data, int64_t rev);
+                           const char *patient, const char *key, const char *data, int64_t rev,
+                           int64_t audit_seq);
 
 #endif

@@ -74,7 +74,7 @@ expect_jq '.verified == false and .where == "audit record 21" and (.problem | te
 tamper insert "DROP TRIGGER audit_no_update; UPDATE audit SET seq = seq + 1000 WHERE seq > 15;
                UPDATE audit SET seq = seq - 999 WHERE seq > 1000;
                INSERT INTO audit SELECT 16, at, user, role, site, 'confirm', entity, entity_id,
-                 patient, old_value, new_value, 'inserted', hash, hash FROM audit WHERE seq = 15"
+                 patient, old_value, new_value, 'inserted', hash, hash, form, key FROM audit WHERE seq = 15"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/insert.db"
 expect_err 'audit record 16'
 # a record changed without its audit record: the arm of a randomised patient
@@ -85,6 +85,17 @@ expect_err "patient 'P2': the stored record differs from what audit record [0-9]
 tamper site "UPDATE record SET site = 'S2' WHERE kind = 'patient' AND id = 'P4'"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/site.db"
 expect_err "patient 'P4'"
+# an allocation's audit_seq moved back: the next randomisation in its stratum would reuse a block
+tamper seqedit "UPDATE record SET audit_seq = 1 WHERE kind = 'allocation' AND id = '000000002'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/seqedit.db"
+expect_err "allocation '000000002': the stored record differs from what audit record [0-9]+ wrote \(audit_seq\)"
+# an allocation moved to another stratum (its key) or its revision changed
+tamper keyedit "UPDATE record SET key = 'other' WHERE kind = 'allocation' AND id = '000000003'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/keyedit.db"
+expect_err "allocation '000000003': .* \(key\)"
+tamper revedit "UPDATE record SET rev = rev + 1 WHERE kind = 'patient' AND id = 'P1'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/revedit.db"
+expect_err "patient 'P1': .* \(rev\)"
 # a record inserted: an allocation nobody made
 tamper row "INSERT INTO record SELECT kind, '000000099', site, patient, key, data, 1, audit_seq FROM record WHERE kind = 'allocation' AND id = '000000001'"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/row.db"

@@ -184,7 +184,7 @@ static void test_hash_reference(void)
     /* record 1: site S1 created by alice, coordinator */
     snprintf(cmd, sizeof cmd,
              "printf '%%s' '[1,\"%s\",\"alice\",\"coordinator\",\"S1\",\"test.put\",\"site\","
-             "\"S1\",\"\",\"null\",\"{\\\"code\\\":\\\"S1\\\"}\",\"\",\"%s\"]' | sha256sum",
+             "\"S1\",\"\",\"null\",\"{\\\"code\\\":\\\"S1\\\"}\",\"\",\"%s\",\"S1\"]' | sha256sum",
              c.buf[0], c.buf[3]);
     FILE *p = popen(cmd, "r");
     char line[128] = "";
@@ -252,7 +252,7 @@ static void test_tamper(void)
                   "audit record 5", "record 4 was deleted");
     expect_tamper("t4.db",
                   "INSERT INTO audit SELECT 7, at, user, role, site, action, entity, entity_id,"
-                  " patient, old_value, new_value, reason, hash, hash FROM audit WHERE seq=6",
+                  " patient, old_value, new_value, reason, hash, hash, form, key FROM audit WHERE seq=6",
                   "audit record 7", "edited");
     /* records changed without the trail */
     expect_tamper("t5.db", "UPDATE record SET data='{\\\"state\\\":\\\"randomised\\\"}' WHERE id='P2'",
@@ -264,9 +264,93 @@ static void test_tamper(void)
                   "patient 'P9'", "inserted behind");
     expect_tamper("t8.db", "DROP TRIGGER record_no_delete; DELETE FROM record WHERE id='P2'",
                   "patient", "P2' written by audit record 4 is missing");
+    /* every stored column is checked: audit_seq orders a stratum's allocations, so an edited
+     * one would make the next randomisation reuse a block; rev counts the writes; the key
+     * selects the stratum */
+    expect_tamper("t10.db", "UPDATE record SET audit_seq=1 WHERE id='P1'", "patient 'P1'",
+                  "(audit_seq)");
+    expect_tamper("t11.db", "UPDATE record SET rev=7 WHERE id='P3'", "patient 'P3'", "(rev)");
+    expect_tamper("t12.db", "UPDATE record SET key='S2' WHERE id='P3'", "patient 'P3'", "(key)");
+    expect_tamper("t13.db", "UPDATE record SET key=NULL WHERE id='S1'", "site 'S1'", "(key)");
     /* deleting the last audit record leaves a record newer than its trail */
     expect_tamper("t9.db", "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq=6",
                   "patient 'P1'", "changed behind");
+}
+
+/* A tamperer who can write the file: changes audit record `seq` (its time, when at is given;
+ * else its user) and recomputes the hash of every record from there on, as anyone with
+ * sha256sum can. Plain verification cannot see this; the time order, an outside head and
+ * signed checkpoints can. */
+typedef struct chain_copy {
+    lt_audit_record a[64];
+    char s[64][14][96];
+    int n;
+} chain_copy;
+
+static int copy_audit(const lt_audit_record *a, void *ctx)
+{
+    chain_copy *c = ctx;
+    if (c->n == 64) return 1;
+    lt_audit_record *d = &c->a[c->n];
+    *d = *a;
+    const char *src[] = {a->at,     a->user,      a->role,      a->site,   a->action,
+                         a->entity, a->entity_id, a->patient,   a->old_value,
+                         a->new_value, a->reason, a->prev_hash, a->hash, a->key ? a->key : ""};
+    const char **dst[] = {&d->at,     &d->user,      &d->role,      &d->site,   &d->action,
+                          &d->entity, &d->entity_id, &d->patient,   &d->old_value,
+                          &d->new_value, &d->reason, &d->prev_hash, &d->hash, &d->key};
+    for (int i = 0; i < 14; i++) {
+        snprintf(c->s[c->n][i], sizeof c->s[c->n][i], "%s", src[i]);
+        *dst[i] = c->s[c->n][i];
+    }
+    if (!a->key) d->key = NULL;
+    c->n++;
+    return 0;
+}
+
+static void rewrite_chain(const char *db, int64_t seq, const char *at)
+{
+    static chain_copy c;
+    c.n = 0;
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    lt_store_audit_each(st, NULL, copy_audit, &c, &err);
+    lt_store_close(st);
+    char stmt[8192];
+    int n = snprintf(stmt, sizeof stmt, "DROP TRIGGER audit_no_update;");
+    for (int i = 0; i < c.n; i++) {
+        lt_audit_record *a = &c.a[i];
+        if (a->seq < seq) continue;
+        if (a->seq == seq && at) snprintf(c.s[i][0], sizeof c.s[i][0], "%s", at);
+        if (a->seq == seq && !at) snprintf(c.s[i][1], sizeof c.s[i][1], "mallory");
+        if (i) snprintf(c.s[i][11], sizeof c.s[i][11], "%s", c.a[i - 1].hash);
+        lt_audit_hash(a, c.s[i][12]);
+        n += snprintf(stmt + n, sizeof stmt - (size_t)n,
+                      "UPDATE audit SET at='%s', user='%s', prev_hash='%s', hash='%s' WHERE "
+                      "seq=%lld;",
+                      a->at, a->user, a->prev_hash, a->hash, (long long)a->seq);
+    }
+    CHECK_MSG(sql(db, stmt) == 0, "rewriting the chain: %s", stmt);
+}
+
+static void test_rewritten_chain(void)
+{
+    char db[512];
+    lt_error err;
+    /* a time moved back, every later hash recomputed */
+    path(db, sizeof db, "back.db");
+    fill(db);
+    rewrite_chain(db, 3, "2001-01-01T00:00:00Z");
+    CHECK(verify(db, &err) == LT_ECORRUPT);
+    CHECK_STR(err.where, "audit record 3");
+    CHECK_MSG(strstr(err.message, "before the previous record's") != NULL, "%s", err.message);
+    /* the rewrite itself is sound: the same rewrite keeping the times verifies */
+    path(db, sizeof db, "rewritten.db");
+    fill(db);
+    rewrite_chain(db, 2, NULL);
+    CHECK(verify(db, &err) == LT_OK);
 }
 
 static off_t file_size(const char *p)
@@ -317,7 +401,8 @@ static void test_migrations(void)
     CHECK(strstr(err.message, "schema version 99") != NULL);
     CHECK(strstr(err.message, "newer") != NULL);
     CHECK(file_size(db) == before);
-    CHECK(sql(db, "PRAGMA user_version=2") == 0);
+    snprintf(cmd, sizeof cmd, "PRAGMA user_version=%d", lt_store_schema_latest());
+    CHECK(sql(db, cmd) == 0);
     CHECK(verify(db, &err) == LT_OK);
 
     /* another program's SQLite file, and a file that is not SQLite at all */
@@ -427,6 +512,7 @@ int main(void)
     test_filters();
     test_tamper();
     test_migrations();
+    test_rewritten_chain();
     test_verify_under_writers();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
