@@ -441,7 +441,7 @@ lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords, char head[LT_ST
     /* The trail and the records are read in one snapshot: otherwise a change committed between
      * the two reads shows as a record without its audit record (seen under four writers).
      * Inside a caller's write transaction the snapshot is already fixed. */
-    bool own_snapshot = !st->in_tx;
+    bool own_snapshot = !st->in_tx && !st->in_read;
     if (own_snapshot) {
         lt_status rc0 = st->ops->read_begin(st->impl, err);
         if (rc0 != LT_OK) return rc0;

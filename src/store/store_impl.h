@@ -6,6 +6,16 @@
 
 #include "lutetia/store.h"
 
+/* One signed checkpoint: the head (seq, hash) at a time, the signer's public key and the
+ * Ed25519 signature, both in hex. */
+typedef struct lt__checkpoint {
+    int64_t seq;
+    const char *hash;
+    const char *at;
+    const char *public_key;
+    const char *signature;
+} lt__checkpoint;
+
 typedef struct lt__store_ops {
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
@@ -36,12 +46,24 @@ typedef struct lt__store_ops {
     lt_status (*audit_append)(void *impl, const lt_audit_record *a, lt_error *err);
     lt_status (*audit_each)(void *impl, const lt_audit_filter *f, lt_audit_fn fn, void *ctx,
                             lt_error *err);
+    /* the hash of audit record seq; LT_ENOTFOUND when there is none */
+    lt_status (*audit_hash_at)(void *impl, int64_t seq, char hash[LT_STORE_HASH_HEX],
+                               lt_error *err);
+    /* signed checkpoints of the head, in (seq, public_key) order; a store from before
+     * checkpoints existed has none */
+    lt_status (*checkpoint_add)(void *impl, const lt__checkpoint *c, lt_error *err);
+    lt_status (*checkpoint_each)(void *impl, int (*fn)(const lt__checkpoint *c, void *ctx),
+                                 void *ctx, lt_error *err);
+    /* copies the database as the current read snapshot shows it into path, an empty file the
+     * caller has just created (SQLite: the online backup API) */
+    lt_status (*backup_to)(void *impl, const char *path, lt_error *err);
 } lt__store_ops;
 
 struct lt_store {
     const lt__store_ops *ops;
     void *impl;
     bool in_tx;
+    bool in_read; /* inside lt_store_audit_verify_anchored's read snapshot */
 };
 
 /* The SQLite implementation. target_version < 0 migrates to the latest schema; tests pass an

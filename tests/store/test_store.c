@@ -55,6 +55,17 @@ static int audit_rows(lt_store *st, const lt_audit_filter *f)
     return n;
 }
 
+/* One more write, from a fresh handle. */
+static lt_status put_at(const char *db, const char *kind, const char *id, const char *data)
+{
+    lt_store *st = NULL;
+    lt_error err;
+    lt_status rc = lt_store_open(db, LT_STORE_OPEN, &st, &err);
+    if (rc == LT_OK) rc = put(st, kind, id, "S1", data, 0, "");
+    lt_store_close(st);
+    return rc;
+}
+
 static lt_status verify(const char *db, lt_error *err)
 {
     lt_store *st = NULL;
@@ -504,6 +515,267 @@ static void test_verify_under_writers(void)
     CHECK(verify(db, &err) == LT_OK);
 }
 
+static int file_sha(const char *p, char out[80])
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "sha256sum < '%s'", p);
+    FILE *f = popen(cmd, "r");
+    out[0] = '\0';
+    if (!f) return -1;
+    if (!fgets(out, 80, f)) out[0] = '\0';
+    return pclose(f);
+}
+
+/* `trial init` on one path from several processes: a creator never proceeds over a file it did
+ * not make (seen: a file made by one init was taken over by another, whose failure then
+ * deleted an acknowledged trial). Deterministic form: whatever is at the path already (an
+ * empty file as another creator has just made, a link), creating fails and leaves it alone. */
+static void test_create_exclusive(void)
+{
+    char db[512], target[512];
+    lt_store *st = NULL;
+    lt_error err;
+    path(db, sizeof db, "claimed.db");
+    FILE *f = fopen(db, "w");
+    if (f) fclose(f);
+    struct stat before, after;
+    CHECK(stat(db, &before) == 0);
+    CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_ECONFLICT);
+    CHECK(st == NULL);
+    CHECK_MSG(strstr(err.message, "already exists") != NULL, "%s", err.message);
+    CHECK(stat(db, &after) == 0 && after.st_ino == before.st_ino && after.st_size == 0);
+    /* a symbolic link is not followed into another file */
+    path(target, sizeof target, "elsewhere.db");
+    path(db, sizeof db, "link.db");
+    CHECK(symlink(target, db) == 0);
+    CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_ECONFLICT);
+    CHECK(access(target, F_OK) != 0);
+    /* a failed creation removes what it made, and only that */
+    path(db, sizeof db, "fresh.db");
+    CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_OK);
+    lt_store_close(st);
+    CHECK(access(db, F_OK) == 0);
+}
+
+/* Read-only verbs open read-only and run no migration: an older file is verified as it is,
+ * byte for byte unchanged, and a write through a read-only store says so. */
+static void test_read_only(void)
+{
+    char db[512], sum1[80], sum2[80];
+    path(db, sizeof db, "v2.db");
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt__sqlite_open(db, LT_STORE_CREATE, 2, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK(put(st, "patient", "P1", "S1", "{\"v\":1}", 0, "") == LT_OK);
+    CHECK(put(st, "patient", "P1", "S1", "{\"v\":2}", 1, "corrected") == LT_OK);
+    lt_store_close(st);
+    file_sha(db, sum1);
+    CHECK(lt_store_open(db, LT_STORE_READ, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK_INT(lt_store_schema_version(st), 2);
+    CHECK(lt_store_audit_verify(st, NULL, NULL, &err) == LT_OK);
+    CHECK(put(st, "patient", "P2", "S1", "{}", 0, "") != LT_OK);
+    CHECK(lt_store_begin(st, &err) != LT_OK);
+    CHECK_MSG(strstr(err.message, "read-only") != NULL, "%s", err.message);
+    lt_store_close(st);
+    file_sha(db, sum2);
+    CHECK_STR(sum2, sum1);
+    /* a newer file is refused read-only too */
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "PRAGMA user_version=%d", lt_store_schema_latest() + 1);
+    CHECK(sql(db, cmd) == 0);
+    CHECK(lt_store_open(db, LT_STORE_READ, &st, &err) == LT_EVERSION);
+}
+
+/* Locked: another writer holds the lock beyond the limit; the error says so and that
+ * retrying is safe, and the retry after the lock is gone succeeds. */
+static void test_locked(void)
+{
+    char db[512];
+    path(db, sizeof db, "locked.db");
+    fill(db);
+    lt_store *a = NULL, *b = NULL;
+    lt_error err;
+    setenv("LUTETIA_BUSY_TIMEOUT_MS", "50", 1);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &a, &err) == LT_OK);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &b, &err) == LT_OK);
+    unsetenv("LUTETIA_BUSY_TIMEOUT_MS");
+    if (!a || !b) return;
+    CHECK(lt_store_begin(a, &err) == LT_OK);
+    CHECK(put(b, "site", "S3", "S3", "{}", 0, "") == LT_ESTORE);
+    CHECK(lt_store_begin(b, &err) == LT_ESTORE);
+    CHECK_MSG(strstr(err.message, "locked by another process") != NULL &&
+                  strstr(err.message, "retrying is safe") != NULL,
+              "%s", err.message);
+    lt_store_rollback(a);
+    CHECK(put(b, "site", "S3", "S3", "{}", 0, "") == LT_OK);
+    lt_store_close(a);
+    lt_store_close(b);
+    CHECK(verify(db, &err) == LT_OK);
+}
+
+static lt_status verify_with(const char *db, const lt_audit_anchors *a, lt_audit_verified *v,
+                             lt_error *err)
+{
+    lt_store *st = NULL;
+    lt_status rc = lt_store_open(db, LT_STORE_READ, &st, err);
+    if (rc == LT_OK) rc = lt_store_audit_verify_anchored(st, a, v, err);
+    lt_store_close(st);
+    return rc;
+}
+
+/* Anchors outside the file: a head kept elsewhere and Ed25519-signed checkpoints find a chain
+ * rewritten with recomputed hashes, which plain verification passes. */
+static void test_anchors(void)
+{
+    char db[512], sk_path[512], pk_path[512], pk2_path[512], sk2_path[512];
+    path(db, sizeof db, "anchored.db");
+    path(sk_path, sizeof sk_path, "audit.key");
+    path(pk_path, sizeof pk_path, "audit.pub");
+    path(sk2_path, sizeof sk2_path, "other.key");
+    path(pk2_path, sizeof pk2_path, "other.pub");
+    fill(db);
+    lt_error err;
+    CHECK(lt_store_keygen(sk_path, pk_path, &err) == LT_OK);
+    CHECK(lt_store_keygen(sk_path, pk2_path, &err) == LT_ECONFLICT); /* never overwritten */
+    CHECK(lt_store_keygen(sk2_path, pk2_path, &err) == LT_OK);
+    struct stat sb;
+    CHECK(stat(sk_path, &sb) == 0 && (sb.st_mode & 077) == 0);
+    unsigned char sk[LT_STORE_SIGN_SECRET_BYTES], pk[LT_STORE_SIGN_PUBLIC_BYTES],
+        pk2[LT_STORE_SIGN_PUBLIC_BYTES];
+    CHECK(lt_store_key_read(sk_path, true, sk, &err) == LT_OK);
+    CHECK(lt_store_key_read(pk_path, false, pk, &err) == LT_OK);
+    CHECK(lt_store_key_read(pk2_path, false, pk2, &err) == LT_OK);
+    CHECK(lt_store_key_read(pk_path, true, sk, &err) == LT_EPARSE);
+    CHECK_MSG(strstr(err.message, "expected 128 hex digits") != NULL &&
+                  strstr(err.message, "public key") != NULL,
+              "%s", err.message);
+    CHECK(lt_store_key_read(sk_path, true, sk, &err) == LT_OK);
+
+    lt_store *st = NULL;
+    int64_t seq = 0;
+    char head[LT_STORE_HASH_HEX], now[LT_STORE_HASH_HEX];
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK(lt_store_audit_checkpoint(st, sk, &seq, head, &err) == LT_OK);
+    CHECK_INT(seq, 6);
+    int64_t hs = 0;
+    CHECK(lt_store_audit_head(st, &hs, now, &err) == LT_OK);
+    CHECK_INT(hs, 6);
+    CHECK_STR(now, head);
+    CHECK(lt_store_audit_checkpoint(st, sk, &seq, head, &err) == LT_ECONFLICT);
+    lt_store_close(st);
+    CHECK(put_at(db, "patient", "P4", "{\"state\":\"screened\"}") == LT_OK);
+
+    lt_audit_verified v;
+    lt_audit_anchors with_key = {.public_key = pk};
+    CHECK(verify_with(db, &with_key, &v, &err) == LT_OK);
+    CHECK_INT(v.checkpoints, 1);
+    CHECK_INT(v.records, 7);
+    lt_audit_anchors with_head = {.expect_seq = 6, .expect_hash = head};
+    CHECK(verify_with(db, &with_head, &v, &err) == LT_OK);
+    lt_audit_anchors other_key = {.public_key = pk2};
+    CHECK(verify_with(db, &other_key, &v, &err) == LT_ECORRUPT);
+    CHECK_MSG(strstr(err.message, "no checkpoint signed by this public key") != NULL, "%s",
+              err.message);
+
+    /* the chain rewritten from record 2 on, every hash recomputed: plain verification passes */
+    rewrite_chain(db, 2, NULL);
+    CHECK(verify(db, &err) == LT_OK);
+    CHECK(verify_with(db, &with_key, &v, &err) == LT_ECORRUPT);
+    CHECK_STR(err.where, "checkpoint at audit record 6");
+    CHECK_MSG(strstr(err.message, "rewritten after it was signed") != NULL, "%s", err.message);
+    CHECK(verify_with(db, &with_head, &v, &err) == LT_ECORRUPT);
+    CHECK_STR(err.where, "audit record 6");
+    CHECK_MSG(strstr(err.message, "not the expected head") != NULL, "%s", err.message);
+
+    /* a forged signature, and checkpoints deleted */
+    path(db, sizeof db, "forged.db");
+    fill(db);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK(lt_store_audit_checkpoint(st, sk, &seq, head, &err) == LT_OK);
+    lt_store_close(st);
+    CHECK(sql(db, "DROP TRIGGER checkpoint_no_update; UPDATE checkpoint SET "
+                  "signature=replace(signature, substr(signature, 1, 2), 'ff')") == 0);
+    CHECK(verify_with(db, &with_key, &v, &err) == LT_ECORRUPT);
+    CHECK_MSG(strstr(err.message, "does not verify with this public key") != NULL, "%s",
+              err.message);
+    CHECK(sql(db, "DROP TRIGGER checkpoint_no_delete; DELETE FROM checkpoint") == 0);
+    CHECK(verify_with(db, &with_key, &v, &err) == LT_ECORRUPT);
+    /* a trail cut below the head expected */
+    lt_audit_anchors beyond = {.expect_seq = 99, .expect_hash = head};
+    CHECK(verify_with(db, &beyond, &v, &err) == LT_ECORRUPT);
+    CHECK_MSG(strstr(err.message, "cut") != NULL, "%s", err.message);
+}
+
+/* A backup while the -wal file holds commits (another connection keeps the database open, so
+ * nothing is checkpointed into the main file): copying the file alone loses them, the online
+ * backup has them all and verifies with the same head. */
+static void test_backup(void)
+{
+    char db[512], copy[512], bak[512], link[512], cmd[1200];
+    path(db, sizeof db, "live.db");
+    path(copy, sizeof copy, "cp.db");
+    path(bak, sizeof bak, "backup.db");
+    path(link, sizeof link, "backup-link.db");
+    fill(db);
+    lt_store *keep = NULL, *w = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_READ, &keep, &err) == LT_OK);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &w, &err) == LT_OK);
+    if (!keep || !w) return;
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "%09d", i + 1);
+        CHECK(put(w, "allocation", id, "S1", "{\"arm\":\"A\"}", 0, "") == LT_OK);
+    }
+    int64_t seq = 0;
+    char head[LT_STORE_HASH_HEX];
+    CHECK(lt_store_audit_head(w, &seq, head, &err) == LT_OK);
+    lt_store_close(w);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", db, copy);
+    CHECK(system(cmd) == 0);
+    lt_store *c = NULL;
+    int64_t n = -1;
+    if (lt_store_open(copy, LT_STORE_READ, &c, &err) == LT_OK)
+        lt_store_count(c, "allocation", NULL, &n, &err);
+    lt_store_close(c);
+    CHECK_MSG(n < 3, "the plain copy has %lld allocations: the -wal was checkpointed", (long long)n);
+
+    lt_audit_verified v;
+    CHECK(lt_store_backup(keep, bak, &v, &err) == LT_OK);
+    CHECK_INT(v.records, seq);
+    CHECK_STR(v.head, head);
+    n = -1;
+    if (lt_store_open(bak, LT_STORE_READ, &c, &err) == LT_OK)
+        lt_store_count(c, "allocation", NULL, &n, &err);
+    lt_store_close(c);
+    CHECK_INT(n, 3);
+    lt_audit_anchors a = {.expect_seq = seq, .expect_hash = head};
+    CHECK(verify_with(bak, &a, &v, &err) == LT_OK);
+    /* a second backup replaces the first only once verified; a link is refused */
+    CHECK(lt_store_backup(keep, bak, &v, &err) == LT_OK);
+    CHECK(symlink(copy, link) == 0);
+    char before[80], after[80];
+    file_sha(copy, before);
+    CHECK(lt_store_backup(keep, link, &v, &err) == LT_EIO);
+    CHECK_MSG(strstr(err.message, "not a regular file") != NULL, "%s", err.message);
+    file_sha(copy, after);
+    CHECK_STR(after, before);
+    lt_store_close(keep);
+    /* nothing else was left beside the backups */
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -c partial", dir);
+    FILE *p = popen(cmd, "r");
+    char line[16] = "";
+    if (p) {
+        if (!fgets(line, sizeof line, p)) line[0] = '\0';
+        pclose(p);
+    }
+    CHECK_STR(line, "0\n");
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -513,6 +785,11 @@ int main(void)
     test_tamper();
     test_migrations();
     test_rewritten_chain();
+    test_create_exclusive();
+    test_read_only();
+    test_locked();
+    test_anchors();
+    test_backup();
     test_verify_under_writers();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
