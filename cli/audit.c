@@ -215,7 +215,7 @@ static int cmd_checkpoint(const char *db, const char *key, bool json)
     char hash[LT_STORE_HASH_HEX];
     if (s == LT_OK) s = lt_store_audit_checkpoint(st, sk, &seq, hash, &err);
     lt_store_close(st);
-    memset(sk, 0, sizeof sk);
+    explicit_bzero(sk, sizeof sk); /* the secret key leaves no copy in memory */
     if (s == LT_ECORRUPT) return verify_failed(&err, json);
     if (s != LT_OK) return lt_cli_fail(&err);
     lt_buf out = LT_BUF_INIT;

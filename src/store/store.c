@@ -289,6 +289,7 @@ typedef struct verify_ctx {
     int64_t n;
     char prev[LT_STORE_HASH_HEX];
     char at[LT_TIME_STR_MAX + 8]; /* the previous record's time */
+    int form;                     /* the previous record's hashed form */
     expect *ex;
     size_t nex, cap;
     lt_error *err;
@@ -328,6 +329,16 @@ static int verify_audit(const lt_audit_record *a, void *ctx)
                            "previous-record hash %.12s... does not match record %lld's hash "
                            "%.12s...: a record was inserted, deleted or changed here",
                            a->prev_hash, (long long)v->n, v->prev);
+    /* form 1 is what records from before schema 3 carry; a later record in the old form would
+     * escape the key check */
+    if (a->form != 1 && a->form != LT_AUDIT_FORM)
+        return verify_fail(v, LT_ECORRUPT, where, "unknown hashed form %d", a->form);
+    if (a->form < v->form)
+        return verify_fail(v, LT_ECORRUPT, where,
+                           "hashed in form %d after records in form %d: the record was "
+                           "rewritten",
+                           a->form, v->form);
+    v->form = a->form;
     lt_audit_hash(a, hash);
     if (strcmp(hash, a->hash) != 0)
         return verify_fail(v, LT_ECORRUPT, where,

@@ -283,6 +283,8 @@ static void test_tamper(void)
     expect_tamper("t11.db", "UPDATE record SET rev=7 WHERE id='P3'", "patient 'P3'", "(rev)");
     expect_tamper("t12.db", "UPDATE record SET key='S2' WHERE id='P3'", "patient 'P3'", "(key)");
     expect_tamper("t13.db", "UPDATE record SET key=NULL WHERE id='S1'", "site 'S1'", "(key)");
+    expect_tamper("t14.db", "DROP TRIGGER audit_no_update; UPDATE audit SET form=3 WHERE seq=2",
+                  "audit record 2", "unknown hashed form 3");
     /* deleting the last audit record leaves a record newer than its trail */
     expect_tamper("t9.db", "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq=6",
                   "patient 'P1'", "changed behind");
