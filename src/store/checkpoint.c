@@ -238,7 +238,7 @@ lt_status lt_store_key_read(const char *path, bool secret, unsigned char *out, l
                 "expected %zu hex digits (%s written by 'lutetia audit keygen'), found %zu "
                 "characters%s",
                 want * 2, what, len,
-                len == (secret ? crypto_sign_PUBLICKEYBYTES : crypto_sign_SECRETKEYBYTES) * 2
+                len == (size_t)(secret ? crypto_sign_PUBLICKEYBYTES : crypto_sign_SECRETKEYBYTES) * 2
                     ? secret ? " (this looks like the public key)"
                              : " (this looks like the secret key: keep it away from verifiers)"
                     : "");

@@ -616,7 +616,7 @@ static lt_status sq_backup_to(void *impl, const char *path, lt_error *err)
     if (sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         char msg[LT_ERROR_MESSAGE_MAX];
-        st = cause(dest, s->busy_ms, msg, sizeof msg);
+        (void)cause(dest, s->busy_ms, msg, sizeof msg);
         lt_error_set(err, LT_EIO, path, "cannot open the copy: %s", msg);
         sqlite3_close(dest);
         return LT_EIO;
@@ -677,7 +677,7 @@ static lt_status migrate(sq *s, int target, lt_error *err)
         lt_status rc = exec(s, "BEGIN IMMEDIATE", err, "starting the schema upgrade");
         if (rc != LT_OK) return rc;
         /* re-read under the lock: another process may have upgraded meanwhile */
-        int now;
+        int now = s->version;
         rc = pragma_int(s, "PRAGMA user_version", &now, err);
         if (rc == LT_OK && now != s->version) {
             s->version = now;
@@ -763,6 +763,7 @@ lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_versi
 {
     if (target_version < 0 || target_version > NMIGRATIONS) target_version = NMIGRATIONS;
     struct stat made;
+    memset(&made, 0, sizeof made);
     bool created = false;
     if (mode == LT_STORE_CREATE) {
         int e = create_exclusive(path, &made);
