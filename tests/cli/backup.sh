@@ -122,6 +122,15 @@ expect_exit 3 -- sh -c 'ulimit -f 8; "$0" enrol --user coord1 --site S1 --as-of 
 expect_err 'the disk is full \(or the file size limit was reached'
 expect_exit 0 -- "$LUTETIA" audit verify --expect-head "$N"
 [ "$("$LUTETIA" audit head)" = "$N" ] && ok || bad "a failed write changed the trail"
+# files too: the target is left as it was, no temporary file stays
+SUM=$(sha256sum <"$TMP/b.db")
+expect_exit 3 -- sh -c 'ulimit -f 8; "$0" backup --to "$1"' "$LUTETIA" "$TMP/b.db"
+expect_err 'disk is full \(or the file size limit was reached'
+[ "$(sha256sum <"$TMP/b.db")" = "$SUM" ] && ok || bad "a failed backup changed the previous one"
+expect_exit 3 -- sh -c 'ulimit -f 8; "$0" $1 "$2"' "$LUTETIA" "$ICS" "$TMP/cal.ics"
+expect_err 'the file size limit was reached\); the file was not changed'
+grep -q 'BEGIN:VCALENDAR' "$TMP/cal.ics" && ok || bad "a failed --ics changed the calendar"
+[ "$(ls -a "$TMP" | grep -c 'partial\|^\.cal\.ics\.')" = 0 ] && ok || bad "a temporary file was left: $(ls -a "$TMP")"
 
 # ---- read-only and not a trial: named ----
 mkdir "$TMP/ro" && cp "$LUTETIA_DB" "$TMP/ro/trial.db"

@@ -359,6 +359,33 @@ static void test_rewritten_chain(void)
     CHECK(verify(db, &err) == LT_ECORRUPT);
     CHECK_STR(err.where, "audit record 3");
     CHECK_MSG(strstr(err.message, "before the previous record's") != NULL, "%s", err.message);
+    /* the last record rewritten in the old hashed form (no key) to escape the key check */
+    path(db, sizeof db, "oldform.db");
+    fill(db);
+    {
+        static chain_copy c;
+        c.n = 0;
+        lt_store *st = NULL;
+        CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+        if (st) lt_store_audit_each(st, NULL, copy_audit, &c, &err);
+        lt_store_close(st);
+        CHECK_INT(c.n, 6);
+        if (c.n == 6) {
+            lt_audit_record *a = &c.a[5];
+            a->form = 1;
+            lt_audit_hash(a, c.s[5][12]);
+            char stmt[512];
+            snprintf(stmt, sizeof stmt,
+                     "DROP TRIGGER audit_no_update; UPDATE audit SET form=1, key=NULL, "
+                     "hash='%s' WHERE seq=6; UPDATE record SET key='S9' WHERE id='P1'",
+                     a->hash);
+            CHECK(sql(db, stmt) == 0);
+            CHECK(verify(db, &err) == LT_ECORRUPT);
+            CHECK_STR(err.where, "audit record 6");
+            CHECK_MSG(strstr(err.message, "form 1 after records in form 2") != NULL, "%s",
+                      err.message);
+        }
+    }
     /* the rewrite itself is sound: the same rewrite keeping the times verifies */
     path(db, sizeof db, "rewritten.db");
     fill(db);
