@@ -28,8 +28,16 @@ int lt_cli_fail(const lt_error *err);
 /* Prints "lutetia VERB: MESSAGE" and a hint to run --help, returns LT_EXIT_USAGE. */
 int lt_cli_usage_error(const char *verb, const char *fmt, ...) LT_PRINTF(2, 3);
 
-/* Writes the buffer to stdout; reports an allocation failure while it was built. */
+/* Checked output (cli/output.c). print_buf writes the buffer to stdout and reports an
+ * allocation failure while it was built, or a failed write (a full disk, a closed pipe).
+ * finish_stdout flushes what printf left and turns a write error into an exit code (main
+ * calls it after every verb). write_file writes a --ics/--plot/--to file: a temporary file
+ * beside the target, renamed over it; a target that is not a regular file (a symlink, a
+ * device) is refused. check_target makes only that last check. */
 int lt_cli_print_buf(const lt_buf *b);
+int lt_cli_finish_stdout(int rc);
+lt_status lt_cli_write_file(const char *path, const void *data, size_t len, lt_error *err);
+lt_status lt_cli_check_target(const char *path, lt_error *err);
 
 /* Validates the members of a protocol file that modules above the protocol module own (design,
  * schedule, endpoints, dosing) in every version, appending an issue for each problem to
@@ -51,6 +59,7 @@ int lt_cmd_randomise(int argc, char **argv); /* cli/randomise.c */
 int lt_cmd_patient(int argc, char **argv);   /* cli/patient.c */
 int lt_cmd_patients(int argc, char **argv);  /* cli/patient.c */
 int lt_cmd_audit(int argc, char **argv);     /* cli/audit.c */
+int lt_cmd_backup(int argc, char **argv);    /* cli/backup.c */
 
 /* Shared by the trial verbs (cli/trial.c): the database (given, else LUTETIA_DB, else
  * ./lutetia.db), the acting user (given, else LUTETIA_USER, else the OS login name), opening

@@ -36,17 +36,3 @@ int lt_cli_usage_error(const char *verb, const char *fmt, ...)
     fprintf(stderr, "\n(see 'lutetia %s --help')\n", verb);
     return LT_EXIT_USAGE;
 }
-
-int lt_cli_print_buf(const lt_buf *b)
-{
-    if (lt_buf_failed(b)) {
-        fprintf(stderr, "lutetia: out of memory while writing the output\n");
-        return lt_cli_exit_code(LT_ENOMEM);
-    }
-    fwrite(lt_buf_str(b), 1, b->n, stdout);
-    if (fflush(stdout) != 0) {
-        perror("lutetia: writing the output");
-        return lt_cli_exit_code(LT_EIO);
-    }
-    return 0;
-}

@@ -1,4 +1,5 @@
 /* The lutetia command: finds the verb and hands it the rest of the arguments. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -30,7 +31,8 @@ static const lt_cli_command commands[] = {
     {"due", lt_cmd_due, "what each site must do between two dates"},
     {"record", lt_cmd_record, "record doses, labs, adverse events, dates and outcomes of a patient"},
     {"outcomes", lt_cmd_outcomes, "the stored outcomes records of the trial (outcomes file format)"},
-    {"audit", lt_cmd_audit, "print (log) or verify the hash-chained audit trail"},
+    {"audit", lt_cmd_audit, "the hash-chained audit trail: log, verify, head, checkpoint"},
+    {"backup", lt_cmd_backup, "a consistent, verified copy of the trial database"},
     {"design", lt_cmd_design, "sample size, power, and checking a protocol's design"},
     {"simulate", lt_cmd_simulate, "Monte Carlo simulation of whole trials"},
     {"dose", lt_cmd_dose, "decay, volume to draw and administered activity calculators"},
@@ -56,11 +58,15 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         print_help(stdout);
-        return 0;
+        return lt_cli_finish_stdout(0);
     }
-    if (!strcmp(argv[1], "--version")) return lt_cmd_version(0, NULL);
+    /* A file size limit (ulimit -f) reached is a write error to report, not a kill signal:
+     * the database then says "disk full or file size limit", and nothing is half-done. */
+    signal(SIGXFSZ, SIG_IGN);
+    if (!strcmp(argv[1], "--version")) return lt_cli_finish_stdout(lt_cmd_version(0, NULL));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name))
+            return lt_cli_finish_stdout(commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "lutetia: unknown verb '%s'\n", argv[1]);
     print_help(stderr);
     return LT_EXIT_USAGE;

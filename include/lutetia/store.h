@@ -27,6 +27,7 @@ typedef struct lt_record {
     const char *key;
     const char *data;
     int64_t rev;
+    int64_t audit_seq; /* the audit record that wrote this revision (filled when read) */
 } lt_record;
 
 /* Who makes a change and why; copied into the audit record. */
@@ -51,7 +52,13 @@ typedef struct lt_audit_record {
     const char *reason;    /* why ("" when the change needs none) */
     const char *prev_hash; /* hash of record seq - 1 (64 zeros for the first) */
     const char *hash;      /* SHA-256 of this record's fields and prev_hash, hex */
+    /* The hashed form: 1 for records written before schema 3 (13 fields, no key), 2 since
+     * (the record's key is hashed too, so that it can be checked against the record). */
+    int form;
+    const char *key;       /* the record's key (form 2; NULL when the record has none) */
 } lt_audit_record;
+
+#define LT_AUDIT_FORM 2 /* the form lt_store_put writes */
 
 /* What `audit log` selects; NULL/0 fields select everything. */
 typedef struct lt_audit_filter {
@@ -63,13 +70,22 @@ typedef struct lt_audit_filter {
 
 typedef enum lt_store_mode {
     LT_STORE_OPEN = 0,   /* the database must exist */
-    LT_STORE_CREATE,     /* the database must not exist yet (or be empty) */
+    LT_STORE_CREATE,     /* the file must not exist: it is created exclusively (O_EXCL), so
+                            two creators on one path never both proceed, and a failed create
+                            removes only the file it made */
+    LT_STORE_READ,       /* the database must exist; opened read-only, never upgraded nor
+                            written (audit verify, backup): works on a read-only copy or mount */
 } lt_store_mode;
 
 /* Opens location: a file path for SQLite ("lutetia.db"). A "postgresql://" location is
  * reserved for the PostgreSQL implementation (LT_EUNSUPPORTED in this build).
- * Opening upgrades an older schema in place (in one transaction) and refuses a schema newer
- * than this program with LT_EVERSION. *out is owned by the caller (lt_store_close). */
+ * Opening for writing upgrades an older schema in place (in one transaction); every mode
+ * refuses a schema newer than this program with LT_EVERSION. A busy database is waited for,
+ * with increasing sleeps, up to LT_STORE_BUSY_MS milliseconds (or $LUTETIA_BUSY_TIMEOUT_MS);
+ * then the error says it is locked and that retrying is safe. Errors name the cause: locked,
+ * disk full (or the file size limit), read-only, not a trial database. *out is owned by the
+ * caller (lt_store_close). */
+#define LT_STORE_BUSY_MS 10000
 LT_API lt_status lt_store_open(const char *location, lt_store_mode mode, lt_store **out,
                                lt_error *err);
 LT_API void lt_store_close(lt_store *st);
@@ -136,13 +152,72 @@ LT_API void lt_audit_record_json(const lt_audit_record *a, lt_buf *out);
 /* The SHA-256 (hex) a record must carry given its fields and prev_hash. */
 LT_API void lt_audit_hash(const lt_audit_record *a, char hex[LT_STORE_HASH_HEX]);
 
-/* Verifies the whole trail: sequence numbers without gaps, each prev_hash equal to the hash
- * before it, each hash recomputed, and every record's current document equal to the newest
- * audit value written for it (so an edit, deletion or insertion in either the audit table or
- * the records behind the engine's back is found). Returns LT_OK when everything holds, or
+/* Verifies the whole trail, in one read snapshot: sequence numbers without gaps, each prev_hash
+ * equal to the hash before it, each hash recomputed, timestamps that never go back, and every
+ * stored column of every record (kind, id, key, site, patient, rev, audit_seq, data) equal to
+ * what its audit records wrote: rev is the number of its audit records, audit_seq the newest
+ * of them (so an edit, deletion or insertion in either the audit table or the records behind
+ * the engine's back is found). Returns LT_OK when everything holds, or
  * LT_ECORRUPT with err naming the first bad audit record or record. *nrecords and head (if not
  * NULL) receive the number of audit records checked and the last hash. */
 LT_API lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords,
                                        char head[LT_STORE_HASH_HEX], lt_error *err);
+
+/* ---- anchors outside the file (src/store/checkpoint.c) ----
+ * Someone who can write the file can rewrite the trail and recompute every hash; plain
+ * verification cannot see that. Two anchors can: a head (sequence number and hash) kept
+ * elsewhere, and checkpoints of the head signed with Ed25519 (libsodium) by a key kept
+ * elsewhere, stored in the file and checked with the public key. */
+#define LT_STORE_SIGN_PUBLIC_BYTES 32
+#define LT_STORE_SIGN_SECRET_BYTES 64
+
+/* The last audit record's sequence number and hash (0 and 64 zeros when the trail is empty). */
+LT_API lt_status lt_store_audit_head(lt_store *st, int64_t *seq, char hash[LT_STORE_HASH_HEX],
+                                     lt_error *err);
+
+/* What lt_store_audit_verify_anchored checks beyond lt_store_audit_verify. */
+typedef struct lt_audit_anchors {
+    int64_t expect_seq;       /* > 0: the chain must hold expect_hash at this sequence number */
+    const char *expect_hash;
+    const unsigned char *public_key; /* not NULL: every checkpoint signed by this key must
+                                        verify and match the chain; there must be one */
+} lt_audit_anchors;
+
+typedef struct lt_audit_verified {
+    int64_t records;          /* audit records checked */
+    int64_t checkpoints;      /* checkpoints of public_key checked */
+    char head[LT_STORE_HASH_HEX];
+} lt_audit_verified;
+
+/* lt_store_audit_verify, then the anchors, all in one read snapshot. LT_ECORRUPT names the
+ * first failure (a rewritten chain shows as a hash that differs from the anchor's). */
+LT_API lt_status lt_store_audit_verify_anchored(lt_store *st, const lt_audit_anchors *a,
+                                                lt_audit_verified *out, lt_error *err);
+
+/* Verifies the trail and stores a checkpoint of its head signed with secret_key, in one write
+ * transaction (a broken trail is never signed). *seq and hash (if not NULL) receive what was
+ * signed. */
+LT_API lt_status lt_store_audit_checkpoint(lt_store *st,
+                                           const unsigned char secret_key[LT_STORE_SIGN_SECRET_BYTES],
+                                           int64_t *seq, char hash[LT_STORE_HASH_HEX],
+                                           lt_error *err);
+
+/* Makes a new Ed25519 key pair and writes it as two hex text files, each created exclusively
+ * (an existing file is never overwritten); the secret one readable by its owner only. */
+LT_API lt_status lt_store_keygen(const char *secret_path, const char *public_path,
+                                 lt_error *err);
+
+/* Reads a key file written by lt_store_keygen: out receives LT_STORE_SIGN_SECRET_BYTES (secret)
+ * or LT_STORE_SIGN_PUBLIC_BYTES bytes. A wrong file says what was expected and found. */
+/* A consistent copy of the whole database in the file `to` (src/store/backup.c): SQLite's
+ * online backup of one read snapshot into a new file beside `to`, then that copy is opened
+ * read-only and verified (the chain, every record, and its head equal to the snapshot's head),
+ * and only then renamed over `to`. A `to` that is not a regular file is refused; on failure
+ * `to` is left as it was. *out (if not NULL) describes the verified copy. */
+LT_API lt_status lt_store_backup(lt_store *st, const char *to, lt_audit_verified *out,
+                                 lt_error *err);
+
+LT_API lt_status lt_store_key_read(const char *path, bool secret, unsigned char *out,
+                                   lt_error *err);
 
 #endif

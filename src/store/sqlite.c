@@ -1,11 +1,16 @@
 /* The SQLite store: one database file in WAL mode with synchronous=FULL (a commit is on disk
  * when it returns) and foreign keys on, versioned schema migrations, and the operations of
  * store_impl.h. The only file besides sqlite_schema.c that speaks SQL. */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include "lutetia/date.h"
 #include "store_impl.h"
 
 /* 'Lute' in the file header, so that another program's SQLite file is not taken for a trial. */
@@ -42,6 +47,18 @@ static const char *const migrations[] = {
     "CREATE INDEX record_by_patient ON record (patient, kind);"
     "CREATE INDEX record_by_site ON record (kind, site);"
     "CREATE INDEX audit_by_patient ON audit (patient, seq);",
+    /* 2 -> 3: the record's key in its audit record (hashed form 2, so that verification checks
+     * the key too); signed checkpoints of the audit head, append-only like the trail */
+    "ALTER TABLE audit ADD COLUMN form INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE audit ADD COLUMN key TEXT;"
+    "CREATE TABLE checkpoint ("
+    "  seq INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT NOT NULL,"
+    "  public_key TEXT NOT NULL, signature TEXT NOT NULL,"
+    "  PRIMARY KEY (seq, public_key));"
+    "CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are never changed'); END;"
+    "CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are never changed'); END;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -49,25 +66,34 @@ int lt__sqlite_latest(void) { return NMIGRATIONS; }
 
 enum {
     S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
-    S_AUDIT_LAST, S_AUDIT_APPEND, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
+    S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_AUDIT_HASH_AT, S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
 };
 
 static const char *const sql_text[S_COUNT_ALL] = {
-    [S_GET] = "SELECT kind, id, site, patient, key, data, rev FROM record WHERE kind=?1 AND id=?2",
+    [S_GET] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
+              " WHERE kind=?1 AND id=?2",
     [S_INSERT] = "INSERT INTO record (kind, id, site, patient, key, data, rev, audit_seq)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_UPDATE] = "UPDATE record SET site=?3, patient=?4, key=?5, data=?6, rev=?7, audit_seq=?8"
                  " WHERE kind=?1 AND id=?2",
-    [S_LAST_KEY] = "SELECT kind, id, site, patient, key, data, rev FROM record"
+    [S_LAST_KEY] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
                    " WHERE kind=?1 AND key=?2 ORDER BY audit_seq DESC LIMIT 1",
     [S_COUNT] = "SELECT count(*) FROM record WHERE kind=?1",
     [S_COUNT_KEY] = "SELECT count(*) FROM record WHERE kind=?1 AND key=?2",
     [S_SEED_SET] = "INSERT INTO secret (id, seed) VALUES (1, ?1)",
     [S_SEED_GET] = "SELECT seed FROM secret WHERE id=1",
-    [S_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_LAST] = "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_APPEND] = "INSERT INTO audit (seq, at, user, role, site, action, entity, entity_id,"
-                       " patient, old_value, new_value, reason, prev_hash, hash)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                       " patient, old_value, new_value, reason, prev_hash, hash, form, key)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                       " ?15, ?16)",
+    /* the form-1 record a schema before 3 holds (a store kept at an old version by a test) */
+    [S_AUDIT_APPEND_V1] = "INSERT INTO audit (seq, at, user, role, site, action, entity,"
+                          " entity_id, patient, old_value, new_value, reason, prev_hash, hash)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [S_AUDIT_HASH_AT] = "SELECT hash FROM audit WHERE seq=?1",
+    [S_CHECKPOINT_ADD] = "INSERT INTO checkpoint (seq, hash, at, public_key, signature)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)",
     /* IMMEDIATE takes the write lock now, so the checks a caller makes after begin still hold
      * when it writes */
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -79,16 +105,69 @@ typedef struct sq {
     sqlite3 *db;
     char *path;
     int version;
+    int busy_ms;
+    bool readonly;
+    struct timespec busy_since; /* when the current wait for a lock began */
+    uint32_t jitter;            /* xorshift state spreading the waiters' retries */
     sqlite3_stmt *stmt[S_COUNT_ALL];
 } sq;
 
+/* The cause of an SQLite error in words a coordinator can act on, and its status. Nothing is
+ * half-done after any of them: the transaction was rolled back. */
+static lt_status cause(sqlite3 *db, int busy_ms, char *msg, size_t n)
+{
+    int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+    int sys = db ? sqlite3_system_errno(db) : 0;
+    const char *text = db ? sqlite3_errmsg(db) : "out of memory";
+    switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        snprintf(msg, n,
+                 "the database is locked by another process (waited %d ms); nothing was "
+                 "changed, retrying is safe",
+                 busy_ms);
+        return LT_ESTORE;
+    case SQLITE_FULL:
+        snprintf(msg, n, "the disk is full (or the file size limit was reached); nothing was "
+                         "changed: free space and retry");
+        return LT_EIO;
+    case SQLITE_READONLY:
+        snprintf(msg, n, "the database is read-only (its file, folder or mount cannot be "
+                         "written); nothing was changed");
+        return LT_EIO;
+    case SQLITE_NOTADB:
+        snprintf(msg, n, "not a Lutetia trial database (%s)", text);
+        return LT_ESTORE;
+    case SQLITE_CORRUPT:
+        snprintf(msg, n, "the database file is damaged (%s)", text);
+        return LT_ECORRUPT;
+    case SQLITE_CONSTRAINT: snprintf(msg, n, "%s", text); return LT_ECONFLICT;
+    case SQLITE_NOMEM: snprintf(msg, n, "out of memory"); return LT_ENOMEM;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+        if (sys == ENOSPC || sys == EFBIG || sys == EDQUOT) {
+            snprintf(msg, n, "the disk is full (or the file size limit was reached: %s); "
+                             "nothing was changed: free space and retry",
+                     strerror(sys));
+            return LT_EIO;
+        }
+        if (sys == EROFS || sys == EACCES || sys == EPERM) {
+            snprintf(msg, n, "the database is read-only or not accessible (%s); nothing was "
+                             "changed",
+                     strerror(sys));
+            return LT_EIO;
+        }
+        snprintf(msg, n, "%s%s%s", text, sys ? ": " : "", sys ? strerror(sys) : "");
+        return LT_EIO;
+    default: snprintf(msg, n, "%s", text); return LT_ESTORE;
+    }
+}
+
 static lt_status db_fail(sq *s, lt_error *err, const char *what)
 {
-    int code = sqlite3_extended_errcode(s->db);
-    lt_status st = LT_ESTORE;
-    if ((code & 0xff) == SQLITE_CONSTRAINT) st = LT_ECONFLICT;
-    if ((code & 0xff) == SQLITE_NOMEM) st = LT_ENOMEM;
-    lt_error_set(err, st, s->path, "%s: %s", what, sqlite3_errmsg(s->db));
+    char msg[LT_ERROR_MESSAGE_MAX];
+    lt_status st = cause(s->db, s->busy_ms, msg, sizeof msg);
+    lt_error_set(err, st, s->path, "%s: %s", what, msg);
     return st; /* never LT_OK, visibly: callers rely on it to skip their outputs */
 }
 
@@ -120,18 +199,13 @@ static const char *col(sqlite3_stmt *q, int i) { return (const char *)sqlite3_co
 static lt_record *row_record(sqlite3_stmt *q)
 {
     return lt__record_copy(col(q, 0), col(q, 1), col(q, 2), col(q, 3), col(q, 4),
-                           col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6));
+                           col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6),
+                           sqlite3_column_int64(q, 7));
 }
 
 static lt_status exec(sq *s, const char *sql, lt_error *err, const char *what)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        lt_status st = lt_error_set(err, LT_ESTORE, s->path, "%s: %s", what,
-                                    msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
-        return st;
-    }
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_fail(s, err, what);
     return LT_OK;
 }
 
@@ -173,6 +247,9 @@ static lt_status step_done(sq *s, sqlite3_stmt *q, lt_error *err, const char *wh
 static lt_status sq_begin(void *impl, lt_error *err)
 {
     sq *s = impl;
+    if (s->readonly)
+        LT_FAIL(err, LT_EINVAL, s->path,
+                "the database was opened read-only (to verify or copy it): no change is made");
     sqlite3_stmt *q = stmt(s, S_BEGIN, err);
     return q ? step_done(s, q, err, "starting a transaction") : LT_ESTORE;
 }
@@ -186,6 +263,26 @@ static void sq_rollback(void *impl)
         sqlite3_step(q);
         sqlite3_reset(q);
     }
+}
+
+/* In WAL mode a deferred BEGIN followed by a first read fixes the snapshot the whole
+ * transaction reads (SQLite: "isolation"); the first read is made here, so the snapshot does not
+ * depend on which table the caller reads first. */
+static lt_status sq_read_begin(void *impl, lt_error *err)
+{
+    sq *s = impl;
+    lt_status rc = exec(s, "BEGIN DEFERRED", err, "starting a read transaction");
+    if (rc != LT_OK) return rc;
+    int n;
+    rc = pragma_int(s, "SELECT count(*) FROM sqlite_master", &n, err);
+    if (rc != LT_OK) exec(s, "ROLLBACK", NULL, "");
+    return rc;
+}
+
+static void sq_read_end(void *impl)
+{
+    sq *s = impl;
+    if (!sqlite3_get_autocommit(s->db)) exec(s, "ROLLBACK", NULL, "");
 }
 
 static lt_status sq_commit(void *impl, lt_error *err)
@@ -257,7 +354,8 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
 {
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
-    lt_buf_puts(&sql, "SELECT kind, id, site, patient, key, data, rev FROM record WHERE 1");
+    lt_buf_puts(&sql, "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
+                      " WHERE 1");
     int n = 0;
     if (kind) lt_buf_printf(&sql, " AND kind=?%d", ++n);
     if (f && f->patient) lt_buf_printf(&sql, " AND patient=?%d", ++n);
@@ -288,7 +386,8 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
     lt_status st = LT_OK;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         lt_record r = {col(q, 0), col(q, 1), col(q, 2), col(q, 3), col(q, 4),
-                       col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6)};
+                       col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6),
+                       sqlite3_column_int64(q, 7)};
         if (fn(&r, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "listing records");
@@ -358,7 +457,7 @@ static lt_status sq_seed_get(void *impl, unsigned char *seed, lt_error *err)
 }
 
 static lt_status sq_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX],
-                               lt_error *err)
+                               char *at, lt_error *err)
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_AUDIT_LAST, err);
@@ -368,10 +467,12 @@ static lt_status sq_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH
         *seq = 0;
         memset(hash, '0', LT_STORE_HASH_HEX - 1);
         hash[LT_STORE_HASH_HEX - 1] = '\0';
+        at[0] = '\0';
     } else if (rc == SQLITE_ROW) {
         *seq = sqlite3_column_int64(q, 0);
-        const char *h = col(q, 1);
+        const char *h = col(q, 1), *t = col(q, 2);
         snprintf(hash, LT_STORE_HASH_HEX, "%s", h ? h : "");
+        snprintf(at, LT_TIME_STR_MAX, "%s", t ? t : "");
     } else {
         lt_status st = db_fail(s, err, "reading the audit trail");
         sqlite3_reset(q);
@@ -384,13 +485,17 @@ static lt_status sq_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH
 static lt_status sq_audit_append(void *impl, const lt_audit_record *a, lt_error *err)
 {
     sq *s = impl;
-    sqlite3_stmt *q = stmt(s, S_AUDIT_APPEND, err);
+    sqlite3_stmt *q = stmt(s, a->form >= 2 ? S_AUDIT_APPEND : S_AUDIT_APPEND_V1, err);
     if (!q) return LT_ESTORE;
     sqlite3_bind_int64(q, 1, a->seq);
     const char *v[] = {a->at,        a->user,      a->role,   a->site,      a->action,
                        a->entity,    a->entity_id, a->patient, a->old_value, a->new_value,
                        a->reason,    a->prev_hash, a->hash};
     for (int i = 0; i < 13; i++) bind_text(q, i + 2, v[i]);
+    if (a->form >= 2) {
+        sqlite3_bind_int(q, 15, a->form);
+        bind_text(q, 16, a->key);
+    }
     return step_done(s, q, err, "appending to the audit trail");
 }
 
@@ -400,7 +505,10 @@ static lt_status sq_audit_each(void *impl, const lt_audit_filter *f, lt_audit_fn
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
     lt_buf_puts(&sql, "SELECT seq, at, user, role, site, action, entity, entity_id, patient,"
-                      " old_value, new_value, reason, prev_hash, hash FROM audit WHERE 1");
+                      " old_value, new_value, reason, prev_hash, hash");
+    /* a file opened read-only is not upgraded: before schema 3 every record has form 1 */
+    lt_buf_puts(&sql, s->version >= 3 ? ", form, key" : ", 1, NULL");
+    lt_buf_puts(&sql, " FROM audit WHERE 1");
     int n = 0;
     if (f && f->patient) lt_buf_printf(&sql, " AND patient=?%d", ++n);
     if (f && f->since) lt_buf_printf(&sql, " AND at>=?%d", ++n);
@@ -433,11 +541,106 @@ static lt_status sq_audit_each(void *impl, const lt_audit_filter *f, lt_audit_fn
         const char *c[13];
         for (int i = 0; i < 13; i++) c[i] = col(q, i + 1) ? col(q, i + 1) : "";
         lt_audit_record a = {sqlite3_column_int64(q, 0), c[0], c[1], c[2], c[3], c[4], c[5],
-                             c[6], c[7], c[8], c[9], c[10], c[11], c[12]};
+                             c[6], c[7], c[8], c[9], c[10], c[11], c[12],
+                             sqlite3_column_int(q, 14), col(q, 15)};
         if (fn(&a, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "reading the audit trail");
     sqlite3_finalize(q);
+    return st;
+}
+
+static lt_status sq_audit_hash_at(void *impl, int64_t seq, char hash[LT_STORE_HASH_HEX],
+                                  lt_error *err)
+{
+    sq *s = impl;
+    sqlite3_stmt *q = stmt(s, S_AUDIT_HASH_AT, err);
+    if (!q) return LT_ESTORE;
+    sqlite3_bind_int64(q, 1, seq);
+    int rc = sqlite3_step(q);
+    lt_status st = LT_OK;
+    if (rc == SQLITE_ROW)
+        snprintf(hash, LT_STORE_HASH_HEX, "%s", col(q, 0) ? col(q, 0) : "");
+    else if (rc == SQLITE_DONE)
+        st = lt_error_set(err, LT_ENOTFOUND, s->path, "no audit record %lld", (long long)seq);
+    else
+        st = db_fail(s, err, "reading the audit trail");
+    sqlite3_reset(q);
+    return st;
+}
+
+static lt_status sq_checkpoint_add(void *impl, const lt__checkpoint *c, lt_error *err)
+{
+    sq *s = impl;
+    if (s->version < 3)
+        LT_FAIL(err, LT_ESTORE, s->path, "this database is too old for checkpoints");
+    sqlite3_stmt *q = stmt(s, S_CHECKPOINT_ADD, err);
+    if (!q) return LT_ESTORE;
+    sqlite3_bind_int64(q, 1, c->seq);
+    bind_text(q, 2, c->hash);
+    bind_text(q, 3, c->at);
+    bind_text(q, 4, c->public_key);
+    bind_text(q, 5, c->signature);
+    return step_done(s, q, err, "storing the checkpoint");
+}
+
+static lt_status sq_checkpoint_each(void *impl, int (*fn)(const lt__checkpoint *c, void *ctx),
+                                    void *ctx, lt_error *err)
+{
+    sq *s = impl;
+    if (s->version < 3) return LT_OK; /* opened read-only before the upgrade: none yet */
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT seq, hash, at, public_key, signature FROM checkpoint"
+                           " ORDER BY seq, public_key",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(s, err, "reading the checkpoints");
+    int rc;
+    lt_status st = LT_OK;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        lt__checkpoint c = {sqlite3_column_int64(q, 0), col(q, 1) ? col(q, 1) : "",
+                            col(q, 2) ? col(q, 2) : "", col(q, 3) ? col(q, 3) : "",
+                            col(q, 4) ? col(q, 4) : ""};
+        if (fn(&c, ctx)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "reading the checkpoints");
+    sqlite3_finalize(q);
+    return st;
+}
+
+static lt_status sq_backup_to(void *impl, const char *path, lt_error *err)
+{
+    sq *s = impl;
+    sqlite3 *dest = NULL;
+    lt_status st = LT_OK;
+    if (sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        char msg[LT_ERROR_MESSAGE_MAX];
+        (void)cause(dest, s->busy_ms, msg, sizeof msg);
+        lt_error_set(err, LT_EIO, path, "cannot open the copy: %s", msg);
+        sqlite3_close(dest);
+        return LT_EIO;
+    }
+    sqlite3_extended_result_codes(dest, 1);
+    /* One step copies every page under the source's read snapshot (the caller's read
+     * transaction), the pages still in the -wal file included: a copy of the file alone
+     * misses those (seen: 3 allocations lost). */
+    sqlite3_backup *b = sqlite3_backup_init(dest, "main", s->db, "main");
+    int rc = SQLITE_ERROR;
+    if (b) {
+        rc = sqlite3_backup_step(b, -1);
+        sqlite3_backup_finish(b);
+    }
+    if (rc != SQLITE_DONE) {
+        char msg[LT_ERROR_MESSAGE_MAX];
+        /* the error is the destination's when it ran out of space, else the source's */
+        sqlite3 *which = sqlite3_errcode(dest) != SQLITE_OK ? dest : s->db;
+        st = cause(which, s->busy_ms, msg, sizeof msg);
+        if (st == LT_OK) st = LT_ESTORE;
+        lt_error_set(err, st, path, "copying the database: %s", msg);
+    }
+    if (sqlite3_close(dest) != SQLITE_OK && st == LT_OK)
+        st = lt_error_set(err, LT_EIO, path, "closing the copy failed");
     return st;
 }
 
@@ -447,6 +650,8 @@ static const lt__store_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
     .get = sq_get,
     .write = sq_write,
     .each = sq_each,
@@ -457,6 +662,10 @@ static const lt__store_ops sqlite_ops = {
     .audit_last = sq_audit_last,
     .audit_append = sq_audit_append,
     .audit_each = sq_audit_each,
+    .audit_hash_at = sq_audit_hash_at,
+    .checkpoint_add = sq_checkpoint_add,
+    .checkpoint_each = sq_checkpoint_each,
+    .backup_to = sq_backup_to,
 };
 
 /* Brings the schema from its current version to target, each step in its own transaction with
@@ -468,7 +677,7 @@ static lt_status migrate(sq *s, int target, lt_error *err)
         lt_status rc = exec(s, "BEGIN IMMEDIATE", err, "starting the schema upgrade");
         if (rc != LT_OK) return rc;
         /* re-read under the lock: another process may have upgraded meanwhile */
-        int now;
+        int now = s->version;
         rc = pragma_int(s, "PRAGMA user_version", &now, err);
         if (rc == LT_OK && now != s->version) {
             s->version = now;
@@ -492,15 +701,95 @@ static lt_status migrate(sq *s, int target, lt_error *err)
     return LT_OK;
 }
 
+/* The busy limit: $LUTETIA_BUSY_TIMEOUT_MS when it is a number from 0 to 600000, else
+ * LT_STORE_BUSY_MS. */
+static int busy_limit(void)
+{
+    const char *env = getenv("LUTETIA_BUSY_TIMEOUT_MS");
+    char *end;
+    if (env && *env) {
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 0 && v <= 600000) return (int)v;
+    }
+    return LT_STORE_BUSY_MS;
+}
+
+/* Waits for a lock with exponential backoff: 1, 2, 4, 8, 16 then 25 ms between tries, each
+ * with up to a quarter of random jitter so that waiting writers do not retry in step, until
+ * busy_ms have passed since the first try; then SQLITE_BUSY reaches the caller, which reports
+ * "locked, retrying is safe". Short sleeps keep a waiter from being starved by a steady stream
+ * of other writers (SQLite's own handler sleeps up to 100 ms, and lost 10 s to four writers). */
+static int busy_wait(void *ctx, int tries)
+{
+    sq *s = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (tries == 0) s->busy_since = now;
+    long long spent = (now.tv_sec - s->busy_since.tv_sec) * 1000LL +
+                      (now.tv_nsec - s->busy_since.tv_nsec) / 1000000LL;
+    if (spent >= s->busy_ms) return 0;
+    long long ms = tries < 5 ? 1LL << tries : 25;
+    s->jitter ^= s->jitter << 13;
+    s->jitter ^= s->jitter >> 17;
+    s->jitter ^= s->jitter << 5;
+    long long us = ms * 1000 + (long long)(s->jitter % (uint32_t)(ms * 250 + 1));
+    if (spent * 1000 + us > (long long)s->busy_ms * 1000) us = (s->busy_ms - spent) * 1000;
+    struct timespec d = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+    nanosleep(&d, NULL);
+    return 1;
+}
+
+/* Creates path exclusively: if anything is there already (a trial another `trial init` has
+ * just made, an empty file, a link) nothing is touched. Returns 0 or the errno. */
+static int create_exclusive(const char *path, struct stat *made)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return errno;
+    int rc = fstat(fd, made) == 0 ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
+/* Removes the file this process created, and only if it is still that file. */
+static void remove_created(const char *path, const struct stat *made)
+{
+    struct stat now;
+    if (lstat(path, &now) == 0 && now.st_dev == made->st_dev && now.st_ino == made->st_ino)
+        unlink(path);
+}
+
 lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_version,
                           lt_store **out, lt_error *err)
 {
     if (target_version < 0 || target_version > NMIGRATIONS) target_version = NMIGRATIONS;
-    bool exists = access(path, F_OK) == 0;
-    if (mode == LT_STORE_OPEN && !exists)
-        LT_FAIL(err, LT_ENOTFOUND, path,
-                "no trial database here (create one with 'lutetia trial init', or name it with "
-                "--db or LUTETIA_DB)");
+    struct stat made;
+    memset(&made, 0, sizeof made);
+    bool created = false;
+    if (mode == LT_STORE_CREATE) {
+        int e = create_exclusive(path, &made);
+        if (e == EEXIST)
+            LT_FAIL(err, LT_ECONFLICT, path,
+                    "a file already exists here: a trial is created in a new database file "
+                    "(nothing was changed)");
+        if (e == ENOSPC || e == EDQUOT)
+            LT_FAIL(err, LT_EIO, path, "cannot create the database: the disk is full");
+        if (e == EROFS || e == EACCES || e == EPERM)
+            LT_FAIL(err, LT_EIO, path, "cannot create the database: the folder is read-only "
+                                       "or not writable (%s)", strerror(e));
+        if (e) LT_FAIL(err, LT_EIO, path, "cannot create the database: %s", strerror(e));
+        created = true;
+    } else {
+        struct stat sb;
+        if (stat(path, &sb) != 0) {
+            if (errno == ENOENT)
+                LT_FAIL(err, LT_ENOTFOUND, path,
+                        "no trial database here (create one with 'lutetia trial init', or name "
+                        "it with --db or LUTETIA_DB)");
+            LT_FAIL(err, LT_EIO, path, "cannot open the database: %s", strerror(errno));
+        }
+        if (!S_ISREG(sb.st_mode))
+            LT_FAIL(err, LT_ESTORE, path, "not a trial database: not a regular file");
+    }
     sq *s = calloc(1, sizeof *s);
     lt_store *st = calloc(1, sizeof *st);
     if (s) s->path = strdup(path);
@@ -508,27 +797,67 @@ lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_versi
         if (s) free(s->path);
         free(s);
         free(st);
+        if (created) remove_created(path, &made);
         LT_FAIL(err, LT_ENOMEM, path, "out of memory opening the database");
     }
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-                (mode == LT_STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
+    s->readonly = mode == LT_STORE_READ;
+    s->busy_ms = busy_limit();
+    s->jitter = (uint32_t)getpid() * 2654435761u | 1u;
+    /* never SQLITE_OPEN_CREATE: the file exists by now, made exclusively above if new */
+    int flags = (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                SQLITE_OPEN_NOMUTEX;
     lt_status rc = LT_OK;
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        rc = lt_error_set(err, LT_EIO, path, "cannot open the database: %s",
-                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        goto fail;
-    }
-    sqlite3_extended_result_codes(s->db, 1);
-    /* Wait for another writer instead of failing at once: a coordinator and the server may
-     * write at the same moment. */
-    sqlite3_busy_timeout(s->db, 10000);
     int appid = 0;
-    rc = pragma_int(s, "PRAGMA user_version", &s->version, err);
-    if (rc == LT_OK) rc = pragma_int(s, "PRAGMA application_id", &appid, err);
-    if (rc != LT_OK) {
-        /* "file is not a database" and the like */
-        rc = lt_error_set(err, LT_ESTORE, path, "not a Lutetia trial database: %s",
-                          sqlite3_errmsg(s->db));
+    for (int attempt = 0;; attempt++) {
+        char uri[4200];
+        const char *name = path;
+        int f = flags;
+        if (attempt) {
+            /* A read-only folder or mount: SQLite cannot make the -shm file a WAL reader needs.
+             * With no -wal file beside it, every commit is in the main file, which nobody can
+             * be writing (no -wal could be made either): read it as immutable. */
+            char *q = sqlite3_mprintf("file:%s?immutable=1", path);
+            if (!q) {
+                rc = lt_error_set(err, LT_ENOMEM, path, "out of memory opening the database");
+                goto fail;
+            }
+            snprintf(uri, sizeof uri, "%s", q);
+            sqlite3_free(q);
+            name = uri;
+            f |= SQLITE_OPEN_URI;
+        }
+        if (sqlite3_open_v2(name, &s->db, f, NULL) != SQLITE_OK) {
+            char msg[LT_ERROR_MESSAGE_MAX];
+            rc = cause(s->db, s->busy_ms, msg, sizeof msg);
+            rc = lt_error_set(err, rc == LT_ESTORE ? LT_EIO : rc, path,
+                              "cannot open the database: %s", msg);
+            goto fail;
+        }
+        sqlite3_extended_result_codes(s->db, 1);
+        /* Wait for another writer instead of failing at once: a coordinator and the server
+         * may write at the same moment. */
+        sqlite3_busy_handler(s->db, busy_wait, s);
+        rc = pragma_int(s, "PRAGMA user_version", &s->version, err);
+        if (rc == LT_OK) rc = pragma_int(s, "PRAGMA application_id", &appid, err);
+        if (rc == LT_OK) break;
+        int code = sqlite3_extended_errcode(s->db) & 0xff;
+        char wal[4200];
+        snprintf(wal, sizeof wal, "%s-wal", path);
+        if (s->readonly && !attempt && (code == SQLITE_READONLY || code == SQLITE_CANTOPEN) &&
+            access(wal, F_OK) != 0) {
+            sqlite3_close(s->db);
+            s->db = NULL;
+            continue;
+        }
+        if (code == SQLITE_NOTADB) {
+            rc = lt_error_set(err, LT_ESTORE, path, "not a Lutetia trial database: %s",
+                              sqlite3_errmsg(s->db));
+        } else if (s->readonly && code == SQLITE_READONLY) {
+            rc = lt_error_set(err, LT_EIO, path,
+                              "cannot read the database in a read-only folder while its -wal "
+                              "file holds changes: open it once where it can be written (or "
+                              "copy it with 'lutetia backup')");
+        }
         goto fail;
     }
     if (s->version > 0 && appid != LT_SQLITE_APPLICATION_ID) {
@@ -549,7 +878,7 @@ lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_versi
         rc = lt_error_set(err, LT_ECONFLICT, path, "a trial database already exists here");
         goto fail;
     }
-    if (mode == LT_STORE_OPEN && s->version == 0) {
+    if (mode != LT_STORE_CREATE && s->version == 0) {
         rc = lt_error_set(err, LT_ESTORE, path, "not a Lutetia trial database (no schema)");
         goto fail;
     }
@@ -560,13 +889,15 @@ lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_versi
                           s->version, NMIGRATIONS);
         goto fail;
     }
-    /* WAL lets readers go on while one writer commits; FULL syncs the WAL on every commit so an
-     * acknowledged change survives power loss, not only a process crash. */
-    rc = exec(s, "PRAGMA journal_mode=WAL", err, "setting WAL mode");
-    if (rc == LT_OK) rc = exec(s, "PRAGMA synchronous=FULL", err, "setting synchronous=FULL");
-    if (rc == LT_OK) rc = exec(s, "PRAGMA foreign_keys=ON", err, "enabling foreign keys");
-    if (rc == LT_OK) rc = migrate(s, target_version, err);
-    if (rc != LT_OK) goto fail;
+    if (!s->readonly) {
+        /* WAL lets readers go on while one writer commits; FULL syncs the WAL on every commit
+         * so an acknowledged change survives power loss, not only a process crash. */
+        rc = exec(s, "PRAGMA journal_mode=WAL", err, "setting WAL mode");
+        if (rc == LT_OK) rc = exec(s, "PRAGMA synchronous=FULL", err, "setting synchronous=FULL");
+        if (rc == LT_OK) rc = exec(s, "PRAGMA foreign_keys=ON", err, "enabling foreign keys");
+        if (rc == LT_OK) rc = migrate(s, target_version, err);
+        if (rc != LT_OK) goto fail;
+    }
     st->ops = &sqlite_ops;
     st->impl = s;
     *out = st;
@@ -574,5 +905,6 @@ lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_versi
 fail:
     sq_close(s);
     free(st);
+    if (created) remove_created(path, &made);
     return rc;
 }

@@ -56,7 +56,8 @@ void lt_store_rollback(lt_store *st)
 }
 
 lt_record *lt__record_copy(const char *kind, const char *id, const char *site,
-                           const char *patient, const char *key, const char *data, int64_t rev)
+                           const char *patient, const char *key, const char *data, int64_t rev,
+                           int64_t audit_seq)
 {
     const char *src[6] = {kind, id, site, patient, key, data};
     size_t len[6], total = sizeof(lt_record);
@@ -84,6 +85,7 @@ lt_record *lt__record_copy(const char *kind, const char *id, const char *site,
     r->key = dst[4];
     r->data = dst[5];
     r->rev = rev;
+    r->audit_seq = audit_seq;
     return r;
 }
 
@@ -129,7 +131,9 @@ lt_status lt_store_seed_get(lt_store *st, unsigned char seed[LT_STORE_SEED_BYTES
 
 /* The hashed form of a record: a JSON array of every field in a fixed order, so that two
  * fields cannot run into each other ("ab","c" vs "a","bc") and the form is easy to re-derive
- * by an outside auditor with any JSON tool and sha256sum. */
+ * by an outside auditor with any JSON tool and sha256sum. Form 2 appends the record's key (a
+ * string, or null): records written before it keep their 13 fields and their hashes, and the
+ * two forms cannot be confused because the arrays differ in length. */
 static void audit_canonical(const lt_audit_record *a, lt_buf *b)
 {
     lt_buf_printf(b, "[%lld,", (long long)a->seq);
@@ -139,6 +143,13 @@ static void audit_canonical(const lt_audit_record *a, lt_buf *b)
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (i) lt_buf_putc(b, ',');
         lt_buf_json_str(b, fields[i] ? fields[i] : "");
+    }
+    if (a->form >= 2) {
+        lt_buf_putc(b, ',');
+        if (a->key)
+            lt_buf_json_str(b, a->key);
+        else
+            lt_buf_puts(b, "null");
     }
     lt_buf_putc(b, ']');
 }
@@ -175,6 +186,13 @@ void lt_audit_record_json(const lt_audit_record *a, lt_buf *b)
     /* old and new are JSON documents already: embed them, not their text */
     lt_buf_printf(b, ",\"old\":%s,\"new\":%s,\"reason\":", a->old_value, a->new_value);
     lt_buf_json_str(b, a->reason);
+    if (a->form >= 2) {
+        lt_buf_puts(b, ",\"key\":");
+        if (a->key)
+            lt_buf_json_str(b, a->key);
+        else
+            lt_buf_puts(b, "null");
+    }
     lt_buf_puts(b, ",\"prev_hash\":");
     lt_buf_json_str(b, a->prev_hash);
     lt_buf_puts(b, ",\"hash\":");
@@ -204,15 +222,20 @@ lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
                 rec->kind, rec->id, (long long)have, (long long)expect_rev);
     }
     int64_t seq;
-    char prev[LT_STORE_HASH_HEX], hash[LT_STORE_HASH_HEX], at[LT_TIME_STR_MAX];
-    rc = st->ops->audit_last(st->impl, &seq, prev, err);
+    char prev[LT_STORE_HASH_HEX], hash[LT_STORE_HASH_HEX], at[LT_TIME_STR_MAX],
+        last_at[LT_TIME_STR_MAX];
+    rc = st->ops->audit_last(st->impl, &seq, prev, last_at, err);
     if (rc != LT_OK) {
         lt_record_free(old);
         return rc;
     }
+    /* Time in the trail never goes back, so that verification can require it: a clock stepped
+     * back (NTP, a VM restored) stamps the previous record's time instead. */
+    lt_time_format(lt_time_now(), at);
+    if (strcmp(at, last_at) < 0) memcpy(at, last_at, sizeof at);
     lt_audit_record a = {
         .seq = seq + 1,
-        .at = lt_time_format(lt_time_now(), at),
+        .at = at,
         .user = who->user,
         .role = who->role,
         .site = rec->site ? rec->site : "",
@@ -225,6 +248,9 @@ lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
         .reason = reason ? reason : "",
         .prev_hash = prev,
         .hash = hash,
+        /* a store kept at an older schema (only tests do that) has no key column yet */
+        .form = st->ops->schema_version(st->impl) >= 3 ? LT_AUDIT_FORM : 1,
+        .key = rec->key,
     };
     lt_audit_hash(&a, hash);
     rc = st->ops->audit_append(st->impl, &a, err);
@@ -248,12 +274,22 @@ lt_status lt_store_audit_each(lt_store *st, const lt_audit_filter *f, lt_audit_f
 /* The newest audit value of one record, as the trail says it should be. */
 typedef struct expect {
     char *kind, *id, *site, *patient, *data;
-    int64_t seq;
+    char *key;    /* NULL: none (or not recorded, when form is 1) */
+    int form;
+    int64_t seq;  /* the newest audit record of (kind, id) */
+    int64_t nrev; /* how many audit records (kind, id) has: its rev */
 } expect;
+
+static void expect_free(expect *e)
+{
+    free(e->kind), free(e->id), free(e->site), free(e->patient), free(e->data), free(e->key);
+}
 
 typedef struct verify_ctx {
     int64_t n;
     char prev[LT_STORE_HASH_HEX];
+    char at[LT_TIME_STR_MAX + 8]; /* the previous record's time */
+    int form;                     /* the previous record's hashed form */
     expect *ex;
     size_t nex, cap;
     lt_error *err;
@@ -293,12 +329,28 @@ static int verify_audit(const lt_audit_record *a, void *ctx)
                            "previous-record hash %.12s... does not match record %lld's hash "
                            "%.12s...: a record was inserted, deleted or changed here",
                            a->prev_hash, (long long)v->n, v->prev);
+    /* form 1 is what records from before schema 3 carry; a later record in the old form would
+     * escape the key check */
+    if (a->form != 1 && a->form != LT_AUDIT_FORM)
+        return verify_fail(v, LT_ECORRUPT, where, "unknown hashed form %d", a->form);
+    if (a->form < v->form)
+        return verify_fail(v, LT_ECORRUPT, where,
+                           "hashed in form %d after records in form %d: the record was "
+                           "rewritten",
+                           a->form, v->form);
+    v->form = a->form;
     lt_audit_hash(a, hash);
     if (strcmp(hash, a->hash) != 0)
         return verify_fail(v, LT_ECORRUPT, where,
                            "contents do not match its hash (stored %.12s..., computed "
                            "%.12s...): the record was edited (%s %s '%s')",
                            a->hash, hash, a->action, a->entity, a->entity_id);
+    /* lt_store_put never stamps a time before the previous one: a record that goes back was
+     * written or rewritten by something else */
+    if (strcmp(a->at, v->at) < 0)
+        return verify_fail(v, LT_ECORRUPT, where,
+                           "time %s is before the previous record's %s: the trail was rewritten",
+                           a->at, v->at);
     if (v->nex == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 256;
         expect *p = realloc(v->ex, cap * sizeof *p);
@@ -312,13 +364,18 @@ static int verify_audit(const lt_audit_record *a, void *ctx)
     e->site = dup_or_empty(a->site);
     e->patient = dup_or_empty(a->patient);
     e->data = dup_or_empty(a->new_value);
+    e->key = a->form >= 2 && a->key ? strdup(a->key) : NULL;
+    e->form = a->form;
     e->seq = a->seq;
-    if (!e->kind || !e->id || !e->site || !e->patient || !e->data) {
-        free(e->kind), free(e->id), free(e->site), free(e->patient), free(e->data);
+    e->nrev = 1;
+    if (!e->kind || !e->id || !e->site || !e->patient || !e->data ||
+        (a->form >= 2 && a->key && !e->key)) {
+        expect_free(e);
         return verify_fail(v, LT_ENOMEM, "", "out of memory verifying the trail");
     }
     v->nex++;
     v->n = a->seq;
+    snprintf(v->at, sizeof v->at, "%s", a->at);
     memcpy(v->prev, a->hash, LT_STORE_HASH_HEX);
     v->prev[LT_STORE_HASH_HEX - 1] = '\0';
     return 0;
@@ -362,12 +419,28 @@ static int verify_record(const lt_record *r, void *ctx)
                            "this record has no audit record: it was inserted behind the "
                            "engine's back");
     expect *e = &v->ex[m->i++];
-    if (strcmp(e->data, r->data) != 0 || strcmp(e->site, r->site ? r->site : "") != 0 ||
-        strcmp(e->patient, r->patient ? r->patient : "") != 0)
+    /* Every column a caller selects on or the engine orders by is checked: the allocation
+     * code finds a stratum's last allocation by key and audit_seq, so an edited audit_seq or
+     * key would make it reuse a block. */
+    const char *column = NULL;
+    if (strcmp(e->data, r->data) != 0)
+        column = "data";
+    else if (strcmp(e->site, r->site ? r->site : "") != 0)
+        column = "site";
+    else if (strcmp(e->patient, r->patient ? r->patient : "") != 0)
+        column = "patient";
+    else if (e->form >= 2 && (e->key || r->key) &&
+             (!e->key || !r->key || strcmp(e->key, r->key) != 0))
+        column = "key";
+    else if (r->rev != e->nrev)
+        column = "rev";
+    else if (r->audit_seq != e->seq)
+        column = "audit_seq";
+    if (column)
         return verify_fail(v, LT_ECORRUPT, where,
-                           "the stored record differs from what audit record %lld wrote: it "
-                           "was changed behind the engine's back",
-                           (long long)e->seq);
+                           "the stored record differs from what audit record %lld wrote (%s): "
+                           "it was changed behind the engine's back",
+                           (long long)e->seq, column);
     return 0;
 }
 
@@ -376,19 +449,30 @@ lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords, char head[LT_ST
 {
     verify_ctx v = {.err = err, .rc = LT_OK};
     memcpy(v.prev, zero_hash, sizeof zero_hash);
+    /* The trail and the records are read in one snapshot: otherwise a change committed between
+     * the two reads shows as a record without its audit record (seen under four writers).
+     * Inside a caller's write transaction the snapshot is already fixed. */
+    bool own_snapshot = !st->in_tx && !st->in_read;
+    if (own_snapshot) {
+        lt_status rc0 = st->ops->read_begin(st->impl, err);
+        if (rc0 != LT_OK) return rc0;
+    }
     lt_status rc = st->ops->audit_each(st->impl, NULL, verify_audit, &v, err);
     if (rc == LT_OK) rc = v.rc;
     if (rc == LT_OK) {
-        /* keep only the newest audit value of each record */
+        /* keep only the newest audit value of each record, counting its writes */
         qsort(v.ex, v.nex, sizeof *v.ex, expect_cmp);
         size_t w = 0;
+        int64_t writes = 0;
         for (size_t i = 0; i < v.nex; i++) {
+            writes++;
             if (i + 1 < v.nex && !strcmp(v.ex[i].kind, v.ex[i + 1].kind) &&
                 !strcmp(v.ex[i].id, v.ex[i + 1].id)) {
-                free(v.ex[i].kind), free(v.ex[i].id), free(v.ex[i].site);
-                free(v.ex[i].patient), free(v.ex[i].data);
+                expect_free(&v.ex[i]);
                 continue;
             }
+            v.ex[i].nrev = writes;
+            writes = 0;
             v.ex[w++] = v.ex[i];
         }
         v.nex = w;
@@ -403,10 +487,8 @@ lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords, char head[LT_ST
                               e->kind, e->id, (long long)e->seq);
         }
     }
-    for (size_t i = 0; i < v.nex; i++) {
-        free(v.ex[i].kind), free(v.ex[i].id), free(v.ex[i].site);
-        free(v.ex[i].patient), free(v.ex[i].data);
-    }
+    if (own_snapshot) st->ops->read_end(st->impl);
+    for (size_t i = 0; i < v.nex; i++) expect_free(&v.ex[i]);
     free(v.ex);
     if (rc != LT_OK) return rc;
     if (nrecords) *nrecords = v.n;

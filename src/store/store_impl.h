@@ -6,12 +6,26 @@
 
 #include "lutetia/store.h"
 
+/* One signed checkpoint: the head (seq, hash) at a time, the signer's public key and the
+ * Ed25519 signature, both in hex. */
+typedef struct lt__checkpoint {
+    int64_t seq;
+    const char *hash;
+    const char *at;
+    const char *public_key;
+    const char *signature;
+} lt__checkpoint;
+
 typedef struct lt__store_ops {
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
     lt_status (*begin)(void *impl, lt_error *err);
     lt_status (*commit)(void *impl, lt_error *err);
     void (*rollback)(void *impl);
+    /* a read transaction: every read until read_end sees one snapshot of the database, so a
+     * check over several tables is not fooled by a commit made between two of its reads */
+    lt_status (*read_begin)(void *impl, lt_error *err);
+    void (*read_end)(void *impl);
     lt_status (*get)(void *impl, const char *kind, const char *id, lt_record **out,
                      lt_error *err);
     /* inserts (rec->rev == 1) or updates the record; audit_seq is the audit record of it */
@@ -25,18 +39,31 @@ typedef struct lt__store_ops {
                        lt_error *err);
     lt_status (*seed_set)(void *impl, const unsigned char *seed, lt_error *err);
     lt_status (*seed_get)(void *impl, unsigned char *seed, lt_error *err);
-    /* the last audit record's seq and hash (0 and 64 zeros when the trail is empty) */
-    lt_status (*audit_last)(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX],
+    /* the last audit record's seq, hash and time (0, 64 zeros and "" when the trail is
+     * empty); at has room for LT_TIME_STR_MAX bytes */
+    lt_status (*audit_last)(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at,
                             lt_error *err);
     lt_status (*audit_append)(void *impl, const lt_audit_record *a, lt_error *err);
     lt_status (*audit_each)(void *impl, const lt_audit_filter *f, lt_audit_fn fn, void *ctx,
                             lt_error *err);
+    /* the hash of audit record seq; LT_ENOTFOUND when there is none */
+    lt_status (*audit_hash_at)(void *impl, int64_t seq, char hash[LT_STORE_HASH_HEX],
+                               lt_error *err);
+    /* signed checkpoints of the head, in (seq, public_key) order; a store from before
+     * checkpoints existed has none */
+    lt_status (*checkpoint_add)(void *impl, const lt__checkpoint *c, lt_error *err);
+    lt_status (*checkpoint_each)(void *impl, int (*fn)(const lt__checkpoint *c, void *ctx),
+                                 void *ctx, lt_error *err);
+    /* copies the database as the current read snapshot shows it into path, an empty file the
+     * caller has just created (SQLite: the online backup API) */
+    lt_status (*backup_to)(void *impl, const char *path, lt_error *err);
 } lt__store_ops;
 
 struct lt_store {
     const lt__store_ops *ops;
     void *impl;
     bool in_tx;
+    bool in_read; /* inside lt_store_audit_verify_anchored's read snapshot */
 };
 
 /* The SQLite implementation. target_version < 0 migrates to the latest schema; tests pass an
@@ -47,6 +74,7 @@ int lt__sqlite_latest(void);
 
 /* Allocates a record whose strings are copies, in one block (freed by lt_record_free). */
 lt_record *lt__record_copy(const char *kind, const char *id, const char *site,
-                           const char *patient, const char *key, const char *data, int64_t rev);
+                           const char *patient, const char *key, const char *data, int64_t rev,
+                           int64_t audit_seq);
 
 #endif

@@ -74,7 +74,7 @@ expect_jq '.verified == false and .where == "audit record 21" and (.problem | te
 tamper insert "DROP TRIGGER audit_no_update; UPDATE audit SET seq = seq + 1000 WHERE seq > 15;
                UPDATE audit SET seq = seq - 999 WHERE seq > 1000;
                INSERT INTO audit SELECT 16, at, user, role, site, 'confirm', entity, entity_id,
-                 patient, old_value, new_value, 'inserted', hash, hash FROM audit WHERE seq = 15"
+                 patient, old_value, new_value, 'inserted', hash, hash, form, key FROM audit WHERE seq = 15"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/insert.db"
 expect_err 'audit record 16'
 # a record changed without its audit record: the arm of a randomised patient
@@ -85,6 +85,17 @@ expect_err "patient 'P2': the stored record differs from what audit record [0-9]
 tamper site "UPDATE record SET site = 'S2' WHERE kind = 'patient' AND id = 'P4'"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/site.db"
 expect_err "patient 'P4'"
+# an allocation's audit_seq moved back: the next randomisation in its stratum would reuse a block
+tamper seqedit "UPDATE record SET audit_seq = 1 WHERE kind = 'allocation' AND id = '000000002'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/seqedit.db"
+expect_err "allocation '000000002': the stored record differs from what audit record [0-9]+ wrote \(audit_seq\)"
+# an allocation moved to another stratum (its key) or its revision changed
+tamper keyedit "UPDATE record SET key = 'other' WHERE kind = 'allocation' AND id = '000000003'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/keyedit.db"
+expect_err "allocation '000000003': .* \(key\)"
+tamper revedit "UPDATE record SET rev = rev + 1 WHERE kind = 'patient' AND id = 'P1'"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/revedit.db"
+expect_err "patient 'P1': .* \(rev\)"
 # a record inserted: an allocation nobody made
 tamper row "INSERT INTO record SELECT kind, '000000099', site, patient, key, data, 1, audit_seq FROM record WHERE kind = 'allocation' AND id = '000000001'"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/row.db"
@@ -104,6 +115,82 @@ expect_err 'audit verify FAILED: seed: the stored randomisation seed does not ma
 # the untouched original still verifies
 expect_exit 0 -- "$LUTETIA" audit verify
 expect_out "audit trail verified: $N records"
+
+# ---- the log cannot be forged: control characters are shown escaped ----
+FORGED=$(printf 'typo\n    99 2026-11-01T00:00:00Z admin forged line\033[2J\tend\\n')
+expect_exit 0 -- "$LUTETIA" consent --user coord1 --patient P6 --form v3 --date "$ASOF" --reason "$FORGED"
+expect_exit 0 -- "$LUTETIA" audit log --patient P6
+expect_out '\(reason: typo\\n    99 2026-11-01T00:00:00Z admin forged line\\x1b\[2J\\tend\\\\n\)$'
+if grep -q "$(printf '\033')" "$TMP/out"; then bad "an ESC reached the terminal"; else ok; fi
+[ "$(wc -l <"$TMP/out")" = 5 ] && ok || bad "5 audit records of P6 should be 5 lines, got $(wc -l <"$TMP/out")"
+expect_exit 0 -- "$LUTETIA" audit log --patient P6 --json
+expect_jq '.[-1].reason == "'"typo\\n    99 2026-11-01T00:00:00Z admin forged line\\u001b[2J\\tend\\\\n"'"'
+N=$((N + 1))
+
+# ---- every write to stdout is checked ----
+for cmd in "audit log --json" "audit log" "audit verify" "audit verify --json" "audit head"; do
+    expect_exit 3 -- sh -c "\"\$0\" $cmd >/dev/full" "$LUTETIA"
+    expect_err 'writing the output: No space left on device'
+done
+
+# ---- anchors outside the file: the head, signed checkpoints ----
+expect_exit 0 -- "$LUTETIA" audit head
+expect_out "^$N:[0-9a-f]{64}\$"
+HEAD=$(cat "$TMP/out")
+expect_exit 0 -- "$LUTETIA" audit head --json
+expect_jq '.seq == '"$N"' and .head == "'"$HEAD"'" and (.hash | length) == 64'
+expect_exit 0 -- "$LUTETIA" audit verify --expect-head "$HEAD"
+expect_out "the chain holds the expected head $HEAD"
+expect_exit 2 -- "$LUTETIA" audit verify --expect-head 12:xyz
+expect_err 'expected SEQ:HASH'
+expect_exit 1 -- "$LUTETIA" audit verify --expect-head "$((N + 5)):${HEAD#*:}"
+expect_err 'the trail was cut'
+expect_exit 0 -- "$LUTETIA" audit keygen --key "$TMP/audit.key" --public-key "$TMP/audit.pub"
+[ "$(stat -c %a "$TMP/audit.key")" = 600 ] && ok || bad "the secret key is readable by others"
+expect_exit 8 -- "$LUTETIA" audit keygen --key "$TMP/audit.key" --public-key "$TMP/other.pub"
+expect_err 'never overwritten'
+expect_exit 1 -- "$LUTETIA" audit verify --public-key "$TMP/audit.pub"
+expect_err 'no checkpoint signed by this public key'
+expect_exit 4 -- "$LUTETIA" audit checkpoint --key "$TMP/audit.pub"
+expect_err 'audit.pub: expected 128 hex digits .*looks like the public key'
+expect_exit 0 -- "$LUTETIA" audit checkpoint --key "$TMP/audit.key" --json
+expect_jq '.signed == true and .seq == '"$N"' and "\(.seq):\(.hash)" == "'"$HEAD"'"'
+expect_exit 0 -- "$LUTETIA" audit verify --public-key "$TMP/audit.pub" --json
+expect_jq '.verified == true and .checkpoints == 1'
+
+# A tamperer rewrites the last audit record (who made the last change) and recomputes its hash,
+# as anyone can with sqlite3, jq and sha256sum: plain verification passes, the anchors do not.
+cp "$LUTETIA_DB" "$TMP/rewritten.db"
+sqlite3 -json "$TMP/rewritten.db" "SELECT * FROM audit WHERE seq = $N" |
+    jq -c '.[0] | .user = "mallory" | [.seq, .at, .user, .role, .site, .action, .entity,
+           .entity_id, .patient, .old_value, .new_value, .reason, .prev_hash, .key]' |
+    tr -d '\n' >"$TMP/canon"
+NEWHASH=$(sha256sum <"$TMP/canon" | cut -c1-64)
+sqlite3 "$TMP/rewritten.db" "DROP TRIGGER audit_no_update;
+    UPDATE audit SET user = 'mallory', hash = '$NEWHASH' WHERE seq = $N" || bad "rewriting"
+expect_exit 0 -- "$LUTETIA" audit verify --db "$TMP/rewritten.db"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/rewritten.db" --expect-head "$HEAD"
+expect_err "audit record $N: the trail holds hash .* not the expected head"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/rewritten.db" --public-key "$TMP/audit.pub"
+expect_err "checkpoint at audit record $N: .*rewritten after it was signed"
+# the untouched trial grows on: its checkpoint and the old head still hold
+"$LUTETIA" randomise --user coord1 --patient P5 >/dev/null || bad "randomising P5"
+expect_exit 0 -- "$LUTETIA" audit verify --expect-head "$HEAD" --public-key "$TMP/audit.pub"
+
+# ---- read-only: verify and head open the file read-only and change nothing ----
+mkdir "$TMP/ro" && cp "$LUTETIA_DB" "$TMP/ro/trial.db"
+SUM=$(sha256sum <"$TMP/ro/trial.db")
+chmod 444 "$TMP/ro/trial.db" && chmod 555 "$TMP/ro"
+# as root, permissions do not bind: run as nobody, for whom the copy and its folder are read-only
+AS=""
+[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+chmod o+x "$TMP"
+expect_exit 0 -- $AS "$LUTETIA" audit verify --db "$TMP/ro/trial.db"
+expect_out 'audit trail verified'
+expect_exit 0 -- $AS "$LUTETIA" audit head --db "$TMP/ro/trial.db"
+[ "$(sha256sum <"$TMP/ro/trial.db")" = "$SUM" ] && ok || bad "verify changed a read-only copy"
+[ "$(ls "$TMP/ro")" = trial.db ] && ok || bad "verify left files beside a read-only copy: $(ls "$TMP/ro")"
+chmod 755 "$TMP/ro"
 
 # ---- versions: a newer database is refused and left as it was ----
 cp "$LUTETIA_DB" "$TMP/new.db"

@@ -2,10 +2,13 @@
  * transaction, rollback leaving nothing, the hash chain checked against sha256sum, tampering
  * found by verification (rows edited, deleted, inserted with the sqlite3 tool behind the
  * engine's back), and schema migrations (upgrade keeps data, a newer file is refused untouched). */
+#include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "lt_test.h"
 #include "lutetia.h"
@@ -50,6 +53,17 @@ static int audit_rows(lt_store *st, const lt_audit_filter *f)
     int n = 0;
     lt_store_audit_each(st, f, count_audit, &n, NULL);
     return n;
+}
+
+/* One more write, from a fresh handle. */
+static lt_status put_at(const char *db, const char *kind, const char *id, const char *data)
+{
+    lt_store *st = NULL;
+    lt_error err;
+    lt_status rc = lt_store_open(db, LT_STORE_OPEN, &st, &err);
+    if (rc == LT_OK) rc = put(st, kind, id, "S1", data, 0, "");
+    lt_store_close(st);
+    return rc;
 }
 
 static lt_status verify(const char *db, lt_error *err)
@@ -181,7 +195,7 @@ static void test_hash_reference(void)
     /* record 1: site S1 created by alice, coordinator */
     snprintf(cmd, sizeof cmd,
              "printf '%%s' '[1,\"%s\",\"alice\",\"coordinator\",\"S1\",\"test.put\",\"site\","
-             "\"S1\",\"\",\"null\",\"{\\\"code\\\":\\\"S1\\\"}\",\"\",\"%s\"]' | sha256sum",
+             "\"S1\",\"\",\"null\",\"{\\\"code\\\":\\\"S1\\\"}\",\"\",\"%s\",\"S1\"]' | sha256sum",
              c.buf[0], c.buf[3]);
     FILE *p = popen(cmd, "r");
     char line[128] = "";
@@ -249,7 +263,7 @@ static void test_tamper(void)
                   "audit record 5", "record 4 was deleted");
     expect_tamper("t4.db",
                   "INSERT INTO audit SELECT 7, at, user, role, site, action, entity, entity_id,"
-                  " patient, old_value, new_value, reason, hash, hash FROM audit WHERE seq=6",
+                  " patient, old_value, new_value, reason, hash, hash, form, key FROM audit WHERE seq=6",
                   "audit record 7", "edited");
     /* records changed without the trail */
     expect_tamper("t5.db", "UPDATE record SET data='{\\\"state\\\":\\\"randomised\\\"}' WHERE id='P2'",
@@ -261,9 +275,122 @@ static void test_tamper(void)
                   "patient 'P9'", "inserted behind");
     expect_tamper("t8.db", "DROP TRIGGER record_no_delete; DELETE FROM record WHERE id='P2'",
                   "patient", "P2' written by audit record 4 is missing");
+    /* every stored column is checked: audit_seq orders a stratum's allocations, so an edited
+     * one would make the next randomisation reuse a block; rev counts the writes; the key
+     * selects the stratum */
+    expect_tamper("t10.db", "UPDATE record SET audit_seq=1 WHERE id='P1'", "patient 'P1'",
+                  "(audit_seq)");
+    expect_tamper("t11.db", "UPDATE record SET rev=7 WHERE id='P3'", "patient 'P3'", "(rev)");
+    expect_tamper("t12.db", "UPDATE record SET key='S2' WHERE id='P3'", "patient 'P3'", "(key)");
+    expect_tamper("t13.db", "UPDATE record SET key=NULL WHERE id='S1'", "site 'S1'", "(key)");
+    expect_tamper("t14.db", "DROP TRIGGER audit_no_update; UPDATE audit SET form=3 WHERE seq=2",
+                  "audit record 2", "unknown hashed form 3");
     /* deleting the last audit record leaves a record newer than its trail */
     expect_tamper("t9.db", "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq=6",
                   "patient 'P1'", "changed behind");
+}
+
+/* A tamperer who can write the file: changes audit record `seq` (its time, when at is given;
+ * else its user) and recomputes the hash of every record from there on, as anyone with
+ * sha256sum can. Plain verification cannot see this; the time order, an outside head and
+ * signed checkpoints can. */
+typedef struct chain_copy {
+    lt_audit_record a[64];
+    char s[64][14][96];
+    int n;
+} chain_copy;
+
+static int copy_audit(const lt_audit_record *a, void *ctx)
+{
+    chain_copy *c = ctx;
+    if (c->n == 64) return 1;
+    lt_audit_record *d = &c->a[c->n];
+    *d = *a;
+    const char *src[] = {a->at,     a->user,      a->role,      a->site,   a->action,
+                         a->entity, a->entity_id, a->patient,   a->old_value,
+                         a->new_value, a->reason, a->prev_hash, a->hash, a->key ? a->key : ""};
+    const char **dst[] = {&d->at,     &d->user,      &d->role,      &d->site,   &d->action,
+                          &d->entity, &d->entity_id, &d->patient,   &d->old_value,
+                          &d->new_value, &d->reason, &d->prev_hash, &d->hash, &d->key};
+    for (int i = 0; i < 14; i++) {
+        snprintf(c->s[c->n][i], sizeof c->s[c->n][i], "%s", src[i]);
+        *dst[i] = c->s[c->n][i];
+    }
+    if (!a->key) d->key = NULL;
+    c->n++;
+    return 0;
+}
+
+static void rewrite_chain(const char *db, int64_t seq, const char *at)
+{
+    static chain_copy c;
+    c.n = 0;
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    lt_store_audit_each(st, NULL, copy_audit, &c, &err);
+    lt_store_close(st);
+    char stmt[8192];
+    int n = snprintf(stmt, sizeof stmt, "DROP TRIGGER audit_no_update;");
+    for (int i = 0; i < c.n; i++) {
+        lt_audit_record *a = &c.a[i];
+        if (a->seq < seq) continue;
+        if (a->seq == seq && at) snprintf(c.s[i][0], sizeof c.s[i][0], "%s", at);
+        if (a->seq == seq && !at) snprintf(c.s[i][1], sizeof c.s[i][1], "mallory");
+        if (i) snprintf(c.s[i][11], sizeof c.s[i][11], "%s", c.a[i - 1].hash);
+        lt_audit_hash(a, c.s[i][12]);
+        n += snprintf(stmt + n, sizeof stmt - (size_t)n,
+                      "UPDATE audit SET at='%s', user='%s', prev_hash='%s', hash='%s' WHERE "
+                      "seq=%lld;",
+                      a->at, a->user, a->prev_hash, a->hash, (long long)a->seq);
+    }
+    CHECK_MSG(sql(db, stmt) == 0, "rewriting the chain: %s", stmt);
+}
+
+static void test_rewritten_chain(void)
+{
+    char db[512];
+    lt_error err;
+    /* a time moved back, every later hash recomputed */
+    path(db, sizeof db, "back.db");
+    fill(db);
+    rewrite_chain(db, 3, "2001-01-01T00:00:00Z");
+    CHECK(verify(db, &err) == LT_ECORRUPT);
+    CHECK_STR(err.where, "audit record 3");
+    CHECK_MSG(strstr(err.message, "before the previous record's") != NULL, "%s", err.message);
+    /* the last record rewritten in the old hashed form (no key) to escape the key check */
+    path(db, sizeof db, "oldform.db");
+    fill(db);
+    {
+        static chain_copy c;
+        c.n = 0;
+        lt_store *st = NULL;
+        CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+        if (st) lt_store_audit_each(st, NULL, copy_audit, &c, &err);
+        lt_store_close(st);
+        CHECK_INT(c.n, 6);
+        if (c.n == 6) {
+            lt_audit_record *a = &c.a[5];
+            a->form = 1;
+            lt_audit_hash(a, c.s[5][12]);
+            char stmt[512];
+            snprintf(stmt, sizeof stmt,
+                     "DROP TRIGGER audit_no_update; UPDATE audit SET form=1, key=NULL, "
+                     "hash='%s' WHERE seq=6; UPDATE record SET key='S9' WHERE id='P1'",
+                     a->hash);
+            CHECK(sql(db, stmt) == 0);
+            CHECK(verify(db, &err) == LT_ECORRUPT);
+            CHECK_STR(err.where, "audit record 6");
+            CHECK_MSG(strstr(err.message, "form 1 after records in form 2") != NULL, "%s",
+                      err.message);
+        }
+    }
+    /* the rewrite itself is sound: the same rewrite keeping the times verifies */
+    path(db, sizeof db, "rewritten.db");
+    fill(db);
+    rewrite_chain(db, 2, NULL);
+    CHECK(verify(db, &err) == LT_OK);
 }
 
 static off_t file_size(const char *p)
@@ -314,7 +441,8 @@ static void test_migrations(void)
     CHECK(strstr(err.message, "schema version 99") != NULL);
     CHECK(strstr(err.message, "newer") != NULL);
     CHECK(file_size(db) == before);
-    CHECK(sql(db, "PRAGMA user_version=2") == 0);
+    snprintf(cmd, sizeof cmd, "PRAGMA user_version=%d", lt_store_schema_latest());
+    CHECK(sql(db, cmd) == 0);
     CHECK(verify(db, &err) == LT_OK);
 
     /* another program's SQLite file, and a file that is not SQLite at all */
@@ -332,6 +460,351 @@ static void test_migrations(void)
     CHECK(lt_store_open(other, LT_STORE_OPEN, &st, &err) == LT_ESTORE);
 }
 
+/* One writer process: records labs, each in its own transaction, signalling on `ready` after its
+ * first commit, until the parent closes `stop` (or a bound is reached). Exits 0 if every write
+ * committed. */
+static int writer(const char *db, int id, int ready, int stop)
+{
+    lt_store *st = NULL;
+    lt_error err;
+    if (lt_store_open(db, LT_STORE_OPEN, &st, &err) != LT_OK) return 2;
+    int rc = 0;
+    for (int n = 0; n < 20000; n++) {
+        char rid[32], data[64];
+        snprintf(rid, sizeof rid, "W%d-%05d", id, n);
+        snprintf(data, sizeof data, "{\"writer\":%d,\"n\":%d}", id, n);
+        lt_record r = {.kind = "lab", .id = rid, .site = "S1", .patient = "P1", .key = "lab",
+                       .data = data};
+        if (lt_store_begin(st, &err) != LT_OK ||
+            lt_store_put(st, &r, 0, &who, "record.lab", "", NULL, &err) != LT_OK ||
+            lt_store_commit(st, &err) != LT_OK) {
+            fprintf(stderr, "writer %d: %s\n", id, err.message);
+            lt_store_rollback(st);
+            rc = 3;
+            break;
+        }
+        if (n == 0 && write(ready, "w", 1) != 1) rc = 4;
+        struct pollfd p = {.fd = stop, .events = POLLIN};
+        if (poll(&p, 1, 0) > 0) break; /* the parent closed its end: stop */
+    }
+    lt_store_close(st);
+    return rc;
+}
+
+/* `audit verify` while writers record labs: verification reads the trail and the records in one
+ * read transaction, so a commit between the two reads is not taken for a record "inserted behind
+ * the engine's back". The writers run until the parent has verified NVERIFY times; the parent
+ * starts only once every writer has committed (a pipe, no sleeps). */
+static void test_verify_under_writers(void)
+{
+    enum { NWRITERS = 4, NVERIFY = 20 };
+    char db[512];
+    path(db, sizeof db, "busy.db");
+    fill(db);
+    int ready[2], stop[2];
+    if (pipe(ready) != 0 || pipe(stop) != 0) {
+        CHECK(!"pipe");
+        return;
+    }
+    pid_t pids[NWRITERS];
+    for (int i = 0; i < NWRITERS; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            close(ready[0]);
+            close(stop[1]);
+            _exit(writer(db, i, ready[1], stop[0]));
+        }
+    }
+    close(ready[1]);
+    close(stop[0]);
+    char c;
+    int started = 0;
+    while (started < NWRITERS && read(ready[0], &c, 1) == 1) started++;
+    CHECK_INT(started, NWRITERS);
+    int alarms = 0;
+    lt_error first;
+    lt_error_clear(&first);
+    for (int i = 0; i < NVERIFY; i++) {
+        lt_error err;
+        lt_status rc = verify(db, &err);
+        if (rc != LT_OK && !alarms++) first = err;
+    }
+    close(stop[1]); /* tells the writers to stop */
+    int failed_writers = 0;
+    for (int i = 0; i < NWRITERS; i++) {
+        int status = 0;
+        waitpid(pids[i], &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed_writers++;
+    }
+    close(ready[0]);
+    CHECK_INT(failed_writers, 0);
+    CHECK_MSG(alarms == 0, "%d of %d verifications under load failed; first: %s: %s", alarms,
+              NVERIFY, first.where, first.message);
+    lt_error err;
+    CHECK(verify(db, &err) == LT_OK);
+}
+
+static int file_sha(const char *p, char out[80])
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "sha256sum < '%s'", p);
+    FILE *f = popen(cmd, "r");
+    out[0] = '\0';
+    if (!f) return -1;
+    if (!fgets(out, 80, f)) out[0] = '\0';
+    return pclose(f);
+}
+
+/* `trial init` on one path from several processes: a creator never proceeds over a file it did
+ * not make (seen: a file made by one init was taken over by another, whose failure then
+ * deleted an acknowledged trial). Deterministic form: whatever is at the path already (an
+ * empty file as another creator has just made, a link), creating fails and leaves it alone. */
+static void test_create_exclusive(void)
+{
+    char db[512], target[512];
+    lt_store *st = NULL;
+    lt_error err;
+    path(db, sizeof db, "claimed.db");
+    FILE *f = fopen(db, "w");
+    if (f) fclose(f);
+    struct stat before, after;
+    CHECK(stat(db, &before) == 0);
+    CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_ECONFLICT);
+    CHECK(st == NULL);
+    CHECK_MSG(strstr(err.message, "already exists") != NULL, "%s", err.message);
+    CHECK(stat(db, &after) == 0 && after.st_ino == before.st_ino && after.st_size == 0);
+    /* a symbolic link is not followed into another file */
+    path(target, sizeof target, "elsewhere.db");
+    path(db, sizeof db, "link.db");
+    CHECK(symlink(target, db) == 0);
+    CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_ECONFLICT);
+    CHECK(access(target, F_OK) != 0);
+    /* a failed creation removes what it made, and only that */
+    path(db, sizeof db, "fresh.db");
+    CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_OK);
+    lt_store_close(st);
+    CHECK(access(db, F_OK) == 0);
+}
+
+/* Read-only verbs open read-only and run no migration: an older file is verified as it is,
+ * byte for byte unchanged, and a write through a read-only store says so. */
+static void test_read_only(void)
+{
+    char db[512], sum1[80], sum2[80];
+    path(db, sizeof db, "v2.db");
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt__sqlite_open(db, LT_STORE_CREATE, 2, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK(put(st, "patient", "P1", "S1", "{\"v\":1}", 0, "") == LT_OK);
+    CHECK(put(st, "patient", "P1", "S1", "{\"v\":2}", 1, "corrected") == LT_OK);
+    lt_store_close(st);
+    file_sha(db, sum1);
+    CHECK(lt_store_open(db, LT_STORE_READ, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK_INT(lt_store_schema_version(st), 2);
+    CHECK(lt_store_audit_verify(st, NULL, NULL, &err) == LT_OK);
+    CHECK(put(st, "patient", "P2", "S1", "{}", 0, "") != LT_OK);
+    CHECK(lt_store_begin(st, &err) != LT_OK);
+    CHECK_MSG(strstr(err.message, "read-only") != NULL, "%s", err.message);
+    lt_store_close(st);
+    file_sha(db, sum2);
+    CHECK_STR(sum2, sum1);
+    /* a newer file is refused read-only too */
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "PRAGMA user_version=%d", lt_store_schema_latest() + 1);
+    CHECK(sql(db, cmd) == 0);
+    CHECK(lt_store_open(db, LT_STORE_READ, &st, &err) == LT_EVERSION);
+}
+
+/* Locked: another writer holds the lock beyond the limit; the error says so and that
+ * retrying is safe, and the retry after the lock is gone succeeds. */
+static void test_locked(void)
+{
+    char db[512];
+    path(db, sizeof db, "locked.db");
+    fill(db);
+    lt_store *a = NULL, *b = NULL;
+    lt_error err;
+    setenv("LUTETIA_BUSY_TIMEOUT_MS", "50", 1);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &a, &err) == LT_OK);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &b, &err) == LT_OK);
+    unsetenv("LUTETIA_BUSY_TIMEOUT_MS");
+    if (!a || !b) return;
+    CHECK(lt_store_begin(a, &err) == LT_OK);
+    CHECK(put(b, "site", "S3", "S3", "{}", 0, "") == LT_ESTORE);
+    CHECK(lt_store_begin(b, &err) == LT_ESTORE);
+    CHECK_MSG(strstr(err.message, "locked by another process") != NULL &&
+                  strstr(err.message, "retrying is safe") != NULL,
+              "%s", err.message);
+    lt_store_rollback(a);
+    CHECK(put(b, "site", "S3", "S3", "{}", 0, "") == LT_OK);
+    lt_store_close(a);
+    lt_store_close(b);
+    CHECK(verify(db, &err) == LT_OK);
+}
+
+static lt_status verify_with(const char *db, const lt_audit_anchors *a, lt_audit_verified *v,
+                             lt_error *err)
+{
+    lt_store *st = NULL;
+    lt_status rc = lt_store_open(db, LT_STORE_READ, &st, err);
+    if (rc == LT_OK) rc = lt_store_audit_verify_anchored(st, a, v, err);
+    lt_store_close(st);
+    return rc;
+}
+
+/* Anchors outside the file: a head kept elsewhere and Ed25519-signed checkpoints find a chain
+ * rewritten with recomputed hashes, which plain verification passes. */
+static void test_anchors(void)
+{
+    char db[512], sk_path[512], pk_path[512], pk2_path[512], sk2_path[512];
+    path(db, sizeof db, "anchored.db");
+    path(sk_path, sizeof sk_path, "audit.key");
+    path(pk_path, sizeof pk_path, "audit.pub");
+    path(sk2_path, sizeof sk2_path, "other.key");
+    path(pk2_path, sizeof pk2_path, "other.pub");
+    fill(db);
+    lt_error err;
+    CHECK(lt_store_keygen(sk_path, pk_path, &err) == LT_OK);
+    CHECK(lt_store_keygen(sk_path, pk2_path, &err) == LT_ECONFLICT); /* never overwritten */
+    CHECK(lt_store_keygen(sk2_path, pk2_path, &err) == LT_OK);
+    struct stat sb;
+    CHECK(stat(sk_path, &sb) == 0 && (sb.st_mode & 077) == 0);
+    unsigned char sk[LT_STORE_SIGN_SECRET_BYTES], pk[LT_STORE_SIGN_PUBLIC_BYTES],
+        pk2[LT_STORE_SIGN_PUBLIC_BYTES];
+    CHECK(lt_store_key_read(sk_path, true, sk, &err) == LT_OK);
+    CHECK(lt_store_key_read(pk_path, false, pk, &err) == LT_OK);
+    CHECK(lt_store_key_read(pk2_path, false, pk2, &err) == LT_OK);
+    CHECK(lt_store_key_read(pk_path, true, sk, &err) == LT_EPARSE);
+    CHECK_MSG(strstr(err.message, "expected 128 hex digits") != NULL &&
+                  strstr(err.message, "public key") != NULL,
+              "%s", err.message);
+    CHECK(lt_store_key_read(sk_path, true, sk, &err) == LT_OK);
+
+    lt_store *st = NULL;
+    int64_t seq = 0;
+    char head[LT_STORE_HASH_HEX], now[LT_STORE_HASH_HEX];
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK(lt_store_audit_checkpoint(st, sk, &seq, head, &err) == LT_OK);
+    CHECK_INT(seq, 6);
+    int64_t hs = 0;
+    CHECK(lt_store_audit_head(st, &hs, now, &err) == LT_OK);
+    CHECK_INT(hs, 6);
+    CHECK_STR(now, head);
+    CHECK(lt_store_audit_checkpoint(st, sk, &seq, head, &err) == LT_ECONFLICT);
+    lt_store_close(st);
+    CHECK(put_at(db, "patient", "P4", "{\"state\":\"screened\"}") == LT_OK);
+
+    lt_audit_verified v;
+    lt_audit_anchors with_key = {.public_key = pk};
+    CHECK(verify_with(db, &with_key, &v, &err) == LT_OK);
+    CHECK_INT(v.checkpoints, 1);
+    CHECK_INT(v.records, 7);
+    lt_audit_anchors with_head = {.expect_seq = 6, .expect_hash = head};
+    CHECK(verify_with(db, &with_head, &v, &err) == LT_OK);
+    lt_audit_anchors other_key = {.public_key = pk2};
+    CHECK(verify_with(db, &other_key, &v, &err) == LT_ECORRUPT);
+    CHECK_MSG(strstr(err.message, "no checkpoint signed by this public key") != NULL, "%s",
+              err.message);
+
+    /* the chain rewritten from record 2 on, every hash recomputed: plain verification passes */
+    rewrite_chain(db, 2, NULL);
+    CHECK(verify(db, &err) == LT_OK);
+    CHECK(verify_with(db, &with_key, &v, &err) == LT_ECORRUPT);
+    CHECK_STR(err.where, "checkpoint at audit record 6");
+    CHECK_MSG(strstr(err.message, "rewritten after it was signed") != NULL, "%s", err.message);
+    CHECK(verify_with(db, &with_head, &v, &err) == LT_ECORRUPT);
+    CHECK_STR(err.where, "audit record 6");
+    CHECK_MSG(strstr(err.message, "not the expected head") != NULL, "%s", err.message);
+
+    /* a forged signature, and checkpoints deleted */
+    path(db, sizeof db, "forged.db");
+    fill(db);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK(lt_store_audit_checkpoint(st, sk, &seq, head, &err) == LT_OK);
+    lt_store_close(st);
+    CHECK(sql(db, "DROP TRIGGER checkpoint_no_update; UPDATE checkpoint SET "
+                  "signature=replace(signature, substr(signature, 1, 2), 'ff')") == 0);
+    CHECK(verify_with(db, &with_key, &v, &err) == LT_ECORRUPT);
+    CHECK_MSG(strstr(err.message, "does not verify with this public key") != NULL, "%s",
+              err.message);
+    CHECK(sql(db, "DROP TRIGGER checkpoint_no_delete; DELETE FROM checkpoint") == 0);
+    CHECK(verify_with(db, &with_key, &v, &err) == LT_ECORRUPT);
+    /* a trail cut below the head expected */
+    lt_audit_anchors beyond = {.expect_seq = 99, .expect_hash = head};
+    CHECK(verify_with(db, &beyond, &v, &err) == LT_ECORRUPT);
+    CHECK_MSG(strstr(err.message, "cut") != NULL, "%s", err.message);
+}
+
+/* A backup while the -wal file holds commits (another connection keeps the database open, so
+ * nothing is checkpointed into the main file): copying the file alone loses them, the online
+ * backup has them all and verifies with the same head. */
+static void test_backup(void)
+{
+    char db[512], copy[512], bak[512], link[512], cmd[1200];
+    path(db, sizeof db, "live.db");
+    path(copy, sizeof copy, "cp.db");
+    path(bak, sizeof bak, "backup.db");
+    path(link, sizeof link, "backup-link.db");
+    fill(db);
+    lt_store *keep = NULL, *w = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_READ, &keep, &err) == LT_OK);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &w, &err) == LT_OK);
+    if (!keep || !w) return;
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "%09d", i + 1);
+        CHECK(put(w, "allocation", id, "S1", "{\"arm\":\"A\"}", 0, "") == LT_OK);
+    }
+    int64_t seq = 0;
+    char head[LT_STORE_HASH_HEX];
+    CHECK(lt_store_audit_head(w, &seq, head, &err) == LT_OK);
+    lt_store_close(w);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", db, copy);
+    CHECK(system(cmd) == 0);
+    lt_store *c = NULL;
+    int64_t n = -1;
+    if (lt_store_open(copy, LT_STORE_READ, &c, &err) == LT_OK)
+        lt_store_count(c, "allocation", NULL, &n, &err);
+    lt_store_close(c);
+    CHECK_MSG(n < 3, "the plain copy has %lld allocations: the -wal was checkpointed", (long long)n);
+
+    lt_audit_verified v;
+    CHECK(lt_store_backup(keep, bak, &v, &err) == LT_OK);
+    CHECK_INT(v.records, seq);
+    CHECK_STR(v.head, head);
+    n = -1;
+    if (lt_store_open(bak, LT_STORE_READ, &c, &err) == LT_OK)
+        lt_store_count(c, "allocation", NULL, &n, &err);
+    lt_store_close(c);
+    CHECK_INT(n, 3);
+    lt_audit_anchors a = {.expect_seq = seq, .expect_hash = head};
+    CHECK(verify_with(bak, &a, &v, &err) == LT_OK);
+    /* a second backup replaces the first only once verified; a link is refused */
+    CHECK(lt_store_backup(keep, bak, &v, &err) == LT_OK);
+    CHECK(symlink(copy, link) == 0);
+    char before[80], after[80];
+    file_sha(copy, before);
+    CHECK(lt_store_backup(keep, link, &v, &err) == LT_EIO);
+    CHECK_MSG(strstr(err.message, "not a regular file") != NULL, "%s", err.message);
+    file_sha(copy, after);
+    CHECK_STR(after, before);
+    lt_store_close(keep);
+    /* nothing else was left beside the backups */
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -c partial", dir);
+    FILE *p = popen(cmd, "r");
+    char line[16] = "";
+    if (p) {
+        if (!fgets(line, sizeof line, p)) line[0] = '\0';
+        pclose(p);
+    }
+    CHECK_STR(line, "0\n");
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -340,6 +813,13 @@ int main(void)
     test_filters();
     test_tamper();
     test_migrations();
+    test_rewritten_chain();
+    test_create_exclusive();
+    test_read_only();
+    test_locked();
+    test_anchors();
+    test_backup();
+    test_verify_under_writers();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) printf("could not remove %s\n", dir);
