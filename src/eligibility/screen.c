@@ -255,8 +255,10 @@ static lt_date anchor_from_facts(const ev *e, const lt_anchor *a)
         const lt_fact *const *fs = facts_of(e, kind_of(a->fact_kind), a->codes[c], &n);
         for (size_t i = 0; i < n; i++) {
             const lt_fact *f = fs[i];
-            if (f->date == LT_DATE_NONE || f->date > e->as_of) continue;
+            /* an anchor on the end date needs no start date (a course whose start the record
+             * lost still ended on its end date); one not yet seen on the as-of date is not used */
             lt_date d = a->end_date && f->end_date != LT_DATE_NONE ? f->end_date : f->date;
+            if (d == LT_DATE_NONE || (f->date != LT_DATE_NONE ? f->date : d) > e->as_of) continue;
             if (best == LT_DATE_NONE || (a->first ? d < best : d > best)) best = d;
         }
     }
@@ -299,6 +301,27 @@ static bool window_span(const ev *e, const lt_window *w, span *out, lt_evidence 
     (void)anchor_ev;
     *out = s;
     return true;
+}
+
+/* Whether the window ended before the as-of date: nothing dated later can fall in it, so a
+ * record with results only outside it shows that none was made inside it (a PET "within 12
+ * weeks before the resection" once the resection has happened). A window still open on the
+ * as-of date (screening labs) may yet receive its result. */
+static bool window_closed(const ev *e, const span *s)
+{
+    return s->hi != LT_DATE_NONE && (s->hi < e->as_of || (s->hi == e->as_of && !s->hi_in));
+}
+
+/* "outside the window from 2026-06-18 to 2026-09-10 (exclusive), closed before the as-of date" */
+static const char *window_note(ev *e, const span *s)
+{
+    char lo[LT_DATE_STR_MAX], hi[LT_DATE_STR_MAX];
+    return note(e, "outside the window from %s%s to %s%s%s",
+                s->lo != LT_DATE_NONE ? lt_date_format(s->lo, lo) : "the start",
+                s->lo_in ? "" : " (exclusive)",
+                s->hi != LT_DATE_NONE ? lt_date_format(s->hi, hi) : "the as-of date",
+                s->hi_in ? "" : " (exclusive)",
+                window_closed(e, s) ? ", which closed before the as-of date" : "");
 }
 
 static lt_tri in_span(const span *s, lt_date d)
@@ -433,10 +456,12 @@ static pick pick_latest(ev *e, lt_fact_kind k, const char *code, const lt_window
     if (!last) {
         p.r.reason = undated ? "DATE_UNKNOWN" : outside ? "OUT_OF_WINDOW" : "MISSING";
         if (outside) {
+            /* a window that closed with only results outside it had none: not met */
+            if (!undated && window_closed(e, &s)) p.r.v = LT_NOT_MET;
             /* show the most recent result outside the window */
             for (size_t i = n; i-- > 0;)
                 if (visible(e, fs[i]) && fs[i]->date != LT_DATE_NONE) {
-                    ev_fact(e, fs[i], "outside the window");
+                    ev_fact(e, fs[i], window_note(e, &s));
                     break;
                 }
         }
@@ -925,12 +950,20 @@ static res eval_fact(ev *e, const lt_rule *r)
     }
     res out;
     if (in_count == 0) {
+        /* facts exist, none in a window that has closed: none was made in it, not met, with
+         * the latest fact outside as the evidence */
+        const lt_fact *outside = NULL;
+        for (size_t i = n; i-- > 0 && !outside;)
+            if (fs[i]->date != LT_DATE_NONE) outside = fs[i];
+        if (outside && r->window) ev_fact(e, outside, window_note(e, &s));
+        bool closed = outside && r->window && window_closed(e, &s);
         free(fs);
         free(win);
         free(mr);
         if (r->has_count)
             return R(compare(exact(0), r->op, r->value), any_visible ? "NO_MATCH" : "NO_RECORD");
         if (r->absent == LT_RV_NOT_MET) return R(LT_NOT_MET, "NO_RECORD");
+        if (closed) return R(LT_NOT_MET, "OUT_OF_WINDOW");
         return R(LT_UNKNOWN, any_visible ? "OUT_OF_WINDOW" : "MISSING");
     }
     for (size_t i = 0; i < n; i++) {
