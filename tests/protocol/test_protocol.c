@@ -626,7 +626,12 @@ static void test_derived(void)
         "{\"id\":\"i5b\",\"procedures\":[{\"code\":\"embolization\",\"date\":\"2026-05-01\"},"
         "{\"code\":\"chemoembolization\",\"date\":\"2026-03-01\"}]}",
         "2026-11-01", "I5", &s);
-    CHECK(r && r->status == LT_UNKNOWN && !strcmp(r->reason, "OUT_OF_WINDOW"));
+    /* the window (the latest local therapy's day) closed with only the chemoembolisation
+     * outside it: the latest local therapy was not one, not met */
+    CHECK(r && r->status == LT_NOT_MET && !strcmp(r->reason, "OUT_OF_WINDOW"));
+    CHECK(r && r->nevidence > 0 && r->evidence[0].note &&
+          strstr(r->evidence[0].note, "outside the window from 2026-05-01 to 2026-05-01, which "
+                                      "closed before the as-of date"));
     lt_screening_free(s);
     lt_protocol_free(p);
 }
