@@ -72,7 +72,9 @@ typedef struct lt_fact {
 
 typedef struct lt_patient {
     const char *id;
-    lt_date birth_date;      /* LT_DATE_NONE when unknown */
+    lt_date birth_date;      /* LT_DATE_NONE when unknown; the earliest day a partial one allows */
+    lt_date birth_date_latest; /* a partial birth date ("1974", "1974-06"): the latest day it
+                                  allows; LT_DATE_NONE when birth_date is a whole date */
     lt_sex sex;
     lt_date death_date;      /* LT_DATE_NONE when alive or unknown */
     bool deceased;           /* known to have died, also when the date is not (deceasedBoolean) */

@@ -108,10 +108,17 @@ void lt_screening_json(const lt_screening *s, lt_buf *b)
     lt_buf_json_str(b, lt_date_format(s->as_of, d));
     /* the birth date screened on, so that a profile recorded later cannot contradict it */
     lt_buf_puts(b, ",\"birth_date\":");
-    if (s->patient->birth_date != LT_DATE_NONE)
+    if (s->patient->birth_date != LT_DATE_NONE && s->patient->birth_date_latest == LT_DATE_NONE)
         lt_buf_json_str(b, lt_date_format(s->patient->birth_date, d));
     else
         lt_buf_puts(b, "null");
+    if (s->patient->birth_date_latest != LT_DATE_NONE) {
+        /* a partial birth date is no date to hold a recorded profile to: its span instead */
+        char l[LT_DATE_STR_MAX];
+        lt_buf_printf(b, ",\"birth_date_between\":[\"%s\",\"%s\"]",
+                      lt_date_format(s->patient->birth_date, d),
+                      lt_date_format(s->patient->birth_date_latest, l));
+    }
     lt_buf_puts(b, ",\"verdict\":");
     lt_buf_json_str(b, lt_verdict_name(s->verdict));
     if (s->deceased) { /* the reason for the verdict that no criterion gives */

@@ -585,6 +585,38 @@ static res eval_age(ev *e, const lt_rule *r, double *age)
     if (e->pt->birth_date == LT_DATE_NONE) return R(LT_UNKNOWN, "NO_BIRTH_DATE");
     int years = lt_date_age_years(e->pt->birth_date, e->as_of);
     *age = years;
+    if (e->pt->birth_date_latest != LT_DATE_NONE) {
+        /* a birth year (or month) only: the age is an interval, which decides a threshold only
+         * when it lies wholly on one side of it (18 on a birthday in 1974 is settled; 52 on
+         * 2026-06-01 for someone born in 1974 is not) */
+        int youngest = lt_date_age_years(e->pt->birth_date_latest, e->as_of);
+        char b[LT_DATE_STR_MAX], l[LT_DATE_STR_MAX], a[LT_DATE_STR_MAX];
+        lt_evidence *x = r ? ev_add(e) : NULL;
+        if (x) {
+            x->concept = "age_years";
+            x->kind = "derived";
+            x->source = e->pt->source;
+            x->date = e->as_of;
+            x->note = note(e, "born between %s and %s (a partial birth date): %d to %d years old "
+                              "on %s",
+                           lt_date_format(e->pt->birth_date, b),
+                           lt_date_format(e->pt->birth_date_latest, l), youngest, years,
+                           lt_date_format(e->as_of, a));
+        }
+        if (youngest != years) {
+            if (!r) return R(LT_UNKNOWN, "BIRTH_DATE_PARTIAL");
+            ival v = {youngest, years, false, false};
+            lt_tri t = compare(v, r->op, r->value);
+            return R(t, t == LT_UNKNOWN ? "BIRTH_DATE_PARTIAL" : "THRESHOLD");
+        }
+        if (x) {
+            x->has_value = true;
+            x->value = years;
+            x->unit = "years";
+        }
+        if (!r) return R(LT_MET, NULL);
+        return R(compare(exact(years), r->op, r->value), "THRESHOLD");
+    }
     if (!r) return R(LT_MET, NULL);
     char b[LT_DATE_STR_MAX], a[LT_DATE_STR_MAX];
     lt_evidence *x = ev_add(e);

@@ -81,6 +81,7 @@ static lt_patient *patient_new(const char *id, const char *source)
         return NULL;
     }
     p->birth_date = LT_DATE_NONE;
+    p->birth_date_latest = LT_DATE_NONE;
     p->death_date = LT_DATE_NONE;
     p->sex = LT_SEX_UNKNOWN;
     p->id = lt__arena_strdup(p, id);
@@ -450,7 +451,10 @@ lt_status lt_cohort_merge(lt_cohort *dst, lt_cohort *src, lt_error *err)
         }
         if (s->nfacts) memcpy(d->priv->facts + d->nfacts, s->facts, s->nfacts * sizeof(lt_fact));
         d->nfacts += s->nfacts;
-        if (d->birth_date == LT_DATE_NONE) d->birth_date = s->birth_date;
+        if (d->birth_date == LT_DATE_NONE) {
+            d->birth_date = s->birth_date;
+            d->birth_date_latest = s->birth_date_latest;
+        }
         if (d->death_date == LT_DATE_NONE) d->death_date = s->death_date;
         d->deceased = d->deceased || s->deceased;
         if (d->sex == LT_SEX_UNKNOWN) d->sex = s->sex;

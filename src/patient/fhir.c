@@ -55,6 +55,31 @@ static bool fhir_date(const lt_json *v, lt_date *out)
     return true;
 }
 
+bool lt__partial_date(const char *s, lt_date *first, lt_date *last)
+{
+    if (!s) return false;
+    size_t n = strlen(s);
+    int y = 0, m = 0;
+    for (size_t i = 0; i < 4 && i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    if (n == 4) {
+        y = atoi(s);
+        if (y < 1900) return false;
+        *first = lt_date_from_ymd(y, 1, 1);
+        *last = lt_date_from_ymd(y, 12, 31);
+        return true;
+    }
+    if (n == 7 && s[4] == '-' && s[5] >= '0' && s[5] <= '9' && s[6] >= '0' && s[6] <= '9') {
+        y = atoi(s);
+        m = (s[5] - '0') * 10 + (s[6] - '0');
+        if (y < 1900 || m < 1 || m > 12) return false;
+        *first = lt_date_from_ymd(y, m, 1);
+        *last = lt_date_add_months(*first, 1) - 1;
+        return true;
+    }
+    return false;
+}
+
 /* Sets *d from the first present member of obj named in keys ("a" or "a.b"); records a
  * problem when the one present does not parse. */
 static void date_from(const lt_json *obj, const char *const *keys, size_t nkeys, lt_date *d,
@@ -516,7 +541,9 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
     if (url == ubuf && !(url = lt__arena_strdup(p, ubuf))) return nomem(x); /* outlives ubuf */
     if (id == ubuf) id = url;
     const lt_json *bd = lt_json_get(res, "birthDate");
-    if (bd && !fhir_date(bd, &p->birth_date))
+    if (bd && lt__partial_date(lt_json_str(bd), &p->birth_date, &p->birth_date_latest)) {
+        /* "1974" or "1974-06" (valid R4): the age is known to within that span */
+    } else if (bd && !fhir_date(bd, &p->birth_date))
         LT_FAIL(x->err, LT_ESCHEMA, where,
                 "birthDate: expected a date YYYY-MM-DD from 1900-01-01 on; found \"%s\"",
                 lt_json_str(bd) ? lt_json_str(bd) : "not a string");

@@ -39,6 +39,10 @@ lt_patient *lt__cohort_patient(lt_cohort *c, const char *id, const char *source)
  * LT_ENOMEM (and err) only when it cannot be recorded. */
 lt_status lt__cohort_warn(lt_cohort *c, lt_error *err, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A FHIR date of year or year-month precision ("1974", "1974-06"): *first and *last receive the
+ * first and last days it allows; false for anything else (a whole date included). */
+bool lt__partial_date(const char *s, lt_date *first, lt_date *last);
+
 lt_status lt__cohort_concepts(lt_cohort *c, const lt_concepts **out, lt_error *err);
 
 /* Readers: each adds to c (a fresh cohort that the caller merges or discards). */

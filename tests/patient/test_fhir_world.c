@@ -168,6 +168,66 @@ static void test_nested_bundles(void)
     lt_cohort_free(c);
 }
 
+/* A birth year or year-month (valid R4) gives the age to within that span: decided when the
+ * whole span is on one side of the threshold, unknown otherwise (NELMAS I2: 18 or older). */
+static void test_partial_birth_date(void)
+{
+    char ppath[1024];
+    snprintf(ppath, sizeof ppath, "%s/../../../protocols/nelmas.json", dir);
+    lt_protocol *proto = NULL;
+    lt_error err;
+    if (lt_protocol_load(ppath, NULL, &proto, &err) != LT_OK) {
+        printf("FAIL %s: %s\n", err.where, err.message);
+        lt_test_failed++;
+        return;
+    }
+    static const struct {
+        const char *file, *as_of, *first, *last, *status, *reason;
+    } rows[] = {
+        {"birthdate-year.json", "2026-11-01", "1974-01-01", "1974-12-31", "met", "THRESHOLD"},
+        {"birthdate-year-2008.json", "2026-06-01", "2008-01-01", "2008-12-31", "unknown",
+         "BIRTH_DATE_PARTIAL"},
+        {"birthdate-year-2008.json", "2027-01-01", "2008-01-01", "2008-12-31", "met",
+         "THRESHOLD"},
+        {"birthdate-year-2008.json", "2025-12-31", "2008-01-01", "2008-12-31", "not_met",
+         "THRESHOLD"},
+        {"birthdate-month.json", "2026-07-01", "2008-06-01", "2008-06-30", "met", "THRESHOLD"},
+        {"birthdate-month.json", "2026-06-15", "2008-06-01", "2008-06-30", "unknown",
+         "BIRTH_DATE_PARTIAL"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        lt_cohort *c = read_one(rows[i].file);
+        if (!c) continue;
+        const lt_patient *p = lt_cohort_find(c, "p1");
+        char d[LT_DATE_STR_MAX];
+        CHECK(p != NULL);
+        if (!p) {
+            lt_cohort_free(c);
+            continue;
+        }
+        CHECK_STR(lt_date_format(p->birth_date, d), rows[i].first);
+        CHECK_STR(lt_date_format(p->birth_date_latest, d), rows[i].last);
+        lt_screen_options opt = {LT_DATE_NONE, NULL, NULL, 0};
+        lt_date_parse(rows[i].as_of, false, &opt.as_of);
+        lt_screening *s = NULL;
+        if (lt_screen(proto, p, &opt, &s, &err) == LT_OK) {
+            for (size_t k = 0; k < lt_screening_count(s); k++) {
+                const lt_criterion_result *r = lt_screening_result(s, k);
+                if (strcmp(r->id, "I2")) continue;
+                CHECK_MSG(!strcmp(lt_tri_name(r->status), rows[i].status) &&
+                              !strcmp(r->reason, rows[i].reason),
+                          "%s as of %s: I2 %s %s, expected %s %s", rows[i].file, rows[i].as_of,
+                          lt_tri_name(r->status), r->reason, rows[i].status, rows[i].reason);
+            }
+        } else {
+            CHECK_MSG(0, "%s: %s", err.where, err.message);
+        }
+        lt_screening_free(s);
+        lt_cohort_free(c);
+    }
+    lt_protocol_free(proto);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "tests/patient/fhir-world";
@@ -177,5 +237,6 @@ int main(int argc, char **argv)
     test_deceased();
     test_references();
     test_nested_bundles();
+    test_partial_birth_date();
     return lt_test_done();
 }
