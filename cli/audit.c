@@ -2,6 +2,7 @@
  * whole chain and every record against it, naming the first thing changed behind the engine's
  * back. */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "lutetia/trial.h"
@@ -10,7 +11,7 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: lutetia audit log [--patient ID] [--since DATE] [--json] [--db FILE] [--user NAME]\n"
-            "       lutetia audit verify [--json] [--db FILE]\n\n"
+            "       lutetia audit verify [--json] [--db FILE] [--key-file FILE]\n\n"
             "log prints the audit trail (admin: all of it; monitor: its sites and trial-wide\n"
             "records): sequence number, UTC time, user, role, site, action, record and reason;\n"
             "--json adds the old and new values and the hashes.\n"
@@ -19,7 +20,9 @@ static void help(FILE *f)
             "audit record or record when a row was edited, deleted or inserted in the database\n"
             "file behind the engine's back, or when the randomisation seed no longer matches the\n"
             "commitment made when the trial was created. It needs no user: it reads no patient\n"
-            "data out.\n");
+            "data out. The seed is sealed: it is checked only with the trial's key file\n"
+            "(--key-file, LUTETIA_KEY_FILE, default DB.key); without one the report says the seed\n"
+            "was not checked.\n");
 }
 
 int lt_cmd_audit(int argc, char **argv)
@@ -35,9 +38,9 @@ int lt_cmd_audit(int argc, char **argv)
         {"patient", required_argument, 0, 'p'}, {"since", required_argument, 0, 's'},
         {"json", no_argument, 0, 'j'},          {"db", required_argument, 0, 'd'},
         {"user", required_argument, 0, 'u'},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        {"key-file", required_argument, 0, 'k'}, {0, 0, 0, 0},
     };
-    const char *patient = NULL, *db = NULL, *user = NULL;
+    const char *patient = NULL, *db = NULL, *user = NULL, *key = NULL;
     lt_date since = LT_DATE_NONE;
     bool json = false;
     int c;
@@ -51,6 +54,7 @@ int lt_cmd_audit(int argc, char **argv)
         case 'j': json = true; break;
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
+        case 'k': key = optarg; break;
         case 'h': help(stdout); return 0;
         default: return lt_cli_usage_error("audit", "unknown option");
         }
@@ -68,7 +72,10 @@ int lt_cmd_audit(int argc, char **argv)
         int64_t n = 0;
         char head[LT_STORE_HASH_HEX];
         lt_status s = lt_store_audit_verify(st, &n, head, &err);
-        if (s == LT_OK) s = lt_trial_verify_seed(st, &err);
+        char *key_default = lt_cli_key_file(key) ? NULL : lt_trial_key_file_default(lt_cli_db(db));
+        const char *key_at = lt_cli_key_file(key) ? lt_cli_key_file(key) : key_default;
+        bool seed_checked = false;
+        if (s == LT_OK) s = lt_trial_verify_seed(st, key_at, &seed_checked, &err);
         lt_store_close(st);
         if (s == LT_ECORRUPT) {
             if (json) {
@@ -81,16 +88,28 @@ int lt_cmd_audit(int argc, char **argv)
             }
             fprintf(stderr, "lutetia: audit verify FAILED: %s: %s\n", err.where, err.message);
             lt_buf_free(&out);
+            free(key_default);
             return LT_EXIT_FINDINGS;
         }
-        if (s != LT_OK) return lt_cli_fail(&err);
+        if (s != LT_OK) {
+            free(key_default);
+            return lt_cli_fail(&err);
+        }
         if (json)
-            lt_buf_printf(&out, "{\"verified\":true,\"records\":%lld,\"head\":\"%s\"}\n", (long long)n, head);
-        else
+            lt_buf_printf(&out, "{\"verified\":true,\"records\":%lld,\"head\":\"%s\","
+                                "\"seed_checked\":%s}\n",
+                          (long long)n, head, seed_checked ? "true" : "false");
+        else if (seed_checked)
             lt_buf_printf(&out, "audit trail verified: %lld records, chain intact, every record "
                                 "matches its last audit value, the randomisation seed matches "
                                 "its commitment; head %s\n",
                           (long long)n, head);
+        else
+            lt_buf_printf(&out, "audit trail verified: %lld records, chain intact, every record "
+                                "matches its last audit value; the randomisation seed was NOT "
+                                "checked (it is sealed and there is no key file at %s); head %s\n",
+                          (long long)n, key_at ? key_at : "?", head);
+        free(key_default);
         rc = lt_cli_print_buf(&out);
         lt_buf_free(&out);
         return rc;
