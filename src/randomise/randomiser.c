@@ -324,7 +324,9 @@ lt_status lt_randomise_minimise(const lt_randomiser *r, uint64_t k, const int64_
     lt_allocation a;
     memset(&a, 0, sizeof a);
     a.block = -1;
-    double g[LT_RANDOMISE_MAX_ARMS], x[LT_RANDOMISE_MAX_ARMS];
+    /* zeroed although the loop below sets g[0..narms): gcc's maybe-uninitialized cannot see
+     * that narms >= 1, and with -O1 and above under the sanitizers it stopped the -Werror build */
+    double g[LT_RANDOMISE_MAX_ARMS] = {0}, x[LT_RANDOMISE_MAX_ARMS];
     for (size_t cand = 0; cand < r->narms; cand++) {
         g[cand] = 0;
         for (size_t f = 0; f < r->nfactors; f++) {
@@ -338,7 +340,6 @@ lt_status lt_randomise_minimise(const lt_randomiser *r, uint64_t k, const int64_
         a.imbalance[cand] = g[cand];
     }
     /* narms >= 2 here: lt_randomiser_new refuses minimisation with fewer arms */
-    // cppcheck-suppress uninitvar
     double best = g[0];
     for (size_t i = 1; i < r->narms; i++)
         if (g[i] < best) best = g[i];

@@ -6,6 +6,8 @@ export LUTETIA_USER=admin
 # peer authentication: every trial user of the tests is bound to the account running them
 ME=$(id -un)
 ASOF=2026-11-01
+# a seed for tests that need a known allocation sequence (setup_trial "$TEST_SEED")
+TEST_SEED=0000000000000000000000000000000000000000000000000000000000000001
 NELMAS="$SRC/protocols/nelmas.json"
 EX="$SRC/examples"
 
