@@ -12,13 +12,16 @@ static void help(FILE *f)
     fprintf(f,
             "usage: lutetia user add --name NAME --role ROLE (--site CODE[,CODE...] | --all-sites)\n"
             "                        --os-user ACCOUNT [--os-user ACCOUNT]... [--json] [--db FILE]\n"
-            "                        [--user NAME]\n\n"
+            "                        [--user NAME]\n"
+            "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]...\n\n"
             "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
             "nuclear_medicine, statistician, unblinded_statistician, monitor.\n"
             "--os-user binds the user to an OS account (repeatable): lutetia run by that account\n"
             "(its effective uid) may act as the user, as PostgreSQL's peer authentication. One\n"
             "account may be bound to several users; it then chooses with --user NAME. A user\n"
-            "bound to no account cannot act on the command line.\n"
+            "bound to no account cannot act on the command line. bind adds accounts to an existing\n"
+            "user (admin only); in a trial created before accounts were bound, the OS account that\n"
+            "owns the database file acts as its admin until someone is bound.\n"
             "A user reads and changes only patients of\n"
             "the sites it is bound to. A coordinator screens, records consent, randomises and\n"
             "records labs, adverse events, dates and outcomes; an investigator does the same and\n"
@@ -36,8 +39,9 @@ int lt_cmd_user(int argc, char **argv)
         help(argc < 2 ? stderr : stdout);
         return argc < 2 ? LT_EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "add") != 0)
-        return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add)", argv[1]);
+    bool bind = !strcmp(argv[1], "bind");
+    if (strcmp(argv[1], "add") != 0 && !bind)
+        return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add or bind)", argv[1]);
     static const struct option opts[] = {
         {"name", required_argument, 0, 'n'}, {"role", required_argument, 0, 'r'},
         {"site", required_argument, 0, 's'}, {"all-sites", no_argument, 0, 'a'},
@@ -71,6 +75,25 @@ int lt_cmd_user(int argc, char **argv)
         }
     }
     if (optind < argc - 1) return lt_cli_usage_error("user add", "unexpected argument '%s'", argv[optind + 1]);
+    if (bind) {
+        if (!name || !nos || role_s || sites_s || all)
+            return lt_cli_usage_error("user bind", "give --name NAME and --os-user ACCOUNT (only)");
+        lt_trial *t = NULL;
+        int rc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+        if (rc) return rc;
+        lt_error err;
+        lt_error_clear(&err);
+        if (lt_trial_user_bind(t, name, os_users, nos, &err) != LT_OK) {
+            if (!strcmp(err.where, "os_user")) snprintf(err.where, sizeof err.where, "--os-user");
+            rc = lt_cli_fail(&err);
+        } else {
+            printf("bound user %s to", name);
+            for (size_t i = 0; i < nos; i++) printf("%s OS account %s", i ? "," : "", os_users[i]);
+            printf("\n");
+        }
+        lt_trial_close(t);
+        return rc;
+    }
     if (!name || !role_s) return lt_cli_usage_error("user add", "--name and --role are required");
     lt_role role;
     if (!lt_role_parse(role_s, &role))

@@ -94,9 +94,16 @@ LT_API lt_status lt_trial_open(const char *db, const char *user, lt_trial **out,
 /* Peer authentication, as PostgreSQL's `peer`: opens the trial acting as a trial user bound to
  * the OS account os_user (the one running the program). user chooses among the trial users
  * bound to it; NULL takes the only one (LT_EINVAL naming them when there are several). A user
- * not bound to os_user is refused (LT_EPERM), whatever its name. */
+ * not bound to os_user is refused (LT_EPERM), whatever its name. In a trial where no user is
+ * bound to any account (created before peer authentication) the account owning the database
+ * file acts as an admin, so that it can bind accounts (lt_trial_user_bind). */
 LT_API lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *user,
                                     lt_trial **out, lt_error *err);
+/* Admin only: binds the existing user name to more OS accounts (an audited "user.bind"), e.g.
+ * in a trial created before peer authentication, where the OS account owning the database file
+ * acts as the trial's admin until some user is bound. LT_ECONFLICT when nothing is new. */
+LT_API lt_status lt_trial_user_bind(lt_trial *t, const char *name, const char *const *os_users,
+                                    size_t nos, lt_error *err);
 /* Where the key that opens the sealed seed is (default: DB.key). Needed only to allocate and
  * replay. LT_ENOMEM leaves the previous one. */
 LT_API lt_status lt_trial_set_key_file(lt_trial *t, const char *path, lt_error *err);

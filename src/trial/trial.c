@@ -1,7 +1,9 @@
 /* The trial as a whole: creating it from a protocol file (the protocol text, a secret seed and
  * the first admin user go in one transaction), opening it as a named user, sites and users. */
+#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,7 +38,7 @@ static void remove_db(const char *db)
 }
 
 static void user_json(lt_buf *b, const char *name, lt_role role, const char *const *sites,
-                      size_t nsites, const char *const *os_users, size_t nos)
+                      size_t nsites, const char *const *os_users, size_t nos, bool active)
 {
     lt_buf_puts(b, "{\"name\":");
     lt_buf_json_str(b, name);
@@ -57,7 +59,7 @@ static void user_json(lt_buf *b, const char *name, lt_role role, const char *con
         }
         lt_buf_putc(b, ']');
     }
-    lt_buf_puts(b, ",\"active\":true}");
+    lt_buf_printf(b, ",\"active\":%s}", active ? "true" : "false");
 }
 
 /* OS account names as the system spells them (POSIX portable user names, and '@' of directory
@@ -146,7 +148,7 @@ lt_status lt_trial_create_with(const char *db, const lt_trial_init *init, lt_err
     lt_buf_putc(&doc, '}');
     const char *all[] = {"*"};
     const char *os[] = {init->admin_os_user};
-    user_json(&udoc, admin, LT_ROLE_ADMIN, all, 1, os, init->admin_os_user ? 1 : 0);
+    user_json(&udoc, admin, LT_ROLE_ADMIN, all, 1, os, init->admin_os_user ? 1 : 0, true);
     free(text);
     lt_protocol_free(p);
     if (lt_buf_failed(&doc) || lt_buf_failed(&udoc)) {
@@ -217,8 +219,8 @@ static bool bound_to(const lt_json *uj, const char *os_user)
 }
 
 /* Opens as user; with os_user, only if the user is bound to that OS account. */
-static lt_status open_as(const char *db, const char *user, const char *os_user, lt_trial **out,
-                         lt_error *err)
+static lt_status open_as(const char *db, const char *user, const char *os_user,
+                         bool legacy_owner, lt_trial **out, lt_error *err)
 {
     if (!user || !*user)
         LT_FAIL(err, LT_EINVAL, "user", "no acting user: name the trial user who is acting");
@@ -264,7 +266,10 @@ static lt_status open_as(const char *db, const char *user, const char *os_user, 
         bool active = false;
         lt_json_bool(lt_json_get(uj, "active"), &active);
         const lt_json *sites = lt_json_get(uj, "sites");
-        if (os_user && !bound_to(uj, os_user))
+        lt_role role = LT_ROLE_COUNT;
+        bool owner_admin = legacy_owner && lt_role_parse(lt_json_get_str(uj, "role", NULL), &role) &&
+                           role == LT_ROLE_ADMIN;
+        if (os_user && !bound_to(uj, os_user) && !owner_admin)
             /* the same answer whether or not the user exists would hide the user list; but
              * the list is no secret to someone who can open the file, and naming the cause
              * is what lets an admin fix it */
@@ -303,7 +308,7 @@ static lt_status open_as(const char *db, const char *user, const char *os_user, 
 
 lt_status lt_trial_open(const char *db, const char *user, lt_trial **out, lt_error *err)
 {
-    return open_as(db, user, NULL, out, err);
+    return open_as(db, user, NULL, false, out, err);
 }
 
 typedef struct peer_ctx {
@@ -311,17 +316,37 @@ typedef struct peer_ctx {
     lt_buf names;
     int n;
     char first[80];
+    int any_bound;     /* users bound to any OS account */
+    int admins;        /* active admins, and the first one */
+    char admin[80];
 } peer_ctx;
+
+/* Whether the OS account os_user owns the database file. */
+static bool owns_file(const char *db, const char *os_user)
+{
+    struct stat sb;
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+    return stat(db, &sb) == 0 && getpwnam_r(os_user, &pw, buf, sizeof buf, &found) == 0 &&
+           found && found->pw_uid == sb.st_uid;
+}
 
 static int peer_item(const lt_record *r, void *ctx)
 {
     peer_ctx *c = ctx;
     lt_json *j = NULL;
     bool active = false;
+    lt_role role;
     if (lt_json_parse(r->data, strlen(r->data), "user record", &j, NULL) == LT_OK &&
-        lt_json_bool(lt_json_get(j, "active"), &active) && active && bound_to(j, c->os_user)) {
-        if (!c->n++) snprintf(c->first, sizeof c->first, "%s", r->id);
-        lt_buf_printf(&c->names, "%s%s", c->n > 1 ? ", " : "", r->id);
+        lt_json_bool(lt_json_get(j, "active"), &active) && active) {
+        if (bound_to(j, c->os_user)) {
+            if (!c->n++) snprintf(c->first, sizeof c->first, "%s", r->id);
+            lt_buf_printf(&c->names, "%s%s", c->n > 1 ? ", " : "", r->id);
+        }
+        if (lt_json_size(lt_json_get(j, "os_users"))) c->any_bound++;
+        if (lt_role_parse(lt_json_get_str(j, "role", NULL), &role) && role == LT_ROLE_ADMIN &&
+            !c->admins++)
+            snprintf(c->admin, sizeof c->admin, "%s", r->id);
     }
     lt_json_free(j);
     return 0;
@@ -332,12 +357,22 @@ lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *us
 {
     if (!os_user || !*os_user)
         LT_FAIL(err, LT_EPERM, "os_user", "the OS account running this has no name");
-    if (user && *user) return open_as(db, user, os_user, out, err);
     lt_store *st = NULL;
     peer_ctx c = {.os_user = os_user, .names = LT_BUF_INIT};
     lt_status rc = lt_store_open(db, LT_STORE_OPEN, &st, err);
     if (rc == LT_OK) rc = lt_store_each(st, "user", NULL, peer_item, &c, err);
     lt_store_close(st);
+    /* A trial created before peer authentication binds no one: the OS account that owns its
+     * file (who could rewrite it anyway) acts as its admin, to bind accounts to users. */
+    bool legacy_owner = rc == LT_OK && c.any_bound == 0 && owns_file(db, os_user);
+    if (rc == LT_OK && user && *user) {
+        lt_buf_free(&c.names);
+        return open_as(db, user, os_user, legacy_owner, out, err);
+    }
+    if (rc == LT_OK && c.n == 0 && legacy_owner && c.admins == 1) {
+        lt_buf_free(&c.names);
+        return open_as(db, c.admin, os_user, true, out, err);
+    }
     if (rc == LT_OK && c.n == 0)
         rc = lt_error_set(err, LT_EPERM, os_user,
                           "no user of this trial is bound to the OS account '%s' (an admin "
@@ -349,7 +384,63 @@ lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *us
                           os_user, c.n, lt_buf_str(&c.names));
     lt_buf_free(&c.names);
     if (rc != LT_OK) return rc;
-    return open_as(db, c.first, os_user, out, err);
+    return open_as(db, c.first, os_user, false, out, err);
+}
+
+lt_status lt_trial_user_bind(lt_trial *t, const char *name, const char *const *os_users,
+                             size_t nos, lt_error *err)
+{
+    lt_status rc = lt__trial_allow(t, LT_DO_ADMINISTER, "bind users to OS accounts", err);
+    if (rc != LT_OK) return rc;
+    if (nos == 0) LT_FAIL(err, LT_EINVAL, "os_user", "name at least one OS account to bind");
+    for (size_t i = 0; i < nos; i++)
+        if (!os_user_ok(os_users[i]))
+            LT_FAIL(err, LT_EINVAL, "os_user", "expected an OS account name, found '%s'",
+                    os_users[i] ? os_users[i] : "");
+    lt_actor who = {t->user, lt_role_name(t->role)};
+    lt_record *ur = NULL;
+    lt_json *uj = NULL;
+    lt_buf doc = LT_BUF_INIT;
+    const char *sites[64], *os[64];
+    size_t nsites = 0, n = 0;
+    rc = lt_store_begin(t->st, err);
+    if (rc == LT_OK) rc = lt_store_get(t->st, "user", name, &ur, err);
+    if (rc == LT_ENOTFOUND) rc = lt_error_set(err, LT_ENOTFOUND, "name", "no user '%s'", name);
+    if (rc == LT_OK) rc = lt_json_parse(ur->data, strlen(ur->data), "user record", &uj, err);
+    lt_role role = LT_ROLE_COUNT;
+    bool active = false;
+    if (rc == LT_OK && (!lt_role_parse(lt_json_get_str(uj, "role", NULL), &role) ||
+                        !lt_json_bool(lt_json_get(uj, "active"), &active)))
+        rc = lt_error_set(err, LT_ECORRUPT, name, "user '%s' has no valid role or state", name);
+    const lt_json *sj = rc == LT_OK ? lt_json_get(uj, "sites") : NULL;
+    for (size_t i = 0; rc == LT_OK && i < lt_json_size(sj) && nsites < 64; i++)
+        if (lt_json_str(lt_json_at(sj, i))) sites[nsites++] = lt_json_str(lt_json_at(sj, i));
+    /* the accounts it had, then the new ones it lacks */
+    const lt_json *oj = rc == LT_OK ? lt_json_get(uj, "os_users") : NULL;
+    for (size_t i = 0; rc == LT_OK && i < lt_json_size(oj) && n < 64; i++)
+        if (lt_json_str(lt_json_at(oj, i))) os[n++] = lt_json_str(lt_json_at(oj, i));
+    size_t had = n;
+    for (size_t i = 0; rc == LT_OK && i < nos && n < 64; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < n; k++) dup = dup || !strcmp(os[k], os_users[i]);
+        if (!dup) os[n++] = os_users[i];
+    }
+    if (rc == LT_OK && n == had)
+        rc = lt_error_set(err, LT_ECONFLICT, name, "user '%s' is already bound to %s", name,
+                          nos == 1 ? "that account" : "those accounts");
+    if (rc == LT_OK) {
+        user_json(&doc, name, role, sites, nsites, os, n, active);
+        lt_record r = {.kind = "user", .id = name, .data = lt_buf_str(&doc)};
+        rc = lt_buf_failed(&doc) ? lt_error_set(err, LT_ENOMEM, "", "out of memory")
+                                 : lt_store_put(t->st, &r, ur->rev, &who, "user.bind", "", NULL,
+                                                err);
+    }
+    if (rc == LT_OK) rc = lt_store_commit(t->st, err);
+    if (rc != LT_OK) lt_store_rollback(t->st);
+    lt_buf_free(&doc);
+    lt_json_free(uj);
+    lt_record_free(ur);
+    return rc;
 }
 
 lt_status lt_trial_set_key_file(lt_trial *t, const char *path, lt_error *err)
@@ -499,7 +590,7 @@ lt_status lt_trial_user_add_bound(lt_trial *t, const char *name, lt_role role,
                 LT_FAIL(err, LT_EINVAL, "os_user", "OS account '%s' given twice", os_users[i]);
     }
     lt_buf doc = LT_BUF_INIT;
-    user_json(&doc, name, role, sites, nsites, os_users, nos);
+    user_json(&doc, name, role, sites, nsites, os_users, nos, true);
     lt_record r = {.kind = "user", .id = name, .data = lt_buf_str(&doc)};
     rc = lt_buf_failed(&doc) ? lt_error_set(err, LT_ENOMEM, "", "out of memory")
                              : put_one(t, &r, "user.add", err);

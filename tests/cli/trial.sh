@@ -213,6 +213,14 @@ expect_exit 7 -- "$LUTETIA" patients --db "$KDB" --user unbound
 # several users on one account: --user (or LUTETIA_USER) chooses, none chosen is refused
 expect_exit 2 -- env -u LUTETIA_USER "$LUTETIA" patients --db "$KDB"
 expect_err "the OS account '$ME' acts as 6 trial users \(admin, coord1, inv1, mon1, stat1, ustat1\)"
+# an admin binds an existing user to more accounts (audited); a coordinator cannot
+expect_exit 7 -- "$LUTETIA" user bind --db "$KDB" --user coord1 --name unbound --os-user "$ME"
+expect_exit 0 -- "$LUTETIA" user bind --db "$KDB" --user admin --name unbound --os-user "$ME"
+expect_out "bound user unbound to OS account $ME"
+expect_exit 0 -- "$LUTETIA" patients --db "$KDB" --user unbound
+expect_exit 8 -- "$LUTETIA" user bind --db "$KDB" --user admin --name unbound --os-user "$ME"
+expect_exit 0 -- "$LUTETIA" audit log --db "$KDB" --user admin --json
+expect_jq '.[-1].action == "user.bind" and .[-1].new.os_users == ["'"$ME"'"] and .[-1].old.os_users == null'
 # with one user bound, that user acts
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$NELMAS" --db "$TMP/solo.db" --user solo
 expect_exit 0 -- env -u LUTETIA_USER "$LUTETIA" site add --db "$TMP/solo.db" --code S1 --name one

@@ -1,6 +1,7 @@
 /* Tests of the trial module through its C API: the permission table as data (every role against
  * every action), role, state and end-reason names, and one patient's enrolment in order with the
  * outputs left untouched when a step is refused. */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,7 +414,63 @@ static void test_peer(const char *dir, const char *src)
     CHECK(lt_trial_open_peer(db, "", NULL, &t, &err) == LT_EPERM && !t);
     /* bob acts as cole or iris; the audit trail names the trial user */
     CHECK(lt_trial_open_peer(db, "bob", "iris", &t, &err) == LT_OK);
+    /* binding more accounts: admin only, audited, nothing new is refused */
+    const char *carol[] = {"carol"};
+    if (t) CHECK(lt_trial_user_bind(t, "iris", carol, 1, &err) == LT_EPERM);
     lt_trial_close(t);
+    t = NULL;
+    CHECK(lt_trial_open_peer(db, "alice", "ana", &t, &err) == LT_OK);
+    if (t) {
+        CHECK(lt_trial_user_bind(t, "iris", carol, 1, &err) == LT_OK);
+        CHECK(lt_trial_user_bind(t, "iris", carol, 1, &err) == LT_ECONFLICT);
+        CHECK(lt_trial_user_bind(t, "nobody", carol, 1, &err) == LT_ENOTFOUND);
+        CHECK(lt_trial_user_bind(t, "iris", bad, 1, &err) == LT_EINVAL);
+    }
+    lt_trial_close(t);
+    t = NULL;
+    CHECK(lt_trial_open_peer(db, "carol", NULL, &t, &err) == LT_OK);
+    if (t) CHECK_STR(lt_trial_user(t), "iris");
+    lt_trial_close(t);
+    t = NULL;
+    CHECK(lt_trial_open_peer(db, "bob", "iris", &t, &err) == LT_OK); /* still bound to bob */
+    lt_trial_close(t);
+    t = NULL;
+
+    /* a trial that binds no one (as before peer authentication): the account owning the file
+     * acts as its admin, and no other account does, until someone is bound */
+    char old[512], owner[256];
+    struct passwd pw, *found = NULL;
+    char pwbuf[4096];
+    snprintf(old, sizeof old, "%s/legacy.db", dir);
+    CHECK(getpwuid_r(geteuid(), &pw, pwbuf, sizeof pwbuf, &found) == 0 && found);
+    snprintf(owner, sizeof owner, "%s", found ? found->pw_name : "?");
+    CHECK(lt_trial_create(old, protocol, NULL, "adm", &err) == LT_OK);
+    CHECK(lt_trial_open_peer(old, "not-the-owner", NULL, &t, &err) == LT_EPERM && !t);
+    CHECK(lt_trial_open_peer(old, owner, NULL, &t, &err) == LT_OK);
+    if (t) {
+        CHECK_STR(lt_trial_user(t), "adm");
+        CHECK(lt_trial_site_add(t, "S1", "One", &err) == LT_OK);
+        CHECK(lt_trial_user_add(t, "co", LT_ROLE_COORDINATOR, s1, 1, &err) == LT_OK);
+    }
+    lt_trial_close(t);
+    t = NULL;
+    /* the owner acts as an admin only, never as a site role */
+    CHECK(lt_trial_open_peer(old, owner, "co", &t, &err) == LT_EPERM && !t);
+    CHECK(lt_trial_open_peer(old, owner, "adm", &t, &err) == LT_OK);
+    if (t) CHECK(lt_trial_user_bind(t, "co", carol, 1, &err) == LT_OK);
+    lt_trial_close(t);
+    t = NULL;
+    /* someone is bound now: the file's owner is an account like any other */
+    if (strcmp(owner, "carol") != 0)
+        CHECK(lt_trial_open_peer(old, owner, NULL, &t, &err) == LT_EPERM && !t);
+    CHECK(lt_trial_open_peer(old, "carol", NULL, &t, &err) == LT_OK);
+    if (t) CHECK_STR(lt_trial_user(t), "co");
+    lt_trial_close(t);
+    int64_t n = 0;
+    lt_store *st = NULL;
+    CHECK(lt_store_open(old, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (st) CHECK(lt_store_audit_verify(st, &n, NULL, &err) == LT_OK && n == 5);
+    lt_store_close(st);
 }
 
 int main(void)
