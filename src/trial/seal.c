@@ -61,7 +61,8 @@ lt_status lt__key_create(const char *path, unsigned char key[LT__KEY_BYTES], lt_
 
 lt_status lt__key_read(const char *path, unsigned char key[LT__KEY_BYTES], lt_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO planted as the key must not hang the command (refused below) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0 && errno == ENOENT)
         LT_FAIL(err, LT_ENOTFOUND, path,
                 "no key file here: the randomisation seed is sealed, and allocating or replaying "

@@ -212,6 +212,12 @@ static void test_key_file(const char *dir)
     CHECK(lt_file_write(key, "not a key\n", 10, &err) == LT_OK && chmod(key, 0600) == 0);
     CHECK(lt__key_read(key, back, &err) == LT_EPARSE);
     CHECK(strstr(err.message, "not a key") == NULL); /* a key file's contents are never echoed */
+    /* a FIFO or a folder planted as the key is refused at once, not waited on */
+    char fifo[600];
+    snprintf(fifo, sizeof fifo, "%s.fifo", key);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK(lt__key_read(fifo, back, &err) == LT_EINVAL);
+    CHECK(lt__key_read(dir, back, &err) == LT_EINVAL);
 }
 
 /* A tiny deterministic generator for the histories (not the trial's randomness). */
