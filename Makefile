@@ -33,7 +33,7 @@ asan: deps
 	ninja -C $(ASAN_BUILD)
 
 demo: build
-	@mkdir -p out && rm -f out/demo.db out/demo.db-wal out/demo.db-shm
+	@mkdir -p out && rm -f out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.key
 	$(LUTETIA) demo --db out/demo.db --out out
 
 check: build asan

@@ -21,8 +21,8 @@ ASOF=2026-11-01
 
 "$LUTETIA" trial init --protocol "$HERE/protocols/nelmas.json" >/dev/null
 "$LUTETIA" site add --code S1 --name "Site one" >/dev/null
-"$LUTETIA" user add --name coord --role coordinator --site S1 >/dev/null
-"$LUTETIA" user add --name inv --role investigator --site S1 >/dev/null
+"$LUTETIA" user add --name coord --role coordinator --site S1 --os-user "$(id -un)" >/dev/null
+"$LUTETIA" user add --name inv --role investigator --site S1 --os-user "$(id -un)" >/dev/null
 # N eligible patients spread over the four strata, copies of examples/nelmas-01
 jq --argjson n "$N" '. as $x | [range(1; $n + 1) as $i | $x | .id = ("K" + ($i | tostring))
     | .diagnoses[0].primary_site = (if $i % 2 == 0 then "pancreas" else "small_intestine" end)

@@ -12,7 +12,8 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: lutetia audit log [--patient ID] [--since DATE] [--json] [--db FILE] [--user NAME]\n"
-            "       lutetia audit verify [--expect-head SEQ:HASH] [--public-key FILE] [--json] [--db FILE]\n"
+            "       lutetia audit verify [--expect-head SEQ:HASH] [--public-key FILE] [--key-file FILE]\n"
+            "                            [--json] [--db FILE]\n"
             "       lutetia audit head [--json] [--db FILE]\n"
             "       lutetia audit keygen --key FILE --public-key FILE\n"
             "       lutetia audit checkpoint --key FILE [--json] [--db FILE]\n\n"
@@ -29,7 +30,9 @@ static void help(FILE *f)
             "printed it earlier, kept outside the file) also requires the chain to hold HASH at\n"
             "SEQ; --public-key FILE requires every checkpoint signed by that key to verify and\n"
             "to match the chain (and at least one to exist): a chain rewritten with recomputed\n"
-            "hashes is found. verify and head open the file read-only and need no user: they\n"
+            "hashes is found. The seed is sealed: verify checks it only with the trial's key file\n"
+            "(--key-file, LUTETIA_KEY_FILE, default DB.key); without one the report says the seed\n"
+            "was not checked. verify and head open the file read-only and need no user: they\n"
             "read no patient data out, and work on a read-only copy or mount.\n"
             "head prints the last sequence number and hash, as SEQ:HASH, to keep elsewhere.\n"
             "keygen writes a new Ed25519 key pair (the secret file readable by you only; never\n"
@@ -130,7 +133,8 @@ static int verify_failed(const lt_error *err, bool json)
     return LT_EXIT_FINDINGS;
 }
 
-static int cmd_verify(const char *db, bool json, const char *expect, const char *pubkey)
+static int cmd_verify(const char *db, bool json, const char *expect, const char *pubkey,
+                      const char *key_file)
 {
     lt_error err;
     lt_error_clear(&err);
@@ -154,27 +158,41 @@ static int cmd_verify(const char *db, bool json, const char *expect, const char 
     if (lt_store_open(lt_cli_db(db), LT_STORE_READ, &st, &err) != LT_OK) return lt_cli_fail(&err);
     lt_audit_verified v;
     lt_status s = lt_store_audit_verify_anchored(st, &a, &v, &err);
-    if (s == LT_OK) s = lt_trial_verify_seed(st, &err);
+    /* the seed is sealed: it is checked against its commitment only with the trial's key */
+    char *key_default =
+        lt_cli_key_file(key_file) ? NULL : lt_trial_key_file_default(lt_cli_db(db));
+    const char *key_at = lt_cli_key_file(key_file) ? lt_cli_key_file(key_file) : key_default;
+    bool seed_checked = false;
+    if (s == LT_OK) s = lt_trial_verify_seed(st, key_at, &seed_checked, &err);
     lt_store_close(st);
-    if (s == LT_ECORRUPT) return verify_failed(&err, json);
-    if (s != LT_OK) return lt_cli_fail(&err);
+    if (s != LT_OK) {
+        free(key_default);
+        return s == LT_ECORRUPT ? verify_failed(&err, json) : lt_cli_fail(&err);
+    }
     lt_buf out = LT_BUF_INIT;
     if (json) {
-        lt_buf_printf(&out, "{\"verified\":true,\"records\":%lld,\"head\":\"%s\"", (long long)v.records,
-                      v.head);
+        lt_buf_printf(&out, "{\"verified\":true,\"records\":%lld,\"head\":\"%s\",\"seed_checked\":%s",
+                      (long long)v.records, v.head, seed_checked ? "true" : "false");
         if (expect) lt_buf_printf(&out, ",\"expected_head\":\"%s\"", expect);
         if (pubkey) lt_buf_printf(&out, ",\"checkpoints\":%lld", (long long)v.checkpoints);
         lt_buf_puts(&out, "}\n");
     } else {
-        lt_buf_printf(&out, "audit trail verified: %lld records, chain intact, every record "
-                            "matches its last audit value, the randomisation seed matches "
-                            "its commitment; head %s\n",
-                      (long long)v.records, v.head);
+        if (seed_checked)
+            lt_buf_printf(&out, "audit trail verified: %lld records, chain intact, every record "
+                                "matches its last audit value, the randomisation seed matches "
+                                "its commitment; head %s\n",
+                          (long long)v.records, v.head);
+        else
+            lt_buf_printf(&out, "audit trail verified: %lld records, chain intact, every record "
+                                "matches its last audit value; the randomisation seed was NOT "
+                                "checked (it is sealed and there is no key file at %s); head %s\n",
+                          (long long)v.records, key_at ? key_at : "?", v.head);
         if (expect) lt_buf_printf(&out, "the chain holds the expected head %s\n", expect);
         if (pubkey)
             lt_buf_printf(&out, "%lld signed checkpoint%s verified with %s\n",
                           (long long)v.checkpoints, v.checkpoints == 1 ? "" : "s", pubkey);
     }
+    free(key_default);
     int rc = lt_cli_print_buf(&out);
     lt_buf_free(&out);
     return rc;
@@ -250,10 +268,11 @@ int lt_cmd_audit(int argc, char **argv)
         {"json", no_argument, 0, 'j'},              {"db", required_argument, 0, 'd'},
         {"user", required_argument, 0, 'u'},        {"help", no_argument, 0, 'h'},
         {"expect-head", required_argument, 0, 'e'}, {"public-key", required_argument, 0, 'k'},
-        {"key", required_argument, 0, 'K'},         {0, 0, 0, 0},
+        {"key", required_argument, 0, 'K'},         {"key-file", required_argument, 0, 'f'},
+        {0, 0, 0, 0},
     };
     const char *patient = NULL, *db = NULL, *user = NULL, *expect = NULL, *pubkey = NULL,
-               *key = NULL;
+               *key = NULL, *key_file = NULL;
     lt_date since = LT_DATE_NONE;
     bool json = false;
     int c;
@@ -270,6 +289,7 @@ int lt_cmd_audit(int argc, char **argv)
         case 'e': expect = optarg; break;
         case 'k': pubkey = optarg; break;
         case 'K': key = optarg; break;
+        case 'f': key_file = optarg; break;
         case 'h': help(stdout); return 0;
         default: return lt_cli_usage_error("audit", "unknown option");
         }
@@ -284,7 +304,9 @@ int lt_cmd_audit(int argc, char **argv)
         return lt_cli_usage_error("audit", "--public-key belongs to 'audit verify' and 'audit keygen'");
     if (strcmp(sub, "checkpoint") != 0 && strcmp(sub, "keygen") != 0 && key)
         return lt_cli_usage_error("audit", "--key belongs to 'audit checkpoint' and 'audit keygen'");
-    if (!strcmp(sub, "verify")) return cmd_verify(db, json, expect, pubkey);
+    if (strcmp(sub, "verify") != 0 && key_file)
+        return lt_cli_usage_error("audit", "--key-file belongs to 'audit verify'");
+    if (!strcmp(sub, "verify")) return cmd_verify(db, json, expect, pubkey, key_file);
     if (!strcmp(sub, "head")) return cmd_head(db, json);
     if (!strcmp(sub, "checkpoint")) return cmd_checkpoint(db, key, json);
     lt_error err;

@@ -62,11 +62,16 @@ int lt_cmd_audit(int argc, char **argv);     /* cli/audit.c */
 int lt_cmd_backup(int argc, char **argv);    /* cli/backup.c */
 
 /* Shared by the trial verbs (cli/trial.c): the database (given, else LUTETIA_DB, else
- * ./lutetia.db), the acting user (given, else LUTETIA_USER, else the OS login name), opening
- * the trial as that user (prints the error; returns 0 or an exit code), and a date option. */
+ * ./lutetia.db), the trial user chosen (given, else LUTETIA_USER, else NULL: the only one bound
+ * to the OS account), the key file (given, else LUTETIA_KEY_FILE, else NULL: DB.key), the name
+ * of the OS account running this (effective uid; false when it has none), opening the trial as
+ * a user bound to that account (peer authentication; prints the error; returns 0 or an exit
+ * code), and a date option. */
 struct lt_trial;
 const char *lt_cli_db(const char *given);
 const char *lt_cli_user(const char *given);
+const char *lt_cli_key_file(const char *given);
+bool lt_cli_os_user(char *name, size_t n);
 int lt_cli_open_trial(const char *db, const char *user, struct lt_trial **out);
 bool lt_cli_date_arg(const char *verb, const char *opt, const char *s, lt_date *out);
 /* Prints the patient as `lutetia patient show ID --json` does (after a change, for --json). */

@@ -20,6 +20,9 @@ static const char *help =
     "log-rank and Cox, and verification of the audit trail. The same seed (default 1) gives\n"
     "the same trial and report. --out (default: the database's folder) receives km-dfs.svg,\n"
     "dfs.csv (what 'lutetia analyse' reads), outcomes.json and NEL-001.ics.\n"
+    "The seed's key goes beside the database (FILE.key). Every demo user (admin, coord-S01,\n"
+    "inv-S01, nm-S01, ..., statistician, monitor) is bound to the OS account running the\n"
+    "demo, which can go on as any of them with --user.\n"
     "The trial is built in /dev/shm when it exists (every one of its ~6,000 commits would\n"
     "otherwise wait for a disk sync) and the finished file copied to --db, where its audit\n"
     "trail is verified; --direct builds it at --db.\n";
@@ -82,6 +85,8 @@ int lt_cmd_demo(int argc, char **argv)
     if (!direct && stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
         access("/dev/shm", W_OK) == 0)
         o.scratch_dir = "/dev/shm";
+    char os[256];
+    if (lt_cli_os_user(os, sizeof os)) o.os_user = os;
     lt_buf b = LT_BUF_INIT;
     lt_error err;
     lt_error_clear(&err);

@@ -19,7 +19,9 @@ static void help(FILE *f)
             "       lutetia randomise --patients FILE [--db FILE] [--user NAME]\n"
             "       lutetia randomise --simulate N --protocol FILE [--version V] [--seed HEX]\n"
             "                         [--json]\n"
-            "       lutetia randomise --replay [--json] [--db FILE] [--user NAME]\n\n"
+            "       lutetia randomise --replay [--json] [--db FILE] [--user NAME]\n"
+            "(--patient, --patients and --replay also take --key-file FILE, default DB.key or\n"
+            "LUTETIA_KEY_FILE: the key that opens the trial's sealed seed; without it they refuse)\n\n"
             "--patient allocates a consented patient whose eligibility an investigator confirmed,\n"
             "once every stratification factor is recorded (from the screened data, or given here\n"
             "with --factor; changing a stored level needs --reason). A single-arm trial registers\n"
@@ -31,8 +33,9 @@ static void help(FILE *f)
             "--simulate allocates N simulated patients in random strata with the protocol's\n"
             "design, touching no trial, and prints the balance across arms, strata and factor\n"
             "levels (--seed: 64 hex digits for a reproducible run).\n"
-            "--replay (admin, monitor, statistician) recomputes every stored allocation from the\n"
-            "trial's secret seed and checks they match; it shows nothing not yet allocated.\n");
+            "--replay (admin, unblinded statistician) recomputes every stored allocation from the\n"
+            "trial's secret seed and checks they match; it shows nothing not yet allocated.\n"
+            "Other roles see a patient's arm and date, never the block, place in it or size.\n");
 }
 
 static int simulate(const char *protocol, const char *version, const char *seed_hex, long n,
@@ -115,10 +118,10 @@ int lt_cmd_randomise(int argc, char **argv)
         {"replay", no_argument, 0, 'R'},         {"json", no_argument, 0, 'j'},
         {"db", required_argument, 0, 'd'},       {"user", required_argument, 0, 'u'},
         {"help", no_argument, 0, 'h'},           {"date", required_argument, 0, 't'},
-        {0, 0, 0, 0},
+        {"key-file", required_argument, 0, 'k'}, {0, 0, 0, 0},
     };
     const char *id = NULL, *list = NULL, *reason = NULL, *protocol = NULL, *version = NULL;
-    const char *seed = NULL, *db = NULL, *user = NULL, *sim_s = NULL;
+    const char *seed = NULL, *db = NULL, *user = NULL, *sim_s = NULL, *key = NULL;
     const char *factors[64], *levels[64];
     char *pairs[64];
     size_t nfactors = 0;
@@ -150,6 +153,7 @@ int lt_cmd_randomise(int argc, char **argv)
         case 'j': json = true; break;
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
+        case 'k': key = optarg; break;
         case 't':
             if (!lt_cli_date_arg("randomise", "--date", optarg, &date)) return LT_EXIT_USAGE;
             break;
@@ -178,6 +182,10 @@ int lt_cmd_randomise(int argc, char **argv)
     if (rc) return rc;
     lt_error err;
     lt_error_clear(&err);
+    if (key && lt_trial_set_key_file(t, key, &err) != LT_OK) {
+        lt_trial_close(t);
+        return lt_cli_fail(&err);
+    }
     lt_buf out = LT_BUF_INIT;
     if (replay) {
         rc = lt_trial_replay(t, json, &out, &err) != LT_OK ? lt_cli_fail(&err) : lt_cli_print_buf(&out);

@@ -1,9 +1,12 @@
 /* `lutetia trial init` creates a trial database from a protocol file; `lutetia trial show`
  * describes it. Also the pieces every trial verb shares: which database (--db, LUTETIA_DB,
- * ./lutetia.db) and which acting user (--user, LUTETIA_USER, else the operating-system login:
- * the command line trusts the OS identity until the server brings passwords). */
+ * ./lutetia.db), which key file (--key-file, LUTETIA_KEY_FILE, DB.key) and who is acting: peer
+ * authentication, as PostgreSQL's `peer` method. The command line acts as a trial user bound to
+ * the OS account that runs it (its effective uid); --user (or LUTETIA_USER) only chooses among
+ * the trial users bound to that account, so typing another name gains nothing. */
 #include <getopt.h>
 #include <pwd.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,20 +24,51 @@ const char *lt_cli_user(const char *given)
 {
     if (given && *given) return given;
     const char *env = getenv("LUTETIA_USER");
-    if (env && *env) return env;
-    struct passwd *pw = getpwuid(geteuid());
-    return pw ? pw->pw_name : NULL;
+    return env && *env ? env : NULL;
+}
+
+const char *lt_cli_key_file(const char *given)
+{
+    if (given && *given) return given;
+    const char *env = getenv("LUTETIA_KEY_FILE");
+    return env && *env ? env : NULL;
+}
+
+bool lt_cli_os_user(char *name, size_t n)
+{
+    /* the effective uid, not getlogin() or $USER: those say who logged in (or anything the
+     * caller sets), the effective uid is whom the kernel lets open the files */
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+    if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &found) != 0 || !found ||
+        strlen(found->pw_name) >= n)
+        return false;
+    memcpy(name, found->pw_name, strlen(found->pw_name) + 1);
+    return true;
 }
 
 int lt_cli_open_trial(const char *db, const char *user, lt_trial **out)
 {
     lt_error err;
     lt_error_clear(&err);
-    if (!user) {
-        fprintf(stderr, "lutetia: no acting user: give --user NAME or set LUTETIA_USER\n");
-        return LT_EXIT_USAGE;
+    char os[256];
+    if (!lt_cli_os_user(os, sizeof os)) {
+        fprintf(stderr, "lutetia: the effective uid %u has no account name: no trial user can "
+                        "be bound to it\n",
+                (unsigned)geteuid());
+        return lt_cli_exit_code(LT_EPERM);
     }
-    if (lt_trial_open(db, user, out, &err) != LT_OK) return lt_cli_fail(&err);
+    const char *key = lt_cli_key_file(NULL);
+    if (lt_trial_open_peer(db, os, user, out, &err) != LT_OK) {
+        /* the library names the parameter; the command line names its option */
+        if (!strcmp(err.where, "user")) snprintf(err.where, sizeof err.where, "--user");
+        return lt_cli_fail(&err);
+    }
+    if (key && lt_trial_set_key_file(*out, key, &err) != LT_OK) {
+        lt_trial_close(*out);
+        *out = NULL;
+        return lt_cli_fail(&err);
+    }
     return 0;
 }
 
@@ -60,14 +94,23 @@ static void init_help(FILE *f)
 {
     fprintf(f,
             "usage: lutetia trial init --protocol FILE [--version V] [--db FILE] [--user NAME]\n"
+            "                          [--key-file FILE] [--seed-hex HEX] [--json]\n"
             "       lutetia trial show [--json] [--db FILE] [--user NAME]\n\n"
             "init creates a new trial database (default ./lutetia.db, or LUTETIA_DB) from a\n"
-            "protocol file: the protocol text is stored in it, with a secret randomisation seed\n"
-            "that no command prints. The user named by --user (or LUTETIA_USER, or your login\n"
-            "name) becomes the trial's first user, an admin bound to every site; the admin then\n"
-            "adds sites ('lutetia site add') and users ('lutetia user add').\n"
-            "show prints the protocol, version, randomisation method, sites and users.\n\n"
-            "Acting user: the command line trusts the operating system's identity for now.\n");
+            "protocol file: the protocol text is stored in it, with a random randomisation seed\n"
+            "sealed under a new key file (default DB.key beside the database, or --key-file, or\n"
+            "LUTETIA_KEY_FILE), created 0600. Keep the key apart from the database: randomise and\n"
+            "randomise --replay need it, and without it a copy of the database predicts nothing.\n"
+            "The user named by --user (or LUTETIA_USER; default your OS account name) becomes the\n"
+            "trial's first user, an admin bound to every site and to the OS account running init;\n"
+            "the admin then adds sites ('lutetia site add') and users ('lutetia user add\n"
+            "--os-user ACCOUNT').\n"
+            "--seed-hex HEX (64 hex digits) stores that seed instead of a random one, so that the\n"
+            "allocation sequence is known in advance (tests, demonstrations); the audit trail\n"
+            "records it as \"seed supplied, not secret\". Never for a real trial.\n"
+            "show prints the protocol, version, randomisation method, seed kind, sites and users.\n\n"
+            "Acting user (every trial verb): the OS account running lutetia (its effective uid)\n"
+            "acts as a trial user bound to it; --user or LUTETIA_USER chooses among several.\n");
 }
 
 /* A trial is not created from a protocol whose design, schedule, endpoints or dosing members
@@ -106,9 +149,11 @@ int lt_cmd_trial(int argc, char **argv)
         {"protocol", required_argument, 0, 'p'}, {"version", required_argument, 0, 'v'},
         {"db", required_argument, 0, 'd'},       {"user", required_argument, 0, 'u'},
         {"json", no_argument, 0, 'j'},           {"help", no_argument, 0, 'h'},
+        {"key-file", required_argument, 0, 'k'}, {"seed-hex", required_argument, 0, 's'},
         {0, 0, 0, 0},
     };
-    const char *protocol = NULL, *version = NULL, *db = NULL, *user = NULL;
+    const char *protocol = NULL, *version = NULL, *db = NULL, *user = NULL, *key = NULL;
+    const char *seed_hex = NULL;
     bool json = false;
     int c;
     optind = 1;
@@ -119,6 +164,8 @@ int lt_cmd_trial(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
         case 'j': json = true; break;
+        case 'k': key = optarg; break;
+        case 's': seed_hex = optarg; break;
         case 'h': init_help(stdout); return 0;
         default: return lt_cli_usage_error("trial", "unknown option");
         }
@@ -126,17 +173,44 @@ int lt_cmd_trial(int argc, char **argv)
     if (optind < argc - 1) return lt_cli_usage_error("trial", "unexpected argument '%s'", argv[optind + 1]);
     db = lt_cli_db(db);
     user = lt_cli_user(user);
+    key = lt_cli_key_file(key);
     lt_error err;
     lt_error_clear(&err);
+    if (strcmp(sub, "init") != 0 && seed_hex)
+        return lt_cli_usage_error("trial", "--seed-hex goes with init");
     if (!strcmp(sub, "init")) {
         if (!protocol) return lt_cli_usage_error("trial init", "--protocol FILE is required");
-        if (!user) return lt_cli_usage_error("trial init", "no user: give --user NAME");
+        char os[256];
+        if (!lt_cli_os_user(os, sizeof os)) {
+            fprintf(stderr, "lutetia: the effective uid %u has no account name: no trial user "
+                            "can be bound to it\n",
+                    (unsigned)geteuid());
+            return lt_cli_exit_code(LT_EPERM);
+        }
+        if (!user) user = os;
+        unsigned char seed[32];
+        size_t got = 0;
+        if (seed_hex && (strlen(seed_hex) != 64 ||
+                         sodium_hex2bin(seed, sizeof seed, seed_hex, 64, NULL, &got, NULL) != 0 ||
+                         got != sizeof seed))
+            return lt_cli_usage_error("trial init", "--seed-hex: expected 64 hex digits, found '%s'",
+                                      seed_hex);
         int bad = refuse_bad_sections(protocol);
         if (bad) return bad;
-        if (lt_trial_create(db, protocol, version, user, &err) != LT_OK) return lt_cli_fail(&err);
+        lt_trial_init init = {.protocol = protocol, .version = version, .admin = user,
+                              .admin_os_user = os, .key_file = key,
+                              .seed = seed_hex ? seed : NULL};
+        lt_status made = lt_trial_create_with(db, &init, &err);
+        sodium_memzero(seed, sizeof seed);
+        if (made != LT_OK) {
+            if (!strcmp(err.where, "key_file")) snprintf(err.where, sizeof err.where, "--key-file");
+            return lt_cli_fail(&err);
+        }
         lt_trial *t = NULL;
         int rc = lt_cli_open_trial(db, user, &t);
         if (rc) return rc;
+        char *key_default = key ? NULL : lt_trial_key_file_default(db);
+        const char *key_at = key ? key : key_default ? key_default : "";
         const lt_protocol *p = lt_trial_protocol(t);
         if (json) {
             lt_buf b = LT_BUF_INIT;
@@ -148,13 +222,20 @@ int lt_cmd_trial(int argc, char **argv)
             lt_buf_json_str(&b, lt_protocol_version(p));
             lt_buf_puts(&b, ",\"admin\":");
             lt_buf_json_str(&b, user);
-            lt_buf_puts(&b, "}\n");
+            lt_buf_puts(&b, ",\"os_user\":");
+            lt_buf_json_str(&b, os);
+            lt_buf_puts(&b, ",\"key_file\":");
+            lt_buf_json_str(&b, key_at);
+            lt_buf_printf(&b, ",\"seed\":\"%s\"}\n", seed_hex ? "supplied" : "sealed");
             rc = lt_cli_print_buf(&b);
             lt_buf_free(&b);
         } else {
-            printf("created trial %s (%s, protocol version %s) in %s; admin user '%s'\n",
-                   lt_protocol_id(p), lt_protocol_name(p), lt_protocol_version(p), db, user);
+            printf("created trial %s (%s, protocol version %s) in %s; admin user '%s' (OS account "
+                   "%s); the seed's key is in %s%s\n",
+                   lt_protocol_id(p), lt_protocol_name(p), lt_protocol_version(p), db, user, os,
+                   key_at, seed_hex ? " (seed supplied, not secret)" : "");
         }
+        free(key_default);
         lt_trial_close(t);
         return rc;
     }

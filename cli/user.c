@@ -1,5 +1,6 @@
-/* `lutetia user add --name NAME --role ROLE --site S01[,S02] | --all-sites`: an admin adds a
- * user with one role, bound to sites. */
+/* `lutetia user add --name NAME --role ROLE --site S01[,S02] | --all-sites --os-user ACCOUNT`:
+ * an admin adds a user with one role, bound to sites and to the OS accounts that may act as it
+ * on the command line (peer authentication). */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +11,26 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: lutetia user add --name NAME --role ROLE (--site CODE[,CODE...] | --all-sites)\n"
-            "                        [--json] [--db FILE] [--user NAME]\n\n"
+            "                        --os-user ACCOUNT [--os-user ACCOUNT]... [--json] [--db FILE]\n"
+            "                        [--user NAME]\n"
+            "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]...\n\n"
             "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
-            "nuclear_medicine, statistician, monitor. A user reads and changes only patients of\n"
+            "nuclear_medicine, statistician, unblinded_statistician, monitor.\n"
+            "--os-user binds the user to an OS account (repeatable): lutetia run by that account\n"
+            "(its effective uid) may act as the user, as PostgreSQL's peer authentication. One\n"
+            "account may be bound to several users; it then chooses with --user NAME. A user\n"
+            "bound to no account cannot act on the command line. bind adds accounts to an existing\n"
+            "user (admin only); in a trial created before accounts were bound, the OS account that\n"
+            "owns the database file acts as its admin until someone is bound.\n"
+            "A user reads and changes only patients of\n"
             "the sites it is bound to. A coordinator screens, records consent, randomises and\n"
             "records labs, adverse events, dates and outcomes; an investigator does the same and\n"
             "also confirms eligibility and decides doses; nuclear medicine decides doses and\n"
             "records administrations; coordinators, investigators and nuclear medicine start\n"
-            "treatment; a monitor and an admin read the audit trail; a statistician, monitor or\n"
-            "admin can replay the allocation sequence (the table is in src/trial/roles.c).\n");
+            "treatment; a monitor and an admin read the audit trail. Everyone but the admin and an\n"
+            "unblinded statistician sees a patient's arm and allocation date only, never the\n"
+            "block, the place in it or its size; those two may replay the allocation sequence\n"
+            "(the table is in src/trial/roles.c).\n");
 }
 
 int lt_cmd_user(int argc, char **argv)
@@ -27,15 +39,19 @@ int lt_cmd_user(int argc, char **argv)
         help(argc < 2 ? stderr : stdout);
         return argc < 2 ? LT_EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "add") != 0)
-        return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add)", argv[1]);
+    bool bind = !strcmp(argv[1], "bind");
+    if (strcmp(argv[1], "add") != 0 && !bind)
+        return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add or bind)", argv[1]);
     static const struct option opts[] = {
         {"name", required_argument, 0, 'n'}, {"role", required_argument, 0, 'r'},
         {"site", required_argument, 0, 's'}, {"all-sites", no_argument, 0, 'a'},
         {"db", required_argument, 0, 'd'},   {"user", required_argument, 0, 'u'},
         {"json", no_argument, 0, 'j'},       {"help", no_argument, 0, 'h'},
+        {"os-user", required_argument, 0, 'o'},
         {0, 0, 0, 0},
     };
+    const char *os_users[16];
+    size_t nos = 0;
     const char *name = NULL, *role_s = NULL, *sites_s = NULL, *db = NULL, *user = NULL;
     bool all = false, json = false;
     int c;
@@ -49,17 +65,42 @@ int lt_cmd_user(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
         case 'j': json = true; break;
+        case 'o':
+            if (nos == sizeof os_users / sizeof os_users[0])
+                return lt_cli_usage_error("user add", "--os-user: at most 16 accounts");
+            os_users[nos++] = optarg;
+            break;
         case 'h': help(stdout); return 0;
         default: return lt_cli_usage_error("user add", "unknown option");
         }
     }
     if (optind < argc - 1) return lt_cli_usage_error("user add", "unexpected argument '%s'", argv[optind + 1]);
+    if (bind) {
+        if (!name || !nos || role_s || sites_s || all)
+            return lt_cli_usage_error("user bind", "give --name NAME and --os-user ACCOUNT (only)");
+        lt_trial *t = NULL;
+        int rc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+        if (rc) return rc;
+        lt_error err;
+        lt_error_clear(&err);
+        if (lt_trial_user_bind(t, name, os_users, nos, &err) != LT_OK) {
+            if (!strcmp(err.where, "os_user")) snprintf(err.where, sizeof err.where, "--os-user");
+            rc = lt_cli_fail(&err);
+        } else {
+            printf("bound user %s to", name);
+            for (size_t i = 0; i < nos; i++) printf("%s OS account %s", i ? "," : "", os_users[i]);
+            printf("\n");
+        }
+        lt_trial_close(t);
+        return rc;
+    }
     if (!name || !role_s) return lt_cli_usage_error("user add", "--name and --role are required");
     lt_role role;
     if (!lt_role_parse(role_s, &role))
         return lt_cli_usage_error("user add",
                                   "--role: expected admin, coordinator, investigator, "
-                                  "nuclear_medicine, statistician or monitor, found '%s'",
+                                  "nuclear_medicine, statistician, unblinded_statistician or "
+                                  "monitor, found '%s'",
                                   role_s);
     if (all == (sites_s != NULL))
         return lt_cli_usage_error("user add", "give either --site CODE[,CODE...] or --all-sites");
@@ -80,8 +121,10 @@ int lt_cmd_user(int argc, char **argv)
     if (rc == 0) {
         lt_error err;
         lt_error_clear(&err);
-        if (lt_trial_user_add(t, name, role, sites, n, &err) != LT_OK)
+        if (lt_trial_user_add_bound(t, name, role, sites, n, os_users, nos, &err) != LT_OK) {
+            if (!strcmp(err.where, "os_user")) snprintf(err.where, sizeof err.where, "--os-user");
             rc = lt_cli_fail(&err);
+        }
         else if (json) {
             lt_buf b = LT_BUF_INIT;
             lt_buf_puts(&b, "{\"user\":");
@@ -91,11 +134,18 @@ int lt_cmd_user(int argc, char **argv)
                 lt_buf_puts(&b, i ? "," : "");
                 lt_buf_json_str(&b, sites[i]);
             }
+            lt_buf_puts(&b, "],\"os_users\":[");
+            for (size_t i = 0; i < nos; i++) {
+                lt_buf_puts(&b, i ? "," : "");
+                lt_buf_json_str(&b, os_users[i]);
+            }
             lt_buf_puts(&b, "]}\n");
             rc = lt_cli_print_buf(&b);
             lt_buf_free(&b);
         } else {
-            printf("added user %s (%s) at %s\n", name, lt_role_name(role), all ? "every site" : sites_s);
+            printf("added user %s (%s) at %s", name, lt_role_name(role), all ? "every site" : sites_s);
+            for (size_t i = 0; i < nos; i++) printf("%s%s", i ? ", " : ", OS account ", os_users[i]);
+            printf("%s\n", nos ? "" : ", bound to no OS account: it cannot act on the command line");
         }
         lt_trial_close(t);
     }

@@ -23,6 +23,9 @@ typedef struct lt_demo_options {
                                 folder (a RAM disk such as /dev/shm: each of the demo's ~6,000
                                 commits otherwise waits for a disk sync) and copy the finished
                                 file to db, whose audit trail is then verified */
+    const char *key_file; /* the seed's key file to create; NULL: DB.key beside db */
+    const char *os_user;  /* the OS account every demo user is bound to (peer authentication
+                             on the command line); NULL: none */
 } lt_demo_options;
 
 /* What the run found, for the report and for tests. */

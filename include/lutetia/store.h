@@ -14,6 +14,7 @@
 typedef struct lt_store lt_store;
 
 #define LT_STORE_SEED_BYTES 32
+#define LT_STORE_SEALED_SEED_BYTES 72 /* secretbox nonce (24), MAC (16), seed (32) */
 #define LT_STORE_HASH_HEX 65 /* 64 hex digits of a SHA-256 + NUL */
 
 /* One stored record. data is a JSON document the caller serialised; site, patient and key are
@@ -134,12 +135,24 @@ LT_API lt_status lt_store_last_by_key(lt_store *st, const char *kind, const char
 LT_API lt_status lt_store_count(lt_store *st, const char *kind, const char *key, int64_t *out,
                                 lt_error *err);
 
-/* The trial's secret seed: set once (inside a transaction, at trial creation), read only by the
- * allocation code and by an auditor's replay. Never part of a record or the audit trail. */
+/* The trial's seed in the clear, as trials created before seeds were sealed keep it: set once
+ * (inside a transaction), read only by the allocation code and by a replay. Never part of a
+ * record or the audit trail. New trials store only the sealed seed. */
 LT_API lt_status lt_store_seed_set(lt_store *st, const unsigned char seed[LT_STORE_SEED_BYTES],
                                    lt_error *err);
 LT_API lt_status lt_store_seed_get(lt_store *st, unsigned char seed[LT_STORE_SEED_BYTES],
                                    lt_error *err);
+
+/* The seed sealed under a key kept outside the store (src/trial/seal.c seals and opens it; the
+ * store only keeps the bytes): set once inside a transaction at trial creation. get gives
+ * LT_ENOTFOUND, leaving err alone, for a trial created before seeds were sealed (whose seed is
+ * in the clear, lt_store_seed_get). */
+LT_API lt_status lt_store_sealed_seed_set(lt_store *st,
+                                          const unsigned char box[LT_STORE_SEALED_SEED_BYTES],
+                                          lt_error *err);
+LT_API lt_status lt_store_sealed_seed_get(lt_store *st,
+                                          unsigned char box[LT_STORE_SEALED_SEED_BYTES],
+                                          lt_error *err);
 
 /* Calls fn for each audit record in sequence order that the filter selects. */
 typedef int (*lt_audit_fn)(const lt_audit_record *a, void *ctx);

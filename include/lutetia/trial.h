@@ -26,6 +26,8 @@ typedef enum lt_role {
     LT_ROLE_NUCLEAR_MEDICINE,   /* starts treatment; reads its sites' patients */
     LT_ROLE_STATISTICIAN,       /* reads; replays the allocation sequence */
     LT_ROLE_MONITOR,            /* reads patients and the audit trail of its sites */
+    LT_ROLE_UNBLINDED_STATISTICIAN, /* reads; sees the allocation sequence (blocks, positions)
+                                       and replays it: the one non-admin who may */
     LT_ROLE_COUNT
 } lt_role;
 
@@ -58,22 +60,53 @@ LT_API const char *lt_enrol_state_name(lt_enrol_state s); /* "screened", "on_tre
 LT_API const char *lt_end_reason_name(lt_end_reason r);   /* "lost_to_follow_up", ... */
 LT_API bool lt_end_reason_parse(const char *s, lt_end_reason *out);
 
-/* Creates the trial database at db (which must not exist) from a protocol file (its text is
- * stored, so later commands need no protocol file), with a fresh secret randomisation seed and
- * a first user, admin, bound to every site. version chooses the protocol version (NULL: latest). */
+/* How a trial is created (lt_trial_create_with). */
+typedef struct lt_trial_init {
+    const char *protocol;      /* the protocol file; its text is stored in the trial */
+    const char *version;       /* protocol version; NULL: the latest */
+    const char *admin;         /* the first user, an admin bound to every site */
+    const char *admin_os_user; /* the OS account bound to the admin (peer authentication,
+                                  lt_trial_open_peer); NULL: none */
+    const char *key_file;      /* where the seed's key is written (created 0600, must not
+                                  exist); NULL: DB.key beside the database */
+    const unsigned char *seed; /* LT_STORE_SEED_BYTES of randomisation seed; NULL: a fresh random
+                                  one. A supplied seed is recorded in the audit trail as "seed
+                                  supplied, not secret": anyone holding it predicts every
+                                  allocation (tests, the demo); the server refuses it */
+} lt_trial_init;
+
+/* Creates the trial database at db (which must not exist) and its key file: the protocol text
+ * (so later commands need no protocol file), the randomisation seed sealed under the key (the
+ * audit trail holds only its SHA-256) and the first user, in one transaction. On failure
+ * neither file is left behind. */
+LT_API lt_status lt_trial_create_with(const char *db, const lt_trial_init *init, lt_error *err);
+/* The same with a fresh seed, the key at DB.key and no OS account bound. */
 LT_API lt_status lt_trial_create(const char *db, const char *protocol_path, const char *version,
                                  const char *admin, lt_error *err);
-/* The same with a given randomisation seed instead of a fresh random one, so that the
- * allocation sequence is reproducible (the whole-trial demo, tests). Anyone holding the seed can
- * predict every allocation: never for a real trial. */
-LT_API lt_status lt_trial_create_seeded(const char *db, const char *protocol_path,
-                                        const char *version, const char *admin,
-                                        const unsigned char seed[LT_STORE_SEED_BYTES],
-                                        lt_error *err);
+
+/* The key file a trial at db uses unless told otherwise: "DB.key". Caller frees; NULL when out
+ * of memory. */
+LT_API char *lt_trial_key_file_default(const char *db);
 
 /* Opens the trial at db acting as user (who must exist and be active). *out is the caller's
- * (lt_trial_close). */
+ * (lt_trial_close). The caller has established who is acting (the server, by password). */
 LT_API lt_status lt_trial_open(const char *db, const char *user, lt_trial **out, lt_error *err);
+/* Peer authentication, as PostgreSQL's `peer`: opens the trial acting as a trial user bound to
+ * the OS account os_user (the one running the program). user chooses among the trial users
+ * bound to it; NULL takes the only one (LT_EINVAL naming them when there are several). A user
+ * not bound to os_user is refused (LT_EPERM), whatever its name. In a trial where no user is
+ * bound to any account (created before peer authentication) the account owning the database
+ * file acts as an admin, so that it can bind accounts (lt_trial_user_bind). */
+LT_API lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *user,
+                                    lt_trial **out, lt_error *err);
+/* Admin only: binds the existing user name to more OS accounts (an audited "user.bind"), e.g.
+ * in a trial created before peer authentication, where the OS account owning the database file
+ * acts as the trial's admin until some user is bound. LT_ECONFLICT when nothing is new. */
+LT_API lt_status lt_trial_user_bind(lt_trial *t, const char *name, const char *const *os_users,
+                                    size_t nos, lt_error *err);
+/* Where the key that opens the sealed seed is (default: DB.key). Needed only to allocate and
+ * replay. LT_ENOMEM leaves the previous one. */
+LT_API lt_status lt_trial_set_key_file(lt_trial *t, const char *path, lt_error *err);
 LT_API void lt_trial_close(lt_trial *t);
 
 LT_API const lt_protocol *lt_trial_protocol(const lt_trial *t);
@@ -90,6 +123,13 @@ LT_API lt_status lt_trial_site_add(lt_trial *t, const char *code, const char *na
                                    lt_error *err);
 LT_API lt_status lt_trial_user_add(lt_trial *t, const char *name, lt_role role,
                                    const char *const *sites, size_t nsites, lt_error *err);
+/* The same, binding the user to OS accounts (os_users[], names as the system spells them) so
+ * that the command line run by one of those accounts may act as it (lt_trial_open_peer). One
+ * account may be bound to several users; a user without one cannot act on the command line. */
+LT_API lt_status lt_trial_user_add_bound(lt_trial *t, const char *name, lt_role role,
+                                         const char *const *sites, size_t nsites,
+                                         const char *const *os_users, size_t nos,
+                                         lt_error *err);
 
 /* Screens patient against the trial's protocol as of as_of (LT_DATE_NONE: today) and stores the
  * result (kept even when ineligible, for the CONSORT flow). The patient is created at site, or
@@ -134,7 +174,8 @@ LT_API lt_status lt_trial_end(lt_trial *t, const char *patient, lt_end_reason wh
                               const char *reason, lt_error *err);
 
 /* One patient (state, verdict, consent, strata, allocation once made, every screening) as JSON
- * or text; the list of the user's patients with the screening flow (CONSORT counts: screened,
+ * or text (the allocation's block, position and size, or minimisation imbalance, only for the
+ * roles that see the sequence: admin, unblinded statistician); the list of the user's patients with the screening flow (CONSORT counts: screened,
  * each verdict, failures by criterion, consented, randomised per arm). */
 LT_API lt_status lt_trial_patient_show(lt_trial *t, const char *patient, bool json, lt_buf *out,
                                        lt_error *err);
@@ -147,11 +188,15 @@ LT_API lt_status lt_trial_audit_log(lt_trial *t, const char *patient, lt_date si
 
 /* Checks that the randomisation seed stored in st is the one committed to (by its SHA-256) in
  * the audited trial record when the trial was created: a seed replaced behind the engine's back
- * would change every allocation to come. LT_ECORRUPT naming the seed when it differs. Needs no
- * user: `audit verify` runs it beside the chain check. */
-LT_API lt_status lt_trial_verify_seed(lt_store *st, lt_error *err);
+ * would change every allocation to come. LT_ECORRUPT naming the seed when it differs, or when
+ * the key does not open the sealed seed. Needs no user: `audit verify` runs it beside the chain
+ * check. A sealed seed is opened with key_file; when there is no key file (key_file NULL or
+ * absent) nothing is checked and *checked (if not NULL) is false, LT_OK. */
+LT_API lt_status lt_trial_verify_seed(lt_store *st, const char *key_file, bool *checked,
+                                      lt_error *err);
 
-/* Replays every allocation from the secret seed (admin, monitor, statistician) and checks that
+/* Replays every allocation from the secret seed (admin, unblinded statistician: it shows every
+ * block) and checks that
  * the stored allocations are exactly that sequence: numbers without gaps, each stratum's blocks
  * in order, each arm the one the seed gives. Reports only allocations already made. */
 LT_API lt_status lt_trial_replay(lt_trial *t, bool json, lt_buf *out, lt_error *err);

@@ -44,6 +44,7 @@ typedef struct actor {
 typedef struct demo {
     const lt_demo_options *o;
     const char *work_db; /* where the trial is built: o->db, or a scratch copy (demo.h) */
+    const char *key_file; /* the seed's key: o->key_file, or beside o->db */
     gsl_rng *rng;
     actor coord[NSITES], inv[NSITES], nm[NSITES], stat;
     lt_demo_result r;
@@ -469,6 +470,7 @@ static lt_status outcomes(demo *d, const cand *c, lt_date event, bool death_firs
 static lt_status open_actor(demo *d, const char *user, actor *a, lt_error *err)
 {
     lt_status rc = lt_trial_open(d->work_db, user, &a->t, err);
+    if (rc == LT_OK) rc = lt_trial_set_key_file(a->t, d->key_file, err);
     if (rc == LT_OK) rc = lt_conduct_new(a->t, NULL, &a->c, err);
     return rc;
 }
@@ -489,26 +491,38 @@ static lt_status setup(demo *d, lt_error *err)
     for (int i = 0; i < 8; i++)
         msg[16 + i] = (unsigned char)(d->o->seed >> (8 * i));
     crypto_hash_sha256(seed, msg, 24);
-    lt_status rc = lt_trial_create_seeded(d->work_db, d->o->protocol, NULL, "admin", seed, err);
+    /* the key goes where the finished database will be (the work file may be a scratch copy) */
+    lt_trial_init init = {.protocol = d->o->protocol, .admin = "admin", .seed = seed,
+                          .admin_os_user = d->o->os_user, .key_file = d->key_file};
+    lt_status rc = lt_trial_create_with(d->work_db, &init, err);
     if (rc != LT_OK) return rc;
     lt_trial *admin = NULL;
     rc = lt_trial_open(d->work_db, "admin", &admin, err);
     for (int s = 0; s < NSITES && rc == LT_OK; s++)
         rc = lt_trial_site_add(admin, site_codes[s], site_names[s], err);
     static const char *const all[] = {"*"};
+    /* every demo user is bound to the OS account that ran the demo, so that it can go on
+     * with the command line as any of them (--user statistician) */
+    const char *os[] = {d->o->os_user};
+    size_t nos = d->o->os_user ? 1 : 0;
     for (int s = 0; s < NSITES && rc == LT_OK; s++) {
         const char *site[] = {site_codes[s]};
         char name[32];
         snprintf(name, sizeof name, "coord-%s", site_codes[s]);
-        rc = lt_trial_user_add(admin, name, LT_ROLE_COORDINATOR, site, 1, err);
+        rc = lt_trial_user_add_bound(admin, name, LT_ROLE_COORDINATOR, site, 1, os, nos, err);
         snprintf(name, sizeof name, "inv-%s", site_codes[s]);
-        if (rc == LT_OK) rc = lt_trial_user_add(admin, name, LT_ROLE_INVESTIGATOR, site, 1, err);
+        if (rc == LT_OK)
+            rc = lt_trial_user_add_bound(admin, name, LT_ROLE_INVESTIGATOR, site, 1, os, nos, err);
         snprintf(name, sizeof name, "nm-%s", site_codes[s]);
         if (rc == LT_OK)
-            rc = lt_trial_user_add(admin, name, LT_ROLE_NUCLEAR_MEDICINE, site, 1, err);
+            rc = lt_trial_user_add_bound(admin, name, LT_ROLE_NUCLEAR_MEDICINE, site, 1, os, nos,
+                                         err);
     }
-    if (rc == LT_OK) rc = lt_trial_user_add(admin, "statistician", LT_ROLE_STATISTICIAN, all, 1, err);
-    if (rc == LT_OK) rc = lt_trial_user_add(admin, "monitor", LT_ROLE_MONITOR, all, 1, err);
+    if (rc == LT_OK)
+        rc = lt_trial_user_add_bound(admin, "statistician", LT_ROLE_STATISTICIAN, all, 1, os, nos,
+                                     err);
+    if (rc == LT_OK)
+        rc = lt_trial_user_add_bound(admin, "monitor", LT_ROLE_MONITOR, all, 1, os, nos, err);
     lt_trial_close(admin);
     for (int s = 0; s < NSITES && rc == LT_OK; s++) {
         char name[32];
@@ -795,6 +809,9 @@ lt_status lt_demo_run(const lt_demo_options *o, lt_buf *report, lt_demo_result *
     struct stat sb;
     if (stat(o->db, &sb) == 0)
         LT_FAIL(err, LT_ECONFLICT, o->db, "the database exists already: the demo makes a new one");
+    char *key_default = o->key_file ? NULL : lt_trial_key_file_default(o->db);
+    d.key_file = o->key_file ? o->key_file : key_default;
+    if (!d.key_file) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     char scratch[1024];
     d.work_db = o->db;
     if (o->scratch_dir) {
@@ -803,7 +820,10 @@ lt_status lt_demo_run(const lt_demo_options *o, lt_buf *report, lt_demo_result *
         d.work_db = scratch;
     }
     d.rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!d.rng) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    if (!d.rng) {
+        free(key_default);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    }
     gsl_rng_set(d.rng, (unsigned long)o->seed);
     lt_buf rep = LT_BUF_INIT;
     lt_status rc = run(&d, &rep, err);
@@ -824,5 +844,6 @@ lt_status lt_demo_run(const lt_demo_options *o, lt_buf *report, lt_demo_result *
     if (rc == LT_OK && report) lt_buf_puts(report, lt_buf_str(&rep));
     if (rc == LT_OK && result) *result = d.r;
     lt_buf_free(&rep);
+    free(key_default);
     return rc;
 }

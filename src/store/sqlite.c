@@ -59,6 +59,15 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are never changed'); END;"
     "CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint"
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are never changed'); END;",
+    /* 3 -> 4: the seed sealed (libsodium secretbox: nonce then box) under a key kept outside
+     * the file, so that a copy of the file predicts nothing; the clear `secret` table stays
+     * only for trials created before, and new trials leave it empty */
+    "CREATE TABLE sealed_seed (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  box BLOB NOT NULL CHECK (length(box) = 72));"
+    "CREATE TRIGGER sealed_seed_no_update BEFORE UPDATE ON sealed_seed"
+    "  BEGIN SELECT RAISE(ABORT, 'the seed is set once'); END;"
+    "CREATE TRIGGER sealed_seed_no_delete BEFORE DELETE ON sealed_seed"
+    "  BEGIN SELECT RAISE(ABORT, 'the seed is set once'); END;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -66,7 +75,8 @@ int lt__sqlite_latest(void) { return NMIGRATIONS; }
 
 enum {
     S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
-    S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_AUDIT_HASH_AT, S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
+    S_SEALED_SET, S_SEALED_GET, S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_AUDIT_HASH_AT,
+    S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
 };
 
 static const char *const sql_text[S_COUNT_ALL] = {
@@ -82,6 +92,8 @@ static const char *const sql_text[S_COUNT_ALL] = {
     [S_COUNT_KEY] = "SELECT count(*) FROM record WHERE kind=?1 AND key=?2",
     [S_SEED_SET] = "INSERT INTO secret (id, seed) VALUES (1, ?1)",
     [S_SEED_GET] = "SELECT seed FROM secret WHERE id=1",
+    [S_SEALED_SET] = "INSERT INTO sealed_seed (id, box) VALUES (1, ?1)",
+    [S_SEALED_GET] = "SELECT box FROM sealed_seed WHERE id=1",
     [S_AUDIT_LAST] = "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_APPEND] = "INSERT INTO audit (seq, at, user, role, site, action, entity, entity_id,"
                        " patient, old_value, new_value, reason, prev_hash, hash, form, key)"
@@ -456,6 +468,42 @@ static lt_status sq_seed_get(void *impl, unsigned char *seed, lt_error *err)
     return LT_OK;
 }
 
+static lt_status sq_sealed_seed_set(void *impl, const unsigned char *box, lt_error *err)
+{
+    sq *s = impl;
+    sqlite3_stmt *q = stmt(s, S_SEALED_SET, err);
+    if (!q) return LT_ESTORE;
+    sqlite3_bind_blob(q, 1, box, LT_STORE_SEALED_SEED_BYTES, SQLITE_STATIC);
+    return step_done(s, q, err, "storing the sealed seed");
+}
+
+/* LT_ENOTFOUND (err untouched) when no sealed seed is stored: a trial created before seeds
+ * were sealed keeps its seed in the clear table. */
+static lt_status sq_sealed_seed_get(void *impl, unsigned char *box, lt_error *err)
+{
+    sq *s = impl;
+    if (s->version < 4) return LT_ENOTFOUND; /* a file opened read-only at an older schema */
+    sqlite3_stmt *q = stmt(s, S_SEALED_GET, err);
+    if (!q) return LT_ESTORE;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(q);
+        return LT_ENOTFOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        lt_status st = db_fail(s, err, "reading the sealed seed");
+        sqlite3_reset(q);
+        return st;
+    }
+    if (sqlite3_column_bytes(q, 0) != LT_STORE_SEALED_SEED_BYTES) {
+        sqlite3_reset(q);
+        LT_FAIL(err, LT_ECORRUPT, s->path, "the trial's sealed seed has the wrong size");
+    }
+    memcpy(box, sqlite3_column_blob(q, 0), LT_STORE_SEALED_SEED_BYTES);
+    sqlite3_reset(q);
+    return LT_OK;
+}
+
 static lt_status sq_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX],
                                char *at, lt_error *err)
 {
@@ -659,6 +707,8 @@ static const lt__store_ops sqlite_ops = {
     .count = sq_count,
     .seed_set = sq_seed_set,
     .seed_get = sq_seed_get,
+    .sealed_seed_set = sq_sealed_seed_set,
+    .sealed_seed_get = sq_sealed_seed_get,
     .audit_last = sq_audit_last,
     .audit_append = sq_audit_append,
     .audit_each = sq_audit_each,

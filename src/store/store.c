@@ -129,6 +129,20 @@ lt_status lt_store_seed_get(lt_store *st, unsigned char seed[LT_STORE_SEED_BYTES
     return st->ops->seed_get(st->impl, seed, err);
 }
 
+lt_status lt_store_sealed_seed_set(lt_store *st,
+                                   const unsigned char box[LT_STORE_SEALED_SEED_BYTES],
+                                   lt_error *err)
+{
+    if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "the seed is set inside a transaction");
+    return st->ops->sealed_seed_set(st->impl, box, err);
+}
+
+lt_status lt_store_sealed_seed_get(lt_store *st, unsigned char box[LT_STORE_SEALED_SEED_BYTES],
+                                   lt_error *err)
+{
+    return st->ops->sealed_seed_get(st->impl, box, err);
+}
+
 /* The hashed form of a record: a JSON array of every field in a fixed order, so that two
  * fields cannot run into each other ("ab","c" vs "a","bc") and the form is easy to re-derive
  * by an outside auditor with any JSON tool and sha256sum. Form 2 appends the record's key (a

@@ -39,6 +39,9 @@ typedef struct lt__store_ops {
                        lt_error *err);
     lt_status (*seed_set)(void *impl, const unsigned char *seed, lt_error *err);
     lt_status (*seed_get)(void *impl, unsigned char *seed, lt_error *err);
+    /* LT_STORE_SEALED_SEED_BYTES; get gives LT_ENOTFOUND when none is stored */
+    lt_status (*sealed_seed_set)(void *impl, const unsigned char *box, lt_error *err);
+    lt_status (*sealed_seed_get)(void *impl, unsigned char *box, lt_error *err);
     /* the last audit record's seq, hash and time (0, 64 zeros and "" when the trail is
      * empty); at has room for LT_TIME_STR_MAX bytes */
     lt_status (*audit_last)(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at,

@@ -12,6 +12,7 @@ static const char *const role_names[LT_ROLE_COUNT] = {
     [LT_ROLE_NUCLEAR_MEDICINE] = "nuclear_medicine",
     [LT_ROLE_STATISTICIAN] = "statistician",
     [LT_ROLE_MONITOR] = "monitor",
+    [LT_ROLE_UNBLINDED_STATISTICIAN] = "unblinded_statistician",
 };
 
 static const char *const state_names[LT_STATE_COUNT] = {
@@ -35,7 +36,13 @@ static const char *const end_names[LT_END_COUNT] = {
  * not enter data, so a monitor can neither screen nor randomise). After randomisation each
  * entry is made by the person responsible for it: nuclear-medicine staff record what they
  * administered, the investigator or nuclear-medicine physician decides a dose, coordinators and
- * investigators enter dates, labs, adverse events and outcomes; statisticians only read. */
+ * investigators enter dates, labs, adverse events and outcomes; statisticians only read.
+ * Allocation concealment (ICH E9 2.3.2, CONSORT 2010 item 9): whoever enrols must not be able
+ * to foresee the next arm, and with permuted blocks a block's size, the place in it and the
+ * arms already given reveal its last arms. So site roles, monitors and the blinded statistician
+ * see each patient's arm and date only; the sequence itself (blocks, positions, sizes,
+ * minimisation imbalance) and its replay are for the admin and an unblinded statistician, who
+ * enrol no one. */
 static const unsigned allowed[LT_DO_COUNT] = {
     [LT_DO_ADMINISTER] = R(LT_ROLE_ADMIN),
     [LT_DO_ENROL] = R(LT_ROLE_COORDINATOR) | R(LT_ROLE_INVESTIGATOR),
@@ -43,12 +50,14 @@ static const unsigned allowed[LT_DO_COUNT] = {
     [LT_DO_TREAT] = R(LT_ROLE_NUCLEAR_MEDICINE) | R(LT_ROLE_INVESTIGATOR) |
                     R(LT_ROLE_COORDINATOR),
     [LT_DO_READ] = R(LT_ROLE_ADMIN) | R(LT_ROLE_COORDINATOR) | R(LT_ROLE_INVESTIGATOR) |
-                   R(LT_ROLE_NUCLEAR_MEDICINE) | R(LT_ROLE_STATISTICIAN) | R(LT_ROLE_MONITOR),
+                   R(LT_ROLE_NUCLEAR_MEDICINE) | R(LT_ROLE_STATISTICIAN) | R(LT_ROLE_MONITOR) |
+                   R(LT_ROLE_UNBLINDED_STATISTICIAN),
     [LT_DO_AUDIT] = R(LT_ROLE_ADMIN) | R(LT_ROLE_MONITOR),
-    [LT_DO_REPLAY] = R(LT_ROLE_ADMIN) | R(LT_ROLE_MONITOR) | R(LT_ROLE_STATISTICIAN),
+    [LT_DO_REPLAY] = R(LT_ROLE_ADMIN) | R(LT_ROLE_UNBLINDED_STATISTICIAN),
     [LT_DO_RECORD] = R(LT_ROLE_COORDINATOR) | R(LT_ROLE_INVESTIGATOR),
     [LT_DO_DECIDE_DOSE] = R(LT_ROLE_INVESTIGATOR) | R(LT_ROLE_NUCLEAR_MEDICINE),
     [LT_DO_GIVE_DOSE] = R(LT_ROLE_NUCLEAR_MEDICINE),
+    [LT_DO_SEE_SEQUENCE] = R(LT_ROLE_ADMIN) | R(LT_ROLE_UNBLINDED_STATISTICIAN),
 };
 
 bool lt__role_allowed(lt_role role, lt__action what)

@@ -15,6 +15,43 @@ static void date_text(lt_buf *b, const char *label, lt_date d)
     if (d != LT_DATE_NONE) lt_buf_printf(b, "  %-18s %s\n", label, lt_date_format(d, s));
 }
 
+/* ---- allocation concealment ---- */
+
+void lt__allocation_visible(const lt_trial *t, const char *data, lt_buf *out)
+{
+    if (lt__role_allowed(t->role, LT_DO_SEE_SEQUENCE)) {
+        lt_buf_puts(out, data);
+        return;
+    }
+    /* the members that place the allocation in the sequence: with them and the arms already
+     * given, the last arms of a block (or the minimisation's preferred arm) can be foreseen */
+    static const char *const hidden[] = {"block", "position", "block_size", "imbalance",
+                                         "preferred"};
+    lt_json *j = NULL;
+    if (lt_json_parse(data, strlen(data), "allocation", &j, NULL) != LT_OK ||
+        !lt_json_is_object(j)) {
+        lt_json_free(j);
+        lt_buf_puts(out, "null"); /* an unreadable record shows nothing rather than all */
+        return;
+    }
+    lt_buf_putc(out, '{');
+    int n = 0;
+    for (const lt_json *m = lt_json_first(j); m; m = lt_json_next(m)) {
+        const char *k = lt_json_key(m);
+        bool hide = false;
+        for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) hide = hide || !strcmp(k, hidden[i]);
+        char *v = hide ? NULL : lt_json_print(m);
+        if (!v) continue;
+        lt_buf_puts(out, n++ ? "," : "");
+        lt_buf_json_str(out, k);
+        lt_buf_putc(out, ':');
+        lt_buf_puts(out, v);
+        free(v);
+    }
+    lt_buf_putc(out, '}');
+    lt_json_free(j);
+}
+
 /* ---- one patient ---- */
 
 typedef struct each_ctx {
@@ -75,8 +112,12 @@ lt_status lt_trial_patient_show(lt_trial *t, const char *id, bool json, lt_buf *
     lt_record_filter f = {.patient = id};
     if (rc == LT_OK) rc = lt_store_each(t->st, "screening", &f, screening_item, &c, err);
     if (rc == LT_OK && json) {
-        lt_buf_printf(out, "{\"patient\":%s,\"allocation\":%s,\"screenings\":[%s]}\n", r->data,
-                      alloc ? alloc->data : "null", lt_buf_str(&body));
+        lt_buf_printf(out, "{\"patient\":%s,\"allocation\":", r->data);
+        if (alloc)
+            lt__allocation_visible(t, alloc->data, out);
+        else
+            lt_buf_puts(out, "null");
+        lt_buf_printf(out, ",\"screenings\":[%s]}\n", lt_buf_str(&body));
     } else if (rc == LT_OK) {
         lt_buf_printf(out, "patient %s at site %s: %s\n", d.id, d.site, lt_enrol_state_name(d.state));
         lt_buf_printf(out, "  %-18s %s (protocol version %s)\n", "verdict", or_dash(d.verdict),
@@ -270,10 +311,32 @@ lt_status lt_trial_patients(lt_trial *t, bool json, lt_buf *out, lt_error *err)
 
 /* ---- the audit trail ---- */
 
+typedef struct audit_ctx {
+    const lt_trial *t;
+    lt_buf *out;
+    bool json;
+    int n;
+} audit_ctx;
+
 static int audit_item(const lt_audit_record *a, void *ctx)
 {
-    each_ctx *c = ctx;
-    if (c->json) {
+    audit_ctx *c = ctx;
+    if (c->json && !strcmp(a->entity, "allocation") &&
+        !lt__role_allowed(c->t->role, LT_DO_SEE_SEQUENCE)) {
+        /* a monitor reads the trail but not the sequence: the allocation's values go out
+         * without their block places (so these two hashes no longer recompute from what is
+         * shown; `audit verify` checks the stored values) */
+        lt_buf o = LT_BUF_INIT, v = LT_BUF_INIT;
+        lt_audit_record shown = *a;
+        if (strcmp(a->old_value, "null") != 0) lt__allocation_visible(c->t, a->old_value, &o);
+        lt__allocation_visible(c->t, a->new_value, &v);
+        shown.old_value = o.n ? lt_buf_str(&o) : a->old_value;
+        shown.new_value = lt_buf_str(&v);
+        lt_buf_puts(c->out, c->n ? ",\n" : "\n");
+        lt_audit_record_json(&shown, c->out);
+        lt_buf_free(&o);
+        lt_buf_free(&v);
+    } else if (c->json) {
         lt_buf_puts(c->out, c->n ? ",\n" : "\n");
         lt_audit_record_json(a, c->out);
     } else {
@@ -303,7 +366,7 @@ lt_status lt_trial_audit_log(lt_trial *t, const char *patient, lt_date since, bo
         f.sites = t->nsites ? (const char *const *)t->sites : no_site;
         f.nsites = t->nsites ? t->nsites : 1;
     }
-    each_ctx c = {out, json, 0};
+    audit_ctx c = {t, out, json, 0};
     if (json) lt_buf_putc(out, '[');
     rc = lt_store_audit_each(t->st, &f, audit_item, &c, err);
     if (json) lt_buf_puts(out, c.n ? "\n]\n" : "]\n");

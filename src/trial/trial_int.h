@@ -12,7 +12,9 @@ struct lt_trial {
     lt_protocol *protocol;
     char *protocol_version;
     lt_randomiser *rand;  /* built on first use: it holds the secret seed */
+    char *key_file;       /* the key that opens the sealed seed (default DB.key) */
     char seed_sha256[65]; /* the commitment to the seed made when the trial was created */
+    char seed_kind[16];   /* "sealed", "supplied" (not secret), "clear" (trials made before) */
     char *user;
     lt_role role;
     char **sites;         /* the user's sites; all_sites when bound to every site ("*") */
@@ -32,6 +34,7 @@ typedef enum lt__action {
     LT_DO_RECORD,       /* after randomisation: dates, labs, adverse events, outcomes */
     LT_DO_DECIDE_DOSE,  /* take a dose decision before a cycle */
     LT_DO_GIVE_DOSE,    /* record an administered activity */
+    LT_DO_SEE_SEQUENCE, /* see an allocation's block, position, block size, imbalance */
     LT_DO_COUNT
 } lt__action;
 
@@ -75,6 +78,26 @@ lt_status lt__pdoc_load(lt_trial *t, const char *id, lt__pdoc *d, lt_error *err)
 /* Writes the document with one audit record. */
 lt_status lt__pdoc_save(lt_trial *t, lt__pdoc *d, const char *action, const char *reason,
                         lt_error *err);
+
+/* An allocation record's document as the user may see it: whole for roles that see the
+ * sequence (LT_DO_SEE_SEQUENCE), else without the members that would let someone predict the
+ * next arm (block, position, block_size, imbalance, preferred). Appended to out. */
+void lt__allocation_visible(const lt_trial *t, const char *data, lt_buf *out);
+
+/* The seed's key file (seal.c). */
+#define LT__KEY_BYTES 32
+/* Writes a fresh random key to path (which must not exist), mode 0600. */
+lt_status lt__key_create(const char *path, unsigned char key[LT__KEY_BYTES], lt_error *err);
+/* Reads the key at path; refuses a file other accounts may read, or that holds no key. */
+lt_status lt__key_read(const char *path, unsigned char key[LT__KEY_BYTES], lt_error *err);
+/* Seals seed under key with a fresh random nonce: box = nonce || secretbox(seed). */
+void lt__seed_seal(const unsigned char key[LT__KEY_BYTES],
+                   const unsigned char seed[LT_STORE_SEED_BYTES],
+                   unsigned char box[LT_STORE_SEALED_SEED_BYTES]);
+/* The trial's seed: the sealed one opened with key_file, or (trials created before seeds were
+ * sealed; *sealed false) the clear one. */
+lt_status lt__seed_load(lt_store *st, const char *key_file, unsigned char seed[LT_STORE_SEED_BYTES],
+                        bool *sealed, lt_error *err);
 
 /* The randomiser of the trial, built from the protocol and the stored seed on first use. */
 lt_status lt__trial_randomiser(lt_trial *t, const lt_randomiser **out, lt_error *err);

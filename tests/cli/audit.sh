@@ -17,7 +17,7 @@ done
 
 # ---- the log ----
 expect_exit 0 -- "$LUTETIA" audit verify --json
-expect_jq '.verified == true and .records > 40 and (.head | length) == 64'
+expect_jq '.verified == true and .records > 40 and (.head | length) == 64 and .seed_checked'
 N=$(jq .records "$TMP/out")
 expect_exit 0 -- "$LUTETIA" audit log --json
 expect_jq 'length == '"$N"' and ([.[].seq] == [range(1; '"$N"' + 1)])
@@ -108,10 +108,20 @@ expect_err "screening 'P5/001' written by audit record [0-9]+ is missing"
 tamper tail "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/tail.db"
 expect_err "differs from what audit record"
-# the randomisation seed replaced: every allocation to come would change
-tamper seed "DROP TRIGGER secret_no_update; UPDATE secret SET seed = zeroblob(32)"
-expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/seed.db"
+# the randomisation seed replaced: every allocation to come would change. The seed is sealed,
+# so a replacement is either garbage the key does not open, or another trial's sealed seed
+# presented with that trial's key; both are caught, and without a key the seed is reported
+# as not checked rather than passed.
+tamper seed "DROP TRIGGER sealed_seed_no_update; UPDATE sealed_seed SET box = zeroblob(72)"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/seed.db" --key-file "$LUTETIA_DB.key"
+expect_err 'audit verify FAILED: .*trial.db.key: this key does not open the trial.s sealed seed'
+"$LUTETIA" trial init --protocol "$NELMAS" --db "$TMP/other.db" --key-file "$TMP/other.key" >/dev/null || bad "other trial"
+tamper seed2 "DROP TRIGGER sealed_seed_no_update; ATTACH '$TMP/other.db' AS o;
+              UPDATE sealed_seed SET box = (SELECT box FROM o.sealed_seed)"
+expect_exit 1 -- "$LUTETIA" audit verify --db "$TMP/seed2.db" --key-file "$TMP/other.key"
 expect_err 'audit verify FAILED: seed: the stored randomisation seed does not match the commitment'
+expect_exit 0 -- "$LUTETIA" audit verify --db "$TMP/seed2.db" --json
+expect_jq '.verified and .seed_checked == false'
 # the untouched original still verifies
 expect_exit 0 -- "$LUTETIA" audit verify
 expect_out "audit trail verified: $N records"

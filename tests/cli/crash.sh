@@ -61,7 +61,7 @@ check_after() { # ROUND BEFORE: BEFORE = allocations that existed before the rou
             "$TMP/state$1" >/dev/null || { bad "round $1: $id acknowledged as $number $arm, not stored so"; stored=0; break; }
     done <"$TMP/acked$1"
     [ $stored = 1 ] && ok
-    expect_exit 0 -- "$LUTETIA" randomise --replay --user stat1 --json
+    expect_exit 0 -- "$LUTETIA" randomise --replay --user ustat1 --json
     expect_jq '.verified and .allocations == '"$n"' and ([.sequence[].number] == [range(1; '"$n"' + 1)])'
     expect_exit 0 -- "$LUTETIA" audit verify
 }
@@ -77,7 +77,7 @@ check_after 2 "$before"
 expect_exit 0 -- "$LUTETIA" randomise --user coord1 --patients "$TMP/rest"
 expect_exit 0 -- "$LUTETIA" patients --user admin --json
 expect_jq '.flow.allocated == '$TOTAL' and (.flow.arms.A + .flow.arms.B) == '$TOTAL
-expect_exit 0 -- "$LUTETIA" randomise --replay --user stat1 --json
+expect_exit 0 -- "$LUTETIA" randomise --replay --user ustat1 --json
 expect_jq '.allocations == '$TOTAL' and ([.sequence[].patient] | unique | length) == '$TOTAL
 expect_exit 0 -- "$LUTETIA" audit verify
 # each allocation wrote exactly two audit records (the allocation and the patient)

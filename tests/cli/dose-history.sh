@@ -102,12 +102,12 @@ jq '.base as $b | [range(1; 5) as $i | $b | .id = "N\($i)"
          $0 = substr($0, 1, RSTART) y "-" substr($0, RSTART + 6) } print }' >"$TMP/nr.json"
 nr_trial() { # nr_trial PROTOCOL [PATIENTS]: a NET RETREAT trial with four patients randomised
   export LUTETIA_DB="$TMP/nr.db"
-  rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$TMP/nralloc"
+  rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$LUTETIA_DB.key" "$TMP/nralloc"
   "$L" trial init --protocol "$1" --user admin >/dev/null &&
   "$L" site add --code S1 --name "Site one" >/dev/null &&
-  "$L" user add --name coord1 --role coordinator --site S1 >/dev/null &&
-  "$L" user add --name inv1 --role investigator --site S1 >/dev/null &&
-  "$L" user add --name nuc1 --role nuclear_medicine --site S1 >/dev/null &&
+  "$L" user add --name coord1 --role coordinator --site S1 --os-user "$(id -un)" >/dev/null &&
+  "$L" user add --name inv1 --role investigator --site S1 --os-user "$(id -un)" >/dev/null &&
+  "$L" user add --name nuc1 --role nuclear_medicine --site S1 --os-user "$(id -un)" >/dev/null &&
   "$L" enrol --user coord1 --site S1 --as-of 2025-11-01 "${2:-$TMP/nr.json}" >/dev/null || return 1
   for i in 1 2 3 4; do
     "$L" consent --user coord1 --patient N$i --form v2 --date 2025-11-02 >/dev/null &&

@@ -9,9 +9,20 @@
 expect_exit 5 -- "$LUTETIA" patients --user admin
 expect_err 'trial init'
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$NELMAS" --user admin --json
-expect_jq '.protocol == "nelmas" and .admin == "admin"'
+expect_jq '.protocol == "nelmas" and .admin == "admin" and .os_user == "'"$ME"'"
+           and .key_file == "'"$LUTETIA_DB"'.key" and .seed == "sealed"'
+# the key is created for its owner alone (so is the database: docs/store.md)
+[ "$(stat -c %a "$LUTETIA_DB.key")" = 600 ] && ok || bad "key file mode $(stat -c %a "$LUTETIA_DB.key")"
 expect_exit 8 -- "$LUTETIA" trial init --protocol "$NELMAS" --user admin
 expect_err 'already exists'
+# a key file already there is never overwritten, and no database is left behind
+: >"$TMP/k.db.key"
+expect_exit 8 -- "$LUTETIA" trial init --protocol "$NELMAS" --db "$TMP/k.db"
+expect_err 'k.db.key: a key file already exists'
+[ ! -e "$TMP/k.db" ] && [ ! -s "$TMP/k.db.key" ] && ok || bad "a refused init left a database or wrote the key"
+expect_exit 2 -- "$LUTETIA" trial init --protocol "$NELMAS" --db "$TMP/k2.db" --seed-hex 12ab
+expect_err -- '--seed-hex: expected 64 hex digits'
+[ ! -e "$TMP/k2.db" ] && [ ! -e "$TMP/k2.db.key" ] && ok || bad "a refused init left files"
 expect_exit 3 -- "$LUTETIA" trial init --protocol "$TMP/none.json" --db "$TMP/other.db"
 [ ! -e "$TMP/other.db" ] && ok || bad "a failed init left a database behind"
 expect_exit 0 -- "$LUTETIA" trial init --help
@@ -33,7 +44,7 @@ expect_exit 8 -- "$LUTETIA" site add --code S1 --name "again"
 expect_exit 0 -- "$LUTETIA" site add --code S3 --name "Site three" --json
 expect_jq '. == {"site": "S3", "name": "Site three"}'
 expect_exit 0 -- "$LUTETIA" user add --name mon13 --role monitor --site S1,S3 --json
-expect_jq '. == {"user": "mon13", "role": "monitor", "sites": ["S1", "S3"]}'
+expect_jq '. == {"user": "mon13", "role": "monitor", "sites": ["S1", "S3"], "os_users": []}'
 expect_exit 2 -- "$LUTETIA" user add --name mon4 --role monitor --site S1 --all-sites
 expect_exit 2 -- "$LUTETIA" site add --code "S 4" --name four
 expect_err 'expected a site code'
@@ -61,7 +72,7 @@ expect_exit 0 -- "$LUTETIA" patient show X1 --user coord1 --json
 expect_jq '.patient.state == "screened" and .patient.verdict == "ineligible"
            and (.screenings[0].failed | index("I5")) != null and .screenings[0].protocol_version == "2.0"'
 # a patient of site S1 cannot be screened again at S2
-expect_exit 0 -- "$LUTETIA" user add --name coordx --role coordinator --site S1,S2
+expect_exit 0 -- "$LUTETIA" user add --name coordx --role coordinator --site S1,S2 --os-user "$ME"
 expect_exit 8 -- "$LUTETIA" enrol --user coordx --site S2 --as-of $ASOF "$TMP/a.json"
 expect_err "already enrolled at site 'S1'"
 expect_exit 7 -- "$LUTETIA" enrol --user coord2 --site S2 --as-of $ASOF "$TMP/a.json"
@@ -117,18 +128,106 @@ expect_exit 7 -- "$LUTETIA" audit log --user coord1
 expect_err 'cannot read the audit trail'
 
 # ---- concealment: nothing shows an allocation before it is made, nothing shows the seed ----
-SEED=$(sqlite3 "$LUTETIA_DB" "SELECT lower(hex(seed)) FROM secret")
-[ ${#SEED} = 64 ] && ok || bad "no seed in the store"
+# the seed is in the file only sealed: no clear seed, a 72-byte box (nonce, MAC, seed)
+[ "$(sqlite3 "$LUTETIA_DB" "SELECT count(*) FROM secret")" = 0 ] && ok || bad "a clear seed in the store"
+[ "$(sqlite3 "$LUTETIA_DB" "SELECT length(box) FROM sealed_seed")" = 72 ] && ok || bad "no sealed seed"
+expect_exit 0 -- "$LUTETIA" trial show --json
+expect_jq '.seed == "sealed"'
 expect_exit 0 -- "$LUTETIA" patient show A1 --user coord1 --json
 expect_jq '.patient.arm == null and .patient.allocation == null and .allocation == null'
+# a trial whose seed the test knows, to look for it in every output
+KSEED=00112233445566778899aabbccddeeff0123456789abcdef0f1e2d3c4b5a6978
+KDB="$TMP/known.db"
+expect_exit 0 -- "$LUTETIA" trial init --protocol "$NELMAS" --db "$KDB" --seed-hex $KSEED
+expect_out 'seed supplied, not secret'
+LUTETIA_DB="$KDB" "$LUTETIA" site add --code S1 --name one >/dev/null
+LUTETIA_DB="$KDB" "$LUTETIA" user add --name coord1 --role coordinator --site S1 --os-user "$ME" >/dev/null
+LUTETIA_DB="$KDB" "$LUTETIA" user add --name inv1 --role investigator --site S1 --os-user "$ME" >/dev/null
+make_patients "$TMP/k.json" K 1
+LUTETIA_DB="$KDB" ready "$TMP/k.json" S1 coord1 inv1 && ok || bad "preparing K1"
 : >"$TMP/all-out"
-for cmd in "patients --json" "patient show A1 --json" "trial show --json" "audit log --json" \
-           "audit log" "randomise --replay --json" "trial show" "patients"; do
+for cmd in "patients --json" "patient show K1 --json" "trial show --json" "audit log --json" \
+           "audit log" "randomise --replay --json" "trial show" "patients" "audit verify --json"; do
     # shellcheck disable=SC2086
-    "$LUTETIA" $cmd --user admin >>"$TMP/all-out" 2>&1
+    "$LUTETIA" $cmd --db "$KDB" --user admin >>"$TMP/all-out" 2>&1
 done
-grep -qi "$SEED" "$TMP/all-out" && bad "the seed appears in a command's output" || ok
 grep -q '"arm":"[AB]"' "$TMP/all-out" && bad "an arm appears before any allocation" || ok
+"$LUTETIA" randomise --db "$KDB" --user coord1 --patient K1 >>"$TMP/all-out" 2>&1 || bad "randomising K1"
+for cmd in "patients --json" "patient show K1 --json" "trial show --json" "audit log --json" \
+           "audit log" "randomise --replay --json" "trial show" "patients" "audit verify --json"; do
+    # shellcheck disable=SC2086
+    "$LUTETIA" $cmd --db "$KDB" --user admin >>"$TMP/all-out" 2>&1
+done
+grep -qi "$KSEED" "$TMP/all-out" && bad "the seed appears in a command's output" || ok
+grep -qi "$(tr -d '\n' <"$KDB.key")" "$TMP/all-out" && bad "the key appears in a command's output" || ok
+# the supplied seed is on record as such
+expect_exit 0 -- "$LUTETIA" audit log --db "$KDB" --user admin --json
+expect_jq '.[0].action == "trial.create" and .[0].reason == "seed supplied, not secret"'
+expect_exit 0 -- "$LUTETIA" trial show --db "$KDB" --user admin --json
+expect_jq '.seed == "supplied"'
+# a copy of the database without the key predicts nothing: randomising and replaying refuse
+cp "$KDB" "$TMP/copy.db"
+expect_exit 5 -- "$LUTETIA" randomise --db "$TMP/copy.db" --user coord1 --patient K1
+expect_err 'copy.db.key: no key file here'
+expect_exit 5 -- "$LUTETIA" randomise --replay --db "$TMP/copy.db" --user admin
+# the key named elsewhere (option, environment); another trial's key does not open the seed;
+# a key others can read is refused
+expect_exit 0 -- "$LUTETIA" randomise --replay --db "$TMP/copy.db" --user admin --key-file "$KDB.key"
+expect_exit 0 -- env LUTETIA_KEY_FILE="$KDB.key" "$LUTETIA" randomise --replay --db "$TMP/copy.db" --user admin
+expect_exit 10 -- "$LUTETIA" randomise --replay --db "$TMP/copy.db" --user admin --key-file "$LUTETIA_DB.key"
+expect_err 'this key does not open the trial.s sealed seed'
+cp "$KDB.key" "$TMP/open.key" && chmod 644 "$TMP/open.key"
+expect_exit 7 -- "$LUTETIA" randomise --replay --db "$TMP/copy.db" --user admin --key-file "$TMP/open.key"
+expect_err 'open to other accounts \(mode 0644, expected 0600\)'
+# site roles see the arm and the date, never the block, its size or the place in it; the admin
+# and an unblinded statistician see them; only those two replay
+LUTETIA_DB="$KDB" "$LUTETIA" user add --name mon1 --role monitor --site S1 --os-user "$ME" >/dev/null
+LUTETIA_DB="$KDB" "$LUTETIA" user add --name stat1 --role statistician --all-sites --os-user "$ME" >/dev/null
+LUTETIA_DB="$KDB" "$LUTETIA" user add --name ustat1 --role unblinded_statistician --all-sites --os-user "$ME" >/dev/null
+for u in coord1 inv1 mon1 stat1; do
+    expect_exit 0 -- "$LUTETIA" patient show K1 --db "$KDB" --user $u --json
+    expect_jq '(.allocation.arm | test("^[AB]$")) and .allocation.date != null
+               and ([.allocation | has("block", "position", "block_size")] | any | not)'
+    expect_no_out '"(block|block_size|position)"'
+    expect_exit 7 -- "$LUTETIA" randomise --replay --db "$KDB" --user $u
+done
+expect_exit 0 -- "$LUTETIA" audit log --db "$KDB" --user mon1 --json
+expect_jq '[.[] | select(.entity == "allocation")] | length == 1
+           and all(.[]; .new | (.arm | test("^[AB]$")) and ([has("block", "position", "block_size")] | any | not))'
+for u in admin ustat1; do
+    expect_exit 0 -- "$LUTETIA" patient show K1 --db "$KDB" --user $u --json
+    expect_jq '.allocation.block == 0 and .allocation.position == 0 and (.allocation.block_size | IN(2, 4))'
+    expect_exit 0 -- "$LUTETIA" randomise --replay --db "$KDB" --user $u --json
+    expect_jq '.verified and .allocations == 1'
+done
+
+# ---- who is acting: the OS account, not the name typed ----
+# a user bound to another OS account cannot be acted as, whatever --user says
+LUTETIA_DB="$KDB" "$LUTETIA" user add --name ghost --role coordinator --site S1 --os-user "not-$ME" >/dev/null
+expect_exit 7 -- "$LUTETIA" patients --db "$KDB" --user ghost
+expect_err "trial user 'ghost' is not bound to the OS account '$ME'"
+# a user bound to no OS account cannot act on the command line either
+expect_exit 0 -- "$LUTETIA" user add --db "$KDB" --name unbound --role investigator --site S1
+expect_out 'bound to no OS account'
+expect_exit 7 -- "$LUTETIA" patients --db "$KDB" --user unbound
+# several users on one account: --user (or LUTETIA_USER) chooses, none chosen is refused
+expect_exit 2 -- env -u LUTETIA_USER "$LUTETIA" patients --db "$KDB"
+expect_err "the OS account '$ME' acts as 6 trial users \(admin, coord1, inv1, mon1, stat1, ustat1\)"
+# an admin binds an existing user to more accounts (audited); a coordinator cannot
+expect_exit 7 -- "$LUTETIA" user bind --db "$KDB" --user coord1 --name unbound --os-user "$ME"
+expect_exit 0 -- "$LUTETIA" user bind --db "$KDB" --user admin --name unbound --os-user "$ME"
+expect_out "bound user unbound to OS account $ME"
+expect_exit 0 -- "$LUTETIA" patients --db "$KDB" --user unbound
+expect_exit 8 -- "$LUTETIA" user bind --db "$KDB" --user admin --name unbound --os-user "$ME"
+expect_exit 0 -- "$LUTETIA" audit log --db "$KDB" --user admin --json
+expect_jq '.[-1].action == "user.bind" and .[-1].new.os_users == ["'"$ME"'"] and .[-1].old.os_users == null'
+# with one user bound, that user acts
+expect_exit 0 -- "$LUTETIA" trial init --protocol "$NELMAS" --db "$TMP/solo.db" --user solo
+expect_exit 0 -- env -u LUTETIA_USER "$LUTETIA" site add --db "$TMP/solo.db" --code S1 --name one
+expect_exit 0 -- env -u LUTETIA_USER "$LUTETIA" audit log --db "$TMP/solo.db" --json
+expect_jq '.[-1].action == "site.add" and .[-1].user == "solo"'
+expect_exit 2 -- "$LUTETIA" user add --db "$TMP/solo.db" --user solo --name x --role monitor --site S1 --os-user "a b"
+expect_err -- "--os-user: expected an OS account name"
 
 # ---- stratification must be complete before randomisation ----
 # NELMAS with a third factor read from an attestation the example patients do not have
@@ -138,8 +237,8 @@ jq '.randomisation.stratification.centre = {"name": "Centre volume", "fact": "at
 SDB="$TMP/strat.db"
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$TMP/strat.json" --db "$SDB"
 "$LUTETIA" site add --db "$SDB" --code S1 --name one >/dev/null &&
-"$LUTETIA" user add --db "$SDB" --name coord1 --role coordinator --site S1 >/dev/null &&
-"$LUTETIA" user add --db "$SDB" --name inv1 --role investigator --site S1 >/dev/null && ok || bad "site S1 and its users in $SDB"
+"$LUTETIA" user add --db "$SDB" --name coord1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&
+"$LUTETIA" user add --db "$SDB" --name inv1 --role investigator --site S1 --os-user "$ME" >/dev/null && ok || bad "site S1 and its users in $SDB"
 jq '.[0] | .id = "M1"' "$TMP/a.json" | jq -s . >"$TMP/m.json"
 LUTETIA_DB="$SDB" ready "$TMP/m.json" S1 coord1 inv1 && ok || bad "preparing M1"
 expect_exit 6 -- "$LUTETIA" randomise --db "$SDB" --user coord1 --patient M1
@@ -152,7 +251,7 @@ expect_jq '.patient.strata.centre.level == null and .patient.state == "confirmed
            and .patient.strata.primary_site == {"level": "other", "from": "data"}'
 expect_exit 0 -- "$LUTETIA" randomise --db "$SDB" --user coord1 --patient M1 --factor centre=high --json
 expect_jq '.allocation == 1 and (.arm == "A" or .arm == "B") and .state == "randomised"'
-expect_exit 0 -- "$LUTETIA" patient show M1 --db "$SDB" --user coord1 --json
+expect_exit 0 -- "$LUTETIA" patient show M1 --db "$SDB" --user admin --json
 expect_jq '.patient.strata.centre == {"level": "high", "from": "recorded"}
            and .allocation.stratum == "primary_site=other;resection_margin=R0;centre=high"
            and .allocation.number == 1 and .allocation.block == 0 and .allocation.position == 0'
@@ -190,14 +289,25 @@ expect_jq '[.patients[] | select(.id | startswith("B"))] | sort_by(.allocation)
 
 # ---- replay from the seed ----
 expect_exit 7 -- "$LUTETIA" randomise --replay --user coord1
-expect_exit 0 -- "$LUTETIA" randomise --replay --user stat1 --json
+expect_exit 7 -- "$LUTETIA" randomise --replay --user stat1
+expect_err 'a statistician cannot replay the allocation sequence \(allowed: admin, unblinded_statistician\)'
+expect_exit 7 -- "$LUTETIA" randomise --replay --user mon1
+expect_exit 0 -- "$LUTETIA" randomise --replay --user ustat1 --json
 expect_jq '.verified and .allocations == 40 and ([.sequence[].number] == [range(1; 41)])'
-# a seed replaced behind the engine's back is caught before it allocates anything
+# a seed replaced behind the engine's back is caught before it allocates anything: another
+# trial's sealed seed, with that trial's key
 cp "$LUTETIA_DB" "$TMP/swap.db"
-sqlite3 "$TMP/swap.db" "DROP TRIGGER secret_no_update; UPDATE secret SET seed = randomblob(32)"
-expect_exit 10 -- "$LUTETIA" randomise --replay --user stat1 --db "$TMP/swap.db"
+sqlite3 "$TMP/swap.db" "DROP TRIGGER sealed_seed_no_update; ATTACH '$KDB' AS k;
+                        UPDATE sealed_seed SET box = (SELECT box FROM k.sealed_seed)"
+expect_exit 10 -- "$LUTETIA" randomise --replay --user ustat1 --db "$TMP/swap.db" --key-file "$KDB.key"
 expect_err 'does not match the commitment'
-expect_exit 10 -- "$LUTETIA" randomise --user coord1 --patient A1 --db "$TMP/swap.db"
+expect_exit 10 -- "$LUTETIA" randomise --user coord1 --patient A1 --db "$TMP/swap.db" --key-file "$KDB.key"
+# ... or garbage, which the trial's own key does not open
+cp "$LUTETIA_DB" "$TMP/swap2.db"
+sqlite3 "$TMP/swap2.db" "DROP TRIGGER sealed_seed_no_update; UPDATE sealed_seed SET box = randomblob(72)"
+expect_exit 10 -- "$LUTETIA" randomise --user coord1 --patient A1 --db "$TMP/swap2.db" --key-file "$LUTETIA_DB.key"
+expect_err 'this key does not open'
+
 
 # ---- a minimisation trial: counts come from the store, replay recomputes them apart ----
 jq '.randomisation.method = "minimisation" | .randomisation.p_preferred = 1
@@ -205,8 +315,8 @@ jq '.randomisation.method = "minimisation" | .randomisation.p_preferred = 1
 NDB="$TMP/min.db"
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$TMP/min1.json" --db "$NDB"
 "$LUTETIA" site add --db "$NDB" --code S1 --name one >/dev/null &&
-"$LUTETIA" user add --db "$NDB" --name coord1 --role coordinator --site S1 >/dev/null &&
-"$LUTETIA" user add --db "$NDB" --name inv1 --role investigator --site S1 >/dev/null && ok || bad "site S1 and its users in $NDB"
+"$LUTETIA" user add --db "$NDB" --name coord1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&
+"$LUTETIA" user add --db "$NDB" --name inv1 --role investigator --site S1 --os-user "$ME" >/dev/null && ok || bad "site S1 and its users in $NDB"
 make_patients "$TMP/n.json" N 24
 LUTETIA_DB="$NDB" ready "$TMP/n.json" S1 coord1 inv1 && ok || bad "preparing N"
 jq -r '.[].id' "$TMP/n.json" >"$TMP/n.txt"
@@ -218,9 +328,12 @@ expect_exit 0 -- "$LUTETIA" patients --db "$NDB" --user admin --json
 expect_jq '[.patients[] | {s: .strata.primary_site.level, m: .strata.resection_margin.level, arm}] as $p
            | [($p | group_by(.s)[]), ($p | group_by(.m)[])]
            | all(.[]; ((map(select(.arm == "A")) | length) - (map(select(.arm == "B")) | length)) | fabs <= 2)'
-expect_exit 0 -- "$LUTETIA" patient show N5 --db "$NDB" --user coord1 --json
+expect_exit 0 -- "$LUTETIA" patient show N5 --db "$NDB" --user admin --json
 expect_jq '.allocation.method == "minimisation" and (.allocation.imbalance | keys) == ["A", "B"]
            and .allocation.preferred == true'
+# the minimisation's imbalance would tell a coordinator the preferred arm of the next patient
+expect_exit 0 -- "$LUTETIA" patient show N5 --db "$NDB" --user coord1 --json
+expect_jq '.allocation.method == "minimisation" and ([.allocation | has("imbalance", "preferred")] | any | not)'
 
 # ---- a single-arm trial registers instead of randomising ----
 # (arm A's own calendar items go with it: the protocol check refuses items of an arm that is gone)
@@ -231,8 +344,8 @@ jq '.randomisation = {"method": "none"} | del(.arms.A)
 GDB="$TMP/single.db"
 expect_exit 0 -- "$LUTETIA" trial init --protocol "$TMP/single.json" --db "$GDB"
 "$LUTETIA" site add --db "$GDB" --code S1 --name one >/dev/null &&
-"$LUTETIA" user add --db "$GDB" --name coord1 --role coordinator --site S1 >/dev/null &&
-"$LUTETIA" user add --db "$GDB" --name inv1 --role investigator --site S1 >/dev/null && ok || bad "site S1 and its users in $GDB"
+"$LUTETIA" user add --db "$GDB" --name coord1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&
+"$LUTETIA" user add --db "$GDB" --name inv1 --role investigator --site S1 --os-user "$ME" >/dev/null && ok || bad "site S1 and its users in $GDB"
 make_patients "$TMP/g.json" G 3
 LUTETIA_DB="$GDB" ready "$TMP/g.json" S1 coord1 inv1 && ok || bad "preparing G"
 expect_exit 0 -- "$LUTETIA" randomise --db "$GDB" --user coord1 --patient G2 --json

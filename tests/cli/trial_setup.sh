@@ -3,7 +3,11 @@
 # Sourced after lib.sh; uses $TMP, $LUTETIA and $SRC.
 export LUTETIA_DB="$TMP/trial.db"
 export LUTETIA_USER=admin
+# peer authentication: every trial user of the tests is bound to the account running them
+ME=$(id -un)
 ASOF=2026-11-01
+# a seed for tests that need a known allocation sequence (setup_trial "$TEST_SEED")
+TEST_SEED=0000000000000000000000000000000000000000000000000000000000000001
 NELMAS="$SRC/protocols/nelmas.json"
 EX="$SRC/examples"
 
@@ -22,20 +26,22 @@ make_patients() {
       "$EX/nelmas-01-eligible.json" >"$1"
 }
 
-# setup_trial: a fresh trial; sites S1, S2; users coord1, inv1, nuc1, stat1, mon1 at S1 and
-# coord2, inv2 at S2.
+# setup_trial [SEED_HEX]: a fresh trial (with that known seed, when given); sites S1, S2; users
+# coord1, inv1, nuc1, stat1, mon1 at S1, coord2, inv2 at S2, and ustat1 (unblinded
+# statistician), all bound to the OS account running the tests.
 setup_trial() {
-    rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm"
-    "$LUTETIA" trial init --protocol "$NELMAS" --user admin >/dev/null || return 1
+    rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$LUTETIA_DB.key"
+    "$LUTETIA" trial init --protocol "$NELMAS" --user admin ${1:+--seed-hex "$1"} >/dev/null || return 1
     "$LUTETIA" site add --code S1 --name "Site one" >/dev/null &&
     "$LUTETIA" site add --code S2 --name "Site two" >/dev/null &&
-    "$LUTETIA" user add --name coord1 --role coordinator --site S1 >/dev/null &&
-    "$LUTETIA" user add --name inv1 --role investigator --site S1 >/dev/null &&
-    "$LUTETIA" user add --name nuc1 --role nuclear_medicine --site S1 >/dev/null &&
-    "$LUTETIA" user add --name stat1 --role statistician --all-sites >/dev/null &&
-    "$LUTETIA" user add --name mon1 --role monitor --site S1 >/dev/null &&
-    "$LUTETIA" user add --name coord2 --role coordinator --site S2 >/dev/null &&
-    "$LUTETIA" user add --name inv2 --role investigator --site S2 >/dev/null
+    "$LUTETIA" user add --name coord1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&
+    "$LUTETIA" user add --name inv1 --role investigator --site S1 --os-user "$ME" >/dev/null &&
+    "$LUTETIA" user add --name nuc1 --role nuclear_medicine --site S1 --os-user "$ME" >/dev/null &&
+    "$LUTETIA" user add --name stat1 --role statistician --all-sites --os-user "$ME" >/dev/null &&
+    "$LUTETIA" user add --name mon1 --role monitor --site S1 --os-user "$ME" >/dev/null &&
+    "$LUTETIA" user add --name coord2 --role coordinator --site S2 --os-user "$ME" >/dev/null &&
+    "$LUTETIA" user add --name inv2 --role investigator --site S2 --os-user "$ME" >/dev/null &&
+    "$LUTETIA" user add --name ustat1 --role unblinded_statistician --all-sites --os-user "$ME" >/dev/null
 }
 
 # ready PATIENT_FILE SITE COORD INV: enrols, consents and confirms every patient of the file.

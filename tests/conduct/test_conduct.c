@@ -14,8 +14,8 @@
 #include "lutetia/conduct.h"
 
 /* Who may do what (docs/conduct.md), written out independently of src/conduct/access.c.
- * Rows: admin, coordinator, investigator, nuclear_medicine, statistician, monitor.
- * Columns: record, decide, administer, read. */
+ * Rows: admin, coordinator, investigator, nuclear_medicine, statistician, monitor,
+ * unblinded_statistician. Columns: record, decide, administer, read. */
 static const char *const expected[LT_ROLE_COUNT] = {
     "...y", /* admin */
     "y..y", /* coordinator */
@@ -23,6 +23,7 @@ static const char *const expected[LT_ROLE_COUNT] = {
     ".yyy", /* nuclear_medicine */
     "...y", /* statistician */
     "...y", /* monitor */
+    "...y", /* unblinded_statistician */
 };
 
 static void test_access(void)
