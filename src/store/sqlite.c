@@ -793,7 +793,7 @@ static int busy_wait(void *ctx, int tries)
  * just made, an empty file, a link) nothing is touched. Returns 0 or the errno. */
 static int create_exclusive(const char *path, struct stat *made)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return errno;
     int rc = fstat(fd, made) == 0 ? 0 : errno;
     close(fd);

@@ -140,6 +140,17 @@ AS=""
 expect_exit 3 -- $AS "$LUTETIA" site add --code S8 --name x --db "$TMP/ro/trial.db"
 expect_err 'read-only'
 chmod 755 "$TMP/ro"
+# ---- a new trial file (and its -wal and -shm, which SQLite gives the file's mode) is 0600:
+# it holds patient data, readable by its owner only (docs/store.md says who should read it) ----
+(umask 022; "$LUTETIA" trial init --protocol "$NELMAS" --user ana --db "$TMP/mode.db" >/dev/null) && ok || bad "init mode.db"
+"$LUTETIA" site add --db "$TMP/mode.db" --user ana --code S1 --name one >/dev/null && ok || bad "site add mode.db"
+for f in "$TMP/mode.db" "$TMP/mode.db.key"; do
+    m=$(stat -c %a "$f"); [ "$m" = 600 ] && ok || bad "$f has mode $m, expected 600"
+done
+for f in "$TMP/mode.db-wal" "$TMP/mode.db-shm"; do
+    [ -e "$f" ] || continue
+    m=$(stat -c %a "$f"); [ "$m" = 600 ] && ok || bad "$f has mode $m, expected 600"
+done
 echo "a text file, long enough to be read as a database header, but not SQLite at all" >"$TMP/text.db"
 expect_exit 9 -- "$LUTETIA" audit verify --db "$TMP/text.db"
 expect_err 'not a Lutetia trial database'
