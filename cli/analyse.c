@@ -329,7 +329,7 @@ static int run_km(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
         so.title = a->title;
         lt_buf svg = LT_BUF_INIT;
         if (lt_km_svg(km, &so, &svg, &err) ||
-            lt_cli_write_file(a->plot, lt_buf_str(&svg), svg.n, &err)) {
+            lt_file_write(a->plot, lt_buf_str(&svg), svg.n, &err)) {
             lt_buf_free(&svg);
             lt_km_free(km);
             return lt_cli_fail(&err);

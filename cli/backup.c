@@ -44,7 +44,7 @@ int lt_cmd_backup(int argc, char **argv)
     db = lt_cli_db(db);
     lt_error err;
     lt_error_clear(&err);
-    if (lt_cli_check_target(to, &err) != LT_OK) return lt_cli_fail(&err);
+    if (lt_file_check_target(to, &err) != LT_OK) return lt_cli_fail(&err);
     lt_store *st = NULL;
     if (lt_store_open(db, LT_STORE_READ, &st, &err) != LT_OK) return lt_cli_fail(&err);
     lt_audit_verified v;

@@ -31,13 +31,9 @@ int lt_cli_usage_error(const char *verb, const char *fmt, ...) LT_PRINTF(2, 3);
 /* Checked output (cli/output.c). print_buf writes the buffer to stdout and reports an
  * allocation failure while it was built, or a failed write (a full disk, a closed pipe).
  * finish_stdout flushes what printf left and turns a write error into an exit code (main
- * calls it after every verb). write_file writes a --ics/--plot/--to file: a temporary file
- * beside the target, renamed over it; a target that is not a regular file (a symlink, a
- * device) is refused. check_target makes only that last check. */
+ * calls it after every verb). Files (--ics, --plot, --to) are written with lt_file_write. */
 int lt_cli_print_buf(const lt_buf *b);
 int lt_cli_finish_stdout(int rc);
-lt_status lt_cli_write_file(const char *path, const void *data, size_t len, lt_error *err);
-lt_status lt_cli_check_target(const char *path, lt_error *err);
 
 /* Validates the members of a protocol file that modules above the protocol module own (design,
  * schedule, endpoints, dosing) in every version, appending an issue for each problem to

@@ -801,7 +801,7 @@ int lt_cli_trial_schedule(int argc, char **argv)
         if (lt_buf_failed(&b)) {
             lt_error_set(&err, LT_ENOMEM, "", "out of memory");
             rc = lt_cli_fail(&err);
-        } else if (lt_cli_write_file(get(&a, "ics"), b.p, b.n, &err)) {
+        } else if (lt_file_write(get(&a, "ics"), b.p, b.n, &err)) {
             rc = lt_cli_fail(&err);
         } else {
             size_t n = 0;

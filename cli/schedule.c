@@ -272,7 +272,7 @@ int lt_cmd_schedule(int argc, char **argv)
                            &b);
         if (lt_buf_failed(&b)) {
             lt_error_set(&err, LT_ENOMEM, "", "out of memory writing the calendar");
-        } else if (lt_cli_write_file(o.ics, b.p, b.n, &err) == LT_OK) {
+        } else if (lt_file_write(o.ics, b.p, b.n, &err) == LT_OK) {
             size_t n = 0;
             for (size_t i = 0; i < c->n; i++)
                 if (c->visits[i].status != LT_VISIT_CANCELLED &&

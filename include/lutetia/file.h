@@ -10,8 +10,15 @@
  * with free(). On failure *data is untouched and err names the file and the system's reason. */
 LT_API lt_status lt_file_read(const char *path, char **data, size_t *len, lt_error *err);
 
-/* Writes len bytes to path atomically (a temporary file renamed over it). */
+/* Writes len bytes to path atomically: to a new temporary file beside it (mkstemp, so no
+ * other file is ever opened), flushed to disk, then renamed over it; a reader never sees half a
+ * file, and a full disk leaves the old file as it was. A target that is a symbolic link or not
+ * a regular file (a device node, a folder, a pipe) is refused, never written through or
+ * replaced. The new file gets the mode the umask gives. */
 LT_API lt_status lt_file_write(const char *path, const void *data, size_t len, lt_error *err);
+/* LT_OK when path does not exist or is a regular file (not a symbolic link); otherwise LT_EIO
+ * and err says why. */
+LT_API lt_status lt_file_check_target(const char *path, lt_error *err);
 
 /* Finds Lutetia's data file name (concepts.json, nuclides.json, ...): in $LUTETIA_DATA_DIR when
  * set (and only there), else in the source tree's data/ (builds run in place), else in the

@@ -1,5 +1,6 @@
 /* Whole-file reading and writing, and strict number parsing for every reader. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
@@ -48,27 +49,76 @@ lt_status lt_file_read(const char *path, char **data, size_t *len, lt_error *err
     return LT_OK;
 }
 
+lt_status lt_file_check_target(const char *path, lt_error *err)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) {
+        if (errno == ENOENT) return LT_OK;
+        LT_FAIL(err, LT_EIO, path, "cannot check the output file: %s", strerror(errno));
+    }
+    if (S_ISLNK(sb.st_mode))
+        LT_FAIL(err, LT_EIO, path,
+                "the output file is a symbolic link: refused (name the real file)");
+    if (!S_ISREG(sb.st_mode))
+        LT_FAIL(err, LT_EIO, path,
+                "the output file exists and is not a regular file (a device, folder or pipe): "
+                "refused");
+    return LT_OK;
+}
+
+/* The folder a temporary file goes in: the target's, so the rename stays on one filesystem. */
+static char *temp_template(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = slash ? slash + 1 : path;
+    size_t n = dir + strlen(base) + 16;
+    char *t = malloc(n);
+    if (t) snprintf(t, n, "%.*s.%s.XXXXXX", (int)dir, path, base);
+    return t;
+}
+
 lt_status lt_file_write(const char *path, const void *data, size_t len, lt_error *err)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
+    lt_status rc = lt_file_check_target(path, err);
+    if (rc != LT_OK) return rc;
+    char *tmp = temp_template(path);
     if (!tmp) LT_FAIL(err, LT_ENOMEM, path, "out of memory");
-    snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        lt_error_set(err, LT_EIO, path, "cannot create: %s", strerror(errno));
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        LT_FAIL(err, LT_EIO, path, "cannot create a file beside it: %s", strerror(e));
+    }
+    /* mkstemp makes 0600; an output file is as readable as any the user creates */
+    mode_t um = umask(0);
+    umask(um);
+    int e = fchmod(fd, 0666 & ~um) == 0 ? 0 : errno;
+    const char *p = data;
+    size_t done = 0;
+    while (!e && done < len) {
+        ssize_t w = write(fd, p + done, len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) e = w < 0 ? errno : EIO;
+        else done += (size_t)w;
+    }
+    if (!e && fsync(fd) != 0) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    /* checked again just before the rename: the target may have been swapped meanwhile */
+    if (!e && lt_file_check_target(path, err) != LT_OK) {
+        unlink(tmp);
         free(tmp);
         return LT_EIO;
     }
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = (fflush(f) == 0) && ok;
-    ok = (fsync(fileno(f)) == 0) && ok;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        lt_error_set(err, LT_EIO, path, "cannot write: %s", strerror(errno));
-        remove(tmp);
+    if (!e && rename(tmp, path) != 0) e = errno;
+    if (e) {
+        unlink(tmp);
         free(tmp);
-        return LT_EIO;
+        LT_FAIL(err, LT_EIO, path, "cannot write: %s%s", strerror(e),
+                e == ENOSPC || e == EFBIG || e == EDQUOT ? " (the disk is full or the file size "
+                                                           "limit was reached); the file was "
+                                                           "not changed"
+                                                         : "; the file was not changed");
     }
     free(tmp);
     return LT_OK;

@@ -1,5 +1,7 @@
 /* Tests of the base module: dates, buffers, number parsing, JSON errors and locations, CSV. */
 #include <locale.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,8 +331,59 @@ static void test_comma_locale(void)
     CHECK(system(cmd) == 0);
 }
 
+/* lt_file_write: the library's one writer of whole files (the demo's report, --ics, --plot):
+ * a regular file is replaced whole; a symbolic link or a pipe in its place is refused and left
+ * as it was, and so is what the link points to. */
+static void test_file_write(void)
+{
+    char dir[] = "/tmp/lt_file_write_XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK_MSG(0, "mkdtemp");
+        return;
+    }
+    char path[256], link[256], victim[256], fifo[256];
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    snprintf(link, sizeof link, "%s/link.txt", dir);
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    lt_error err;
+    CHECK(lt_file_write(path, "first", 5, &err) == LT_OK);
+    CHECK(lt_file_write(path, "second", 6, &err) == LT_OK);
+    char *data = NULL;
+    size_t len = 0;
+    CHECK(lt_file_read(path, &data, &len, &err) == LT_OK && len == 6 && !strcmp(data, "second"));
+    free(data);
+    mode_t um = umask(022);
+    CHECK(lt_file_write(path, "third", 5, &err) == LT_OK);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0644);
+    umask(um);
+    FILE *f = fopen(victim, "w");
+    if (f) {
+        fputs("keep me", f);
+        fclose(f);
+    }
+    CHECK(symlink(victim, link) == 0);
+    CHECK(lt_file_write(link, "forged", 6, &err) == LT_EIO &&
+          strstr(err.message, "symbolic link") != NULL);
+    data = NULL;
+    CHECK(lt_file_read(victim, &data, &len, &err) == LT_OK && !strcmp(data, "keep me"));
+    free(data);
+    CHECK(lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode));
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK(lt_file_write(fifo, "x", 1, &err) == LT_EIO &&
+          strstr(err.message, "not a regular file") != NULL);
+    CHECK(lt_file_write("/dev/full", "x", 1, &err) == LT_EIO);
+    unlink(path);
+    unlink(link);
+    unlink(victim);
+    unlink(fifo);
+    CHECK_MSG(rmdir(dir) == 0, "no temporary file left behind in %s", dir);
+}
+
 int main(void)
 {
+    test_file_write();
     test_dates();
     test_times();
     test_buf_and_numbers();
