@@ -16,7 +16,7 @@ DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine
 # What `make lint` needs (STYLE.md: cppcheck and clang-tidy clean); not part of `make check`.
 DEBIAN_LINT  = cppcheck clang-tidy
 
-.PHONY: all demo check build test asan deps bench-deps bench fuzz clean lint
+.PHONY: all demo check build test asan deps bench-deps bench fuzz clean lint mutate
 
 all: build
 
@@ -63,6 +63,13 @@ fuzz:
 	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz --buildtype=debugoptimized \
 		-Dfuzzing=true -Db_lundef=false -Dwerror=false
 	ninja -C build-fuzz
+
+# Mutation testing of the clinical modules: every mutant of scripts/mutants.txt, one at a time,
+# in a scratch copy of the tree, against the tests each names; prints the score and fails when
+# one survives. Not part of `make check` (one rebuild per mutant). MUTANTS=PATTERN runs only
+# the matching lines.
+mutate: deps
+	sh scripts/mutate.sh scripts/mutants.txt
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

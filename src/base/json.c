@@ -3,6 +3,8 @@
  * named by a path, so validation messages can point into the file a person edits. */
 #include <math.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,25 @@
 
 static lt_status check_tree(const char *text, size_t len, const char *source, const cJSON *root,
                             lt_error *err);
+/* cJSON returns NULL both for a syntax error and for memory running out, and a coordinator told
+ * that a stored record or their file is "malformed" when the machine is out of memory would look
+ * for a fault that is not there. Its allocations come through these hooks, which note a failure
+ * for the parse running on this thread. Installed once per process (cJSON's hooks are global);
+ * they only add the note to malloc and free. */
+static _Thread_local bool json_alloc_failed;
+static void *json_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p) json_alloc_failed = true;
+    return p;
+}
+static void json_free(void *p) { free(p); }
+static void json_hooks_install(void)
+{
+    cJSON_Hooks h = {json_malloc, json_free};
+    cJSON_InitHooks(&h);
+}
+static pthread_once_t json_hooks_once = PTHREAD_ONCE_INIT;
 
 static void line_col(const char *text, size_t upto, int *line, int *col)
 {
@@ -55,7 +76,11 @@ lt_status lt_json_parse(const char *text, size_t len, const char *source, lt_jso
 {
     if (text && refuse_nul_escape(text, len, source, err) != LT_OK) return LT_EPARSE;
     const char *end = NULL;
+    pthread_once(&json_hooks_once, json_hooks_install);
+    json_alloc_failed = false;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!root && json_alloc_failed)
+        LT_FAIL(err, LT_ENOMEM, source ? source : "<input>", "out of memory reading JSON");
     if (!root) {
         size_t off = end && end >= text ? (size_t)(end - text) : 0;
         if (off > len) off = len;

@@ -37,6 +37,7 @@ typedef struct lt__docs {
     char **id;
     size_t n, cap;
     bool failed;     /* a document did not parse or memory ran out */
+    bool oom;        /* ... and it was memory */
     char *failed_id; /* while loading: the record that did not parse */
 } lt__docs;
 

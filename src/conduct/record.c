@@ -18,23 +18,25 @@ static int collect(const lt_record *r, void *ctx)
     if (d->n == d->cap) {
         size_t cap = d->cap ? 2 * d->cap : 16;
         lt_json **v = realloc(d->v, cap * sizeof *v);
-        if (!v) return d->failed = true, 1;
+        if (!v) return d->failed = d->oom = true, 1;
         d->v = v;
         char **id = realloc(d->id, cap * sizeof *id);
-        if (!id) return d->failed = true, 1;
+        if (!id) return d->failed = d->oom = true, 1;
         d->id = id;
         d->cap = cap;
     }
     lt_json *j = NULL;
-    if (lt_json_parse(r->data, strlen(r->data), r->id, &j, NULL) != LT_OK) {
+    lt_status rc = lt_json_parse(r->data, strlen(r->data), r->id, &j, NULL);
+    if (rc != LT_OK) {
         d->failed = true;
+        d->oom = rc == LT_ENOMEM;
         d->failed_id = strdup(r->id);
         return 1;
     }
     char *id = strdup(r->id);
     if (!id) {
         lt_json_free(j);
-        d->failed = true;
+        d->failed = d->oom = true;
         return 1;
     }
     d->v[d->n] = j;
@@ -60,7 +62,10 @@ lt_status lt__docs_load(lt_conduct *c, const char *kind, const char *patient, lt
     lt_record_filter f = {.patient = patient};
     lt__docs d = {0};
     lt_status rc = lt_store_each(lt_trial_store(c->t), kind, &f, collect, &d, err);
-    if (rc == LT_OK && d.failed)
+    if (rc == LT_OK && d.oom)
+        rc = lt_error_set(err, LT_ENOMEM, d.failed_id ? d.failed_id : kind,
+                          "out of memory reading the stored %s records", kind);
+    else if (rc == LT_OK && d.failed)
         rc = lt_error_set(err, LT_ECORRUPT, d.failed_id ? d.failed_id : kind,
                           "a stored %s record could not be read (not JSON, or out of memory)",
                           kind);

@@ -122,6 +122,7 @@ typedef struct sq {
     struct timespec busy_since; /* when the current wait for a lock began */
     uint32_t jitter;            /* xorshift state spreading the waiters' retries */
     sqlite3_stmt *stmt[S_COUNT_ALL];
+    lt_status fail; /* db_fail's last status: LT_ENOMEM when SQLite ran out of memory */
 } sq;
 
 /* The cause of an SQLite error in words a coordinator can act on, and its status. Nothing is
@@ -180,6 +181,7 @@ static lt_status db_fail(sq *s, lt_error *err, const char *what)
     char msg[LT_ERROR_MESSAGE_MAX];
     lt_status st = cause(s->db, s->busy_ms, msg, sizeof msg);
     lt_error_set(err, st, s->path, "%s: %s", what, msg);
+    s->fail = st;
     return st; /* never LT_OK, visibly: callers rely on it to skip their outputs */
 }
 
@@ -207,6 +209,11 @@ static void bind_text(sqlite3_stmt *q, int i, const char *v)
 }
 
 static const char *col(sqlite3_stmt *q, int i) { return (const char *)sqlite3_column_text(q, i); }
+
+/* sqlite3_column_text returns NULL for a NULL column and when memory runs out: the second must
+ * end the read as an error, or a record would be read as empty (and the audit trail reported
+ * as edited). */
+static bool row_oom(sq *s) { return (sqlite3_errcode(s->db) & 0xff) == SQLITE_NOMEM; }
 
 static lt_record *row_record(sqlite3_stmt *q)
 {
@@ -263,7 +270,7 @@ static lt_status sq_begin(void *impl, lt_error *err)
         LT_FAIL(err, LT_EINVAL, s->path,
                 "the database was opened read-only (to verify or copy it): no change is made");
     sqlite3_stmt *q = stmt(s, S_BEGIN, err);
-    return q ? step_done(s, q, err, "starting a transaction") : LT_ESTORE;
+    return q ? step_done(s, q, err, "starting a transaction") : s->fail;
 }
 
 static void sq_rollback(void *impl)
@@ -301,7 +308,7 @@ static lt_status sq_commit(void *impl, lt_error *err)
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_COMMIT, err);
-    lt_status rc = q ? step_done(s, q, err, "committing") : LT_ESTORE;
+    lt_status rc = q ? step_done(s, q, err, "committing") : s->fail;
     if (rc != LT_OK) sq_rollback(s);
     return rc;
 }
@@ -322,6 +329,12 @@ static lt_status one_record(sq *s, sqlite3_stmt *q, lt_record **out, lt_error *e
         return st;
     }
     lt_record *r = row_record(q);
+    if (row_oom(s)) {
+        lt_record_free(r);
+        lt_status st = db_fail(s, err, "reading a record");
+        sqlite3_reset(q);
+        return st;
+    }
     sqlite3_reset(q);
     if (!r) LT_FAIL(err, LT_ENOMEM, "", "out of memory reading a record");
     *out = r;
@@ -333,7 +346,7 @@ static lt_status sq_get(void *impl, const char *kind, const char *id, lt_record 
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_GET, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     bind_text(q, 1, kind);
     bind_text(q, 2, id);
     lt_status st = one_record(s, q, out, err);
@@ -345,7 +358,7 @@ static lt_status sq_write(void *impl, const lt_record *rec, int64_t audit_seq, l
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, rec->rev == 1 ? S_INSERT : S_UPDATE, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     bind_text(q, 1, rec->kind);
     bind_text(q, 2, rec->id);
     bind_text(q, 3, rec->site);
@@ -400,6 +413,10 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
         lt_record r = {col(q, 0), col(q, 1), col(q, 2), col(q, 3), col(q, 4),
                        col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6),
                        sqlite3_column_int64(q, 7)};
+        if (row_oom(s)) {
+            st = db_fail(s, err, "listing records");
+            break;
+        }
         if (fn(&r, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "listing records");
@@ -412,7 +429,7 @@ static lt_status sq_last_by_key(void *impl, const char *kind, const char *key, l
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_LAST_KEY, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     bind_text(q, 1, kind);
     bind_text(q, 2, key);
     lt_status st = one_record(s, q, out, err);
@@ -425,7 +442,7 @@ static lt_status sq_count(void *impl, const char *kind, const char *key, int64_t
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, key ? S_COUNT_KEY : S_COUNT, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     bind_text(q, 1, kind);
     if (key) bind_text(q, 2, key);
     if (sqlite3_step(q) != SQLITE_ROW) {
@@ -442,7 +459,7 @@ static lt_status sq_seed_set(void *impl, const unsigned char *seed, lt_error *er
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_SEED_SET, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     sqlite3_bind_blob(q, 1, seed, LT_STORE_SEED_BYTES, SQLITE_STATIC);
     return step_done(s, q, err, "storing the seed");
 }
@@ -451,7 +468,7 @@ static lt_status sq_seed_get(void *impl, unsigned char *seed, lt_error *err)
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_SEED_GET, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(q);
@@ -472,7 +489,7 @@ static lt_status sq_sealed_seed_set(void *impl, const unsigned char *box, lt_err
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_SEALED_SET, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     sqlite3_bind_blob(q, 1, box, LT_STORE_SEALED_SEED_BYTES, SQLITE_STATIC);
     return step_done(s, q, err, "storing the sealed seed");
 }
@@ -484,7 +501,7 @@ static lt_status sq_sealed_seed_get(void *impl, unsigned char *box, lt_error *er
     sq *s = impl;
     if (s->version < 4) return LT_ENOTFOUND; /* a file opened read-only at an older schema */
     sqlite3_stmt *q = stmt(s, S_SEALED_GET, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(q);
@@ -509,7 +526,7 @@ static lt_status sq_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_AUDIT_LAST, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     int rc = sqlite3_step(q);
     if (rc == SQLITE_DONE) {
         *seq = 0;
@@ -534,7 +551,7 @@ static lt_status sq_audit_append(void *impl, const lt_audit_record *a, lt_error 
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, a->form >= 2 ? S_AUDIT_APPEND : S_AUDIT_APPEND_V1, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     sqlite3_bind_int64(q, 1, a->seq);
     const char *v[] = {a->at,        a->user,      a->role,   a->site,      a->action,
                        a->entity,    a->entity_id, a->patient, a->old_value, a->new_value,
@@ -588,9 +605,16 @@ static lt_status sq_audit_each(void *impl, const lt_audit_filter *f, lt_audit_fn
          * reads as "" and then fails the hash check, never crashes. */
         const char *c[13];
         for (int i = 0; i < 13; i++) c[i] = col(q, i + 1) ? col(q, i + 1) : "";
+        const char *key = col(q, 15);
+        /* every column read before the check: a NULL from memory running out must not pass
+         * for a NULL key and fail the hash of an intact record */
+        if (row_oom(s)) {
+            st = db_fail(s, err, "reading the audit trail");
+            break;
+        }
         lt_audit_record a = {sqlite3_column_int64(q, 0), c[0], c[1], c[2], c[3], c[4], c[5],
                              c[6], c[7], c[8], c[9], c[10], c[11], c[12],
-                             sqlite3_column_int(q, 14), col(q, 15)};
+                             sqlite3_column_int(q, 14), key};
         if (fn(&a, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "reading the audit trail");
@@ -603,7 +627,7 @@ static lt_status sq_audit_hash_at(void *impl, int64_t seq, char hash[LT_STORE_HA
 {
     sq *s = impl;
     sqlite3_stmt *q = stmt(s, S_AUDIT_HASH_AT, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     sqlite3_bind_int64(q, 1, seq);
     int rc = sqlite3_step(q);
     lt_status st = LT_OK;
@@ -623,7 +647,7 @@ static lt_status sq_checkpoint_add(void *impl, const lt__checkpoint *c, lt_error
     if (s->version < 3)
         LT_FAIL(err, LT_ESTORE, s->path, "this database is too old for checkpoints");
     sqlite3_stmt *q = stmt(s, S_CHECKPOINT_ADD, err);
-    if (!q) return LT_ESTORE;
+    if (!q) return s->fail;
     sqlite3_bind_int64(q, 1, c->seq);
     bind_text(q, 2, c->hash);
     bind_text(q, 3, c->at);

@@ -168,14 +168,17 @@ static void audit_canonical(const lt_audit_record *a, lt_buf *b)
     lt_buf_putc(b, ']');
 }
 
-void lt_audit_hash(const lt_audit_record *a, char hex[LT_STORE_HASH_HEX])
+/* false when memory ran out building the canonical form: the caller must not store (nor
+ * compare) the placeholder, or an out-of-memory would commit a record whose hash can never
+ * verify, or make verification report an intact record as edited. */
+static bool audit_hash(const lt_audit_record *a, char hex[LT_STORE_HASH_HEX])
 {
     lt_buf b = LT_BUF_INIT;
     audit_canonical(a, &b);
     unsigned char h[crypto_hash_sha256_BYTES];
-    if (lt_buf_failed(&b)) {
-        /* Cannot hash what could not be built: an all-'x' value never matches a real hash,
-         * so verification reports the record instead of silently passing it. */
+    bool ok = !lt_buf_failed(&b);
+    if (!ok) {
+        /* Cannot hash what could not be built: an all-'x' value never matches a real hash. */
         memset(hex, 'x', LT_STORE_HASH_HEX - 1);
         hex[LT_STORE_HASH_HEX - 1] = '\0';
     } else {
@@ -183,7 +186,10 @@ void lt_audit_hash(const lt_audit_record *a, char hex[LT_STORE_HASH_HEX])
         sodium_bin2hex(hex, LT_STORE_HASH_HEX, h, sizeof h);
     }
     lt_buf_free(&b);
+    return ok;
 }
+
+void lt_audit_hash(const lt_audit_record *a, char hex[LT_STORE_HASH_HEX]) { audit_hash(a, hex); }
 
 void lt_audit_record_json(const lt_audit_record *a, lt_buf *b)
 {
@@ -266,7 +272,10 @@ lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
         .form = st->ops->schema_version(st->impl) >= 3 ? LT_AUDIT_FORM : 1,
         .key = rec->key,
     };
-    lt_audit_hash(&a, hash);
+    if (!audit_hash(&a, hash)) {
+        lt_record_free(old);
+        LT_FAIL(err, LT_ENOMEM, rec->id, "out of memory hashing the audit record");
+    }
     rc = st->ops->audit_append(st->impl, &a, err);
     lt_record_free(old);
     if (rc != LT_OK) return rc;
@@ -353,7 +362,8 @@ static int verify_audit(const lt_audit_record *a, void *ctx)
                            "rewritten",
                            a->form, v->form);
     v->form = a->form;
-    lt_audit_hash(a, hash);
+    if (!audit_hash(a, hash))
+        return verify_fail(v, LT_ENOMEM, where, "out of memory verifying the trail");
     if (strcmp(hash, a->hash) != 0)
         return verify_fail(v, LT_ECORRUPT, where,
                            "contents do not match its hash (stored %.12s..., computed "

@@ -358,6 +358,25 @@ static void test_named_edges(void)
          "\"last_contact\":\"2026-10-01\"}",
          "2026-07-01", 172, 0, "cutoff"},
     };
+    /* an endpoint event the day before the origin is an error in the record, not an event */
+    {
+        const char *rec = "{\"id\":\"E0\",\"anchors\":{\"liver_resection\":\"2026-01-10\"},"
+                          "\"events\":[{\"type\":\"death\",\"date\":\"2026-01-09\"}]}";
+        lt_json *v = NULL;
+        lt_outcome_record *r = NULL;
+        if (lt_json_parse(rec, strlen(rec), "case", &v, &err) == LT_OK &&
+            lt_outcome_record_from_json(v, "case", &r, &err) == LT_OK) {
+            lt_endpoint_row row;
+            CHECK_INT(lt_endpoint_derive(e, (size_t)lt_endpoints_find(e, "OS"), r, LT_DATE_NONE,
+                                         &row, &err),
+                      LT_ESCHEMA);
+            CHECK(strstr(err.message, "precedes OS's origin") != NULL);
+        } else {
+            CHECK_MSG(0, "record E0: %s", err.message);
+        }
+        lt_outcome_record_free(r);
+        lt_json_free(v);
+    }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lt_json *v = NULL;
         lt_outcome_record *r = NULL;

@@ -92,6 +92,45 @@ static void test_converted_vectors(const lt_ctcae_table *t)
     }
 }
 
+/* Every comparison a table may state, at its limit: the shipped table uses only "<", ">" and
+ * ">=", but tables are data, and a "<=" criterion must hold at its value. */
+static void test_operators_at_limit(void)
+{
+    static const char table[] =
+        "{\"format\": \"lutetia-ctcae\", \"version\": 1, \"analytes\": ["
+        " {\"analyte\": \"hemoglobin\", \"term\": \"Anemia\", \"direction\": \"low\","
+        "  \"unit\": \"g/dL\", \"grades\": ["
+        "   {\"grade\": 2, \"text\": \"<= 8\", \"any\": [{\"op\": \"<=\", \"value\": 8.0}]},"
+        "   {\"grade\": 1, \"text\": \"< 10\", \"any\": [{\"op\": \"<\", \"value\": 10.0}]}]},"
+        " {\"analyte\": \"alt\", \"term\": \"ALT increased\", \"direction\": \"high\","
+        "  \"unit\": \"U/L\", \"grades\": ["
+        "   {\"grade\": 2, \"text\": \">= 200\", \"any\": [{\"op\": \">=\", \"value\": 200}]},"
+        "   {\"grade\": 1, \"text\": \"> 100\", \"any\": [{\"op\": \">\", \"value\": 100}]}]}]}";
+    lt_ctcae_table *t = NULL;
+    lt_error err;
+    CHECK_MSG(lt_ctcae_parse(table, strlen(table), "operators", &t, &err) == LT_OK, "%s: %s",
+              err.where, err.message);
+    if (!t) return;
+    static const struct {
+        const char *analyte;
+        double value;
+        int grade;
+    } cases[] = {
+        {"hemoglobin", 8.0, 2},  {"hemoglobin", 8.01, 1}, {"hemoglobin", 10.0, 0},
+        {"hemoglobin", 9.99, 1}, {"alt", 200, 2},         {"alt", 199.9, 1},
+        {"alt", 100, 0},         {"alt", 100.1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lt_grade_context c;
+        lt_grade_context_init(&c);
+        lt_grade g;
+        lt_status st = lt_ctcae_grade(t, cases[i].analyte, cases[i].value, &c, &g, &err);
+        CHECK_MSG(st == LT_OK && g.grade == cases[i].grade, "%s %g: grade %d, expected %d",
+                  cases[i].analyte, cases[i].value, st ? -9 : g.grade, cases[i].grade);
+    }
+    lt_ctcae_free(t);
+}
+
 int main(void)
 {
     char path[4096];
@@ -102,5 +141,6 @@ int main(void)
     CHECK_MSG(lt_ctcae_load(path, &t, &err) == LT_OK, "%s: %s", err.where, err.message);
     if (t) test_converted_vectors(t);
     lt_ctcae_free(t);
+    test_operators_at_limit();
     return lt_test_done();
 }
