@@ -90,6 +90,9 @@ typedef enum lt_store_mode {
 LT_API lt_status lt_store_open(const char *location, lt_store_mode mode, lt_store **out,
                                lt_error *err);
 LT_API void lt_store_close(lt_store *st);
+/* Removes a database file and its -wal and -shm beside it (a scratch copy, a creation that
+ * failed); only for files the caller made itself. */
+LT_API void lt_store_remove_files(const char *path);
 
 /* The schema version the database is at, and the one this program writes. */
 LT_API int lt_store_schema_version(const lt_store *st);

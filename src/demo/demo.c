@@ -766,12 +766,7 @@ static lt_status move_db(const char *from, const char *to, lt_error *err)
     lt_status rc = lt_file_read(from, &data, &n, err);
     if (rc == LT_OK) rc = lt_file_write(to, data, n, err);
     free(data);
-    char side[1100];
-    unlink(from);
-    snprintf(side, sizeof side, "%s-wal", from);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", from);
-    unlink(side);
+    lt_store_remove_files(from);
     return rc;
 }
 

@@ -9,31 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "lutetia/file.h"
 #include "store_impl.h"
 
-static lt_status target_ok(const char *to, lt_error *err)
-{
-    struct stat sb;
-    if (lstat(to, &sb) != 0) {
-        if (errno == ENOENT) return LT_OK;
-        LT_FAIL(err, LT_EIO, to, "cannot check the backup file: %s", strerror(errno));
-    }
-    if (!S_ISREG(sb.st_mode))
-        LT_FAIL(err, LT_EIO, to,
-                "the backup file exists and is not a regular file (a symbolic link, device, "
-                "folder or pipe): refused");
-    return LT_OK;
-}
-
-static void remove_with_sidecars(const char *path)
-{
-    char side[4200];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
 
 /* The folder of `to` fsynced, so that the rename survives a power loss. */
 static void sync_folder(const char *to)
@@ -52,7 +30,7 @@ lt_status lt_store_backup(lt_store *st, const char *to, lt_audit_verified *out, 
 {
     if (!to || !*to) LT_FAIL(err, LT_EINVAL, "to", "no backup file named");
     if (st->in_tx) LT_FAIL(err, LT_EINVAL, "", "a backup is not taken inside a transaction");
-    lt_status rc = target_ok(to, err);
+    lt_status rc = lt_file_check_target(to, err);
     if (rc != LT_OK) return rc;
     size_t n = strlen(to) + 32;
     char *tmp = malloc(n);
@@ -100,12 +78,12 @@ lt_status lt_store_backup(lt_store *st, const char *to, lt_audit_verified *out, 
     unlink(side);
     snprintf(side, sizeof side, "%s-wal", tmp);
     unlink(side);
-    if (rc == LT_OK) rc = target_ok(to, err); /* it may have been swapped meanwhile */
+    if (rc == LT_OK) rc = lt_file_check_target(to, err); /* it may have been swapped meanwhile */
     if (rc == LT_OK && rename(tmp, to) != 0)
         rc = lt_error_set(err, LT_EIO, to, "cannot rename the verified copy into place: %s",
                           strerror(errno));
     if (rc != LT_OK) {
-        remove_with_sidecars(tmp);
+        lt_store_remove_files(tmp);
         free(tmp);
         return rc;
     }

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "lutetia/date.h"
 #include "store_impl.h"
 
@@ -26,6 +27,17 @@ void lt_store_close(lt_store *st)
     if (st->in_tx) st->ops->rollback(st->impl);
     st->ops->close(st->impl);
     free(st);
+}
+
+void lt_store_remove_files(const char *path)
+{
+    char side[4096 + 8];
+    unlink(path);
+    if (strlen(path) >= 4096) return; /* no such path on Linux (PATH_MAX) */
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
 }
 
 int lt_store_schema_version(const lt_store *st) { return st->ops->schema_version(st->impl); }

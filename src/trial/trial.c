@@ -27,15 +27,6 @@ static bool id_ok(const char *s)
     return true;
 }
 
-static void remove_db(const char *db)
-{
-    char path[4096];
-    remove(db);
-    snprintf(path, sizeof path, "%s-wal", db);
-    remove(path);
-    snprintf(path, sizeof path, "%s-shm", db);
-    remove(path);
-}
 
 static void user_json(lt_buf *b, const char *name, lt_role role, const char *const *sites,
                       size_t nsites, const char *const *os_users, size_t nos, bool active)
@@ -187,7 +178,7 @@ lt_status lt_trial_create_with(const char *db, const lt_trial_init *init, lt_err
     bool created = st != NULL;
     lt_store_close(st);
     /* nothing half-made stays behind: neither file existed before */
-    if (rc != LT_OK && created) remove_db(db);
+    if (rc != LT_OK && created) lt_store_remove_files(db);
     if (rc != LT_OK && key_made) unlink(key_file);
     free(key_default);
     return rc;

@@ -29,6 +29,21 @@ static lt_cohort *read_one(const char *name)
     return c;
 }
 
+/* protocols/nelmas.json of the source tree, or NULL (a failure counted). */
+static lt_protocol *nelmas(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../../../protocols/nelmas.json", dir);
+    lt_protocol *proto = NULL;
+    lt_error err;
+    if (lt_protocol_load(path, NULL, &proto, &err) != LT_OK) {
+        printf("FAIL %s: %s\n", err.where, err.message);
+        lt_test_failed++;
+        return NULL;
+    }
+    return proto;
+}
+
 static size_t count(const lt_patient *p, lt_fact_kind kind, const char *code)
 {
     return lt_patient_facts(p, kind, code, NULL, 0);
@@ -84,15 +99,9 @@ static void test_withdrawn_results(void)
 /* A dead patient is never eligible, and the screening says why. */
 static void test_deceased(void)
 {
-    char ppath[1024];
-    snprintf(ppath, sizeof ppath, "%s/../../../protocols/nelmas.json", dir);
-    lt_protocol *proto = NULL;
+    lt_protocol *proto = nelmas();
     lt_error err;
-    if (lt_protocol_load(ppath, NULL, &proto, &err) != LT_OK) {
-        printf("FAIL %s: %s\n", err.where, err.message);
-        lt_test_failed++;
-        return;
-    }
+    if (!proto) return;
     static const struct {
         const char *file, *as_of;
         bool deceased;
@@ -172,15 +181,9 @@ static void test_nested_bundles(void)
  * whole span is on one side of the threshold, unknown otherwise (NELMAS I2: 18 or older). */
 static void test_partial_birth_date(void)
 {
-    char ppath[1024];
-    snprintf(ppath, sizeof ppath, "%s/../../../protocols/nelmas.json", dir);
-    lt_protocol *proto = NULL;
+    lt_protocol *proto = nelmas();
     lt_error err;
-    if (lt_protocol_load(ppath, NULL, &proto, &err) != LT_OK) {
-        printf("FAIL %s: %s\n", err.where, err.message);
-        lt_test_failed++;
-        return;
-    }
+    if (!proto) return;
     static const struct {
         const char *file, *as_of, *first, *last, *status, *reason;
     } rows[] = {
