@@ -321,7 +321,7 @@ int lt_cmd_audit(int argc, char **argv)
         return 0;
     }
     lt_trial *t = NULL;
-    int rc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+    int rc = lt_cli_open_trial_read(lt_cli_db(db), lt_cli_user(user), &t);
     if (rc) return rc;
     lt_buf doc = LT_BUF_INIT, out = LT_BUF_INIT;
     /* the text form is rendered here from the JSON document, escaping what a terminal would

@@ -257,7 +257,7 @@ int lt_cmd_endpoints(int argc, char **argv)
             /* the trial store: the outcomes records of the patients the user may read */
             lt_trial *t = NULL;
             lt_conduct *c = NULL;
-            int orc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+            int orc = lt_cli_open_trial_read(lt_cli_db(db), lt_cli_user(user), &t);
             if (orc) return orc;
             if (lt_conduct_new(t, NULL, &c, &err) ||
                 lt_conduct_outcomes(c, NULL, NULL, &set, &err))

@@ -65,7 +65,7 @@ int lt_cmd_patients(int argc, char **argv)
     if (rc) return rc < 0 ? 0 : rc;
     if (first < argc) return lt_cli_usage_error("patients", "unexpected argument '%s'", argv[first]);
     lt_trial *t = NULL;
-    rc = lt_cli_open_trial(lt_cli_db(o.db), lt_cli_user(o.user), &t);
+    rc = lt_cli_open_trial_read(lt_cli_db(o.db), lt_cli_user(o.user), &t);
     if (rc) return rc;
     lt_error err;
     lt_error_clear(&err);

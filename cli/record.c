@@ -717,7 +717,7 @@ static const char *outcomes_help =
 /* Opens the trial and the conduct context for a reading verb. */
 static int open_conduct(const args *a, lt_trial **t, lt_conduct **c)
 {
-    int rc = lt_cli_open_trial(lt_cli_db(get(a, "db")), lt_cli_user(get(a, "user")), t);
+    int rc = lt_cli_open_trial_read(lt_cli_db(get(a, "db")), lt_cli_user(get(a, "user")), t);
     if (rc) return rc;
     lt_error err;
     lt_error_clear(&err);
@@ -944,7 +944,7 @@ int lt_cli_trial_surv_data(const char *endpoint, const char *cutoff, const char 
     lt_date cut = LT_DATE_NONE;
     if (cutoff && !lt_cli_date_arg("analyse", "--cutoff", cutoff, &cut)) return LT_EXIT_USAGE;
     lt_trial *t = NULL;
-    int rc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+    int rc = lt_cli_open_trial_read(lt_cli_db(db), lt_cli_user(user), &t);
     if (rc) return rc;
     lt_error err;
     lt_error_clear(&err);

@@ -47,7 +47,7 @@ bool lt_cli_os_user(char *name, size_t n)
     return true;
 }
 
-int lt_cli_open_trial(const char *db, const char *user, lt_trial **out)
+static int open_trial(const char *db, const char *user, bool read_only, lt_trial **out)
 {
     lt_error err;
     lt_error_clear(&err);
@@ -59,7 +59,8 @@ int lt_cli_open_trial(const char *db, const char *user, lt_trial **out)
         return lt_cli_exit_code(LT_EPERM);
     }
     const char *key = lt_cli_key_file(NULL);
-    if (lt_trial_open_peer(db, os, user, out, &err) != LT_OK) {
+    if ((read_only ? lt_trial_open_peer_read : lt_trial_open_peer)(db, os, user, out, &err) !=
+        LT_OK) {
         /* the library names the parameter; the command line names its option */
         if (!strcmp(err.where, "user")) snprintf(err.where, sizeof err.where, "--user");
         return lt_cli_fail(&err);
@@ -70,6 +71,16 @@ int lt_cli_open_trial(const char *db, const char *user, lt_trial **out)
         return lt_cli_fail(&err);
     }
     return 0;
+}
+
+int lt_cli_open_trial(const char *db, const char *user, lt_trial **out)
+{
+    return open_trial(db, user, false, out);
+}
+
+int lt_cli_open_trial_read(const char *db, const char *user, lt_trial **out)
+{
+    return open_trial(db, user, true, out);
 }
 
 int lt_cli_print_patient(struct lt_trial *t, const char *id)
@@ -240,7 +251,7 @@ int lt_cmd_trial(int argc, char **argv)
         return rc;
     }
     lt_trial *t = NULL;
-    int rc = lt_cli_open_trial(db, user, &t);
+    int rc = lt_cli_open_trial_read(db, user, &t);
     if (rc) return rc;
     lt_buf b = LT_BUF_INIT;
     if (lt_trial_describe(t, json, &b, &err) != LT_OK)

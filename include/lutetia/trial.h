@@ -99,6 +99,11 @@ LT_API lt_status lt_trial_open(const char *db, const char *user, lt_trial **out,
  * file acts as an admin, so that it can bind accounts (lt_trial_user_bind). */
 LT_API lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *user,
                                     lt_trial **out, lt_error *err);
+/* The same for a verb that only reads (list, show, calendar, due list, endpoints, audit log):
+ * the file is opened read-only, with no schema upgrade, so it works on a read-only copy or
+ * mount; any change through this trial fails with "opened read-only". */
+LT_API lt_status lt_trial_open_peer_read(const char *db, const char *os_user, const char *user,
+                                         lt_trial **out, lt_error *err);
 /* Admin only: binds the existing user name to more OS accounts (an audited "user.bind"), e.g.
  * in a trial created before peer authentication, where the OS account owning the database file
  * acts as the trial's admin until some user is bound. LT_ECONFLICT when nothing is new. */

@@ -211,7 +211,7 @@ static bool bound_to(const lt_json *uj, const char *os_user)
 
 /* Opens as user; with os_user, only if the user is bound to that OS account. */
 static lt_status open_as(const char *db, const char *user, const char *os_user,
-                         bool legacy_owner, lt_trial **out, lt_error *err)
+                         bool legacy_owner, lt_store_mode mode, lt_trial **out, lt_error *err)
 {
     if (!user || !*user)
         LT_FAIL(err, LT_EINVAL, "user", "no acting user: name the trial user who is acting");
@@ -223,7 +223,7 @@ static lt_status open_as(const char *db, const char *user, const char *os_user,
     }
     lt_record *tr = NULL, *ur = NULL;
     lt_json *tj = NULL, *uj = NULL;
-    lt_status rc = lt_store_open(db, LT_STORE_OPEN, &t->st, err);
+    lt_status rc = lt_store_open(db, mode, &t->st, err);
     if (rc == LT_OK) {
         rc = lt_store_get(t->st, TRIAL_KIND, TRIAL_ID, &tr, err);
         if (rc == LT_ENOTFOUND)
@@ -299,7 +299,7 @@ static lt_status open_as(const char *db, const char *user, const char *os_user,
 
 lt_status lt_trial_open(const char *db, const char *user, lt_trial **out, lt_error *err)
 {
-    return open_as(db, user, NULL, false, out, err);
+    return open_as(db, user, NULL, false, LT_STORE_OPEN, out, err);
 }
 
 typedef struct peer_ctx {
@@ -343,14 +343,14 @@ static int peer_item(const lt_record *r, void *ctx)
     return 0;
 }
 
-lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *user,
-                             lt_trial **out, lt_error *err)
+static lt_status open_peer(const char *db, const char *os_user, const char *user,
+                           lt_store_mode mode, lt_trial **out, lt_error *err)
 {
     if (!os_user || !*os_user)
         LT_FAIL(err, LT_EPERM, "os_user", "the OS account running this has no name");
     lt_store *st = NULL;
     peer_ctx c = {.os_user = os_user, .names = LT_BUF_INIT};
-    lt_status rc = lt_store_open(db, LT_STORE_OPEN, &st, err);
+    lt_status rc = lt_store_open(db, mode, &st, err);
     if (rc == LT_OK) rc = lt_store_each(st, "user", NULL, peer_item, &c, err);
     lt_store_close(st);
     /* A trial created before peer authentication binds no one: the OS account that owns its
@@ -358,11 +358,11 @@ lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *us
     bool legacy_owner = rc == LT_OK && c.any_bound == 0 && owns_file(db, os_user);
     if (rc == LT_OK && user && *user) {
         lt_buf_free(&c.names);
-        return open_as(db, user, os_user, legacy_owner, out, err);
+        return open_as(db, user, os_user, legacy_owner, mode, out, err);
     }
     if (rc == LT_OK && c.n == 0 && legacy_owner && c.admins == 1) {
         lt_buf_free(&c.names);
-        return open_as(db, c.admin, os_user, true, out, err);
+        return open_as(db, c.admin, os_user, true, mode, out, err);
     }
     if (rc == LT_OK && c.n == 0)
         rc = lt_error_set(err, LT_EPERM, os_user,
@@ -375,7 +375,19 @@ lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *us
                           os_user, c.n, lt_buf_str(&c.names));
     lt_buf_free(&c.names);
     if (rc != LT_OK) return rc;
-    return open_as(db, c.first, os_user, false, out, err);
+    return open_as(db, c.first, os_user, false, mode, out, err);
+}
+
+lt_status lt_trial_open_peer(const char *db, const char *os_user, const char *user,
+                             lt_trial **out, lt_error *err)
+{
+    return open_peer(db, os_user, user, LT_STORE_OPEN, out, err);
+}
+
+lt_status lt_trial_open_peer_read(const char *db, const char *os_user, const char *user,
+                                  lt_trial **out, lt_error *err)
+{
+    return open_peer(db, os_user, user, LT_STORE_READ, out, err);
 }
 
 lt_status lt_trial_user_bind(lt_trial *t, const char *name, const char *const *os_users,

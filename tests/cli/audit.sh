@@ -187,7 +187,9 @@ expect_err "checkpoint at audit record $N: .*rewritten after it was signed"
 "$LUTETIA" randomise --user coord1 --patient P5 >/dev/null || bad "randomising P5"
 expect_exit 0 -- "$LUTETIA" audit verify --expect-head "$HEAD" --public-key "$TMP/audit.pub"
 
-# ---- read-only: verify and head open the file read-only and change nothing ----
+# ---- read-only: verify, head and the reading verbs open the file read-only, change nothing ----
+"$LUTETIA" user add --name ro1 --role monitor --all-sites --os-user nobody --user admin >/dev/null &&
+  ok || bad "adding ro1, bound to nobody"
 mkdir "$TMP/ro" && cp "$LUTETIA_DB" "$TMP/ro/trial.db"
 SUM=$(sha256sum <"$TMP/ro/trial.db")
 chmod 444 "$TMP/ro/trial.db" && chmod 555 "$TMP/ro"
@@ -198,6 +200,16 @@ chmod o+x "$TMP"
 expect_exit 0 -- $AS "$LUTETIA" audit verify --db "$TMP/ro/trial.db"
 expect_out 'audit trail verified'
 expect_exit 0 -- $AS "$LUTETIA" audit head --db "$TMP/ro/trial.db"
+if [ -n "$AS" ]; then # the reading verbs, as the trial user bound to nobody
+    expect_exit 0 -- $AS "$LUTETIA" patients --db "$TMP/ro/trial.db" --user ro1
+    expect_exit 0 -- $AS "$LUTETIA" trial show --db "$TMP/ro/trial.db" --user ro1
+    expect_exit 0 -- $AS "$LUTETIA" audit log --db "$TMP/ro/trial.db" --user ro1
+    expect_out 'randomise'
+    expect_exit 0 -- $AS "$LUTETIA" due --db "$TMP/ro/trial.db" --user ro1 --from 2026-01-01 --to 2027-12-31
+    # a change through a reading copy is refused with the cause named
+    expect_exit 3 -- $AS "$LUTETIA" site add --db "$TMP/ro/trial.db" --user ro1 --code S9 --name nine
+    expect_err 'read-only'
+fi
 [ "$(sha256sum <"$TMP/ro/trial.db")" = "$SUM" ] && ok || bad "verify changed a read-only copy"
 [ "$(ls "$TMP/ro")" = trial.db ] && ok || bad "verify left files beside a read-only copy: $(ls "$TMP/ro")"
 chmod 755 "$TMP/ro"
