@@ -89,6 +89,10 @@ lt_status lt__check_date(lt_date d, const char *what, lt_error *err)
     if (d > lt_date_today())
         LT_FAIL(err, LT_EINVAL, what, "%s is in the future (today is %s)", lt_date_format(d, s),
                 lt_date_format(lt_date_today(), today));
+    /* as the readers refuse: no patient of a trial was measured or treated before 1900 */
+    if (d < lt_date_from_ymd(1900, 1, 1))
+        LT_FAIL(err, LT_EINVAL, what, "expected a date from 1900-01-01 on, found %s",
+                lt_date_format(d, s));
     return LT_OK;
 }
 

@@ -75,7 +75,7 @@ ready "$TMP/p.json" S1 coord1 inv1 || bad "ready"
 "$L" randomise --user coord1 --patient R1 --date 2026-11-02 >/dev/null || bad "randomise R1"
 rec() { "$L" record "$@" --user coord1 --patient R1; }
 expect_exit 2 -- rec profile --birth-date 1899-12-31 --sex female --weight 68
-expect_err '--birth-date: expected a birth date from 1900-01-01 on, found 1899-12-31'
+expect_err '--birth-date: expected a (birth )?date from 1900-01-01 on, found 1899-12-31'
 expect_exit 2 -- rec profile --birth-date 2030-01-01 --sex female --weight 68
 expect_err 'in the future'
 # screened as born 1962-03-14 (examples/nelmas-01): another date is another patient
@@ -106,6 +106,11 @@ expect_exit 2 -- rec lab --date 2026-11-03 --analyte platelets --value 1e400
 expect_err "--value: expected a number, found '1e400'"
 expect_exit 2 -- rec lab --date 2026-11-03 --analyte platelets --value 231 --value 20
 expect_err "--value is given twice \('231' and '20'\)"
+# dates no patient of the trial has: before 1900, or after today
+expect_exit 2 -- rec lab --date 1890-06-18 --analyte platelets --value 62 --unit 10^9/L
+expect_err -- '--date: expected a date from 1900-01-01 on, found 1890-06-18'
+expect_exit 2 -- rec lab --date 2999-06-18 --analyte platelets --value 62 --unit 10^9/L
+expect_err -- '--date: 2999-06-18 is in the future'
 expect_exit 2 -- rec lab --date 2026-11-03 --analyte bilirubin --value 85 --unit mg/dL --confirm
 expect_err '--reason: a confirmed implausible result needs a reason'
 expect_exit 0 -- rec lab --date 2026-11-03 --analyte bilirubin --value 85 --unit mg/dL --confirm --reason "repeated on a fresh sample"

@@ -16,8 +16,9 @@ expect_exit() {
     if [ "$got" = "$want" ]; then ok; else bad "exit $got, expected $want: $*"; sed 's/^/  | /' "$TMP/err" | head -5; fi
 }
 # expect_out PATTERN: the last command's stdout matches the extended regex
-expect_out() { if grep -Eq -- "$1" "$TMP/out"; then ok; else bad "stdout lacks /$1/"; head -20 "$TMP/out" | sed 's/^/  | /'; fi; }
-expect_err() { if grep -Eq -- "$1" "$TMP/err"; then ok; else bad "stderr lacks /$1/"; head -20 "$TMP/err" | sed 's/^/  | /'; fi; }
+expect_out() { [ "$1" = -- ] && shift; if grep -Eq -- "$1" "$TMP/out"; then ok; else bad "stdout lacks /$1/"; head -20 "$TMP/out" | sed 's/^/  | /'; fi; }
+# expect_err [--] PATTERN: the last command's stderr matches the extended regex PATTERN
+expect_err() { [ "$1" = -- ] && shift; if grep -Eq -- "$1" "$TMP/err"; then ok; else bad "stderr lacks /$1/"; head -20 "$TMP/err" | sed 's/^/  | /'; fi; }
 expect_no_out() { if grep -Eq -- "$1" "$TMP/out"; then bad "stdout has /$1/"; else ok; fi; }
 # expect_jq FILTER: the last command's stdout, read as JSON, makes jq -e FILTER true
 expect_jq() { if jq -e "$1" "$TMP/out" >/dev/null 2>&1; then ok; else bad "jq '$1' is not true"; head -c 600 "$TMP/out" | sed 's/^/  | /'; echo; fi; }
