@@ -923,6 +923,14 @@ static int cmp_by_date(const void *a, const void *b)
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+static bool unconfirmed(const lt_fact *f)
+{
+    const lt_attr *v = lt_fact_attr(f, "verification_status");
+    return v && v->text &&
+           (!strcmp(v->text, "provisional") || !strcmp(v->text, "differential") ||
+            !strcmp(v->text, "unconfirmed"));
+}
+
 static res eval_fact(ev *e, const lt_rule *r)
 {
     lt_fact_kind k = kind_of(r->fact_kind);
@@ -1007,6 +1015,12 @@ static res eval_fact(ev *e, const lt_rule *r)
                                  : fs[i]->problem == LT_FACT_BAD_DATE ? "BAD_DATE"
                                                                       : "DATE_UNKNOWN")
                               : m.reason;
+        /* a diagnosis the record itself calls provisional, differential or unconfirmed (FHIR
+         * verificationStatus) is no diagnosis to decide on: what it would meet stays unknown */
+        if (t == LT_MET && unconfirmed(fs[i])) {
+            t = LT_UNKNOWN;
+            why = "UNCONFIRMED";
+        }
         mr[i] = R(t, why);
     }
     if (r->latest_only) {

@@ -367,10 +367,14 @@ static lt_status condition(ctx *x, const lt_json *res, size_t i)
     static const char *const abate[] = {"abatementDateTime", "abatementPeriod.end"};
     date_from(res, onset, 3, &f->date, f);
     date_from(res, abate, 2, &f->end_date, f);
-    lt_attr extra[1];
+    lt_attr extra[2];
     size_t nextra = 0;
     const char *clinical = cc_code(res, "clinicalStatus");
     if (clinical) extra[nextra++] = (lt_attr){"clinical_status", clinical, 0, false};
+    /* kept so that screening does not take a suspicion for a diagnosis (it says UNCONFIRMED) */
+    if (eq(verification, "provisional") || eq(verification, "differential") ||
+        eq(verification, "unconfirmed"))
+        extra[nextra++] = (lt_attr){"verification_status", verification, 0, false};
     if (kind == LT_FACT_STATUS || kind == LT_FACT_ATTESTATION) {
         /* a recorded condition (pregnancy) is a yes from its onset; its abatement is a no */
         f->flag = 1;
@@ -387,6 +391,42 @@ static lt_status condition(ctx *x, const lt_json *res, size_t i)
             f = g;
         }
     }
+    return attach(p, f, x, sys, code, extra, nextra) ? LT_OK : nomem(x);
+}
+
+/* An AllergyIntolerance: a hypersensitivity. Its code is a substance (octreotide, RxNorm 7617)
+ * or an allergy concept; a somatostatin analogue as the substance is a hypersensitivity to
+ * somatostatin analogues (the criterion NELMAS E17 and NCT04544098 E2 read). */
+static lt_status allergy(ctx *x, const lt_json *res, size_t i)
+{
+    lt_fact_kind kind;
+    const char *sys, *code;
+    const char *concept = match(x, lt_json_get(res, "code"), &kind, &sys, &code);
+    if (!concept) return LT_OK;
+    if (kind == LT_FACT_TREATMENT && !strncmp(concept, "somatostatin_analogue", 21)) {
+        concept = "hypersensitivity_somatostatin_analogue";
+        kind = LT_FACT_DIAGNOSIS;
+        sys = code = NULL; /* the substance's fixed attributes are no allergy's */
+    } else if (kind != LT_FACT_DIAGNOSIS) {
+        return LT_OK;
+    }
+    const char *verification = cc_code(res, "verificationStatus");
+    if (eq(verification, "refuted") || eq(verification, "entered-in-error")) return LT_OK;
+    char where[LT_ERROR_WHERE_MAX];
+    place(x, "AllergyIntolerance", res, i, where, sizeof where);
+    lt_patient *p;
+    lt_status st = resolve(x, res, where, &p);
+    if (st != LT_OK || !p) return st;
+    lt_fact *f = start_fact(x, p, kind, concept, where);
+    if (!f) return nomem(x);
+    static const char *const onset[] = {"onsetDateTime", "onsetPeriod.start", "recordedDate"};
+    date_from(res, onset, 3, &f->date, f);
+    lt_attr extra[2];
+    size_t nextra = 0;
+    const char *clinical = cc_code(res, "clinicalStatus");
+    if (clinical) extra[nextra++] = (lt_attr){"clinical_status", clinical, 0, false};
+    if (eq(verification, "unconfirmed"))
+        extra[nextra++] = (lt_attr){"verification_status", verification, 0, false};
     return attach(p, f, x, sys, code, extra, nextra) ? LT_OK : nomem(x);
 }
 
@@ -621,6 +661,8 @@ lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, l
             st = condition(&x, res, i);
         } else if (eq(t, "Procedure")) {
             st = procedure(&x, res, i);
+        } else if (eq(t, "AllergyIntolerance")) {
+            st = allergy(&x, res, i);
         } else if (eq(t, "MedicationStatement") || eq(t, "MedicationRequest") ||
                    eq(t, "MedicationAdministration")) {
             st = medication(&x, t, res, i);

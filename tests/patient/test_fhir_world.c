@@ -231,6 +231,62 @@ static void test_partial_birth_date(void)
     lt_protocol_free(proto);
 }
 
+/* The status of NELMAS criterion id for the one patient of file, as of as_of, into status and
+ * reason (borrowed names); false when it cannot be screened. */
+static bool criterion_of(const char *file, const char *as_of, const char *id, char *status,
+                         char *reason, size_t n)
+{
+    lt_protocol *proto = nelmas();
+    lt_cohort *c = proto ? read_one(file) : NULL;
+    const lt_patient *p = c ? lt_cohort_find(c, "p1") : NULL;
+    lt_screen_options opt = {LT_DATE_NONE, NULL, NULL, 0};
+    lt_date_parse(as_of, false, &opt.as_of);
+    lt_screening *s = NULL;
+    lt_error err;
+    bool found = false;
+    if (p && lt_screen(proto, p, &opt, &s, &err) == LT_OK)
+        for (size_t k = 0; k < lt_screening_count(s); k++) {
+            const lt_criterion_result *r = lt_screening_result(s, k);
+            if (strcmp(r->id, id)) continue;
+            snprintf(status, n, "%s", lt_tri_name(r->status));
+            snprintf(reason, n, "%s", r->reason);
+            found = true;
+        }
+    lt_screening_free(s);
+    lt_cohort_free(c);
+    lt_protocol_free(proto);
+    return found;
+}
+
+/* AllergyIntolerance: octreotide (RxNorm 7617) as the substance is a hypersensitivity to
+ * somatostatin analogues (NELMAS E17); a refuted one is dropped, an unconfirmed one decides
+ * nothing. A provisional Condition is kept, marked, and decides nothing either. */
+static void test_allergy_and_unconfirmed(void)
+{
+    lt_cohort *c = read_one("allergy-octreotide.json");
+    if (c) {
+        const lt_patient *p = lt_cohort_find(c, "p1");
+        CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "hypersensitivity_somatostatin_analogue"), 1);
+        lt_cohort_free(c);
+    }
+    char st[32], why[32];
+    CHECK(criterion_of("allergy-octreotide.json", "2026-11-01", "E17", st, why, sizeof st) &&
+          !strcmp(st, "met") && !strcmp(why, "FACT_FOUND"));
+    CHECK_MSG(criterion_of("allergy-unconfirmed.json", "2026-11-01", "E17", st, why, sizeof st) &&
+                  !strcmp(st, "unknown") && !strcmp(why, "UNCONFIRMED"),
+              "an unconfirmed allergy: E17 %s %s", st, why);
+    c = read_one("condition-provisional.json");
+    if (c) {
+        const lt_patient *p = lt_cohort_find(c, "p1");
+        const lt_fact *f[2] = {NULL, NULL};
+        CHECK_INT(lt_patient_facts(p, LT_FACT_DIAGNOSIS, "net", f, 2), 2);
+        const lt_attr *v = f[0] ? lt_fact_attr(f[0], "verification_status") : NULL;
+        CHECK(v && v->text && !strcmp(v->text, "provisional"));
+        CHECK(f[1] && !lt_fact_attr(f[1], "verification_status"));
+        lt_cohort_free(c);
+    }
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "tests/patient/fhir-world";
@@ -241,5 +297,6 @@ int main(int argc, char **argv)
     test_references();
     test_nested_bundles();
     test_partial_birth_date();
+    test_allergy_and_unconfirmed();
     return lt_test_done();
 }
