@@ -2,6 +2,7 @@
  * the factor that converts each to the canonical one. A unit not listed is not converted: the
  * value is unknown, never guessed (ARCHITECTURE: "Anything else is unknown, not guessed"). */
 #include <string.h>
+#include <strings.h>
 #include "internal.h"
 
 typedef struct analyte {
@@ -60,6 +61,16 @@ static const unit_row rows[] = {
     {CELLS, "10^3/mm3", 1},
     {CELLS, "10*3/mm3", 1},
     {CELLS, "K/uL", 1},
+    /* spellings laboratory systems print beside UCUM's */
+    {CELLS, "x10^3/uL", 1},
+    {CELLS, "x10E3/uL", 1},
+    {CELLS, "10E3/uL", 1},
+    {CELLS, "thou/uL", 1},
+    {CELLS, "K/mcL", 1},
+    {CELLS, "x10^9/L", 1},
+    {CELLS, "x10E9/L", 1},
+    {CELLS, "10E9/L", 1},
+    {CELLS, "/mcL", 0.001},
     {CELLS, "/nL", 1},
     {CELLS, "10^3/µL", 1},
     {CELLS, "/uL", 0.001},
@@ -71,6 +82,7 @@ static const unit_row rows[] = {
     {"|creatinine|", "umol/L", 1 / 88.4},
     {"|creatinine|", "µmol/L", 1 / 88.4},
     {"|creatinine|", "umol/l", 1 / 88.4},
+    {"|creatinine|", "mcmol/L", 1 / 88.4},
     {"|creatinine|", "mmol/L", 1000 / 88.4},
     /* Creatinine clearance: 1 mL/s = 60 mL/min. */
     {"|creatinine_clearance|", "mL/min", 1},
@@ -87,6 +99,7 @@ static const unit_row rows[] = {
     {"|bilirubin|", "umol/L", 1 / 17.1},
     {"|bilirubin|", "µmol/L", 1 / 17.1},
     {"|bilirubin|", "umol/l", 1 / 17.1},
+    {"|bilirubin|", "mcmol/L", 1 / 17.1},
     /* Enzyme activity: 1 U = 1 umol/min, 1 ukat = 1 umol/s, so 1 ukat/L = 60 U/L. */
     {UL, "U/L", 1},
     {UL, "IU/L", 1},
@@ -176,13 +189,27 @@ lt_fact_kind lt__units_kind(const char *analyte_code)
 
 bool lt_units_convert(const char *analyte_code, double value, const char *unit, double *out)
 {
-    if (!find_analyte(analyte_code) || !unit) return false;
+    const analyte *a = find_analyte(analyte_code);
+    if (!a || !unit) return false;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         if (!strcmp(rows[i].unit, unit) && in_list(rows[i].analytes, analyte_code)) {
             *out = value * rows[i].factor;
             return true;
         }
-    return false;
+    /* UCUM's case-insensitive form ("MG/DL", "K/ul"), for laboratory units only: there no
+     * prefix of the table differs from another by case alone. Activity is left exact, where
+     * "mBq" (milli) is not "MBq" (mega). Every row matching so must agree on the factor. */
+    if (a->kind != LT_FACT_LAB) return false;
+    bool found = false;
+    double factor = 0;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (!strcasecmp(rows[i].unit, unit) && in_list(rows[i].analytes, analyte_code)) {
+            if (found && rows[i].factor != factor) return false;
+            factor = rows[i].factor;
+            found = true;
+        }
+    if (found) *out = value * factor;
+    return found;
 }
 
 bool lt__convert_limit(const char *analyte_code, double v, const char *unit, double *out)

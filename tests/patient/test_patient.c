@@ -43,6 +43,17 @@ static const lt_fact *one(const lt_patient *p, lt_fact_kind kind, const char *co
 static void test_units(void)
 {
     double v = -1;
+    /* UCUM's case-insensitive form and the spellings sites print, for laboratory units;
+     * activity stays exact (mBq is milli, MBq mega) */
+    CHECK(lt_units_convert("platelets", 150, "K/ul", &v) && v == 150);
+    CHECK(lt_units_convert("platelets", 150, "x10E3/uL", &v) && v == 150);
+    CHECK(lt_units_convert("wbc", 4.1, "X10^9/l", &v) && v == 4.1);
+    CHECK(lt_units_convert("creatinine", 1.1, "MG/DL", &v) && v == 1.1);
+    CHECK(lt_units_convert("creatinine", 88.4, "mcmol/L", &v));
+    CHECK_REL(v, 1.0, 1e-12);
+    CHECK(!lt_units_convert("prrt", 7400, "mbq", &v));
+    CHECK(!lt_units_convert("prrt", 7400, "mBq", &v));
+    CHECK(!lt_units_convert("weight", 70, "KG", &v));
     /* Hb: g/dL x 10 = g/L; g/dL x 0.6206 = mmol/L */
     CHECK(lt_units_convert("hemoglobin", 80, "g/L", &v));
     CHECK_REL(v, 8.0, 1e-12);
@@ -85,7 +96,7 @@ static void test_units(void)
     /* not in the table: unknown, and the output untouched */
     v = -1;
     CHECK(!lt_units_convert("hemoglobin", 80, "mg/L", &v));
-    CHECK(!lt_units_convert("hemoglobin", 80, "G/L", &v));
+    CHECK(!lt_units_convert("hemoglobin", 80, "g/mL", &v)); /* "G/L" is g/L in UCUM c/i form */
     CHECK(!lt_units_convert("egfr", 80, "mL/min", &v));
     CHECK(!lt_units_convert("albumin", 600, "umol/L", &v));
     CHECK(!lt_units_convert("sodium", 140, "mmol/L", &v));
