@@ -82,14 +82,32 @@ size_t lt_concepts_count(const lt_concepts *m)
     return m ? m->n : 0;
 }
 
+/* The mapping of a coding: its exact code, else the longest prefix mapping ("E11*" for
+ * E11.65: an ICD-10-CM category names its subcodes), so that an exact entry always wins. */
+static const mapping *find(const lt_concepts *m, const char *system, const char *code)
+{
+    if (!m || !m->index_cap || !system || !code) return NULL; /* a coding may lack either */
+    bool found;
+    size_t s = slot_of(m, system, code, &found);
+    if (found) return &m->v[m->index[s] - 1];
+    char key[64];
+    size_t n = strlen(code);
+    if (n >= sizeof key) return NULL;
+    for (size_t len = n; len-- > 1;) {
+        memcpy(key, code, len);
+        key[len] = '*';
+        key[len + 1] = '\0';
+        s = slot_of(m, system, key, &found);
+        if (found) return &m->v[m->index[s] - 1];
+    }
+    return NULL;
+}
+
 const char *lt_concepts_lookup(const lt_concepts *m, const char *system, const char *code,
                                lt_fact_kind *kind)
 {
-    if (!m || !m->index_cap || !system || !code) return NULL;
-    bool found;
-    size_t s = slot_of(m, system, code, &found);
-    if (!found) return NULL;
-    const mapping *x = &m->v[m->index[s] - 1];
+    const mapping *x = find(m, system, code);
+    if (!x) return NULL;
     if (kind) *kind = x->kind;
     return x->concept;
 }
@@ -98,11 +116,8 @@ const lt_attr *lt__concepts_attrs(const lt_concepts *m, const char *system, cons
                                   size_t *n)
 {
     *n = 0;
-    if (!m || !m->index_cap || !system || !code) return NULL; /* a coding may lack either */
-    bool found;
-    size_t s = slot_of(m, system, code, &found);
-    if (!found) return NULL;
-    const mapping *x = &m->v[m->index[s] - 1];
+    const mapping *x = find(m, system, code);
+    if (!x) return NULL;
     *n = x->nattrs;
     return x->attrs;
 }

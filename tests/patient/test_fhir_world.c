@@ -287,6 +287,25 @@ static void test_allergy_and_unconfirmed(void)
     }
 }
 
+/* Codes hospitals send: an ICD-10-CM category names its subcodes (E11.65 is diabetes, I50.22
+ * heart failure, C18.7 another malignancy), while the trial's NET (C7A) and secondary
+ * neoplasms (C79.51) are no "other malignancy"; an exact code wins over a category (C78.7);
+ * more eGFR LOINC codes (48642-3). */
+static void test_codes(void)
+{
+    lt_cohort *c = read_one("icd10-categories.json");
+    if (!c) return;
+    const lt_patient *p = lt_cohort_find(c, "p1");
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "diabetes"), 1);
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "heart_failure"), 1);
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "other_malignancy"), 1);
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "liver_metastases"), 1);
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "net"), 0);
+    CHECK_INT(count(p, LT_FACT_LAB, "egfr"), 1);
+    CHECK_INT((int)p->nfacts, 5);
+    lt_cohort_free(c);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "tests/patient/fhir-world";
@@ -298,5 +317,6 @@ int main(int argc, char **argv)
     test_nested_bundles();
     test_partial_birth_date();
     test_allergy_and_unconfirmed();
+    test_codes();
     return lt_test_done();
 }
