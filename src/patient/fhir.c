@@ -22,6 +22,7 @@ typedef struct ctx {
     size_t nrefs;
     const lt_json *entries;  /* the bundle's entries, for Medication references */
     const char *entry_url;   /* the fullUrl of the entry being read, or NULL */
+    const lt_json *report;   /* the DiagnosticReport whose contained results are being read */
 } ctx;
 
 static bool eq(const char *a, const char *b)
@@ -148,6 +149,7 @@ static lt_status resolve(ctx *x, const lt_json *res, const char *where, lt_patie
     *out = NULL;
     const lt_json *subj = lt_json_get(res, "subject");
     if (!subj) subj = lt_json_get(res, "patient");
+    if (!subj && x->report) subj = lt_json_get(x->report, "subject"); /* a contained result */
     char buf[512];
     const char *r = unversioned(lt_json_get_str(subj, "reference", NULL), buf, sizeof buf);
     if (!r) {
@@ -260,31 +262,69 @@ static const char *quantity_unit(const char *concept, const lt_json *q)
     return code ? code : unit;
 }
 
-static lt_status observation(ctx *x, const lt_json *res, size_t i)
+/* The date of a DiagnosticReport (effective, else issued), or LT_DATE_NONE. */
+static lt_date report_effective(const lt_json *r)
 {
-    lt_fact_kind kind;
-    const char *sys, *code;
-    const char *concept = match(x, lt_json_get(res, "code"), &kind, &sys, &code);
-    if (!concept) return LT_OK;
-    /* a result withdrawn or never made is no result: kept, it would hide the one before it */
-    const char *status0 = lt_json_get_str(res, "status", NULL);
-    if (eq(status0, "entered-in-error") || eq(status0, "cancelled")) return LT_OK;
-    char where[LT_ERROR_WHERE_MAX];
-    place(x, "Observation", res, i, where, sizeof where);
-    lt_patient *p;
-    lt_status st = resolve(x, res, where, &p);
-    if (st != LT_OK || !p) return st;
+    static const char *const keys[] = {"effectiveDateTime", "effectivePeriod.start", "issued"};
+    lt_date d = LT_DATE_NONE;
+    date_from(r, keys, 3, &d, NULL);
+    return d;
+}
+
+/* The date of the DiagnosticReport that holds an undated result: the one being read (its
+ * contained results), else one of the bundle whose `result` names this Observation. Laboratory
+ * systems often date the report only. */
+static lt_date report_date(const ctx *x, const lt_json *obs)
+{
+    if (x->report) return report_effective(x->report);
+    const char *id = lt_json_get_str(obs, "id", NULL);
+    for (const lt_json *e = lt_json_first(x->entries); e; e = lt_json_next(e)) {
+        const lt_json *r = lt_json_get(e, "resource");
+        if (!eq(lt_json_get_str(r, "resourceType", NULL), "DiagnosticReport")) continue;
+        for (const lt_json *k = lt_json_first(lt_json_get(r, "result")); k; k = lt_json_next(k)) {
+            const char *named = lt_json_get_str(k, "reference", NULL);
+            if (!named) continue;
+            if ((x->entry_url && eq(named, x->entry_url)) ||
+                (id && !strncmp(named, "Observation/", 12) && eq(named + 12, id)))
+                return report_effective(r);
+        }
+    }
+    return LT_DATE_NONE;
+}
+
+static lt_status observation(ctx *x, const lt_json *res, size_t i);
+
+/* A DiagnosticReport's contained results (a laboratory's whole panel inside its report). */
+static lt_status report(ctx *x, const lt_json *res, size_t i)
+{
+    lt_status st = LT_OK;
+    x->report = res;
+    for (const lt_json *c = lt_json_first(lt_json_get(res, "contained")); c && st == LT_OK;
+         c = lt_json_next(c))
+        if (eq(lt_json_get_str(c, "resourceType", NULL), "Observation"))
+            st = observation(x, c, i);
+    x->report = NULL;
+    return st;
+}
+
+/* One measurement of an Observation as a fact of p: the value, unit, comparator, reference
+ * range and absent reason are read from holder (the resource, or one of its components); the
+ * status and the date from res, else the date of the DiagnosticReport that holds it. */
+static lt_status measurement(ctx *x, lt_patient *p, const lt_json *res, const lt_json *holder,
+                             lt_fact_kind kind, const char *concept, const char *sys,
+                             const char *code, const char *where)
+{
     lt_fact *f = start_fact(x, p, kind, concept, where);
     if (!f) return nomem(x);
-
     const char *status = lt_json_get_str(res, "status", NULL);
     if (!usable_status(status)) f->problem = LT_FACT_NOT_FINAL;
     static const char *const dates[] = {"effectiveDateTime", "effectivePeriod.start",
                                         "effectiveInstant", "issued"};
     date_from(res, dates, 4, &f->date, f);
+    if (f->date == LT_DATE_NONE && f->problem != LT_FACT_BAD_DATE) f->date = report_date(x, res);
 
-    const lt_json *absent = lt_json_get(res, "dataAbsentReason");
-    const lt_json *q = lt_json_get(res, "valueQuantity");
+    const lt_json *absent = lt_json_get(holder, "dataAbsentReason");
+    const lt_json *q = lt_json_get(holder, "valueQuantity");
     double d;
     bool b;
     if (absent) {
@@ -294,10 +334,10 @@ static lt_status observation(ctx *x, const lt_json *res, size_t i)
         if (!(f->text = lt__arena_strdup(p, why))) return nomem(x);
     } else if (kind == LT_FACT_STATUS || kind == LT_FACT_ATTESTATION) {
         int flag = -1;
-        if (lt_json_bool(lt_json_get(res, "valueBoolean"), &b))
+        if (lt_json_bool(lt_json_get(holder, "valueBoolean"), &b))
             flag = b;
         else
-            flag = coded_flag(lt_json_get(res, "valueCodeableConcept"));
+            flag = coded_flag(lt_json_get(holder, "valueCodeableConcept"));
         if (flag < 0) {
             if (f->problem == LT_FACT_OK) f->problem = LT_FACT_NO_VALUE;
         } else {
@@ -306,7 +346,7 @@ static lt_status observation(ctx *x, const lt_json *res, size_t i)
             f->has_value = true;
         }
     } else if (kind == LT_FACT_PERFORMANCE) {
-        const lt_json *v = lt_json_get(res, "valueInteger");
+        const lt_json *v = lt_json_get(holder, "valueInteger");
         if (!v) v = lt_json_get(q, "value");
         double max = eq(concept, "ecog") ? 5 : 100;
         if (lt_json_num(v, &d) && d >= 0 && d <= max) {
@@ -326,12 +366,12 @@ static lt_status observation(ctx *x, const lt_json *res, size_t i)
         } else {
             /* a qualitative result ("positive") is no measurement in the canonical unit */
             if (f->problem == LT_FACT_OK) f->problem = LT_FACT_NO_VALUE;
-            const char *t = lt_json_get_str(res, "valueString", NULL);
-            if (!t) t = lt_json_get_str(lt_json_get(res, "valueCodeableConcept"), "text", NULL);
+            const char *t = lt_json_get_str(holder, "valueString", NULL);
+            if (!t) t = lt_json_get_str(lt_json_get(holder, "valueCodeableConcept"), "text", NULL);
             if (t && !(f->text = lt__arena_strdup(p, t))) return nomem(x);
         }
         /* the result's own range, each limit converted with its own unit */
-        const lt_json *rr = lt_json_first(lt_json_get(res, "referenceRange"));
+        const lt_json *rr = lt_json_first(lt_json_get(holder, "referenceRange"));
         const lt_json *lo = lt_json_get(rr, "low"), *hi = lt_json_get(rr, "high");
         if (lo && lt_json_num(lt_json_get(lo, "value"), &d))
             f->has_low = lt__convert_limit(concept, d, quantity_unit(concept, lo), &f->low);
@@ -339,6 +379,41 @@ static lt_status observation(ctx *x, const lt_json *res, size_t i)
             f->has_high = lt__convert_limit(concept, d, quantity_unit(concept, hi), &f->high);
     }
     return attach(p, f, x, sys, code, NULL, 0) ? LT_OK : nomem(x);
+}
+
+static lt_status observation(ctx *x, const lt_json *res, size_t i)
+{
+    /* a result withdrawn or never made is no result: kept, it would hide the one before it */
+    const char *status0 = lt_json_get_str(res, "status", NULL);
+    if (eq(status0, "entered-in-error") || eq(status0, "cancelled")) return LT_OK;
+    lt_fact_kind kind;
+    const char *sys, *code;
+    const char *concept = match(x, lt_json_get(res, "code"), &kind, &sys, &code);
+    /* a panel's results may be its components (eGFR beside the creatinine it came from) */
+    const lt_json *comps = lt_json_get(res, "component");
+    bool any_component = false;
+    for (const lt_json *k = lt_json_first(comps); k && !any_component; k = lt_json_next(k)) {
+        lt_fact_kind ck;
+        const char *cs, *cc;
+        any_component = match(x, lt_json_get(k, "code"), &ck, &cs, &cc) != NULL;
+    }
+    if (!concept && !any_component) return LT_OK;
+    char where[LT_ERROR_WHERE_MAX];
+    place(x, "Observation", res, i, where, sizeof where);
+    lt_patient *p;
+    lt_status st = resolve(x, res, where, &p);
+    if (st != LT_OK || !p) return st;
+    if (concept && (st = measurement(x, p, res, res, kind, concept, sys, code, where)) != LT_OK)
+        return st;
+    size_t ci = 0;
+    for (const lt_json *k = lt_json_first(comps); k && st == LT_OK; k = lt_json_next(k), ci++) {
+        const char *kc = match(x, lt_json_get(k, "code"), &kind, &sys, &code);
+        if (!kc) continue;
+        char cw[LT_ERROR_WHERE_MAX];
+        snprintf(cw, sizeof cw, "%.*s.component[%zu]", (int)(sizeof cw - 24), where, ci);
+        st = measurement(x, p, res, k, kind, kc, sys, code, cw);
+    }
+    return st;
 }
 
 /* The first coding code of a CodeableConcept member, as a FHIR status. */
@@ -612,7 +687,7 @@ static lt_status patient(ctx *x, const lt_json *entry, const lt_json *res, size_
 
 lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, lt_error *err)
 {
-    ctx x = {c, NULL, source, err, NULL, 0, NULL, NULL};
+    ctx x = {c, NULL, source, err, NULL, 0, NULL, NULL, NULL};
     lt_status st = lt__cohort_concepts(c, &x.map, err);
     if (st != LT_OK) return st;
     const lt_json *entries = lt_json_get(root, "entry");
@@ -661,6 +736,8 @@ lt_status lt__read_fhir(lt_cohort *c, const lt_json *root, const char *source, l
             st = condition(&x, res, i);
         } else if (eq(t, "Procedure")) {
             st = procedure(&x, res, i);
+        } else if (eq(t, "DiagnosticReport")) {
+            st = report(&x, res, i);
         } else if (eq(t, "AllergyIntolerance")) {
             st = allergy(&x, res, i);
         } else if (eq(t, "MedicationStatement") || eq(t, "MedicationRequest") ||

@@ -306,6 +306,32 @@ static void test_codes(void)
     lt_cohort_free(c);
 }
 
+/* Laboratory systems date the report, not each result: a result without its own date takes
+ * its DiagnosticReport's (named by Observation/id or by fullUrl); results contained in a report
+ * are read, with the report's subject and date; an eGFR given as a component is a result. */
+static void test_diagnostic_report(void)
+{
+    lt_cohort *c = read_one("diagnostic-report.json");
+    if (!c) return;
+    const lt_patient *p = lt_cohort_find(c, "p1");
+    static const struct {
+        const char *code, *date;
+        double value;
+    } want[] = {{"platelets", "2026-10-20", 180},
+                {"hemoglobin", "2026-10-20", 12.1},
+                {"creatinine", "2026-10-21", 0.9},
+                {"egfr", "2026-10-21", 88}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const lt_fact *f = NULL;
+        char d[LT_DATE_STR_MAX];
+        CHECK_MSG(lt_patient_facts(p, LT_FACT_LAB, want[i].code, &f, 1) == 1, "%s", want[i].code);
+        if (!f) continue;
+        CHECK_STR(lt_date_format(f->date, d), want[i].date);
+        CHECK_MSG(f->has_value && f->value == want[i].value, "%s = %g", want[i].code, f->value);
+    }
+    lt_cohort_free(c);
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "tests/patient/fhir-world";
@@ -318,5 +344,6 @@ int main(int argc, char **argv)
     test_partial_birth_date();
     test_allergy_and_unconfirmed();
     test_codes();
+    test_diagnostic_report();
     return lt_test_done();
 }
