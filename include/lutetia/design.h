@@ -138,6 +138,12 @@ typedef struct lt_protocol_design {
     long patients;             /* stated; 0 when absent */
     bool has_piecewise;        /* "piecewise": per-arm hazards for simulation */
     lt_piecewise control, treatment;
+    /* the design's choices marked "assumption": numbers the sources do not state, which the
+     * file supplies (design check labels them) */
+    size_t nassumptions;
+    struct {
+        char id[48], about[64];
+    } assumptions[8];
 } lt_protocol_design;
 
 /* Reads and validates a "design" member. path_prefix names it in errors ("design"), so an

@@ -336,8 +336,23 @@ void lt_protocol_describe(const lt_protocol *p, lt_buf *b)
             for (const lt_json *s = lt_json_first(lt_json_get(c, "sources")); s;
                  s = lt_json_next(s))
                 lt_buf_printf(b, " %s", lt_json_str(s) ? lt_json_str(s) : "?");
-            lt_buf_printf(b, ")\n      choice: %s\n      why: %s\n",
-                          lt_json_get_str(c, "choice", ""), lt_json_get_str(c, "why", ""));
+            bool assumed = false;
+            lt_json_bool(lt_json_get(c, "assumption"), &assumed);
+            lt_buf_printf(b, ")%s\n      choice: %s\n      why: %s\n",
+                          assumed ? " [assumption]" : "", lt_json_get_str(c, "choice", ""),
+                          lt_json_get_str(c, "why", ""));
         }
     }
+    /* what the file supplies that no source states, top-level and in the design, in one list
+     * a reviewer can go through */
+    const lt_json *dch = lt_json_get(lt_json_get(doc, "design"), "choices");
+    size_t nassumed = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (const lt_json *c = lt_json_first(pass ? dch : ch); c; c = lt_json_next(c)) {
+            bool assumed = false;
+            if (!lt_json_bool(lt_json_get(c, "assumption"), &assumed) || !assumed) continue;
+            if (!nassumed++) lt_buf_puts(b, "\nAssumptions: what this file states that no source does\n");
+            lt_buf_printf(b, "  %s (%s): %s\n", lt_json_get_str(c, "about", ""),
+                          lt_json_get_str(c, "id", "?"), lt_json_get_str(c, "choice", ""));
+        }
 }

@@ -696,7 +696,8 @@ static void build_choices(const lt_json *doc, lt__issues *iss)
         return;
     }
     const lt_json *sources = lt_json_get(doc, "sources");
-    static const char *const members[] = {"id", "about", "sources", "choice", "why", NULL};
+    static const char *const members[] = {"id",  "about",      "sources", "choice",
+                                          "why", "assumption", NULL};
     size_t i = 0;
     for (const lt_json *c = lt_json_first(ch); c; c = lt_json_next(c), i++) {
         char q[LT_ERROR_WHERE_MAX], sq[LT_ERROR_WHERE_MAX];
@@ -710,6 +711,13 @@ static void build_choices(const lt_json *doc, lt__issues *iss)
         get_str(c, "about", q, true, iss);
         get_str(c, "choice", q, true, iss);
         get_str(c, "why", q, true, iss);
+        const lt_json *as = lt_json_get(c, "assumption");
+        bool flag;
+        if (as && !lt_json_bool(as, &flag)) {
+            char aq[LT_ERROR_WHERE_MAX];
+            lt__path_key(aq, sizeof aq, q, "assumption");
+            lt__issue(iss, NULL, aq, "expected true or false, found %s", lt__json_type_name(as));
+        }
         size_t j = 0;
         for (const lt_json *d = lt_json_first(ch); d && d != c; d = lt_json_next(d), j++)
             if (id && lt_json_get_str(d, "id", NULL) && !strcmp(id, lt_json_get_str(d, "id", "")))

@@ -189,6 +189,22 @@ lt_status lt_protocol_design_read(const lt_json *member, const char *path_prefix
             found_text(lt_json_get(ch, "sources"), found, sizeof found);
             LT_FAIL(err, LT_ESCHEMA, path, "expected an array of source ids, found %s", found);
         }
+        const lt_json *as = lt_json_get(ch, "assumption");
+        bool assumed = false;
+        if (as && !lt_json_bool(as, &assumed)) {
+            char sub[64];
+            snprintf(sub, sizeof sub, "choices[%zu].assumption", k);
+            path_of(&r, sub, path, sizeof path);
+            found_text(as, found, sizeof found);
+            LT_FAIL(err, LT_ESCHEMA, path, "expected true or false, found %s", found);
+        }
+        if (assumed && pd.nassumptions < sizeof pd.assumptions / sizeof pd.assumptions[0]) {
+            snprintf(pd.assumptions[pd.nassumptions].id, sizeof pd.assumptions[0].id, "%s",
+                     lt_json_get_str(ch, "id", ""));
+            snprintf(pd.assumptions[pd.nassumptions].about, sizeof pd.assumptions[0].about, "%s",
+                     lt_json_get_str(ch, "about", ""));
+            pd.nassumptions++;
+        }
     }
     if (!pd.comparative) {
         *out = pd;
@@ -482,6 +498,9 @@ void lt_design_check_text(const lt_protocol_design *pd, const lt_design_check *c
             lt_buf_printf(b, " (none of the conventional one-sided 0.025, 0.05, 0.10 "
                              "suffices)\n");
     }
+    for (size_t i = 0; i < pd->nassumptions; i++)
+        lt_buf_printf(b, "assumption, not stated by the sources: %s (choice %s)\n",
+                      pd->assumptions[i].about, pd->assumptions[i].id);
     lt_buf_printf(b, "%d finding%s\n", c->findings, c->findings == 1 ? "" : "s");
 }
 
@@ -528,6 +547,15 @@ void lt_design_check_json(const lt_protocol_design *pd, const lt_design_check *c
     num_member(b, "expected_events_stated_patients", c->expected_events, true);
     num_member(b, "power_stated_patients", c->power_stated_patients, true);
     num_member(b, "implied_alpha_one_sided", c->implied_alpha_one_sided, true);
+    lt_buf_puts(b, ",\"assumptions\":[");
+    for (size_t i = 0; i < pd->nassumptions; i++) {
+        lt_buf_puts(b, i ? ",{\"about\":" : "{\"about\":");
+        lt_buf_json_str(b, pd->assumptions[i].about);
+        lt_buf_puts(b, ",\"choice\":");
+        lt_buf_json_str(b, pd->assumptions[i].id);
+        lt_buf_putc(b, '}');
+    }
+    lt_buf_putc(b, ']');
     num_member(b, "conventional_alpha_one_sided",
                c->conventional_alpha_one_sided > 0 ? c->conventional_alpha_one_sided : NAN, true);
     lt_buf_printf(b, ",\"findings\":%d}\n", c->findings);
