@@ -50,8 +50,12 @@ typedef struct lt_attr {
 typedef struct lt_fact {
     lt_fact_kind kind;
     const char *code;        /* Lutetia concept code */
-    lt_date date;            /* effective or onset date; LT_DATE_NONE when unknown */
-    lt_date end_date;        /* abatement or end; LT_DATE_NONE when ongoing or unknown */
+    lt_date date;            /* effective or onset date; LT_DATE_NONE when unknown; the
+                                earliest day a partial one ("2013-04") allows */
+    lt_date date_latest;     /* a partial date: the latest day it allows; LT_DATE_NONE when
+                                date is a whole day (or unknown) */
+    lt_date end_date;        /* abatement or end; LT_DATE_NONE when ongoing or unknown; a
+                                partial one is its latest day (a washout is never shortened) */
     bool has_value;          /* value holds a usable number (false for unit_unknown, no_value) */
     double value;            /* in the canonical unit (labs, vitals, PRRT MBq), the score, or
                                 1/0 for status and attestations */

@@ -179,6 +179,12 @@ static lt_evidence *ev_fact(ev *e, const lt_fact *f, const char *why)
     x->date = f->date;
     x->source = f->source;
     x->note = why;
+    if (!why && f->date != LT_DATE_NONE && f->date_latest != LT_DATE_NONE &&
+        f->date_latest > f->date) {
+        char a[LT_DATE_STR_MAX], b[LT_DATE_STR_MAX];
+        x->note = note(e, "a partial date: on a day from %s to %s", lt_date_format(f->date, a),
+                       lt_date_format(f->date_latest, b));
+    }
     return x;
 }
 
@@ -332,6 +338,34 @@ static lt_tri in_span(const span *s, lt_date d)
     return LT_MET;
 }
 
+/* A fact dated only to a month or a year ("2013-04"): it happened on one of its days. */
+static bool date_partial(const lt_fact *f)
+{
+    return f->date != LT_DATE_NONE && f->date_latest != LT_DATE_NONE && f->date_latest > f->date;
+}
+
+/* Whether a fact falls in the window: a partial date is in it when all its days are, outside
+ * when none is, and unknown when the window's edge cuts through it. */
+static lt_tri fact_in_span(const span *s, const lt_fact *f)
+{
+    lt_tri first = in_span(s, f->date);
+    if (!date_partial(f)) return first;
+    lt_tri last = in_span(s, f->date_latest);
+    if (first == LT_MET && last == LT_MET) return LT_MET;
+    bool all_before =
+        s->lo != LT_DATE_NONE && (s->lo_in ? f->date_latest < s->lo : f->date_latest <= s->lo);
+    bool all_after = s->hi != LT_DATE_NONE && (s->hi_in ? f->date > s->hi : f->date >= s->hi);
+    return all_before || all_after ? LT_NOT_MET : LT_UNKNOWN;
+}
+
+/* Why a fact the window cannot place is unknown. */
+static const char *undated_reason(const lt_fact *f)
+{
+    return f->problem == LT_FACT_BAD_DATE ? "BAD_DATE"
+           : date_partial(f)              ? "DATE_PARTIAL"
+                                          : "DATE_UNKNOWN";
+}
+
 /* ---- comparisons on intervals -----------------------------------------------------------
  * A result may be a bound ("< 0.3"): it is the interval of values it allows, and a comparison
  * is met when every value in it passes, not met when none does, unknown otherwise. */
@@ -436,13 +470,15 @@ static pick pick_latest(ev *e, lt_fact_kind k, const char *code, const lt_window
     size_t n;
     const lt_fact *const *fs = facts_of(e, k, code, &n);
     bool undated = false, outside = false;
+    const char *undated_why = NULL;
     const lt_fact *last = NULL;
     size_t last_i = 0;
     for (size_t i = 0; i < n; i++) {
         const lt_fact *f = fs[i];
         if (!visible(e, f)) continue;
-        lt_tri in = in_span(&s, f->date);
+        lt_tri in = fact_in_span(&s, f);
         if (in == LT_UNKNOWN) {
+            if (!undated_why) undated_why = undated_reason(f);
             undated = true;
             continue;
         }
@@ -454,7 +490,7 @@ static pick pick_latest(ev *e, lt_fact_kind k, const char *code, const lt_window
         last_i = i;
     }
     if (!last) {
-        p.r.reason = undated ? "DATE_UNKNOWN" : outside ? "OUT_OF_WINDOW" : "MISSING";
+        p.r.reason = undated ? undated_why : outside ? "OUT_OF_WINDOW" : "MISSING";
         if (outside) {
             /* a window that closed with only results outside it had none: not met */
             if (!undated && window_closed(e, &s)) p.r.v = LT_NOT_MET;
@@ -719,7 +755,7 @@ static res eval_prrt(ev *e, const lt_rule *r, bool count)
     size_t used = 0;
     for (size_t i = 0; i < n; i++) {
         if (!visible(e, fs[i])) continue;
-        lt_tri in = r->window ? in_span(&s, fs[i]->date) : LT_MET;
+        lt_tri in = r->window ? fact_in_span(&s, fs[i]) : LT_MET;
         if (in == LT_NOT_MET) continue;
         use[i] = true;
         used++;
@@ -974,11 +1010,11 @@ static res eval_fact(ev *e, const lt_rule *r)
             if (!r->end_date || f->end_date != LT_DATE_NONE) {
                 /* a treatment ending after the as-of date is still running on it */
                 lt_date end = f->end_date > e->as_of ? e->as_of : f->end_date;
-                w = in_span(&s, r->end_date ? end : f->date);
+                w = r->end_date ? in_span(&s, end) : fact_in_span(&s, f);
             } else {
                 /* no end date: ongoing or unknown. Inside if its start is inside; unknown if
                  * it started before the window and may still be running. */
-                w = in_span(&s, f->date);
+                w = fact_in_span(&s, f);
                 if (w == LT_NOT_MET && f->date != LT_DATE_NONE && s.lo != LT_DATE_NONE &&
                     f->date <= s.lo)
                     w = LT_UNKNOWN;
@@ -1011,9 +1047,7 @@ static res eval_fact(ev *e, const lt_rule *r)
         res m = r->match ? eval_on_fact(e, r->match, fs[i]) : R(LT_MET, "FACT_FOUND");
         lt_tri t = tri_and(win[i], m.v);
         const char *why = t == LT_UNKNOWN && m.v != LT_UNKNOWN
-                              ? (fs[i]->date == LT_DATE_NONE          ? "DATE_UNKNOWN"
-                                 : fs[i]->problem == LT_FACT_BAD_DATE ? "BAD_DATE"
-                                                                      : "DATE_UNKNOWN")
+                              ? undated_reason(fs[i])
                               : m.reason;
         /* a diagnosis the record itself calls provisional, differential or unconfirmed (FHIR
          * verificationStatus) is no diagnosis to decide on: what it would meet stays unknown */

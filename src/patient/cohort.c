@@ -107,6 +107,7 @@ lt_fact *lt__fact_add(lt_patient *p)
     lt_fact *f = &q->facts[p->nfacts++];
     memset(f, 0, sizeof *f);
     f->date = LT_DATE_NONE;
+    f->date_latest = LT_DATE_NONE;
     f->end_date = LT_DATE_NONE;
     f->flag = -1;
     return f;

@@ -82,9 +82,11 @@ bool lt__partial_date(const char *s, lt_date *first, lt_date *last)
 }
 
 /* Sets *d from the first present member of obj named in keys ("a" or "a.b"); records a
- * problem when the one present does not parse. */
-static void date_from(const lt_json *obj, const char *const *keys, size_t nkeys, lt_date *d,
-                      lt_fact *f)
+ * problem when the one present does not parse. A partial date ("2013", "2013-04", valid FHIR)
+ * sets *d to its first day and *latest to its last; with latest NULL (an end date) *d is its
+ * last day, so that "ended more than 4 weeks ago" is never judged on a day too early. */
+static void date_from_partial(const lt_json *obj, const char *const *keys, size_t nkeys,
+                              lt_date *d, lt_date *latest, lt_fact *f)
 {
     for (size_t i = 0; i < nkeys; i++) {
         const lt_json *v;
@@ -97,9 +99,27 @@ static void date_from(const lt_json *obj, const char *const *keys, size_t nkeys,
             v = lt_json_get(obj, keys[i]);
         }
         if (!v) continue;
-        if (!fhir_date(v, d) && f && f->problem == LT_FACT_OK) f->problem = LT_FACT_BAD_DATE;
+        lt_date first, last;
+        if (lt__partial_date(lt_json_str(v), &first, &last)) {
+            *d = latest ? first : last;
+            if (latest) *latest = last;
+        } else if (!fhir_date(v, d) && f && f->problem == LT_FACT_OK) {
+            f->problem = LT_FACT_BAD_DATE;
+        }
         return;
     }
+}
+
+static void date_from(const lt_json *obj, const char *const *keys, size_t nkeys, lt_date *d,
+                      lt_fact *f)
+{
+    date_from_partial(obj, keys, nkeys, d, f ? &f->date_latest : NULL, f);
+}
+
+static void end_date_from(const lt_json *obj, const char *const *keys, size_t nkeys, lt_date *d,
+                          lt_fact *f)
+{
+    date_from_partial(obj, keys, nkeys, d, NULL, f);
 }
 
 /* The first coding of a CodeableConcept that the map knows. */
@@ -441,7 +461,7 @@ static lt_status condition(ctx *x, const lt_json *res, size_t i)
     static const char *const onset[] = {"onsetDateTime", "onsetPeriod.start", "recordedDate"};
     static const char *const abate[] = {"abatementDateTime", "abatementPeriod.end"};
     date_from(res, onset, 3, &f->date, f);
-    date_from(res, abate, 2, &f->end_date, f);
+    end_date_from(res, abate, 2, &f->end_date, f);
     lt_attr extra[2];
     size_t nextra = 0;
     const char *clinical = cc_code(res, "clinicalStatus");
@@ -535,7 +555,7 @@ static lt_status procedure(ctx *x, const lt_json *res, size_t i)
     static const char *const start[] = {"performedDateTime", "performedPeriod.start"};
     static const char *const end[] = {"performedPeriod.end"};
     date_from(res, start, 2, &f->date, f);
-    date_from(res, end, 1, &f->end_date, f);
+    end_date_from(res, end, 1, &f->end_date, f);
     if (eq(status, "preparation") || eq(status, "in-progress") || eq(status, "on-hold") ||
         eq(status, "stopped") || eq(status, "unknown"))
         f->problem = LT_FACT_NOT_FINAL;
@@ -621,7 +641,7 @@ static lt_status medication(ctx *x, const char *type, const lt_json *res, size_t
                                         "dateAsserted"};
     static const char *const end[] = {"effectivePeriod.end"};
     date_from(res, start, 4, &f->date, f);
-    date_from(res, end, 1, &f->end_date, f);
+    end_date_from(res, end, 1, &f->end_date, f);
     if (f->end_date == LT_DATE_NONE) {
         const lt_json *vp = lt_json_get(lt_json_get(res, "dispenseRequest"), "validityPeriod");
         lt_date e;

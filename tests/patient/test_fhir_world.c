@@ -258,6 +258,56 @@ static bool criterion_of(const char *file, const char *as_of, const char *id, ch
     return found;
 }
 
+/* A result or a treatment dated to a month ("2026-02", valid R4) is kept: on a day of that
+ * month. It is in a window when all its days are, outside when none is, unknown when the
+ * window's edge cuts the month (DATE_PARTIAL). A partial end date is its last day, so a
+ * washout is never judged shorter than it may have been. NELMAS I3: ECOG within the 28 days
+ * before the as-of date; E1: a treatment that ended less than 4 weeks before randomisation. */
+static void test_partial_fact_dates(void)
+{
+    lt_cohort *c = read_one("partial-dates.json");
+    const lt_patient *p = c ? lt_cohort_find(c, "p1") : NULL;
+    CHECK(p != NULL);
+    if (p) {
+        const lt_fact *f[2] = {NULL, NULL};
+        char d[LT_DATE_STR_MAX];
+        CHECK_INT(lt_patient_facts(p, LT_FACT_PERFORMANCE, "ecog", f, 2), 1);
+        CHECK_INT(lt_patient_facts(p, LT_FACT_TREATMENT, "alkylating_agent", f + 1, 1), 1);
+        if (f[0] && f[1]) {
+            CHECK_INT(f[0]->problem, LT_FACT_OK);
+            CHECK_STR(lt_date_format(f[0]->date, d), "2026-02-01");
+            CHECK_STR(lt_date_format(f[0]->date_latest, d), "2026-02-28");
+            CHECK_STR(lt_date_format(f[1]->date, d), "2025-12-01");
+            CHECK_STR(lt_date_format(f[1]->end_date, d), "2026-02-28");
+        }
+    }
+    lt_cohort_free(c);
+    static const struct {
+        const char *as_of, *id, *status, *reason;
+    } rows[] = {
+        /* the window 2026-01-31..2026-02-28 holds all of February */
+        {"2026-02-28", "I3", "met", "THRESHOLD"},
+        /* 2026-02-03..2026-03-03 cuts February: it may have been on the 1st or 2nd */
+        {"2026-03-03", "I3", "unknown", "DATE_PARTIAL"},
+        /* 2026-03-04..2026-04-01: all of February before it; the window is still open */
+        {"2026-04-01", "I3", "unknown", "OUT_OF_WINDOW"},
+        /* temozolomide ended at the latest on 2026-02-28: within 4 weeks of 2026-03-20 */
+        {"2026-03-20", "E1", "met", NULL},
+        /* and not within the 4 weeks before 2026-03-30 */
+        {"2026-03-30", "E1", "not_met", NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char status[32], reason[64];
+        bool ok = criterion_of("partial-dates.json", rows[i].as_of, rows[i].id, status, reason,
+                               sizeof status);
+        CHECK_MSG(ok && !strcmp(status, rows[i].status) &&
+                      (!rows[i].reason || !strcmp(reason, rows[i].reason)),
+                  "as of %s: %s %s %s, expected %s %s", rows[i].as_of, rows[i].id,
+                  ok ? status : "-", ok ? reason : "-", rows[i].status,
+                  rows[i].reason ? rows[i].reason : "(any)");
+    }
+}
+
 /* AllergyIntolerance: octreotide (RxNorm 7617) as the substance is a hypersensitivity to
  * somatostatin analogues (NELMAS E17); a refuted one is dropped, an unconfirmed one decides
  * nothing. A provisional Condition is kept, marked, and decides nothing either. */
@@ -342,6 +392,7 @@ int main(int argc, char **argv)
     test_references();
     test_nested_bundles();
     test_partial_birth_date();
+    test_partial_fact_dates();
     test_allergy_and_unconfirmed();
     test_codes();
     test_diagnostic_report();
