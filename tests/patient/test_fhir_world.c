@@ -352,7 +352,21 @@ static void test_codes(void)
     CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "liver_metastases"), 1);
     CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "net"), 0);
     CHECK_INT(count(p, LT_FACT_LAB, "egfr"), 1);
-    CHECK_INT((int)p->nfacts, 5);
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "extrahepatic_disease"), 1); /* C79.51 */
+    CHECK_INT((int)p->nfacts, 6);
+    lt_cohort_free(c);
+
+    /* metastases outside the liver by ICD-10-CM category (C77-C79, C7B.0x), with the liver
+     * (C78.7) and the brain (C79.31) keeping their own concepts; Y-90 radioembolization by
+     * CPT 79445; lanreotide by an RxNorm product code */
+    c = read_one("metastases-and-products.json");
+    if (!c) return;
+    p = lt_cohort_find(c, "p1");
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "extrahepatic_disease"), 4);
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "liver_metastases"), 1);
+    CHECK_INT(count(p, LT_FACT_DIAGNOSIS, "brain_metastases"), 1);
+    CHECK_INT(count(p, LT_FACT_PROCEDURE, "radioembolization_y90"), 1);
+    CHECK_INT(count(p, LT_FACT_TREATMENT, "somatostatin_analogue_long"), 1);
     lt_cohort_free(c);
 }
 
@@ -382,6 +396,63 @@ static void test_diagnostic_report(void)
     lt_cohort_free(c);
 }
 
+/* The HL7 US Core examples (tests/patient/fhir-corpus/us-core, CC0-1.0; SOURCE.md there):
+ * every resource they hold about Patient/example, gathered into one Bundle, reads with the
+ * labs, the pregnancy status and the age they give; the example Bundles that hold no patient
+ * and the single resources are refused with an error naming the file, never read as nothing. */
+static void test_us_core_corpus(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../fhir-corpus/us-core/patient-example-bundle.json", dir);
+    lt_cohort *c = NULL;
+    lt_error err;
+    CHECK(lt_cohort_new(&c, &err) == LT_OK);
+    if (!c) return;
+    if (lt_cohort_read_file(c, path, &err) != LT_OK) {
+        CHECK_MSG(0, "%s: %s", err.where, err.message);
+        lt_cohort_free(c);
+        return;
+    }
+    CHECK_INT(lt_cohort_count(c), 1);
+    const lt_patient *p = lt_cohort_patient(c, 0);
+    char d[LT_DATE_STR_MAX];
+    CHECK_STR(lt_date_format(p->birth_date, d), "1987-02-20");
+    static const char *const labs[] = {"hemoglobin", "wbc", "platelets", "creatinine"};
+    for (size_t i = 0; i < sizeof labs / sizeof labs[0]; i++) {
+        const lt_fact *f = NULL;
+        CHECK_MSG(lt_patient_facts(p, LT_FACT_LAB, labs[i], &f, 1) >= 1 && f &&
+                      f->problem == LT_FACT_OK && f->has_value,
+                  "US Core: no usable %s", labs[i]);
+    }
+    const lt_fact *hb = NULL;
+    if (lt_patient_facts(p, LT_FACT_LAB, "hemoglobin", &hb, 1) >= 1 && hb) {
+        CHECK_STR(lt_date_format(hb->date, d), "2005-07-05");
+        CHECK(hb->value > 16.9 && hb->value < 17.1);
+    }
+    CHECK_INT(count(p, LT_FACT_STATUS, "pregnant"), 1);
+    lt_cohort_free(c);
+
+    static const struct {
+        const char *file, *says;
+    } refused[] = {
+        {"bundle-docref-example1.json", "no Patient"},
+        {"PractitionerRole_Practitioner_Endpoint_Bundle_Example.json", "no Patient"},
+        {"patient-deceased-example.json", "expected a Bundle"},
+        {"diagnosticreport-cbc.json", "expected a Bundle"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        snprintf(path, sizeof path, "%s/../fhir-corpus/us-core/%s", dir, refused[i].file);
+        c = NULL;
+        CHECK(lt_cohort_new(&c, &err) == LT_OK);
+        lt_status st = lt_cohort_read_file(c, path, &err);
+        CHECK_MSG(st != LT_OK && strstr(err.where, refused[i].file) &&
+                      strstr(err.message, refused[i].says),
+                  "%s: status %d, %s: %s", refused[i].file, (int)st, err.where, err.message);
+        CHECK_INT(lt_cohort_count(c), 0);
+        lt_cohort_free(c);
+    }
+}
+
 int main(int argc, char **argv)
 {
     dir = argc > 1 ? argv[1] : "tests/patient/fhir-world";
@@ -396,5 +467,6 @@ int main(int argc, char **argv)
     test_allergy_and_unconfirmed();
     test_codes();
     test_diagnostic_report();
+    test_us_core_corpus();
     return lt_test_done();
 }
