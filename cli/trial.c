@@ -106,7 +106,8 @@ static void init_help(FILE *f)
     fprintf(f,
             "usage: lutetia trial init --protocol FILE [--version V] [--db FILE] [--user NAME]\n"
             "                          [--key-file FILE] [--seed-hex HEX] [--json]\n"
-            "       lutetia trial show [--json] [--db FILE] [--user NAME]\n\n"
+            "       lutetia trial show [--json] [--db FILE] [--user NAME]\n"
+            "       lutetia trial amend --protocol FILE --version V --effective DATE (see its --help)\n\n"
             "init creates a new trial database (default ./lutetia.db, or LUTETIA_DB) from a\n"
             "protocol file: the protocol text is stored in it, with a random randomisation seed\n"
             "sealed under a new key file (default DB.key beside the database, or --key-file, or\n"
@@ -147,6 +148,84 @@ static int refuse_bad_sections(const char *protocol)
     return lt_cli_exit_code(LT_ESCHEMA);
 }
 
+static void amend_help(FILE *f)
+{
+    fprintf(f,
+            "usage: lutetia trial amend --protocol FILE --version V --effective DATE\n"
+            "                           [--consent-form F] [--reason TEXT] [--json] [--db FILE]\n"
+            "                           [--user NAME]\n\n"
+            "Amends the running trial (admin): protocol version V of FILE (the file's latest, or\n"
+            "one of its older versions) takes effect on DATE, after any earlier amendment. Patients\n"
+            "who consented on another form must re-consent on form F (default: V): 'lutetia\n"
+            "consent --form F' records it. Each patient's calendar follows the version in force on\n"
+            "each of its dates. 'lutetia protocol lint FILE' shows what the versions change.\n");
+}
+
+/* `lutetia trial amend`. */
+static int amend(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"protocol", required_argument, 0, 'p'}, {"version", required_argument, 0, 'v'},
+        {"effective", required_argument, 0, 'e'}, {"consent-form", required_argument, 0, 'f'},
+        {"reason", required_argument, 0, 'r'},   {"db", required_argument, 0, 'd'},
+        {"user", required_argument, 0, 'u'},     {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
+    };
+    lt_trial_amendment a = {.effective = LT_DATE_NONE};
+    const char *db = NULL, *user = NULL;
+    bool json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': a.protocol = optarg; break;
+        case 'v': a.version = optarg; break;
+        case 'e':
+            if (!lt_cli_date_arg("trial amend", "--effective", optarg, &a.effective))
+                return LT_EXIT_USAGE;
+            break;
+        case 'f': a.consent_form = optarg; break;
+        case 'r': a.reason = optarg; break;
+        case 'd': db = optarg; break;
+        case 'u': user = optarg; break;
+        case 'j': json = true; break;
+        case 'h': amend_help(stdout); return 0;
+        default: return lt_cli_usage_error("trial amend", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return lt_cli_usage_error("trial amend", "unexpected argument '%s'", argv[optind]);
+    if (!a.protocol || !a.version || a.effective == LT_DATE_NONE)
+        return lt_cli_usage_error("trial amend", "--protocol, --version and --effective are required");
+    lt_trial *t = NULL;
+    int rc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+    if (rc) return rc;
+    lt_error err;
+    lt_error_clear(&err);
+    int due = 0;
+    char e[LT_DATE_STR_MAX];
+    if (lt_trial_amend(t, &a, &due, &err) != LT_OK) {
+        rc = lt_cli_fail(&err);
+    } else if (json) {
+        lt_buf b = LT_BUF_INIT;
+        lt_buf_puts(&b, "{\"version\":");
+        lt_buf_json_str(&b, a.version);
+        lt_buf_printf(&b, ",\"effective\":\"%s\",\"consent_form\":",
+                      lt_date_format(a.effective, e));
+        lt_buf_json_str(&b, a.consent_form ? a.consent_form : a.version);
+        lt_buf_printf(&b, ",\"reconsent_due\":%d}\n", due);
+        rc = lt_cli_print_buf(&b);
+        lt_buf_free(&b);
+    } else {
+        printf("%s amended: version %s in force from %s; %d patient%s must re-consent on form "
+               "%s\n",
+               lt_protocol_id(lt_trial_protocol(t)), a.version, lt_date_format(a.effective, e),
+               due, due == 1 ? "" : "s", a.consent_form ? a.consent_form : a.version);
+    }
+    lt_trial_close(t);
+    return rc;
+}
+
 int lt_cmd_trial(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -154,8 +233,10 @@ int lt_cmd_trial(int argc, char **argv)
         return argc < 2 ? LT_EXIT_USAGE : 0;
     }
     const char *sub = argv[1];
+    if (!strcmp(sub, "amend")) return amend(argc - 1, argv + 1);
     if (strcmp(sub, "init") != 0 && strcmp(sub, "show") != 0)
-        return lt_cli_usage_error("trial", "unknown subcommand '%s' (expected init or show)", sub);
+        return lt_cli_usage_error("trial", "unknown subcommand '%s' (expected init, show or amend)",
+                                  sub);
     static const struct option opts[] = {
         {"protocol", required_argument, 0, 'p'}, {"version", required_argument, 0, 'v'},
         {"db", required_argument, 0, 'd'},       {"user", required_argument, 0, 'u'},

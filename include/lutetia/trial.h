@@ -115,6 +115,28 @@ LT_API lt_status lt_trial_set_key_file(lt_trial *t, const char *path, lt_error *
 LT_API void lt_trial_close(lt_trial *t);
 
 LT_API const lt_protocol *lt_trial_protocol(const lt_trial *t);
+
+/* Amendments. A running trial takes a new protocol version from a date; patients who consented
+ * on another form must re-consent on the form the amendment names (lutetia consent then
+ * records a re-consent, without a reason), and each patient's calendar follows the version in
+ * force on each of its dates. Admin only; audited ("trial.amend"). */
+typedef struct lt_trial_amendment {
+    const char *protocol;     /* the protocol file holding the new version */
+    const char *version;      /* the version it brings (the file's latest, or one of versions) */
+    lt_date effective;        /* the day it takes effect: after the previous amendment's */
+    const char *consent_form; /* the consent form it asks for; NULL: the version's name */
+    const char *reason;       /* why, for the audit trail (may be NULL) */
+} lt_trial_amendment;
+/* *reconsent_due (may be NULL): how many patients must re-consent once it is in force. */
+LT_API lt_status lt_trial_amend(lt_trial *t, const lt_trial_amendment *a, int *reconsent_due,
+                                lt_error *err);
+/* The protocol version in force on day d (the one the trial began with before any amendment). */
+LT_API const lt_protocol *lt_trial_protocol_on(const lt_trial *t, lt_date d);
+/* The versions the trial has run under, in order: [0] the one it began with (effective
+ * LT_DATE_NONE, consent form NULL), then each amendment. */
+LT_API size_t lt_trial_version_count(const lt_trial *t);
+LT_API bool lt_trial_version_at(const lt_trial *t, size_t i, const char **version,
+                                lt_date *effective, const char **consent_form);
 LT_API lt_store *lt_trial_store(lt_trial *t);
 LT_API const char *lt_trial_user(const lt_trial *t);
 LT_API lt_role lt_trial_role(const lt_trial *t);

@@ -279,6 +279,28 @@ lt_status lt_trial_consent(lt_trial *t, const char *id, lt_date date, const char
     rc = begin_patient(t, id, &d, err);
     if (rc != LT_OK) return rc;
     char on[LT_DATE_STR_MAX], on2[LT_DATE_STR_MAX];
+    /* consent on the form an amendment in force asks for, by a patient who consented on
+     * another: a new consent, not a correction of the first */
+    if (lt__is_reconsent(t, &d, form_version, date) && d.state != LT_STATE_ENDED) {
+        char *form = strdup(form_version);
+        if (!form) {
+            rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        } else if (date < (d.reconsent_date != LT_DATE_NONE ? d.reconsent_date : d.consent_date)) {
+            free(form);
+            rc = lt_error_set(err, LT_EINVAL, "--date",
+                              "re-consent on %s would come before the consent of %s",
+                              lt_date_format(date, on),
+                              lt_date_format(d.reconsent_date != LT_DATE_NONE ? d.reconsent_date
+                                                                              : d.consent_date,
+                                             on2));
+        } else {
+            free(d.reconsent_form);
+            d.reconsent_form = form;
+            d.reconsent_date = date;
+            rc = lt__pdoc_save(t, &d, "consent.reconsent", reason, err);
+        }
+        return finish(t, &d, rc, err);
+    }
     bool correction = d.consent_date != LT_DATE_NONE;
     if (d.state == LT_STATE_ENDED)
         rc = lt_error_set(err, LT_ESTATE, id, "patient '%s' has ended the trial (%s)", id,

@@ -11,7 +11,7 @@ void lt__pdoc_free(lt__pdoc *d)
 {
     free(d->id), free(d->site), free(d->protocol_version), free(d->verdict);
     free(d->last_screening), free(d->consent_form), free(d->confirmed_by), free(d->arm);
-    free(d->end_reason);
+    free(d->end_reason), free(d->reconsent_form);
     for (size_t f = 0; f < d->nfactors; f++) free(d->factor[f]), free(d->level[f]), free(d->level_from[f]);
     memset(d, 0, sizeof *d);
 }
@@ -89,6 +89,12 @@ void lt__pdoc_json(const lt__pdoc *d, lt_buf *b)
     date_member(b, "follow_up_on", d->follow_up_on);
     str_member(b, "end_reason", d->end_reason);
     date_member(b, "end_on", d->end_on);
+    /* written only once there is one, so that documents of trials never amended stay as
+     * they were */
+    if (d->reconsent_form) {
+        date_member(b, "reconsent_date", d->reconsent_date);
+        str_member(b, "reconsent_form", d->reconsent_form);
+    }
     lt_buf_putc(b, '}');
 }
 
@@ -111,7 +117,9 @@ lt_status lt__pdoc_parse(const char *json, int64_t rev, lt__pdoc *d, lt_error *e
               dup_member(j, "last_screening", &d->last_screening) &&
               dup_member(j, "consent_form", &d->consent_form) &&
               dup_member(j, "confirmed_by", &d->confirmed_by) && dup_member(j, "arm", &d->arm) &&
-              dup_member(j, "end_reason", &d->end_reason);
+              dup_member(j, "end_reason", &d->end_reason) &&
+              dup_member(j, "reconsent_form", &d->reconsent_form);
+    d->reconsent_date = lt__get_date(j, "reconsent_date");
     d->screened_on = lt__get_date(j, "screened_on");
     d->screenings = (int)lt__get_int(j, "screenings", 0, 999999, 0);
     d->consent_date = lt__get_date(j, "consent_date");

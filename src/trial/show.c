@@ -110,6 +110,7 @@ lt_status lt_trial_patient_show(lt_trial *t, const char *id, bool json, lt_buf *
     lt_buf body = LT_BUF_INIT;
     each_ctx c = {&body, json, 0};
     lt_record_filter f = {.patient = id};
+    const char *due = lt__reconsent_due(t, &d, lt_date_today());
     if (rc == LT_OK) rc = lt_store_each(t->st, "screening", &f, screening_item, &c, err);
     if (rc == LT_OK && json) {
         lt_buf_printf(out, "{\"patient\":%s,\"allocation\":", r->data);
@@ -117,7 +118,9 @@ lt_status lt_trial_patient_show(lt_trial *t, const char *id, bool json, lt_buf *
             lt__allocation_visible(t, alloc->data, out);
         else
             lt_buf_puts(out, "null");
-        lt_buf_printf(out, ",\"screenings\":[%s]}\n", lt_buf_str(&body));
+        lt_buf_printf(out, ",\"screenings\":[%s],\"reconsent_due\":", lt_buf_str(&body));
+        lt_buf_json_str(out, due);
+        lt_buf_puts(out, "}\n");
     } else if (rc == LT_OK) {
         lt_buf_printf(out, "patient %s at site %s: %s\n", d.id, d.site, lt_enrol_state_name(d.state));
         lt_buf_printf(out, "  %-18s %s (protocol version %s)\n", "verdict", or_dash(d.verdict),
@@ -127,6 +130,13 @@ lt_status lt_trial_patient_show(lt_trial *t, const char *id, bool json, lt_buf *
             date_text(out, "consented", d.consent_date);
             lt_buf_printf(out, "  %-18s %s\n", "consent form", or_dash(d.consent_form));
         }
+        if (d.reconsent_form) {
+            date_text(out, "re-consented", d.reconsent_date);
+            lt_buf_printf(out, "  %-18s %s\n", "re-consent form", d.reconsent_form);
+        }
+        if (due)
+            lt_buf_printf(out, "  %-18s on form %s (the protocol was amended)\n",
+                          "RE-CONSENT DUE", due);
         if (d.confirmed_on != LT_DATE_NONE) {
             date_text(out, "confirmed", d.confirmed_on);
             lt_buf_printf(out, "  %-18s %s\n", "confirmed by", or_dash(d.confirmed_by));

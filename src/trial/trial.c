@@ -188,7 +188,10 @@ void lt_trial_close(lt_trial *t)
 {
     if (!t) return;
     lt_store_close(t->st);
-    lt_protocol_free(t->protocol);
+    if (t->nversions)
+        lt__trial_versions_free(t); /* every version's protocol, t->protocol among them */
+    else
+        lt_protocol_free(t->protocol);
     lt_randomiser_free(t->rand);
     free(t->key_file);
     free(t->protocol_version);
@@ -243,6 +246,7 @@ static lt_status open_as(const char *db, const char *user, const char *os_user,
             rc = lt_protocol_parse(text, strlen(text), source, version, &t->protocol, err);
         if (rc == LT_OK && !(t->protocol_version = strdup(version)))
             rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        if (rc == LT_OK) rc = lt__trial_versions_load(t, err);
     }
     if (rc == LT_OK) {
         rc = lt_store_get(t->st, "user", user, &ur, err);
@@ -660,6 +664,17 @@ lt_status lt_trial_describe(lt_trial *t, bool json, lt_buf *out, lt_error *err)
         lt_buf_json_str(out, lt_protocol_name(t->protocol));
         lt_buf_puts(out, ",\"version\":");
         lt_buf_json_str(out, t->protocol_version);
+        lt_buf_puts(out, ",\"versions\":[");
+        for (size_t i = 0; i < t->nversions; i++) {
+            lt_buf_puts(out, i ? ",{\"version\":" : "{\"version\":");
+            lt_buf_json_str(out, t->versions[i].version);
+            lt_buf_puts(out, ",\"effective\":");
+            lt__json_date(out, t->versions[i].effective);
+            lt_buf_puts(out, ",\"consent_form\":");
+            lt_buf_json_str(out, t->versions[i].consent_form);
+            lt_buf_putc(out, '}');
+        }
+        lt_buf_putc(out, ']');
         lt_buf_printf(out, ",\"randomisation\":\"%s\",\"seed\":\"%s\",\"schema\":%d,"
                            "\"patients\":%lld,\"allocations\":%lld,\"sites\":[",
                       method, t->seed_kind, lt_store_schema_version(t->st), (long long)npat,
@@ -673,6 +688,12 @@ lt_status lt_trial_describe(lt_trial *t, bool json, lt_buf *out, lt_error *err)
         lt_buf_printf(out, "%s (%s), protocol version %s, randomisation %s\n",
                       lt_protocol_name(t->protocol), lt_protocol_id(t->protocol),
                       t->protocol_version, method);
+        for (size_t i = 1; i < t->nversions; i++) {
+            char e[LT_DATE_STR_MAX];
+            lt_buf_printf(out, "amended: version %s in force from %s (consent form %s)\n",
+                          t->versions[i].version, lt_date_format(t->versions[i].effective, e),
+                          t->versions[i].consent_form ? t->versions[i].consent_form : "-");
+        }
         lt_buf_printf(out, "%lld patients, %lld allocations; schema version %d\n",
                       (long long)npat, (long long)nalloc, lt_store_schema_version(t->st));
         lt_buf_printf(out, "randomisation seed: %s\n",

@@ -7,9 +7,20 @@
 #include "lutetia/randomise.h"
 #include "lutetia/trial.h"
 
+/* A protocol version the trial runs under, from its effective date (LT_DATE_NONE: the version
+ * the trial was created with, from the start). */
+typedef struct lt__trial_version {
+    char *version;
+    lt_date effective;
+    char *consent_form; /* the consent form it asks for (NULL: the one the trial began with) */
+    lt_protocol *protocol;
+} lt__trial_version;
+
 struct lt_trial {
     lt_store *st;
-    lt_protocol *protocol;
+    lt_protocol *protocol;  /* the version in force today (one of versions, which own them) */
+    lt__trial_version *versions; /* by effective date; [0] the version the trial began with */
+    size_t nversions;
     char *protocol_version;
     lt_randomiser *rand;  /* built on first use: it holds the secret seed */
     char *key_file;       /* the key that opens the sealed seed (default DB.key) */
@@ -56,6 +67,8 @@ typedef struct lt__pdoc {
     int screenings;
     lt_date consent_date;
     char *consent_form;
+    lt_date reconsent_date;  /* the latest re-consent on an amendment's form, if any */
+    char *reconsent_form;
     lt_date confirmed_on;
     char *confirmed_by;
     size_t nfactors;
@@ -101,6 +114,15 @@ lt_status lt__seed_load(lt_store *st, const char *key_file, unsigned char seed[L
 
 /* The randomiser of the trial, built from the protocol and the stored seed on first use. */
 lt_status lt__trial_randomiser(lt_trial *t, const lt_randomiser **out, lt_error *err);
+
+/* Amendments (amend.c): the versions read at open, freed at close; the version in force on a
+ * day; the consent form a patient must re-consent on (NULL: none), and whether consent on form
+ * on date is that re-consent. */
+lt_status lt__trial_versions_load(lt_trial *t, lt_error *err);
+void lt__trial_versions_free(lt_trial *t);
+const lt__trial_version *lt__trial_version_on(const lt_trial *t, lt_date d);
+const char *lt__reconsent_due(const lt_trial *t, const lt__pdoc *d, lt_date on);
+bool lt__is_reconsent(const lt_trial *t, const lt__pdoc *d, const char *form, lt_date date);
 
 char *lt__strdup0(const char *s); /* strdup, NULL stays NULL */
 void lt__json_date(lt_buf *b, lt_date d);

@@ -26,12 +26,14 @@ make_patients() {
       "$EX/nelmas-01-eligible.json" >"$1"
 }
 
-# setup_trial [SEED_HEX]: a fresh trial (with that known seed, when given); sites S1, S2; users
+# setup_trial [SEED_HEX]: a fresh trial (with that known seed, when given; at protocol version
+# $TRIAL_VERSION when set, else the latest); sites S1, S2; users
 # coord1, inv1, nuc1, stat1, mon1 at S1, coord2, inv2 at S2, and ustat1 (unblinded
 # statistician), all bound to the OS account running the tests.
 setup_trial() {
     rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$LUTETIA_DB.key"
-    "$LUTETIA" trial init --protocol "$NELMAS" --user admin ${1:+--seed-hex "$1"} >/dev/null || return 1
+    "$LUTETIA" trial init --protocol "$NELMAS" --user admin ${1:+--seed-hex "$1"} \
+        ${TRIAL_VERSION:+--version "$TRIAL_VERSION"} >/dev/null || return 1
     "$LUTETIA" site add --code S1 --name "Site one" >/dev/null &&
     "$LUTETIA" site add --code S2 --name "Site two" >/dev/null &&
     "$LUTETIA" user add --name coord1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&
