@@ -131,6 +131,9 @@ LT_API lt_status lt_store_each(lt_store *st, const char *kind, const lt_record_f
                                lt_record_fn fn, void *ctx, lt_error *err);
 
 /* The record of kind with this key written most recently, or LT_ENOTFOUND. */
+/* Every record of every kind, in (kind, id) order: for exports, which must not need to know
+ * every kind the engine writes. */
+LT_API lt_status lt_store_each_all(lt_store *st, lt_record_fn fn, void *ctx, lt_error *err);
 LT_API lt_status lt_store_last_by_key(lt_store *st, const char *kind, const char *key,
                                       lt_record **out, lt_error *err);
 
@@ -186,6 +189,12 @@ LT_API lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords,
  * elsewhere, stored in the file and checked with the public key. */
 #define LT_STORE_SIGN_PUBLIC_BYTES 32
 #define LT_STORE_SIGN_SECRET_BYTES 64
+
+/* A read snapshot: every read until lt_store_read_end sees the database as of one moment, so
+ * that an export of the records and the audit trail is consistent (not inside a write
+ * transaction). */
+LT_API lt_status lt_store_read_begin(lt_store *st, lt_error *err);
+LT_API void lt_store_read_end(lt_store *st);
 
 /* The last audit record's sequence number and hash (0 and 64 zeros when the trail is empty). */
 LT_API lt_status lt_store_audit_head(lt_store *st, int64_t *seq, char hash[LT_STORE_HASH_HEX],

@@ -116,6 +116,11 @@ lt_status lt_store_each(lt_store *st, const char *kind, const lt_record_filter *
     return st->ops->each(st->impl, kind, f, fn, ctx, err);
 }
 
+lt_status lt_store_each_all(lt_store *st, lt_record_fn fn, void *ctx, lt_error *err)
+{
+    return st->ops->each(st->impl, NULL, NULL, fn, ctx, err);
+}
+
 lt_status lt_store_last_by_key(lt_store *st, const char *kind, const char *key,
                                lt_record **out, lt_error *err)
 {
@@ -530,4 +535,19 @@ lt_status lt_store_audit_verify(lt_store *st, int64_t *nrecords, char head[LT_ST
     if (nrecords) *nrecords = v.n;
     if (head) memcpy(head, v.prev, LT_STORE_HASH_HEX);
     return LT_OK;
+}
+
+lt_status lt_store_read_begin(lt_store *st, lt_error *err)
+{
+    if (st->in_tx || st->in_read) LT_FAIL(err, LT_EINVAL, "", "a transaction is already open");
+    lt_status rc = st->ops->read_begin(st->impl, err);
+    if (rc == LT_OK) st->in_read = true;
+    return rc;
+}
+
+void lt_store_read_end(lt_store *st)
+{
+    if (!st->in_read) return;
+    st->ops->read_end(st->impl);
+    st->in_read = false;
 }

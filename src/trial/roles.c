@@ -58,6 +58,10 @@ static const unsigned allowed[LT_DO_COUNT] = {
     [LT_DO_DECIDE_DOSE] = R(LT_ROLE_INVESTIGATOR) | R(LT_ROLE_NUCLEAR_MEDICINE),
     [LT_DO_GIVE_DOSE] = R(LT_ROLE_NUCLEAR_MEDICINE),
     [LT_DO_SEE_SEQUENCE] = R(LT_ROLE_ADMIN) | R(LT_ROLE_UNBLINDED_STATISTICIAN),
+    /* an export carries every record with its audit record: for those who read the trail or
+     * analyse the data, never the allocation sequence (not exported) */
+    [LT_DO_EXPORT] = R(LT_ROLE_ADMIN) | R(LT_ROLE_MONITOR) | R(LT_ROLE_STATISTICIAN) |
+                     R(LT_ROLE_UNBLINDED_STATISTICIAN),
 };
 
 bool lt__role_allowed(lt_role role, lt__action what)

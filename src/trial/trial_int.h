@@ -46,6 +46,7 @@ typedef enum lt__action {
     LT_DO_DECIDE_DOSE,  /* take a dose decision before a cycle */
     LT_DO_GIVE_DOSE,    /* record an administered activity */
     LT_DO_SEE_SEQUENCE, /* see an allocation's block, position, block size, imbalance */
+    LT_DO_EXPORT,       /* export the trial's data with its audit records (CDISC ODM) */
     LT_DO_COUNT
 } lt__action;
 

@@ -24,6 +24,13 @@ for f in demo.db dfs.csv km-dfs.svg outcomes.json; do
 done
 grep -q '^<svg' "$TMP/full/km-dfs.svg" && ok || bad "km-dfs.svg is not an SVG document"
 expect_exit 0 -- "$L" audit verify --db "$TMP/full/demo.db"
+# the whole demonstration trial as CDISC ODM 1.3.2: valid against the schema, a subject per
+# patient, an audit record per exported record
+expect_exit 0 -- "$L" export odm --db "$TMP/full/demo.db" --user statistician --out "$TMP/full/demo-odm.xml"
+xmllint --noout --schema "$SHARED/reference/odm-1.3.2/ODM1-3-2.xsd" "$TMP/full/demo-odm.xml" 2>/dev/null &&
+  ok || bad "the demo's ODM export does not validate"
+[ "$(grep -c '<SubjectData ' "$TMP/full/demo-odm.xml")" = "$(sqlite3 "$TMP/full/demo.db" "select count(*) from record where kind = 'patient'")" ] &&
+  ok || bad "the demo's ODM export lacks subjects"
 expect_exit 0 -- "$L" patients --db "$TMP/full/demo.db" --user monitor --json
 expect_jq '.flow.allocated == 106 and .flow.arms.A == 52 and .flow.arms.B == 54 and .flow.states.screened == .flow.verdicts.ineligible'
 # the database is kept; a second run refuses to overwrite it

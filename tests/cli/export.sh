@@ -1,0 +1,67 @@
+#!/bin/sh
+# `lutetia export odm`: CDISC ODM 1.3.2 that validates against the schema (offline, xmllint),
+# whose counts of subjects, forms and audit records are those of the store; a correction's
+# reason (with XML's special characters in it) reaches its AuditRecord; only the roles that
+# may export can, a site-bound user exports only its site, and the allocation sequence
+# (block, position, block size) never leaves.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/trial_setup.sh"
+L="$LUTETIA"
+XSD="$SHARED/reference/odm-1.3.2/ODM1-3-2.xsd"
+ASOF=2025-11-01
+setup_trial "$TEST_SEED" || { bad "setup"; finish; exit 1; }
+make_patients "$TMP/p.json" Q 3 small_intestine R0
+sed -i 's/"2026-/"2025-/g' "$TMP/p.json"
+ready "$TMP/p.json" S1 coord1 inv1 || bad "ready S1"
+make_patients "$TMP/r.json" R 2 pancreas R1
+sed -i 's/"2026-/"2025-/g' "$TMP/r.json"
+ready "$TMP/r.json" S2 coord2 inv2 || bad "ready S2"
+for i in 1 2 3; do "$L" randomise --user coord1 --patient Q$i --date 2025-11-02 >/dev/null || bad "randomise Q$i"; done
+"$L" randomise --user coord2 --patient R1 --date 2025-11-02 >/dev/null || bad "randomise R1"
+"$L" record lab --user coord1 --patient Q1 --date 2025-11-03 --analyte platelets --value 62 --unit 10^9/L --lln 150 --uln 400 >/dev/null || bad "lab"
+"$L" record lab --user coord1 --patient Q1 --date 2025-11-03 --analyte platelets --value 232 --unit 10^9/L --lln 150 --uln 400 \
+    --reason 'tube <A&B> "mixed up"' >/dev/null || bad "lab correction"
+"$L" record ae --user coord1 --patient Q1 --term Nausea --grade 1 --start 2025-11-05 --related probable >/dev/null || bad "ae"
+
+# who may export
+expect_exit 7 -- "$L" export odm --user coord1
+expect_err 'export the trial'
+expect_exit 2 -- "$L" export sdtm --user stat1
+expect_err "unknown format 'sdtm'"
+expect_exit 0 -- "$L" export --help
+expect_out 'CDISC ODM 1.3.2'
+
+# the statistician's export: valid, and as large as the store
+expect_exit 0 -- "$L" export odm --user stat1 --out "$TMP/all.xml"
+xmllint --noout --schema "$XSD" "$TMP/all.xml" 2>"$TMP/xmllint.txt" && ok || bad "all.xml does not validate: $(tail -3 "$TMP/xmllint.txt")"
+subjects=$(grep -c '<SubjectData ' "$TMP/all.xml")
+[ "$subjects" = 5 ] && ok || bad "5 subjects expected, found $subjects"
+records=$(sqlite3 "$LUTETIA_DB" "select count(*) from record where coalesce(patient, '') != '' and kind != 'allocation'")
+forms=$(grep -c '<FormData ' "$TMP/all.xml")
+audits=$(grep -c '<AuditRecord ' "$TMP/all.xml")
+[ "$forms" = "$records" ] && [ "$audits" = "$records" ] && ok || bad "records $records, forms $forms, audit records $audits"
+# the correction's reason, escaped and read back by an XML parser
+reason=$(xmllint --xpath 'string(//*[local-name()="FormData"][@FormRepeatKey="Q1/2025-11-03/platelets"]//*[local-name()="ReasonForChange"])' "$TMP/all.xml")
+[ "$reason" = 'tube <A&B> "mixed up"' ] && ok || bad "reason read back as '$reason'"
+value=$(xmllint --xpath 'string(//*[local-name()="FormData"][@FormRepeatKey="Q1/2025-11-03/platelets"]//*[local-name()="ItemData"][@ItemOID="IT.LAB.value"]/@Value)' "$TMP/all.xml")
+[ "$value" = 232 ] && ok || bad "platelets read back as '$value'"
+unit=$(xmllint --xpath 'string(//*[local-name()="MeasurementUnit"][@OID=string(//*[local-name()="FormData"][@FormRepeatKey="Q1/2025-11-03/platelets"]//*[local-name()="ItemData"][@ItemOID="IT.LAB.value"]/*[local-name()="MeasurementUnitRef"]/@MeasurementUnitOID)]/@Name)' "$TMP/all.xml")
+[ "$unit" = '10^9/L' ] && ok || bad "unit read back as '$unit'"
+# the arm is there, with its code list; the sequence is not
+grep -q 'ItemOID="IT.PATIENT.arm"' "$TMP/all.xml" && grep -q 'CodeList OID="CL.ARM"' "$TMP/all.xml" && ok || bad "no arm"
+grep -Eq 'block|position' "$TMP/all.xml" && bad "the allocation sequence was exported" || ok
+# the audit head the export stands on
+head=$("$L" audit head --user admin --json | jq -r .hash)
+grep -q "Description=\"$head\"" "$TMP/all.xml" && ok || bad "the export does not name the audit head $head"
+
+# a monitor bound to S1 exports S1 only, and it validates
+expect_exit 0 -- "$L" export odm --user mon1 --out "$TMP/s1.xml"
+xmllint --noout --schema "$XSD" "$TMP/s1.xml" 2>/dev/null && ok || bad "s1.xml does not validate"
+keys=$(grep -o '<SubjectData SubjectKey="[^"]*"' "$TMP/s1.xml" | sed 's/.*="//; s/"//' | tr '\n' ' ')
+[ "$keys" = "Q1 Q2 Q3 " ] && ok || bad "S1's monitor exported subjects: $keys"
+# standard output when no --out; an --out into a missing folder fails and writes nothing
+expect_exit 0 -- "$L" export odm --user stat1
+expect_out '<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3"'
+expect_exit 3 -- "$L" export odm --user stat1 --out "$TMP/no/such/dir/x.xml"
+[ ! -e "$TMP/no/such/dir/x.xml" ] && ok || bad "wrote into a missing folder"
+finish
