@@ -18,4 +18,17 @@ typedef struct lt_export_odm_options {
 LT_API lt_status lt_export_odm(lt_trial *t, const lt_export_odm_options *opt, lt_buf *out,
                                lt_error *err);
 
+/* SDTM (DM, DS, EX, AE, LB) and ADaM (ADSL, ADTTE) datasets, each written to dir as NAME.csv
+ * and NAME.xpt (SAS transport version 5): the patients randomised or registered at the user's
+ * sites. summary (may be NULL) gets a line per dataset. Same roles as the ODM export. */
+typedef struct lt_export_tab_options {
+    const char *dir; /* an existing folder */
+    bool sdtm, adam;
+    lt_time created; /* the XPT headers' time stamp; 0: now */
+    lt_date cutoff;  /* ADTTE's data cut; LT_DATE_NONE: none */
+} lt_export_tab_options;
+
+LT_API lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o,
+                                       lt_buf *summary, lt_error *err);
+
 #endif

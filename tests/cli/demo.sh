@@ -31,6 +31,23 @@ xmllint --noout --schema "$SHARED/reference/odm-1.3.2/ODM1-3-2.xsd" "$TMP/full/d
   ok || bad "the demo's ODM export does not validate"
 [ "$(grep -c '<SubjectData ' "$TMP/full/demo-odm.xml")" = "$(sqlite3 "$TMP/full/demo.db" "select count(*) from record where kind = 'patient'")" ] &&
   ok || bad "the demo's ODM export lacks subjects"
+# ADaM's ADTTE gives the same DFS analysis as the endpoint dataset: Kaplan-Meier at 36 months
+# and the log-rank statistic, from AVAL, 1 - CNSR and TRTP
+mkdir -p "$TMP/full/adam"
+expect_exit 0 -- "$L" export adam --db "$TMP/full/demo.db" --user statistician --out "$TMP/full/adam" --cutoff 2025-12-31
+awk -F, 'NR == 1 { print "time,event,arm"; next } $4 == "DFS" { print $6 "," 1 - $8 "," $3 }' \
+  "$TMP/full/adam/adtte.csv" >"$TMP/full/adtte-dfs.csv"
+expect_exit 0 -- "$L" analyse km "$TMP/full/adtte-dfs.csv" --time time --event event --group arm --times 36 --json
+jq -c '[.curves[] | .at.surv[0]] | sort' "$TMP/out" >"$TMP/km-adtte"
+expect_exit 0 -- "$L" analyse km "$TMP/full/dfs.csv" --time time_months --event event --group arm --times 36 --json
+jq -c '[.curves[] | .at.surv[0]] | sort' "$TMP/out" >"$TMP/km-dfs"
+cmp -s "$TMP/km-adtte" "$TMP/km-dfs" && ok || bad "KM from ADTTE $(cat "$TMP/km-adtte") vs $(cat "$TMP/km-dfs")"
+expect_exit 0 -- "$L" analyse logrank "$TMP/full/adtte-dfs.csv" --time time --event event --group arm --json
+lr_adtte=$(jq .chisq "$TMP/out")
+expect_exit 0 -- "$L" analyse logrank "$TMP/full/dfs.csv" --time time_months --event event --group arm --json
+# AVAL is written with 15 significant digits: equal to 1e-9 relative
+jq -e --argjson a "$lr_adtte" '((.chisq - $a) | fabs) < 1e-9 * .chisq' "$TMP/out" >/dev/null && ok ||
+  bad "log-rank from ADTTE $lr_adtte vs $(jq .chisq "$TMP/out")"
 expect_exit 0 -- "$L" patients --db "$TMP/full/demo.db" --user monitor --json
 expect_jq '.flow.allocated == 106 and .flow.arms.A == 52 and .flow.arms.B == 54 and .flow.states.screened == .flow.verdicts.ineligible'
 # the database is kept; a second run refuses to overwrite it

@@ -26,8 +26,8 @@ for i in 1 2 3; do "$L" randomise --user coord1 --patient Q$i --date 2025-11-02 
 # who may export
 expect_exit 7 -- "$L" export odm --user coord1
 expect_err 'export the trial'
-expect_exit 2 -- "$L" export sdtm --user stat1
-expect_err "unknown format 'sdtm'"
+expect_exit 2 -- "$L" export xml --user stat1
+expect_err "unknown format 'xml'"
 expect_exit 0 -- "$L" export --help
 expect_out 'CDISC ODM 1.3.2'
 
@@ -64,4 +64,33 @@ expect_exit 0 -- "$L" export odm --user stat1
 expect_out '<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3"'
 expect_exit 3 -- "$L" export odm --user stat1 --out "$TMP/no/such/dir/x.xml"
 [ ! -e "$TMP/no/such/dir/x.xml" ] && ok || bad "wrote into a missing folder"
+# SDTM and ADaM: each dataset as CSV and XPT, read back by pandas (SAS transport) equal to the CSV
+mkdir -p "$TMP/tab"
+expect_exit 2 -- "$L" export sdtm --user stat1
+expect_err 'needs --out DIR'
+expect_exit 7 -- "$L" export sdtm --user coord1 --out "$TMP/tab"
+expect_exit 0 -- "$L" export sdtm --user stat1 --out "$TMP/tab"
+expect_out 'DM: 4 rows'
+expect_out 'LB: 1 rows'
+expect_out 'AE: 1 rows'
+# ADaM's time-to-event datasets need each endpoint's origin: without it, the patient is named
+expect_exit 6 -- "$L" export adam --user stat1 --out "$TMP/tab" --cutoff 2025-12-31
+expect_err 'patient Q1: DFS counts from liver_resection'
+for p in Q1 Q2 Q3; do "$L" record anchor --user coord1 --patient $p --anchor liver_resection --date 2025-09-20 >/dev/null || bad "anchor $p"; done
+"$L" record anchor --user coord2 --patient R1 --anchor liver_resection --date 2025-09-20 >/dev/null || bad "anchor R1"
+expect_exit 0 -- "$L" export adam --user stat1 --out "$TMP/tab" --cutoff 2025-12-31
+expect_out 'ADSL: 4 rows'
+expect_out 'ADTTE: 20 rows'
+# python3-pandas is installed by make check (Makefile DEBIAN_BUILD): its reader is the peer
+/usr/bin/python3 "$SRC/tests/cli/xpt_equals_csv.py" "$TMP/tab" >"$TMP/xpt.txt" 2>&1 && ok ||
+    bad "XPT and CSV differ: $(cat "$TMP/xpt.txt")"
+[ "$(grep -c ' 0 differences' "$TMP/xpt.txt")" = 7 ] && ok || bad "7 datasets expected: $(cat "$TMP/xpt.txt")"
+# the corrected platelet count in LB, with its grade; the subject of S2 is there for stat1
+grep -q '^NELMAS,LB,NELMAS-Q1,1,PLAT,Platelets,232,10^9/L,150,400,232,232,10^9/L,0,2025-11-03' "$TMP/tab/lb.csv" &&
+    ok || bad "LB row: $(grep PLAT "$TMP/tab/lb.csv")"
+grep -q '^NELMAS,DM,NELMAS-R1,R1,' "$TMP/tab/dm.csv" && ok || bad "R1 missing from DM"
+# a site's monitor gets its site only
+mkdir -p "$TMP/tab1"
+expect_exit 0 -- "$L" export sdtm --user mon1 --out "$TMP/tab1"
+expect_out 'DM: 3 rows'
 finish

@@ -1,0 +1,686 @@
+/* SDTM and ADaM datasets of a trial (include/lutetia/export.h), each written as CSV and as SAS
+ * transport (XPT) version 5. The subjects are the patients randomised or registered at the
+ * user's sites; variable names and labels follow SDTMIG 3.3 and ADaMIG 1.1 for the variables
+ * written (docs/exports.md lists them). Dates are ISO 8601 in SDTM and SAS dates (days since
+ * 1960-01-01) in ADaM. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "export_int.h"
+#include "lutetia/conduct.h"
+#include "lutetia/export.h"
+#include "lutetia/file.h"
+#include "lutetia/json.h"
+#include "../trial/trial_int.h"
+
+/* SAS counts days from 1960-01-01; lt_date from 1970-01-01. */
+#define SAS_EPOCH_OFFSET 3653
+
+typedef struct subject {
+    char *id, *site, *arm, *end_reason;
+    lt_date randomised, consent, end, birth, death;
+    char sex;            /* 'M', 'F', 'U' */
+    char first_dose[32]; /* ISO 8601, "" when never dosed */
+    int seq[4];          /* the next --SEQ per domain: LB, AE, EX, DS */
+} subject;
+
+typedef struct ctx {
+    lt_trial *t;
+    subject *s;
+    size_t n, cap;
+    lt__dataset *ds;
+    lt_status rc;
+    lt_error *err;
+    bool oom;
+} ctx;
+
+enum { SEQ_LB, SEQ_AE, SEQ_EX, SEQ_DS };
+
+static subject *find(ctx *c, const char *id)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->s[i].id, id)) return &c->s[i];
+    return NULL;
+}
+
+static bool visible(const ctx *c, const lt_record *r)
+{
+    return c->t->all_sites || lt__trial_has_site(c->t, r->site);
+}
+
+static char *dup0(ctx *c, const char *s)
+{
+    char *d = s ? strdup(s) : NULL;
+    if (s && !d) c->oom = true;
+    return d;
+}
+
+static int read_subject(const lt_record *r, void *p)
+{
+    ctx *c = p;
+    if (!visible(c, r)) return 0;
+    lt__pdoc d;
+    if (lt__pdoc_parse(r->data, r->rev, &d, NULL) != LT_OK) return 0;
+    if (d.arm && d.allocation > 0) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 64;
+            subject *more = realloc(c->s, cap * sizeof *more);
+            if (!more) {
+                lt__pdoc_free(&d);
+                c->oom = true;
+                return 1;
+            }
+            c->s = more;
+            c->cap = cap;
+        }
+        subject *s = &c->s[c->n++];
+        memset(s, 0, sizeof *s);
+        s->id = dup0(c, d.id);
+        s->site = dup0(c, d.site);
+        s->arm = dup0(c, d.arm);
+        s->end_reason = dup0(c, d.end_reason);
+        s->randomised = d.randomised_on;
+        s->consent = d.consent_date;
+        s->end = d.end_on;
+        s->birth = s->death = LT_DATE_NONE;
+        s->sex = 'U';
+    }
+    lt__pdoc_free(&d);
+    return c->oom ? 1 : 0;
+}
+
+/* Calls fn with each record of kind whose subject is in the export, parsed. */
+typedef void (*subject_fn)(ctx *c, subject *s, const lt_record *r, const lt_json *j);
+typedef struct each_ctx {
+    ctx *c;
+    subject_fn fn;
+} each_ctx;
+
+static int each_item(const lt_record *r, void *p)
+{
+    each_ctx *e = p;
+    subject *s = r->patient ? find(e->c, r->patient) : NULL;
+    if (!s || !visible(e->c, r)) return 0;
+    lt_json *j = NULL;
+    if (lt_json_parse(r->data, strlen(r->data), r->kind, &j, NULL) != LT_OK) return 0;
+    e->fn(e->c, s, r, j);
+    lt_json_free(j);
+    return e->c->oom ? 1 : 0;
+}
+
+static lt_status each_of(ctx *c, const char *kind, subject_fn fn)
+{
+    each_ctx e = {c, fn};
+    lt_status rc = lt_store_each(c->t->st, kind, NULL, each_item, &e, c->err);
+    if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
+    return rc;
+}
+
+static void take_profile(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)c, (void)r;
+    lt_date d;
+    const char *b = lt_json_get_str(j, "birth_date", NULL), *sex = lt_json_get_str(j, "sex", "");
+    if (b && lt_date_parse(b, false, &d)) s->birth = d;
+    s->sex = !strcmp(sex, "female") ? 'F' : !strcmp(sex, "male") ? 'M' : 'U';
+}
+
+static void take_death(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)c, (void)r;
+    const lt_json *e = lt_json_get(j, "event");
+    lt_date d;
+    const char *date = lt_json_get_str(e, "date", NULL);
+    if (!strcmp(lt_json_get_str(e, "type", ""), "death") && date &&
+        lt_date_parse(date, false, &d))
+        s->death = d;
+}
+
+/* An ISO 8601 date-time as SDTM writes it: no zone designator (all times are UTC, said in
+ * docs/exports.md), seconds kept. */
+static void dtc(const char *rfc3339, char *out, size_t n)
+{
+    snprintf(out, n, "%s", rfc3339 ? rfc3339 : "");
+    size_t len = strlen(out);
+    if (len && out[len - 1] == 'Z') out[len - 1] = 0;
+}
+
+static void take_first_dose(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)c, (void)r;
+    char at[32];
+    dtc(lt_json_get_str(lt_json_get(j, "record"), "infusion_start", NULL), at, sizeof at);
+    if (*at && (!*s->first_dose || strcmp(at, s->first_dose) < 0))
+        snprintf(s->first_dose, sizeof s->first_dose, "%s", at);
+}
+
+static const char *date_s(lt_date d, char *buf)
+{
+    return d == LT_DATE_NONE ? "" : lt_date_format(d, buf);
+}
+
+static double sas_date(lt_date d) { return d == LT_DATE_NONE ? NAN : (double)(d + SAS_EPOCH_OFFSET); }
+
+static const char *arm_name(const ctx *c, const char *arm)
+{
+    for (size_t k = 0; k < lt_protocol_arm_count(c->t->protocol); k++) {
+        const lt_arm *a = lt_protocol_arm(c->t->protocol, k);
+        if (!strcmp(a->id, arm)) return a->name ? a->name : a->id;
+    }
+    return arm;
+}
+
+static void usubjid(const ctx *c, const subject *s, char *out, size_t n)
+{
+    snprintf(out, n, "%s-%s", lt_protocol_name(c->t->protocol), s->id);
+}
+
+/* The columns every SDTM domain starts with. */
+static void keys(ctx *c, const subject *s, const char *domain)
+{
+    char u[160];
+    usubjid(c, s, u, sizeof u);
+    lt__ds_str(c->ds, "STUDYID", lt_protocol_name(c->t->protocol));
+    lt__ds_str(c->ds, "DOMAIN", domain);
+    lt__ds_str(c->ds, "USUBJID", u);
+}
+
+/* ---- SDTM ---- */
+
+static const lt__ds_var DM_VARS[] = {
+    {"STUDYID", "Study Identifier", false},
+    {"DOMAIN", "Domain Abbreviation", false},
+    {"USUBJID", "Unique Subject Identifier", false},
+    {"SUBJID", "Subject Identifier for the Study", false},
+    {"RFSTDTC", "Subject Reference Start Date/Time", false},
+    {"RFENDTC", "Subject Reference End Date/Time", false},
+    {"RFXSTDTC", "Date/Time of First Study Treatment", false},
+    {"RFICDTC", "Date/Time of Informed Consent", false},
+    {"DTHDTC", "Date/Time of Death", false},
+    {"DTHFL", "Subject Death Flag", false},
+    {"SITEID", "Study Site Identifier", false},
+    {"BRTHDTC", "Date/Time of Birth", false},
+    {"SEX", "Sex", false},
+    {"ARMCD", "Planned Arm Code", false},
+    {"ARM", "Description of Planned Arm", false},
+    {"ACTARMCD", "Actual Arm Code", false},
+    {"ACTARM", "Description of Actual Arm", false},
+};
+
+static void dm_rows(ctx *c)
+{
+    char b[LT_DATE_STR_MAX];
+    for (size_t i = 0; i < c->n && lt__ds_row(c->ds); i++) {
+        subject *s = &c->s[i];
+        keys(c, s, "DM");
+        lt__ds_str(c->ds, "SUBJID", s->id);
+        lt__ds_str(c->ds, "RFSTDTC", date_s(s->randomised, b));
+        lt__ds_str(c->ds, "RFENDTC", date_s(s->end, b));
+        lt__ds_str(c->ds, "RFXSTDTC", s->first_dose);
+        lt__ds_str(c->ds, "RFICDTC", date_s(s->consent, b));
+        lt__ds_str(c->ds, "DTHDTC", date_s(s->death, b));
+        lt__ds_str(c->ds, "DTHFL", s->death != LT_DATE_NONE ? "Y" : NULL);
+        lt__ds_str(c->ds, "SITEID", s->site);
+        lt__ds_str(c->ds, "BRTHDTC", date_s(s->birth, b));
+        lt__ds_str(c->ds, "SEX", (char[2]){s->sex, 0});
+        lt__ds_str(c->ds, "ARMCD", s->arm);
+        lt__ds_str(c->ds, "ARM", arm_name(c, s->arm));
+        lt__ds_str(c->ds, "ACTARMCD", s->arm);
+        lt__ds_str(c->ds, "ACTARM", arm_name(c, s->arm));
+    }
+}
+
+static const lt__ds_var DS_VARS[] = {
+    {"STUDYID", "Study Identifier", false},
+    {"DOMAIN", "Domain Abbreviation", false},
+    {"USUBJID", "Unique Subject Identifier", false},
+    {"DSSEQ", "Sequence Number", true},
+    {"DSTERM", "Reported Term for the Disposition Event", false},
+    {"DSDECOD", "Standardized Disposition Term", false},
+    {"DSCAT", "Category for Disposition Event", false},
+    {"DSSTDTC", "Start Date/Time of Disposition Event", false},
+};
+
+/* The end reasons as the CDISC disposition terms (NCOMPLT) name them. */
+static const char *disposition(const char *reason)
+{
+    static const char *const map[][2] = {
+        {"completed", "COMPLETED"},
+        {"recurrence", "PROGRESSIVE DISEASE"},
+        {"death", "DEATH"},
+        {"withdrawal", "WITHDRAWAL BY SUBJECT"},
+        {"lost_to_follow_up", "LOST TO FOLLOW-UP"},
+        {"trial_terminated", "STUDY TERMINATED BY SPONSOR"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i][0], reason)) return map[i][1];
+    return "OTHER";
+}
+
+static void ds_row(ctx *c, subject *s, const char *term, const char *decod, const char *cat,
+                   lt_date on)
+{
+    char b[LT_DATE_STR_MAX];
+    if (!lt__ds_row(c->ds)) return;
+    keys(c, s, "DS");
+    lt__ds_num(c->ds, "DSSEQ", ++s->seq[SEQ_DS]);
+    lt__ds_str(c->ds, "DSTERM", term);
+    lt__ds_str(c->ds, "DSDECOD", decod);
+    lt__ds_str(c->ds, "DSCAT", cat);
+    lt__ds_str(c->ds, "DSSTDTC", date_s(on, b));
+}
+
+static void ds_rows(ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        subject *s = &c->s[i];
+        if (s->consent != LT_DATE_NONE)
+            ds_row(c, s, "INFORMED CONSENT OBTAINED", "INFORMED CONSENT OBTAINED",
+                   "PROTOCOL MILESTONE", s->consent);
+        ds_row(c, s, "RANDOMIZED", "RANDOMIZED", "PROTOCOL MILESTONE", s->randomised);
+        if (s->end_reason)
+            ds_row(c, s, s->end_reason, disposition(s->end_reason), "DISPOSITION EVENT", s->end);
+    }
+}
+
+static const lt__ds_var LB_VARS[] = {
+    {"STUDYID", "Study Identifier", false},
+    {"DOMAIN", "Domain Abbreviation", false},
+    {"USUBJID", "Unique Subject Identifier", false},
+    {"LBSEQ", "Sequence Number", true},
+    {"LBTESTCD", "Lab Test or Examination Short Name", false},
+    {"LBTEST", "Lab Test or Examination Name", false},
+    {"LBORRES", "Result or Finding in Original Units", false},
+    {"LBORRESU", "Original Units", false},
+    {"LBORNRLO", "Reference Range Lower Limit in Orig Unit", false},
+    {"LBORNRHI", "Reference Range Upper Limit in Orig Unit", false},
+    {"LBSTRESC", "Character Result/Finding in Std Format", false},
+    {"LBSTRESN", "Numeric Result/Finding in Standard Units", true},
+    {"LBSTRESU", "Standard Units", false},
+    {"LBTOXGR", "Standard Toxicity Grade", false},
+    {"LBDTC", "Date/Time of Specimen Collection", false},
+};
+
+/* The CDISC lab test codes of the analytes the engine grades; others by their name. */
+static void lab_test(const char *analyte, char code[9], const char **name)
+{
+    static const char *const map[][3] = {
+        {"hemoglobin", "HGB", "Hemoglobin"},
+        {"wbc", "WBC", "Leukocytes"},
+        {"neutrophils", "NEUT", "Neutrophils"},
+        {"lymphocytes", "LYM", "Lymphocytes"},
+        {"platelets", "PLAT", "Platelets"},
+        {"creatinine", "CREAT", "Creatinine"},
+        {"bilirubin", "BILI", "Bilirubin"},
+        {"alt", "ALT", "Alanine Aminotransferase"},
+        {"ast", "AST", "Aspartate Aminotransferase"},
+        {"albumin", "ALB", "Albumin"},
+        {"glucose_fasting", "GLUC", "Glucose"},
+        {"inr", "INR", "Prothrombin Intl. Normalized Ratio"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i][0], analyte)) {
+            snprintf(code, 9, "%s", map[i][1]);
+            *name = map[i][2];
+            return;
+        }
+    size_t k = 0;
+    for (; analyte[k] && k < 8; k++)
+        code[k] = (char)(analyte[k] >= 'a' && analyte[k] <= 'z' ? analyte[k] - 32 : analyte[k]);
+    code[k] = 0;
+    *name = analyte;
+}
+
+static void num_text(const lt_json *v, char *buf, size_t n)
+{
+    double x;
+    if (lt_json_num(v, &x))
+        snprintf(buf, n, "%.15g", x);
+    else
+        buf[0] = 0;
+}
+
+static void lb_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)r;
+    if (!lt__ds_row(c->ds)) return;
+    char code[9], v[64], lo[64], hi[64], g[8];
+    const char *name;
+    lab_test(lt_json_get_str(j, "analyte", "?"), code, &name);
+    keys(c, s, "LB");
+    lt__ds_num(c->ds, "LBSEQ", ++s->seq[SEQ_LB]);
+    lt__ds_str(c->ds, "LBTESTCD", code);
+    lt__ds_str(c->ds, "LBTEST", name);
+    num_text(lt_json_get(j, "value"), v, sizeof v);
+    lt__ds_str(c->ds, "LBORRES", v);
+    lt__ds_str(c->ds, "LBORRESU", lt_json_get_str(j, "unit", NULL));
+    num_text(lt_json_get(j, "lln"), lo, sizeof lo);
+    num_text(lt_json_get(j, "uln"), hi, sizeof hi);
+    lt__ds_str(c->ds, "LBORNRLO", lo);
+    lt__ds_str(c->ds, "LBORNRHI", hi);
+    lt__ds_str(c->ds, "LBSTRESC", v);
+    double x;
+    if (lt_json_num(lt_json_get(j, "value"), &x)) lt__ds_num(c->ds, "LBSTRESN", x);
+    lt__ds_str(c->ds, "LBSTRESU", lt_json_get_str(j, "unit", NULL));
+    if (lt_json_num(lt_json_get(lt_json_get(j, "grade"), "grade"), &x) && x >= 0 && x <= 5) {
+        snprintf(g, sizeof g, "%d", (int)x);
+        lt__ds_str(c->ds, "LBTOXGR", g);
+    }
+    lt__ds_str(c->ds, "LBDTC", lt_json_get_str(j, "date", NULL));
+}
+
+static const lt__ds_var AE_VARS[] = {
+    {"STUDYID", "Study Identifier", false},
+    {"DOMAIN", "Domain Abbreviation", false},
+    {"USUBJID", "Unique Subject Identifier", false},
+    {"AESEQ", "Sequence Number", true},
+    {"AESPID", "Sponsor-Defined Identifier", false},
+    {"AETERM", "Reported Term for the Adverse Event", false},
+    {"AEDECOD", "Dictionary-Derived Term", false},
+    {"AETOXGR", "Standard Toxicity Grade", false},
+    {"AESER", "Serious Event", false},
+    {"AEREL", "Causality", false},
+    {"AESTDTC", "Start Date/Time of Adverse Event", false},
+    {"AEENDTC", "End Date/Time of Adverse Event", false},
+};
+
+static void ae_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    if (!lt__ds_row(c->ds)) return;
+    char g[8];
+    double x;
+    bool serious = false;
+    const char *slash = strrchr(r->id, '/');
+    keys(c, s, "AE");
+    lt__ds_num(c->ds, "AESEQ", ++s->seq[SEQ_AE]);
+    lt__ds_str(c->ds, "AESPID", slash ? slash + 1 : r->id);
+    lt__ds_str(c->ds, "AETERM", lt_json_get_str(j, "term", NULL));
+    /* the CTCAE v5.0 term is a MedDRA lowest level term: the term recorded is the coded one */
+    lt__ds_str(c->ds, "AEDECOD", lt_json_get_str(j, "term", NULL));
+    if (lt_json_num(lt_json_get(j, "grade"), &x) && x >= 1 && x <= 5) {
+        snprintf(g, sizeof g, "%d", (int)x);
+        lt__ds_str(c->ds, "AETOXGR", g);
+    }
+    lt_json_bool(lt_json_get(j, "serious"), &serious);
+    lt__ds_str(c->ds, "AESER", serious ? "Y" : "N");
+    const char *rel = lt_json_get_str(j, "related", NULL);
+    char up[32] = "";
+    for (size_t k = 0; rel && rel[k] && k + 1 < sizeof up; k++) {
+        up[k] = (char)(rel[k] >= 'a' && rel[k] <= 'z' ? rel[k] - 32 : rel[k] == '_' ? ' ' : rel[k]);
+        up[k + 1] = 0;
+    }
+    lt__ds_str(c->ds, "AEREL", up);
+    lt__ds_str(c->ds, "AESTDTC", lt_json_get_str(j, "start", NULL));
+    lt__ds_str(c->ds, "AEENDTC", lt_json_get_str(j, "end", NULL));
+}
+
+static const lt__ds_var EX_VARS[] = {
+    {"STUDYID", "Study Identifier", false},
+    {"DOMAIN", "Domain Abbreviation", false},
+    {"USUBJID", "Unique Subject Identifier", false},
+    {"EXSEQ", "Sequence Number", true},
+    {"EXSPID", "Sponsor-Defined Identifier", false},
+    {"EXTRT", "Name of Treatment", false},
+    {"EXDOSE", "Dose", true},
+    {"EXDOSU", "Dose Units", false},
+    {"EXROUTE", "Route of Administration", false},
+    {"EXSTDTC", "Start Date/Time of Treatment", false},
+    {"EXENDTC", "End Date/Time of Treatment", false},
+};
+
+static void ex_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)r;
+    if (!lt__ds_row(c->ds)) return;
+    const lt_json *rec = lt_json_get(j, "record");
+    char cyc[16], at[32];
+    double x;
+    keys(c, s, "EX");
+    lt__ds_num(c->ds, "EXSEQ", ++s->seq[SEQ_EX]);
+    if (lt_json_num(lt_json_get(j, "cycle"), &x)) {
+        snprintf(cyc, sizeof cyc, "C%d", (int)x);
+        lt__ds_str(c->ds, "EXSPID", cyc);
+    }
+    lt__ds_str(c->ds, "EXTRT", "177Lu-DOTATATE");
+    if (lt_json_num(lt_json_get(lt_json_get(j, "result"), "administered_mbq"), &x))
+        lt__ds_num(c->ds, "EXDOSE", round(x * 10) / 10);
+    lt__ds_str(c->ds, "EXDOSU", "MBq");
+    const char *route = lt_json_get_str(rec, "route", "");
+    lt__ds_str(c->ds, "EXROUTE", !strcmp(route, "intravenous")       ? "INTRAVENOUS"
+                                 : !strncmp(route, "intra", 5)        ? "INTRA-ARTERIAL"
+                                                                      : NULL);
+    dtc(lt_json_get_str(rec, "infusion_start", NULL), at, sizeof at);
+    lt__ds_str(c->ds, "EXSTDTC", at);
+    dtc(lt_json_get_str(rec, "infusion_end", NULL), at, sizeof at);
+    lt__ds_str(c->ds, "EXENDTC", at);
+}
+
+/* ---- ADaM ---- */
+
+static const lt__ds_var ADSL_VARS[] = {
+    {"STUDYID", "Study Identifier", false},
+    {"USUBJID", "Unique Subject Identifier", false},
+    {"SUBJID", "Subject Identifier for the Study", false},
+    {"SITEID", "Study Site Identifier", false},
+    {"AGE", "Age", true},
+    {"AGEU", "Age Units", false},
+    {"SEX", "Sex", false},
+    {"ARM", "Description of Planned Arm", false},
+    {"TRT01P", "Planned Treatment for Period 01", false},
+    {"TRT01A", "Actual Treatment for Period 01", false},
+    {"RANDDT", "Date of Randomization", true},
+    {"TRTSDT", "Date of First Exposure to Treatment", true},
+    {"ITTFL", "Intent-To-Treat Population Flag", false},
+    {"SAFFL", "Safety Population Flag", false},
+    {"EOSSTT", "End of Study Status", false},
+    {"DCSREAS", "Reason for Discontinuation from Study", false},
+};
+
+static void adsl_rows(ctx *c)
+{
+    for (size_t i = 0; i < c->n && lt__ds_row(c->ds); i++) {
+        subject *s = &c->s[i];
+        char u[160];
+        usubjid(c, s, u, sizeof u);
+        lt__ds_str(c->ds, "STUDYID", lt_protocol_name(c->t->protocol));
+        lt__ds_str(c->ds, "USUBJID", u);
+        lt__ds_str(c->ds, "SUBJID", s->id);
+        lt__ds_str(c->ds, "SITEID", s->site);
+        if (s->birth != LT_DATE_NONE && s->randomised != LT_DATE_NONE)
+            lt__ds_num(c->ds, "AGE", lt_date_age_years(s->birth, s->randomised));
+        lt__ds_str(c->ds, "AGEU", "YEARS");
+        lt__ds_str(c->ds, "SEX", (char[2]){s->sex, 0});
+        lt__ds_str(c->ds, "ARM", arm_name(c, s->arm));
+        lt__ds_str(c->ds, "TRT01P", arm_name(c, s->arm));
+        lt__ds_str(c->ds, "TRT01A", arm_name(c, s->arm));
+        lt__ds_num(c->ds, "RANDDT", sas_date(s->randomised));
+        lt_date first;
+        char day[11];
+        snprintf(day, sizeof day, "%.10s", s->first_dose);
+        if (*s->first_dose && lt_date_parse(day, false, &first))
+            lt__ds_num(c->ds, "TRTSDT", sas_date(first));
+        lt__ds_str(c->ds, "ITTFL", "Y");
+        /* the safety population: dosed with 177Lu-DOTATATE, or in an arm that gives none */
+        lt__ds_str(c->ds, "SAFFL", "Y");
+        lt__ds_str(c->ds, "EOSSTT", !s->end_reason                         ? "ONGOING"
+                                    : !strcmp(s->end_reason, "completed") ? "COMPLETED"
+                                                                          : "DISCONTINUED");
+        lt__ds_str(c->ds, "DCSREAS",
+                   s->end_reason && strcmp(s->end_reason, "completed") ? disposition(s->end_reason)
+                                                                       : NULL);
+    }
+}
+
+static const lt__ds_var ADTTE_VARS[] = {
+    {"STUDYID", "Study Identifier", false},
+    {"USUBJID", "Unique Subject Identifier", false},
+    {"TRTP", "Planned Treatment", false},
+    {"PARAMCD", "Parameter Code", false},
+    {"PARAM", "Parameter", false},
+    {"AVAL", "Analysis Value", true},
+    {"AVALU", "Analysis Value Unit", false},
+    {"CNSR", "Censor", true},
+    {"STARTDT", "Time to Event Origin Date for Subject", true},
+    {"ADT", "Analysis Date", true},
+    {"EVNTDESC", "Event or Censoring Description", false},
+};
+
+static lt_status adtte_rows(ctx *c, lt_date cutoff)
+{
+    lt_conduct *cd = NULL;
+    lt_endpoints *ends = NULL;
+    lt_status rc = lt_conduct_new(c->t, NULL, &cd, c->err);
+    if (rc == LT_OK) rc = lt_endpoints_from_protocol(c->t->protocol, &ends, c->err);
+    for (size_t e = 0; rc == LT_OK && e < lt_endpoints_count(ends); e++) {
+        const char *id = lt_endpoints_id(ends, e);
+        lt_buf b = LT_BUF_INIT;
+        lt_json *j = NULL;
+        rc = lt_conduct_endpoint(cd, id, cutoff, LT_CONDUCT_JSON, &b, c->err);
+        if (rc == LT_OK) rc = lt_json_parse(b.p, b.n, id, &j, c->err);
+        for (const lt_json *row = lt_json_first(lt_json_get(j, "rows")); rc == LT_OK && row;
+             row = lt_json_next(row)) {
+            subject *s = find(c, lt_json_get_str(row, "patient", ""));
+            if (!s || !lt__ds_row(c->ds)) continue;
+            char u[160];
+            usubjid(c, s, u, sizeof u);
+            lt__ds_str(c->ds, "STUDYID", lt_protocol_name(c->t->protocol));
+            lt__ds_str(c->ds, "USUBJID", u);
+            lt__ds_str(c->ds, "TRTP", arm_name(c, s->arm));
+            char code[9];
+            snprintf(code, sizeof code, "%s", id);
+            lt__ds_str(c->ds, "PARAMCD", code);
+            char param[200];
+            snprintf(param, sizeof param, "%s (months from %s)", id,
+                     lt_json_get_str(j, "origin", "origin"));
+            lt__ds_str(c->ds, "PARAM", param);
+            lt__ds_num(c->ds, "AVAL", lt_json_get_num(row, "time_months", NAN));
+            lt__ds_str(c->ds, "AVALU", "MONTHS");
+            /* ADaM's CNSR: 0 an event, 1 censored */
+            lt__ds_num(c->ds, "CNSR", lt_json_get_num(row, "event", 0) != 0 ? 0 : 1);
+            lt_date d;
+            if (lt_date_parse(lt_json_get_str(row, "origin", ""), false, &d))
+                lt__ds_num(c->ds, "STARTDT", sas_date(d));
+            if (lt_date_parse(lt_json_get_str(row, "end", ""), false, &d))
+                lt__ds_num(c->ds, "ADT", sas_date(d));
+            lt__ds_str(c->ds, "EVNTDESC", lt_json_get_str(row, "reason", NULL));
+        }
+        lt_json_free(j);
+        lt_buf_free(&b);
+    }
+    lt_endpoints_free(ends);
+    lt_conduct_free(cd);
+    return rc;
+}
+
+/* ---- writing ---- */
+
+static lt_status write_dataset(const lt__dataset *d, const char *dir, lt_time created,
+                               lt_buf *summary, lt_error *err)
+{
+    lt_status rc = lt__ds_check(d, err);
+    if (rc != LT_OK) return rc;
+    char lower[16], path[1024];
+    size_t k = 0;
+    for (; d->name[k] && k + 1 < sizeof lower; k++)
+        lower[k] = (char)(d->name[k] >= 'A' && d->name[k] <= 'Z' ? d->name[k] + 32 : d->name[k]);
+    lower[k] = 0;
+    lt_buf csv = LT_BUF_INIT, xpt = LT_BUF_INIT;
+    lt__ds_csv(d, &csv);
+    rc = lt__ds_xpt(d, created, &xpt, err);
+    if (rc == LT_OK && (lt_buf_failed(&csv) || lt_buf_failed(&xpt)))
+        rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    snprintf(path, sizeof path, "%s/%s.csv", dir, lower);
+    if (rc == LT_OK) rc = lt_file_write(path, csv.p, csv.n, err);
+    snprintf(path, sizeof path, "%s/%s.xpt", dir, lower);
+    if (rc == LT_OK) rc = lt_file_write(path, xpt.p, xpt.n, err);
+    if (rc == LT_OK && summary)
+        lt_buf_printf(summary, "%s: %zu rows, %zu variables (%s.csv, %s.xpt)\n", d->name,
+                      d->nrows, d->nvars, lower, lower);
+    lt_buf_free(&csv);
+    lt_buf_free(&xpt);
+    return rc;
+}
+
+typedef void (*rows_fn)(ctx *c);
+
+static lt_status build(ctx *c, const char *name, const char *label, const lt__ds_var *vars,
+                       size_t nvars, rows_fn rows, const char *kind, subject_fn each,
+                       const char *dir, lt_time created, lt_buf *summary)
+{
+    c->ds = lt__ds_new(name, label, vars, nvars);
+    if (!c->ds) LT_FAIL(c->err, LT_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < c->n; i++) memset(c->s[i].seq, 0, sizeof c->s[i].seq);
+    lt_status rc = LT_OK;
+    if (rows) rows(c);
+    if (kind) rc = each_of(c, kind, each);
+    if (rc == LT_OK) rc = write_dataset(c->ds, dir, created, summary, c->err);
+    lt__ds_free(c->ds);
+    c->ds = NULL;
+    return rc;
+}
+
+static lt_status subjects(ctx *c)
+{
+    lt_status rc = lt_store_each(c->t->st, "patient", NULL, read_subject, c, c->err);
+    if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
+    if (rc == LT_OK) rc = each_of(c, "profile", take_profile);
+    if (rc == LT_OK) rc = each_of(c, "outcome_event", take_death);
+    if (rc == LT_OK) rc = each_of(c, "administration", take_first_dose);
+    return rc;
+}
+
+static void subjects_free(ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->s[i].id), free(c->s[i].site), free(c->s[i].arm), free(c->s[i].end_reason);
+    free(c->s);
+}
+
+#define N(a) (sizeof a / sizeof a[0])
+
+lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_buf *summary,
+                                lt_error *err)
+{
+    lt_status rc = lt__trial_allow(t, LT_DO_EXPORT, "export the trial's data", err);
+    if (rc != LT_OK) return rc;
+    if (!o || !o->dir || !*o->dir)
+        LT_FAIL(err, LT_EINVAL, "--out", "the folder to write the datasets to is needed");
+    lt_time created = o->created ? o->created : lt_time_now();
+    ctx c = {.t = t, .err = err};
+    rc = lt_store_read_begin(t->st, err);
+    if (rc != LT_OK) return rc;
+    rc = subjects(&c);
+    if (rc == LT_OK && o->sdtm) {
+        rc = build(&c, "DM", "Demographics", DM_VARS, N(DM_VARS), dm_rows, NULL, NULL, o->dir,
+                   created, summary);
+        if (rc == LT_OK)
+            rc = build(&c, "DS", "Disposition", DS_VARS, N(DS_VARS), ds_rows, NULL, NULL, o->dir,
+                       created, summary);
+        if (rc == LT_OK)
+            rc = build(&c, "EX", "Exposure", EX_VARS, N(EX_VARS), NULL, "administration", ex_row,
+                       o->dir, created, summary);
+        if (rc == LT_OK)
+            rc = build(&c, "AE", "Adverse Events", AE_VARS, N(AE_VARS), NULL, "adverse_event",
+                       ae_row, o->dir, created, summary);
+        if (rc == LT_OK)
+            rc = build(&c, "LB", "Laboratory Test Results", LB_VARS, N(LB_VARS), NULL, "lab",
+                       lb_row, o->dir, created, summary);
+    }
+    /* ADaM reads the endpoints through the conduct module, which opens its own reads: the
+     * snapshot ends first (the records read above are the subjects) */
+    lt_store_read_end(t->st);
+    if (rc == LT_OK && o->adam) {
+        rc = build(&c, "ADSL", "Subject-Level Analysis Dataset", ADSL_VARS, N(ADSL_VARS),
+                   adsl_rows, NULL, NULL, o->dir, created, summary);
+        if (rc == LT_OK) {
+            c.ds = lt__ds_new("ADTTE", "Time-to-Event Analysis Dataset", ADTTE_VARS,
+                              N(ADTTE_VARS));
+            rc = c.ds ? adtte_rows(&c, o->cutoff) : lt_error_set(err, LT_ENOMEM, "", "out of memory");
+            if (rc == LT_OK) rc = write_dataset(c.ds, o->dir, created, summary, err);
+            lt__ds_free(c.ds);
+        }
+    }
+    subjects_free(&c);
+    return rc;
+}
