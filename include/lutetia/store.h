@@ -78,8 +78,10 @@ typedef enum lt_store_mode {
                             written (audit verify, backup): works on a read-only copy or mount */
 } lt_store_mode;
 
-/* Opens location: a file path for SQLite ("lutetia.db"). A "postgresql://" location is
- * reserved for the PostgreSQL implementation (LT_EUNSUPPORTED in this build).
+/* Opens location: a file path for SQLite ("lutetia.db"), or a PostgreSQL connection URI
+ * ("postgresql://user@host/db", any libpq URI). For PostgreSQL the database must exist;
+ * LT_STORE_CREATE requires it to hold no tables yet, LT_STORE_OPEN a trial (LT_ENOTFOUND
+ * otherwise), and the role that upgrades a schema must be able to create tables (the owner).
  * Opening for writing upgrades an older schema in place (in one transaction); every mode
  * refuses a schema newer than this program with LT_EVERSION. A busy database is waited for,
  * with increasing sleeps, up to LT_STORE_BUSY_MS milliseconds (or $LUTETIA_BUSY_TIMEOUT_MS);
@@ -235,5 +237,14 @@ LT_API lt_status lt_store_backup(lt_store *st, const char *to, lt_audit_verified
 
 LT_API lt_status lt_store_key_read(const char *path, bool secret, unsigned char *out,
                                    lt_error *err);
+
+/* Copies a whole trial from `from` into `to`, a store just created and still empty (`lutetia
+ * migrate`: an SQLite file into PostgreSQL): from one read snapshot of `from`, which must
+ * verify first, the audit trail as stored (times, forms and hashes unchanged), every record
+ * with its revision, the seed (sealed or clear) and the signed checkpoints, all in one
+ * transaction of `to`. Then `to` is verified on its own and must end at the same head. *out
+ * (if not NULL) describes the verified copy. On failure `to` is left empty. */
+LT_API lt_status lt_store_copy(lt_store *from, lt_store *to, lt_audit_verified *out,
+                               lt_error *err);
 
 #endif
