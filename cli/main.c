@@ -33,6 +33,7 @@ static const lt_cli_command commands[] = {
     {"outcomes", lt_cmd_outcomes, "the stored outcomes records of the trial (outcomes file format)"},
     {"audit", lt_cmd_audit, "the hash-chained audit trail: log, verify, head, checkpoint"},
     {"backup", lt_cmd_backup, "a consistent, verified copy of the trial database"},
+    {"migrate", lt_cmd_migrate, "move a trial with its audit trail into another store (PostgreSQL)"},
     {"design", lt_cmd_design, "sample size, power, and checking a protocol's design"},
     {"simulate", lt_cmd_simulate, "Monte Carlo simulation of whole trials"},
     {"dose", lt_cmd_dose, "decay, volume to draw and administered activity calculators"},
