@@ -1,7 +1,8 @@
 /* The trial store: a small generic record API (kind, id, JSON document) with one hash-chained
  * audit record per change, written in the same transaction as the change. Callers never see SQL:
- * the SQLite implementation (src/store/sqlite.c) is the default and a PostgreSQL one can be
- * added behind the same operations (docs/store.md says how, and how to add an entity). */
+ * the SQLite implementation (src/store/sqlite.c) is the default and the PostgreSQL one
+ * (src/store/postgres.c) sits behind the same operations (docs/store.md says how, and how to
+ * add an entity). */
 #ifndef LUTETIA_STORE_H
 #define LUTETIA_STORE_H
 
@@ -227,7 +228,8 @@ LT_API lt_status lt_store_keygen(const char *secret_path, const char *public_pat
 
 /* Reads a key file written by lt_store_keygen: out receives LT_STORE_SIGN_SECRET_BYTES (secret)
  * or LT_STORE_SIGN_PUBLIC_BYTES bytes. A wrong file says what was expected and found. */
-/* A consistent copy of the whole database in the file `to` (src/store/backup.c): SQLite's
+/* A consistent copy of the whole database in the file `to` (src/store/backup.c; SQLite only:
+ * a PostgreSQL store answers LT_EUNSUPPORTED, its backups are the server's): SQLite's
  * online backup of one read snapshot into a new file beside `to`, then that copy is opened
  * read-only and verified (the chain, every record, and its head equal to the snapshot's head),
  * and only then renamed over `to`. A `to` that is not a regular file is refused; on failure
