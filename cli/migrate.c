@@ -17,18 +17,15 @@ static void help(FILE *f)
             "signed checkpoints, in one transaction. The copy is then verified on its own and\n"
             "must end at the same head, which is printed as SEQ:HASH. The seed stays sealed\n"
             "under the same key file: name it with --key-file or LUTETIA_KEY_FILE when using\n"
-            "the new store. --from is left as it was.\n");
+            "the new store. --from is left as it was; so is --to when the move fails (a new file\n"
+            "is removed, a database on a server keeps an empty schema that a later migrate or\n"
+            "trial init uses).\n");
 }
 
-/* The target as a new store; a target left empty by a failed migration (its schema made, no
- * trail) is used again, and lt_store_copy refuses any target that holds a trail. */
-static lt_status open_target(const char *to, lt_store **out, lt_error *err)
+/* Whether location names a database on a server rather than a file. */
+static bool on_server(const char *location)
 {
-    lt_status s = lt_store_open(to, LT_STORE_CREATE, out, err);
-    if (s != LT_ECONFLICT) return s;
-    lt_error again;
-    if (lt_store_open(to, LT_STORE_OPEN, out, &again) == LT_OK) return LT_OK;
-    return s;
+    return !strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13);
 }
 
 int lt_cmd_migrate(int argc, char **argv)
@@ -69,7 +66,9 @@ int lt_cmd_migrate(int argc, char **argv)
         lt_store_close(src);
         return lt_cli_fail(&err);
     }
-    if (open_target(to, &dst, &err) != LT_OK) {
+    /* a new file is created exclusively; a database on a server must hold no trail (one whose
+     * schema a failed migration or init left empty is used again) */
+    if (lt_store_open(to, LT_STORE_CREATE, &dst, &err) != LT_OK) {
         lt_store_close(src);
         return lt_cli_fail(&err);
     }
@@ -77,6 +76,8 @@ int lt_cmd_migrate(int argc, char **argv)
     lt_status s = lt_store_copy(src, dst, &v, &err);
     lt_store_close(dst);
     lt_store_close(src);
+    /* nothing half-made stays behind: the file did not exist before */
+    if (s != LT_OK && !on_server(to)) lt_store_remove_files(to);
     if (s != LT_OK) return lt_cli_fail(&err);
     /* the target is not echoed: a connection URI may hold a password */
     lt_buf out = LT_BUF_INIT;

@@ -882,13 +882,24 @@ lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_versi
     PQsetNoticeProcessor(p->conn, quiet, NULL);
     rc = read_version(p, &p->version, err);
     if (rc != LT_OK) goto fail;
+    /* A schema with an empty trail is what a creation whose transaction failed leaves (the
+     * schema is committed first, as in SQLite): creating goes on there. Of two creators, the
+     * second then fails on the trial's first write, which waits for the first's lock. */
     if (mode == LT_STORE_CREATE && p->version > 0) {
-        rc = lt_error_set(err, LT_ECONFLICT, p->where,
-                          "a trial database already exists here: a trial is created in a new, "
-                          "empty database (nothing was changed)");
-        goto fail;
+        PGresult *r = p->version <= NMIGRATIONS
+                          ? run(p, "SELECT EXISTS (SELECT 1 FROM audit)", 0, NULL, err,
+                                "opening the database")
+                          : NULL;
+        bool empty = r && !strcmp(PQgetvalue(r, 0, 0), "f");
+        PQclear(r);
+        if (!empty) {
+            rc = lt_error_set(err, LT_ECONFLICT, p->where,
+                              "a trial database already exists here: a trial is created in a "
+                              "new, empty database (nothing was changed)");
+            goto fail;
+        }
     }
-    if (mode == LT_STORE_CREATE) {
+    if (mode == LT_STORE_CREATE && p->version == 0) {
         PGresult *r = run(p,
                           "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON"
                           " n.oid = c.relnamespace WHERE n.nspname = current_schema()",

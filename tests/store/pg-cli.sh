@@ -83,7 +83,7 @@ expect_exit 0 -- "$L" audit verify
 # a target that holds a trail is refused and left alone; so is a source that does not verify
 NOW=$("$L" audit head)
 expect_exit 8 -- "$L" migrate --from "$TMP/trial.db" --to "$PG2"
-expect_err "already holds a trail"
+expect_err "a trial database already exists here"
 [ "$("$L" audit head)" = "$NOW" ] && ok || bad "the refused target changed"
 sqlite3 "$TMP/trial.db" "DROP TRIGGER audit_no_update; UPDATE audit SET reason='x' WHERE seq=3"
 PG3=$(url lt_refused)

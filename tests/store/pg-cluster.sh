@@ -32,12 +32,12 @@ start)
     as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-k $dir -c listen_addresses= -c fsync=off -c max_connections=60" start >/dev/null ||
         { cat "$dir/server.log" >&2; exit 1; }
-    # pg_ctl -w waited for the postmaster; this waits until it accepts connections
+    # pg_ctl -w waited for the postmaster; this waits until it accepts connections (each try
+    # waits up to a second for an answer; a minute in all)
     n=0
-    until "$PGBIN/pg_isready" -q -h "$dir" -U lt_owner -d postgres; do
+    until "$PGBIN/pg_isready" -q -t 1 -h "$dir" -U lt_owner -d postgres; do
         n=$((n + 1))
-        [ "$n" -lt 600 ] || { echo "the test cluster never became ready" >&2; exit 1; }
-        "$PGBIN/pg_isready" -q -h "$dir" -t 1 -U lt_owner -d postgres && break
+        [ "$n" -lt 60 ] || { echo "the test cluster never became ready" >&2; exit 1; }
     done
     echo "postgresql://lt_owner@/postgres?host=$dir"
     ;;

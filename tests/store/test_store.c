@@ -49,7 +49,7 @@ static void pg_url(char *out, size_t n, const char *name)
 static int sql(const char *db, const char *statement)
 {
     char cmd[8192];
-    if (!pg_base) {
+    if (!lt__store_is_pg(db)) {
         snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\" >/dev/null 2>&1", db, statement);
         return system(cmd);
     }
@@ -904,6 +904,108 @@ static void test_backup(void)
     CHECK_STR(line, "0\n");
 }
 
+static int count_form1(const lt_audit_record *a, void *ctx)
+{
+    if (a->form == 1 && a->key == NULL) (*(int *)ctx)++;
+    return 0;
+}
+
+/* lt_store_copy (lutetia migrate): an SQLite trial moved into a new store (another file, or on
+ * the PostgreSQL run a PostgreSQL database) with its trail as stored, its sealed seed and its
+ * signed checkpoint: the copy verifies on its own at the same head, and a signature made on
+ * the file checks in the copy. A target that holds a trail and a source that does not verify
+ * are refused, leaving the target without a trail; records from before schema 3 (hashed form 1)
+ * keep their form. */
+static void test_copy(void)
+{
+    char src[512], dst[512], old[512], sk_path[512], pk_path[512];
+    path(src, sizeof src, "copy-src.db");
+    path(sk_path, sizeof sk_path, "copy.key");
+    path(pk_path, sizeof pk_path, "copy.pub");
+    fill(src);
+    lt_store *from = NULL, *to = NULL;
+    lt_error err;
+    unsigned char box[LT_STORE_SEALED_SEED_BYTES], back[LT_STORE_SEALED_SEED_BYTES];
+    unsigned char sk[LT_STORE_SIGN_SECRET_BYTES], pk[LT_STORE_SIGN_PUBLIC_BYTES];
+    for (int i = 0; i < LT_STORE_SEALED_SEED_BYTES; i++) box[i] = (unsigned char)(i * 5 + 3);
+    CHECK(lt_store_keygen(sk_path, pk_path, &err) == LT_OK);
+    CHECK(lt_store_key_read(sk_path, true, sk, &err) == LT_OK);
+    CHECK(lt_store_key_read(pk_path, false, pk, &err) == LT_OK);
+    CHECK(lt_store_open(src, LT_STORE_OPEN, &from, &err) == LT_OK);
+    if (!from) return;
+    CHECK(lt_store_begin(from, &err) == LT_OK);
+    CHECK(lt_store_sealed_seed_set(from, box, &err) == LT_OK);
+    CHECK(lt_store_commit(from, &err) == LT_OK);
+    int64_t seq = 0;
+    char head[LT_STORE_HASH_HEX];
+    CHECK(lt_store_audit_checkpoint(from, sk, &seq, head, &err) == LT_OK);
+    lt_store_close(from);
+
+    dbloc(dst, sizeof dst, "copy-dst.db");
+    CHECK(lt_store_open(src, LT_STORE_READ, &from, &err) == LT_OK);
+    CHECK(lt_store_open(dst, LT_STORE_CREATE, &to, &err) == LT_OK);
+    if (!from || !to) return;
+    lt_audit_verified v = {0};
+    CHECK_MSG(lt_store_copy(from, to, &v, &err) == LT_OK, "%s: %s", err.where, err.message);
+    CHECK_INT(v.records, 6);
+    CHECK_STR(v.head, head);
+    lt_record *r = NULL;
+    CHECK(lt_store_get(to, "patient", "P1", &r, &err) == LT_OK);
+    if (r) {
+        CHECK_STR(r->data, "{\"state\":\"consented\"}");
+        CHECK_INT(r->rev, 2);
+        CHECK_INT(r->audit_seq, 6);
+    }
+    lt_record_free(r);
+    CHECK(lt_store_sealed_seed_get(to, back, &err) == LT_OK && !memcmp(box, back, sizeof box));
+    lt_audit_anchors with_key = {.public_key = pk};
+    CHECK(lt_store_audit_verify_anchored(to, &with_key, &v, &err) == LT_OK);
+    CHECK_INT(v.checkpoints, 1);
+    /* again into the same store: refused, nothing added */
+    CHECK(lt_store_copy(from, to, &v, &err) == LT_ECONFLICT);
+    CHECK_MSG(strstr(err.message, "already holds a trail") != NULL, "%s", err.message);
+    CHECK_INT(audit_rows(to, NULL), 6);
+    lt_store_close(to);
+    lt_store_close(from);
+
+    /* a source edited behind the engine's back is not carried over */
+    CHECK(sql(src, "DROP TRIGGER audit_no_update; UPDATE audit SET reason='x' WHERE seq=2") == 0);
+    dbloc(dst, sizeof dst, "copy-bad.db");
+    CHECK(lt_store_open(src, LT_STORE_READ, &from, &err) == LT_OK);
+    CHECK(lt_store_open(dst, LT_STORE_CREATE, &to, &err) == LT_OK);
+    if (!from || !to) return;
+    CHECK(lt_store_copy(from, to, &v, &err) == LT_ECORRUPT);
+    CHECK_STR(err.where, "audit record 2");
+    CHECK_INT(audit_rows(to, NULL), 0);
+    CHECK(lt_store_get(to, "patient", "P1", &r, &err) == LT_ENOTFOUND);
+    lt_store_close(to);
+    lt_store_close(from);
+    if (pg_base) {
+        /* a server database left with an empty schema can be created in again */
+        CHECK(lt_store_open(dst, LT_STORE_CREATE, &to, &err) == LT_OK);
+        lt_store_close(to);
+    }
+
+    /* a trail from before schema 3 keeps its form-1 hashes */
+    path(old, sizeof old, "copy-v2.db");
+    CHECK(lt__sqlite_open(old, LT_STORE_CREATE, 2, &from, &err) == LT_OK);
+    if (!from) return;
+    CHECK(put(from, "patient", "P1", "S1", "{\"v\":1}", 0, "") == LT_OK);
+    CHECK(put(from, "patient", "P1", "S1", "{\"v\":2}", 1, "corrected") == LT_OK);
+    lt_store_close(from);
+    dbloc(dst, sizeof dst, "copy-old.db");
+    CHECK(lt_store_open(old, LT_STORE_READ, &from, &err) == LT_OK);
+    CHECK(lt_store_open(dst, LT_STORE_CREATE, &to, &err) == LT_OK);
+    if (!from || !to) return;
+    CHECK_MSG(lt_store_copy(from, to, &v, &err) == LT_OK, "%s: %s", err.where, err.message);
+    int form1 = 0;
+    lt_store_audit_each(to, NULL, count_form1, &form1, &err);
+    CHECK_INT(form1, 2);
+    CHECK(lt_store_audit_verify(to, NULL, NULL, &err) == LT_OK);
+    lt_store_close(to);
+    lt_store_close(from);
+}
+
 /* ---- PostgreSQL only ---- */
 
 /* The same schema versions as SQLite: a database left at version 1 is upgraded with its data
@@ -1149,6 +1251,7 @@ int main(void)
     test_rewritten_chain();
     test_locked();
     test_anchors();
+    test_copy();
     test_verify_under_writers();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
