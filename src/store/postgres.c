@@ -863,8 +863,11 @@ lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_versi
     char options[160];
     snprintf(options, sizeof options, "-c lock_timeout=%d -c client_min_messages=warning%s",
              busy_ms > 0 ? busy_ms : 1, p->readonly ? " -c default_transaction_read_only=on" : "");
-    const char *keys[] = {"dbname", "fallback_application_name", "options", NULL};
-    const char *vals[] = {location, "lutetia", options, NULL};
+    /* keywords before dbname are defaults the URI may override (a connection timeout, so that
+     * an unreachable server is reported rather than waited for); those after it are ours */
+    const char *keys[] = {"connect_timeout", "dbname", "fallback_application_name", "options",
+                          NULL};
+    const char *vals[] = {"10", location, "lutetia", options, NULL};
     p->conn = PQconnectdbParams(keys, vals, 1);
     lt_status rc = LT_OK;
     if (!p->conn) {
