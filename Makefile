@@ -10,7 +10,8 @@ LUTETIA    := $(BUILD)/cli/lutetia
 # What building and testing need from Debian.
 DEBIAN_BUILD = gcc meson ninja-build pkg-config jq \
                libcjson-dev libsqlite3-dev libsodium-dev libgsl-dev sqlite3 \
-               libxml2-dev libxml2-utils python3-pandas locales
+               libxml2-dev libxml2-utils python3-pandas libpq-dev postgresql \
+               locales
 # What the benchmarks compare against (R's survival and rpact, node, jq, hyperfine).
 DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine
 # What `make lint` needs (STYLE.md: cppcheck and clang-tidy clean); not part of `make check`.

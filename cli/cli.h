@@ -56,6 +56,7 @@ int lt_cmd_patient(int argc, char **argv);   /* cli/patient.c */
 int lt_cmd_patients(int argc, char **argv);  /* cli/patient.c */
 int lt_cmd_audit(int argc, char **argv);     /* cli/audit.c */
 int lt_cmd_backup(int argc, char **argv);    /* cli/backup.c */
+int lt_cmd_migrate(int argc, char **argv);   /* cli/migrate.c */
 
 /* Shared by the trial verbs (cli/trial.c): the database (given, else LUTETIA_DB, else
  * ./lutetia.db), the trial user chosen (given, else LUTETIA_USER, else NULL: the only one bound

@@ -34,6 +34,7 @@ static const lt_cli_command commands[] = {
     {"audit", lt_cmd_audit, "the hash-chained audit trail: log, verify, head, checkpoint"},
     {"backup", lt_cmd_backup, "a consistent, verified copy of the trial database"},
     {"export", lt_cmd_export, "the trial's data as CDISC ODM 1.3.2, with its audit records"},
+    {"migrate", lt_cmd_migrate, "move a trial with its audit trail into another store (PostgreSQL)"},
     {"design", lt_cmd_design, "sample size, power, and checking a protocol's design"},
     {"simulate", lt_cmd_simulate, "Monte Carlo simulation of whole trials"},
     {"dose", lt_cmd_dose, "decay, volume to draw and administered activity calculators"},

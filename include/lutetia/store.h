@@ -1,7 +1,8 @@
 /* The trial store: a small generic record API (kind, id, JSON document) with one hash-chained
  * audit record per change, written in the same transaction as the change. Callers never see SQL:
- * the SQLite implementation (src/store/sqlite.c) is the default and a PostgreSQL one can be
- * added behind the same operations (docs/store.md says how, and how to add an entity). */
+ * the SQLite implementation (src/store/sqlite.c) is the default and the PostgreSQL one
+ * (src/store/postgres.c) sits behind the same operations (docs/store.md says how, and how to
+ * add an entity). */
 #ifndef LUTETIA_STORE_H
 #define LUTETIA_STORE_H
 
@@ -78,8 +79,10 @@ typedef enum lt_store_mode {
                             written (audit verify, backup): works on a read-only copy or mount */
 } lt_store_mode;
 
-/* Opens location: a file path for SQLite ("lutetia.db"). A "postgresql://" location is
- * reserved for the PostgreSQL implementation (LT_EUNSUPPORTED in this build).
+/* Opens location: a file path for SQLite ("lutetia.db"), or a PostgreSQL connection URI
+ * ("postgresql://user@host/db", any libpq URI). For PostgreSQL the database must exist;
+ * LT_STORE_CREATE requires it to hold no tables yet, LT_STORE_OPEN a trial (LT_ENOTFOUND
+ * otherwise), and the role that upgrades a schema must be able to create tables (the owner).
  * Opening for writing upgrades an older schema in place (in one transaction); every mode
  * refuses a schema newer than this program with LT_EVERSION. A busy database is waited for,
  * with increasing sleeps, up to LT_STORE_BUSY_MS milliseconds (or $LUTETIA_BUSY_TIMEOUT_MS);
@@ -234,7 +237,8 @@ LT_API lt_status lt_store_keygen(const char *secret_path, const char *public_pat
 
 /* Reads a key file written by lt_store_keygen: out receives LT_STORE_SIGN_SECRET_BYTES (secret)
  * or LT_STORE_SIGN_PUBLIC_BYTES bytes. A wrong file says what was expected and found. */
-/* A consistent copy of the whole database in the file `to` (src/store/backup.c): SQLite's
+/* A consistent copy of the whole database in the file `to` (src/store/backup.c; SQLite only:
+ * a PostgreSQL store answers LT_EUNSUPPORTED, its backups are the server's): SQLite's
  * online backup of one read snapshot into a new file beside `to`, then that copy is opened
  * read-only and verified (the chain, every record, and its head equal to the snapshot's head),
  * and only then renamed over `to`. A `to` that is not a regular file is refused; on failure
@@ -244,5 +248,14 @@ LT_API lt_status lt_store_backup(lt_store *st, const char *to, lt_audit_verified
 
 LT_API lt_status lt_store_key_read(const char *path, bool secret, unsigned char *out,
                                    lt_error *err);
+
+/* Copies a whole trial from `from` into `to`, a store just created and still empty (`lutetia
+ * migrate`: an SQLite file into PostgreSQL): from one read snapshot of `from`, which must
+ * verify first, the audit trail as stored (times, forms and hashes unchanged), every record
+ * with its revision, the seed (sealed or clear) and the signed checkpoints, all in one
+ * transaction of `to`. Then `to` is verified on its own and must end at the same head. *out
+ * (if not NULL) describes the verified copy. On failure `to` is left empty. */
+LT_API lt_status lt_store_copy(lt_store *from, lt_store *to, lt_audit_verified *out,
+                               lt_error *err);
 
 #endif

@@ -374,6 +374,22 @@ static lt_status sq_write(void *impl, const lt_record *rec, int64_t audit_seq, l
     return rc;
 }
 
+static lt_status sq_load(void *impl, const lt_record *rec, lt_error *err)
+{
+    sq *s = impl;
+    sqlite3_stmt *q = stmt(s, S_INSERT, err);
+    if (!q) return s->fail;
+    bind_text(q, 1, rec->kind);
+    bind_text(q, 2, rec->id);
+    bind_text(q, 3, rec->site);
+    bind_text(q, 4, rec->patient);
+    bind_text(q, 5, rec->key);
+    bind_text(q, 6, rec->data);
+    sqlite3_bind_int64(q, 7, rec->rev);
+    sqlite3_bind_int64(q, 8, rec->audit_seq);
+    return step_done(s, q, err, "writing a record");
+}
+
 static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f,
                          lt_record_fn fn, void *ctx, lt_error *err)
 {
@@ -726,6 +742,7 @@ static const lt__store_ops sqlite_ops = {
     .read_end = sq_read_end,
     .get = sq_get,
     .write = sq_write,
+    .load = sq_load,
     .each = sq_each,
     .last_by_key = sq_last_by_key,
     .count = sq_count,
@@ -773,19 +790,6 @@ static lt_status migrate(sq *s, int target, lt_error *err)
         s->version++;
     }
     return LT_OK;
-}
-
-/* The busy limit: $LUTETIA_BUSY_TIMEOUT_MS when it is a number from 0 to 600000, else
- * LT_STORE_BUSY_MS. */
-static int busy_limit(void)
-{
-    const char *env = getenv("LUTETIA_BUSY_TIMEOUT_MS");
-    char *end;
-    if (env && *env) {
-        long v = strtol(env, &end, 10);
-        if (*end == '\0' && v >= 0 && v <= 600000) return (int)v;
-    }
-    return LT_STORE_BUSY_MS;
 }
 
 /* Waits for a lock with exponential backoff: 1, 2, 4, 8, 16 then 25 ms between tries, each
@@ -875,7 +879,7 @@ lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_versi
         LT_FAIL(err, LT_ENOMEM, path, "out of memory opening the database");
     }
     s->readonly = mode == LT_STORE_READ;
-    s->busy_ms = busy_limit();
+    s->busy_ms = lt__store_busy_ms();
     s->jitter = (uint32_t)getpid() * 2654435761u | 1u;
     /* never SQLITE_OPEN_CREATE: the file exists by now, made exclusively above if new */
     int flags = (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |

@@ -11,13 +11,29 @@
 static const char zero_hash[LT_STORE_HASH_HEX] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+bool lt__store_is_pg(const char *location)
+{
+    return location &&
+           (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13));
+}
+
+int lt__store_busy_ms(void)
+{
+    const char *env = getenv("LUTETIA_BUSY_TIMEOUT_MS");
+    char *end;
+    if (env && *env) {
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 0 && v <= 600000) return (int)v;
+    }
+    return LT_STORE_BUSY_MS;
+}
+
 lt_status lt_store_open(const char *location, lt_store_mode mode, lt_store **out, lt_error *err)
 {
     if (!location || !*location) LT_FAIL(err, LT_EINVAL, "", "no database location given");
-    if (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13))
-        LT_FAIL(err, LT_EUNSUPPORTED, location,
-                "PostgreSQL stores are not supported by this build (SQLite files only)");
     if (sodium_init() < 0) LT_FAIL(err, LT_ESTORE, location, "libsodium failed to initialise");
+    if (lt__store_is_pg(location))
+        return lt__pg_open(location, mode, -1, lt__store_busy_ms(), out, err);
     return lt__sqlite_open(location, mode, -1, out, err);
 }
 
@@ -41,6 +57,7 @@ void lt_store_remove_files(const char *path)
 }
 
 int lt_store_schema_version(const lt_store *st) { return st->ops->schema_version(st->impl); }
+/* Both implementations number their schemas alike (a version means the same tables on both). */
 int lt_store_schema_latest(void) { return lt__sqlite_latest(); }
 
 lt_status lt_store_begin(lt_store *st, lt_error *err)

@@ -1,4 +1,4 @@
-/* The operations every store implementation provides (SQLite now, PostgreSQL later). store.c
+/* The operations every store implementation provides (SQLite and PostgreSQL). store.c
  * holds what is common (audit hashing, chaining, verification) and calls these; nothing above
  * src/store sees this table. */
 #ifndef LUTETIA_STORE_IMPL_H
@@ -30,6 +30,9 @@ typedef struct lt__store_ops {
                      lt_error *err);
     /* inserts (rec->rev == 1) or updates the record; audit_seq is the audit record of it */
     lt_status (*write)(void *impl, const lt_record *rec, int64_t audit_seq, lt_error *err);
+    /* inserts a record exactly as another store holds it (its rev and audit_seq), for
+     * lt_store_copy; no audit record is written: the copy brings the trail's own */
+    lt_status (*load)(void *impl, const lt_record *rec, lt_error *err);
     /* kind NULL: every record, in (kind, id) order */
     lt_status (*each)(void *impl, const char *kind, const lt_record_filter *f, lt_record_fn fn,
                       void *ctx, lt_error *err);
@@ -74,6 +77,19 @@ struct lt_store {
 lt_status lt__sqlite_open(const char *path, lt_store_mode mode, int target_version,
                           lt_store **out, lt_error *err);
 int lt__sqlite_latest(void);
+
+/* The PostgreSQL implementation (src/store/postgres.c), for "postgresql://" locations; the
+ * same schema versions as SQLite's. busy_ms bounds the wait for the writers' lock. */
+lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_version, int busy_ms,
+                      lt_store **out, lt_error *err);
+int lt__pg_latest(void);
+
+/* Whether location names a PostgreSQL database rather than a file. */
+bool lt__store_is_pg(const char *location);
+
+/* The busy limit in milliseconds: $LUTETIA_BUSY_TIMEOUT_MS when it is a number from 0 to
+ * 600000, else LT_STORE_BUSY_MS. */
+int lt__store_busy_ms(void);
 
 /* Allocates a record whose strings are copies, in one block (freed by lt_record_free). */
 lt_record *lt__record_copy(const char *kind, const char *id, const char *site,

@@ -86,6 +86,12 @@ lt_status lt_trial_create_with(const char *db, const lt_trial_init *init, lt_err
     if (access(db, F_OK) == 0)
         LT_FAIL(err, LT_ECONFLICT, db, "a file already exists here: a trial is created in a new "
                                        "database file");
+    /* a database on a server has no folder beside it for the key, which belongs elsewhere
+     * anyway (docs/store.md, allocation concealment) */
+    if (!init->key_file && (!strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13)))
+        LT_FAIL(err, LT_EINVAL, "key_file",
+                "a trial in PostgreSQL needs its key file named: there is no folder beside the "
+                "database to put it in");
     char *key_default = init->key_file ? NULL : lt_trial_key_file_default(db);
     const char *key_file = init->key_file ? init->key_file : key_default;
     if (!key_file) LT_FAIL(err, LT_ENOMEM, "", "out of memory");

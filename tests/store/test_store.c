@@ -1,9 +1,15 @@
 /* Tests of the store: records and revisions, one audit record per change in the same
  * transaction, rollback leaving nothing, the hash chain checked against sha256sum, tampering
  * found by verification (rows edited, deleted, inserted with the sqlite3 tool behind the
- * engine's back), and schema migrations (upgrade keeps data, a newer file is refused untouched). */
+ * engine's back), and schema migrations (upgrade keeps data, a newer file is refused untouched).
+ * One conformance suite for both stores: with LUTETIA_TEST_DB set to a PostgreSQL maintenance
+ * database (tests/store/pg-run.sh starts a throwaway cluster and sets it), every test that is
+ * not about files runs against PostgreSQL instead, each on a database of its own, with the
+ * tamperer's statements given to psql; the PostgreSQL-only tests (roles, a lost connection)
+ * run there too. */
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +25,92 @@ static char dir[] = "/tmp/lt_store_XXXXXX";
 
 static void path(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", dir, name); }
 
+/* LUTETIA_TEST_DB: the URL of a PostgreSQL maintenance database, through which each test
+ * creates its own database; NULL: the tests run on SQLite files in dir. */
+static const char *pg_base;
+
+/* The URL of database `name` on pg_base's server: the base with its database name replaced. */
+static void pg_url(char *out, size_t n, const char *name)
+{
+    const char *scheme = strstr(pg_base, "://");
+    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+    if (!slash) {
+        snprintf(out, n, "%s", pg_base);
+        return;
+    }
+    const char *query = strchr(slash, '?');
+    snprintf(out, n, "%.*s/%s%s", (int)(slash - pg_base), pg_base, name, query ? query : "");
+}
+
+/* Runs a statement in the database at location: the sqlite3 tool on a file, psql on a
+ * PostgreSQL database. The tamperer's statements are written in SQLite's dialect; for
+ * PostgreSQL, dropping a guarding trigger becomes what the owner role can do there: disabling
+ * the table's triggers. */
 static int sql(const char *db, const char *statement)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\" >/dev/null 2>&1", db, statement);
+    char cmd[8192];
+    if (!lt__store_is_pg(db)) {
+        snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\" >/dev/null 2>&1", db, statement);
+        return system(cmd);
+    }
+    static const char *const drops[][2] = {
+        {"DROP TRIGGER audit_no_update;", "ALTER TABLE audit DISABLE TRIGGER USER;"},
+        /* ALL: the foreign key from record.audit_seq guards a deletion too (superuser) */
+        {"DROP TRIGGER audit_no_delete;", "ALTER TABLE audit DISABLE TRIGGER ALL;"},
+        {"DROP TRIGGER record_no_delete;", "ALTER TABLE record DISABLE TRIGGER USER;"},
+        {"DROP TRIGGER checkpoint_no_update;", "ALTER TABLE checkpoint DISABLE TRIGGER USER;"},
+        {"DROP TRIGGER checkpoint_no_delete;", "ALTER TABLE checkpoint DISABLE TRIGGER USER;"},
+    };
+    char stmt[6000];
+    snprintf(stmt, sizeof stmt, "%s", statement);
+    for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++) {
+        char *at = strstr(stmt, drops[i][0]);
+        if (!at) continue;
+        size_t a = strlen(drops[i][0]), b = strlen(drops[i][1]);
+        if (strlen(stmt) + b - a >= sizeof stmt) return -1;
+        memmove(at + b, at + a, strlen(at + a) + 1);
+        memcpy(at, drops[i][1], b);
+    }
+    snprintf(cmd, sizeof cmd, "psql -X -q -v ON_ERROR_STOP=1 -d '%s' -c \"%s\" >/dev/null 2>&1",
+             db, stmt);
     return system(cmd);
+}
+
+/* A new, empty database for test `name`: a path in dir for SQLite (the file does not exist
+ * yet), or a PostgreSQL database made (anew) for it. */
+static void dbloc(char *out, size_t n, const char *name)
+{
+    if (!pg_base) {
+        path(out, n, name);
+        return;
+    }
+    char db[64], cmd[1024];
+    size_t k = 0;
+    k += (size_t)snprintf(db, sizeof db, "lt_");
+    for (const char *c = name; *c && k + 1 < sizeof db; c++)
+        db[k++] = (char)((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '_');
+    db[k] = '\0';
+    snprintf(cmd, sizeof cmd,
+             "psql -X -q -v ON_ERROR_STOP=1 -d '%s' -c 'DROP DATABASE IF EXISTS %s' "
+             "-c 'CREATE DATABASE %s' >/dev/null 2>&1",
+             pg_base, db, db);
+    CHECK_MSG(system(cmd) == 0, "cannot create the PostgreSQL database %s", db);
+    pg_url(out, n, db);
+}
+
+/* The first line psql (or sqlite3) prints for a query, in line. */
+static void query(const char *db, const char *q, char *line, size_t n)
+{
+    char cmd[2048];
+    if (pg_base)
+        snprintf(cmd, sizeof cmd, "psql -X -At -d '%s' -c \"%s\" 2>&1", db, q);
+    else
+        snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\" 2>&1", db, q);
+    line[0] = '\0';
+    FILE *p = popen(cmd, "r");
+    if (!p) return;
+    if (!fgets(line, (int)n, p)) line[0] = '\0';
+    pclose(p);
 }
 
 static lt_actor who = {"alice", "coordinator"};
@@ -94,13 +181,15 @@ static void fill(const char *db)
 static void test_records(void)
 {
     char db[512];
-    path(db, sizeof db, "records.db");
+    dbloc(db, sizeof db, "records.db");
     lt_store *st = NULL;
     lt_error err;
     lt_record *r = NULL;
     CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_ENOTFOUND);
     CHECK(strstr(err.message, "trial init") != NULL);
-    CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_OK);
+    CHECK_MSG(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_OK, "%s: %s", err.where,
+              err.message);
+    if (!st) return;
     CHECK_INT(lt_store_schema_version(st), lt_store_schema_latest());
     CHECK(put(st, "site", "S1", "S1", "{\"a\":1}", 0, "") == LT_OK);
     /* creating twice is a conflict, and leaves no second audit record */
@@ -157,7 +246,11 @@ static void test_records(void)
     lt_store_close(st);
     /* creating over an existing trial is refused */
     CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_ECONFLICT);
-    CHECK(lt_store_open("postgresql://x/y", LT_STORE_OPEN, &st, &err) == LT_EUNSUPPORTED);
+    /* a PostgreSQL server that cannot be reached is named as such */
+    CHECK(lt_store_open("postgresql:///nodb?host=/nonexistent-lutetia-socket", LT_STORE_OPEN,
+                        &st, &err) == LT_ESTORE);
+    CHECK_MSG(strstr(err.message, "cannot connect") != NULL, "%s", err.message);
+    CHECK_MSG(strstr(err.where, "nonexistent-lutetia-socket") != NULL, "%s", err.where);
 }
 
 typedef struct first_ctx {
@@ -181,7 +274,7 @@ static int grab_first(const lt_audit_record *a, void *ctx)
 static void test_hash_reference(void)
 {
     char db[512], cmd[2048];
-    path(db, sizeof db, "hash.db");
+    dbloc(db, sizeof db, "hash.db");
     fill(db);
     lt_store *st = NULL;
     lt_error err;
@@ -210,7 +303,7 @@ static void test_hash_reference(void)
 static void test_filters(void)
 {
     char db[512];
-    path(db, sizeof db, "filters.db");
+    dbloc(db, sizeof db, "filters.db");
     fill(db);
     lt_store *st = NULL;
     lt_error err;
@@ -230,11 +323,11 @@ static void expect_tamper(const char *name, const char *statement, const char *w
                           const char *want_msg)
 {
     char db[512];
-    path(db, sizeof db, name);
+    dbloc(db, sizeof db, name);
     fill(db);
     lt_error err;
     CHECK(verify(db, &err) == LT_OK);
-    CHECK_MSG(sql(db, statement) == 0, "sqlite3 failed on %s", statement);
+    CHECK_MSG(sql(db, statement) == 0, "the SQL tool failed on %s", statement);
     lt_status rc = verify(db, &err);
     CHECK_MSG(rc == LT_ECORRUPT, "%s: verify gave %d", name, rc);
     CHECK_MSG(strstr(err.where, want_where) != NULL, "%s: where '%s', expected '%s'", name,
@@ -247,7 +340,7 @@ static void test_tamper(void)
 {
     /* the triggers refuse plain edits of the trail; a tamperer drops them first */
     char db[512];
-    path(db, sizeof db, "trigger.db");
+    dbloc(db, sizeof db, "trigger.db");
     fill(db);
     CHECK(sql(db, "UPDATE audit SET reason='x' WHERE seq=3") != 0);
     CHECK(sql(db, "DELETE FROM audit WHERE seq=3") != 0);
@@ -257,12 +350,12 @@ static void test_tamper(void)
 
     expect_tamper("t1.db", "DROP TRIGGER audit_no_update; UPDATE audit SET reason='none' WHERE seq=6",
                   "audit record 6", "edited");
-    expect_tamper("t2.db", "DROP TRIGGER audit_no_update; UPDATE audit SET user='bob' WHERE seq=2",
+    expect_tamper("t2.db", "DROP TRIGGER audit_no_update; UPDATE audit SET \\\"user\\\"='bob' WHERE seq=2",
                   "audit record 2", "edited");
     expect_tamper("t3.db", "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq=4",
                   "audit record 5", "record 4 was deleted");
     expect_tamper("t4.db",
-                  "INSERT INTO audit SELECT 7, at, user, role, site, action, entity, entity_id,"
+                  "INSERT INTO audit SELECT 7, at, \\\"user\\\", role, site, action, entity, entity_id,"
                   " patient, old_value, new_value, reason, hash, hash, form, key FROM audit WHERE seq=6",
                   "audit record 7", "edited");
     /* records changed without the trail */
@@ -341,7 +434,7 @@ static void rewrite_chain(const char *db, int64_t seq, const char *at)
         if (i) snprintf(c.s[i][11], sizeof c.s[i][11], "%s", c.a[i - 1].hash);
         lt_audit_hash(a, c.s[i][12]);
         n += snprintf(stmt + n, sizeof stmt - (size_t)n,
-                      "UPDATE audit SET at='%s', user='%s', prev_hash='%s', hash='%s' WHERE "
+                      "UPDATE audit SET at='%s', \\\"user\\\"='%s', prev_hash='%s', hash='%s' WHERE "
                       "seq=%lld;",
                       a->at, a->user, a->prev_hash, a->hash, (long long)a->seq);
     }
@@ -353,14 +446,14 @@ static void test_rewritten_chain(void)
     char db[512];
     lt_error err;
     /* a time moved back, every later hash recomputed */
-    path(db, sizeof db, "back.db");
+    dbloc(db, sizeof db, "back.db");
     fill(db);
     rewrite_chain(db, 3, "2001-01-01T00:00:00Z");
     CHECK(verify(db, &err) == LT_ECORRUPT);
     CHECK_STR(err.where, "audit record 3");
     CHECK_MSG(strstr(err.message, "before the previous record's") != NULL, "%s", err.message);
     /* the last record rewritten in the old hashed form (no key) to escape the key check */
-    path(db, sizeof db, "oldform.db");
+    dbloc(db, sizeof db, "oldform.db");
     fill(db);
     {
         static chain_copy c;
@@ -387,7 +480,7 @@ static void test_rewritten_chain(void)
         }
     }
     /* the rewrite itself is sound: the same rewrite keeping the times verifies */
-    path(db, sizeof db, "rewritten.db");
+    dbloc(db, sizeof db, "rewritten.db");
     fill(db);
     rewrite_chain(db, 2, NULL);
     CHECK(verify(db, &err) == LT_OK);
@@ -499,7 +592,7 @@ static void test_verify_under_writers(void)
 {
     enum { NWRITERS = 4, NVERIFY = 20 };
     char db[512];
-    path(db, sizeof db, "busy.db");
+    dbloc(db, sizeof db, "busy.db");
     fill(db);
     int ready[2], stop[2];
     if (pipe(ready) != 0 || pipe(stop) != 0) {
@@ -521,6 +614,9 @@ static void test_verify_under_writers(void)
     int started = 0;
     while (started < NWRITERS && read(ready[0], &c, 1) == 1) started++;
     CHECK_INT(started, NWRITERS);
+    /* one writer killed outright, as a crash would, wherever it is in its transaction: the
+     * others go on and the trail stays whole */
+    kill(pids[0], SIGKILL);
     int alarms = 0;
     lt_error first;
     lt_error_clear(&first);
@@ -531,8 +627,11 @@ static void test_verify_under_writers(void)
     }
     close(stop[1]); /* tells the writers to stop */
     int failed_writers = 0;
-    for (int i = 0; i < NWRITERS; i++) {
-        int status = 0;
+    int status = 0;
+    waitpid(pids[0], &status, 0);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    for (int i = 1; i < NWRITERS; i++) {
+        status = 0;
         waitpid(pids[i], &status, 0);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed_writers++;
     }
@@ -622,7 +721,7 @@ static void test_read_only(void)
 static void test_locked(void)
 {
     char db[512];
-    path(db, sizeof db, "locked.db");
+    dbloc(db, sizeof db, "locked.db");
     fill(db);
     lt_store *a = NULL, *b = NULL;
     lt_error err;
@@ -659,7 +758,7 @@ static lt_status verify_with(const char *db, const lt_audit_anchors *a, lt_audit
 static void test_anchors(void)
 {
     char db[512], sk_path[512], pk_path[512], pk2_path[512], sk2_path[512];
-    path(db, sizeof db, "anchored.db");
+    dbloc(db, sizeof db, "anchored.db");
     path(sk_path, sizeof sk_path, "audit.key");
     path(pk_path, sizeof pk_path, "audit.pub");
     path(sk2_path, sizeof sk2_path, "other.key");
@@ -720,7 +819,7 @@ static void test_anchors(void)
     CHECK_MSG(strstr(err.message, "not the expected head") != NULL, "%s", err.message);
 
     /* a forged signature, and checkpoints deleted */
-    path(db, sizeof db, "forged.db");
+    dbloc(db, sizeof db, "forged.db");
     fill(db);
     CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
     if (!st) return;
@@ -805,20 +904,354 @@ static void test_backup(void)
     CHECK_STR(line, "0\n");
 }
 
+static int count_form1(const lt_audit_record *a, void *ctx)
+{
+    if (a->form == 1 && a->key == NULL) (*(int *)ctx)++;
+    return 0;
+}
+
+/* lt_store_copy (lutetia migrate): an SQLite trial moved into a new store (another file, or on
+ * the PostgreSQL run a PostgreSQL database) with its trail as stored, its sealed seed and its
+ * signed checkpoint: the copy verifies on its own at the same head, and a signature made on
+ * the file checks in the copy. A target that holds a trail and a source that does not verify
+ * are refused, leaving the target without a trail; records from before schema 3 (hashed form 1)
+ * keep their form. */
+static void test_copy(void)
+{
+    char src[512], dst[512], old[512], sk_path[512], pk_path[512];
+    path(src, sizeof src, "copy-src.db");
+    path(sk_path, sizeof sk_path, "copy.key");
+    path(pk_path, sizeof pk_path, "copy.pub");
+    fill(src);
+    lt_store *from = NULL, *to = NULL;
+    lt_error err;
+    unsigned char box[LT_STORE_SEALED_SEED_BYTES], back[LT_STORE_SEALED_SEED_BYTES];
+    unsigned char sk[LT_STORE_SIGN_SECRET_BYTES], pk[LT_STORE_SIGN_PUBLIC_BYTES];
+    for (int i = 0; i < LT_STORE_SEALED_SEED_BYTES; i++) box[i] = (unsigned char)(i * 5 + 3);
+    CHECK(lt_store_keygen(sk_path, pk_path, &err) == LT_OK);
+    CHECK(lt_store_key_read(sk_path, true, sk, &err) == LT_OK);
+    CHECK(lt_store_key_read(pk_path, false, pk, &err) == LT_OK);
+    CHECK(lt_store_open(src, LT_STORE_OPEN, &from, &err) == LT_OK);
+    if (!from) return;
+    CHECK(lt_store_begin(from, &err) == LT_OK);
+    CHECK(lt_store_sealed_seed_set(from, box, &err) == LT_OK);
+    CHECK(lt_store_commit(from, &err) == LT_OK);
+    int64_t seq = 0;
+    char head[LT_STORE_HASH_HEX];
+    CHECK(lt_store_audit_checkpoint(from, sk, &seq, head, &err) == LT_OK);
+    lt_store_close(from);
+
+    dbloc(dst, sizeof dst, "copy-dst.db");
+    CHECK(lt_store_open(src, LT_STORE_READ, &from, &err) == LT_OK);
+    CHECK(lt_store_open(dst, LT_STORE_CREATE, &to, &err) == LT_OK);
+    if (!from || !to) return;
+    lt_audit_verified v = {0};
+    CHECK_MSG(lt_store_copy(from, to, &v, &err) == LT_OK, "%s: %s", err.where, err.message);
+    CHECK_INT(v.records, 6);
+    CHECK_STR(v.head, head);
+    lt_record *r = NULL;
+    CHECK(lt_store_get(to, "patient", "P1", &r, &err) == LT_OK);
+    if (r) {
+        CHECK_STR(r->data, "{\"state\":\"consented\"}");
+        CHECK_INT(r->rev, 2);
+        CHECK_INT(r->audit_seq, 6);
+    }
+    lt_record_free(r);
+    CHECK(lt_store_sealed_seed_get(to, back, &err) == LT_OK && !memcmp(box, back, sizeof box));
+    lt_audit_anchors with_key = {.public_key = pk};
+    CHECK(lt_store_audit_verify_anchored(to, &with_key, &v, &err) == LT_OK);
+    CHECK_INT(v.checkpoints, 1);
+    /* again into the same store: refused, nothing added */
+    CHECK(lt_store_copy(from, to, &v, &err) == LT_ECONFLICT);
+    CHECK_MSG(strstr(err.message, "already holds a trail") != NULL, "%s", err.message);
+    CHECK_INT(audit_rows(to, NULL), 6);
+    lt_store_close(to);
+    lt_store_close(from);
+
+    /* a source edited behind the engine's back is not carried over */
+    CHECK(sql(src, "DROP TRIGGER audit_no_update; UPDATE audit SET reason='x' WHERE seq=2") == 0);
+    dbloc(dst, sizeof dst, "copy-bad.db");
+    CHECK(lt_store_open(src, LT_STORE_READ, &from, &err) == LT_OK);
+    CHECK(lt_store_open(dst, LT_STORE_CREATE, &to, &err) == LT_OK);
+    if (!from || !to) return;
+    CHECK(lt_store_copy(from, to, &v, &err) == LT_ECORRUPT);
+    CHECK_STR(err.where, "audit record 2");
+    CHECK_INT(audit_rows(to, NULL), 0);
+    CHECK(lt_store_get(to, "patient", "P1", &r, &err) == LT_ENOTFOUND);
+    lt_store_close(to);
+    lt_store_close(from);
+    if (pg_base) {
+        /* a server database left with an empty schema can be created in again */
+        CHECK(lt_store_open(dst, LT_STORE_CREATE, &to, &err) == LT_OK);
+        lt_store_close(to);
+    }
+
+    /* a trail from before schema 3 keeps its form-1 hashes */
+    path(old, sizeof old, "copy-v2.db");
+    CHECK(lt__sqlite_open(old, LT_STORE_CREATE, 2, &from, &err) == LT_OK);
+    if (!from) return;
+    CHECK(put(from, "patient", "P1", "S1", "{\"v\":1}", 0, "") == LT_OK);
+    CHECK(put(from, "patient", "P1", "S1", "{\"v\":2}", 1, "corrected") == LT_OK);
+    lt_store_close(from);
+    dbloc(dst, sizeof dst, "copy-old.db");
+    CHECK(lt_store_open(old, LT_STORE_READ, &from, &err) == LT_OK);
+    CHECK(lt_store_open(dst, LT_STORE_CREATE, &to, &err) == LT_OK);
+    if (!from || !to) return;
+    CHECK_MSG(lt_store_copy(from, to, &v, &err) == LT_OK, "%s: %s", err.where, err.message);
+    int form1 = 0;
+    lt_store_audit_each(to, NULL, count_form1, &form1, &err);
+    CHECK_INT(form1, 2);
+    CHECK(lt_store_audit_verify(to, NULL, NULL, &err) == LT_OK);
+    lt_store_close(to);
+    lt_store_close(from);
+}
+
+/* ---- PostgreSQL only ---- */
+
+/* The same schema versions as SQLite: a database left at version 1 is upgraded with its data
+ * and chain; one newer than the program is refused and left as it is; a database of another
+ * program is not taken for a trial. */
+static void test_pg_migrations(void)
+{
+    char db[512], other[512], line[64], cmd[128];
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK_INT(lt__pg_latest(), lt__sqlite_latest());
+    dbloc(db, sizeof db, "old.db");
+    CHECK(lt__pg_open(db, LT_STORE_CREATE, 1, 1000, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK_INT(lt_store_schema_version(st), 1);
+    CHECK(put(st, "patient", "P1", "S1", "{\"v\":1}", 0, "") == LT_OK);
+    CHECK(put(st, "patient", "P1", "S1", "{\"v\":2}", 1, "corrected") == LT_OK);
+    lt_store_close(st);
+    query(db, "SELECT count(*) FROM pg_indexes WHERE indexname='record_by_key'", line, sizeof line);
+    CHECK_STR(line, "0\n");
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK_INT(lt_store_schema_version(st), lt_store_schema_latest());
+    lt_record *r = NULL;
+    CHECK(lt_store_get(st, "patient", "P1", &r, &err) == LT_OK);
+    if (r) CHECK_STR(r->data, "{\"v\":2}");
+    lt_record_free(r);
+    CHECK_INT(audit_rows(st, NULL), 2);
+    CHECK(lt_store_audit_verify(st, NULL, NULL, &err) == LT_OK);
+    lt_store_close(st);
+    query(db, "SELECT count(*) FROM pg_indexes WHERE indexname='record_by_key'", line, sizeof line);
+    CHECK_STR(line, "1\n");
+    snprintf(cmd, sizeof cmd, "%d\n", lt_store_schema_latest());
+    query(db, "SELECT version FROM lutetia_schema", line, sizeof line);
+    CHECK_STR(line, cmd);
+
+    CHECK(sql(db, "UPDATE lutetia_schema SET version=99") == 0);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_EVERSION);
+    CHECK(strstr(err.message, "schema version 99") != NULL);
+    CHECK(strstr(err.message, "newer") != NULL);
+    query(db, "SELECT version FROM lutetia_schema", line, sizeof line);
+    CHECK_STR(line, "99\n");
+    snprintf(cmd, sizeof cmd, "UPDATE lutetia_schema SET version=%d", lt_store_schema_latest());
+    CHECK(sql(db, cmd) == 0);
+    CHECK(verify(db, &err) == LT_OK);
+
+    dbloc(other, sizeof other, "other.db");
+    CHECK(sql(other, "CREATE TABLE t (x integer)") == 0);
+    CHECK(lt_store_open(other, LT_STORE_OPEN, &st, &err) == LT_ENOTFOUND);
+    CHECK(lt_store_open(other, LT_STORE_CREATE, &st, &err) == LT_ECONFLICT);
+    CHECK_MSG(strstr(err.message, "another program's tables") != NULL, "%s", err.message);
+}
+
+/* A read-only open runs no migration and writes nothing; a newer schema is refused. */
+static void test_pg_read_only(void)
+{
+    char db[512], line[64], cmd[128];
+    dbloc(db, sizeof db, "v2.db");
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt__pg_open(db, LT_STORE_CREATE, 2, 1000, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK(put(st, "patient", "P1", "S1", "{\"v\":1}", 0, "") == LT_OK);
+    CHECK(put(st, "patient", "P1", "S1", "{\"v\":2}", 1, "corrected") == LT_OK);
+    lt_store_close(st);
+    CHECK(lt_store_open(db, LT_STORE_READ, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK_INT(lt_store_schema_version(st), 2);
+    CHECK(lt_store_audit_verify(st, NULL, NULL, &err) == LT_OK);
+    CHECK(put(st, "patient", "P2", "S1", "{}", 0, "") != LT_OK);
+    CHECK(lt_store_begin(st, &err) != LT_OK);
+    CHECK_MSG(strstr(err.message, "read-only") != NULL, "%s", err.message);
+    lt_store_close(st);
+    query(db, "SELECT version FROM lutetia_schema", line, sizeof line);
+    CHECK_STR(line, "2\n");
+    query(db, "SELECT count(*) FROM audit", line, sizeof line);
+    CHECK_STR(line, "2\n");
+    snprintf(cmd, sizeof cmd, "UPDATE lutetia_schema SET version=%d", lt_store_schema_latest() + 1);
+    CHECK(sql(db, cmd) == 0);
+    CHECK(lt_store_open(db, LT_STORE_READ, &st, &err) == LT_EVERSION);
+}
+
+/* The two-role setup of docs/store.md: the owner runs the migrations, the application role
+ * writes through lutetia and holds no UPDATE, DELETE or TRUNCATE of the trail, so it cannot
+ * even disable the triggers; TRUNCATE is refused to the owner too. */
+static const char grants[] =
+    "GRANT SELECT, INSERT ON audit, checkpoint, secret, sealed_seed TO lt_app;"
+    "GRANT SELECT, INSERT, UPDATE ON record TO lt_app;"
+    "GRANT SELECT ON lutetia_schema TO lt_app";
+
+static void app_url(const char *db, char *out, size_t n)
+{
+    const char *at = strstr(db, "lt_owner@");
+    if (!at) {
+        snprintf(out, n, "%s", db);
+        return;
+    }
+    snprintf(out, n, "%.*slt_app@%s", (int)(at - db), db, at + strlen("lt_owner@"));
+}
+
+static void test_pg_roles(void)
+{
+    char db[512], app[600], line[64];
+    dbloc(db, sizeof db, "roles.db");
+    fill(db);
+    sql(db, "CREATE ROLE lt_app LOGIN"); /* once per cluster: fails harmlessly after */
+    CHECK(sql(db, grants) == 0);
+    app_url(db, app, sizeof app);
+    CHECK_MSG(strstr(app, "lt_app@") != NULL, "%s", app);
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt_store_open(app, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (st) {
+        CHECK(put(st, "patient", "P7", "S1", "{\"state\":\"screened\"}", 0, "") == LT_OK);
+        CHECK(put(st, "patient", "P7", "S1", "{\"state\":\"consented\"}", 1, "") == LT_OK);
+        CHECK(lt_store_audit_verify(st, NULL, NULL, &err) == LT_OK);
+    }
+    lt_store_close(st);
+    query(app, "SELECT has_table_privilege('audit', 'UPDATE') OR has_table_privilege('audit', "
+               "'DELETE') OR has_table_privilege('audit', 'TRUNCATE') OR "
+               "has_table_privilege('record', 'DELETE')",
+          line, sizeof line);
+    CHECK_STR(line, "f\n");
+    CHECK(sql(app, "UPDATE audit SET reason='x' WHERE seq=3") != 0);
+    CHECK(sql(app, "DROP TRIGGER audit_no_update; UPDATE audit SET reason='x' WHERE seq=3") != 0);
+    CHECK(sql(app, "DELETE FROM record WHERE id='P1'") != 0);
+    CHECK(sql(app, "TRUNCATE audit CASCADE") != 0);
+    CHECK(sql(db, "TRUNCATE audit CASCADE") != 0);
+    CHECK(sql(db, "TRUNCATE record") != 0);
+    CHECK(verify(db, &err) == LT_OK);
+    query(db, "SELECT count(*) FROM audit", line, sizeof line);
+    CHECK_STR(line, "8\n");
+
+    /* the application role cannot upgrade a schema: the owner must */
+    dbloc(db, sizeof db, "roles-old.db");
+    CHECK(lt__pg_open(db, LT_STORE_CREATE, 3, 1000, &st, &err) == LT_OK);
+    lt_store_close(st);
+    CHECK(sql(db, "GRANT SELECT ON lutetia_schema TO lt_app") == 0);
+    app_url(db, app, sizeof app);
+    CHECK(lt_store_open(app, LT_STORE_OPEN, &st, &err) == LT_EPERM);
+    CHECK_MSG(strstr(err.message, "owner role") != NULL, "%s", err.message);
+}
+
+/* Ends lutetia's connections to database `name` as a failing network or a restarted server
+ * would, and waits until they are gone. */
+static void drop_connections(const char *name)
+{
+    char q[512], line[64];
+    snprintf(q, sizeof q,
+             "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity WHERE "
+             "datname='%s' AND application_name='lutetia'",
+             name);
+    query(pg_base, q, line, sizeof line);
+    CHECK_STR(line, "1\n");
+}
+
+/* A lost connection: a read or a new transaction reconnects and goes on; a transaction it cut
+ * says that nothing was changed and that retrying is safe, and retrying stores the change
+ * once. */
+static void test_pg_reconnect(void)
+{
+    char db[512];
+    dbloc(db, sizeof db, "reconnect.db");
+    fill(db);
+    lt_store *st = NULL;
+    lt_error err;
+    lt_record *r = NULL;
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    drop_connections("lt_reconnect_db");
+    CHECK(lt_store_get(st, "patient", "P1", &r, &err) == LT_OK);
+    lt_record_free(r);
+    r = NULL;
+
+    /* cut after the change, before the commit */
+    lt_record rec = {.kind = "patient", .id = "P8", .site = "S1", .patient = "P8",
+                     .data = "{\"state\":\"screened\"}"};
+    CHECK(lt_store_begin(st, &err) == LT_OK);
+    CHECK(lt_store_put(st, &rec, 0, &who, "test.put", "", NULL, &err) == LT_OK);
+    drop_connections("lt_reconnect_db");
+    CHECK(lt_store_commit(st, &err) == LT_ESTORE);
+    CHECK_MSG(strstr(err.message, "nothing was changed") != NULL &&
+                  strstr(err.message, "retrying is safe") != NULL,
+              "%s", err.message);
+    CHECK(lt_store_get(st, "patient", "P8", &r, &err) == LT_ENOTFOUND);
+    CHECK(put(st, "patient", "P8", "S1", "{\"state\":\"screened\"}", 0, "") == LT_OK);
+
+    /* cut inside the transaction, before the change */
+    CHECK(lt_store_begin(st, &err) == LT_OK);
+    drop_connections("lt_reconnect_db");
+    rec.id = rec.patient = "P9";
+    CHECK(lt_store_put(st, &rec, 0, &who, "test.put", "", NULL, &err) == LT_ESTORE);
+    CHECK_MSG(strstr(err.message, "connection to the database server was lost") != NULL &&
+                  strstr(err.message, "retrying is safe") != NULL,
+              "%s", err.message);
+    lt_store_rollback(st);
+    CHECK(put(st, "patient", "P9", "S1", "{\"state\":\"screened\"}", 0, "") == LT_OK);
+    CHECK_INT(audit_rows(st, NULL), 8);
+    CHECK(lt_store_audit_verify(st, NULL, NULL, &err) == LT_OK);
+    lt_store_close(st);
+}
+
+/* A PostgreSQL trial is backed up with the server's tools: lutetia's file backup says so and
+ * leaves nothing behind. */
+static void test_pg_backup(void)
+{
+    char db[512], bak[512];
+    dbloc(db, sizeof db, "backup.db");
+    fill(db);
+    path(bak, sizeof bak, "pg-backup.db");
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_READ, &st, &err) == LT_OK);
+    if (!st) return;
+    CHECK(lt_store_backup(st, bak, NULL, &err) == LT_EUNSUPPORTED);
+    CHECK_MSG(strstr(err.message, "pg_dump") != NULL, "%s", err.message);
+    CHECK(access(bak, F_OK) != 0);
+    lt_store_close(st);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
+    const char *env = getenv("LUTETIA_TEST_DB");
+    if (env && lt__store_is_pg(env)) pg_base = env;
+    printf("store: %s\n", pg_base ? "PostgreSQL" : "SQLite");
     test_records();
     test_hash_reference();
     test_filters();
     test_tamper();
-    test_migrations();
+    if (pg_base) {
+        test_pg_migrations();
+        test_pg_read_only();
+        test_pg_roles();
+        test_pg_reconnect();
+        test_pg_backup();
+    } else {
+        test_migrations();
+        test_create_exclusive();
+        test_read_only();
+        test_backup();
+    }
     test_rewritten_chain();
-    test_create_exclusive();
-    test_read_only();
     test_locked();
     test_anchors();
-    test_backup();
+    test_copy();
     test_verify_under_writers();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

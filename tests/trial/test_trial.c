@@ -16,16 +16,17 @@
  * src/trial/roles.c. Rows: admin, coordinator, investigator, nuclear_medicine, statistician,
  * monitor, unblinded_statistician. Columns: administer, enrol, confirm, treat, read, audit,
  * replay, and after randomisation (docs/conduct.md): record, decide a dose, record an
- * administration; last, see the allocation sequence (block, position, size). Only the admin
+ * administration; see the allocation sequence (block, position, size); last, export the data
+ * with its audit records (docs/exports.md). Only the admin
  * and the unblinded statistician see or replay the sequence, and neither enrols (issue 8 §6). */
 static const char *const expected[LT_ROLE_COUNT] = {
-    "y...yyy...y", /* admin */
-    ".y.yy..y...", /* coordinator */
-    ".yyyy..yy..", /* investigator */
-    "...yy...yy.", /* nuclear_medicine */
-    "....y......", /* statistician */
-    "....yy.....", /* monitor */
-    "....y.y...y", /* unblinded_statistician */
+    "y...yyy...yy", /* admin */
+    ".y.yy..y....", /* coordinator */
+    ".yyyy..yy...", /* investigator */
+    "...yy...yy..", /* nuclear_medicine */
+    "....y......y", /* statistician */
+    "....yy.....y", /* monitor */
+    "....y.y...yy", /* unblinded_statistician */
 };
 
 static void test_permissions(void)
