@@ -395,8 +395,12 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
 {
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
-    lt_buf_puts(&sql, "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
-                      " WHERE 1");
+    lt_buf_puts(&sql, "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record");
+    /* One patient's records: through the (patient, kind) index. Left to itself the planner
+     * takes the primary key, which gives the ORDER BY for free but reads every record of the
+     * kind (seen: 0.9 s to derive one endpoint of 106 patients, for ~1,000 such reads). */
+    if (f && f->patient && s->version >= 2) lt_buf_puts(&sql, " INDEXED BY record_by_patient");
+    lt_buf_puts(&sql, " WHERE 1");
     int n = 0;
     if (kind) lt_buf_printf(&sql, " AND kind=?%d", ++n);
     if (f && f->patient) lt_buf_printf(&sql, " AND patient=?%d", ++n);
