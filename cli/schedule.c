@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "lutetia/conduct.h"
 #include "lutetia/outcomes.h"
 #include "lutetia/schedule.h"
 
@@ -22,7 +23,9 @@ static const char *schedule_help =
     "entry (--actual C1=2026-03-01). A delay with a reason: --actual C2=2026-06-01:toxicity.\n"
     "--event recurrence=DATE (or death, withdrawal, lost_to_follow_up, progression) stops\n"
     "what the protocol says it stops. --as-of marks entries whose window has closed as\n"
-    "missed. Deviations (out of window, missed, delayed without reason) are listed.\n"
+    "overdue (default: today). Deviations (out of window, overdue, delayed without reason)\n"
+    "are listed. Tumour assessments and questionnaires of an --events file dated inside an\n"
+    "entry's window are that entry done.\n"
     "--events reads the patient's dates from an outcomes file (docs/outcomes-format.md).\n"
     "--ics writes an iCalendar file (RFC 5545) a coordinator can import.\n"
     "\n"
@@ -36,7 +39,7 @@ static const char *due_help =
     "                   --to YYYY-MM-DD [--site SITE] [--json]\n"
     "\n"
     "Lists, site by site, every calendar entry of every patient in the outcomes file whose\n"
-    "window (with any permitted delay) meets the period, and every missed entry as of --from.\n"
+    "window (with any permitted delay) meets the period, and every entry overdue as of --from.\n"
     "\n"
     "       lutetia due --from D --to D [--site SITE] [--json] [--db FILE] [--user NAME]\n"
     "\n"
@@ -162,10 +165,11 @@ static void print_text(const lt_calendar *c, const char *title, lt_buf *b)
                      lt_date_format(v->latest, l));
         }
         if (v->actual != LT_DATE_NONE) lt_date_format(v->actual, a);
-        lt_buf_printf(b, "%-16s %-13s %-10s  %-22s  %-10s  %-13s %s%s\n", v->id,
+        lt_buf_printf(b, "%-16s %-13s %-10s  %-22s  %-10s  %-13s %s%s%s%s\n", v->id,
                       lt_sched_kind_name(v->kind), t, w, a, lt_visit_status_name(v->status),
                       v->label,
-                      v->anchor_actual || v->target == LT_DATE_NONE ? "" : " (projected)");
+                      v->anchor_actual || v->target == LT_DATE_NONE ? "" : " (projected)",
+                      v->record ? "; by " : "", v->record ? v->record : "");
     }
     if (ndev) {
         lt_buf_puts(b, "\ndeviations:\n");
@@ -226,8 +230,12 @@ int lt_cmd_schedule(int argc, char **argv)
     lt_schedule *s = NULL;
     lt_outcome_set *set = NULL;
     if ((rc = load_all(&o, &p, &s, &set))) return rc;
+    /* "as of" defaults to today: an entry whose window has closed is overdue now */
     lt_schedule_input in = {o.arm,      o.anchors, o.nanchors, o.actuals,
-                            o.nactuals, o.stops,   o.nstops,   o.as_of};
+                            o.nactuals, o.stops,   o.nstops,
+                            o.as_of == LT_DATE_NONE ? lt_date_today() : o.as_of};
+    lt_sched_record *work = NULL;
+    size_t nwork = 0;
     lt_error err;
     lt_error_clear(&err);
     /* a misspelt --anchor would leave entries without dates: refuse it, naming the anchors */
@@ -258,9 +266,10 @@ int lt_cmd_schedule(int argc, char **argv)
             goto fail;
         }
         lt_outcome_record_schedule_input(r, o.as_of, &in);
+        if (lt_conduct_record_work(r, &work, &nwork, &err)) goto fail;
     }
     lt_calendar *c = NULL;
-    if (lt_schedule_compute(s, &in, &c, &err)) goto fail;
+    if (lt_schedule_compute_records(s, &in, work, nwork, &c, &err)) goto fail;
 
     lt_buf b = LT_BUF_INIT;
     char title[256];
@@ -293,11 +302,13 @@ int lt_cmd_schedule(int argc, char **argv)
         lt_buf_free(&b);
         lt_calendar_free(c);
     }
+    free(work);
     lt_outcome_set_free(set);
     lt_schedule_free(s);
     lt_protocol_free(p);
     return rc;
 fail:
+    free(work);
     lt_outcome_set_free(set);
     lt_schedule_free(s);
     lt_protocol_free(p);
@@ -328,7 +339,7 @@ static void due_entry(lt_buf *b, bool json, bool *first, const char *site, const
     lt_date_format(close, l);
     if (!json) {
         lt_buf_printf(b, "  %-10s %-16s %s  (%s..%s)%s  %s\n", patient, v->id, tg, e, l,
-                      v->status == LT_VISIT_MISSED ? " MISSED" : "", v->label);
+                      v->status == LT_VISIT_OVERDUE ? " OVERDUE" : "", v->label);
         return;
     }
     lt_buf_puts(b, *first ? "{\"site\":" : ",{\"site\":");
@@ -405,7 +416,12 @@ int lt_cmd_due(int argc, char **argv)
         lt_schedule_input in;
         lt_outcome_record_schedule_input(r, o.from, &in);
         lt_calendar *c = NULL;
-        if (lt_schedule_compute(s, &in, &c, &err)) {
+        lt_sched_record *work = NULL;
+        size_t nwork = 0;
+        lt_status wrc = lt_conduct_record_work(r, &work, &nwork, &err);
+        if (wrc == LT_OK) wrc = lt_schedule_compute_records(s, &in, work, nwork, &c, &err);
+        free(work);
+        if (wrc != LT_OK) {
             char w[LT_ERROR_WHERE_MAX];
             snprintf(w, sizeof w, "%.100s: patient %.100s", o.events, r->id);
             snprintf(err.where, sizeof err.where, "%s", w);
@@ -418,7 +434,7 @@ int lt_cmd_due(int argc, char **argv)
         last_site = site;
         for (size_t j = 0; j < c->n; j++) {
             const lt_visit *v = &c->visits[j];
-            if (v->status != LT_VISIT_MISSED && !lt_visit_due(v, o.from, o.to)) continue;
+            if (v->status != LT_VISIT_OVERDUE && !lt_visit_due(v, o.from, o.to)) continue;
             total++;
             due_entry(&b, o.json, &first, site, r->id, v);
         }
