@@ -100,4 +100,25 @@ expect_jq '[.entries[] | select(.patient == "S1" and .entry == "labs_C1")] | len
 expect_jq '[.entries[] | select(.patient == "S2" and .entry == "mri_year1.1")] | length == 0'
 # a bad period is still refused
 expect_exit 2 -- "$L" due --user coord1 --from 2026-12-10 --to 2026-12-01
+
+# protocol show lists the calendar, with what satisfies each entry and the choices made
+expect_exit 0 -- "$L" protocol show "$SRC/protocols/nelmas.json"
+expect_out '^  labs_C1 +lab +arm B only: C1 - 3 weeks, window -1 weeks / \+1 weeks; panel: hemoglobin, wbc, platelets'
+expect_out '^  labs_nadir_C2 +lab +arm B only: C2 \+ 6 weeks, window -2 weeks / \+2 weeks'
+expect_out '^  safety_C1 +visit +arm B only: C1 \+ 5 weeks'
+expect_out '^  pet +imaging .*modalities: ga68, pet'
+expect_out '^  schedule.items.safety_C2 \(post-cycle-safety\): arm B: a safety visit 4-6 weeks after C1'
+expect_exit 0 -- "$L" protocol show "$SRC/protocols/net-retreat.json"
+expect_out '^  response +imaging +randomisation \+ 12 weeks, window -1 weeks / \+1 weeks, every 12 weeks until 156 weeks; modalities: ct, mri'
+expect_out '^  qol +questionnaire +randomisation \+ 12 weeks'
+expect_out '^  survival +visit +progression \+ 3 months'
+expect_out '^  a recorded progression stops: treatment lab imaging questionnaire$'
+expect_out '^  schedule.items.response \(schedule-response\)'
+expect_exit 0 -- "$L" protocol show "$SRC/protocols/nct04544098.json"
+expect_out '^  pet_baseline +imaging +randomisation \+ 0 days, window -12 weeks'
+expect_out '^  labs_C1 +lab +C1 - 3 weeks, window -1 weeks / \+1 weeks; not before randomisation'
+expect_out '^  schedule.items.survival \(schedule-survival\)'
+# a progression is an event, not an anchor a coordinator types in
+expect_exit 2 -- "$L" record anchor --user coord1 --patient S1 --anchor progression --date 2026-11-10
+expect_err "'progression' is an outcome event"
 finish
