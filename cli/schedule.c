@@ -35,13 +35,15 @@ static const char *schedule_help =
     "with 'lutetia record' (docs/conduct.md).\n";
 
 static const char *due_help =
-    "usage: lutetia due --protocol FILE [--version V] --events FILE --from YYYY-MM-DD\n"
-    "                   --to YYYY-MM-DD [--site SITE] [--json]\n"
+    "usage: lutetia due --protocol FILE [--version V] --events FILE [--from YYYY-MM-DD]\n"
+    "                   [--to YYYY-MM-DD] [--site SITE] [--json]\n"
     "\n"
     "Lists, site by site, every calendar entry of every patient in the outcomes file whose\n"
     "window (with any permitted delay) meets the period, and every entry overdue as of --from.\n"
+    "--from defaults to today, --to to four weeks from --from. Tumour assessments and\n"
+    "questionnaires of the file dated inside an entry's window are that entry done.\n"
     "\n"
-    "       lutetia due --from D --to D [--site SITE] [--json] [--db FILE] [--user NAME]\n"
+    "       lutetia due [--from D] [--to D] [--site SITE] [--json] [--db FILE] [--user NAME]\n"
     "\n"
     "Without --protocol and --events: every patient of the trial store you may read.\n";
 
@@ -371,8 +373,9 @@ int lt_cmd_due(int argc, char **argv)
     int rc = parse_opts("due", argc, argv, &o, due_help);
     if (rc) return rc < 0 ? 0 : rc;
     if (!o.events) return lt_cli_usage_error("due", "--events FILE is required");
-    if (o.from == LT_DATE_NONE || o.to == LT_DATE_NONE)
-        return lt_cli_usage_error("due", "--from and --to are required");
+    /* the store form's defaults (lt_conduct_due): from today, for four weeks */
+    if (o.from == LT_DATE_NONE) o.from = lt_date_today();
+    if (o.to == LT_DATE_NONE) o.to = o.from + LT_DUE_DEFAULT_DAYS - 1;
     if (o.to < o.from) return lt_cli_usage_error("due", "--to is before --from");
     if (o.patient || o.nanchors || o.nactuals || o.nstops || o.arm)
         return lt_cli_usage_error("due", "due reads every patient's dates from --events");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lutetia/patient.h"
 #include "schedule_int.h"
 
 void lt__sched_pathf(char *buf, const char *fmt, ...)
@@ -349,6 +350,15 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     if ((rc = parse_names(lt_json_get(v, "analytes"), where, p, "analyte concepts (\"platelets\")",
                           &it->analytes, &it->nanalytes, err)))
         return rc;
+    /* a misspelt analyte would leave the entry never done: refuse it here */
+    for (size_t j = 0; j < it->nanalytes; j++)
+        if (!lt_units_canonical(it->analytes[j])) {
+            pathf(q, "%s[%zu]", p, j);
+            LT_FAIL(err, LT_ESCHEMA, at(w, where, q),
+                    "expected a lab concept of docs/patient-format.md (\"platelets\", "
+                    "\"hemoglobin\", ...), found \"%s\"",
+                    it->analytes[j]);
+        }
     pathf(p, "%s.modalities", path);
     if (lt_json_get(v, "modalities") && it->kind != LT_SCHED_IMAGING)
         LT_FAIL(err, LT_ESCHEMA, at(w, where, p),

@@ -119,4 +119,25 @@ expect_err '--to is before --from'
 printf '{"format": "lutetia-outcomes", "format_version": 1, "patients": [{"id": "x", "events": [{"type": "recurrence", "date": "2026-01-01"}]}]}' > "$TMP/bad.json"
 expect_exit 4 -- "$LUTETIA" due --protocol "$P" --events "$TMP/bad.json" --from 2026-04-20 --to 2026-05-10
 expect_err 'bad.json: patients\[0\].events\[0\].site: a recurrence needs its site'
+
+# the file form counts the file's scans and questionnaires as the store form does: a liver MRI
+# inside mri_year1.1's window (2026-04-18..2026-05-16 for NEL-002) is that entry done, a PET is
+# not an MRI, and a questionnaire on the randomisation day is the baseline QLQ-C30
+cat > "$TMP/work.json" <<'JSON'
+{"format": "lutetia-outcomes", "format_version": 1, "protocol": "nelmas",
+ "patients": [
+  {"id": "NEL-002", "site": "paris", "arm": "A",
+   "anchors": {"liver_resection": "2026-02-02", "randomisation": "2026-02-10"},
+   "assessments": [{"date": "2026-04-20", "modality": "ga68_dotatate_pet"},
+                   {"date": "2026-05-04", "modality": "mri_liver"}],
+   "questionnaires": [{"date": "2026-02-10", "instrument": "qlq_c30",
+                       "items": [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,6,6]}]}]}
+JSON
+expect_exit 0 -- "$LUTETIA" schedule --protocol "$P" --events "$TMP/work.json" NEL-002 --as-of 2026-06-01 --json
+expect_jq '[.visits[] | select(.id == "mri_year1.1")][0] | .status == "done" and .actual == "2026-05-04" and .record == "assessment"'
+expect_jq '[.visits[] | select(.id == "qol_baseline")][0] | .status == "done" and .actual == "2026-02-10"'
+expect_jq '[.visits[] | select(.id == "soc_visit.1")][0].status == "overdue"'
+# due without a period: from today, for four weeks
+expect_exit 0 -- "$LUTETIA" due --protocol "$P" --events "$TMP/work.json"
+expect_out "due from $(date -u +%F) to $(date -u -d "$(date -u +%F) + 27 days" +%F)"
 finish

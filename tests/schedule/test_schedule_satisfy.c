@@ -221,6 +221,9 @@ static void test_bad_items(void)
         {"{\"kind\": \"lab\", \"label\": \"x\", \"anchor\": \"r\", \"offset\": {\"days\": 0},"
          " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"analytes\": [3]}",
          "test.items.x.analytes[0]", "found a number"},
+        {"{\"kind\": \"lab\", \"label\": \"x\", \"anchor\": \"r\", \"offset\": {\"days\": 0},"
+         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"analytes\": [\"platelets\", \"platelet\"]}",
+         "test.items.x.analytes[1]", "expected a lab concept of docs/patient-format.md (\"platelets\", \"hemoglobin\", ...), found \"platelet\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[1024];
