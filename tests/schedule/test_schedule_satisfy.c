@@ -64,7 +64,9 @@ static const char *SPEC =
     "          \"offset\": {\"months\": 3}, \"window\": {\"before\": {\"days\": 28}, \"after\": {\"days\": 28}},"
     "          \"modalities\": [\"ga68\"]},"
     "  \"qol\": {\"kind\": \"questionnaire\", \"label\": \"QLQ-C30\", \"anchor\": \"randomisation\","
-    "          \"offset\": {\"days\": 0}, \"window\": {\"before\": {\"days\": 14}, \"after\": {\"days\": 14}}}}}";
+    "          \"offset\": {\"days\": 0}, \"window\": {\"before\": {\"days\": 14}, \"after\": {\"days\": 14}}},"
+    "  \"qol_w1\": {\"kind\": \"questionnaire\", \"label\": \"QLQ-C30 week 1\", \"anchor\": \"randomisation\","
+    "          \"offset\": {\"days\": 7}, \"window\": {\"before\": {\"days\": 14}, \"after\": {\"days\": 14}}}}}";
 
 static const char *const ARMS[] = {"A", "B"};
 
@@ -189,6 +191,25 @@ static void test_sequences(void)
      {{"pet", LT_VISIT_DONE, NULL, NULL, "pet1"},
       {"mri.1", LT_VISIT_OVERDUE, NULL, NULL, "none"},
       {"mri.2", LT_VISIT_DONE, NULL, NULL, "mri2"}}},
+    {"the first day of the moved window counts (a panel on the randomisation day), and a "
+     "record dated on the as-of day is seen",
+     "B", "2026-02-14", NULL, "2026-02-14",
+     {LAB("2026-02-14", "platelets", "first"), LAB("2026-02-14", "hemoglobin", "first2")}, 2,
+     {{"labs_C1", LT_VISIT_DONE, "2026-02-14", "2026-02-21", "first"}}},
+    {"the last day of a window counts (the questionnaire 14 days after randomisation)",
+     "A", "2026-01-15", NULL, "2026-03-01",
+     {{LT_SCHED_QUESTIONNAIRE, D("2026-01-29"), "q-last", "qlq_c30"},
+      {LT_SCHED_QUESTIONNAIRE, D("2026-01-30"), "q-after", "qlq_c30"}}, 2,
+     {{"qol", LT_VISIT_DONE, "2026-01-01", "2026-01-29", "q-last"}}},
+    {"overlapping windows: the entry listed first takes the record, the next needs another",
+     "A", "2026-01-15", NULL, "2026-03-01",
+     {{LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}}, 1,
+     {{"qol", LT_VISIT_DONE, NULL, NULL, "q1"}, {"qol_w1", LT_VISIT_OVERDUE, NULL, NULL, "none"}}},
+    {"overlapping windows, two records: one each, in date order",
+     "A", "2026-01-15", NULL, "2026-03-01",
+     {{LT_SCHED_QUESTIONNAIRE, D("2026-01-25"), "q2", "qlq_c30"},
+      {LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}}, 2,
+     {{"qol", LT_VISIT_DONE, NULL, NULL, "q1"}, {"qol_w1", LT_VISIT_DONE, NULL, NULL, "q2"}}},
     {"a questionnaire inside the window is done without an actual date",
      "A", "2026-01-15", NULL, "2026-03-01",
      {{LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}}, 1,
