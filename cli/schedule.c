@@ -169,8 +169,7 @@ static void print_text(const lt_calendar *c, const char *title, lt_buf *b)
         if (v->actual != LT_DATE_NONE) lt_date_format(v->actual, a);
         lt_buf_printf(b, "%-16s %-13s %-10s  %-22s  %-10s  %-13s %s%s%s%s\n", v->id,
                       lt_sched_kind_name(v->kind), t, w, a, lt_visit_status_name(v->status),
-                      v->label,
-                      v->anchor_actual || v->target == LT_DATE_NONE ? "" : " (projected)",
+                      v->label, v->anchor_actual || v->target == LT_DATE_NONE ? "" : " (projected)",
                       v->record ? "; by " : "", v->record ? v->record : "");
     }
     if (ndev) {
@@ -233,9 +232,9 @@ int lt_cmd_schedule(int argc, char **argv)
     lt_outcome_set *set = NULL;
     if ((rc = load_all(&o, &p, &s, &set))) return rc;
     /* "as of" defaults to today: an entry whose window has closed is overdue now */
-    lt_schedule_input in = {o.arm,      o.anchors, o.nanchors, o.actuals,
-                            o.nactuals, o.stops,   o.nstops,
-                            o.as_of == LT_DATE_NONE ? lt_date_today() : o.as_of};
+    lt_schedule_input in = {
+        o.arm,      o.anchors, o.nanchors, o.actuals,
+        o.nactuals, o.stops,   o.nstops,   o.as_of == LT_DATE_NONE ? lt_date_today() : o.as_of};
     lt_sched_record *work = NULL;
     size_t nwork = 0;
     lt_error err;

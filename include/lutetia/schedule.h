@@ -129,13 +129,13 @@ typedef struct lt_visit {
     lt_date actual;           /* LT_DATE_NONE when not done */
     const char *actual_reason;
     lt_visit_status status;
-    bool deviation;   /* out of window, overdue, or delayed without a recorded reason */
-    const char *note; /* why it is a deviation or cancelled, or NULL */
-    int seq, count;   /* occurrence 1..count of its item */
-    const char *record;   /* the id of the record that satisfied it (actual is its date), or NULL */
-    lt_date not_before;   /* the date of the event it may not precede, or LT_DATE_NONE */
+    bool deviation;     /* out of window, overdue, or delayed without a recorded reason */
+    const char *note;   /* why it is a deviation or cancelled, or NULL */
+    int seq, count;     /* occurrence 1..count of its item */
+    const char *record; /* the id of the record that satisfied it (actual is its date), or NULL */
+    lt_date not_before; /* the date of the event it may not precede, or LT_DATE_NONE */
     const char *not_before_by; /* that event ("randomisation", "C1"), or NULL */
-    bool clamped;         /* its protocol window opened before not_before and was moved */
+    bool clamped;              /* its protocol window opened before not_before and was moved */
 } lt_visit;
 
 typedef struct lt_calendar {

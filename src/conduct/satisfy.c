@@ -20,8 +20,7 @@ lt_status lt__sched_recs_load(lt_conduct *c, const char *patient, lt__sched_recs
                               lt_error *err)
 {
     static const char *const kinds[3] = {LT__K_LAB, LT__K_ASSESSMENT, LT__K_QUESTIONNAIRE};
-    static const lt_sched_kind serves[3] = {LT_SCHED_LAB, LT_SCHED_IMAGING,
-                                            LT_SCHED_QUESTIONNAIRE};
+    static const lt_sched_kind serves[3] = {LT_SCHED_LAB, LT_SCHED_IMAGING, LT_SCHED_QUESTIONNAIRE};
     memset(out, 0, sizeof *out);
     lt_status rc = LT_OK;
     size_t total = 0;
@@ -43,8 +42,8 @@ lt_status lt__sched_recs_load(lt_conduct *c, const char *patient, lt__sched_recs
                                         : lt_json_get_str(d, "instrument", NULL);
             /* a body weight is recorded as a lab for Cockcroft-Gault, but it is no blood test */
             if (k == 0 && what && !strcmp(what, "weight")) continue;
-            out->v[out->n++] = (lt_sched_record){serves[k], lt__get_date(d, "date"),
-                                                 out->docs[k].id[i], what};
+            out->v[out->n++] =
+                (lt_sched_record){serves[k], lt__get_date(d, "date"), out->docs[k].id[i], what};
         }
     return LT_OK;
 }

@@ -175,7 +175,6 @@ static void judge(cal_impl *c, lt_visit *v, const lt_schedule_input *in)
     v->status = LT_VISIT_PLANNED;
 }
 
-
 /* The date of a named anchor event of the input, or LT_DATE_NONE. An anchor the patient's
  * anchors lack may be an event of the record (follow-up for survival counts from the
  * progression): its earliest date. */
@@ -244,8 +243,7 @@ static lt_date floor_of(const lt_schedule *s, const lt__sched_item *it, const lt
  * keeps its tolerance after the moved target, never past the anchor: what must precede a
  * cycle stays before it. An entry after its anchor keeps its closing date, unless the moved
  * target passed it: then it closes `after` past the moved target. */
-static void clamp(cal_impl *c, lt_visit *v, const lt__sched_item *it, lt_date floor,
-                  const char *by)
+static void clamp(cal_impl *c, lt_visit *v, const lt__sched_item *it, lt_date floor, const char *by)
 {
     v->not_before = floor;
     v->not_before_by = keepdup(c, by);
@@ -267,8 +265,8 @@ static void clamp(cal_impl *c, lt_visit *v, const lt__sched_item *it, lt_date fl
     if (v->latest_delayed != LT_DATE_NONE && v->latest_delayed < v->latest)
         v->latest_delayed = v->latest;
     v->clamped = true;
-    v->note = keepf(c, "its protocol window %s..%s opened before %s on %s: moved to open then",
-                    a, b, by, lt_date_format(floor, d));
+    v->note = keepf(c, "its protocol window %s..%s opened before %s on %s: moved to open then", a,
+                    b, by, lt_date_format(floor, d));
 }
 
 /* A modality a record names counts for an imaging item listing m when it is m or m_... ("mri"
@@ -433,8 +431,7 @@ lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_in
     }
     for (size_t i = 0; i < s->nitems; i++)
         slot[i] = -1;
-    rec_order ro = {calloc(nrecords + 1, sizeof *ro.ix),
-                    calloc(nrecords + 1, sizeof *ro.claimed)};
+    rec_order ro = {calloc(nrecords + 1, sizeof *ro.ix), calloc(nrecords + 1, sizeof *ro.claimed)};
     rec_key *keys = calloc(nrecords + 1, sizeof *keys);
     if (!ro.ix || !ro.claimed || !keys) {
         free(ro.ix);

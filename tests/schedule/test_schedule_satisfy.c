@@ -51,22 +51,30 @@ static const char *SPEC =
     "  \"nadir\": {\"kind\": \"lab\", \"label\": \"Nadir\", \"arms\": [\"B\"],"
     "          \"anchor\": \"C1\", \"offset\": {\"weeks\": 6},"
     "          \"window\": {\"before\": {\"weeks\": 2}, \"after\": {\"weeks\": 2}}},"
-    "  \"review\": {\"kind\": \"visit\", \"label\": \"Review\", \"anchor\": \"C1\", \"arms\": [\"B\"],"
-    "          \"offset\": {\"days\": 3}, \"window\": {\"before\": {\"days\": 7}, \"after\": {\"days\": 7}}},"
+    "  \"review\": {\"kind\": \"visit\", \"label\": \"Review\", \"anchor\": \"C1\", \"arms\": "
+    "[\"B\"],"
+    "          \"offset\": {\"days\": 3}, \"window\": {\"before\": {\"days\": 7}, \"after\": "
+    "{\"days\": 7}}},"
     "  \"call\": {\"kind\": \"visit\", \"label\": \"Call\", \"anchor\": \"liver_resection\","
-    "          \"offset\": {\"days\": 10}, \"window\": {\"before\": {\"days\": 10}, \"after\": {\"days\": 5}},"
+    "          \"offset\": {\"days\": 10}, \"window\": {\"before\": {\"days\": 10}, \"after\": "
+    "{\"days\": 5}},"
     "          \"not_before\": [\"randomisation\"]},"
     "  \"mri\": {\"kind\": \"imaging\", \"label\": \"Liver MRI\", \"anchor\": \"liver_resection\","
     "          \"offset\": {\"months\": 3}, \"repeat\": {\"every\": {\"months\": 3}, \"count\": 2},"
     "          \"window\": {\"before\": {\"days\": 14}, \"after\": {\"days\": 14}},"
     "          \"modalities\": [\"mri\"]},"
     "  \"pet\": {\"kind\": \"imaging\", \"label\": \"PET\", \"anchor\": \"liver_resection\","
-    "          \"offset\": {\"months\": 3}, \"window\": {\"before\": {\"days\": 28}, \"after\": {\"days\": 28}},"
+    "          \"offset\": {\"months\": 3}, \"window\": {\"before\": {\"days\": 28}, \"after\": "
+    "{\"days\": 28}},"
     "          \"modalities\": [\"ga68\"]},"
-    "  \"qol\": {\"kind\": \"questionnaire\", \"label\": \"QLQ-C30\", \"anchor\": \"randomisation\","
-    "          \"offset\": {\"days\": 0}, \"window\": {\"before\": {\"days\": 14}, \"after\": {\"days\": 14}}},"
-    "  \"qol_w1\": {\"kind\": \"questionnaire\", \"label\": \"QLQ-C30 week 1\", \"anchor\": \"randomisation\","
-    "          \"offset\": {\"days\": 7}, \"window\": {\"before\": {\"days\": 14}, \"after\": {\"days\": 14}}}}}";
+    "  \"qol\": {\"kind\": \"questionnaire\", \"label\": \"QLQ-C30\", \"anchor\": "
+    "\"randomisation\","
+    "          \"offset\": {\"days\": 0}, \"window\": {\"before\": {\"days\": 14}, \"after\": "
+    "{\"days\": 14}}},"
+    "  \"qol_w1\": {\"kind\": \"questionnaire\", \"label\": \"QLQ-C30 week 1\", \"anchor\": "
+    "\"randomisation\","
+    "          \"offset\": {\"days\": 7}, \"window\": {\"before\": {\"days\": 14}, \"after\": "
+    "{\"days\": 14}}}}}";
 
 static const char *const ARMS[] = {"A", "B"};
 
@@ -96,7 +104,10 @@ typedef struct seqcase {
     want w[4];
 } seqcase;
 
-#define LAB(d, a, id) {LT_SCHED_LAB, D(d), id, a}
+#define LAB(d, a, id)                                                                              \
+    {                                                                                              \
+        LT_SCHED_LAB, D(d), id, a                                                                  \
+    }
 
 static void run_case(const lt_schedule *s, const seqcase *k)
 {
@@ -104,8 +115,8 @@ static void run_case(const lt_schedule *s, const seqcase *k)
     size_t nan = 1;
     if (k->rand) an[nan++] = (lt_named_date){"randomisation", D(k->rand)};
     lt_sched_actual act[1] = {{"C1", k->c1 ? D(k->c1) : LT_DATE_NONE, NULL}};
-    lt_schedule_input in = {k->arm, an,   nan,  act, k->c1 ? 1 : 0, NULL,
-                            0,      k->as_of ? D(k->as_of) : LT_DATE_NONE};
+    lt_schedule_input in = {k->arm,        an,   nan, act,
+                            k->c1 ? 1 : 0, NULL, 0,   k->as_of ? D(k->as_of) : LT_DATE_NONE};
     lt_calendar *c = NULL;
     lt_error err;
     CHECK_MSG(lt_schedule_compute_records(s, &in, k->recs, k->nrecs, &c, &err) == LT_OK, "%s: %s",
@@ -121,8 +132,8 @@ static void run_case(const lt_schedule *s, const seqcase *k)
         if (v->earliest != LT_DATE_NONE) lt_date_format(v->earliest, e);
         if (v->latest != LT_DATE_NONE) lt_date_format(v->latest, l);
         if (w->earliest)
-            CHECK_MSG(!strcmp(e, w->earliest), "%s: %s opens %s, expected %s", k->name, w->entry,
-                      e, w->earliest);
+            CHECK_MSG(!strcmp(e, w->earliest), "%s: %s opens %s, expected %s", k->name, w->entry, e,
+                      w->earliest);
         if (w->latest)
             CHECK_MSG(!strcmp(l, w->latest), "%s: %s closes %s, expected %s", k->name, w->entry, l,
                       w->latest);
@@ -136,85 +147,154 @@ static void run_case(const lt_schedule *s, const seqcase *k)
 
 static void test_sequences(void)
 {
-/* Resection 2026-01-10: C1 2026-02-21 (2026-02-07..2026-03-07); labs_C1 3 weeks before C1:
- * 2026-01-31 (2026-01-24..2026-02-07). */
+    /* Resection 2026-01-10: C1 2026-02-21 (2026-02-07..2026-03-07); labs_C1 3 weeks before C1:
+     * 2026-01-31 (2026-01-24..2026-02-07). */
     const seqcase cases[] = {
-    {"randomised before the labs window: unchanged, a complete panel inside it is done",
-     "B", "2026-01-20", NULL, "2026-03-01",
-     {LAB("2026-01-30", "platelets", "p/2026-01-30/platelets"),
-      LAB("2026-01-30", "hemoglobin", "p/2026-01-30/hemoglobin")}, 2,
-     {{"labs_C1", LT_VISIT_DONE, "2026-01-24", "2026-02-07", "p/2026-01-30/platelets"}}},
-    {"a panel missing an analyte does not count: overdue once the window closed",
-     "B", "2026-01-20", NULL, "2026-03-01",
-     {LAB("2026-01-30", "platelets", "p1")}, 1,
-     {{"labs_C1", LT_VISIT_OVERDUE, "2026-01-24", "2026-02-07", "none"}}},
-    {"labs outside the window: overdue, not done",
-     "B", "2026-01-20", NULL, "2026-03-01",
-     {LAB("2026-02-10", "platelets", "p1"), LAB("2026-02-10", "hemoglobin", "p2")}, 2,
-     {{"labs_C1", LT_VISIT_OVERDUE, NULL, NULL, "none"}}},
-    {"as of a day before the window closes the entry is still planned",
-     "B", "2026-01-20", NULL, "2026-02-07", {{0}}, 0,
-     {{"labs_C1", LT_VISIT_PLANNED, NULL, NULL, "none"}}},
-    {"a record dated after the as-of day is not seen yet",
-     "B", "2026-01-20", NULL, "2026-02-01",
-     {LAB("2026-02-03", "platelets", "p1"), LAB("2026-02-03", "hemoglobin", "p2")}, 2,
-     {{"labs_C1", LT_VISIT_PLANNED, NULL, NULL, "none"}}},
-    {"NELMAS arm B: randomised 2026-02-14, after the labs window: it opens on randomisation "
-     "and closes a week later, never after C1; earlier labs do not count",
-     "B", "2026-02-14", NULL, "2026-03-01",
-     {LAB("2026-02-05", "platelets", "early"), LAB("2026-02-05", "hemoglobin", "early2"),
-      LAB("2026-02-16", "platelets", "late"), LAB("2026-02-16", "hemoglobin", "late2")}, 4,
-     {{"labs_C1", LT_VISIT_DONE, "2026-02-14", "2026-02-21", "late"},
-      {"C1", LT_VISIT_PLANNED, "2026-02-14", "2026-03-07", NULL}}},
-    {"randomised 2026-02-14 with C1 given 2026-02-17: the moved window stops at C1",
-     "B", "2026-02-14", "2026-02-17", "2026-02-20", {{0}}, 0,
-     {{"labs_C1", LT_VISIT_OVERDUE, "2026-02-14", "2026-02-17", "none"},
-      {"C1", LT_VISIT_DONE, NULL, NULL, NULL}}},
-    {"arm A has no arm-B entries; an item for every arm is not tied to randomisation unless "
-     "it says so (the call: not before randomisation 2026-01-15)",
-     "A", "2026-01-15", NULL, "2026-01-16", {{0}}, 0,
-     {{"call", LT_VISIT_PLANNED, "2026-01-15", "2026-01-25", NULL},
-      {"qol", LT_VISIT_PLANNED, "2026-01-01", "2026-01-29", NULL}}},
-    {"an entry after a cycle never opens before it (review: C1 + 3 days, 7 days before)",
-     "B", "2026-01-20", "2026-02-20", "2026-02-20", {{0}}, 0,
-     {{"review", LT_VISIT_PLANNED, "2026-02-20", "2026-03-02", NULL}}},
-    {"one day's labs satisfy one lab entry: the nadir window (C1 + 4..8 weeks) holds only a "
-     "later panel",
-     "B", "2026-01-20", "2026-02-20", "2026-05-01",
-     {LAB("2026-03-25", "platelets", "n1"), LAB("2026-03-25", "wbc", "n2")}, 2,
-     {{"nadir", LT_VISIT_DONE, "2026-03-20", "2026-04-17", "n1"},
-      {"labs_C1", LT_VISIT_OVERDUE, NULL, NULL, "none"}}},
-    {"imaging counts only its modalities: the PET is not the MRI, mri_liver is an MRI",
-     "A", "2026-01-15", NULL, "2026-08-01",
-     {{LT_SCHED_IMAGING, D("2026-04-12"), "pet1", "ga68_dotatate_pet"},
-      {LT_SCHED_IMAGING, D("2026-07-09"), "mri2", "mri_liver"}}, 2,
-     {{"pet", LT_VISIT_DONE, NULL, NULL, "pet1"},
-      {"mri.1", LT_VISIT_OVERDUE, NULL, NULL, "none"},
-      {"mri.2", LT_VISIT_DONE, NULL, NULL, "mri2"}}},
-    {"the first day of the moved window counts (a panel on the randomisation day), and a "
-     "record dated on the as-of day is seen",
-     "B", "2026-02-14", NULL, "2026-02-14",
-     {LAB("2026-02-14", "platelets", "first"), LAB("2026-02-14", "hemoglobin", "first2")}, 2,
-     {{"labs_C1", LT_VISIT_DONE, "2026-02-14", "2026-02-21", "first"}}},
-    {"the last day of a window counts (the questionnaire 14 days after randomisation)",
-     "A", "2026-01-15", NULL, "2026-03-01",
-     {{LT_SCHED_QUESTIONNAIRE, D("2026-01-29"), "q-last", "qlq_c30"},
-      {LT_SCHED_QUESTIONNAIRE, D("2026-01-30"), "q-after", "qlq_c30"}}, 2,
-     {{"qol", LT_VISIT_DONE, "2026-01-01", "2026-01-29", "q-last"}}},
-    {"overlapping windows: the entry listed first takes the record, the next needs another",
-     "A", "2026-01-15", NULL, "2026-03-01",
-     {{LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}}, 1,
-     {{"qol", LT_VISIT_DONE, NULL, NULL, "q1"}, {"qol_w1", LT_VISIT_OVERDUE, NULL, NULL, "none"}}},
-    {"overlapping windows, two records: one each, in date order",
-     "A", "2026-01-15", NULL, "2026-03-01",
-     {{LT_SCHED_QUESTIONNAIRE, D("2026-01-25"), "q2", "qlq_c30"},
-      {LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}}, 2,
-     {{"qol", LT_VISIT_DONE, NULL, NULL, "q1"}, {"qol_w1", LT_VISIT_DONE, NULL, NULL, "q2"}}},
-    {"a questionnaire inside the window is done without an actual date",
-     "A", "2026-01-15", NULL, "2026-03-01",
-     {{LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}}, 1,
-     {{"qol", LT_VISIT_DONE, NULL, NULL, "q1"}}},
-};
+        {"randomised before the labs window: unchanged, a complete panel inside it is done",
+         "B",
+         "2026-01-20",
+         NULL,
+         "2026-03-01",
+         {LAB("2026-01-30", "platelets", "p/2026-01-30/platelets"),
+          LAB("2026-01-30", "hemoglobin", "p/2026-01-30/hemoglobin")},
+         2,
+         {{"labs_C1", LT_VISIT_DONE, "2026-01-24", "2026-02-07", "p/2026-01-30/platelets"}}},
+        {"a panel missing an analyte does not count: overdue once the window closed",
+         "B",
+         "2026-01-20",
+         NULL,
+         "2026-03-01",
+         {LAB("2026-01-30", "platelets", "p1")},
+         1,
+         {{"labs_C1", LT_VISIT_OVERDUE, "2026-01-24", "2026-02-07", "none"}}},
+        {"labs outside the window: overdue, not done",
+         "B",
+         "2026-01-20",
+         NULL,
+         "2026-03-01",
+         {LAB("2026-02-10", "platelets", "p1"), LAB("2026-02-10", "hemoglobin", "p2")},
+         2,
+         {{"labs_C1", LT_VISIT_OVERDUE, NULL, NULL, "none"}}},
+        {"as of a day before the window closes the entry is still planned",
+         "B",
+         "2026-01-20",
+         NULL,
+         "2026-02-07",
+         {{0}},
+         0,
+         {{"labs_C1", LT_VISIT_PLANNED, NULL, NULL, "none"}}},
+        {"a record dated after the as-of day is not seen yet",
+         "B",
+         "2026-01-20",
+         NULL,
+         "2026-02-01",
+         {LAB("2026-02-03", "platelets", "p1"), LAB("2026-02-03", "hemoglobin", "p2")},
+         2,
+         {{"labs_C1", LT_VISIT_PLANNED, NULL, NULL, "none"}}},
+        {"NELMAS arm B: randomised 2026-02-14, after the labs window: it opens on randomisation "
+         "and closes a week later, never after C1; earlier labs do not count",
+         "B",
+         "2026-02-14",
+         NULL,
+         "2026-03-01",
+         {LAB("2026-02-05", "platelets", "early"), LAB("2026-02-05", "hemoglobin", "early2"),
+          LAB("2026-02-16", "platelets", "late"), LAB("2026-02-16", "hemoglobin", "late2")},
+         4,
+         {{"labs_C1", LT_VISIT_DONE, "2026-02-14", "2026-02-21", "late"},
+          {"C1", LT_VISIT_PLANNED, "2026-02-14", "2026-03-07", NULL}}},
+        {"randomised 2026-02-14 with C1 given 2026-02-17: the moved window stops at C1",
+         "B",
+         "2026-02-14",
+         "2026-02-17",
+         "2026-02-20",
+         {{0}},
+         0,
+         {{"labs_C1", LT_VISIT_OVERDUE, "2026-02-14", "2026-02-17", "none"},
+          {"C1", LT_VISIT_DONE, NULL, NULL, NULL}}},
+        {"arm A has no arm-B entries; an item for every arm is not tied to randomisation unless "
+         "it says so (the call: not before randomisation 2026-01-15)",
+         "A",
+         "2026-01-15",
+         NULL,
+         "2026-01-16",
+         {{0}},
+         0,
+         {{"call", LT_VISIT_PLANNED, "2026-01-15", "2026-01-25", NULL},
+          {"qol", LT_VISIT_PLANNED, "2026-01-01", "2026-01-29", NULL}}},
+        {"an entry after a cycle never opens before it (review: C1 + 3 days, 7 days before)",
+         "B",
+         "2026-01-20",
+         "2026-02-20",
+         "2026-02-20",
+         {{0}},
+         0,
+         {{"review", LT_VISIT_PLANNED, "2026-02-20", "2026-03-02", NULL}}},
+        {"one day's labs satisfy one lab entry: the nadir window (C1 + 4..8 weeks) holds only a "
+         "later panel",
+         "B",
+         "2026-01-20",
+         "2026-02-20",
+         "2026-05-01",
+         {LAB("2026-03-25", "platelets", "n1"), LAB("2026-03-25", "wbc", "n2")},
+         2,
+         {{"nadir", LT_VISIT_DONE, "2026-03-20", "2026-04-17", "n1"},
+          {"labs_C1", LT_VISIT_OVERDUE, NULL, NULL, "none"}}},
+        {"imaging counts only its modalities: the PET is not the MRI, mri_liver is an MRI",
+         "A",
+         "2026-01-15",
+         NULL,
+         "2026-08-01",
+         {{LT_SCHED_IMAGING, D("2026-04-12"), "pet1", "ga68_dotatate_pet"},
+          {LT_SCHED_IMAGING, D("2026-07-09"), "mri2", "mri_liver"}},
+         2,
+         {{"pet", LT_VISIT_DONE, NULL, NULL, "pet1"},
+          {"mri.1", LT_VISIT_OVERDUE, NULL, NULL, "none"},
+          {"mri.2", LT_VISIT_DONE, NULL, NULL, "mri2"}}},
+        {"the first day of the moved window counts (a panel on the randomisation day), and a "
+         "record dated on the as-of day is seen",
+         "B",
+         "2026-02-14",
+         NULL,
+         "2026-02-14",
+         {LAB("2026-02-14", "platelets", "first"), LAB("2026-02-14", "hemoglobin", "first2")},
+         2,
+         {{"labs_C1", LT_VISIT_DONE, "2026-02-14", "2026-02-21", "first"}}},
+        {"the last day of a window counts (the questionnaire 14 days after randomisation)",
+         "A",
+         "2026-01-15",
+         NULL,
+         "2026-03-01",
+         {{LT_SCHED_QUESTIONNAIRE, D("2026-01-29"), "q-last", "qlq_c30"},
+          {LT_SCHED_QUESTIONNAIRE, D("2026-01-30"), "q-after", "qlq_c30"}},
+         2,
+         {{"qol", LT_VISIT_DONE, "2026-01-01", "2026-01-29", "q-last"}}},
+        {"overlapping windows: the entry listed first takes the record, the next needs another",
+         "A",
+         "2026-01-15",
+         NULL,
+         "2026-03-01",
+         {{LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}},
+         1,
+         {{"qol", LT_VISIT_DONE, NULL, NULL, "q1"},
+          {"qol_w1", LT_VISIT_OVERDUE, NULL, NULL, "none"}}},
+        {"overlapping windows, two records: one each, in date order",
+         "A",
+         "2026-01-15",
+         NULL,
+         "2026-03-01",
+         {{LT_SCHED_QUESTIONNAIRE, D("2026-01-25"), "q2", "qlq_c30"},
+          {LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}},
+         2,
+         {{"qol", LT_VISIT_DONE, NULL, NULL, "q1"}, {"qol_w1", LT_VISIT_DONE, NULL, NULL, "q2"}}},
+        {"a questionnaire inside the window is done without an actual date",
+         "A",
+         "2026-01-15",
+         NULL,
+         "2026-03-01",
+         {{LT_SCHED_QUESTIONNAIRE, D("2026-01-20"), "q1", "qlq_c30"}},
+         1,
+         {{"qol", LT_VISIT_DONE, NULL, NULL, "q1"}}},
+    };
     lt_schedule *s = load(SPEC);
     if (!s) return;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -228,13 +308,16 @@ static void test_bad_items(void)
         const char *item, *path, *msg;
     } bad[] = {
         {"{\"kind\": \"visit\", \"label\": \"x\", \"anchor\": \"r\", \"offset\": {\"days\": 0},"
-         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"analytes\": [\"platelets\"]}",
+         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"analytes\": "
+         "[\"platelets\"]}",
          "test.items.x.analytes", "\"analytes\" is for items of kind lab"},
         {"{\"kind\": \"lab\", \"label\": \"x\", \"anchor\": \"r\", \"offset\": {\"days\": 0},"
-         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"modalities\": [\"ct\"]}",
+         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"modalities\": "
+         "[\"ct\"]}",
          "test.items.x.modalities", "\"modalities\" is for items of kind imaging"},
         {"{\"kind\": \"lab\", \"label\": \"x\", \"anchor\": \"r\", \"offset\": {\"days\": 0},"
-         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"not_before\": [\"surgery\"]}",
+         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"not_before\": "
+         "[\"surgery\"]}",
          "test.items.x.not_before[0]", "expected an anchor event or an item id, found \"surgery\""},
         {"{\"kind\": \"lab\", \"label\": \"x\", \"anchor\": \"r\", \"offset\": {\"days\": 0},"
          " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"analytes\": []}",
@@ -243,13 +326,16 @@ static void test_bad_items(void)
          " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"analytes\": [3]}",
          "test.items.x.analytes[0]", "found a number"},
         {"{\"kind\": \"lab\", \"label\": \"x\", \"anchor\": \"r\", \"offset\": {\"days\": 0},"
-         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"analytes\": [\"platelets\", \"platelet\"]}",
-         "test.items.x.analytes[1]", "expected a lab concept of docs/patient-format.md (\"platelets\", \"hemoglobin\", ...), found \"platelet\""},
+         " \"window\": {\"before\": {\"days\": 0}, \"after\": {\"days\": 0}}, \"analytes\": "
+         "[\"platelets\", \"platelet\"]}",
+         "test.items.x.analytes[1]",
+         "expected a lab concept of docs/patient-format.md (\"platelets\", \"hemoglobin\", ...), "
+         "found \"platelet\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[1024];
-        snprintf(text, sizeof text, "{\"anchors\": {\"r\": {\"label\": \"R\"}}, \"items\": {\"x\": %s}}",
-                 bad[i].item);
+        snprintf(text, sizeof text,
+                 "{\"anchors\": {\"r\": {\"label\": \"R\"}}, \"items\": {\"x\": %s}}", bad[i].item);
         lt_json *j = NULL;
         lt_schedule *s = NULL;
         lt_error err;
@@ -392,8 +478,8 @@ static void test_property(void)
     static const struct {
         const char *file, *anchor; /* the anchor besides randomisation */
     } files[] = {{"nelmas", "liver_resection"}, {"nct04544098", NULL}, {"net-retreat", NULL}};
-    static const char *const analytes[] = {"hemoglobin", "wbc",     "platelets", "creatinine",
-                                           "alt",        "ast",     "albumin",   "bilirubin"};
+    static const char *const analytes[] = {"hemoglobin", "wbc", "platelets", "creatinine",
+                                           "alt",        "ast", "albumin",   "bilirubin"};
     static const char *const modalities[] = {"ct", "mri_liver", "ga68_dotatate_pet", "cu64_pet"};
     uint64_t seed = 20261203;
     size_t histories = 0;
@@ -402,9 +488,9 @@ static void test_property(void)
         size_t narms = 0;
         lt_schedule *s = protocol_schedule(files[f].file, arms, &narms);
         static shared_ids sh;
-        lt_named_date fixed[2] = {{files[f].anchor ? files[f].anchor : "randomisation",
-                                   D("2026-01-05")},
-                                  {"randomisation", D("2026-01-05")}};
+        lt_named_date fixed[2] = {
+            {files[f].anchor ? files[f].anchor : "randomisation", D("2026-01-05")},
+            {"randomisation", D("2026-01-05")}};
         if (s) find_shared(s, arms, narms, fixed, 2, &sh);
         for (int h = 0; s && h < 400; h++) {
             lt_date base = D("2026-01-05") + rnd(&seed, 0, 400);
@@ -420,8 +506,9 @@ static void test_property(void)
             static const char *const cyc[] = {"C1", "C2", "C3", "C4"};
             int ncyc = rnd(&seed, 0, 4);
             const char *arm = arms[rnd(&seed, 0, (int)narms - 1)];
-            bool cycles = strcmp(files[f].file, "net-retreat") ? !strcmp(arm, files[f].anchor ? "B" : "A")
-                                                               : !strcmp(arm, "1");
+            bool cycles = strcmp(files[f].file, "net-retreat")
+                              ? !strcmp(arm, files[f].anchor ? "B" : "A")
+                              : !strcmp(arm, "1");
             int maxc = !strcmp(files[f].file, "nct04544098") ? 4 : 2;
             for (int k = 0; cycles && k < ncyc && k < maxc; k++) {
                 day += rnd(&seed, k ? 40 : 0, k ? 120 : 40);
@@ -450,8 +537,8 @@ static void test_property(void)
                                                     modalities[rnd(&seed, 0, 3)]},
                     nrecs++;
                 else
-                    recs[nrecs] = (lt_sched_record){LT_SCHED_QUESTIONNAIRE, rd, ids[nrecs],
-                                                    "qlq_c30"},
+                    recs[nrecs] =
+                        (lt_sched_record){LT_SCHED_QUESTIONNAIRE, rd, ids[nrecs], "qlq_c30"},
                     nrecs++;
             }
             lt_date as_of = rand + rnd(&seed, 0, 1200);
