@@ -758,7 +758,10 @@ int lt_cli_trial_schedule(int argc, char **argv)
         "usage: lutetia schedule PATIENT [--as-of D] [--json | --ics FILE] [--db FILE]\n"
         "                        [--user NAME]\n\n"
         "The patient's calendar from the trial store: every entry with its target date and\n"
-        "window, recomputed from the actual dates recorded so far; deviations are listed.\n";
+        "window, recomputed from the actual dates recorded so far; a lab result, tumour\n"
+        "assessment or questionnaire recorded inside an entry's window is that entry done.\n"
+        "Entries whose window closed before --as-of (default: today) are overdue; deviations\n"
+        "are listed.\n";
     const char *patient = NULL;
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest) return lt_cli_usage_error("schedule", "out of memory");
@@ -836,9 +839,9 @@ int lt_cli_trial_schedule(int argc, char **argv)
                          lt_date_format(v->latest, l));
             }
             if (v->actual != LT_DATE_NONE) lt_date_format(v->actual, ac);
-            lt_buf_printf(&b, "%-16s %-13s %-10s  %-22s  %-10s  %-13s %s\n", v->id,
+            lt_buf_printf(&b, "%-16s %-13s %-10s  %-22s  %-10s  %-13s %s%s%s\n", v->id,
                           lt_sched_kind_name(v->kind), tg, w, ac, lt_visit_status_name(v->status),
-                          v->label);
+                          v->label, v->record ? "; by " : "", v->record ? v->record : "");
         }
         if (ndev) lt_buf_puts(&b, "\ndeviations:\n");
         for (size_t i = 0; i < cal->n; i++)
@@ -846,6 +849,16 @@ int lt_cli_trial_schedule(int argc, char **argv)
                 lt_buf_printf(&b, "  %s %s: %s\n", cal->visits[i].id,
                               lt_visit_status_name(cal->visits[i].status),
                               cal->visits[i].note ? cal->visits[i].note : "");
+        /* what is not a deviation but a coordinator should know: a window moved after
+         * randomisation, an entry brought forward, a lab panel */
+        bool notes = false;
+        for (size_t i = 0; i < cal->n; i++) {
+            const lt_visit *v = &cal->visits[i];
+            if (v->deviation || !v->note) continue;
+            if (!notes) lt_buf_puts(&b, "\nnotes:\n");
+            notes = true;
+            lt_buf_printf(&b, "  %s %s: %s\n", v->id, lt_visit_status_name(v->status), v->note);
+        }
         rc = lt_cli_print_buf(&b);
     }
     lt_buf_free(&b);
@@ -859,16 +872,16 @@ int lt_cli_trial_schedule(int argc, char **argv)
 int lt_cli_trial_due(int argc, char **argv)
 {
     static const char *help =
-        "usage: lutetia due --from D --to D [--site SITE] [--json] [--db FILE] [--user NAME]\n\n"
+        "usage: lutetia due [--from D] [--to D] [--site SITE] [--json] [--db FILE] [--user NAME]\n\n"
         "What each site must do between the two dates for the patients of the trial store you\n"
         "may read: every calendar entry whose window (with any permitted delay) meets the\n"
-        "period, and every entry missed as of --from.\n";
+        "period, and every entry overdue as of --from. --from defaults to today, --to to four\n"
+        "weeks from --from.\n";
     args a;
     int rc = parse("due", argc, argv, 1, &a, help);
     if (rc) return rc < 0 ? 0 : rc;
     static const char *const known[] = {"from", "to", "site", NULL};
-    static const char *const req[] = {"from", "to", NULL};
-    if ((rc = only("due", &a, known)) || (rc = need("due", &a, req))) return rc;
+    if ((rc = only("due", &a, known))) return rc;
     lt_date from, to;
     if (!date_opt("due", &a, "from", &from) || !date_opt("due", &a, "to", &to)) return LT_EXIT_USAGE;
     lt_trial *t = NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "lutetia/conduct.h"
 #include "lutetia/outcomes.h"
 #include "lutetia/schedule.h"
 
@@ -22,7 +23,9 @@ static const char *schedule_help =
     "entry (--actual C1=2026-03-01). A delay with a reason: --actual C2=2026-06-01:toxicity.\n"
     "--event recurrence=DATE (or death, withdrawal, lost_to_follow_up, progression) stops\n"
     "what the protocol says it stops. --as-of marks entries whose window has closed as\n"
-    "missed. Deviations (out of window, missed, delayed without reason) are listed.\n"
+    "overdue (default: today). Deviations (out of window, overdue, delayed without reason)\n"
+    "are listed. Tumour assessments and questionnaires of an --events file dated inside an\n"
+    "entry's window are that entry done.\n"
     "--events reads the patient's dates from an outcomes file (docs/outcomes-format.md).\n"
     "--ics writes an iCalendar file (RFC 5545) a coordinator can import.\n"
     "\n"
@@ -32,13 +35,15 @@ static const char *schedule_help =
     "with 'lutetia record' (docs/conduct.md).\n";
 
 static const char *due_help =
-    "usage: lutetia due --protocol FILE [--version V] --events FILE --from YYYY-MM-DD\n"
-    "                   --to YYYY-MM-DD [--site SITE] [--json]\n"
+    "usage: lutetia due --protocol FILE [--version V] --events FILE [--from YYYY-MM-DD]\n"
+    "                   [--to YYYY-MM-DD] [--site SITE] [--json]\n"
     "\n"
     "Lists, site by site, every calendar entry of every patient in the outcomes file whose\n"
-    "window (with any permitted delay) meets the period, and every missed entry as of --from.\n"
+    "window (with any permitted delay) meets the period, and every entry overdue as of --from.\n"
+    "--from defaults to today, --to to four weeks from --from. Tumour assessments and\n"
+    "questionnaires of the file dated inside an entry's window are that entry done.\n"
     "\n"
-    "       lutetia due --from D --to D [--site SITE] [--json] [--db FILE] [--user NAME]\n"
+    "       lutetia due [--from D] [--to D] [--site SITE] [--json] [--db FILE] [--user NAME]\n"
     "\n"
     "Without --protocol and --events: every patient of the trial store you may read.\n";
 
@@ -162,10 +167,10 @@ static void print_text(const lt_calendar *c, const char *title, lt_buf *b)
                      lt_date_format(v->latest, l));
         }
         if (v->actual != LT_DATE_NONE) lt_date_format(v->actual, a);
-        lt_buf_printf(b, "%-16s %-13s %-10s  %-22s  %-10s  %-13s %s%s\n", v->id,
+        lt_buf_printf(b, "%-16s %-13s %-10s  %-22s  %-10s  %-13s %s%s%s%s\n", v->id,
                       lt_sched_kind_name(v->kind), t, w, a, lt_visit_status_name(v->status),
-                      v->label,
-                      v->anchor_actual || v->target == LT_DATE_NONE ? "" : " (projected)");
+                      v->label, v->anchor_actual || v->target == LT_DATE_NONE ? "" : " (projected)",
+                      v->record ? "; by " : "", v->record ? v->record : "");
     }
     if (ndev) {
         lt_buf_puts(b, "\ndeviations:\n");
@@ -226,8 +231,12 @@ int lt_cmd_schedule(int argc, char **argv)
     lt_schedule *s = NULL;
     lt_outcome_set *set = NULL;
     if ((rc = load_all(&o, &p, &s, &set))) return rc;
-    lt_schedule_input in = {o.arm,      o.anchors, o.nanchors, o.actuals,
-                            o.nactuals, o.stops,   o.nstops,   o.as_of};
+    /* "as of" defaults to today: an entry whose window has closed is overdue now */
+    lt_schedule_input in = {
+        o.arm,      o.anchors, o.nanchors, o.actuals,
+        o.nactuals, o.stops,   o.nstops,   o.as_of == LT_DATE_NONE ? lt_date_today() : o.as_of};
+    lt_sched_record *work = NULL;
+    size_t nwork = 0;
     lt_error err;
     lt_error_clear(&err);
     /* a misspelt --anchor would leave entries without dates: refuse it, naming the anchors */
@@ -258,9 +267,10 @@ int lt_cmd_schedule(int argc, char **argv)
             goto fail;
         }
         lt_outcome_record_schedule_input(r, o.as_of, &in);
+        if (lt_conduct_record_work(r, &work, &nwork, &err)) goto fail;
     }
     lt_calendar *c = NULL;
-    if (lt_schedule_compute(s, &in, &c, &err)) goto fail;
+    if (lt_schedule_compute_records(s, &in, work, nwork, &c, &err)) goto fail;
 
     lt_buf b = LT_BUF_INIT;
     char title[256];
@@ -293,11 +303,13 @@ int lt_cmd_schedule(int argc, char **argv)
         lt_buf_free(&b);
         lt_calendar_free(c);
     }
+    free(work);
     lt_outcome_set_free(set);
     lt_schedule_free(s);
     lt_protocol_free(p);
     return rc;
 fail:
+    free(work);
     lt_outcome_set_free(set);
     lt_schedule_free(s);
     lt_protocol_free(p);
@@ -328,7 +340,7 @@ static void due_entry(lt_buf *b, bool json, bool *first, const char *site, const
     lt_date_format(close, l);
     if (!json) {
         lt_buf_printf(b, "  %-10s %-16s %s  (%s..%s)%s  %s\n", patient, v->id, tg, e, l,
-                      v->status == LT_VISIT_MISSED ? " MISSED" : "", v->label);
+                      v->status == LT_VISIT_OVERDUE ? " OVERDUE" : "", v->label);
         return;
     }
     lt_buf_puts(b, *first ? "{\"site\":" : ",{\"site\":");
@@ -360,8 +372,9 @@ int lt_cmd_due(int argc, char **argv)
     int rc = parse_opts("due", argc, argv, &o, due_help);
     if (rc) return rc < 0 ? 0 : rc;
     if (!o.events) return lt_cli_usage_error("due", "--events FILE is required");
-    if (o.from == LT_DATE_NONE || o.to == LT_DATE_NONE)
-        return lt_cli_usage_error("due", "--from and --to are required");
+    /* the store form's defaults (lt_conduct_due): from today, for four weeks */
+    if (o.from == LT_DATE_NONE) o.from = lt_date_today();
+    if (o.to == LT_DATE_NONE) o.to = o.from + LT_DUE_DEFAULT_DAYS - 1;
     if (o.to < o.from) return lt_cli_usage_error("due", "--to is before --from");
     if (o.patient || o.nanchors || o.nactuals || o.nstops || o.arm)
         return lt_cli_usage_error("due", "due reads every patient's dates from --events");
@@ -405,7 +418,12 @@ int lt_cmd_due(int argc, char **argv)
         lt_schedule_input in;
         lt_outcome_record_schedule_input(r, o.from, &in);
         lt_calendar *c = NULL;
-        if (lt_schedule_compute(s, &in, &c, &err)) {
+        lt_sched_record *work = NULL;
+        size_t nwork = 0;
+        lt_status wrc = lt_conduct_record_work(r, &work, &nwork, &err);
+        if (wrc == LT_OK) wrc = lt_schedule_compute_records(s, &in, work, nwork, &c, &err);
+        free(work);
+        if (wrc != LT_OK) {
             char w[LT_ERROR_WHERE_MAX];
             snprintf(w, sizeof w, "%.100s: patient %.100s", o.events, r->id);
             snprintf(err.where, sizeof err.where, "%s", w);
@@ -418,7 +436,7 @@ int lt_cmd_due(int argc, char **argv)
         last_site = site;
         for (size_t j = 0; j < c->n; j++) {
             const lt_visit *v = &c->visits[j];
-            if (v->status != LT_VISIT_MISSED && !lt_visit_due(v, o.from, o.to)) continue;
+            if (v->status != LT_VISIT_OVERDUE && !lt_visit_due(v, o.from, o.to)) continue;
             total++;
             due_entry(&b, o.json, &first, site, r->id, v);
         }

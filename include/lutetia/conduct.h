@@ -168,13 +168,24 @@ LT_API lt_status lt_conduct_dose_deviation(lt_conduct *c, const char *patient, i
 LT_API lt_status lt_conduct_outcomes(lt_conduct *c, const char *patient, lt_buf *json,
                                      lt_outcome_set **set, lt_error *err);
 
-/* The patient's calendar from the stored dates; as_of LT_DATE_NONE judges nothing missed. */
+/* The patient's calendar from the stored dates and the work recorded (labs, tumour
+ * assessments, questionnaires satisfy the entries whose window holds them:
+ * lt_schedule_compute_records); entries whose window closed before as_of are overdue.
+ * as_of LT_DATE_NONE is today. */
 LT_API lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
                                      lt_calendar **out, lt_error *err);
 
+/* The work an outcomes record holds (its tumour assessments and questionnaires) as the
+ * calendar reads it (lt_schedule_compute_records), so that the file form of `schedule` and
+ * `due` counts what the store form counts. *out borrows strings from r; free it with free(). */
+LT_API lt_status lt_conduct_record_work(const lt_outcome_record *r, lt_sched_record **out,
+                                        size_t *n, lt_error *err);
+
 /* Everything of the user's patients (only of site when not NULL) due between from and to, and
- * every entry missed as of from, grouped by site, as text or JSON. *count (may be NULL) gets
- * the number of entries. */
+ * every entry overdue as of from, grouped by site, as text or JSON. from LT_DATE_NONE is
+ * today; to LT_DATE_NONE is from + LT_DUE_DEFAULT_DAYS - 1. *count (may be NULL) gets the
+ * number of entries. */
+#define LT_DUE_DEFAULT_DAYS 28
 LT_API lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *site,
                                 bool json, lt_buf *out, size_t *count, lt_error *err);
 

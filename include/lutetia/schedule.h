@@ -24,6 +24,7 @@ typedef enum lt_sched_kind {
     LT_SCHED_QUESTIONNAIRE, /* quality of life (QLQ-C30) */
     LT_SCHED_SAMPLE,        /* blood, urine, tissue for translational research */
     LT_SCHED_END_OF_STUDY,  /* the end-of-study visit */
+    LT_SCHED_LAB,           /* a blood-test panel: done by the lab results recorded in its window */
     LT_SCHED_KIND_COUNT
 } lt_sched_kind;
 
@@ -75,6 +76,18 @@ typedef struct lt_sched_actual {
     const char *reason;
 } lt_sched_actual;
 
+/* A piece of work recorded for the patient (a lab result, a tumour assessment, a questionnaire)
+ * that satisfies a calendar entry of the kind it serves when it is dated inside the entry's
+ * window: work recorded is work done, without a separate actual date. kind is the entry kind
+ * it serves: LT_SCHED_LAB (a lab result; results of one day make one panel), LT_SCHED_IMAGING
+ * (a tumour assessment; what names its modality) or LT_SCHED_QUESTIONNAIRE. */
+typedef struct lt_sched_record {
+    lt_sched_kind kind;
+    lt_date date;
+    const char *id;   /* the record's id, shown as what satisfied the entry */
+    const char *what; /* lab: the analyte ("platelets"); imaging: the modality ("ct") */
+} lt_sched_record;
+
 /* One patient's dates. Everything is borrowed for the duration of the call. */
 typedef struct lt_schedule_input {
     const char *arm; /* the patient's arm; NULL before randomisation */
@@ -84,8 +97,8 @@ typedef struct lt_schedule_input {
     size_t nactuals;
     const lt_named_date *events; /* events that may stop the calendar */
     size_t nevents;
-    lt_date as_of; /* entries whose window closed before it are missed;
-                      LT_DATE_NONE: judge nothing as missed */
+    lt_date as_of; /* entries whose window closed before it are overdue, and records dated
+                      after it are not seen; LT_DATE_NONE: judge nothing as overdue */
 } lt_schedule_input;
 
 typedef enum lt_visit_status {
@@ -93,7 +106,7 @@ typedef enum lt_visit_status {
     LT_VISIT_DONE,          /* done within its window */
     LT_VISIT_DELAYED,       /* done after its window but within the protocol's allowed delay */
     LT_VISIT_OUT_OF_WINDOW, /* done outside its window (and outside any allowed delay) */
-    LT_VISIT_MISSED,        /* not done and its window (with any delay) closed before as_of */
+    LT_VISIT_OVERDUE,       /* not done and its window (with any delay) closed before as_of */
     LT_VISIT_CANCELLED,     /* not due any more: a stop event (recurrence, death) came first */
     LT_VISIT_UNANCHORED,    /* its anchor date is not known yet, so it has no date */
     LT_VISIT_STATUS_COUNT
@@ -116,9 +129,13 @@ typedef struct lt_visit {
     lt_date actual;           /* LT_DATE_NONE when not done */
     const char *actual_reason;
     lt_visit_status status;
-    bool deviation;   /* out of window, missed, or delayed without a recorded reason */
-    const char *note; /* why it is a deviation or cancelled, or NULL */
-    int seq, count;   /* occurrence 1..count of its item */
+    bool deviation;     /* out of window, overdue, or delayed without a recorded reason */
+    const char *note;   /* why it is a deviation or cancelled, or NULL */
+    int seq, count;     /* occurrence 1..count of its item */
+    const char *record; /* the id of the record that satisfied it (actual is its date), or NULL */
+    lt_date not_before; /* the date of the event it may not precede, or LT_DATE_NONE */
+    const char *not_before_by; /* that event ("randomisation", "C1"), or NULL */
+    bool clamped;              /* its protocol window opened before not_before and was moved */
 } lt_visit;
 
 typedef struct lt_calendar {
@@ -133,6 +150,16 @@ typedef struct lt_calendar {
  * date names no calendar entry (err says which). *out is the caller's (lt_calendar_free). */
 LT_API lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
                                      lt_calendar **out, lt_error *err);
+/* The same, with the work recorded for the patient (borrowed; NULL when nrecords is 0): an
+ * entry of kind lab, imaging or questionnaire without an actual date is done by the first
+ * record of its kind dated inside its window (and on or before as_of) that no entry before it
+ * claimed; entries claim in the schedule's order (items as the file lists them, an item after
+ * the items it is anchored to or waits for; occurrences in order). A lab entry takes the
+ * results of one day as one panel (holding every analyte the item lists), and that day
+ * satisfies no other lab entry; an imaging item listing modalities counts only those. */
+LT_API lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_input *in,
+                                             const lt_sched_record *records, size_t nrecords,
+                                             lt_calendar **out, lt_error *err);
 LT_API void lt_calendar_free(lt_calendar *c);
 
 /* True when a planned entry's window (extended by any permitted delay) meets [from, to]. */

@@ -45,6 +45,18 @@ lt_status lt__docs_load(lt_conduct *c, const char *kind, const char *patient, lt
                         lt_error *err);
 void lt__docs_free(lt__docs *d);
 
+/* The work recorded for one patient that satisfies calendar entries (satisfy.c): labs,
+ * tumour assessments, questionnaires. v borrows from docs. */
+typedef struct lt__sched_recs {
+    lt__docs docs[3];
+    lt_sched_record *v;
+    size_t n;
+} lt__sched_recs;
+
+lt_status lt__sched_recs_load(lt_conduct *c, const char *patient, lt__sched_recs *out,
+                              lt_error *err);
+void lt__sched_recs_free(lt__sched_recs *r);
+
 /* The outcomes record (docs/outcomes-format.md) of one patient from its stored documents. */
 lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, lt_error *err);
 /* Parses one patient's outcomes record (validating it as the outcomes reader does). */

@@ -318,6 +318,14 @@ lt_status lt_conduct_anchor(lt_conduct *c, const char *patient, const char *name
 {
     lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record anchor dates", err);
     if (rc != LT_OK) return rc;
+    /* a schedule may count from an outcome event (survival follow-up after progression): the
+     * event's own record gives that date, so that an anchor cannot contradict it */
+    for (int e = 0; name && e < LT_EVENT_TYPE_COUNT; e++)
+        if (!strcmp(name, lt_event_type_name((lt_event_type)e)))
+            LT_FAIL(err, LT_EINVAL, "--anchor",
+                    "'%s' is an outcome event: the calendar takes its date from the recorded "
+                    "event (record the event instead)",
+                    name);
     if (!name || !anchor_known(c, name)) {
         char list[256] = "";
         size_t n = 0;

@@ -232,15 +232,27 @@ lt_status lt__conduct_record(lt_conduct *c, const lt__pdoc *d, lt_outcome_set **
     return rc;
 }
 
+/* One calendar from an outcomes record assembled from the store and the work recorded. */
+static lt_status calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_date as_of,
+                             lt_calendar **out, lt_error *err)
+{
+    lt__sched_recs recs;
+    lt_status rc = lt__sched_recs_load(c, r->id, &recs, err);
+    if (rc != LT_OK) return rc;
+    lt_schedule_input in;
+    lt_outcome_record_schedule_input(r, as_of, &in);
+    rc = lt_schedule_compute_records(c->sched, &in, recs.v, recs.n, out, err);
+    lt__sched_recs_free(&recs);
+    return rc;
+}
+
 lt_status lt__conduct_calendar(lt_conduct *c, const lt__pdoc *d, lt_date as_of,
                                lt_calendar **out, lt_error *err)
 {
     lt_outcome_set *set = NULL;
     lt_status rc = lt__conduct_record(c, d, &set, err);
     if (rc != LT_OK) return rc;
-    lt_schedule_input in;
-    lt_outcome_record_schedule_input(set->records[0], as_of, &in);
-    rc = lt_schedule_compute(c->sched, &in, out, err);
+    rc = calendar_of(c, set->records[0], as_of, out, err);
     lt_outcome_set_free(set);
     return rc;
 }
@@ -339,9 +351,9 @@ lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
     lt_outcome_set *set = NULL;
     lt_status rc = lt_conduct_outcomes(c, patient, NULL, &set, err);
     if (rc != LT_OK) return rc;
-    lt_schedule_input in;
-    lt_outcome_record_schedule_input(set->records[0], as_of, &in);
-    rc = lt_schedule_compute(c->sched, &in, out, err);
+    /* "as of" defaults to today: an entry whose window has closed is overdue now */
+    rc = calendar_of(c, set->records[0], as_of == LT_DATE_NONE ? lt_date_today() : as_of, out,
+                     err);
     lt_outcome_set_free(set);
     return rc;
 }
@@ -359,8 +371,10 @@ static int cmp_site(const void *a, const void *b)
 lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *site, bool json,
                          lt_buf *out, size_t *count, lt_error *err)
 {
-    if (from == LT_DATE_NONE || to == LT_DATE_NONE || to < from)
-        LT_FAIL(err, LT_EINVAL, "--from/--to", "a period with --from on or before --to is needed");
+    /* the period defaults to the four weeks from today */
+    if (from == LT_DATE_NONE) from = lt_date_today();
+    if (to == LT_DATE_NONE) to = from + LT_DUE_DEFAULT_DAYS - 1;
+    if (to < from) LT_FAIL(err, LT_EINVAL, "from/to", "a period with from on or before to is needed");
     lt_outcome_set *set = NULL;
     lt_status rc = lt_conduct_outcomes(c, NULL, NULL, &set, err);
     if (rc != LT_OK) return rc;
@@ -374,9 +388,7 @@ lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *si
         recs[i] = set->records[i];
     qsort(recs, set->n, sizeof *recs, cmp_site);
     for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
-        lt_schedule_input in;
-        lt_outcome_record_schedule_input(recs[i], from, &in);
-        rc = lt_schedule_compute(c->sched, &in, &cals[i], err);
+        rc = calendar_of(c, recs[i], from, &cals[i], err);
     }
     if (rc != LT_OK) goto done;
     lt_buf b = LT_BUF_INIT;
@@ -394,8 +406,8 @@ lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *si
         if (site && strcmp(ps, site)) continue;
         for (size_t j = 0; j < cals[i]->n; j++) {
             const lt_visit *v = &cals[i]->visits[j];
-            bool missed = v->status == LT_VISIT_MISSED;
-            if (!missed && !lt_visit_due(v, from, to)) continue;
+            bool overdue = v->status == LT_VISIT_OVERDUE;
+            if (!overdue && !lt_visit_due(v, from, to)) continue;
             char tg[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX], l[LT_DATE_STR_MAX];
             lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
             lt_date_format(v->target, tg);
@@ -419,7 +431,7 @@ lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *si
                 if (!shown || strcmp(shown, ps)) lt_buf_printf(&b, "\nsite %s\n", ps);
                 shown = ps;
                 lt_buf_printf(&b, "  %-10s %-14s %s  (%s..%s)%s  %s\n", recs[i]->id, v->id, tg, e,
-                              l, missed ? " MISSED" : "", v->label);
+                              l, overdue ? " OVERDUE" : "", v->label);
             }
             n++;
         }

@@ -724,7 +724,7 @@ static lt_status run(demo *d, lt_buf *rep, lt_error *err)
         rc = lt_conduct_calendar(d->stat.c, set->records[i]->id, d->cutoff, &cal, err);
         for (size_t j = 0; rc == LT_OK && j < cal->n; j++) {
             listed += cal->visits[j].deviation;
-            missed += cal->visits[j].deviation && cal->visits[j].status == LT_VISIT_MISSED;
+            missed += cal->visits[j].deviation && cal->visits[j].status == LT_VISIT_OVERDUE;
         }
         lt_calendar_free(cal);
     }

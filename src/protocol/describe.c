@@ -174,6 +174,93 @@ static void duration_text(const lt_json *d, lt_buf *b)
     if (m && lt_json_num(m, &x)) lt_buf_printf(b, "%g %s", x, lt_json_key(m));
 }
 
+/* A duration member as written ({"weeks": -3} -> "-3 weeks"); "?" when absent. */
+static void describe_duration(const lt_json *d, lt_buf *b)
+{
+    bool first = true;
+    for (const lt_json *m = lt_json_first(d); m; m = lt_json_next(m)) {
+        double x = 0;
+        lt_json_num(m, &x);
+        lt_buf_printf(b, "%s%g %s", first ? "" : " ", x, lt_json_key(m));
+        first = false;
+    }
+    if (first) lt_buf_putc(b, '?');
+}
+
+static void describe_names(const char *label, const lt_json *v, lt_buf *b)
+{
+    if (!lt_json_size(v)) return;
+    lt_buf_printf(b, "; %s", label);
+    bool first = true;
+    for (const lt_json *e = lt_json_first(v); e; e = lt_json_next(e)) {
+        lt_buf_printf(b, "%s%s", first ? " " : ", ", lt_json_str(e) ? lt_json_str(e) : "?");
+        first = false;
+    }
+}
+
+/* The calendar items as a coordinator reads them: what, for whom, when, the window, what
+ * satisfies it, and the file's note (the schedule module validates the member; this only
+ * shows it). */
+static void describe_schedule(const lt_json *sch, lt_buf *b)
+{
+    const lt_json *items = lt_json_get(sch, "items");
+    if (!lt_json_size(items)) return;
+    lt_buf_printf(b, "\nSchedule (%zu items; a lab, scan or questionnaire recorded in the window "
+                     "is the entry done):\n",
+                  lt_json_size(items));
+    for (const lt_json *it = lt_json_first(items); it; it = lt_json_next(it)) {
+        lt_buf_printf(b, "  %-16s %-13s ", lt_json_key(it), lt_json_get_str(it, "kind", "?"));
+        const lt_json *arms = lt_json_get(it, "arms");
+        if (lt_json_size(arms)) {
+            lt_buf_puts(b, "arm");
+            for (const lt_json *e = lt_json_first(arms); e; e = lt_json_next(e))
+                lt_buf_printf(b, "%s%s", e == lt_json_first(arms) ? " " : ", ",
+                              lt_json_str(e) ? lt_json_str(e) : "?");
+            lt_buf_puts(b, " only: ");
+        }
+        /* "C1 - 3 weeks" rather than "C1 + -3 weeks" */
+        const lt_json *off = lt_json_get(it, "offset");
+        double first = 0;
+        lt_json_num(lt_json_first(off), &first);
+        lt_buf_printf(b, "%s %s ", lt_json_get_str(it, "anchor", "?"), first < 0 ? "-" : "+");
+        for (const lt_json *m = lt_json_first(off); m; m = lt_json_next(m)) {
+            double x = 0;
+            lt_json_num(m, &x);
+            lt_buf_printf(b, "%s%g %s", m == lt_json_first(off) ? "" : " ", first < 0 ? -x : x,
+                          lt_json_key(m));
+        }
+        const lt_json *w = lt_json_get(it, "window");
+        lt_buf_puts(b, ", window -");
+        describe_duration(lt_json_get(w, "before"), b);
+        lt_buf_puts(b, " / +");
+        describe_duration(lt_json_get(w, "after"), b);
+        const lt_json *rep = lt_json_get(it, "repeat");
+        if (rep) {
+            lt_buf_puts(b, ", every ");
+            describe_duration(lt_json_get(rep, "every"), b);
+            if (lt_json_get(rep, "until")) {
+                lt_buf_puts(b, " until ");
+                describe_duration(lt_json_get(rep, "until"), b);
+            } else {
+                lt_buf_printf(b, ", %g times", lt_json_get_num(rep, "count", 0));
+            }
+        }
+        describe_names("not before", lt_json_get(it, "not_before"), b);
+        describe_names("panel:", lt_json_get(it, "analytes"), b);
+        describe_names("modalities:", lt_json_get(it, "modalities"), b);
+        lt_buf_printf(b, "\n      %s\n", lt_json_get_str(it, "label", ""));
+        if (lt_json_get_str(it, "note", NULL))
+            lt_buf_printf(b, "      note: %s\n", lt_json_get_str(it, "note", ""));
+    }
+    const lt_json *stops = lt_json_get(sch, "stops");
+    for (const lt_json *st = lt_json_first(stops); st; st = lt_json_next(st)) {
+        lt_buf_printf(b, "  a recorded %s stops:", lt_json_key(st));
+        for (const lt_json *e = lt_json_first(lt_json_get(st, "kinds")); e; e = lt_json_next(e))
+            lt_buf_printf(b, " %s", lt_json_str(e) ? lt_json_str(e) : "?");
+        lt_buf_putc(b, '\n');
+    }
+}
+
 void lt_protocol_describe(const lt_protocol *p, lt_buf *b)
 {
     const lt_json *doc = p->doc;
@@ -312,6 +399,7 @@ void lt_protocol_describe(const lt_protocol *p, lt_buf *b)
             lt_buf_putc(b, '\n');
         }
     }
+    describe_schedule(lt_json_get(doc, "schedule"), b);
     const lt_json *d = lt_json_get(doc, "design");
     if (d) {
         const lt_json *sv = lt_json_get(d, "survival");

@@ -8,7 +8,7 @@
 #include "schedule_int.h"
 
 static const char *const status_names[LT_VISIT_STATUS_COUNT] = {
-    "planned", "done", "delayed", "out_of_window", "missed", "cancelled", "unanchored",
+    "planned", "done", "delayed", "out_of_window", "overdue", "cancelled", "unanchored",
 };
 
 const char *lt_visit_status_name(lt_visit_status st)
@@ -166,12 +166,188 @@ static void judge(cal_impl *c, lt_visit *v, const lt_schedule_input *in)
     }
     lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
     if (in->as_of != LT_DATE_NONE && in->as_of > close) {
-        v->status = LT_VISIT_MISSED;
+        v->status = LT_VISIT_OVERDUE;
         v->deviation = true;
-        v->note = keepf(c, "not done; its window closed on %s", lt_date_format(close, a));
+        v->note = keepf(c, "overdue: nothing recorded and its window closed on %s",
+                        lt_date_format(close, a));
         return;
     }
     v->status = LT_VISIT_PLANNED;
+}
+
+/* The date of a named anchor event of the input, or LT_DATE_NONE. An anchor the patient's
+ * anchors lack may be an event of the record (follow-up for survival counts from the
+ * progression): its earliest date. */
+static lt_date input_anchor(const lt_schedule_input *in, const char *name)
+{
+    lt_date d = LT_DATE_NONE;
+    for (size_t j = 0; j < in->nanchors; j++)
+        if (in->anchors[j].name && !strcmp(in->anchors[j].name, name)) d = in->anchors[j].date;
+    if (d != LT_DATE_NONE) return d;
+    for (size_t j = 0; j < in->nevents; j++)
+        if (in->events[j].name && !strcmp(in->events[j].name, name) &&
+            in->events[j].date != LT_DATE_NONE && (d == LT_DATE_NONE || in->events[j].date < d))
+            d = in->events[j].date;
+    return d;
+}
+
+/* The date of an earlier single item's entry: its actual date once done, else its target
+ * (a projection), none when it is cancelled or not computed. */
+static lt_date item_date(const lt_calendar *cal, const long *slot, const lt_schedule *s,
+                         const lt__sched_item *ai, bool *actual)
+{
+    long k = slot[ai - s->items];
+    *actual = false;
+    if (k < 0) return LT_DATE_NONE;
+    const lt_visit *av = &cal->visits[k];
+    if (av->actual != LT_DATE_NONE) {
+        *actual = true;
+        return av->actual;
+    }
+    return av->status == LT_VISIT_CANCELLED ? LT_DATE_NONE : av->target;
+}
+
+static bool offset_negative(lt_sched_duration d)
+{
+    return d.months * LT_DAYS_PER_MONTH + d.days < 0;
+}
+
+/* The latest date an entry of item it may not precede (docs/protocol-format.md, "Entries never
+ * fall before what they depend on"): the randomisation when the item belongs to some arms only
+ * (the arm is known from then on), its anchor item when it follows it (offset >= 0), and every
+ * event or item it names in not_before. *by names the event that decides. */
+static lt_date floor_of(const lt_schedule *s, const lt__sched_item *it, const lt_calendar *cal,
+                        const long *slot, const lt_schedule_input *in, lt_date anchor,
+                        const char **by)
+{
+    lt_date f = LT_DATE_NONE;
+    *by = NULL;
+    if (it->narms) {
+        lt_date r = input_anchor(in, "randomisation");
+        if (r != LT_DATE_NONE) f = r, *by = "randomisation";
+    }
+    if (lt__sched_find(s, it->anchor) && !offset_negative(it->offset) && anchor != LT_DATE_NONE &&
+        (f == LT_DATE_NONE || anchor > f))
+        f = anchor, *by = it->anchor;
+    for (size_t j = 0; j < it->nnot_before; j++) {
+        const lt__sched_item *ni = lt__sched_find(s, it->not_before[j]);
+        bool act;
+        lt_date d = ni ? item_date(cal, slot, s, ni, &act) : input_anchor(in, it->not_before[j]);
+        if (d != LT_DATE_NONE && (f == LT_DATE_NONE || d > f)) f = d, *by = it->not_before[j];
+    }
+    return f;
+}
+
+/* Moves a window that opens before the floor: it opens on the floor, and the target moves
+ * there if it was earlier. An entry placed before its anchor (blood tests before a cycle)
+ * keeps its tolerance after the moved target, never past the anchor: what must precede a
+ * cycle stays before it. An entry after its anchor keeps its closing date, unless the moved
+ * target passed it: then it closes `after` past the moved target. */
+static void clamp(cal_impl *c, lt_visit *v, const lt__sched_item *it, lt_date floor, const char *by)
+{
+    v->not_before = floor;
+    v->not_before_by = keepdup(c, by);
+    if (floor == LT_DATE_NONE || v->target == LT_DATE_NONE || v->earliest >= floor) return;
+    char a[LT_DATE_STR_MAX], b[LT_DATE_STR_MAX], d[LT_DATE_STR_MAX];
+    lt_date_format(v->earliest, a);
+    lt_date_format(v->latest, b);
+    v->earliest = floor;
+    if (v->target < floor) v->target = floor;
+    lt_date moved = lt_sched_duration_add(v->target, it->after);
+    if (offset_negative(it->offset)) {
+        if (moved > v->latest) v->latest = moved;
+        if (v->anchor_date != LT_DATE_NONE && v->anchor_date >= v->target &&
+            v->latest > v->anchor_date)
+            v->latest = v->anchor_date;
+    } else if (v->latest < v->target) {
+        v->latest = moved;
+    }
+    if (v->latest_delayed != LT_DATE_NONE && v->latest_delayed < v->latest)
+        v->latest_delayed = v->latest;
+    v->clamped = true;
+    v->note = keepf(c, "its protocol window %s..%s opened before %s on %s: moved to open then", a,
+                    b, by, lt_date_format(floor, d));
+}
+
+/* A modality a record names counts for an imaging item listing m when it is m or m_... ("mri"
+ * covers "mri_liver"). */
+static bool modality_ok(const lt__sched_item *it, const char *what)
+{
+    if (!it->nmodalities) return true;
+    if (!what) return false;
+    for (size_t i = 0; i < it->nmodalities; i++) {
+        size_t n = strlen(it->modalities[i]);
+        if (!strncmp(what, it->modalities[i], n) && (what[n] == '\0' || what[n] == '_'))
+            return true;
+    }
+    return false;
+}
+
+/* Records by date, then in the order given: entries claim the earliest record they can. */
+typedef struct rec_key {
+    lt_date date;
+    size_t i;
+} rec_key;
+
+typedef struct rec_order {
+    size_t *ix;    /* record indexes by date */
+    bool *claimed; /* by record index */
+} rec_order;
+
+static int cmp_rec(const void *a, const void *b)
+{
+    const rec_key *x = a, *y = b;
+    if (x->date != y->date) return x->date < y->date ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The record (for a lab: the day's panel) that satisfies an entry not yet done: the earliest
+ * unclaimed one of its kind inside its window and on or before as_of; a lab day must hold
+ * every analyte the item lists. Claims it (a lab: the whole day). */
+static void satisfy(cal_impl *c, lt_visit *v, const lt__sched_item *it, const lt_schedule_input *in,
+                    const lt_sched_record *records, size_t nrecords, rec_order *ro)
+{
+    if (v->actual != LT_DATE_NONE || v->target == LT_DATE_NONE || !nrecords) return;
+    if (it->kind != LT_SCHED_LAB && it->kind != LT_SCHED_IMAGING &&
+        it->kind != LT_SCHED_QUESTIONNAIRE)
+        return;
+    for (size_t k = 0; k < nrecords; k++) {
+        size_t i = ro->ix[k];
+        const lt_sched_record *r = &records[i];
+        if (ro->claimed[i] || r->kind != it->kind || r->date == LT_DATE_NONE) continue;
+        if (r->date < v->earliest || r->date > v->latest) continue;
+        if (in->as_of != LT_DATE_NONE && r->date > in->as_of) continue;
+        if (it->kind == LT_SCHED_IMAGING && !modality_ok(it, r->what)) continue;
+        size_t nday = 0;
+        if (it->kind == LT_SCHED_LAB) {
+            bool all = true;
+            for (size_t a = 0; a < it->nanalytes && all; a++) {
+                bool found = false;
+                for (size_t j = 0; j < nrecords && !found; j++) {
+                    const lt_sched_record *o = &records[j];
+                    found = !ro->claimed[j] && o->kind == LT_SCHED_LAB && o->date == r->date &&
+                            o->what && !strcmp(o->what, it->analytes[a]);
+                }
+                all = found;
+            }
+            if (!all) continue;
+            for (size_t j = 0; j < nrecords; j++) {
+                const lt_sched_record *o = &records[j];
+                if (o->kind == LT_SCHED_LAB && o->date == r->date && !ro->claimed[j]) {
+                    ro->claimed[j] = true;
+                    nday++;
+                }
+            }
+        }
+        ro->claimed[i] = true;
+        v->actual = r->date;
+        v->record = keepdup(c, r->id ? r->id : "");
+        if (nday > 1 && !v->note) {
+            char d[LT_DATE_STR_MAX];
+            v->note = keepf(c, "the %zu lab results of %s", nday, lt_date_format(r->date, d));
+        }
+        return;
+    }
 }
 
 static lt_status bad_input(lt_error *err, const char *fmt, const char *x, const char *y)
@@ -181,6 +357,13 @@ static lt_status bad_input(lt_error *err, const char *fmt, const char *x, const 
 
 lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in, lt_calendar **out,
                               lt_error *err)
+{
+    return lt_schedule_compute_records(s, in, NULL, 0, out, err);
+}
+
+lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_input *in,
+                                      const lt_sched_record *records, size_t nrecords,
+                                      lt_calendar **out, lt_error *err)
 {
     if (!s || !in || !out) LT_FAIL(err, LT_EINVAL, "schedule", "missing schedule or input");
     if (in->arm && s->narm_ids) {
@@ -248,6 +431,22 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
     }
     for (size_t i = 0; i < s->nitems; i++)
         slot[i] = -1;
+    rec_order ro = {calloc(nrecords + 1, sizeof *ro.ix), calloc(nrecords + 1, sizeof *ro.claimed)};
+    rec_key *keys = calloc(nrecords + 1, sizeof *keys);
+    if (!ro.ix || !ro.claimed || !keys) {
+        free(ro.ix);
+        free(ro.claimed);
+        free(keys);
+        free(slot);
+        lt_calendar_free(&c->pub);
+        LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
+    }
+    for (size_t i = 0; i < nrecords; i++)
+        keys[i] = (rec_key){records[i].date, i};
+    qsort(keys, nrecords, sizeof *keys, cmp_rec);
+    for (size_t i = 0; i < nrecords; i++)
+        ro.ix[i] = keys[i].i;
+    free(keys);
 
     size_t n = 0;
     for (size_t oi = 0; oi < s->nitems; oi++) {
@@ -258,22 +457,14 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
         bool anchor_actual = false;
         const lt__sched_item *ai = lt__sched_find(s, it->anchor);
         if (ai) {
-            long k = slot[ai - s->items];
-            if (k >= 0) {
-                const lt_visit *av = &c->pub.visits[k];
-                if (av->actual != LT_DATE_NONE) {
-                    anchor = av->actual;
-                    anchor_actual = true;
-                } else if (av->status != LT_VISIT_CANCELLED) {
-                    anchor = av->target; /* a projection until the anchor item is done */
-                }
-            }
+            /* a projection until the anchor item is done */
+            anchor = item_date(&c->pub, slot, s, ai, &anchor_actual);
         } else {
-            for (size_t j = 0; j < in->nanchors; j++)
-                if (in->anchors[j].name && !strcmp(in->anchors[j].name, it->anchor))
-                    anchor = in->anchors[j].date;
+            anchor = input_anchor(in, it->anchor);
             anchor_actual = anchor != LT_DATE_NONE;
         }
+        const char *floor_by = NULL;
+        lt_date floor = floor_of(s, it, &c->pub, slot, in, anchor, &floor_by);
         for (int k = 0; k < it->count; k++) {
             lt_visit *v = &c->pub.visits[n];
             v->item = keepdup(c, it->id);
@@ -302,11 +493,13 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
                     v->delay_reason = keepdup(c, it->delay_reason);
                 }
             }
+            clamp(c, v, it, floor, floor_by);
             for (size_t j = 0; j < in->nactuals; j++)
                 if (!strcmp(in->actuals[j].id, v->id)) {
                     v->actual = in->actuals[j].date;
                     v->actual_reason = keepdup(c, in->actuals[j].reason);
                 }
+            satisfy(c, v, it, in, records, nrecords, &ro);
             bool cancels = false;
             long e = stop_for(s, in, it->kind, &cancels);
             /* a stop cancels what was not done; an end-of-study visit it brings forward is
@@ -342,6 +535,8 @@ lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_input *in,
         }
     }
     free(slot);
+    free(ro.ix);
+    free(ro.claimed);
     if (c->failed) {
         lt_calendar_free(&c->pub);
         LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");

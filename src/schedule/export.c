@@ -54,6 +54,13 @@ void lt_calendar_to_json(const lt_calendar *c, lt_buf *b)
         lt_buf_json_str(b, lt_visit_status_name(v->status));
         lt_buf_printf(b, ",\"deviation\":%s,\"note\":", v->deviation ? "true" : "false");
         lt_buf_json_str(b, v->note);
+        lt_buf_puts(b, ",\"record\":");
+        lt_buf_json_str(b, v->record);
+        lt_buf_puts(b, ",\"not_before\":");
+        json_date(b, v->not_before);
+        lt_buf_puts(b, ",\"not_before_by\":");
+        lt_buf_json_str(b, v->not_before_by);
+        lt_buf_printf(b, ",\"clamped\":%s", v->clamped ? "true" : "false");
         lt_buf_puts(b, "}");
     }
     lt_buf_puts(b, "],\"deviations\":[");

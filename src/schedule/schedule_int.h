@@ -19,6 +19,12 @@ typedef struct lt__sched_item {
     int count;
     char **arms; /* none: every arm */
     size_t narms;
+    char **not_before; /* anchors or items whose date the entries may not precede */
+    size_t nnot_before;
+    char **analytes; /* lab items: the panel a day's results must hold (none: any result) */
+    size_t nanalytes;
+    char **modalities; /* imaging items: the modalities that count (none: any) */
+    size_t nmodalities;
 } lt__sched_item;
 
 typedef struct lt__sched_stop {

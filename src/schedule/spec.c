@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lutetia/patient.h"
 #include "schedule_int.h"
 
 void lt__sched_pathf(char *buf, const char *fmt, ...)
@@ -17,7 +18,7 @@ void lt__sched_pathf(char *buf, const char *fmt, ...)
 }
 
 static const char *const kind_names[LT_SCHED_KIND_COUNT] = {
-    "treatment", "visit", "imaging", "questionnaire", "sample", "end_of_study",
+    "treatment", "visit", "imaging", "questionnaire", "sample", "end_of_study", "lab",
 };
 
 const char *lt_sched_kind_name(lt_sched_kind k)
@@ -148,7 +149,7 @@ static lt_status parse_kinds(const lt_json *v, const char *where, const char *pa
             char p[LT_ERROR_WHERE_MAX];
             pathf(p, "%s[%zu]", path, i);
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
-                    "expected treatment, visit, imaging, questionnaire, sample or end_of_study, "
+                    "expected treatment, visit, lab, imaging, questionnaire, sample or end_of_study, "
                     "found %s%s%s",
                     lt_json_str(e) ? "\"" : "", lt_json_str(e) ? lt_json_str(e) : lt_json_kind(e),
                     lt_json_str(e) ? "\"" : "");
@@ -159,6 +160,29 @@ static lt_status parse_kinds(const lt_json *v, const char *where, const char *pa
     return LT_OK;
 }
 
+/* An optional array of non-empty names (not_before, analytes, modalities). */
+static lt_status parse_names(const lt_json *v, const char *where, const char *path,
+                             const char *what, char ***out, size_t *n, lt_error *err)
+{
+    char w[LT_ERROR_WHERE_MAX], q[LT_ERROR_WHERE_MAX];
+    if (!v) return LT_OK;
+    if (!lt_json_is_array(v) || lt_json_size(v) == 0)
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, path), "expected a non-empty array of %s, found %s",
+                what, lt_json_kind(v));
+    size_t k = lt_json_size(v), i = 0;
+    if (!(*out = calloc(k, sizeof **out))) return oom(err, where);
+    for (const lt_json *e = lt_json_first(v); e; e = lt_json_next(e), i++) {
+        const char *x = lt_json_str(e);
+        pathf(q, "%s[%zu]", path, i);
+        if (!x || !*x)
+            LT_FAIL(err, LT_ESCHEMA, at(w, where, q), "expected one of %s, found %s", what,
+                    x ? "an empty text" : lt_json_kind(e));
+        if (!((*out)[i] = dupstr(x))) return oom(err, where);
+        *n = i + 1;
+    }
+    return LT_OK;
+}
+
 static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *where,
                             const char *const *arms, size_t narms, lt_error *err)
 {
@@ -166,8 +190,10 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     pathf(path, ".items.%s", it->id);
     if (!lt_json_is_object(v))
         LT_FAIL(err, LT_ESCHEMA, at(w, where, path), "expected an object, found %s", lt_json_kind(v));
-    static const char *const keys[] = {"kind",  "label",  "arms",   "anchor", "offset", "window",
-                                       "delay", "repeat", "source", "note",   NULL};
+    static const char *const keys[] = {"kind",   "label",  "arms",       "anchor",
+                                       "offset", "window", "delay",      "repeat",
+                                       "source", "note",   "not_before", "analytes",
+                                       "modalities", NULL};
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
 
@@ -175,7 +201,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
     int k = kind_from_name(lt_json_get_str(v, "kind", NULL));
     if (k < 0)
         LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
-                "expected treatment, visit, imaging, questionnaire, sample or end_of_study, "
+                "expected treatment, visit, lab, imaging, questionnaire, sample or end_of_study, "
                 "found %s",
                 lt_json_get(v, "kind") ? lt_json_kind(lt_json_get(v, "kind")) : "nothing");
     it->kind = (lt_sched_kind)k;
@@ -312,6 +338,34 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
             if (!(it->arms[i] = dupstr(a))) return oom(err, where);
         }
     }
+    pathf(p, "%s.not_before", path);
+    if ((rc = parse_names(lt_json_get(v, "not_before"), where, p,
+                          "anchor events or item ids the entries may not precede", &it->not_before,
+                          &it->nnot_before, err)))
+        return rc;
+    pathf(p, "%s.analytes", path);
+    if (lt_json_get(v, "analytes") && it->kind != LT_SCHED_LAB)
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
+                "\"analytes\" is for items of kind lab, found kind %s", kind_names[it->kind]);
+    if ((rc = parse_names(lt_json_get(v, "analytes"), where, p, "analyte concepts (\"platelets\")",
+                          &it->analytes, &it->nanalytes, err)))
+        return rc;
+    /* a misspelt analyte would leave the entry never done: refuse it here */
+    for (size_t j = 0; j < it->nanalytes; j++)
+        if (!lt_units_canonical(it->analytes[j])) {
+            pathf(q, "%s[%zu]", p, j);
+            LT_FAIL(err, LT_ESCHEMA, at(w, where, q),
+                    "expected a lab concept of docs/patient-format.md (\"platelets\", "
+                    "\"hemoglobin\", ...), found \"%s\"",
+                    it->analytes[j]);
+        }
+    pathf(p, "%s.modalities", path);
+    if (lt_json_get(v, "modalities") && it->kind != LT_SCHED_IMAGING)
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
+                "\"modalities\" is for items of kind imaging, found kind %s", kind_names[it->kind]);
+    if ((rc = parse_names(lt_json_get(v, "modalities"), where, p, "modalities (\"ct\", \"mri\")",
+                          &it->modalities, &it->nmodalities, err)))
+        return rc;
     if (lt_json_get(v, "source")) {
         pathf(p, "%s.source", path);
         if (!lt_json_str(lt_json_get(v, "source")))
@@ -356,6 +410,20 @@ static lt_status link_items(lt_schedule *s, const char *where, lt_error *err)
     char w[LT_ERROR_WHERE_MAX], p[LT_ERROR_WHERE_MAX];
     for (size_t i = 0; i < s->nitems; i++) {
         lt__sched_item *it = &s->items[i];
+        for (size_t j = 0; j < it->nnot_before; j++) {
+            const char *nb = it->not_before[j];
+            const lt__sched_item *a = lt__sched_find(s, nb);
+            pathf(p, ".items.%s.not_before[%zu]", it->id, j);
+            if (!is_anchor(s, nb) && !a)
+                LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
+                        "expected an anchor event or an item id, found \"%s\"", nb);
+            if (a && a->count != 1)
+                LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
+                        "expected a single item, found \"%s\" which repeats %d times", a->id,
+                        a->count);
+            if (a == it)
+                LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "an item cannot wait for itself");
+        }
         pathf(p, ".items.%s.anchor", it->id);
         if (is_anchor(s, it->anchor)) continue;
         const lt__sched_item *a = lt__sched_find(s, it->anchor);
@@ -401,6 +469,13 @@ static lt_status link_items(lt_schedule *s, const char *where, lt_error *err)
             if (taken[i]) continue;
             const lt__sched_item *a = lt__sched_find(s, s->items[i].anchor);
             if (a && !taken[a - s->items]) continue;
+            /* an item it may not precede is placed first too, so its date is known */
+            bool wait = false;
+            for (size_t j = 0; j < s->items[i].nnot_before && !wait; j++) {
+                const lt__sched_item *nb = lt__sched_find(s, s->items[i].not_before[j]);
+                wait = nb && !taken[nb - s->items];
+            }
+            if (wait) continue;
             taken[i] = true;
             order[n++] = i;
             progress = true;
@@ -548,6 +623,15 @@ void lt_schedule_free(lt_schedule *s)
         for (size_t j = 0; j < it->narms; j++)
             free(it->arms[j]);
         free(it->arms);
+        for (size_t j = 0; j < it->nnot_before; j++)
+            free(it->not_before[j]);
+        free(it->not_before);
+        for (size_t j = 0; j < it->nanalytes; j++)
+            free(it->analytes[j]);
+        free(it->analytes);
+        for (size_t j = 0; j < it->nmodalities; j++)
+            free(it->modalities[j]);
+        free(it->modalities);
     }
     free(s->items);
     for (size_t i = 0; i < s->nstops; i++)

@@ -126,7 +126,7 @@ static bool setup(fixture *f, const char *src)
              lt_trial_consent(f->t[COORD1], id, D("2025-11-01"), "v2", NULL, &err) == LT_OK &&
              lt_trial_confirm(f->t[INV1], id, D("2025-11-01"), &err) == LT_OK;
         char *arm = NULL;
-        ok = ok && lt_trial_randomise(f->t[COORD1], id, &arm, NULL, &err) == LT_OK;
+        ok = ok && lt_trial_randomise_on(f->t[COORD1], id, D("2025-11-01"), &arm, NULL, &err) == LT_OK;
         if (ok) snprintf(!strcmp(arm, "B") ? f->treated : f->control, 16, "%s", id);
         ok = ok && lt_conduct_anchor(f->c[COORD1], id, "liver_resection", D("2025-09-10"), NULL,
                                      &err) == LT_OK;

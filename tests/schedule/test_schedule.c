@@ -273,9 +273,9 @@ static const calcase cases[] = {
      NULL,
      NULL,
      "2026-06-14",
-     {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_MISSED, 1},
-      {"C2", "2026-04-18", "2026-04-11", "2026-04-25", "2026-06-13", LT_VISIT_MISSED, 1},
-      {"mri_y1.1", "2026-04-10", "2026-03-27", "2026-04-24", "none", LT_VISIT_MISSED, 1},
+     {{"C1", "2026-02-21", "2026-02-07", "2026-03-07", "none", LT_VISIT_OVERDUE, 1},
+      {"C2", "2026-04-18", "2026-04-11", "2026-04-25", "2026-06-13", LT_VISIT_OVERDUE, 1},
+      {"mri_y1.1", "2026-04-10", "2026-03-27", "2026-04-24", "none", LT_VISIT_OVERDUE, 1},
       {"mri_y1.2", "2026-07-10", "2026-06-26", "2026-07-24", "none", LT_VISIT_PLANNED, 0}}},
     {"C2 inside its delay allowance is not missed yet",
      "B",
@@ -641,8 +641,17 @@ static void test_protocol_files(void)
         lt_calendar_free(c);
         in.arm = "B";
         CHECK_INT(lt_schedule_compute(s, &in, &c, &err), LT_OK);
-        /* the same with 2 cycles, 2 pre-dose blood tests and 10 monitoring visits */
-        CHECK_INT(c ? c->n : 0, 36);
+        /* the same with 2 cycles, 2 pre-dose blood tests and 10 monitoring visits, and (issue
+         * 9) the safety visits after each cycle, the nadir and recovery panels after C2 and
+         * the blood tests of the 10 monitoring visits */
+        CHECK_INT(c ? c->n : 0, 51);
+        if (c) {
+            CHECK_INT(count_kind(c, LT_SCHED_LAB), 14);
+            CHECK_DATE(find(c, "safety_C1")->target, "2026-03-28"); /* C1 + 5 weeks */
+            CHECK_DATE(find(c, "labs_nadir_C2")->earliest, "2026-05-16"); /* C2 + 4 weeks */
+            CHECK_DATE(find(c, "labs_nadir_C2")->latest, "2026-06-13");   /* C2 + 8 weeks */
+            CHECK_DATE(find(c, "labs_recovery")->target, "2026-07-18");  /* C2 + 3 months */
+        }
         if (c) {
             CHECK_INT(count_kind(c, LT_SCHED_TREATMENT), 2);
             /* 6+-2 weeks after resection (seed 002, the latest version) */
@@ -670,6 +679,17 @@ static void test_protocol_files(void)
             CHECK(find(c, "C2")->status == LT_VISIT_DONE);
             CHECK_DATE(find(c, "C3")->target, "2026-05-26");
             CHECK_DATE(find(c, "C4")->target, "2026-07-26");
+            /* the assessment calendar chosen where seed 003 is silent (choices) */
+            CHECK_DATE(find(c, "ct_baseline")->earliest, "2025-12-08");
+            CHECK_DATE(find(c, "pet_baseline")->earliest, "2025-10-13");
+            CHECK_DATE(find(c, "response.1")->target, "2026-03-30");
+            CHECK_INT(find(c, "response.8") != NULL, 1);
+            /* blood tests before cycle 1, due 2 weeks before entry, wait for it */
+            CHECK_DATE(find(c, "labs_C1")->earliest, "2026-01-05");
+            CHECK_DATE(find(c, "labs_C1")->latest, "2026-01-12");
+            CHECK(find(c, "labs_C1")->clamped);
+            /* survival follow-up waits for a progression */
+            CHECK(find(c, "survival.1")->status == LT_VISIT_UNANCHORED);
         }
         lt_calendar_free(c);
         /* progression stops the remaining cycles */
@@ -680,6 +700,11 @@ static void test_protocol_files(void)
         if (c) {
             CHECK(find(c, "C3")->status == LT_VISIT_CANCELLED);
             CHECK(find(c, "C4")->status == LT_VISIT_CANCELLED);
+            /* the scans stop; the survival follow-up counts from the progression */
+            CHECK(find(c, "response.3")->status == LT_VISIT_CANCELLED);
+            CHECK(find(c, "response.1")->status != LT_VISIT_CANCELLED);
+            CHECK_DATE(find(c, "survival.1")->target, "2026-07-20");
+            CHECK(find(c, "survival.1")->status == LT_VISIT_PLANNED);
         }
         lt_calendar_free(c);
         lt_schedule_free(s);
@@ -695,6 +720,16 @@ static void test_protocol_files(void)
             CHECK_INT(count_kind(c, LT_SCHED_TREATMENT), 2);
             CHECK_DATE(find(c, "C1")->target, "2026-02-16");
             CHECK_DATE(find(c, "C2")->target, "2026-04-13");
+            /* labs 3 weeks before C1 would be a week before randomisation: moved to open on
+             * it, closing a week later (never after C1) */
+            CHECK_DATE(find(c, "labs_C1")->earliest, "2026-02-02");
+            CHECK_DATE(find(c, "labs_C1")->latest, "2026-02-09");
+            CHECK_STR(find(c, "labs_C1")->not_before_by, "randomisation");
+            /* baseline scans and QoL, 12-weekly response scans and QLQ-C30 to 3 years */
+            CHECK_INT(count_kind(c, LT_SCHED_IMAGING), 15);
+            CHECK_INT(count_kind(c, LT_SCHED_QUESTIONNAIRE), 14);
+            CHECK_DATE(find(c, "response.13")->target, "2029-01-29");
+            CHECK_DATE(find(c, "pet_baseline")->earliest, "2023-02-02");
         }
         lt_calendar_free(c);
         in.arm = "2";
@@ -702,6 +737,9 @@ static void test_protocol_files(void)
         if (c) {
             CHECK_INT(count_kind(c, LT_SCHED_TREATMENT), 1);
             CHECK_DATE(find(c, "everolimus_start")->latest, "2026-02-16");
+            /* both arms are scanned on the same dates */
+            CHECK_DATE(find(c, "response.1")->target, "2026-04-27");
+            CHECK_INT(count_kind(c, LT_SCHED_LAB), 0);
         }
         lt_calendar_free(c);
         lt_schedule_free(s);
