@@ -161,6 +161,13 @@ LT_API lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_sche
                                              const lt_sched_record *records, size_t nrecords,
                                              lt_calendar **out, lt_error *err);
 LT_API void lt_calendar_free(lt_calendar *c);
+/* One calendar from the calendars of n protocol versions of an amended trial, version k in force
+ * from from[k] (from[0] unused): an entry whose date under the version before falls on or after
+ * from[k] (or has no date yet) is version k's entry of that id, or is dropped when version k
+ * has none; an entry version k adds is kept from its date on. Takes ownership of parts (freed
+ * with the result, or at once on failure). */
+LT_API lt_status lt_calendar_splice(lt_calendar **parts, const lt_date *from, size_t n,
+                                    lt_calendar **out, lt_error *err);
 
 /* True when a planned entry's window (extended by any permitted delay) meets [from, to]. */
 LT_API bool lt_visit_due(const lt_visit *v, lt_date from, lt_date to);

@@ -241,7 +241,35 @@ static lt_status calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_date 
     if (rc != LT_OK) return rc;
     lt_schedule_input in;
     lt_outcome_record_schedule_input(r, as_of, &in);
-    rc = lt_schedule_compute_records(c->sched, &in, recs.v, recs.n, out, err);
+    size_t nv = lt_trial_version_count(c->t);
+    if (nv < 2) {
+        rc = lt_schedule_compute_records(c->sched, &in, recs.v, recs.n, out, err);
+        lt__sched_recs_free(&recs);
+        return rc;
+    }
+    /* An amended trial: each entry follows the version in force on its date (docs/conduct.md,
+     * "Amendments"), so the calendar is computed under each version and spliced at the
+     * effective dates. */
+    lt_calendar **parts = calloc(nv, sizeof *parts);
+    lt_date *from = calloc(nv, sizeof *from);
+    if (!parts || !from) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    size_t made = 0;
+    for (size_t k = 0; rc == LT_OK && k < nv; k++) {
+        const char *version, *form;
+        lt_trial_version_at(c->t, k, &version, &from[k], &form);
+        lt_schedule *sk = NULL;
+        rc = lt_schedule_from_protocol(lt_trial_protocol_on(c->t, from[k]), &sk, err);
+        if (rc == LT_OK) rc = lt_schedule_compute_records(sk, &in, recs.v, recs.n, &parts[k], err);
+        if (rc == LT_OK) made++;
+        lt_schedule_free(sk);
+    }
+    if (rc == LT_OK) {
+        rc = lt_calendar_splice(parts, from, nv, out, err);
+    } else {
+        for (size_t k = 0; k < made; k++) lt_calendar_free(parts[k]);
+    }
+    free(parts);
+    free(from);
     lt__sched_recs_free(&recs);
     return rc;
 }

@@ -23,6 +23,8 @@ typedef struct cal_impl {
     char **strs;
     size_t nstrs, cap;
     bool failed;
+    lt_calendar **parts; /* a spliced calendar owns the calendars its visits come from */
+    size_t nparts;
 } cal_impl;
 
 static const char *keep(cal_impl *c, char *s)
@@ -70,6 +72,8 @@ void lt_calendar_free(lt_calendar *cal)
         free(c->strs[i]);
     free(c->strs);
     free(c->pub.visits);
+    for (size_t i = 0; i < c->nparts; i++) lt_calendar_free(c->parts[i]);
+    free(c->parts);
     free(c);
 }
 
@@ -552,4 +556,65 @@ bool lt_visit_due(const lt_visit *v, lt_date from, lt_date to)
     if (v->status != LT_VISIT_PLANNED || v->target == LT_DATE_NONE) return false;
     lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
     return v->earliest <= to && close >= from;
+}
+
+/* The entry of calendar p with id, or NULL. */
+static const lt_visit *visit_by_id(const lt_calendar *p, const char *id)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->visits[i].id, id)) return &p->visits[i];
+    return NULL;
+}
+
+lt_status lt_calendar_splice(lt_calendar **parts, const lt_date *from, size_t n,
+                             lt_calendar **out, lt_error *err)
+{
+    *out = NULL;
+    cal_impl *c = calloc(1, sizeof *c);
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++) total += parts[k]->n;
+    if (c) c->pub.visits = calloc(total + 1, sizeof *c->pub.visits);
+    if (c) c->parts = calloc(n, sizeof *c->parts);
+    if (!c || !c->pub.visits || !c->parts) {
+        if (c) free(c->pub.visits), free(c->parts), free(c);
+        for (size_t k = 0; k < n; k++) lt_calendar_free(parts[k]);
+        LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory splicing calendars");
+    }
+    /* Entry by entry, from the first version on: an entry still to come when version k takes
+     * effect (its date under the version before on or after from[k], or no date yet) becomes
+     * version k's entry of that id, or goes if version k has none; an entry version k adds
+     * counts from its date under version k. An entry done or due before the amendment keeps
+     * the version it was planned under. */
+    size_t m = 0;
+    for (size_t i = 0; i < parts[0]->n; i++) c->pub.visits[m++] = parts[0]->visits[i];
+    for (size_t k = 1; k < n; k++) {
+        const lt_calendar *p = parts[k];
+        size_t w = 0;
+        for (size_t i = 0; i < m; i++) {
+            lt_visit v = c->pub.visits[i];
+            if (v.target == LT_DATE_NONE || v.target >= from[k]) {
+                const lt_visit *nv = visit_by_id(p, v.id);
+                if (!nv) continue; /* the amendment removed it */
+                v = *nv;
+            }
+            c->pub.visits[w++] = v;
+        }
+        m = w;
+        for (size_t i = 0; i < p->n; i++) {
+            const lt_visit *v = &p->visits[i];
+            bool known = false;
+            for (size_t j = 0; j < m && !known; j++) known = !strcmp(c->pub.visits[j].id, v->id);
+            if (!known && (v->target == LT_DATE_NONE || v->target >= from[k]))
+                c->pub.visits[m++] = *v;
+        }
+    }
+    for (size_t k = 0; k < n; k++) c->parts[c->nparts++] = parts[k];
+    c->pub.n = m;
+    const lt_calendar *last = parts[n - 1];
+    c->pub.arm = last->arm;
+    c->pub.stopped = last->stopped;
+    c->pub.stopped_by = last->stopped_by;
+    qsort(c->pub.visits, m, sizeof *c->pub.visits, cmp_visits);
+    *out = &c->pub;
+    return LT_OK;
 }

@@ -83,4 +83,36 @@ expect_jq '(.versions | map(.version)) == ["1.0", "2.0", "3.0"] and .version == 
 # A1 re-consented on 2.0 and must now re-consent on 3.0b
 expect_exit 0 -- "$LUTETIA" patient show A1 --user coord1 --json
 expect_jq '.reconsent_due == "3.0b"'
+
+# ---- each patient's calendar follows the version in force on each entry's date ----
+# NELMAS 1.0 gives the first cycle 8±2 weeks after the liver resection, 2.0 6±2. P1 (resected
+# 2026-09-10, randomised to B 2026-11-01): under 1.0 C1 is due 2026-11-05 (window opened at
+# randomisation, to 11-19); under 2.0 its window closes 2026-11-05.
+calendar_with() { # calendar_with EFFECTIVE: a fresh 1.0 trial, P1 in arm B, amended then
+    export LUTETIA_DB="$TMP/cal.db"
+    rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$LUTETIA_DB.key"
+    "$LUTETIA" trial init --protocol "$NELMAS" --version 1.0 --seed-hex "$TEST_SEED" >/dev/null &&
+    "$LUTETIA" site add --code S1 --name one >/dev/null &&
+    "$LUTETIA" user add --name c1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&
+    "$LUTETIA" user add --name i1 --role investigator --site S1 --os-user "$ME" >/dev/null &&
+    jq '.id = "P1"' "$EX/nelmas-01-eligible.json" >"$TMP/p1.json" &&
+    "$LUTETIA" enrol --user c1 --site S1 --as-of 2026-11-01 "$TMP/p1.json" >/dev/null &&
+    "$LUTETIA" consent --user c1 --patient P1 --form 1.0 --date 2026-11-01 >/dev/null &&
+    "$LUTETIA" confirm --user i1 --patient P1 --date 2026-11-01 >/dev/null &&
+    "$LUTETIA" randomise --user c1 --patient P1 --date 2026-11-01 >/dev/null &&
+    "$LUTETIA" record anchor --user c1 --patient P1 --anchor liver_resection --date 2026-09-10 >/dev/null &&
+    { [ -z "$1" ] || "$LUTETIA" trial amend --protocol "$NELMAS" --version 2.0 --effective "$1" >/dev/null; }
+}
+calendar_with "" && ok || bad "the 1.0 trial"
+expect_exit 0 -- "$LUTETIA" schedule P1 --user c1 --as-of 2026-11-01 --json
+expect_jq '.visits[] | select(.id == "C1") | .target == "2026-11-05" and .latest == "2026-11-19"'
+# amended before C1 was due under 1.0: C1 is 2.0's
+calendar_with 2026-11-03 && ok || bad "the trial amended on 2026-11-03"
+expect_exit 0 -- "$LUTETIA" schedule P1 --user c1 --as-of 2026-11-01 --json
+expect_jq '.visits[] | select(.id == "C1") | .latest == "2026-11-05"'
+# amended after C1 was due under 1.0: C1 stays 1.0's; C2, due after the amendment, is 2.0's
+calendar_with 2026-11-20 && ok || bad "the trial amended on 2026-11-20"
+expect_exit 0 -- "$LUTETIA" schedule P1 --user c1 --as-of 2026-11-01 --json
+expect_jq '.visits[] | select(.id == "C1") | .target == "2026-11-05" and .latest == "2026-11-19"'
+expect_jq '[.visits[] | select(.id == "C2")] | length == 1'
 finish
