@@ -918,6 +918,13 @@ lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_versi
         }
         int64_t others = val64(r, 0, 0);
         PQclear(r);
+        int now = 0;
+        if (others > 0 && read_version(p, &now, err) == LT_OK && now > 0) {
+            rc = lt_error_set(err, LT_ECONFLICT, p->where,
+                              "a trial database already exists here (created meanwhile): a "
+                              "trial is created in a new, empty database");
+            goto fail;
+        }
         if (others > 0) {
             rc = lt_error_set(err, LT_ECONFLICT, p->where,
                               "this database already holds another program's tables: a trial "
