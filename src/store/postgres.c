@@ -283,7 +283,12 @@ static lt_status commit_in_doubt(pg *p, lt_error *err)
     const char *params[1] = {s};
     PGresult *r = run(p, "SELECT hash FROM audit WHERE seq = $1", 1, params, err,
                       "checking a commit interrupted by a lost connection");
-    if (!r) return p->fail;
+    if (!r)
+        LT_FAIL(err, LT_ESTORE, p->where,
+                "the connection to the database server was lost while committing, and the "
+                "server cannot be asked whether the change was stored (audit record %lld): "
+                "look at the audit log before repeating it",
+                (long long)seq);
     bool stored = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), want);
     PQclear(r);
     if (stored) return LT_OK;
@@ -913,6 +918,13 @@ lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_versi
         }
         int64_t others = val64(r, 0, 0);
         PQclear(r);
+        int now = 0;
+        if (others > 0 && read_version(p, &now, err) == LT_OK && now > 0) {
+            rc = lt_error_set(err, LT_ECONFLICT, p->where,
+                              "a trial database already exists here (created meanwhile): a "
+                              "trial is created in a new, empty database");
+            goto fail;
+        }
         if (others > 0) {
             rc = lt_error_set(err, LT_ECONFLICT, p->where,
                               "this database already holds another program's tables: a trial "

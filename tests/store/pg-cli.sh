@@ -26,6 +26,24 @@ setup_trial "$TEST_SEED" && ok || bad "setup_trial on PostgreSQL"
 expect_exit 8 -- "$L" trial init --protocol "$NELMAS" --user admin --key-file "$TMP/other.key"
 expect_err "already exists"
 
+# three `trial init` at once on one new database, three times: exactly one trial is made
+for round in 1 2 3; do
+    DB3=$(url "lt_init$round")
+    pids=""
+    for k in 1 2 3; do
+        "$L" trial init --db "$DB3" --protocol "$NELMAS" --user admin \
+            --key-file "$TMP/init$round.$k.key" >"$TMP/init.$k" 2>&1 &
+        pids="$pids $!"
+    done
+    made=0
+    for p in $pids; do wait "$p" && made=$((made + 1)); done
+    keys=$(ls "$TMP"/init"$round".*.key 2>/dev/null | wc -l)
+    [ "$made" = 1 ] && [ "$keys" = 1 ] && ok ||
+        bad "round $round: $made inits succeeded, $keys key files: $(cat "$TMP"/init.*)"
+    expect_exit 0 -- "$L" audit verify --db "$DB3" --key-file "$(ls "$TMP"/init"$round".*.key)" --json
+    expect_jq '.verified and .seed_checked'
+done
+
 # twelve patients, one stratum, randomised by twelve processes at once
 make_patients "$TMP/p.json" R 12 small_intestine R0
 ready "$TMP/p.json" S1 coord1 inv1 && ok || bad "ready"
