@@ -191,6 +191,15 @@ typedef enum lt_conduct_format {
 LT_API lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutoff,
                                      lt_conduct_format fmt, lt_buf *out, lt_error *err);
 
+/* A proportion endpoint (an id of the protocol's endpoints whose type is "proportion") for the
+ * allocated patients the user may read, with follow-up cut at cutoff (LT_DATE_NONE: none):
+ * x of n with the exact (Clopper-Pearson) interval, per arm by name when there are several,
+ * and each patient's row with why it counts or not; JSON or text. endpoint NULL: every
+ * proportion endpoint (JSON: an array). LT_ENOTFOUND (listing the proportions) for an id that
+ * is not one. (src/conduct/proportion.c) */
+LT_API lt_status lt_conduct_proportion(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                                       bool json, lt_buf *out, lt_error *err);
+
 /* ---- listings (src/conduct/listing.c) ----
  * What was recorded, one kind at a time, each row with who recorded it (the user, role and
  * time of the audit record of its current revision; `rev` > 1 marks a corrected record whose
