@@ -297,6 +297,7 @@ typedef struct lt_endpoint_dataset {
     const char *const *factors;            /* strata columns, in order */
     size_t nfactors;
     const char *const *arms;               /* arm ids, the reference first; NULL: no columns */
+    const char *const *arm_names;          /* [narms] their names, or NULL */
     size_t narms;
     const lt_endpoint_row *rows;
     const lt_outcome_record *const *recs;

@@ -338,7 +338,7 @@ static void build_arms(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         lt_arm *a = &p->arms[p->narms++];
         a->id = lt_json_key(m);
         a->name = get_str(m, "name", ap, true, iss);
-        get_enum(m, "role", ap, true, roles, iss);
+        a->role = get_enum(m, "role", ap, true, roles, iss);
         long ratio = 1;
         get_int(m, "ratio", ap, true, 1, 100, &ratio, iss);
         a->ratio = (int)ratio;
@@ -1122,6 +1122,39 @@ size_t lt_protocol_arm_count(const lt_protocol *p)
 const lt_arm *lt_protocol_arm(const lt_protocol *p, size_t i)
 {
     return i < p->narms ? &p->arms[i] : NULL;
+}
+size_t lt_protocol_reference_arm(const lt_protocol *p)
+{
+    for (size_t i = 0; i < p->narms; i++)
+        if (p->arms[i].role && !strcmp(p->arms[i].role, "control")) return i;
+    return 0;
+}
+void lt_protocol_arms_to_json(const lt_protocol *p, lt_buf *out)
+{
+    const char *ids[64];
+    size_t n = lt_protocol_arm_ids_reference_first(p, ids, 64);
+    lt_buf_putc(out, '[');
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < p->narms; i++) {
+            const lt_arm *a = &p->arms[i];
+            if (strcmp(a->id, ids[k])) continue;
+            lt_buf_puts(out, k ? ",{\"id\":" : "{\"id\":");
+            lt_buf_json_str(out, a->id);
+            lt_buf_puts(out, ",\"name\":");
+            lt_buf_json_str(out, a->name);
+            lt_buf_puts(out, ",\"role\":");
+            lt_buf_json_str(out, a->role);
+            lt_buf_printf(out, ",\"reference\":%s}", k ? "false" : "true");
+        }
+    lt_buf_putc(out, ']');
+}
+size_t lt_protocol_arm_ids_reference_first(const lt_protocol *p, const char **ids, size_t max)
+{
+    size_t ref = lt_protocol_reference_arm(p), n = 0;
+    if (p->narms && n < max) ids[n++] = p->arms[ref].id;
+    for (size_t i = 0; i < p->narms && n < max; i++)
+        if (i != ref) ids[n++] = p->arms[i].id;
+    return n;
 }
 size_t lt_protocol_strat_count(const lt_protocol *p)
 {
