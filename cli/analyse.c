@@ -806,7 +806,7 @@ static int trial_arms(const analyse_args *a, lt_buf *json, char cols[][80], size
     const lt_protocol *p = lt_trial_protocol(t);
     lt_protocol_arms_to_json(p, json);
     const char *ids[MAX_LIST];
-    size_t n = lt_protocol_arm_ids_reference_first(p, ids, MAX_LIST);
+    size_t n = lt_protocol_arm_ids_reference_first(p, ids, NULL, MAX_LIST);
     *ncols = 0;
     for (size_t k = 1; k < n; k++)
         snprintf(cols[(*ncols)++], 80, "arm_%s", ids[k]);

@@ -360,11 +360,8 @@ int lt_cmd_endpoints(int argc, char **argv)
 
     /* the control arm is the reference: arm_<ID> columns for the others */
     const char *arm_ids[64];
-    size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, 64);
     const char *arm_names[64];
-    for (size_t a = 0; a < narms; a++)
-        for (size_t i = 0; i < lt_protocol_arm_count(p); i++)
-            if (!strcmp(lt_protocol_arm(p, i)->id, arm_ids[a])) arm_names[a] = lt_protocol_arm(p, i)->name;
+    size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, arm_names, 64);
     lt_endpoint_dataset ds = {
         .protocol_id = lt_protocol_id(p),
         .protocol_name = lt_protocol_name(p),

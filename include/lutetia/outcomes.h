@@ -239,6 +239,9 @@ typedef struct lt_proportion_def {
     double level;        /* of the exact interval; 0.95 unless the file says */
 } lt_proportion_def;
 
+/* "toxicity_grade", "cycles_given", "objective_response" (the protocol's spelling). */
+LT_API const char *lt_proportion_counts_name(lt_proportion_counts c);
+
 /* The definition of endpoint i when it is a proportion, else NULL. */
 LT_API const lt_proportion_def *lt_endpoints_proportion(const lt_endpoints *e, size_t i);
 LT_API const char *lt_endpoints_name(const lt_endpoints *e, size_t i);

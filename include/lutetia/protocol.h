@@ -71,10 +71,11 @@ LT_API const lt_arm *lt_protocol_arm(const lt_protocol *p, size_t i);
  * the first, so that a hazard ratio reads as the protocol states it (experimental against
  * control). */
 LT_API size_t lt_protocol_reference_arm(const lt_protocol *p);
-/* The arms' ids, the reference first, then the others in the file's order, into ids[0..max);
- * returns how many (an endpoint dataset's arm_<ID> columns are the arms after the first). */
+/* The arms' ids (and names, when names is not NULL), the reference first, then the others in
+ * the file's order, into ids[0..max); returns how many (an endpoint dataset's arm_<ID> columns
+ * are the arms after the first). */
 LT_API size_t lt_protocol_arm_ids_reference_first(const lt_protocol *p, const char **ids,
-                                                  size_t max);
+                                                  const char **names, size_t max);
 /* The arms by name, reference first: [{"id", "name", "role", "reference"}], appended to out;
  * what an analysis prints beside arm ids and arm_<ID> columns. */
 LT_API void lt_protocol_arms_to_json(const lt_protocol *p, lt_buf *out);

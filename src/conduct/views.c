@@ -492,11 +492,8 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
     for (size_t f = 0; f < nf; f++)
         factors[f] = lt_protocol_strat(p, f)->id;
     /* the control arm is the reference: arm_<ID> columns for the others */
-    size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, 64);
     const char *arm_names[64];
-    for (size_t a = 0; a < narms; a++)
-        for (size_t k = 0; k < lt_protocol_arm_count(p); k++)
-            if (!strcmp(lt_protocol_arm(p, k)->id, arm_ids[a])) arm_names[a] = lt_protocol_arm(p, k)->name;
+    size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, arm_names, 64);
     lt_endpoint_dataset ds = {
         .protocol_id = lt_protocol_id(p),
         .protocol_name = lt_protocol_name(p),

@@ -1129,31 +1129,36 @@ size_t lt_protocol_reference_arm(const lt_protocol *p)
         if (p->arms[i].role && !strcmp(p->arms[i].role, "control")) return i;
     return 0;
 }
+/* The k-th arm with the reference first, then every other arm in the file's order. */
+static const lt_arm *arm_reference_first(const lt_protocol *p, size_t ref, size_t k)
+{
+    return &p->arms[k == 0 ? ref : k <= ref ? k - 1 : k];
+}
 void lt_protocol_arms_to_json(const lt_protocol *p, lt_buf *out)
 {
-    const char *ids[64];
-    size_t n = lt_protocol_arm_ids_reference_first(p, ids, 64);
+    size_t ref = lt_protocol_reference_arm(p);
     lt_buf_putc(out, '[');
-    for (size_t k = 0; k < n; k++)
-        for (size_t i = 0; i < p->narms; i++) {
-            const lt_arm *a = &p->arms[i];
-            if (strcmp(a->id, ids[k])) continue;
-            lt_buf_puts(out, k ? ",{\"id\":" : "{\"id\":");
-            lt_buf_json_str(out, a->id);
-            lt_buf_puts(out, ",\"name\":");
-            lt_buf_json_str(out, a->name);
-            lt_buf_puts(out, ",\"role\":");
-            lt_buf_json_str(out, a->role);
-            lt_buf_printf(out, ",\"reference\":%s}", k ? "false" : "true");
-        }
+    for (size_t k = 0; k < p->narms; k++) {
+        const lt_arm *a = arm_reference_first(p, ref, k);
+        lt_buf_puts(out, k ? ",{\"id\":" : "{\"id\":");
+        lt_buf_json_str(out, a->id);
+        lt_buf_puts(out, ",\"name\":");
+        lt_buf_json_str(out, a->name);
+        lt_buf_puts(out, ",\"role\":");
+        lt_buf_json_str(out, a->role);
+        lt_buf_printf(out, ",\"reference\":%s}", k ? "false" : "true");
+    }
     lt_buf_putc(out, ']');
 }
-size_t lt_protocol_arm_ids_reference_first(const lt_protocol *p, const char **ids, size_t max)
+size_t lt_protocol_arm_ids_reference_first(const lt_protocol *p, const char **ids,
+                                           const char **names, size_t max)
 {
     size_t ref = lt_protocol_reference_arm(p), n = 0;
-    if (p->narms && n < max) ids[n++] = p->arms[ref].id;
-    for (size_t i = 0; i < p->narms && n < max; i++)
-        if (i != ref) ids[n++] = p->arms[i].id;
+    for (; n < p->narms && n < max; n++) {
+        const lt_arm *a = arm_reference_first(p, ref, n);
+        ids[n] = a->id;
+        if (names) names[n] = a->name;
+    }
     return n;
 }
 size_t lt_protocol_strat_count(const lt_protocol *p)
