@@ -6,6 +6,7 @@
 #include <time.h>
 #include <string.h>
 #include "cli.h"
+#include "lutetia/conduct.h"
 #include "lutetia/stats.h"
 
 #define MAX_LIST 64
@@ -28,7 +29,13 @@ static const char usage_text[] =
     "usage: lutetia analyse km|logrank|cox|rmst DATA.csv --time COL --event COL [options]\n"
     "       lutetia analyse km|logrank|cox|rmst --endpoint ID [--cutoff D] [--db FILE]\n"
     "                       [--user NAME] [options]\n"
+    "       lutetia analyse proportion [--endpoint ID] [--cutoff D] [--json] [--db FILE]\n"
+    "                       [--user NAME]\n"
     "\n"
+    "  proportion           the protocol's proportion endpoints (patients with a grade >= 3\n"
+    "                       toxicity, completing 4 cycles, objective response by RECIST 1.1)\n"
+    "                       from the trial store: x of n with the exact (Clopper-Pearson)\n"
+    "                       interval, as R's binom.test; per arm by name; each patient's row\n"
     "  --endpoint ID        the endpoint's dataset (DFS, OS, ...) straight from the trial store\n"
     "                       (docs/conduct.md): --time defaults to time_months, --event to event,\n"
     "                       --group to arm; Cox covariates arm_B, ... are the arm indicators\n"
@@ -221,7 +228,9 @@ static int parse_args(int argc, char **argv, analyse_args *a)
         return lt_cli_usage_error(verb, "expected a DATA.csv file after %s", a->what);
     if (!a->time || !a->event) return lt_cli_usage_error(verb, "--time and --event are required");
     bool cox = !strcmp(a->what, "cox");
-    if (cox && a->ncovs == 0) return lt_cli_usage_error(verb, "cox needs --covariates");
+    /* from the trial, the arm indicators are the default covariates (lt_cmd_analyse) */
+    if (cox && a->ncovs == 0 && !a->endpoint)
+        return lt_cli_usage_error(verb, "cox needs --covariates");
     if (!cox && a->ncovs) return lt_cli_usage_error(verb, "--covariates is for cox");
     if (!cox && (a->cluster || a->robust))
         return lt_cli_usage_error(verb, "--cluster and --robust are for cox");
@@ -744,8 +753,102 @@ static double clock_s(clockid_t id)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* `analyse proportion [--endpoint ID] [--cutoff D] [--json] [--db FILE] [--user NAME]`: the
+ * protocol's proportion endpoints from the trial store, with their exact intervals. */
+static int run_proportion(int argc, char **argv)
+{
+    const char *endpoint = NULL, *db = NULL, *user = NULL;
+    lt_date cutoff = LT_DATE_NONE;
+    bool json = false;
+    for (int i = 2; i < argc; i++) {
+        const char *k = argv[i];
+        if (!strcmp(k, "--json")) {
+            json = true;
+            continue;
+        }
+        if (strcmp(k, "--endpoint") && strcmp(k, "--cutoff") && strcmp(k, "--db") &&
+            strcmp(k, "--user"))
+            return lt_cli_usage_error("analyse proportion", "unexpected argument '%s'", k);
+        if (i + 1 >= argc) return lt_cli_usage_error("analyse proportion", "%s needs a value", k);
+        const char *v = argv[++i];
+        if (!strcmp(k, "--endpoint")) endpoint = v;
+        else if (!strcmp(k, "--db")) db = v;
+        else if (!strcmp(k, "--user")) user = v;
+        else if (!lt_cli_date_arg("analyse proportion", "--cutoff", v, &cutoff))
+            return LT_EXIT_USAGE;
+    }
+    lt_trial *t = NULL;
+    lt_conduct *c = NULL;
+    int rc = lt_cli_open_conduct_read(lt_cli_db(db), lt_cli_user(user), &t, &c);
+    if (rc) return rc;
+    lt_error err;
+    lt_error_clear(&err);
+    lt_buf b = LT_BUF_INIT;
+    if (lt_conduct_proportion(c, endpoint, cutoff, json, &b, &err))
+        rc = lt_cli_fail(&err);
+    else
+        rc = lt_cli_print_buf(&b);
+    lt_buf_free(&b);
+    lt_conduct_free(c);
+    lt_trial_close(t);
+    return rc;
+}
+
+/* The trial's arms by name, the reference (control) first, as JSON; and the arm_<ID> columns
+ * of the other arms, the Cox covariates that make each hazard ratio read as the protocol states
+ * it (experimental against control). */
+static int trial_arms(const analyse_args *a, lt_buf *json, char cols[][80], size_t *ncols)
+{
+    lt_trial *t = NULL;
+    int rc = lt_cli_open_trial_read(lt_cli_db(a->db), lt_cli_user(a->user), &t);
+    if (rc) return rc;
+    const lt_protocol *p = lt_trial_protocol(t);
+    lt_protocol_arms_to_json(p, json);
+    const char *ids[MAX_LIST];
+    size_t n = lt_protocol_arm_ids_reference_first(p, ids, NULL, MAX_LIST);
+    *ncols = 0;
+    for (size_t k = 1; k < n; k++)
+        snprintf(cols[(*ncols)++], 80, "arm_%s", ids[k]);
+    lt_trial_close(t);
+    return lt_buf_failed(json) ? lt_cli_exit_code(LT_ENOMEM) : 0;
+}
+
+/* Says which arm is which beside the analysis: JSON gets an "arms" member first, text a line. */
+static void with_arms(const analyse_args *a, const lt_buf *arms, lt_buf *b)
+{
+    lt_buf o = LT_BUF_INIT;
+    const char *s = lt_buf_str(b);
+    if (a->json && s[0] == '{') {
+        lt_buf_printf(&o, "{\"arms\":%s,", lt_buf_str(arms));
+        lt_buf_puts(&o, s + 1);
+    } else {
+        lt_json *j = NULL;
+        lt_buf_puts(&o, s);
+        if (lt_json_parse(lt_buf_str(arms), strlen(lt_buf_str(arms)), "arms", &j, NULL) == LT_OK) {
+            lt_buf_puts(&o, "\narms: ");
+            size_t k = 0;
+            for (const lt_json *m = lt_json_first(j); m; m = lt_json_next(m), k++)
+                lt_buf_printf(&o, "%s%s = %s (%s%s)", k ? "; " : "", lt_json_get_str(m, "id", ""),
+                              lt_json_get_str(m, "name", ""), lt_json_get_str(m, "role", ""),
+                              k ? "" : ": the reference of every comparison");
+            lt_buf_putc(&o, '\n');
+        }
+        lt_json_free(j);
+    }
+    lt_buf_free(b);
+    *b = o;
+}
+
 int lt_cmd_analyse(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "proportion")) {
+        for (int i = 2; i < argc; i++)
+            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                fputs(usage_text, stdout);
+                return 0;
+            }
+        return run_proportion(argc, argv);
+    }
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage_text, stdout);
@@ -772,9 +875,29 @@ int lt_cmd_analyse(int argc, char **argv)
     lt_surv_data *d;
     /* wall and CPU (all threads) time of each phase for --timing */
     double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    lt_buf arms = LT_BUF_INIT;
+    char arm_cols[MAX_LIST][80];
+    size_t narm_cols = 0;
     if (a.endpoint) {
-        if ((rc = lt_cli_trial_surv_data(a.endpoint, a.cutoff, a.db, a.user, &spec, &d)))
+        if ((rc = trial_arms(&a, &arms, arm_cols, &narm_cols))) {
+            lt_buf_free(&arms);
             return rc;
+        }
+        if (!strcmp(a.what, "cox") && a.ncovs == 0) {
+            for (size_t k = 0; k < narm_cols && a.ncovs < MAX_LIST; k++)
+                a.covs[a.ncovs++] = arm_cols[k];
+            spec.covariates = a.covs;
+            spec.ncovariates = a.ncovs;
+            if (!a.ncovs) {
+                lt_buf_free(&arms);
+                return lt_cli_usage_error("analyse", "cox needs --covariates (one arm: no arm "
+                                                     "indicator to compare)");
+            }
+        }
+        if ((rc = lt_cli_trial_surv_data(a.endpoint, a.cutoff, a.db, a.user, &spec, &d))) {
+            lt_buf_free(&arms);
+            return rc;
+        }
     } else if (lt_surv_data_read_csv(a.data, &spec, &d, &err)) {
         return lt_cli_fail(&err);
     }
@@ -789,6 +912,8 @@ int lt_cmd_analyse(int argc, char **argv)
     else
         rc = run_rmst(&a, d, &b);
     double t2 = clock_s(CLOCK_MONOTONIC), c2 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    if (rc == 0 && a.endpoint) with_arms(&a, &arms, &b);
+    lt_buf_free(&arms);
     if (rc == 0) rc = lt_cli_print_buf(&b);
     if (a.timing)
         fprintf(stderr,

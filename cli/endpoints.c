@@ -302,6 +302,13 @@ int lt_cmd_endpoints(int argc, char **argv)
                      endpoint, list);
         goto fail;
     }
+    if (lt_endpoints_proportion(e, (size_t)k)) {
+        lt_error_set(&err, LT_EINVAL, "--endpoint",
+                     "%s is a proportion of patients, not a time to an event: 'lutetia analyse "
+                     "proportion --endpoint %s' gives it from the trial",
+                     lt_endpoints_id(e, (size_t)k), lt_endpoints_id(e, (size_t)k));
+        goto fail;
+    }
     if (set->protocol && strcmp(set->protocol, lt_protocol_id(p)))
         fprintf(stderr, "lutetia: warning: %s is for protocol \"%s\", not \"%s\"\n", events,
                 set->protocol, lt_protocol_id(p));
@@ -351,10 +358,10 @@ int lt_cmd_endpoints(int argc, char **argv)
             goto fail;
         }
 
+    /* the control arm is the reference: arm_<ID> columns for the others */
     const char *arm_ids[64];
-    size_t narms = lt_protocol_arm_count(p) < 64 ? lt_protocol_arm_count(p) : 64;
-    for (size_t i = 0; i < narms; i++)
-        arm_ids[i] = lt_protocol_arm(p, i)->id;
+    const char *arm_names[64];
+    size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, arm_names, 64);
     lt_endpoint_dataset ds = {
         .protocol_id = lt_protocol_id(p),
         .protocol_name = lt_protocol_name(p),
@@ -365,6 +372,7 @@ int lt_cmd_endpoints(int argc, char **argv)
         .factors = factors,
         .nfactors = nfactors,
         .arms = arm_ids,
+        .arm_names = arm_names,
         .narms = narms,
         .rows = rows,
         .recs = recs,

@@ -30,6 +30,7 @@ static const lt_cli_command commands[] = {
     {"schedule", lt_cmd_schedule, "a patient's calendar: target dates, windows, deviations, .ics"},
     {"due", lt_cmd_due, "what each site must do between two dates"},
     {"record", lt_cmd_record, "record doses, labs, adverse events, dates and outcomes of a patient"},
+    {"list", lt_cmd_list, "listings of what was recorded (labs, aes, doses, ...), with who recorded it"},
     {"outcomes", lt_cmd_outcomes, "the stored outcomes records of the trial (outcomes file format)"},
     {"audit", lt_cmd_audit, "the hash-chained audit trail: log, verify, head, checkpoint"},
     {"backup", lt_cmd_backup, "a consistent, verified copy of the trial database"},
@@ -40,7 +41,7 @@ static const lt_cli_command commands[] = {
     {"dose", lt_cmd_dose, "decay, volume to draw and administered activity calculators"},
     {"grade", lt_cmd_grade, "CTCAE v5.0 grade of a laboratory value"},
     {"endpoints", lt_cmd_endpoints, "the analysis dataset of an endpoint (DFS, OS, PFS, ...)"},
-    {"analyse", lt_cmd_analyse, "survival analysis: Kaplan-Meier, log-rank, Cox, RMST"},
+    {"analyse", lt_cmd_analyse, "survival analysis (Kaplan-Meier, log-rank, Cox, RMST); proportions with exact intervals"},
     {"demo", lt_cmd_demo, "run a whole NELMAS trial on a fresh database and report"},
 };
 

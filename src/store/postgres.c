@@ -214,7 +214,8 @@ static lt_record row_record(const PGresult *r, int row)
 {
     const char *data = val(r, row, 5);
     lt_record rec = {val(r, row, 0), val(r, row, 1), val(r, row, 2), val(r, row, 3),
-                     val(r, row, 4), data ? data : "", val64(r, row, 6), val64(r, row, 7)};
+                     val(r, row, 4), data ? data : "", val64(r, row, 6), val64(r, row, 7),
+                     NULL, NULL, NULL};
     return rec;
 }
 
@@ -412,28 +413,33 @@ static lt_status pg_each(void *impl, const char *kind, const lt_record_filter *f
     const char **params = calloc(nparams, sizeof *params);
     if (!params) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     int n = 0;
-    lt_buf_puts(&sql, "SELECT " RECORD_COLUMNS " FROM record WHERE true");
+    bool authors = f && f->authors;
+    /* the author of a revision is its audit record's, joined in the same query and snapshot */
+    lt_buf_puts(&sql, "SELECT r.kind, r.id, r.site, r.patient, r.key, r.data, r.rev, r.audit_seq");
+    lt_buf_puts(&sql, authors ? ", a.\"user\", a.role, a.at FROM record r"
+                                " JOIN audit a ON a.seq = r.audit_seq WHERE true"
+                              : " FROM record r WHERE true");
     if (kind) {
         params[n] = kind;
-        lt_buf_printf(&sql, " AND kind = $%d", ++n);
+        lt_buf_printf(&sql, " AND r.kind = $%d", ++n);
     }
     if (f && f->patient) {
         params[n] = f->patient;
-        lt_buf_printf(&sql, " AND patient = $%d", ++n);
+        lt_buf_printf(&sql, " AND r.patient = $%d", ++n);
     }
     if (f && f->key) {
         params[n] = f->key;
-        lt_buf_printf(&sql, " AND key = $%d", ++n);
+        lt_buf_printf(&sql, " AND r.key = $%d", ++n);
     }
     if (f && f->nsites) {
-        lt_buf_puts(&sql, " AND site IN (");
+        lt_buf_puts(&sql, " AND r.site IN (");
         for (size_t i = 0; i < f->nsites; i++) {
             params[n] = f->sites[i];
             lt_buf_printf(&sql, "%s$%d", i ? ", " : "", ++n);
         }
         lt_buf_putc(&sql, ')');
     }
-    lt_buf_puts(&sql, f && f->key ? " ORDER BY audit_seq" : " ORDER BY kind, id");
+    lt_buf_puts(&sql, f && f->key ? " ORDER BY r.audit_seq" : " ORDER BY r.kind, r.id");
     if (lt_buf_failed(&sql)) {
         lt_buf_free(&sql);
         free(params);
@@ -446,6 +452,11 @@ static lt_status pg_each(void *impl, const char *kind, const lt_record_filter *f
     int rows = PQntuples(r);
     for (int i = 0; i < rows; i++) {
         lt_record rec = row_record(r, i);
+        if (authors) {
+            rec.author = val(r, i, 8);
+            rec.author_role = val(r, i, 9);
+            rec.written_at = val(r, i, 10);
+        }
         if (fn(&rec, ctx)) break;
     }
     PQclear(r);
