@@ -17,15 +17,17 @@
  * monitor, unblinded_statistician. Columns: administer, enrol, confirm, treat, read, audit,
  * replay, and after randomisation (docs/conduct.md): record, decide a dose, record an
  * administration; last, see the allocation sequence (block, position, size). Only the admin
- * and the unblinded statistician see or replay the sequence, and neither enrols (issue 8 §6). */
+ * and the unblinded statistician see or replay the sequence, and neither enrols (issue 8 §6).
+ * Then an oral drug: prescribe (start, dose, interrupt, resume, stop: investigators) and
+ * dispense (tablets out and back: coordinators and investigators). */
 static const char *const expected[LT_ROLE_COUNT] = {
-    "y...yyy...y", /* admin */
-    ".y.yy..y...", /* coordinator */
-    ".yyyy..yy..", /* investigator */
-    "...yy...yy.", /* nuclear_medicine */
-    "....y......", /* statistician */
-    "....yy.....", /* monitor */
-    "....y.y...y", /* unblinded_statistician */
+    "y...yyy...y..", /* admin */
+    ".y.yy..y....y", /* coordinator */
+    ".yyyy..yy..yy", /* investigator */
+    "...yy...yy...", /* nuclear_medicine */
+    "....y........", /* statistician */
+    "....yy.......", /* monitor */
+    "....y.y...y..", /* unblinded_statistician */
 };
 
 static void test_permissions(void)
