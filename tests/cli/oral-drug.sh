@@ -55,6 +55,11 @@ expect_out 'recurrence step at least as strict as the first'
 # ---- what the issue saw: the cycle verbs say which records an oral arm takes ----
 expect_exit 2 -- "$L" record decide --user inv1 --patient "$P" --cycle 1 --date 2025-11-05
 expect_err "arm 2 of patient $P takes everolimus, an oral drug taken continuously, not in cycles"
+expect_exit 2 -- "$L" record administration --user nuc1 --patient "$P" --cycle 1 --prescribed 7400 \
+    --before 7550 --before-at 2025-11-05T08:30:00Z --residual 150 --residual-at 2025-11-05T09:45:00Z \
+    --start 2025-11-05T09:00:00Z --end 2025-11-05T09:30:00Z --no-ssa-long --no-ssa-short \
+    --amino-start 2025-11-05T08:15:00Z --amino-end 2025-11-05T13:00:00Z
+expect_err "takes everolimus, an oral drug taken continuously, not in cycles: decide without a cycle"
 expect_exit 2 -- "$L" record actual --user coord1 --patient "$P" --entry everolimus_start --date 2025-11-05
 expect_err "its date comes from the oral drug's start record"
 expect_exit 2 -- "$L" record oral start --user inv1 --patient "$A1" --date 2025-11-05
