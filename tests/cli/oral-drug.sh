@@ -55,6 +55,11 @@ jq '.arms["2"].oral_drug.dispensing_entry = "dispensing"' "$NR" >"$TMP/bad.json"
 expect_exit 1 -- "$L" protocol check "$TMP/bad.json"
 expect_out 'arms.2.oral_drug.dispensing_entry: expected an item of schedule.items, found "dispensing"'
 
+expect_exit 0 -- "$L" record --help
+expect_out 'oral dispense --date D --tablets N --strength MG'
+expect_exit 2 -- "$L" record oral swallow --patient "$P"
+expect_err "expected start, dose, interrupt, resume, stop, dispense, return or show, found 'swallow'"
+
 # ---- what the issue saw: the cycle verbs say which records an oral arm takes ----
 expect_exit 2 -- "$L" record decide --user inv1 --patient "$P" --cycle 1 --date 2025-11-05
 expect_err "arm 2 of patient $P takes everolimus, an oral drug taken continuously, not in cycles"
