@@ -18,7 +18,8 @@ static void help(FILE *f)
                "with who recorded it (user, role, time; rev > 1: corrected, see `audit log`).\n"
                "doses are the dose decisions; deviations the investigators' acknowledged dose\n"
                "deviations; signatures the attestations (eligibility confirmed, deviation\n"
-               "acknowledged); dispensing (oral drugs) has no records in this store version.\n"
+               "acknowledged); dispensing an oral drug's course (start, dose changes,\n"
+               "interruptions, stop, tablets dispensed and returned).\n"
                "Who may read which listing: docs/conduct.md, \"Listings\".\n");
 }
 

@@ -25,7 +25,6 @@
 typedef enum source {
     FROM_RECORDS, /* records of `kind`, with the author of their revision */
     FROM_AUDIT,   /* audit records of the actions a row is made of (consent, confirmation) */
-    NOT_STORED,   /* no such records in this store version */
 } source;
 
 typedef struct column {
@@ -57,8 +56,12 @@ static const listing listings[] = {
     {"doses", FROM_RECORDS, LT__K_DECISION, "date", SAFETY, false,
      {{"cycle", "cycle"}, {"action", "decision.action"}, {"activity_mbq", "decision.activity_mbq"},
       {"delay_days", "decision.delay_days"}, {"first_due", "first_due"}}},
-    /* the oral drug's dispensing comes with its records (NET RETREAT's everolimus arm) */
-    {"dispensing", NOT_STORED, NULL, NULL, SAFETY, false, {{NULL, NULL}}},
+    /* an oral drug's course (NET RETREAT's everolimus arm): start, dose changes,
+     * interruptions, resumption, stop, and the tablets dispensed and returned */
+    {"dispensing", FROM_RECORDS, LT__K_ORAL, "date", SAFETY, false,
+     {{"type", "type"}, {"dose_mg", "dose_mg"}, {"tablets", "tablets"},
+      {"strength_mg", "strength_mg"}, {"returned", "returned"}, {"lost", "lost"},
+      {"grade", "grade"}, {"cause", "cause"}}},
     {"events", FROM_RECORDS, LT__K_EVENT, "event.date", SAFETY, false,
      {{"type", "event.type"}, {"event_site", "event.site"}, {"cause", "event.cause"},
       {"therapy", "event.therapy"}}},
@@ -547,11 +550,6 @@ lt_status lt_conduct_list(lt_conduct *c, const lt_list_query *q, lt_conduct_form
     }
     if (q->from != LT_DATE_NONE && q->to != LT_DATE_NONE && q->from > q->to)
         LT_FAIL(err, LT_EINVAL, "from", "the range's start comes after its end");
-    if (l->from == NOT_STORED)
-        LT_FAIL(err, LT_EUNSUPPORTED, l->name,
-                "no oral-drug records exist in this store version (schema %d): there is no %s "
-                "to list until the oral drug's dispensing records are added",
-                lt_store_schema_version(lt_trial_store(c->t)), l->name);
     scope s;
     lt_status rc = query_scope(c, q->site, q->patient, &s, err);
     if (rc != LT_OK) return rc;
@@ -579,7 +577,6 @@ lt_status lt_conduct_casebook(lt_conduct *c, const char *patient, bool json, lt_
     size_t omitted = 0;
     for (size_t i = 0; i < NLISTINGS && rc == LT_OK; i++) {
         const listing *l = &listings[i];
-        if (l->from == NOT_STORED) continue;
         /* what the role may not read is left out, and the casebook says how many kinds */
         if (!(l->roles & R(c->t->role))) {
             omitted++;

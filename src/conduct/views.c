@@ -30,6 +30,12 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
     if (rc == LT_OK) rc = lt_ctcae_load(tables ? tables->ctcae : NULL, &c->ctcae, err);
     if (rc == LT_OK) rc = lt_dosemod_load(tables ? tables->dosemod : NULL, &c->rules, err);
     if (rc == LT_OK) rc = lt_plausible_load(NULL, &c->plausible, err);
+    if (rc == LT_OK) {
+        c->oral = calloc(LT_ORAL_MAX_ARMS, sizeof *c->oral);
+        rc = c->oral ? lt_oral_specs_from_arms(lt_protocol_section(p, "arms"), c->oral,
+                                               LT_ORAL_MAX_ARMS, &c->noral, err)
+                     : lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    }
     if (rc != LT_OK) {
         lt_conduct_free(c);
         return rc;
@@ -47,6 +53,7 @@ void lt_conduct_free(lt_conduct *c)
     lt_ctcae_free(c->ctcae);
     lt_dosemod_free(c->rules);
     lt_plausible_free(c->plausible);
+    free(c->oral);
     free(c);
 }
 
@@ -233,8 +240,8 @@ lt_status lt__conduct_record(lt_conduct *c, const lt__pdoc *d, lt_outcome_set **
 }
 
 /* One calendar from an outcomes record assembled from the store and the work recorded. */
-static lt_status calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_date as_of,
-                             lt_calendar **out, lt_error *err)
+static lt_status calendar_of_protocol(lt_conduct *c, const lt_outcome_record *r, lt_date as_of,
+                                      lt_calendar **out, lt_error *err)
 {
     lt__sched_recs recs;
     lt_status rc = lt__sched_recs_load(c, r->id, &recs, err);
@@ -274,6 +281,21 @@ static lt_status calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_date 
     return rc;
 }
 
+/* The patient's calendar: the protocol's entries, then an oral drug's (dispensing visits
+ * filled by what was dispensed, cancelled after the stop). */
+static lt_status calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_date as_of,
+                             lt_calendar **out, lt_error *err)
+{
+    *out = NULL;
+    lt_status rc = calendar_of_protocol(c, r, as_of, out, err);
+    if (rc == LT_OK) rc = lt__oral_calendar(c, r->id, *out, err);
+    if (rc != LT_OK && *out) {
+        lt_calendar_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 lt_status lt__conduct_calendar(lt_conduct *c, const lt__pdoc *d, lt_date as_of,
                                lt_calendar **out, lt_error *err)
 {
@@ -282,6 +304,10 @@ lt_status lt__conduct_calendar(lt_conduct *c, const lt__pdoc *d, lt_date as_of,
     if (rc != LT_OK) return rc;
     rc = calendar_of(c, set->records[0], as_of, out, err);
     lt_outcome_set_free(set);
+    if (rc != LT_OK && *out) {
+        lt_calendar_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -383,6 +409,10 @@ lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
     rc = calendar_of(c, set->records[0], as_of == LT_DATE_NONE ? lt_date_today() : as_of, out,
                      err);
     lt_outcome_set_free(set);
+    if (rc != LT_OK && *out) {
+        lt_calendar_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 

@@ -16,18 +16,20 @@
  * src/trial/roles.c. Rows: admin, coordinator, investigator, nuclear_medicine, statistician,
  * monitor, unblinded_statistician, safety_committee. Columns: administer, enrol, confirm, treat, read, audit,
  * replay, and after randomisation (docs/conduct.md): record, decide a dose, record an
- * administration; see the allocation sequence (block, position, size); last, export the data
- * with its audit records (docs/exports.md). Only the admin
- * and the unblinded statistician see or replay the sequence, and neither enrols (issue 8 §6). */
+ * administration; see the allocation sequence (block, position, size); export the data with its
+ * audit records (docs/exports.md). Only the admin and the unblinded statistician see or replay
+ * the sequence, and neither enrols (issue 8 §6). Then an oral drug: prescribe (start, dose,
+ * interrupt, resume, stop: investigators) and dispense (tablets out and back: coordinators and
+ * investigators). */
 static const char *const expected[LT_ROLE_COUNT] = {
-    "y...yyy...yy", /* admin */
-    ".y.yy..y....", /* coordinator */
-    ".yyyy..yy...", /* investigator */
-    "...yy...yy..", /* nuclear_medicine */
-    "....y......y", /* statistician */
-    "....yy.....y", /* monitor */
-    "....y.y...yy", /* unblinded_statistician */
-    "....y.......", /* safety_committee: reads (its listings: tests/conduct) */
+    "y...yyy...yy..", /* admin */
+    ".y.yy..y.....y", /* coordinator */
+    ".yyyy..yy...yy", /* investigator */
+    "...yy...yy....", /* nuclear_medicine */
+    "....y......y..", /* statistician */
+    "....yy.....y..", /* monitor */
+    "....y.y...yy..", /* unblinded_statistician */
+    "....y.........", /* safety_committee: reads (its listings: tests/conduct) */
 };
 
 static void test_permissions(void)
