@@ -19,8 +19,11 @@ trap 'stop_server; rm -rf "$TMP"' EXIT INT TERM
 
 # start_server [DB]: on a free loopback port (port 0); waits for the port line, then /healthz,
 # by polling with a bound, never a fixed sleep
+# (further arguments go to lutetia serve)
 start_server() {
-    "$L" serve --db "${1:-$LUTETIA_DB}" --listen 127.0.0.1:0 >"$TMP/srv.out" 2>"$TMP/srv.log" &
+    sdb=${1:-$LUTETIA_DB}
+    [ $# -gt 0 ] && shift
+    "$L" serve --db "$sdb" --listen 127.0.0.1:0 "$@" >"$TMP/srv.out" 2>"$TMP/srv.log" &
     PID=$!
     i=0
     while ! grep -q '^listening on' "$TMP/srv.out" 2>/dev/null; do
@@ -30,7 +33,7 @@ start_server() {
     done
     BASE=$(sed -n 's/^listening on //p' "$TMP/srv.out")
     i=0
-    until curl -sf "$BASE/healthz" >/dev/null; do
+    until curl -sfk "$BASE/healthz" >/dev/null; do
         i=$((i + 1))
         [ $i -lt 500 ] || return 1
         sleep 0.02
@@ -322,4 +325,23 @@ expect_code 200 "metrics"
 grep -q '^lutetia_http_requests_total{route="patients.show",status="200"} ' "$TMP/out" && ok || bad "metrics by route and status"
 grep -q '^lutetia_http_request_duration_seconds_bucket{le="+Inf"} ' "$TMP/out" && ok || bad "latency histogram"
 stop_server && ok || bad "SIGTERM"
+
+# ---- TLS (GnuTLS): the same API over https, the session cookie marked Secure ----
+if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost \
+        -days 2 -keyout "$TMP/tls.key" -out "$TMP/tls.crt" >/dev/null 2>&1; then
+    expect_exit 2 -- "$L" serve --db "$TMP/cli.db" --listen 127.0.0.1:0 --tls-cert "$TMP/tls.crt"
+    expect_err "tls-key"
+    start_server "$TMP/cli.db" --tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key" || bad "TLS start"
+    case "$BASE" in https://*) ok ;; *) bad "TLS server says $BASE" ;; esac
+    printf '%s\n' "$PW" | "$L" user password coord1 --password-stdin >/dev/null || bad "password cli.db"
+    curl -sk -D "$TMP/hdr" -o "$TMP/out" -X POST -H 'Content-Type: application/json' \
+        --data-binary "{\"user\":\"coord1\",\"password\":\"$PW\"}" "$BASE/api/v1/session"
+    grep -i '^Set-Cookie:' "$TMP/hdr" | grep -q '; Secure' && ok || bad "no Secure cookie over TLS"
+    CODE=$(curl -s --cacert "$TMP/tls.crt" -o "$TMP/out" -w '%{http_code}' $(as admin) "https://localhost:${BASE##*:}/api/v1/patients/H1")
+    expect_code 200 "patient over TLS, certificate checked"
+    expect_jq '.patient.id == "H1" and .patient.arm == "B"'
+    stop_server && ok || bad "SIGTERM (TLS)"
+else
+    bad "openssl could not make a test certificate"
+fi
 finish
