@@ -308,6 +308,10 @@ expect_code 200 "openapi served"
 cmp -s "$TMP/out" "$TMP/openapi.json" && ok || { tr -d '\n' <"$TMP/openapi.json" | cmp -s - "$TMP/out" && ok || bad "served document differs"; }
 jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | "\(.) \($p)"' "$TMP/openapi.json" >"$TMP/routes"
 [ "$(wc -l <"$TMP/routes")" -ge 14 ] && ok || bad "too few routes in the document"
+while read -r method path; do
+    M=$(echo "$method" | tr a-z A-Z)
+    grep -qF "| \`$M $path\` |" "$SRC/docs/server.md" && ok || bad "docs/server.md lacks $M $path: run scripts/openapi.sh"
+done <"$TMP/routes"
 for name in patients.list patients.show patients.enrol patients.consent patients.confirm \
             patients.randomise labs.record schedule.show due.list audit.verify users.me; do
     jq -e --arg n "$name" '[.paths[][] | .operationId] | index($n) != null' "$TMP/openapi.json" >/dev/null && ok || bad "$name missing from the document"
