@@ -10,7 +10,7 @@ LUTETIA    := $(BUILD)/cli/lutetia
 # What building and testing need from Debian.
 DEBIAN_BUILD = gcc meson ninja-build pkg-config jq \
                libcjson-dev libsqlite3-dev libsodium-dev libgsl-dev sqlite3 \
-               libmicrohttpd-dev libgnutls28-dev curl \
+               libmicrohttpd-dev libgnutls28-dev curl openssl \
                locales
 # What the benchmarks compare against (R's survival and rpact, node, jq, hyperfine).
 DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine

@@ -128,6 +128,7 @@ static lt_status op_lab(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *er
                           .lln = arg_num(a, "lln", NAN),
                           .uln = arg_num(a, "uln", NAN)};
     lt_grade g;
+    memset(&g, 0, sizeof g);
     rc = (arg_bool(a, "confirm") ? lt_conduct_lab_record_confirmed
                                  : lt_conduct_lab_record)(c, &lab, arg_str(a, "reason"), &g, err);
     if (rc == LT_OK) {

@@ -52,7 +52,7 @@ lt_status lt_trial_user_set_active(lt_trial *t, const char *name, bool active, c
     char *doc = NULL;
     rc = lt_store_begin(t->st, err);
     if (rc == LT_OK) rc = lt_store_get(t->st, "user", name, &ur, err);
-    if (rc == LT_ENOTFOUND) rc = lt_error_set(err, LT_ENOTFOUND, "name", "no user '%s'", name);
+    if (rc == LT_ENOTFOUND) lt_error_set(err, LT_ENOTFOUND, "name", "no user '%s'", name);
     if (rc == LT_OK) rc = lt_json_parse(ur->data, strlen(ur->data), "user record", &uj, err);
     bool was = false;
     if (rc == LT_OK && !lt_json_bool(lt_json_get(uj, "active"), &was))
