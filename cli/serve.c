@@ -12,6 +12,7 @@ static void help(FILE *f)
             "usage: lutetia serve --db FILE --listen ADDR:PORT [--key-file FILE]\n"
             "                     [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
             "                     [--threads N] [--timeout SECONDS] [--body-max BYTES]\n"
+            "                     [--allow-known-seed]\n"
             "       lutetia serve --print-openapi\n\n"
             "Serves the trial over HTTP (docs/server.md): every operation of the library's\n"
             "operations table under /api/v1/, sign-in with a password (lutetia user password)\n"
@@ -20,7 +21,9 @@ static void help(FILE *f)
             "Port 0 takes a free port; the first line on standard output says which.\n"
             "Plain HTTP is refused on any address but loopback unless --insecure-http (a\n"
             "TLS-terminating proxy in front). SIGTERM stops it after the requests in flight.\n"
-            "An access log of JSON lines goes to standard error.\n");
+            "An access log of JSON lines goes to standard error.\n"
+            "A trial created with a supplied seed (trial init --seed-hex) is refused: its\n"
+            "allocations can be predicted. --allow-known-seed serves it anyway, for tests.\n");
 }
 
 static void ready(const char *addr, unsigned port, void *ctx)
@@ -40,7 +43,8 @@ int lt_cmd_serve(int argc, char **argv)
         {"tls-key", required_argument, 0, 'K'},   {"insecure-http", no_argument, 0, 'i'},
         {"threads", required_argument, 0, 't'},   {"timeout", required_argument, 0, 'T'},
         {"body-max", required_argument, 0, 'b'},  {"print-openapi", no_argument, 0, 'p'},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
+        {"allow-known-seed", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     lt_server_config cfg;
     lt_server_config_default(&cfg);
@@ -56,6 +60,7 @@ int lt_cmd_serve(int argc, char **argv)
         case 'c': cfg.tls_cert = optarg; break;
         case 'K': cfg.tls_key = optarg; break;
         case 'i': cfg.insecure_http = true; break;
+        case 'a': cfg.allow_known_seed = true; break;
         case 't':
             if (!lt_parse_long(optarg, 1, 256, &n))
                 return lt_cli_usage_error("serve", "--threads: expected 1 to 256, found '%s'", optarg);
@@ -97,6 +102,10 @@ int lt_cmd_serve(int argc, char **argv)
         if (!strcmp(err.where, "listen")) snprintf(err.where, sizeof err.where, "--listen");
         if (!strcmp(err.where, "tls_cert")) snprintf(err.where, sizeof err.where, "--tls-cert");
         if (!strcmp(err.where, "tls_key")) snprintf(err.where, sizeof err.where, "--tls-key");
+        char *seed = strstr(err.message, "unless allow_known_seed");
+        if (seed)
+            snprintf(seed, sizeof err.message - (size_t)(seed - err.message),
+                     "without --allow-known-seed (tests only)");
         if (strstr(err.message, "insecure_http")) {
             char *p = strstr(err.message, "say insecure_http");
             if (p) snprintf(p, sizeof err.message - (size_t)(p - err.message),

@@ -16,6 +16,7 @@ typedef struct lt_server_config {
     const char *key_file;     /* the seed's key (NULL: DB.key) */
     const char *tls_cert, *tls_key; /* PEM files; both or neither */
     bool insecure_http;       /* allow plain HTTP on an address other than loopback */
+    bool allow_known_seed;    /* serve a trial whose seed was supplied (tests, demos) */
     size_t body_max;          /* bytes of request body; more is answered 413 (1 MiB) */
     unsigned threads;         /* thread pool size (4) */
     unsigned timeout_s;       /* a connection idle this long is closed (30) */
@@ -30,7 +31,8 @@ LT_API void lt_server_config_default(lt_server_config *c);
 
 /* Serves until SIGTERM or SIGINT, then stops accepting, finishes the requests in flight and
  * returns LT_OK. LT_EINVAL for a bad address, plain HTTP on a non-loopback address without
- * insecure_http, or half a TLS pair; LT_EIO when the address cannot be bound. */
+ * insecure_http, or half a TLS pair; LT_EPERM for a trial whose randomisation seed was supplied
+ * (not secret) without allow_known_seed; LT_EIO when the address cannot be bound. */
 LT_API lt_status lt_server_run(const lt_server_config *c, lt_error *err);
 
 /* The HTTP status for a library status (the one table). */

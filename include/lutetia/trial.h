@@ -239,6 +239,9 @@ LT_API const char *lt_trial_key_file(const lt_trial *t);
 /* Admin only: switches a user off (active false) or on again, audited ("user.deactivate",
  * "user.activate"). A deactivated user cannot open the trial, so its sessions and API tokens
  * stop working at once. LT_ECONFLICT when it is already so; an admin cannot switch itself off. */
+/* *known: whether the trial at db was created with a supplied seed (trial init --seed-hex, for
+ * tests and the demo), which whoever holds it can use to predict every allocation. */
+LT_API lt_status lt_trial_seed_known(const char *db, bool *known, lt_error *err);
 LT_API lt_status lt_trial_user_set_active(lt_trial *t, const char *name, bool active,
                                           const char *reason, lt_error *err);
 

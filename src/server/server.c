@@ -15,6 +15,7 @@
 #include "lutetia/file.h"
 #include "lutetia/ops.h"
 #include "lutetia/server.h"
+#include "lutetia/trial.h"
 
 #define COOKIE "lutetia_session"
 
@@ -578,6 +579,15 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     lt_store *st = NULL;
     if ((rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, err)) != LT_OK) return rc;
     lt_store_close(st);
+    /* allocation concealment held by the server: a seed someone was given predicts every
+     * allocation, so such a trial is served only when the caller says it is a test */
+    bool known = false;
+    if ((rc = lt_trial_seed_known(cfg->db, &known, err)) != LT_OK) return rc;
+    if (known && !cfg->allow_known_seed)
+        LT_FAIL(err, LT_EPERM, cfg->db,
+                "the trial's randomisation seed was supplied when it was created (trial init "
+                "--seed-hex), so whoever holds it can predict every allocation: it is not served "
+                "unless allow_known_seed says this is a test");
     char *cert = NULL, *key = NULL;
     size_t len;
     if (tls && ((rc = lt_file_read(cfg->tls_cert, &cert, &len, err)) != LT_OK ||

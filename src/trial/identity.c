@@ -79,3 +79,21 @@ lt_status lt_trial_user_set_active(lt_trial *t, const char *name, bool active, c
     lt_record_free(ur);
     return rc;
 }
+
+lt_status lt_trial_seed_known(const char *db, bool *known, lt_error *err)
+{
+    lt_store *st = NULL;
+    lt_record *r = NULL;
+    lt_json *j = NULL;
+    lt_status rc = lt_store_open(db, LT_STORE_READ, &st, err);
+    if (rc == LT_OK) rc = lt_store_get(st, "trial", "trial", &r, err);
+    if (rc == LT_ENOTFOUND) lt_error_set(err, LT_ECORRUPT, db, "the database holds no trial record");
+    if (rc == LT_ENOTFOUND) rc = LT_ECORRUPT;
+    if (rc == LT_OK) rc = lt_json_parse(r->data, strlen(r->data), "trial record", &j, err);
+    /* "supplied": trial init --seed-hex; "sealed" and "clear" (older trials) are secret */
+    if (rc == LT_OK) *known = !strcmp(lt_json_get_str(j, "seed", "clear"), "supplied");
+    lt_json_free(j);
+    lt_record_free(r);
+    lt_store_close(st);
+    return rc;
+}

@@ -23,12 +23,17 @@ trap 'stop_server; rm -rf "$TMP"' EXIT INT TERM
 start_server() {
     sdb=${1:-$LUTETIA_DB}
     [ $# -gt 0 ] && shift
-    "$L" serve --db "$sdb" --listen 127.0.0.1:0 "$@" >"$TMP/srv.out" 2>"$TMP/srv.log" &
+    # the background job truncates srv.out only when it starts: remove the last server's
+    # first, so that its port line is never read as this one's
+    rm -f "$TMP/srv.out"
+    # TEST_SEED makes the allocations comparable with the CLI's: a known seed, served only when
+    # told so
+    "$L" serve --db "$sdb" --listen 127.0.0.1:0 --allow-known-seed "$@" >"$TMP/srv.out" 2>"$TMP/srv.log" &
     PID=$!
     i=0
     while ! grep -q '^listening on' "$TMP/srv.out" 2>/dev/null; do
         i=$((i + 1))
-        [ $i -lt 500 ] && kill -0 "$PID" 2>/dev/null || { cat "$TMP/srv.log"; return 1; }
+        [ $i -lt 500 ] && kill -0 "$PID" 2>/dev/null || { echo "server: $(cat "$TMP/srv.log")"; return 1; }
         sleep 0.02
     done
     BASE=$(sed -n 's/^listening on //p' "$TMP/srv.out")
@@ -86,6 +91,21 @@ expect_err "only an admin"
 # plain HTTP on a non-loopback address is refused
 expect_exit 2 -- "$L" serve --db "$LUTETIA_DB" --listen 0.0.0.0:0
 expect_err "insecure-http"
+
+# a trial with a supplied (known) seed is not served unless the test says so; a secret one is
+expect_exit 7 -- "$L" serve --db "$LUTETIA_DB" --listen 127.0.0.1:0
+expect_err "allow-known-seed"
+"$L" trial init --protocol "$NELMAS" --user admin --db "$TMP/secret.db" >/dev/null || bad "secret trial"
+rm -f "$TMP/srv.out"
+"$L" serve --db "$TMP/secret.db" --listen 127.0.0.1:0 >"$TMP/srv.out" 2>"$TMP/srv.log" &
+PID=$!
+i=0
+until grep -q '^listening on' "$TMP/srv.out" 2>/dev/null || [ $i -ge 500 ] || ! kill -0 "$PID" 2>/dev/null; do
+    i=$((i + 1))
+    sleep 0.02
+done
+grep -q '^listening on' "$TMP/srv.out" && ok || bad "a trial with a secret seed is not served: $(cat "$TMP/srv.log")"
+stop_server || bad "SIGTERM (secret trial)"
 
 # two patients ready (consented, confirmed), one per site
 make_patients "$TMP/s1.json" P 1 small_intestine R0
