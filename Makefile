@@ -11,6 +11,7 @@ LUTETIA    := $(BUILD)/cli/lutetia
 DEBIAN_BUILD = gcc meson ninja-build pkg-config jq \
                libcjson-dev libsqlite3-dev libsodium-dev libgsl-dev sqlite3 \
                libxml2-dev libxml2-utils python3-pandas libpq-dev postgresql \
+               libmicrohttpd-dev libgnutls28-dev curl openssl \
                locales
 # What the benchmarks compare against (R's survival and rpact, node, jq, hyperfine).
 DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine

@@ -43,6 +43,8 @@ static const lt_cli_command commands[] = {
     {"endpoints", lt_cmd_endpoints, "the analysis dataset of an endpoint (DFS, OS, PFS, ...)"},
     {"analyse", lt_cmd_analyse, "survival analysis (Kaplan-Meier, log-rank, Cox, RMST); proportions with exact intervals"},
     {"demo", lt_cmd_demo, "run a whole NELMAS trial on a fresh database and report"},
+    {"serve", lt_cmd_serve, "serve the trial over HTTP: sign-in, the operations, OpenAPI"},
+    {"token", lt_cmd_token, "create or revoke an API token for the HTTP server"},
 };
 
 static void print_help(FILE *f)

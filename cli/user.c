@@ -13,7 +13,9 @@ static void help(FILE *f)
             "usage: lutetia user add --name NAME --role ROLE (--site CODE[,CODE...] | --all-sites)\n"
             "                        --os-user ACCOUNT [--os-user ACCOUNT]... [--json] [--db FILE]\n"
             "                        [--user NAME]\n"
-            "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]...\n\n"
+            "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]...\n"
+            "       lutetia user password NAME [--password-stdin]\n"
+            "       lutetia user deactivate|activate --name NAME [--reason TEXT]\n\n"
             "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
             "nuclear_medicine, statistician, unblinded_statistician, monitor, safety_committee.\n"
             "--os-user binds the user to an OS account (repeatable): lutetia run by that account\n"
@@ -39,6 +41,10 @@ int lt_cmd_user(int argc, char **argv)
         help(argc < 2 ? stderr : stdout);
         return argc < 2 ? LT_EXIT_USAGE : 0;
     }
+    /* cli/credential.c: what signing in to the server needs */
+    if (!strcmp(argv[1], "password")) return lt_cli_user_password(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "deactivate") || !strcmp(argv[1], "activate"))
+        return lt_cli_user_state(argc - 1, argv + 1);
     bool bind = !strcmp(argv[1], "bind");
     if (strcmp(argv[1], "add") != 0 && !bind)
         return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add or bind)", argv[1]);

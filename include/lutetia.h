@@ -24,6 +24,9 @@
 #include "lutetia/design.h"
 #include "lutetia/conduct.h"
 #include "lutetia/demo.h"
+#include "lutetia/auth.h"
+#include "lutetia/ops.h"
+#include "lutetia/server.h"
 
 #define LUTETIA_VERSION "0.1.0"
 

@@ -230,4 +230,21 @@ LT_API lt_status lt_trial_verify_seed(lt_store *st, const char *key_file, bool *
  * in order, each arm the one the seed gives. Reports only allocations already made. */
 LT_API lt_status lt_trial_replay(lt_trial *t, bool json, lt_buf *out, lt_error *err);
 
+/* ---- the acting user, for the server (src/trial/identity.c) ---- */
+/* LT_OK when patient exists at one of the user's sites; otherwise LT_ENOTFOUND with the same
+ * message whether it is missing or at another site, so that a door cannot tell the two apart. */
+LT_API lt_status lt_trial_patient_visible(lt_trial *t, const char *patient, lt_error *err);
+/* {"user","role","sites"} of the acting user, appended to out. */
+LT_API void lt_trial_whoami(const lt_trial *t, lt_buf *out);
+/* The key file set with lt_trial_set_key_file (NULL: the default beside the database). */
+LT_API const char *lt_trial_key_file(const lt_trial *t);
+/* Admin only: switches a user off (active false) or on again, audited ("user.deactivate",
+ * "user.activate"). A deactivated user cannot open the trial, so its sessions and API tokens
+ * stop working at once. LT_ECONFLICT when it is already so; an admin cannot switch itself off. */
+/* *known: whether the trial at db was created with a supplied seed (trial init --seed-hex, for
+ * tests and the demo), which whoever holds it can use to predict every allocation. */
+LT_API lt_status lt_trial_seed_known(const char *db, bool *known, lt_error *err);
+LT_API lt_status lt_trial_user_set_active(lt_trial *t, const char *name, bool active,
+                                          const char *reason, lt_error *err);
+
 #endif

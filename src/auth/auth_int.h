@@ -1,0 +1,24 @@
+/* Inside the auth module: hashing and random helpers shared by passwords, sessions and tokens. */
+#ifndef LUTETIA_AUTH_INT_H
+#define LUTETIA_AUTH_INT_H
+
+#include "lutetia/auth.h"
+#include "lutetia/buf.h"
+#include "lutetia/json.h"
+
+/* 32 random bytes as 64 hex digits. */
+void lt__auth_random_hex(char out[LT_AUTH_SECRET_HEX]);
+/* SHA-256 of s as 64 hex digits. */
+void lt__auth_sha256_hex(const char *s, char out[LT_AUTH_SECRET_HEX]);
+/* Equal hex digests, in time independent of where they differ. */
+bool lt__auth_same_hash(const char *a, const char *b);
+/* A user name as the trial module accepts it (letters, digits, - _ . @; 1 to 64). */
+bool lt__auth_name_ok(const char *s);
+/* Reads record kind/id and parses its document; LT_ENOTFOUND when absent. *rev gets its
+ * revision. */
+lt_status lt__auth_read(lt_store *st, const char *kind, const char *id, lt_json **doc,
+                        int64_t *rev, lt_error *err);
+/* The stored user's role name and whether it is active; false when there is no such user. */
+bool lt__auth_user(lt_store *st, const char *user, char role[32], bool *active);
+
+#endif

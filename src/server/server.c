@@ -1,0 +1,655 @@
+/* The HTTP server: routes from the operations table plus a few fixed ones (health, metrics,
+ * the OpenAPI document, sign-in), authentication by session cookie or bearer token, RFC 9457
+ * problems for every error, Prometheus metrics and a JSON-lines access log on stderr. No
+ * clinical logic here: a request becomes the arguments of a table row and the row's answer. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "lutetia/date.h"
+#include "lutetia/file.h"
+#include "lutetia/ops.h"
+#include "lutetia/server.h"
+#include "lutetia/trial.h"
+
+#define COOKIE "lutetia_session"
+
+/* ---- metrics ---- */
+
+static const unsigned codes[] = {200, 400, 401, 403, 404, 405, 409, 413, 422, 500, 501, 503};
+#define NCODES (sizeof codes / sizeof codes[0] + 1) /* + other */
+static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+#define NBUCKETS (sizeof buckets / sizeof buckets[0])
+enum { R_HEALTHZ, R_METRICS, R_OPENAPI, R_SESSION, R_OTHER, R_FIXED };
+
+typedef struct metrics {
+    pthread_mutex_t lock;
+    size_t nroutes;
+    unsigned long long *count; /* [route][code] */
+    unsigned long long hist[NBUCKETS + 1];
+    unsigned long long n;
+    double sum;
+} metrics;
+
+static const char *route_name(size_t r)
+{
+    static const char *const fixed[R_FIXED] = {"healthz", "metrics", "openapi", "session",
+                                               "other"};
+    return r < R_FIXED ? fixed[r] : lt_ops_at(r - R_FIXED)->name;
+}
+
+static void metrics_add(metrics *m, size_t route, unsigned status, double seconds)
+{
+    size_t c = NCODES - 1;
+    for (size_t i = 0; i < NCODES - 1; i++)
+        if (codes[i] == status) c = i;
+    pthread_mutex_lock(&m->lock);
+    m->count[route * NCODES + c]++;
+    size_t b = 0;
+    while (b < NBUCKETS && seconds > buckets[b]) b++;
+    m->hist[b]++;
+    m->n++;
+    m->sum += seconds;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void metrics_text(metrics *m, lt_buf *out)
+{
+    pthread_mutex_lock(&m->lock);
+    lt_buf_puts(out, "# HELP lutetia_http_requests_total HTTP requests by route and status.\n"
+                     "# TYPE lutetia_http_requests_total counter\n");
+    for (size_t r = 0; r < m->nroutes; r++)
+        for (size_t c = 0; c < NCODES; c++)
+            if (m->count[r * NCODES + c]) {
+                if (c < NCODES - 1)
+                    lt_buf_printf(out, "lutetia_http_requests_total{route=\"%s\",status=\"%u\"} %llu\n",
+                                  route_name(r), codes[c], m->count[r * NCODES + c]);
+                else
+                    lt_buf_printf(out, "lutetia_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+                                  route_name(r), m->count[r * NCODES + c]);
+            }
+    lt_buf_puts(out, "# HELP lutetia_http_request_duration_seconds Time to answer a request.\n"
+                     "# TYPE lutetia_http_request_duration_seconds histogram\n");
+    unsigned long long cum = 0;
+    for (size_t b = 0; b < NBUCKETS; b++) {
+        cum += m->hist[b];
+        lt_buf_printf(out, "lutetia_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                      buckets[b], cum);
+    }
+    lt_buf_printf(out, "lutetia_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", m->n);
+    lt_buf_printf(out, "lutetia_http_request_duration_seconds_sum %.6f\n", m->sum);
+    lt_buf_printf(out, "lutetia_http_request_duration_seconds_count %llu\n", m->n);
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* ---- per-server and per-request state ---- */
+
+typedef struct server {
+    const lt_server_config *cfg;
+    bool tls;
+    metrics m;
+    pthread_mutex_t log_lock;
+} server;
+
+typedef struct request {
+    lt_buf body;
+    bool too_big;
+    struct timespec t0;
+    char user[LT_AUTH_USER_MAX];
+} request;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void access_log(server *s, const char *method, const char *url, size_t route,
+                       unsigned status, double seconds, const char *user)
+{
+    char at[40];
+    lt_time_format(lt_time_now(), at);
+    lt_buf b = LT_BUF_INIT;
+    lt_buf_puts(&b, "{\"at\":");
+    lt_buf_json_str(&b, at);
+    lt_buf_puts(&b, ",\"method\":");
+    lt_buf_json_str(&b, method);
+    lt_buf_puts(&b, ",\"path\":");
+    lt_buf_json_str(&b, url);
+    lt_buf_puts(&b, ",\"route\":");
+    lt_buf_json_str(&b, route_name(route));
+    lt_buf_printf(&b, ",\"status\":%u,\"ms\":%.3f,\"user\":", status, seconds * 1e3);
+    lt_buf_json_str(&b, user && *user ? user : NULL);
+    lt_buf_puts(&b, "}\n");
+    pthread_mutex_lock(&s->log_lock);
+    fputs(lt_buf_str(&b), stderr);
+    fflush(stderr);
+    pthread_mutex_unlock(&s->log_lock);
+    lt_buf_free(&b);
+}
+
+/* Queues the answer, counts it and logs it. Takes body's contents. */
+static enum MHD_Result answer(server *s, struct MHD_Connection *c, request *rq, const char *method,
+                              const char *url, size_t route, unsigned status, const char *type,
+                              lt_buf *body, const char *cookie)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        body->n, body->n ? body->p : (void *)"", body->n ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ok = MHD_NO;
+    if (r) {
+        MHD_add_response_header(r, "Content-Type", type);
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        if (cookie) MHD_add_response_header(r, "Set-Cookie", cookie);
+        ok = MHD_queue_response(c, status, r);
+        MHD_destroy_response(r);
+    }
+    double secs = since(&rq->t0);
+    metrics_add(&s->m, route, status, secs);
+    access_log(s, method, url, route, status, secs, rq->user);
+    lt_buf_free(body);
+    return ok;
+}
+
+/* An RFC 9457 problem document. */
+static enum MHD_Result problem(server *s, struct MHD_Connection *c, request *rq,
+                               const char *method, const char *url, size_t route,
+                               unsigned status, const char *title, const char *param,
+                               const char *detail)
+{
+    lt_buf b = LT_BUF_INIT;
+    lt_buf_printf(&b, "{\"type\":\"about:blank\",\"status\":%u,\"title\":", status);
+    lt_buf_json_str(&b, title);
+    lt_buf_puts(&b, ",\"detail\":");
+    lt_buf_json_str(&b, detail);
+    if (param && *param) {
+        lt_buf_puts(&b, ",\"param\":");
+        lt_buf_json_str(&b, param);
+    }
+    lt_buf_puts(&b, "}");
+    return answer(s, c, rq, method, url, route, status, "application/problem+json", &b, NULL);
+}
+
+static enum MHD_Result problem_err(server *s, struct MHD_Connection *c, request *rq,
+                                   const char *method, const char *url, size_t route,
+                                   const lt_error *err)
+{
+    return problem(s, c, rq, method, url, route, lt_server_http_status(err->status),
+                   lt_strerror(err->status), err->where, err->message);
+}
+
+/* ---- routing ---- */
+
+/* Whether url matches the template path ("/api/v1/patients/{patient}"); the value of the one
+ * {name} segment, if any, goes to value. Segments never hold '/', so "../" cannot climb. */
+static bool match(const char *path, const char *url, char *value, size_t n)
+{
+    value[0] = '\0';
+    while (*path && *url) {
+        if (*path != '/' || *url != '/') return false;
+        path++;
+        url++;
+        const char *pe = strchr(path, '/'), *ue = strchr(url, '/');
+        size_t pl = pe ? (size_t)(pe - path) : strlen(path);
+        size_t ul = ue ? (size_t)(ue - url) : strlen(url);
+        if (pl > 1 && path[0] == '{') {
+            if (!ul || ul >= n) return false;
+            memcpy(value, url, ul);
+            value[ul] = '\0';
+        } else if (pl != ul || memcmp(path, url, pl) != 0) {
+            return false;
+        }
+        path += pl;
+        url += ul;
+    }
+    return !*path && !*url;
+}
+
+typedef struct query_ctx {
+    lt_buf *args;
+    bool any;
+} query_ctx;
+
+static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    query_ctx *q = cls;
+    lt_buf_puts(q->args, q->any ? "," : "");
+    lt_buf_json_str(q->args, key);
+    lt_buf_putc(q->args, ':');
+    lt_buf_json_str(q->args, value ? value : "");
+    q->any = true;
+    return MHD_YES;
+}
+
+/* Who the request acts as: a bearer token, or the session cookie (with the CSRF token for a
+ * change). LT_EPERM when neither holds. */
+static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
+                              char user[LT_AUTH_USER_MAX], lt_error *err)
+{
+    const lt_server_config *cfg = s->cfg;
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+    if (!auth && !cookie) LT_FAIL(err, LT_EPERM, "", "sign in (POST /api/v1/session) or send "
+                                                      "Authorization: Bearer TOKEN");
+    lt_store *st = NULL;
+    lt_status rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, err);
+    if (rc != LT_OK) return rc;
+    int64_t now = lt_time_now();
+    if (auth) {
+        rc = strncmp(auth, "Bearer ", 7) == 0
+                 ? lt_auth_token_check(st, auth + 7, now, user, err)
+                 : lt_error_set(err, LT_EPERM, "Authorization", "expected Bearer TOKEN");
+    } else {
+        rc = lt_auth_session_check(st, cookie, changes,
+                                   MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
+                                   &cfg->policy, now, user, err);
+    }
+    lt_store_close(st);
+    return rc;
+}
+
+/* The arguments object of a table row: path value, query values, body members, in one JSON
+ * text (a member given twice stays twice, for lt_ops_check_args to refuse). */
+static lt_status build_args(const lt_op *op, struct MHD_Connection *c, const char *path_value,
+                            const lt_buf *body, lt_json **args, lt_error *err)
+{
+    lt_buf a = LT_BUF_INIT;
+    lt_buf_putc(&a, '{');
+    query_ctx q = {&a, false};
+    for (size_t i = 0; i < LT_OP_MAX_PARAMS && op->params[i].name; i++)
+        if (op->params[i].in == LT_OP_IN_PATH) {
+            add_query(&q, MHD_GET_ARGUMENT_KIND, op->params[i].name, path_value);
+        }
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query, &q);
+    lt_json *b = NULL;
+    lt_status rc = LT_OK;
+    if (body->n) {
+        rc = lt_json_parse(body->p, body->n, "body", &b, err);
+        if (rc == LT_OK && !lt_json_is_object(b))
+            rc = lt_error_set(err, LT_EINVAL, "body", "expected a JSON object, found %s",
+                              lt_json_kind(b));
+        for (const lt_json *m = rc == LT_OK ? lt_json_first(b) : NULL; m; m = lt_json_next(m)) {
+            char *v = lt_json_print(m);
+            if (!v) {
+                rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+                break;
+            }
+            lt_buf_puts(&a, q.any ? "," : "");
+            lt_buf_json_str(&a, lt_json_key(m));
+            lt_buf_putc(&a, ':');
+            lt_buf_puts(&a, v);
+            q.any = true;
+            free(v);
+        }
+    }
+    lt_buf_putc(&a, '}');
+    if (rc == LT_OK && lt_buf_failed(&a)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    if (rc == LT_OK) rc = lt_json_parse(a.p, a.n, "arguments", args, err);
+    lt_json_free(b);
+    lt_buf_free(&a);
+    return rc;
+}
+
+static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, const char *method,
+                              const char *url, size_t route, const lt_op *op,
+                              const char *path_value)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    if (authenticate(s, c, op->changes, rq->user, &err) != LT_OK) {
+        /* a change without its CSRF token is forbidden; no identity at all is 401 */
+        if (!strcmp(err.where, "csrf"))
+            return problem(s, c, rq, method, url, route, 403, "CSRF token missing or wrong",
+                           "X-CSRF-Token", err.message);
+        if (err.status != LT_EPERM) return problem_err(s, c, rq, method, url, route, &err);
+        return problem(s, c, rq, method, url, route, 401, "not signed in", err.where,
+                       err.message);
+    }
+    lt_json *args = NULL;
+    if (build_args(op, c, path_value, &rq->body, &args, &err) != LT_OK)
+        return problem_err(s, c, rq, method, url, route, &err);
+    lt_trial *t = NULL;
+    lt_status rc = lt_trial_open(s->cfg->db, rq->user, &t, &err);
+    if (rc == LT_EPERM) {
+        /* a deactivated user: its session or token no longer stands for anyone */
+        lt_json_free(args);
+        return problem(s, c, rq, method, url, route, 401, "not signed in", "user", err.message);
+    }
+    if (rc == LT_OK && s->cfg->key_file) rc = lt_trial_set_key_file(t, s->cfg->key_file, &err);
+    lt_buf out = LT_BUF_INIT;
+    if (rc == LT_OK) rc = lt_ops_call(op, t, args, &out, &err);
+    lt_trial_close(t);
+    lt_json_free(args);
+    if (rc != LT_OK) {
+        lt_buf_free(&out);
+        return problem_err(s, c, rq, method, url, route, &err);
+    }
+    return answer(s, c, rq, method, url, route, 200, "application/json", &out, NULL);
+}
+
+static const lt_op session_op = {
+    "session.create", "POST", "/api/v1/session", "sign in", "", LT_OP_EVERY_ROLE, false, true,
+    {{"user", LT_OP_STRING, LT_OP_IN_BODY, true, "user name"},
+     {"password", LT_OP_STRING, LT_OP_IN_BODY, true, "password"}},
+    NULL};
+
+static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
+                               const char *method, const char *url)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    lt_store *st = NULL;
+    const lt_server_config *cfg = s->cfg;
+    if (!strcmp(method, "DELETE")) {
+        const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+        char user[LT_AUTH_USER_MAX];
+        /* signing out is a change: it needs the CSRF token too */
+        lt_status rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, &err);
+        if (rc == LT_OK)
+            rc = lt_auth_session_check(st, cookie, true,
+                                       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
+                                       &cfg->policy, lt_time_now(), user, &err);
+        if (rc == LT_OK) {
+            snprintf(rq->user, sizeof rq->user, "%s", user);
+            rc = lt_auth_logout(st, cookie, lt_time_now(), &err);
+        }
+        lt_store_close(st);
+        if (rc != LT_OK) {
+            if (!strcmp(err.where, "csrf"))
+                return problem(s, c, rq, method, url, R_SESSION, 403, "CSRF token missing or wrong",
+                               "X-CSRF-Token", err.message);
+            return problem(s, c, rq, method, url, R_SESSION, 401, "not signed in", err.where,
+                           err.message);
+        }
+        lt_buf b = LT_BUF_INIT;
+        lt_buf_puts(&b, "{\"signed_out\":true}");
+        return answer(s, c, rq, method, url, R_SESSION, 200, "application/json", &b,
+                      COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    }
+    if (strcmp(method, "POST") != 0)
+        return problem(s, c, rq, method, url, R_SESSION, 405, "method not allowed", "",
+                       "use POST to sign in, DELETE to sign out");
+    lt_json *args = NULL;
+    lt_status rc = lt_json_parse(rq->body.n ? rq->body.p : "", rq->body.n, "body", &args, &err);
+    if (rc == LT_OK) rc = lt_ops_check_args(&session_op, args, &err);
+    if (rc != LT_OK) {
+        lt_json_free(args);
+        return problem_err(s, c, rq, method, url, R_SESSION, &err);
+    }
+    lt_auth_session ses;
+    int failures = 0;
+    rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, &err);
+    if (rc == LT_OK)
+        rc = lt_auth_login(st, lt_json_get_str(args, "user", ""),
+                           lt_json_get_str(args, "password", ""), &cfg->policy, lt_time_now(),
+                           &ses, &failures, &err);
+    lt_store_close(st);
+    lt_json_free(args);
+    if (rc == LT_EPERM) {
+        /* slow down guessing: the answer waits longer after each failure */
+        int ms = lt_auth_failure_delay_ms(&cfg->policy, failures);
+        if (ms > 0) usleep((useconds_t)ms * 1000);
+        return problem(s, c, rq, method, url, R_SESSION, 401, "sign-in refused", "",
+                       err.message);
+    }
+    if (rc != LT_OK) return problem_err(s, c, rq, method, url, R_SESSION, &err);
+    snprintf(rq->user, sizeof rq->user, "%s", ses.user);
+    char cookie[256];
+    snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+             ses.id, (long long)cfg->policy.absolute_seconds, s->tls ? "; Secure" : "");
+    lt_buf b = LT_BUF_INIT;
+    lt_buf_puts(&b, "{\"user\":");
+    lt_buf_json_str(&b, ses.user);
+    lt_buf_printf(&b, ",\"csrf_token\":\"%s\",\"idle_timeout\":%lld,\"absolute_timeout\":%lld}",
+                  ses.csrf, (long long)cfg->policy.idle_seconds,
+                  (long long)cfg->policy.absolute_seconds);
+    return answer(s, c, rq, method, url, R_SESSION, 200, "application/json", &b, cookie);
+}
+
+static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, request *rq,
+                                const char *method, const char *url)
+{
+    if (rq->too_big) {
+        char d[128];
+        snprintf(d, sizeof d, "the request body is larger than %zu bytes", s->cfg->body_max);
+        return problem(s, c, rq, method, url, R_OTHER, 413, "request body too large", "", d);
+    }
+    if (!strcmp(url, "/healthz")) {
+        lt_store *st = NULL;
+        lt_error err;
+        lt_error_clear(&err);
+        if (lt_store_open(s->cfg->db, LT_STORE_READ, &st, &err) != LT_OK)
+            return problem(s, c, rq, method, url, R_HEALTHZ, 503, "store unavailable", "",
+                           err.message);
+        lt_store_close(st);
+        lt_buf b = LT_BUF_INIT;
+        lt_buf_puts(&b, "{\"status\":\"ok\"}");
+        return answer(s, c, rq, method, url, R_HEALTHZ, 200, "application/json", &b, NULL);
+    }
+    if (!strcmp(url, "/metrics")) {
+        lt_buf b = LT_BUF_INIT;
+        metrics_text(&s->m, &b);
+        return answer(s, c, rq, method, url, R_METRICS, 200, "text/plain; version=0.0.4", &b,
+                      NULL);
+    }
+    if (!strcmp(url, "/api/v1/openapi.json")) {
+        lt_buf b = LT_BUF_INIT;
+        lt_ops_openapi(&b);
+        return answer(s, c, rq, method, url, R_OPENAPI, 200, "application/json", &b, NULL);
+    }
+    if (!strcmp(url, "/api/v1/session")) return session(s, c, rq, method, url);
+    char value[256];
+    bool path_known = false;
+    for (size_t i = 0; i < lt_ops_count(); i++) {
+        const lt_op *op = lt_ops_at(i);
+        if (!match(op->path, url, value, sizeof value)) continue;
+        path_known = true;
+        if (!strcmp(op->method, method)) return run_op(s, c, rq, method, url, R_FIXED + i, op, value);
+    }
+    if (path_known)
+        return problem(s, c, rq, method, url, R_OTHER, 405, "method not allowed", "",
+                       "this path does not take that method (GET /api/v1/openapi.json lists them)");
+    return problem(s, c, rq, method, url, R_OTHER, 404, "not found", "",
+                   "no such route (GET /api/v1/openapi.json lists them)");
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    server *s = cls;
+    request *rq = *con_cls;
+    if (!rq) {
+        if (!(rq = calloc(1, sizeof *rq))) return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &rq->t0);
+        *con_cls = rq;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        /* past the limit the rest is read and dropped, then answered 413 */
+        if (!rq->too_big && rq->body.n + *upload_size > s->cfg->body_max) {
+            rq->too_big = true;
+            lt_buf_free(&rq->body);
+        }
+        if (!rq->too_big) lt_buf_put(&rq->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (lt_buf_failed(&rq->body)) {
+        lt_error err;
+        lt_error_set(&err, LT_ENOMEM, "", "out of memory reading the request");
+        return problem_err(s, c, rq, method, url, R_OTHER, &err);
+    }
+    return dispatch(s, c, rq, method, url);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    request *rq = *con_cls;
+    if (rq) {
+        lt_buf_free(&rq->body);
+        free(rq);
+    }
+    *con_cls = NULL;
+}
+
+/* ---- starting and stopping ---- */
+
+void lt_server_config_default(lt_server_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->body_max = 1u << 20;
+    c->threads = 4;
+    c->timeout_s = 30;
+    lt_auth_policy_default(&c->policy);
+}
+
+typedef struct address {
+    struct sockaddr_storage sa;
+    bool v6, loopback;
+    char host[64];
+    unsigned port;
+} address;
+
+static lt_status parse_listen(const char *s, address *a, lt_error *err)
+{
+    memset(a, 0, sizeof *a);
+    const char *colon = s ? strrchr(s, ':') : NULL;
+    long port;
+    if (!colon || !lt_parse_long(colon + 1, 0, 65535, &port))
+        LT_FAIL(err, LT_EINVAL, "listen", "expected ADDR:PORT (127.0.0.1:8080, [::1]:8080), "
+                                          "found '%s'", s ? s : "");
+    size_t n = (size_t)(colon - s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        s++;
+        n -= 2;
+        a->v6 = true;
+    }
+    if (n == 0 || n >= sizeof a->host)
+        LT_FAIL(err, LT_EINVAL, "listen", "expected an address before the port");
+    memcpy(a->host, s, n);
+    a->host[n] = '\0';
+    a->port = (unsigned)port;
+    if (a->v6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a->sa;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, a->host, &in6->sin6_addr) != 1)
+            LT_FAIL(err, LT_EINVAL, "listen", "'%s' is not an IPv6 address", a->host);
+        a->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+    } else {
+        struct sockaddr_in *in = (struct sockaddr_in *)&a->sa;
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, a->host, &in->sin_addr) != 1)
+            LT_FAIL(err, LT_EINVAL, "listen", "'%s' is not an IPv4 address", a->host);
+        a->loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    return LT_OK;
+}
+
+lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
+{
+    address a;
+    lt_status rc = parse_listen(cfg->listen, &a, err);
+    if (rc != LT_OK) return rc;
+    bool tls = cfg->tls_cert || cfg->tls_key;
+    if (tls && !(cfg->tls_cert && cfg->tls_key))
+        LT_FAIL(err, LT_EINVAL, cfg->tls_cert ? "tls_key" : "tls_cert",
+                "give both a TLS certificate and its key");
+    if (!tls && !a.loopback && !cfg->insecure_http)
+        LT_FAIL(err, LT_EINVAL, "listen",
+                "plain HTTP on %s would send passwords and session cookies in the clear: give a "
+                "TLS certificate and key, listen on loopback behind a TLS proxy, or say "
+                "insecure_http when a proxy on this network terminates TLS",
+                a.host);
+    lt_store *st = NULL;
+    if ((rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, err)) != LT_OK) return rc;
+    lt_store_close(st);
+    /* allocation concealment held by the server: a seed someone was given predicts every
+     * allocation, so such a trial is served only when the caller says it is a test */
+    bool known = false;
+    if ((rc = lt_trial_seed_known(cfg->db, &known, err)) != LT_OK) return rc;
+    if (known && !cfg->allow_known_seed)
+        LT_FAIL(err, LT_EPERM, cfg->db,
+                "the trial's randomisation seed was supplied when it was created (trial init "
+                "--seed-hex), so whoever holds it can predict every allocation: it is not served "
+                "unless allow_known_seed says this is a test");
+    char *cert = NULL, *key = NULL;
+    size_t len;
+    if (tls && ((rc = lt_file_read(cfg->tls_cert, &cert, &len, err)) != LT_OK ||
+                (rc = lt_file_read(cfg->tls_key, &key, &len, err)) != LT_OK)) {
+        free(cert);
+        return rc;
+    }
+    server s = {.cfg = cfg, .tls = tls};
+    pthread_mutex_init(&s.m.lock, NULL);
+    pthread_mutex_init(&s.log_lock, NULL);
+    s.m.nroutes = R_FIXED + lt_ops_count();
+    s.m.count = calloc(s.m.nroutes * NCODES, sizeof *s.m.count);
+    if (!s.m.count) {
+        free(cert);
+        free(key);
+        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    }
+    /* SIGTERM and SIGINT are taken by sigwait below: block them before MHD's threads start so
+     * that none of them receives the signal instead */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigset_t old;
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
+    signal(SIGPIPE, SIG_IGN);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+                     (a.v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+    struct MHD_Daemon *d;
+    if (tls)
+        d = MHD_start_daemon(flags, (uint16_t)a.port, NULL, NULL, handle, &s,
+                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a.sa,
+                             MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 1u,
+                             MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+                             MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+                             MHD_OPTION_END);
+    else
+        d = MHD_start_daemon(flags, (uint16_t)a.port, NULL, NULL, handle, &s,
+                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a.sa,
+                             MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 1u,
+                             MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, &s, MHD_OPTION_END);
+    if (!d) {
+        rc = lt_error_set(err, LT_EIO, "listen", "could not listen on %s (in use? a TLS file "
+                                                 "that is not PEM?)",
+                          cfg->listen);
+    } else {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        if (cfg->ready) cfg->ready(a.host, info ? info->port : a.port, cfg->ready_ctx);
+        int sig = 0;
+        sigwait(&stop, &sig);
+        /* stop accepting, then let the requests in flight finish (MHD joins its threads) */
+        MHD_socket ls = MHD_quiesce_daemon(d);
+        if (ls != MHD_INVALID_SOCKET) close(ls);
+        MHD_stop_daemon(d);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    free(s.m.count);
+    pthread_mutex_destroy(&s.m.lock);
+    pthread_mutex_destroy(&s.log_lock);
+    free(cert);
+    free(key);
+    return rc;
+}

@@ -1,0 +1,241 @@
+/* Passwords, sessions, lockout and API tokens (src/auth) against a real trial store, with the
+ * clock given explicitly: the idle and absolute timeouts, the end of a lock and a token's
+ * expiry are checked at exact instants, without waiting. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lt_test.h"
+#include "lutetia.h"
+
+#define PW "trustworthy-horse-42"
+#define T0 1800000000 /* 2027-01-15, the clock of these tests */
+
+static char dir[] = "/tmp/lt-auth-XXXXXX";
+static char db[256];
+
+static lt_store *open_store(void)
+{
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    return st;
+}
+
+/* Password rules as rows: the password and whether it is accepted. */
+static void test_password_rules(void)
+{
+    static const struct {
+        const char *pw;
+        bool ok;
+        const char *why;
+    } rows[] = {
+        {"", false, "at least 12"},
+        {"eleven-char", false, "at least 12"},
+        {"twelve-chars", true, NULL},
+        {"qwerty123456", false, "common"},
+        {"QWERTY123456", false, "common"},      /* compared without regard to case */
+        {"1qaz2wsx3edc", false, "common"},
+        {"correct horse battery staple", true, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        lt_error err;
+        lt_error_clear(&err);
+        lt_status rc = lt_auth_password_acceptable(rows[i].pw, &err);
+        CHECK_MSG((rc == LT_OK) == rows[i].ok, "row %zu '%s': %s", i, rows[i].pw, err.message);
+        if (!rows[i].ok) {
+            CHECK_MSG(strstr(err.message, rows[i].why) != NULL, "row %zu: %s", i, err.message);
+            CHECK_STR(err.where, "password");
+        }
+    }
+    char longpw[LT_AUTH_PASSWORD_MAX + 2];
+    memset(longpw, 'x', sizeof longpw - 1);
+    longpw[sizeof longpw - 1] = '\0';
+    CHECK(lt_auth_password_acceptable(longpw, NULL) == LT_EINVAL);
+}
+
+static void test_sessions(lt_auth_policy *p)
+{
+    lt_store *st = open_store();
+    lt_auth_session s;
+    lt_error err;
+    char user[LT_AUTH_USER_MAX];
+    CHECK(lt_auth_login(st, "cole", PW, p, T0, &s, NULL, &err) == LT_OK);
+    CHECK_STR(s.user, "cole");
+    CHECK_INT((long)strlen(s.id), 64);
+    CHECK(strcmp(s.id, s.csrf) != 0);
+    /* the id itself is nowhere in the store, only its hash */
+    lt_record *r = NULL;
+    CHECK(lt_store_get(st, "session", s.id, &r, NULL) == LT_ENOTFOUND);
+    /* reads need no CSRF token; changes need the right one */
+    CHECK(lt_auth_session_check(st, s.id, false, NULL, p, T0 + 10, user, &err) == LT_OK);
+    CHECK_STR(user, "cole");
+    CHECK(lt_auth_session_check(st, s.id, true, NULL, p, T0 + 10, user, &err) == LT_EPERM);
+    CHECK_STR(err.where, "csrf");
+    CHECK(lt_auth_session_check(st, s.id, true, s.id, p, T0 + 10, user, &err) == LT_EPERM);
+    CHECK(lt_auth_session_check(st, s.id, true, s.csrf, p, T0 + 10, user, &err) == LT_OK);
+    /* idle: unused for longer than idle_seconds ends it ... */
+    CHECK(lt_auth_session_check(st, s.id, false, NULL, p, T0 + p->idle_seconds + 1, user, &err) ==
+          LT_EPERM);
+    CHECK(strstr(err.message, "idle") != NULL);
+    /* ... but each use (written at most every touch_seconds) moves it on */
+    lt_auth_session s2;
+    CHECK(lt_auth_login(st, "cole", PW, p, T0, &s2, NULL, &err) == LT_OK);
+    int64_t t = T0;
+    for (int i = 0; i < 20; i++) {
+        t += p->idle_seconds - 1;
+        if (t - T0 > p->absolute_seconds) break;
+        CHECK_MSG(lt_auth_session_check(st, s2.id, false, NULL, p, t, user, &err) == LT_OK,
+                  "use %d at +%lld: %s", i, (long long)(t - T0), err.message);
+    }
+    /* absolute: however used, it ends absolute_seconds after sign-in */
+    CHECK(lt_auth_session_check(st, s2.id, false, NULL, p, T0 + p->absolute_seconds + 1, user,
+                                &err) == LT_EPERM);
+    CHECK(strstr(err.message, "too old") != NULL);
+    /* sign-out ends it; a second sign-out is refused */
+    lt_auth_session s3;
+    CHECK(lt_auth_login(st, "cole", PW, p, T0, &s3, NULL, &err) == LT_OK);
+    CHECK(lt_auth_logout(st, s3.id, T0 + 5, &err) == LT_OK);
+    CHECK(lt_auth_session_check(st, s3.id, false, NULL, p, T0 + 6, user, &err) == LT_EPERM);
+    CHECK(lt_auth_logout(st, s3.id, T0 + 7, &err) == LT_EPERM);
+    CHECK(lt_auth_session_check(st, "not-a-session", false, NULL, p, T0, user, &err) == LT_EPERM);
+    lt_store_close(st);
+}
+
+static void test_lockout(lt_auth_policy *p)
+{
+    lt_store *st = open_store();
+    lt_auth_session s;
+    lt_error err, first;
+    int failures = 0;
+    for (int i = 1; i <= p->max_failures; i++) {
+        CHECK(lt_auth_login(st, "iris", "wrong-password-1", p, T0 + i, &s, &failures, &err) ==
+              LT_EPERM);
+        CHECK_INT(failures, i);
+        if (i == 1) first = err;
+    }
+    CHECK(lt_auth_failure_delay_ms(p, failures) == p->delay_ms_per_failure * failures ||
+          lt_auth_failure_delay_ms(p, failures) == p->delay_ms_max);
+    /* locked: the right password is refused with the same message */
+    CHECK(lt_auth_login(st, "iris", PW, p, T0 + 100, &s, NULL, &err) == LT_EPERM);
+    CHECK_STR(err.message, first.message);
+    /* an unknown name and a user without a password get that message too */
+    CHECK(lt_auth_login(st, "nobody", PW, p, T0 + 100, &s, NULL, &err) == LT_EPERM);
+    CHECK_STR(err.message, first.message);
+    CHECK(lt_auth_login(st, "nopass", PW, p, T0 + 100, &s, NULL, &err) == LT_EPERM);
+    CHECK_STR(err.message, first.message);
+    CHECK(lt_auth_login(st, "bad name;--", PW, p, T0 + 100, &s, NULL, &err) == LT_EPERM);
+    CHECK_STR(err.message, first.message);
+    /* the lock runs from the failure that set it */
+    int64_t locked_at = T0 + p->max_failures;
+    CHECK(lt_auth_login(st, "iris", PW, p, locked_at + p->lock_seconds - 1, &s, NULL, &err) ==
+          LT_EPERM);
+    CHECK(lt_auth_login(st, "iris", PW, p, locked_at + p->lock_seconds + 1, &s, NULL, &err) ==
+          LT_OK);
+    /* after a success the count starts again from zero */
+    CHECK(lt_auth_login(st, "iris", "wrong-password-1", p, T0 + 5000, &s, &failures, &err) ==
+          LT_EPERM);
+    CHECK_INT(failures, 1);
+    lt_store_close(st);
+}
+
+static void test_tokens(lt_trial *admin, lt_trial *cole, lt_auth_policy *p)
+{
+    (void)p;
+    char token[LT_AUTH_TOKEN_MAX], id[LT_AUTH_TOKEN_ID_HEX], user[LT_AUTH_USER_MAX];
+    lt_error err;
+    CHECK(lt_auth_token_create(cole, "cole", 1, T0, token, id, &err) == LT_OK);
+    CHECK(strncmp(token, "ltk_", 4) == 0 && strstr(token, id) == token + 4);
+    lt_store *st = open_store();
+    CHECK(lt_auth_token_check(st, token, T0 + 86399, user, &err) == LT_OK);
+    CHECK_STR(user, "cole");
+    CHECK(lt_auth_token_check(st, token, T0 + 86400, user, &err) == LT_EPERM);
+    /* one changed character of the secret */
+    char forged[LT_AUTH_TOKEN_MAX];
+    snprintf(forged, sizeof forged, "%s", token);
+    forged[30] = forged[30] == 'a' ? 'b' : 'a';
+    CHECK(lt_auth_token_check(st, forged, T0, user, &err) == LT_EPERM);
+    /* a coordinator makes no token for someone else; an admin may */
+    CHECK(lt_auth_token_create(cole, "iris", 0, T0, token, id, &err) == LT_EPERM);
+    CHECK(lt_auth_token_create(admin, "iris", 0, T0, token, id, &err) == LT_OK);
+    CHECK(lt_auth_token_check(st, token, T0 + 10 * 86400, user, &err) == LT_OK);
+    CHECK_STR(user, "iris");
+    /* revoked: refused; revoking twice is a conflict; cole cannot see iris's token */
+    CHECK(lt_auth_token_revoke(cole, id, &err) == LT_ENOTFOUND);
+    CHECK(lt_auth_token_revoke(admin, id, &err) == LT_OK);
+    CHECK(lt_auth_token_check(st, token, T0, user, &err) == LT_EPERM);
+    CHECK(lt_auth_token_revoke(admin, id, &err) == LT_ECONFLICT);
+    CHECK(lt_auth_token_create(cole, "cole", -1, T0, token, id, &err) == LT_EINVAL);
+    lt_store_close(st);
+}
+
+static void test_password_change_ends_sessions(lt_trial *cole, lt_auth_policy *p)
+{
+    lt_store *st = open_store();
+    lt_auth_session s;
+    lt_error err;
+    char user[LT_AUTH_USER_MAX];
+    CHECK(lt_auth_login(st, "cole", PW, p, T0, &s, NULL, &err) == LT_OK);
+    lt_store_close(st);
+    CHECK(lt_auth_password_set(cole, "cole", "another-good-phrase", &err) == LT_OK);
+    CHECK(lt_auth_password_set(cole, "iris", "another-good-phrase", &err) == LT_EPERM);
+    st = open_store();
+    CHECK(lt_auth_session_check(st, s.id, false, NULL, p, T0 + 1, user, &err) == LT_EPERM);
+    CHECK(lt_auth_login(st, "cole", PW, p, T0 + 2, &s, NULL, &err) == LT_EPERM);
+    CHECK(lt_auth_login(st, "cole", "another-good-phrase", p, T0 + 3, &s, NULL, &err) == LT_OK);
+    lt_store_close(st);
+}
+
+int main(void)
+{
+    test_password_rules();
+    if (!mkdtemp(dir)) return 1;
+    snprintf(db, sizeof db, "%s/trial.db", dir);
+    char proto[512];
+    snprintf(proto, sizeof proto, "%s/protocols/nelmas.json", getenv("SRC") ? getenv("SRC") : ".");
+    lt_error err;
+    lt_trial_init init = {.protocol = proto, .admin = "ana"};
+    lt_trial *admin = NULL, *cole = NULL;
+    CHECK_MSG(lt_trial_create_with(db, &init, &err) == LT_OK, "%s", err.message);
+    CHECK(lt_trial_open(db, "ana", &admin, &err) == LT_OK);
+    const char *s1[] = {"S1"};
+    CHECK(lt_trial_site_add(admin, "S1", "Site one", &err) == LT_OK);
+    CHECK(lt_trial_user_add(admin, "cole", LT_ROLE_COORDINATOR, s1, 1, &err) == LT_OK);
+    CHECK(lt_trial_user_add(admin, "iris", LT_ROLE_INVESTIGATOR, s1, 1, &err) == LT_OK);
+    CHECK(lt_trial_user_add(admin, "nopass", LT_ROLE_MONITOR, s1, 1, &err) == LT_OK);
+    CHECK(lt_auth_password_set(admin, "cole", PW, &err) == LT_OK);
+    CHECK(lt_auth_password_set(admin, "iris", PW, &err) == LT_OK);
+    CHECK(lt_auth_password_set(admin, "ghost", PW, &err) == LT_ENOTFOUND);
+    CHECK(lt_trial_open(db, "cole", &cole, &err) == LT_OK);
+    lt_auth_policy p;
+    lt_auth_policy_default(&p);
+    test_sessions(&p);
+    test_lockout(&p);
+    test_tokens(admin, cole, &p);
+    test_password_change_ends_sessions(cole, &p);
+    /* a deactivated user cannot sign in (and cannot open the trial, which the server does
+     * for every request made with its token) */
+    lt_store *st = open_store();
+    lt_auth_session s;
+    CHECK(lt_trial_user_set_active(admin, "iris", false, "left the site", &err) == LT_OK);
+    CHECK(lt_trial_user_set_active(admin, "iris", false, NULL, &err) == LT_ECONFLICT);
+    CHECK(lt_trial_user_set_active(cole, "iris", true, NULL, &err) == LT_EPERM);
+    CHECK(lt_auth_login(st, "iris", PW, &p, T0 + 9000, &s, NULL, &err) == LT_EPERM);
+    lt_trial *iris = NULL;
+    CHECK(lt_trial_open(db, "iris", &iris, &err) == LT_EPERM);
+    lt_store_close(st);
+    /* every change above left the audit chain whole */
+    st = open_store();
+    int64_t n = 0;
+    CHECK(lt_store_audit_verify(st, &n, NULL, &err) == LT_OK);
+    CHECK(n > 20);
+    lt_store_close(st);
+    lt_trial_close(cole);
+    lt_trial_close(admin);
+    lt_store_remove_files(db);
+    char key[300];
+    snprintf(key, sizeof key, "%s.key", db);
+    unlink(key);
+    rmdir(dir);
+    return lt_test_done();
+}
