@@ -6,6 +6,7 @@
 #include <time.h>
 #include <string.h>
 #include "cli.h"
+#include "lutetia/conduct.h"
 #include "lutetia/stats.h"
 
 #define MAX_LIST 64
@@ -28,7 +29,13 @@ static const char usage_text[] =
     "usage: lutetia analyse km|logrank|cox|rmst DATA.csv --time COL --event COL [options]\n"
     "       lutetia analyse km|logrank|cox|rmst --endpoint ID [--cutoff D] [--db FILE]\n"
     "                       [--user NAME] [options]\n"
+    "       lutetia analyse proportion [--endpoint ID] [--cutoff D] [--json] [--db FILE]\n"
+    "                       [--user NAME]\n"
     "\n"
+    "  proportion           the protocol's proportion endpoints (patients with a grade >= 3\n"
+    "                       toxicity, completing 4 cycles, objective response by RECIST 1.1)\n"
+    "                       from the trial store: x of n with the exact (Clopper-Pearson)\n"
+    "                       interval, as R's binom.test; per arm by name; each patient's row\n"
     "  --endpoint ID        the endpoint's dataset (DFS, OS, ...) straight from the trial store\n"
     "                       (docs/conduct.md): --time defaults to time_months, --event to event,\n"
     "                       --group to arm; Cox covariates arm_B, ... are the arm indicators\n"
@@ -744,8 +751,58 @@ static double clock_s(clockid_t id)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* `analyse proportion [--endpoint ID] [--cutoff D] [--json] [--db FILE] [--user NAME]`: the
+ * protocol's proportion endpoints from the trial store, with their exact intervals. */
+static int run_proportion(int argc, char **argv)
+{
+    const char *endpoint = NULL, *db = NULL, *user = NULL;
+    lt_date cutoff = LT_DATE_NONE;
+    bool json = false;
+    for (int i = 2; i < argc; i++) {
+        const char *k = argv[i];
+        if (!strcmp(k, "--json")) {
+            json = true;
+            continue;
+        }
+        if (strcmp(k, "--endpoint") && strcmp(k, "--cutoff") && strcmp(k, "--db") &&
+            strcmp(k, "--user"))
+            return lt_cli_usage_error("analyse proportion", "unexpected argument '%s'", k);
+        if (i + 1 >= argc) return lt_cli_usage_error("analyse proportion", "%s needs a value", k);
+        const char *v = argv[++i];
+        if (!strcmp(k, "--endpoint")) endpoint = v;
+        else if (!strcmp(k, "--db")) db = v;
+        else if (!strcmp(k, "--user")) user = v;
+        else if (!lt_cli_date_arg("analyse proportion", "--cutoff", v, &cutoff))
+            return LT_EXIT_USAGE;
+    }
+    lt_trial *t = NULL;
+    int rc = lt_cli_open_trial_read(lt_cli_db(db), lt_cli_user(user), &t);
+    if (rc) return rc;
+    lt_error err;
+    lt_error_clear(&err);
+    lt_conduct *c = NULL;
+    lt_buf b = LT_BUF_INIT;
+    if (lt_conduct_new(t, NULL, &c, &err) ||
+        lt_conduct_proportion(c, endpoint, cutoff, json, &b, &err))
+        rc = lt_cli_fail(&err);
+    else
+        rc = lt_cli_print_buf(&b);
+    lt_buf_free(&b);
+    lt_conduct_free(c);
+    lt_trial_close(t);
+    return rc;
+}
+
 int lt_cmd_analyse(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "proportion")) {
+        for (int i = 2; i < argc; i++)
+            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                fputs(usage_text, stdout);
+                return 0;
+            }
+        return run_proportion(argc, argv);
+    }
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage_text, stdout);

@@ -84,6 +84,7 @@ int lt_cmd_due(int argc, char **argv);       /* cli/schedule.c */
 int lt_cmd_endpoints(int argc, char **argv); /* cli/endpoints.c */
 int lt_cmd_record(int argc, char **argv);    /* cli/record.c */
 int lt_cmd_outcomes(int argc, char **argv);  /* cli/record.c */
+int lt_cmd_list(int argc, char **argv);      /* cli/list.c */
 int lt_cmd_demo(int argc, char **argv);      /* cli/demo.c */
 int lt_cmd_export(int argc, char **argv);    /* cli/export.c */
 /* Store-backed forms of schedule, due and endpoints (cli/record.c), for a trial database. */

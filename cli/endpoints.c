@@ -302,6 +302,13 @@ int lt_cmd_endpoints(int argc, char **argv)
                      endpoint, list);
         goto fail;
     }
+    if (lt_endpoints_proportion(e, (size_t)k)) {
+        lt_error_set(&err, LT_EINVAL, "--endpoint",
+                     "%s is a proportion of patients, not a time to an event: 'lutetia analyse "
+                     "proportion --endpoint %s' gives it from the trial",
+                     lt_endpoints_id(e, (size_t)k), lt_endpoints_id(e, (size_t)k));
+        goto fail;
+    }
     if (set->protocol && strcmp(set->protocol, lt_protocol_id(p)))
         fprintf(stderr, "lutetia: warning: %s is for protocol \"%s\", not \"%s\"\n", events,
                 set->protocol, lt_protocol_id(p));

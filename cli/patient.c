@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <string.h>
 #include "cli.h"
+#include "lutetia/conduct.h"
 #include "lutetia/trial.h"
 
 static void help(FILE *f)
@@ -14,7 +15,8 @@ static void help(FILE *f)
             "       lutetia patient end ID --why REASON [--date DATE] [--reason TEXT]\n"
             "       lutetia patients [--json] [--db FILE] [--user NAME]\n\n"
             "show prints a patient's state, verdict, consent, confirmation, strata, allocation\n"
-            "(once made) and every screening. patients lists the patients of your sites with the\n"
+            "(once made), every screening, and the casebook: everything recorded for the patient\n"
+            "that your role may read, in date order, with who recorded it. patients lists the patients of your sites with the\n"
             "screening flow (CONSORT counts: screened, verdicts, failed criteria, consented,\n"
             "allocated per arm). treat starts treatment (after randomisation), follow-up starts\n"
             "follow-up, end ends participation; REASON is completed (from follow-up only),\n"
@@ -110,7 +112,11 @@ int lt_cmd_patient(int argc, char **argv)
     lt_buf out = LT_BUF_INIT;
     lt_status st;
     if (!strcmp(sub, "show")) {
-        st = lt_trial_patient_show(t, id, o.json, &out, &err);
+        /* the patient and its casebook: everything recorded, with who recorded it */
+        lt_conduct *cd = NULL;
+        st = lt_conduct_new(t, NULL, &cd, &err);
+        if (st == LT_OK) st = lt_conduct_patient_show(cd, id, o.json, &out, &err);
+        lt_conduct_free(cd);
     } else {
         if (!strcmp(sub, "treat"))
             st = lt_trial_start_treatment(t, id, o.date, &err);

@@ -15,7 +15,7 @@ static void help(FILE *f)
             "                        [--user NAME]\n"
             "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]...\n\n"
             "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
-            "nuclear_medicine, statistician, unblinded_statistician, monitor.\n"
+            "nuclear_medicine, statistician, unblinded_statistician, monitor, safety_committee.\n"
             "--os-user binds the user to an OS account (repeatable): lutetia run by that account\n"
             "(its effective uid) may act as the user, as PostgreSQL's peer authentication. One\n"
             "account may be bound to several users; it then chooses with --user NAME. A user\n"
@@ -99,8 +99,8 @@ int lt_cmd_user(int argc, char **argv)
     if (!lt_role_parse(role_s, &role))
         return lt_cli_usage_error("user add",
                                   "--role: expected admin, coordinator, investigator, "
-                                  "nuclear_medicine, statistician, unblinded_statistician or "
-                                  "monitor, found '%s'",
+                                  "nuclear_medicine, statistician, unblinded_statistician, "
+                                  "monitor or safety_committee, found '%s'",
                                   role_s);
     if (all == (sites_s != NULL))
         return lt_cli_usage_error("user add", "give either --site CODE[,CODE...] or --all-sites");

@@ -191,4 +191,62 @@ typedef enum lt_conduct_format {
 LT_API lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutoff,
                                      lt_conduct_format fmt, lt_buf *out, lt_error *err);
 
+/* A proportion endpoint (an id of the protocol's endpoints whose type is "proportion") for the
+ * allocated patients the user may read, with follow-up cut at cutoff (LT_DATE_NONE: none):
+ * x of n with the exact (Clopper-Pearson) interval, per arm by name when there are several,
+ * and each patient's row with why it counts or not; JSON or text. endpoint NULL: every
+ * proportion endpoint (JSON: an array). LT_ENOTFOUND (listing the proportions) for an id that
+ * is not one. (src/conduct/proportion.c) */
+LT_API lt_status lt_conduct_proportion(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                                       bool json, lt_buf *out, lt_error *err);
+
+/* ---- listings (src/conduct/listing.c) ----
+ * What was recorded, one kind at a time, each row with who recorded it (the user, role and
+ * time of the audit record of its current revision; `rev` > 1 marks a corrected record whose
+ * history the audit log holds). Rows are in date order (the clinical date: a lab's, an adverse
+ * event's start, an event's; the day it was written for a dose deviation). The order of the
+ * enum is the order of the names. */
+typedef enum lt_listing {
+    LT_LIST_LABS = 0,
+    LT_LIST_AES,
+    LT_LIST_ADMINISTRATIONS,
+    LT_LIST_DOSES,           /* dose decisions */
+    LT_LIST_DISPENSING,      /* oral drug: no records in this store version (LT_EUNSUPPORTED) */
+    LT_LIST_EVENTS,
+    LT_LIST_ASSESSMENTS,
+    LT_LIST_QUESTIONNAIRES,
+    LT_LIST_CONSENTS,        /* every consent and correction, from the audit trail */
+    LT_LIST_DEVIATIONS,      /* investigators' acknowledged dose deviations */
+    LT_LIST_SIGNATURES,      /* attestations: eligibility confirmed, dose deviation acknowledged */
+    LT_LIST_COUNT
+} lt_listing;
+LT_API bool lt_listing_parse(const char *name, lt_listing *out); /* "labs", "aes", ... */
+LT_API const char *lt_listing_name(lt_listing l);
+/* Whether role may read the listing (the table in src/conduct/listing.c). */
+LT_API bool lt_listing_allowed(lt_role role, lt_listing l);
+
+typedef struct lt_list_query {
+    lt_listing listing;
+    const char *patient; /* NULL: every patient the user may read */
+    const char *site;    /* NULL: every site the user may read */
+    lt_date from, to;    /* inclusive; LT_DATE_NONE: open */
+} lt_list_query;
+
+/* The listing for the acting user, as text, CSV or JSON appended to out; *count (may be NULL)
+ * gets the number of rows. LT_EPERM when the role may not read it. The site rule is applied
+ * by the store's query (only the user's sites are read). A patient or site the user may not
+ * read gets LT_ENOTFOUND with the same message as one that does not exist. */
+LT_API lt_status lt_conduct_list(lt_conduct *c, const lt_list_query *q, lt_conduct_format fmt,
+                                 lt_buf *out, size_t *count, lt_error *err);
+
+/* A patient's casebook: everything recorded that the user's role may read (every listing, the
+ * profile, anchors and actual visit dates), in date order, with who recorded each entry; as a
+ * JSON array or text appended to out. The same patient rule as lt_conduct_list. */
+LT_API lt_status lt_conduct_casebook(lt_conduct *c, const char *patient, bool json,
+                                     lt_buf *out, lt_error *err);
+/* lt_trial_patient_show grown into the casebook: the patient (state, consent, allocation,
+ * screenings) and then its casebook (JSON: the member "casebook"). */
+LT_API lt_status lt_conduct_patient_show(lt_conduct *c, const char *patient, bool json,
+                                         lt_buf *out, lt_error *err);
+
 #endif

@@ -215,6 +215,60 @@ LT_API long lt_endpoints_find(const lt_endpoints *e, const char *id);
 LT_API const char *lt_endpoints_origin(const lt_endpoints *e, size_t i);
 LT_API lt_censor_rule lt_endpoints_censor(const lt_endpoints *e, size_t i);
 
+/* ---- Proportions (src/outcomes/proportion.c) ----
+ * An endpoint with "type": "proportion" counts patients (docs/protocol-format.md,
+ * "Endpoints"): those with a toxicity of CTCAE grade >= at_least, those given at least
+ * at_least cycles, or those whose best overall response by RECIST 1.1 is CR or PR; among every
+ * patient allocated ("all") or those given at least one cycle ("treated"). */
+typedef enum lt_proportion_counts {
+    LT_COUNTS_TOXICITY_GRADE = 0, /* an adverse event or graded laboratory result >= at_least */
+    LT_COUNTS_CYCLES_GIVEN,       /* at least at_least administrations */
+    LT_COUNTS_OBJECTIVE_RESPONSE, /* best overall response CR or PR (RECIST 1.1) */
+    LT_COUNTS_COUNT
+} lt_proportion_counts;
+
+typedef enum lt_population {
+    LT_POPULATION_ALL = 0, /* every patient allocated (intention to treat) */
+    LT_POPULATION_TREATED, /* patients given at least one cycle (the safety population) */
+} lt_population;
+
+typedef struct lt_proportion_def {
+    lt_proportion_counts counts;
+    int at_least;        /* the grade or the number of cycles */
+    lt_population population;
+    double level;        /* of the exact interval; 0.95 unless the file says */
+} lt_proportion_def;
+
+/* The definition of endpoint i when it is a proportion, else NULL. */
+LT_API const lt_proportion_def *lt_endpoints_proportion(const lt_endpoints *e, size_t i);
+LT_API const char *lt_endpoints_name(const lt_endpoints *e, size_t i);
+
+/* What a proportion reads about a patient beyond the outcomes record: the store's adverse
+ * events, graded laboratory results and administrations. */
+typedef struct lt_patient_safety {
+    int cycles_given;
+    int worst_grade;        /* the highest CTCAE grade recorded from the first cycle on; -1:
+                               none recorded */
+    const char *worst_what; /* its term ("Platelet count decreased"), borrowed */
+    lt_date worst_date;
+} lt_patient_safety;
+
+typedef struct lt_proportion_row {
+    const char *patient, *arm;
+    bool in_population;
+    int counted;        /* 1 when the patient has what the endpoint counts */
+    char why[160];      /* "grade 3 Platelet count decreased on 2026-01-05", "2 cycles given",
+                           "best response PR", "not treated" */
+} lt_proportion_row;
+
+/* Derives a proportion endpoint for one patient. Objective response evaluates the record's
+ * assessments up to cutoff (LT_DATE_NONE: all) with RECIST 1.1 (the first is the baseline); a
+ * patient with no follow-up assessment counts as not responding (it stays in the
+ * denominator). s is read as the caller cut it. */
+LT_API lt_status lt_proportion_derive(const lt_endpoints *e, size_t i,
+                                      const lt_outcome_record *r, const lt_patient_safety *s,
+                                      lt_date cutoff, lt_proportion_row *row, lt_error *err);
+
 /* One patient's row of an analysis dataset. Strings borrow from the record and endpoints. */
 typedef struct lt_endpoint_row {
     const char *patient;

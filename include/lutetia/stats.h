@@ -234,4 +234,19 @@ typedef struct lt_km_svg_options {
 LT_API lt_status lt_km_svg(const lt_km *km, const lt_km_svg_options *opts, lt_buf *out,
                            lt_error *err);
 
+/* ---------------------------------------------------------------------------------------- */
+/* Proportions (src/stats/binom.c) */
+
+/* x of n with the exact (Clopper-Pearson) interval at the confidence level, as R's
+ * binom.test(x, n, conf.level = level)$conf.int. */
+typedef struct lt_binom_ci {
+    long x, n;
+    double level;
+    double estimate; /* x / n */
+    double lower, upper;
+} lt_binom_ci;
+/* LT_EINVAL for n < 1, x outside 0..n or a level outside (0, 1). */
+LT_API lt_status lt_binom_exact_ci(long x, long n, double level, lt_binom_ci *out,
+                                   lt_error *err);
+
 #endif

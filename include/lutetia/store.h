@@ -29,6 +29,12 @@ typedef struct lt_record {
     const char *data;
     int64_t rev;
     int64_t audit_seq; /* the audit record that wrote this revision (filled when read) */
+    /* Who wrote this revision and when: the user, role and UTC time of audit record audit_seq.
+     * Filled only by lt_store_each with lt_record_filter.authors (listings and casebooks show
+     * who recorded each entry); NULL otherwise. */
+    const char *author;
+    const char *author_role;
+    const char *written_at;
 } lt_record;
 
 /* Who makes a change and why; copied into the audit record. */
@@ -126,6 +132,8 @@ typedef struct lt_record_filter {
     size_t nsites;         /* 0: every site */
     const char *patient;   /* NULL: every patient */
     const char *key;       /* NULL: every key */
+    bool authors;          /* fill each record's author, author_role and written_at from the
+                              audit record of its revision (one joined query) */
 } lt_record_filter;
 LT_API lt_status lt_store_each(lt_store *st, const char *kind, const lt_record_filter *f,
                                lt_record_fn fn, void *ctx, lt_error *err);

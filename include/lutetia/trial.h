@@ -28,6 +28,8 @@ typedef enum lt_role {
     LT_ROLE_MONITOR,            /* reads patients and the audit trail of its sites */
     LT_ROLE_UNBLINDED_STATISTICIAN, /* reads; sees the allocation sequence (blocks, positions)
                                        and replays it: the one non-admin who may */
+    LT_ROLE_SAFETY_COMMITTEE,   /* a data and safety monitoring committee's member: reads the
+                                   safety listings of every site it is bound to; enters nothing */
     LT_ROLE_COUNT
 } lt_role;
 

@@ -30,6 +30,7 @@ struct lt_conduct {
 #define LT__K_EVENT "outcome_event"
 #define LT__K_DECISION "dose_decision"
 #define LT__K_ADMIN "administration"
+#define LT__K_DEVIATION "dose_deviation"
 
 /* The stored documents of one kind for one patient, in id order. */
 typedef struct lt__docs {

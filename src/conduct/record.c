@@ -309,7 +309,8 @@ static bool anchor_known(const lt_conduct *c, const char *name)
     for (size_t i = 0; i < lt_schedule_anchor_count(c->sched); i++)
         if (!strcmp(lt_schedule_anchor(c->sched, i), name)) return true;
     for (size_t i = 0; c->ends && i < lt_endpoints_count(c->ends); i++)
-        if (!strcmp(lt_endpoints_origin(c->ends, i), name)) return true;
+        if (lt_endpoints_origin(c->ends, i) && !strcmp(lt_endpoints_origin(c->ends, i), name))
+            return true;
     return false;
 }
 

@@ -460,6 +460,10 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
         LT_FAIL(err, LT_ENOTFOUND, "--endpoint", "no endpoint '%s' in the protocol (endpoints: %s)",
                 endpoint ? endpoint : "", list);
     }
+    if (lt_endpoints_proportion(c->ends, (size_t)ei))
+        LT_FAIL(err, LT_EINVAL, "endpoint",
+                "%s is a proportion of patients, not a time to an event: analyse it as a "
+                "proportion (with its exact interval)", lt_endpoints_id(c->ends, (size_t)ei));
     lt_outcome_set *set = NULL;
     lt_status rc = lt_conduct_outcomes(c, NULL, NULL, &set, err);
     if (rc != LT_OK) return rc;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "lutetia/outcomes.h"
+#include "endpoints_int.h"
 
 typedef struct event_spec {
     lt_event_type type;
@@ -20,7 +20,8 @@ typedef struct event_spec {
 } event_spec;
 
 typedef struct endpoint_def {
-    char *id, *name, *origin;
+    char *id, *name, *origin; /* origin NULL for a proportion */
+    lt_proportion_def prop;   /* a proportion's definition (prop.counts >= 0) */
     event_spec *events;
     size_t nevents;
     lt_event_type censor_at[LT_EVENT_TYPE_COUNT];
@@ -110,8 +111,9 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
     char w[LT_ERROR_WHERE_MAX];
     pathf(w, "%s.%s", where, d->id);
     if (!lt_json_is_object(v)) return bad(err, w, "expected an object, found %s", lt_json_kind(v));
-    static const char *const keys[] = {"name",   "role",      "origin", "events", "at_months",
-                                       "censor", "censor_at", "source", "note",   NULL};
+    static const char *const keys[] = {"name",      "role",   "origin", "events",     "at_months",
+                                       "censor",    "censor_at", "source", "note",    "type",
+                                       "counts",    "at_least", "population", "level", NULL};
     for (const lt_json *m = lt_json_first(v); m; m = lt_json_next(m)) {
         const char *k = lt_json_key(m);
         bool known = !strncmp(k, "comment", 7);
@@ -124,6 +126,21 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
     }
     const char *name = lt_json_get_str(v, "name", d->id);
     if (!(d->name = strdup(name))) LT_FAIL(err, LT_ENOMEM, where, "out of memory");
+    d->prop.counts = (lt_proportion_counts)-1;
+    const lt_json *type = lt_json_get(v, "type");
+    if (type) {
+        pathf(w, "%s.%s.type", where, d->id);
+        const char *t = lt_json_str(type);
+        if (t && !strcmp(t, "proportion")) return lt__proportion_parse(v, where, d->id, &d->prop, err);
+        if (!t || strcmp(t, "time_to_event"))
+            return bad(err, w, "expected \"time_to_event\" or \"proportion\", found %s%s%s",
+                       t ? "\"" : "", t ? t : lt_json_kind(type), t ? "\"" : "");
+    }
+    for (const char *const *k = (const char *const[]){"counts", "at_least", "population", "level", NULL}; *k; k++)
+        if (lt_json_get(v, *k)) {
+            pathf(w, "%s.%s.%s", where, d->id, *k);
+            return bad(err, w, "\"%s\" belongs to a proportion (\"type\": \"proportion\")", *k);
+        }
     const char *origin = lt_json_get_str(v, "origin", NULL);
     pathf(w, "%s.%s.origin", where, d->id);
     if (!origin || !*origin)
@@ -220,6 +237,16 @@ const char *lt_endpoints_id(const lt_endpoints *e, size_t i)
     return e && i < e->n ? e->defs[i].id : NULL;
 }
 
+const lt_proportion_def *lt_endpoints_proportion(const lt_endpoints *e, size_t i)
+{
+    return e && i < e->n && (int)e->defs[i].prop.counts >= 0 ? &e->defs[i].prop : NULL;
+}
+
+const char *lt_endpoints_name(const lt_endpoints *e, size_t i)
+{
+    return e && i < e->n ? e->defs[i].name : NULL;
+}
+
 long lt_endpoints_find(const lt_endpoints *e, const char *id)
 {
     for (size_t i = 0; e && id && i < e->n; i++)
@@ -273,6 +300,10 @@ lt_status lt_endpoint_derive(const lt_endpoints *e, size_t i, const lt_outcome_r
 {
     if (!e || i >= e->n || !r || !row) LT_FAIL(err, LT_EINVAL, "", "no such endpoint");
     const endpoint_def *d = &e->defs[i];
+    if (!d->origin)
+        LT_FAIL(err, LT_EINVAL, d->id,
+                "%s is a proportion of patients, not a time to an event: analyse it as a "
+                "proportion", d->id);
     char where[LT_ERROR_WHERE_MAX];
     pathf(where, "patient %s", r->id);
     lt_date origin = lt_outcome_record_anchor(r, d->origin);

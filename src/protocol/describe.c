@@ -303,10 +303,18 @@ void lt_protocol_describe(const lt_protocol *p, lt_buf *b)
     if (lt_json_size(ep)) {
         lt_buf_puts(b, "\nEndpoints:\n");
         for (const lt_json *e = lt_json_first(ep); e; e = lt_json_next(e)) {
-            lt_buf_printf(b, "  %-10s %s (%s), from %s", lt_json_key(e),
-                          lt_json_get_str(e, "name", ""), lt_json_get_str(e, "role", "-"),
-                          lt_json_get_str(e, "origin", "?"));
+            lt_buf_printf(b, "  %-10s %s (%s), ", lt_json_key(e), lt_json_get_str(e, "name", ""),
+                          lt_json_get_str(e, "role", "-"));
             double m;
+            if (!strcmp(lt_json_get_str(e, "type", ""), "proportion")) {
+                /* a proportion of patients, with its exact interval */
+                lt_buf_printf(b, "proportion: %s", lt_json_get_str(e, "counts", "?"));
+                if (lt_json_num(lt_json_get(e, "at_least"), &m)) lt_buf_printf(b, " >= %g", m);
+                lt_buf_printf(b, " among %s patients, exact (Clopper-Pearson) interval\n",
+                              lt_json_get_str(e, "population", "all"));
+                continue;
+            }
+            lt_buf_printf(b, "from %s", lt_json_get_str(e, "origin", "?"));
             if (lt_json_num(lt_json_get(e, "at_months"), &m))
                 lt_buf_printf(b, ", read at %g months", m);
             lt_buf_putc(b, '\n');

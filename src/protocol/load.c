@@ -680,6 +680,9 @@ static void build_endpoints(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         }
         get_str(m, "name", q, true, iss);
         get_enum(m, "role", q, false, roles, iss);
+        /* a proportion (patients with a grade >= 3 toxicity) counts from no origin; the
+         * outcomes module checks the rest of its definition */
+        if (!strcmp(lt_json_get_str(m, "type", ""), "proportion")) continue;
         const char *o = get_str(m, "origin", q, true, iss);
         lt__path_key(oq, sizeof oq, q, "origin");
         if (o && !lt__anchor_known(p, o))

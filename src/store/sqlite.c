@@ -379,18 +379,23 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
 {
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
-    lt_buf_puts(&sql, "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
-                      " WHERE 1");
+    bool authors = f && f->authors;
+    lt_buf_puts(&sql, "SELECT r.kind, r.id, r.site, r.patient, r.key, r.data, r.rev, r.audit_seq");
+    /* the author of a revision is its audit record's: joined here so that a listing reads
+     * records and authors in one query (and one snapshot) */
+    lt_buf_puts(&sql, authors ? ", a.user, a.role, a.at FROM record r JOIN audit a ON"
+                                " a.seq = r.audit_seq WHERE 1"
+                              : " FROM record r WHERE 1");
     int n = 0;
-    if (kind) lt_buf_printf(&sql, " AND kind=?%d", ++n);
-    if (f && f->patient) lt_buf_printf(&sql, " AND patient=?%d", ++n);
-    if (f && f->key) lt_buf_printf(&sql, " AND key=?%d", ++n);
+    if (kind) lt_buf_printf(&sql, " AND r.kind=?%d", ++n);
+    if (f && f->patient) lt_buf_printf(&sql, " AND r.patient=?%d", ++n);
+    if (f && f->key) lt_buf_printf(&sql, " AND r.key=?%d", ++n);
     if (f && f->nsites) {
-        lt_buf_puts(&sql, " AND site IN (");
+        lt_buf_puts(&sql, " AND r.site IN (");
         for (size_t i = 0; i < f->nsites; i++) lt_buf_printf(&sql, "%s?%d", i ? "," : "", ++n);
         lt_buf_putc(&sql, ')');
     }
-    lt_buf_puts(&sql, f && f->key ? " ORDER BY audit_seq" : " ORDER BY kind, id");
+    lt_buf_puts(&sql, f && f->key ? " ORDER BY r.audit_seq" : " ORDER BY r.kind, r.id");
     if (lt_buf_failed(&sql)) {
         lt_buf_free(&sql);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
@@ -412,7 +417,12 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         lt_record r = {col(q, 0), col(q, 1), col(q, 2), col(q, 3), col(q, 4),
                        col(q, 5) ? col(q, 5) : "", sqlite3_column_int64(q, 6),
-                       sqlite3_column_int64(q, 7)};
+                       sqlite3_column_int64(q, 7), NULL, NULL, NULL};
+        if (authors) {
+            r.author = col(q, 8);
+            r.author_role = col(q, 9);
+            r.written_at = col(q, 10);
+        }
         if (row_oom(s)) {
             st = db_fail(s, err, "listing records");
             break;

@@ -13,6 +13,7 @@ static const char *const role_names[LT_ROLE_COUNT] = {
     [LT_ROLE_STATISTICIAN] = "statistician",
     [LT_ROLE_MONITOR] = "monitor",
     [LT_ROLE_UNBLINDED_STATISTICIAN] = "unblinded_statistician",
+    [LT_ROLE_SAFETY_COMMITTEE] = "safety_committee",
 };
 
 static const char *const state_names[LT_STATE_COUNT] = {
@@ -51,7 +52,7 @@ static const unsigned allowed[LT_DO_COUNT] = {
                     R(LT_ROLE_COORDINATOR),
     [LT_DO_READ] = R(LT_ROLE_ADMIN) | R(LT_ROLE_COORDINATOR) | R(LT_ROLE_INVESTIGATOR) |
                    R(LT_ROLE_NUCLEAR_MEDICINE) | R(LT_ROLE_STATISTICIAN) | R(LT_ROLE_MONITOR) |
-                   R(LT_ROLE_UNBLINDED_STATISTICIAN),
+                   R(LT_ROLE_UNBLINDED_STATISTICIAN) | R(LT_ROLE_SAFETY_COMMITTEE),
     [LT_DO_AUDIT] = R(LT_ROLE_ADMIN) | R(LT_ROLE_MONITOR),
     [LT_DO_REPLAY] = R(LT_ROLE_ADMIN) | R(LT_ROLE_UNBLINDED_STATISTICIAN),
     [LT_DO_RECORD] = R(LT_ROLE_COORDINATOR) | R(LT_ROLE_INVESTIGATOR),

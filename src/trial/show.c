@@ -93,7 +93,15 @@ lt_status lt_trial_patient_show(lt_trial *t, const char *id, bool json, lt_buf *
     if (rc != LT_OK) return rc;
     lt_record *r = NULL, *alloc = NULL;
     rc = lt_store_get(t->st, "patient", id, &r, err);
-    if (rc == LT_ENOTFOUND) LT_FAIL(err, LT_ENOTFOUND, id, "no patient '%s' in this trial", id);
+    /* a patient of a site the user may not read gets the answer a patient who does not exist
+     * gets: what exists at other sites is not the user's to learn */
+    if (rc == LT_OK && !lt__trial_has_site(t, r->site)) {
+        lt_record_free(r);
+        r = NULL;
+        rc = LT_ENOTFOUND;
+    }
+    if (rc == LT_ENOTFOUND)
+        LT_FAIL(err, LT_ENOTFOUND, id, "no patient '%s' among the patients you may read", id);
     if (rc != LT_OK) return rc;
     lt__pdoc d;
     rc = lt__pdoc_parse(r->data, r->rev, &d, err);
@@ -101,7 +109,6 @@ lt_status lt_trial_patient_show(lt_trial *t, const char *id, bool json, lt_buf *
         lt_record_free(r);
         return rc;
     }
-    rc = lt__trial_site_ok(t, d.site, err);
     if (rc == LT_OK && d.allocation > 0) {
         char nid[32];
         snprintf(nid, sizeof nid, "%09lld", (long long)d.allocation);

@@ -113,8 +113,12 @@ expect_jq '[.[] | select(.action == "consent.correct")][0] | .reason == "wrong f
            and .old.consent_form == "v2" and .new.consent_form == "v3"'
 
 # ---- role and site checks on reading and changing ----
-expect_exit 7 -- "$LUTETIA" patient show A1 --user coord2
-expect_err "not bound to site 'S1'"
+# another site's patient: the answer a patient who does not exist gets
+expect_exit 5 -- "$LUTETIA" patient show A1 --user coord2
+expect_err "no patient 'A1' among the patients you may read"
+cp "$TMP/err" "$TMP/err-other-site"
+expect_exit 5 -- "$LUTETIA" patient show A99 --user coord2
+sed 's/A99/A1/g' "$TMP/err" | cmp -s - "$TMP/err-other-site" && ok || bad "another site's patient and no patient differ"
 expect_exit 7 -- "$LUTETIA" consent --user coord2 --patient A2 --form v2 --date $ASOF
 expect_exit 0 -- "$LUTETIA" patients --user coord2 --json
 expect_jq '(.patients | length) == 0 and .flow.screened == 0'

@@ -15,7 +15,7 @@
 
 /* Who may do what (docs/conduct.md), written out independently of src/conduct/access.c.
  * Rows: admin, coordinator, investigator, nuclear_medicine, statistician, monitor,
- * unblinded_statistician. Columns: record, decide, administer, read. */
+ * unblinded_statistician, safety_committee. Columns: record, decide, administer, read. */
 static const char *const expected[LT_ROLE_COUNT] = {
     "...y", /* admin */
     "y..y", /* coordinator */
@@ -24,6 +24,21 @@ static const char *const expected[LT_ROLE_COUNT] = {
     "...y", /* statistician */
     "...y", /* monitor */
     "...y", /* unblinded_statistician */
+    "...y", /* safety_committee */
+};
+
+/* Who reads which listing (docs/conduct.md, "Listings"), written out independently of
+ * src/conduct/listing.c. Columns: labs, aes, administrations, doses, dispensing, events,
+ * assessments, questionnaires, consents, deviations, signatures. */
+static const char *const expected_list[LT_ROLE_COUNT] = {
+    "...........", /* admin: sites and users, no clinical listing */
+    "yyyyyyyyyyy", /* coordinator */
+    "yyyyyyyyyyy", /* investigator */
+    "yyyyyyyyyy.", /* nuclear_medicine */
+    "yyyyyyyy.y.", /* statistician */
+    "yyyyyyyyyyy", /* monitor */
+    "yyyyyyyy.y.", /* unblinded_statistician */
+    "yyyyyy...y.", /* safety_committee: what bears on safety */
 };
 
 static void test_access(void)
@@ -35,6 +50,15 @@ static void test_access(void)
                       "role %s action %d", lt_role_name((lt_role)r), a);
     CHECK(!lt_conduct_allowed(LT_ROLE_COUNT, LT_CONDUCT_READ));
     CHECK(!lt_conduct_allowed(LT_ROLE_ADMIN, LT_CONDUCT_ACTION_COUNT));
+    for (int r = 0; r < LT_ROLE_COUNT; r++)
+        for (int l = 0; l < LT_LIST_COUNT; l++)
+            CHECK_MSG(lt_listing_allowed((lt_role)r, (lt_listing)l) == (expected_list[r][l] == 'y'),
+                      "role %s listing %s", lt_role_name((lt_role)r), lt_listing_name((lt_listing)l));
+    CHECK(!lt_listing_allowed(LT_ROLE_COUNT, LT_LIST_LABS));
+    CHECK(!lt_listing_allowed(LT_ROLE_MONITOR, LT_LIST_COUNT));
+    lt_listing l;
+    CHECK(lt_listing_parse("signatures", &l) && l == LT_LIST_SIGNATURES);
+    CHECK(!lt_listing_parse("profile", &l)); /* part of the casebook, not a listing */
 }
 
 /* ---- a trial to record in ---- */

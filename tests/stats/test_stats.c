@@ -2,6 +2,7 @@
  * survival 3.5-3 (tests/stats/make_reference.R) on lung.csv and on this folder's data sets;
  * the library must agree to a relative 1e-6. Also the CSV reader's errors, timefix, the
  * signed log-rank statistic and thread-independence of the Cox fit. */
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -535,8 +536,48 @@ static void test_svg(const lt_surv_data *lung)
     lt_km_free(km);
 }
 
+/* Exact (Clopper-Pearson) intervals against R's binom.test (R 4.x, printed to 7 significant
+ * digits): binom.test(3, 10)$conf.int is 0.06673951 0.65245285, binom.test(0, 10) 0 0.3084971,
+ * binom.test(10, 10) 0.6915029 1. Tolerance 1e-7, absolute: the printed digits. Then the
+ * defining property for every x of n up to 30, checked with GSL's binomial CDF (not the beta
+ * quantile the code uses): at p = lower, P(X >= x) = alpha/2; at p = upper, P(X <= x) = alpha/2;
+ * and the interval of n - x is the mirror image of that of x. */
+static void test_binom_exact(void)
+{
+    static const struct {
+        long x, n;
+        double lower, upper;
+    } r[] = {{3, 10, 0.06673951, 0.65245285}, {0, 10, 0, 0.3084971}, {10, 10, 0.6915029, 1}};
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
+        lt_binom_ci ci;
+        CHECK_INT(lt_binom_exact_ci(r[i].x, r[i].n, 0.95, &ci, NULL), LT_OK);
+        CHECK_ABS(ci.lower, r[i].lower, 1e-7);
+        CHECK_ABS(ci.upper, r[i].upper, 1e-7);
+        CHECK_ABS(ci.estimate, (double)r[i].x / (double)r[i].n, 1e-15);
+    }
+    for (long n = 1; n <= 30; n++)
+        for (long x = 0; x <= n; x++) {
+            lt_binom_ci ci, mirror;
+            CHECK_INT(lt_binom_exact_ci(x, n, 0.95, &ci, NULL), LT_OK);
+            CHECK_INT(lt_binom_exact_ci(n - x, n, 0.95, &mirror, NULL), LT_OK);
+            CHECK(ci.lower <= ci.estimate && ci.estimate <= ci.upper);
+            CHECK_ABS(ci.lower, 1 - mirror.upper, 1e-9);
+            if (x > 0)
+                CHECK_ABS(gsl_cdf_binomial_Q((unsigned)(x - 1), ci.lower, (unsigned)n), 0.025, 1e-9);
+            if (x < n)
+                CHECK_ABS(gsl_cdf_binomial_P((unsigned)x, ci.upper, (unsigned)n), 0.025, 1e-9);
+        }
+    lt_binom_ci ci;
+    lt_error err;
+    CHECK_INT(lt_binom_exact_ci(0, 0, 0.95, &ci, &err), LT_EINVAL);
+    CHECK_INT(lt_binom_exact_ci(11, 10, 0.95, &ci, &err), LT_EINVAL);
+    CHECK_INT(lt_binom_exact_ci(-1, 10, 0.95, &ci, &err), LT_EINVAL);
+    CHECK_INT(lt_binom_exact_ci(3, 10, 1.0, &ci, &err), LT_EINVAL);
+}
+
 int main(void)
 {
+    test_binom_exact();
     const char *src = getenv("SRC"), *shared = getenv("SHARED");
     snprintf(src_dir, sizeof src_dir, "%s", src ? src : ".");
     snprintf(shared_dir, sizeof shared_dir, "%s", shared ? shared : "../shared");

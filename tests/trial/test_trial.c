@@ -14,7 +14,7 @@
 
 /* Who may do what: the table docs/store.md publishes, written out independently of
  * src/trial/roles.c. Rows: admin, coordinator, investigator, nuclear_medicine, statistician,
- * monitor, unblinded_statistician. Columns: administer, enrol, confirm, treat, read, audit,
+ * monitor, unblinded_statistician, safety_committee. Columns: administer, enrol, confirm, treat, read, audit,
  * replay, and after randomisation (docs/conduct.md): record, decide a dose, record an
  * administration; last, see the allocation sequence (block, position, size). Only the admin
  * and the unblinded statistician see or replay the sequence, and neither enrols (issue 8 §6). */
@@ -26,6 +26,7 @@ static const char *const expected[LT_ROLE_COUNT] = {
     "....y......", /* statistician */
     "....yy.....", /* monitor */
     "....y.y...y", /* unblinded_statistician */
+    "....y......", /* safety_committee: reads (its listings: tests/conduct) */
 };
 
 static void test_permissions(void)
