@@ -20,6 +20,7 @@ static const struct {
     trial_fn run;
 } trials[] = {
     {"nelmas", lt__demo_nelmas},
+    {"nct04544098", lt__demo_nct04544098},
 };
 
 /* The protocol's id and arms (in file order, the design's reference arm: role "control"). The

@@ -111,5 +111,6 @@ lt_status lt__demo_compare_arms(lt__demo *d, const char *endpoint, lt_date cutof
 /* The trials' modules: each runs its whole trial on the set-up context, appends its report to
  * rep and names the files it wrote in d->files. */
 lt_status lt__demo_nelmas(lt__demo *d, lt_buf *rep, lt_error *err);
+lt_status lt__demo_nct04544098(lt__demo *d, lt_buf *rep, lt_error *err);
 
 #endif

@@ -92,6 +92,57 @@ cmp -s "$TMP/a.txt" "$TMP/c.txt" && bad "seeds 7 and 8 gave the same report" || 
 expect_exit 0 -- "$L" demo --db "$TMP/s4/demo.db" --patients 24 --seed 7 --protocol "$P" --direct
 sed "s|$TMP/s4|DIR|g" "$TMP/out" >"$TMP/d.txt"
 cmp -s "$TMP/a.txt" "$TMP/d.txt" && ok || bad "--direct gave another report"
+# ---- NCT04544098: the single-arm feasibility study, its 10 patients, both routes, and the
+# safety and feasibility proportions with their exact intervals as `lutetia analyse` gives them
+N="$SRC/protocols/nct04544098.json"
+ND="$TMP/nct/nct04544098.db"
+expect_exit 0 -- "$L" demo --db "$ND" --out "$TMP/nct" --protocol "$N"
+cp "$TMP/out" "$TMP/nct.txt"
+expect_out "^NCT04544098 demonstration trial, seed 1"
+expect_out "Screening: [0-9]+ screened, [0-9]+ ineligible, 0 needs review, 10 registered"
+expect_out "1 cycle withheld and 1 reduced to 3.7 GBq by the label's rules \(patient MSK-"
+expect_out "patient MSK-[0-9]+ stopped before cycle 4: progression"
+expect_out "hash chain and every record verified"
+expect_exit 0 -- "$L" audit verify --db "$ND"
+# the CONSORT flow: every screened candidate, 10 registered to the single arm
+screened=$(sed -n 's/^Screening: \([0-9]*\) screened.*/\1/p' "$TMP/nct.txt")
+expect_exit 0 -- "$L" patients --db "$ND" --user monitor --json
+expect_jq ".flow.screened == $screened and .flow.allocated == 10 and .flow.arms.A == 10 and .flow.verdicts.needs_review == null"
+# both routes: cycles 1-2 into the hepatic artery, 3-4 into a vein, as the report counts them
+ia=$(sed -n 's/.*(\([0-9]*\) intra-arterial, \([0-9]*\) intravenous).*/\1/p' "$TMP/nct.txt")
+iv=$(sed -n 's/.*(\([0-9]*\) intra-arterial, \([0-9]*\) intravenous).*/\2/p' "$TMP/nct.txt")
+[ "$(sqlite3 "$ND" "select count(*) from record where kind = 'administration' and json_extract(data, '\$.record.route') = 'intra_arterial' and json_extract(data, '\$.cycle') <= 2")" = "$ia" ] &&
+  ok || bad "intra-arterial administrations: the store does not hold the report's $ia in cycles 1-2"
+[ "$(sqlite3 "$ND" "select count(*) from record where kind = 'administration' and json_extract(data, '\$.record.route') = 'intravenous' and json_extract(data, '\$.cycle') >= 3")" = "$iv" ] &&
+  ok || bad "intravenous administrations: the store does not hold the report's $iv in cycles 3-4"
+[ "$ia" -ge 18 ] && [ "$iv" -ge 17 ] && ok || bad "too few administrations by route: $ia, $iv"
+# the reduced cycle was decided so: a stored decision to give 3.7 GBq after one to withhold
+[ "$(sqlite3 "$ND" "select count(*) from record where kind = 'dose_decision' and json_extract(data, '\$.decision.action') = 'withhold'")" = 1 ] &&
+  ok || bad "the store holds no single withhold decision"
+# each endpoint's figures as the statistician gets them from the store
+for e in TOX_G3 COMPLETED_4 ORR; do
+  line=$(grep "^  $e " "$TMP/nct.txt")
+  expect_exit 0 -- "$L" analyse proportion --endpoint "$e" --cutoff 2025-06-30 --db "$ND" --user statistician --json
+  want=$(printf '%s\n' "$line" | sed 's/.* \([0-9]*\) of \([0-9]*\) = \([0-9.]*\)% (exact 95% CI \([0-9.]*\)% to \([0-9.]*\)%).*/\1 \2 \4 \5/')
+  got=$(jq -r '"\(.x) \(.n) \(.lower * 1000 | round / 10) \(.upper * 1000 | round / 10)"' "$TMP/out")
+  set -- $got
+  [ "$(printf '%s %s %.1f %.1f' "$1" "$2" "$3" "$4")" = "$want" ] && ok || bad "$e: analyse gives $got, the report $want"
+done
+grep -Eq "^  TOX_G3 +[1-9][0-9]* of 10 " "$TMP/nct.txt" && ok || bad "no grade >= 3 toxicity in the demo"
+grep -Eq "^  COMPLETED_4 +9 of 10 " "$TMP/nct.txt" && ok || bad "the patient stopping before cycle 4 is not the only one"
+# the same seed, the same trial and report; another seed, another
+expect_exit 0 -- "$L" demo --db "$TMP/n1/t.db" --seed 5 --protocol "$N"
+sed "s|$TMP/n1|DIR|g" "$TMP/out" >"$TMP/na.txt"
+expect_exit 0 -- "$L" demo --db "$TMP/n2/t.db" --seed 5 --protocol "$N"
+sed "s|$TMP/n2|DIR|g" "$TMP/out" >"$TMP/nb.txt"
+cmp -s "$TMP/na.txt" "$TMP/nb.txt" && ok || { bad "NCT04544098: same seed, different reports"; diff "$TMP/na.txt" "$TMP/nb.txt" | head; }
+sed "s|$TMP/nct|DIR|g; s/seed 1/seed 5/" "$TMP/nct.txt" | cmp -s - "$TMP/na.txt" && bad "NCT04544098: seeds 1 and 5 gave the same report" || ok
+# a protocol the demonstration does not know is refused, naming its id
+sed 's/"id": "nct04544098"/"id": "other-trial"/' "$N" >"$TMP/other.json"
+expect_exit 13 -- "$L" demo --db "$TMP/o/t.db" --protocol "$TMP/other.json"
+expect_err "found id 'other-trial'"
+[ ! -e "$TMP/o/t.db" ] && ok || bad "a refused demo left a database"
+
 # lib.sh's closing line, with the comparisons that could not run counted apart
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]
