@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "lutetia/design.h"
 #include "lutetia/dosing.h"
+#include "lutetia/oral.h"
 #include "lutetia/outcomes.h"
 #include "lutetia/schedule.h"
 
@@ -76,6 +77,15 @@ static lt_status check_version(const char *text, size_t len, const char *file,
     if (ok && lt_dosing_plan_from_json(lt_protocol_section(p, "dosing"), "protocol", &plan, &e) !=
                   LT_OK)
         ok = add_issue(v, n, text, len, version, &e);
+
+    /* the arms' oral drugs: the safety module reads their modification tables */
+    lt_oral_spec *oral = calloc(LT_ORAL_MAX_ARMS, sizeof *oral);
+    size_t noral = 0;
+    if (!oral) ok = false;
+    if (ok && lt_oral_specs_from_arms(lt_protocol_section(p, "arms"), oral, LT_ORAL_MAX_ARMS,
+                                      &noral, &e) != LT_OK)
+        ok = add_issue(v, n, text, len, version, &e);
+    free(oral);
 
     lt_protocol_free(p);
     if (!ok) LT_FAIL(err, LT_ENOMEM, file, "out of memory checking the protocol");

@@ -43,6 +43,8 @@ static const char *record_help =
     "              withdrawal --date D [--site liver|extrahepatic|liver_and_extrahepatic]\n"
     "              [--cause disease|treatment|other|unknown] [--therapy T] [--note T]\n"
     "  decide      --cycle N --date D   (the label's dose rules on the stored history)\n"
+    "  decide      --date D   (an arm on an oral drug: continue, interrupt, resume at the same\n"
+    "              or a lower dose, or discontinue, by the protocol's modification table)\n"
     "  administration --cycle N --prescribed A --before A --before-at T --residual A\n"
     "              --residual-at T --start T --end T [--unit MBq] [--nuclide Lu-177]\n"
     "              [--route intravenous] [--calibration A --calibration-at T]\n"
@@ -50,6 +52,15 @@ static const char *record_help =
     "              [--last-ssa-long T | --no-ssa-long] [--last-ssa-short T | --no-ssa-short]\n"
     "              [--ack CODE=REASON ...]   (above the decision beyond the protocol's\n"
     "              tolerance only after an investigator's deviation)\n"
+    "  oral start  --date D [--dose MG]     (an arm's oral drug, e.g. everolimus; investigators)\n"
+    "  oral dose   --date D --dose MG --cause TEXT            (a lower daily dose)\n"
+    "  oral interrupt --date D --cause TEXT [--toxicity CATEGORY --grade G]\n"
+    "              (without --toxicity: the one the table decides on that day, if any)\n"
+    "  oral resume --date D [--dose MG]     (at most what the table allows that day)\n"
+    "  oral stop   --date D --cause TEXT\n"
+    "  oral dispense --date D --tablets N --strength MG      (coordinators, investigators)\n"
+    "  oral return --date D --returned N [--lost N]   (of the earliest dispensing still out)\n"
+    "  oral show   [--as-of D]   (state, records and compliance per dispensing period)\n"
     "  deviation   --cycle N --activity A [--unit MBq] [--past-cumulative-limit yes|no]\n"
     "              --reason TEXT   (investigators: accept an administered activity up to A\n"
     "              for this cycle's decision as a protocol deviation)\n"
@@ -512,16 +523,37 @@ static int do_event(lt_conduct *c, const args *a, const char *p, const char *rea
     return 0;
 }
 
+/* An arm on an oral drug: the decision of the day, without a cycle. */
+static int oral_decide(lt_conduct *c, const char *p, lt_date d, bool json, lt_error *err)
+{
+    lt_oral_decision dec;
+    if (lt_conduct_oral_decide(c, p, d, &dec, err)) return lt_cli_fail(err);
+    lt_buf b = LT_BUF_INIT;
+    if (json) {
+        lt_oral_decision_to_json(&dec, &b);
+        lt_buf_putc(&b, '\n');
+    } else {
+        lt_buf_printf(&b, "%s: %s", p, lt_oral_action_name(dec.action));
+        if (dec.dose_mg > 0) lt_buf_printf(&b, " %g mg daily", dec.dose_mg);
+        lt_buf_printf(&b, "\n  %s\n", dec.reason);
+    }
+    int rc = lt_cli_print_buf(&b);
+    lt_buf_free(&b);
+    return rc;
+}
+
 static int do_decide(lt_conduct *c, const args *a, const char *p, bool json, lt_error *err)
 {
     static const char *const known[] = {"cycle", "date", NULL};
+    static const char *const req[] = {"date", NULL};
     int rc = only("record decide", a, known);
-    if (!rc) rc = need("record decide", a, known);
+    if (!rc) rc = need("record decide", a, req);
     if (rc) return rc;
     double cy;
     lt_date d;
     if (!num_opt("record decide", a, "cycle", &cy) || !date_opt("record decide", a, "date", &d))
         return LT_EXIT_USAGE;
+    if (isnan(cy)) return oral_decide(c, p, d, json, err);
     if (cy != floor(cy) || cy < 1 || cy > LT_DOSE_MAX_CYCLES)
         return lt_cli_usage_error("record decide", "--cycle: expected 1 to %d, found '%s'",
                                   LT_DOSE_MAX_CYCLES, get(a, "cycle"));
@@ -538,6 +570,175 @@ static int do_decide(lt_conduct *c, const args *a, const char *p, bool json, lt_
         lt_buf_putc(&b, '\n');
         for (size_t i = 0; i < dec.nreasons; i++)
             lt_buf_printf(&b, "  %s: %s\n", dec.reasons[i].rule, dec.reasons[i].text);
+    }
+    rc = lt_cli_print_buf(&b);
+    lt_buf_free(&b);
+    return rc;
+}
+
+/* A count of tablets: a whole number from 0 to 10000 (the library checks the sense). */
+static bool count_opt(const char *verb, const args *a, const char *key, long *out)
+{
+    double x;
+    if (!num_opt(verb, a, key, &x)) return false;
+    if (isnan(x)) {
+        *out = 0;
+        return true;
+    }
+    if (x == floor(x) && x >= 0 && x <= 10000) {
+        *out = (long)x;
+        return true;
+    }
+    lt_cli_usage_error(verb, "--%s: expected a whole number of tablets from 0 to 10000, found "
+                             "'%s'",
+                       key, get(a, key));
+    return false;
+}
+
+static int oral_show(lt_conduct *c, const args *a, const char *p, bool json, lt_error *err)
+{
+    static const char *const known[] = {"as-of", NULL};
+    int rc = only("record oral show", a, known);
+    if (rc) return rc;
+    lt_date as_of;
+    if (!date_opt("record oral show", a, "as-of", &as_of)) return LT_EXIT_USAGE;
+    lt_buf b = LT_BUF_INIT;
+    if (lt_conduct_oral_show(c, p, as_of, &b, err)) {
+        lt_buf_free(&b);
+        return lt_cli_fail(err);
+    }
+    if (json) {
+        lt_buf_putc(&b, '\n');
+        rc = lt_cli_print_buf(&b);
+        lt_buf_free(&b);
+        return rc;
+    }
+    /* the text is a rendering of the same document */
+    lt_json *j = NULL;
+    if (lt_json_parse(b.p, b.n, "oral", &j, err)) {
+        lt_buf_free(&b);
+        return lt_cli_fail(err);
+    }
+    lt_buf t = LT_BUF_INIT;
+    const lt_json *st = lt_json_get(j, "state");
+    lt_buf_printf(&t, "%s: %s as of %s", p, lt_json_get_str(j, "drug", "?"),
+                  lt_json_get_str(j, "as_of", "?"));
+    if (lt_json_str(lt_json_get(st, "stopped")))
+        lt_buf_printf(&t, ": stopped on %s", lt_json_get_str(st, "stopped", ""));
+    else if (lt_json_str(lt_json_get(st, "interrupted_since")))
+        lt_buf_printf(&t, ": interrupted since %s", lt_json_get_str(st, "interrupted_since", ""));
+    else if (lt_json_str(lt_json_get(st, "started")))
+        lt_buf_printf(&t, ": %g mg daily since the start on %s",
+                      lt_json_get_num(st, "daily_dose_mg", 0), lt_json_get_str(st, "started", ""));
+    else
+        lt_buf_puts(&t, ": not started");
+    lt_buf_puts(&t, "\n\nperiod (dispensed .. to)     days  interr  strength  dispensed  returned  "
+                    "lost  taken  prescribed  compliance\n");
+    for (const lt_json *q = lt_json_first(lt_json_get(j, "periods")); q; q = lt_json_next(q)) {
+        double cpl = NAN;
+        lt_json_num(lt_json_get(q, "compliance"), &cpl);
+        char ret[16] = "-", lost[16] = "-", taken[16] = "-", pc[16] = "-";
+        if (lt_json_is_number(lt_json_get(q, "returned"))) {
+            snprintf(ret, sizeof ret, "%g", lt_json_get_num(q, "returned", 0));
+            snprintf(lost, sizeof lost, "%g", lt_json_get_num(q, "lost", 0));
+            snprintf(taken, sizeof taken, "%g", lt_json_get_num(q, "taken", 0));
+        }
+        if (isfinite(cpl)) snprintf(pc, sizeof pc, "%.1f%%", 100 * cpl);
+        lt_buf_printf(&t, "%s .. %s  %4g  %6g  %5g mg  %9g  %8s  %4s  %5s  %10g  %10s\n",
+                      lt_json_get_str(q, "dispensed_on", "?"), lt_json_get_str(q, "to", "?"),
+                      lt_json_get_num(q, "days", 0), lt_json_get_num(q, "interruption_days", 0),
+                      lt_json_get_num(q, "strength_mg", 0), lt_json_get_num(q, "dispensed", 0),
+                      ret, lost, taken, lt_json_get_num(q, "prescribed", 0), pc);
+    }
+    lt_json_free(j);
+    lt_buf_free(&b);
+    rc = lt_cli_print_buf(&t);
+    lt_buf_free(&t);
+    return rc;
+}
+
+/* `record oral WHAT`: one oral-drug record (or `show`). */
+static int do_oral(lt_conduct *c, const char *sub, const args *a, const char *p,
+                   const char *reason, bool json, lt_error *err)
+{
+    if (!strcmp(sub, "show")) return oral_show(c, a, p, json, err);
+    lt_conduct_oral in;
+    memset(&in, 0, sizeof in);
+    if (!lt_oral_event_parse(sub, &in.type))
+        return lt_cli_usage_error("record oral", "expected start, dose, interrupt, resume, stop, "
+                                                 "dispense, return or show, found '%s'",
+                                  sub);
+    static const char *const known[LT_ORAL_EVENT_COUNT][5] = {
+        [LT_ORAL_EV_START] = {"date", "dose", NULL},
+        [LT_ORAL_EV_DOSE] = {"date", "dose", "cause", NULL},
+        [LT_ORAL_EV_INTERRUPT] = {"date", "cause", "toxicity", "grade", NULL},
+        [LT_ORAL_EV_RESUME] = {"date", "dose", NULL},
+        [LT_ORAL_EV_STOP] = {"date", "cause", NULL},
+        [LT_ORAL_EV_DISPENSE] = {"date", "tablets", "strength", NULL},
+        [LT_ORAL_EV_RETURN] = {"date", "returned", "lost", NULL},
+    };
+    static const char *const req[LT_ORAL_EVENT_COUNT][4] = {
+        [LT_ORAL_EV_START] = {"date", NULL},
+        [LT_ORAL_EV_DOSE] = {"date", "dose", "cause", NULL},
+        [LT_ORAL_EV_INTERRUPT] = {"date", "cause", NULL},
+        [LT_ORAL_EV_RESUME] = {"date", NULL},
+        [LT_ORAL_EV_STOP] = {"date", "cause", NULL},
+        [LT_ORAL_EV_DISPENSE] = {"date", "tablets", "strength", NULL},
+        [LT_ORAL_EV_RETURN] = {"date", "returned", NULL},
+    };
+    char verb[48];
+    snprintf(verb, sizeof verb, "record oral %s", sub);
+    int rc = only(verb, a, known[in.type]);
+    if (!rc) rc = once(verb, a);
+    if (!rc) rc = need(verb, a, req[in.type]);
+    if (rc) return rc;
+    double g = NAN;
+    if (!date_opt(verb, a, "date", &in.date) || !num_opt(verb, a, "dose", &in.dose_mg) ||
+        !num_opt(verb, a, "strength", &in.strength_mg) || !num_opt(verb, a, "grade", &g) ||
+        !count_opt(verb, a, "returned", &in.returned) || !count_opt(verb, a, "lost", &in.lost))
+        return LT_EXIT_USAGE;
+    if (has(a, "tablets")) {
+        if (!count_opt(verb, a, "tablets", &in.tablets)) return LT_EXIT_USAGE;
+        if (in.tablets < 1)
+            return lt_cli_usage_error(verb, "--tablets: expected at least 1 tablet, found '%s'",
+                                      get(a, "tablets"));
+    }
+    if (isnan(in.dose_mg)) in.dose_mg = 0;
+    if (has(a, "toxicity") != has(a, "grade"))
+        return lt_cli_usage_error(verb, "--toxicity and --grade go together");
+    if (has(a, "grade") && (g != floor(g) || g < 1 || g > 4))
+        return lt_cli_usage_error(verb, "--grade: expected 1 to 4, found '%s'", get(a, "grade"));
+    in.grade = has(a, "grade") ? (int)g : 0;
+    in.category = get(a, "toxicity");
+    in.cause = get(a, "cause");
+    lt_conduct_oral_result res;
+    if (lt_conduct_oral_record(c, p, &in, reason, &res, err)) return lt_cli_fail(err);
+    lt_buf b = LT_BUF_INIT;
+    char ds[LT_DATE_STR_MAX];
+    lt_date_format(in.date, ds);
+    switch (in.type) {
+    case LT_ORAL_EV_START:
+    case LT_ORAL_EV_DOSE:
+    case LT_ORAL_EV_RESUME:
+        lt_buf_printf(&b, "%s: %s on %s, %g mg daily\n", p, sub, ds, res.state.dose_mg);
+        break;
+    case LT_ORAL_EV_INTERRUPT:
+        lt_buf_printf(&b, "%s: interrupted on %s", p, ds);
+        if (res.state.category[0])
+            lt_buf_printf(&b, " for %s grade %d", res.state.category, res.state.grade);
+        lt_buf_putc(&b, '\n');
+        break;
+    case LT_ORAL_EV_DISPENSE:
+        lt_buf_printf(&b, "%s: %ld tablets of %g mg dispensed on %s%s%s\n", p, in.tablets,
+                      in.strength_mg, ds, res.visit[0] ? ", visit " : "", res.visit);
+        break;
+    case LT_ORAL_EV_RETURN:
+        lt_buf_printf(&b, "%s: %ld tablets returned and %ld lost on %s\n", p, in.returned,
+                      in.lost, ds);
+        break;
+    default:
+        lt_buf_printf(&b, "%s: %s on %s\n", p, sub, ds);
+        break;
     }
     rc = lt_cli_print_buf(&b);
     lt_buf_free(&b);
@@ -656,13 +857,20 @@ int lt_cmd_record(int argc, char **argv)
     const char *what = argv[1];
     static const char *const whats[] = {"profile", "anchor", "actual", "lab", "ae", "assessment",
                                         "questionnaire", "event", "decide", "administration",
-                                        "deviation", NULL};
+                                        "deviation", "oral", NULL};
     bool known = false;
     for (const char *const *w = whats; *w; w++)
         known = known || !strcmp(what, *w);
     if (!known) return lt_cli_usage_error("record", "unknown record kind '%s'", what);
+    /* `record oral WHAT`: the sub-verb comes before the options */
+    bool oral = !strcmp(what, "oral");
+    if (oral && (argc < 3 || argv[2][0] == '-'))
+        return argc >= 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))
+                   ? (fputs(record_help, stdout), 0)
+                   : lt_cli_usage_error("record oral", "expected start, dose, interrupt, resume, "
+                                                       "stop, dispense, return or show");
     args a;
-    int rc = parse("record", argc, argv, 2, &a, record_help);
+    int rc = parse("record", argc, argv, oral ? 3 : 2, &a, record_help);
     if (rc) return rc < 0 ? 0 : rc;
     const char *p = get(&a, "patient");
     if (!p) return lt_cli_usage_error("record", "--patient ID is required");
@@ -698,6 +906,8 @@ int lt_cmd_record(int argc, char **argv)
         rc = do_decide(c, &a, p, json, &err);
     else if (!strcmp(what, "deviation"))
         rc = do_deviation(c, &a, p, reason, &err);
+    else if (oral)
+        rc = do_oral(c, argv[2], &a, p, reason, json, &err);
     else
         rc = do_admin(c, &a, p, reason, json, &err);
     lt_conduct_free(c);

@@ -17,6 +17,7 @@
 #include "lutetia/trial.h"
 #include "lutetia/dosing.h"
 #include "lutetia/safety.h"
+#include "lutetia/oral.h"
 #include "lutetia/schedule.h"
 #include "lutetia/outcomes.h"
 #include "lutetia/stats.h"

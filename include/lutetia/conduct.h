@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "date.h"
 #include "dosing.h"
+#include "oral.h"
 #include "outcomes.h"
 #include "safety.h"
 #include "schedule.h"
@@ -36,6 +37,8 @@ typedef enum lt_conduct_action {
     LT_CONDUCT_DECIDE,     /* take a dose decision */
     LT_CONDUCT_ADMINISTER, /* record an administration */
     LT_CONDUCT_READ,       /* calendars, outcomes, endpoints */
+    LT_CONDUCT_PRESCRIBE,  /* an oral drug's start, dose, interruptions, stop and decisions */
+    LT_CONDUCT_DISPENSE,   /* an oral drug's dispensing and returned tablets */
     LT_CONDUCT_ACTION_COUNT
 } lt_conduct_action;
 /* Whether role may take action (no site check). */
@@ -161,6 +164,52 @@ LT_API lt_status lt_conduct_administer(lt_conduct *c, const lt_administration *a
 LT_API lt_status lt_conduct_dose_deviation(lt_conduct *c, const char *patient, int cycle,
                                            double activity_mbq, bool past_cumulative_limit,
                                            const char *reason, lt_error *err);
+
+/* ---- an oral drug taken continuously (an arm's "oral_drug": NET RETREAT arm 2) ---- */
+
+/* One oral-drug record: type, date and the members of that type (dose_mg for start, dose and
+ * resume; category/grade optionally for interrupt; tablets and strength_mg for dispense;
+ * returned and lost for return); cause says why (required for dose, interrupt and stop). */
+typedef struct lt_conduct_oral {
+    lt_oral_event_type type;
+    lt_date date;
+    double dose_mg;       /* start: 0 takes the protocol's daily dose; resume: 0 takes the decided */
+    const char *category; /* interrupt: the toxicity; NULL: what the table decides that day */
+    int grade;
+    long tablets, returned, lost;
+    double strength_mg;
+    const char *cause;
+} lt_conduct_oral;
+
+typedef struct lt_conduct_oral_result {
+    lt_oral_state state;       /* after the record */
+    lt_oral_decision decision; /* interrupt and resume: the table's decision on the day */
+    char visit[LT_CONDUCT_ID_MAX]; /* dispense: the calendar's dispensing visit it satisfied */
+} lt_conduct_oral_result;
+
+/* Records one oral-drug event of patient (whose arm must have an oral drug: LT_EINVAL naming
+ * the arm otherwise). Investigators start, change, interrupt, resume and stop; coordinators
+ * and investigators record dispensing and returns (LT_EPERM otherwise). Records are kept in
+ * date order and must follow one another (LT_ESTATE: a dose before the start, a resume without
+ * an interruption, anything but a return after the stop, a resume the table does not allow
+ * yet); a dose above the current one, or a resume above what the table allows, is
+ * LT_ECONFLICT; more tablets returned and lost than dispensed is LT_EINVAL. The start also
+ * records the arm's start entry in the calendar and moves the patient to on_treatment; a
+ * dispensing records the dispensing visit whose window holds its date. */
+LT_API lt_status lt_conduct_oral_record(lt_conduct *c, const char *patient,
+                                        const lt_conduct_oral *in, const char *reason,
+                                        lt_conduct_oral_result *out, lt_error *err);
+
+/* The label's decision for patient's oral drug on date over the stored history (events,
+ * adverse events, graded labs), stored as an oral_decision record (investigators only). The
+ * same history gives the same answer. *out (may be NULL) receives it. */
+LT_API lt_status lt_conduct_oral_decide(lt_conduct *c, const char *patient, lt_date date,
+                                        lt_oral_decision *out, lt_error *err);
+
+/* The patient's oral drug as of as_of (LT_DATE_NONE: today): state, every record, and
+ * compliance per dispensing period, as one JSON document appended to out. */
+LT_API lt_status lt_conduct_oral_show(lt_conduct *c, const char *patient, lt_date as_of,
+                                      lt_buf *out, lt_error *err);
 
 /* The outcomes records (docs/outcomes-format.md) of the randomised patients the user may read,
  * or of one patient. json (may be NULL) receives the document; *set (may be NULL) the parsed

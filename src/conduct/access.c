@@ -8,6 +8,8 @@ static const lt__action as_trial_action[LT_CONDUCT_ACTION_COUNT] = {
     [LT_CONDUCT_DECIDE] = LT_DO_DECIDE_DOSE,
     [LT_CONDUCT_ADMINISTER] = LT_DO_GIVE_DOSE,
     [LT_CONDUCT_READ] = LT_DO_READ,
+    [LT_CONDUCT_PRESCRIBE] = LT_DO_PRESCRIBE,
+    [LT_CONDUCT_DISPENSE] = LT_DO_DISPENSE,
 };
 
 bool lt_conduct_allowed(lt_role role, lt_conduct_action action)

@@ -6,6 +6,7 @@
 
 #include "lutetia/conduct.h"
 #include "lutetia/json.h"
+#include "lutetia/oral.h"
 #include "../trial/trial_int.h"
 
 struct lt_conduct {
@@ -17,7 +18,12 @@ struct lt_conduct {
     lt_ctcae_table *ctcae;
     lt_dosemod_rules *rules;
     lt_plausible *plausible; /* data/plausible-ranges.json: what a recorded value may be */
+    lt_oral_spec *oral;      /* the arms' oral drugs (arms.ID.oral_drug) */
+    size_t noral;
 };
+
+/* The oral drug of an arm, or NULL when the arm takes none. */
+const lt_oral_spec *lt__conduct_oral(const lt_conduct *c, const char *arm);
 
 /* Record kinds this module writes (docs/conduct.md lists their ids and documents). */
 #define LT__K_PROFILE "profile"
@@ -31,6 +37,8 @@ struct lt_conduct {
 #define LT__K_DECISION "dose_decision"
 #define LT__K_ADMIN "administration"
 #define LT__K_DEVIATION "dose_deviation"
+#define LT__K_ORAL "oral_event"       /* P/O001...: start, dose, interrupt, resume, stop, ... */
+#define LT__K_ORAL_DECISION "oral_decision" /* P/D001...: the label's decision on a day */
 
 /* The stored documents of one kind for one patient, in id order. */
 typedef struct lt__docs {

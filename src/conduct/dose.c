@@ -314,6 +314,14 @@ static lt_status treatment_open(lt_conduct *c, const lt__txn *x, const history *
 static lt_status cycle_entry(lt_conduct *c, const lt__txn *x, int cycle, lt_date *target,
                              lt_error *err)
 {
+    /* an arm on an oral drug has no cycles: say which records it takes instead */
+    const lt_oral_spec *oral = lt__conduct_oral(c, x->d.arm);
+    if (oral)
+        LT_FAIL(err, LT_EINVAL, "cycle",
+                "arm %s of patient %s takes %s, an oral drug taken continuously, not in cycles: "
+                "decide without a cycle, and record its start, dose changes, interruptions, "
+                "resumption, stop, dispensing and returns as oral-drug records",
+                x->d.arm, x->d.id, oral->name);
     lt_calendar *cal = NULL;
     lt_status rc = lt__conduct_calendar(c, &x->d, LT_DATE_NONE, &cal, err);
     if (rc != LT_OK) return rc;

@@ -394,6 +394,12 @@ lt_status lt_conduct_actual(lt_conduct *c, const char *patient, const char *entr
                           "'%s' is not an entry of patient %s's calendar (arm %s; see "
                           "'lutetia schedule %s')",
                           entry, patient, x.d.arm ? x.d.arm : "-", patient);
+    else if (rc == LT_OK && v->kind == LT_SCHED_TREATMENT && lt__conduct_oral(c, x.d.arm) &&
+             !strcmp(lt__conduct_oral(c, x.d.arm)->start_entry, entry))
+        rc = lt_error_set(err, LT_EINVAL, entry,
+                          "%s is the start of %s, an oral drug: its date comes from the oral "
+                          "drug's start record",
+                          entry, lt__conduct_oral(c, x.d.arm)->name);
     else if (rc == LT_OK && v->kind == LT_SCHED_TREATMENT)
         rc = lt_error_set(err, LT_EINVAL, entry,
                           "%s is a treatment cycle: its date comes from the administration "

@@ -248,6 +248,37 @@ void lt_protocol_describe(const lt_protocol *p, lt_buf *b)
                 lt_buf_putc(b, '\n');
             }
         }
+        /* the oral drug and its modification table, row by row, so a reviewer can check it
+         * against the label without reading JSON */
+        const lt_json *od = lt_json_get(a, "oral_drug");
+        if (od) {
+            lt_buf_printf(b, "      oral drug: %s %g mg daily, tablets of",
+                          lt_json_get_str(od, "name", "?"), lt_json_get_num(od, "daily_dose_mg", 0));
+            for (const lt_json *t = lt_json_first(lt_json_get(od, "tablet_strengths_mg")); t;
+                 t = lt_json_next(t)) {
+                double x = 0;
+                lt_json_num(t, &x);
+                lt_buf_printf(b, " %g", x);
+            }
+            lt_buf_printf(b, " mg; dispensed every %g days; reduced by x%g, not below %g mg\n",
+                          lt_json_get_num(od, "dispensing_interval_days", 28),
+                          lt_json_get_num(od, "reduction_factor", 0.5),
+                          lt_json_get_num(od, "min_daily_dose_mg", 0));
+            for (const lt_json *c = lt_json_first(lt_json_get(od, "modifications")); c;
+                 c = lt_json_next(c))
+                for (const lt_json *g = lt_json_first(c); g; g = lt_json_next(g)) {
+                    const char *first = lt_json_get_str(g, "first", "?");
+                    lt_buf_printf(b, "        %s grade %s: %s, on recurrence %s", lt_json_key(c),
+                                  lt_json_key(g), first, lt_json_get_str(g, "recurrence", first));
+                    if (strcmp(first, "continue") && strcmp(first, "discontinue"))
+                        lt_buf_printf(b, "; resume at grade <= %g",
+                                      lt_json_get_num(g, "resume_grade", 1));
+                    if (lt_json_get(g, "max_interruption_days"))
+                        lt_buf_printf(b, "; discontinue after %g days interrupted",
+                                      lt_json_get_num(g, "max_interruption_days", 0));
+                    lt_buf_putc(b, '\n');
+                }
+        }
     }
     static const char *const methods[] = {"none (registration, not randomised)", "permuted blocks",
                                           "minimisation"};

@@ -324,7 +324,7 @@ static void build_arms(lt_protocol *p, const lt_json *doc, lt__issues *iss)
     p->arms = lt__pa_alloc(&p->arena, n * sizeof *p->arms);
     if (!p->arms) return;
     static const char *const members[] = {"name",          "role",        "ratio", "description",
-                                          "interventions", "also_called", NULL};
+                                          "interventions", "also_called", "oral_drug", NULL};
     static const char *const roles[] = {"experimental", "control", "single", NULL};
     static const char *const aka_members[] = {"name", "source", NULL};
     for (const lt_json *m = lt_json_first(arms); m; m = lt_json_next(m)) {
@@ -345,6 +345,9 @@ static void build_arms(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         const lt_json *iv = get_obj(m, "interventions", ap, false, iss);
         lt__path_key(q, sizeof q, ap, "interventions");
         if (iv) build_interventions(p, iv, q, iss);
+        /* an oral drug taken continuously: its meaning is the safety module's
+         * (lt_oral_spec_from_json, which protocol check calls); here only its shape */
+        get_obj(m, "oral_drug", ap, false, iss);
         /* other names the sources give the arm (a known conflict between documents is recorded,
          * and lint reports it, rather than silently settled) */
         const lt_json *aka = lt_json_get(m, "also_called");

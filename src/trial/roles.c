@@ -63,6 +63,11 @@ static const unsigned allowed[LT_DO_COUNT] = {
      * analyse the data, never the allocation sequence (not exported) */
     [LT_DO_EXPORT] = R(LT_ROLE_ADMIN) | R(LT_ROLE_MONITOR) | R(LT_ROLE_STATISTICIAN) |
                      R(LT_ROLE_UNBLINDED_STATISTICIAN),
+    /* an oral drug taken at home: the investigator prescribes and changes it (the label's
+     * modifications are a medical decision); there is no pharmacy role, so the site staff who
+     * record visits (coordinators, investigators) count what is dispensed and returned */
+    [LT_DO_PRESCRIBE] = R(LT_ROLE_INVESTIGATOR),
+    [LT_DO_DISPENSE] = R(LT_ROLE_COORDINATOR) | R(LT_ROLE_INVESTIGATOR),
 };
 
 bool lt__role_allowed(lt_role role, lt__action what)

@@ -47,6 +47,8 @@ typedef enum lt__action {
     LT_DO_GIVE_DOSE,    /* record an administered activity */
     LT_DO_SEE_SEQUENCE, /* see an allocation's block, position, block size, imbalance */
     LT_DO_EXPORT,       /* export the trial's data with its audit records (CDISC ODM) */
+    LT_DO_PRESCRIBE,    /* an oral drug: start, dose change, interruption, resume, stop, decide */
+    LT_DO_DISPENSE,     /* an oral drug: tablets dispensed and returned */
     LT_DO_COUNT
 } lt__action;
 

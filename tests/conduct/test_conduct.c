@@ -15,16 +15,17 @@
 
 /* Who may do what (docs/conduct.md), written out independently of src/conduct/access.c.
  * Rows: admin, coordinator, investigator, nuclear_medicine, statistician, monitor,
- * unblinded_statistician, safety_committee. Columns: record, decide, administer, read. */
+ * unblinded_statistician, safety_committee. Columns: record, decide, administer, read,
+ * prescribe (an oral drug), dispense (its tablets). */
 static const char *const expected[LT_ROLE_COUNT] = {
-    "...y", /* admin */
-    "y..y", /* coordinator */
-    "yy.y", /* investigator */
-    ".yyy", /* nuclear_medicine */
-    "...y", /* statistician */
-    "...y", /* monitor */
-    "...y", /* unblinded_statistician */
-    "...y", /* safety_committee */
+    "...y..", /* admin */
+    "y..y.y", /* coordinator */
+    "yy.yyy", /* investigator */
+    ".yyy..", /* nuclear_medicine */
+    "...y..", /* statistician */
+    "...y..", /* monitor */
+    "...y..", /* unblinded_statistician */
+    "...y..", /* safety_committee */
 };
 
 /* Who reads which listing (docs/conduct.md, "Listings"), written out independently of

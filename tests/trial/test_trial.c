@@ -17,16 +17,19 @@
  * monitor, unblinded_statistician, safety_committee. Columns: administer, enrol, confirm, treat, read, audit,
  * replay, and after randomisation (docs/conduct.md): record, decide a dose, record an
  * administration; last, see the allocation sequence (block, position, size). Only the admin
- * and the unblinded statistician see or replay the sequence, and neither enrols (issue 8 §6). */
+ * and the unblinded statistician see or replay the sequence, and neither enrols (issue 8 §6).
+ * Then an oral drug: prescribe (start, dose, interrupt, resume, stop: investigators) and
+ * dispense (tablets out and back: coordinators and investigators); between them, after the
+ * sequence, export (CDISC ODM: admin, monitor, statisticians). */
 static const char *const expected[LT_ROLE_COUNT] = {
-    "y...yyy...y", /* admin */
-    ".y.yy..y...", /* coordinator */
-    ".yyyy..yy..", /* investigator */
-    "...yy...yy.", /* nuclear_medicine */
-    "....y......", /* statistician */
-    "....yy.....", /* monitor */
-    "....y.y...y", /* unblinded_statistician */
-    "....y......", /* safety_committee: reads (its listings: tests/conduct) */
+    "y...yyy...yy..", /* admin */
+    ".y.yy..y.....y", /* coordinator */
+    ".yyyy..yy...yy", /* investigator */
+    "...yy...yy....", /* nuclear_medicine */
+    "....y......y..", /* statistician */
+    "....yy.....y..", /* monitor */
+    "....y.y...yy..", /* unblinded_statistician */
+    "....y.........", /* safety_committee: reads (its listings: tests/conduct) */
 };
 
 static void test_permissions(void)
