@@ -260,7 +260,7 @@ lt_status lt__demo_administer(lt__demo *d, int site, const char *patient, int cy
 
 lt_status lt__demo_adverse_event(lt__demo *d, int site, const char *patient, const char *term,
                                  int grade, lt_relatedness related, lt_date start, lt_date end,
-                                 lt_error *err)
+                                 char id_out[LT_CONDUCT_ID_MAX], lt_error *err)
 {
     lt_adverse_event e;
     memset(&e, 0, sizeof e);
@@ -270,7 +270,7 @@ lt_status lt__demo_adverse_event(lt__demo *d, int site, const char *patient, con
     e.related = related;
     e.start = start;
     e.end = end;
-    lt_status rc = lt_conduct_adverse_event(d->coord[site].c, &e, NULL, NULL, NULL, err);
+    lt_status rc = lt_conduct_adverse_event(d->coord[site].c, &e, NULL, NULL, id_out, err);
     d->r.adverse_events += rc == LT_OK;
     return rc;
 }

@@ -21,6 +21,7 @@ static const struct {
 } trials[] = {
     {"nelmas", lt__demo_nelmas},
     {"nct04544098", lt__demo_nct04544098},
+    {"net-retreat", lt__demo_net_retreat},
 };
 
 /* The protocol's id and arms (in file order, the design's reference arm: role "control"). The

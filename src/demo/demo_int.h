@@ -88,10 +88,11 @@ lt_status lt__demo_administer(lt__demo *d, int site, const char *patient, int cy
                               double prescribed_mbq, lt_route route, const char *ssa_ack,
                               lt_error *err);
 
-/* An adverse event recorded by the site's coordinator; counts adverse_events. */
+/* An adverse event recorded by the site's coordinator (end LT_DATE_NONE: ongoing; its id to
+ * id_out, which may be NULL); counts adverse_events. */
 lt_status lt__demo_adverse_event(lt__demo *d, int site, const char *patient, const char *term,
                                  int grade, lt_relatedness related, lt_date start, lt_date end,
-                                 lt_error *err);
+                                 char id_out[LT_CONDUCT_ID_MAX], lt_error *err);
 
 /* Writes a file into o->out_dir (nothing without one). */
 lt_status lt__demo_write_out(lt__demo *d, const char *name, const char *data, size_t n,
@@ -112,5 +113,6 @@ lt_status lt__demo_compare_arms(lt__demo *d, const char *endpoint, lt_date cutof
  * rep and names the files it wrote in d->files. */
 lt_status lt__demo_nelmas(lt__demo *d, lt_buf *rep, lt_error *err);
 lt_status lt__demo_nct04544098(lt__demo *d, lt_buf *rep, lt_error *err);
+lt_status lt__demo_net_retreat(lt__demo *d, lt_buf *rep, lt_error *err);
 
 #endif

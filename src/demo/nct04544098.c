@@ -204,7 +204,7 @@ static lt_status treat(nct *n, const cand *c, int k, lt_date stop, int *given, l
             const char *term = cycle <= 2 && u < 0.15 ? "Abdominal pain" : u < 0.25 ? "Nausea"
                                                                                    : "Fatigue";
             rc = lt__demo_adverse_event(g, 0, c->id, term, u < 0.05 ? 2 : 1, LT_RELATED_PROBABLE,
-                                        day + 1, day + lt__demo_int(g, 2, 6), err);
+                                        day + 1, day + lt__demo_int(g, 2, 6), NULL, err);
             if (rc != LT_OK) return rc;
         }
     }

@@ -192,7 +192,7 @@ static lt_status treat(demo *d, const cand *c, lt_date stop, lt_error *err)
     }
     if (unif(d, 0, 1) < 0.3) {
         if ((rc = lt__demo_adverse_event(d->g, c->site, c->id, "Nausea", 1, LT_RELATED_PROBABLE,
-                                         c1 + 1, c1 + 3, err)))
+                                         c1 + 1, c1 + 3, NULL, err)))
             return rc;
     }
     lt_date c2 = c1 + 56 + uint_(d, -4, 4);
