@@ -228,7 +228,9 @@ static int parse_args(int argc, char **argv, analyse_args *a)
         return lt_cli_usage_error(verb, "expected a DATA.csv file after %s", a->what);
     if (!a->time || !a->event) return lt_cli_usage_error(verb, "--time and --event are required");
     bool cox = !strcmp(a->what, "cox");
-    if (cox && a->ncovs == 0) return lt_cli_usage_error(verb, "cox needs --covariates");
+    /* from the trial, the arm indicators are the default covariates (lt_cmd_analyse) */
+    if (cox && a->ncovs == 0 && !a->endpoint)
+        return lt_cli_usage_error(verb, "cox needs --covariates");
     if (!cox && a->ncovs) return lt_cli_usage_error(verb, "--covariates is for cox");
     if (!cox && (a->cluster || a->robust))
         return lt_cli_usage_error(verb, "--cluster and --robust are for cox");
@@ -793,6 +795,51 @@ static int run_proportion(int argc, char **argv)
     return rc;
 }
 
+/* The trial's arms by name, the reference (control) first, as JSON; and the arm_<ID> columns
+ * of the other arms, the Cox covariates that make each hazard ratio read as the protocol states
+ * it (experimental against control). */
+static int trial_arms(const analyse_args *a, lt_buf *json, char cols[][80], size_t *ncols)
+{
+    lt_trial *t = NULL;
+    int rc = lt_cli_open_trial_read(lt_cli_db(a->db), lt_cli_user(a->user), &t);
+    if (rc) return rc;
+    const lt_protocol *p = lt_trial_protocol(t);
+    lt_protocol_arms_to_json(p, json);
+    const char *ids[MAX_LIST];
+    size_t n = lt_protocol_arm_ids_reference_first(p, ids, NULL, MAX_LIST);
+    *ncols = 0;
+    for (size_t k = 1; k < n; k++)
+        snprintf(cols[(*ncols)++], 80, "arm_%s", ids[k]);
+    lt_trial_close(t);
+    return lt_buf_failed(json) ? lt_cli_exit_code(LT_ENOMEM) : 0;
+}
+
+/* Says which arm is which beside the analysis: JSON gets an "arms" member first, text a line. */
+static void with_arms(const analyse_args *a, const lt_buf *arms, lt_buf *b)
+{
+    lt_buf o = LT_BUF_INIT;
+    const char *s = lt_buf_str(b);
+    if (a->json && s[0] == '{') {
+        lt_buf_printf(&o, "{\"arms\":%s,", lt_buf_str(arms));
+        lt_buf_puts(&o, s + 1);
+    } else {
+        lt_json *j = NULL;
+        lt_buf_puts(&o, s);
+        if (lt_json_parse(lt_buf_str(arms), strlen(lt_buf_str(arms)), "arms", &j, NULL) == LT_OK) {
+            lt_buf_puts(&o, "\narms: ");
+            size_t k = 0;
+            for (const lt_json *m = lt_json_first(j); m; m = lt_json_next(m), k++)
+                lt_buf_printf(&o, "%s%s = %s (%s%s)", k ? "; " : "", lt_json_get_str(m, "id", ""),
+                              lt_json_get_str(m, "name", ""), lt_json_get_str(m, "role", ""),
+                              k ? "" : ": the reference of every comparison");
+            lt_buf_putc(&o, '\n');
+        }
+        lt_json_free(j);
+    }
+    lt_buf_free(b);
+    *b = o;
+}
+
 int lt_cmd_analyse(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "proportion")) {
@@ -829,9 +876,29 @@ int lt_cmd_analyse(int argc, char **argv)
     lt_surv_data *d;
     /* wall and CPU (all threads) time of each phase for --timing */
     double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    lt_buf arms = LT_BUF_INIT;
+    char arm_cols[MAX_LIST][80];
+    size_t narm_cols = 0;
     if (a.endpoint) {
-        if ((rc = lt_cli_trial_surv_data(a.endpoint, a.cutoff, a.db, a.user, &spec, &d)))
+        if ((rc = trial_arms(&a, &arms, arm_cols, &narm_cols))) {
+            lt_buf_free(&arms);
             return rc;
+        }
+        if (!strcmp(a.what, "cox") && a.ncovs == 0) {
+            for (size_t k = 0; k < narm_cols && a.ncovs < MAX_LIST; k++)
+                a.covs[a.ncovs++] = arm_cols[k];
+            spec.covariates = a.covs;
+            spec.ncovariates = a.ncovs;
+            if (!a.ncovs) {
+                lt_buf_free(&arms);
+                return lt_cli_usage_error("analyse", "cox needs --covariates (one arm: no arm "
+                                                     "indicator to compare)");
+            }
+        }
+        if ((rc = lt_cli_trial_surv_data(a.endpoint, a.cutoff, a.db, a.user, &spec, &d))) {
+            lt_buf_free(&arms);
+            return rc;
+        }
     } else if (lt_surv_data_read_csv(a.data, &spec, &d, &err)) {
         return lt_cli_fail(&err);
     }
@@ -846,6 +913,8 @@ int lt_cmd_analyse(int argc, char **argv)
     else
         rc = run_rmst(&a, d, &b);
     double t2 = clock_s(CLOCK_MONOTONIC), c2 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    if (rc == 0 && a.endpoint) with_arms(&a, &arms, &b);
+    lt_buf_free(&arms);
     if (rc == 0) rc = lt_cli_print_buf(&b);
     if (a.timing)
         fprintf(stderr,

@@ -358,10 +358,10 @@ int lt_cmd_endpoints(int argc, char **argv)
             goto fail;
         }
 
+    /* the control arm is the reference: arm_<ID> columns for the others */
     const char *arm_ids[64];
-    size_t narms = lt_protocol_arm_count(p) < 64 ? lt_protocol_arm_count(p) : 64;
-    for (size_t i = 0; i < narms; i++)
-        arm_ids[i] = lt_protocol_arm(p, i)->id;
+    const char *arm_names[64];
+    size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, arm_names, 64);
     lt_endpoint_dataset ds = {
         .protocol_id = lt_protocol_id(p),
         .protocol_name = lt_protocol_name(p),
@@ -372,6 +372,7 @@ int lt_cmd_endpoints(int argc, char **argv)
         .factors = factors,
         .nfactors = nfactors,
         .arms = arm_ids,
+        .arm_names = arm_names,
         .narms = narms,
         .rows = rows,
         .recs = recs,

@@ -239,6 +239,9 @@ typedef struct lt_proportion_def {
     double level;        /* of the exact interval; 0.95 unless the file says */
 } lt_proportion_def;
 
+/* "toxicity_grade", "cycles_given", "objective_response" (the protocol's spelling). */
+LT_API const char *lt_proportion_counts_name(lt_proportion_counts c);
+
 /* The definition of endpoint i when it is a proportion, else NULL. */
 LT_API const lt_proportion_def *lt_endpoints_proportion(const lt_endpoints *e, size_t i);
 LT_API const char *lt_endpoints_name(const lt_endpoints *e, size_t i);
@@ -297,6 +300,7 @@ typedef struct lt_endpoint_dataset {
     const char *const *factors;            /* strata columns, in order */
     size_t nfactors;
     const char *const *arms;               /* arm ids, the reference first; NULL: no columns */
+    const char *const *arm_names;          /* [narms] their names, or NULL */
     size_t narms;
     const lt_endpoint_row *rows;
     const lt_outcome_record *const *recs;

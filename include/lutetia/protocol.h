@@ -20,6 +20,7 @@ typedef struct lt_arm {
     const char *id;   /* "A", "B" */
     const char *name; /* "Standard of care" */
     int ratio;        /* allocation ratio weight, >= 1 */
+    const char *role; /* "experimental", "control" or "single" */
 } lt_arm;
 
 /* A stratification factor: its levels, and the patient fact or attestation it is read from. */
@@ -66,6 +67,18 @@ LT_API const char *lt_protocol_name(const lt_protocol *p);    /* "NELMAS" */
 LT_API const char *lt_protocol_version(const lt_protocol *p); /* the chosen version */
 LT_API size_t lt_protocol_arm_count(const lt_protocol *p);
 LT_API const lt_arm *lt_protocol_arm(const lt_protocol *p, size_t i);
+/* The index of the reference arm of every comparison: the control arm (role "control"), else
+ * the first, so that a hazard ratio reads as the protocol states it (experimental against
+ * control). */
+LT_API size_t lt_protocol_reference_arm(const lt_protocol *p);
+/* The arms' ids (and names, when names is not NULL), the reference first, then the others in
+ * the file's order, into ids[0..max); returns how many (an endpoint dataset's arm_<ID> columns
+ * are the arms after the first). */
+LT_API size_t lt_protocol_arm_ids_reference_first(const lt_protocol *p, const char **ids,
+                                                  const char **names, size_t max);
+/* The arms by name, reference first: [{"id", "name", "role", "reference"}], appended to out;
+ * what an analysis prints beside arm ids and arm_<ID> columns. */
+LT_API void lt_protocol_arms_to_json(const lt_protocol *p, lt_buf *out);
 LT_API size_t lt_protocol_strat_count(const lt_protocol *p);
 LT_API const lt_strat_factor *lt_protocol_strat(const lt_protocol *p, size_t i);
 LT_API const lt_randomisation_spec *lt_protocol_randomisation(const lt_protocol *p);

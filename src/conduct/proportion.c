@@ -79,12 +79,6 @@ static void text_ci(lt_buf *b, long x, long n, double level)
         lt_buf_printf(b, "%ld of %ld (no patient in the population yet)", x, n);
 }
 
-static const char *const counts_text[LT_COUNTS_COUNT] = {
-    [LT_COUNTS_TOXICITY_GRADE] = "toxicity_grade",
-    [LT_COUNTS_CYCLES_GIVEN] = "cycles_given",
-    [LT_COUNTS_OBJECTIVE_RESPONSE] = "objective_response",
-};
-
 static lt_status one(lt_conduct *c, long ei, const lt_outcome_set *set, lt_date cutoff,
                      bool json, lt_buf *out, lt_error *err)
 {
@@ -117,7 +111,7 @@ static lt_status one(lt_conduct *c, long ei, const lt_outcome_set *set, lt_date 
             lt_buf_puts(out, ",\"name\":");
             lt_buf_json_str(out, lt_endpoints_name(c->ends, (size_t)ei));
             lt_buf_printf(out, ",\"counts\":\"%s\",\"at_least\":%d,\"population\":\"%s\"",
-                          counts_text[def->counts], def->at_least,
+                          lt_proportion_counts_name(def->counts), def->at_least,
                           def->population == LT_POPULATION_TREATED ? "treated" : "all");
             lt_buf_puts(out, ",\"cutoff\":");
             if (cutoff != LT_DATE_NONE) lt_buf_printf(out, "\"%s\"", lt_date_format(cutoff, cs));

@@ -496,11 +496,11 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
     const lt_protocol *p = lt_trial_protocol(c->t);
     const char *factors[64], *arm_ids[64];
     size_t nf = lt_protocol_strat_count(p) < 64 ? lt_protocol_strat_count(p) : 64;
-    size_t narms = lt_protocol_arm_count(p) < 64 ? lt_protocol_arm_count(p) : 64;
     for (size_t f = 0; f < nf; f++)
         factors[f] = lt_protocol_strat(p, f)->id;
-    for (size_t k = 0; k < narms; k++)
-        arm_ids[k] = lt_protocol_arm(p, k)->id;
+    /* the control arm is the reference: arm_<ID> columns for the others */
+    const char *arm_names[64];
+    size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, arm_names, 64);
     lt_endpoint_dataset ds = {
         .protocol_id = lt_protocol_id(p),
         .protocol_name = lt_protocol_name(p),
@@ -511,6 +511,7 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
         .factors = factors,
         .nfactors = nf,
         .arms = arm_ids,
+        .arm_names = arm_names,
         .narms = narms,
         .rows = rows,
         .recs = (const lt_outcome_record *const *)set->records,

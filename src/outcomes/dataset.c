@@ -40,13 +40,26 @@ static void header(const lt_endpoint_dataset *d, lt_dataset_format fmt, size_t e
         lt_buf_json_str(b, d->origin);
         lt_buf_puts(b, ",\"time_unit\":\"days\",\"cutoff\":");
         lt_buf_json_str(b, d->cutoff == LT_DATE_NONE ? NULL : lt_date_format(d->cutoff, c));
-        lt_buf_printf(b, ",\"n\":%zu,\"events\":%zu,\"rows\":[", d->n, events);
+        /* the arms by name, the reference (control) first: what a hazard ratio compares */
+        lt_buf_puts(b, ",\"arms\":[");
+        for (size_t k = 0; k < d->narms; k++) {
+            lt_buf_puts(b, k ? ",{\"id\":" : "{\"id\":");
+            lt_buf_json_str(b, d->arms[k]);
+            lt_buf_puts(b, ",\"name\":");
+            lt_buf_json_str(b, d->arm_names ? d->arm_names[k] : NULL);
+            lt_buf_printf(b, ",\"reference\":%s}", k ? "false" : "true");
+        }
+        lt_buf_printf(b, "],\"n\":%zu,\"events\":%zu,\"rows\":[", d->n, events);
         break;
     case LT_DATASET_TEXT:
         lt_buf_printf(b, "%s (version %s), endpoint %s from %s: %zu patients, %zu events\n\n",
                       d->protocol_name ? d->protocol_name : "-",
                       d->protocol_version ? d->protocol_version : "-", d->endpoint, d->origin,
                       d->n, events);
+        for (size_t k = 0; d->arm_names && k < d->narms; k++)
+            lt_buf_printf(b, "%s%s = %s%s", k ? "; " : "arms: ", d->arms[k], d->arm_names[k],
+                          k ? "" : " (the reference)");
+        lt_buf_puts(b, d->arm_names && d->narms ? "\n\n" : "");
         lt_buf_printf(b, "%-12s %-4s %-10s %-10s %7s %7s  %s\n", "patient", "arm", "origin",
                       "end", "days", "months", "event");
         break;

@@ -13,6 +13,11 @@ static const char *const counts_names[LT_COUNTS_COUNT] = {
     [LT_COUNTS_OBJECTIVE_RESPONSE] = "objective_response",
 };
 
+const char *lt_proportion_counts_name(lt_proportion_counts c)
+{
+    return (unsigned)c < LT_COUNTS_COUNT ? counts_names[c] : "unknown";
+}
+
 lt_status lt__proportion_parse(const lt_json *v, const char *where, const char *id,
                                lt_proportion_def *d, lt_error *err)
 {

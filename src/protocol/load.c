@@ -338,7 +338,7 @@ static void build_arms(lt_protocol *p, const lt_json *doc, lt__issues *iss)
         lt_arm *a = &p->arms[p->narms++];
         a->id = lt_json_key(m);
         a->name = get_str(m, "name", ap, true, iss);
-        get_enum(m, "role", ap, true, roles, iss);
+        a->role = get_enum(m, "role", ap, true, roles, iss);
         long ratio = 1;
         get_int(m, "ratio", ap, true, 1, 100, &ratio, iss);
         a->ratio = (int)ratio;
@@ -1125,6 +1125,44 @@ size_t lt_protocol_arm_count(const lt_protocol *p)
 const lt_arm *lt_protocol_arm(const lt_protocol *p, size_t i)
 {
     return i < p->narms ? &p->arms[i] : NULL;
+}
+size_t lt_protocol_reference_arm(const lt_protocol *p)
+{
+    for (size_t i = 0; i < p->narms; i++)
+        if (p->arms[i].role && !strcmp(p->arms[i].role, "control")) return i;
+    return 0;
+}
+/* The k-th arm with the reference first, then every other arm in the file's order. */
+static const lt_arm *arm_reference_first(const lt_protocol *p, size_t ref, size_t k)
+{
+    return &p->arms[k == 0 ? ref : k <= ref ? k - 1 : k];
+}
+void lt_protocol_arms_to_json(const lt_protocol *p, lt_buf *out)
+{
+    size_t ref = lt_protocol_reference_arm(p);
+    lt_buf_putc(out, '[');
+    for (size_t k = 0; k < p->narms; k++) {
+        const lt_arm *a = arm_reference_first(p, ref, k);
+        lt_buf_puts(out, k ? ",{\"id\":" : "{\"id\":");
+        lt_buf_json_str(out, a->id);
+        lt_buf_puts(out, ",\"name\":");
+        lt_buf_json_str(out, a->name);
+        lt_buf_puts(out, ",\"role\":");
+        lt_buf_json_str(out, a->role);
+        lt_buf_printf(out, ",\"reference\":%s}", k ? "false" : "true");
+    }
+    lt_buf_putc(out, ']');
+}
+size_t lt_protocol_arm_ids_reference_first(const lt_protocol *p, const char **ids,
+                                           const char **names, size_t max)
+{
+    size_t ref = lt_protocol_reference_arm(p), n = 0;
+    for (; n < p->narms && n < max; n++) {
+        const lt_arm *a = arm_reference_first(p, ref, n);
+        ids[n] = a->id;
+        if (names) names[n] = a->name;
+    }
+    return n;
 }
 size_t lt_protocol_strat_count(const lt_protocol *p)
 {

@@ -15,20 +15,20 @@ cat > "$TMP/events.json" <<'JSON'
               {"type": "next_therapy", "date": "2027-04-01", "therapy": "repeat resection"}],
    "last_contact": "2027-06-01"},
   {"id": "N2", "arm": "A", "strata": {"primary_site": "other", "resection_margin": "R1"},
-   "anchors": {"liver_resection": "2026-01-10"},
+   "anchors": {"liver_resection": "2026-01-10", "randomisation": "2026-01-20"},
    "assessments": [{"date": "2026-04-10"}, {"date": "2026-10-09"}], "last_contact": "2026-12-01"},
   {"id": "N3", "arm": "A", "strata": {"primary_site": "other", "resection_margin": "R0"},
-   "anchors": {"liver_resection": "2026-02-01"},
+   "anchors": {"liver_resection": "2026-02-01", "randomisation": "2026-02-10"},
    "assessments": [{"date": "2026-05-01"}, {"date": "2026-09-01"}],
    "events": [{"type": "recurrence", "date": "2026-09-01", "site": "extrahepatic"},
               {"type": "death", "date": "2028-12-20", "cause": "disease"}]},
   {"id": "N4", "arm": "B", "strata": {"primary_site": "pancreas", "resection_margin": "R1"},
-   "anchors": {"liver_resection": "2026-03-03"},
+   "anchors": {"liver_resection": "2026-03-03", "randomisation": "2026-03-10"},
    "assessments": [{"date": "2026-06-01"}],
    "events": [{"type": "death", "date": "2026-08-15", "cause": "other"}]},
   {"id": "N5", "arm": "B", "strata": {"primary_site": "other, unknown", "resection_margin": "R0"},
-   "anchors": {"liver_resection": "2026-03-03"}},
-  {"id": "N6", "arm": "A", "anchors": {"liver_resection": "2026-01-05"},
+   "anchors": {"liver_resection": "2026-03-03", "randomisation": "2026-03-10"}},
+  {"id": "N6", "arm": "A", "anchors": {"liver_resection": "2026-01-05", "randomisation": "2026-01-15"},
    "assessments": [{"date": "2026-04-01"}, {"date": "2026-07-01"}],
    "events": [{"type": "withdrawal", "date": "2026-08-01"}]}
  ]}
@@ -52,17 +52,19 @@ expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json
 expect_jq '.endpoint == "DFS_LIVER" and .origin == "liver_resection" and .n == 6'
 expect_jq ".rows[] | select(.patient == \"N3\") | .event == 1 and .time == $(days 2026-02-01 2028-12-20) and .reason == \"death\""
 expect_jq '.rows[] | select(.patient == "N1") | .strata.primary_site == "pancreas"'
-# OS: censored at the last contact
+# OS: from randomisation (protocols/nelmas.json, choices: os-ttnt-origin), censored at the
+# last contact
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint os --json
-expect_jq ".rows[] | select(.patient == \"N1\") | .event == 0 and .time == $(days 2026-01-10 2027-06-01) and .reason == \"last_contact\""
-expect_jq ".rows[] | select(.patient == \"N6\") | .event == 0 and .time == $(days 2026-01-05 2026-08-01)"
+expect_jq '.origin == "randomisation"'
+expect_jq ".rows[] | select(.patient == \"N1\") | .event == 0 and .time == $(days 2026-01-20 2027-06-01) and .reason == \"last_contact\""
+expect_jq ".rows[] | select(.patient == \"N6\") | .event == 0 and .time == $(days 2026-01-15 2026-08-01)"
 expect_jq '.events == 2'
 # TTR: a death without recurrence is censored at the last assessment
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint TTR --json
 expect_jq ".rows[] | select(.patient == \"N4\") | .event == 0 and .time == $(days 2026-03-03 2026-06-01)"
 # TTNT
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint TTNT --json
-expect_jq ".rows[] | select(.patient == \"N1\") | .event == 1 and .time == $(days 2026-01-10 2027-04-01)"
+expect_jq ".rows[] | select(.patient == \"N1\") | .event == 1 and .time == $(days 2026-01-20 2027-04-01)"
 # a data cut-off: N1's recurrence is after it
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint DFS --cutoff 2027-01-01 --json
 expect_jq '.cutoff == "2027-01-01"'
@@ -158,9 +160,9 @@ expect_err 'are required'
 printf '{"format": "lutetia-outcomes", "format_version": 1, "patients": [{"id": "X1", "anchors": {"randomisation": "2026-01-01"}}]}' > "$TMP/noorigin.json"
 expect_exit 6 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/noorigin.json" --endpoint DFS
 expect_err 'noorigin.json: patient X1: DFS counts from liver_resection, which has no date'
-printf '{"format": "lutetia-outcomes", "format_version": 1, "patients": [{"id": "X2", "anchors": {"liver_resection": "2026-01-10"}, "events": [{"type": "death", "date": "2025-12-01"}]}]}' > "$TMP/before.json"
+printf '{"format": "lutetia-outcomes", "format_version": 1, "patients": [{"id": "X2", "anchors": {"liver_resection": "2026-01-10", "randomisation": "2026-01-20"}, "events": [{"type": "death", "date": "2025-12-01"}]}]}' > "$TMP/before.json"
 expect_exit 4 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/before.json" --endpoint OS
-expect_err 'death on 2025-12-01 precedes OS.s origin liver_resection on 2026-01-10'
+expect_err 'death on 2025-12-01 precedes OS.s origin randomisation on 2026-01-20'
 printf '{"format": "lutetia-outcomes", "format_version": 1, "patients": [{"id": "X3", "events": [{"type": "death", "date": "2026-01-01", "cause": "heart"}]}]}' > "$TMP/cause.json"
 expect_exit 4 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/cause.json" --endpoint OS
 expect_err 'cause.json: patients\[0\].events\[0\].cause: expected one of disease, treatment, other, unknown, found "heart"'

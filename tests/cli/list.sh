@@ -7,6 +7,11 @@
 . "$(dirname "$0")/trial_setup.sh"
 L="$LUTETIA"
 ASOF=2025-11-01
+# NELMAS with NCT04544098's proportion endpoints as its file defines them (TOX_G3,
+# COMPLETED_4, ORR), so that one trial with two arms shows them overall and per arm
+jq --slurpfile n "$SRC/protocols/nct04544098.json" \
+   '.endpoints += ($n[0].endpoints | {TOX_G3, COMPLETED_4, ORR})' "$NELMAS" >"$TMP/nelmas-prop.json"
+NELMAS="$TMP/nelmas-prop.json"
 setup_trial "$TEST_SEED" || { bad "setup"; finish; exit 1; }
 "$L" user add --name dsmc1 --role safety_committee --all-sites --os-user "$ME" >/dev/null || bad "dsmc1"
 make_patients "$TMP/p.json" Q 4 small_intestine R0
@@ -20,6 +25,9 @@ for i in 1 2 3 4; do "$L" randomise --user coord1 --patient Q$i --date 2025-11-0
 for id in Q1 Q2; do
   "$L" record anchor --user coord1 --patient $id --anchor liver_resection --date 2025-09-10 >/dev/null &&
   "$L" record profile --user coord1 --patient $id --birth-date 1962-03-14 --sex female --weight 68 >/dev/null || bad "profile $id"
+done
+for id in Q3 Q4; do
+  "$L" record anchor --user coord1 --patient $id --anchor liver_resection --date 2025-09-10 >/dev/null || bad "anchor $id"
 done
 "$L" record anchor --user coord2 --patient R1 --anchor liver_resection --date 2025-09-10 >/dev/null || bad "anchor R1"
 panel() { # panel USER PATIENT DATE PLATELETS
@@ -42,7 +50,14 @@ panel coord1 Q1 2025-10-28 231 && panel inv1 Q2 2025-10-29 240 && panel coord2 R
    --before-at 2025-11-04T08:30:00Z --residual 150 --residual-at 2025-11-04T09:45:00Z \
    --start 2025-11-04T09:00:00Z --end 2025-11-04T09:30:00Z --no-ssa-long --no-ssa-short \
    --amino-start 2025-11-04T08:15:00Z --amino-end 2025-11-04T13:00:00Z >/dev/null || bad "administration"
-"$L" record assessment --user coord1 --patient Q1 --date 2025-12-01 --modality mri_liver >/dev/null || bad "assessment"
+"$L" record administration --user nuc1 --patient Q2 --cycle 1 --prescribed 7400 --before 7550 \
+   --before-at 2025-11-04T08:30:00Z --residual 150 --residual-at 2025-11-04T09:45:00Z \
+   --start 2025-11-04T09:00:00Z --end 2025-11-04T09:30:00Z --no-ssa-long --no-ssa-short \
+   --amino-start 2025-11-04T08:15:00Z --amino-end 2025-11-04T13:00:00Z >/dev/null || bad "administration Q2"
+# Q1: grade 3 thrombocytopenia after C1; a partial response (40 -> 26 mm, -35%)
+"$L" record lab --user coord1 --patient Q1 --date 2025-11-12 --analyte platelets --value 40 --unit 10^9/L --lln 150 --uln 400 >/dev/null || bad "lab g3"
+"$L" record assessment --user coord1 --patient Q1 --date 2025-10-30 --modality mri_liver --target L1:liver:40 >/dev/null || bad "baseline"
+"$L" record assessment --user coord1 --patient Q1 --date 2025-12-01 --modality mri_liver --target L1:liver:26 >/dev/null || bad "assessment"
 "$L" record assessment --user coord2 --patient R1 --date 2025-12-02 --modality mri_liver >/dev/null || bad "assessment R1"
 "$L" record questionnaire --user coord1 --patient Q1 --date 2025-11-20 \
    --items 1,1,2,1,1,1,1,1,2,2,1,2,1,1,1,1,1,2,1,1,2,2,1,1,1,1,1,1,6,5 >/dev/null || bad "questionnaire"
@@ -59,9 +74,9 @@ expect_exit 2 -- "$L" list labs --user coord1 --csv --json
 
 # labs: every filter, each row with who recorded it
 expect_exit 0 -- "$L" list labs --user stat1 --json
-expect_jq '.listing == "labs" and .count == 31 and (.rows | length) == 31'
+expect_jq '.listing == "labs" and .count == 32 and (.rows | length) == 32'
 expect_jq '[.rows[].date] == ([.rows[].date] | sort)'
-expect_exit 0 -- "$L" list labs --user stat1 --patient Q1 --from 2025-11-01 --to 2025-11-30 --json
+expect_exit 0 -- "$L" list labs --user stat1 --patient Q1 --from 2025-11-01 --to 2025-11-11 --json
 expect_jq '.count == 1 and .rows[0].analyte == "platelets" and .rows[0].value == 64 and .rows[0].grade == 2
            and .rows[0].recorded_by == "inv1" and .rows[0].role == "investigator" and .rows[0].rev == 2'
 expect_exit 0 -- "$L" list labs --user stat1 --site S2 --csv
@@ -72,12 +87,12 @@ expect_exit 0 -- "$L" list labs --user coord1 --from 2025-10-29 --to 2025-10-29
 expect_out "^labs: 10 rows$"
 expect_out "Q2 +analyte=platelets +value=240 .*\(recorded by inv1, investigator, "
 expect_exit 0 -- "$L" list labs --user coord1
-expect_out "^labs: 21 rows$"
+expect_out "^labs: 22 rows$"
 expect_no_out "R1"
 
 # a monitor of S1: S2's rows are never read; S2's patient and site answer as ones that do not exist
 expect_exit 0 -- "$L" list labs --user mon1 --json
-expect_jq '.count == 21 and ([.rows[].site] | unique) == ["S1"]'
+expect_jq '.count == 22 and ([.rows[].site] | unique) == ["S1"]'
 expect_exit 5 -- "$L" list labs --user mon1 --patient R1
 expect_err "no patient 'R1' among the patients you may read"
 cp "$TMP/err" "$TMP/err-r1"
@@ -112,18 +127,20 @@ expect_jq '[.rows[] | [.patient, .cycle, .action, .recorded_by]] == [["Q1", 1, "
 expect_exit 0 -- "$L" list doses --user stat1 --patient Q2 --csv
 expect_out "^Q2,S1,2025-11-03,1,give_full,7400,"
 expect_exit 0 -- "$L" list administrations --user mon1 --json
-expect_jq '.count == 1 and .rows[0].cycle == 1 and .rows[0].recorded_by == "nuc1" and .rows[0].role == "nuclear_medicine"
+expect_jq '.count == 2 and .rows[0].cycle == 1 and .rows[0].recorded_by == "nuc1" and .rows[0].role == "nuclear_medicine"
            and (.rows[0].administered_mbq - 7383.1 | fabs) < 0.1'
 expect_exit 0 -- "$L" list administrations --user mon1 --from 2025-11-05
 expect_out "^administrations: 0 rows$"
-expect_exit 0 -- "$L" list administrations --user stat1 --site S1 --csv
-expect_out "^Q1,S1,2025-11-04,1,give_full,Lu-177,7400,"
+expect_exit 0 -- "$L" list administrations --user stat1 --site S1 --patient Q2 --csv
+expect_out "^Q2,S1,2025-11-04,1,give_full,Lu-177,7400,"
+expect_no_out "^Q1,"
 expect_exit 0 -- "$L" list events --user stat1 --json
 expect_jq '[.rows[] | [.patient, .date, .type]] == [["Q1", "2026-02-02", "recurrence"], ["R1", "2026-03-01", "death"]]'
 expect_exit 0 -- "$L" list events --user stat1 --site S2 --from 2026-01-01 --to 2026-12-31 --csv
 expect_out "^R1,S2,2026-03-01,death,,other,,coord2,coordinator,"
 expect_exit 0 -- "$L" list assessments --user coord1 --json
-expect_jq '.count == 1 and .rows[0].patient == "Q1" and .rows[0].modality == "mri_liver"'
+expect_jq '.count == 2 and ([.rows[].patient] | unique) == ["Q1"] and .rows[1].modality == "mri_liver"
+           and .rows[0].lesions[0].mm == 40'
 expect_exit 0 -- "$L" list assessments --user stat1 --patient R1 --from 2025-12-02 --to 2025-12-02 --csv
 expect_out "^R1,S2,2025-12-02,mri_liver,false,,coord2,"
 expect_exit 0 -- "$L" list questionnaires --user inv1 --patient Q1 --json
@@ -160,4 +177,64 @@ expect_out "^2025-11-05  Q1 +aes +term=Nausea .*\(recorded by inv1, investigator
 expect_exit 0 -- "$L" patient show Q1 --user dsmc1
 expect_out "kinds of record your role does not read left out"
 expect_no_out "consents"
+
+# NCT04544098's endpoints: proportions with exact (Clopper-Pearson) 95% intervals. Closed forms
+# of binom.test's interval: 1 of 2 is [1 - sqrt(0.975), sqrt(0.975)], 0 of n has upper bound
+# 1 - 0.025^(1/n); tolerance 1e-7
+expect_exit 0 -- "$L" analyse proportion --endpoint TOX_G3 --user stat1 --json
+expect_jq '.endpoint == "TOX_G3" and .method == "Clopper-Pearson exact" and .level == 0.95 and .x == 1 and .n == 2
+           and (.lower - (1 - (0.975 | sqrt)) | fabs) < 1e-7 and (.upper - (0.975 | sqrt) | fabs) < 1e-7'
+expect_jq '[.rows[] | select(.counted == 1) | .patient] == ["Q1"] and ([.rows[] | select(.in_population) | .patient] == ["Q1", "Q2"])'
+expect_jq '[.arms[] | [.arm, .arm_name, .x, .n]] == [["A", "Standard of care", 0, 0], ["B", "177Lu-DOTATATE", 1, 2]]'
+expect_exit 0 -- "$L" analyse proportion --endpoint TOX_G3 --user stat1 --cutoff 2025-11-11 --json
+expect_jq '.x == 0 and .n == 2 and .lower == 0 and (.upper - (1 - pow(0.025; 0.5)) | fabs) < 1e-7'
+expect_exit 0 -- "$L" analyse proportion --endpoint completed_4 --user stat1 --json
+expect_jq '.x == 0 and .n == 5 and (.upper - (1 - pow(0.025; 0.2)) | fabs) < 1e-7 and ([.arms[].n] | add) == 5'
+expect_exit 0 -- "$L" analyse proportion --endpoint ORR --user stat1 --json
+expect_jq '.x == 1 and .n == 2 and ([.rows[] | select(.counted == 1) | .why] == ["best response PR on 2025-12-01"])'
+expect_exit 0 -- "$L" analyse proportion --user stat1
+expect_out "^TOX_G3 \(Patients with a grade >= 3 toxicity\): 1 of 2 = 50.0% \(exact 95% CI 1.3% to 98.7%\)$"
+expect_out "^  arm B \(177Lu-DOTATATE\): 1 of 2"
+expect_out "^COMPLETED_4 "
+expect_out "^ORR "
+# coordinators of S2 see S2's patients only
+expect_exit 0 -- "$L" analyse proportion --endpoint COMPLETED_4 --user coord2 --json
+expect_jq '.n == 1 and .rows[0].patient == "R1"'
+expect_exit 5 -- "$L" analyse proportion --endpoint DFS --user stat1
+expect_err "'DFS' is not a proportion endpoint of the protocol \(proportions: TOX_G3, COMPLETED_4, ORR\)"
+expect_exit 2 -- "$L" endpoints --endpoint TOX_G3 --user stat1
+expect_err "a proportion of patients, not a time to an event"
+
+# arms by name; the control arm is the reference of every comparison
+expect_exit 0 -- "$L" analyse km --endpoint DFS --user stat1 --json
+expect_jq '.arms == [{"id": "A", "name": "Standard of care", "role": "control", "reference": true},
+                     {"id": "B", "name": "177Lu-DOTATATE", "role": "experimental", "reference": false}]'
+expect_exit 0 -- "$L" endpoints --endpoint DFS --user stat1
+expect_out "^arms: A = Standard of care \(the reference\); B = 177Lu-DOTATATE$"
+
+# NET RETREAT: arm 1 (177Lu-DOTATATE retreatment) is listed first, arm 2 (everolimus) is the
+# control: the dataset's indicator is arm_1 and the hazard ratio is retreatment against
+# everolimus (seen: '1' and '2' without names, and the HR of control against treatment)
+NR="$SRC/protocols/net-retreat.json"
+jq -n '{format: "lutetia-outcomes", format_version: 1, protocol: "net-retreat",
+        patients: [
+          [1, "1", 120], [2, "1", 300], [3, "1", 400], [4, "1", 500],
+          [5, "2", 100], [6, "2", 150], [7, "2", 350], [8, "2", 200]]
+        | map(.[2] as $days | {id: ("N" + (.[0] | tostring)), arm: .[1],
+               anchors: {randomisation: "2025-01-01"},
+               events: [{type: "progression",
+                         date: ("2025-01-01" | strptime("%Y-%m-%d") | mktime + $days * 86400 | strftime("%Y-%m-%d"))}]})}' \
+   >"$TMP/nr.json"
+expect_exit 0 -- "$L" endpoints --protocol "$NR" --events "$TMP/nr.json" --endpoint PFS --csv
+expect_out "^patient,arm,time,event,time_months,origin,end,reason,arm_1$"
+expect_out "^N1,1,120,1,[0-9.]+,2025-01-01,2025-05-01,progression,1$"
+expect_out "^N5,2,100,1,[0-9.]+,2025-01-01,2025-04-11,progression,0$"
+cp "$TMP/out" "$TMP/nr.csv"
+expect_exit 0 -- "$L" endpoints --protocol "$NR" --events "$TMP/nr.json" --endpoint PFS --json
+expect_jq '.arms == [{"id": "2", "name": "Everolimus", "reference": true},
+                     {"id": "1", "name": "177Lu-DOTATATE retreatment", "reference": false}]'
+expect_exit 0 -- "$L" endpoints --protocol "$NR" --events "$TMP/nr.json" --endpoint PFS
+expect_out "^arms: 2 = Everolimus \(the reference\); 1 = 177Lu-DOTATATE retreatment$"
+expect_exit 0 -- "$L" analyse cox "$TMP/nr.csv" --time time --event event --covariates arm_1 --json
+expect_jq '.coefficients[0].name == "arm_1" and .coefficients[0]["exp(coef)"] < 1'
 finish

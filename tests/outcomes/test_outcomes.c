@@ -617,7 +617,7 @@ static void test_protocol_endpoints(void)
         lt_censor_rule censor;
     } want[] = {
         {"nelmas", 5, "DFS", "liver_resection", LT_CENSOR_LAST_ASSESSMENT},
-        {"nct04544098", 1, "PFS", "randomisation", LT_CENSOR_LAST_ASSESSMENT},
+        {"nct04544098", 4, "PFS", "randomisation", LT_CENSOR_LAST_ASSESSMENT},
         {"net-retreat", 1, "PFS", "randomisation", LT_CENSOR_LAST_ASSESSMENT},
     };
     const char *src = getenv("SRC");
@@ -645,8 +645,152 @@ static void test_protocol_endpoints(void)
     }
 }
 
+/* Proportion endpoints: NCT04544098's definitions as its protocol file has them, derived over
+ * patient histories (rows: what the store holds, what the endpoint says), bad definitions
+ * refused naming the member, and a seeded property over random RECIST series: a responder
+ * stays a responder as assessments are added (the best response is over the history). */
+static lt_endpoints *nct_endpoints(void)
+{
+    const char *src = getenv("SRC");
+    char path[512];
+    snprintf(path, sizeof path, "%s/protocols/nct04544098.json", src ? src : ".");
+    lt_protocol *p = NULL;
+    lt_endpoints *e = NULL;
+    lt_error err;
+    CHECK_MSG(lt_protocol_load(path, NULL, &p, &err) == LT_OK, "%s", err.message);
+    if (p) CHECK_MSG(lt_endpoints_from_protocol(p, &e, &err) == LT_OK, "%s", err.message);
+    lt_protocol_free(p);
+    return e;
+}
+
+static void test_proportions(void)
+{
+    lt_endpoints *e = nct_endpoints();
+    if (!e) return;
+    long tox = lt_endpoints_find(e, "TOX_G3"), done = lt_endpoints_find(e, "COMPLETED_4"),
+         orr = lt_endpoints_find(e, "ORR");
+    CHECK(tox >= 0 && done >= 0 && orr >= 0);
+    CHECK(lt_endpoints_proportion(e, (size_t)lt_endpoints_find(e, "PFS")) == NULL);
+    const lt_proportion_def *d = lt_endpoints_proportion(e, (size_t)tox);
+    CHECK(d && d->counts == LT_COUNTS_TOXICITY_GRADE && d->at_least == 3 &&
+          d->population == LT_POPULATION_TREATED && d->level == 0.95);
+    d = lt_endpoints_proportion(e, (size_t)done);
+    CHECK(d && d->counts == LT_COUNTS_CYCLES_GIVEN && d->at_least == 4 &&
+          d->population == LT_POPULATION_ALL);
+    /* a proportion is no time to an event */
+    lt_outcome_record rec = {.id = "N1", .arm = "A"};
+    lt_endpoint_row er;
+    lt_error err;
+    CHECK_INT(lt_endpoint_derive(e, (size_t)tox, &rec, LT_DATE_NONE, &er, &err), LT_EINVAL);
+    CHECK(strstr(err.message, "proportion") != NULL);
+    static const struct {
+        const char *endpoint;
+        int cycles, worst;
+        int in_population, counted;
+        const char *why;
+    } rows[] = {
+        {"TOX_G3", 0, -1, 0, 0, "not treated"},
+        {"TOX_G3", 1, -1, 1, 0, "no graded toxicity recorded"},
+        {"TOX_G3", 2, 2, 1, 0, "worst: grade 2"},
+        {"TOX_G3", 2, 3, 1, 1, "worst: grade 3"},
+        {"TOX_G3", 4, 4, 1, 1, "worst: grade 4"},
+        {"COMPLETED_4", 0, -1, 1, 0, "0 cycles given"},
+        {"COMPLETED_4", 3, 3, 1, 0, "3 cycles given"},
+        {"COMPLETED_4", 4, -1, 1, 1, "4 cycles given"},
+        {"ORR", 0, -1, 0, 0, "not treated"},
+        {"ORR", 2, -1, 1, 0, "no follow-up assessment"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        lt_patient_safety s = {.cycles_given = rows[i].cycles, .worst_grade = rows[i].worst,
+                               .worst_what = "Platelet count decreased",
+                               .worst_date = lt_date_from_ymd(2026, 3, 1)};
+        lt_proportion_row r;
+        long k = lt_endpoints_find(e, rows[i].endpoint);
+        CHECK_INT(lt_proportion_derive(e, (size_t)k, &rec, &s, LT_DATE_NONE, &r, &err), LT_OK);
+        CHECK_MSG(r.in_population == rows[i].in_population && r.counted == rows[i].counted &&
+                      strstr(r.why, rows[i].why),
+                  "row %zu: %d %d %s", i, r.in_population, r.counted, r.why);
+    }
+    /* RECIST series: 40 mm at baseline, 26 mm (PR: -35%) then 30 mm (SD against baseline) */
+    lt_lesion l0 = {.id = "L1", .organ = "liver", .target = true, .mm = 40};
+    lt_lesion l1 = l0, l2 = l0;
+    l1.mm = 26;
+    l2.mm = 30;
+    lt_tumour_assessment as[3] = {
+        {lt_date_from_ymd(2026, 1, 1), "ct", &l0, 1, false},
+        {lt_date_from_ymd(2026, 3, 1), "ct", &l1, 1, false},
+        {lt_date_from_ymd(2026, 5, 1), "ct", &l2, 1, false},
+    };
+    rec.assessments = as;
+    rec.nassessments = 3;
+    lt_patient_safety s = {.cycles_given = 2, .worst_grade = -1};
+    lt_proportion_row r;
+    CHECK_INT(lt_proportion_derive(e, (size_t)orr, &rec, &s, LT_DATE_NONE, &r, &err), LT_OK);
+    CHECK_MSG(r.counted == 1 && strstr(r.why, "best response PR on 2026-03-01"), "%s", r.why);
+    /* cut before the PR scan: no response yet */
+    CHECK_INT(lt_proportion_derive(e, (size_t)orr, &rec, &s, lt_date_from_ymd(2026, 2, 1), &r,
+                                   &err), LT_OK);
+    CHECK(r.counted == 0);
+
+    /* seeded property: over random series of up to 6 scans of one 40 mm target, a patient
+     * counted as a responder with the first k scans is counted with k + 1 (and whatever follows
+     * a CR or PR scan); not counted unless some follow-up is <= 28 mm (a 30% fall) */
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    lt_lesion ls[6];
+    lt_tumour_assessment ts[6];
+    for (int trial = 0; trial < 2000; trial++) {
+        size_t n = 2 + (size_t)(trial % 5);
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ls[k] = l0;
+            ls[k].mm = k ? (double)(x % 61) : 40; /* 0..60 mm */
+            ts[k] = (lt_tumour_assessment){lt_date_from_ymd(2026, 1, 1) + 60 * (lt_date)k, "ct",
+                                           &ls[k], 1, false};
+        }
+        rec.assessments = ts;
+        rec.nassessments = n;
+        int before = 0;
+        bool shrank = false;
+        for (size_t k = 1; k < n; k++) {
+            shrank |= ls[k].mm <= 28;
+            CHECK_INT(lt_proportion_derive(e, (size_t)orr, &rec, &s, ts[k].date, &r, &err), LT_OK);
+            CHECK_MSG(r.counted >= before, "trial %d: a responder stopped responding at scan %zu",
+                      trial, k);
+            CHECK_MSG(r.counted == 0 || shrank, "trial %d: counted without a 30%% fall", trial);
+            before = r.counted;
+        }
+    }
+    lt_endpoints_free(e);
+
+    /* definitions refused with the member named */
+    static const struct {
+        const char *json, *where, *what;
+    } bad[] = {
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"toxicity\"}}", "X.counts", "toxicity_grade"},
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"toxicity_grade\"}}", "X.at_least", "whole number"},
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"toxicity_grade\", \"at_least\": 6}}", "X.at_least", "1 to 5"},
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"objective_response\", \"at_least\": 1}}", "X.at_least", "no \"at_least\""},
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"cycles_given\", \"at_least\": 4, \"population\": \"itt\"}}", "X.population", "\"all\" or \"treated\""},
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"cycles_given\", \"at_least\": 4, \"origin\": \"randomisation\"}}", "X.origin", "no \"origin\""},
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"cycles_given\", \"at_least\": 4, \"level\": 1.5}}", "X.level", "confidence level"},
+        {"{\"X\": {\"type\": \"ratio\"}}", "X.type", "\"time_to_event\" or \"proportion\""},
+        {"{\"X\": {\"origin\": \"randomisation\", \"events\": [\"death\"], \"counts\": \"cycles_given\"}}", "X.counts", "belongs to a proportion"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        lt_json *j = NULL;
+        lt_endpoints *be = NULL;
+        CHECK_INT(lt_json_parse(bad[i].json, strlen(bad[i].json), "t", &j, &err), LT_OK);
+        CHECK_MSG(lt_endpoints_parse(j, "endpoints", &be, &err) == LT_ESCHEMA &&
+                      strstr(err.where, bad[i].where) && strstr(err.message, bad[i].what),
+                  "bad %zu: %s: %s", i, err.where, err.message);
+        lt_endpoints_free(be);
+        lt_json_free(j);
+    }
+}
+
 int main(void)
 {
+    test_proportions();
     test_protocol_endpoints();
     test_recist();
     test_recist_errors();
