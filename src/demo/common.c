@@ -292,9 +292,10 @@ lt_status lt__demo_compare_arms(lt__demo *d, const char *endpoint, lt_date cutof
                                 lt_km **km, lt_error *err)
 {
     if (d->narms != 2) LT_FAIL(err, LT_ESTATE, endpoint, "two arms are needed to compare them");
-    /* the dataset's indicator column is of the arm after the first (lt_conduct_endpoint) */
+    /* the dataset's indicator column is the other arm's: the reference arm is its baseline
+     * (lt_conduct_endpoint), so the ratio reads as the design states it */
     char col[32];
-    snprintf(col, sizeof col, "arm_%s", d->arm_ids[1]);
+    snprintf(col, sizeof col, "arm_%s", d->arm_ids[d->control == 0 ? 1 : 0]);
     lt_status rc = lt_conduct_endpoint(d->stat.c, endpoint, cutoff, LT_CONDUCT_CSV, csv, err);
     if (rc == LT_OK && lt_buf_failed(csv)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     /* parsing overwrites its text: each fit reads its own copy */
@@ -325,12 +326,9 @@ lt_status lt__demo_compare_arms(lt__demo *d, const char *endpoint, lt_date cutof
     if (rc == LT_OK) {
         d->r.logrank_chisq = lr->chisq;
         d->r.logrank_p = lr->p;
-        /* the fit gives the second arm against the first; with the first arm the design's
-         * experimental one (the reference second), the ratio and its interval invert */
-        double sign = d->control == 1 ? -1 : 1;
-        d->r.hr = exp(sign * cox->coef[0]);
-        d->r.hr_lower = sign > 0 ? cox->lower[0] : 1 / cox->upper[0];
-        d->r.hr_upper = sign > 0 ? cox->upper[0] : 1 / cox->lower[0];
+        d->r.hr = exp(cox->coef[0]);
+        d->r.hr_lower = cox->lower[0];
+        d->r.hr_upper = cox->upper[0];
         d->r.cox_p = cox->pvalue[0];
         if (km) {
             *km = fit;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "demo_int.h"
 #include "lutetia/file.h"
-#include "lutetia/json.h"
+#include "lutetia/protocol.h"
 
 typedef lt_status (*trial_fn)(lt__demo *d, lt_buf *rep, lt_error *err);
 
@@ -24,25 +24,22 @@ static const struct {
     {"net-retreat", lt__demo_net_retreat},
 };
 
-/* The protocol's id and arms (in file order, the design's reference arm: role "control"). The
- * trial module validates the whole file when it creates the trial. */
+/* The protocol's id and arms: in the file's order, and which one is the reference of every
+ * comparison (lt_protocol_reference_arm: the control arm). The file is loaded - and so
+ * validated - here first, so that a bad one is refused before any database is made. */
 static lt_status read_protocol(lt__demo *d, const char *path, char id[32], lt_error *err)
 {
-    char *text = NULL;
-    size_t n = 0;
-    lt_status rc = lt_file_read(path, &text, &n, err);
-    lt_json *j = NULL;
-    if (rc == LT_OK) rc = lt_json_parse(text, n, path, &j, err);
-    free(text);
+    lt_protocol *p = NULL;
+    lt_status rc = lt_protocol_load(path, NULL, &p, err);
     if (rc != LT_OK) return rc;
-    snprintf(id, 32, "%s", lt_json_get_str(j, "id", ""));
-    for (const lt_json *a = lt_json_first(lt_json_get(j, "arms")); a && d->narms < 2;
-         a = lt_json_next(a)) {
-        snprintf(d->arm_ids[d->narms], sizeof d->arm_ids[0], "%s", lt_json_key(a));
-        if (!strcmp(lt_json_get_str(a, "role", ""), "control")) d->control = d->narms;
-        d->narms++;
-    }
-    lt_json_free(j);
+    snprintf(id, 32, "%s", lt_protocol_id(p));
+    size_t n = lt_protocol_arm_count(p);
+    for (size_t i = 0; i < n && i < 2; i++)
+        snprintf(d->arm_ids[i], sizeof d->arm_ids[i], "%s", lt_protocol_arm(p, i)->id);
+    d->narms = n < 2 ? (int)n : 2;
+    d->control = (int)lt_protocol_reference_arm(p);
+    lt_protocol_free(p);
+    if (n > 2) LT_FAIL(err, LT_EUNSUPPORTED, path, "the demonstration runs trials of one or two arms");
     return LT_OK;
 }
 

@@ -28,7 +28,8 @@ typedef struct lt__demo {
     gsl_rng *rng;         /* the one generator every random choice of the run comes from */
     char arm_ids[2][16];  /* the protocol's arms in file order (one for a single-arm trial) */
     int narms;
-    int control;          /* index of the design's reference arm (role "control"); 0 if none */
+    int control;          /* index of the reference arm of every comparison (the control arm:
+                             lt_protocol_reference_arm) */
     int nsites;
     const char *const *site_codes;
     lt__demo_actor coord[LT__DEMO_MAX_SITES], inv[LT__DEMO_MAX_SITES], nm[LT__DEMO_MAX_SITES];
@@ -102,8 +103,8 @@ lt_status lt__demo_write_out(lt__demo *d, const char *name, const char *data, si
 void lt__demo_report_failures(const lt__demo *d, lt_buf *rep);
 
 /* A hazard ratio with the design's reference arm as reference, from the endpoint's dataset
- * (lt_conduct_endpoint's CSV with its arm_<ID> column): Cox (Efron) on the other arm's
- * indicator, inverted when the reference arm is not the dataset's first. Fills r.hr,
+ * (lt_conduct_endpoint's CSV, whose arm_<ID> column is the other arm's): Cox (Efron) on that
+ * indicator. Fills r.hr,
  * r.hr_lower, r.hr_upper, r.cox_p, and r.logrank_chisq, r.logrank_p; *km (may be NULL) gets
  * the Kaplan-Meier fit by arm (lt_km_free). */
 lt_status lt__demo_compare_arms(lt__demo *d, const char *endpoint, lt_date cutoff, lt_buf *csv,

@@ -192,9 +192,11 @@ for arm in 1 2; do
   got=$(jq -r --arg a "arm=$arm" '.curves[] | select(.strata == $a) | .median * 10 | round / 10' "$TMP/out")
   [ "$(printf '%.1f' "$got")" = "$want" ] && ok || bad "arm $arm: median PFS $got, report $want"
 done
-expect_exit 0 -- "$L" analyse cox "$D" --time time_months --event event --covariates arm_2 --json
+# (the dataset's arm_1 column: arm 2, the design's control, is its baseline)
+head -1 "$D" | grep -q ',arm_1$' && ok || bad "pfs.csv: no arm_1 indicator column"
+expect_exit 0 -- "$L" analyse cox "$D" --time time_months --event event --covariates arm_1 --json
 want=$(sed -n 's/.*hazard ratio 1 vs 2 \([0-9.]*\) (95% CI \([0-9.]*\)-\([0-9.]*\)).*/\1 \2 \3/p' "$TMP/nrt.txt")
-got=$(jq -r '.coefficients[0] | "\(1 / ."exp(coef)") \(1 / .upper) \(1 / .lower)"' "$TMP/out")
+got=$(jq -r '.coefficients[0] | "\(."exp(coef)") \(.lower) \(.upper)"' "$TMP/out")
 set -- $got
 [ "$(printf '%.3f %.3f %.3f' "$1" "$2" "$3")" = "$want" ] && ok || bad "hazard ratio 1 vs 2: analyse gives $got, the report $want"
 # in the design's direction: retreatment better than everolimus (HR < 1), as the design expects
