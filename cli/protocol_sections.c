@@ -85,6 +85,20 @@ static lt_status check_version(const char *text, size_t len, const char *file,
     if (ok && lt_oral_specs_from_arms(lt_protocol_section(p, "arms"), oral, LT_ORAL_MAX_ARMS,
                                       &noral, &e) != LT_OK)
         ok = add_issue(v, n, text, len, version, &e);
+    /* the calendar entries the records satisfy must be the schedule's */
+    const lt_json *items = lt_json_get(lt_protocol_section(p, "schedule"), "items");
+    for (size_t i = 0; ok && i < noral; i++) {
+        const char *const entries[2][2] = {{"start_entry", oral[i].start_entry},
+                                           {"dispensing_entry", oral[i].dispensing_entry}};
+        for (int k = 0; ok && k < 2; k++) {
+            if (!entries[k][1][0] || lt_json_get(items, entries[k][1])) continue;
+            lt_error_set(&e, LT_ESCHEMA, "", "expected an item of schedule.items, found \"%s\"",
+                         entries[k][1]);
+            snprintf(e.where, sizeof e.where, "arms.%.32s.oral_drug.%s", oral[i].arm,
+                     entries[k][0]);
+            ok = add_issue(v, n, text, len, version, &e);
+        }
+    }
     free(oral);
 
     lt_protocol_free(p);

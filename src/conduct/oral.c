@@ -71,7 +71,10 @@ static lt_status hist_load(lt_conduct *c, const char *patient, oral_hist *h, lt_
     if (rc == LT_OK) {
         h->ev = calloc(h->docs.n + 1, sizeof *h->ev);
         h->tox = calloc(h->aes.n + h->labs.n + 1, sizeof *h->tox);
-        if (!h->ev || !h->tox) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        if (!h->ev || !h->tox) {
+            lt_error_set(err, LT_ENOMEM, "", "out of memory");
+            rc = LT_ENOMEM;
+        }
     }
     for (size_t i = 0; rc == LT_OK && i < h->docs.n; i++)
         rc = event_from_json(h->docs.v[i], h->docs.id[i], &h->ev[h->nev++], err);
@@ -320,7 +323,7 @@ lt_status lt_conduct_oral_record(lt_conduct *c, const char *patient, const lt_co
         case LT_ORAL_EV_RETURN: {
             /* what comes back cannot exceed what went out with that dispensing */
             const lt_oral_event *out_ev = NULL;
-            lt_oral_event **open = calloc(h.nev + 1, sizeof *open);
+            size_t *open = calloc(h.nev + 1, sizeof *open); /* indexes of dispensings */
             size_t nopen = 0;
             if (!open) {
                 rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
@@ -331,10 +334,10 @@ lt_status lt_conduct_oral_record(lt_conduct *c, const char *patient, const lt_co
             size_t first = 0;
             for (size_t i = 0; i < h.nev; i++)
                 if (h.ev[i].type == LT_ORAL_EV_DISPENSE)
-                    open[nopen++] = &h.ev[i];
+                    open[nopen++] = i;
                 else if (h.ev[i].type == LT_ORAL_EV_RETURN && first < nopen)
                     first++;
-            out_ev = first < nopen ? open[first] : NULL;
+            out_ev = first < nopen ? &h.ev[open[first]] : NULL;
             free(open);
             if (!out_ev)
                 rc = lt_error_set(err, LT_ESTATE, "returned",

@@ -440,7 +440,7 @@ lt_status lt_oral_compliance(const lt_oral_event *ev, size_t nev, lt_date as_of,
         }
         if (q->returned) {
             q->taken = q->dispensed - q->returned_tablets - q->lost;
-            if (q->prescribed > 0) q->compliance = q->taken / q->prescribed;
+            if (q->prescribed > 0) q->compliance = (double)q->taken / q->prescribed;
         }
     }
     *out = p;

@@ -51,6 +51,9 @@ expect_out 'arms.2.oral_drug.tablet_strengths_mg: expected ascending strengths'
 jq '.arms["2"].oral_drug.modifications.stomatitis["3"].recurrence = "resume_same"' "$NR" >"$TMP/bad.json"
 expect_exit 1 -- "$L" protocol check "$TMP/bad.json"
 expect_out 'recurrence step at least as strict as the first'
+jq '.arms["2"].oral_drug.dispensing_entry = "dispensing"' "$NR" >"$TMP/bad.json"
+expect_exit 1 -- "$L" protocol check "$TMP/bad.json"
+expect_out 'arms.2.oral_drug.dispensing_entry: expected an item of schedule.items, found "dispensing"'
 
 # ---- what the issue saw: the cycle verbs say which records an oral arm takes ----
 expect_exit 2 -- "$L" record decide --user inv1 --patient "$P" --cycle 1 --date 2025-11-05
