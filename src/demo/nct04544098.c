@@ -130,6 +130,12 @@ static void patient_json(const cand *c, lt_buf *b)
     for (size_t i = 0; i < sizeof A / sizeof A[0]; i++)
         lt_buf_printf(b, "%s{\"code\":\"%s\",\"date\":\"%s\",\"value\":%s}", i ? "," : "",
                       A[i].code, s[7], A[i].value ? "true" : "false");
+    /* with disease outside the liver, I3's other way in is the radiologist's word that it is
+     * still liver-dominant: here it is not (without the word, I3 would need review) */
+    if (c->f == F_EXTRAHEPATIC)
+        lt_buf_printf(b, ",{\"code\":\"liver_dominant_disease\",\"date\":\"%s\",\"value\":"
+                         "false}",
+                      s[7]);
     lt_buf_puts(b, "]}");
 }
 
