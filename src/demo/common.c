@@ -21,12 +21,12 @@ double lt__demo_unif(lt__demo *d, double a, double b)
 
 int lt__demo_int(lt__demo *d, int a, int b)
 {
-    return a + (int)gsl_rng_uniform_int(d->rng, (unsigned long)(b - a + 1));
+    return a + (int)gsl_rng_uniform_int(d->rng, (unsigned long)((long)b - a + 1));
 }
 
 lt_time lt__demo_at(lt_date day, int h, int m)
 {
-    return ((lt_time)day * 86400 + h * 3600 + m * 60);
+    return (lt_time)day * 86400 + (lt_time)h * 3600 + (lt_time)m * 60;
 }
 
 /* ---- the trial, its sites, users and handles ---- */
@@ -65,14 +65,16 @@ lt_status lt__demo_setup(lt__demo *d, const char *const *codes, const char *cons
     d->nsites = nsites;
     d->site_codes = codes;
     /* the trial's randomisation seed from the demo's seed, so allocations are reproducible */
-    unsigned char seed[LT_STORE_SEED_BYTES], msg[32];
-    memcpy(msg, "lutetia/demo/v1:", 16);
+    unsigned char seed[LT_STORE_SEED_BYTES], msg[32] = "lutetia/demo/v1:";
     for (int i = 0; i < 8; i++)
         msg[16 + i] = (unsigned char)(d->o->seed >> (8 * i));
     crypto_hash_sha256(seed, msg, 24);
     /* the key goes where the finished database will be (the work file may be a scratch copy) */
-    lt_trial_init init = {.protocol = d->o->protocol, .admin = "admin", .seed = seed,
-                          .admin_os_user = d->o->os_user, .key_file = d->key_file};
+    lt_trial_init init = {.protocol = d->o->protocol,
+                          .admin = "admin",
+                          .seed = seed,
+                          .admin_os_user = d->o->os_user,
+                          .key_file = d->key_file};
     lt_status rc = lt_trial_create_with(d->work_db, &init, err);
     if (rc != LT_OK) return rc;
     lt_trial *admin = NULL;
@@ -160,8 +162,8 @@ lt_status lt__demo_enrol(lt__demo *d, int site, const char *id, const lt_buf *js
     if (rc == LT_OK) rc = lt_cohort_read_mem(co, json->p, json->n, id, err);
     lt_verdict v = LT_VERDICT_NEEDS_REVIEW;
     if (rc == LT_OK)
-        rc = lt_trial_enrol(d->coord[site].t, lt_cohort_patient(co, 0), d->site_codes[site],
-                            screen, NULL, &v, &res, err);
+        rc = lt_trial_enrol(d->coord[site].t, lt_cohort_patient(co, 0), d->site_codes[site], screen,
+                            NULL, &v, &res, err);
     d->r.screened += rc == LT_OK;
     if (rc == LT_OK && v == LT_VERDICT_INELIGIBLE) {
         d->r.failed++;
@@ -201,8 +203,8 @@ lt_status lt__demo_labs(lt__demo *d, int site, const char *patient, lt_date on,
 {
     if (worst) *worst = 0;
     for (size_t i = 0; i < n; i++) {
-        lt_conduct_lab lab = {patient, on, labs[i].analyte, labs[i].value, labs[i].unit,
-                              labs[i].lln, labs[i].uln};
+        lt_conduct_lab lab = {patient,      on,          labs[i].analyte, labs[i].value,
+                              labs[i].unit, labs[i].lln, labs[i].uln};
         lt_grade g;
         lt_status rc = lt_conduct_lab_record(d->coord[site].c, &lab, NULL, &g, err);
         if (rc != LT_OK) return rc;
@@ -319,8 +321,8 @@ lt_status lt__demo_compare_arms(lt__demo *d, const char *endpoint, lt_date cutof
     }
     if (rc == LT_OK) rc = lt_logrank_test(sd, &lr, err);
     const char *cov[] = {col};
-    lt_surv_spec cspec = {.time = "time_months", .event = "event", .covariates = cov,
-                          .ncovariates = 1};
+    lt_surv_spec cspec = {
+        .time = "time_months", .event = "event", .covariates = cov, .ncovariates = 1};
     if (rc == LT_OK) rc = lt_surv_data_parse_csv(b.p, b.n, endpoint, &cspec, &cx, err);
     if (rc == LT_OK) rc = lt_cox_fit(cx, NULL, &cox, err);
     if (rc == LT_OK) {

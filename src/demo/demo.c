@@ -39,7 +39,8 @@ static lt_status read_protocol(lt__demo *d, const char *path, char id[32], lt_er
     d->narms = n < 2 ? (int)n : 2;
     d->control = (int)lt_protocol_reference_arm(p);
     lt_protocol_free(p);
-    if (n > 2) LT_FAIL(err, LT_EUNSUPPORTED, path, "the demonstration runs trials of one or two arms");
+    if (n > 2)
+        LT_FAIL(err, LT_EUNSUPPORTED, path, "the demonstration runs trials of one or two arms");
     return LT_OK;
 }
 
@@ -101,8 +102,7 @@ lt_status lt_demo_run(const lt_demo_options *o, lt_buf *report, lt_demo_result *
     char scratch[1024];
     d.work_db = o->db;
     if (o->scratch_dir) {
-        snprintf(scratch, sizeof scratch, "%s/lutetia-demo-%ld.db", o->scratch_dir,
-                 (long)getpid());
+        snprintf(scratch, sizeof scratch, "%s/lutetia-demo-%ld.db", o->scratch_dir, (long)getpid());
         d.work_db = scratch;
     }
     d.rng = gsl_rng_alloc(gsl_rng_mt19937);

@@ -28,8 +28,8 @@ typedef struct lt__demo {
     gsl_rng *rng;         /* the one generator every random choice of the run comes from */
     char arm_ids[2][16];  /* the protocol's arms in file order (one for a single-arm trial) */
     int narms;
-    int control;          /* index of the reference arm of every comparison (the control arm:
-                             lt_protocol_reference_arm) */
+    int control; /* index of the reference arm of every comparison (the control arm:
+                    lt_protocol_reference_arm) */
     int nsites;
     const char *const *site_codes;
     lt__demo_actor coord[LT__DEMO_MAX_SITES], inv[LT__DEMO_MAX_SITES], nm[LT__DEMO_MAX_SITES];

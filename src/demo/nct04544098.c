@@ -31,8 +31,14 @@
 static const char *const site_codes[NSITES] = {"MSK"};
 static const char *const site_names[NSITES] = {"Memorial Sloan Kettering Cancer Center"};
 
-typedef enum fault { F_NONE = 0, F_INVOLVEMENT, F_EXTRAHEPATIC, F_POORLY_DIFF, F_ECOG,
-                     F_COUNT } fault;
+typedef enum fault {
+    F_NONE = 0,
+    F_INVOLVEMENT,
+    F_EXTRAHEPATIC,
+    F_POORLY_DIFF,
+    F_ECOG,
+    F_COUNT
+} fault;
 
 typedef enum course { RESPONDS = 0, STABLE, PROGRESSES_LATE, PROGRESSES_EARLY } course;
 
@@ -53,9 +59,15 @@ typedef struct nct {
     int assessments;
 } nct;
 
-static lt_date d0(void) { return lt_date_from_ymd(2023, 3, 6); }
+static lt_date d0(void)
+{
+    return lt_date_from_ymd(2023, 3, 6);
+}
 
-static char *fmt(lt_date x, char *buf) { return lt_date_format(x, buf); }
+static char *fmt(lt_date x, char *buf)
+{
+    return lt_date_format(x, buf);
+}
 
 /* The candidate as a native patient file, the eligibility tests' base patient (as of its
  * screening: labs 12 days before, scans 3 weeks before, the long-acting analogue stopped a
@@ -77,41 +89,47 @@ static void patient_json(const cand *c, lt_buf *b)
         const char *code, *unit;
         double v, lo, hi;
     } L[] = {{"hemoglobin", "g/dL", 12.5, 12.0, 16.0}, {"wbc", "10^9/L", 6.0, 4.0, 10.0},
-             {"neutrophils", "10^9/L", 3.5, 1.8, 7.5},  {"platelets", "10^9/L", 220, 150, 400},
-             {"creatinine", "mg/dL", 0.9, 0.5, 1.1},    {"egfr", "mL/min/1.73m2", 85, 60, 120},
-             {"bilirubin", "mg/dL", 0.6, 0.1, 1.2},     {"albumin", "g/dL", 4.0, 3.5, 5.2},
-             {"inr", "{ratio}", 1.0, 0.9, 1.1},         {"ptt", "s", 30, 25, 35},
+             {"neutrophils", "10^9/L", 3.5, 1.8, 7.5}, {"platelets", "10^9/L", 220, 150, 400},
+             {"creatinine", "mg/dL", 0.9, 0.5, 1.1},   {"egfr", "mL/min/1.73m2", 85, 60, 120},
+             {"bilirubin", "mg/dL", 0.6, 0.1, 1.2},    {"albumin", "g/dL", 4.0, 3.5, 5.2},
+             {"inr", "{ratio}", 1.0, 0.9, 1.1},        {"ptt", "s", 30, 25, 35},
              {"prothrombin_time", "s", 12, 11, 13.5}};
     for (size_t i = 0; i < sizeof L / sizeof L[0]; i++)
-        lt_buf_printf(b, "%s{\"code\":\"%s\",\"date\":\"%s\",\"value\":%g,\"unit\":\"%s\","
-                         "\"low\":%g,\"high\":%g}",
+        lt_buf_printf(b,
+                      "%s{\"code\":\"%s\",\"date\":\"%s\",\"value\":%g,\"unit\":\"%s\","
+                      "\"low\":%g,\"high\":%g}",
                       i ? "," : "", L[i].code, s[1], L[i].v, L[i].unit, L[i].lo, L[i].hi);
-    lt_buf_printf(b, "],\"vitals\":[{\"code\":\"weight\",\"date\":\"%s\",\"value\":%.1f,\"unit\":"
-                     "\"kg\"}],",
+    lt_buf_printf(b,
+                  "],\"vitals\":[{\"code\":\"weight\",\"date\":\"%s\",\"value\":%.1f,\"unit\":"
+                  "\"kg\"}],",
                   s[1], c->weight);
     lt_buf_printf(b, "\"performance\":[{\"code\":\"ecog\",\"date\":\"%s\",\"value\":%d}],", s[1],
                   c->f == F_ECOG ? 2 : 1);
-    lt_buf_printf(b, "\"diagnoses\":[{\"code\":\"net\",\"date\":\"%s\",\"primary_site\":\"%s\","
-                     "\"grade\":\"G2\",\"ki67\":8,\"differentiation\":\"%s\",\"confirmed\":"
-                     "\"histology\"},{\"code\":\"liver_metastases\",\"date\":\"%s\","
-                     "\"resectable\":\"no\"}],",
+    lt_buf_printf(b,
+                  "\"diagnoses\":[{\"code\":\"net\",\"date\":\"%s\",\"primary_site\":\"%s\","
+                  "\"grade\":\"G2\",\"ki67\":8,\"differentiation\":\"%s\",\"confirmed\":"
+                  "\"histology\"},{\"code\":\"liver_metastases\",\"date\":\"%s\","
+                  "\"resectable\":\"no\"}],",
                   s[2], c->primary, c->f == F_POORLY_DIFF ? "poor" : "well", s[2]);
-    lt_buf_printf(b, "\"imaging\":[{\"code\":\"mri_liver\",\"date\":\"%s\",\"liver_metastases\":"
-                     "\"yes\",\"extrahepatic_disease\":\"%s\",\"liver_involvement_percent\":%d,"
-                     "\"recist_progression\":\"yes\"},{\"code\":\"ga68_dotatate_pet\",\"date\":"
-                     "\"%s\",\"liver_metastases\":\"yes\",\"extrahepatic_disease\":\"%s\","
-                     "\"suv_max\":25,\"suv_liver_mean\":6,\"sstr_negative_lesions\":\"no\"}],",
+    lt_buf_printf(b,
+                  "\"imaging\":[{\"code\":\"mri_liver\",\"date\":\"%s\",\"liver_metastases\":"
+                  "\"yes\",\"extrahepatic_disease\":\"%s\",\"liver_involvement_percent\":%d,"
+                  "\"recist_progression\":\"yes\"},{\"code\":\"ga68_dotatate_pet\",\"date\":"
+                  "\"%s\",\"liver_metastases\":\"yes\",\"extrahepatic_disease\":\"%s\","
+                  "\"suv_max\":25,\"suv_liver_mean\":6,\"sstr_negative_lesions\":\"no\"}],",
                   s[3], c->f == F_EXTRAHEPATIC ? "yes" : "no", c->f == F_INVOLVEMENT ? 85 : 40,
                   s[4], c->f == F_EXTRAHEPATIC ? "yes" : "no");
-    lt_buf_printf(b, "\"treatments\":[{\"code\":\"somatostatin_analogue_long\",\"date\":\"%s\","
-                     "\"end_date\":\"%s\"}],",
+    lt_buf_printf(b,
+                  "\"treatments\":[{\"code\":\"somatostatin_analogue_long\",\"date\":\"%s\","
+                  "\"end_date\":\"%s\"}],",
                   s[5], s[6]);
     /* E1 reads a woman's pregnancy, breastfeeding and childbearing potential */
     if (c->female)
-        lt_buf_printf(b, "\"status\":[{\"code\":\"pregnant\",\"date\":\"%s\",\"value\":false},"
-                         "{\"code\":\"breastfeeding\",\"date\":\"%s\",\"value\":false},"
-                         "{\"code\":\"childbearing_potential\",\"date\":\"%s\",\"value\":"
-                         "false}],",
+        lt_buf_printf(b,
+                      "\"status\":[{\"code\":\"pregnant\",\"date\":\"%s\",\"value\":false},"
+                      "{\"code\":\"breastfeeding\",\"date\":\"%s\",\"value\":false},"
+                      "{\"code\":\"childbearing_potential\",\"date\":\"%s\",\"value\":"
+                      "false}],",
                       s[1], s[1], s[1]);
     lt_buf_puts(b, "\"attestations\":[");
     static const struct {
@@ -133,8 +151,9 @@ static void patient_json(const cand *c, lt_buf *b)
     /* with disease outside the liver, I3's other way in is the radiologist's word that it is
      * still liver-dominant: here it is not (without the word, I3 would need review) */
     if (c->f == F_EXTRAHEPATIC)
-        lt_buf_printf(b, ",{\"code\":\"liver_dominant_disease\",\"date\":\"%s\",\"value\":"
-                         "false}",
+        lt_buf_printf(b,
+                      ",{\"code\":\"liver_dominant_disease\",\"date\":\"%s\",\"value\":"
+                      "false}",
                       s[7]);
     lt_buf_puts(b, "]}");
 }
@@ -143,7 +162,7 @@ static void patient_json(const cand *c, lt_buf *b)
 
 /* The panel before a cycle: normal, but for what the story puts in it. */
 static lt_status panel(nct *n, const cand *c, lt_date on, double platelets, double lymphocytes,
-                      int *worst, lt_error *err)
+                       int *worst, lt_error *err)
 {
     const lt__demo_lab L[] = {{"hemoglobin", "g/dL", 12.4, 12.0, 16.0},
                               {"wbc", "10^9/L", 5.6, 4.0, 10.0},
@@ -189,8 +208,8 @@ static lt_status treat(nct *n, const cand *c, int k, lt_date stop, int *given, l
             g->r.withheld++;
             snprintf(n->withheld_patient, sizeof n->withheld_patient, "%s", c->id);
             day += 21;
-            rc = panel(n, c, day - 3, lt__demo_unif(g, 110, 140), lt__demo_unif(g, 1.0, 1.6),
-                      NULL, err);
+            rc = panel(n, c, day - 3, lt__demo_unif(g, 110, 140), lt__demo_unif(g, 1.0, 1.6), NULL,
+                       err);
             if (rc == LT_OK) rc = lt__demo_decide(g, 0, c->id, cycle, day - 1, &dec, err);
         }
         if (rc != LT_OK) return rc;
@@ -199,16 +218,17 @@ static lt_status treat(nct *n, const cand *c, int k, lt_date stop, int *given, l
         if (dec.action != LT_DOSE_GIVE_FULL && dec.action != LT_DOSE_GIVE_REDUCED) break;
         /* cycles 1-2 into the hepatic artery, 3-4 into a vein (the protocol's dosing.routes) */
         rc = lt__demo_administer(g, 0, c->id, cycle, day, dec.activity_mbq,
-                                 cycle <= 2 ? LT_ROUTE_INTRA_ARTERIAL : LT_ROUTE_INTRAVENOUS,
-                                 NULL, err);
+                                 cycle <= 2 ? LT_ROUTE_INTRA_ARTERIAL : LT_ROUTE_INTRAVENOUS, NULL,
+                                 err);
         if (rc != LT_OK) return rc;
         (*given)++;
         *last = day;
         /* abdominal pain after an intra-arterial cycle, nausea or fatigue after any */
         double u = lt__demo_unif(g, 0, 1);
         if (u < 0.35) {
-            const char *term = cycle <= 2 && u < 0.15 ? "Abdominal pain" : u < 0.25 ? "Nausea"
-                                                                                   : "Fatigue";
+            const char *term = cycle <= 2 && u < 0.15 ? "Abdominal pain"
+                               : u < 0.25             ? "Nausea"
+                                                      : "Fatigue";
             rc = lt__demo_adverse_event(g, 0, c->id, term, u < 0.05 ? 2 : 1, LT_RELATED_PROBABLE,
                                         day + 1, day + lt__demo_int(g, 2, 6), NULL, err);
             if (rc != LT_OK) return rc;
@@ -242,11 +262,13 @@ static lt_status assess(nct *n, const cand *c, course how, lt_date *pd, lt_error
         lt_lesion L[3] = {
             {.id = "T1", .organ = "liver", .target = true, .mm = round(base[0] * f)},
             {.id = "T2", .organ = "liver", .target = true, .mm = round(base[1] * f)},
-            {.id = "N1", .organ = "liver", .target = false, .mm = NAN,
-             .status = LT_LESION_PRESENT},
+            {.id = "N1", .organ = "liver", .target = false, .mm = NAN, .status = LT_LESION_PRESENT},
         };
-        lt_tumour_assessment a = {.date = day, .modality = "mri_liver", .lesions = L,
-                                  .nlesions = 3, .new_lesions = false};
+        lt_tumour_assessment a = {.date = day,
+                                  .modality = "mri_liver",
+                                  .lesions = L,
+                                  .nlesions = 3,
+                                  .new_lesions = false};
         lt_recist_result res;
         lt_status rc = lt_conduct_tumour(g->coord[0].c, c->id, &a, NULL, &res, err);
         if (rc != LT_OK) return rc;
@@ -262,7 +284,7 @@ static lt_status assess(nct *n, const cand *c, course how, lt_date *pd, lt_error
 
 /* ---- endpoints ---- */
 
-/* x of n with the exact interval, from lt_conduct_proportion's JSON (h-list's analysis). */
+/* x of n with the exact interval, from lt_conduct_proportion's JSON (src/conduct/proportion.c). */
 static lt_status proportion(nct *n, const char *endpoint, lt_demo_proportion *p, lt_buf *rep,
                             lt_error *err)
 {
@@ -290,15 +312,15 @@ static lt_status proportion(nct *n, const char *endpoint, lt_demo_proportion *p,
 static lt_status patient(nct *n, const cand *c, int k, lt_error *err)
 {
     lt__demo *g = n->g;
-    lt_status rc = lt_conduct_profile(g->coord[0].c, c->id, c->born,
-                                      c->female ? LT_SEX_FEMALE : LT_SEX_MALE, c->weight, NULL,
-                                      err);
+    lt_status rc =
+        lt_conduct_profile(g->coord[0].c, c->id, c->born, c->female ? LT_SEX_FEMALE : LT_SEX_MALE,
+                           c->weight, NULL, err);
     if (rc != LT_OK) return rc;
-    course how = k == n->stop_at ? PROGRESSES_EARLY
+    course how = k == n->stop_at       ? PROGRESSES_EARLY
                  : k == n->withhold_at ? STABLE
-                                       : (course)(lt__demo_unif(g, 0, 1) < 0.35   ? RESPONDS
+                                       : (course)(lt__demo_unif(g, 0, 1) < 0.35  ? RESPONDS
                                                   : lt__demo_unif(g, 0, 1) < 0.4 ? PROGRESSES_LATE
-                                                                                   : STABLE);
+                                                                                 : STABLE);
     lt_date pd;
     rc = assess(n, c, how, &pd, err);
     int given;
@@ -342,8 +364,10 @@ lt_status lt__demo_nct04544098(lt__demo *g, lt_buf *rep, lt_error *err)
         c.female = lt__demo_unif(g, 0, 1) < 0.45;
         c.weight = c.female ? lt__demo_unif(g, 52, 85) : lt__demo_unif(g, 62, 100);
         double u = lt__demo_unif(g, 0, 1);
-        c.primary = u < 0.4 ? "small_intestine" : u < 0.75 ? "pancreas" : u < 0.9 ? "lung"
-                                                                                  : "unknown";
+        c.primary = u < 0.4    ? "small_intestine"
+                    : u < 0.75 ? "pancreas"
+                    : u < 0.9  ? "lung"
+                               : "unknown";
         c.f = lt__demo_unif(g, 0, 1) < FAIL_P ? (fault)lt__demo_int(g, 1, F_COUNT - 1) : F_NONE;
         lt_buf pj = LT_BUF_INIT;
         patient_json(&c, &pj);
@@ -365,26 +389,25 @@ lt_status lt__demo_nct04544098(lt__demo *g, lt_buf *rep, lt_error *err)
     char s[LT_DATE_STR_MAX], s2[LT_DATE_STR_MAX], s3[LT_DATE_STR_MAX];
     lt_buf_printf(rep, "NCT04544098 demonstration trial, seed %llu\n",
                   (unsigned long long)g->o->seed);
-    lt_buf_puts(rep,
-                "  model: single arm, registration without randomisation; 4 cycles of 7.4 GBq "
-                "two months apart,\n         cycles 1-2 intra-arterial and 3-4 intravenous, "
-                "each decided by the label's rules;\n         RECIST 1.1 every 12 weeks from "
-                "registration (35% respond, 25% progress after cycle 4)\n");
+    lt_buf_puts(rep, "  model: single arm, registration without randomisation; 4 cycles of 7.4 GBq "
+                     "two months apart,\n         cycles 1-2 intra-arterial and 3-4 intravenous, "
+                     "each decided by the label's rules;\n         RECIST 1.1 every 12 weeks from "
+                     "registration (35% respond, 25% progress after cycle 4)\n");
     lt_buf_printf(rep, "  accrual %s to %s at %d site (%s), data cut %s\n", fmt(d0(), s),
                   fmt(d0() + 365, s2), NSITES, site_codes[0], fmt(n.cutoff, s3));
     lt_buf_printf(rep, "\nScreening: %d screened, %d ineligible, %d needs review, %d registered\n",
                   g->r.screened, g->r.failed, g->r.needs_review, g->r.randomised);
     lt__demo_report_failures(g, rep);
-    lt_buf_printf(rep, "Treatment: %d administrations (%d intra-arterial, %d intravenous), %.1f "
-                       "GBq in all (decay-corrected to the infusion start)\n",
+    lt_buf_printf(rep,
+                  "Treatment: %d administrations (%d intra-arterial, %d intravenous), %.1f "
+                  "GBq in all (decay-corrected to the infusion start)\n",
                   g->r.administrations, g->r.intra_arterial,
                   g->r.administrations - g->r.intra_arterial, g->r.activity_mbq / 1000);
     lt_buf_printf(rep, "  %d cycle withheld and %d reduced to 3.7 GBq by the label's rules%s%s%s\n",
                   g->r.withheld, g->r.reductions, n.withheld_patient[0] ? " (patient " : "",
                   n.withheld_patient, n.withheld_patient[0] ? ")" : "");
     if (n.stopped_patient[0])
-        lt_buf_printf(rep, "  patient %s stopped before cycle 4: progression\n",
-                      n.stopped_patient);
+        lt_buf_printf(rep, "  patient %s stopped before cycle 4: progression\n", n.stopped_patient);
     lt_buf_printf(rep, "  %d laboratory results, %d with a CTCAE grade >= 1; %d adverse events\n",
                   g->r.labs, g->r.toxic_labs, g->r.adverse_events);
     lt_buf_printf(rep, "Tumour assessments (RECIST 1.1, with lesions): %d, %d progressions\n",
@@ -403,8 +426,9 @@ lt_status lt__demo_nct04544098(lt__demo *g, lt_buf *rep, lt_error *err)
     if (rc == LT_OK) rc = lt__demo_write_out(g, "nct04544098-outcomes.json", out.p, out.n, err);
     lt_buf_free(&out);
     if (rc == LT_OK && g->o->out_dir)
-        lt_buf_printf(&g->files, "Datasets: %s/nct04544098-endpoints.json, "
-                                 "%s/nct04544098-outcomes.json\n",
+        lt_buf_printf(&g->files,
+                      "Datasets: %s/nct04544098-endpoints.json, "
+                      "%s/nct04544098-outcomes.json\n",
                       g->o->out_dir, g->o->out_dir);
     return rc;
 }

@@ -29,7 +29,7 @@
 #define DEATH_FIRST_P 0.05
 #define SCAN_DAYS 84 /* RECIST assessments every 12 weeks from randomisation */
 #define MAX_SCANS 32
-#define TABLETS 30   /* a bottle: 28 days and two to spare */
+#define TABLETS 30 /* a bottle: 28 days and two to spare */
 
 static const char *const site_codes[NSITES] = {"S01", "S02", "S03"};
 static const char *const site_names[NSITES] = {"NET RETREAT site 1", "NET RETREAT site 2",
@@ -57,9 +57,15 @@ typedef struct nr {
     char first_patient[16];
 } nr;
 
-static lt_date d0(void) { return lt_date_from_ymd(2021, 1, 4); }
+static lt_date d0(void)
+{
+    return lt_date_from_ymd(2021, 1, 4);
+}
 
-static char *fmt(lt_date x, char *buf) { return lt_date_format(x, buf); }
+static char *fmt(lt_date x, char *buf)
+{
+    return lt_date_format(x, buf);
+}
 
 /* The candidate as a native patient file: the eligibility tests' base patient (as of its
  * screening: labs 12 days before, the progression CT 47 days before, four PRRT cycles ending
@@ -76,32 +82,38 @@ static void patient_json(const cand *c, lt_buf *b)
     static const struct {
         const char *code, *unit;
         double v, lo, hi;
-    } L[] = {{"hemoglobin", "g/dL", 11.8, 12.0, 16.0}, {"neutrophils", "10^9/L", 2.8, 1.8, 7.5},
-             {"platelets", "10^9/L", 150, 150, 400},  {"bilirubin", "mg/dL", 0.7, 0.1, 1.2},
+    } L[] = {{"hemoglobin", "g/dL", 11.8, 12.0, 16.0},
+             {"neutrophils", "10^9/L", 2.8, 1.8, 7.5},
+             {"platelets", "10^9/L", 150, 150, 400},
+             {"bilirubin", "mg/dL", 0.7, 0.1, 1.2},
              {"creatinine", "mg/dL", 0.8, 0.5, 1.1}};
     for (size_t i = 0; i < sizeof L / sizeof L[0]; i++) {
         double v = L[i].v;
         if (!strcmp(L[i].code, "platelets") && c->f == F_PLATELETS) v = 70;
-        lt_buf_printf(b, "%s{\"code\":\"%s\",\"date\":\"%s\",\"value\":%g,\"unit\":\"%s\","
-                         "\"low\":%g,\"high\":%g}",
+        lt_buf_printf(b,
+                      "%s{\"code\":\"%s\",\"date\":\"%s\",\"value\":%g,\"unit\":\"%s\","
+                      "\"low\":%g,\"high\":%g}",
                       i ? "," : "", L[i].code, s[1], v, L[i].unit, L[i].lo, L[i].hi);
     }
-    lt_buf_printf(b, "],\"vitals\":[{\"code\":\"weight\",\"date\":\"%s\",\"value\":%.1f,\"unit\":"
-                     "\"kg\"}],",
+    lt_buf_printf(b,
+                  "],\"vitals\":[{\"code\":\"weight\",\"date\":\"%s\",\"value\":%.1f,\"unit\":"
+                  "\"kg\"}],",
                   s[1], c->weight);
     lt_buf_printf(b, "\"performance\":[{\"code\":\"ecog\",\"date\":\"%s\",\"value\":%d}],", s[1],
                   c->f == F_ECOG ? 3 : 1);
-    lt_buf_printf(b, "\"diagnoses\":[{\"code\":\"net\",\"date\":\"%s\",\"primary_site\":"
-                     "\"small_intestine\",\"grade\":\"%s\",\"ki67\":%d,\"differentiation\":"
-                     "\"well\",\"confirmed\":\"histology\"},{\"code\":\"liver_metastases\","
-                     "\"date\":\"%s\",\"resectable\":\"no\"}],",
+    lt_buf_printf(b,
+                  "\"diagnoses\":[{\"code\":\"net\",\"date\":\"%s\",\"primary_site\":"
+                  "\"small_intestine\",\"grade\":\"%s\",\"ki67\":%d,\"differentiation\":"
+                  "\"well\",\"confirmed\":\"histology\"},{\"code\":\"liver_metastases\","
+                  "\"date\":\"%s\",\"resectable\":\"no\"}],",
                   s[2], c->f == F_GRADE3 ? "G3" : "G2", c->f == F_GRADE3 ? 30 : 5, s[2]);
     lt_buf_printf(b, "\"procedures\":[{\"code\":\"primary_resection\",\"date\":\"%s\"}],", s[3]);
-    lt_buf_printf(b, "\"imaging\":[{\"code\":\"ct\",\"date\":\"%s\",\"recist_progression\":\"no\"},"
-                     "{\"code\":\"ct\",\"date\":\"%s\",\"recist_progression\":\"no\"},"
-                     "{\"code\":\"ct\",\"date\":\"%s\",\"liver_metastases\":\"yes\","
-                     "\"recist_progression\":\"yes\"},{\"code\":\"ga68_dotatate_pet\",\"date\":"
-                     "\"%s\",\"liver_metastases\":\"yes\",\"suv_max\":20,\"suv_liver_mean\":5}],",
+    lt_buf_printf(b,
+                  "\"imaging\":[{\"code\":\"ct\",\"date\":\"%s\",\"recist_progression\":\"no\"},"
+                  "{\"code\":\"ct\",\"date\":\"%s\",\"recist_progression\":\"no\"},"
+                  "{\"code\":\"ct\",\"date\":\"%s\",\"liver_metastases\":\"yes\","
+                  "\"recist_progression\":\"yes\"},{\"code\":\"ga68_dotatate_pet\",\"date\":"
+                  "\"%s\",\"liver_metastases\":\"yes\",\"suv_max\":20,\"suv_liver_mean\":5}],",
                   s[4], s[5], s[6], s[7]);
     lt_buf_printf(b, "\"treatments\":[{\"code\":\"somatostatin_analogue_long\",\"date\":\"%s\"}",
                   s[8]);
@@ -110,10 +122,11 @@ static void patient_json(const cand *c, lt_buf *b)
                       s[i]);
     lt_buf_puts(b, "],");
     if (c->female)
-        lt_buf_printf(b, "\"status\":[{\"code\":\"pregnant\",\"date\":\"%s\",\"value\":false},"
-                         "{\"code\":\"breastfeeding\",\"date\":\"%s\",\"value\":false},"
-                         "{\"code\":\"childbearing_potential\",\"date\":\"%s\",\"value\":"
-                         "false}],",
+        lt_buf_printf(b,
+                      "\"status\":[{\"code\":\"pregnant\",\"date\":\"%s\",\"value\":false},"
+                      "{\"code\":\"breastfeeding\",\"date\":\"%s\",\"value\":false},"
+                      "{\"code\":\"childbearing_potential\",\"date\":\"%s\",\"value\":"
+                      "false}],",
                       s[1], s[1], s[1]);
     static const struct {
         const char *code;
@@ -140,17 +153,16 @@ static void patient_json(const cand *c, lt_buf *b)
 static lt_status panel(nr *n, const cand *c, lt_date on, lt_error *err)
 {
     lt__demo *g = n->g;
-    const lt__demo_lab L[] = {
-        {"hemoglobin", "g/dL", lt__demo_unif(g, 11.0, 13.5), 12.0, 16.0},
-        {"wbc", "10^9/L", lt__demo_unif(g, 4.0, 7.0), 4.0, 10.0},
-        {"neutrophils", "10^9/L", lt__demo_unif(g, 2.0, 4.5), 1.8, 7.5},
-        {"lymphocytes", "10^9/L", lt__demo_unif(g, 0.7, 1.8), 1.0, 4.0},
-        {"platelets", "10^9/L", lt__demo_unif(g, 130, 260), 150, 400},
-        {"creatinine", "mg/dL", lt__demo_unif(g, 0.7, 1.0), 0.5, 1.1},
-        {"bilirubin", "mg/dL", 0.7, 0.1, 1.2},
-        {"alt", "U/L", 28, 7, 35},
-        {"ast", "U/L", 26, 10, 35},
-        {"albumin", "g/dL", 3.9, 3.5, 5.2}};
+    const lt__demo_lab L[] = {{"hemoglobin", "g/dL", lt__demo_unif(g, 11.0, 13.5), 12.0, 16.0},
+                              {"wbc", "10^9/L", lt__demo_unif(g, 4.0, 7.0), 4.0, 10.0},
+                              {"neutrophils", "10^9/L", lt__demo_unif(g, 2.0, 4.5), 1.8, 7.5},
+                              {"lymphocytes", "10^9/L", lt__demo_unif(g, 0.7, 1.8), 1.0, 4.0},
+                              {"platelets", "10^9/L", lt__demo_unif(g, 130, 260), 150, 400},
+                              {"creatinine", "mg/dL", lt__demo_unif(g, 0.7, 1.0), 0.5, 1.1},
+                              {"bilirubin", "mg/dL", 0.7, 0.1, 1.2},
+                              {"alt", "U/L", 28, 7, 35},
+                              {"ast", "U/L", 26, 10, 35},
+                              {"albumin", "g/dL", 3.9, 3.5, 5.2}};
     return lt__demo_labs(g, c->site, c->id, on, L, sizeof L / sizeof L[0], NULL, err);
 }
 
@@ -193,8 +205,10 @@ static lt_status oral(const cand *c, lt_conduct *who, lt_oral_event_type type, l
                       const lt_conduct_oral *more, lt_conduct_oral_result *res, lt_error *err)
 {
     lt_conduct_oral in;
-    if (more) in = *more;
-    else memset(&in, 0, sizeof in);
+    if (more)
+        in = *more;
+    else
+        memset(&in, 0, sizeof in);
     in.type = type;
     in.date = day;
     return lt_conduct_oral_record(who, c->id, &in, NULL, res, err);
@@ -244,8 +258,8 @@ static lt_status toxicity(nr *n, const cand *c, tox kind, lt_date t, double *dos
     e.start = t;
     e.end = t + r;
     if (rc == LT_OK)
-        rc = lt_conduct_adverse_event(g->coord[c->site].c, &e, ae, "resolved to grade 1", NULL,
-                                      err);
+        rc =
+            lt_conduct_adverse_event(g->coord[c->site].c, &e, ae, "resolved to grade 1", NULL, err);
     if (rc != LT_OK || dec.action != LT_ORAL_DO_INTERRUPT) return rc;
     rc = lt_conduct_oral_decide(inv, c->id, t + r + 1, &dec, err);
     if (rc != LT_OK) return rc;
@@ -272,8 +286,10 @@ static lt_status everolimus(nr *n, const cand *c, lt_date stop, const char *why,
     lt_conduct *inv = g->inv[c->site].c, *coord = g->coord[c->site].c;
     lt_date start = c->screen + lt__demo_int(g, 0, 7);
     double u = lt__demo_unif(g, 0, 1);
-    tox kind = u < 0.20 ? T_STOMATITIS_2 : u < 0.35 ? T_STOMATITIS_3 : u < 0.45 ? T_FATIGUE
-                                                                                : T_NONE;
+    tox kind = u < 0.20   ? T_STOMATITIS_2
+               : u < 0.35 ? T_STOMATITIS_3
+               : u < 0.45 ? T_FATIGUE
+                          : T_NONE;
     lt_date t = start + lt__demo_int(g, 21, 120);
     if (start >= stop || start > n->cutoff) return LT_OK;
     lt_status rc = oral(c, inv, LT_ORAL_EV_START, start, NULL, NULL, err);
@@ -338,8 +354,7 @@ static lt_status assess(nr *n, const cand *c, bool arm1, lt_date progression, lt
         lt_lesion L[3] = {
             {.id = "T1", .organ = "liver", .target = true, .mm = round(base[0] * k)},
             {.id = "T2", .organ = "liver", .target = true, .mm = round(base[1] * k)},
-            {.id = "N1", .organ = "liver", .target = false, .mm = NAN,
-             .status = LT_LESION_PRESENT},
+            {.id = "N1", .organ = "liver", .target = false, .mm = NAN, .status = LT_LESION_PRESENT},
         };
         lt_tumour_assessment a = {.date = day, .modality = "ct", .lesions = L, .nlesions = 3};
         lt_recist_result res;
@@ -374,8 +389,10 @@ static lt_status patient(nr *n, const cand *c, const char *arm, lt_error *err)
     rc = assess(n, c, arm1, progression, died, &pd, err);
     if (rc != LT_OK) return rc;
     lt_date stop = died != LT_DATE_NONE ? died : pd != LT_DATE_NONE ? pd : INT32_MAX;
-    if (arm1) rc = retreat(n, c, stop, err);
-    else rc = everolimus(n, c, stop, died != LT_DATE_NONE ? "death" : "progression", err);
+    if (arm1)
+        rc = retreat(n, c, stop, err);
+    else
+        rc = everolimus(n, c, stop, died != LT_DATE_NONE ? "death" : "progression", err);
     if (rc != LT_OK) return rc;
     if (pd != LT_DATE_NONE) {
         g->r.progressions++;
@@ -424,12 +441,14 @@ static lt_status analyse(nr *n, lt_buf *rep, lt_error *err)
         int other = g->control == 0 ? 1 : 0;
         lt_buf_printf(rep, "  log-rank chi-square %.3f on 1 df, p = %.4f\n", g->r.logrank_chisq,
                       g->r.logrank_p);
-        lt_buf_printf(rep, "  Cox (Efron): hazard ratio %s vs %s %.3f (95%% CI %.3f-%.3f), p = "
-                           "%.4f\n",
+        lt_buf_printf(rep,
+                      "  Cox (Efron): hazard ratio %s vs %s %.3f (95%% CI %.3f-%.3f), p = "
+                      "%.4f\n",
                       g->arm_ids[other], g->arm_ids[g->control], g->r.hr, g->r.hr_lower,
                       g->r.hr_upper, g->r.cox_p);
-        lt_buf_printf(rep, "  (arm %s, the design's control, is the reference: the design "
-                           "expects 11/19 = 0.579)\n",
+        lt_buf_printf(rep,
+                      "  (arm %s, the design's control, is the reference: the design "
+                      "expects 11/19 = 0.579)\n",
                       g->arm_ids[g->control]);
     }
     lt_km_free(km);
@@ -485,28 +504,31 @@ lt_status lt__demo_net_retreat(lt__demo *g, lt_buf *rep, lt_error *err)
                      "RECIST 1.1 every 12 weeks, a progression seen at the first scan after it\n");
     lt_buf_printf(rep, "  accrual %s to %s at %d sites, data cut %s\n", fmt(d0(), s),
                   fmt(d0() + 1095, s2), NSITES, fmt(n.cutoff, s3));
-    lt_buf_printf(rep, "\nScreening: %d screened, %d ineligible, %d needs review, %d randomised "
-                       "(arm %s %d, arm %s %d)\n",
+    lt_buf_printf(rep,
+                  "\nScreening: %d screened, %d ineligible, %d needs review, %d randomised "
+                  "(arm %s %d, arm %s %d)\n",
                   g->r.screened, g->r.failed, g->r.needs_review, g->r.randomised, g->arm_ids[0],
                   g->r.per_arm[0], g->arm_ids[1], g->r.per_arm[1]);
     lt__demo_report_failures(g, rep);
-    lt_buf_printf(rep, "Retreatment: %d administrations (%d at 7.4 GBq, %d reduced), %.1f GBq in "
-                       "all (decay-corrected to the infusion start)\n",
-                  g->r.administrations, n.cycles_full, n.cycles_reduced,
-                  g->r.activity_mbq / 1000);
+    lt_buf_printf(rep,
+                  "Retreatment: %d administrations (%d at 7.4 GBq, %d reduced), %.1f GBq in "
+                  "all (decay-corrected to the infusion start)\n",
+                  g->r.administrations, n.cycles_full, n.cycles_reduced, g->r.activity_mbq / 1000);
     lt_buf_printf(rep, "  %d laboratory results, %d with a CTCAE grade >= 1\n", g->r.labs,
                   g->r.toxic_labs);
-    lt_buf_printf(rep, "Everolimus: %d started, %d dispensings (%d tablets), %d interruptions, %d "
-                       "dose reductions, %d stopped\n",
+    lt_buf_printf(rep,
+                  "Everolimus: %d started, %d dispensings (%d tablets), %d interruptions, %d "
+                  "dose reductions, %d stopped\n",
                   n.started, g->r.dispensings, n.tablets, g->r.interruptions, g->r.dose_changes,
                   n.stopped);
     lt_buf_printf(rep, "  %d adverse events in both arms\n", g->r.adverse_events);
-    lt_buf_printf(rep, "Tumour assessments (RECIST 1.1, with lesions): %d, %d progressions; %d "
-                       "deaths\n",
+    lt_buf_printf(rep,
+                  "Tumour assessments (RECIST 1.1, with lesions): %d, %d progressions; %d "
+                  "deaths\n",
                   g->r.tumour_assessments, g->r.progressions, g->r.deaths);
     rc = analyse(&n, rep, err);
     if (rc == LT_OK && g->o->out_dir)
-        lt_buf_printf(&g->files, "Figures and datasets: %s/km-pfs.svg, %s/pfs.csv\n",
-                      g->o->out_dir, g->o->out_dir);
+        lt_buf_printf(&g->files, "Figures and datasets: %s/km-pfs.svg, %s/pfs.csv\n", g->o->out_dir,
+                      g->o->out_dir);
     return rc;
 }
