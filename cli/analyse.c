@@ -778,14 +778,13 @@ static int run_proportion(int argc, char **argv)
             return LT_EXIT_USAGE;
     }
     lt_trial *t = NULL;
-    int rc = lt_cli_open_trial_read(lt_cli_db(db), lt_cli_user(user), &t);
+    lt_conduct *c = NULL;
+    int rc = lt_cli_open_conduct_read(lt_cli_db(db), lt_cli_user(user), &t, &c);
     if (rc) return rc;
     lt_error err;
     lt_error_clear(&err);
-    lt_conduct *c = NULL;
     lt_buf b = LT_BUF_INIT;
-    if (lt_conduct_new(t, NULL, &c, &err) ||
-        lt_conduct_proportion(c, endpoint, cutoff, json, &b, &err))
+    if (lt_conduct_proportion(c, endpoint, cutoff, json, &b, &err))
         rc = lt_cli_fail(&err);
     else
         rc = lt_cli_print_buf(&b);

@@ -71,6 +71,11 @@ bool lt_cli_os_user(char *name, size_t n);
 int lt_cli_open_trial(const char *db, const char *user, struct lt_trial **out);
 /* The same for a verb that only reads: the file is opened read-only (no schema upgrade). */
 int lt_cli_open_trial_read(const char *db, const char *user, struct lt_trial **out);
+/* lt_cli_open_trial_read and the conduct context over it (listings, proportions); on failure
+ * nothing stays open. */
+struct lt_conduct;
+int lt_cli_open_conduct_read(const char *db, const char *user, struct lt_trial **t,
+                             struct lt_conduct **c);
 bool lt_cli_date_arg(const char *verb, const char *opt, const char *s, lt_date *out);
 /* Prints the patient as `lutetia patient show ID --json` does (after a change, for --json). */
 int lt_cli_print_patient(struct lt_trial *t, const char *id);

@@ -65,15 +65,11 @@ int lt_cmd_list(int argc, char **argv)
     if (q.from != LT_DATE_NONE && q.to != LT_DATE_NONE && q.from > q.to)
         return lt_cli_usage_error("list", "--from comes after --to");
     lt_trial *t = NULL;
-    int rc = lt_cli_open_trial_read(lt_cli_db(db), lt_cli_user(user), &t);
+    lt_conduct *cd = NULL;
+    int rc = lt_cli_open_conduct_read(lt_cli_db(db), lt_cli_user(user), &t, &cd);
     if (rc) return rc;
     lt_error err;
     lt_error_clear(&err);
-    lt_conduct *cd = NULL;
-    if (lt_conduct_new(t, NULL, &cd, &err)) {
-        lt_trial_close(t);
-        return lt_cli_fail(&err);
-    }
     lt_buf b = LT_BUF_INIT;
     lt_conduct_format fmt = csv ? LT_CONDUCT_CSV : json ? LT_CONDUCT_JSON : LT_CONDUCT_TEXT;
     if (lt_conduct_list(cd, &q, fmt, &b, NULL, &err))

@@ -40,7 +40,7 @@ static const lt_cli_command commands[] = {
     {"dose", lt_cmd_dose, "decay, volume to draw and administered activity calculators"},
     {"grade", lt_cmd_grade, "CTCAE v5.0 grade of a laboratory value"},
     {"endpoints", lt_cmd_endpoints, "the analysis dataset of an endpoint (DFS, OS, PFS, ...)"},
-    {"analyse", lt_cmd_analyse, "survival analysis: Kaplan-Meier, log-rank, Cox, RMST"},
+    {"analyse", lt_cmd_analyse, "survival analysis (Kaplan-Meier, log-rank, Cox, RMST); proportions with exact intervals"},
     {"demo", lt_cmd_demo, "run a whole NELMAS trial on a fresh database and report"},
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "lutetia/conduct.h"
 #include "lutetia/trial.h"
 
 const char *lt_cli_db(const char *given)
@@ -81,6 +82,20 @@ int lt_cli_open_trial(const char *db, const char *user, lt_trial **out)
 int lt_cli_open_trial_read(const char *db, const char *user, lt_trial **out)
 {
     return open_trial(db, user, true, out);
+}
+
+int lt_cli_open_conduct_read(const char *db, const char *user, lt_trial **t, lt_conduct **c)
+{
+    int rc = lt_cli_open_trial_read(db, user, t);
+    if (rc) return rc;
+    lt_error err;
+    lt_error_clear(&err);
+    if (lt_conduct_new(*t, NULL, c, &err)) {
+        lt_trial_close(*t);
+        *t = NULL;
+        return lt_cli_fail(&err);
+    }
+    return 0;
 }
 
 int lt_cli_print_patient(struct lt_trial *t, const char *id)

@@ -60,7 +60,7 @@ static const listing listings[] = {
     /* the oral drug's dispensing comes with its records (NET RETREAT's everolimus arm) */
     {"dispensing", NOT_STORED, NULL, NULL, SAFETY, false, {{NULL, NULL}}},
     {"events", FROM_RECORDS, LT__K_EVENT, "event.date", SAFETY, false,
-     {{"type", "event.type"}, {"site", "event.site"}, {"cause", "event.cause"},
+     {{"type", "event.type"}, {"event_site", "event.site"}, {"cause", "event.cause"},
       {"therapy", "event.therapy"}}},
     {"assessments", FROM_RECORDS, LT__K_ASSESSMENT, "date", EFFICACY, false,
      {{"modality", "modality"}, {"new_lesions", "new_lesions"}, {"lesions", "lesions"}}},

@@ -162,6 +162,24 @@ expect_out "^R1,S2,2025-11-01,eligibility confirmed,inv2,,inv2,investigator,"
 expect_exit 13 -- "$L" list dispensing --user coord1
 expect_err "no oral-drug records exist in this store version"
 
+# every listing with every filter at once, as JSON and as CSV: each row is the patient's, of
+# the site, inside the range, with who recorded it; the CSV has the same rows
+TODAY=$(date -u +%F)
+for kp in labs:Q1 aes:Q1 administrations:Q2 doses:Q2 events:Q1 assessments:Q1 questionnaires:Q1 \
+          consents:Q1 deviations:Q2 signatures:Q2; do
+  k=${kp%:*} p=${kp#*:}
+  expect_exit 0 -- "$L" list "$k" --user mon1 --patient "$p" --site S1 --from 2025-10-29 --to "$TODAY" --json
+  expect_jq ".count > 0 and .count == (.rows | length) and .patient == \"$p\" and .site == \"S1\"
+             and all(.rows[]; .patient == \"$p\" and .site == \"S1\" and .date >= \"2025-10-29\"
+                              and .date <= \"$TODAY\" and (.recorded_by | length) > 0 and .rev >= 1)"
+  n=$(jq .count "$TMP/out")
+  expect_exit 0 -- "$L" list "$k" --user mon1 --patient "$p" --site S1 --from 2025-10-29 --to "$TODAY" --csv
+  [ "$(wc -l <"$TMP/out")" = $((n + 1)) ] && [ "$(grep -c "^$p,S1," "$TMP/out")" = "$n" ] && ok ||
+      bad "list $k --csv: not the $n rows of the JSON"
+  expect_exit 0 -- "$L" list "$k" --user mon1 --patient "$p" --from 2030-01-01 --json
+  expect_jq '.count == 0'
+done
+
 # the casebook: everything recorded for Q1, in date order, with who recorded it
 expect_exit 0 -- "$L" patient show Q1 --user coord1 --json
 expect_jq '.patient.id == "Q1" and (.casebook | length) > 15'

@@ -605,7 +605,30 @@ static lt_status op_verify(ctx *x, lt_error *err)
     return rc;
 }
 
+/* the treated patient's listing of labs and casebook, each row with who recorded it */
+static lt_status op_list(ctx *x, lt_error *err)
+{
+    lt_list_query q = {LT_LIST_LABS, treated, NULL, LT_DATE_NONE, LT_DATE_NONE};
+    lt_buf b = LT_BUF_INIT;
+    size_t n = 0;
+    lt_status rc = lt_conduct_list(x->ccoord, &q, LT_CONDUCT_JSON, &b, &n, err);
+    if (rc == LT_OK && (n != 10 || !strstr(lt_buf_str(&b), "\"recorded_by\":"))) rc = LT_EINVAL;
+    lt_buf_free(&b);
+    return rc;
+}
+
+static lt_status op_casebook(ctx *x, lt_error *err)
+{
+    lt_buf b = LT_BUF_INIT;
+    lt_status rc = lt_conduct_casebook(x->ccoord, treated, true, &b, err);
+    if (rc == LT_OK && !strstr(lt_buf_str(&b), "\"listing\":\"labs\"")) rc = LT_EINVAL;
+    lt_buf_free(&b);
+    return rc;
+}
+
 static const op ops[] = {
+    {"list labs", false, op_list, NEED_COORD | NEED_CCOORD},
+    {"casebook", false, op_casebook, NEED_COORD | NEED_CCOORD},
     {"screen", false, op_screen, NEED_PROTOCOL},
     {"enrol", true, op_enrol, NEED_COORD | NEED_COHORT},
     {"randomise", true, op_randomise, NEED_COORD},
