@@ -29,7 +29,7 @@ static const lt_cli_command commands[] = {
     {"patients", lt_cmd_patients, "list patients with the screening (CONSORT) flow"},
     {"schedule", lt_cmd_schedule, "a patient's calendar: target dates, windows, deviations, .ics"},
     {"due", lt_cmd_due, "what each site must do between two dates"},
-    {"record", lt_cmd_record, "record doses, labs, adverse events, dates and outcomes of a patient"},
+    {"record", lt_cmd_record, "record doses (and an oral drug's tablets), labs, adverse events, dates and outcomes"},
     {"list", lt_cmd_list, "listings of what was recorded (labs, aes, doses, ...), with who recorded it"},
     {"outcomes", lt_cmd_outcomes, "the stored outcomes records of the trial (outcomes file format)"},
     {"audit", lt_cmd_audit, "the hash-chained audit trail: log, verify, head, checkpoint"},

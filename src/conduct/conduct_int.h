@@ -24,6 +24,9 @@ struct lt_conduct {
 
 /* The oral drug of an arm, or NULL when the arm takes none. */
 const lt_oral_spec *lt__conduct_oral(const lt_conduct *c, const char *arm);
+/* Once the patient's oral drug is stopped, its later dispensing visits are cancelled (nothing
+ * is dispensed after the stop): cal is the patient's calendar, changed in place. */
+lt_status lt__oral_calendar(lt_conduct *c, const char *patient, lt_calendar *cal, lt_error *err);
 
 /* Record kinds this module writes (docs/conduct.md lists their ids and documents). */
 #define LT__K_PROFILE "profile"

@@ -16,6 +16,31 @@ const lt_oral_spec *lt__conduct_oral(const lt_conduct *c, const char *arm)
     return NULL;
 }
 
+lt_status lt__oral_calendar(lt_conduct *c, const char *patient, lt_calendar *cal, lt_error *err)
+{
+    const lt_oral_spec *s = lt__conduct_oral(c, cal->arm);
+    if (!s || !s->dispensing_entry[0]) return LT_OK;
+    lt__docs ev;
+    lt_status rc = lt__docs_load(c, LT__K_ORAL, patient, &ev, err);
+    if (rc != LT_OK) return rc;
+    lt_date stop = LT_DATE_NONE;
+    for (size_t i = 0; i < ev.n; i++)
+        if (!strcmp(lt_json_get_str(ev.v[i], "type", ""), "stop"))
+            stop = lt__get_date(ev.v[i], "date");
+    lt__docs_free(&ev);
+    if (stop == LT_DATE_NONE) return LT_OK;
+    for (size_t i = 0; i < cal->n; i++) {
+        lt_visit *v = &cal->visits[i];
+        if (strcmp(v->item, s->dispensing_entry) || v->actual != LT_DATE_NONE ||
+            v->target == LT_DATE_NONE || v->target <= stop)
+            continue;
+        v->status = LT_VISIT_CANCELLED;
+        v->deviation = false;
+        v->note = "the oral drug was stopped";
+    }
+    return LT_OK;
+}
+
 /* The patient's stored history, as lt_oral_decide and lt_oral_compliance read it. */
 typedef struct oral_hist {
     lt__docs docs, aes, labs;

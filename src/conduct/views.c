@@ -249,6 +249,11 @@ lt_status lt__conduct_calendar(lt_conduct *c, const lt__pdoc *d, lt_date as_of,
     lt_outcome_record_schedule_input(set->records[0], as_of, &in);
     rc = lt_schedule_compute(c->sched, &in, out, err);
     lt_outcome_set_free(set);
+    if (rc == LT_OK) rc = lt__oral_calendar(c, d->id, *out, err);
+    if (rc != LT_OK && *out) {
+        lt_calendar_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -350,6 +355,11 @@ lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
     lt_outcome_record_schedule_input(set->records[0], as_of, &in);
     rc = lt_schedule_compute(c->sched, &in, out, err);
     lt_outcome_set_free(set);
+    if (rc == LT_OK) rc = lt__oral_calendar(c, patient, *out, err);
+    if (rc != LT_OK && *out) {
+        lt_calendar_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -384,6 +394,7 @@ lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *si
         lt_schedule_input in;
         lt_outcome_record_schedule_input(recs[i], from, &in);
         rc = lt_schedule_compute(c->sched, &in, &cals[i], err);
+        if (rc == LT_OK) rc = lt__oral_calendar(c, recs[i]->id, cals[i], err);
     }
     if (rc != LT_OK) goto done;
     lt_buf b = LT_BUF_INIT;

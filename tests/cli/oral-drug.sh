@@ -55,6 +55,11 @@ jq '.arms["2"].oral_drug.dispensing_entry = "dispensing"' "$NR" >"$TMP/bad.json"
 expect_exit 1 -- "$L" protocol check "$TMP/bad.json"
 expect_out 'arms.2.oral_drug.dispensing_entry: expected an item of schedule.items, found "dispensing"'
 
+expect_exit 0 -- "$L" record --help
+expect_out 'oral dispense --date D --tablets N --strength MG'
+expect_exit 2 -- "$L" record oral swallow --patient "$P"
+expect_err "expected start, dose, interrupt, resume, stop, dispense, return or show, found 'swallow'"
+
 # ---- what the issue saw: the cycle verbs say which records an oral arm takes ----
 expect_exit 2 -- "$L" record decide --user inv1 --patient "$P" --cycle 1 --date 2025-11-05
 expect_err "arm 2 of patient $P takes everolimus, an oral drug taken continuously, not in cycles"
@@ -145,6 +150,13 @@ expect_err "the drug was stopped"
 expect_exit 6 -- "$L" record decide --user inv1 --patient "$P" --date 2026-01-11
 expect_err "everolimus was stopped on 2026-01-10"
 expect_exit 0 -- "$L" record oral return --user coord1 --patient "$P" --date 2026-01-12 --returned 26
+# nothing is dispensed after the stop: the later dispensing visits are cancelled, not missed
+expect_exit 0 -- "$L" schedule "$P" --user coord1 --as-of 2026-06-01 --json
+expect_jq '.visits[] | select(.id == "everolimus_dispensing.3") | .target == "2026-01-28" and .status == "cancelled" and .deviation == false'
+expect_jq '.visits[] | select(.id == "everolimus_dispensing.2") | .status == "done"'
+expect_jq '[.visits[] | select(.item == "everolimus_dispensing" and .status == "missed")] | length == 0'
+expect_exit 0 -- "$L" due --user coord1 --from 2026-01-20 --to 2026-03-31 --json
+expect_jq '[.entries[] | select(.patient == "'"$P"'" and (.entry | startswith("everolimus_dispensing")))] | length == 0'
 
 # ---- compliance per dispensing period: taken / prescribed ----
 expect_exit 0 -- "$L" record oral show --user coord1 --patient "$P" --as-of 2026-01-12 --json
