@@ -34,9 +34,13 @@ asan: deps
 		-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
 	ninja -C $(ASAN_BUILD)
 
+# the three trials' demonstrations, each into its own database
 demo: build
-	@mkdir -p out && rm -f out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.key
+	@mkdir -p out && for t in demo nct04544098 net-retreat; do \
+		rm -f out/$$t.db out/$$t.db-wal out/$$t.db-shm out/$$t.db.key; done
 	$(LUTETIA) demo --db out/demo.db --out out
+	$(LUTETIA) demo --db out/nct04544098.db --out out --protocol protocols/nct04544098.json
+	$(LUTETIA) demo --db out/net-retreat.db --out out --protocol protocols/net-retreat.json
 
 check: build asan
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \

@@ -1,5 +1,6 @@
-/* `lutetia demo [--seed S] [--db FILE] [--out DIR]`: runs a whole NELMAS trial on a fresh
- * database through the library (src/demo/demo.c) and prints its short report. */
+/* `lutetia demo [--seed S] [--db FILE] [--out DIR] [--protocol FILE]`: runs a whole trial
+ * (NELMAS, NCT04544098 or NET RETREAT, by the protocol) on a fresh database through the
+ * library (src/demo/) and prints its short report. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +13,29 @@ static const char *help =
     "usage: lutetia demo [--seed S] [--db FILE] [--out DIR] [--protocol FILE] [--patients N]\n"
     "                    [--direct]\n"
     "\n"
-    "Runs a whole NELMAS trial on a new SQLite database (default out/demo.db; it must not\n"
-    "exist): 3 sites, 106 patients randomised over 24 months (with screening failures),\n"
-    "consent, randomisation, calendars, doses with decay correction, labs graded by CTCAE,\n"
-    "a withheld cycle and a dose reduction decided by the label's rules, recurrences and\n"
-    "deaths from the protocol design's survival figures, DFS derivation, Kaplan-Meier,\n"
-    "log-rank and Cox, and verification of the audit trail. The same seed (default 1) gives\n"
-    "the same trial and report. --out (default: the database's folder) receives km-dfs.svg,\n"
-    "dfs.csv (what 'lutetia analyse' reads), outcomes.json and NEL-001.ics.\n"
+    "Runs a whole trial on a new SQLite database (default out/demo.db; it must not exist),\n"
+    "the one whose protocol --protocol names (default protocols/nelmas.json):\n"
+    "  NELMAS (nelmas.json): 3 sites, 106 patients randomised over 24 months (with screening\n"
+    "    failures), consent, randomisation, calendars, doses with decay correction, labs graded\n"
+    "    by CTCAE, a withheld cycle and a dose reduction decided by the label's rules,\n"
+    "    recurrences and deaths from the protocol design's survival figures, DFS derivation,\n"
+    "    Kaplan-Meier, log-rank and Cox. --out receives km-dfs.svg, dfs.csv (what 'lutetia\n"
+    "    analyse' reads), outcomes.json and NEL-001.ics.\n"
+    "  NCT04544098 (nct04544098.json): 10 patients registered at one centre, 4 cycles of\n"
+    "    7.4 GBq (1-2 intra-arterial, 3-4 intravenous), a withheld then reduced cycle, a\n"
+    "    patient stopping before cycle 4, RECIST 1.1 assessments with lesions every 12\n"
+    "    weeks, and the grade >= 3 toxicity, 4-cycle completion and response proportions\n"
+    "    with exact intervals. --out receives nct04544098-endpoints.json and -outcomes.json.\n"
+    "  NET RETREAT (net-retreat.json): 88 patients randomised between 177Lu-DOTATATE\n"
+    "    retreatment (arm 1) and everolimus (arm 2), PFS by arm with the hazard ratio of\n"
+    "    arm 1 against the design's reference arm 2. --out receives pfs.csv and km-pfs.svg.\n"
+    "The same seed (default 1) gives the same trial and report; the audit trail is verified.\n"
     "The seed's key goes beside the database (FILE.key). Every demo user (admin, coord-S01,\n"
     "inv-S01, nm-S01, ..., statistician, monitor) is bound to the OS account running the\n"
     "demo, which can go on as any of them with --user.\n"
-    "The trial is built in /dev/shm when it exists (every one of its ~6,000 commits would\n"
-    "otherwise wait for a disk sync) and the finished file copied to --db, where its audit\n"
-    "trail is verified; --direct builds it at --db.\n";
+    "The trial is built in /dev/shm when it exists (every one of its thousands of commits\n"
+    "would otherwise wait for a disk sync) and the finished file copied to --db, where its\n"
+    "audit trail is verified; --direct builds it at --db.\n";
 
 int lt_cmd_demo(int argc, char **argv)
 {

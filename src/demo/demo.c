@@ -1,759 +1,46 @@
-/* The whole-trial demonstration (include/lutetia/demo.h): generates NELMAS candidates, screens
- * and randomises them through the trial module, records their treatment and follow-up through
- * the conduct module as each site's staff would, then derives DFS and analyses it.
- *
- * The outcome model (stated in the report): disease-free survival from liver resection is
- * exponential with the protocol design's 3-year DFS, 25% in the control arm and 44% with
- * 177Lu-DOTATATE (hazard -ln S36 / 36 per month); the first event is a death without
- * recurrence with probability 0.10, otherwise a recurrence (liver 70%, extrahepatic 20%, both
- * 10%); after a recurrence, death follows an exponential time with a median of 30 months and
- * the next therapy starts 3-6 weeks later. Accrual is uniform over 24 months from 2021-01-04,
- * the data cut 36 months after accrual ends (2025-12-31). */
-#include <gsl/gsl_randist.h>
+/* The whole-trial demonstration (include/lutetia/demo.h): reads which trial the protocol is,
+ * runs that trial's module (nelmas.c, nct04544098.c, net_retreat.c) on a fresh database - in a
+ * scratch folder when asked, then moved into place - and verifies the audit trail where the
+ * database ends up. */
 #include <gsl/gsl_rng.h>
-#include <sodium.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "lutetia/conduct.h"
-#include "lutetia/demo.h"
+#include "demo_int.h"
 #include "lutetia/file.h"
-#include "lutetia/json.h"
-#include "lutetia/patient.h"
-#include "lutetia/stats.h"
-#include "lutetia/trial.h"
+#include "lutetia/protocol.h"
 
-#define NSITES 3
-#define FAIL_P 0.15   /* share of candidates generated with a reason to fail screening */
-#define DEATH_FIRST_P 0.10
-#define POST_RECURRENCE_MEDIAN_MONTHS 30.0
+typedef lt_status (*trial_fn)(lt__demo *d, lt_buf *rep, lt_error *err);
 
-static const char *const site_codes[NSITES] = {"S01", "S02", "S03"};
-static const char *const site_names[NSITES] = {"London Imperial", "Uppsala University Hospital",
-                                               "Berlin Charite"};
+/* One row per trial the demonstration knows, by protocol id. */
+static const struct {
+    const char *id;
+    trial_fn run;
+} trials[] = {
+    {"nelmas", lt__demo_nelmas},
+    {"nct04544098", lt__demo_nct04544098},
+    {"net-retreat", lt__demo_net_retreat},
+};
 
-/* One role's handle on the trial at one site. */
-typedef struct actor {
-    lt_trial *t;
-    lt_conduct *c;
-} actor;
-
-typedef struct demo {
-    const lt_demo_options *o;
-    const char *work_db; /* where the trial is built: o->db, or a scratch copy (demo.h) */
-    const char *key_file; /* the seed's key: o->key_file, or beside o->db */
-    gsl_rng *rng;
-    actor coord[NSITES], inv[NSITES], nm[NSITES], stat;
-    lt_demo_result r;
-    lt_date cutoff;
-    bool reduced_done, ack_done;
-    char reduced_patient[32], ack_patient[32], first_patient[32];
-    lt_date last_dose; /* the current patient's last administration, or LT_DATE_NONE */
-    int fail_counts[64];
-    char fail_ids[64][16];
-    int nfail_ids;
-} demo;
-
-static lt_date d0(void) { return lt_date_from_ymd(2021, 1, 4); }
-
-static double unif(demo *d, double a, double b) { return a + (b - a) * gsl_rng_uniform(d->rng); }
-static int uint_(demo *d, int a, int b) /* a..b inclusive */
+/* The protocol's id and arms: in the file's order, and which one is the reference of every
+ * comparison (lt_protocol_reference_arm: the control arm). The file is loaded - and so
+ * validated - here first, so that a bad one is refused before any database is made. */
+static lt_status read_protocol(lt__demo *d, const char *path, char id[32], lt_error *err)
 {
-    return a + (int)gsl_rng_uniform_int(d->rng, (unsigned long)(b - a + 1));
-}
-
-static char *fmt(lt_date x, char *buf) { return lt_date_format(x, buf); }
-
-/* ---- candidates ---- */
-
-typedef enum fault { F_NONE = 0, F_R2, F_G3, F_PLATELETS, F_EXTRAHEPATIC, F_RECENT_SURGERY,
-                     F_COUNT } fault;
-
-typedef struct cand {
-    char id[16];
-    int site;
-    lt_date born, resection, screen;
-    bool female;
-    double weight;
-    const char *primary, *margin;
-    fault f;
-} cand;
-
-/* The candidate as a native patient file (docs/patient-format.md), modelled on
- * examples/nelmas-01-eligible.json with dates relative to the resection and the screening. */
-static void patient_json(const cand *c, lt_buf *b)
-{
-    char s[8][LT_DATE_STR_MAX];
-    lt_date labs = c->screen - 3;
-    fmt(c->born, s[0]);
-    fmt(labs, s[1]);
-    fmt(c->resection - 100, s[2]);
-    fmt(c->resection, s[3]);
-    fmt(c->resection - 40, s[4]);
-    fmt(c->resection - 20, s[5]);
-    fmt(c->resection - 80, s[6]);
-    fmt(c->resection - 25, s[7]);
-    lt_buf_printf(b, "{\"id\":\"%s\",\"birth_date\":\"%s\",\"sex\":\"%s\",\"labs\":[", c->id, s[0],
-                  c->female ? "female" : "male");
-    static const struct {
-        const char *code, *unit;
-        double v, lo, hi;
-    } L[] = {{"hemoglobin", "g/dL", 13.1, 12.0, 16.0}, {"wbc", "10^9/L", 6.2, 4.0, 10.0},
-             {"neutrophils", "10^9/L", 3.9, 1.8, 7.5}, {"lymphocytes", "10^9/L", 1.6, 1.0, 4.0},
-             {"platelets", "10^9/L", 231, 150, 400}, {"creatinine", "mg/dL", 0.82, 0.5, 1.1},
-             {"bilirubin", "mg/dL", 0.6, 0.1, 1.2},   {"alt", "U/L", 28, 7, 35},
-             {"ast", "U/L", 25, 10, 35},              {"albumin", "g/dL", 4.1, 3.5, 5.2},
-             {"prothrombin_time", "s", 12.1, 11.0, 13.5}, {"inr", "{ratio}", 1.0, 0.9, 1.1},
-             {"glucose_fasting", "mg/dL", 92, 70, 99}};
-    for (size_t i = 0; i < sizeof L / sizeof L[0]; i++) {
-        double v = L[i].v;
-        if (!strcmp(L[i].code, "platelets") && c->f == F_PLATELETS) v = 61;
-        lt_buf_printf(b, "%s{\"code\":\"%s\",\"date\":\"%s\",\"value\":%g,\"unit\":\"%s\","
-                         "\"low\":%g,\"high\":%g}",
-                      i ? "," : "", L[i].code, s[1], v, L[i].unit, L[i].lo, L[i].hi);
-    }
-    lt_buf_printf(b, "],\"vitals\":[{\"code\":\"weight\",\"date\":\"%s\",\"value\":%.1f,\"unit\":"
-                     "\"kg\"},{\"code\":\"height\",\"date\":\"%s\",\"value\":170,\"unit\":\"cm\"}],",
-                  s[1], c->weight, s[1]);
-    lt_buf_printf(b, "\"performance\":[{\"code\":\"ecog\",\"date\":\"%s\",\"value\":0}],", s[1]);
-    lt_buf_printf(b, "\"diagnoses\":[{\"code\":\"net\",\"date\":\"%s\",\"primary_site\":\"%s\","
-                     "\"grade\":\"%s\",\"ki67\":%d,\"differentiation\":\"well\",\"confirmed\":"
-                     "\"histology\"},{\"code\":\"liver_metastases\",\"date\":\"%s\","
-                     "\"resectable\":\"yes\"}],",
-                  s[2], c->primary, c->f == F_G3 ? "G3" : "G2", c->f == F_G3 ? 35 : 8, s[2]);
-    lt_buf_printf(b, "\"procedures\":[{\"code\":\"liver_resection\",\"date\":\"%s\",\"margin\":"
-                     "\"%s\",\"text\":\"%s\"},{\"code\":\"primary_resection\",\"date\":\"%s\"}],",
-                  s[3], c->margin, c->margin, s[3]);
-    lt_buf_printf(b, "\"imaging\":[{\"code\":\"ga68_dotatate_pet\",\"date\":\"%s\","
-                     "\"liver_metastases\":\"yes\",\"extrahepatic_disease\":\"%s\",\"suv_max\":24},"
-                     "{\"code\":\"mri_liver\",\"date\":\"%s\",\"liver_metastases\":\"yes\","
-                     "\"extrahepatic_disease\":\"%s\"}],",
-                  s[4], c->f == F_EXTRAHEPATIC ? "yes" : "no", s[5],
-                  c->f == F_EXTRAHEPATIC ? "yes" : "no");
-    lt_buf_printf(b, "\"treatments\":[{\"code\":\"somatostatin_analogue_long\",\"date\":\"%s\","
-                     "\"end_date\":\"%s\"}],",
-                  s[6], s[7]);
-    lt_buf_printf(b, "\"status\":[{\"code\":\"pregnant\",\"date\":\"%s\",\"value\":false},"
-                     "{\"code\":\"childbearing_potential\",\"date\":\"%s\",\"value\":false}],",
-                  s[1], s[1]);
-    lt_buf_printf(b, "\"attestations\":[{\"code\":\"consent_written\",\"date\":\"%s\",\"value\":"
-                     "true}]}",
-                  s[1]);
-}
-
-static void count_failures(demo *d, const char *screening_json)
-{
-    lt_json *j = NULL;
-    if (lt_json_parse(screening_json, strlen(screening_json), "screening", &j, NULL) != LT_OK)
-        return;
-    const lt_json *cs = lt_json_get(j, "criteria");
-    for (const lt_json *c = lt_json_first(cs); c; c = lt_json_next(c)) {
-        const char *id = lt_json_get_str(c, "id", "?");
-        bool excl = !strcmp(lt_json_get_str(c, "kind", ""), "exclusion");
-        const char *st = lt_json_get_str(c, "status", "");
-        if (!((!excl && !strcmp(st, "not_met")) || (excl && !strcmp(st, "met")))) continue;
-        int k = 0;
-        while (k < d->nfail_ids && strcmp(d->fail_ids[k], id))
-            k++;
-        if (k == d->nfail_ids) {
-            if (k == 64) continue;
-            snprintf(d->fail_ids[k], sizeof d->fail_ids[k], "%s", id);
-            d->nfail_ids++;
-        }
-        d->fail_counts[k]++;
-    }
-    lt_json_free(j);
-}
-
-/* Screens, and for the eligible consents, confirms and randomises. *arm gets "A"/"B" or "". */
-static lt_status enrol(demo *d, const cand *c, char arm[8], lt_error *err)
-{
-    arm[0] = '\0';
-    lt_buf pj = LT_BUF_INIT, res = LT_BUF_INIT;
-    patient_json(c, &pj);
-    lt_cohort *co = NULL;
-    lt_status rc = lt_buf_failed(&pj) ? lt_error_set(err, LT_ENOMEM, "", "out of memory")
-                                      : lt_cohort_new(&co, err);
-    if (rc == LT_OK) rc = lt_cohort_read_mem(co, pj.p, pj.n, c->id, err);
-    lt_verdict v = LT_VERDICT_NEEDS_REVIEW;
-    const char *site = site_codes[c->site];
-    if (rc == LT_OK)
-        rc = lt_trial_enrol(d->coord[c->site].t, lt_cohort_patient(co, 0), site, c->screen, NULL,
-                            &v, &res, err);
-    d->r.screened += rc == LT_OK;
-    if (rc == LT_OK && v == LT_VERDICT_INELIGIBLE) {
-        d->r.failed++;
-        count_failures(d, lt_buf_str(&res));
-    } else if (rc == LT_OK && v != LT_VERDICT_ELIGIBLE) {
-        d->r.needs_review++;
-    } else if (rc == LT_OK) {
-        rc = lt_trial_consent(d->coord[c->site].t, c->id, c->screen, "v2", NULL, err);
-        if (rc == LT_OK) rc = lt_trial_confirm(d->inv[c->site].t, c->id, c->screen, err);
-        char *a = NULL;
-        if (rc == LT_OK)
-            rc = lt_trial_randomise_on(d->coord[c->site].t, c->id, c->screen, &a, NULL, err);
-        if (rc == LT_OK) {
-            snprintf(arm, 8, "%s", a);
-            d->r.randomised++;
-            d->r.per_arm[strcmp(a, "A") ? 1 : 0]++;
-        }
-        free(a);
-    }
-    lt_cohort_free(co);
-    lt_buf_free(&pj);
-    lt_buf_free(&res);
-    return rc;
-}
-
-/* ---- treatment ---- */
-
-typedef struct labset {
-    double hb, plt, neut, lymph;
-} labset;
-
-static lt_status record_labs(demo *d, const cand *c, lt_date on, const labset *ls, lt_error *err)
-{
-    const struct {
-        const char *a, *unit;
-        double v, lo, hi;
-    } L[] = {{"hemoglobin", "g/dL", ls->hb, 12.0, 16.0},
-             {"wbc", "10^9/L", 6.0, 4.0, 10.0},
-             {"neutrophils", "10^9/L", ls->neut, 1.8, 7.5},
-             {"lymphocytes", "10^9/L", ls->lymph, 1.0, 4.0},
-             {"platelets", "10^9/L", ls->plt, 150, 400},
-             {"creatinine", "mg/dL", 0.85, 0.5, 1.1},
-             {"bilirubin", "mg/dL", 0.6, 0.1, 1.2},
-             {"alt", "U/L", 26, 7, 35},
-             {"ast", "U/L", 24, 10, 35},
-             {"albumin", "g/dL", 4.0, 3.5, 5.2}};
-    for (size_t i = 0; i < sizeof L / sizeof L[0]; i++) {
-        lt_conduct_lab lab = {c->id, on, L[i].a, L[i].v, L[i].unit, L[i].lo, L[i].hi};
-        lt_grade g;
-        lt_status rc = lt_conduct_lab_record(d->coord[c->site].c, &lab, NULL, &g, err);
-        if (rc != LT_OK) return rc;
-        d->r.labs++;
-        d->r.toxic_labs += g.grade >= 1;
-    }
-    return LT_OK;
-}
-
-static lt_time at(lt_date day, int h, int m)
-{
-    return ((lt_time)day * 86400 + h * 3600 + m * 60);
-}
-
-static lt_status administer(demo *d, const cand *c, int cycle, lt_date day, double prescribed,
-                            bool ssa_close, lt_error *err)
-{
-    lt_administration a;
-    lt_administration_init(&a);
-    snprintf(a.patient, sizeof a.patient, "%s", c->id);
-    snprintf(a.nuclide, sizeof a.nuclide, "Lu-177");
-    a.cycle = cycle;
-    a.route = LT_ROUTE_INTRAVENOUS;
-    a.prescribed_mbq = prescribed;
-    /* the vial is calibrated for noon the day before; the syringe is measured at 08:30, the
-     * infusion runs 09:00-09:30 and the residual is measured at 09:45 */
-    a.calibration_time = at(day - 1, 12, 0);
-    a.calibration_mbq = prescribed * unif(d, 1.10, 1.14);
-    a.before_time = at(day, 8, 30);
-    a.before_mbq = prescribed * unif(d, 1.005, 1.035);
-    a.infusion_start = at(day, 9, 0);
-    a.infusion_end = at(day, 9, 30);
-    a.residual_time = at(day, 9, 45);
-    a.residual_mbq = a.before_mbq * unif(d, 0.01, 0.03);
-    a.amino_acids = true;
-    a.amino_start = at(day, 8, 15);
-    a.amino_end = at(day, 13, 0);
-    a.last_ssa_long = at(day - (ssa_close ? 21 : uint_(d, 29, 42)), 0, 0);
-    a.no_ssa_short = true;
-    if (ssa_close) {
-        lt_status rc = lt_administration_acknowledge(
-            &a, "ssa_long_too_close",
-            "lanreotide needed for carcinoid syndrome; investigator accepted 3 weeks", err);
-        if (rc != LT_OK) return rc;
-        d->r.acknowledged++;
-    }
-    lt_administration_result res;
-    lt_status rc = lt_conduct_administer(d->nm[c->site].c, &a, NULL, &res, err);
-    if (rc == LT_OK) {
-        d->last_dose = day;
-        d->r.administrations++;
-        d->r.activity_mbq += res.administered_mbq;
-    }
-    return rc;
-}
-
-static lt_status decide(demo *d, const cand *c, int cycle, lt_date on, lt_dosemod_decision *dec,
-                        lt_error *err)
-{
-    return lt_conduct_decide(d->inv[c->site].c, c->id, cycle, on, dec, err);
-}
-
-/* The treatment arm's two cycles (seed 002: 7.4 GBq, 6+-2 weeks after resection, then 8+-1
- * weeks), stopping at the first event. One patient shows the label's thrombocytopenia rule:
- * grade 2 before cycle 2 (withhold), resolved three weeks later (resume at 3.7 GBq). */
-static lt_status treat(demo *d, const cand *c, lt_date stop, lt_error *err)
-{
-    lt_status rc;
-    lt_date c1 = c->resection + 42 + uint_(d, -3, 8);
-    if (c1 <= c->screen + 2) c1 = c->screen + 3;
-    if (c1 >= stop || c1 > d->cutoff) return LT_OK;
-    labset base = {unif(d, 0, 1) < 0.2 ? 11.2 : 13.4, unif(d, 180, 320), 3.8, 1.7};
-    if ((rc = record_labs(d, c, c1 - 7, &base, err))) return rc;
-    lt_dosemod_decision dec;
-    if ((rc = decide(d, c, 1, c1 - 2, &dec, err))) return rc;
-    if (dec.action != LT_DOSE_GIVE_FULL && dec.action != LT_DOSE_GIVE_REDUCED) return LT_OK;
-    bool ssa_close = !d->ack_done;
-    if ((rc = administer(d, c, 1, c1, dec.activity_mbq, ssa_close, err))) return rc;
-    if (ssa_close) {
-        d->ack_done = true;
-        snprintf(d->ack_patient, sizeof d->ack_patient, "%s", c->id);
-    }
-    if (unif(d, 0, 1) < 0.3) {
-        lt_adverse_event e;
-        memset(&e, 0, sizeof e);
-        snprintf(e.patient, sizeof e.patient, "%s", c->id);
-        snprintf(e.term, sizeof e.term, "Nausea");
-        e.grade = 1;
-        e.related = LT_RELATED_PROBABLE;
-        e.start = c1 + 1;
-        e.end = c1 + 3;
-        if ((rc = lt_conduct_adverse_event(d->coord[c->site].c, &e, NULL, NULL, NULL, err)))
-            return rc;
-        d->r.adverse_events++;
-    }
-    lt_date c2 = c1 + 56 + uint_(d, -4, 4);
-    bool toxic = !d->reduced_done && c2 + 40 < stop && c2 + 40 < d->cutoff;
-    if (c2 >= stop || c2 > d->cutoff) return LT_OK;
-    labset before2 = {unif(d, 0, 1) < 0.3 ? 11.0 : 12.9, toxic ? 62 : unif(d, 140, 260), 3.1,
-                      unif(d, 0, 1) < 0.4 ? 0.8 : 1.3};
-    if ((rc = record_labs(d, c, c2 - 7, &before2, err))) return rc;
-    if ((rc = decide(d, c, 2, c2 - 2, &dec, err))) return rc;
-    double activity = dec.activity_mbq;
-    if (dec.action == LT_DOSE_WITHHOLD) {
-        d->r.withheld++;
-        /* platelets recover; labs again three weeks later, and a new decision */
-        labset again = {12.6, 128, 3.4, 1.2};
-        c2 += 21;
-        if ((rc = record_labs(d, c, c2 - 2, &again, err))) return rc;
-        if ((rc = decide(d, c, 2, c2 - 1, &dec, err))) return rc;
-        activity = dec.activity_mbq;
-        if (dec.action == LT_DOSE_GIVE_REDUCED) {
-            d->r.reductions++;
-            d->reduced_done = true;
-            snprintf(d->reduced_patient, sizeof d->reduced_patient, "%s", c->id);
-        }
-    }
-    if (dec.action != LT_DOSE_GIVE_FULL && dec.action != LT_DOSE_GIVE_REDUCED) return LT_OK;
-    return administer(d, c, 2, c2, activity, false, err);
-}
-
-/* ---- follow-up ---- */
-
-static const char *modality(const char *item)
-{
-    if (strstr(item, "mri")) return "mri_liver";
-    if (strstr(item, "pet")) return "ga68_dotatate_pet";
-    return "ct";
-}
-
-/* Records the calendar's entries done before the first event and the data cut: each on its
- * target date give or take five days, one in thirty-three three weeks late (a deviation). */
-static lt_status follow_up(demo *d, const cand *c, lt_date stop, lt_error *err)
-{
-    lt_calendar *cal = NULL;
-    lt_status rc = lt_conduct_calendar(d->coord[c->site].c, c->id, LT_DATE_NONE, &cal, err);
+    lt_protocol *p = NULL;
+    lt_status rc = lt_protocol_load(path, NULL, &p, err);
     if (rc != LT_OK) return rc;
-    lt_date scanned[64]; /* one tumour assessment per day (two scans that day: the first) */
-    size_t nscanned = 0;
-    for (size_t i = 0; i < cal->n && rc == LT_OK; i++) {
-        const lt_visit *v = &cal->visits[i];
-        if (v->kind == LT_SCHED_TREATMENT || v->target == LT_DATE_NONE ||
-            v->actual != LT_DATE_NONE || v->status == LT_VISIT_CANCELLED)
-            continue;
-        lt_date day = v->target + uint_(d, -5, 5);
-        if (day < v->earliest) day = v->earliest;
-        if (day > v->latest) day = v->latest;
-        bool late = unif(d, 0, 1) < 0.03 && v->latest > v->earliest;
-        if (late) day = v->latest + 7 + uint_(d, 0, 14);
-        if (day >= stop || day > d->cutoff) continue;
-        rc = lt_conduct_actual(d->coord[c->site].c, c->id, v->id, day, NULL, NULL, err);
-        d->r.visits += rc == LT_OK;
-        d->r.deviations += rc == LT_OK && late;
-        bool seen = false;
-        for (size_t k = 0; k < nscanned; k++)
-            seen = seen || scanned[k] == day;
-        if (rc == LT_OK && v->kind == LT_SCHED_IMAGING && !seen && nscanned < 64) {
-            scanned[nscanned++] = day;
-            rc = lt_conduct_assessment(d->coord[c->site].c, c->id, day, modality(v->item), false,
-                                       NULL, err);
-        }
-    }
-    lt_calendar_free(cal);
-    return rc;
-}
-
-/* What the trial sees: events up to the data cut and within the 3 years of follow-up (seed
- * 002: "followed up in the study for 3 years"; the end-of-study visit closes 14 days later). */
-static lt_date seen_until(const demo *d, const cand *c)
-{
-    lt_date end = lt_date_add_months(c->resection, 36) + 14;
-    return end < d->cutoff ? end : d->cutoff;
-}
-
-/* After a recurrence the protocol still asks for the end-of-study visit (the calendar moves it
- * to the recurrence): it is done within its window unless the patient died first. */
-static lt_status end_of_study(demo *d, const cand *c, lt_date died, lt_error *err)
-{
-    lt_calendar *cal = NULL;
-    lt_status rc = lt_conduct_calendar(d->coord[c->site].c, c->id, LT_DATE_NONE, &cal, err);
-    for (size_t i = 0; rc == LT_OK && i < cal->n; i++) {
-        const lt_visit *v = &cal->visits[i];
-        if (v->kind != LT_SCHED_END_OF_STUDY || v->actual != LT_DATE_NONE ||
-            v->status == LT_VISIT_CANCELLED || v->target == LT_DATE_NONE)
-            continue;
-        lt_date day = v->target + uint_(d, 0, 7);
-        if (day > v->latest) day = v->latest;
-        if (day > d->cutoff || (died != LT_DATE_NONE && day >= died)) continue;
-        rc = lt_conduct_actual(d->coord[c->site].c, c->id, v->id, day, NULL, NULL, err);
-        d->r.visits += rc == LT_OK;
-    }
-    lt_calendar_free(cal);
-    return rc;
-}
-
-static lt_status outcomes(demo *d, const cand *c, lt_date event, bool death_first,
-                          lt_error *err)
-{
-    lt_date until = seen_until(d, c);
-    if (event > until) return LT_OK;
-    lt_conduct *cc = d->coord[c->site].c;
-    lt_status rc;
-    if (death_first) {
-        lt_outcome_event e = {.type = LT_EVENT_DEATH, .date = event, .cause = "other"};
-        rc = lt_conduct_event(cc, c->id, &e, NULL, err);
-        d->r.deaths += rc == LT_OK;
-        return rc;
-    }
-    double u = unif(d, 0, 1);
-    const char *where = u < 0.7 ? "liver" : u < 0.9 ? "extrahepatic" : "liver_and_extrahepatic";
-    rc = lt_conduct_assessment(cc, c->id, event, "mri_liver", true, NULL, err);
-    lt_outcome_event e = {.type = LT_EVENT_RECURRENCE, .date = event, .site = where};
-    if (rc == LT_OK) rc = lt_conduct_event(cc, c->id, &e, NULL, err);
-    if (rc != LT_OK) return rc;
-    d->r.recurrences++;
-    lt_date next = event + uint_(d, 21, 42);
-    if (next <= until) {
-        lt_outcome_event n = {.type = LT_EVENT_NEXT_THERAPY, .date = next,
-                              .therapy = strcmp(where, "liver") ? "everolimus"
-                                                                : "repeat liver resection"};
-        if ((rc = lt_conduct_event(cc, c->id, &n, NULL, err))) return rc;
-    }
-    double months = gsl_ran_exponential(d->rng, POST_RECURRENCE_MEDIAN_MONTHS / M_LN2);
-    lt_date death = event + 1 + (lt_date)(months * LT_DAYS_PER_MONTH);
-    if (death > until) death = LT_DATE_NONE;
-    rc = end_of_study(d, c, death, err);
-    if (rc == LT_OK && death != LT_DATE_NONE) {
-        lt_outcome_event x = {.type = LT_EVENT_DEATH, .date = death, .cause = "disease"};
-        rc = lt_conduct_event(cc, c->id, &x, NULL, err);
-        d->r.deaths += rc == LT_OK;
-    }
-    return rc;
-}
-
-/* ---- set-up and analysis ---- */
-
-static lt_status open_actor(demo *d, const char *user, actor *a, lt_error *err)
-{
-    lt_status rc = lt_trial_open(d->work_db, user, &a->t, err);
-    if (rc == LT_OK) rc = lt_trial_set_key_file(a->t, d->key_file, err);
-    if (rc == LT_OK) rc = lt_conduct_new(a->t, NULL, &a->c, err);
-    return rc;
-}
-
-static void close_actor(actor *a)
-{
-    lt_conduct_free(a->c);
-    lt_trial_close(a->t);
-    a->c = NULL;
-    a->t = NULL;
-}
-
-static lt_status setup(demo *d, lt_error *err)
-{
-    /* the trial's randomisation seed from the demo's seed, so allocations are reproducible */
-    unsigned char seed[LT_STORE_SEED_BYTES], msg[32];
-    memcpy(msg, "lutetia/demo/v1:", 16);
-    for (int i = 0; i < 8; i++)
-        msg[16 + i] = (unsigned char)(d->o->seed >> (8 * i));
-    crypto_hash_sha256(seed, msg, 24);
-    /* the key goes where the finished database will be (the work file may be a scratch copy) */
-    lt_trial_init init = {.protocol = d->o->protocol, .admin = "admin", .seed = seed,
-                          .admin_os_user = d->o->os_user, .key_file = d->key_file};
-    lt_status rc = lt_trial_create_with(d->work_db, &init, err);
-    if (rc != LT_OK) return rc;
-    lt_trial *admin = NULL;
-    rc = lt_trial_open(d->work_db, "admin", &admin, err);
-    for (int s = 0; s < NSITES && rc == LT_OK; s++)
-        rc = lt_trial_site_add(admin, site_codes[s], site_names[s], err);
-    static const char *const all[] = {"*"};
-    /* every demo user is bound to the OS account that ran the demo, so that it can go on
-     * with the command line as any of them (--user statistician) */
-    const char *os[] = {d->o->os_user};
-    size_t nos = d->o->os_user ? 1 : 0;
-    for (int s = 0; s < NSITES && rc == LT_OK; s++) {
-        const char *site[] = {site_codes[s]};
-        char name[32];
-        snprintf(name, sizeof name, "coord-%s", site_codes[s]);
-        rc = lt_trial_user_add_bound(admin, name, LT_ROLE_COORDINATOR, site, 1, os, nos, err);
-        snprintf(name, sizeof name, "inv-%s", site_codes[s]);
-        if (rc == LT_OK)
-            rc = lt_trial_user_add_bound(admin, name, LT_ROLE_INVESTIGATOR, site, 1, os, nos, err);
-        snprintf(name, sizeof name, "nm-%s", site_codes[s]);
-        if (rc == LT_OK)
-            rc = lt_trial_user_add_bound(admin, name, LT_ROLE_NUCLEAR_MEDICINE, site, 1, os, nos,
-                                         err);
-    }
-    if (rc == LT_OK)
-        rc = lt_trial_user_add_bound(admin, "statistician", LT_ROLE_STATISTICIAN, all, 1, os, nos,
-                                     err);
-    if (rc == LT_OK)
-        rc = lt_trial_user_add_bound(admin, "monitor", LT_ROLE_MONITOR, all, 1, os, nos, err);
-    lt_trial_close(admin);
-    for (int s = 0; s < NSITES && rc == LT_OK; s++) {
-        char name[32];
-        snprintf(name, sizeof name, "coord-%s", site_codes[s]);
-        rc = open_actor(d, name, &d->coord[s], err);
-        snprintf(name, sizeof name, "inv-%s", site_codes[s]);
-        if (rc == LT_OK) rc = open_actor(d, name, &d->inv[s], err);
-        snprintf(name, sizeof name, "nm-%s", site_codes[s]);
-        if (rc == LT_OK) rc = open_actor(d, name, &d->nm[s], err);
-    }
-    if (rc == LT_OK) rc = open_actor(d, "statistician", &d->stat, err);
-    return rc;
-}
-
-static lt_status write_out(demo *d, const char *name, const char *data, size_t n, lt_error *err)
-{
-    if (!d->o->out_dir) return LT_OK;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", d->o->out_dir, name);
-    return lt_file_write(path, data, n, err);
-}
-
-static lt_status analyse(demo *d, lt_buf *rep, lt_error *err)
-{
-    lt_buf csv = LT_BUF_INIT, svg = LT_BUF_INIT;
-    lt_status rc = lt_conduct_endpoint(d->stat.c, "DFS", d->cutoff, LT_CONDUCT_CSV, &csv, err);
-    if (rc == LT_OK && lt_buf_failed(&csv)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
-    if (rc == LT_OK) rc = write_out(d, "dfs.csv", csv.p, csv.n, err);
-    lt_surv_data *sd = NULL, *cx = NULL;
-    lt_surv_spec spec = {.time = "time_months", .event = "event", .group = "arm"};
-    if (rc == LT_OK) rc = lt_surv_data_parse_csv(csv.p, csv.n, "dfs.csv", &spec, &sd, err);
-    lt_km *km = NULL;
-    lt_logrank *lr = NULL;
-    lt_cox *cox = NULL;
-    if (rc == LT_OK) {
-        /* analysis in months (time_months = days / 30.4375), as the protocol states them */
-        for (size_t i = 0; i < sd->n; i++)
-            d->r.dfs_events += sd->event[i];
-        rc = lt_km_fit(sd, LT_CONF_LOG, 0.95, &km, err);
-    }
-    if (rc == LT_OK) rc = lt_logrank_test(sd, &lr, err);
-    /* Cox on the arm-B indicator column of the same dataset (read again: parsing overwrote
-     * the first copy) */
-    lt_buf again = LT_BUF_INIT;
-    if (rc == LT_OK) rc = lt_conduct_endpoint(d->stat.c, "DFS", d->cutoff, LT_CONDUCT_CSV, &again, err);
-    const char *cov[] = {"arm_B"};
-    lt_surv_spec cspec = {.time = "time_months", .event = "event", .covariates = cov,
-                          .ncovariates = 1};
-    if (rc == LT_OK) rc = lt_surv_data_parse_csv(again.p, again.n, "dfs.csv", &cspec, &cx, err);
-    lt_buf_free(&again);
-    if (rc == LT_OK) rc = lt_cox_fit(cx, NULL, &cox, err);
-    if (rc == LT_OK) {
-        lt_km_svg_options so = {.title = "NELMAS demo: disease-free survival by arm",
-                                .xlabel = "Months from liver resection",
-                                .ylabel = "Disease-free survival",
-                                .xmax = 42,
-                                .xstep = 6};
-        rc = lt_km_svg(km, &so, &svg, err);
-        if (rc == LT_OK) rc = write_out(d, "km-dfs.svg", svg.p, svg.n, err);
-    }
-    if (rc == LT_OK) {
-        d->r.logrank_chisq = lr->chisq;
-        d->r.logrank_p = lr->p;
-        d->r.hr = exp(cox->coef[0]);
-        d->r.hr_lower = cox->lower[0];
-        d->r.hr_upper = cox->upper[0];
-        d->r.cox_p = cox->pvalue[0];
-        lt_buf_puts(rep, "\nDFS (origin: liver resection; data cut ");
-        char s[LT_DATE_STR_MAX];
-        lt_buf_printf(rep, "%s)\n", fmt(d->cutoff, s));
-        for (size_t k = 0; k < km->ncurves && k < 2; k++) {
-            const lt_km_curve *cv = &km->curves[k];
-            lt_km_point pt;
-            lt_km_at(cv, -INFINITY, 36, &pt);
-            d->r.dfs36[k] = pt.surv;
-            lt_buf_printf(rep, "  %-8s n=%-3zu events=%-3zu 36-month DFS %.1f%% (95%% CI %.1f-%.1f)",
-                          cv->label, cv->n, cv->nevent, 100 * pt.surv, 100 * pt.lower,
-                          100 * pt.upper);
-            if (isfinite(cv->median))
-                lt_buf_printf(rep, ", median %.1f months\n", cv->median);
-            else
-                lt_buf_puts(rep, ", median not reached\n");
-        }
-        lt_buf_printf(rep, "  log-rank chi-square %.3f on %d df, p = %.4f\n", lr->chisq, lr->df,
-                      lr->p);
-        lt_buf_printf(rep, "  Cox (Efron): hazard ratio B vs A %.3f (95%% CI %.3f-%.3f), p = "
-                           "%.4f\n",
-                      d->r.hr, d->r.hr_lower, d->r.hr_upper, d->r.cox_p);
-    }
-    lt_cox_free(cox);
-    lt_logrank_free(lr);
-    lt_km_free(km);
-    lt_surv_data_free(cx);
-    lt_surv_data_free(sd);
-    lt_buf_free(&csv);
-    lt_buf_free(&svg);
-    return rc;
-}
-
-static lt_status run(demo *d, lt_buf *rep, lt_error *err)
-{
-    lt_status rc = setup(d, err);
-    if (rc != LT_OK) return rc;
-    int target = d->o->patients > 0 ? d->o->patients : 106;
-    /* the design's rates: 3-year DFS 25% (control) and 44% (177Lu-DOTATATE) */
-    const double rate[2] = {-log(0.25) / 36.0, -log(0.44) / 36.0};
-    int expected = (int)ceil(target / (1 - FAIL_P));
-    int k = 0;
-    while (d->r.randomised < target && rc == LT_OK) {
-        cand c;
-        memset(&c, 0, sizeof c);
-        snprintf(c.id, sizeof c.id, "NEL-%03d", ++k);
-        c.site = uint_(d, 0, NSITES - 1);
-        c.screen = d0() + (lt_date)((k - 1) * 730.0 / expected) + uint_(d, 0, 3);
-        c.resection = c.screen - uint_(d, 30, 36);
-        c.born = c.screen - (lt_date)(unif(d, 45, 76) * 365.25);
-        c.female = unif(d, 0, 1) < 0.5;
-        c.weight = c.female ? unif(d, 52, 85) : unif(d, 62, 100);
-        c.primary = unif(d, 0, 1) < 0.35 ? "pancreas" : "small_intestine";
-        c.margin = unif(d, 0, 1) < 0.7 ? "R0" : "R1";
-        c.f = unif(d, 0, 1) < FAIL_P ? (fault)uint_(d, 1, F_COUNT - 1) : F_NONE;
-        if (c.f == F_R2) c.margin = "R2";
-        if (c.f == F_RECENT_SURGERY) c.resection = c.screen - 18;
-        char arm[8];
-        rc = enrol(d, &c, arm, err);
-        if (rc != LT_OK || !arm[0]) continue;
-        if (!d->first_patient[0]) snprintf(d->first_patient, sizeof d->first_patient, "%s", c.id);
-        lt_conduct *cc = d->coord[c.site].c;
-        rc = lt_conduct_profile(cc, c.id, c.born, c.female ? LT_SEX_FEMALE : LT_SEX_MALE,
-                                c.weight, NULL, err);
-        if (rc == LT_OK) rc = lt_conduct_anchor(cc, c.id, "liver_resection", c.resection, NULL, err);
-        int b = !strcmp(arm, "B");
-        d->last_dose = LT_DATE_NONE;
-        double t = gsl_ran_exponential(d->rng, 1.0 / rate[b]);
-        lt_date event = c.resection + 1 + (lt_date)(t * LT_DAYS_PER_MONTH);
-        if (event <= c.screen) event = c.screen + 1;
-        bool death_first = unif(d, 0, 1) < DEATH_FIRST_P;
-        if (rc == LT_OK && b) rc = treat(d, &c, event, err);
-        /* follow-up starts after the last cycle given (treatment arm) or at randomisation */
-        if (rc == LT_OK) {
-            lt_date fu = b ? d->last_dose + 1 : c.screen;
-            if (!b || d->last_dose != LT_DATE_NONE)
-                if (fu < event && fu <= d->cutoff)
-                    rc = lt_trial_start_follow_up(d->coord[c.site].t, c.id, fu, err);
-        }
-        if (rc == LT_OK) rc = follow_up(d, &c, event, err);
-        if (rc == LT_OK) rc = outcomes(d, &c, event, death_first, err);
-        if (rc != LT_OK) {
-            char w[LT_ERROR_WHERE_MAX];
-            snprintf(w, sizeof w, "demo patient %s: %.200s", c.id, err ? err->where : "");
-            if (err) snprintf(err->where, sizeof err->where, "%s", w);
-        }
-    }
-    if (rc != LT_OK) return rc;
-
-    char s[LT_DATE_STR_MAX], s2[LT_DATE_STR_MAX];
-    lt_buf_printf(rep, "NELMAS demonstration trial, seed %llu\n",
-                  (unsigned long long)d->o->seed);
-    lt_buf_printf(rep, "  model: exponential DFS from liver resection, 3-year DFS 25%% (A, "
-                       "standard of care) and 44%% (B, 177Lu-DOTATATE) as the protocol's design;\n"
-                       "         10%% of first events deaths without recurrence; death %.0f months "
-                       "(median) after a recurrence;\n         events seen during the 3 years of "
-                       "follow-up from resection\n",
-                  POST_RECURRENCE_MEDIAN_MONTHS);
-    char s3[LT_DATE_STR_MAX];
-    lt_buf_printf(rep, "  accrual %s to %s at %d sites, data cut %s\n", fmt(d0(), s),
-                  fmt(d0() + 730, s2), NSITES, fmt(d->cutoff, s3));
-    lt_buf_printf(rep, "\nScreening: %d screened, %d ineligible, %d needs review, %d randomised "
-                       "(A %d, B %d)\n",
-                  d->r.screened, d->r.failed, d->r.needs_review, d->r.randomised, d->r.per_arm[0],
-                  d->r.per_arm[1]);
-    if (d->nfail_ids) {
-        lt_buf_puts(rep, "  failed criteria:");
-        for (int i = 0; i < d->nfail_ids; i++)
-            lt_buf_printf(rep, " %s x%d", d->fail_ids[i], d->fail_counts[i]);
-        lt_buf_putc(rep, '\n');
-    }
-    lt_buf_printf(rep, "Treatment: %d administrations, %.1f GBq in all (decay-corrected to the "
-                       "infusion start)\n",
-                  d->r.administrations, d->r.activity_mbq / 1000);
-    lt_buf_printf(rep, "  %d cycle withheld and %d reduced to 3.7 GBq by the label's rules%s%s%s\n",
-                  d->r.withheld, d->r.reductions, d->reduced_done ? " (patient " : "",
-                  d->reduced_done ? d->reduced_patient : "", d->reduced_done ? ")" : "");
-    lt_buf_printf(rep, "  %d warning acknowledged with a reason%s%s%s\n", d->r.acknowledged,
-                  d->ack_done ? " (patient " : "", d->ack_done ? d->ack_patient : "",
-                  d->ack_done ? ", somatostatin analogue within 4 weeks)" : "");
-    lt_buf_printf(rep, "  %d laboratory results, %d with a CTCAE grade >= 1; %d adverse events\n",
-                  d->r.labs, d->r.toxic_labs, d->r.adverse_events);
-    lt_buf_printf(rep, "Follow-up: %d visits and scans recorded, %d outside their window\n",
-                  d->r.visits, d->r.deviations);
-    lt_buf_printf(rep, "Outcomes: %d recurrences, %d deaths\n", d->r.recurrences, d->r.deaths);
-    /* the deviations the calendars list as of the data cut (o1's rules: out of window,
-     * missed, delayed without a reason) */
-    lt_outcome_set *set = NULL;
-    rc = lt_conduct_outcomes(d->stat.c, NULL, NULL, &set, err);
-    int listed = 0, missed = 0;
-    for (size_t i = 0; rc == LT_OK && i < set->n; i++) {
-        lt_calendar *cal = NULL;
-        rc = lt_conduct_calendar(d->stat.c, set->records[i]->id, d->cutoff, &cal, err);
-        for (size_t j = 0; rc == LT_OK && j < cal->n; j++) {
-            listed += cal->visits[j].deviation;
-            missed += cal->visits[j].deviation && cal->visits[j].status == LT_VISIT_OVERDUE;
-        }
-        lt_calendar_free(cal);
-    }
-    lt_outcome_set_free(set);
-    if (rc != LT_OK) return rc;
-    lt_buf_printf(rep, "  the calendars list %d deviations as of the data cut (%d missed entries)\n",
-                  listed, missed);
-    rc = analyse(d, rep, err);
-    if (rc != LT_OK) return rc;
-
-    /* what a coordinator and a data manager take away */
-    lt_buf out = LT_BUF_INIT;
-    rc = lt_conduct_outcomes(d->stat.c, NULL, &out, NULL, err);
-    if (rc == LT_OK) rc = write_out(d, "outcomes.json", out.p, out.n, err);
-    lt_buf_free(&out);
-    /* the first randomised patient's calendar, as a coordinator imports it */
-    lt_calendar *cal = NULL;
-    if (rc == LT_OK) rc = lt_conduct_calendar(d->stat.c, d->first_patient, LT_DATE_NONE, &cal, err);
-    if (rc == LT_OK) {
-        lt_buf ics = LT_BUF_INIT;
-        char name[64];
-        snprintf(name, sizeof name, "%s.ics", d->first_patient);
-        lt_calendar_to_ics(cal, "nelmas", d->first_patient, (lt_time)d->cutoff * 86400, &ics);
-        rc = write_out(d, name, ics.p, ics.n, err);
-        lt_buf_free(&ics);
-        lt_calendar_free(cal);
-    }
-    if (rc != LT_OK) return rc;
-
+    snprintf(id, 32, "%s", lt_protocol_id(p));
+    size_t n = lt_protocol_arm_count(p);
+    for (size_t i = 0; i < n && i < 2; i++)
+        snprintf(d->arm_ids[i], sizeof d->arm_ids[i], "%s", lt_protocol_arm(p, i)->id);
+    d->narms = n < 2 ? (int)n : 2;
+    d->control = (int)lt_protocol_reference_arm(p);
+    lt_protocol_free(p);
+    if (n > 2)
+        LT_FAIL(err, LT_EUNSUPPORTED, path, "the demonstration runs trials of one or two arms");
     return LT_OK;
 }
 
@@ -771,7 +58,7 @@ static lt_status move_db(const char *from, const char *to, lt_error *err)
 }
 
 /* Verifies the audit trail of the database at its final place. */
-static lt_status verify(demo *d, lt_buf *rep, lt_error *err)
+static lt_status verify(lt__demo *d, lt_buf *rep, lt_error *err)
 {
     lt_store *st = NULL;
     lt_status rc = lt_store_open(d->o->db, LT_STORE_OPEN, &st, err);
@@ -782,11 +69,7 @@ static lt_status verify(demo *d, lt_buf *rep, lt_error *err)
     lt_buf_printf(rep, "\nAudit trail: %lld records, hash chain and every record verified\n",
                   (long long)d->r.audit_records);
     lt_buf_printf(rep, "Database: %s\n", d->o->db);
-    if (d->o->out_dir)
-        lt_buf_printf(rep, "Figures and datasets: %s/km-dfs.svg, %s/dfs.csv, %s/outcomes.json, "
-                           "%s/%s.ics (%s's calendar)\n",
-                      d->o->out_dir, d->o->out_dir, d->o->out_dir, d->o->out_dir, d->first_patient,
-                      d->first_patient);
+    lt_buf_puts(rep, lt_buf_str(&d->files));
     return LT_OK;
 }
 
@@ -794,13 +77,22 @@ lt_status lt_demo_run(const lt_demo_options *o, lt_buf *report, lt_demo_result *
                       lt_error *err)
 {
     if (!o || !o->db || !*o->db) LT_FAIL(err, LT_EINVAL, "--db", "a database path is needed");
-    if (!o->protocol) LT_FAIL(err, LT_EINVAL, "--protocol", "the NELMAS protocol file is needed");
-    demo d;
+    if (!o->protocol) LT_FAIL(err, LT_EINVAL, "--protocol", "the trial's protocol file is needed");
+    lt__demo d;
     memset(&d, 0, sizeof d);
     d.o = o;
-    d.cutoff = lt_date_from_ymd(2025, 12, 31);
-    if (d.cutoff > lt_date_today())
-        LT_FAIL(err, LT_ESTATE, "demo", "the demonstration's data cut (2025-12-31) is after today");
+    char id[32];
+    lt_status rc = read_protocol(&d, o->protocol, id, err);
+    if (rc != LT_OK) return rc;
+    trial_fn run = NULL;
+    for (size_t i = 0; i < sizeof trials / sizeof trials[0]; i++)
+        if (!strcmp(trials[i].id, id)) run = trials[i].run;
+    if (!run)
+        LT_FAIL(err, LT_EUNSUPPORTED, o->protocol,
+                "expected the protocol of nelmas, nct04544098 or net-retreat, found id '%s': "
+                "the demonstration knows these three trials",
+                id);
+    snprintf(d.r.trial, sizeof d.r.trial, "%s", id);
     struct stat sb;
     if (stat(o->db, &sb) == 0)
         LT_FAIL(err, LT_ECONFLICT, o->db, "the database exists already: the demo makes a new one");
@@ -810,8 +102,7 @@ lt_status lt_demo_run(const lt_demo_options *o, lt_buf *report, lt_demo_result *
     char scratch[1024];
     d.work_db = o->db;
     if (o->scratch_dir) {
-        snprintf(scratch, sizeof scratch, "%s/lutetia-demo-%ld.db", o->scratch_dir,
-                 (long)getpid());
+        snprintf(scratch, sizeof scratch, "%s/lutetia-demo-%ld.db", o->scratch_dir, (long)getpid());
         d.work_db = scratch;
     }
     d.rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -821,24 +112,25 @@ lt_status lt_demo_run(const lt_demo_options *o, lt_buf *report, lt_demo_result *
     }
     gsl_rng_set(d.rng, (unsigned long)o->seed);
     lt_buf rep = LT_BUF_INIT;
-    lt_status rc = run(&d, &rep, err);
-    for (int s = 0; s < NSITES; s++) {
-        close_actor(&d.coord[s]);
-        close_actor(&d.inv[s]);
-        close_actor(&d.nm[s]);
-    }
-    close_actor(&d.stat);
+    rc = run(&d, &rep, err);
+    lt__demo_close(&d);
     gsl_rng_free(d.rng);
     if (d.work_db != o->db) {
+        struct stat ws;
         lt_error e2;
-        lt_status mv = move_db(d.work_db, o->db, rc == LT_OK ? err : &e2);
-        if (rc == LT_OK) rc = mv;
+        /* a run refused before it created the trial leaves nothing to move */
+        if (stat(d.work_db, &ws) == 0) {
+            lt_status mv = move_db(d.work_db, o->db, rc == LT_OK ? err : &e2);
+            if (rc == LT_OK) rc = mv;
+        }
     }
     if (rc == LT_OK) rc = verify(&d, &rep, err);
-    if (rc == LT_OK && lt_buf_failed(&rep)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    if (rc == LT_OK && (lt_buf_failed(&rep) || lt_buf_failed(&d.files)))
+        rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     if (rc == LT_OK && report) lt_buf_puts(report, lt_buf_str(&rep));
     if (rc == LT_OK && result) *result = d.r;
     lt_buf_free(&rep);
+    lt_buf_free(&d.files);
     free(key_default);
     return rc;
 }

@@ -109,6 +109,128 @@ cmp -s "$TMP/a.txt" "$TMP/c.txt" && bad "seeds 7 and 8 gave the same report" || 
 expect_exit 0 -- "$L" demo --db "$TMP/s4/demo.db" --patients 24 --seed 7 --protocol "$P" --direct
 sed "s|$TMP/s4|DIR|g" "$TMP/out" >"$TMP/d.txt"
 cmp -s "$TMP/a.txt" "$TMP/d.txt" && ok || bad "--direct gave another report"
+# ---- NCT04544098: the single-arm feasibility study, its 10 patients, both routes, and the
+# safety and feasibility proportions with their exact intervals as `lutetia analyse` gives them
+N="$SRC/protocols/nct04544098.json"
+ND="$TMP/nct/nct04544098.db"
+expect_exit 0 -- "$L" demo --db "$ND" --out "$TMP/nct" --protocol "$N"
+cp "$TMP/out" "$TMP/nct.txt"
+expect_out "^NCT04544098 demonstration trial, seed 1"
+expect_out "Screening: [0-9]+ screened, [0-9]+ ineligible, 0 needs review, 10 registered"
+expect_out "1 cycle withheld and 1 reduced to 3.7 GBq by the label's rules \(patient MSK-"
+expect_out "patient MSK-[0-9]+ stopped before cycle 4: progression"
+expect_out "hash chain and every record verified"
+expect_exit 0 -- "$L" audit verify --db "$ND"
+# the CONSORT flow: every screened candidate, 10 registered to the single arm
+screened=$(sed -n 's/^Screening: \([0-9]*\) screened.*/\1/p' "$TMP/nct.txt")
+expect_exit 0 -- "$L" patients --db "$ND" --user monitor --json
+expect_jq ".flow.screened == $screened and .flow.allocated == 10 and .flow.arms.A == 10 and .flow.verdicts.needs_review == null"
+# both routes: cycles 1-2 into the hepatic artery, 3-4 into a vein, as the report counts them
+ia=$(sed -n 's/.*(\([0-9]*\) intra-arterial, \([0-9]*\) intravenous).*/\1/p' "$TMP/nct.txt")
+iv=$(sed -n 's/.*(\([0-9]*\) intra-arterial, \([0-9]*\) intravenous).*/\2/p' "$TMP/nct.txt")
+[ "$(sqlite3 "$ND" "select count(*) from record where kind = 'administration' and json_extract(data, '\$.record.route') = 'intra_arterial' and json_extract(data, '\$.cycle') <= 2")" = "$ia" ] &&
+  ok || bad "intra-arterial administrations: the store does not hold the report's $ia in cycles 1-2"
+[ "$(sqlite3 "$ND" "select count(*) from record where kind = 'administration' and json_extract(data, '\$.record.route') = 'intravenous' and json_extract(data, '\$.cycle') >= 3")" = "$iv" ] &&
+  ok || bad "intravenous administrations: the store does not hold the report's $iv in cycles 3-4"
+[ "$ia" -ge 18 ] && [ "$iv" -ge 17 ] && ok || bad "too few administrations by route: $ia, $iv"
+# the reduced cycle was decided so: a stored decision to give 3.7 GBq after one to withhold
+[ "$(sqlite3 "$ND" "select count(*) from record where kind = 'dose_decision' and json_extract(data, '\$.decision.action') = 'withhold'")" = 1 ] &&
+  ok || bad "the store holds no single withhold decision"
+# each endpoint's figures as the statistician gets them from the store
+for e in TOX_G3 COMPLETED_4 ORR; do
+  line=$(grep "^  $e " "$TMP/nct.txt")
+  expect_exit 0 -- "$L" analyse proportion --endpoint "$e" --cutoff 2025-06-30 --db "$ND" --user statistician --json
+  want=$(printf '%s\n' "$line" | sed 's/.* \([0-9]*\) of \([0-9]*\) = \([0-9.]*\)% (exact 95% CI \([0-9.]*\)% to \([0-9.]*\)%).*/\1 \2 \4 \5/')
+  got=$(jq -r '"\(.x) \(.n) \(.lower * 1000 | round / 10) \(.upper * 1000 | round / 10)"' "$TMP/out")
+  set -- $got
+  [ "$(printf '%s %s %.1f %.1f' "$1" "$2" "$3" "$4")" = "$want" ] && ok || bad "$e: analyse gives $got, the report $want"
+done
+grep -Eq "^  TOX_G3 +[1-9][0-9]* of 10 " "$TMP/nct.txt" && ok || bad "no grade >= 3 toxicity in the demo"
+grep -Eq "^  COMPLETED_4 +9 of 10 " "$TMP/nct.txt" && ok || bad "the patient stopping before cycle 4 is not the only one"
+# the same seed, the same trial and report; another seed, another
+expect_exit 0 -- "$L" demo --db "$TMP/n1/t.db" --seed 5 --protocol "$N"
+sed "s|$TMP/n1|DIR|g" "$TMP/out" >"$TMP/na.txt"
+expect_exit 0 -- "$L" demo --db "$TMP/n2/t.db" --seed 5 --protocol "$N"
+sed "s|$TMP/n2|DIR|g" "$TMP/out" >"$TMP/nb.txt"
+cmp -s "$TMP/na.txt" "$TMP/nb.txt" && ok || { bad "NCT04544098: same seed, different reports"; diff "$TMP/na.txt" "$TMP/nb.txt" | head; }
+sed "s|$TMP/nct|DIR|g; s/seed 1/seed 5/" "$TMP/nct.txt" | cmp -s - "$TMP/na.txt" && bad "NCT04544098: seeds 1 and 5 gave the same report" || ok
+# a protocol the demonstration does not know is refused, naming its id
+sed 's/"id": "nct04544098"/"id": "other-trial"/' "$N" >"$TMP/other.json"
+expect_exit 13 -- "$L" demo --db "$TMP/o/t.db" --protocol "$TMP/other.json"
+expect_err "found id 'other-trial'"
+[ ! -e "$TMP/o/t.db" ] && ok || bad "a refused demo left a database"
+
+# ---- NET RETREAT: both arms, everolimus dispensed, interrupted and reduced through the oral-drug
+# records, and PFS by arm with arm 1's hazard ratio against the design's control, arm 2
+R="$SRC/protocols/net-retreat.json"
+RD="$TMP/nrt/net-retreat.db"
+expect_exit 0 -- "$L" demo --db "$RD" --out "$TMP/nrt" --protocol "$R"
+cp "$TMP/out" "$TMP/nrt.txt"
+expect_out "^NET RETREAT demonstration trial, seed 1"
+expect_out "Screening: [0-9]+ screened, [0-9]+ ineligible, 0 needs review, 88 randomised \(arm 1 [0-9]+, arm 2 [0-9]+\)"
+expect_out "hash chain and every record verified"
+expect_exit 0 -- "$L" audit verify --db "$RD"
+for f in net-retreat.db pfs.csv km-pfs.svg; do
+  [ -s "$TMP/nrt/$f" ] && ok || bad "missing $TMP/nrt/$f"
+done
+# the CONSORT flow as the report gives it
+screened=$(sed -n 's/^Screening: \([0-9]*\) screened.*/\1/p' "$TMP/nrt.txt")
+a1=$(sed -n 's/.*(arm 1 \([0-9]*\), arm 2 \([0-9]*\)).*/\1/p' "$TMP/nrt.txt")
+a2=$(sed -n 's/.*(arm 1 \([0-9]*\), arm 2 \([0-9]*\)).*/\2/p' "$TMP/nrt.txt")
+expect_exit 0 -- "$L" patients --db "$RD" --user monitor --json
+expect_jq ".flow.screened == $screened and .flow.allocated == 88 and .flow.arms[\"1\"] == $a1 and .flow.arms[\"2\"] == $a2"
+# arm 1's cycles and arm 2's everolimus, as the store holds them
+adm=$(sed -n 's/^Retreatment: \([0-9]*\) administrations.*/\1/p' "$TMP/nrt.txt")
+[ "$(sqlite3 "$RD" "select count(*) from record r join record a on a.kind = 'allocation' and a.patient = r.patient where r.kind = 'administration' and json_extract(a.data, '\$.arm') = '1'")" = "$adm" ] &&
+  [ "$adm" -gt 0 ] && ok || bad "arm 1's administrations are not the report's $adm"
+set -- $(sed -n 's/^Everolimus: \([0-9]*\) started, \([0-9]*\) dispensings ([0-9]* tablets), \([0-9]*\) interruptions, \([0-9]*\) dose reductions, \([0-9]*\) stopped$/\1 \2 \3 \4 \5/p' "$TMP/nrt.txt")
+[ $# = 5 ] && ok || bad "no everolimus line in the report"
+q() { sqlite3 "$RD" "select count(*) from record where kind = 'oral_event' and $1"; }
+[ "$(q "json_extract(data, '\$.type') = 'start'")" = "$1" ] && [ "$1" = "$a2" ] && ok || bad "everolimus starts: not the report's $1 (arm 2: $a2)"
+[ "$(q "json_extract(data, '\$.type') = 'dispense'")" = "$2" ] && [ "$2" -gt "$1" ] && ok || bad "dispensings: not the report's $2"
+[ "$(q "json_extract(data, '\$.type') = 'interrupt'")" = "$3" ] && [ "$3" -gt 0 ] && ok || bad "interruptions: not the report's $3"
+[ "$(q "(json_extract(data, '\$.type') = 'dose' or json_extract(data, '\$.type') = 'resume' and json_extract(data, '\$.dose_mg') < 10)")" = "$4" ] && [ "$4" -gt 0 ] &&
+  ok || bad "dose reductions: not the report's $4"
+[ "$(q "json_extract(data, '\$.type') = 'stop'")" = "$5" ] && ok || bad "stops: not the report's $5"
+# no arm 1 patient has everolimus records, no arm 2 patient a PRRT cycle
+[ "$(sqlite3 "$RD" "select count(*) from record r join record a on a.kind = 'allocation' and a.patient = r.patient where (r.kind = 'oral_event' and json_extract(a.data, '\$.arm') = '1') or (r.kind = 'administration' and json_extract(a.data, '\$.arm') = '2')")" = 0 ] &&
+  ok || bad "a patient treated in the other arm's way"
+# a reduced patient's bottles: the strength follows the dose
+p=$(sqlite3 "$RD" "select patient from record where kind = 'oral_event' and json_extract(data, '\$.type') = 'resume' and json_extract(data, '\$.dose_mg') = 5 order by patient limit 1")
+if [ -n "$p" ]; then
+  expect_exit 0 -- "$L" record oral show --db "$RD" --user monitor --patient "$p" --as-of 2025-01-31 --json
+  expect_jq '[.events[] | select(.type == "dispense")] | last | .strength_mg == 5'
+fi
+# PFS: the dataset's figures through `lutetia analyse`, the hazard ratio of arm 1 against arm 2
+D="$TMP/nrt/pfs.csv"
+expect_exit 0 -- "$L" analyse km "$D" --time time_months --event event --group arm --json
+for arm in 1 2; do
+  want=$(grep "^  arm=$arm " "$TMP/nrt.txt" | sed 's/.* median \([0-9.]*\) months.*/\1/')
+  got=$(jq -r --arg a "arm=$arm" '.curves[] | select(.strata == $a) | .median * 10 | round / 10' "$TMP/out")
+  [ "$(printf '%.1f' "$got")" = "$want" ] && ok || bad "arm $arm: median PFS $got, report $want"
+done
+# (the dataset's arm_1 column: arm 2, the design's control, is its baseline)
+head -1 "$D" | grep -q ',arm_1$' && ok || bad "pfs.csv: no arm_1 indicator column"
+expect_exit 0 -- "$L" analyse cox "$D" --time time_months --event event --covariates arm_1 --json
+want=$(sed -n 's/.*hazard ratio 1 vs 2 \([0-9.]*\) (95% CI \([0-9.]*\)-\([0-9.]*\)).*/\1 \2 \3/p' "$TMP/nrt.txt")
+got=$(jq -r '.coefficients[0] | "\(."exp(coef)") \(.lower) \(.upper)"' "$TMP/out")
+set -- $got
+[ "$(printf '%.3f %.3f %.3f' "$1" "$2" "$3")" = "$want" ] && ok || bad "hazard ratio 1 vs 2: analyse gives $got, the report $want"
+# in the design's direction: retreatment better than everolimus (HR < 1), as the design expects
+set -- $want
+awk -v h="$1" 'BEGIN { exit !(h < 1) }' && ok || bad "the report's hazard ratio $1 is not below 1"
+expect_exit 0 -- "$L" analyse logrank --endpoint PFS --cutoff 2025-01-31 --db "$RD" --user statistician --json
+want=$(sed -n 's/.*log-rank chi-square \([0-9.]*\) .*/\1/p' "$TMP/nrt.txt")
+expect_jq "((.chisq * 1000 | round) / 1000) == $want"
+# the same seed, the same trial and report; another seed, another
+expect_exit 0 -- "$L" demo --db "$TMP/r1/t.db" --patients 24 --seed 7 --protocol "$R"
+sed "s|$TMP/r1|DIR|g" "$TMP/out" >"$TMP/ra.txt"
+expect_exit 0 -- "$L" demo --db "$TMP/r2/t.db" --patients 24 --seed 7 --protocol "$R" --direct
+sed "s|$TMP/r2|DIR|g" "$TMP/out" >"$TMP/rb.txt"
+cmp -s "$TMP/ra.txt" "$TMP/rb.txt" && ok || { bad "NET RETREAT: same seed, different reports"; diff "$TMP/ra.txt" "$TMP/rb.txt" | head; }
+expect_exit 0 -- "$L" demo --db "$TMP/r3/t.db" --patients 24 --seed 8 --protocol "$R"
+sed "s|$TMP/r3|DIR|g" "$TMP/out" | cmp -s - "$TMP/ra.txt" && bad "NET RETREAT: seeds 7 and 8 gave the same report" || ok
+
 # lib.sh's closing line, with the comparisons that could not run counted apart
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]
