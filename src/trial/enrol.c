@@ -306,7 +306,7 @@ lt_status lt_trial_consent(lt_trial *t, const char *id, lt_date date, const char
         rc = lt_error_set(err, LT_ESTATE, id, "patient '%s' has ended the trial (%s)", id,
                           d.end_reason ? d.end_reason : "?");
     else if (correction && (!reason || !*reason))
-        rc = lt_error_set(err, LT_ESTATE, id,
+        rc = lt_error_set(err, LT_EINVAL, id,
                           "consent is already recorded for '%s' (%s, form %s): correcting it "
                           "needs a reason (--reason)",
                           id, lt_date_format(d.consent_date, on),
@@ -434,7 +434,7 @@ lt_status lt_trial_set_strata(lt_trial *t, const char *id, const char *const *fa
         if (!d.level[f] || !d.level_from[f]) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     }
     if (rc == LT_OK && correction && (!reason || !*reason))
-        rc = lt_error_set(err, LT_ESTATE, id,
+        rc = lt_error_set(err, LT_EINVAL, id,
                           "changing a stratification level already stored for '%s' needs a "
                           "reason (--reason)",
                           id);
