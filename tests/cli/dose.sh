@@ -127,6 +127,12 @@ jq '.labs |= map(select(.analyte != "neutrophils")) | .labs[0].value = 160000' "
 expect_exit 0 -- $D decide "$TMP/r6.json"
 expect_out '^decision: undetermined'
 expect_out 'neutropenia: cannot be assessed: no current neutrophils result'
+# every missing lab is named at once (issue 10), not the first of each rule per round
+jq '.labs |= map(select(.analyte | IN("bilirubin", "albumin", "inr", "alt", "ast") | not)) | .labs[0].value = 160000' "$TMP/req.json" >"$TMP/r6b.json"
+expect_exit 0 -- $D decide "$TMP/r6b.json"
+expect_out '^decision: undetermined'
+expect_out 'hepatic: cannot be assessed: no current bilirubin result; no current albumin result; no current inr result$'
+expect_out 'other: cannot be assessed: .*no current alt result; no current ast result'
 # bad requests name the entry
 jq '.labs[0].unit = "furlongs"' "$TMP/req.json" >"$TMP/bad1.json"
 expect_exit 4 -- $D decide "$TMP/bad1.json"
