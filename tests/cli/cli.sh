@@ -56,6 +56,14 @@ expect_exit 0 -- "$L" randomise --user coord1 --patient R1 --date "$ASOF"
 expect_exit 0 -- "$L" record lab --user coord1 --patient R1 --date 2026-11-03 --analyte platelets --value 200 --unit 10^9/L --lln 150 --uln 400
 expect_exit 2 -- "$L" record lab --user coord1 --patient R1 --date 2026-11-03 --analyte platelets --value 210 --unit 10^9/L --lln 150 --uln 400
 expect_err 'needs a reason'
+# G/L (giga per litre) is accepted for a cell count, stored as 10^9/L
+expect_exit 0 -- "$L" record lab --user coord1 --patient R1 --date 2026-11-04 --analyte neutrophils --value 0.9 --unit G/L --lln 1.8 --uln 7.5 --json
+expect_jq '.analyte == "neutrophils" and .value == 0.9 and .grade == 3'
+# a time without a zone: refused, saying which zone to add
+expect_exit 2 -- env TZ=Europe/Paris "$L" record administration --user coord1 --patient R1 --cycle 1 --prescribed 7400 --before 7550 --before-at 2026-11-05T08:30 \
+    --residual 150 --residual-at 2026-11-05T09:45:00Z --start 2026-11-05T09:00:00Z --end 2026-11-05T09:30:00Z \
+    --no-ssa-long --no-ssa-short --amino-start 2026-11-05T08:15:00Z --amino-end 2026-11-05T13:00:00Z
+expect_err -- "--before-at: '2026-11-05T08:30' has no time zone.*'2026-11-05T08:30\+01:00'"
 # a state refusal stays 6, a role refusal 7, an unknown patient 5
 expect_exit 6 -- "$L" randomise --user coord1 --patient R1 --date "$ASOF"
 expect_exit 7 -- "$L" confirm --user coord1 --patient R2 --date "$ASOF"

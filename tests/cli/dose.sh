@@ -9,6 +9,13 @@ T=2026-01-02T08:00Z
 # the brief's example: 7,400 MBq one day later is 6,667 MBq
 expect_exit 0 -- $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from $F --to $T
 expect_out '6667\.2 MBq'
+# a time without a zone is refused, saying which zone to add (TZ's offset that day, or Z)
+expect_exit 2 -- env TZ=Europe/Paris $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from 2026-01-01T08:00 --to $T
+expect_err -- "--from: '2026-01-01T08:00' has no time zone.*'2026-01-01T08:00\+01:00'.*'2026-01-01T08:00Z' for UTC"
+expect_exit 2 -- env TZ=America/New_York $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from $F --to 2026-07-02T08:00:00
+expect_err -- "--to: .*'2026-07-02T08:00:00-04:00' \(this computer's zone on that day\)"
+expect_exit 2 -- env TZ=UTC $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from 2026-01-01T08:00 --to $T
+expect_err -- "'2026-01-01T08:00Z' \(UTC"
 expect_exit 0 -- $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from $F --to $T --json
 expect_jq '.activity_to > 6667.2021 and .activity_to < 6667.2022'
 expect_jq '.nuclide == "Lu-177" and .elapsed_days == 1 and .half_life_days == 6.647'
