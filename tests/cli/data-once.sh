@@ -46,4 +46,28 @@ expect_exit 8 -- "$L" enrol --user coord1 --site S1 --as-of "$ASOF" "$TMP/b.json
 expect_err 'birth date 1970-01-01 here but 1962-03-14 in stored facts of A1'
 expect_exit 0 -- "$L" audit log --patient A1 --json
 expect_jq '[.[] | select(.entity == "screening")] | length == 4'
+
+# the calendar and the dose rules read the stored facts: nothing entered twice
+make_patients "$TMP/c.json" C 1
+ready "$TMP/c.json" S1 coord1 inv1 || bad "ready C1"
+expect_exit 0 -- "$L" randomise --user coord1 --patient C1 --date 2026-11-02
+expect_out 'arm B'
+# the liver resection of the screened procedures (2026-09-10) anchors the calendar
+expect_exit 0 -- "$L" schedule --patient C1 --user coord1
+expect_out '^C1 +treatment +2026-10-22 '
+expect_no_out 'unanchored'
+# age, sex and weight (68 kg) and the screening labs of 2026-10-22: cycle 1 decided at once
+expect_exit 0 -- "$L" record decide --user inv1 --patient C1 --cycle 1 --date 2026-11-03 --json
+expect_jq '.action == "give_full" and .activity_mbq == 7400'
+# a recorded correction wins over the screened fact: platelets 62 on the same day withhold
+expect_exit 0 -- "$L" record lab --user coord1 --patient C1 --date 2026-10-22 --analyte platelets --value 62 --unit 10^9/L --lln 150 --uln 400
+expect_exit 0 -- "$L" record decide --user inv1 --patient C1 --cycle 1 --date 2026-11-04 --json
+expect_jq '.action == "withhold" and .toxic == ["thrombocytopenia"]'
+# `record anchor` corrects the screened anchor, with a reason
+expect_exit 2 -- "$L" record anchor --user coord1 --patient C1 --anchor liver_resection --date 2026-09-17
+expect_err 'the screened data give liver_resection on 2026-09-10; correcting it to 2026-09-17 needs a reason'
+expect_exit 0 -- "$L" record anchor --user coord1 --patient C1 --anchor liver_resection --date 2026-09-10
+expect_exit 0 -- "$L" record anchor --user coord1 --patient C1 --anchor liver_resection --date 2026-09-17 --reason "operation note: resected on the 17th"
+expect_exit 0 -- "$L" schedule --patient C1 --user coord1
+expect_out '^C1 +treatment +2026-10-29 '
 finish
