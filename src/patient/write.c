@@ -29,6 +29,26 @@ static void date_member(lt_buf *b, const char *key, lt_date d)
     lt_buf_printf(b, ",\"%s\":\"%s\"", key, lt_date_format(d, s));
 }
 
+/* A date with the span a partial one allows: "1974" or "1974-06" when [d, latest] is that
+ * whole year or month (FHIR's precision, which the native reader reads back as a span). */
+static void span_member(lt_buf *b, const char *key, lt_date d, lt_date latest)
+{
+    int y, m, dd, ly, lm, ld;
+    if (d == LT_DATE_NONE) return;
+    if (latest == LT_DATE_NONE || latest == d) {
+        date_member(b, key, d);
+        return;
+    }
+    lt_date_to_ymd(d, &y, &m, &dd);
+    lt_date_to_ymd(latest, &ly, &lm, &ld);
+    if (dd == 1 && m == 1 && ly == y && lm == 12 && ld == 31)
+        lt_buf_printf(b, ",\"%s\":\"%04d\"", key, y);
+    else if (dd == 1 && ly == y && lm == m && lt_date_add_months(d, 1) == latest + 1)
+        lt_buf_printf(b, ",\"%s\":\"%04d-%02d\"", key, y, m);
+    else
+        date_member(b, key, d); /* no span the format can say: its first day, as before */
+}
+
 static const char *comparator_text(char c)
 {
     switch (c) {
@@ -44,7 +64,7 @@ static const char *comparator_text(char c)
  * the same fact (the same lab sent twice), whatever file they came from. */
 static void fact_body(const lt_fact *f, lt_buf *b)
 {
-    date_member(b, "date", f->date);
+    span_member(b, "date", f->date, f->date_latest);
     date_member(b, "end_date", f->end_date);
     bool quantity = lt__units_kind(f->code) != LT_FACT_KIND_COUNT;
     if (quantity && f->has_value) {
@@ -110,6 +130,9 @@ static void fact_body(const lt_fact *f, lt_buf *b)
  * and the native format has no place for why; it is left out, and *left counts it. */
 static bool writable(const lt_fact *f)
 {
+    /* a lab or vital without its value (a dataAbsentReason, an empty cell) has no native form:
+     * the format needs its number; a yes/no not known and a PRRT cycle without its activity do */
+    if ((f->kind == LT_FACT_LAB || f->kind == LT_FACT_VITAL) && !f->has_value) return false;
     return f->problem == LT_FACT_OK || f->problem == LT_FACT_NO_VALUE;
 }
 
@@ -118,7 +141,7 @@ lt_status lt_patient_to_json(const lt_patient *p, lt_buf *b, size_t *left_out, l
     size_t left = 0;
     lt_buf_puts(b, "{\"id\":");
     lt_buf_json_str(b, p->id);
-    date_member(b, "birth_date", p->birth_date);
+    span_member(b, "birth_date", p->birth_date, p->birth_date_latest);
     if (p->sex != LT_SEX_UNKNOWN && (unsigned)p->sex < 4)
         lt_buf_printf(b, ",\"sex\":\"%s\"", sex_names[p->sex]);
     date_member(b, "death_date", p->death_date);
