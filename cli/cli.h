@@ -23,6 +23,13 @@ typedef struct lt_cli_command {
 /* The exit code for a library status (the one table, in exit.c). */
 int lt_cli_exit_code(lt_status st);
 
+/* Typos (cli/suggest.c): the case-insensitive edit distance of two words (capped at 9), whether
+ * a distance is near enough to typed to suggest, and the nearest of the NULL-ended names
+ * (NULL when none is near enough). */
+size_t lt_cli_distance(const char *a, const char *b);
+bool lt_cli_near_enough(const char *typed, size_t d);
+const char *lt_cli_nearest(const char *typed, const char *const *names);
+
 /* Prints the documented table of exit codes (`lutetia help exit-codes`); returns 0. */
 int lt_cli_print_exit_codes(FILE *f);
 

@@ -1,5 +1,4 @@
 /* The lutetia command: finds the verb and hands it the rest of the arguments. */
-#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,43 +67,20 @@ static const lt_cli_command *find_command(const char *name)
     return NULL;
 }
 
-/* Levenshtein distance (case-insensitive), capped at 9: enough to rank near spellings. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    if (na > 31 || nb > 31) return 9;
-    size_t row[32];
-    for (size_t j = 0; j <= nb; j++) row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j];
-            size_t sub = diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
-            row[j] = sub < best ? sub : best;
-            diag = up;
-        }
-    }
-    return row[nb] < 9 ? row[nb] : 9;
-}
-
-/* The verb (or alias's verb) nearest to a mistyped one, when it is near enough to be a typo:
- * at most a third of the word's letters wrong (one in "scren", two in "randomse"). */
+/* The verb (or alias's verb) nearest to a mistyped one, when it is near enough to be a typo. */
 static const char *nearest_verb(const char *typed)
 {
     const char *best = NULL;
     size_t bestd = 9;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        size_t d = distance(typed, commands[i].name);
+        size_t d = lt_cli_distance(typed, commands[i].name);
         if (d < bestd) bestd = d, best = commands[i].name;
     }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
-        size_t d = distance(typed, aliases[i].alias);
+        size_t d = lt_cli_distance(typed, aliases[i].alias);
         if (d < bestd) bestd = d, best = aliases[i].verb;
     }
-    size_t n = strlen(typed);
-    return bestd <= (n < 3 ? 1 : n / 3) ? best : NULL;
+    return best && lt_cli_near_enough(typed, bestd) ? best : NULL;
 }
 
 static int unknown_verb(const char *typed)

@@ -666,7 +666,13 @@ int lt_cmd_record(int argc, char **argv)
     bool known = false;
     for (const char *const *w = whats; *w; w++)
         known = known || !strcmp(what, *w);
-    if (!known) return lt_cli_usage_error("record", "unknown record kind '%s'", what);
+    if (!known) {
+        const char *near = lt_cli_nearest(what, whats);
+        if (near)
+            return lt_cli_usage_error("record", "unknown record kind '%s'; did you mean '%s'?",
+                                      what, near);
+        return lt_cli_usage_error("record", "unknown record kind '%s'", what);
+    }
     args a;
     int rc = parse("record", argc, argv, 2, &a, record_help);
     if (rc) return rc < 0 ? 0 : rc;

@@ -19,6 +19,8 @@ expect_exit 2 -- "$L" randomse
 expect_err "did you mean 'randomise'\?"
 expect_exit 2 -- "$L" enrolll
 expect_err "did you mean 'enrol'\?"
+expect_exit 2 -- "$L" record labs --patient X
+expect_err "unknown record kind 'labs'; did you mean 'lab'\?"
 expect_exit 2 -- "$L" xyzzy
 expect_err "unknown verb 'xyzzy'"
 expect_exit 0 -- sh -c '! grep -q "did you mean" "$1"' - "$TMP/err"
