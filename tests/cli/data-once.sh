@@ -54,7 +54,7 @@ expect_exit 0 -- "$L" randomise --user coord1 --patient C1 --date 2026-11-02
 expect_out 'arm B'
 # the liver resection of the screened procedures (2026-09-10) anchors the calendar
 expect_exit 0 -- "$L" schedule --patient C1 --user coord1
-expect_out '^C1 +treatment +2026-10-22 '
+expect_out '^biobank_pre +sample +2026-09-10 '
 expect_no_out 'unanchored'
 # age, sex and weight (68 kg) and the screening labs of 2026-10-22: cycle 1 decided at once
 expect_exit 0 -- "$L" record decide --user inv1 --patient C1 --cycle 1 --date 2026-11-03 --json
@@ -69,5 +69,5 @@ expect_err 'the screened data give liver_resection on 2026-09-10; correcting it 
 expect_exit 0 -- "$L" record anchor --user coord1 --patient C1 --anchor liver_resection --date 2026-09-10
 expect_exit 0 -- "$L" record anchor --user coord1 --patient C1 --anchor liver_resection --date 2026-09-17 --reason "operation note: resected on the 17th"
 expect_exit 0 -- "$L" schedule --patient C1 --user coord1
-expect_out '^C1 +treatment +2026-10-29 '
+expect_out '^biobank_pre +sample +2026-09-17 '
 finish
