@@ -10,14 +10,15 @@ static size_t distance(const char *a, const char *b)
     size_t na = strlen(a), nb = strlen(b);
     if (na > 31 || nb > 31) return 9;
     size_t row[32];
-    for (size_t j = 0; j <= nb; j++) row[j] = j;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
     for (size_t i = 1; i <= na; i++) {
         size_t diag = row[0];
         row[0] = i;
         for (size_t j = 1; j <= nb; j++) {
             size_t up = row[j];
-            size_t sub = diag + (tolower((unsigned char)a[i - 1]) !=
-                                 tolower((unsigned char)b[j - 1]));
+            size_t sub =
+                diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
             size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
             row[j] = sub < best ? sub : best;
             diag = up;

@@ -52,11 +52,16 @@ static void span_member(lt_buf *b, const char *key, lt_date d, lt_date latest)
 static const char *comparator_text(char c)
 {
     switch (c) {
-    case '<': return "<";
-    case '>': return ">";
-    case 'l': return "<=";
-    case 'g': return ">=";
-    default: return NULL;
+    case '<':
+        return "<";
+    case '>':
+        return ">";
+    case 'l':
+        return "<=";
+    case 'g':
+        return ">=";
+    default:
+        return NULL;
     }
 }
 
@@ -85,7 +90,8 @@ static void fact_body(const lt_fact *f, lt_buf *b)
                                     : ",\"value\":null");
     }
     bool margin = false;
-    for (size_t i = 0; i < f->nattrs; i++) margin = margin || !strcmp(f->attrs[i].key, "margin");
+    for (size_t i = 0; i < f->nattrs; i++)
+        margin = margin || !strcmp(f->attrs[i].key, "margin");
     /* a liver resection's text is its margin, written as the margin attribute below */
     if (f->text && !margin) lt_buf_puts(b, ",\"text\":"), lt_buf_json_str(b, f->text);
     size_t extra = 0;

@@ -54,8 +54,11 @@ lt_status lt__patient_data_save(lt_trial *t, const lt__pdata *d, const char *sit
                                 const char *reason, lt_error *err)
 {
     if (!d->changed) return LT_OK; /* the same facts again: nothing to audit */
-    lt_record r = {.kind = LT__K_PATIENT_DATA, .id = d->patient->id, .site = site,
-                   .patient = d->patient->id, .data = d->json};
+    lt_record r = {.kind = LT__K_PATIENT_DATA,
+                   .id = d->patient->id,
+                   .site = site,
+                   .patient = d->patient->id,
+                   .data = d->json};
     lt_actor who = {t->user, lt_role_name(t->role)};
     return lt_store_put(t->st, &r, d->rev, &who, d->rev ? "patient_data.add" : "patient_data",
                         reason, NULL, err);
