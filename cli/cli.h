@@ -8,10 +8,11 @@
 #include "lutetia.h"
 
 /* Exit codes: 0 success, 1 a check that found problems (lint, audit verify), 2 usage,
- * and one code per library status (see exit.c). */
+ * and one code per library status (LT_STATUS_MAP in lutetia/status.h; exit.c). */
 #define LT_EXIT_OK 0
 #define LT_EXIT_FINDINGS 1
-#define LT_EXIT_USAGE 2
+#define LT_EXIT_USAGE 2 /* the code of LT_EINVAL */
+#define LT_EXIT_UNKNOWN 70 /* a status outside the list (sysexits' EX_SOFTWARE) */
 
 typedef struct lt_cli_command {
     const char *name;
@@ -21,6 +22,16 @@ typedef struct lt_cli_command {
 
 /* The exit code for a library status (the one table, in exit.c). */
 int lt_cli_exit_code(lt_status st);
+
+/* Typos (cli/suggest.c): the case-insensitive edit distance of two words (capped at 9), whether
+ * a distance is near enough to typed to suggest, and the nearest of the NULL-ended names
+ * (NULL when none is near enough). */
+size_t lt_cli_distance(const char *a, const char *b);
+bool lt_cli_near_enough(const char *typed, size_t d);
+const char *lt_cli_nearest(const char *typed, const char *const *names);
+
+/* Prints the documented table of exit codes (`lutetia help exit-codes`); returns 0. */
+int lt_cli_print_exit_codes(FILE *f);
 
 /* Prints "lutetia: WHERE: MESSAGE" to stderr and returns lt_cli_exit_code(err->status). */
 int lt_cli_fail(const lt_error *err);

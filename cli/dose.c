@@ -91,6 +91,9 @@ static int parse_opts(const char *verb, int argc, char **argv, dose_opts *o)
         for (size_t k = 0; k < sizeof times / sizeof times[0] && !done; k++) {
             if (strcmp(a, times[k].name)) continue;
             lt_time t;
+            char hint[320];
+            if (!lt_time_parse(v, &t) && lt_time_zone_hint(v, hint, sizeof hint))
+                return lt_cli_usage_error(verb, "%s: %s", a, hint);
             if (!lt_time_parse(v, &t))
                 return lt_cli_usage_error(
                     verb, "%s: expected an RFC 3339 time such as 2026-01-01T08:00Z, found '%s'", a,

@@ -47,12 +47,62 @@ static const lt_cli_command commands[] = {
     {"token", lt_cmd_token, "create or revoke an API token for the HTTP server"},
 };
 
+/* Other spellings people type, each naming its verb (curl keeps such aliases in its one
+ * option table): American spellings, and "-ment"/plural forms of the same verbs. */
+static const struct {
+    const char *alias, *verb;
+} aliases[] = {
+    {"randomize", "randomise"}, {"randomization", "randomise"}, {"randomisation", "randomise"},
+    {"enroll", "enrol"},        {"enrollment", "enrol"},        {"enrolment", "enrol"},
+    {"analyze", "analyse"},     {"analysis", "analyse"},        {"protocols", "protocol"},
+    {"sites", "site"},          {"users", "user"},              {"trials", "trial"},
+    {"screening", "screen"},    {"endpoint", "endpoints"},      {"outcome", "outcomes"},
+    {"calendar", "schedule"},   {"records", "record"},          {"confirmation", "confirm"},
+};
+
+static const lt_cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (!strcmp(name, aliases[i].alias)) name = aliases[i].verb;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(name, commands[i].name)) return &commands[i];
+    return NULL;
+}
+
+/* The verb (or alias's verb) nearest to a mistyped one, when it is near enough to be a typo. */
+static const char *nearest_verb(const char *typed)
+{
+    const char *best = NULL;
+    size_t bestd = 9;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        size_t d = lt_cli_distance(typed, commands[i].name);
+        if (d < bestd) bestd = d, best = commands[i].name;
+    }
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+        size_t d = lt_cli_distance(typed, aliases[i].alias);
+        if (d < bestd) bestd = d, best = aliases[i].verb;
+    }
+    return best && lt_cli_near_enough(typed, bestd) ? best : NULL;
+}
+
+static int unknown_verb(const char *typed)
+{
+    const char *near = nearest_verb(typed);
+    if (near)
+        fprintf(stderr, "lutetia: unknown verb '%s'; did you mean '%s'?\n(see 'lutetia help')\n",
+                typed, near);
+    else
+        fprintf(stderr, "lutetia: unknown verb '%s'\n(see 'lutetia help')\n", typed);
+    return LT_EXIT_USAGE;
+}
+
 static void print_help(FILE *f)
 {
     fprintf(f, "usage: lutetia VERB [OPTIONS] [ARGS]\n\nverbs:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'lutetia VERB --help' describes a verb.\n");
+    fprintf(f, "\n'lutetia VERB --help' (or 'lutetia help VERB') describes a verb; "
+               "'lutetia help exit-codes' lists the exit codes.\n");
 }
 
 int main(int argc, char **argv)
@@ -61,18 +111,32 @@ int main(int argc, char **argv)
         print_help(stderr);
         return LT_EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        print_help(stdout);
-        return lt_cli_finish_stdout(0);
-    }
     /* A file size limit (ulimit -f) reached is a write error to report, not a kill signal:
      * the database then says "disk full or file size limit", and nothing is half-done. */
     signal(SIGXFSZ, SIG_IGN);
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        if (argc < 3) {
+            print_help(stdout);
+            return lt_cli_finish_stdout(0);
+        }
+        if (argc > 3) {
+            fprintf(stderr, "lutetia help: expected one verb or 'exit-codes', found %d words\n",
+                    argc - 2);
+            return LT_EXIT_USAGE;
+        }
+        if (!strcmp(argv[2], "exit-codes"))
+            return lt_cli_finish_stdout(lt_cli_print_exit_codes(stdout));
+        /* `lutetia help VERB` is `lutetia VERB --help`, whatever the verb prints there */
+        const lt_cli_command *c = find_command(argv[2]);
+        if (!c) return unknown_verb(argv[2]);
+        char *args[] = {(char *)c->name, (char *)"--help", NULL};
+        return lt_cli_finish_stdout(c->run(2, args));
+    }
     if (!strcmp(argv[1], "--version")) return lt_cli_finish_stdout(lt_cmd_version(0, NULL));
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return lt_cli_finish_stdout(commands[i].run(argc - 1, argv + 1));
-    fprintf(stderr, "lutetia: unknown verb '%s'\n", argv[1]);
-    print_help(stderr);
-    return LT_EXIT_USAGE;
+    const lt_cli_command *c = find_command(argv[1]);
+    if (c) {
+        argv[1] = (char *)c->name; /* the verb's messages name it as the table spells it */
+        return lt_cli_finish_stdout(c->run(argc - 1, argv + 1));
+    }
+    return unknown_verb(argv[1]);
 }

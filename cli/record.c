@@ -196,6 +196,11 @@ static bool time_opt(const char *verb, const args *a, const char *key, lt_time *
     const char *s = get(a, key);
     if (!s) return true; /* left as it was (LT_DOSE_NO_TIME) */
     if (lt_time_parse(s, out)) return true;
+    char hint[320];
+    if (lt_time_zone_hint(s, hint, sizeof hint)) {
+        lt_cli_usage_error(verb, "--%s: %s", key, hint);
+        return false;
+    }
     lt_cli_usage_error(verb, "--%s: expected an RFC 3339 time such as 2026-03-01T09:30:00Z, found "
                              "'%s'",
                        key, s);
@@ -438,7 +443,8 @@ static int do_assessment(lt_conduct *c, const args *a, const char *p, const char
     if (lt_conduct_tumour(c, p, &ta, reason, &res, err)) return lt_cli_fail(err);
     printf("%s: %s assessment on %s recorded", p, get(a, "modality"), get(a, "date"));
     if (n || ta.new_lesions) {
-        printf(" (RECIST 1.1: %s", lt_recist_response_name(res.overall));
+        /* the first scan is the reference the responses are measured from, not a response */
+        printf(" (RECIST 1.1: %s", res.baseline ? "baseline" : lt_recist_response_name(res.overall));
         if (isfinite(res.sum)) printf(", sum of target diameters %g mm", res.sum);
         printf(")");
     }
@@ -861,7 +867,13 @@ int lt_cmd_record(int argc, char **argv)
     bool known = false;
     for (const char *const *w = whats; *w; w++)
         known = known || !strcmp(what, *w);
-    if (!known) return lt_cli_usage_error("record", "unknown record kind '%s'", what);
+    if (!known) {
+        const char *near = lt_cli_nearest(what, whats);
+        if (near)
+            return lt_cli_usage_error("record", "unknown record kind '%s'; did you mean '%s'?",
+                                      what, near);
+        return lt_cli_usage_error("record", "unknown record kind '%s'", what);
+    }
     /* `record oral WHAT`: the sub-verb comes before the options */
     bool oral = !strcmp(what, "oral");
     if (oral && (argc < 3 || argv[2][0] == '-'))

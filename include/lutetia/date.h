@@ -45,6 +45,11 @@ LT_API lt_date lt_date_today(void);
  * or "2026-01-01T08:00Z"). Returns false on anything else. */
 LT_API bool lt_time_parse(const char *s, lt_time *out);
 
+/* When s is a valid time but for its missing zone ("2026-01-01T08:00"), writes into buf a
+ * message saying so and which zone to add (this computer's offset that day, or Z for UTC),
+ * and returns true; false (buf untouched) for anything else. */
+LT_API bool lt_time_zone_hint(const char *s, char *buf, size_t n);
+
 /* Writes "YYYY-MM-DDTHH:MM:SSZ" into buf (at least LT_TIME_STR_MAX bytes); returns buf. */
 LT_API char *lt_time_format(lt_time t, char *buf);
 

@@ -67,6 +67,7 @@ typedef struct lt_recist_result {
     double sum;   /* sum of target diameters (mm); NAN when a target was not measured */
     double nadir; /* smallest evaluable sum before this assessment, baseline included */
     lt_recist_response target, nontarget, overall;
+    bool baseline; /* the series' first assessment: the reference, not a response (NE/NED) */
 } lt_recist_result;
 
 /* Evaluates a series: a[0] is the baseline, a[1..n) follow-up assessments in date order.

@@ -132,6 +132,16 @@ LT_API const lt_attr *lt_fact_attr(const lt_fact *f, const char *key);
  * one cohort per thread (or per file), then merge them in a fixed order on one thread. */
 LT_API lt_status lt_cohort_merge(lt_cohort *dst, lt_cohort *src, lt_error *err);
 
+/* Appends p as one object of Lutetia's own patient format (docs/patient-format.md), which
+ * the native reader reads back to the same facts: values in canonical units, each fact with its
+ * source. A fact repeated (the same kind, code, date, value, text and attributes from another
+ * source) is written once; a partial date keeps its span ("1974-06"). Facts that decide nothing
+ * and that the format cannot mark (not final, implausible, unknown unit, a lab without its
+ * value) are left out; *left (if not NULL) counts them. */
+struct lt_buf;
+LT_API lt_status lt_patient_to_json(const lt_patient *p, struct lt_buf *b, size_t *left,
+                                    lt_error *err);
+
 /* The mapping from standard codes (system AND code) to Lutetia concepts: data/concepts.json,
  * found in $LUTETIA_DATA_DIR, the source tree's data/ (builds run from the tree) or the
  * installed data folder, then extended by the file extra names (NULL: $LUTETIA_CONCEPTS when

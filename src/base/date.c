@@ -164,6 +164,34 @@ bool lt_time_parse(const char *s, lt_time *out)
     return true;
 }
 
+bool lt_time_zone_hint(const char *s, char *buf, size_t n)
+{
+    char z[64];
+    lt_time t;
+    if (!s || strlen(s) > sizeof z - 2) return false;
+    snprintf(z, sizeof z, "%sZ", s);
+    if (!lt_time_parse(z, &t)) return false;
+    /* this computer's offset for that wall-clock time, as mktime reads it in TZ: the likely
+     * zone of a time typed at the site; the person still chooses */
+    int y, mo, d, hh, mi;
+    sscanf(s, "%4d-%2d-%2d%*c%2d:%2d", &y, &mo, &d, &hh, &mi);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = hh,
+                    .tm_min = mi, .tm_isdst = -1};
+    long off = mktime(&tm) == (time_t)-1 ? 0 : tm.tm_gmtoff;
+    if (off < -86399 || off > 86399) off = 0; /* no zone is a day off UTC */
+    if (off == 0)
+        snprintf(buf, n,
+                 "'%s' has no time zone, so the instant is ambiguous: add one, e.g. '%sZ' (UTC, "
+                 "this computer's zone) or the site's offset such as '%s+01:00'",
+                 s, s, s);
+    else
+        snprintf(buf, n,
+                 "'%s' has no time zone, so the instant is ambiguous: add one, e.g. "
+                 "'%s%c%02ld:%02ld' (this computer's zone on that day) or '%sZ' for UTC",
+                 s, s, off < 0 ? '-' : '+', labs(off) / 3600, labs(off) / 60 % 60, s);
+    return true;
+}
+
 char *lt_time_format(lt_time t, char *buf)
 {
     int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);

@@ -3,27 +3,27 @@
 #include <string.h>
 #include "lutetia/status.h"
 
+static const char *const status_messages[LT_STATUS_COUNT] = {
+#define LT__STATUS_MESSAGE(name, msg, code, meaning) [LT_##name] = msg,
+    LT_STATUS_MAP(LT__STATUS_MESSAGE)
+#undef LT__STATUS_MESSAGE
+};
+
 static const char *const status_names[LT_STATUS_COUNT] = {
-    [LT_OK] = "ok",
-    [LT_ENOMEM] = "out of memory",
-    [LT_EINVAL] = "invalid argument",
-    [LT_EIO] = "input/output error",
-    [LT_EPARSE] = "malformed input",
-    [LT_ESCHEMA] = "invalid content",
-    [LT_ENOTFOUND] = "not found",
-    [LT_ESTATE] = "step out of order",
-    [LT_EPERM] = "permission denied",
-    [LT_ECONFLICT] = "conflict",
-    [LT_ESTORE] = "database error",
-    [LT_ECORRUPT] = "verification failed",
-    [LT_EVERSION] = "unsupported version",
-    [LT_ENUMERIC] = "numerical failure",
-    [LT_EUNSUPPORTED] = "not supported",
+#define LT__STATUS_NAME(name, msg, code, meaning) [LT_##name] = #name,
+    LT_STATUS_MAP(LT__STATUS_NAME)
+#undef LT__STATUS_NAME
 };
 
 const char *lt_strerror(lt_status st)
 {
     if ((unsigned)st >= LT_STATUS_COUNT) return "unknown status";
+    return status_messages[st];
+}
+
+const char *lt_status_name(lt_status st)
+{
+    if ((unsigned)st >= LT_STATUS_COUNT) return "EUNKNOWN";
     return status_names[st];
 }
 

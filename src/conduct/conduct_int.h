@@ -101,4 +101,12 @@ lt_status lt__not_before_consent(const lt__txn *x, lt_date d, const char *what, 
 lt_status lt__conduct_allow(const lt_conduct *c, lt_conduct_action a, const char *verb,
                             lt_error *err);
 
+/* The facts a screening stored with the patient (screened.c), from its "patient_data" document
+ * (NULL reads as nothing known): birth date, sex ("" unknown), the latest weight in kg (NAN),
+ * and the latest date of a procedure by concept code ("liver_resection"). */
+lt_date lt__screened_birth_date(const lt_json *doc);
+const char *lt__screened_sex(const lt_json *doc);
+double lt__screened_weight_kg(const lt_json *doc);
+lt_date lt__screened_procedure(const lt_json *doc, const char *code);
+
 #endif

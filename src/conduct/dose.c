@@ -13,6 +13,7 @@
 
 typedef struct history {
     lt__docs labs, decisions, admins, aes, profile;
+    lt__docs screened; /* the facts stored at screening: what the profile does not say */
 } history;
 
 static void history_free(history *h)
@@ -22,6 +23,7 @@ static void history_free(history *h)
     lt__docs_free(&h->admins);
     lt__docs_free(&h->aes);
     lt__docs_free(&h->profile);
+    lt__docs_free(&h->screened);
 }
 
 static lt_status history_load(lt_conduct *c, const char *patient, history *h, lt_error *err)
@@ -32,6 +34,7 @@ static lt_status history_load(lt_conduct *c, const char *patient, history *h, lt
     if (rc == LT_OK) rc = lt__docs_load(c, LT__K_ADMIN, patient, &h->admins, err);
     if (rc == LT_OK) rc = lt__docs_load(c, LT__K_AE, patient, &h->aes, err);
     if (rc == LT_OK) rc = lt__docs_load(c, LT__K_PROFILE, patient, &h->profile, err);
+    if (rc == LT_OK) rc = lt__docs_load(c, LT__K_PATIENT_DATA, patient, &h->screened, err);
     if (rc != LT_OK) history_free(h);
     return rc;
 }
@@ -89,7 +92,14 @@ static lt_status dose_history_load(const history *h, dose_history *out, lt_error
 {
     dose_history d;
     memset(&d, 0, sizeof d);
-    d.labs = calloc(h->labs.n + 1, sizeof *d.labs);
+    /* the labs stored at screening come first: they are the baseline (and, within the lab
+     * window, the current results) until results are recorded; on the same date a recorded
+     * result, later in the list, wins */
+    const lt_json *scr = h->screened.n ? h->screened.v[0] : NULL;
+    const lt_json *slabs = lt_json_get(scr, "labs");
+    size_t ns = 0;
+    for (const lt_json *l = lt_json_first(slabs); l; l = lt_json_next(l)) ns++;
+    d.labs = calloc(ns + h->labs.n + 1, sizeof *d.labs);
     d.dec = calloc(h->decisions.n + 1, sizeof *d.dec);
     d.given = calloc(h->admins.n + 1, sizeof *d.given);
     d.aes = calloc(h->aes.n + 1, sizeof *d.aes);
@@ -97,9 +107,16 @@ static lt_status dose_history_load(const history *h, dose_history *out, lt_error
         dose_history_free(&d);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory reading the dose history");
     }
+    size_t nl = 0;
+    for (const lt_json *l = lt_json_first(slabs); l && d.labs; l = lt_json_next(l))
+        d.labs[nl++] = (lt_dose_lab_at){lt__get_date(l, "date"),
+                                        {lt_json_get_str(l, "code", NULL),
+                                         lt_json_get_num(l, "value", NAN),
+                                         lt_json_get_num(l, "low", NAN),
+                                         lt_json_get_num(l, "high", NAN)}};
     for (size_t i = 0; i < h->labs.n; i++) {
         const lt_json *v = h->labs.v[i];
-        d.labs[i] = (lt_dose_lab_at){lt__get_date(v, "date"),
+        d.labs[nl + i] = (lt_dose_lab_at){lt__get_date(v, "date"),
                                      {lt_json_get_str(v, "analyte", NULL),
                                       lt_json_get_num(v, "value", NAN),
                                       lt_json_get_num(v, "lln", NAN),
@@ -136,14 +153,21 @@ static lt_status dose_history_load(const history *h, dose_history *out, lt_error
         dose_history_free(&d);
         return rc;
     }
+    /* a recorded profile (a correction, with its reason) wins; what it does not say comes from
+     * the facts stored at screening, so that nothing screened is entered twice */
     const lt_json *pf = h->profile.n ? h->profile.v[0] : NULL;
-    const char *sex = lt_json_get_str(pf, "sex", "");
-    d.h = (lt_dose_history){d.labs, h->labs.n, d.dec, h->decisions.n, d.given, h->admins.n,
-                            d.aes, h->aes.n, pf ? lt__get_date(pf, "birth_date") : LT_DATE_NONE,
+    const char *sex = lt_json_get_str(pf, "sex", NULL);
+    if (!sex || !*sex) sex = lt__screened_sex(scr);
+    lt_date birth = pf ? lt__get_date(pf, "birth_date") : LT_DATE_NONE;
+    if (birth == LT_DATE_NONE) birth = lt__screened_birth_date(scr);
+    double weight = lt_json_get_num(pf, "weight_kg", NAN);
+    if (isnan(weight)) weight = lt__screened_weight_kg(scr);
+    d.h = (lt_dose_history){d.labs, nl + h->labs.n, d.dec, h->decisions.n, d.given, h->admins.n,
+                            d.aes, h->aes.n, birth,
                             !strcmp(sex, "female") ? LT_SEX_FEMALE
                             : !strcmp(sex, "male") ? LT_SEX_MALE
                                                    : LT_SEX_UNKNOWN,
-                            lt_json_get_num(pf, "weight_kg", NAN), LAB_WINDOW_DAYS};
+                            weight, LAB_WINDOW_DAYS};
     *out = d;
     return LT_OK;
 }
@@ -364,7 +388,7 @@ lt_status lt_conduct_decide(lt_conduct *c, const char *patient, int cycle, lt_da
     if (rc == LT_OK && given)
         rc = lt_error_set(err, LT_ESTATE, "--cycle", "cycle %d of %s was given on %s", cycle,
                           patient, lt_json_get_str(given, "date", "?"));
-    if (rc == LT_OK && h.profile.n == 0)
+    if (rc == LT_OK && h.profile.n == 0 && h.screened.n == 0)
         rc = lt_error_set(err, LT_ESTATE, patient,
                           "no profile for %s: the renal rule needs age, sex and weight "
                           "('lutetia record profile')",

@@ -343,6 +343,23 @@ lt_status lt_conduct_anchor(lt_conduct *c, const char *patient, const char *name
     if (rc != LT_OK) return rc;
     char id[LT_CONDUCT_ID_MAX];
     snprintf(id, sizeof id, "%s/%s", patient, name);
+    /* a date the screened procedures give already is corrected, not entered: with a reason */
+    lt__docs scr;
+    rc = lt__docs_load(c, LT__K_PATIENT_DATA, patient, &scr, err);
+    if (rc != LT_OK) return lt__txn_end(&x, rc, err);
+    lt_date given = scr.n ? lt__screened_procedure(scr.v[0], name) : LT_DATE_NONE;
+    lt__docs_free(&scr);
+    lt_record *old = NULL;
+    bool recorded = lt_store_get(lt_trial_store(c->t), LT__K_ANCHOR, id, &old, NULL) == LT_OK;
+    lt_record_free(old);
+    char s1[LT_DATE_STR_MAX], s2[LT_DATE_STR_MAX];
+    if (!recorded && given != LT_DATE_NONE && given != date && (!reason || !*reason))
+        return lt__txn_end(&x,
+                           lt_error_set(err, LT_EINVAL, id,
+                                        "the screened data give %s on %s; correcting it to %s "
+                                        "needs a reason (--reason)",
+                                        name, lt_date_format(given, s1), lt_date_format(date, s2)),
+                           err);
     lt_buf b = LT_BUF_INIT;
     open_doc(&b, patient);
     member_str(&b, "anchor", name);

@@ -77,8 +77,8 @@ lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, 
 {
     static const char *const kinds[] = {LT__K_ANCHOR, LT__K_VISIT, LT__K_ASSESSMENT,
                                         LT__K_EVENT,  LT__K_LAB,   LT__K_ADMIN,
-                                        LT__K_AE,     LT__K_QUESTIONNAIRE};
-    enum { ANCHOR, VISIT, ASSESSMENT, EVENT, LAB, ADMIN, AE, QUESTIONNAIRE, NKINDS };
+                                        LT__K_AE,     LT__K_QUESTIONNAIRE, LT__K_PATIENT_DATA};
+    enum { ANCHOR, VISIT, ASSESSMENT, EVENT, LAB, ADMIN, AE, QUESTIONNAIRE, SCREENED, NKINDS };
     lt__docs docs[NKINDS];
     memset(docs, 0, sizeof docs);
     lt_status rc = LT_OK;
@@ -118,6 +118,16 @@ lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, 
     }
     if (!have_rand && d->randomised_on != LT_DATE_NONE)
         key_date(b, &first, "randomisation", d->randomised_on);
+    /* data entered once: a liver resection among the screened procedures is the anchor until
+     * one is recorded (`record anchor` corrects it, with a reason) */
+    bool have_resection = false;
+    for (size_t i = 0; i < docs[ANCHOR].n; i++)
+        have_resection = have_resection ||
+                         !strcmp(lt_json_get_str(docs[ANCHOR].v[i], "anchor", ""), "liver_resection");
+    lt_date resection = have_resection || !docs[SCREENED].n
+                            ? LT_DATE_NONE
+                            : lt__screened_procedure(docs[SCREENED].v[0], "liver_resection");
+    if (resection != LT_DATE_NONE) key_date(b, &first, "liver_resection", resection);
     lt_buf_puts(b, "},\"visits\":{");
     first = true;
     for (size_t i = 0; i < docs[VISIT].n; i++) {

@@ -52,6 +52,9 @@ lt_status lt__dose_get_time(const lt_json *obj, const char *key, const char *sou
     lt_time t;
     if (!lt_json_str(v) || !lt_time_parse(lt_json_str(v), &t)) {
         where_key(where, source, key);
+        char hint[320];
+        if (lt_json_str(v) && lt_time_zone_hint(lt_json_str(v), hint, sizeof hint))
+            LT_FAIL(err, LT_ESCHEMA, where, "%s", hint);
         LT_FAIL(err, LT_ESCHEMA, where,
                 "expected an RFC 3339 time such as \"2026-01-01T08:00:00Z\", found %s%s%s",
                 lt_json_str(v) ? "\"" : "", lt_json_str(v) ? lt_json_str(v) : "another type",

@@ -181,9 +181,11 @@ lt_status lt_recist_evaluate(const lt_tumour_assessment *a, size_t n, const char
                                 base_sum,
                                 ntarget ? LT_RECIST_NE : LT_RECIST_NED,
                                 n_nt ? LT_RECIST_NE : LT_RECIST_NED,
-                                (ntarget || n_nt) ? LT_RECIST_NE : LT_RECIST_NED};
+                                (ntarget || n_nt) ? LT_RECIST_NE : LT_RECIST_NED,
+                                true};
     for (size_t k = 1; k < n; k++) {
-        lt_recist_result r = {a[k].date, NAN, nadir, LT_RECIST_NE, LT_RECIST_NE, LT_RECIST_NE};
+        lt_recist_result r = {a[k].date, NAN,          nadir,       LT_RECIST_NE,
+                              LT_RECIST_NE, LT_RECIST_NE, false};
         double sum = target_sum(&a[0], &a[k], &miss, &gone);
         /* 4.3.1: PD is a 20% increase over the nadir (baseline included) that is also at least
          * 5 mm absolute; with a target unmeasured, PD stands if the measured part shows it

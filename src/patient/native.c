@@ -68,11 +68,22 @@ static void found(const lt_json *v, char *buf, size_t n)
         snprintf(buf, n, "an object");
 }
 
-static lt_status get_date(ctx *x, const lt_json *v, const char *path, lt_date *out)
+/* A date member; with latest given, a partial date of year or year-month precision ("1974",
+ * "1974-06", as the store writes back a FHIR partial date) is read as FHIR's: *out its first
+ * day, *latest its last. */
+static lt_status get_date_span(ctx *x, const lt_json *v, const char *path, lt_date *out,
+                               lt_date *latest)
 {
     char f[96];
     if (!v || lt_json_is_null(v)) return LT_OK;
     const char *s = lt_json_str(v);
+    if (latest && s && lt__partial_date(s, out, latest)) {
+        if (*out < lt__date_min()) {
+            found(v, f, sizeof f);
+            return fail(x, LT_ESCHEMA, path, "expected a date from 1900-01-01 on; found %s", f);
+        }
+        return LT_OK;
+    }
     if (!s || !lt_date_parse(s, true, out)) {
         found(v, f, sizeof f);
         return fail(x, LT_ESCHEMA, path, "expected a date YYYY-MM-DD; found %s", f);
@@ -82,6 +93,11 @@ static lt_status get_date(ctx *x, const lt_json *v, const char *path, lt_date *o
         return fail(x, LT_ESCHEMA, path, "expected a date from 1900-01-01 on; found %s", f);
     }
     return LT_OK;
+}
+
+static lt_status get_date(ctx *x, const lt_json *v, const char *path, lt_date *out)
+{
+    return get_date_span(x, v, path, out, NULL);
 }
 
 /* Names of the fact arrays and their kinds, in the order docs/patient-format.md lists them. */
@@ -205,7 +221,9 @@ static lt_status read_fact(ctx *x, lt_patient *p, lt_fact_kind kind, const lt_js
 
     lt_status st;
     join(sub, sizeof sub, path, ".date", NULL);
-    if ((st = get_date(x, lt_json_get(o, "date"), sub, &fact->date)) != LT_OK) return st;
+    if ((st = get_date_span(x, lt_json_get(o, "date"), sub, &fact->date, &fact->date_latest)) !=
+        LT_OK)
+        return st;
     join(sub, sizeof sub, path, ".end_date", NULL);
     if ((st = get_date(x, lt_json_get(o, "end_date"), sub, &fact->end_date)) != LT_OK) return st;
     if (fact->date != LT_DATE_NONE && fact->end_date != LT_DATE_NONE && fact->end_date < fact->date)
@@ -418,7 +436,10 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
     lt_status st;
     char bpath[LT_ERROR_WHERE_MAX], dpath[LT_ERROR_WHERE_MAX];
     join(bpath, sizeof bpath, path, *path ? ".birth_date" : "birth_date", NULL);
-    if ((st = get_date(x, lt_json_get(o, "birth_date"), bpath, &birth)) != LT_OK) return st;
+    lt_date birth_latest = LT_DATE_NONE;
+    if ((st = get_date_span(x, lt_json_get(o, "birth_date"), bpath, &birth, &birth_latest)) !=
+        LT_OK)
+        return st;
     join(dpath, sizeof dpath, path, *path ? ".death_date" : "death_date", NULL);
     if ((st = get_date(x, lt_json_get(o, "death_date"), dpath, &death)) != LT_OK) return st;
     const lt_json *jsex = lt_json_get(o, "sex");
@@ -448,6 +469,7 @@ static lt_status read_patient(ctx *x, const lt_json *o, const char *path)
         return fail(x, LT_ESCHEMA, dpath, "the death date %s is before the birth date %s",
                     lt_date_format(death, d1), lt_date_format(birth, d2));
     if (birth != LT_DATE_NONE) p->birth_date = birth;
+    if (birth_latest != LT_DATE_NONE) p->birth_date_latest = birth_latest;
     if (death != LT_DATE_NONE) {
         p->death_date = death;
         p->deceased = true;

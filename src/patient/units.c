@@ -187,6 +187,13 @@ lt_fact_kind lt__units_kind(const char *analyte_code)
     return a ? a->kind : LT_FACT_KIND_COUNT;
 }
 
+/* Units matched in their exact case only, never by UCUM's case-insensitive form: SI's giga
+ * per litre, as European laboratories print cell counts (G/L = 10^9/L), would there be grams
+ * per litre ("g/L" for platelets is a slip, not a count). */
+static const unit_row exact_rows[] = {
+    {CELLS, "G/L", 1},
+};
+
 bool lt_units_convert(const char *analyte_code, double value, const char *unit, double *out)
 {
     const analyte *a = find_analyte(analyte_code);
@@ -196,6 +203,11 @@ bool lt_units_convert(const char *analyte_code, double value, const char *unit, 
             *out = value * rows[i].factor;
             return true;
         }
+    for (size_t i = 0; i < sizeof exact_rows / sizeof exact_rows[0]; i++)
+        if (!strcmp(exact_rows[i].unit, unit) && in_list(exact_rows[i].analytes, analyte_code)) {
+            *out = value * exact_rows[i].factor;
+            return true;
+        }
     /* UCUM's case-insensitive form ("MG/DL", "K/ul"), for laboratory units only: there no
      * prefix of the table differs from another by case alone. Activity is left exact, where
      * "mBq" (milli) is not "MBq" (mega). Every row matching so must agree on the factor. */
@@ -203,7 +215,8 @@ bool lt_units_convert(const char *analyte_code, double value, const char *unit, 
     bool found = false;
     double factor = 0;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        if (!strcasecmp(rows[i].unit, unit) && in_list(rows[i].analytes, analyte_code)) {
+        if (!strcasecmp(rows[i].unit, unit) &&
+            in_list(rows[i].analytes, analyte_code)) {
             if (found && rows[i].factor != factor) return false;
             factor = rows[i].factor;
             found = true;

@@ -382,15 +382,19 @@ static tri eval(const eval_ctx *c, const cnode *n, char *ev, size_t size)
     switch (n->kind) {
     case C_ALL:
     case C_ANY: {
+        /* every condition that cannot be decided is named, not the first only: the site then
+         * sends every missing lab at once instead of one per round */
         bool any_unknown = false;
-        char first_unknown[LT_GRADE_TEXT_MAX] = "";
-        size_t used = 0;
+        char unknowns[LT_GRADE_TEXT_MAX] = "";
+        size_t used = 0, uused = 0;
         ev[0] = '\0';
         for (size_t i = 0; i < n->nkids; i++) {
             char sub[LT_GRADE_TEXT_MAX];
             tri t = eval(c, &n->kids[i], sub, sizeof sub);
             if (t == UNKNOWN) {
-                if (!any_unknown) snprintf(first_unknown, sizeof first_unknown, "%s", sub);
+                if (uused < sizeof unknowns && !strstr(unknowns, sub))
+                    uused += (size_t)snprintf(unknowns + uused, sizeof unknowns - uused, "%s%s",
+                                              uused ? "; " : "", sub);
                 any_unknown = true;
             } else if (n->kind == C_ANY && t == YES) {
                 snprintf(ev, size, "%s", sub);
@@ -403,7 +407,7 @@ static tri eval(const eval_ctx *c, const cnode *n, char *ev, size_t size)
             }
         }
         if (any_unknown) {
-            snprintf(ev, size, "%s", first_unknown);
+            snprintf(ev, size, "%s", unknowns);
             return UNKNOWN;
         }
         if (n->kind == C_ANY) snprintf(ev, size, "none of the conditions holds");

@@ -160,10 +160,19 @@ lt_status lt_trial_enrol(lt_trial *t, const lt_patient *patient, const char *sit
         LT_FAIL(err, LT_ENOTFOUND, "--site", "no site '%s' in this trial", site);
     if (rc != LT_OK) return rc;
 
+    /* data entered once: the facts stored at an earlier screening and the new ones, each once;
+     * a file with one new lab screens the patient on everything known, not on that lab alone */
+    lt__pdata pd;
+    rc = lt__patient_data_merge(t, patient, &pd, err);
+    if (rc != LT_OK) return rc;
+    patient = pd.patient;
     lt_screen_options opt = {.as_of = as_of};
     lt_screening *s = NULL;
     rc = lt_screen(t->protocol, patient, &opt, &s, err);
-    if (rc != LT_OK) return rc;
+    if (rc != LT_OK) {
+        lt__patient_data_free(&pd);
+        return rc;
+    }
     lt_verdict v = lt_screening_verdict(s);
     lt_buf sjson = LT_BUF_INIT, failed = LT_BUF_INIT, unknown = LT_BUF_INIT, doc = LT_BUF_INIT;
     lt_screening_json(s, &sjson);
@@ -250,10 +259,12 @@ lt_status lt_trial_enrol(lt_trial *t, const lt_patient *patient, const char *sit
                     .key = lt_verdict_name(v), .data = lt_buf_str(&doc)};
     lt_actor who = {t->user, lt_role_name(t->role)};
     rc = lt_store_put(t->st, &sr, 0, &who, "screen", reason, NULL, err);
+    if (rc == LT_OK) rc = lt__patient_data_save(t, &pd, d.site, reason, err);
     if (rc == LT_OK)
         rc = lt__pdoc_save(t, &d, d.screenings == 1 ? "enrol" : "enrol.rescreen", reason, err);
 out:
     rc = finish(t, &d, rc, err);
+    lt__patient_data_free(&pd);
     if (rc == LT_OK) {
         if (verdict) *verdict = v;
         if (result) lt_buf_puts(result, lt_buf_str(&sjson));
@@ -306,7 +317,7 @@ lt_status lt_trial_consent(lt_trial *t, const char *id, lt_date date, const char
         rc = lt_error_set(err, LT_ESTATE, id, "patient '%s' has ended the trial (%s)", id,
                           d.end_reason ? d.end_reason : "?");
     else if (correction && (!reason || !*reason))
-        rc = lt_error_set(err, LT_ESTATE, id,
+        rc = lt_error_set(err, LT_EINVAL, id,
                           "consent is already recorded for '%s' (%s, form %s): correcting it "
                           "needs a reason (--reason)",
                           id, lt_date_format(d.consent_date, on),
@@ -434,7 +445,7 @@ lt_status lt_trial_set_strata(lt_trial *t, const char *id, const char *const *fa
         if (!d.level[f] || !d.level_from[f]) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     }
     if (rc == LT_OK && correction && (!reason || !*reason))
-        rc = lt_error_set(err, LT_ESTATE, id,
+        rc = lt_error_set(err, LT_EINVAL, id,
                           "changing a stratification level already stored for '%s' needs a "
                           "reason (--reason)",
                           id);

@@ -134,4 +134,20 @@ lt_date lt__get_date(const lt_json *obj, const char *key);
  * huge or fractional number must not reach an integer conversion). */
 int64_t lt__get_int(const lt_json *obj, const char *key, int64_t min, int64_t max, int64_t dflt);
 
+/* Data entered once (patient_data.c): the stored facts of a patient merged with those of a new
+ * screening. */
+#define LT__K_PATIENT_DATA "patient_data"
+typedef struct lt__pdata {
+    lt_cohort *cohort;         /* owns patient */
+    const lt_patient *patient; /* the stored facts and the new ones, each once */
+    char *json;                /* its native document, as stored */
+    int64_t rev;               /* the stored revision (0: none yet) */
+    bool changed;              /* json differs from what is stored */
+    size_t left;               /* facts of the new data left out (not final, implausible) */
+} lt__pdata;
+lt_status lt__patient_data_merge(lt_trial *t, const lt_patient *p, lt__pdata *out, lt_error *err);
+lt_status lt__patient_data_save(lt_trial *t, const lt__pdata *d, const char *site,
+                                const char *reason, lt_error *err);
+void lt__patient_data_free(lt__pdata *d);
+
 #endif

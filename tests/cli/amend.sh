@@ -64,12 +64,12 @@ expect_jq '.reconsent_due == null and .patient.reconsent_form == "2.0"
            and .patient.reconsent_date == "2026-04-10" and .patient.consent_form == "1.0"'
 # consent on the new form dated before the amendment took effect is no re-consent: it would
 # correct the first consent, and that needs a reason
-expect_exit 6 -- "$LUTETIA" consent --user coord1 --patient A2 --form 2.0 --date 2026-03-20
+expect_exit 2 -- "$LUTETIA" consent --user coord1 --patient A2 --form 2.0 --date 2026-03-20
 expect_err 'needs a reason'
 expect_exit 0 -- "$LUTETIA" patient show A2 --user coord1 --json
 expect_jq '.reconsent_due == "2.0"'
 # consenting again on the form already in force corrects it, and that needs a reason
-expect_exit 6 -- "$LUTETIA" consent --user coord1 --patient A1 --form 2.0 --date 2026-04-11
+expect_exit 2 -- "$LUTETIA" consent --user coord1 --patient A1 --form 2.0 --date 2026-04-11
 expect_err 'needs a reason'
 # the trail holds the amendment and the re-consent, and verifies
 expect_exit 0 -- "$LUTETIA" audit log --user admin --json

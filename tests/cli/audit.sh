@@ -26,13 +26,14 @@ expect_jq 'length == '"$N"' and ([.[].seq] == [range(1; '"$N"' + 1)])
            and ([.[1:][].prev_hash] == [.[:-1][].hash])'
 # one record per change, in order, attributed: P1's life in the trail
 expect_exit 0 -- "$LUTETIA" audit log --patient P1 --json
-expect_jq '[.[].action] == ["screen", "enrol", "consent", "confirm", "allocate", "randomise"]
-           and ([.[].user] == ["coord1", "coord1", "coord1", "inv1", "coord1", "coord1"])
+expect_jq '[.[].action] == ["screen", "patient_data", "enrol", "consent", "confirm", "allocate", "randomise"]
+           and ([.[].user] == ["coord1", "coord1", "coord1", "coord1", "inv1", "coord1", "coord1"])
            and ([.[].role] | unique) == ["coordinator", "investigator"]
            and all(.[]; .site == "S1" and .patient == "P1")
-           and .[1].old == null and .[1].new.state == "screened"
-           and .[2].old.state == "screened" and .[2].new.state == "consented"
-           and .[5].old.arm == null and (.[5].new.arm == "A" or .[5].new.arm == "B")'
+           and .[1].old == null and .[1].new.id == "P1" and .[1].new.birth_date == "1962-03-14"
+           and .[2].old == null and .[2].new.state == "screened"
+           and .[3].old.state == "screened" and .[3].new.state == "consented"
+           and .[6].old.arm == null and (.[6].new.arm == "A" or .[6].new.arm == "B")'
 expect_exit 0 -- "$LUTETIA" audit log --patient P1
 expect_out 'coord1 +coordinator +S1 +consent +patient P1'
 expect_exit 0 -- "$LUTETIA" audit log --since 2999-01-01 --json
@@ -46,7 +47,7 @@ expect_jq 'length > 10 and all(.[]; .site == "" or .site == "S1")'
 expect_exit 0 -- "$LUTETIA" audit log --user mon1 --patient Q1 --json
 expect_jq 'length == 0'
 expect_exit 0 -- "$LUTETIA" audit log --user admin --patient Q1 --json
-expect_jq 'length == 6'
+expect_jq 'length == 7'
 expect_exit 7 -- "$LUTETIA" audit log --user stat1
 expect_exit 7 -- "$LUTETIA" audit log --user inv1
 
@@ -132,7 +133,7 @@ expect_exit 0 -- "$LUTETIA" consent --user coord1 --patient P6 --form v3 --date 
 expect_exit 0 -- "$LUTETIA" audit log --patient P6
 expect_out '\(reason: typo\\n    99 2026-11-01T00:00:00Z admin forged line\\x1b\[2J\\tend\\\\n\)$'
 if grep -q "$(printf '\033')" "$TMP/out"; then bad "an ESC reached the terminal"; else ok; fi
-[ "$(wc -l <"$TMP/out")" = 5 ] && ok || bad "5 audit records of P6 should be 5 lines, got $(wc -l <"$TMP/out")"
+[ "$(wc -l <"$TMP/out")" = 6 ] && ok || bad "6 audit records of P6 should be 6 lines, got $(wc -l <"$TMP/out")"
 expect_exit 0 -- "$LUTETIA" audit log --patient P6 --json
 expect_jq '.[-1].reason == "'"typo\\n    99 2026-11-01T00:00:00Z admin forged line\\u001b[2J\\tend\\\\n"'"'
 N=$((N + 1))

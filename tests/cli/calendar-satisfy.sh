@@ -30,7 +30,7 @@ panel() { # panel PATIENT DATE: the label's pre-dose panel, all on one day
 # resection (2026-11-09, window from 2026-10-26); its blood tests 3 weeks before it would be
 # 2026-10-12..2026-10-26, before the randomisation: the window opens on 2026-11-02 and closes a
 # week later (2026-11-09, never after C1).
-"$L" record anchor --user coord1 --patient S1 --anchor liver_resection --date 2026-09-28 >/dev/null || bad "anchor"
+"$L" record anchor --user coord1 --patient S1 --anchor liver_resection --date 2026-09-28 --reason "operation note" >/dev/null || bad "anchor"
 expect_exit 0 -- "$L" schedule S1 --user coord1 --as-of 2026-11-20 --json
 expect_jq '[.visits[] | select(.id == "labs_C1")][0] | .kind == "lab" and .earliest == "2026-11-02" and .latest == "2026-11-09" and .clamped == true and .not_before_by == "randomisation"'
 expect_jq '[.visits[] | select(.id == "C1")][0] | .earliest == "2026-11-02" and .latest == "2026-11-23"'
@@ -66,7 +66,7 @@ TODAY=$(date -u +%F)
 RES=$(date -u -d "$TODAY - 120 days" +%F)
 MRI1=$(date -u -d "$RES + 3 months" +%F)
 MRI1_OPEN=$(date -u -d "$MRI1 - 14 days" +%F)
-"$L" record anchor --user coord1 --patient S2 --anchor liver_resection --date "$RES" >/dev/null || bad "anchor S2"
+"$L" record anchor --user coord1 --patient S2 --anchor liver_resection --date "$RES" --reason "operation note" >/dev/null || bad "anchor S2"
 # without --as-of: today; the MRI whose window closed is overdue, the next one planned
 expect_exit 0 -- "$L" schedule S2 --user coord1 --json
 expect_jq '[.visits[] | select(.id == "mri_year1.1")][0].status == "overdue"'

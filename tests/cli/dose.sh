@@ -9,6 +9,13 @@ T=2026-01-02T08:00Z
 # the brief's example: 7,400 MBq one day later is 6,667 MBq
 expect_exit 0 -- $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from $F --to $T
 expect_out '6667\.2 MBq'
+# a time without a zone is refused, saying which zone to add (TZ's offset that day, or Z)
+expect_exit 2 -- env TZ=Europe/Paris $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from 2026-01-01T08:00 --to $T
+expect_err -- "--from: '2026-01-01T08:00' has no time zone.*'2026-01-01T08:00\+01:00'.*'2026-01-01T08:00Z' for UTC"
+expect_exit 2 -- env TZ=America/New_York $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from $F --to 2026-07-02T08:00:00
+expect_err -- "--to: .*'2026-07-02T08:00:00-04:00' \(this computer's zone on that day\)"
+expect_exit 2 -- env TZ=UTC $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from 2026-01-01T08:00 --to $T
+expect_err -- "'2026-01-01T08:00Z' \(UTC"
 expect_exit 0 -- $D decay --nuclide Lu-177 --activity 7400 --unit MBq --from $F --to $T --json
 expect_jq '.activity_to > 6667.2021 and .activity_to < 6667.2022'
 expect_jq '.nuclide == "Lu-177" and .elapsed_days == 1 and .half_life_days == 6.647'
@@ -127,6 +134,12 @@ jq '.labs |= map(select(.analyte != "neutrophils")) | .labs[0].value = 160000' "
 expect_exit 0 -- $D decide "$TMP/r6.json"
 expect_out '^decision: undetermined'
 expect_out 'neutropenia: cannot be assessed: no current neutrophils result'
+# every missing lab is named at once (issue 10), not the first of each rule per round
+jq '.labs |= map(select(.analyte | IN("bilirubin", "albumin", "inr", "alt", "ast") | not)) | .labs[0].value = 160000' "$TMP/req.json" >"$TMP/r6b.json"
+expect_exit 0 -- $D decide "$TMP/r6b.json"
+expect_out '^decision: undetermined'
+expect_out 'hepatic: cannot be assessed: no current bilirubin result; no current albumin result; no current inr result$'
+expect_out 'other: cannot be assessed: .*no current alt result; no current ast result'
 # bad requests name the entry
 jq '.labs[0].unit = "furlongs"' "$TMP/req.json" >"$TMP/bad1.json"
 expect_exit 4 -- $D decide "$TMP/bad1.json"

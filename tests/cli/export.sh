@@ -73,11 +73,11 @@ expect_exit 0 -- "$L" export sdtm --user stat1 --out "$TMP/tab"
 expect_out 'DM: 4 rows'
 expect_out 'LB: 1 rows'
 expect_out 'AE: 1 rows'
-# ADaM's time-to-event datasets need each endpoint's origin: without it, the patient is named
-expect_exit 6 -- "$L" export adam --user stat1 --out "$TMP/tab" --cutoff 2025-12-31
-expect_err 'patient Q1: DFS counts from liver_resection'
-for p in Q1 Q2 Q3; do "$L" record anchor --user coord1 --patient $p --anchor liver_resection --date 2025-09-20 >/dev/null || bad "anchor $p"; done
-"$L" record anchor --user coord2 --patient R1 --anchor liver_resection --date 2025-09-20 >/dev/null || bad "anchor R1"
+# ADaM's time-to-event datasets need each endpoint's origin: the liver resection of the screened
+# procedures (data entered once) until a coordinator corrects it, with a reason
+expect_exit 0 -- "$L" export adam --user stat1 --out "$TMP/tab" --cutoff 2025-12-31
+for p in Q1 Q2 Q3; do "$L" record anchor --user coord1 --patient $p --anchor liver_resection --date 2025-09-20 --reason "operation note" >/dev/null || bad "anchor $p"; done
+"$L" record anchor --user coord2 --patient R1 --anchor liver_resection --date 2025-09-20 --reason "operation note" >/dev/null || bad "anchor R1"
 expect_exit 0 -- "$L" export adam --user stat1 --out "$TMP/tab" --cutoff 2025-12-31
 expect_out 'ADSL: 4 rows'
 expect_out 'ADTTE: 20 rows'

@@ -24,6 +24,11 @@ expect_jq '.grade == 2 and .value == 74 and .unit == "10^9/L"'
 expect_exit 0 -- $G --analyte hemoglobin --value 79 --unit g/L --lln 140
 expect_out '^Anemia: grade 3$'
 expect_out '79 g/L = 7\.9 g/dL'
+# G/L (giga per litre) is 10^9/L for cell counts; g/L (grams) is not a count
+expect_exit 0 -- $G --analyte platelets --value 60 --unit G/L --lln 150 --json
+expect_jq '.grade == 2 and .value == 60 and .unit == "10^9/L"'
+expect_exit 2 -- $G --analyte platelets --value 60 --unit g/L --lln 150
+expect_exit 2 -- $G --analyte neutrophils --value 0.9 --unit g/l --lln 1.8
 # undetermined when the limit a grade needs is missing, with the reason
 expect_exit 0 -- $G --analyte platelets --value 120 --unit 10^9/L
 expect_out 'undetermined \(grade 0 to 1\)'

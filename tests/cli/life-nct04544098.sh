@@ -71,10 +71,10 @@ cycle() { # cycle PATIENT CYCLE DAY ROUTE [PLATELETS]: labs 3 days before, the d
 }
 scan() { # scan PATIENT DATE LIVER1_MM LIVER2_MM: a CT with two liver targets, its response
     "$L" record assessment --user coord --patient "$1" --date "$2" --modality ct \
-        --target "T1:liver:$3" --target "T2:liver:$4" | sed 's/.*RECIST 1.1: \([A-Z]*\).*/\1/'
+        --target "T1:liver:$3" --target "T2:liver:$4" | sed 's/.*RECIST 1.1: \([A-Za-z]*\).*/\1/'
 }
 for p in N1 N2 N3 N4; do
-    [ "$(scan $p 2025-10-28 40 30)" = NE ] && ok || bad "baseline $p"
+    [ "$(scan $p 2025-10-28 40 30)" = baseline ] && ok || bad "baseline $p"
     cycle $p 1 2025-11-15 intra_arterial
     cycle $p 2 2026-01-15 intra_arterial
 done

@@ -34,7 +34,8 @@ expect_err "target lesion L1 measures 6.0 mm; RECIST 1.1 needs >= 10 mm"
 # baseline 30 + 20 + node 20 = 70 mm; 20 + 12 + 12 = 44 (-37%: PR); 30 + 15 + 12 = 57
 # (+13 mm, +29.5% over the nadir 44: PD)
 expect_exit 0 -- "$L" record assessment $P --date 2025-11-10 --target L1:liver:30 --target L2:liver:20 --node N1:20 --non-target B1:bone:present
-expect_out "sum of target diameters 70 mm"
+expect_out "RECIST 1.1: baseline, sum of target diameters 70 mm"
+expect_no_out "NE"
 expect_exit 0 -- "$L" record assessment $P --date 2026-01-10 --target L1:liver:20 --target L2:liver:12 --node N1:12 --non-target B1:bone:present
 expect_out "RECIST 1.1: PR, sum of target diameters 44 mm"
 expect_exit 0 -- "$L" record assessment $P --date 2026-03-10 --target L1:liver:30 --target L2:liver:15 --node N1:12 --non-target B1:bone:present

@@ -104,7 +104,7 @@ expect_exit 6 -- "$LUTETIA" enrol --user coord1 --site S1 --as-of $ASOF --patien
 expect_err 'is not screened again'
 
 # ---- corrections need a reason ----
-expect_exit 6 -- "$LUTETIA" consent --user coord1 --patient A1 --form v3 --date $ASOF
+expect_exit 2 -- "$LUTETIA" consent --user coord1 --patient A1 --form v3 --date $ASOF
 expect_err 'needs a reason'
 expect_exit 0 -- "$LUTETIA" consent --user coord1 --patient A1 --form v3 --date $ASOF --reason "wrong form version entered"
 expect_exit 0 -- "$LUTETIA" audit log --patient A1 --json

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lt_test.h"
+#include "lutetia/buf.h"
 #include "lutetia/file.h"
 #include "lutetia/patient.h"
 
@@ -1185,6 +1186,110 @@ static void test_plausible(void)
     }
 }
 
+
+/* ---- the native writer (data entered once) ---- */
+
+/* Writes every patient of c, reads the text back and writes again: the second text must equal
+ * the first (what the store keeps reads back to itself), with the same facts. */
+static void roundtrip(lt_cohort *c, const char *what)
+{
+    for (size_t i = 0; i < lt_cohort_count(c); i++) {
+        const lt_patient *p = lt_cohort_patient(c, i);
+        lt_buf a = LT_BUF_INIT, b = LT_BUF_INIT;
+        lt_error err;
+        size_t left = 0;
+        CHECK(lt_patient_to_json(p, &a, &left, &err) == LT_OK);
+        lt_cohort *back = cohort();
+        lt_status st = read_str(back, lt_buf_str(&a), "written", &err);
+        CHECK_MSG(st == LT_OK, "%s %s: the written document does not read back: %s: %s", what,
+                  p->id, err.where, err.message);
+        const lt_patient *q = st == LT_OK ? lt_cohort_find(back, p->id) : NULL;
+        CHECK(q != NULL);
+        if (q) {
+            CHECK(lt_patient_to_json(q, &b, NULL, &err) == LT_OK);
+            CHECK_MSG(!strcmp(lt_buf_str(&a), lt_buf_str(&b)), "%s %s: written twice differs",
+                      what, p->id);
+            CHECK_INT(q->birth_date, p->birth_date);
+            CHECK_INT(q->sex, p->sex);
+            CHECK_MSG(q->nfacts + left <= p->nfacts && q->nfacts > 0,
+                      "%s %s: %zu facts, %zu left out, %zu read back", what, p->id, p->nfacts,
+                      left, q->nfacts);
+        }
+        lt_cohort_free(back);
+        lt_buf_free(&a);
+        lt_buf_free(&b);
+    }
+}
+
+static void test_write(void)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/examples", getenv("SRC") ? getenv("SRC") : ".");
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (!d) return;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        bool json = len > 5 && !strcmp(e->d_name + len - 5, ".json");
+        bool csv = len > 4 && !strcmp(e->d_name + len - 4, ".csv");
+        if (!json && !csv) continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        lt_cohort *c = cohort();
+        lt_error err;
+        if (lt_cohort_read_file(c, path, &err) == LT_OK) {
+            roundtrip(c, e->d_name);
+            n++;
+        }
+        lt_cohort_free(c);
+    }
+    closedir(d);
+    CHECK_MSG(n >= 10, "only %d example files written and read back", n);
+
+    /* a fact sent twice (by two files) is written once; one that differs is kept */
+    lt_cohort *c = cohort();
+    lt_error err;
+    const char *one_lab = "{\"id\":\"W1\",\"birth_date\":\"1960-01-02\",\"labs\":[{\"code\":"
+                          "\"platelets\",\"date\":\"2026-10-01\",\"value\":200,\"unit\":\"10^9/L\"}]}";
+    const char *two_labs = "{\"id\":\"W1\",\"labs\":[{\"code\":\"platelets\",\"date\":"
+                           "\"2026-10-01\",\"value\":200000,\"unit\":\"/uL\"},{\"code\":"
+                           "\"platelets\",\"date\":\"2026-10-08\",\"value\":180,\"unit\":\"G/L\"}]}";
+    CHECK(read_str(c, one_lab, "a.json", &err) == LT_OK);
+    CHECK(read_str(c, two_labs, "b.json", &err) == LT_OK);
+    const lt_patient *p = lt_cohort_find(c, "W1");
+    lt_buf b = LT_BUF_INIT;
+    CHECK(p && lt_patient_to_json(p, &b, NULL, &err) == LT_OK);
+    lt_cohort *back = cohort();
+    CHECK(read_str(back, lt_buf_str(&b), "w.json", &err) == LT_OK);
+    const lt_patient *q = lt_cohort_find(back, "W1");
+    const lt_fact *f[4];
+    CHECK(q && lt_patient_facts(q, LT_FACT_LAB, "platelets", f, 4) == 2);
+    CHECK(strstr(lt_buf_str(&b), "\"source\":\"a.json: labs[0]\"") != NULL);
+    CHECK(strstr(lt_buf_str(&b), "b.json: labs[0]") == NULL);
+    CHECK(strstr(lt_buf_str(&b), "b.json: labs[1]") != NULL);
+    lt_buf_free(&b);
+    lt_cohort_free(back);
+    lt_cohort_free(c);
+
+    /* a partial date keeps its span through the store: "1962-03" is 1962-03-01..31 */
+    c = cohort();
+    const char *partial = "{\"id\":\"W2\",\"birth_date\":\"1962-03\",\"treatments\":[{\"code\":"
+                          "\"everolimus\",\"date\":\"2013\"}]}";
+    CHECK(read_str(c, partial, "p.json", &err) == LT_OK);
+    p = lt_cohort_find(c, "W2");
+    CHECK(p && p->birth_date == lt_date_from_ymd(1962, 3, 1) &&
+          p->birth_date_latest == lt_date_from_ymd(1962, 3, 31));
+    CHECK(p && p->nfacts == 1 && p->facts[0].date == lt_date_from_ymd(2013, 1, 1) &&
+          p->facts[0].date_latest == lt_date_from_ymd(2013, 12, 31));
+    b = (lt_buf)LT_BUF_INIT;
+    CHECK(p && lt_patient_to_json(p, &b, NULL, &err) == LT_OK);
+    CHECK(strstr(lt_buf_str(&b), "\"birth_date\":\"1962-03\"") != NULL);
+    CHECK(strstr(lt_buf_str(&b), "\"date\":\"2013\"") != NULL);
+    lt_buf_free(&b);
+    lt_cohort_free(c);
+}
+
 int main(void)
 {
     test_units();
@@ -1199,5 +1304,6 @@ int main(void)
     test_concepts();
     test_plausible();
     test_synthea();
+    test_write();
     return lt_test_done();
 }

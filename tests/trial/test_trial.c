@@ -128,8 +128,8 @@ static void test_flow(const char *src)
     CHECK(lt_trial_randomise(c, p->id, &arm, &number, &err) == LT_ESTATE);
     CHECK(!strcmp(arm, "untouched") && number == -5);
     CHECK(lt_trial_consent(c, p->id, d, "v1", NULL, &err) == LT_OK);
-    CHECK(lt_trial_consent(c, p->id, d, "v2", NULL, &err) == LT_ESTATE);
-    CHECK(lt_trial_consent(c, p->id, d, "v2", "", &err) == LT_ESTATE);
+    CHECK(lt_trial_consent(c, p->id, d, "v2", NULL, &err) == LT_EINVAL);
+    CHECK(lt_trial_consent(c, p->id, d, "v2", "", &err) == LT_EINVAL);
     CHECK(lt_trial_consent(c, p->id, d, "v2", "typo", &err) == LT_OK);
     CHECK(lt_trial_confirm(c, p->id, d, &err) == LT_EPERM);
     CHECK_MSG(v == LT_VERDICT_ELIGIBLE, "%s screened %s, expected eligible", p->id, lt_verdict_name(v));
