@@ -31,6 +31,8 @@ static const char *record_help =
     "              --confirm and --reason say someone checked it)\n"
     "  ae          --term T --grade 1-5 --start D [--end D] [--serious]\n"
     "              [--related not_related|unlikely|possible|probable|definite] [--id AE001]\n"
+    "              [--specify TEXT]  (a CTCAE v5.0 term, data/ctcae-v5-terms.json; a system\n"
+    "              organ class's '... - Other, specify' term needs the event's words)\n"
     "  assessment  --date D --modality M [--new-lesions] [--target ID:ORGAN:MM ...]\n"
     "              [--node ID:MM ...] [--non-target ID:ORGAN:STATUS ...]\n"
     "              (RECIST 1.1: targets by longest diameter, target lymph nodes by short axis,\n"
@@ -317,10 +319,27 @@ static int do_lab(lt_conduct *c, const args *a, const char *p, const char *reaso
     return 0;
 }
 
+/* Adds "did you mean ...?" to an unknown adverse-event term's error, from the CTCAE list. */
+static void suggest_term(const char *typed, lt_error *err)
+{
+    lt_ctcae_terms *t = NULL;
+    lt_error ignored;
+    if (lt_ctcae_terms_load(NULL, &t, &ignored) != LT_OK) return;
+    size_t n = lt_ctcae_terms_count(t);
+    const char **names = calloc(n + 1, sizeof *names);
+    for (size_t i = 0; names && i < n; i++) names[i] = lt_ctcae_terms_at(t, i)->term;
+    const char *near = names ? lt_cli_nearest(typed, names) : NULL;
+    size_t len = strlen(err->message);
+    if (near)
+        snprintf(err->message + len, sizeof err->message - len, "; did you mean '%s'?", near);
+    free(names);
+    lt_ctcae_terms_free(t);
+}
+
 static int do_ae(lt_conduct *c, const args *a, const char *p, const char *reason, lt_error *err)
 {
     static const char *const known[] = {"term", "grade", "start", "end", "serious", "related",
-                                        "id", NULL};
+                                        "id", "specify", NULL};
     static const char *const req[] = {"term", "grade", "start", NULL};
     int rc = only("record ae", a, known);
     if (!rc) rc = need("record ae", a, req);
@@ -342,9 +361,20 @@ static int do_ae(lt_conduct *c, const args *a, const char *p, const char *reason
         return lt_cli_usage_error("record ae", "--related: expected not_related, unlikely, "
                                                "possible, probable or definite, found '%s'",
                                   get(a, "related"));
+    if (has(a, "specify")) snprintf(e.verbatim, sizeof e.verbatim, "%s", get(a, "specify"));
     char id[LT_CONDUCT_ID_MAX];
-    if (lt_conduct_adverse_event(c, &e, get(a, "id"), reason, id, err)) return lt_cli_fail(err);
-    printf("%s: adverse event %s recorded (%s, grade %d)\n", p, id, e.term, e.grade);
+    if (lt_conduct_adverse_event(c, &e, get(a, "id"), reason, id, err)) {
+        if (!strcmp(err->where, "--term")) suggest_term(e.term, err);
+        return lt_cli_fail(err);
+    }
+    /* the term as it was coded (CTCAE's spelling, or the term a synonym maps to) */
+    lt_ctcae_terms *t = NULL;
+    lt_error ignored;
+    const lt_ctcae_term_entry *coded =
+        lt_ctcae_terms_load(NULL, &t, &ignored) == LT_OK ? lt_ctcae_terms_find(t, e.term) : NULL;
+    printf("%s: adverse event %s recorded (%s, grade %d)\n", p, id, coded ? coded->term : e.term,
+           e.grade);
+    lt_ctcae_terms_free(t);
     return 0;
 }
 

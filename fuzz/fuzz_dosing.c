@@ -42,7 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          {"bilirubin", 2.0, 0.1, 1.2},
                          {"albumin", 2.5, 3.5, 5.0}};
         lt_lab base[] = {{"creatinine", 1.0, 0.7, 1.2}};
-        lt_adverse_event ev = {"p", "Nausea", 3, false, LT_RELATED_POSSIBLE, 20000, LT_DATE_NONE};
+        lt_adverse_event ev = {.patient = "p",
+                               .term = "Nausea",
+                               .grade = 3,
+                               .related = LT_RELATED_POSSIBLE,
+                               .start = 20000,
+                               .end = LT_DATE_NONE};
         lt_dosemod_input in;
         lt_dosemod_input_init(&in);
         in.decision_date = 20100;

@@ -81,10 +81,33 @@ typedef enum lt_relatedness {
 LT_API const char *lt_relatedness_name(lt_relatedness r); /* "not_related", "possible", ... */
 LT_API bool lt_relatedness_parse(const char *s, lt_relatedness *out);
 
+/* The CTCAE v5.0 term list (data/ctcae-v5-terms.json): 837 terms, each with its system organ
+ * class and MedDRA code, and the words sites write for some of them ("stomatitis" is graded
+ * as "Mucositis oral"). */
+typedef struct lt_ctcae_terms lt_ctcae_terms;
+typedef struct lt_ctcae_term_entry {
+    const char *term;   /* "Nausea"; "Gastrointestinal disorders - Other, specify" */
+    const char *soc;    /* "Gastrointestinal disorders" */
+    const char *meddra; /* MedDRA lowest level term code, "10028813" */
+} lt_ctcae_term_entry;
+/* path NULL: the data file (LUTETIA_DATA_DIR, the source tree, or the installed copy). */
+LT_API lt_status lt_ctcae_terms_load(const char *path, lt_ctcae_terms **out, lt_error *err);
+LT_API void lt_ctcae_terms_free(lt_ctcae_terms *t);
+LT_API size_t lt_ctcae_terms_count(const lt_ctcae_terms *t);
+LT_API const lt_ctcae_term_entry *lt_ctcae_terms_at(const lt_ctcae_terms *t, size_t i);
+/* The term text names, ignoring case, or that one of the synonyms maps to; NULL if none. */
+LT_API const lt_ctcae_term_entry *lt_ctcae_terms_find(const lt_ctcae_terms *t, const char *text);
+/* Whether the term is a system organ class's "Other, specify" (the event's own words needed). */
+LT_API bool lt_ctcae_term_is_other(const lt_ctcae_term_entry *e);
+
 /* One adverse event. A value type. */
 typedef struct lt_adverse_event {
     char patient[LT_AE_TEXT_MAX];
     char term[LT_AE_TEXT_MAX]; /* CTCAE term: "Nausea", "Platelet count decreased" */
+    char soc[LT_AE_TEXT_MAX];  /* its system organ class, and MedDRA code, once coded ("" before) */
+    char meddra[16];
+    char verbatim[LT_AE_TEXT_MAX]; /* the words as recorded, when they differ from the term, and
+                                      what an "Other, specify" term specifies ("" otherwise) */
     int grade;                 /* 1-5 */
     bool serious;              /* meets a seriousness criterion (ICH E2A) */
     lt_relatedness related;    /* to the study treatment */
@@ -97,7 +120,8 @@ typedef struct lt_adverse_event {
 LT_API lt_status lt_adverse_event_check(const lt_adverse_event *e, lt_error *err);
 /* Whether the event is ongoing on day d (started on or before, not ended before). */
 LT_API bool lt_adverse_event_ongoing(const lt_adverse_event *e, lt_date d);
-/* {"patient", "term", "grade", "serious", "related", "start", "end"} */
+/* {"patient", "term", "grade", "serious", "related", "start", "end"}, and "soc", "meddra",
+ * "verbatim" when set */
 LT_API void lt_adverse_event_to_json(const lt_adverse_event *e, lt_buf *out);
 LT_API lt_status lt_adverse_event_from_json(const lt_json *v, const char *source,
                                             lt_adverse_event *out, lt_error *err);

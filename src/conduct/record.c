@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "conduct_int.h"
 #include "lutetia/patient.h"
 
@@ -565,12 +566,38 @@ lt_status lt_conduct_lab_record_confirmed(lt_conduct *c, const lt_conduct_lab *l
 
 /* ---- adverse events ---- */
 
+/* Codes the event's term against the CTCAE v5.0 list: the term as CTCAE spells it, its system
+ * organ class and MedDRA code; a word the list maps to a term ("stomatitis") is kept as the
+ * verbatim; a class's "Other, specify" needs the event's own words. */
+static lt_status code_term(const lt_conduct *c, lt_adverse_event *e, lt_error *err)
+{
+    const lt_ctcae_term_entry *t = lt_ctcae_terms_find(c->terms, e->term);
+    if (!t)
+        LT_FAIL(err, LT_EINVAL, "--term",
+                "'%.100s' is not a CTCAE v5.0 term (data/ctcae-v5-terms.json): record the term "
+                "CTCAE grades it under, or its system organ class's 'Other, specify' with the "
+                "event's words (--specify)",
+                e->term);
+    if (strcmp(t->term, e->term) != 0 && strcasecmp(t->term, e->term) != 0 && !e->verbatim[0])
+        snprintf(e->verbatim, sizeof e->verbatim, "%s", e->term);
+    if (lt_ctcae_term_is_other(t) && !e->verbatim[0])
+        LT_FAIL(err, LT_EINVAL, "--specify",
+                "'%s' needs the event's own words (--specify TEXT)", t->term);
+    snprintf(e->term, sizeof e->term, "%s", t->term);
+    snprintf(e->soc, sizeof e->soc, "%s", t->soc);
+    snprintf(e->meddra, sizeof e->meddra, "%s", t->meddra);
+    return LT_OK;
+}
+
 lt_status lt_conduct_adverse_event(lt_conduct *c, const lt_adverse_event *e, const char *ae_id,
                                    const char *reason, char id_out[LT_CONDUCT_ID_MAX],
                                    lt_error *err)
 {
     lt_status rc = lt__conduct_allow(c, LT_CONDUCT_RECORD, "record adverse events", err);
+    lt_adverse_event coded = *e;
     if (rc == LT_OK) rc = lt_adverse_event_check(e, err);
+    if (rc == LT_OK) rc = code_term(c, &coded, err);
+    e = &coded;
     if (rc == LT_OK) rc = lt__check_date(e->start, "--start", err);
     if (rc == LT_OK && e->end != LT_DATE_NONE) rc = lt__check_date(e->end, "--end", err);
     if (rc != LT_OK) return rc;
@@ -579,7 +606,7 @@ lt_status lt_conduct_adverse_event(lt_conduct *c, const lt_adverse_event *e, con
     if (rc != LT_OK) return rc;
     char id[LT_CONDUCT_ID_MAX];
     if (ae_id) {
-        snprintf(id, sizeof id, "%s/%s", e->patient, ae_id);
+        snprintf(id, sizeof id, "%.120s/%.120s", e->patient, ae_id);
         lt_record *old = NULL;
         rc = lt_store_get(lt_trial_store(c->t), LT__K_AE, id, &old, err);
         lt_record_free(old);
@@ -595,7 +622,7 @@ lt_status lt_conduct_adverse_event(lt_conduct *c, const lt_adverse_event *e, con
         rc = lt__docs_load(c, LT__K_AE, e->patient, &all, err);
         n = (int64_t)all.n;
         lt__docs_free(&all);
-        snprintf(id, sizeof id, "%s/AE%03lld", e->patient, (long long)(n + 1));
+        snprintf(id, sizeof id, "%.120s/AE%03lld", e->patient, (long long)(n + 1));
     }
     if (rc == LT_OK) rc = lt__not_before_consent(&x, e->start, "--start", err);
     if (rc == LT_OK) {

@@ -378,6 +378,8 @@ static const lt__ds_var AE_VARS[] = {
     {"AESPID", "Sponsor-Defined Identifier", false},
     {"AETERM", "Reported Term for the Adverse Event", false},
     {"AEDECOD", "Dictionary-Derived Term", false},
+    {"AELLTCD", "Lowest Level Term Code", true},
+    {"AEBODSYS", "Body System or Organ Class", false},
     {"AETOXGR", "Standard Toxicity Grade", false},
     {"AESER", "Serious Event", false},
     {"AEREL", "Causality", false},
@@ -398,6 +400,12 @@ static void ae_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
     lt__ds_str(c->ds, "AETERM", lt_json_get_str(j, "term", NULL));
     /* the CTCAE v5.0 term is a MedDRA lowest level term: the term recorded is the coded one */
     lt__ds_str(c->ds, "AEDECOD", lt_json_get_str(j, "term", NULL));
+    /* coded against the CTCAE v5.0 list: its MedDRA code and system organ class */
+    const char *llt = lt_json_get_str(j, "meddra", NULL);
+    if (llt) lt__ds_num(c->ds, "AELLTCD", atof(llt));
+    lt__ds_str(c->ds, "AEBODSYS", lt_json_get_str(j, "soc", NULL));
+    if (lt_json_get_str(j, "verbatim", NULL))
+        lt__ds_str(c->ds, "AETERM", lt_json_get_str(j, "verbatim", NULL));
     if (lt_json_num(lt_json_get(j, "grade"), &x) && x >= 1 && x <= 5) {
         snprintf(g, sizeof g, "%d", (int)x);
         lt__ds_str(c->ds, "AETOXGR", g);

@@ -70,6 +70,18 @@ void lt_adverse_event_to_json(const lt_adverse_event *e, lt_buf *b)
     lt_buf_json_str(b, e->start == LT_DATE_NONE ? NULL : lt_date_format(e->start, d));
     lt_buf_puts(b, ",\"end\":");
     lt_buf_json_str(b, e->end == LT_DATE_NONE ? NULL : lt_date_format(e->end, d));
+    /* coded against the CTCAE term list (written only when coded, so that events recorded
+     * before the list keep their documents) */
+    if (e->meddra[0]) {
+        lt_buf_puts(b, ",\"soc\":");
+        lt_buf_json_str(b, e->soc);
+        lt_buf_puts(b, ",\"meddra\":");
+        lt_buf_json_str(b, e->meddra);
+    }
+    if (e->verbatim[0]) {
+        lt_buf_puts(b, ",\"verbatim\":");
+        lt_buf_json_str(b, e->verbatim);
+    }
     lt_buf_putc(b, '}');
 }
 

@@ -110,6 +110,24 @@ expect_err "died on 2026-05-01"
 expect_exit 0 -- "$L" record ae --user coord1 --patient "$B" --term Nausea --grade 1 --start 2025-11-05 --related probable
 expect_out "adverse event AE001"
 expect_exit 2 -- "$L" record ae --user coord1 --patient "$B" --term Nausea --grade 7 --start 2025-11-05
+# the term comes from CTCAE v5.0's list (data/ctcae-v5-terms.json): a misspelling is refused
+# with the nearest term; a word the list maps (stomatitis) is coded, its words kept; a class's
+# "Other, specify" needs the event's words
+expect_exit 2 -- "$L" record ae --user coord1 --patient "$B" --term Nausae --grade 1 --start 2025-11-05
+expect_err "'Nausae' is not a CTCAE v5.0 term.*did you mean 'Nausea'"
+expect_exit 0 -- "$L" record ae --user coord1 --patient "$B" --term "platelet COUNT decreased" --grade 1 --start 2025-11-06
+expect_out 'recorded \(Platelet count decreased, grade 1\)'
+expect_exit 0 -- "$L" record ae --user coord1 --patient "$B" --term stomatitis --grade 1 --start 2025-11-06
+expect_out 'recorded \(Mucositis oral, grade 1\)'
+expect_exit 2 -- "$L" record ae --user coord1 --patient "$B" --term "Gastrointestinal disorders - Other, specify" --grade 1 --start 2025-11-06
+expect_err 'needs the event.s own words \(--specify TEXT\)'
+expect_exit 0 -- "$L" record ae --user coord1 --patient "$B" --term "Gastrointestinal disorders - Other, specify" \
+    --specify "bile reflux" --grade 1 --start 2025-11-06
+expect_exit 0 -- "$L" list aes --user coord1 --patient "$B" --json
+expect_jq '[.rows[] | .term] | index("Mucositis oral") != null and index("Gastrointestinal disorders - Other, specify") != null'
+expect_exit 0 -- "$L" audit log --user admin --patient "$B" --json
+expect_jq '[.[] | select(.entity == "adverse_event") | .new] | map(select(.term == "Mucositis oral")) | .[0] | .verbatim == "stomatitis" and .meddra == "10028130" and .soc == "Gastrointestinal disorders"'
+expect_jq '[.[] | select(.entity == "adverse_event") | .new] | map(select(.term == "Nausea")) | .[0] | .meddra == "10028813"'
 
 # the control patient's follow-up
 expect_exit 0 -- "$L" record actual --user coord1 --patient "$A" --entry mri_year1.1 --date 2025-12-12

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "lt_test.h"
 #include "lutetia.h"
 #include "lutetia/safety.h"
@@ -17,88 +18,142 @@ typedef struct vec {
     const char *analyte;
     double value, lln, uln, baseline;
     bool anticoag;
-    int grade;          /* U: undetermined */
-    int min, max;       /* for U: the range left */
+    int grade;    /* U: undetermined */
+    int min, max; /* for U: the range left */
 } vec;
 
 static const vec vectors[] = {
     /* DOMAIN.md (admiral): platelets with LLN 100 */
-    {"platelets", 24, 100, NA, NA, 0, 4, 4, 4}, {"platelets", 25, 100, NA, NA, 0, 3, 3, 3},
-    {"platelets", 49, 100, NA, NA, 0, 3, 3, 3}, {"platelets", 50, 100, NA, NA, 0, 2, 2, 2},
-    {"platelets", 74, 100, NA, NA, 0, 2, 2, 2}, {"platelets", 75, 100, NA, NA, 0, 1, 1, 1},
-    {"platelets", 99, 100, NA, NA, 0, 1, 1, 1}, {"platelets", 100, 100, NA, NA, 0, 0, 0, 0},
+    {"platelets", 24, 100, NA, NA, 0, 4, 4, 4},
+    {"platelets", 25, 100, NA, NA, 0, 3, 3, 3},
+    {"platelets", 49, 100, NA, NA, 0, 3, 3, 3},
+    {"platelets", 50, 100, NA, NA, 0, 2, 2, 2},
+    {"platelets", 74, 100, NA, NA, 0, 2, 2, 2},
+    {"platelets", 75, 100, NA, NA, 0, 1, 1, 1},
+    {"platelets", 99, 100, NA, NA, 0, 1, 1, 1},
+    {"platelets", 100, 100, NA, NA, 0, 0, 0, 0},
     /* no LLN: grades 2-4 still decidable, 0 vs 1 is not */
-    {"platelets", 74, NA, NA, NA, 0, 2, 2, 2}, {"platelets", 120, NA, NA, NA, 0, U, 0, 1},
+    {"platelets", 74, NA, NA, NA, 0, 2, 2, 2},
+    {"platelets", 120, NA, NA, NA, 0, U, 0, 1},
     /* DOMAIN.md: neutrophils with LLN 2.0 */
-    {"neutrophils", 0.49, 2.0, NA, NA, 0, 4, 4, 4}, {"neutrophils", 0.5, 2.0, NA, NA, 0, 3, 3, 3},
-    {"neutrophils", 0.99, 2.0, NA, NA, 0, 3, 3, 3}, {"neutrophils", 1.0, 2.0, NA, NA, 0, 2, 2, 2},
-    {"neutrophils", 1.49, 2.0, NA, NA, 0, 2, 2, 2}, {"neutrophils", 1.5, 2.0, NA, NA, 0, 1, 1, 1},
+    {"neutrophils", 0.49, 2.0, NA, NA, 0, 4, 4, 4},
+    {"neutrophils", 0.5, 2.0, NA, NA, 0, 3, 3, 3},
+    {"neutrophils", 0.99, 2.0, NA, NA, 0, 3, 3, 3},
+    {"neutrophils", 1.0, 2.0, NA, NA, 0, 2, 2, 2},
+    {"neutrophils", 1.49, 2.0, NA, NA, 0, 2, 2, 2},
+    {"neutrophils", 1.5, 2.0, NA, NA, 0, 1, 1, 1},
     {"neutrophils", 2.0, 2.0, NA, NA, 0, 0, 0, 0},
     /* admiral anemia (g/L / 10 = g/dL), LLN 14.0 g/dL; without LLN */
-    {"hemoglobin", 7.9, 14.0, NA, NA, 0, 3, 3, 3}, {"hemoglobin", 8.0, 14.0, NA, NA, 0, 2, 2, 2},
-    {"hemoglobin", 9.9, 14.0, NA, NA, 0, 2, 2, 2}, {"hemoglobin", 10.0, 14.0, NA, NA, 0, 1, 1, 1},
-    {"hemoglobin", 13.9, 14.0, NA, NA, 0, 1, 1, 1}, {"hemoglobin", 14.0, 14.0, NA, NA, 0, 0, 0, 0},
-    {"hemoglobin", 14.0, NA, NA, NA, 0, U, 0, 1}, {"hemoglobin", 13.9, NA, NA, NA, 0, U, 0, 1},
-    {"hemoglobin", 10.0, NA, NA, NA, 0, U, 0, 1}, {"hemoglobin", 9.9, NA, NA, NA, 0, 2, 2, 2},
+    {"hemoglobin", 7.9, 14.0, NA, NA, 0, 3, 3, 3},
+    {"hemoglobin", 8.0, 14.0, NA, NA, 0, 2, 2, 2},
+    {"hemoglobin", 9.9, 14.0, NA, NA, 0, 2, 2, 2},
+    {"hemoglobin", 10.0, 14.0, NA, NA, 0, 1, 1, 1},
+    {"hemoglobin", 13.9, 14.0, NA, NA, 0, 1, 1, 1},
+    {"hemoglobin", 14.0, 14.0, NA, NA, 0, 0, 0, 0},
+    {"hemoglobin", 14.0, NA, NA, NA, 0, U, 0, 1},
+    {"hemoglobin", 13.9, NA, NA, NA, 0, U, 0, 1},
+    {"hemoglobin", 10.0, NA, NA, NA, 0, U, 0, 1},
+    {"hemoglobin", 9.9, NA, NA, NA, 0, 2, 2, 2},
     {"hemoglobin", 7.9, NA, NA, NA, 0, 3, 3, 3},
     /* admiral ALT, baseline normal (BASE = ULN = 40) */
-    {"alt", 801, NA, 40, 40, 0, 4, 4, 4}, {"alt", 800, NA, 40, 40, 0, 3, 3, 3},
-    {"alt", 201, NA, 40, 40, 0, 3, 3, 3}, {"alt", 200, NA, 40, 40, 0, 2, 2, 2},
-    {"alt", 121, NA, 40, 40, 0, 2, 2, 2}, {"alt", 120, NA, 40, 40, 0, 1, 1, 1},
-    {"alt", 41, NA, 40, 40, 0, 1, 1, 1}, {"alt", 40, NA, 40, 40, 0, 0, 0, 0},
+    {"alt", 801, NA, 40, 40, 0, 4, 4, 4},
+    {"alt", 800, NA, 40, 40, 0, 3, 3, 3},
+    {"alt", 201, NA, 40, 40, 0, 3, 3, 3},
+    {"alt", 200, NA, 40, 40, 0, 2, 2, 2},
+    {"alt", 121, NA, 40, 40, 0, 2, 2, 2},
+    {"alt", 120, NA, 40, 40, 0, 1, 1, 1},
+    {"alt", 41, NA, 40, 40, 0, 1, 1, 1},
+    {"alt", 40, NA, 40, 40, 0, 0, 0, 0},
     {"alt", 100, NA, NA, 40, 0, U, 0, 4},
     /* admiral ALT, baseline abnormal (BASE 40 > ULN 39): multiples of the baseline */
-    {"alt", 801, NA, 39, 40, 0, 4, 4, 4}, {"alt", 800, NA, 39, 40, 0, 3, 3, 3},
-    {"alt", 201, NA, 39, 40, 0, 3, 3, 3}, {"alt", 200, NA, 39, 40, 0, 2, 2, 2},
-    {"alt", 121, NA, 39, 40, 0, 2, 2, 2}, {"alt", 120, NA, 39, 40, 0, 1, 1, 1},
-    {"alt", 60, NA, 39, 40, 0, 1, 1, 1}, {"alt", 59, NA, 39, 40, 0, 0, 0, 0},
+    {"alt", 801, NA, 39, 40, 0, 4, 4, 4},
+    {"alt", 800, NA, 39, 40, 0, 3, 3, 3},
+    {"alt", 201, NA, 39, 40, 0, 3, 3, 3},
+    {"alt", 200, NA, 39, 40, 0, 2, 2, 2},
+    {"alt", 121, NA, 39, 40, 0, 2, 2, 2},
+    {"alt", 120, NA, 39, 40, 0, 1, 1, 1},
+    {"alt", 60, NA, 39, 40, 0, 1, 1, 1},
+    {"alt", 59, NA, 39, 40, 0, 0, 0, 0},
     /* admiral AST: same criteria */
-    {"ast", 801, NA, 40, 40, 0, 4, 4, 4}, {"ast", 41, NA, 40, 40, 0, 1, 1, 1},
-    {"ast", 60, NA, 39, 40, 0, 1, 1, 1}, {"ast", 59, NA, 39, 40, 0, 0, 0, 0},
+    {"ast", 801, NA, 40, 40, 0, 4, 4, 4},
+    {"ast", 41, NA, 40, 40, 0, 1, 1, 1},
+    {"ast", 60, NA, 39, 40, 0, 1, 1, 1},
+    {"ast", 59, NA, 39, 40, 0, 0, 0, 0},
     /* no baseline: the baseline-normal branch (noted) */
     {"ast", 121, NA, 40, NA, 0, 2, 2, 2},
     /* admiral bilirubin, baseline normal and abnormal (BASE 40, ULN 39) */
-    {"bilirubin", 401, NA, 40, 40, 0, 4, 4, 4}, {"bilirubin", 400, NA, 40, 40, 0, 3, 3, 3},
-    {"bilirubin", 121, NA, 40, 40, 0, 3, 3, 3}, {"bilirubin", 120, NA, 40, 40, 0, 2, 2, 2},
-    {"bilirubin", 61, NA, 40, 40, 0, 2, 2, 2}, {"bilirubin", 60, NA, 40, 40, 0, 1, 1, 1},
-    {"bilirubin", 41, NA, 40, 40, 0, 1, 1, 1}, {"bilirubin", 40, NA, 40, 40, 0, 0, 0, 0},
-    {"bilirubin", 401, NA, 39, 40, 0, 4, 4, 4}, {"bilirubin", 400, NA, 39, 40, 0, 3, 3, 3},
-    {"bilirubin", 61, NA, 39, 40, 0, 2, 2, 2}, {"bilirubin", 41, NA, 39, 40, 0, 1, 1, 1},
-    {"bilirubin", 40, NA, 39, 40, 0, 0, 0, 0}, {"bilirubin", 100, NA, NA, NA, 0, U, 0, 4},
+    {"bilirubin", 401, NA, 40, 40, 0, 4, 4, 4},
+    {"bilirubin", 400, NA, 40, 40, 0, 3, 3, 3},
+    {"bilirubin", 121, NA, 40, 40, 0, 3, 3, 3},
+    {"bilirubin", 120, NA, 40, 40, 0, 2, 2, 2},
+    {"bilirubin", 61, NA, 40, 40, 0, 2, 2, 2},
+    {"bilirubin", 60, NA, 40, 40, 0, 1, 1, 1},
+    {"bilirubin", 41, NA, 40, 40, 0, 1, 1, 1},
+    {"bilirubin", 40, NA, 40, 40, 0, 0, 0, 0},
+    {"bilirubin", 401, NA, 39, 40, 0, 4, 4, 4},
+    {"bilirubin", 400, NA, 39, 40, 0, 3, 3, 3},
+    {"bilirubin", 61, NA, 39, 40, 0, 2, 2, 2},
+    {"bilirubin", 41, NA, 39, 40, 0, 1, 1, 1},
+    {"bilirubin", 40, NA, 39, 40, 0, 0, 0, 0},
+    {"bilirubin", 100, NA, NA, NA, 0, U, 0, 4},
     /* admiral aPTT, ULN 100 */
-    {"ptt", 251, NA, 100, NA, 0, 3, 3, 3}, {"ptt", 250, NA, 100, NA, 0, 2, 2, 2},
-    {"ptt", 151, NA, 100, NA, 0, 2, 2, 2}, {"ptt", 150, NA, 100, NA, 0, 1, 1, 1},
-    {"ptt", 101, NA, 100, NA, 0, 1, 1, 1}, {"ptt", 100, NA, 100, NA, 0, 0, 0, 0},
+    {"ptt", 251, NA, 100, NA, 0, 3, 3, 3},
+    {"ptt", 250, NA, 100, NA, 0, 2, 2, 2},
+    {"ptt", 151, NA, 100, NA, 0, 2, 2, 2},
+    {"ptt", 150, NA, 100, NA, 0, 1, 1, 1},
+    {"ptt", 101, NA, 100, NA, 0, 1, 1, 1},
+    {"ptt", 100, NA, 100, NA, 0, 0, 0, 0},
     {"ptt", 100, NA, NA, NA, 0, U, 0, 3},
     /* our own, at each CTCAE v5.0 boundary: WBC, LLN 4.0 */
-    {"wbc", 0.99, 4.0, NA, NA, 0, 4, 4, 4}, {"wbc", 1.0, 4.0, NA, NA, 0, 3, 3, 3},
-    {"wbc", 1.99, 4.0, NA, NA, 0, 3, 3, 3}, {"wbc", 2.0, 4.0, NA, NA, 0, 2, 2, 2},
-    {"wbc", 2.99, 4.0, NA, NA, 0, 2, 2, 2}, {"wbc", 3.0, 4.0, NA, NA, 0, 1, 1, 1},
-    {"wbc", 3.99, 4.0, NA, NA, 0, 1, 1, 1}, {"wbc", 4.0, 4.0, NA, NA, 0, 0, 0, 0},
+    {"wbc", 0.99, 4.0, NA, NA, 0, 4, 4, 4},
+    {"wbc", 1.0, 4.0, NA, NA, 0, 3, 3, 3},
+    {"wbc", 1.99, 4.0, NA, NA, 0, 3, 3, 3},
+    {"wbc", 2.0, 4.0, NA, NA, 0, 2, 2, 2},
+    {"wbc", 2.99, 4.0, NA, NA, 0, 2, 2, 2},
+    {"wbc", 3.0, 4.0, NA, NA, 0, 1, 1, 1},
+    {"wbc", 3.99, 4.0, NA, NA, 0, 1, 1, 1},
+    {"wbc", 4.0, 4.0, NA, NA, 0, 0, 0, 0},
     /* lymphocytes, LLN 1.0 */
-    {"lymphocytes", 0.19, 1.0, NA, NA, 0, 4, 4, 4}, {"lymphocytes", 0.2, 1.0, NA, NA, 0, 3, 3, 3},
-    {"lymphocytes", 0.49, 1.0, NA, NA, 0, 3, 3, 3}, {"lymphocytes", 0.5, 1.0, NA, NA, 0, 2, 2, 2},
-    {"lymphocytes", 0.79, 1.0, NA, NA, 0, 2, 2, 2}, {"lymphocytes", 0.8, 1.0, NA, NA, 0, 1, 1, 1},
+    {"lymphocytes", 0.19, 1.0, NA, NA, 0, 4, 4, 4},
+    {"lymphocytes", 0.2, 1.0, NA, NA, 0, 3, 3, 3},
+    {"lymphocytes", 0.49, 1.0, NA, NA, 0, 3, 3, 3},
+    {"lymphocytes", 0.5, 1.0, NA, NA, 0, 2, 2, 2},
+    {"lymphocytes", 0.79, 1.0, NA, NA, 0, 2, 2, 2},
+    {"lymphocytes", 0.8, 1.0, NA, NA, 0, 1, 1, 1},
     {"lymphocytes", 1.0, 1.0, NA, NA, 0, 0, 0, 0},
     /* creatinine, ULN 1.2 mg/dL; with a baseline of 1.0 the baseline multiples count too */
-    {"creatinine", 1.2, NA, 1.2, NA, 0, 0, 0, 0}, {"creatinine", 1.21, NA, 1.2, NA, 0, 1, 1, 1},
-    {"creatinine", 1.8, NA, 1.2, NA, 0, 1, 1, 1}, {"creatinine", 1.81, NA, 1.2, NA, 0, 2, 2, 2},
-    {"creatinine", 3.6, NA, 1.2, NA, 0, 2, 2, 2}, {"creatinine", 3.61, NA, 1.2, NA, 0, 3, 3, 3},
-    {"creatinine", 7.2, NA, 1.2, NA, 0, 3, 3, 3}, {"creatinine", 7.21, NA, 1.2, NA, 0, 4, 4, 4},
-    {"creatinine", 1.51, NA, 1.2, 1.0, 0, 2, 2, 2}, {"creatinine", 3.01, NA, 1.2, 1.0, 0, 3, 3, 3},
+    {"creatinine", 1.2, NA, 1.2, NA, 0, 0, 0, 0},
+    {"creatinine", 1.21, NA, 1.2, NA, 0, 1, 1, 1},
+    {"creatinine", 1.8, NA, 1.2, NA, 0, 1, 1, 1},
+    {"creatinine", 1.81, NA, 1.2, NA, 0, 2, 2, 2},
+    {"creatinine", 3.6, NA, 1.2, NA, 0, 2, 2, 2},
+    {"creatinine", 3.61, NA, 1.2, NA, 0, 3, 3, 3},
+    {"creatinine", 7.2, NA, 1.2, NA, 0, 3, 3, 3},
+    {"creatinine", 7.21, NA, 1.2, NA, 0, 4, 4, 4},
+    {"creatinine", 1.51, NA, 1.2, 1.0, 0, 2, 2, 2},
+    {"creatinine", 3.01, NA, 1.2, 1.0, 0, 3, 3, 3},
     /* no ULN: a rise over 3 x baseline is at least grade 3, but grade 4 needs the ULN
      * (admiral would say 3; Lutetia says undetermined 3-4) */
-    {"creatinine", 3.5, NA, NA, 1.0, 0, U, 3, 4}, {"creatinine", 1.0, NA, NA, NA, 0, U, 0, 4},
+    {"creatinine", 3.5, NA, NA, 1.0, 0, U, 3, 4},
+    {"creatinine", 1.0, NA, NA, NA, 0, U, 0, 4},
     /* albumin (g/dL), LLN 3.5 */
-    {"albumin", 3.5, 3.5, NA, NA, 0, 0, 0, 0}, {"albumin", 3.4, 3.5, NA, NA, 0, 1, 1, 1},
-    {"albumin", 3.0, 3.5, NA, NA, 0, 1, 1, 1}, {"albumin", 2.99, 3.5, NA, NA, 0, 2, 2, 2},
-    {"albumin", 2.0, 3.5, NA, NA, 0, 2, 2, 2}, {"albumin", 1.99, 3.5, NA, NA, 0, 3, 3, 3},
+    {"albumin", 3.5, 3.5, NA, NA, 0, 0, 0, 0},
+    {"albumin", 3.4, 3.5, NA, NA, 0, 1, 1, 1},
+    {"albumin", 3.0, 3.5, NA, NA, 0, 1, 1, 1},
+    {"albumin", 2.99, 3.5, NA, NA, 0, 2, 2, 2},
+    {"albumin", 2.0, 3.5, NA, NA, 0, 2, 2, 2},
+    {"albumin", 1.99, 3.5, NA, NA, 0, 3, 3, 3},
     /* INR: absolute limits; on anticoagulation multiples of the baseline instead */
-    {"inr", 1.2, NA, NA, NA, 0, 0, 0, 0}, {"inr", 1.21, NA, NA, NA, 0, 1, 1, 1},
-    {"inr", 1.5, NA, NA, NA, 0, 1, 1, 1}, {"inr", 1.51, NA, NA, NA, 0, 2, 2, 2},
-    {"inr", 2.5, NA, NA, NA, 0, 2, 2, 2}, {"inr", 2.51, NA, NA, NA, 0, 3, 3, 3},
-    {"inr", 2.1, NA, NA, 2.0, 1, 1, 1, 1}, {"inr", 3.1, NA, NA, 2.0, 1, 2, 2, 2},
-    {"inr", 5.1, NA, NA, 2.0, 1, 3, 3, 3}, {"inr", 2.0, NA, NA, 2.0, 1, 0, 0, 0},
+    {"inr", 1.2, NA, NA, NA, 0, 0, 0, 0},
+    {"inr", 1.21, NA, NA, NA, 0, 1, 1, 1},
+    {"inr", 1.5, NA, NA, NA, 0, 1, 1, 1},
+    {"inr", 1.51, NA, NA, NA, 0, 2, 2, 2},
+    {"inr", 2.5, NA, NA, NA, 0, 2, 2, 2},
+    {"inr", 2.51, NA, NA, NA, 0, 3, 3, 3},
+    {"inr", 2.1, NA, NA, 2.0, 1, 1, 1, 1},
+    {"inr", 3.1, NA, NA, 2.0, 1, 2, 2, 2},
+    {"inr", 5.1, NA, NA, 2.0, 1, 3, 3, 3},
+    {"inr", 2.0, NA, NA, 2.0, 1, 0, 0, 0},
     {"inr", 2.1, NA, NA, NA, 1, U, 0, 3},
 };
 
@@ -333,14 +388,15 @@ static bool has_reason(const lt_dosemod_decision *d, const char *rule)
     return false;
 }
 
-#define EXPECT(s, want, activity, rule)                                                        \
-    do {                                                                                       \
-        lt_dosemod_decision d_ = decide(s);                                                    \
-        CHECK_MSG(d_.action == (want) && d_.activity_mbq == (activity) &&                      \
-                      (!(rule) || has_reason(&d_, (rule))),                                    \
-                  "decision %s %g MBq (expected %s %g, rule %s): %s", lt_dose_action_name(d_.action), \
-                  d_.activity_mbq, lt_dose_action_name(want), (double)(activity),              \
-                  (rule) ? (rule) : "-", d_.nreasons ? d_.reasons[0].text : "");               \
+#define EXPECT(s, want, activity, rule)                                                            \
+    do {                                                                                           \
+        lt_dosemod_decision d_ = decide(s);                                                        \
+        CHECK_MSG(d_.action == (want) && d_.activity_mbq == (activity) &&                          \
+                      (!(rule) || has_reason(&d_, (rule))),                                        \
+                  "decision %s %g MBq (expected %s %g, rule %s): %s",                              \
+                  lt_dose_action_name(d_.action), d_.activity_mbq, lt_dose_action_name(want),      \
+                  (double)(activity), (rule) ? (rule) : "-",                                       \
+                  d_.nreasons ? d_.reasons[0].text : "");                                          \
     } while (0)
 
 static void test_dosemod_rows(void)
@@ -426,8 +482,13 @@ static void test_dosemod_rows(void)
     set_lab(&s, "alt", 200, 7, 40);
     EXPECT(&s, LT_DOSE_GIVE_FULL, 7400, NULL);
     normal(&s);
-    s.ev[0] = (lt_adverse_event){"P", "Nausea", 3, false, LT_RELATED_POSSIBLE,
-                                 lt_date_from_ymd(2026, 4, 20), LT_DATE_NONE};
+    s.ev[0] = (lt_adverse_event){.patient = "P",
+                                 .term = "Nausea",
+                                 .grade = 3,
+                                 .serious = false,
+                                 .related = LT_RELATED_POSSIBLE,
+                                 .start = lt_date_from_ymd(2026, 4, 20),
+                                 .end = LT_DATE_NONE};
     s.in.nevents = 1;
     EXPECT(&s, LT_DOSE_WITHHOLD, 0, "other");
     s.ev[0].grade = 2;
@@ -444,16 +505,25 @@ static void test_dosemod_rows(void)
     set_lab(&s, "lymphocytes", 0.1, 1.0, 4.0);
     EXPECT(&s, LT_DOSE_GIVE_FULL, 7400, "lymphopenia");
     /* ... and the lymphopenia adverse event is not "any other" toxicity */
-    s.ev[0] = (lt_adverse_event){"P", "Lymphocyte count decreased", 4, false,
-                                 LT_RELATED_PROBABLE, lt_date_from_ymd(2026, 4, 20),
-                                 LT_DATE_NONE};
+    s.ev[0] = (lt_adverse_event){.patient = "P",
+                                 .term = "Lymphocyte count decreased",
+                                 .grade = 4,
+                                 .serious = false,
+                                 .related = LT_RELATED_PROBABLE,
+                                 .start = lt_date_from_ymd(2026, 4, 20),
+                                 .end = LT_DATE_NONE};
     s.in.nevents = 1;
     EXPECT(&s, LT_DOSE_GIVE_FULL, 7400, NULL);
 
     /* grade 3-4 hypersensitivity at any time: discontinue (no rechallenge) */
     normal(&s);
-    s.ev[0] = (lt_adverse_event){"P", "Anaphylaxis", 3, true, LT_RELATED_DEFINITE,
-                                 lt_date_from_ymd(2026, 1, 10), lt_date_from_ymd(2026, 1, 11)};
+    s.ev[0] = (lt_adverse_event){.patient = "P",
+                                 .term = "Anaphylaxis",
+                                 .grade = 3,
+                                 .serious = true,
+                                 .related = LT_RELATED_DEFINITE,
+                                 .start = lt_date_from_ymd(2026, 1, 10),
+                                 .end = lt_date_from_ymd(2026, 1, 11)};
     s.in.nevents = 1;
     EXPECT(&s, LT_DOSE_DISCONTINUE, 0, "hypersensitivity");
     s.ev[0].grade = 2;
@@ -612,18 +682,23 @@ static void test_from_patient(void)
 {
     const char *doc =
         "{\"id\": \"P-9\", \"birth_date\": \"1960-06-15\", \"sex\": \"female\","
-        " \"vitals\": [{\"code\": \"weight\", \"date\": \"2026-01-10\", \"value\": 70, \"unit\": \"kg\"},"
+        " \"vitals\": [{\"code\": \"weight\", \"date\": \"2026-01-10\", \"value\": 70, \"unit\": "
+        "\"kg\"},"
         "  {\"code\": \"weight\", \"date\": \"2026-04-28\", \"value\": 64, \"unit\": \"kg\"}],"
         " \"labs\": ["
-        "  {\"code\": \"creatinine\", \"date\": \"2026-01-10\", \"value\": 80, \"unit\": \"umol/L\","
+        "  {\"code\": \"creatinine\", \"date\": \"2026-01-10\", \"value\": 80, \"unit\": "
+        "\"umol/L\","
         "   \"low\": 45, \"high\": 90},"
         "  {\"code\": \"platelets\", \"date\": \"2026-03-01\", \"value\": 40, \"unit\": \"10^9/L\","
         "   \"low\": 150, \"high\": 400},"
         "  {\"code\": \"platelets\", \"date\": \"2026-04-20\", \"value\": 74, \"unit\": \"10^9/L\","
         "   \"low\": 150, \"high\": 400},"
-        "  {\"code\": \"hemoglobin\", \"date\": \"2026-04-20\", \"value\": 12.1, \"unit\": \"g/dL\"},"
-        "  {\"code\": \"hemoglobin\", \"date\": \"2026-04-20\", \"value\": 11.2, \"unit\": \"g/dL\"},"
-        "  {\"code\": \"creatinine\", \"date\": \"2026-04-20\", \"value\": 1.0, \"unit\": \"mg/dL\","
+        "  {\"code\": \"hemoglobin\", \"date\": \"2026-04-20\", \"value\": 12.1, \"unit\": "
+        "\"g/dL\"},"
+        "  {\"code\": \"hemoglobin\", \"date\": \"2026-04-20\", \"value\": 11.2, \"unit\": "
+        "\"g/dL\"},"
+        "  {\"code\": \"creatinine\", \"date\": \"2026-04-20\", \"value\": 1.0, \"unit\": "
+        "\"mg/dL\","
         "   \"low\": 0.5, \"high\": 1.0}]}";
     lt_cohort *c = NULL;
     lt_error err;
@@ -639,8 +714,8 @@ static void test_from_patient(void)
         in.decision_date = lt_date_from_ymd(2026, 5, 1);
         in.first_due = in.decision_date;
         lt_dosemod_input_from_patient(p, 28, lt_date_from_ymd(2026, 1, 31), labs, base, 16, &in);
-        CHECK_INT(in.nlabs, 3);        /* platelets 04-20, hemoglobin, creatinine 04-20 */
-        CHECK_INT(in.nbaseline, 1);    /* creatinine 01-10 */
+        CHECK_INT(in.nlabs, 3);     /* platelets 04-20, hemoglobin, creatinine 04-20 */
+        CHECK_INT(in.nbaseline, 1); /* creatinine 01-10 */
         CHECK(in.sex == LT_SEX_FEMALE && in.age_years == 65 && in.baseline_age_years == 65);
         CHECK(in.weight_kg == 64 && in.baseline_weight_kg == 70);
         for (size_t i = 0; i < in.nlabs; i++) {
@@ -666,8 +741,60 @@ static void test_from_patient(void)
     lt_cohort_free(c);
 }
 
+/* The CTCAE v5.0 term list: 837 terms in 26 system organ classes, each class with its "Other,
+ * specify"; a term found whatever its case, a synonym found as its term; a list with a term
+ * twice, or a synonym of no term, refused by name. */
+static void test_ctcae_terms(void)
+{
+    lt_ctcae_terms *t = NULL;
+    lt_error err;
+    CHECK(lt_ctcae_terms_load(NULL, &t, &err) == LT_OK);
+    if (!t) return;
+    CHECK_INT(lt_ctcae_terms_count(t), 837);
+    const char *socs[64];
+    size_t nsoc = 0, others = 0;
+    for (size_t i = 0; i < lt_ctcae_terms_count(t); i++) {
+        const lt_ctcae_term_entry *e = lt_ctcae_terms_at(t, i);
+        bool seen = false;
+        for (size_t k = 0; k < nsoc; k++) seen = seen || !strcmp(socs[k], e->soc);
+        if (!seen && nsoc < 64) socs[nsoc++] = e->soc;
+        others += lt_ctcae_term_is_other(e);
+        CHECK_MSG(strlen(e->meddra) == 8 && strspn(e->meddra, "0123456789") == 8,
+                  "%s: MedDRA code '%s'", e->term, e->meddra);
+    }
+    CHECK_INT(nsoc, 26);
+    CHECK_INT(others, 26);
+    const lt_ctcae_term_entry *e = lt_ctcae_terms_find(t, "nausea");
+    CHECK(e && !strcmp(e->term, "Nausea") && !strcmp(e->meddra, "10028813"));
+    e = lt_ctcae_terms_find(t, "Thrombocytopenia");
+    CHECK(e && !strcmp(e->term, "Platelet count decreased") && !strcmp(e->soc, "Investigations"));
+    CHECK(lt_ctcae_terms_find(t, "Nausae") == NULL);
+    lt_ctcae_terms_free(t);
+
+    static const char *const bad[] = {
+        "{\"terms\": [{\"term\": \"A\", \"soc\": \"S\", \"meddra\": \"1\"}, "
+        "{\"term\": \"a\", \"soc\": \"S\", \"meddra\": \"2\"}]}",
+        "{\"terms\": [{\"term\": \"A\", \"soc\": \"S\", \"meddra\": \"1\"}], "
+        "\"synonyms\": {\"b\": \"B\"}}",
+        "{\"terms\": []}",
+    };
+    static const char *const says[] = {"listed twice", "synonyms.b", "expected an array"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[] = "/tmp/lt-terms-XXXXXX";
+        int fd = mkstemp(path);
+        CHECK(fd >= 0 && write(fd, bad[i], strlen(bad[i])) == (ssize_t)strlen(bad[i]));
+        close(fd);
+        t = NULL;
+        CHECK_MSG(lt_ctcae_terms_load(path, &t, &err) != LT_OK && strstr(err.message, says[i]),
+                  "case %zu: %s", i, err.message);
+        lt_ctcae_terms_free(t);
+        unlink(path);
+    }
+}
+
 int main(void)
 {
+    test_ctcae_terms();
     char path[4096];
     lt_error err;
     const char *src = getenv("SRC") ? getenv("SRC") : ".";
