@@ -260,6 +260,21 @@ lt_status lt__demo_administer(lt__demo *d, int site, const char *patient, int cy
     return rc;
 }
 
+const char *lt__demo_arm_label(const lt__demo *d, const char *label, char *buf, size_t n)
+{
+    const char *id = !strncmp(label, "arm=", 4) ? label + 4 : label;
+    const lt_protocol *p = d->stat.t ? lt_trial_protocol(d->stat.t) : NULL;
+    for (size_t k = 0; p && k < lt_protocol_arm_count(p); k++) {
+        const lt_arm *a = lt_protocol_arm(p, k);
+        if (!strcmp(a->id, id) && a->name) {
+            snprintf(buf, n, "%s (%s)", label, a->name);
+            return buf;
+        }
+    }
+    snprintf(buf, n, "%s", label);
+    return buf;
+}
+
 lt_status lt__demo_adverse_event(lt__demo *d, int site, const char *patient, const char *term,
                                  int grade, lt_relatedness related, lt_date start, lt_date end,
                                  char id_out[LT_CONDUCT_ID_MAX], lt_error *err)

@@ -91,6 +91,9 @@ lt_status lt__demo_administer(lt__demo *d, int site, const char *patient, int cy
 
 /* An adverse event recorded by the site's coordinator (end LT_DATE_NONE: ongoing; its id to
  * id_out, which may be NULL); counts adverse_events. */
+/* A Kaplan-Meier curve's label ("arm=1") with the arm's name: "arm=1 (PRRT retreatment)". */
+const char *lt__demo_arm_label(const lt__demo *d, const char *label, char *buf, size_t n);
+
 lt_status lt__demo_adverse_event(lt__demo *d, int site, const char *patient, const char *term,
                                  int grade, lt_relatedness related, lt_date start, lt_date end,
                                  char id_out[LT_CONDUCT_ID_MAX], lt_error *err);

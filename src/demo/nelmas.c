@@ -361,7 +361,9 @@ static lt_status analyse(demo *d, lt_buf *rep, lt_error *err)
             lt_km_point pt;
             lt_km_at(cv, -INFINITY, 36, &pt);
             d->g->r.dfs36[k] = pt.surv;
-            lt_buf_printf(rep, "  %-8s n=%-3zu events=%-3zu 36-month DFS %.1f%%", cv->label, cv->n,
+            char label[160];
+            lt_buf_printf(rep, "  %-26s n=%-3zu events=%-3zu 36-month DFS %.1f%%",
+                          lt__demo_arm_label(d->g, cv->label, label, sizeof label), cv->n,
                           cv->nevent, 100 * pt.surv);
             /* a survival of 0 has no log-scale interval (R prints NA) */
             if (isfinite(pt.lower) && isfinite(pt.upper))

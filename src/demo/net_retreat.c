@@ -432,7 +432,9 @@ static lt_status analyse(nr *n, lt_buf *rep, lt_error *err)
         for (size_t k = 0; k < km->ncurves && k < 2; k++) {
             const lt_km_curve *cv = &km->curves[k];
             g->r.median[k] = cv->median;
-            lt_buf_printf(rep, "  %-8s n=%-3zu events=%-3zu", cv->label, cv->n, cv->nevent);
+            char label[160];
+            lt_buf_printf(rep, "  %-36s n=%-3zu events=%-3zu",
+                          lt__demo_arm_label(g, cv->label, label, sizeof label), cv->n, cv->nevent);
             if (isfinite(cv->median))
                 lt_buf_printf(rep, " median %.1f months\n", cv->median);
             else
