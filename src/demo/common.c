@@ -260,6 +260,14 @@ lt_status lt__demo_administer(lt__demo *d, int site, const char *patient, int cy
     return rc;
 }
 
+void lt__demo_blame(lt_error *err, const char *patient)
+{
+    if (!err) return;
+    char w[LT_ERROR_WHERE_MAX];
+    snprintf(w, sizeof w, "demo patient %s: %.200s", patient, err->where);
+    snprintf(err->where, sizeof err->where, "%s", w);
+}
+
 const char *lt__demo_arm_label(const lt__demo *d, const char *label, char *buf, size_t n)
 {
     const char *id = !strncmp(label, "arm=", 4) ? label + 4 : label;

@@ -91,6 +91,9 @@ lt_status lt__demo_administer(lt__demo *d, int site, const char *patient, int cy
 
 /* An adverse event recorded by the site's coordinator (end LT_DATE_NONE: ongoing; its id to
  * id_out, which may be NULL); counts adverse_events. */
+/* Prefixes err's place with the demo patient it happened to ("demo patient NEL-007: ..."). */
+void lt__demo_blame(lt_error *err, const char *patient);
+
 /* A Kaplan-Meier curve's label ("arm=1") with the arm's name: "arm=1 (PRRT retreatment)". */
 const char *lt__demo_arm_label(const lt__demo *d, const char *label, char *buf, size_t n);
 

@@ -443,11 +443,7 @@ lt_status lt__demo_nelmas(lt__demo *g, lt_buf *rep, lt_error *err)
         }
         if (rc == LT_OK) rc = follow_up(d, &c, event, err);
         if (rc == LT_OK) rc = outcomes(d, &c, event, death_first, err);
-        if (rc != LT_OK) {
-            char w[LT_ERROR_WHERE_MAX];
-            snprintf(w, sizeof w, "demo patient %s: %.200s", c.id, err ? err->where : "");
-            if (err) snprintf(err->where, sizeof err->where, "%s", w);
-        }
+        if (rc != LT_OK) lt__demo_blame(err, c.id);
     }
     if (rc != LT_OK) return rc;
 

@@ -489,11 +489,7 @@ lt_status lt__demo_net_retreat(lt__demo *g, lt_buf *rep, lt_error *err)
         if (rc != LT_OK || !arm[0]) continue;
         if (!n.first_patient[0]) snprintf(n.first_patient, sizeof n.first_patient, "%s", c.id);
         rc = patient(&n, &c, arm, err);
-        if (rc != LT_OK) {
-            char w[LT_ERROR_WHERE_MAX];
-            snprintf(w, sizeof w, "demo patient %s: %.200s", c.id, err ? err->where : "");
-            if (err) snprintf(err->where, sizeof err->where, "%s", w);
-        }
+        if (rc != LT_OK) lt__demo_blame(err, c.id);
     }
     if (rc != LT_OK) return rc;
 

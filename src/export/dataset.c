@@ -83,20 +83,6 @@ void lt__ds_num(lt__dataset *d, const char *var, double value)
 
 /* ---- CSV ---- */
 
-static void csv_field(lt_buf *b, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        lt_buf_puts(b, s);
-        return;
-    }
-    lt_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"') lt_buf_putc(b, '"');
-        lt_buf_putc(b, *s);
-    }
-    lt_buf_putc(b, '"');
-}
-
 void lt__ds_csv(const lt__dataset *d, lt_buf *b)
 {
     for (size_t i = 0; i < d->nvars; i++) {
@@ -111,7 +97,7 @@ void lt__ds_csv(const lt__dataset *d, lt_buf *b)
             if (d->vars[i].numeric) {
                 if (!isnan(d->num[at])) lt_buf_printf(b, "%.15g", d->num[at]);
             } else if (d->text[at]) {
-                csv_field(b, d->text[at]);
+                lt_buf_csv_field(b, d->text[at]);
             }
         }
         lt_buf_puts(b, "\r\n");
