@@ -16,7 +16,8 @@ struct lt_conduct {
     lt_dosing_plan plan;
     lt_nuclide_table *nuc;
     lt_ctcae_table *ctcae;
-    lt_ctcae_terms *terms; /* data/ctcae-v5-terms.json: what an adverse event is recorded under */
+    lt_ctcae_terms *terms; /* data/ctcae-v5-terms.json: what an adverse event is recorded under;
+                              read on the first adverse event (nothing else needs its 837 terms) */
     lt_dosemod_rules *rules;
     lt_plausible *plausible; /* data/plausible-ranges.json: what a recorded value may be */
     lt_oral_spec *oral;      /* the arms' oral drugs (arms.ID.oral_drug) */

@@ -569,8 +569,12 @@ lt_status lt_conduct_lab_record_confirmed(lt_conduct *c, const lt_conduct_lab *l
 /* Codes the event's term against the CTCAE v5.0 list: the term as CTCAE spells it, its system
  * organ class and MedDRA code; a word the list maps to a term ("stomatitis") is kept as the
  * verbatim; a class's "Other, specify" needs the event's own words. */
-static lt_status code_term(const lt_conduct *c, lt_adverse_event *e, lt_error *err)
+static lt_status code_term(lt_conduct *c, lt_adverse_event *e, lt_error *err)
 {
+    if (!c->terms) {
+        lt_status rc = lt_ctcae_terms_load(NULL, &c->terms, err);
+        if (rc != LT_OK) return rc;
+    }
     const lt_ctcae_term_entry *t = lt_ctcae_terms_find(c->terms, e->term);
     if (!t)
         LT_FAIL(err, LT_EINVAL, "--term",

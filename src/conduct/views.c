@@ -30,7 +30,6 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
     if (rc == LT_OK) rc = lt_ctcae_load(tables ? tables->ctcae : NULL, &c->ctcae, err);
     if (rc == LT_OK) rc = lt_dosemod_load(tables ? tables->dosemod : NULL, &c->rules, err);
     if (rc == LT_OK) rc = lt_plausible_load(NULL, &c->plausible, err);
-    if (rc == LT_OK) rc = lt_ctcae_terms_load(NULL, &c->terms, err);
     if (rc == LT_OK) {
         c->oral = calloc(LT_ORAL_MAX_ARMS, sizeof *c->oral);
         rc = c->oral ? lt_oral_specs_from_arms(lt_protocol_section(p, "arms"), c->oral,
