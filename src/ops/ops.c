@@ -7,29 +7,30 @@
 #include "lutetia/conduct.h"
 #include "lutetia/ops.h"
 #include "lutetia/patient.h"
+#include "ops_int.h"
 
-/* ---- reading checked arguments ---- */
+/* ---- reading checked arguments (shared by every file of rows, ops_int.h) ---- */
 
-static const char *arg_str(const lt_json *args, const char *name)
+const char *lt__arg_str(const lt_json *args, const char *name)
 {
     return lt_json_str(lt_json_get(args, name));
 }
 
-static lt_date arg_date(const lt_json *args, const char *name)
+lt_date lt__arg_date(const lt_json *args, const char *name)
 {
     lt_date d = LT_DATE_NONE;
-    const char *s = arg_str(args, name);
+    const char *s = lt__arg_str(args, name);
     if (s && !lt_date_parse(s, false, &d)) d = LT_DATE_NONE;
     return d;
 }
 
-static double arg_num(const lt_json *args, const char *name, double dflt)
+double lt__arg_num(const lt_json *args, const char *name, double dflt)
 {
     double x;
     return lt_json_num(lt_json_get(args, name), &x) ? x : dflt;
 }
 
-static bool arg_bool(const lt_json *args, const char *name)
+bool lt__arg_bool(const lt_json *args, const char *name)
 {
     bool b = false;
     lt_json_bool(lt_json_get(args, name), &b);
@@ -46,7 +47,7 @@ static lt_status op_patients(lt_trial *t, const lt_json *a, lt_buf *out, lt_erro
 
 static lt_status op_patient_show(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
 {
-    return lt_trial_patient_show(t, arg_str(a, "patient"), true, out, err);
+    return lt_trial_patient_show(t, lt__arg_str(a, "patient"), true, out, err);
 }
 
 static lt_status op_enrol(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
@@ -63,14 +64,14 @@ static lt_status op_enrol(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *
     lt_buf result = LT_BUF_INIT;
     const lt_patient *p = rc == LT_OK ? lt_cohort_patient(c, 0) : NULL;
     if (rc == LT_OK)
-        rc = lt_trial_enrol(t, p, arg_str(a, "site"), arg_date(a, "as_of"), arg_str(a, "reason"),
+        rc = lt_trial_enrol(t, p, lt__arg_str(a, "site"), lt__arg_date(a, "as_of"), lt__arg_str(a, "reason"),
                             &v, &result, err);
     if (rc == LT_OK) {
         /* the element `lutetia enrol --json` prints for the patient */
         lt_buf_puts(out, "{\"patient\":");
         lt_buf_json_str(out, p->id);
         lt_buf_puts(out, ",\"site\":");
-        lt_buf_json_str(out, arg_str(a, "site"));
+        lt_buf_json_str(out, lt__arg_str(a, "site"));
         lt_buf_printf(out, ",\"verdict\":\"%s\",\"screening\":%s}", lt_verdict_name(v),
                       lt_buf_str(&result));
     }
@@ -82,25 +83,25 @@ static lt_status op_enrol(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *
 
 static lt_status op_consent(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
 {
-    const char *p = arg_str(a, "patient");
-    lt_status rc = lt_trial_consent(t, p, arg_date(a, "date"), arg_str(a, "form"),
-                                    arg_str(a, "reason"), err);
+    const char *p = lt__arg_str(a, "patient");
+    lt_status rc = lt_trial_consent(t, p, lt__arg_date(a, "date"), lt__arg_str(a, "form"),
+                                    lt__arg_str(a, "reason"), err);
     return rc == LT_OK ? lt_trial_patient_show(t, p, true, out, err) : rc;
 }
 
 static lt_status op_confirm(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
 {
-    const char *p = arg_str(a, "patient");
-    lt_status rc = lt_trial_confirm(t, p, arg_date(a, "date"), err);
+    const char *p = lt__arg_str(a, "patient");
+    lt_status rc = lt_trial_confirm(t, p, lt__arg_date(a, "date"), err);
     return rc == LT_OK ? lt_trial_patient_show(t, p, true, out, err) : rc;
 }
 
 static lt_status op_randomise(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
 {
-    const char *p = arg_str(a, "patient");
+    const char *p = lt__arg_str(a, "patient");
     char *arm = NULL;
     int64_t number = 0;
-    lt_status rc = lt_trial_randomise_on(t, p, arg_date(a, "date"), &arm, &number, err);
+    lt_status rc = lt_trial_randomise_on(t, p, lt__arg_date(a, "date"), &arm, &number, err);
     if (rc != LT_OK) return rc;
     /* what `lutetia randomise --json` prints: the arm and the allocation number, never the
      * block, the place in it or its size (allocation concealment) */
@@ -120,17 +121,17 @@ static lt_status op_lab(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *er
     lt_conduct *c = NULL;
     lt_status rc = lt_conduct_new(t, NULL, &c, err);
     if (rc != LT_OK) return rc;
-    lt_conduct_lab lab = {.patient = arg_str(a, "patient"),
-                          .date = arg_date(a, "date"),
-                          .analyte = arg_str(a, "analyte"),
-                          .value = arg_num(a, "value", NAN),
-                          .unit = arg_str(a, "unit"),
-                          .lln = arg_num(a, "lln", NAN),
-                          .uln = arg_num(a, "uln", NAN)};
+    lt_conduct_lab lab = {.patient = lt__arg_str(a, "patient"),
+                          .date = lt__arg_date(a, "date"),
+                          .analyte = lt__arg_str(a, "analyte"),
+                          .value = lt__arg_num(a, "value", NAN),
+                          .unit = lt__arg_str(a, "unit"),
+                          .lln = lt__arg_num(a, "lln", NAN),
+                          .uln = lt__arg_num(a, "uln", NAN)};
     lt_grade g;
     memset(&g, 0, sizeof g);
-    rc = (arg_bool(a, "confirm") ? lt_conduct_lab_record_confirmed
-                                 : lt_conduct_lab_record)(c, &lab, arg_str(a, "reason"), &g, err);
+    rc = (lt__arg_bool(a, "confirm") ? lt_conduct_lab_record_confirmed
+                                 : lt_conduct_lab_record)(c, &lab, lt__arg_str(a, "reason"), &g, err);
     if (rc == LT_OK) {
         if (g.term)
             lt_grade_to_json(&g, lab.analyte, lab.value, lab.unit ? lab.unit : "", out);
@@ -147,7 +148,7 @@ static lt_status op_schedule(lt_trial *t, const lt_json *a, lt_buf *out, lt_erro
     lt_status rc = lt_conduct_new(t, NULL, &c, err);
     if (rc != LT_OK) return rc;
     lt_calendar *cal = NULL;
-    rc = lt_conduct_calendar(c, arg_str(a, "patient"), arg_date(a, "as_of"), &cal, err);
+    rc = lt_conduct_calendar(c, lt__arg_str(a, "patient"), lt__arg_date(a, "as_of"), &cal, err);
     if (rc == LT_OK) lt_calendar_to_json(cal, out);
     lt_calendar_free(cal);
     lt_conduct_free(c);
@@ -159,7 +160,7 @@ static lt_status op_due(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *er
     lt_conduct *c = NULL;
     lt_status rc = lt_conduct_new(t, NULL, &c, err);
     if (rc != LT_OK) return rc;
-    rc = lt_conduct_due(c, arg_date(a, "from"), arg_date(a, "to"), arg_str(a, "site"), true, out,
+    rc = lt_conduct_due(c, lt__arg_date(a, "from"), lt__arg_date(a, "to"), lt__arg_str(a, "site"), true, out,
                         NULL, err);
     lt_conduct_free(c);
     return rc;
@@ -207,12 +208,10 @@ static lt_status op_me(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err
 
 /* ---- the table ---- */
 
-#define R(x) LT_OP_ROLE(LT_ROLE_##x)
-#define PATIENT_PATH {"patient", LT_OP_STRING, LT_OP_IN_PATH, true, "the patient's id"}
 /* The role rules are those of src/trial/roles.c and src/conduct/access.c, which the library
  * applies again inside each function: enrolment steps by coordinators and investigators,
  * confirmation by investigators, reading by every role, the audit trail by admins and monitors. */
-static const lt_op ops[] = {
+static const lt_op enrolment[] = {
     {"patients.list", "GET", "/api/v1/patients",
      "the user's patients with the screening (CONSORT) flow", "lutetia patients --json",
      LT_OP_EVERY_ROLE, false, false, {{0}}, op_patients},
@@ -280,20 +279,32 @@ static const lt_op ops[] = {
      "lutetia trial show", LT_OP_EVERY_ROLE, false, false, {{0}}, op_me},
 };
 
+static const lt_op_group enrolment_group = {enrolment, sizeof enrolment / sizeof enrolment[0]};
+
+/* Each file of rows adds its group here, in the order the routes are matched and documented. */
+static const lt_op_group *const groups[] = {&enrolment_group};
+#define NGROUPS (sizeof groups / sizeof groups[0])
+
 size_t lt_ops_count(void)
 {
-    return sizeof ops / sizeof ops[0];
+    size_t n = 0;
+    for (size_t g = 0; g < NGROUPS; g++) n += groups[g]->count;
+    return n;
 }
 
 const lt_op *lt_ops_at(size_t i)
 {
-    return i < lt_ops_count() ? &ops[i] : NULL;
+    for (size_t g = 0; g < NGROUPS; g++) {
+        if (i < groups[g]->count) return &groups[g]->rows[i];
+        i -= groups[g]->count;
+    }
+    return NULL;
 }
 
 const lt_op *lt_ops_find(const char *name)
 {
     for (size_t i = 0; name && i < lt_ops_count(); i++)
-        if (!strcmp(ops[i].name, name)) return &ops[i];
+        if (!strcmp(lt_ops_at(i)->name, name)) return lt_ops_at(i);
     return NULL;
 }
 
@@ -393,7 +404,7 @@ lt_status lt_ops_call(const lt_op *op, lt_trial *t, const lt_json *args, lt_buf 
         LT_FAIL(err, LT_EPERM, lt_trial_user(t), "a user with the role %s cannot %s",
                 lt_role_name(lt_trial_role(t)), op->summary);
     if (op->patient) {
-        rc = lt_trial_patient_visible(t, arg_str(args, "patient"), err);
+        rc = lt_trial_patient_visible(t, lt__arg_str(args, "patient"), err);
         if (rc != LT_OK) return rc;
     }
     rc = op->run(t, args, out, err);
