@@ -213,6 +213,23 @@ done <"$TMP/model"
 # both outcomes occur, or the check would not be telling anything
 jq -e 'any(.[]; .status == "valid") and any(.[]; .status == "invalidated")' "$TMP/sigs.json" >/dev/null && ok || bad "the random history gave one status only"
 
+# ---- 11.70: a signature cannot be moved to another record, nor its record edited behind the
+# engine's back (each on a copy of the database, edited with the sqlite3 tool) ----
+tamper() { # NAME SQL
+    cp "$LUTETIA_DB" "$TMP/$1.db"
+    rm -f "$TMP/$1.db-wal" "$TMP/$1.db-shm"
+    sqlite3 "$TMP/$1.db" "$2" || bad "sqlite3 refused: $2"
+}
+tamper moved "UPDATE record SET data = json_set(data, '\$.record.id', 'Q2/AE001') WHERE kind = 'signature' AND id = 'S000004'"
+expect_exit 0 -- "$L" signatures --db "$TMP/moved.db" --user inv1 --json
+expect_jq '.[] | select(.id == "S000004") | .record.id == "Q2/AE001" and .status == "invalidated"'
+expect_exit 1 -- "$L" audit verify --db "$TMP/moved.db" --user admin
+tamper edited "UPDATE record SET data = replace(data, '\"grade\":2', '\"grade\":3') WHERE kind = 'adverse_event' AND id = 'Q1/AE001'"
+expect_exit 0 -- "$L" signatures --db "$TMP/edited.db" --user inv1 --patient Q1 --json
+expect_jq '.[] | select(.id == "S000004") | .status == "invalidated"'
+expect_exit 0 -- "$L" signatures --user inv1 --patient Q1 --json
+expect_jq '.[] | select(.id == "S000004") | .status == "valid"'
+
 # ---- the lock ----
 expect_exit 0 -- sign stat1 lock --comment "database lock for the primary analysis"
 expect_jq '.act == "lock" and .record.kind == "data" and .record.id == "trial" and .patient == null and .full_name == "Stan Tistician"'
