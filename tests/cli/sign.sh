@@ -246,7 +246,9 @@ expect_exit 6 -- sign stat1 lock
 expect_exit 0 -- sh -c "printf '%s\n' '$PW' | '$L' user password mon1 --password-stdin --user admin"
 expect_exit 0 -- "$L" user add --name aud1 --role monitor --site S1 --os-user "$ME"
 expect_exit 0 -- "$L" signatures --user mon1 --json
-expect_jq 'last | .id == "'"$LOCKID"'" and .status == "valid"'
+expect_jq '(last | .id == "'"$LOCKID"'" and .status == "valid") and ([.[].id] | length == (unique | length))'
+expect_exit 0 -- "$L" signatures --user stat1 --json
+expect_jq '([.[] | select(.act == "lock")] | length == 1) and ([.[].id] | length == (unique | length))'
 expect_exit 0 -- "$L" analyse km --endpoint DFS --user stat1
 expect_err "locked data: data locked for analysis on .* by Stan Tistician \(signature $LOCKID\)"
 expect_exit 0 -- "$L" export odm --user stat1 --out "$TMP/locked.xml"
