@@ -150,3 +150,14 @@ int lt_cli_user_state(int argc, char **argv)
     lt_trial_close(t);
     return rc;
 }
+
+/* The readers above, for the other verbs that take a password (cli/sign.c). */
+bool lt_cli_read_line(FILE *f, char *buf, size_t n)
+{
+    return read_line(f, buf, n);
+}
+
+bool lt_cli_read_hidden(const char *prompt, char *buf, size_t n)
+{
+    return read_hidden(prompt, buf, n);
+}

@@ -324,6 +324,9 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         return problem(s, c, rq, method, url, route, 401, "not signed in", "user", err.message);
     }
     if (rc == LT_OK && s->cfg->key_file) rc = lt_trial_set_key_file(t, s->cfg->key_file, &err);
+    /* the session a signature comes in: its first signature needs the user name too (src/sign/) */
+    if (rc == LT_OK && !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
+        lt_trial_set_session(t, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE));
     lt_buf out = LT_BUF_INIT;
     if (rc == LT_OK) rc = lt_ops_call(op, t, args, &out, &err);
     lt_trial_close(t);
