@@ -282,7 +282,6 @@ static const lt_op enrolment[] = {
 static const lt_op_group enrolment_group = {enrolment, sizeof enrolment / sizeof enrolment[0]};
 
 /* Each file of rows adds its group here, in the order the routes are matched and documented. */
-extern const lt_op_group lt__ops_sign; /* ops_sign.c: electronic signatures */
 static const lt_op_group *const groups[] = {&enrolment_group, &lt__ops_records, &lt__ops_reads,
                                             &lt__ops_sign};
 #define NGROUPS (sizeof groups / sizeof groups[0])
