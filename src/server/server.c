@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "lutetia/date.h"
@@ -422,9 +423,14 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
     }
     if (rc != LT_OK) return problem_err(s, c, rq, method, url, R_SESSION, &err);
     snprintf(rq->user, sizeof rq->user, "%s", ses.user);
+    /* Secure over our own TLS, and behind a proxy that says the browser spoke https: the
+     * browser must then never send the cookie over plain http (the proxy's port 80 included).
+     * Trusting the header costs nothing: a forged one only restricts the cookie further. */
+    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    bool secure = s->tls || (proto && !strcasecmp(proto, "https"));
     char cookie[256];
     snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
-             ses.id, (long long)cfg->policy.absolute_seconds, s->tls ? "; Secure" : "");
+             ses.id, (long long)cfg->policy.absolute_seconds, secure ? "; Secure" : "");
     lt_buf b = LT_BUF_INIT;
     lt_buf_puts(&b, "{\"user\":");
     lt_buf_json_str(&b, ses.user);
@@ -642,23 +648,31 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
                 "TLS certificate and key, listen on loopback behind a TLS proxy, or say "
                 "insecure_http when a proxy on this network terminates TLS",
                 a.host);
-    lt_store *st = NULL;
-    if ((rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, err)) != LT_OK) return rc;
-    lt_store_close(st);
+    /* held open for the server's life: while one connection to a WAL database stays open, the
+     * last one of a request closing does not checkpoint and delete the -wal and -shm files,
+     * which the next request would create again (profiled: most of a short request's time) */
+    lt_store *keeper = NULL;
+    if ((rc = lt_store_open(cfg->db, LT_STORE_OPEN, &keeper, err)) != LT_OK) return rc;
     /* allocation concealment held by the server: a seed someone was given predicts every
      * allocation, so such a trial is served only when the caller says it is a test */
     bool known = false;
-    if ((rc = lt_trial_seed_known(cfg->db, &known, err)) != LT_OK) return rc;
-    if (known && !cfg->allow_known_seed)
+    if ((rc = lt_trial_seed_known(cfg->db, &known, err)) != LT_OK) {
+        lt_store_close(keeper);
+        return rc;
+    }
+    if (known && !cfg->allow_known_seed) {
+        lt_store_close(keeper);
         LT_FAIL(err, LT_EPERM, cfg->db,
                 "the trial's randomisation seed was supplied when it was created (trial init "
                 "--seed-hex), so whoever holds it can predict every allocation: it is not served "
                 "unless allow_known_seed says this is a test");
+    }
     char *cert = NULL, *key = NULL;
     size_t len;
     if (tls && ((rc = lt_file_read(cfg->tls_cert, &cert, &len, err)) != LT_OK ||
                 (rc = lt_file_read(cfg->tls_key, &key, &len, err)) != LT_OK)) {
         free(cert);
+        lt_store_close(keeper);
         return rc;
     }
     server s = {.cfg = cfg, .tls = tls};
@@ -671,6 +685,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     if (!s.m.count) {
         free(cert);
         free(key);
+        lt_store_close(keeper);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
     /* SIGTERM and SIGINT are taken by sigwait below: block them before MHD's threads start so
@@ -719,5 +734,6 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_cond_destroy(&s.flight_done);
     free(cert);
     free(key);
+    lt_store_close(keeper);
     return rc;
 }

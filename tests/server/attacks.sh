@@ -80,6 +80,10 @@ req GET /api/v1/users/me -b "lutetia_session=$CHOSEN"
 expect_code 401 "the chosen id after sign-in"
 signin "$TMP/j4"
 [ "$(cookie_of "$TMP/j4")" != "$NEW" ] && ok || bad "two sign-ins gave one session id"
+# behind a TLS-terminating proxy (X-Forwarded-Proto: https) the cookie is Secure too
+curl -s -D "$TMP/hdr" -o /dev/null -X POST -H 'Content-Type: application/json' -H 'X-Forwarded-Proto: https' \
+    --data-binary "{\"user\":\"coord1\",\"password\":\"$PW\"}" "$BASE/api/v1/session"
+grep -i '^Set-Cookie:' "$TMP/hdr" | grep -q '; Secure' && ok || bad "no Secure cookie behind a TLS proxy"
 
 # ---- CSRF: every route that changes something refuses a cookie without the token ----
 signin "$TMP/jc"
@@ -173,6 +177,9 @@ grep -q "$SECRET" "$TMP/audit.json" && bad "base32 secret in the audit log" || o
 grep -q 'closed by the server' "$TMP/slow.out" && ok || bad "slow connections not closed"
 req GET /healthz
 expect_code 200 "healthz after the slow clients"
+# a header larger than the connection's buffer is refused, not buffered without end
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)" "$BASE/healthz")
+expect_code 431 "a 40 kB header"
 stop_server && ok || bad "SIGTERM"
 
 # ---- SIGTERM with a request in flight: it is answered, new connections are refused ----
