@@ -109,6 +109,7 @@ int lt_cmd_token(int argc, char **argv);     /* cli/token.c */
 /* `user password` and `user deactivate|activate` (cli/credential.c); argv[0] is the subcommand */
 int lt_cli_user_password(int argc, char **argv);
 int lt_cli_user_state(int argc, char **argv);
+int lt_cli_user_totp(int argc, char **argv);
 /* Store-backed forms of schedule, due and endpoints (cli/record.c), for a trial database. */
 int lt_cli_trial_schedule(int argc, char **argv);
 int lt_cli_trial_due(int argc, char **argv);
