@@ -12,7 +12,7 @@ static void help(FILE *f)
             "usage: lutetia serve --db FILE --listen ADDR:PORT [--key-file FILE]\n"
             "                     [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
             "                     [--threads N] [--timeout SECONDS] [--body-max BYTES]\n"
-            "                     [--allow-known-seed]\n"
+            "                     [--allow-known-seed] [--db-read URL]\n"
             "       lutetia serve --print-openapi\n\n"
             "Serves the trial over HTTP (docs/server.md): every operation of the library's\n"
             "operations table under /api/v1/, sign-in with a password (lutetia user password)\n"
@@ -23,7 +23,10 @@ static void help(FILE *f)
             "TLS-terminating proxy in front). SIGTERM stops it after the requests in flight.\n"
             "An access log of JSON lines goes to standard error.\n"
             "A trial created with a supplied seed (trial init --seed-hex) is refused: its\n"
-            "allocations can be predicted. --allow-known-seed serves it anyway, for tests.\n");
+            "allocations can be predicted. --allow-known-seed serves it anyway, for tests.\n"
+            "--db-read sends the read-only operations (GET routes) to another database, such\n"
+            "as a PostgreSQL streaming-replication standby (docs/deploy.md); sign-in and every\n"
+            "change go to --db. PostgreSQL connections are pooled between requests.\n");
 }
 
 static void ready(const char *addr, unsigned port, void *ctx)
@@ -44,6 +47,7 @@ int lt_cmd_serve(int argc, char **argv)
         {"threads", required_argument, 0, 't'},   {"timeout", required_argument, 0, 'T'},
         {"body-max", required_argument, 0, 'b'},  {"print-openapi", no_argument, 0, 'p'},
         {"allow-known-seed", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'},
+        {"db-read", required_argument, 0, 'r'},
         {0, 0, 0, 0},
     };
     lt_server_config cfg;
@@ -61,6 +65,7 @@ int lt_cmd_serve(int argc, char **argv)
         case 'K': cfg.tls_key = optarg; break;
         case 'i': cfg.insecure_http = true; break;
         case 'a': cfg.allow_known_seed = true; break;
+        case 'r': cfg.db_read = optarg; break;
         case 't':
             if (!lt_parse_long(optarg, 1, 256, &n))
                 return lt_cli_usage_error("serve", "--threads: expected 1 to 256, found '%s'", optarg);
@@ -95,6 +100,9 @@ int lt_cmd_serve(int argc, char **argv)
     bool tls = cfg.tls_cert || cfg.tls_key;
     cfg.ready = ready;
     cfg.ready_ctx = &tls;
+    /* connections kept between requests: per request thread one to the primary (sign-in,
+     * changes) and one to --db-read, and one spare */
+    lt_store_pool(2 * (int)(cfg.threads ? cfg.threads : 1) + 1);
     lt_error err;
     lt_error_clear(&err);
     if (lt_server_run(&cfg, &err) != LT_OK) {

@@ -5,6 +5,7 @@
  * connections write: every write transaction takes one advisory lock first. The only file that
  * includes libpq-fe.h. */
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,7 @@ int lt__pg_latest(void) { return NMIGRATIONS; }
 
 typedef struct pg {
     PGconn *conn;
+    char *key; /* the connection's parameters (location and options): what the pool matches */
     char *where; /* the location with any password hidden, for messages */
     int version;
     int busy_ms;
@@ -219,11 +221,82 @@ static lt_record row_record(const PGresult *r, int row)
     return rec;
 }
 
+/* The connection pool of a long-running process (lt_store_pool): a server opens the store
+ * for every request, and a new connection costs a process fork on the server and several
+ * round trips. Closing a store hands its connection back here when it is healthy and outside
+ * any transaction; opening one takes back an idle connection made with the same location and
+ * options. A pooled connection the server has dropped meanwhile is found by the first
+ * statement, which reconnects (run: outside a transaction a statement is safe to repeat).
+ * Off (0) unless the process asks: a short command has nothing to reuse, and a forked child
+ * must never share its parent's sockets. */
+#define POOL_CAP 256
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pool_max;
+static int pool_n;
+static struct {
+    PGconn *conn;
+    char *key;
+} pool[POOL_CAP];
+
+void lt__pg_pool(int max_idle)
+{
+    if (max_idle < 0) max_idle = 0;
+    if (max_idle > POOL_CAP) max_idle = POOL_CAP;
+    pthread_mutex_lock(&pool_lock);
+    pool_max = max_idle;
+    /* a smaller pool closes what no longer fits (0: every idle connection) */
+    while (pool_n > pool_max) {
+        pool_n--;
+        PQfinish(pool[pool_n].conn);
+        free(pool[pool_n].key);
+    }
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* An idle connection made with key, or NULL. */
+static PGconn *pool_take(const char *key)
+{
+    PGconn *c = NULL;
+    pthread_mutex_lock(&pool_lock);
+    for (int i = pool_n - 1; i >= 0; i--)
+        if (!strcmp(pool[i].key, key)) {
+            c = pool[i].conn;
+            free(pool[i].key);
+            pool[i] = pool[--pool_n];
+            break;
+        }
+    pthread_mutex_unlock(&pool_lock);
+    return c;
+}
+
+/* Keeps conn for a later open when the pool is on and has room, and conn is usable and idle
+ * (no transaction open, none failed); true when it was kept. */
+static bool pool_give(PGconn *conn, char *key)
+{
+    if (!conn || !key || PQstatus(conn) != CONNECTION_OK ||
+        PQtransactionStatus(conn) != PQTRANS_IDLE)
+        return false;
+    bool kept = false;
+    pthread_mutex_lock(&pool_lock);
+    if (pool_n < pool_max) {
+        pool[pool_n].conn = conn;
+        pool[pool_n].key = key;
+        pool_n++;
+        kept = true;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return kept;
+}
+
 static void pg_close(void *impl)
 {
     pg *p = impl;
     if (!p) return;
-    PQfinish(p->conn);
+    if (pool_give(p->conn, p->key))
+        p->key = NULL; /* the pool owns it now */
+    else
+        PQfinish(p->conn);
+    free(p->key);
     free(p->where);
     free(p);
 }
@@ -884,7 +957,11 @@ lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_versi
     const char *keys[] = {"connect_timeout", "dbname", "fallback_application_name", "options",
                           NULL};
     const char *vals[] = {"10", location, "lutetia", options, NULL};
-    p->conn = PQconnectdbParams(keys, vals, 1);
+    size_t keylen = strlen(location) + strlen(options) + 2;
+    p->key = malloc(keylen);
+    if (p->key) snprintf(p->key, keylen, "%s\n%s", location, options);
+    p->conn = p->key ? pool_take(p->key) : NULL;
+    if (!p->conn) p->conn = PQconnectdbParams(keys, vals, 1);
     lt_status rc = LT_OK;
     if (!p->conn) {
         rc = lt_error_set(err, LT_ENOMEM, p->where, "out of memory opening the database");
