@@ -102,6 +102,7 @@ typedef struct pg {
     int busy_ms;
     bool readonly;
     bool in_tx; /* a transaction is open: a lost connection is not retried inside it */
+    bool pooled; /* the connection came from the pool (read_version) */
     /* the last audit record appended in the open transaction: after a connection lost during
      * COMMIT, whether it is stored tells whether the commit happened */
     int64_t pending_seq;
@@ -313,19 +314,23 @@ static lt_status pg_begin(void *impl, lt_error *err)
      * READ COMMITTED each later statement sees what the writer before committed. A
      * REPEATABLE READ snapshot would be taken as the lock statement starts, before the wait,
      * and would miss the previous writer's audit record (two records with one seq). */
-    lt_status rc = exec(p, "BEGIN ISOLATION LEVEL READ COMMITTED", err, "starting a transaction");
-    if (rc != LT_OK) return rc;
-    p->in_tx = true;
-    p->pending_seq = 0;
     /* one writer at a time, as SQLite's BEGIN IMMEDIATE: the audit chain has one head, and a
      * step reads, checks and writes without another writer in between; the wait is bounded by
-     * lock_timeout (the busy limit) */
-    rc = exec(p, "SELECT pg_advisory_xact_lock(" LT_PG_WRITE_LOCK ")", err,
-              "starting a transaction");
+     * lock_timeout (the busy limit). Both statements in one round trip (the simple protocol
+     * runs them in order and stops at the first error): every writer waits in this lock, so
+     * each round trip saved inside it is saved once per write of the whole trial. */
+    p->pending_seq = 0;
+    lt_status rc = exec(p,
+                        "BEGIN ISOLATION LEVEL READ COMMITTED;"
+                        " SELECT pg_advisory_xact_lock(" LT_PG_WRITE_LOCK ")",
+                        err, "starting a transaction");
     if (rc != LT_OK) {
-        PQclear(PQexec(p->conn, "ROLLBACK"));
-        p->in_tx = false;
+        /* a BEGIN that went through is left in a failed transaction: end it */
+        if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        return rc;
     }
+    p->in_tx = true;
     return rc;
 }
 
@@ -403,12 +408,14 @@ static lt_status pg_commit(void *impl, lt_error *err)
 static lt_status pg_read_begin(void *impl, lt_error *err)
 {
     pg *p = impl;
-    lt_status rc = exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err,
+    lt_status rc = exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1", err,
                         "starting a read transaction");
-    if (rc != LT_OK) return rc;
+    if (rc != LT_OK) {
+        if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        return rc;
+    }
     p->in_tx = true;
-    rc = exec(p, "SELECT 1", err, "starting a read transaction");
-    if (rc != LT_OK) pg_rollback(p);
     return rc;
 }
 
@@ -825,6 +832,17 @@ static const lt__store_ops pg_ops = {
  * PostgreSQL resolves every table a statement names before running any of it. */
 static lt_status read_version(pg *p, int *out, lt_error *err)
 {
+    /* a pooled connection was opened on this database before, which then held a schema (a
+     * store is only kept open on one): one query; should it fail (the connection dropped, the
+     * database replaced), the two below decide */
+    if (p->pooled) {
+        p->pooled = false;
+        PGresult *r = PQexec(p->conn, "SELECT version FROM lutetia_schema WHERE id = 1");
+        bool one = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        if (one) *out = (int)val64(r, 0, 0);
+        PQclear(r);
+        if (one) return LT_OK;
+    }
     PGresult *r = run(p, "SELECT to_regclass('lutetia_schema') IS NOT NULL", 0, NULL, err,
                       "reading the schema version");
     if (!r) return p->fail;
@@ -961,6 +979,7 @@ lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_versi
     p->key = malloc(keylen);
     if (p->key) snprintf(p->key, keylen, "%s\n%s", location, options);
     p->conn = p->key ? pool_take(p->key) : NULL;
+    p->pooled = p->conn != NULL;
     if (!p->conn) p->conn = PQconnectdbParams(keys, vals, 1);
     lt_status rc = LT_OK;
     if (!p->conn) {
