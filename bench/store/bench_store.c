@@ -50,7 +50,8 @@ static void *client(void *arg)
         if (i > total || atomic_load(&failed)) break;
         int bad = 0;
         if (!strcmp(kind, "prepare")) {
-            snprintf(a, sizeof a, "{\"patient\":\"P%d\",\"date\":\"2026-11-01\",\"form\":\"v2\"}", i);
+            snprintf(a, sizeof a,
+                     "{\"patient\":\"P%d\",\"date\":\"2026-11-01\",\"form\":\"v2\"}", i);
             bad = call("patients.consent", "coord", a);
             snprintf(a, sizeof a, "{\"patient\":\"P%d\",\"date\":\"2026-11-01\"}", i);
             if (!bad) bad = call("patients.confirm", "inv", a);
