@@ -147,8 +147,8 @@ static int dsmb(const opts *o)
     for (const lt_json *s = lt_json_first(lt_json_get(doc, "survival")); !rc && s; s = lt_json_next(s)) {
         char name[300];
         snprintf(name, sizeof name, "km-%s.svg", lt_json_get_str(s, "endpoint", "endpoint"));
-        const char *text = lt_json_get_str(s, "svg", "");
-        rc = write_file(o->out, name, text, strlen(text));
+        const char *text = lt_json_get_str(s, "svg", NULL);
+        if (text) rc = write_file(o->out, name, text, strlen(text));
     }
     if (!rc) rc = write_file(o->out, "report.html", page.p, page.n);
     if (!rc && !o->no_pdf) rc = print_pdf(o->out);

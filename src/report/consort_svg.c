@@ -125,8 +125,13 @@ lt_status lt_report_consort_svg(const lt_json *consort, lt_buf *out, lt_error *e
     double ha = 0, hf = 0, hn = 0;
     for (size_t g = 0; g < ng; g++) {
         const lt_json *v = lt_json_at(groups, g);
-        snprintf(t, sizeof t, "Allocated to %s (n=%.0f)", lt_json_get_str(v, "label", "?"),
-                 num(v, "allocated"));
+        bool pooled = false;
+        lt_json_bool(lt_json_get(consort, "pooled"), &pooled);
+        if (pooled)
+            snprintf(t, sizeof t, "Allocated, arms pooled (n=%.0f)", num(v, "allocated"));
+        else
+            snprintf(t, sizeof t, "Allocated to %s (n=%.0f)", lt_json_get_str(v, "label", "?"),
+                     num(v, "allocated"));
         box_add(&alloc[g], t, colw, 1);
         snprintf(t, sizeof t, "- Received allocated intervention (n=%.0f)", num(v, "received"));
         box_add(&alloc[g], t, colw, 0);

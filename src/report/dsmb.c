@@ -281,8 +281,8 @@ static void consort(ctx *c, const lt_json *analysed_n, const char *analysed_by)
     }
     lt_buf *b = c->out;
     lt_buf_printf(b, ",\"consort\":{\"source\":\"lt_trial_patients (flow); %s (analysed)\","
-                     "\"assessed\":%.0f,\"excluded\":%.0f,\"excluded_reasons\":[",
-                  analysed_by, assessed, assessed - randomised);
+                     "\"pooled\":%s,\"assessed\":%.0f,\"excluded\":%.0f,\"excluded_reasons\":[",
+                  analysed_by, closed(c) ? "false" : "true", assessed, assessed - randomised);
     bool first = true;
     for (size_t i = 0; i < excl.nrows; i++) {
         if (excl.v[i] == 0) continue;
@@ -338,10 +338,20 @@ static void baseline(ctx *c)
     for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
         int g = patient_col(c, lt_json_get_str(v, "id", NULL));
         if (g < 0) continue;
-        char label[256];
         add(c, &t, "Patients", g, 1);
+    }
+    /* sites first, then each stratification factor's levels: a reader compares like rows */
+    for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
+        int g = patient_col(c, lt_json_get_str(v, "id", NULL));
+        if (g < 0) continue;
+        char label[256];
         snprintf(label, sizeof label, "Site %s", lt_json_get_str(v, "site", "?"));
         add(c, &t, label, g, 1);
+    }
+    for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
+        int g = patient_col(c, lt_json_get_str(v, "id", NULL));
+        if (g < 0) continue;
+        char label[256];
         const lt_json *strata = lt_json_get(v, "strata");
         for (const lt_json *s = lt_json_first(strata); s; s = lt_json_next(s)) {
             snprintf(label, sizeof label, "%s: %s", lt_json_key(s),
@@ -431,7 +441,7 @@ static void exposure(ctx *c)
         if (i == SIZE_MAX) break;
         pp.cycles[i] += 1;
         pp.mbq[i] += lt_json_get_num(r, "administered_mbq", 0);
-        add(c, &counts, "Administrations (cycles given)", g, 1);
+        add(c, &amounts, "Administrations (cycles given)", g, 1);
         add(c, &amounts, "Total activity administered (GBq)", g,
             lt_json_get_num(r, "administered_mbq", 0) / 1000);
     }
@@ -698,12 +708,13 @@ static void lab_shifts(ctx *c)
                  "lt_conduct_list(labs): each patient's first graded result of the analyte "
                  "(baseline) against the worst grade after it");
     static const char *const n[] = {
-        "Rows: baseline grade; columns: worst grade after baseline. Analytes whose results all "
+        "Patients by baseline grade (rows) and worst grade after baseline (columns 0-4). "
+        "Analytes whose results all "
         "stayed grade 0 are not shown."};
     notes(c, n, 1);
     lt_buf_puts(c->out, ",\"tables\":[");
     bool first = true;
-    const char *cols[5] = {"Worst 0", "Worst 1", "Worst 2", "Worst 3", "Worst 4"};
+    const char *cols[5] = {"0", "1", "2", "3", "4"};
     size_t ng = closed(c) ? c->ncols : 1;
     for (size_t k = 0; k < anyg.nrows; k++) {
         if (anyg.v[k] == 0) continue;
@@ -1016,6 +1027,19 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
         if (lt_endpoints_proportion(eps, i)) continue;
         bool is_primary = !strcmp(lt_endpoints_id(eps, i), primary);
         rc = survival_one(&c, eps, i, is_primary ? analysed : NULL, &first);
+        /* an endpoint that cannot be derived at this cut-off (an origin after it) is a finding
+         * of the report, said in its place, not a reason to withhold the rest */
+        if (rc == LT_ESTATE || rc == LT_ENUMERIC || rc == LT_EINVAL) {
+            lt_buf_puts(c.out, first ? "{\"endpoint\":" : ",{\"endpoint\":");
+            first = false;
+            lt_buf_json_str(c.out, lt_endpoints_id(eps, i));
+            lt_buf_puts(c.out, ",\"name\":");
+            lt_buf_json_str(c.out, lt_endpoints_name(eps, i));
+            lt_buf_puts(c.out, ",\"error\":");
+            lt_buf_json_str(c.out, err ? err->message : "");
+            lt_buf_putc(c.out, '}');
+            rc = LT_OK;
+        }
     }
     lt_buf props = LT_BUF_INIT;
     c.out = &props;

@@ -21,7 +21,9 @@ static const char css[] =
     ".fig{page-break-inside:avoid;margin:4pt 0}.fig svg{max-width:100%;height:auto}\n"
     ".src{color:#555;font-size:7.5pt;margin:0 0 3pt}.note{font-size:8pt;color:#333}\n"
     ".kind{display:inline-block;padding:1pt 6pt;border:1px solid #333;font-weight:bold}\n"
-    "section.pb{page-break-before:always}\n";
+    "section.pb{page-break-before:always}section.keep{page-break-inside:avoid}\n"
+    ".side{float:left;width:48%;margin-right:2%}.side table{font-size:8pt}.clear{clear:both}\n"
+    ".km svg{width:60%}\n";
 
 static void text(lt_buf *b, const char *s)
 {
@@ -52,15 +54,18 @@ static void number(lt_buf *b, const lt_json *v, const char *unit, double denom)
     if (!strcmp(unit, "n") || !strcmp(unit, "events")) {
         lt_buf_printf(b, "%.0f", x);
         if (!strcmp(unit, "n") && denom > 0) lt_buf_printf(b, " (%.1f%%)", 100 * x / denom);
+    } else if (x == floor(x)) {
+        lt_buf_printf(b, "%.0f", x);
     } else {
         lt_buf_printf(b, "%.1f", x);
     }
 }
 
-static void table(lt_buf *b, const lt_json *t)
+static void table(lt_buf *b, const lt_json *t, bool side_by_side)
 {
     const char *unit = lt_json_get_str(t, "unit", "n");
     const lt_json *cols = lt_json_get(t, "columns"), *den = lt_json_get(t, "denominators");
+    if (side_by_side) lt_buf_puts(b, "<div class=\"side\">");
     lt_buf_puts(b, "<h3>");
     text(b, lt_json_get_str(t, "title", ""));
     lt_buf_puts(b, "</h3>\n<table><thead><tr><th class=\"l\"></th>");
@@ -90,6 +95,7 @@ static void table(lt_buf *b, const lt_json *t)
         lt_buf_puts(b, "</tr>\n");
     }
     lt_buf_puts(b, "</tbody></table>\n");
+    if (side_by_side) lt_buf_puts(b, "</div>\n");
 }
 
 static void source(lt_buf *b, const char *s)
@@ -169,7 +175,7 @@ static void enrolment(lt_buf *b, const lt_json *e)
 
 static lt_status consort(lt_buf *b, const lt_json *c, lt_error *err)
 {
-    lt_buf_puts(b, "<section><h2>2. CONSORT 2010 flow diagram</h2>\n");
+    lt_buf_puts(b, "<section class=\"keep\"><h2>2. CONSORT 2010 flow diagram</h2>\n");
     source(b, lt_json_get_str(c, "source", ""));
     lt_buf svg = LT_BUF_INIT;
     lt_status rc = lt_report_consort_svg(c, &svg, err);
@@ -195,7 +201,8 @@ static void section(lt_buf *b, const lt_json *s, int no)
     }
     if (lt_json_get(s, "events")) lt_buf_printf(b, "<p class=\"note\">%.0f adverse events recorded.</p>\n",
                                                 lt_json_get_num(s, "events", 0));
-    for (const lt_json *t = lt_json_first(lt_json_get(s, "tables")); t; t = lt_json_next(t)) table(b, t);
+    for (const lt_json *t = lt_json_first(lt_json_get(s, "tables")); t; t = lt_json_next(t)) table(b, t, !strcmp(id, "lab_shifts"));
+    lt_buf_puts(b, "<div class=\"clear\"></div>\n");
     const lt_json *rows = lt_json_get(s, "rows");
     if (lt_json_size(rows)) {
         lt_buf_puts(b, "<table><thead><tr><th class=\"l\">Patient</th><th class=\"l\">Date</th>"
@@ -232,11 +239,17 @@ static void efficacy(lt_buf *b, const lt_json *d, int no)
               "(lt_logrank_test), Cox with Efron ties (lt_cox_fit); proportions from "
               "lt_conduct_proportion with exact (Clopper-Pearson) intervals");
     for (const lt_json *s = lt_json_first(lt_json_get(d, "survival")); s; s = lt_json_next(s)) {
-        lt_buf_puts(b, "<div style=\"page-break-inside:avoid\"><h3>");
+        lt_buf_puts(b, "<div class=\"km\" style=\"page-break-inside:avoid\"><h3>");
         text(b, lt_json_get_str(s, "name", ""));
         lt_buf_puts(b, " (");
         text(b, lt_json_get_str(s, "endpoint", ""));
         lt_buf_puts(b, ")</h3>\n");
+        if (lt_json_get(s, "error")) {
+            lt_buf_puts(b, "<p class=\"note\">Not analysed at this cut-off: ");
+            text(b, lt_json_get_str(s, "error", ""));
+            lt_buf_puts(b, "</p></div>\n");
+            continue;
+        }
         inline_svg(b, lt_json_get_str(s, "svg", NULL));
         lt_buf_puts(b, "<table><thead><tr><th class=\"l\"></th><th>Patients</th><th>Events</th>"
                        "<th>Median, months (95% CI)</th></tr></thead><tbody>\n");
