@@ -512,6 +512,7 @@ static lt_status oral(ctx *c)
     lt__tally t, q;
     lt__tally_init(&t, c->ncols);
     lt__tally_init(&q, c->ncols);
+    lt__tally_row(&t, "Patients who started the oral drug"); /* the first row */
     /* the patients with records, each once */
     lt__tally seen;
     lt__tally_init(&seen, 1);

@@ -72,6 +72,7 @@ trial() { # trial NAME PROTOCOL
   check "$name: activity" "$R" "(($T.tables[].rows[] | select(.label == \"Total activity administered (GBq)\").values[0]) - ([\$a[0].rows[].administered_mbq] | add // 0) / 1000 | fabs) < 1e-9" --slurpfile a "$D/administrations.json"
   check "$name: treated patients" "$R" "($T.tables[].rows[] | select(.label == \"Patients given at least one cycle\").values[0]) == ([\$a[0].rows[].patient] | unique | length)" --slurpfile a "$D/administrations.json"
   check "$name: dose decisions" "$R" "([$T.tables[] | select(.id == \"dose_decisions\").rows[] | select(.label | startswith(\"Dose decisions: \")).values[0]] | add // 0) == \$a[0].count" --slurpfile a "$D/doses.json"
+  check "$name: dose decisions' reasons" "$R" "([$T.tables[] | select(.id == \"dose_decisions\").rows[] | select(.label | contains(\", because of \")).values[0]] | add // 0) == ([\$a[0].rows[] | (.reasons // []) | length] | add // 0)" --slurpfile a "$D/doses.json"
   # laboratory shifts: each table counts the patients with a graded result after their first
   jq -r '.sections[] | select(.id == "lab_shifts").tables[].title' "$R" >"$D/terms.txt"
   while read -r term; do
