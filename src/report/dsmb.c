@@ -890,6 +890,12 @@ static lt_status survival_one(ctx *c, const lt_endpoints *eps, size_t i,
             for (size_t k = 0; k < cox->p; k++) {
                 lt_buf_puts(b, k ? ",{\"term\":" : "{\"term\":");
                 lt_buf_json_str(b, cox->names[k]);
+                /* arm_<ID> against the reference arm, by the arms' names */
+                int g = strncmp(cox->names[k], "arm_", 4) ? -1 : arm_col(c, cox->names[k] + 4);
+                lt_buf_puts(b, ",\"label\":");
+                lt_buf_json_str(b, g >= 0 ? c->col[g] : cox->names[k]);
+                lt_buf_puts(b, ",\"reference\":");
+                lt_buf_json_str(b, c->col[0]);
                 lt_buf_puts(b, ",\"hr\":");
                 lt_buf_json_num(b, exp(cox->coef[k]));
                 lt_buf_puts(b, ",\"lower\":");

@@ -274,9 +274,13 @@ static void efficacy(lt_buf *b, const lt_json *d, int no)
             fmt_num(b, lt_json_get(lr, "p"), "%.4f");
             lt_buf_puts(b, ".");
             for (const lt_json *c = lt_json_first(lt_json_get(s, "cox")); c; c = lt_json_next(c)) {
-                lt_buf_puts(b, " Cox (Efron): hazard ratio ");
+                lt_buf_puts(b, " Cox (Efron): hazard ratio of ");
+                text(b, lt_json_get_str(c, "label", ""));
+                lt_buf_puts(b, " against ");
+                text(b, lt_json_get_str(c, "reference", ""));
+                lt_buf_puts(b, " (");
                 text(b, lt_json_get_str(c, "term", ""));
-                lt_buf_puts(b, " against the reference arm ");
+                lt_buf_puts(b, ") ");
                 fmt_num(b, lt_json_get(c, "hr"), "%.3f");
                 lt_buf_puts(b, " (95% CI ");
                 fmt_num(b, lt_json_get(c, "lower"), "%.3f");
