@@ -28,6 +28,7 @@
 #include "lutetia/ops.h"
 #include "lutetia/server.h"
 #include "lutetia/report.h"
+#include "lutetia/sign.h"
 
 #define LUTETIA_VERSION "0.1.0"
 
