@@ -287,23 +287,18 @@ static lt_status qs_rows(ctx *c)
 
 /* ---- SV ---- */
 
-/* The calendar each subject's records give (the same computation as `lutetia schedule`: the
- * actual dates recorded, and the labs, assessments and questionnaires that satisfy an entry by
- * their date); an entry done is a visit. */
+/* Each subject's calendar as `lutetia schedule` shows it today (lt_conduct_calendar: the
+ * actual dates recorded, the labs, assessments, questionnaires and dispensings that satisfy
+ * an entry by their date, each entry under the protocol version in force): an entry done is a
+ * visit. */
 static lt_status sv_rows(ctx *c)
 {
     char d[LT_DATE_STR_MAX];
     lt_status rc = LT_OK;
-    for (size_t i = 0; rc == LT_OK && c->sched && i < c->n; i++) {
+    for (size_t i = 0; rc == LT_OK && i < c->n; i++) {
         subject *s = &c->s[i];
-        if (!s->rec) continue;
-        lt_schedule_input in;
-        lt_outcome_record_schedule_input(s->rec, LT_DATE_NONE, &in);
-        lt_sched_record *work = NULL;
-        size_t nwork = 0;
         lt_calendar *cal = NULL;
-        rc = lt_conduct_record_work(s->rec, &work, &nwork, c->err);
-        if (rc == LT_OK) rc = lt_schedule_compute_records(c->sched, &in, work, nwork, &cal, c->err);
+        rc = lt_conduct_calendar(c->cd, s->id, LT_DATE_NONE, &cal, c->err);
         for (size_t k = 0; rc == LT_OK && k < cal->n; k++) {
             const lt_visit *v = &cal->visits[k];
             if (v->actual == LT_DATE_NONE || !lt__ds_row(c->ds)) continue;
@@ -316,7 +311,6 @@ static lt_status sv_rows(ctx *c)
             lt__ds_str(c->ds, "SVENDTC", lt_date_format(v->actual, d));
         }
         lt_calendar_free(cal);
-        free(work);
     }
     return rc;
 }

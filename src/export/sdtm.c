@@ -560,6 +560,8 @@ lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_
     }
     rc = subjects(&c);
     if (rc == LT_OK && o->sdtm) rc = build_all(&c, SDTM, N(SDTM), o->dir, created, summary);
+    /* SV reads each subject's calendar through the conduct module (its own reads) */
+    lt_store_read_end(t->st);
     if (rc == LT_OK && o->sdtm)
         rc = build_all(&c, lt__x_design_domains, lt__x_design_count, o->dir, created, summary);
     if (rc == LT_OK && o->sdtm)
@@ -567,7 +569,6 @@ lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_
                        summary);
     if (rc == LT_OK && o->adam)
         rc = build_all(&c, lt__x_adam_domains, lt__x_adam_count, o->dir, created, summary);
-    lt_store_read_end(t->st);
     if (o->left_out) *o->left_out = c.left_out;
     subjects_free(&c);
     return rc;
