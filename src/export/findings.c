@@ -287,7 +287,7 @@ static lt_status qs_rows(ctx *c)
 
 /* ---- SV ---- */
 
-/* Each subject's calendar as `lutetia schedule` shows it today (lt_conduct_calendar: the
+/* Each subject's calendar as `lutetia schedule` shows it today (lt_conduct_calendar_of: the
  * actual dates recorded, the labs, assessments, questionnaires and dispensings that satisfy
  * an entry by their date, each entry under the protocol version in force): an entry done is a
  * visit. */
@@ -298,7 +298,8 @@ static lt_status sv_rows(ctx *c)
     for (size_t i = 0; rc == LT_OK && i < c->n; i++) {
         subject *s = &c->s[i];
         lt_calendar *cal = NULL;
-        rc = lt_conduct_calendar(c->cd, s->id, LT_DATE_NONE, &cal, c->err);
+        if (!s->rec) continue;
+        rc = lt_conduct_calendar_of(c->cd, s->rec, LT_DATE_NONE, &cal, c->err);
         for (size_t k = 0; rc == LT_OK && k < cal->n; k++) {
             const lt_visit *v = &cal->visits[k];
             if (v->actual == LT_DATE_NONE || !lt__ds_row(c->ds)) continue;
