@@ -34,6 +34,13 @@ static void ids(ctx *c, const subject *s)
 
 /* ---- ADSL ---- */
 
+/* Whether the protocol's arm gives a study treatment (has interventions). */
+static bool arm_treats(const ctx *c, const char *arm)
+{
+    const lt_json *a = lt_json_get(lt_protocol_section(lt_trial_protocol(c->t), "arms"), arm);
+    return lt_json_first(lt_json_get(a, "interventions")) != NULL;
+}
+
 static lt_status adsl_rows(ctx *c)
 {
     for (size_t i = 0; i < c->n && lt__ds_row(c->ds); i++) {
@@ -50,8 +57,9 @@ static lt_status adsl_rows(ctx *c)
         lt__ds_num(c->ds, "TRTSDT", lt__x_sas_date(first_dose_day(s)));
         lt__ds_num(c->ds, "TRTEDT", lt__x_sas_date(s->last_dose));
         lt__ds_str(c->ds, "ITTFL", "Y");
-        /* the safety population: dosed with 177Lu-DOTATATE, or in an arm that gives none */
-        lt__ds_str(c->ds, "SAFFL", "Y");
+        /* the safety population: given a study treatment (an infusion, the oral drug), or in
+         * an arm that gives none (standard of care: followed for safety all the same) */
+        lt__ds_str(c->ds, "SAFFL", s->treated || !arm_treats(c, s->arm) ? "Y" : "N");
         lt__ds_str(c->ds, "EOSSTT", !s->end_reason                         ? "ONGOING"
                                     : !strcmp(s->end_reason, "completed") ? "COMPLETED"
                                                                           : "DISCONTINUED");

@@ -37,6 +37,8 @@ void lt__ds_free(lt__dataset *d);
 bool lt__ds_row(lt__dataset *d);
 void lt__ds_str(lt__dataset *d, const char *var, const char *value);
 void lt__ds_num(lt__dataset *d, const char *var, double value);
+/* A text cell of an earlier row (row < nrows): an exposure closed by a later record. */
+void lt__ds_str_at(lt__dataset *d, size_t row, const char *var, const char *value);
 /* LT_OK, or why the dataset cannot be written (names, labels, a text over 200 characters). */
 lt_status lt__ds_check(const lt__dataset *d, lt_error *err);
 void lt__ds_csv(const lt__dataset *d, lt_buf *out);
@@ -58,6 +60,9 @@ typedef struct lt__xsubject {
     char first_dose[32]; /* ISO 8601, "" when never dosed */
     int seq[SEQ_COUNT];
     const lt_outcome_record *rec; /* its outcomes record (ADaM, findings), or NULL */
+    bool treated;        /* given a study treatment: an infusion, or an oral drug started */
+    long oral_row;       /* EX's open row of the oral drug (started, not yet stopped), or -1 */
+    double oral_mg;      /* its daily dose */
 } lt__xsubject;
 
 typedef struct lt__xvisit {

@@ -125,11 +125,9 @@ void lt__x_dtc(const char *rfc3339, char *out, size_t n)
     if (len && out[len - 1] == 'Z') out[len - 1] = 0;
 }
 
-static void take_first_dose(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+/* The first and last exposure: an infusion's start, or an oral drug's start and stop days. */
+static void exposure(subject *s, const char *at)
 {
-    (void)c, (void)r;
-    char at[32];
-    lt__x_dtc(lt_json_get_str(lt_json_get(j, "record"), "infusion_start", NULL), at, sizeof at);
     if (*at && (!*s->first_dose || strcmp(at, s->first_dose) < 0))
         snprintf(s->first_dose, sizeof s->first_dose, "%s", at);
     lt_date d;
@@ -137,6 +135,24 @@ static void take_first_dose(ctx *c, subject *s, const lt_record *r, const lt_jso
     snprintf(day, sizeof day, "%.10s", at);
     if (*at && lt_date_parse(day, false, &d) && (s->last_dose == LT_DATE_NONE || d > s->last_dose))
         s->last_dose = d;
+    if (*at) s->treated = true;
+}
+
+static void take_oral(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)c, (void)r;
+    const char *type = lt_json_get_str(j, "type", "");
+    if (!strcmp(type, "start") || !strcmp(type, "stop") || !strcmp(type, "resume") ||
+        !strcmp(type, "dose"))
+        exposure(s, lt_json_get_str(j, "date", ""));
+}
+
+static void take_first_dose(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)c, (void)r;
+    char at[32];
+    lt__x_dtc(lt_json_get_str(lt_json_get(j, "record"), "infusion_start", NULL), at, sizeof at);
+    exposure(s, at);
 }
 
 const char *lt__x_date_s(lt_date d, char *buf)
@@ -421,6 +437,8 @@ static const lt__ds_var EX_VARS[] = {
     {"EXROUTE", "Route of Administration", false},
     {"EXSTDTC", "Start Date/Time of Treatment", false},
     {"EXENDTC", "End Date/Time of Treatment", false},
+    /* last, so that the columns before it keep their places for scripts reading by position */
+    {"EXDOSFRQ", "Dosing Frequency per Interval", false},
 };
 
 static void ex_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
@@ -448,6 +466,49 @@ static void ex_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
     lt__ds_str(c->ds, "EXSTDTC", at);
     lt__x_dtc(lt_json_get_str(rec, "infusion_end", NULL), at, sizeof at);
     lt__ds_str(c->ds, "EXENDTC", at);
+}
+
+/* An oral drug taken daily (NET RETREAT's everolimus): one EX row per period at one dose,
+ * from its start (or a resumption, or a new dose) to the day before an interruption or a new
+ * dose, or to the stop day; a period still open has no end. The records come in the order
+ * they were written, which is the order of their dates for one patient. */
+static void ex_oral_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)r;
+    const char *type = lt_json_get_str(j, "type", ""), *date = lt_json_get_str(j, "date", "");
+    bool opens = !strcmp(type, "start") || !strcmp(type, "resume") || !strcmp(type, "dose");
+    bool closes = !strcmp(type, "interrupt") || !strcmp(type, "stop") || !strcmp(type, "dose");
+    if (!opens && !closes) return;
+    if (closes && s->oral_row >= 0) {
+        char end[LT_DATE_STR_MAX] = "";
+        lt_date d;
+        if (!strcmp(type, "stop"))
+            snprintf(end, sizeof end, "%s", date);
+        else if (lt_date_parse(date, false, &d))
+            lt_date_format(d - 1, end);
+        lt__ds_str_at(c->ds, (size_t)s->oral_row, "EXENDTC", end);
+        s->oral_row = -1;
+    }
+    double mg;
+    if (lt_json_num(lt_json_get(j, "dose_mg"), &mg)) s->oral_mg = mg;
+    if (!opens || !lt__ds_row(c->ds)) return;
+    lt__x_keys(c, s, "EX");
+    lt__ds_num(c->ds, "EXSEQ", ++s->seq[SEQ_EX]);
+    lt__ds_str(c->ds, "EXTRT", lt_json_get_str(j, "drug", NULL));
+    if (s->oral_mg > 0) lt__ds_num(c->ds, "EXDOSE", s->oral_mg);
+    lt__ds_str(c->ds, "EXDOSU", "mg");
+    lt__ds_str(c->ds, "EXDOSFRQ", "QD");
+    lt__ds_str(c->ds, "EXROUTE", "ORAL");
+    lt__ds_str(c->ds, "EXSTDTC", date);
+    s->oral_row = (long)c->ds->nrows - 1;
+}
+
+static lt_status ex_rows(ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) c->s[i].oral_row = -1, c->s[i].oral_mg = 0;
+    lt_status rc = lt__x_each_of(c, "administration", ex_row);
+    if (rc == LT_OK) rc = lt__x_each_of(c, "oral_event", ex_oral_row);
+    return rc;
 }
 
 /* ---- writing ---- */
@@ -502,6 +563,7 @@ static lt_status subjects(ctx *c)
     if (rc == LT_OK) rc = lt__x_each_of(c, "profile", take_profile);
     if (rc == LT_OK) rc = lt__x_each_of(c, "outcome_event", take_death);
     if (rc == LT_OK) rc = lt__x_each_of(c, "administration", take_first_dose);
+    if (rc == LT_OK) rc = lt__x_each_of(c, "oral_event", take_oral);
     for (size_t i = 0; rc == LT_OK && c->set && i < c->set->n; i++) {
         subject *s = lt__x_find(c, c->set->records[i]->id);
         if (s) s->rec = c->set->records[i];
@@ -526,7 +588,7 @@ static void subjects_free(ctx *c)
 static const lt__xdomain SDTM[] = {
     {"DM", "Demographics", DM_VARS, N(DM_VARS), dm_rows, NULL, NULL},
     {"DS", "Disposition", DS_VARS, N(DS_VARS), ds_rows, NULL, NULL},
-    {"EX", "Exposure", EX_VARS, N(EX_VARS), NULL, "administration", ex_row},
+    {"EX", "Exposure", EX_VARS, N(EX_VARS), ex_rows, NULL, NULL},
     {"AE", "Adverse Events", AE_VARS, N(AE_VARS), NULL, "adverse_event", ae_row},
     {"LB", "Laboratory Test Results", LB_VARS, N(LB_VARS), NULL, "lab", lb_row},
 };
