@@ -35,6 +35,10 @@ check_trial() {
     /usr/bin/python3 "$SRC/tests/cli/xpt_equals_csv.py" "$dir" >"$TMP/xpt.txt" 2>&1 && ok ||
       bad "$name: XPT and CSV differ: $(grep -v ' 0 differences' "$TMP/xpt.txt")"
   done
+  # what every history must satisfy: baseline, worst grade, change, treatment-emergence,
+  # censoring, the oral drug's periods (each demo a seeded random trial of many patients)
+  /usr/bin/python3 "$SRC/tests/cli/export_properties.py" "$S" "$A" >"$TMP/prop.txt" 2>&1 && ok ||
+    bad "$name: $(cat "$TMP/prop.txt")"
   # subjects: the patients allocated
   n=$(q "select count(*) from record where kind = 'allocation'")
   [ "$(rows "$S/dm.csv")" = "$n" ] && [ "$(rows "$A/adsl.csv")" = "$n" ] && ok ||
