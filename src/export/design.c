@@ -326,21 +326,42 @@ static void ietest(const char *text, char out[201])
     memcpy(out + k, "...", 4);
 }
 
+static void ti_row(ctx *c, const lt_criterion *cr, const char *version)
+{
+    if (!lt__ds_row(c->ds)) return;
+    design_keys(c, "TI");
+    /* --TESTCD holds letters, digits and underscores: sub-item E12.3 is E12_3 */
+    char cd[9];
+    upper8(cr->id, cd);
+    lt__ds_str(c->ds, "IETESTCD", cd);
+    char t[201];
+    ietest(cr->text ? cr->text : cr->id, t);
+    lt__ds_str(c->ds, "IETEST", t);
+    lt__ds_str(c->ds, "IECAT", cr->exclusion ? "EXCLUSION" : "INCLUSION");
+    lt__ds_str(c->ds, "TIVERS", version);
+}
+
+/* The criteria of the version the trial began with, then those an amendment added or
+ * reworded, each with the version that brought it (TIVERS). */
 static lt_status ti_rows(ctx *c)
 {
-    const lt_protocol *p = lt_trial_protocol(c->t);
-    for (size_t i = 0; i < lt_protocol_criterion_count(p) && lt__ds_row(c->ds); i++) {
-        const lt_criterion *cr = lt_protocol_criterion(p, i);
-        design_keys(c, "TI");
-        /* --TESTCD holds letters, digits and underscores: sub-item E12.3 is E12_3 */
-        char cd[9];
-        upper8(cr->id, cd);
-        lt__ds_str(c->ds, "IETESTCD", cd);
-        char t[201];
-        ietest(cr->text ? cr->text : cr->id, t);
-        lt__ds_str(c->ds, "IETEST", t);
-        lt__ds_str(c->ds, "IECAT", cr->exclusion ? "EXCLUSION" : "INCLUSION");
-        lt__ds_str(c->ds, "TIVERS", lt_protocol_version(p));
+    size_t nv = lt_trial_version_count(c->t);
+    const lt_protocol *prev = NULL;
+    for (size_t k = 0; k < (nv ? nv : 1); k++) {
+        const char *version = NULL, *form = NULL;
+        lt_date from = LT_DATE_NONE, next = LT_DATE_NONE;
+        if (nv) lt_trial_version_at(c->t, k, &version, &from, &form);
+        if (k + 1 < nv) lt_trial_version_at(c->t, k + 1, &form, &next, &form);
+        /* the version in force the day before the next amendment, or now */
+        const lt_protocol *p = next != LT_DATE_NONE ? lt_trial_protocol_on(c->t, next - 1)
+                                                    : lt_trial_protocol(c->t);
+        for (size_t i = 0; i < lt_protocol_criterion_count(p); i++) {
+            const lt_criterion *cr = lt_protocol_criterion(p, i);
+            const lt_criterion *was = prev ? lt_protocol_criterion_find(prev, cr->id) : NULL;
+            if (was && !strcmp(was->text ? was->text : "", cr->text ? cr->text : "")) continue;
+            ti_row(c, cr, version ? version : lt_protocol_version(p));
+        }
+        prev = p;
     }
     return LT_OK;
 }

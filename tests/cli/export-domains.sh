@@ -134,4 +134,21 @@ n=$(rows "$D/sdtm/dm.csv")
 [ "$(rows_where "$D/adam2/adtte.csv" PARAMCD DFS)" = $((n - 1)) ] && [ "$(rows_where "$D/adam2/adtte.csv" PARAMCD OS)" = "$n" ] &&
   ok || bad "ADTTE with $p left out: DFS $(rows_where "$D/adam2/adtte.csv" PARAMCD DFS), OS $(rows_where "$D/adam2/adtte.csv" PARAMCD OS) of $n"
 expect_exit 6 -- "$L" analyse km --endpoint DFS --db "$D/demo.db" --user statistician --cutoff $CUT
+
+# an amended trial: TI holds the criteria of the version it began with, and a criterion an
+# amendment reworded again with the amendment's version (TIVERS)
+jq '.versions[0].changes.criteria = {"I2": {"text": "Patients aged 18 years or older (1.0 wording)"}}' \
+  "$SRC/protocols/nelmas.json" >"$TMP/amended.json"
+export LUTETIA_DB="$TMP/amended.db" LUTETIA_USER=admin
+"$L" trial init --protocol "$TMP/amended.json" --version 1.0 >/dev/null &&
+  "$L" trial amend --protocol "$TMP/amended.json" --version 2.0 --effective 2026-01-01 >/dev/null &&
+  ok || bad "the amended trial"
+mkdir -p "$TMP/amended"
+expect_exit 0 -- "$L" export sdtm --out "$TMP/amended"
+crit=$(jq '.criteria | length' "$SRC/protocols/nelmas.json")
+expect_out "TI: $((crit + 1)) rows"
+[ "$(rows_where "$TMP/amended/ti.csv" TIVERS 1.0)" = "$crit" ] && ok || bad "TI of version 1.0: $(rows_where "$TMP/amended/ti.csv" TIVERS 1.0) rows"
+grep -q '^NELMAS,TI,I2,Patients aged 18 years or older (1.0 wording),INCLUSION,1.0' "$TMP/amended/ti.csv" &&
+  grep -q '^NELMAS,TI,I2,Patients aged 18 years or older,INCLUSION,2.0' "$TMP/amended/ti.csv" && ok ||
+  bad "TI's I2: $(grep ',I2,' "$TMP/amended/ti.csv")"
 finish
