@@ -159,6 +159,13 @@ static const struct {
     {"users.activate", "{\"name\":\"u0\"}", NULL},
     {"tokens.create", "{\"for\":\"u0\",\"expires\":0}", "every user makes its own; another's is the admin's (the library's rule)"},
     {"tokens.revoke", "{\"id\":\"0000000000000000\"}", "every user revokes its own; another's is the admin's"},
+    /* signatures (ops_sign.c): a missing patient or record; the lock, by users without a full name */
+    {"signatures.confirm", "{\"patient\":\"NOPE\",\"password\":\"x\"}", NULL},
+    {"signatures.casebook", "{\"patient\":\"NOPE\",\"password\":\"x\"}", NULL},
+    {"signatures.decision", "{\"record\":\"NOPE\",\"password\":\"x\"}", NULL},
+    {"signatures.ae", "{\"record\":\"NOPE\",\"password\":\"x\"}", NULL},
+    {"signatures.lock", "{\"password\":\"x\"}", NULL},
+    {"signatures.list", "{}", NULL},
 };
 
 static void test_roles_agree(void)

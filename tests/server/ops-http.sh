@@ -336,6 +336,12 @@ users.deactivate POST /api/v1/users/admin/deactivate {"reason":"x"} admin 400
 users.activate POST /api/v1/users/coord1/activate {} admin 409
 tokens.create POST /api/v1/tokens {"expires":5000} $EVERY 400
 tokens.revoke DELETE /api/v1/tokens/0000000000000000 - $EVERY 404
+signatures.confirm POST /api/v1/patients/@/signatures/confirm {"password":"x"} investigator
+signatures.casebook POST /api/v1/patients/@/signatures/casebook {"password":"x"} investigator
+signatures.decision POST /api/v1/signatures/decision {"record":"NOPE","password":"x"} investigator 404
+signatures.ae POST /api/v1/signatures/ae {"record":"NOPE","password":"x"} investigator 404
+signatures.lock POST /api/v1/signatures/lock {"password":"x"} admin,statistician 409
+signatures.list GET /api/v1/signatures?patient=@ - $EVERY
 T
 # USER ROLE SITES
 cat >"$TMP/users" <<'T'
