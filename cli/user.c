@@ -16,6 +16,7 @@ static void help(FILE *f)
             "       lutetia user name --name NAME --full-name \"FULL NAME\" [--reason TEXT]\n"
             "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]...\n"
             "       lutetia user password NAME [--password-stdin]\n"
+            "       lutetia user totp NAME   (a second factor for the server's sign-in)\n"
             "       lutetia user deactivate|activate --name NAME [--reason TEXT]\n\n"
             "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
             "nuclear_medicine, statistician, unblinded_statistician, monitor, safety_committee.\n"
@@ -44,6 +45,7 @@ int lt_cmd_user(int argc, char **argv)
     }
     /* cli/credential.c: what signing in to the server needs */
     if (!strcmp(argv[1], "password")) return lt_cli_user_password(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "totp")) return lt_cli_user_totp(argc - 1, argv + 1);
     if (!strcmp(argv[1], "deactivate") || !strcmp(argv[1], "activate"))
         return lt_cli_user_state(argc - 1, argv + 1);
     /* cli/sign.c: the full name a signature shows */

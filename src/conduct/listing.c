@@ -56,7 +56,8 @@ static const listing listings[] = {
       {"infusion_start", "record.infusion_start"}}},
     {"doses", FROM_RECORDS, LT__K_DECISION, "date", SAFETY, false,
      {{"cycle", "cycle"}, {"action", "decision.action"}, {"activity_mbq", "decision.activity_mbq"},
-      {"delay_days", "decision.delay_days"}, {"first_due", "first_due"}}},
+      {"delay_days", "decision.delay_days"}, {"first_due", "first_due"},
+      {"reasons", "decision.toxic"}}},
     /* an oral drug's course (NET RETREAT's everolimus arm): start, dose changes,
      * interruptions, resumption, stop, and the tablets dispensed and returned */
     {"dispensing", FROM_RECORDS, LT__K_ORAL, "date", SAFETY, false,

@@ -12,8 +12,8 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$TMP"' EXIT INT TERM
 
-# start_server [DB [ARGS...]]: on a free loopback port (port 0); waits for the port line, then
-# /healthz, by polling with a bound, never a fixed sleep
+# start_server [DB [SERVE ARGS...]]: on a free loopback port (port 0); waits for the port line,
+# then /healthz, polling with a bound, never a fixed sleep. Sets BASE and PORT.
 start_server() {
     sdb=${1:-$LUTETIA_DB}
     [ $# -gt 0 ] && shift
@@ -27,6 +27,7 @@ start_server() {
         sleep 0.02
     done
     BASE=$(sed -n 's/^listening on //p' "$TMP/srv.out")
+    PORT=${BASE##*:}
     i=0
     until curl -sfk "$BASE/healthz" >/dev/null; do
         i=$((i + 1))
@@ -49,3 +50,9 @@ req() {
     fi
 }
 expect_code() { if [ "$CODE" = "$1" ]; then ok; else bad "expected HTTP $1, got $CODE ($2)"; head -c 400 "$TMP/out"; echo; fi; }
+
+# as USER: curl arguments acting as USER through its API token in $TMP/tok.USER
+as() {
+    printf 'header = "Authorization: Bearer %s"\n' "$(cat "$TMP/tok.$1")" >"$TMP/curl.$1"
+    echo "-K $TMP/curl.$1"
+}
