@@ -13,7 +13,8 @@
 bool lt__sign_outside_data(const char *kind)
 {
     static const char *const outside[] = {LT__K_SIGNATURE, LT__K_REFUSAL, LT__K_LOCK,
-                                          "credential", "session", "login", "token", "user"};
+                                          "credential", "session", "login", "token", "totp",
+                                          "user"};
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
         if (!strcmp(kind, outside[i])) return true;
     return false;

@@ -215,11 +215,11 @@ lt_status lt_sign_locked(lt_store *st, bool *locked, lt_buf *desc, lt_error *err
 }
 
 /* What may still be written once the data are locked: who signs in and who may (users,
- * passwords, sessions, tokens, failed sign-ins and refused signatures), so that monitors and
+ * passwords, sessions, tokens, second factors, failed sign-ins and refused signatures), so that monitors and
  * auditors keep reading the locked trial. Nothing of the data, no new signature, no second
  * lock. The store refuses every other kind (src/store/store.c, check_lock). */
 static const char *const open_after_lock[] = {"user", "credential", "session", "login", "token",
-                                              LT__K_REFUSAL};
+                                              "totp", LT__K_REFUSAL};
 
 /* ---- the signer ---- */
 
@@ -272,7 +272,8 @@ static void audit_refusal(lt_trial *t, const lt_sign_request *rq, const target *
     lt_actor who = {t->user, lt_role_name(t->role)};
     if (rc == LT_OK)
         rc = lt_store_put(t->st, &r, 0, &who, "signature.refused",
-                          "wrong user name or password, or the account is locked", NULL, NULL);
+                          "the password (or user name) was wrong, or the account is locked", NULL,
+                          NULL);
     if (rc == LT_OK) rc = lt_store_commit(t->st, NULL);
     if (rc != LT_OK) lt_store_rollback(t->st);
     lt_buf_free(&b);

@@ -57,7 +57,7 @@ expect_err "no terminal to read the password"
 expect_exit 2 -- sh -c "printf 'x\n' | '$L' sign confirm Q1 --user inv1 --password-stdin"
 expect_err "needs --signer NAME"
 expect_exit 7 -- sh -c "printf 'wrong horse battery staple\n' | '$L' sign confirm Q1 --user inv1 --signer inv1 --password-stdin"
-expect_err "wrong user name or password"
+expect_err "sign-in refused: wrong user name"
 # the user name typed must be the acting user's: counted as a failed attempt too
 expect_exit 7 -- sh -c "printf '%s\n' '$PW' | '$L' sign confirm Q1 --user inv1 --signer inv3 --password-stdin"
 expect_exit 0 -- "$L" audit log --user admin --json
@@ -242,9 +242,11 @@ expect_exit 6 -- "$L" site add --code S3 --name "Site three"
 expect_exit 6 -- sign inv1 casebook Q1
 expect_err "data locked for analysis"
 expect_exit 6 -- sign stat1 lock
-# still possible: who signs in (a password, a new user), reading
+# still possible: who signs in (a password, a new user, a second factor), reading; none of it
+# invalidates the lock
 expect_exit 0 -- sh -c "printf '%s\n' '$PW' | '$L' user password mon1 --password-stdin --user admin"
 expect_exit 0 -- "$L" user add --name aud1 --role monitor --site S1 --os-user "$ME"
+expect_exit 0 -- "$L" user totp mon1
 expect_exit 0 -- "$L" signatures --user mon1 --json
 expect_jq '(last | .id == "'"$LOCKID"'" and .status == "valid") and ([.[].id] | length == (unique | length))'
 expect_exit 0 -- "$L" signatures --user stat1 --json
