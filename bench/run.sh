@@ -11,4 +11,7 @@ for b in screen stats simulate randomise export; do
     case $b in simulate) extra=100000;; *) extra=;; esac
     sh "bench/$b.sh" "$build" $extra || { echo "bench/$b.sh failed" >&2; status=1; }
 done
+# the store under load (PostgreSQL beside pgbench and SQLite): its own folder, its own cluster
+echo "== bench/store/run.sh"
+sh bench/store/run.sh "$build" || { echo "bench/store/run.sh failed" >&2; status=1; }
 exit $status

@@ -134,7 +134,9 @@ int lt_cmd_serve(int argc, char **argv)
     lt_store_pool(2 * (int)(cfg.threads ? cfg.threads : 1) + 1);
     lt_error err;
     lt_error_clear(&err);
-    if (lt_server_run(&cfg, &err) != LT_OK) {
+    lt_status run = lt_server_run(&cfg, &err);
+    lt_store_pool(0); /* close the pooled connections: the database sees a clean goodbye */
+    if (run != LT_OK) {
         /* the library names parameters; the command line shows its options */
         if (!strcmp(err.where, "listen")) snprintf(err.where, sizeof err.where, "--listen");
         if (!strcmp(err.where, "tls_cert")) snprintf(err.where, sizeof err.where, "--tls-cert");

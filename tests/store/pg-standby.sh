@@ -97,6 +97,10 @@ caught_up && ok || bad "the standby did not catch up after the pause"
 [ "$(jq -r '.allocation.arm' "$TMP/out")" = "$arm" ] && ok ||
     bad "the standby does not show the acknowledged allocation: $(cat "$TMP/out")"
 [ "$(get /api/v1/audit/verify)" != 500 ] && ok || bad "verify on the standby: $(cat "$TMP/out")"
+# the reading verbs of the command line take the standby as their --db
+expect_exit 0 -- "$L" patient show A1 --db "$STANDBY" --user coord1 --json
+expect_jq ".allocation.arm == \"$arm\""
+expect_exit 0 -- "$L" audit verify --db "$STANDBY" --expect-head "$("$L" audit head)"
 kill -TERM "$PID"
 wait "$PID" && ok || bad "the server did not stop cleanly"
 PID=
