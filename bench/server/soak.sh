@@ -65,4 +65,40 @@ FAILED=$(cat "$WORK/failed.1" "$WORK/failed.2" | wc -l)
 grep '^RESULT' "$WORK/reads.wrk" || true
 echo "soak ${DUR}s: writes acknowledged $ACKED, stored $STORED, acknowledged but lost $LOST;" \
      "writes refused or failed (server down) $FAILED; audit chain $AUDIT"
-[ "$LOST" = 0 ] && [ "$AUDIT" = verifies ]
+[ "$LOST" = 0 ] && [ "$AUDIT" = verifies ] || exit 1
+
+# the figures go to docs/BENCHMARKS.md only from a full run and when nothing was lost
+[ "$DUR" -ge 300 ] || exit 0
+READS=$(grep '^RESULT' "$WORK/reads.wrk" || echo "RESULT ok=? other=? socket_errors=?")
+rf() { echo "$READS" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+SECTION="$WORK/section.md"
+cat >"$SECTION" <<MD
+<!-- soak:begin -->
+## Server soak: ${DUR} s of mixed load with a kill -9 halfway (\`bench/server/soak.sh\`)
+
+wrk reads a patient's calendar at 16 connections while two curl loops record labs one after
+another (each a distinct lab, logged by its record id when answered 200); halfway the server is
+killed with \`kill -9\` and started again on the same port, as systemd's \`Restart=\` would.
+Measured $(date -u +%Y-%m-%d) on $MACHINE.
+
+| measure | value |
+|---|---|
+| writes acknowledged (HTTP 200) | $ACKED |
+| labs stored afterwards | $STORED |
+| acknowledged but not stored | **$LOST** |
+| writes refused or failed while the server was down | $FAILED |
+| reads answered 200 / other / socket errors (the latter while it was down) | $(rf ok) / $(rf other) / $(rf socket_errors) |
+| audit chain after the kill and restart | $AUDIT |
+<!-- soak:end -->
+MD
+DOC="$HERE/docs/BENCHMARKS.md"
+if grep -q '<!-- soak:begin -->' "$DOC"; then
+    awk -v f="$SECTION" '
+        /<!-- soak:begin -->/ {while ((getline l < f) > 0) print l; skip = 1; next}
+        /<!-- soak:end -->/ {skip = 0; next}
+        !skip' "$DOC" >"$WORK/doc" && cat "$WORK/doc" >"$DOC"
+else
+    { echo; cat "$SECTION"; } >>"$DOC"
+fi
+echo "wrote the soak section of docs/BENCHMARKS.md"

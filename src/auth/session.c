@@ -390,15 +390,18 @@ lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
     bool revoked = false;
     lt_json_bool(lt_json_get(d, "revoked"), &revoked);
     int64_t expires = (int64_t)lt_json_get_num(d, "expires", 0);
-    char owner[LT_AUTH_USER_MAX], role[32] = "";
+    char owner[LT_AUTH_USER_MAX], role[32] = "", day[LT_DATE_STR_MAX];
     snprintf(owner, sizeof owner, "%s", lt_json_get_str(d, "user", ""));
+    lt_date_format(lt_time_date(now), day);
+    /* the day's later requests write nothing (and take no write lock) */
+    bool first_today = strcmp(lt_json_get_str(d, "last_used", ""), day) != 0;
     bool active = false;
     /* a deactivated user's token stands for no one, whatever the caller does next */
     bool ok = lt__auth_same_hash(hash, lt_json_get_str(d, "secret_sha256", "")) && !revoked &&
               (!expires || now < expires) && lt__auth_user(st, owner, role, &active) && active;
     lt_json_free(d);
     if (!ok) LT_FAIL(err, LT_EPERM, "token", "the token is not valid (revoked or expired?)");
-    lt_status rc = token_used(st, tid, owner, role, now, err);
+    lt_status rc = first_today ? token_used(st, tid, owner, role, now, err) : LT_OK;
     if (rc != LT_OK) return rc;
     snprintf(user, LT_AUTH_USER_MAX, "%s", owner);
     return LT_OK;

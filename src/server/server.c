@@ -17,6 +17,7 @@
 #include "lutetia/ops.h"
 #include "lutetia/server.h"
 #include "lutetia/trial.h"
+#include "pool.h"
 
 #define COOKIE "lutetia_session"
 
@@ -100,6 +101,7 @@ typedef struct server {
     pthread_cond_t flight_done;
     unsigned in_flight;
     bool stopping;
+    lt__pool pool; /* opened trials kept between requests (pool.c) */
 } server;
 
 /* The time sign-in, sessions and tokens are judged at: the configured clock (a test's), else
@@ -258,7 +260,7 @@ static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
     if (!auth && !cookie) LT_FAIL(err, LT_EPERM, "", "sign in (POST /api/v1/session) or send "
                                                       "Authorization: Bearer TOKEN");
     lt_store *st = NULL;
-    lt_status rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, err);
+    lt_status rc = lt__pool_store_take(&s->pool, &st, err);
     if (rc != LT_OK) return rc;
     int64_t now = now_s(s);
     if (auth) {
@@ -270,7 +272,8 @@ static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
                                    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
                                    &cfg->policy, now, user, err);
     }
-    lt_store_close(st);
+    /* a refusal leaves the connection as it was; anything else may not have */
+    lt__pool_store_give(&s->pool, st, rc == LT_OK || rc == LT_EPERM);
     return rc;
 }
 
@@ -335,16 +338,16 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
     if (build_args(op, c, path_value, &rq->body, &args, &err) != LT_OK)
         return problem_err(s, c, rq, method, url, route, &err);
     lt_trial *t = NULL;
-    lt_status rc = lt_trial_open(s->cfg->db, rq->user, &t, &err);
+    char key[160];
+    lt_status rc = lt__pool_take(&s->pool, rq->user, &t, key, &err);
     if (rc == LT_EPERM) {
         /* a deactivated user: its session or token no longer stands for anyone */
         lt_json_free(args);
         return problem(s, c, rq, method, url, route, 401, "not signed in", "user", err.message);
     }
-    if (rc == LT_OK && s->cfg->key_file) rc = lt_trial_set_key_file(t, s->cfg->key_file, &err);
     lt_buf out = LT_BUF_INIT;
     if (rc == LT_OK) rc = lt_ops_call(op, t, args, &out, &err);
-    lt_trial_close(t);
+    lt__pool_give(&s->pool, t, key, rc == LT_OK);
     lt_json_free(args);
     if (rc != LT_OK) {
         lt_buf_free(&out);
@@ -372,7 +375,7 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
         const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
         char user[LT_AUTH_USER_MAX];
         /* signing out is a change: it needs the CSRF token too */
-        lt_status rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, &err);
+        lt_status rc = lt__pool_store_take(&s->pool, &st, &err);
         if (rc == LT_OK)
             rc = lt_auth_session_check(st, cookie, true,
                                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
@@ -381,7 +384,7 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
             snprintf(rq->user, sizeof rq->user, "%s", user);
             rc = lt_auth_logout(st, cookie, now_s(s), &err);
         }
-        lt_store_close(st);
+        lt__pool_store_give(&s->pool, st, rc == LT_OK || rc == LT_EPERM);
         if (rc != LT_OK) {
             if (!strcmp(err.where, "csrf"))
                 return problem(s, c, rq, method, url, R_SESSION, 403, "CSRF token missing or wrong",
@@ -406,13 +409,13 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
     }
     lt_auth_session ses;
     int failures = 0;
-    rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, &err);
+    rc = lt__pool_store_take(&s->pool, &st, &err);
     if (rc == LT_OK)
         rc = lt_auth_login_totp(st, lt_json_get_str(args, "user", ""),
                                 lt_json_get_str(args, "password", ""),
                                 lt_json_get_str(args, "totp", NULL), &cfg->policy, now_s(s),
                                 &ses, &failures, &err);
-    lt_store_close(st);
+    lt__pool_store_give(&s->pool, st, rc == LT_OK || rc == LT_EPERM);
     lt_json_free(args);
     if (rc == LT_EPERM) {
         /* slow down guessing: the answer waits longer after each failure */
@@ -682,7 +685,12 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_cond_init(&s.flight_done, NULL);
     s.m.nroutes = R_FIXED + lt_ops_count();
     s.m.count = calloc(s.m.nroutes * NCODES, sizeof *s.m.count);
-    if (!s.m.count) {
+    unsigned nthreads = cfg->threads ? cfg->threads : 1u;
+    /* room for every thread's trial and as many again, for users who come and go */
+    bool pooled = lt__pool_init(&s.pool, cfg->db, cfg->key_file, 2 * (size_t)nthreads + 2);
+    if (!s.m.count || !pooled) {
+        free(s.m.count);
+        if (pooled) lt__pool_free(&s.pool);
         free(cert);
         free(key);
         lt_store_close(keeper);
@@ -732,6 +740,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_mutex_destroy(&s.log_lock);
     pthread_mutex_destroy(&s.flight_lock);
     pthread_cond_destroy(&s.flight_done);
+    lt__pool_free(&s.pool);
     free(cert);
     free(key);
     lt_store_close(keeper);

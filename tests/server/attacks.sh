@@ -166,6 +166,19 @@ expect_code 401 "a code of another hour"
 at 3630
 req POST /api/v1/session "{\"user\":\"inv1\",\"password\":\"$PW_INV\",\"totp\":\"$(code_at 3630)\"}"
 expect_code 200 "the next step's code"
+# the server keeps opened trials between requests (src/server/pool.c): a deactivation made
+# meanwhile on the command line still applies to the next request of a live session
+at 3700
+req GET /api/v1/users/me -b "$TMP/jt"
+expect_code 200 "inv1's session before deactivation"
+req GET /api/v1/users/me -b "$TMP/jt"
+expect_code 200 "inv1's session, its trial kept"
+"$L" user deactivate --name inv1 >/dev/null || bad "deactivate inv1"
+req GET /api/v1/users/me -b "$TMP/jt"
+expect_code 401 "a deactivated user's live session"
+"$L" user activate --name inv1 >/dev/null || bad "activate inv1"
+req GET /api/v1/users/me -b "$TMP/jt"
+expect_code 200 "inv1 active again"
 at 0
 "$L" audit log --json --user admin >"$TMP/audit.json" || bad "audit log"
 jq -e '[.[] | select(.entity == "totp")] | length == 3 and all(.new.secret_hex == "(hidden)")' "$TMP/audit.json" >/dev/null \
