@@ -22,20 +22,22 @@ start_server
 FIXED=$PORT
 END=$(($(date +%s) + DUR))
 
-# writer N ANALYTE VALUE: records labs of its own analyte, one day after another from 1990, until
-# END; each 200 is logged by the lab's record id (K1/DAY/ANALYTE) in acked.N, each failure
+# writer N ANALYTE VALUE: records labs of its own analyte for the patients in turn, one day
+# after another from 1990, until END; each 200 is logged by the lab's record id
+# (PATIENT/DAY/ANALYTE) in acked.N, each failure
 # (refused connection while the server is down, 5xx) in failed.N
 writer() {
     : >"$WORK/acked.$1"
     : >"$WORK/failed.$1"
     k=0
     while [ "$(date +%s)" -lt "$END" ]; do
-        day=$(date -u -d "1990-01-01 + $k days" +%Y-%m-%d)
+        pat=K$((k % NPAT + 1))
+        day=$(date -u -d "1990-01-01 + $((k / NPAT)) days" +%Y-%m-%d)
         k=$((k + 1))
         code=$(curl -s -o "$WORK/w.$1" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
             -H 'Content-Type: application/json' --data-binary "{\"date\":\"$day\",\"analyte\":\"$2\",\"value\":$3}" \
-            "http://127.0.0.1:$FIXED/api/v1/patients/K1/labs" || true)
-        if [ "$code" = 200 ]; then echo "K1/$day/$2" >>"$WORK/acked.$1"; else echo "$day $code" >>"$WORK/failed.$1"; fi
+            "http://127.0.0.1:$FIXED/api/v1/patients/$pat/labs" || true)
+        if [ "$code" = 200 ]; then echo "$pat/$day/$2" >>"$WORK/acked.$1"; else echo "$pat $day $code" >>"$WORK/failed.$1"; fi
     done
 }
 writer 1 neutrophils 3.1 & LOOPS="$LOOPS $!"
@@ -56,7 +58,7 @@ LOOPS=
 stop_server
 
 cat "$WORK/acked.1" "$WORK/acked.2" | sort >"$WORK/acked"
-"$LUTETIA" list labs --user coord --patient K1 --json | jq -r '.rows[].id' | sort >"$WORK/stored"
+"$LUTETIA" list labs --user coord --json | jq -r '.rows[].id' | sort >"$WORK/stored"
 ACKED=$(wc -l <"$WORK/acked")
 STORED=$(wc -l <"$WORK/stored")
 LOST=$(comm -23 "$WORK/acked" "$WORK/stored" | wc -l)

@@ -102,6 +102,12 @@ typedef struct server {
     unsigned in_flight;
     bool stopping;
     lt__pool pool; /* opened trials kept between requests (pool.c) */
+    /* one changing operation at a time in this process: SQLite lets one writer in and makes
+     * the others wait in its busy handler, which sleeps in steps of up to 100 ms; taking turns
+     * here instead hands the store on at once (bench/server/run.sh, 32 connections: 63 writes/s
+     * without, 79 with, same run conditions). Other processes sharing the store still meet
+     * the busy handler. */
+    pthread_mutex_t write_lock;
 } server;
 
 /* The time sign-in, sessions and tokens are judged at: the configured clock (a test's), else
@@ -346,7 +352,11 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         return problem(s, c, rq, method, url, route, 401, "not signed in", "user", err.message);
     }
     lt_buf out = LT_BUF_INIT;
-    if (rc == LT_OK) rc = lt_ops_call(op, t, args, &out, &err);
+    if (rc == LT_OK) {
+        if (op->changes) pthread_mutex_lock(&s->write_lock);
+        rc = lt_ops_call(op, t, args, &out, &err);
+        if (op->changes) pthread_mutex_unlock(&s->write_lock);
+    }
     lt__pool_give(&s->pool, t, key, rc == LT_OK);
     lt_json_free(args);
     if (rc != LT_OK) {
@@ -682,6 +692,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_mutex_init(&s.m.lock, NULL);
     pthread_mutex_init(&s.log_lock, NULL);
     pthread_mutex_init(&s.flight_lock, NULL);
+    pthread_mutex_init(&s.write_lock, NULL);
     pthread_cond_init(&s.flight_done, NULL);
     s.m.nroutes = R_FIXED + lt_ops_count();
     s.m.count = calloc(s.m.nroutes * NCODES, sizeof *s.m.count);
@@ -739,6 +750,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_mutex_destroy(&s.m.lock);
     pthread_mutex_destroy(&s.log_lock);
     pthread_mutex_destroy(&s.flight_lock);
+    pthread_mutex_destroy(&s.write_lock);
     pthread_cond_destroy(&s.flight_done);
     lt__pool_free(&s.pool);
     free(cert);
