@@ -207,7 +207,14 @@ lt_status lt_auth_session_check(lt_store *st, const char *id, bool changes, cons
     bool csrf_ok = csrf && lt__auth_same_hash(csrf_hash, lt_json_get_str(d, "csrf_sha256", ""));
     snprintf(user, LT_AUTH_USER_MAX, "%s", lt_json_get_str(d, "user", ""));
     lt_actor who = {user, lt_json_get_str(d, "role", "")};
+    char urole[32] = "";
+    bool active = false;
+    bool exists = lt__auth_user(st, user, urole, &active);
     if (ended) rc = lt_error_set(err, LT_EPERM, "session", "the session has ended: sign in");
+    else if (!exists || !active)
+        /* checked here too, not only when the trial is opened as the user: a deactivation
+         * ends the session at once, whatever the caller does next */
+        rc = lt_error_set(err, LT_EPERM, "session", "the session's user is deactivated");
     else if (now - created > p->absolute_seconds)
         rc = lt_error_set(err, LT_EPERM, "session", "the session is too old: sign in again");
     else if (now - seen > p->idle_seconds)
