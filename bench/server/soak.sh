@@ -90,7 +90,7 @@ Measured $(date -u +%Y-%m-%d) on $MACHINE.
 | labs stored afterwards | $STORED |
 | acknowledged but not stored | **$LOST** |
 | writes refused or failed while the server was down | $FAILED |
-| reads answered 200 / other / socket errors (the latter while it was down) | $(rf ok) / $(rf other) / $(rf socket_errors) |
+| reads answered 200 / other / socket errors (refused while it was down, and wrk's 2-second timeouts behind the writes) | $(rf ok) / $(rf other) / $(rf socket_errors) |
 | audit chain after the kill and restart | $AUDIT |
 <!-- soak:end -->
 MD

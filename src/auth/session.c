@@ -257,6 +257,30 @@ lt_status lt_auth_logout(lt_store *st, const char *id, int64_t now, lt_error *er
     return rc;
 }
 
+lt_status lt_auth_logout_all(lt_store *st, const char *id, int64_t now, int *ended,
+                             lt_error *err)
+{
+    (void)now;
+    if (!hex64(id)) LT_FAIL(err, LT_EPERM, "session", "no open session");
+    char hash[LT_AUTH_SECRET_HEX];
+    lt__auth_sha256_hex(id, hash);
+    lt_json *d = NULL;
+    lt_status rc = lt__auth_read(st, "session", hash, &d, NULL, NULL);
+    if (rc != LT_OK) LT_FAIL(err, LT_EPERM, "session", "no open session");
+    bool was_ended = false;
+    lt_json_bool(lt_json_get(d, "ended"), &was_ended);
+    lt_actor who = {lt_json_get_str(d, "user", ""), lt_json_get_str(d, "role", "")};
+    if (was_ended) rc = lt_error_set(err, LT_EPERM, "session", "no open session");
+    if (rc == LT_OK) rc = lt_store_begin(st, err);
+    if (rc == LT_OK) {
+        rc = lt__auth_sessions_end_all(st, who.user, &who, "signed out everywhere", ended, err);
+        if (rc == LT_OK) rc = lt_store_commit(st, err);
+        if (rc != LT_OK) lt_store_rollback(st);
+    }
+    lt_json_free(d);
+    return rc;
+}
+
 /* ---- API tokens ---- */
 
 lt_status lt_auth_token_create(lt_trial *t, const char *user, int64_t expires_days, int64_t now,

@@ -390,11 +390,20 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
             rc = lt_auth_session_check(st, cookie, true,
                                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
                                        &cfg->policy, now_s(s), user, &err);
+        /* ?everywhere=true ends every session of the user, not only this one */
+        const char *all = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "everywhere");
+        bool everywhere = all && !strcmp(all, "true");
+        int ended = 1;
+        if (rc == LT_OK && all && !everywhere && strcmp(all, "false") != 0)
+            rc = lt_error_set(&err, LT_EINVAL, "everywhere", "expected true or false, found '%s'",
+                              all);
         if (rc == LT_OK) {
             snprintf(rq->user, sizeof rq->user, "%s", user);
-            rc = lt_auth_logout(st, cookie, now_s(s), &err);
+            rc = everywhere ? lt_auth_logout_all(st, cookie, now_s(s), &ended, &err)
+                            : lt_auth_logout(st, cookie, now_s(s), &err);
         }
         lt__pool_store_give(&s->pool, st, rc == LT_OK || rc == LT_EPERM);
+        if (rc == LT_EINVAL) return problem_err(s, c, rq, method, url, R_SESSION, &err);
         if (rc != LT_OK) {
             if (!strcmp(err.where, "csrf"))
                 return problem(s, c, rq, method, url, R_SESSION, 403, "CSRF token missing or wrong",
@@ -403,7 +412,7 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
                            err.message);
         }
         lt_buf b = LT_BUF_INIT;
-        lt_buf_puts(&b, "{\"signed_out\":true}");
+        lt_buf_printf(&b, "{\"signed_out\":true,\"sessions_ended\":%d}", ended);
         return answer(s, c, rq, method, url, R_SESSION, 200, "application/json", &b,
                       COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
     }

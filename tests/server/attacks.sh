@@ -127,6 +127,25 @@ for j in ja jb j4; do
 done
 PW=another-horse-staple-9
 
+# ---- signing out everywhere ends every session of the user, the one used and the others ----
+signin "$TMP/je1"
+CSRF_E=$CSRF
+signin "$TMP/je2"
+req DELETE "/api/v1/session?everywhere=maybe" -b "$TMP/je1" -H "X-CSRF-Token: $CSRF_E"
+expect_code 400 "everywhere=maybe"
+expect_jq '.param == "everywhere"'
+req DELETE "/api/v1/session?everywhere=true" -b "$TMP/je1"
+expect_code 403 "signing out everywhere without the CSRF token"
+req GET /api/v1/users/me -b "$TMP/je2"
+expect_code 200 "the other session, before"
+req DELETE "/api/v1/session?everywhere=true" -b "$TMP/je1" -H "X-CSRF-Token: $CSRF_E"
+expect_code 200 "signing out everywhere"
+expect_jq '.signed_out == true and .sessions_ended == 2'
+for j in je1 je2; do
+    req GET /api/v1/users/me -b "$TMP/$j"
+    expect_code 401 "session $j after signing out everywhere"
+done
+
 # ---- token use: audited on the first use of each day, not on every request ----
 for i in 1 2 3; do
     req GET /api/v1/users/me $(as inv1)
