@@ -152,6 +152,17 @@ int lt_cli_user_state(int argc, char **argv)
     return rc;
 }
 
+/* The readers above, for the other verbs that take a password (cli/sign.c). */
+bool lt_cli_read_line(FILE *f, char *buf, size_t n)
+{
+    return read_line(f, buf, n);
+}
+
+bool lt_cli_read_hidden(const char *prompt, char *buf, size_t n)
+{
+    return read_hidden(prompt, buf, n);
+}
+
 int lt_cli_user_totp(int argc, char **argv)
 {
     static const struct option opts[] = {

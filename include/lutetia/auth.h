@@ -108,4 +108,12 @@ LT_API lt_status lt_auth_token_revoke(lt_trial *t, const char *id, lt_error *err
 LT_API lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
                                      char user[LT_AUTH_USER_MAX], lt_error *err);
 
+/* Verifies user's password again for an electronic signature, without opening a session: an
+ * active, unlocked user with this password gives LT_OK. Anything else is LT_EPERM with the
+ * sign-in's one message, and a failure counts toward the lock-out as a failed sign-in does
+ * (*failures, if not NULL, receives the count). */
+LT_API lt_status lt_auth_reauthenticate(lt_store *st, const char *user, const char *password,
+                                        const lt_auth_policy *p, int64_t now, int *failures,
+                                        lt_error *err);
+
 #endif

@@ -13,6 +13,8 @@ static const char *schema_of(lt_op_type t)
     case LT_OP_NUMBER: return "{\"type\":\"number\"}";
     case LT_OP_BOOL: return "{\"type\":\"boolean\"}";
     case LT_OP_OBJECT: return "{\"type\":\"object\"}";
+    case LT_OP_TIME: return "{\"type\":\"string\",\"format\":\"date-time\"}";
+    case LT_OP_ARRAY: return "{\"type\":\"array\"}";
     }
     return "{}";
 }

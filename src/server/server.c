@@ -102,6 +102,7 @@ typedef struct server {
     unsigned in_flight;
     bool stopping;
     lt__pool pool; /* opened trials kept between requests (pool.c) */
+    lt__pool pool_read; /* the same over db_read, when there is a standby */
     /* one changing operation at a time in this process: SQLite lets one writer in and makes
      * the others wait in its busy handler, which sleeps in steps of up to 100 ms; taking turns
      * here instead hands the store on at once (bench/server/run.sh, 32 connections: 63 writes/s
@@ -345,19 +346,27 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         return problem_err(s, c, rq, method, url, route, &err);
     lt_trial *t = NULL;
     char key[160];
-    lt_status rc = lt__pool_take(&s->pool, rq->user, &t, key, &err);
+    /* a read-only operation may go to a standby (db_read); changes always to the primary */
+    lt__pool *pool = !op->changes && s->cfg->db_read ? &s->pool_read : &s->pool;
+    lt_status rc = lt__pool_take(pool, rq->user, &t, key, &err);
     if (rc == LT_EPERM) {
         /* a deactivated user: its session or token no longer stands for anyone */
         lt_json_free(args);
         return problem(s, c, rq, method, url, route, 401, "not signed in", "user", err.message);
     }
+    /* the session a signature comes in: its first signature needs the user name too
+     * (src/sign/); set on every request, as a kept trial still holds the last one's */
+    if (rc == LT_OK)
+        lt_trial_set_session(t, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")
+                                    ? NULL
+                                    : MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE));
     lt_buf out = LT_BUF_INIT;
     if (rc == LT_OK) {
         if (op->changes) pthread_mutex_lock(&s->write_lock);
         rc = lt_ops_call(op, t, args, &out, &err);
         if (op->changes) pthread_mutex_unlock(&s->write_lock);
     }
-    lt__pool_give(&s->pool, t, key, rc == LT_OK);
+    lt__pool_give(pool, t, key, rc == LT_OK);
     lt_json_free(args);
     if (rc != LT_OK) {
         lt_buf_free(&out);
@@ -675,6 +684,15 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
      * which the next request would create again (profiled: most of a short request's time) */
     lt_store *keeper = NULL;
     if ((rc = lt_store_open(cfg->db, LT_STORE_OPEN, &keeper, err)) != LT_OK) return rc;
+    if (cfg->db_read) {
+        lt_store *st = NULL;
+        rc = lt_store_open(cfg->db_read, LT_STORE_READ, &st, err);
+        lt_store_close(st);
+        if (rc != LT_OK) {
+            lt_store_close(keeper);
+            return rc;
+        }
+    }
     /* allocation concealment held by the server: a seed someone was given predicts every
      * allocation, so such a trial is served only when the caller says it is a test */
     bool known = false;
@@ -708,9 +726,12 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     unsigned nthreads = cfg->threads ? cfg->threads : 1u;
     /* room for every thread's trial and as many again, for users who come and go */
     bool pooled = lt__pool_init(&s.pool, cfg->db, cfg->key_file, 2 * (size_t)nthreads + 2);
-    if (!s.m.count || !pooled) {
+    bool pooled_read = pooled && lt__pool_init(&s.pool_read, cfg->db_read ? cfg->db_read : cfg->db,
+                                               cfg->key_file, 2 * (size_t)nthreads + 2);
+    if (!s.m.count || !pooled || !pooled_read) {
         free(s.m.count);
         if (pooled) lt__pool_free(&s.pool);
+        if (pooled_read) lt__pool_free(&s.pool_read);
         free(cert);
         free(key);
         lt_store_close(keeper);
@@ -762,6 +783,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_mutex_destroy(&s.write_lock);
     pthread_cond_destroy(&s.flight_done);
     lt__pool_free(&s.pool);
+    lt__pool_free(&s.pool_read);
     free(cert);
     free(key);
     lt_store_close(keeper);

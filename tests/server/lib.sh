@@ -1,6 +1,6 @@
-# Shared by the server tests (attacks.sh): start and stop `lutetia serve` on a free loopback
-# port and talk to it with curl. Sourced after tests/cli/lib.sh and trial_setup.sh; uses $TMP
-# and $LUTETIA. (server.sh keeps its own copies of these helpers.)
+# Shared by the server tests other than server.sh (which keeps its own copies): start
+# `lutetia serve` on a free loopback port, stop it, and make requests with curl.
+# Sourced after tests/cli/lib.sh and trial_setup.sh; uses $TMP and $LUTETIA.
 PID=
 stop_server() {
     [ -n "$PID" ] || return 0
@@ -10,15 +10,15 @@ stop_server() {
     PID=
     return $rc
 }
+trap 'stop_server; rm -rf "$TMP"' EXIT INT TERM
 
-# start_server DB [SERVE ARGS...]: on a free loopback port (port 0); waits for the port line,
+# start_server [DB [SERVE ARGS...]]: on a free loopback port (port 0); waits for the port line,
 # then /healthz, polling with a bound, never a fixed sleep. Sets BASE and PORT.
 start_server() {
-    sdb=$1
-    shift
+    sdb=${1:-$LUTETIA_DB}
+    [ $# -gt 0 ] && shift
     rm -f "$TMP/srv.out"
-    "$LUTETIA" serve --db "$sdb" --listen 127.0.0.1:0 --allow-known-seed "$@" \
-        >"$TMP/srv.out" 2>"$TMP/srv.log" &
+    "$LUTETIA" serve --db "$sdb" --listen 127.0.0.1:0 --allow-known-seed "$@" >"$TMP/srv.out" 2>"$TMP/srv.log" &
     PID=$!
     i=0
     while ! grep -q '^listening on' "$TMP/srv.out" 2>/dev/null; do
