@@ -90,6 +90,7 @@ NG=$(field nginx rps) RD=$(field reads rps) WR=$(field writes rps)
 pct() { echo "$1 $2" | awk '{printf "%.0f", 100 * $1 / $2}'; }
 MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 FS=$(df -T "$WORK" | awk 'NR == 2 {print $2}')
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 verdict() { if [ "$1" = 1 ]; then echo met; else echo "**missed**"; fi; }
 R_OK=$(echo "$RD $NG" | awk '{print ($1 >= 0.3 * $2)}')
 P_OK=$(echo "$(field reads p99_ms) $(field writes p99_ms)" | awk '{print ($1 < 50 && $2 < 50)}')
@@ -103,17 +104,19 @@ cat >"$SECTION" <<MD
 
 \`lutetia serve\` (default 4 threads, plain HTTP on loopback, access log to a file) driven by
 \`wrk -t2 -c$CONNS -d${DUR}s\` with \`bench/server/wrk.lua\` (every request carries an API token:
-\`Authorization: Bearer\`). Beside it in the same run: nginx (2 workers, access log off) serving
+\`Authorization: Bearer\`); the writes go to $NPAT randomised patients in turn, each a new lab.
+Beside it in the same run: nginx (2 workers, access log off) serving
 the same calendar bytes as a static file, the HTTP ceiling of this machine; and SQLite's raw
 durable commit rate on the same disk (one-row INSERTs by the \`sqlite3\` tool, each its own
 transaction, WAL and \`synchronous=FULL\` as the store), the storage ceiling.
-Measured $(date -u +%Y-%m-%d) on $MACHINE, file system $FS; wrk and the servers share the 2 cores.
+Measured $(date -u +%Y-%m-%d) on $MACHINE, file system $FS; wrk and the servers share the
+cores (load average $LOAD at the end of the run: other work on the machine).
 
 | run | requests/s | p50 ms | p99 ms | max ms | answered 200 | other answers | socket errors |
 |---|---|---|---|---|---|---|---|
 | nginx, static calendar | $NG | $(field nginx p50_ms) | $(field nginx p99_ms) | $(field nginx max_ms) | $(field nginx ok) | $(field nginx other) | $(field nginx socket_errors) |
 | lutetia, \`GET /api/v1/patients/K1/schedule\` | $RD | $(field reads p50_ms) | $(field reads p99_ms) | $(field reads max_ms) | $(field reads ok) | $(field reads other) | $(field reads socket_errors) |
-| lutetia, \`POST /api/v1/patients/K1/labs\` | $WR | $(field writes p50_ms) | $(field writes p99_ms) | $(field writes max_ms) | $(field writes ok) | $(field writes other) | $(field writes socket_errors) |
+| lutetia, \`POST /api/v1/patients/{K1..K$NPAT}/labs\` | $WR | $(field writes p50_ms) | $(field writes p99_ms) | $(field writes max_ms) | $(field writes ok) | $(field writes other) | $(field writes socket_errors) |
 | SQLite raw durable commits (sqlite3, one connection) | $RAW | | | | | | |
 
 | goal (issue 11) | figure | |

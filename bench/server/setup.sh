@@ -1,6 +1,6 @@
 # Sourced by bench/server/run.sh and soak.sh: a NELMAS trial in $WORK (on the build's disk, not
 # a tmpfs: a durable commit must cost what it costs) with one site, a coordinator and an
-# investigator, one randomised patient K1 whose calendar is read, an API token for the
+# investigator, NPAT (40) randomised patients K1.. (K1's calendar is read), an API token for the
 # coordinator in $TOKEN, and start_server / stop_server for `lutetia serve`.
 : "${LUTETIA:?}" "${WORK:?}" "${HERE:?}"
 export LUTETIA_DB="$WORK/trial.db" LUTETIA_USER=admin
@@ -12,11 +12,20 @@ mkdir -p "$WORK"
 "$LUTETIA" site add --code S1 --name "Site one" >/dev/null
 "$LUTETIA" user add --name coord --role coordinator --site S1 --os-user "$(id -un)" >/dev/null
 "$LUTETIA" user add --name inv --role investigator --site S1 --os-user "$(id -un)" >/dev/null
-jq '[.id = "K1"]' "$HERE/examples/nelmas-01-eligible.json" >"$WORK/patients.json"
+# NPAT randomised patients K1..K$NPAT: the writes are spread over them, as a trial's are (one
+# patient's history is read by each of its writes, so piling thousands of labs on one patient
+# would measure that patient, not the server)
+NPAT=${NPAT:-40}
+jq --argjson n "$NPAT" '. as $x | [range(1; $n + 1) as $i | $x | .id = ("K" + ($i | tostring))]' \
+    "$HERE/examples/nelmas-01-eligible.json" >"$WORK/patients.json"
 "$LUTETIA" enrol --user coord --site S1 --as-of $ASOF "$WORK/patients.json" >/dev/null
-"$LUTETIA" consent --user coord --patient K1 --form v2 --date $ASOF >/dev/null
-"$LUTETIA" confirm --user inv --patient K1 --date $ASOF >/dev/null
-"$LUTETIA" randomise --user coord --patient K1 --date 2026-11-02 >/dev/null
+jq -r '.[].id' "$WORK/patients.json" >"$WORK/ids"
+while read -r id; do
+    "$LUTETIA" consent --user coord --patient "$id" --form v2 --date $ASOF >/dev/null
+    "$LUTETIA" confirm --user inv --patient "$id" --date $ASOF >/dev/null
+done <"$WORK/ids"
+"$LUTETIA" randomise --user coord --patients "$WORK/ids" >/dev/null
+export LT_PATIENTS="$NPAT"
 TOKEN=$("$LUTETIA" token create --user coord | tail -n 1)
 export LT_TOKEN="$TOKEN"
 
@@ -42,5 +51,5 @@ stop_server() {
     wait "$PID"
     PID=
 }
-# labs stored for K1
-stored_labs() { "$LUTETIA" list labs --user coord --patient K1 --json | jq '.count'; }
+# labs stored, all patients
+stored_labs() { "$LUTETIA" list labs --user coord --json | jq '.count'; }

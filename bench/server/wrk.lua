@@ -1,7 +1,8 @@
 -- wrk script for bench/server/run.sh and soak.sh: every request carries
 -- "Authorization: Bearer $LT_TOKEN". LT_METHOD=POST records labs instead of reading: each
--- request a new one (an analyte and a day of its own, from 1990 on; recording the same lab twice
--- would be a correction), so that every acknowledged write is a distinct stored record.
+-- request a new one, for patients K1..K$LT_PATIENTS in turn, each lab with an analyte and a day
+-- of its own from 1990 on (recording the same lab twice would be a correction), so that every
+-- acknowledged write is a distinct stored record.
 -- At the end it prints one RESULT line that run.sh reads.
 local token = os.getenv("LT_TOKEN") or ""
 local post = os.getenv("LT_METHOD") == "POST"
@@ -33,16 +34,20 @@ function init(args)
     -- threads interleave: thread t writes numbers t, t + T, t + 2T, ... (T = LT_THREADS)
     stride = tonumber(os.getenv("LT_THREADS") or "1")
     offset = tonumber(os.getenv("LT_OFFSET") or "0")
+    patients = tonumber(os.getenv("LT_PATIENTS") or "1")
 end
 
 function request()
     if not post then return wrk.format() end
     local k = offset + n * stride + tid
     n = n + 1
-    local a = analytes[math.floor(k / DAYS) % #analytes + 1]
-    local day = os.date("!%Y-%m-%d", BASE + (k % DAYS) * 86400)
+    -- patient k mod P, then for that patient the day and analyte of its (k div P)-th write
+    local p = k % patients + 1
+    local j = math.floor(k / patients)
+    local a = analytes[math.floor(j / DAYS) % #analytes + 1]
+    local day = os.date("!%Y-%m-%d", BASE + (j % DAYS) * 86400)
     local body = string.format('{"date":"%s","analyte":"%s","value":%s}', day, a[1], a[2])
-    return wrk.format(nil, nil, nil, body)
+    return wrk.format(nil, "/api/v1/patients/K" .. p .. "/labs", nil, body)
 end
 
 function response(status, headers, body)

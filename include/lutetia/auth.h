@@ -87,6 +87,11 @@ LT_API lt_status lt_auth_session_check(lt_store *st, const char *id, bool change
                                        char user[LT_AUTH_USER_MAX], lt_error *err);
 /* Ends session id ("session.logout"). LT_EPERM when it is not an open session. */
 LT_API lt_status lt_auth_logout(lt_store *st, const char *id, int64_t now, lt_error *err);
+/* Ends every open session of the user of session id (signing out everywhere: a lost laptop,
+ * a shared computer), each audited "session.logout"; *ended (may be NULL) receives how many.
+ * LT_EPERM when id is not an open session. */
+LT_API lt_status lt_auth_logout_all(lt_store *st, const char *id, int64_t now, int *ended,
+                                    lt_error *err);
 
 /* A new API token for user (the acting user's own, or anyone's for an admin), valid for
  * expires_days days (0: until revoked), stored as a record kind "token" (audited

@@ -27,4 +27,9 @@ bool lt__auth_user(lt_store *st, const char *user, char role[32], bool *active);
 lt_status lt__auth_totp_check(lt_store *st, const char *user, const char *code, int64_t now,
                               bool *enrolled, bool *ok, lt_error *err);
 
+/* Ends every open session of user in the caller's transaction ("session.logout" with reason);
+ * *ended (may be NULL) receives how many. */
+lt_status lt__auth_sessions_end_all(lt_store *st, const char *user, const lt_actor *who,
+                                    const char *reason, int *ended, lt_error *err);
+
 #endif

@@ -149,6 +149,20 @@ static int collect_open(const lt_record *r, void *ctx)
 lt_status lt__auth_session_end(lt_store *st, const char *hash, const lt_actor *who,
                                const char *action, const char *reason, lt_error *err);
 
+lt_status lt__auth_sessions_end_all(lt_store *st, const char *user, const lt_actor *who,
+                                    const char *reason, int *ended, lt_error *err)
+{
+    ids open = {0};
+    lt_record_filter f = {.key = user};
+    lt_status rc = lt_store_each(st, "session", &f, collect_open, &open, err);
+    if (rc == LT_OK && open.failed) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    for (size_t i = 0; rc == LT_OK && i < open.n; i++)
+        rc = lt__auth_session_end(st, open.v[i], who, "session.logout", reason, err);
+    if (rc == LT_OK && ended) *ended = (int)open.n;
+    free(open.v);
+    return rc;
+}
+
 lt_status lt_auth_password_set(lt_trial *t, const char *user, const char *password,
                                lt_error *err)
 {
@@ -175,7 +189,6 @@ lt_status lt_auth_password_set(lt_trial *t, const char *user, const char *passwo
     lt_buf_json_str(&doc, hash);
     lt_buf_puts(&doc, "}");
     lt_actor who = {me, lt_role_name(lt_trial_role(t))};
-    ids open = {0};
     lt_record *old = NULL;
     rc = lt_buf_failed(&doc) ? lt_error_set(err, LT_ENOMEM, "", "out of memory")
                              : lt_store_begin(st, err);
@@ -189,16 +202,11 @@ lt_status lt_auth_password_set(lt_trial *t, const char *user, const char *passwo
         rc = lt_store_put(st, &r, old ? old->rev : 0, &who, "user.password", "", NULL, err);
     }
     /* a new password ends every session opened with the old one */
-    lt_record_filter f = {.key = user};
-    if (rc == LT_OK) rc = lt_store_each(st, "session", &f, collect_open, &open, err);
-    if (rc == LT_OK && open.failed) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
-    for (size_t i = 0; rc == LT_OK && i < open.n; i++)
-        rc = lt__auth_session_end(st, open.v[i], &who, "session.logout", "password changed", err);
+    if (rc == LT_OK) rc = lt__auth_sessions_end_all(st, user, &who, "password changed", NULL, err);
     if (rc == LT_OK) rc = lt_store_commit(st, err);
     if (rc != LT_OK) lt_store_rollback(st);
     sodium_memzero(hash, sizeof hash);
     lt_record_free(old);
-    free(open.v);
     lt_buf_free(&doc);
     return rc;
 }

@@ -210,7 +210,14 @@ lt_status lt_auth_session_check(lt_store *st, const char *id, bool changes, cons
     bool csrf_ok = csrf && lt__auth_same_hash(csrf_hash, lt_json_get_str(d, "csrf_sha256", ""));
     snprintf(user, LT_AUTH_USER_MAX, "%s", lt_json_get_str(d, "user", ""));
     lt_actor who = {user, lt_json_get_str(d, "role", "")};
+    char urole[32] = "";
+    bool active = false;
+    bool exists = lt__auth_user(st, user, urole, &active);
     if (ended) rc = lt_error_set(err, LT_EPERM, "session", "the session has ended: sign in");
+    else if (!exists || !active)
+        /* checked here too, not only when the trial is opened as the user: a deactivation
+         * ends the session at once, whatever the caller does next */
+        rc = lt_error_set(err, LT_EPERM, "session", "the session's user is deactivated");
     else if (now - created > p->absolute_seconds)
         rc = lt_error_set(err, LT_EPERM, "session", "the session is too old: sign in again");
     else if (now - seen > p->idle_seconds)
@@ -246,6 +253,30 @@ lt_status lt_auth_logout(lt_store *st, const char *id, int64_t now, lt_error *er
     if (rc == LT_OK) rc = lt_store_begin(st, err);
     if (rc == LT_OK) {
         rc = session_write(st, hash, &who, 0, true, "session.logout", "", err);
+        if (rc == LT_OK) rc = lt_store_commit(st, err);
+        if (rc != LT_OK) lt_store_rollback(st);
+    }
+    lt_json_free(d);
+    return rc;
+}
+
+lt_status lt_auth_logout_all(lt_store *st, const char *id, int64_t now, int *ended,
+                             lt_error *err)
+{
+    (void)now;
+    if (!hex64(id)) LT_FAIL(err, LT_EPERM, "session", "no open session");
+    char hash[LT_AUTH_SECRET_HEX];
+    lt__auth_sha256_hex(id, hash);
+    lt_json *d = NULL;
+    lt_status rc = lt__auth_read(st, "session", hash, &d, NULL, NULL);
+    if (rc != LT_OK) LT_FAIL(err, LT_EPERM, "session", "no open session");
+    bool was_ended = false;
+    lt_json_bool(lt_json_get(d, "ended"), &was_ended);
+    lt_actor who = {lt_json_get_str(d, "user", ""), lt_json_get_str(d, "role", "")};
+    if (was_ended) rc = lt_error_set(err, LT_EPERM, "session", "no open session");
+    if (rc == LT_OK) rc = lt_store_begin(st, err);
+    if (rc == LT_OK) {
+        rc = lt__auth_sessions_end_all(st, who.user, &who, "signed out everywhere", ended, err);
         if (rc == LT_OK) rc = lt_store_commit(st, err);
         if (rc != LT_OK) lt_store_rollback(st);
     }
@@ -393,15 +424,18 @@ lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
     bool revoked = false;
     lt_json_bool(lt_json_get(d, "revoked"), &revoked);
     int64_t expires = (int64_t)lt_json_get_num(d, "expires", 0);
-    char owner[LT_AUTH_USER_MAX], role[32] = "";
+    char owner[LT_AUTH_USER_MAX], role[32] = "", day[LT_DATE_STR_MAX];
     snprintf(owner, sizeof owner, "%s", lt_json_get_str(d, "user", ""));
+    lt_date_format(lt_time_date(now), day);
+    /* the day's later requests write nothing (and take no write lock) */
+    bool first_today = strcmp(lt_json_get_str(d, "last_used", ""), day) != 0;
     bool active = false;
     /* a deactivated user's token stands for no one, whatever the caller does next */
     bool ok = lt__auth_same_hash(hash, lt_json_get_str(d, "secret_sha256", "")) && !revoked &&
               (!expires || now < expires) && lt__auth_user(st, owner, role, &active) && active;
     lt_json_free(d);
     if (!ok) LT_FAIL(err, LT_EPERM, "token", "the token is not valid (revoked or expired?)");
-    lt_status rc = token_used(st, tid, owner, role, now, err);
+    lt_status rc = first_today ? token_used(st, tid, owner, role, now, err) : LT_OK;
     if (rc != LT_OK) return rc;
     snprintf(user, LT_AUTH_USER_MAX, "%s", owner);
     return LT_OK;

@@ -123,7 +123,10 @@ static const char *const fixed_paths =
     "(lutetia user totp)\"}},\"required\":[\"user\","
     "\"password\"]}}}},\"responses\":{\"200\":{\"description\":\"signed in: {user, csrf_token}"
     "\"},\"default\":{\"$ref\":\"#/components/responses/Problem\"}}},"
-    "\"delete\":{\"operationId\":\"session.delete\",\"summary\":\"sign out\",\"responses\":"
+    "\"delete\":{\"operationId\":\"session.delete\",\"summary\":\"sign out\",\"parameters\":"
+    "[{\"name\":\"everywhere\",\"in\":\"query\",\"required\":false,\"description\":\"true: "
+    "end every session of the user, not only this one\",\"schema\":{\"type\":\"boolean\"}}],"
+    "\"responses\":"
     "{\"200\":{\"description\":\"signed out\"},\"default\":{\"$ref\":"
     "\"#/components/responses/Problem\"}}}}";
 

@@ -285,8 +285,14 @@ int main(void)
     /* a deactivated user cannot sign in (and cannot open the trial, which the server does
      * for every request made with its token) */
     lt_store *st = open_store();
-    lt_auth_session s;
+    lt_auth_session s, live;
+    char who[LT_AUTH_USER_MAX];
+    CHECK(lt_auth_login(st, "iris", PW, &p, T0 + 8990, &live, NULL, &err) == LT_OK);
+    CHECK(lt_auth_session_check(st, live.id, false, NULL, &p, T0 + 8995, who, &err) == LT_OK);
     CHECK(lt_trial_user_set_active(admin, "iris", false, "left the site", &err) == LT_OK);
+    /* a session opened before the deactivation ends with it */
+    CHECK(lt_auth_session_check(st, live.id, false, NULL, &p, T0 + 8996, who, &err) == LT_EPERM);
+    CHECK(strstr(err.message, "deactivated") != NULL);
     CHECK(lt_trial_user_set_active(admin, "iris", false, NULL, &err) == LT_ECONFLICT);
     CHECK(lt_trial_user_set_active(cole, "iris", true, NULL, &err) == LT_EPERM);
     CHECK(lt_auth_login(st, "iris", PW, &p, T0 + 9000, &s, NULL, &err) == LT_EPERM);

@@ -127,6 +127,25 @@ for j in ja jb j4; do
 done
 PW=another-horse-staple-9
 
+# ---- signing out everywhere ends every session of the user, the one used and the others ----
+signin "$TMP/je1"
+CSRF_E=$CSRF
+signin "$TMP/je2"
+req DELETE "/api/v1/session?everywhere=maybe" -b "$TMP/je1" -H "X-CSRF-Token: $CSRF_E"
+expect_code 400 "everywhere=maybe"
+expect_jq '.param == "everywhere"'
+req DELETE "/api/v1/session?everywhere=true" -b "$TMP/je1"
+expect_code 403 "signing out everywhere without the CSRF token"
+req GET /api/v1/users/me -b "$TMP/je2"
+expect_code 200 "the other session, before"
+req DELETE "/api/v1/session?everywhere=true" -b "$TMP/je1" -H "X-CSRF-Token: $CSRF_E"
+expect_code 200 "signing out everywhere"
+expect_jq '.signed_out == true and .sessions_ended == 2'
+for j in je1 je2; do
+    req GET /api/v1/users/me -b "$TMP/$j"
+    expect_code 401 "session $j after signing out everywhere"
+done
+
 # ---- token use: audited on the first use of each day, not on every request ----
 for i in 1 2 3; do
     req GET /api/v1/users/me $(as inv1)
@@ -166,6 +185,19 @@ expect_code 401 "a code of another hour"
 at 3630
 req POST /api/v1/session "{\"user\":\"inv1\",\"password\":\"$PW_INV\",\"totp\":\"$(code_at 3630)\"}"
 expect_code 200 "the next step's code"
+# the server keeps opened trials between requests (src/server/pool.c): a deactivation made
+# meanwhile on the command line still applies to the next request of a live session
+at 3700
+req GET /api/v1/users/me -b "$TMP/jt"
+expect_code 200 "inv1's session before deactivation"
+req GET /api/v1/users/me -b "$TMP/jt"
+expect_code 200 "inv1's session, its trial kept"
+"$L" user deactivate --name inv1 >/dev/null || bad "deactivate inv1"
+req GET /api/v1/users/me -b "$TMP/jt"
+expect_code 401 "a deactivated user's live session"
+"$L" user activate --name inv1 >/dev/null || bad "activate inv1"
+req GET /api/v1/users/me -b "$TMP/jt"
+expect_code 200 "inv1 active again"
 at 0
 "$L" audit log --json --user admin >"$TMP/audit.json" || bad "audit log"
 jq -e '[.[] | select(.entity == "totp")] | length == 3 and all(.new.secret_hex == "(hidden)")' "$TMP/audit.json" >/dev/null \

@@ -1,0 +1,173 @@
+/* Opened trials kept between requests. Opening a trial parses its protocol, loads its
+ * amendments and data tables and prepares the store's statements: profiled, most of a short
+ * request's time. The pool keeps an opened trial per user between requests and lends it to
+ * one request at a time.
+ * A kept trial holds what it read at opening: the protocol (trial record and amendments), the
+ * version in force that day, and the user's role, sites and active flag. Before lending one,
+ * the pool reads the revisions of those records again (three small reads, no parsing) and the
+ * date; if any differs, the trial is closed and opened afresh. So a deactivation, a new role or
+ * site, or an amendment made by this server, another server or the command line applies to the
+ * next request, as when every request opened the trial itself; the server stays stateless over
+ * the store. Everything else (patients, records, the audit trail) is read from the store by
+ * each operation, as before. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lutetia/date.h"
+#include "lutetia/store.h"
+#include "pool.h"
+
+typedef struct revs {
+    int64_t n, sum;
+} revs;
+
+static int add_rev(const lt_record *r, void *ctx)
+{
+    revs *v = ctx;
+    v->n++;
+    v->sum += r->rev;
+    return 0;
+}
+
+/* What a kept trial depends on, as one string: the trial record's revision, the amendments'
+ * count and revisions, the user record's revision, and today's date (the version in force). */
+static lt_status key_of(lt_store *st, const char *user, char key[160], lt_error *err)
+{
+    lt_record *tr = NULL, *ur = NULL;
+    revs am = {0, 0};
+    lt_status rc = lt_store_get(st, "trial", "trial", &tr, err);
+    if (rc == LT_OK) rc = lt_store_get(st, "user", user, &ur, err);
+    if (rc == LT_OK) rc = lt_store_each(st, "amendment", NULL, add_rev, &am, err);
+    if (rc == LT_OK)
+        snprintf(key, 160, "%lld/%lld/%lld/%lld/%ld", (long long)tr->rev, (long long)am.n,
+                 (long long)am.sum, (long long)ur->rev, (long)lt_date_today());
+    lt_record_free(tr);
+    lt_record_free(ur);
+    return rc;
+}
+
+bool lt__pool_init(lt__pool *p, const char *db, const char *key_file, size_t n)
+{
+    memset(p, 0, sizeof *p);
+    if (!(p->v = calloc(n ? n : 1, sizeof *p->v))) return false;
+    if (!(p->stores = calloc(n ? n : 1, sizeof *p->stores))) {
+        free(p->v);
+        return false;
+    }
+    p->n = n ? n : 1;
+    p->db = db;
+    p->key_file = key_file;
+    pthread_mutex_init(&p->lock, NULL);
+    return true;
+}
+
+void lt__pool_free(lt__pool *p)
+{
+    for (size_t i = 0; i < p->n; i++) lt_trial_close(p->v[i].t);
+    for (size_t i = 0; i < p->nstores; i++) lt_store_close(p->stores[i]);
+    free(p->v);
+    free(p->stores);
+    pthread_mutex_destroy(&p->lock);
+    memset(p, 0, sizeof *p);
+}
+
+/* Opens a trial as user, with the key file and its key. */
+static lt_status open_new(lt__pool *p, const char *user, lt_trial **out, char key[160],
+                          lt_error *err)
+{
+    lt_trial *t = NULL;
+    lt_status rc = lt_trial_open(p->db, user, &t, err);
+    if (rc == LT_OK && p->key_file) rc = lt_trial_set_key_file(t, p->key_file, err);
+    /* the key is read after opening: a change in between makes it differ next time, which
+     * only costs one more opening */
+    if (rc == LT_OK) rc = key_of(lt_trial_store(t), user, key, err);
+    if (rc != LT_OK) {
+        lt_trial_close(t);
+        return rc;
+    }
+    *out = t;
+    return LT_OK;
+}
+
+lt_status lt__pool_take(lt__pool *p, const char *user, lt_trial **out, char key[160],
+                        lt_error *err)
+{
+    lt_trial *t = NULL;
+    char had[160] = "";
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->n; i++) {
+        lt__pool_entry *e = &p->v[i];
+        if (e->t && !strcmp(e->user, user)) {
+            /* taken out of the pool while in use: the slot is free for another */
+            t = e->t;
+            memcpy(had, e->key, sizeof had);
+            e->t = NULL;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (t) {
+        lt_error ignored;
+        if (key_of(lt_trial_store(t), user, key, &ignored) == LT_OK && !strcmp(key, had)) {
+            *out = t;
+            return LT_OK;
+        }
+        lt_trial_close(t);
+    }
+    return open_new(p, user, out, key, err);
+}
+
+void lt__pool_give(lt__pool *p, lt_trial *t, const char key[160], bool ok)
+{
+    if (!t) return;
+    /* a trial given back after a failure is not kept: a failure may have left its connection
+     * in a state the next request should not inherit */
+    if (!ok) {
+        lt_trial_close(t);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    lt__pool_entry *slot = NULL;
+    for (size_t i = 0; i < p->n; i++)
+        if (!p->v[i].t) {
+            slot = &p->v[i];
+            break;
+        }
+    if (!slot) {
+        /* full: the least recently used kept trial makes room */
+        for (size_t i = 0; i < p->n; i++)
+            if (!slot || p->v[i].used < slot->used) slot = &p->v[i];
+    }
+    lt_trial *old = slot->t;
+    slot->t = t;
+    snprintf(slot->user, sizeof slot->user, "%s", lt_trial_user(t));
+    /* the key read before the request ran: if the request itself changed the user or the
+     * protocol, the next one sees a different key and opens the trial afresh */
+    memcpy(slot->key, key, sizeof slot->key);
+    slot->used = ++p->clock;
+    pthread_mutex_unlock(&p->lock);
+    lt_trial_close(old);
+}
+
+lt_status lt__pool_store_take(lt__pool *p, lt_store **out, lt_error *err)
+{
+    lt_store *st = NULL;
+    pthread_mutex_lock(&p->lock);
+    if (p->nstores) st = p->stores[--p->nstores];
+    pthread_mutex_unlock(&p->lock);
+    if (st) {
+        *out = st;
+        return LT_OK;
+    }
+    return lt_store_open(p->db, LT_STORE_OPEN, out, err);
+}
+
+void lt__pool_store_give(lt__pool *p, lt_store *st, bool ok)
+{
+    if (!st) return;
+    pthread_mutex_lock(&p->lock);
+    bool kept = ok && p->nstores < p->n;
+    if (kept) p->stores[p->nstores++] = st;
+    pthread_mutex_unlock(&p->lock);
+    if (!kept) lt_store_close(st);
+}
