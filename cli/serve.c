@@ -1,7 +1,9 @@
 /* `lutetia serve`: the HTTP door (src/server) over a trial database. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "lutetia/ops.h"
 #include "lutetia/server.h"
@@ -12,7 +14,7 @@ static void help(FILE *f)
             "usage: lutetia serve --db FILE --listen ADDR:PORT [--key-file FILE]\n"
             "                     [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
             "                     [--threads N] [--timeout SECONDS] [--body-max BYTES]\n"
-            "                     [--allow-known-seed]\n"
+            "                     [--allow-known-seed] [--web DIR]\n"
             "       lutetia serve --print-openapi\n\n"
             "Serves the trial over HTTP (docs/server.md): every operation of the library's\n"
             "operations table under /api/v1/, sign-in with a password (lutetia user password)\n"
@@ -23,7 +25,22 @@ static void help(FILE *f)
             "TLS-terminating proxy in front). SIGTERM stops it after the requests in flight.\n"
             "An access log of JSON lines goes to standard error.\n"
             "A trial created with a supplied seed (trial init --seed-hex) is refused: its\n"
-            "allocations can be predicted. --allow-known-seed serves it anyway, for tests.\n");
+            "allocations can be predicted. --allow-known-seed serves it anyway, for tests.\n"
+            "The web page is served at / from --web DIR, by default the web/ folder of the\n"
+            "data directory (LUTETIA_DATA_DIR, the source tree, or PREFIX/share/lutetia/web).\n");
+}
+
+#ifndef LT_DATA_DIR_SOURCE
+#define LT_DATA_DIR_SOURCE ""
+#endif
+#ifndef LT_DATA_DIR_INSTALL
+#define LT_DATA_DIR_INSTALL "/usr/local/share/lutetia"
+#endif
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void ready(const char *addr, unsigned port, void *ctx)
@@ -44,6 +61,7 @@ int lt_cmd_serve(int argc, char **argv)
         {"threads", required_argument, 0, 't'},   {"timeout", required_argument, 0, 'T'},
         {"body-max", required_argument, 0, 'b'},  {"print-openapi", no_argument, 0, 'p'},
         {"allow-known-seed", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'},
+        {"web", required_argument, 0, 'w'},
         {0, 0, 0, 0},
     };
     lt_server_config cfg;
@@ -61,6 +79,7 @@ int lt_cmd_serve(int argc, char **argv)
         case 'K': cfg.tls_key = optarg; break;
         case 'i': cfg.insecure_http = true; break;
         case 'a': cfg.allow_known_seed = true; break;
+        case 'w': cfg.web_dir = optarg; break;
         case 't':
             if (!lt_parse_long(optarg, 1, 256, &n))
                 return lt_cli_usage_error("serve", "--threads: expected 1 to 256, found '%s'", optarg);
@@ -92,6 +111,21 @@ int lt_cmd_serve(int argc, char **argv)
     if (!cfg.listen) return lt_cli_usage_error("serve", "--listen ADDR:PORT is required");
     cfg.db = lt_cli_db(db);
     if (!cfg.key_file) cfg.key_file = lt_cli_key_file(NULL);
+    /* the web page: the folder given, else web/ beside the data files, in their order
+     * (LUTETIA_DATA_DIR's parent, the source tree, the installed copy: PREFIX/share/lutetia/web) */
+    char web[4096];
+    if (cfg.web_dir && !is_dir(cfg.web_dir))
+        return lt_cli_usage_error("serve", "--web: '%s' is not a folder", cfg.web_dir);
+    if (!cfg.web_dir) {
+        const char *env = getenv("LUTETIA_DATA_DIR");
+        const char *tries[3][2] = {{env, "/../web"}, {LT_DATA_DIR_SOURCE, "/../web"},
+                                   {LT_DATA_DIR_INSTALL, "/web"}};
+        for (int i = 0; i < 3 && !cfg.web_dir; i++) {
+            if (!tries[i][0] || !*tries[i][0]) continue;
+            snprintf(web, sizeof web, "%s%s", tries[i][0], tries[i][1]);
+            if (is_dir(web)) cfg.web_dir = web;
+        }
+    }
     bool tls = cfg.tls_cert || cfg.tls_key;
     cfg.ready = ready;
     cfg.ready_ctx = &tls;

@@ -21,6 +21,7 @@ typedef struct lt_server_config {
     unsigned threads;         /* thread pool size (4) */
     unsigned timeout_s;       /* a connection idle this long is closed (30) */
     lt_auth_policy policy;
+    const char *web_dir;      /* the web page's files (web/) served outside /api/; NULL: none */
     /* called once listening, with the port (the one the system chose for port 0) */
     void (*ready)(const char *addr, unsigned port, void *ctx);
     void *ready_ctx;

@@ -1,0 +1,94 @@
+#!/bin/sh
+# The web page in a real browser: a NELMAS trial made with the command line (two sites, one user
+# per role, a password each, a patient with five years of records), `lutetia serve` on a free
+# loopback port, then Playwright (tests/web/node_modules, `make web-deps`) driving Debian's
+# chromium through the scenarios of web.spec.mjs. Screenshots and the report go to $WEB_OUT.
+# Without node, its modules or chromium the test fails under CI=true and is skipped otherwise
+# (exit 77, shown as skipped by meson and tests/run.sh).
+. "$SRC/tests/cli/lib.sh"
+. "$SRC/tests/cli/trial_setup.sh"
+L="$LUTETIA"
+HERE="$SRC/tests/web"
+OUT=${WEB_OUT:-$TMP/out-web}
+PID=
+trap '[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null; wait; rm -rf "$TMP"' EXIT INT TERM
+
+missing=
+command -v node >/dev/null 2>&1 || missing="node (Debian package nodejs)"
+[ -x /usr/bin/chromium ] || missing="$missing /usr/bin/chromium (Debian package chromium)"
+[ -f "$HERE/node_modules/@playwright/test/package.json" ] || missing="$missing tests/web/node_modules (make web-deps)"
+if [ -n "$missing" ]; then
+    echo "cannot run the browser tests: missing $missing"
+    if [ "${CI:-}" = true ]; then bad "browser tests need $missing"; finish; exit 1; fi
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 77
+fi
+
+setup_trial "$TEST_SEED" || { bad "setup"; finish; exit 1; }
+export WEB_PASSWORD=trustworthy-horse-42
+for u in admin coord1 inv1 nuc1 stat1 mon1 coord2 inv2 ustat1; do
+    printf '%s\n' "$WEB_PASSWORD" | "$L" user password "$u" --password-stdin >/dev/null || bad "password $u"
+done
+
+# the patient files the scenarios upload: the eligible native example under new ids
+export WEB_FILES="$TMP/files"
+mkdir -p "$WEB_FILES"
+for id in W1 W2 W3; do
+    jq --arg id "$id" '.id = $id' "$EX/nelmas-01-eligible.json" >"$WEB_FILES/$id.json"
+done
+cp "$EX/nelmas-09-fhir-bundle.json" "$WEB_FILES/fhir.json"
+
+# LONG: a patient with five years of records (randomised in 2021, monthly blood counts to 2026,
+# four cycles given), for the page's speed on a full casebook
+jq '.id = "LONG"' "$EX/nelmas-01-eligible.json" | sed 's/"2026-/"2021-/g' >"$TMP/long.json"
+"$L" enrol --user coord1 --site S1 --as-of 2021-11-01 "$TMP/long.json" >/dev/null &&
+"$L" consent --user coord1 --patient LONG --form v2 --date 2021-11-01 >/dev/null &&
+"$L" confirm --user inv1 --patient LONG --date 2021-11-01 >/dev/null &&
+"$L" randomise --user coord1 --patient LONG --date 2021-11-02 >/dev/null &&
+"$L" record anchor --user coord1 --patient LONG --anchor liver_resection --date 2021-09-10 >/dev/null &&
+"$L" record profile --user coord1 --patient LONG --birth-date 1962-03-14 --sex female --weight 68 >/dev/null ||
+    bad "the five-year patient"
+y=2021 m=11 n=0
+while [ $n -lt 60 ]; do
+    d=$(printf '%04d-%02d-15' $y $m)
+    "$L" record lab --user coord1 --patient LONG --date "$d" --analyte platelets --value $((180 + n % 7 * 10)) >/dev/null &&
+    "$L" record lab --user coord1 --patient LONG --date "$d" --analyte neutrophils --value 3.$((n % 9)) >/dev/null || bad "labs $d"
+    m=$((m + 1)); [ $m -gt 12 ] && { m=1; y=$((y + 1)); }
+    n=$((n + 1))
+done
+ok
+
+"$L" serve --listen 127.0.0.1:0 --allow-known-seed >"$TMP/srv.out" 2>"$TMP/srv.log" &
+PID=$!
+i=0
+until grep -q '^listening on' "$TMP/srv.out" 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 500 ] && kill -0 "$PID" 2>/dev/null || { bad "server: $(cat "$TMP/srv.log")"; finish; exit 1; }
+    sleep 0.02
+done
+export BASE_URL=$(sed -n 's/^listening on //p' "$TMP/srv.out")
+i=0
+until curl -sf "$BASE_URL/healthz" >/dev/null; do
+    i=$((i + 1)); [ $i -lt 500 ] || { bad "healthz"; finish; exit 1; }
+    sleep 0.02
+done
+
+rm -rf "$OUT"
+mkdir -p "$OUT/screenshots"
+export WEB_OUT="$OUT"
+( cd "$HERE" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 node node_modules/@playwright/test/cli.js test \
+    --config playwright.config.mjs ) >"$OUT/playwright.txt" 2>&1
+rc=$?
+cat "$OUT/playwright.txt"
+kill -TERM "$PID" && wait "$PID" && ok || bad "server stop"
+PID=
+if [ -s "$OUT/report.json" ]; then
+    p=$(jq '.stats.expected' "$OUT/report.json")
+    f=$(jq '.stats.unexpected + .stats.flaky' "$OUT/report.json")
+    s=$(jq '.stats.skipped' "$OUT/report.json")
+    passed=$((passed + p)) failed=$((failed + f))
+    [ "$s" != 0 ] && echo "$s browser tests skipped"
+else
+    bad "no Playwright report"
+fi
+[ $rc = 0 ] || [ "$failed" != 0 ] || bad "playwright exited $rc"
+finish

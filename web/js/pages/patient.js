@@ -1,0 +1,186 @@
+// One patient: the enrolment steps in order (consent, confirmation, randomisation), the
+// calendar as a timeline, labs with their CTCAE grades, the records of the casebook grouped by
+// listing, and the casebook itself. Only what the server answers for the user's sites is shown:
+// a patient of another site is "not found", exactly like one that does not exist.
+import { h, s, section, table, badge, announce } from '../dom.js';
+import { field, form } from '../forms.js';
+import * as f from '../fmt.js';
+import { criteria, missing } from './screening.js';
+
+const ENROLERS = ['coordinator', 'investigator'];
+
+export async function render(main, ctx) {
+  const { api, args } = ctx;
+  const id = args[0];
+  if (!id) { main.append(h('h1', {}, 'Patient'), h('p', {}, h('a', { href: '#/patients' }, 'Choose a patient'))); return; }
+  let show, cal;
+  try {
+    [show, cal] = await Promise.all([
+      api.get(`/api/v1/patients/${encodeURIComponent(id)}`),
+      api.get(`/api/v1/patients/${encodeURIComponent(id)}/schedule`).catch((e) => (e.status === 404 || e.status === 409 || e.status === 400 ? null : Promise.reject(e))),
+    ]);
+  } catch (e) {
+    if (e.status === 404) { main.append(h('h1', {}, 'Patient not found'), h('p', { role: 'alert' }, `There is no patient ${id} at your sites.`)); return; }
+    throw e;
+  }
+  const p = show.patient;
+  main.append(
+    h('h1', {}, `Patient ${p.id}`),
+    h('p', { class: 'facts' }, `Site ${p.site} · `, badge(p.state), ' · verdict ', badge(p.verdict || 'none'),
+      p.arm ? ` · arm ${p.arm}, allocation number ${p.allocation}` : '', ` · protocol version ${p.protocol_version}`),
+    h('nav', { class: 'toc', 'aria-label': 'Sections of this patient' }, h('ul', {},
+      ['Enrolment', 'Calendar', 'Labs', 'Records', 'Casebook'].map((t) => h('li', {}, h('a', { href: `#/patient/${encodeURIComponent(p.id)}`, 'data-to': 'sec-' + t.toLowerCase(), onclick: jump }, t))))),
+    enrolment(show, ctx),
+    calendar(cal),
+    labs(show, ctx),
+    records(show),
+    casebook(show));
+}
+
+function jump(ev) {
+  ev.preventDefault();
+  const t = document.getElementById(ev.currentTarget.dataset.to);
+  t.setAttribute('tabindex', '-1');
+  t.focus();
+}
+
+function reload(ctx, msg) {
+  announce(msg);
+  ctx.go(location.hash);
+}
+
+function step(n, title, done, body) {
+  return h('li', { class: `step ${done ? 'done' : ''}` }, h('h3', {}, `${n}. ${title} `, badge(done ? 'done' : 'to do')), body);
+}
+
+function enrolment(show, ctx) {
+  const p = show.patient, role = ctx.me.role, api = ctx.api;
+  const base = `/api/v1/patients/${encodeURIComponent(p.id)}`;
+  const last = show.screenings[show.screenings.length - 1];
+  const consent = p.consent_date
+    ? h('p', {}, 'Consent form ', p.consent_form, ' signed on ', f.time(p.consent_date), '.')
+    : ENROLERS.includes(role)
+      ? form('consent', [field('date', 'Date consent was given', { type: 'date', required: true, value: f.today() }),
+        field('form', 'Consent form version', { required: true, value: show.reconsent_due?.form || '' })],
+      'Record consent', async (v) => { await api.post(`${base}/consent`, v); reload(ctx, 'Consent recorded'); })
+      : h('p', {}, 'Not yet recorded (a coordinator or investigator records it).');
+  const confirm = p.confirmed_on
+    ? h('p', {}, 'Confirmed by ', p.confirmed_by, ' on ', f.time(p.confirmed_on), '.')
+    : !p.consent_date ? h('p', {}, 'After consent.')
+      : role === 'investigator'
+        ? form('confirm', [field('date', 'Date of confirmation', { type: 'date', required: true, value: f.today() })],
+          'Confirm eligibility', async (v) => { await api.post(`${base}/confirm`, v); reload(ctx, 'Eligibility confirmed'); },
+          h('p', { class: 'hint' }, `Stored verdict: ${f.words(p.verdict)}. Confirming records your signature with the meaning "eligibility confirmed".`))
+        : h('p', {}, 'An investigator of the site confirms the stored verdict.');
+  const rand = p.randomised_on
+    ? h('p', {}, `Arm ${p.arm ?? '(concealed)'}, allocation number ${p.allocation ?? '—'}, on `, f.time(p.randomised_on), '.')
+    : !p.confirmed_on ? h('p', {}, 'After confirmation.')
+      : ENROLERS.includes(role)
+        ? form('randomise', [field('date', 'Date of allocation', { type: 'date', required: true, value: f.today() })],
+          'Randomise', async (v) => {
+            const r = await api.post(`${base}/randomise`, v);
+            reload(ctx, `Allocated to arm ${r.arm}, number ${r.allocation}`);
+          })
+        : h('p', {}, 'A coordinator or investigator randomises.');
+  return section('Enrolment',
+    h('ol', { class: 'steps' },
+      step(1, 'Informed consent', !!p.consent_date, consent),
+      step(2, 'Eligibility confirmation', !!p.confirmed_on, confirm),
+      step(3, 'Randomisation', !!p.randomised_on, rand)),
+    last ? h('details', {}, h('summary', {}, `Screening ${last.number} of `, f.time(last.screened_on), `: ${f.words(last.verdict)}`),
+      missing(last.result), criteria(last.result)) : null);
+}
+
+// The calendar: each visit's window as a bar, its target as a tick, the actual date as a dot,
+// deviations in their own colour; the same in a table.
+function calendar(cal) {
+  if (!cal) return section('Calendar', h('p', {}, 'The calendar starts once the patient is allocated.'));
+  const v = cal.visits.filter((x) => x.earliest && x.latest);
+  if (!v.length) return section('Calendar', h('p', {}, 'No visit is planned.'));
+  const days = v.flatMap((x) => [x.earliest, x.latest_delayed || x.latest, x.actual].filter(Boolean)).sort();
+  const t0 = days[0], t1 = days[days.length - 1];
+  const span = Math.max(1, f.daysBetween(t0, t1));
+  const W = 900, L = 200, R = 10, row = 18, H = v.length * row + 30;
+  const X = (d) => L + (f.daysBetween(t0, d) / span) * (W - L - R);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'timeline', role: 'img', 'aria-labelledby': 'tl-t' },
+    s('title', { id: 'tl-t' }, `Calendar from ${f.day(t0)} to ${f.day(t1)}: ${v.length} visits (the table below lists them)`));
+  for (let i = 0; i <= 4; i++) {
+    const d = f.addDays(t0, Math.round((span * i) / 4));
+    svg.append(s('line', { x1: X(d), x2: X(d), y1: 0, y2: H - 20, class: 'grid' }), s('text', { x: X(d), y: H - 6, 'text-anchor': 'middle', class: 'tick' }, f.day(d)));
+  }
+  v.forEach((x, i) => {
+    const y = i * row + 4;
+    const cls = x.deviation ? 'dev' : x.status;
+    svg.append(s('text', { x: L - 6, y: y + 11, 'text-anchor': 'end', class: 'tick' }, x.id),
+      s('rect', { x: X(x.earliest), y: y + 3, width: Math.max(2, X(x.latest_delayed || x.latest) - X(x.earliest)), height: 10, class: `win ${cls}` }),
+      s('line', { x1: X(x.target), x2: X(x.target), y1: y + 1, y2: y + 15, class: 'target' }));
+    if (x.actual) svg.append(s('circle', { cx: X(x.actual), cy: y + 8, r: 4, class: `actual ${cls}` }));
+  });
+  const rows = cal.visits.map((x) => [x.id, x.label, f.time(x.target), x.earliest ? h('span', {}, f.time(x.earliest), ' – ', f.time(x.latest_delayed || x.latest)) : '—',
+    x.actual ? f.time(x.actual) : '—', badge(x.status), x.deviation ? badge('deviation', 'dev') : '', x.note || '']);
+  return section('Calendar',
+    cal.stopped ? h('p', { class: 'notice' }, `Treatment stopped: ${cal.stopped}`) : null,
+    h('figure', { class: 'figure' }, h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Calendar timeline' }, svg),
+      h('figcaption', {}, 'Bars: windows (red: a deviation); tick: target day; dot: the day it was done.')),
+    table('Visits', ['visit', 'what', 'target', 'window', 'done', 'status', 'deviation', 'note'], rows, { scrollable: true }));
+}
+
+const ANALYTES = [['platelets', 'platelets', '10^9/L'], ['neutrophils', 'neutrophils', '10^9/L'], ['hemoglobin', 'haemoglobin', 'g/dL'], ['wbc', 'white cells', '10^9/L'],
+  ['lymphocytes', 'lymphocytes', '10^9/L'], ['creatinine', 'creatinine', 'mg/dL'], ['bilirubin', 'total bilirubin', 'mg/dL'], ['alt', 'ALT', 'U/L'], ['ast', 'AST', 'U/L'], ['albumin', 'albumin', 'g/dL']];
+
+function byListing(show, name) { return (show.casebook || []).filter((c) => c.listing === name); }
+
+function labs(show, ctx) {
+  const p = show.patient, base = `/api/v1/patients/${encodeURIComponent(p.id)}`;
+  const rows = byListing(show, 'labs').map((c) => {
+    const d = c.data;
+    return [f.time(c.date), f.words(d.analyte), f.num(d.value, d.unit), d.grade != null ? badge(`grade ${d.grade}`, `g${d.grade}`) : '—', d.term || '', c.recorded_by];
+  });
+  const out = h('div', { role: 'status' });
+  const unitHint = ANALYTES.map((a) => `${a[1]}: ${a[2]}`).join('; ');
+  return section('Labs',
+    table('Laboratory results (CTCAE v5.0 grades)', ['date', 'analyte', 'value', 'grade', 'term', 'by'], rows, { empty: 'No laboratory result recorded.' }),
+    ENROLERS.includes(ctx.me.role) ? h('details', { open: !rows.length || null }, h('summary', {}, 'Record a laboratory result'),
+      form('lab', [
+        field('date', 'Date of the sample', { type: 'date', required: true, value: f.today() }),
+        field('analyte', 'Analyte', { options: ANALYTES.map((a) => [a[0], a[1]]) }),
+        field('value', 'Value', { type: 'number', step: 'any', required: true }),
+        field('unit', 'Unit', { hint: `empty: the analyte's own (${unitHint})` }),
+        field('lln', 'Lower limit of normal', { type: 'number', step: 'any', hint: 'in the unit above' }),
+        field('uln', 'Upper limit of normal', { type: 'number', step: 'any', hint: 'in the unit above' }),
+      ], 'Record', async (v) => {
+        const g = await ctx.api.post(`${base}/labs`, v);
+        out.textContent = g.grade == null ? 'Recorded; not graded.' : `Recorded: grade ${g.grade}${g.term ? ` (${g.term})` : ''}.`;
+        setTimeout(() => reload(ctx, out.textContent), 0);
+      }), out) : null);
+}
+
+function records(show) {
+  const groups = new Map();
+  for (const c of show.casebook || []) {
+    if (c.listing === 'labs') continue;
+    if (!groups.has(c.listing)) groups.set(c.listing, []);
+    groups.get(c.listing).push(c);
+  }
+  if (!groups.size) return section('Records', h('p', {}, 'No other record yet.'));
+  return section('Records', ...[...groups.entries()].map(([name, cs]) => {
+    const keys = [...new Set(cs.flatMap((c) => Object.keys(c.data || {})))].slice(0, 8);
+    return table(`${f.words(name)} (${cs.length})`, ['date', ...keys.map(f.words), 'by'],
+      cs.map((c) => [f.time(c.date), ...keys.map((k) => value(c.data[k])), c.recorded_by]), { scrollable: true });
+  }));
+}
+
+function value(v) {
+  if (v == null || v === '') return '—';
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return f.time(v);
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function casebook(show) {
+  const cb = show.casebook || [];
+  return section('Casebook',
+    h('details', {}, h('summary', {}, `${cb.length} records, each with who recorded it and when`),
+      table('Casebook', ['date', 'listing', 'record', 'recorded by', 'role', 'recorded at', 'revision'],
+        cb.map((c) => [f.time(c.date), f.words(c.listing), c.id, c.recorded_by, f.words(c.role), f.time(c.recorded_at), String(c.rev)]), { scrollable: true })));
+}
