@@ -70,3 +70,10 @@ export async function typeDay(page, iso) {
   const [y, m, d] = iso.split('-');
   await page.keyboard.type(`${m}${d}${y}`);
 }
+
+// whether the server offers an operation (its OpenAPI document): pages for operations that a
+// server does not have are not shown, and their checks wait for a server that has them
+export async function serverHas(page, operationId) {
+  const doc = await (await page.request.get('/api/v1/openapi.json')).json();
+  return Object.values(doc.paths).some((ops) => Object.values(ops).some((o) => o.operationId === operationId));
+}

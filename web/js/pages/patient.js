@@ -14,9 +14,12 @@ export async function render(main, ctx) {
   const id = args[0];
   if (!id) { main.append(h('h1', {}, 'Patient'), h('p', {}, h('a', { href: '#/patients' }, 'Choose a patient'))); return; }
   let show, cal;
+  // the casebook route answers the patient and every record of it the role may read; a server
+  // without it answers the patient alone
+  const book = await api.has('patients.casebook');
   try {
     [show, cal] = await Promise.all([
-      api.get(`/api/v1/patients/${encodeURIComponent(id)}`),
+      api.get(`/api/v1/patients/${encodeURIComponent(id)}${book ? '/casebook' : ''}`),
       api.get(`/api/v1/patients/${encodeURIComponent(id)}/schedule`).catch((e) => (e.status === 404 || e.status === 409 || e.status === 400 ? null : Promise.reject(e))),
     ]);
   } catch (e) {
@@ -26,6 +29,7 @@ export async function render(main, ctx) {
   const p = show.patient;
   main.append(
     h('h1', {}, `Patient ${p.id}`),
+    flash ? h('p', { class: 'notice', id: 'flash' }, flash) : null,
     h('p', { class: 'facts' }, `Site ${p.site} · `, badge(p.state), ' · verdict ', badge(p.verdict || 'none'),
       p.arm ? ` · arm ${p.arm}, allocation number ${p.allocation}` : '', ` · protocol version ${p.protocol_version}`),
     h('nav', { class: 'toc', 'aria-label': 'Sections of this patient' }, h('ul', {},
@@ -33,8 +37,9 @@ export async function render(main, ctx) {
     enrolment(show, ctx),
     calendar(cal),
     labs(show, ctx),
-    records(show),
-    casebook(show));
+    book ? records(show) : null,
+    book ? casebook(show) : null);
+  if (flash) { announce(flash); flash = null; }
 }
 
 function jump(ev) {
@@ -44,8 +49,10 @@ function jump(ev) {
   t.focus();
 }
 
+// what the last change did, shown once above the redrawn page
+let flash = null;
 function reload(ctx, msg) {
-  announce(msg);
+  flash = msg;
   ctx.go(location.hash);
 }
 
@@ -133,13 +140,13 @@ function byListing(show, name) { return (show.casebook || []).filter((c) => c.li
 function labs(show, ctx) {
   const p = show.patient, base = `/api/v1/patients/${encodeURIComponent(p.id)}`;
   const rows = byListing(show, 'labs').map((c) => {
-    const d = c.data;
-    return [f.time(c.date), f.words(d.analyte), f.num(d.value, d.unit), d.grade != null ? badge(`grade ${d.grade}`, `g${d.grade}`) : '—', d.term || '', c.recorded_by];
+    const d = c.data, g = d.grade && typeof d.grade === 'object' ? d.grade : { grade: d.grade };
+    return [f.time(c.date), f.words(d.analyte), f.num(d.value, d.unit), gradeBadge(g), g.term || '', c.recorded_by];
   });
-  const out = h('div', { role: 'status' });
   const unitHint = ANALYTES.map((a) => `${a[1]}: ${a[2]}`).join('; ');
   return section('Labs',
-    table('Laboratory results (CTCAE v5.0 grades)', ['date', 'analyte', 'value', 'grade', 'term', 'by'], rows, { empty: 'No laboratory result recorded.' }),
+    show.casebook ? table('Laboratory results (CTCAE v5.0 grades)', ['date', 'analyte', 'value', 'grade', 'term', 'by'], rows, { empty: 'No laboratory result recorded.' })
+      : h('p', {}, 'This server does not list the records of a patient.'),
     ENROLERS.includes(ctx.me.role) ? h('details', { open: !rows.length || null }, h('summary', {}, 'Record a laboratory result'),
       form('lab', [
         field('date', 'Date of the sample', { type: 'date', required: true, value: f.today() }),
@@ -150,9 +157,17 @@ function labs(show, ctx) {
         field('uln', 'Upper limit of normal', { type: 'number', step: 'any', hint: 'in the unit above' }),
       ], 'Record', async (v) => {
         const g = await ctx.api.post(`${base}/labs`, v);
-        out.textContent = g.grade == null ? 'Recorded; not graded.' : `Recorded: grade ${g.grade}${g.term ? ` (${g.term})` : ''}.`;
-        setTimeout(() => reload(ctx, out.textContent), 0);
-      }), out) : null);
+        const unit = g.unit || v.unit || ANALYTES.find((a) => a[0] === v.analyte)?.[2] || '';
+        reload(ctx, g.grade == null ? `${f.words(v.analyte)} ${f.num(v.value, unit)} recorded; not graded.`
+          : `${f.words(v.analyte)} ${f.num(v.value, unit)} recorded: grade ${g.grade}${g.term ? ` (${g.term})` : ''}.`);
+      })) : null);
+}
+
+// a CTCAE grade: a number, or "undetermined" with the range it lies in
+function gradeBadge(g) {
+  if (g.grade == null) return '—';
+  if (typeof g.grade === 'number') return badge(`grade ${g.grade}`, `g${g.grade}`);
+  return h('span', { title: g.reason || '' }, badge(f.words(g.grade), 'unknown'), g.min_grade != null ? ` (${g.min_grade} to ${g.max_grade})` : '');
 }
 
 function records(show) {
