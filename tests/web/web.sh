@@ -4,7 +4,8 @@
 # loopback port, then Playwright (tests/web/node_modules, `make web-deps`) driving Debian's
 # chromium through the scenarios of web.spec.mjs. Screenshots and the report go to $WEB_OUT.
 # Without node, its modules or chromium the test fails under CI=true and is skipped otherwise
-# (exit 77, shown as skipped by meson and tests/run.sh).
+# (exit 77, shown as skipped by meson and tests/run.sh). WEB_GREP=PATTERN runs only the
+# scenarios whose title matches (while working on one).
 . "$SRC/tests/cli/lib.sh"
 . "$SRC/tests/cli/trial_setup.sh"
 L="$LUTETIA"
@@ -58,6 +59,31 @@ while [ $n -lt 60 ]; do
 done
 ok
 
+# DOSE: a patient of the 177Lu arm whose first cycle was decided (full activity) in 2025, for
+# nuclear medicine to record its administration and the investigator to decide cycle 2
+make_patients "$TMP/d.json" D 4 small_intestine R0
+sed -i 's/"2026-/"2025-/g' "$TMP/d.json"
+export DOSE_PATIENT=
+for id in D1 D2 D3 D4; do
+    jq --arg id "$id" '.[] | select(.id == $id)' "$TMP/d.json" >"$TMP/$id.json"
+    "$L" enrol --user coord1 --site S1 --as-of 2025-11-01 "$TMP/$id.json" >/dev/null &&
+    "$L" consent --user coord1 --patient $id --form v2 --date 2025-11-01 >/dev/null &&
+    "$L" confirm --user inv1 --patient $id --date 2025-11-01 >/dev/null &&
+    "$L" randomise --user coord1 --patient $id --date 2025-11-02 >"$TMP/alloc" || bad "dose patient $id"
+    if grep -q 'arm B' "$TMP/alloc"; then DOSE_PATIENT=$id; break; fi
+done
+[ -n "$DOSE_PATIENT" ] && ok || bad "no patient in arm B"
+D=$DOSE_PATIENT
+"$L" record anchor --user coord1 --patient $D --anchor liver_resection --date 2025-09-10 >/dev/null &&
+"$L" record profile --user coord1 --patient $D --birth-date 1962-03-14 --sex female --weight 68 >/dev/null || bad "dose profile"
+for a in "hemoglobin 13.1 g/dL 12 16" "wbc 6.2 10^9/L 4 10" "neutrophils 3.9 10^9/L 1.8 7.5" \
+         "lymphocytes 1.6 10^9/L 1 4" "platelets 231 10^9/L 150 400" "creatinine 72 umol/L 44 97" \
+         "bilirubin 0.6 mg/dL 0.1 1.2" "alt 28 U/L 7 35" "ast 25 U/L 10 35" "albumin 4.1 g/dL 3.5 5.2"; do
+    set -- $a
+    "$L" record lab --user coord1 --patient $D --date 2025-10-28 --analyte $1 --value $2 --unit $3 --lln $4 --uln $5 >/dev/null || bad "lab $1"
+done
+"$L" record decide --user inv1 --patient $D --cycle 1 --date 2025-11-03 >/dev/null || bad "decide cycle 1"
+
 "$L" serve --listen 127.0.0.1:0 --allow-known-seed >"$TMP/srv.out" 2>"$TMP/srv.log" &
 PID=$!
 i=0
@@ -76,7 +102,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT/screenshots"
 export WEB_OUT="$OUT"
 ( cd "$HERE" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 node node_modules/@playwright/test/cli.js test \
-    --config playwright.config.mjs ) >"$OUT/playwright.txt" 2>&1
+    --config playwright.config.mjs ${WEB_GREP:+--grep "$WEB_GREP"} ) >"$OUT/playwright.txt" 2>&1
 rc=$?
 cat "$OUT/playwright.txt"
 kill -TERM "$PID" && wait "$PID" && ok || bad "server stop"

@@ -1,9 +1,12 @@
-// The audit trail: verification of its hash chain and of the sealed seed (admin, monitor), and
-// the records themselves where the server offers them (audit.log).
+// The audit trail: verification of its hash chain and of the sealed seed, and the records
+// themselves, filtered by patient and day (admin, monitor).
 import { h, section, table, badge } from '../dom.js';
+import { opForm } from '../opform.js';
 import * as f from '../fmt.js';
 
-export async function render(main, { api }) {
+const SHOWN = 300;
+
+export async function render(main, { api, me }) {
   main.append(h('h1', {}, 'Audit trail'));
   const out = h('div', { id: 'verify-result', role: 'status' });
   const verify = async () => {
@@ -16,11 +19,15 @@ export async function render(main, { api }) {
       h('p', {}, 'Head of the chain: ', h('code', {}, v.head)));
   };
   main.append(section('Verification', h('button', { type: 'button', onclick: () => verify().catch((e) => out.replaceChildren(h('p', { class: 'error' }, e.message))) }, 'Verify the trail'), out));
-  if (await api.has('audit.log')) {
-    const { path } = await api.operation('audit.log');
-    const log = await api.get(path);
-    const recs = log.records || log.entries || log;
-    main.append(section('Records', table(`Audit records (${recs.length})`, ['#', 'at', 'user', 'action', 'target'],
-      recs.map((r) => [String(r.seq ?? r.id ?? ''), f.time(r.at || r.time), r.user || r.by || '', r.action || r.kind || '', r.target || r.patient || '']), { scrollable: true })));
+  const list = h('div', { id: 'audit-records' });
+  const show = (recs) => {
+    const last = recs.slice(-SHOWN).reverse();
+    list.replaceChildren(table(`Audit records: the latest ${last.length} of ${recs.length}, newest first`, ['#', 'at', 'user', 'action', 'record', 'patient', 'site'],
+      last.map((r) => [String(r.seq), f.time(r.at), `${r.user} (${f.words(r.role)})`, r.action, `${r.entity} ${r.id}`, r.patient || '—', r.site || '—']), { empty: 'No record.' }));
+  };
+  const filter = await opForm('audit.log', { me, key: 'audit-filter', submit: 'Show records', labels: { since: 'From day' }, done: show });
+  if (filter) {
+    main.append(section('Records', filter, list));
+    show(await api.get('/api/v1/audit/log'));
   }
 }

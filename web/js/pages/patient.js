@@ -6,6 +6,7 @@ import { h, s, section, table, badge, announce } from '../dom.js';
 import { field, form } from '../forms.js';
 import * as f from '../fmt.js';
 import { criteria, missing } from './screening.js';
+import { opForm } from '../opform.js';
 
 const ENROLERS = ['coordinator', 'investigator'];
 
@@ -33,10 +34,18 @@ export async function render(main, ctx) {
     h('p', { class: 'facts' }, `Site ${p.site} · `, badge(p.state), ' · verdict ', badge(p.verdict || 'none'),
       p.arm ? ` · arm ${p.arm}, allocation number ${p.allocation}` : '', ` · protocol version ${p.protocol_version}`),
     h('nav', { class: 'toc', 'aria-label': 'Sections of this patient' }, h('ul', {},
-      ['Enrolment', 'Calendar', 'Labs', 'Records', 'Casebook'].map((t) => h('li', {}, h('a', { href: `#/patient/${encodeURIComponent(p.id)}`, 'data-to': 'sec-' + t.toLowerCase(), onclick: jump }, t))))),
+      ['Enrolment', 'Calendar', 'Doses', 'Labs', 'Adverse events', 'Events', 'Everolimus', 'Signatures', 'Records', 'Casebook'].map((t) => h('li', {}, h('a', { href: `#/patient/${encodeURIComponent(p.id)}`, 'data-to': 'sec-' + t.toLowerCase(), onclick: jump }, t))))),
     enrolment(show, ctx),
     calendar(cal),
+    await doses(show, ctx),
     labs(show, ctx),
+    await recordsOf(show, ctx, 'Adverse events', 'aes', 'records.ae', 'Record an adverse event',
+      { labels: { term: 'CTCAE v5.0 term', grade: 'CTCAE grade' }, order: ['term', 'grade', 'start', 'end', 'serious', 'related'],
+        options: { related: [['', '—'], ['not_related', 'not related'], ['unlikely', 'unlikely'], ['possible', 'possible'], ['probable', 'probable'], ['definite', 'definite']] } }),
+    await recordsOf(show, ctx, 'Events', 'events', 'records.event', 'Record an event',
+      { order: ['type', 'date', 'site'], options: { type: ['recurrence', 'progression', 'death', 'next_therapy', 'lost_to_follow_up', 'withdrawal'].map((t) => [t, f.words(t)]) } }),
+    await oral(show, ctx),
+    book ? recordsOf(show, ctx, 'Signatures', 'signatures') : null,
     book ? records(show) : null,
     book ? casebook(show) : null);
   if (flash) { announce(flash); flash = null; }
@@ -123,7 +132,8 @@ function calendar(cal) {
       s('line', { x1: X(x.target), x2: X(x.target), y1: y + 1, y2: y + 15, class: 'target' }));
     if (x.actual) svg.append(s('circle', { cx: X(x.actual), cy: y + 8, r: 4, class: `actual ${cls}` }));
   });
-  const rows = cal.visits.map((x) => [x.id, x.label, f.time(x.target), x.earliest ? h('span', {}, f.time(x.earliest), ' – ', f.time(x.latest_delayed || x.latest)) : '—',
+  const rows = cal.visits.map((x) => [x.id, x.label, f.time(x.target), x.earliest ? h('span', {}, f.time(x.earliest), ' – ', f.time(x.latest),
+      x.latest_delayed ? [' (up to ', f.time(x.latest_delayed), ` if delayed for ${f.words(x.delay_reason || 'a reason')})`] : '') : '—',
     x.actual ? f.time(x.actual) : '—', badge(x.status), x.deviation ? badge('deviation', 'dev') : '', x.note || '']);
   return section('Calendar',
     cal.stopped ? h('p', { class: 'notice' }, `Treatment stopped: ${cal.stopped}`) : null,
@@ -170,10 +180,96 @@ function gradeBadge(g) {
   return h('span', { title: g.reason || '' }, badge(f.words(g.grade), 'unknown'), g.min_grade != null ? ` (${g.min_grade} to ${g.max_grade})` : '');
 }
 
+// Doses: each cycle's decision with its reasons, the administrations with their activities
+// decay-corrected by the server, and the cumulative ledger; the forms for a decision and an
+// administration, with a decay calculator to check a reading before it is entered.
+async function doses(show, ctx) {
+  const p = show.patient, path = { patient: p.id }, me = ctx.me;
+  const decide = await opForm('doses.decide', { me, path, key: 'decide', submit: 'Decide the dose', order: ['cycle', 'date'],
+    done: (r, v) => reload(ctx, `Cycle ${v.cycle}: ${f.words(r.action)}, ${f.num(r.activity_mbq, 'MBq')}${r.delay_days ? `, delayed ${r.delay_days} days` : ''}. ${r.reasons.map((x) => x.text).join(' ')}`) });
+  const adm = await opForm('doses.administration', { me, path, key: 'administration', submit: 'Record the administration',
+    order: ['cycle', 'prescribed', 'before', 'before_at', 'start', 'end', 'residual', 'residual_at', 'unit'],
+    units: { prescribed: 'MBq', before: 'MBq', residual: 'MBq', calibration: 'MBq' },
+    labels: { before: 'Activity measured before', residual: 'Residual activity after', before_at: 'Measured before at', residual_at: 'Residual measured at', start: 'Infusion start', end: 'Infusion end' },
+    done: (r, v) => reload(ctx, `Cycle ${v.cycle} administered: ${f.num(r.administered_mbq, 'MBq', 1)} at the infusion start (before ${f.num(r.before_at_admin_mbq, 'MBq', 1)}, residual ${f.num(r.residual_at_admin_mbq, 'MBq', 1)}, decay-corrected); deviation from prescribed ${f.num(r.deviation * 100, '%', 1)}${r.warnings.length ? '; ' + r.warnings.map((w) => w.text || w.message || w.code).join('; ') : ''}.`) });
+  if (!show.casebook && !decide && !adm) return null;
+  const decisions = byListing(show, 'doses').map((c) => {
+    const d = c.data.decision || {};
+    return [String(c.data.cycle), f.time(c.date), badge(f.words(d.action || ''), d.action === 'withhold' || d.action === 'stop' ? 'dev' : 'ok'),
+      f.num(d.activity_mbq, 'MBq'), d.delay_days ? f.num(d.delay_days, 'days') : '—', h('ul', { class: 'evidence' }, (d.reasons || []).map((r) => h('li', {}, r.text)))];
+  });
+  let cum = 0;
+  const ledger = byListing(show, 'administrations').map((c) => {
+    const r = c.data.result || {}, rec = c.data.record || {};
+    cum += r.administered_mbq || 0;
+    return [String(c.data.cycle), f.time(c.date), rec.nuclide || 'Lu-177', f.num(rec.prescribed_mbq, 'MBq'), f.num(r.administered_mbq, 'MBq', 1),
+      f.num(r.deviation != null ? r.deviation * 100 : null, '%', 1), f.num(cum / 1000, 'GBq', 2)];
+  });
+  return section('Doses',
+    show.casebook ? table('Dose decisions', ['cycle', 'decided', 'action', 'activity', 'delay', 'reasons'], decisions, { empty: 'No decision yet.' }) : null,
+    show.casebook ? table('Administrations and cumulative activity', ['cycle', 'day', 'nuclide', 'prescribed', 'administered (at infusion start)', 'deviation', 'cumulative'], ledger, { empty: 'No administration yet.' }) : null,
+    decide ? h('details', {}, h('summary', {}, 'Decide a cycle\'s dose'), decide) : null,
+    adm ? h('details', {}, h('summary', {}, 'Record an administration'), adm, calculator()) : null);
+}
+
+// Lu-177's physical half-life, 6.647 days (Lutathera SmPC; data/nuclides.json): the calculator
+// is a check for the person at the dose calibrator; the stored activities are the server's.
+const LU177_HALF_LIFE_H = 6.647 * 24;
+function calculator() {
+  const out = h('output', { id: 'decay-out', for: 'decay-a decay-t0 decay-t1' }, '—');
+  const a = h('input', { id: 'decay-a', type: 'number', step: 'any', min: '0' });
+  const t0 = h('input', { id: 'decay-t0', type: 'datetime-local' });
+  const t1 = h('input', { id: 'decay-t1', type: 'datetime-local' });
+  const calc = () => {
+    const hrs = (Date.parse(t1.value) - Date.parse(t0.value)) / 36e5;
+    out.textContent = a.value && Number.isFinite(hrs)
+      ? `${f.num(Number(a.value) * Math.pow(2, -hrs / LU177_HALF_LIFE_H), 'MBq', 1)} after ${f.num(hrs, 'h', 2)}` : '—';
+  };
+  for (const i of [a, t0, t1]) i.addEventListener('input', calc);
+  return h('fieldset', { class: 'calc' }, h('legend', {}, 'Decay calculator (Lu-177, half-life 6.647 days)'),
+    h('div', { class: 'field' }, h('label', { for: 'decay-a' }, 'Activity measured', h('span', { class: 'unit' }, ' (MBq)')), a),
+    h('div', { class: 'field' }, h('label', { for: 'decay-t0' }, 'Measured at'), t0),
+    h('div', { class: 'field' }, h('label', { for: 'decay-t1' }, 'Activity at'), t1),
+    h('p', {}, 'Activity then: ', out));
+}
+
+// A kind of record: its casebook rows, and the form that records one (when the role may).
+async function recordsOf(show, ctx, title, listing, operationId, submit, o = {}) {
+  const frm = operationId ? await opForm(operationId, { me: ctx.me, path: { patient: show.patient.id }, key: listing, submit, ...o,
+    done: () => reload(ctx, `${title}: recorded.`) }) : null;
+  if (!show.casebook && !frm) return null;
+  const cs = byListing(show, listing);
+  const keys = [...new Set(cs.flatMap((c) => Object.keys(c.data || {})))].filter((k) => k !== 'patient').slice(0, 8);
+  return section(title,
+    show.casebook ? table(`${title} (${cs.length})`, ['date', ...keys.map(f.words), 'by'],
+      cs.map((c) => [f.time(c.date), ...keys.map((k) => value(c.data[k])), c.recorded_by]), { empty: 'None recorded.' }) : null,
+    frm ? h('details', {}, h('summary', {}, submit), frm) : null);
+}
+
+// The oral drug of the control arm (everolimus in NELMAS): its course and compliance.
+async function oral(show, ctx) {
+  const p = show.patient;
+  if (!(await ctx.api.has('oral.show'))) return null;
+  let o;
+  try { o = await ctx.api.get(`/api/v1/patients/${encodeURIComponent(p.id)}/oral`); } catch (e) {
+    if (e.signedOut) throw e;
+    return section('Everolimus', h('p', {}, e.message));
+  }
+  const path = { patient: p.id }, me = ctx.me;
+  const forms = (await Promise.all([
+    opForm('oral.dispense', { me, path, key: 'dispense', submit: 'Record tablets dispensed', done: () => reload(ctx, 'Dispensing recorded.') }),
+    opForm('oral.return', { me, path, key: 'return', submit: 'Record tablets returned', done: () => reload(ctx, 'Return recorded.') }),
+  ])).filter(Boolean);
+  return section('Everolimus',
+    h('pre', { class: 'json', tabindex: '0' }, JSON.stringify(o, null, 2)),
+    forms.map((fm) => h('details', {}, h('summary', {}, fm.querySelector('button[type=submit]').textContent), fm)));
+}
+
 function records(show) {
+  const shown = new Set(['labs', 'doses', 'administrations', 'aes', 'events', 'signatures']);
   const groups = new Map();
   for (const c of show.casebook || []) {
-    if (c.listing === 'labs') continue;
+    if (shown.has(c.listing)) continue;
     if (!groups.has(c.listing)) groups.set(c.listing, []);
     groups.get(c.listing).push(c);
   }
