@@ -36,3 +36,7 @@ export function addDays(iso, n) {
 export const daysBetween = (a, b) => Math.round((Date.parse(b + 'T00:00:00Z') - Date.parse(a + 'T00:00:00Z')) / 864e5);
 // snake_case names as words
 export const words = (s) => (s || '').replace(/_/g, ' ');
+// "1 patient", "3 patients"
+export function count(n, one, many) {
+  return `${new Intl.NumberFormat(undefined).format(n)} ${n === 1 ? one : many || one + 's'}`;
+}

@@ -6,7 +6,7 @@ const COLOURS = ['#1f5f8b', '#b5452b', '#2e7d32', '#6a3d9a', '#8a6d00', '#00838f
 
 // series: [{name, points: [[x, y], ...] sorted by x}], x numeric; xfmt/yfmt label ticks.
 export function steps(title, series, o = {}) {
-  const W = 640, H = o.height || 260, L = 56, R = 16, T = 16, B = 40;
+  const W = 760, H = o.height || 260, L = 56, R = 48, T = 16, B = 40;
   const xs = series.flatMap((se) => se.points.map((p) => p[0]));
   const ys = series.flatMap((se) => se.points.map((p) => p[1]));
   const x0 = o.xmin ?? Math.min(...xs, 0), x1 = Math.max(...xs, x0 + 1);
@@ -17,11 +17,14 @@ export function steps(title, series, o = {}) {
     s('title', { id: o.id + '-t' }, title));
   svg.append(s('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis' }),
     s('line', { x1: L, y1: T, x2: L, y2: H - B, class: 'axis' }));
-  for (let i = 0; i <= 4; i++) {
-    const yv = y0 + ((y1 - y0) * i) / 4, xv = x0 + ((x1 - x0) * i) / 4;
+  // counts take whole-number ticks
+  const ystep = o.integer && y1 - y0 <= 4 ? 1 : (y1 - y0) / 4;
+  for (let yv = y0; yv <= y1 + 1e-9; yv += ystep)
     svg.append(s('text', { x: L - 6, y: Y(yv) + 4, 'text-anchor': 'end', class: 'tick' }, (o.yfmt || String)(yv)),
-      s('line', { x1: L, y1: Y(yv), x2: W - R, y2: Y(yv), class: 'grid' }),
-      s('text', { x: X(xv), y: H - B + 16, 'text-anchor': 'middle', class: 'tick' }, (o.xfmt || String)(xv)));
+      s('line', { x1: L, y1: Y(yv), x2: W - R, y2: Y(yv), class: 'grid' }));
+  for (let i = 0; i <= 4; i++) {
+    const xv = x0 + ((x1 - x0) * i) / 4;
+    svg.append(s('text', { x: X(xv), y: H - B + 16, 'text-anchor': 'middle', class: 'tick' }, (o.xfmt || String)(xv)));
   }
   if (o.xlabel) svg.append(s('text', { x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle', class: 'label' }, o.xlabel));
   if (o.ylabel) svg.append(s('text', { x: 12, y: (T + H - B) / 2, 'text-anchor': 'middle', class: 'label', transform: `rotate(-90 12 ${(T + H - B) / 2})` }, o.ylabel));

@@ -31,20 +31,20 @@ function enrolment(patients) {
     days.sort();
     const pts = [[0, 0]];
     days.forEach((d, i) => pts.push([Date.parse(d + 'T00:00:00Z') / 864e5 - t0, i + 1]));
-    return { name: `${name} (${days.length} patients)`, points: pts };
+    return { name: `${name} (${f.count(days.length, 'patient')})`, points: pts };
   });
   const iso = (x) => new Date((t0 + x) * 864e5).toISOString().slice(0, 10);
-  const rows = [...groups.entries()].sort().map(([k, d]) => [k, f.num(d.length, 'patients'), f.time(d.sort()[0]), f.time(d[d.length - 1])]);
+  const rows = [...groups.entries()].sort().map(([k, d]) => [k, f.count(d.length, 'patient'), f.time(d.sort()[0]), f.time(d[d.length - 1])]);
   return section('Enrolment over time',
     steps('Patients allocated, cumulative, by site and arm', series, {
-      id: 'enrol', extend: true, xfmt: (x) => f.day(iso(Math.round(x))), yfmt: (y) => Math.round(y * 10) / 10,
+      id: 'enrol', extend: true, integer: true, xfmt: (x) => f.day(iso(Math.round(x))), yfmt: (y) => Math.round(y * 10) / 10,
       xlabel: 'day of allocation', ylabel: 'patients',
     }),
     table('Allocations by site and arm', ['site and arm', 'allocated', 'first', 'latest'], rows));
 }
 
 function box(label, n, note) {
-  return h('div', { class: 'cbox' }, h('strong', {}, f.num(n, 'patients')), h('span', {}, label), note ? h('small', {}, note) : null);
+  return h('div', { class: 'cbox' }, h('strong', {}, f.count(n, 'patient')), h('span', {}, label), note ? h('small', {}, note) : null);
 }
 function consort(fl) {
   const verdicts = Object.entries(fl.verdicts || {}).map(([k, v]) => `${f.words(k)}: ${v}`).join(', ');

@@ -28,8 +28,8 @@ export async function render(main, { me, query }) {
     const csv = [cols.join(','), ...rows.map((x) => cols.map((c) => csvField(cell(x[c]))).join(','))].join('\r\n') + '\r\n';
     const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
     out.replaceChildren(
-      h('p', {}, h('a', { href: url, download: `${r.listing}.csv`, id: 'csv' }, `Download ${f.words(r.listing)} as CSV (${f.num(rows.length, 'rows')})`)),
-      table(`${f.words(r.listing)}: ${rows.length} rows`, cols.map(f.words),
+      h('p', {}, h('a', { href: url, download: `${r.listing}.csv`, id: 'csv' }, `Download ${f.words(r.listing)} as CSV (${f.count(rows.length, 'row')})`)),
+      table(`${f.words(r.listing)}: ${f.count(rows.length, 'row')}`, cols.map(f.words),
         rows.map((x) => cols.map((c) => (typeof x[c] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x[c]) ? f.time(x[c]) : cell(x[c])))), { empty: 'No row matches.' }));
   };
   const filter = await opForm(`list.${kind}`, { me, key: `listing-${kind}`, submit: 'Show', labels: { from: 'From day', to: 'To day' }, done: show });
