@@ -12,11 +12,11 @@ DEBIAN_BUILD = gcc meson ninja-build pkg-config jq \
                libcjson-dev libsqlite3-dev libsodium-dev libgsl-dev sqlite3 \
                libxml2-dev libxml2-utils python3-pandas libpq-dev postgresql \
                libmicrohttpd-dev libgnutls28-dev curl openssl \
-               locales
+               locales liboath-dev oathtool
 # the browser tests (tests/web) drive Debian's chromium; node and npm are the machine's own
 DEBIAN_BUILD += chromium fonts-dejavu-core
 # What the benchmarks compare against (R's survival and rpact, node, jq, hyperfine).
-DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine
+DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine wrk nginx-light
 # What `make lint` needs (STYLE.md: cppcheck and clang-tidy clean); not part of `make check`.
 DEBIAN_LINT  = cppcheck clang-tidy
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "lutetia/date.h"
+#include "lutetia/file.h"
 #include "lutetia/ops.h"
 #include "lutetia/server.h"
 
@@ -14,7 +16,7 @@ static void help(FILE *f)
             "usage: lutetia serve --db FILE --listen ADDR:PORT [--key-file FILE]\n"
             "                     [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
             "                     [--threads N] [--timeout SECONDS] [--body-max BYTES]\n"
-            "                     [--allow-known-seed] [--web DIR]\n"
+            "                     [--allow-known-seed [--test-clock FILE]] [--web DIR]\n"
             "       lutetia serve --print-openapi\n\n"
             "Serves the trial over HTTP (docs/server.md): every operation of the library's\n"
             "operations table under /api/v1/, sign-in with a password (lutetia user password)\n"
@@ -26,6 +28,9 @@ static void help(FILE *f)
             "An access log of JSON lines goes to standard error.\n"
             "A trial created with a supplied seed (trial init --seed-hex) is refused: its\n"
             "allocations can be predicted. --allow-known-seed serves it anyway, for tests.\n"
+            "--test-clock FILE (tests only, with --allow-known-seed): sessions, sign-in and\n"
+            "tokens are judged at the time FILE holds (2026-12-01T08:00:00Z), read anew for\n"
+            "each request, so that a test can move time without waiting.\n"
             "The web page is served at / from --web DIR, by default the web/ folder of the\n"
             "data directory (LUTETIA_DATA_DIR, the source tree, or PREFIX/share/lutetia/web).\n");
 }
@@ -41,6 +46,20 @@ static bool is_dir(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The test clock: the time in the file, read for each request; the system's when the file does
+ * not hold one (a test that forgot to write it sees real time, never a crash). */
+static int64_t file_clock(void *ctx)
+{
+    char *text = NULL;
+    size_t n = 0;
+    lt_time t;
+    if (lt_file_read(ctx, &text, &n, NULL) != LT_OK) return lt_time_now();
+    text[strcspn(text, "\r\n")] = '\0';
+    if (!lt_time_parse(text, &t)) t = lt_time_now();
+    free(text);
+    return t;
 }
 
 static void ready(const char *addr, unsigned port, void *ctx)
@@ -62,6 +81,7 @@ int lt_cmd_serve(int argc, char **argv)
         {"body-max", required_argument, 0, 'b'},  {"print-openapi", no_argument, 0, 'p'},
         {"allow-known-seed", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'},
         {"web", required_argument, 0, 'w'},
+        {"test-clock", required_argument, 0, 'C'},
         {0, 0, 0, 0},
     };
     lt_server_config cfg;
@@ -80,6 +100,10 @@ int lt_cmd_serve(int argc, char **argv)
         case 'i': cfg.insecure_http = true; break;
         case 'a': cfg.allow_known_seed = true; break;
         case 'w': cfg.web_dir = optarg; break;
+        case 'C':
+            cfg.now = file_clock;
+            cfg.now_ctx = optarg;
+            break;
         case 't':
             if (!lt_parse_long(optarg, 1, 256, &n))
                 return lt_cli_usage_error("serve", "--threads: expected 1 to 256, found '%s'", optarg);
@@ -109,6 +133,10 @@ int lt_cmd_serve(int argc, char **argv)
     }
     if (optind < argc) return lt_cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
     if (!cfg.listen) return lt_cli_usage_error("serve", "--listen ADDR:PORT is required");
+    /* a clock someone else sets would let them stretch sessions and tokens: tests only */
+    if (cfg.now && !cfg.allow_known_seed)
+        return lt_cli_usage_error("serve", "--test-clock is for tests: give it only with "
+                                           "--allow-known-seed");
     cfg.db = lt_cli_db(db);
     if (!cfg.key_file) cfg.key_file = lt_cli_key_file(NULL);
     /* the web page: the folder given, else web/ beside the data files, in their order
