@@ -30,6 +30,10 @@ export WEB_PASSWORD=trustworthy-horse-42
 for u in admin coord1 inv1 nuc1 stat1 mon1 coord2 inv2 ustat1; do
     printf '%s\n' "$WEB_PASSWORD" | "$L" user password "$u" --password-stdin >/dev/null || bad "password $u"
 done
+# the full name an electronic signature shows (where the command line can set one)
+if "$L" user name --help >/dev/null 2>&1; then
+    "$L" user name --name inv1 --full-name "Irene Investigator" >/dev/null || bad "full name"
+fi
 
 # the patient files the scenarios upload: the eligible native example under new ids
 export WEB_FILES="$TMP/files"

@@ -137,6 +137,22 @@ test('screen, consent, confirm and randomise with the keyboard alone', async ({ 
   await shot(page, 'patient');
 });
 
+test('the investigator signs the confirmation electronically', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'signatures.confirm')), 'no signatures on this server');
+  await signIn(page, 'inv1', '#/patient/W1');
+  const sig = page.locator('form[data-draft=sign-confirm]');
+  await sig.getByLabel(/User name/).fill('inv1');
+  await sig.getByLabel('Password').fill('not-my-password');
+  await sig.getByRole('button', { name: 'Sign the confirmation' }).click();
+  await expect(sig.locator('.form-error, .field-error').first()).toBeVisible();
+  await expect(sig.getByLabel(/User name/)).toHaveValue('inv1');
+  await sig.getByLabel('Password').fill(PASSWORD);
+  await sig.getByRole('button', { name: 'Sign the confirmation' }).click();
+  await expect(page.locator('#flash')).toContainText('Signed: Irene Investigator (inv1, investigator)');
+  await expect(page.locator('#flash')).toContainText('meaning approval');
+  await shot(page, 'patient-signed');
+});
+
 test('a lab with platelets 62 is graded; a refused value is shown beside its field', async ({ page }) => {
   await signIn(page, 'coord1', '#/patient/W1');
   const lab = page.locator('form[data-draft=lab]');

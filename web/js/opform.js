@@ -55,7 +55,8 @@ export async function opForm(operationId, o) {
     const label = o.labels?.[n] || words(n).replace(/^./, (c) => c.toUpperCase());
     const opts = {
       required: req.has(n), hint: props[n].description, unit: o.units?.[n], value: o.values?.[n],
-      type: t === 'date' ? 'date' : t === 'datetime' ? 'datetime-local' : t === 'number' ? 'number' : t === 'boolean' ? 'checkbox'
+      autocomplete: n === 'password' ? 'current-password' : n === 'user' ? 'username' : undefined,
+      type: n === 'password' ? 'password' : t === 'date' ? 'date' : t === 'datetime' ? 'datetime-local' : t === 'number' ? 'number' : t === 'boolean' ? 'checkbox'
         : t === 'object' || t === 'array' ? 'textarea' : 'text',
       step: t === 'number' ? 'any' : undefined, options: o.options?.[n],
     };

@@ -35,7 +35,7 @@ export async function render(main, ctx) {
       p.arm ? ` · arm ${p.arm}, allocation number ${p.allocation}` : '', ` · protocol version ${p.protocol_version}`),
     h('nav', { class: 'toc', 'aria-label': 'Sections of this patient' }, h('ul', {},
       ['Enrolment', 'Calendar', 'Doses', 'Labs', 'Adverse events', 'Events', 'Everolimus', 'Signatures', 'Records', 'Casebook'].map((t) => h('li', {}, h('a', { href: `#/patient/${encodeURIComponent(p.id)}`, 'data-to': 'sec-' + t.toLowerCase(), onclick: jump }, t))))),
-    enrolment(show, ctx),
+    enrolment(show, { ...ctx, sign: await signConfirm(show, ctx) }),
     calendar(cal),
     await doses(show, ctx),
     labs(show, ctx),
@@ -69,6 +69,20 @@ function step(n, title, done, body) {
   return h('li', { class: `step ${done ? 'done' : ''}` }, h('h3', {}, `${n}. ${title} `, badge(done ? 'done' : 'to do')), body);
 }
 
+// The investigator's electronic signature of the confirmation (21 CFR Part 11, docs/part11.md):
+// the password again (and the user name on the first signature of a session), the meaning;
+// what was signed is shown with the signer's full name and the UTC time.
+async function signConfirm(show, ctx) {
+  const p = show.patient;
+  if (!p.confirmed_on) return null;
+  const signed = (show.casebook || []).filter((c) => c.listing === 'signatures' && c.data.full_name);
+  const frm = await opForm('signatures.confirm', { me: ctx.me, path: { patient: p.id }, key: 'sign-confirm', submit: 'Sign the confirmation',
+    order: ['user', 'password', 'meaning', 'comment'], labels: { user: 'User name (first signature of this sign-in)' },
+    options: { meaning: [['', 'approval (default)'], ['approval', 'approval'], ['review', 'review'], ['responsibility', 'responsibility']] },
+    done: (r) => reload(ctx, `Signed: ${r.full_name} (${r.signer}, ${f.words(r.role)}), ${r.signed_at} UTC, meaning ${r.meaning}: ${r.statement}`) });
+  return frm ? h('details', { open: !signed.length || null }, h('summary', {}, 'Electronic signature'), frm) : null;
+}
+
 function enrolment(show, ctx) {
   const p = show.patient, role = ctx.me.role, api = ctx.api;
   const base = `/api/v1/patients/${encodeURIComponent(p.id)}`;
@@ -81,7 +95,7 @@ function enrolment(show, ctx) {
       'Record consent', async (v) => { await api.post(`${base}/consent`, v); reload(ctx, 'Consent recorded'); })
       : h('p', {}, 'Not yet recorded (a coordinator or investigator records it).');
   const confirm = p.confirmed_on
-    ? h('p', {}, 'Confirmed by ', p.confirmed_by, ' on ', f.time(p.confirmed_on), '.')
+    ? h('div', {}, h('p', {}, 'Confirmed by ', p.confirmed_by, ' on ', f.time(p.confirmed_on), '.'), ctx.sign || null)
     : !p.consent_date ? h('p', {}, 'After consent.')
       : role === 'investigator'
         ? form('confirm', [field('date', 'Date of confirmation', { type: 'date', required: true, value: f.today() })],
