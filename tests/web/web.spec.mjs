@@ -376,3 +376,11 @@ test('an admin adds a site and creates a token', async ({ page }) => {
   await expect(page.locator('#token-out')).toContainText(/ltk_[0-9a-f]{16}_[0-9a-f]{64}/);
   await shot(page, 'admin');
 });
+
+test('a statistician reads an endpoint dataset and the proportions', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'endpoints.dataset')), 'no endpoints on this server');
+  await signIn(page, 'stat1', '#/statistics');
+  await page.getByRole('button', { name: 'Show the dataset' }).click();
+  await expect(page.locator('#dataset table')).toContainText('LONG');
+  await shot(page, 'statistics');
+});

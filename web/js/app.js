@@ -15,7 +15,7 @@ const PAGES = [
   { path: 'patient', title: 'Patient', mod: './pages/patient.js', roles: ALL },
   { path: 'due', title: 'Due list', mod: './pages/due.js', roles: ALL, nav: true, op: 'due.list' },
   { path: 'listings', title: 'Listings', mod: './pages/listings.js', roles: ALL.filter((r) => r !== 'admin'), nav: true, op: 'list.labs' },
-  { path: 'statistics', title: 'Statistics', mod: './pages/statistics.js', roles: STATS, nav: true, op: 'endpoints.show' },
+  { path: 'statistics', title: 'Statistics', mod: './pages/statistics.js', roles: STATS, nav: true, op: 'endpoints.dataset' },
   { path: 'audit', title: 'Audit trail', mod: './pages/audit.js', roles: ['admin', 'monitor'], nav: true, op: 'audit.verify' },
   { path: 'admin', title: 'Administration', mod: './pages/admin.js', roles: ['admin'], nav: true, op: 'users.add' },
   { path: 'password', title: 'Change password', mod: './pages/password.js', roles: ALL, op: 'users.password' },
