@@ -9,7 +9,7 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   outputDir: `${out}/test-results`,
   reporter: [['list'], ['json', { outputFile: `${out}/report.json` }]],

@@ -46,8 +46,8 @@ export const get = (path, query) => {
 export const post = (path, body) => call('POST', path, body ?? {});
 export const del = (path) => call('DELETE', path);
 
-export async function signIn(user, password) {
-  const s = await call('POST', '/api/v1/session', { user, password });
+export async function signIn(user, password, totp) {
+  const s = await call('POST', '/api/v1/session', totp ? { user, password, totp } : { user, password });
   sessionStorage.setItem(TOKEN, s.csrf_token);
   return s;
 }
