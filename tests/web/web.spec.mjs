@@ -145,12 +145,15 @@ test('the investigator signs the confirmation electronically', async ({ page }) 
   await sig.getByLabel(/User name/).fill('inv1');
   await sig.getByLabel('Password').fill('not-my-password');
   await sig.getByRole('button', { name: 'Sign the confirmation' }).click();
-  await expect(sig.locator('.form-error, .field-error').first()).toBeVisible();
+  await expect(sig.locator('[data-field=password] .field-error')).toContainText('sign-in refused');
+  await expect(sig.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
   await expect(sig.getByLabel(/User name/)).toHaveValue('inv1');
   await sig.getByLabel('Password').fill(PASSWORD);
   await sig.getByRole('button', { name: 'Sign the confirmation' }).click();
   await expect(page.locator('#flash')).toContainText('Signed: Irene Investigator (inv1, investigator)');
   await expect(page.locator('#flash')).toContainText('meaning approval');
+  await expect(page.locator('.signature')).toContainText('valid Signed by Irene Investigator (inv1)');
+  await expect(page.locator('form[data-draft=sign-confirm]')).toHaveCount(0);
   await shot(page, 'patient-signed');
 });
 

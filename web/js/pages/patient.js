@@ -6,7 +6,7 @@ import { h, s, section, table, badge, announce } from '../dom.js';
 import { field, form } from '../forms.js';
 import * as f from '../fmt.js';
 import { criteria, missing } from './screening.js';
-import { opForm } from '../opform.js';
+import { opForm, allowed } from '../opform.js';
 
 const ENROLERS = ['coordinator', 'investigator'];
 
@@ -75,12 +75,19 @@ function step(n, title, done, body) {
 async function signConfirm(show, ctx) {
   const p = show.patient;
   if (!p.confirmed_on) return null;
-  const signed = (show.casebook || []).filter((c) => c.listing === 'signatures' && c.data.full_name);
-  const frm = await opForm('signatures.confirm', { me: ctx.me, path: { patient: p.id }, key: 'sign-confirm', submit: 'Sign the confirmation',
+  let sigs = [];
+  if (await allowed('signatures.list', ctx.me.role)) {
+    const l = await ctx.api.get('/api/v1/signatures', { patient: p.id });
+    sigs = (Array.isArray(l) ? l : l.signatures || []).filter((x) => x.act === 'confirm');
+  }
+  const shown = sigs.map((x) => h('p', { class: 'signature' }, badge(x.status, x.status === 'valid' ? 'ok' : 'dev'),
+    ` Signed by ${x.full_name} (${x.signer}), `, f.time(x.signed_at), ` UTC, meaning ${x.meaning}`));
+  const valid = sigs.some((x) => x.status === 'valid');
+  const frm = valid ? null : await opForm('signatures.confirm', { me: ctx.me, path: { patient: p.id }, key: 'sign-confirm', submit: 'Sign the confirmation',
     order: ['user', 'password', 'meaning', 'comment'], labels: { user: 'User name (first signature of this sign-in)' },
     options: { meaning: [['', 'approval (default)'], ['approval', 'approval'], ['review', 'review'], ['responsibility', 'responsibility']] },
     done: (r) => reload(ctx, `Signed: ${r.full_name} (${r.signer}, ${f.words(r.role)}), ${r.signed_at} UTC, meaning ${r.meaning}: ${r.statement}`) });
-  return frm ? h('details', { open: !signed.length || null }, h('summary', {}, 'Electronic signature'), frm) : null;
+  return h('div', {}, shown, frm ? h('details', { open: true }, h('summary', {}, 'Electronic signature'), frm) : null);
 }
 
 function enrolment(show, ctx) {
