@@ -13,12 +13,14 @@ DEBIAN_BUILD = gcc meson ninja-build pkg-config jq \
                libxml2-dev libxml2-utils python3-pandas libpq-dev postgresql \
                libmicrohttpd-dev libgnutls28-dev curl openssl \
                locales liboath-dev oathtool weasyprint poppler-utils
+# the browser tests (tests/web) drive Debian's chromium; node and npm are the machine's own
+DEBIAN_BUILD += chromium fonts-dejavu-core
 # What the benchmarks compare against (R's survival and rpact, node, jq, hyperfine).
 DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine wrk nginx-light
 # What `make lint` needs (STYLE.md: cppcheck and clang-tidy clean); not part of `make check`.
 DEBIAN_LINT  = cppcheck clang-tidy
 
-.PHONY: all demo check build test asan deps bench-deps bench fuzz clean lint mutate
+.PHONY: all demo check build test asan deps bench-deps bench fuzz clean lint mutate web-deps
 
 all: build
 
@@ -42,7 +44,14 @@ demo: build
 	$(LUTETIA) demo --db out/nct04544098.db --out out --protocol protocols/nct04544098.json
 	$(LUTETIA) demo --db out/net-retreat.db --out out --protocol protocols/net-retreat.json
 
-check: build asan
+# The browser tests' node modules, exactly those of tests/web/package-lock.json (npm ci), again
+# only when the lock file is newer than the last install; browsers are never downloaded.
+web-deps: deps
+	@if [ ! -f tests/web/node_modules/.package-lock.json ] || \
+	    [ tests/web/package-lock.json -nt tests/web/node_modules/.package-lock.json ]; then \
+		cd tests/web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
+
+check: build asan web-deps
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
 		sh tests/run.sh $(BUILD) $(ASAN_BUILD)
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "lutetia/date.h"
 #include "lutetia/file.h"
@@ -16,6 +17,7 @@ static void help(FILE *f)
             "                     [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
             "                     [--threads N] [--timeout SECONDS] [--body-max BYTES]\n"
             "                     [--allow-known-seed [--test-clock FILE]] [--db-read URL]\n"
+            "                     [--web DIR]\n"
             "       lutetia serve --print-openapi\n\n"
             "Serves the trial over HTTP (docs/server.md): every operation of the library's\n"
             "operations table under /api/v1/, sign-in with a password (lutetia user password)\n"
@@ -32,7 +34,22 @@ static void help(FILE *f)
             "each request, so that a test can move time without waiting.\n"
             "--db-read sends the read-only operations (GET routes) to another database, such\n"
             "as a PostgreSQL streaming-replication standby (docs/deploy.md); sign-in and every\n"
-            "change go to --db. PostgreSQL connections are pooled between requests.\n");
+            "change go to --db. PostgreSQL connections are pooled between requests.\n"
+            "The web page is served at / from --web DIR, by default the web/ folder of the\n"
+            "data directory (LUTETIA_DATA_DIR, the source tree, or PREFIX/share/lutetia/web).\n");
+}
+
+#ifndef LT_DATA_DIR_SOURCE
+#define LT_DATA_DIR_SOURCE ""
+#endif
+#ifndef LT_DATA_DIR_INSTALL
+#define LT_DATA_DIR_INSTALL "/usr/local/share/lutetia"
+#endif
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The test clock: the time in the file, read for each request; the system's when the file does
@@ -67,6 +84,7 @@ int lt_cmd_serve(int argc, char **argv)
         {"threads", required_argument, 0, 't'},   {"timeout", required_argument, 0, 'T'},
         {"body-max", required_argument, 0, 'b'},  {"print-openapi", no_argument, 0, 'p'},
         {"allow-known-seed", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'},
+        {"web", required_argument, 0, 'w'},
         {"test-clock", required_argument, 0, 'C'},
         {"db-read", required_argument, 0, 'r'},
         {0, 0, 0, 0},
@@ -86,6 +104,7 @@ int lt_cmd_serve(int argc, char **argv)
         case 'K': cfg.tls_key = optarg; break;
         case 'i': cfg.insecure_http = true; break;
         case 'a': cfg.allow_known_seed = true; break;
+        case 'w': cfg.web_dir = optarg; break;
         case 'C':
             cfg.now = file_clock;
             cfg.now_ctx = optarg;
@@ -126,6 +145,21 @@ int lt_cmd_serve(int argc, char **argv)
                                            "--allow-known-seed");
     cfg.db = lt_cli_db(db);
     if (!cfg.key_file) cfg.key_file = lt_cli_key_file(NULL);
+    /* the web page: the folder given, else web/ beside the data files, in their order
+     * (LUTETIA_DATA_DIR's parent, the source tree, the installed copy: PREFIX/share/lutetia/web) */
+    char web[4096];
+    if (cfg.web_dir && !is_dir(cfg.web_dir))
+        return lt_cli_usage_error("serve", "--web: '%s' is not a folder", cfg.web_dir);
+    if (!cfg.web_dir) {
+        const char *env = getenv("LUTETIA_DATA_DIR");
+        const char *tries[3][2] = {{env, "/../web"}, {LT_DATA_DIR_SOURCE, "/../web"},
+                                   {LT_DATA_DIR_INSTALL, "/web"}};
+        for (int i = 0; i < 3 && !cfg.web_dir; i++) {
+            if (!tries[i][0] || !*tries[i][0]) continue;
+            snprintf(web, sizeof web, "%s%s", tries[i][0], tries[i][1]);
+            if (is_dir(web)) cfg.web_dir = web;
+        }
+    }
     bool tls = cfg.tls_cert || cfg.tls_key;
     cfg.ready = ready;
     cfg.ready_ctx = &tls;

@@ -21,6 +21,7 @@ typedef struct lt_server_config {
     unsigned threads;         /* thread pool size (4) */
     unsigned timeout_s;       /* a connection idle this long is closed (30) */
     lt_auth_policy policy;
+    const char *web_dir;      /* the web page's files (web/) served outside /api/; NULL: none */
     /* the clock sessions, sign-in and tokens are judged by, in seconds since 1970 (NULL: the
      * system's); a test sets it to move time without waiting */
     int64_t (*now)(void *ctx);

@@ -18,6 +18,7 @@
 #include "lutetia/server.h"
 #include "lutetia/trial.h"
 #include "pool.h"
+#include "static.h"
 
 #define COOKIE "lutetia_session"
 
@@ -27,7 +28,7 @@ static const unsigned codes[] = {200, 400, 401, 403, 404, 405, 409, 413, 422, 50
 #define NCODES (sizeof codes / sizeof codes[0] + 1) /* + other */
 static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
-enum { R_HEALTHZ, R_METRICS, R_OPENAPI, R_SESSION, R_OTHER, R_FIXED };
+enum { R_HEALTHZ, R_METRICS, R_OPENAPI, R_SESSION, R_OTHER, R_WEB, R_FIXED };
 
 typedef struct metrics {
     pthread_mutex_t lock;
@@ -41,7 +42,7 @@ typedef struct metrics {
 static const char *route_name(size_t r)
 {
     static const char *const fixed[R_FIXED] = {"healthz", "metrics", "openapi", "session",
-                                               "other"};
+                                               "other", "web"};
     return r < R_FIXED ? fixed[r] : lt_ops_at(r - R_FIXED)->name;
 }
 
@@ -471,6 +472,26 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
     return answer(s, c, rq, method, url, R_SESSION, 200, "application/json", &b, cookie);
 }
 
+/* A file of the web page (static.c), outside /api/. */
+static enum MHD_Result web_file(server *s, struct MHD_Connection *c, request *rq,
+                                const char *method, const char *url)
+{
+    unsigned status = 404;
+    const char *why = "";
+    struct MHD_Response *r = lt__static_response(
+        s->cfg->web_dir, method, url, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"),
+        &status, &why);
+    if (!r)
+        return problem(s, c, rq, method, url, R_WEB, status,
+                       status == 405 ? "method not allowed" : "not found", "", why);
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    double secs = since(&rq->t0);
+    metrics_add(&s->m, R_WEB, status, secs);
+    access_log(s, method, url, R_WEB, status, secs, rq->user);
+    return ok;
+}
+
 static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, request *rq,
                                 const char *method, const char *url)
 {
@@ -503,6 +524,7 @@ static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, request *rq
         return answer(s, c, rq, method, url, R_OPENAPI, 200, "application/json", &b, NULL);
     }
     if (!strcmp(url, "/api/v1/session")) return session(s, c, rq, method, url);
+    if (s->cfg->web_dir && strncmp(url, "/api/", 5) != 0) return web_file(s, c, rq, method, url);
     char value[256];
     bool path_known = false;
     for (size_t i = 0; i < lt_ops_count(); i++) {
