@@ -106,6 +106,7 @@ int lt_cmd_demo(int argc, char **argv);      /* cli/demo.c */
 int lt_cmd_export(int argc, char **argv);    /* cli/export.c */
 int lt_cmd_serve(int argc, char **argv);     /* cli/serve.c */
 int lt_cmd_token(int argc, char **argv);     /* cli/token.c */
+int lt_cmd_op(int argc, char **argv);        /* cli/op.c */
 /* `user password` and `user deactivate|activate` (cli/credential.c); argv[0] is the subcommand */
 int lt_cli_user_password(int argc, char **argv);
 int lt_cli_user_state(int argc, char **argv);

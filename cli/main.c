@@ -45,6 +45,7 @@ static const lt_cli_command commands[] = {
     {"demo", lt_cmd_demo, "run a whole NELMAS trial on a fresh database and report"},
     {"serve", lt_cmd_serve, "serve the trial over HTTP: sign-in, the operations, OpenAPI"},
     {"token", lt_cmd_token, "create or revoke an API token for the HTTP server"},
+    {"op", lt_cmd_op, "any operation of the operations table by its name, as the server runs it"},
 };
 
 /* Other spellings people type, each naming its verb (curl keeps such aliases in its one
