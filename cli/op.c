@@ -12,13 +12,20 @@
 static const char *type_word(lt_op_type t)
 {
     switch (t) {
-    case LT_OP_STRING: return "TEXT";
-    case LT_OP_DATE: return "YYYY-MM-DD";
-    case LT_OP_NUMBER: return "N";
-    case LT_OP_BOOL: return "";
-    case LT_OP_OBJECT: return "JSON-OBJECT";
-    case LT_OP_TIME: return "RFC3339-TIME";
-    case LT_OP_ARRAY: return "JSON-ARRAY";
+    case LT_OP_STRING:
+        return "TEXT";
+    case LT_OP_DATE:
+        return "YYYY-MM-DD";
+    case LT_OP_NUMBER:
+        return "N";
+    case LT_OP_BOOL:
+        return "";
+    case LT_OP_OBJECT:
+        return "JSON-OBJECT";
+    case LT_OP_TIME:
+        return "RFC3339-TIME";
+    case LT_OP_ARRAY:
+        return "JSON-ARRAY";
     }
     return "VALUE";
 }
@@ -75,11 +82,13 @@ int lt_cmd_op(int argc, char **argv)
     const lt_op *op = lt_ops_find(argv[1]);
     if (!op) {
         const char **names = calloc(lt_ops_count() + 1, sizeof *names);
-        for (size_t i = 0; names && i < lt_ops_count(); i++) names[i] = lt_ops_at(i)->name;
+        for (size_t i = 0; names && i < lt_ops_count(); i++)
+            names[i] = lt_ops_at(i)->name;
         const char *near = names ? lt_cli_nearest(argv[1], names) : NULL;
-        int rc = near ? lt_cli_usage_error("op", "no operation '%s'; did you mean '%s'?", argv[1], near)
-                      : lt_cli_usage_error("op", "no operation '%s' (lutetia op --help lists them)",
-                                           argv[1]);
+        int rc =
+            near ? lt_cli_usage_error("op", "no operation '%s'; did you mean '%s'?", argv[1], near)
+                 : lt_cli_usage_error("op", "no operation '%s' (lutetia op --help lists them)",
+                                      argv[1]);
         free(names);
         return rc;
     }
@@ -152,7 +161,7 @@ int lt_cmd_op(int argc, char **argv)
     lt_buf_free(&a);
     lt_trial *t = NULL;
     int rc = (op->changes ? lt_cli_open_trial : lt_cli_open_trial_read)(lt_cli_db(db),
-                                                                          lt_cli_user(user), &t);
+                                                                        lt_cli_user(user), &t);
     if (rc) {
         lt_json_free(args);
         return rc;
