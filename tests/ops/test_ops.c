@@ -159,6 +159,12 @@ static const struct {
     {"users.activate", "{\"name\":\"u0\"}", NULL},
     {"tokens.create", "{\"for\":\"u0\",\"expires\":0}", "every user makes its own; another's is the admin's (the library's rule)"},
     {"tokens.revoke", "{\"id\":\"0000000000000000\"}", "every user revokes its own; another's is the admin's"},
+    {"signatures.confirm", "{\"patient\":\"NOPE\",\"password\":\"not-the-password-1\"}", NULL},
+    {"signatures.casebook", "{\"patient\":\"NOPE\",\"password\":\"not-the-password-1\"}", NULL},
+    {"signatures.decision", "{\"record\":\"NOPE/C01/001\",\"password\":\"not-the-password-1\"}", NULL},
+    {"signatures.ae", "{\"record\":\"NOPE/AE001\",\"password\":\"not-the-password-1\"}", NULL},
+    {"signatures.lock", "{\"password\":\"not-the-password-1\"}", NULL},
+    {"signatures.list", "{}", NULL},
 };
 
 static void test_roles_agree(void)
