@@ -107,6 +107,7 @@ int lt_cmd_export(int argc, char **argv);    /* cli/export.c */
 int lt_cmd_serve(int argc, char **argv);     /* cli/serve.c */
 int lt_cmd_token(int argc, char **argv);     /* cli/token.c */
 int lt_cmd_report(int argc, char **argv);    /* cli/report.c */
+int lt_cmd_op(int argc, char **argv);        /* cli/op.c */
 /* `user password` and `user deactivate|activate` (cli/credential.c); argv[0] is the subcommand */
 int lt_cli_user_password(int argc, char **argv);
 int lt_cli_user_state(int argc, char **argv);
@@ -117,6 +118,10 @@ int lt_cli_trial_due(int argc, char **argv);
 int lt_cli_trial_endpoints(int argc, char **argv);
 /* True when a schedule/due/endpoints command line names neither --protocol nor --events. */
 bool lt_cli_is_trial_form(int argc, char **argv);
+/* Prints the note that `late` patients whose origin (of endpoint, in e) is after the cutoff were
+ * left out: the file and store forms of `endpoints` say it alike (cli/endpoints.c). */
+struct lt_endpoints;
+void lt_cli_endpoint_note(size_t late, const char *endpoint, const struct lt_endpoints *e);
 /* `analyse ... --endpoint ID`: the trial endpoint's dataset as survival data (prints errors;
  * returns 0 or an exit code). */
 struct lt_surv_spec;

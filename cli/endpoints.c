@@ -284,117 +284,38 @@ int lt_cmd_endpoints(int argc, char **argv)
     lt_protocol *p = NULL;
     lt_endpoints *e = NULL;
     lt_outcome_set *set = NULL;
-    lt_endpoint_row *rows = NULL;
-    const char **factors = NULL;
-    size_t nfactors = 0;
-    int rc = 0;
-    if (lt_protocol_load(protocol, version, &p, &err) || lt_endpoints_from_protocol(p, &e, &err) ||
-        lt_outcome_set_load(events, &set, &err))
-        goto fail;
-    long k = lt_endpoints_find(e, endpoint);
-    if (k < 0) {
-        char list[256] = "";
-        for (size_t i = 0; i < lt_endpoints_count(e); i++) {
-            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-            strncat(list, lt_endpoints_id(e, i), sizeof list - strlen(list) - 1);
-        }
-        lt_error_set(&err, LT_ENOTFOUND, protocol, "no endpoint \"%s\"; the protocol defines %s",
-                     endpoint, list);
-        goto fail;
-    }
-    if (lt_endpoints_proportion(e, (size_t)k)) {
-        lt_error_set(&err, LT_EINVAL, "--endpoint",
-                     "%s is a proportion of patients, not a time to an event: 'lutetia analyse "
-                     "proportion --endpoint %s' gives it from the trial",
-                     lt_endpoints_id(e, (size_t)k), lt_endpoints_id(e, (size_t)k));
-        goto fail;
-    }
-    if (set->protocol && strcmp(set->protocol, lt_protocol_id(p)))
-        fprintf(stderr, "lutetia: warning: %s is for protocol \"%s\", not \"%s\"\n", events,
-                set->protocol, lt_protocol_id(p));
-    rows = calloc(set->n + 1, sizeof *rows);
-    /* strata columns: the protocol's factors first, then any other the records name */
-    size_t maxf = lt_protocol_strat_count(p);
-    for (size_t i = 0; i < set->n; i++)
-        maxf += set->records[i]->nstrata;
-    factors = calloc(maxf + 1, sizeof *factors);
-    if (!rows || !factors) {
-        lt_error_set(&err, LT_ENOMEM, "", "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < lt_protocol_strat_count(p); i++)
-        factors[nfactors++] = lt_protocol_strat(p, i)->id;
-    for (size_t i = 0; i < set->n; i++)
-        for (size_t j = 0; j < set->records[i]->nstrata; j++) {
-            const char *f = set->records[i]->strata[j].factor;
-            bool seen = false;
-            for (size_t m = 0; m < nfactors; m++)
-                if (!strcmp(factors[m], f)) seen = true;
-            if (!seen) factors[nfactors++] = f;
-        }
-    /* patients whose origin is after the cutoff were not in the study then: left out, said */
-    size_t nrows = 0, late = 0;
-    const lt_outcome_record **recs = calloc(set->n + 1, sizeof *recs);
-    if (!recs) {
-        lt_error_set(&err, LT_ENOMEM, "", "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < set->n; i++) {
-        lt_date o = lt_outcome_record_anchor(set->records[i], lt_endpoints_origin(e, (size_t)k));
-        if (cutoff != LT_DATE_NONE && o != LT_DATE_NONE && o > cutoff)
-            late++;
-        else
-            recs[nrows++] = set->records[i];
-    }
-    if (late)
-        fprintf(stderr, "lutetia: note: %zu patient%s whose %s is after the cutoff left out\n",
-                late, late == 1 ? "" : "s", lt_endpoints_origin(e, (size_t)k));
-    for (size_t i = 0; i < nrows; i++)
-        if (lt_endpoint_derive(e, (size_t)k, recs[i], cutoff, &rows[i], &err)) {
-            free(recs);
-            char w[LT_ERROR_WHERE_MAX];
-            snprintf(w, sizeof w, "%.120s: %.120s", events, err.where);
-            snprintf(err.where, sizeof err.where, "%s", w);
-            goto fail;
-        }
-
-    /* the control arm is the reference: arm_<ID> columns for the others */
-    const char *arm_ids[64];
-    const char *arm_names[64];
-    size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, arm_names, 64);
-    lt_endpoint_dataset ds = {
-        .protocol_id = lt_protocol_id(p),
-        .protocol_name = lt_protocol_name(p),
-        .protocol_version = lt_protocol_version(p),
-        .endpoint = lt_endpoints_id(e, (size_t)k),
-        .origin = lt_endpoints_origin(e, (size_t)k),
-        .cutoff = cutoff,
-        .factors = factors,
-        .nfactors = nfactors,
-        .arms = arm_ids,
-        .arm_names = arm_names,
-        .narms = narms,
-        .rows = rows,
-        .recs = recs,
-        .n = nrows,
-    };
     lt_buf b = LT_BUF_INIT;
-    lt_endpoint_dataset_write(&ds, csv ? LT_DATASET_CSV : json ? LT_DATASET_JSON : LT_DATASET_TEXT,
-                              &b);
-    rc = lt_cli_print_buf(&b);
+    size_t late = 0;
+    int rc = 0;
+    /* the same question as the store form's (lt_conduct_endpoint): one library function */
+    if (lt_protocol_load(protocol, version, &p, &err) || lt_endpoints_from_protocol(p, &e, &err) ||
+        lt_outcome_set_load(events, &set, &err)) {
+        rc = lt_cli_fail(&err);
+    } else {
+        if (set->protocol && strcmp(set->protocol, lt_protocol_id(p)))
+            fprintf(stderr, "lutetia: warning: %s is for protocol \"%s\", not \"%s\"\n", events,
+                    set->protocol, lt_protocol_id(p));
+        if (lt_endpoint_dataset_of(p, e, set, endpoint, cutoff,
+                                   csv ? LT_CONDUCT_CSV : json ? LT_CONDUCT_JSON : LT_CONDUCT_TEXT,
+                                   events, &b, &late, &err)) {
+            rc = lt_cli_fail(&err);
+        } else {
+            lt_cli_endpoint_note(late, endpoint, e);
+            rc = lt_cli_print_buf(&b);
+        }
+    }
     lt_buf_free(&b);
-    free(recs);
-    free(rows);
-    free(factors);
     lt_outcome_set_free(set);
     lt_endpoints_free(e);
     lt_protocol_free(p);
     return rc;
-fail:
-    free(rows);
-    free(factors);
-    lt_outcome_set_free(set);
-    lt_endpoints_free(e);
-    lt_protocol_free(p);
-    return lt_cli_fail(&err);
+}
+
+/* The note that patients whose origin falls after the cutoff were left out (both forms). */
+void lt_cli_endpoint_note(size_t late, const char *endpoint, const lt_endpoints *e)
+{
+    long k = e && endpoint ? lt_endpoints_find(e, endpoint) : -1;
+    if (late && k >= 0)
+        fprintf(stderr, "lutetia: note: %zu patient%s whose %s is after the cutoff left out\n",
+                late, late == 1 ? "" : "s", lt_endpoints_origin(e, (size_t)k));
 }

@@ -48,6 +48,7 @@ static const lt_cli_command commands[] = {
     {"token", lt_cmd_token, "create or revoke an API token for the HTTP server"},
     {"sign", lt_cmd_sign, "electronic signatures: confirmation, dose decision, AE, casebook, data lock"},
     {"signatures", lt_cmd_signatures, "the electronic signatures, each valid or invalidated"},
+    {"op", lt_cmd_op, "any operation of the operations table by its name, as the server runs it"},
 };
 
 /* Other spellings people type, each naming its verb (curl keeps such aliases in its one

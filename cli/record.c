@@ -1179,10 +1179,16 @@ int lt_cli_trial_endpoints(int argc, char **argv)
     lt_buf b = LT_BUF_INIT;
     lt_conduct_format f = has(&a, "csv") ? LT_CONDUCT_CSV : has(&a, "json") ? LT_CONDUCT_JSON
                                                                             : LT_CONDUCT_TEXT;
-    if (lt_conduct_endpoint(c, get(&a, "endpoint"), cutoff, f, &b, &err))
+    size_t late = 0;
+    if (lt_conduct_endpoint_counted(c, get(&a, "endpoint"), cutoff, f, &b, &late, &err)) {
         rc = lt_cli_fail(&err);
-    else
+    } else {
+        lt_endpoints *e = NULL;
+        if (late && lt_endpoints_from_protocol(lt_trial_protocol(t), &e, &err) == LT_OK)
+            lt_cli_endpoint_note(late, get(&a, "endpoint"), e);
+        lt_endpoints_free(e);
         rc = lt_cli_print_buf(&b);
+    }
     lt_buf_free(&b);
     lt_conduct_free(c);
     lt_trial_close(t);

@@ -316,55 +316,6 @@ fail:
     return lt_cli_fail(&err);
 }
 
-typedef struct by_site {
-    const char *site;
-    size_t at; /* position in the file */
-} by_site;
-
-/* Site order (patients without a site last), then file order. */
-static int cmp_site(const void *a, const void *b)
-{
-    const by_site *x = a, *y = b;
-    if (!x->site != !y->site) return x->site ? -1 : 1;
-    int c = x->site ? strcmp(x->site, y->site) : 0;
-    return c ? c : (x->at > y->at) - (x->at < y->at);
-}
-
-static void due_entry(lt_buf *b, bool json, bool *first, const char *site, const char *patient,
-                      const lt_visit *v)
-{
-    char tg[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX], l[LT_DATE_STR_MAX];
-    lt_date close = v->latest_delayed != LT_DATE_NONE ? v->latest_delayed : v->latest;
-    lt_date_format(v->target, tg);
-    lt_date_format(v->earliest, e);
-    lt_date_format(close, l);
-    if (!json) {
-        lt_buf_printf(b, "  %-10s %-16s %s  (%s..%s)%s  %s\n", patient, v->id, tg, e, l,
-                      v->status == LT_VISIT_OVERDUE ? " OVERDUE" : "", v->label);
-        return;
-    }
-    lt_buf_puts(b, *first ? "{\"site\":" : ",{\"site\":");
-    *first = false;
-    lt_buf_json_str(b, site);
-    lt_buf_puts(b, ",\"patient\":");
-    lt_buf_json_str(b, patient);
-    lt_buf_puts(b, ",\"entry\":");
-    lt_buf_json_str(b, v->id);
-    lt_buf_puts(b, ",\"kind\":");
-    lt_buf_json_str(b, lt_sched_kind_name(v->kind));
-    lt_buf_puts(b, ",\"label\":");
-    lt_buf_json_str(b, v->label);
-    lt_buf_puts(b, ",\"target\":");
-    lt_buf_json_str(b, tg);
-    lt_buf_puts(b, ",\"earliest\":");
-    lt_buf_json_str(b, e);
-    lt_buf_puts(b, ",\"latest\":");
-    lt_buf_json_str(b, l);
-    lt_buf_puts(b, ",\"status\":");
-    lt_buf_json_str(b, lt_visit_status_name(v->status));
-    lt_buf_putc(b, '}');
-}
-
 int lt_cmd_due(int argc, char **argv)
 {
     if (lt_cli_is_trial_form(argc, argv)) return lt_cli_trial_due(argc, argv);
@@ -372,84 +323,47 @@ int lt_cmd_due(int argc, char **argv)
     int rc = parse_opts("due", argc, argv, &o, due_help);
     if (rc) return rc < 0 ? 0 : rc;
     if (!o.events) return lt_cli_usage_error("due", "--events FILE is required");
-    /* the store form's defaults (lt_conduct_due): from today, for four weeks */
-    if (o.from == LT_DATE_NONE) o.from = lt_date_today();
-    if (o.to == LT_DATE_NONE) o.to = o.from + LT_DUE_DEFAULT_DAYS - 1;
-    if (o.to < o.from) return lt_cli_usage_error("due", "--to is before --from");
     if (o.patient || o.nanchors || o.nactuals || o.nstops || o.arm)
         return lt_cli_usage_error("due", "due reads every patient's dates from --events");
+    lt_error err;
+    lt_error_clear(&err);
+    /* the store form's period (lt_due_period): from today, for four weeks */
+    if (lt_due_period(&o.from, &o.to, &err)) return lt_cli_usage_error("due", "--to is before --from");
     lt_protocol *p = NULL;
     lt_schedule *s = NULL;
     lt_outcome_set *set = NULL;
     if ((rc = load_all(&o, &p, &s, &set))) return rc;
-
-    /* patients site by site; one calendar at a time, so a whole trial fits in little memory;
-     * the output is printed only once every calendar has been computed without error */
-    lt_error err;
-    lt_error_clear(&err);
+    /* every calendar from the file's records; what is due among them is the library's one
+     * answer (lt_due_write), as for the trial store */
     lt_buf b = LT_BUF_INIT;
-    by_site *order = calloc(set->n + 1, sizeof *order);
-    if (!order) {
-        lt_error_set(&err, LT_ENOMEM, "", "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < set->n; i++)
-        order[i] = (by_site){set->records[i]->site, i};
-    qsort(order, set->n, sizeof *order, cmp_site);
-    char f[LT_DATE_STR_MAX], t[LT_DATE_STR_MAX];
-    lt_date_format(o.from, f);
-    lt_date_format(o.to, t);
-    if (o.json) {
-        lt_buf_puts(&b, "{\"from\":");
-        lt_buf_json_str(&b, f);
-        lt_buf_puts(&b, ",\"to\":");
-        lt_buf_json_str(&b, t);
-        lt_buf_puts(&b, ",\"entries\":[");
-    } else {
-        lt_buf_printf(&b, "%s: due from %s to %s\n", lt_protocol_name(p), f, t);
-    }
-    size_t total = 0;
-    bool first = true, headed = false;
-    const char *last_site = NULL;
-    for (size_t k = 0; k < set->n; k++) {
-        const lt_outcome_record *r = set->records[order[k].at];
-        const char *site = r->site;
-        if (o.site && (!site || strcmp(site, o.site))) continue;
+    lt_due_patient *pats = calloc(set->n + 1, sizeof *pats);
+    lt_calendar **cals = calloc(set->n + 1, sizeof *cals);
+    if (!pats || !cals) lt_error_set(&err, LT_ENOMEM, "", "out of memory");
+    for (size_t k = 0; pats && cals && k < set->n && !err.status; k++) {
+        const lt_outcome_record *r = set->records[k];
         lt_schedule_input in;
         lt_outcome_record_schedule_input(r, o.from, &in);
-        lt_calendar *c = NULL;
         lt_sched_record *work = NULL;
         size_t nwork = 0;
         lt_status wrc = lt_conduct_record_work(r, &work, &nwork, &err);
-        if (wrc == LT_OK) wrc = lt_schedule_compute_records(s, &in, work, nwork, &c, &err);
+        if (wrc == LT_OK) wrc = lt_schedule_compute_records(s, &in, work, nwork, &cals[k], &err);
         free(work);
         if (wrc != LT_OK) {
             char w[LT_ERROR_WHERE_MAX];
             snprintf(w, sizeof w, "%.100s: patient %.100s", o.events, r->id);
             snprintf(err.where, sizeof err.where, "%s", w);
-            goto done;
+            break;
         }
-        /* a heading when the site changes (text output) */
-        if (!o.json && (!headed || !last_site != !site || (site && strcmp(site, last_site))))
-            lt_buf_printf(&b, "\nsite %s\n", site ? site : "(none recorded)");
-        headed = true;
-        last_site = site;
-        for (size_t j = 0; j < c->n; j++) {
-            const lt_visit *v = &c->visits[j];
-            if (v->status != LT_VISIT_OVERDUE && !lt_visit_due(v, o.from, o.to)) continue;
-            total++;
-            due_entry(&b, o.json, &first, site, r->id, v);
-        }
-        lt_calendar_free(c);
+        pats[k] = (lt_due_patient){r->site, r->id, cals[k]};
     }
-    if (o.json)
-        lt_buf_printf(&b, "],\"count\":%zu}\n", total);
-    else
-        lt_buf_printf(&b, "\n%zu entr%s\n", total, total == 1 ? "y" : "ies");
-    rc = lt_cli_print_buf(&b);
-done:
+    if (!err.status &&
+        lt_due_write(lt_protocol_name(p), pats, set->n, o.from, o.to, o.site, o.json, &b, NULL,
+                     &err) == LT_OK)
+        rc = lt_cli_print_buf(&b);
     lt_buf_free(&b);
-    free(order);
+    for (size_t k = 0; cals && k < set->n; k++) lt_calendar_free(cals[k]);
+    free(cals);
+    free(pats);
     lt_outcome_set_free(set);
     lt_schedule_free(s);
     lt_protocol_free(p);

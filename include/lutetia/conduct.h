@@ -243,6 +243,24 @@ LT_API lt_status lt_conduct_record_work(const lt_outcome_record *r, lt_sched_rec
 LT_API lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *site,
                                 bool json, lt_buf *out, size_t *count, lt_error *err);
 
+/* One patient's calendar for the due list, whatever its source. */
+typedef struct lt_due_patient {
+    const char *site; /* NULL when none is recorded */
+    const char *patient;
+    const lt_calendar *cal;
+} lt_due_patient;
+/* What is due: the one answer of the store form (lt_conduct_due) and the file form (`due
+ * --protocol P --events F`), so that the period's defaults, what counts as due and the order and
+ * layout are the same whatever the calendars come from. Every entry of pats[] (site by site,
+ * patients without a site last, otherwise in the order given) whose window meets from..to, and
+ * every entry overdue as of from; only site's when site is not NULL. from LT_DATE_NONE is
+ * today, to LT_DATE_NONE is from + LT_DUE_DEFAULT_DAYS - 1 (lt_due_period). title heads the
+ * text form. *count (may be NULL) gets the number of entries. */
+LT_API lt_status lt_due_period(lt_date *from, lt_date *to, lt_error *err);
+LT_API lt_status lt_due_write(const char *title, const lt_due_patient *pats, size_t n,
+                              lt_date from, lt_date to, const char *site, bool json, lt_buf *out,
+                              size_t *count, lt_error *err);
+
 typedef enum lt_conduct_format {
     LT_CONDUCT_TEXT = 0,
     LT_CONDUCT_CSV,  /* patient,arm,<strata>,time,event,time_months,origin,end,reason, and
@@ -255,6 +273,23 @@ typedef enum lt_conduct_format {
  * none). The CSV is what `lutetia analyse` and lt_surv_data_parse_csv read. */
 LT_API lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutoff,
                                      lt_conduct_format fmt, lt_buf *out, lt_error *err);
+/* The same; *left_out (may be NULL) gets the number of patients left out because their origin
+ * falls after the cutoff (lt_endpoint_dataset_of). */
+LT_API lt_status lt_conduct_endpoint_counted(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                                             lt_conduct_format fmt, lt_buf *out,
+                                             size_t *left_out, lt_error *err);
+
+/* The analysis dataset of an endpoint from outcomes records, whatever their source: the store
+ * form (lt_conduct_endpoint) and the file form (`endpoints --protocol P --events F`) call it, so
+ * that a cutoff means the same. A patient whose origin falls after cutoff was not in the study
+ * then: left out, counted in *left_out (may be NULL); a patient without an origin date is
+ * LT_ESTATE naming it. e holds p's endpoints (or another version's); source names the records
+ * in errors ("events.json", "trial store"). Strata columns: p's factors, then any other the
+ * records name. */
+LT_API lt_status lt_endpoint_dataset_of(const lt_protocol *p, const lt_endpoints *e,
+                                        const lt_outcome_set *set, const char *endpoint,
+                                        lt_date cutoff, lt_conduct_format fmt, const char *source,
+                                        lt_buf *out, size_t *left_out, lt_error *err);
 
 /* A proportion endpoint (an id of the protocol's endpoints whose type is "proportion") for the
  * allocated patients the user may read, with follow-up cut at cutoff (LT_DATE_NONE: none):

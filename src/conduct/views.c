@@ -440,52 +440,60 @@ lt_status lt_conduct_calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_d
 
 /* ---- what is due ---- */
 
-static int cmp_site(const void *a, const void *b)
-{
-    const lt_outcome_record *x = *(const lt_outcome_record *const *)a;
-    const lt_outcome_record *y = *(const lt_outcome_record *const *)b;
-    int s = strcmp(x->site ? x->site : "", y->site ? y->site : "");
-    return s ? s : strcmp(x->id, y->id);
-}
-
-lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *site, bool json,
-                         lt_buf *out, size_t *count, lt_error *err)
+lt_status lt_due_period(lt_date *from, lt_date *to, lt_error *err)
 {
     /* the period defaults to the four weeks from today */
-    if (from == LT_DATE_NONE) from = lt_date_today();
-    if (to == LT_DATE_NONE) to = from + LT_DUE_DEFAULT_DAYS - 1;
-    if (to < from) LT_FAIL(err, LT_EINVAL, "from/to", "a period with from on or before to is needed");
-    lt_outcome_set *set = NULL;
-    lt_status rc = lt_conduct_outcomes(c, NULL, NULL, &set, err);
+    if (*from == LT_DATE_NONE) *from = lt_date_today();
+    if (*to == LT_DATE_NONE) *to = *from + LT_DUE_DEFAULT_DAYS - 1;
+    if (*to < *from) LT_FAIL(err, LT_EINVAL, "to", "a period with from on or before to is needed");
+    return LT_OK;
+}
+
+typedef struct due_order {
+    const lt_due_patient *p;
+    size_t at;
+} due_order;
+
+/* Site order (patients without a site last), then the order given. */
+static int cmp_due(const void *a, const void *b)
+{
+    const due_order *x = a, *y = b;
+    if (!x->p->site != !y->p->site) return x->p->site ? -1 : 1;
+    int c = x->p->site ? strcmp(x->p->site, y->p->site) : 0;
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+lt_status lt_due_write(const char *title, const lt_due_patient *pats, size_t np, lt_date from,
+                       lt_date to, const char *site, bool json, lt_buf *out, size_t *count,
+                       lt_error *err)
+{
+    lt_status rc = lt_due_period(&from, &to, err);
     if (rc != LT_OK) return rc;
-    const lt_outcome_record **recs = calloc(set->n + 1, sizeof *recs);
-    lt_calendar **cals = calloc(set->n + 1, sizeof *cals);
-    if (!recs || !cals) {
-        rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < set->n; i++)
-        recs[i] = set->records[i];
-    qsort(recs, set->n, sizeof *recs, cmp_site);
-    for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
-        rc = calendar_of(c, recs[i], from, &cals[i], err);
-    }
-    if (rc != LT_OK) goto done;
+    due_order *order = calloc(np + 1, sizeof *order);
+    if (!order) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    for (size_t i = 0; i < np; i++) order[i] = (due_order){&pats[i], i};
+    qsort(order, np, sizeof *order, cmp_due);
     lt_buf b = LT_BUF_INIT;
     char f[LT_DATE_STR_MAX], t[LT_DATE_STR_MAX];
     if (json)
         lt_buf_printf(&b, "{\"from\":\"%s\",\"to\":\"%s\",\"entries\":[", lt_date_format(from, f),
                       lt_date_format(to, t));
     else
-        lt_buf_printf(&b, "%s: due from %s to %s\n", lt_protocol_name(lt_trial_protocol(c->t)),
-                      lt_date_format(from, f), lt_date_format(to, t));
+        lt_buf_printf(&b, "%s: due from %s to %s\n", title, lt_date_format(from, f),
+                      lt_date_format(to, t));
     size_t n = 0;
+    bool headed = false;
     const char *shown = NULL;
-    for (size_t i = 0; i < set->n; i++) {
-        const char *ps = recs[i]->site ? recs[i]->site : "";
-        if (site && strcmp(ps, site)) continue;
-        for (size_t j = 0; j < cals[i]->n; j++) {
-            const lt_visit *v = &cals[i]->visits[j];
+    for (size_t i = 0; i < np; i++) {
+        const lt_due_patient *pt = order[i].p;
+        if (site && (!pt->site || strcmp(pt->site, site))) continue;
+        /* a heading when the site changes (text) */
+        if (!json && (!headed || !shown != !pt->site || (pt->site && strcmp(shown, pt->site))))
+            lt_buf_printf(&b, "\nsite %s\n", pt->site ? pt->site : "(none recorded)");
+        headed = true;
+        shown = pt->site;
+        for (size_t j = 0; j < pt->cal->n; j++) {
+            const lt_visit *v = &pt->cal->visits[j];
             bool overdue = v->status == LT_VISIT_OVERDUE;
             if (!overdue && !lt_visit_due(v, from, to)) continue;
             char tg[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX], l[LT_DATE_STR_MAX];
@@ -495,9 +503,9 @@ lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *si
             lt_date_format(close, l);
             if (json) {
                 lt_buf_puts(&b, n ? ",{\"site\":" : "{\"site\":");
-                lt_buf_json_str(&b, ps);
+                lt_buf_json_str(&b, pt->site);
                 lt_buf_puts(&b, ",\"patient\":");
-                lt_buf_json_str(&b, recs[i]->id);
+                lt_buf_json_str(&b, pt->patient);
                 lt_buf_puts(&b, ",\"entry\":");
                 lt_buf_json_str(&b, v->id);
                 lt_buf_puts(&b, ",\"kind\":");
@@ -508,9 +516,7 @@ lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *si
                                   "\"status\":\"%s\"}",
                               tg, e, l, lt_visit_status_name(v->status));
             } else {
-                if (!shown || strcmp(shown, ps)) lt_buf_printf(&b, "\nsite %s\n", ps);
-                shown = ps;
-                lt_buf_printf(&b, "  %-10s %-14s %s  (%s..%s)%s  %s\n", recs[i]->id, v->id, tg, e,
+                lt_buf_printf(&b, "  %-10s %-16s %s  (%s..%s)%s  %s\n", pt->patient, v->id, tg, e,
                               l, overdue ? " OVERDUE" : "", v->label);
             }
             n++;
@@ -525,73 +531,124 @@ lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *si
     else
         lt_buf_puts(out, lt_buf_str(&b));
     lt_buf_free(&b);
+    free(order);
     if (rc == LT_OK && count) *count = n;
+    return rc;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    const lt_outcome_record *x = *(const lt_outcome_record *const *)a;
+    const lt_outcome_record *y = *(const lt_outcome_record *const *)b;
+    return strcmp(x->id, y->id);
+}
+
+lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *site, bool json,
+                         lt_buf *out, size_t *count, lt_error *err)
+{
+    lt_status rc = lt_due_period(&from, &to, err);
+    if (rc != LT_OK) return rc;
+    lt_outcome_set *set = NULL;
+    rc = lt_conduct_outcomes(c, NULL, NULL, &set, err);
+    if (rc != LT_OK) return rc;
+    const lt_outcome_record **recs = calloc(set->n + 1, sizeof *recs);
+    lt_calendar **cals = calloc(set->n + 1, sizeof *cals);
+    lt_due_patient *pats = calloc(set->n + 1, sizeof *pats);
+    if (!recs || !cals || !pats) {
+        rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < set->n; i++)
+        recs[i] = set->records[i];
+    qsort(recs, set->n, sizeof *recs, cmp_id);
+    for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
+        rc = calendar_of(c, recs[i], from, &cals[i], err);
+        pats[i] = (lt_due_patient){recs[i]->site, recs[i]->id, cals[i]};
+    }
+    if (rc == LT_OK)
+        rc = lt_due_write(lt_protocol_name(lt_trial_protocol(c->t)), pats, set->n, from, to, site,
+                          json, out, count, err);
 done:
     for (size_t i = 0; cals && i < set->n; i++)
         lt_calendar_free(cals[i]);
     free(cals);
     free(recs);
+    free(pats);
     lt_outcome_set_free(set);
     return rc;
 }
 
 /* ---- endpoint datasets ---- */
 
-lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutoff,
-                              lt_conduct_format fmt, lt_buf *out, lt_error *err)
+lt_status lt_endpoint_dataset_of(const lt_protocol *p, const lt_endpoints *e,
+                                 const lt_outcome_set *set, const char *endpoint, lt_date cutoff,
+                                 lt_conduct_format fmt, const char *source, lt_buf *out,
+                                 size_t *left_out, lt_error *err)
 {
-    if (!c->ends)
-        LT_FAIL(err, LT_ENOTFOUND, "protocol", "the trial's protocol defines no endpoints");
-    long ei = endpoint ? lt_endpoints_find(c->ends, endpoint) : -1;
+    long ei = endpoint ? lt_endpoints_find(e, endpoint) : -1;
     if (ei < 0) {
         char list[256] = "";
         size_t n = 0;
-        for (size_t i = 0; i < lt_endpoints_count(c->ends); i++)
+        for (size_t i = 0; i < lt_endpoints_count(e); i++)
             n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s",
-                                  i ? ", " : "", lt_endpoints_id(c->ends, i));
-        LT_FAIL(err, LT_ENOTFOUND, "--endpoint", "no endpoint '%s' in the protocol (endpoints: %s)",
+                                  i ? ", " : "", lt_endpoints_id(e, i));
+        LT_FAIL(err, LT_ENOTFOUND, "endpoint", "no endpoint '%s' in the protocol (endpoints: %s)",
                 endpoint ? endpoint : "", list);
     }
-    if (lt_endpoints_proportion(c->ends, (size_t)ei))
+    const size_t k = (size_t)ei;
+    if (lt_endpoints_proportion(e, k))
         LT_FAIL(err, LT_EINVAL, "endpoint",
                 "%s is a proportion of patients, not a time to an event: analyse it as a "
-                "proportion (with its exact interval)", lt_endpoints_id(c->ends, (size_t)ei));
-    lt_outcome_set *set = NULL;
-    lt_status rc = lt_conduct_outcomes(c, NULL, NULL, &set, err);
-    if (rc != LT_OK) return rc;
+                "proportion (with its exact interval)", lt_endpoints_id(e, k));
+    /* strata columns: the protocol's factors first, then any other the records name */
+    size_t maxf = lt_protocol_strat_count(p), nf = 0;
+    for (size_t i = 0; i < set->n; i++)
+        maxf += set->records[i]->nstrata;
+    const char **factors = calloc(maxf + 1, sizeof *factors);
     lt_endpoint_row *rows = calloc(set->n + 1, sizeof *rows);
-    if (!rows) {
-        lt_outcome_set_free(set);
-        LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    const lt_outcome_record **recs = calloc(set->n + 1, sizeof *recs);
+    lt_status rc = LT_OK;
+    if (!factors || !rows || !recs) {
+        rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        goto done;
     }
-    for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
-        rc = lt_endpoint_derive(c->ends, (size_t)ei, set->records[i], cutoff, &rows[i], err);
+    for (size_t i = 0; i < lt_protocol_strat_count(p); i++)
+        factors[nf++] = lt_protocol_strat(p, i)->id;
+    for (size_t i = 0; i < set->n; i++)
+        for (size_t j = 0; j < set->records[i]->nstrata; j++) {
+            const char *f = set->records[i]->strata[j].factor;
+            bool seen = false;
+            for (size_t m = 0; m < nf && !seen; m++) seen = !strcmp(factors[m], f);
+            if (!seen) factors[nf++] = f;
+        }
+    /* a patient whose origin is after the cutoff was not in the study then: left out */
+    size_t n = 0, late = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        lt_date o = lt_outcome_record_anchor(set->records[i], lt_endpoints_origin(e, k));
+        if (cutoff != LT_DATE_NONE && o != LT_DATE_NONE && o > cutoff)
+            late++;
+        else
+            recs[n++] = set->records[i];
+    }
+    for (size_t i = 0; i < n && rc == LT_OK; i++) {
+        rc = lt_endpoint_derive(e, k, recs[i], cutoff, &rows[i], err);
         if (rc != LT_OK && err) {
-            /* name the patient: the fix is a date to record for them */
+            /* name the records' source: the fix is a date to record there */
             char w[LT_ERROR_WHERE_MAX];
-            snprintf(w, sizeof w, "patient %.64s", set->records[i]->id);
+            snprintf(w, sizeof w, "%.100s: %.150s", source ? source : "", err->where);
             snprintf(err->where, sizeof err->where, "%s", w);
-            if (rc == LT_ESTATE)
-                snprintf(err->message + strlen(err->message),
-                         sizeof err->message - strlen(err->message),
-                         " (record it: lutetia record anchor --patient %.64s --anchor %.64s)",
-                         set->records[i]->id, lt_endpoints_origin(c->ends, (size_t)ei));
         }
     }
-    const lt_protocol *p = lt_trial_protocol(c->t);
-    const char *factors[64], *arm_ids[64];
-    size_t nf = lt_protocol_strat_count(p) < 64 ? lt_protocol_strat_count(p) : 64;
-    for (size_t f = 0; f < nf; f++)
-        factors[f] = lt_protocol_strat(p, f)->id;
+    if (rc != LT_OK) goto done;
+    const char *arm_ids[64], *arm_names[64];
     /* the control arm is the reference: arm_<ID> columns for the others */
-    const char *arm_names[64];
     size_t narms = lt_protocol_arm_ids_reference_first(p, arm_ids, arm_names, 64);
     lt_endpoint_dataset ds = {
         .protocol_id = lt_protocol_id(p),
         .protocol_name = lt_protocol_name(p),
         .protocol_version = lt_protocol_version(p),
-        .endpoint = lt_endpoints_id(c->ends, (size_t)ei),
-        .origin = lt_endpoints_origin(c->ends, (size_t)ei),
+        .endpoint = lt_endpoints_id(e, k),
+        .origin = lt_endpoints_origin(e, k),
         .cutoff = cutoff,
         .factors = factors,
         .nfactors = nf,
@@ -599,20 +656,43 @@ lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutof
         .arm_names = arm_names,
         .narms = narms,
         .rows = rows,
-        .recs = (const lt_outcome_record *const *)set->records,
-        .n = set->n,
+        .recs = recs,
+        .n = n,
     };
     lt_buf b = LT_BUF_INIT;
-    if (rc == LT_OK)
-        lt_endpoint_dataset_write(&ds,
-                                  fmt == LT_CONDUCT_CSV    ? LT_DATASET_CSV
-                                  : fmt == LT_CONDUCT_JSON ? LT_DATASET_JSON
-                                                           : LT_DATASET_TEXT,
-                                  &b);
-    if (rc == LT_OK && lt_buf_failed(&b)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
-    if (rc == LT_OK) lt_buf_puts(out, lt_buf_str(&b));
+    lt_endpoint_dataset_write(&ds,
+                              fmt == LT_CONDUCT_CSV    ? LT_DATASET_CSV
+                              : fmt == LT_CONDUCT_JSON ? LT_DATASET_JSON
+                                                       : LT_DATASET_TEXT,
+                              &b);
+    if (lt_buf_failed(&b)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    else lt_buf_puts(out, lt_buf_str(&b));
     lt_buf_free(&b);
+    if (rc == LT_OK && left_out) *left_out = late;
+done:
+    free(recs);
     free(rows);
+    free(factors);
+    return rc;
+}
+
+lt_status lt_conduct_endpoint(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                              lt_conduct_format fmt, lt_buf *out, lt_error *err)
+{
+    return lt_conduct_endpoint_counted(c, endpoint, cutoff, fmt, out, NULL, err);
+}
+
+lt_status lt_conduct_endpoint_counted(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                                      lt_conduct_format fmt, lt_buf *out, size_t *left_out,
+                                      lt_error *err)
+{
+    if (!c->ends)
+        LT_FAIL(err, LT_ENOTFOUND, "protocol", "the trial's protocol defines no endpoints");
+    lt_outcome_set *set = NULL;
+    lt_status rc = lt_conduct_outcomes(c, NULL, NULL, &set, err);
+    if (rc == LT_OK)
+        rc = lt_endpoint_dataset_of(lt_trial_protocol(c->t), c->ends, set, endpoint, cutoff, fmt,
+                                    "trial store", out, left_out, err);
     lt_outcome_set_free(set);
     return rc;
 }

@@ -19,10 +19,10 @@
 #define SAFETY (SITE_STAFF | R(MONITOR) | STATS | R(SAFETY_COMMITTEE))
 #define EFFICACY (SITE_STAFF | R(MONITOR) | STATS)
 #define ATTESTED (R(COORDINATOR) | R(INVESTIGATOR) | R(MONITOR))
-#define ENROLERS (R(COORDINATOR) | R(INVESTIGATOR))                     /* LT_DO_ENROL */
+#define ENROLERS (R(COORDINATOR) | R(INVESTIGATOR))                       /* LT_DO_ENROL */
 #define TREATERS (R(COORDINATOR) | R(INVESTIGATOR) | R(NUCLEAR_MEDICINE)) /* LT_DO_TREAT */
-#define AUDITORS (R(ADMIN) | R(MONITOR))                                /* LT_DO_AUDIT */
-#define SEQUENCE (R(ADMIN) | R(UNBLINDED_STATISTICIAN))                 /* LT_DO_REPLAY */
+#define AUDITORS (R(ADMIN) | R(MONITOR))                                  /* LT_DO_AUDIT */
+#define SEQUENCE (R(ADMIN) | R(UNBLINDED_STATISTICIAN))                   /* LT_DO_REPLAY */
 
 static lt_status with_conduct(lt_trial *t, lt_conduct **c, lt_error *err)
 {
@@ -31,8 +31,7 @@ static lt_status with_conduct(lt_trial *t, lt_conduct **c, lt_error *err)
 
 /* ---- listings: one row per kind, so that each row's roles are exactly its listing's ---- */
 
-static lt_status listing(lt_trial *t, const lt_json *a, lt_listing kind, lt_buf *out,
-                         lt_error *err)
+static lt_status listing(lt_trial *t, const lt_json *a, lt_listing kind, lt_buf *out, lt_error *err)
 {
     lt_list_query q = {.listing = kind,
                        .patient = lt__arg_str(a, "patient"),
@@ -48,10 +47,10 @@ static lt_status listing(lt_trial *t, const lt_json *a, lt_listing kind, lt_buf 
     return rc;
 }
 
-#define LISTING(fn, kind)                                                          \
-    static lt_status fn(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err) \
-    {                                                                              \
-        return listing(t, a, kind, out, err);                                      \
+#define LISTING(fn, kind)                                                                          \
+    static lt_status fn(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)                 \
+    {                                                                                              \
+        return listing(t, a, kind, out, err);                                                      \
     }
 LISTING(op_list_labs, LT_LIST_LABS)
 LISTING(op_list_aes, LT_LIST_AES)
@@ -142,7 +141,8 @@ static lt_status op_replay(lt_trial *t, const lt_json *a, lt_buf *out, lt_error 
     return lt_trial_replay(t, true, out, err);
 }
 
-/* ---- a patient's later steps (`lutetia patient treat|follow-up|end`, `randomise --strata`) ---- */
+/* ---- a patient's later steps (`lutetia patient treat|follow-up|end`, `randomise --strata`) ----
+ */
 
 static lt_status op_treat(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
 {
@@ -261,8 +261,7 @@ static lt_status op_user_add(lt_trial *t, const lt_json *a, lt_buf *out, lt_erro
     return rc;
 }
 
-static lt_status user_state(lt_trial *t, const lt_json *a, bool active, lt_buf *out,
-                            lt_error *err)
+static lt_status user_state(lt_trial *t, const lt_json *a, bool active, lt_buf *out, lt_error *err)
 {
     const char *name = lt__arg_str(a, "name");
     lt_status rc = lt_trial_user_set_active(t, name, active, lt__arg_str(a, "reason"), err);
@@ -320,15 +319,24 @@ static lt_status op_token_revoke(lt_trial *t, const lt_json *a, lt_buf *out, lt_
 
 /* ---- the rows ---- */
 
-#define LIST_ARGS                                                                           \
-    {{"patient", LT_OP_STRING, LT_OP_IN_QUERY, false, "one patient"},                       \
-     {"site", LT_OP_STRING, LT_OP_IN_QUERY, false, "one site"},                             \
-     {"from", LT_OP_DATE, LT_OP_IN_QUERY, false, "first day (inclusive)"},                  \
-     {"to", LT_OP_DATE, LT_OP_IN_QUERY, false, "last day (inclusive)"}}
-#define LIST_ROW(kind, what, roles, fn)                                                     \
-    {"list." kind, "GET", "/api/v1/listings/" kind, what, "lutetia list " kind " --json",   \
-     roles, false, false, LIST_ARGS, fn}
-#define DATE_OPT(what) {"date", LT_OP_DATE, LT_OP_IN_BODY, false, what}
+#define LIST_ARGS                                                                                  \
+    {                                                                                              \
+        {"patient", LT_OP_STRING, LT_OP_IN_QUERY, false, "one patient"},                           \
+            {"site", LT_OP_STRING, LT_OP_IN_QUERY, false, "one site"},                             \
+            {"from", LT_OP_DATE, LT_OP_IN_QUERY, false, "first day (inclusive)"},                  \
+        {                                                                                          \
+            "to", LT_OP_DATE, LT_OP_IN_QUERY, false, "last day (inclusive)"                        \
+        }                                                                                          \
+    }
+#define LIST_ROW(kind, what, roles, fn)                                                            \
+    {                                                                                              \
+        "list." kind, "GET", "/api/v1/listings/" kind, what, "lutetia list " kind " --json",       \
+            roles, false, false, LIST_ARGS, fn                                                     \
+    }
+#define DATE_OPT(what)                                                                             \
+    {                                                                                              \
+        "date", LT_OP_DATE, LT_OP_IN_BODY, false, what                                             \
+    }
 
 static const lt_op rows[] = {
     LIST_ROW("labs", "laboratory results with their grades, and who recorded them", SAFETY,
@@ -346,96 +354,205 @@ static const lt_op rows[] = {
              op_list_consents),
     LIST_ROW("deviations", "investigators' acknowledged dose deviations", SAFETY,
              op_list_deviations),
-    LIST_ROW("signatures", "attestations: eligibility confirmed, deviation acknowledged",
-             ATTESTED, op_list_signatures),
-    {"outcomes.list", "GET", "/api/v1/outcomes",
-     "the stored outcomes records (docs/outcomes-format.md)", "lutetia outcomes",
-     LT_OP_EVERY_ROLE, false, false,
-     {{"patient", LT_OP_STRING, LT_OP_IN_QUERY, false, "one patient"}}, op_outcomes},
-    {"patients.casebook", "GET", "/api/v1/patients/{patient}/casebook",
+    LIST_ROW("signatures", "attestations: eligibility confirmed, deviation acknowledged", ATTESTED,
+             op_list_signatures),
+    {"outcomes.list",
+     "GET",
+     "/api/v1/outcomes",
+     "the stored outcomes records (docs/outcomes-format.md)",
+     "lutetia outcomes",
+     LT_OP_EVERY_ROLE,
+     false,
+     false,
+     {{"patient", LT_OP_STRING, LT_OP_IN_QUERY, false, "one patient"}},
+     op_outcomes},
+    {"patients.casebook",
+     "GET",
+     "/api/v1/patients/{patient}/casebook",
      "the patient and everything recorded of it the role may read, with who recorded it",
-     "lutetia patient show ID --json", LT_OP_EVERY_ROLE, true, false, {PATIENT_PATH},
+     "lutetia patient show ID --json",
+     LT_OP_EVERY_ROLE,
+     true,
+     false,
+     {PATIENT_PATH},
      op_casebook},
-    {"endpoints.dataset", "GET", "/api/v1/endpoints/{endpoint}",
+    {"endpoints.dataset",
+     "GET",
+     "/api/v1/endpoints/{endpoint}",
      "an endpoint's analysis dataset: time, event, arm, strata per patient",
-     "lutetia endpoints --endpoint ID --json", LT_OP_EVERY_ROLE, false, false,
+     "lutetia endpoints --endpoint ID --json",
+     LT_OP_EVERY_ROLE,
+     false,
+     false,
      {{"endpoint", LT_OP_STRING, LT_OP_IN_PATH, true, "the protocol's endpoint id (DFS, OS)"},
       {"cutoff", LT_OP_DATE, LT_OP_IN_QUERY, false, "follow-up cut at this day"}},
      op_endpoint},
-    {"analyse.proportion", "GET", "/api/v1/proportions",
+    {"analyse.proportion",
+     "GET",
+     "/api/v1/proportions",
      "proportion endpoints: x of n with the exact interval, by arm",
-     "lutetia analyse proportion --endpoint ID --json", LT_OP_EVERY_ROLE, false, false,
+     "lutetia analyse proportion --endpoint ID --json",
+     LT_OP_EVERY_ROLE,
+     false,
+     false,
      {{"endpoint", LT_OP_STRING, LT_OP_IN_QUERY, false,
        "one proportion endpoint's id (default: every one, as an array)"},
       {"cutoff", LT_OP_DATE, LT_OP_IN_QUERY, false, "follow-up cut at this day"}},
      op_proportion},
-    {"audit.log", "GET", "/api/v1/audit/log", "the audit trail the user may read",
-     "lutetia audit log --json", AUDITORS, false, false,
+    {"audit.log",
+     "GET",
+     "/api/v1/audit/log",
+     "the audit trail the user may read",
+     "lutetia audit log --json",
+     AUDITORS,
+     false,
+     false,
      {{"patient", LT_OP_STRING, LT_OP_IN_QUERY, false, "one patient"},
       {"since", LT_OP_DATE, LT_OP_IN_QUERY, false, "from this day"}},
      op_audit_log},
-    {"audit.head", "GET", "/api/v1/audit/head",
-     "the audit chain's head (count and hash), to anchor outside", "lutetia audit head --json",
-     AUDITORS, false, false, {{0}}, op_audit_head},
-    {"trial.show", "GET", "/api/v1/trial", "the trial: protocol, versions, sites, users, counts",
-     "lutetia trial show --json", LT_OP_EVERY_ROLE, false, false, {{0}}, op_trial},
-    {"allocations.replay", "GET", "/api/v1/allocations/replay",
+    {"audit.head",
+     "GET",
+     "/api/v1/audit/head",
+     "the audit chain's head (count and hash), to anchor outside",
+     "lutetia audit head --json",
+     AUDITORS,
+     false,
+     false,
+     {{0}},
+     op_audit_head},
+    {"trial.show",
+     "GET",
+     "/api/v1/trial",
+     "the trial: protocol, versions, sites, users, counts",
+     "lutetia trial show --json",
+     LT_OP_EVERY_ROLE,
+     false,
+     false,
+     {{0}},
+     op_trial},
+    {"allocations.replay",
+     "GET",
+     "/api/v1/allocations/replay",
      "replay every allocation from the secret seed and check the stored ones",
-     "lutetia randomise --replay --json", SEQUENCE, false, false, {{0}}, op_replay},
-    {"patients.treat", "POST", "/api/v1/patients/{patient}/treatment", "start treatment",
-     "lutetia patient treat ID --json", TREATERS, true, true,
-     {PATIENT_PATH, DATE_OPT("the first day of treatment (default today)")}, op_treat},
-    {"patients.follow_up", "POST", "/api/v1/patients/{patient}/follow-up", "start follow-up",
-     "lutetia patient follow-up ID --json", ENROLERS, true, true,
-     {PATIENT_PATH, DATE_OPT("the first day of follow-up (default today)")}, op_follow_up},
-    {"patients.end", "POST", "/api/v1/patients/{patient}/end", "end a patient's participation",
-     "lutetia patient end ID --json", ENROLERS, true, true,
+     "lutetia randomise --replay --json",
+     SEQUENCE,
+     false,
+     false,
+     {{0}},
+     op_replay},
+    {"patients.treat",
+     "POST",
+     "/api/v1/patients/{patient}/treatment",
+     "start treatment",
+     "lutetia patient treat ID --json",
+     TREATERS,
+     true,
+     true,
+     {PATIENT_PATH, DATE_OPT("the first day of treatment (default today)")},
+     op_treat},
+    {"patients.follow_up",
+     "POST",
+     "/api/v1/patients/{patient}/follow-up",
+     "start follow-up",
+     "lutetia patient follow-up ID --json",
+     ENROLERS,
+     true,
+     true,
+     {PATIENT_PATH, DATE_OPT("the first day of follow-up (default today)")},
+     op_follow_up},
+    {"patients.end",
+     "POST",
+     "/api/v1/patients/{patient}/end",
+     "end a patient's participation",
+     "lutetia patient end ID --json",
+     ENROLERS,
+     true,
+     true,
      {PATIENT_PATH,
       {"why", LT_OP_STRING, LT_OP_IN_BODY, true,
        "completed, recurrence, death, withdrawal, lost_to_follow_up or trial_terminated"},
       DATE_OPT("the last day (default today)"),
       {"reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why, in words"}},
      op_end},
-    {"patients.strata", "POST", "/api/v1/patients/{patient}/strata",
+    {"patients.strata",
+     "POST",
+     "/api/v1/patients/{patient}/strata",
      "record stratification levels not found in the patient's data",
-     "lutetia randomise --strata F=L", ENROLERS, true, true,
+     "lutetia randomise --strata F=L",
+     ENROLERS,
+     true,
+     true,
      {PATIENT_PATH,
       {"strata", LT_OP_OBJECT, LT_OP_IN_BODY, true, "{\"factor\": \"level\"}"},
       {"reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why, when changing a level"}},
      op_strata},
-    {"sites.add", "POST", "/api/v1/sites", "add a site", "lutetia site add --json", R(ADMIN),
-     false, true,
+    {"sites.add",
+     "POST",
+     "/api/v1/sites",
+     "add a site",
+     "lutetia site add --json",
+     R(ADMIN),
+     false,
+     true,
      {{"code", LT_OP_STRING, LT_OP_IN_BODY, true, "short code (S01)"},
       {"name", LT_OP_STRING, LT_OP_IN_BODY, true, "the site's name"}},
      op_site_add},
-    {"users.add", "POST", "/api/v1/users", "add a user with one role, bound to sites",
-     "lutetia user add --json", R(ADMIN), false, true,
+    {"users.add",
+     "POST",
+     "/api/v1/users",
+     "add a user with one role, bound to sites",
+     "lutetia user add --json",
+     R(ADMIN),
+     false,
+     true,
      {{"name", LT_OP_STRING, LT_OP_IN_BODY, true, "user name"},
       {"role", LT_OP_STRING, LT_OP_IN_BODY, true, "coordinator, investigator, ..."},
       {"sites", LT_OP_ARRAY, LT_OP_IN_BODY, false, "site codes (or all_sites)"},
       {"all_sites", LT_OP_BOOL, LT_OP_IN_BODY, false, "every site"},
       {"os_users", LT_OP_ARRAY, LT_OP_IN_BODY, false, "OS accounts that may act as the user"}},
      op_user_add},
-    {"users.deactivate", "POST", "/api/v1/users/{name}/deactivate",
-     "switch a user off: its sessions and tokens stop at once", "lutetia user deactivate",
-     R(ADMIN), false, true,
+    {"users.deactivate",
+     "POST",
+     "/api/v1/users/{name}/deactivate",
+     "switch a user off: its sessions and tokens stop at once",
+     "lutetia user deactivate",
+     R(ADMIN),
+     false,
+     true,
      {{"name", LT_OP_STRING, LT_OP_IN_PATH, true, "user name"},
       {"reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why"}},
      op_user_deactivate},
-    {"users.activate", "POST", "/api/v1/users/{name}/activate", "switch a user on again",
-     "lutetia user activate", R(ADMIN), false, true,
+    {"users.activate",
+     "POST",
+     "/api/v1/users/{name}/activate",
+     "switch a user on again",
+     "lutetia user activate",
+     R(ADMIN),
+     false,
+     true,
      {{"name", LT_OP_STRING, LT_OP_IN_PATH, true, "user name"},
       {"reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why"}},
      op_user_activate},
-    {"tokens.create", "POST", "/api/v1/tokens",
+    {"tokens.create",
+     "POST",
+     "/api/v1/tokens",
      "an API token for oneself (or, for an admin, another user); the secret is shown once",
-     "lutetia token create", LT_OP_EVERY_ROLE, false, true,
+     "lutetia token create",
+     LT_OP_EVERY_ROLE,
+     false,
+     true,
      {{"for", LT_OP_STRING, LT_OP_IN_BODY, false, "another user (admin only)"},
       {"expires", LT_OP_NUMBER, LT_OP_IN_BODY, false, "days (default 90; 0: until revoked)"}},
      op_token_create},
-    {"tokens.revoke", "DELETE", "/api/v1/tokens/{id}",
-     "revoke a token: one's own, or any for an admin", "lutetia token revoke", LT_OP_EVERY_ROLE,
-     false, true, {{"id", LT_OP_STRING, LT_OP_IN_PATH, true, "the token's public id"}},
+    {"tokens.revoke",
+     "DELETE",
+     "/api/v1/tokens/{id}",
+     "revoke a token: one's own, or any for an admin",
+     "lutetia token revoke",
+     LT_OP_EVERY_ROLE,
+     false,
+     true,
+     {{"id", LT_OP_STRING, LT_OP_IN_PATH, true, "the token's public id"}},
      op_token_revoke},
 };
 

@@ -11,15 +11,17 @@
 #include "lutetia/conduct.h"
 #include "ops_int.h"
 
-#define RECORDERS (R(COORDINATOR) | R(INVESTIGATOR))  /* LT_DO_RECORD in src/trial/roles.c */
+#define RECORDERS (R(COORDINATOR) | R(INVESTIGATOR))     /* LT_DO_RECORD in src/trial/roles.c */
 #define DECIDERS (R(INVESTIGATOR) | R(NUCLEAR_MEDICINE)) /* LT_DO_DECIDE_DOSE */
-#define REASON {"reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why: a correction needs one"}
+#define REASON                                                                                     \
+    {                                                                                              \
+        "reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why: a correction needs one"                \
+    }
 
 typedef lt_status (*with_fn)(lt_conduct *c, const lt_json *a, lt_buf *out, lt_error *err);
 
 /* Opens the conduct context of the trial for one handler. */
-static lt_status with_conduct(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err,
-                              with_fn fn)
+static lt_status with_conduct(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err, with_fn fn)
 {
     lt_conduct *c = NULL;
     lt_status rc = lt_conduct_new(t, NULL, &c, err);
@@ -28,12 +30,12 @@ static lt_status with_conduct(lt_trial *t, const lt_json *a, lt_buf *out, lt_err
     return rc;
 }
 
-#define HANDLER(name)                                                                      \
-    static lt_status name##_c(lt_conduct *c, const lt_json *a, lt_buf *out, lt_error *err); \
-    static lt_status name(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)         \
-    {                                                                                      \
-        return with_conduct(t, a, out, err, name##_c);                                     \
-    }                                                                                      \
+#define HANDLER(name)                                                                              \
+    static lt_status name##_c(lt_conduct *c, const lt_json *a, lt_buf *out, lt_error *err);        \
+    static lt_status name(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)               \
+    {                                                                                              \
+        return with_conduct(t, a, out, err, name##_c);                                             \
+    }                                                                                              \
     static lt_status name##_c(lt_conduct *c, const lt_json *a, lt_buf *out, lt_error *err)
 
 /* {"patient": ID, "recorded": WHAT, "date": D}: the answer of a write whose CLI prints a line */
@@ -74,9 +76,11 @@ static lt_status arg_int(const lt_json *a, const char *name, double lo, double h
 HANDLER(op_profile)
 {
     const char *p = lt__arg_str(a, "patient"), *s = lt__arg_str(a, "sex");
-    lt_sex sex = !strcmp(s, "female") ? LT_SEX_FEMALE : !strcmp(s, "male") ? LT_SEX_MALE
-                                                                            : LT_SEX_UNKNOWN;
-    if (sex == LT_SEX_UNKNOWN) LT_FAIL(err, LT_EINVAL, "sex", "expected female or male, found \"%s\"", s);
+    lt_sex sex = !strcmp(s, "female") ? LT_SEX_FEMALE
+                 : !strcmp(s, "male") ? LT_SEX_MALE
+                                      : LT_SEX_UNKNOWN;
+    if (sex == LT_SEX_UNKNOWN)
+        LT_FAIL(err, LT_EINVAL, "sex", "expected female or male, found \"%s\"", s);
     lt_status rc = (lt__arg_bool(a, "confirm") ? lt_conduct_profile_confirmed : lt_conduct_profile)(
         c, p, lt__arg_date(a, "birth_date"), sex, lt__arg_num(a, "weight", NAN),
         lt__arg_str(a, "reason"), err);
@@ -117,7 +121,8 @@ HANDLER(op_ae)
     const char *rel = lt__arg_str(a, "related");
     if (rel && !lt_relatedness_parse(rel, &e.related))
         LT_FAIL(err, LT_EINVAL, "related",
-                "expected not_related, unlikely, possible, probable or definite, found \"%s\"", rel);
+                "expected not_related, unlikely, possible, probable or definite, found \"%s\"",
+                rel);
     if (lt__arg_str(a, "specify"))
         snprintf(e.verbatim, sizeof e.verbatim, "%s", lt__arg_str(a, "specify"));
     char id[LT_CONDUCT_ID_MAX];
@@ -178,7 +183,8 @@ static lt_json *members_but(const lt_json *a, const char *const *skip)
     bool first = true;
     for (const lt_json *m = lt_json_first(a); m; m = lt_json_next(m)) {
         bool drop = false;
-        for (const char *const *s = skip; *s && !drop; s++) drop = !strcmp(lt_json_key(m), *s);
+        for (const char *const *s = skip; *s && !drop; s++)
+            drop = !strcmp(lt_json_key(m), *s);
         if (drop) continue;
         char *v = lt_json_print(m);
         if (!v) continue;
@@ -247,11 +253,14 @@ HANDLER(op_questionnaire)
 HANDLER(op_event)
 {
     const char *p = lt__arg_str(a, "patient"), *type = lt__arg_str(a, "type");
-    lt_outcome_event e = {.date = lt__arg_date(a, "date"), .site = lt__arg_str(a, "site"),
-                          .cause = lt__arg_str(a, "cause"), .therapy = lt__arg_str(a, "therapy"),
+    lt_outcome_event e = {.date = lt__arg_date(a, "date"),
+                          .site = lt__arg_str(a, "site"),
+                          .cause = lt__arg_str(a, "cause"),
+                          .therapy = lt__arg_str(a, "therapy"),
                           .note = lt__arg_str(a, "note")};
     int k = 0;
-    while (k < LT_EVENT_TYPE_COUNT && strcmp(lt_event_type_name((lt_event_type)k), type)) k++;
+    while (k < LT_EVENT_TYPE_COUNT && strcmp(lt_event_type_name((lt_event_type)k), type))
+        k++;
     if (k == LT_EVENT_TYPE_COUNT)
         LT_FAIL(err, LT_EINVAL, "type",
                 "expected recurrence, progression, death, next_therapy, lost_to_follow_up or "
@@ -302,7 +311,8 @@ HANDLER(op_administration)
     ad.route = LT_ROUTE_INTRAVENOUS;
     const char *route = lt__arg_str(a, "route");
     if (route && !lt_route_parse(route, &ad.route))
-        LT_FAIL(err, LT_EINVAL, "route", "expected intravenous or intra_arterial, found \"%s\"", route);
+        LT_FAIL(err, LT_EINVAL, "route", "expected intravenous or intra_arterial, found \"%s\"",
+                route);
     if ((rc = activity(a, "prescribed", unit, &ad.prescribed_mbq, err)) ||
         (rc = activity(a, "before", unit, &ad.before_mbq, err)) ||
         (rc = activity(a, "residual", unit, &ad.residual_mbq, err)) ||
@@ -358,8 +368,8 @@ HANDLER(op_deviation)
 
 /* One oral-drug record of the type the row names (its path's last segment); the answer is the
  * drug's state and records as of the record's date (what `record oral show` prints). */
-static lt_status oral_record(lt_conduct *c, const lt_json *a, lt_oral_event_type type,
-                             lt_buf *out, lt_error *err)
+static lt_status oral_record(lt_conduct *c, const lt_json *a, lt_oral_event_type type, lt_buf *out,
+                             lt_error *err)
 {
     const char *p = lt__arg_str(a, "patient");
     lt_conduct_oral in;
@@ -379,20 +389,24 @@ static lt_status oral_record(lt_conduct *c, const lt_json *a, lt_oral_event_type
         LT_FAIL(err, LT_EINVAL, "toxicity", "toxicity and grade go together");
     }
     int n = 0;
-    if (rc == LT_OK && lt_json_get(a, "tablets") && !(rc = arg_int(a, "tablets", 1, 10000, &n, err)))
+    if (rc == LT_OK && lt_json_get(a, "tablets") &&
+        !(rc = arg_int(a, "tablets", 1, 10000, &n, err)))
         in.tablets = n;
-    if (rc == LT_OK && lt_json_get(a, "returned") && !(rc = arg_int(a, "returned", 0, 10000, &n, err)))
+    if (rc == LT_OK && lt_json_get(a, "returned") &&
+        !(rc = arg_int(a, "returned", 0, 10000, &n, err)))
         in.returned = n;
     if (rc == LT_OK && lt_json_get(a, "lost") && !(rc = arg_int(a, "lost", 0, 10000, &n, err)))
         in.lost = n;
-    if (rc == LT_OK)
-        rc = lt_conduct_oral_record(c, p, &in, lt__arg_str(a, "reason"), NULL, err);
+    if (rc == LT_OK) rc = lt_conduct_oral_record(c, p, &in, lt__arg_str(a, "reason"), NULL, err);
     if (rc == LT_OK) rc = lt_conduct_oral_show(c, p, in.date, out, err);
     return rc;
 }
 
-#define ORAL(fn, type)                                                                     \
-    HANDLER(fn) { return oral_record(c, a, type, out, err); }
+#define ORAL(fn, type)                                                                             \
+    HANDLER(fn)                                                                                    \
+    {                                                                                              \
+        return oral_record(c, a, type, out, err);                                                  \
+    }
 ORAL(op_oral_start, LT_ORAL_EV_START)
 ORAL(op_oral_dose, LT_ORAL_EV_DOSE)
 ORAL(op_oral_interrupt, LT_ORAL_EV_INTERRUPT)
@@ -404,8 +418,8 @@ ORAL(op_oral_return, LT_ORAL_EV_RETURN)
 HANDLER(op_oral_decide)
 {
     lt_oral_decision dec;
-    lt_status rc = lt_conduct_oral_decide(c, lt__arg_str(a, "patient"), lt__arg_date(a, "date"),
-                                          &dec, err);
+    lt_status rc =
+        lt_conduct_oral_decide(c, lt__arg_str(a, "patient"), lt__arg_date(a, "date"), &dec, err);
     if (rc == LT_OK) lt_oral_decision_to_json(&dec, out);
     return rc;
 }
@@ -417,38 +431,68 @@ HANDLER(op_oral_show)
 
 /* ---- the rows ---- */
 
-#define DATE_REQ(what) {"date", LT_OP_DATE, LT_OP_IN_BODY, true, what}
-#define T(name, doc) {name, LT_OP_TIME, LT_OP_IN_BODY, false, doc}
+#define DATE_REQ(what)                                                                             \
+    {                                                                                              \
+        "date", LT_OP_DATE, LT_OP_IN_BODY, true, what                                              \
+    }
+#define T(name, doc)                                                                               \
+    {                                                                                              \
+        name, LT_OP_TIME, LT_OP_IN_BODY, false, doc                                                \
+    }
 
 static const lt_op rows[] = {
-    {"records.profile", "POST", "/api/v1/patients/{patient}/profile",
-     "record what the dose rules need: birth date, sex, weight", "lutetia record profile",
-     RECORDERS, true, true,
+    {"records.profile",
+     "POST",
+     "/api/v1/patients/{patient}/profile",
+     "record what the dose rules need: birth date, sex, weight",
+     "lutetia record profile",
+     RECORDERS,
+     true,
+     true,
      {PATIENT_PATH,
-      {"birth_date", LT_OP_DATE, LT_OP_IN_BODY, true, "the birth date the patient was screened with"},
+      {"birth_date", LT_OP_DATE, LT_OP_IN_BODY, true,
+       "the birth date the patient was screened with"},
       {"sex", LT_OP_STRING, LT_OP_IN_BODY, true, "female or male"},
       {"weight", LT_OP_NUMBER, LT_OP_IN_BODY, true, "weight at baseline, kg"},
       {"confirm", LT_OP_BOOL, LT_OP_IN_BODY, false,
        "a weight outside its plausible range, checked by a person (needs a reason)"},
       REASON},
      op_profile},
-    {"records.anchor", "POST", "/api/v1/patients/{patient}/anchors",
-     "record an anchor date of the schedule or an endpoint origin", "lutetia record anchor",
-     RECORDERS, true, true,
+    {"records.anchor",
+     "POST",
+     "/api/v1/patients/{patient}/anchors",
+     "record an anchor date of the schedule or an endpoint origin",
+     "lutetia record anchor",
+     RECORDERS,
+     true,
+     true,
      {PATIENT_PATH,
       {"anchor", LT_OP_STRING, LT_OP_IN_BODY, true, "liver_resection, randomisation, ..."},
-      DATE_REQ("the anchor's date"), REASON},
+      DATE_REQ("the anchor's date"),
+      REASON},
      op_anchor},
-    {"records.actual", "POST", "/api/v1/patients/{patient}/actuals",
-     "record the day a calendar entry was done", "lutetia record actual", RECORDERS, true, true,
+    {"records.actual",
+     "POST",
+     "/api/v1/patients/{patient}/actuals",
+     "record the day a calendar entry was done",
+     "lutetia record actual",
+     RECORDERS,
+     true,
+     true,
      {PATIENT_PATH,
       {"entry", LT_OP_STRING, LT_OP_IN_BODY, true, "the calendar entry (C1, mri_year1.2)"},
       DATE_REQ("the day it was done"),
-      {"late_reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why it was late (toxicity)"}, REASON},
+      {"late_reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why it was late (toxicity)"},
+      REASON},
      op_actual},
-    {"records.ae", "POST", "/api/v1/patients/{patient}/aes",
+    {"records.ae",
+     "POST",
+     "/api/v1/patients/{patient}/aes",
      "record (or update, with its id and a reason) an adverse event, CTCAE v5.0 term",
-     "lutetia record ae", RECORDERS, true, true,
+     "lutetia record ae",
+     RECORDERS,
+     true,
+     true,
      {PATIENT_PATH,
       {"term", LT_OP_STRING, LT_OP_IN_BODY, true, "a CTCAE v5.0 term or a site's word for one"},
       {"grade", LT_OP_NUMBER, LT_OP_IN_BODY, true, "1 to 5"},
@@ -458,50 +502,83 @@ static const lt_op rows[] = {
       {"related", LT_OP_STRING, LT_OP_IN_BODY, false,
        "not_related, unlikely, possible, probable or definite"},
       {"id", LT_OP_STRING, LT_OP_IN_BODY, false, "an existing event's id (AE001) to update"},
-      {"specify", LT_OP_STRING, LT_OP_IN_BODY, false, "the event's words for an 'Other, specify' term"},
+      {"specify", LT_OP_STRING, LT_OP_IN_BODY, false,
+       "the event's words for an 'Other, specify' term"},
       REASON},
      op_ae},
-    {"records.assessment", "POST", "/api/v1/patients/{patient}/assessments",
-     "record a tumour assessment with its RECIST 1.1 lesions", "lutetia record assessment",
-     RECORDERS, true, true,
-     {PATIENT_PATH, DATE_REQ("the day of the scan"),
+    {"records.assessment",
+     "POST",
+     "/api/v1/patients/{patient}/assessments",
+     "record a tumour assessment with its RECIST 1.1 lesions",
+     "lutetia record assessment",
+     RECORDERS,
+     true,
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("the day of the scan"),
       {"modality", LT_OP_STRING, LT_OP_IN_BODY, true, "ct, mri_liver, ga68_dotatate_pet, ..."},
       {"new_lesions", LT_OP_BOOL, LT_OP_IN_BODY, false, "an unequivocal new lesion"},
       {"lesions", LT_OP_ARRAY, LT_OP_IN_BODY, false,
        "lesion objects {id, organ, nodal, target, mm, status} (docs/outcomes-format.md)"},
-      {"note", LT_OP_STRING, LT_OP_IN_BODY, false, "free text"}, REASON},
+      {"note", LT_OP_STRING, LT_OP_IN_BODY, false, "free text"},
+      REASON},
      op_assessment},
-    {"records.questionnaire", "POST", "/api/v1/patients/{patient}/questionnaires",
-     "record an EORTC QLQ-C30 questionnaire", "lutetia record questionnaire", RECORDERS, true,
+    {"records.questionnaire",
+     "POST",
+     "/api/v1/patients/{patient}/questionnaires",
+     "record an EORTC QLQ-C30 questionnaire",
+     "lutetia record questionnaire",
+     RECORDERS,
      true,
-     {PATIENT_PATH, DATE_REQ("the day it was filled in"),
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("the day it was filled in"),
       {"instrument", LT_OP_STRING, LT_OP_IN_BODY, false, "qlq_c30 (the only one scored)"},
       {"items", LT_OP_ARRAY, LT_OP_IN_BODY, true,
        "the 30 answers: 1-4 for items 1-28, 1-7 for 29-30, null when unanswered"},
       REASON},
      op_questionnaire},
-    {"records.event", "POST", "/api/v1/patients/{patient}/events",
-     "record an outcome event (recurrence, progression, death, ...)", "lutetia record event",
-     RECORDERS, true, true,
+    {"records.event",
+     "POST",
+     "/api/v1/patients/{patient}/events",
+     "record an outcome event (recurrence, progression, death, ...)",
+     "lutetia record event",
+     RECORDERS,
+     true,
+     true,
      {PATIENT_PATH,
       {"type", LT_OP_STRING, LT_OP_IN_BODY, true,
        "recurrence, progression, death, next_therapy, lost_to_follow_up or withdrawal"},
       DATE_REQ("the day of the event"),
-      {"site", LT_OP_STRING, LT_OP_IN_BODY, false, "recurrence: liver, extrahepatic, liver_and_extrahepatic"},
+      {"site", LT_OP_STRING, LT_OP_IN_BODY, false,
+       "recurrence: liver, extrahepatic, liver_and_extrahepatic"},
       {"cause", LT_OP_STRING, LT_OP_IN_BODY, false, "death: disease, treatment, other, unknown"},
       {"therapy", LT_OP_STRING, LT_OP_IN_BODY, false, "next therapy: what it is"},
-      {"note", LT_OP_STRING, LT_OP_IN_BODY, false, "free text"}, REASON},
+      {"note", LT_OP_STRING, LT_OP_IN_BODY, false, "free text"},
+      REASON},
      op_event},
-    {"doses.decide", "POST", "/api/v1/patients/{patient}/decisions",
+    {"doses.decide",
+     "POST",
+     "/api/v1/patients/{patient}/decisions",
      "decide a cycle's dose by the label's rules on the stored history",
-     "lutetia record decide --cycle N --json", DECIDERS, true, true,
-     {PATIENT_PATH, {"cycle", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the cycle, from 1"},
+     "lutetia record decide --cycle N --json",
+     DECIDERS,
+     true,
+     true,
+     {PATIENT_PATH,
+      {"cycle", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the cycle, from 1"},
       DATE_REQ("the day of the decision")},
      op_decide},
-    {"doses.administration", "POST", "/api/v1/patients/{patient}/administrations",
+    {"doses.administration",
+     "POST",
+     "/api/v1/patients/{patient}/administrations",
      "record an administration: activities decay-corrected to the infusion start",
-     "lutetia record administration --json", R(NUCLEAR_MEDICINE), true, true,
-     {PATIENT_PATH, {"cycle", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the cycle, from 1"},
+     "lutetia record administration --json",
+     R(NUCLEAR_MEDICINE),
+     true,
+     true,
+     {PATIENT_PATH,
+      {"cycle", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the cycle, from 1"},
       {"prescribed", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the decided activity, in unit"},
       {"before", LT_OP_NUMBER, LT_OP_IN_BODY, true, "activity measured before, in unit"},
       {"before_at", LT_OP_TIME, LT_OP_IN_BODY, true, "when it was measured"},
@@ -513,7 +590,8 @@ static const lt_op rows[] = {
       {"nuclide", LT_OP_STRING, LT_OP_IN_BODY, false, "Lu-177 (default)"},
       {"route", LT_OP_STRING, LT_OP_IN_BODY, false, "intravenous (default) or intra_arterial"},
       {"calibration", LT_OP_NUMBER, LT_OP_IN_BODY, false, "the vial's stated activity, in unit"},
-      T("calibration_at", "its calibration time"), T("amino_start", "amino-acid infusion start"),
+      T("calibration_at", "its calibration time"),
+      T("amino_start", "amino-acid infusion start"),
       T("amino_end", "amino-acid infusion end"),
       {"no_amino", LT_OP_BOOL, LT_OP_IN_BODY, false, "no amino-acid co-infusion"},
       T("last_ssa_long", "last long-acting somatostatin analogue"),
@@ -523,67 +601,137 @@ static const lt_op rows[] = {
       {"acks", LT_OP_OBJECT, LT_OP_IN_BODY, false, "warnings acknowledged: {\"CODE\": \"reason\"}"},
       REASON},
      op_administration},
-    {"doses.deviation", "POST", "/api/v1/patients/{patient}/deviations",
+    {"doses.deviation",
+     "POST",
+     "/api/v1/patients/{patient}/deviations",
      "an investigator accepts an activity above the cycle's decision as a deviation",
-     "lutetia record deviation", R(INVESTIGATOR), true, true,
-     {PATIENT_PATH, {"cycle", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the cycle, from 1"},
-      {"activity", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the administered activity accepted, in unit"},
+     "lutetia record deviation",
+     R(INVESTIGATOR),
+     true,
+     true,
+     {PATIENT_PATH,
+      {"cycle", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the cycle, from 1"},
+      {"activity", LT_OP_NUMBER, LT_OP_IN_BODY, true,
+       "the administered activity accepted, in unit"},
       {"unit", LT_OP_STRING, LT_OP_IN_BODY, false, "MBq (default), GBq, mCi, ..."},
       {"past_cumulative_limit", LT_OP_BOOL, LT_OP_IN_BODY, false,
        "also beyond the cumulative limit, where the protocol allows"},
       {"reason", LT_OP_STRING, LT_OP_IN_BODY, true, "why"}},
      op_deviation},
-    {"oral.show", "GET", "/api/v1/patients/{patient}/oral",
+    {"oral.show",
+     "GET",
+     "/api/v1/patients/{patient}/oral",
      "an oral drug's state, records and compliance per dispensing period",
-     "lutetia record oral show --json", LT_OP_EVERY_ROLE, true, false,
+     "lutetia record oral show --json",
+     LT_OP_EVERY_ROLE,
+     true,
+     false,
      {PATIENT_PATH, {"as_of", LT_OP_DATE, LT_OP_IN_QUERY, false, "as of this day (default today)"}},
      op_oral_show},
-    {"oral.start", "POST", "/api/v1/patients/{patient}/oral/start", "start the arm's oral drug",
-     "lutetia record oral start", R(INVESTIGATOR), true, true,
-     {PATIENT_PATH, DATE_REQ("first day"),
+    {"oral.start",
+     "POST",
+     "/api/v1/patients/{patient}/oral/start",
+     "start the arm's oral drug",
+     "lutetia record oral start",
+     R(INVESTIGATOR),
+     true,
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("first day"),
       {"dose", LT_OP_NUMBER, LT_OP_IN_BODY, false, "daily dose, mg (default the protocol's)"},
       REASON},
      op_oral_start},
-    {"oral.dose", "POST", "/api/v1/patients/{patient}/oral/dose", "lower the daily dose",
-     "lutetia record oral dose", R(INVESTIGATOR), true, true,
-     {PATIENT_PATH, DATE_REQ("from this day"),
+    {"oral.dose",
+     "POST",
+     "/api/v1/patients/{patient}/oral/dose",
+     "lower the daily dose",
+     "lutetia record oral dose",
+     R(INVESTIGATOR),
+     true,
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("from this day"),
       {"dose", LT_OP_NUMBER, LT_OP_IN_BODY, true, "the new daily dose, mg"},
-      {"cause", LT_OP_STRING, LT_OP_IN_BODY, true, "why"}, REASON},
+      {"cause", LT_OP_STRING, LT_OP_IN_BODY, true, "why"},
+      REASON},
      op_oral_dose},
-    {"oral.interrupt", "POST", "/api/v1/patients/{patient}/oral/interrupt",
-     "interrupt the oral drug", "lutetia record oral interrupt", R(INVESTIGATOR), true, true,
-     {PATIENT_PATH, DATE_REQ("from this day"),
+    {"oral.interrupt",
+     "POST",
+     "/api/v1/patients/{patient}/oral/interrupt",
+     "interrupt the oral drug",
+     "lutetia record oral interrupt",
+     R(INVESTIGATOR),
+     true,
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("from this day"),
       {"cause", LT_OP_STRING, LT_OP_IN_BODY, true, "why"},
       {"toxicity", LT_OP_STRING, LT_OP_IN_BODY, false, "the toxicity category (with grade)"},
-      {"grade", LT_OP_NUMBER, LT_OP_IN_BODY, false, "its grade, 1 to 4"}, REASON},
+      {"grade", LT_OP_NUMBER, LT_OP_IN_BODY, false, "its grade, 1 to 4"},
+      REASON},
      op_oral_interrupt},
-    {"oral.resume", "POST", "/api/v1/patients/{patient}/oral/resume",
+    {"oral.resume",
+     "POST",
+     "/api/v1/patients/{patient}/oral/resume",
      "resume the oral drug (at most what the label allows that day)",
-     "lutetia record oral resume", R(INVESTIGATOR), true, true,
-     {PATIENT_PATH, DATE_REQ("from this day"),
-      {"dose", LT_OP_NUMBER, LT_OP_IN_BODY, false, "daily dose, mg (default the decided)"}, REASON},
+     "lutetia record oral resume",
+     R(INVESTIGATOR),
+     true,
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("from this day"),
+      {"dose", LT_OP_NUMBER, LT_OP_IN_BODY, false, "daily dose, mg (default the decided)"},
+      REASON},
      op_oral_resume},
-    {"oral.stop", "POST", "/api/v1/patients/{patient}/oral/stop", "stop the oral drug",
-     "lutetia record oral stop", R(INVESTIGATOR), true, true,
-     {PATIENT_PATH, DATE_REQ("the last day"),
-      {"cause", LT_OP_STRING, LT_OP_IN_BODY, true, "why"}, REASON},
+    {"oral.stop",
+     "POST",
+     "/api/v1/patients/{patient}/oral/stop",
+     "stop the oral drug",
+     "lutetia record oral stop",
+     R(INVESTIGATOR),
+     true,
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("the last day"),
+      {"cause", LT_OP_STRING, LT_OP_IN_BODY, true, "why"},
+      REASON},
      op_oral_stop},
-    {"oral.dispense", "POST", "/api/v1/patients/{patient}/oral/dispense",
-     "record tablets dispensed", "lutetia record oral dispense", RECORDERS, true, true,
-     {PATIENT_PATH, DATE_REQ("the day of dispensing"),
+    {"oral.dispense",
+     "POST",
+     "/api/v1/patients/{patient}/oral/dispense",
+     "record tablets dispensed",
+     "lutetia record oral dispense",
+     RECORDERS,
+     true,
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("the day of dispensing"),
       {"tablets", LT_OP_NUMBER, LT_OP_IN_BODY, true, "how many, 1 to 10000"},
-      {"strength", LT_OP_NUMBER, LT_OP_IN_BODY, true, "mg per tablet"}, REASON},
+      {"strength", LT_OP_NUMBER, LT_OP_IN_BODY, true, "mg per tablet"},
+      REASON},
      op_oral_dispense},
-    {"oral.return", "POST", "/api/v1/patients/{patient}/oral/return",
+    {"oral.return",
+     "POST",
+     "/api/v1/patients/{patient}/oral/return",
      "record tablets returned (and lost) of the earliest dispensing still out",
-     "lutetia record oral return", RECORDERS, true, true,
-     {PATIENT_PATH, DATE_REQ("the day of the return"),
+     "lutetia record oral return",
+     RECORDERS,
+     true,
+     true,
+     {PATIENT_PATH,
+      DATE_REQ("the day of the return"),
       {"returned", LT_OP_NUMBER, LT_OP_IN_BODY, true, "tablets returned"},
-      {"lost", LT_OP_NUMBER, LT_OP_IN_BODY, false, "tablets lost"}, REASON},
+      {"lost", LT_OP_NUMBER, LT_OP_IN_BODY, false, "tablets lost"},
+      REASON},
      op_oral_return},
-    {"oral.decide", "POST", "/api/v1/patients/{patient}/oral/decide",
+    {"oral.decide",
+     "POST",
+     "/api/v1/patients/{patient}/oral/decide",
      "the label's decision for the oral drug on a day, over the stored history",
-     "lutetia record decide --date D --json", R(INVESTIGATOR), true, true,
+     "lutetia record decide --date D --json",
+     R(INVESTIGATOR),
+     true,
+     true,
      {PATIENT_PATH, DATE_REQ("the day of the decision")},
      op_oral_decide},
 };

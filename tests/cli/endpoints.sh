@@ -154,7 +154,7 @@ expect_err 'takes no --endpoint'
 
 # errors
 expect_exit 5 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint EFS
-expect_err 'no endpoint "EFS"; the protocol defines DFS, DFS_LIVER, OS, TTR, TTNT'
+expect_err "no endpoint 'EFS' in the protocol \\(endpoints: DFS, DFS_LIVER, OS, TTR, TTNT\\)"
 expect_exit 2 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json"
 expect_err 'are required'
 printf '{"format": "lutetia-outcomes", "format_version": 1, "patients": [{"id": "X1", "anchors": {"randomisation": "2026-01-01"}}]}' > "$TMP/noorigin.json"

@@ -414,4 +414,79 @@ mon1|GET|oral|-
 coord1|POST|oral/dispense|{"date":"2025-11-05","tablets":1,"strength":10}
 T
 stop_server && ok || bad "SIGTERM"
+
+# ---- an oral drug's course over HTTP (NET RETREAT arm 2, everolimus), the same on the command
+# line for a second patient of the arm: the same decisions and the same course ----
+NR="$SRC/protocols/net-retreat.json"
+export LUTETIA_DB="$TMP/nr.db"
+jq '.base as $b | [range(1; 5) as $i | $b | .id = "N\($i)"]' \
+   "$SRC/tests/eligibility/net-retreat.cases.json" |
+  sed -E 's/"(20[0-9]{2})-([0-9]{2}-[0-9]{2})"/"\1@\2"/g' |
+  awk '{ while (match($0, /"20[0-9][0-9]@/)) { y = substr($0, RSTART + 1, 4) - 1;
+         $0 = substr($0, 1, RSTART) y "-" substr($0, RSTART + 6) } print }' >"$TMP/nr.json"
+"$L" trial init --protocol "$NR" --user admin --seed-hex "$TEST_SEED" >/dev/null &&
+"$L" site add --code S1 --name "Site one" >/dev/null &&
+"$L" user add --name coord1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&
+"$L" user add --name inv1 --role investigator --site S1 --os-user "$ME" >/dev/null &&
+"$L" enrol --user coord1 --site S1 --as-of 2025-11-01 "$TMP/nr.json" >/dev/null && ok || bad "NET RETREAT setup"
+: >"$TMP/nralloc"
+for i in 1 2 3 4; do
+  "$L" consent --user coord1 --patient N$i --form v2 --date 2025-11-02 >/dev/null &&
+  "$L" confirm --user inv1 --patient N$i --date 2025-11-03 >/dev/null &&
+  "$L" randomise --user coord1 --patient N$i --date 2025-11-04 >>"$TMP/nralloc" || bad "randomise N$i"
+done
+H=$(grep 'arm 2' "$TMP/nralloc" | sed -n 1p | cut -d' ' -f1)
+C=$(grep 'arm 2' "$TMP/nralloc" | sed -n 2p | cut -d' ' -f1)
+[ -n "$H" ] && [ -n "$C" ] && ok || bad "two patients in arm 2: $(cat "$TMP/nralloc")"
+for u in coord1 inv1; do
+    "$L" token create --user "$u" | tail -n 1 >"$TMP/tok.$u"
+    printf 'Authorization: Bearer %s\n' "$(cat "$TMP/tok.$u")" >"$TMP/hdr.$u"
+done
+start_server "$LUTETIA_DB" || { bad "server (NET RETREAT)"; finish; exit 1; }
+# one step over HTTP for H and on the command line for C: STEP USER HTTP-PATH BODY -- CLI ARGS
+step() {
+    u=$1 path=$2 body=$3
+    shift 4
+    req POST "/api/v1/patients/$H/$path" "$body" $(as "$u")
+    [ "$CODE" = 200 ] && ok || bad "$path over HTTP: $CODE $(cat "$TMP/out")"
+    "$L" "$@" --user "$u" --patient "$C" >"$TMP/cli.step" 2>"$TMP/err" || bad "$* on the command line: $(cat "$TMP/err")"
+}
+# a decision, over both doors: the same document
+decide() {
+    req POST "/api/v1/patients/$H/oral/decide" "{\"date\":\"$1\"}" $(as inv1)
+    "$L" record decide --user inv1 --patient "$C" --date "$1" --json >"$TMP/cli.dec"
+    same_json "oral decision on $1" "$TMP/cli.dec"
+}
+step inv1 oral/start '{"date":"2025-11-05"}' -- record oral start --date 2025-11-05
+expect_jq '.state.started == "2025-11-05" and .state.daily_dose_mg == 10'
+step coord1 oral/dispense '{"date":"2025-11-05","tablets":30,"strength":10}' -- record oral dispense --date 2025-11-05 --tablets 30 --strength 10
+req POST "/api/v1/patients/$H/oral/dispense" '{"date":"2025-11-06","tablets":3,"strength":4}' $(as coord1)
+expect_code 400 "a strength the protocol does not name"
+req POST "/api/v1/patients/$H/oral/return" '{"date":"2025-12-03","returned":31}' $(as coord1)
+expect_code 400 "more returned than dispensed"
+step coord1 oral/return '{"date":"2025-12-03","returned":2}' -- record oral return --date 2025-12-03 --returned 2
+step coord1 oral/dispense '{"date":"2025-12-03","tablets":30,"strength":10}' -- record oral dispense --date 2025-12-03 --tablets 30 --strength 10
+decide 2025-12-05
+expect_jq '.action == "continue" and .dose_mg == 10'
+step coord1 aes '{"term":"Stomatitis","grade":3,"start":"2025-12-10"}' -- record ae --term Stomatitis --grade 3 --start 2025-12-10
+decide 2025-12-10
+expect_jq '.action == "interrupt" and .category == "stomatitis"'
+step inv1 oral/interrupt '{"date":"2025-12-10","cause":"stomatitis grade 3"}' -- record oral interrupt --date 2025-12-10 --cause "stomatitis grade 3"
+req POST "/api/v1/patients/$H/oral/resume" '{"date":"2025-12-15"}' $(as inv1)
+expect_code 409 "a resumption the table does not allow yet"
+step coord1 aes '{"term":"Stomatitis","grade":3,"start":"2025-12-10","end":"2025-12-20","id":"AE001","reason":"resolved to grade 1"}' -- record ae --id AE001 --term Stomatitis --grade 3 --start 2025-12-10 --end 2025-12-20 --reason "resolved to grade 1"
+decide 2025-12-21
+expect_jq '.action == "resume_reduced" and .dose_mg == 5'
+req POST "/api/v1/patients/$H/oral/resume" '{"date":"2025-12-21","dose":10}' $(as inv1)
+expect_code 409 "a dose above what the table allows"
+step inv1 oral/resume '{"date":"2025-12-21"}' -- record oral resume --date 2025-12-21
+step inv1 oral/stop '{"date":"2026-01-10","cause":"patient wish"}' -- record oral stop --date 2026-01-10 --cause "patient wish"
+req GET "/api/v1/patients/$H/oral?as_of=2026-01-11" $(as coord1)
+expect_code 200 "oral show"
+sed "s/\"$H\"/\"PATIENT\"/g" "$TMP/out" >"$TMP/http.oral"
+"$L" record oral show --user coord1 --patient "$C" --as-of 2026-01-11 --json | sed "s/\"$C\"/\"PATIENT\"/g" >"$TMP/cli.oral"
+jq -e --slurpfile c "$TMP/cli.oral" '. == $c[0] and .state.stopped == "2026-01-10" and (.periods | length) == 2' "$TMP/http.oral" >/dev/null && ok || bad "the oral course over HTTP differs from the CLI's: $(head -c 300 "$TMP/http.oral") vs $(head -c 300 "$TMP/cli.oral")"
+req GET "/api/v1/listings/dispensing?patient=$H" $(as coord1)
+expect_jq '.count == 7 and [.rows[].type] == ["start","dispense","return","dispense","interrupt","resume","stop"]'
+stop_server && ok || bad "SIGTERM (NET RETREAT)"
 finish
