@@ -12,9 +12,9 @@ DEBIAN_BUILD = gcc meson ninja-build pkg-config jq \
                libcjson-dev libsqlite3-dev libsodium-dev libgsl-dev sqlite3 \
                libxml2-dev libxml2-utils python3-pandas libpq-dev postgresql \
                libmicrohttpd-dev libgnutls28-dev curl openssl \
-               locales
+               locales liboath-dev oathtool weasyprint poppler-utils
 # What the benchmarks compare against (R's survival and rpact, node, jq, hyperfine).
-DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine
+DEBIAN_BENCH = r-base-core r-cran-survival r-cran-rpact nodejs hyperfine wrk nginx-light
 # What `make lint` needs (STYLE.md: cppcheck and clang-tidy clean); not part of `make check`.
 DEBIAN_LINT  = cppcheck clang-tidy
 

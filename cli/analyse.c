@@ -781,6 +781,7 @@ static int run_proportion(int argc, char **argv)
     lt_conduct *c = NULL;
     int rc = lt_cli_open_conduct_read(lt_cli_db(db), lt_cli_user(user), &t, &c);
     if (rc) return rc;
+    lt_cli_note_lock(t); /* cli/sign.c */
     lt_error err;
     lt_error_clear(&err);
     lt_buf b = LT_BUF_INIT;
@@ -802,6 +803,7 @@ static int trial_arms(const analyse_args *a, lt_buf *json, char cols[][80], size
     lt_trial *t = NULL;
     int rc = lt_cli_open_trial_read(lt_cli_db(a->db), lt_cli_user(a->user), &t);
     if (rc) return rc;
+    lt_cli_note_lock(t); /* cli/sign.c */
     const lt_protocol *p = lt_trial_protocol(t);
     lt_protocol_arms_to_json(p, json);
     const char *ids[MAX_LIST];

@@ -106,9 +106,11 @@ int lt_cmd_demo(int argc, char **argv);      /* cli/demo.c */
 int lt_cmd_export(int argc, char **argv);    /* cli/export.c */
 int lt_cmd_serve(int argc, char **argv);     /* cli/serve.c */
 int lt_cmd_token(int argc, char **argv);     /* cli/token.c */
+int lt_cmd_report(int argc, char **argv);    /* cli/report.c */
 /* `user password` and `user deactivate|activate` (cli/credential.c); argv[0] is the subcommand */
 int lt_cli_user_password(int argc, char **argv);
 int lt_cli_user_state(int argc, char **argv);
+int lt_cli_user_totp(int argc, char **argv);
 /* Store-backed forms of schedule, due and endpoints (cli/record.c), for a trial database. */
 int lt_cli_trial_schedule(int argc, char **argv);
 int lt_cli_trial_due(int argc, char **argv);
@@ -122,5 +124,16 @@ struct lt_surv_data;
 int lt_cli_trial_surv_data(const char *endpoint, const char *cutoff, const char *db,
                            const char *user, const struct lt_surv_spec *spec,
                            struct lt_surv_data **out);
+
+/* Electronic signatures (cli/sign.c): `sign`, `signatures`, and `user name` (argv[0] is the
+ * subcommand); reading a line of input and a password from the terminal without echo
+ * (cli/credential.c). */
+int lt_cmd_sign(int argc, char **argv);
+int lt_cmd_signatures(int argc, char **argv);
+int lt_cli_user_full_name(int argc, char **argv);
+bool lt_cli_read_line(FILE *f, char *buf, size_t n);
+bool lt_cli_read_hidden(const char *prompt, char *buf, size_t n);
+/* After the data lock, analyses and exports say on stderr that they read locked data. */
+void lt_cli_note_lock(struct lt_trial *t);
 
 #endif

@@ -67,6 +67,7 @@ int lt_cmd_export(int argc, char **argv)
     lt_trial *t = NULL;
     int rc = lt_cli_open_trial_read(lt_cli_db(db), lt_cli_user(user), &t);
     if (rc) return rc;
+    lt_cli_note_lock(t); /* cli/sign.c */
     lt_error err;
     lt_error_clear(&err);
     lt_buf b = LT_BUF_INIT;

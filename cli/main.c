@@ -42,9 +42,12 @@ static const lt_cli_command commands[] = {
     {"grade", lt_cmd_grade, "CTCAE v5.0 grade of a laboratory value"},
     {"endpoints", lt_cmd_endpoints, "the analysis dataset of an endpoint (DFS, OS, PFS, ...)"},
     {"analyse", lt_cmd_analyse, "survival analysis (Kaplan-Meier, log-rank, Cox, RMST); proportions with exact intervals"},
+    {"report", lt_cmd_report, "the data monitoring committee's report (HTML, PDF) and the CONSORT diagram"},
     {"demo", lt_cmd_demo, "run a whole NELMAS trial on a fresh database and report"},
     {"serve", lt_cmd_serve, "serve the trial over HTTP: sign-in, the operations, OpenAPI"},
     {"token", lt_cmd_token, "create or revoke an API token for the HTTP server"},
+    {"sign", lt_cmd_sign, "electronic signatures: confirmation, dose decision, AE, casebook, data lock"},
+    {"signatures", lt_cmd_signatures, "the electronic signatures, each valid or invalidated"},
 };
 
 /* Other spellings people type, each naming its verb (curl keeps such aliases in its one

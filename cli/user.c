@@ -12,9 +12,11 @@ static void help(FILE *f)
     fprintf(f,
             "usage: lutetia user add --name NAME --role ROLE (--site CODE[,CODE...] | --all-sites)\n"
             "                        --os-user ACCOUNT [--os-user ACCOUNT]... [--json] [--db FILE]\n"
-            "                        [--user NAME]\n"
+            "                        [--user NAME] [--full-name \"FULL NAME\"]\n"
+            "       lutetia user name --name NAME --full-name \"FULL NAME\" [--reason TEXT]\n"
             "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]...\n"
             "       lutetia user password NAME [--password-stdin]\n"
+            "       lutetia user totp NAME   (a second factor for the server's sign-in)\n"
             "       lutetia user deactivate|activate --name NAME [--reason TEXT]\n\n"
             "Adds a user (admin only). ROLE is one of: admin, coordinator, investigator,\n"
             "nuclear_medicine, statistician, unblinded_statistician, monitor, safety_committee.\n"
@@ -43,8 +45,11 @@ int lt_cmd_user(int argc, char **argv)
     }
     /* cli/credential.c: what signing in to the server needs */
     if (!strcmp(argv[1], "password")) return lt_cli_user_password(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "totp")) return lt_cli_user_totp(argc - 1, argv + 1);
     if (!strcmp(argv[1], "deactivate") || !strcmp(argv[1], "activate"))
         return lt_cli_user_state(argc - 1, argv + 1);
+    /* cli/sign.c: the full name a signature shows */
+    if (!strcmp(argv[1], "name")) return lt_cli_user_full_name(argc - 1, argv + 1);
     bool bind = !strcmp(argv[1], "bind");
     if (strcmp(argv[1], "add") != 0 && !bind)
         return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add or bind)", argv[1]);
@@ -54,11 +59,13 @@ int lt_cmd_user(int argc, char **argv)
         {"db", required_argument, 0, 'd'},   {"user", required_argument, 0, 'u'},
         {"json", no_argument, 0, 'j'},       {"help", no_argument, 0, 'h'},
         {"os-user", required_argument, 0, 'o'},
+        {"full-name", required_argument, 0, 'f'},
         {0, 0, 0, 0},
     };
     const char *os_users[16];
     size_t nos = 0;
     const char *name = NULL, *role_s = NULL, *sites_s = NULL, *db = NULL, *user = NULL;
+    const char *full_name = NULL;
     bool all = false, json = false;
     int c;
     optind = 1;
@@ -76,6 +83,7 @@ int lt_cmd_user(int argc, char **argv)
                 return lt_cli_usage_error("user add", "--os-user: at most 16 accounts");
             os_users[nos++] = optarg;
             break;
+        case 'f': full_name = optarg; break;
         case 'h': help(stdout); return 0;
         default: return lt_cli_usage_error("user add", "unknown option");
         }
@@ -129,6 +137,11 @@ int lt_cmd_user(int argc, char **argv)
         lt_error_clear(&err);
         if (lt_trial_user_add_bound(t, name, role, sites, n, os_users, nos, &err) != LT_OK) {
             if (!strcmp(err.where, "os_user")) snprintf(err.where, sizeof err.where, "--os-user");
+            rc = lt_cli_fail(&err);
+        }
+        /* the name electronic signatures show (a second audited change: user.full_name) */
+        else if (full_name && lt_trial_user_set_full_name(t, name, full_name, NULL, &err) != LT_OK) {
+            if (!strcmp(err.where, "full_name")) snprintf(err.where, sizeof err.where, "--full-name");
             rc = lt_cli_fail(&err);
         }
         else if (json) {

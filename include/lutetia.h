@@ -27,6 +27,8 @@
 #include "lutetia/auth.h"
 #include "lutetia/ops.h"
 #include "lutetia/server.h"
+#include "lutetia/report.h"
+#include "lutetia/sign.h"
 
 #define LUTETIA_VERSION "0.1.0"
 

@@ -61,6 +61,22 @@ LT_API lt_status lt_auth_login(lt_store *st, const char *user, const char *passw
                                const lt_auth_policy *p, int64_t now, lt_auth_session *out,
                                int *failures, lt_error *err);
 LT_API int lt_auth_failure_delay_ms(const lt_auth_policy *p, int failures);
+/* As lt_auth_login, with the one-time code (TOTP, 6 digits; NULL for none) a user enrolled by
+ * lt_auth_totp_enrol must also give. A missing, wrong or already used code is a failure like a
+ * wrong password, with the same message; it is checked only once the password is right. */
+LT_API lt_status lt_auth_login_totp(lt_store *st, const char *user, const char *password,
+                                    const char *totp, const lt_auth_policy *p, int64_t now,
+                                    lt_auth_session *out, int *failures, lt_error *err);
+
+#define LT_AUTH_TOTP_B32_MAX 64   /* a 160-bit secret in base32 (32 characters) + NUL */
+#define LT_AUTH_TOTP_URI_MAX 256
+/* Enrols user (the acting user, or anyone for an admin) in the second factor: a new 160-bit
+ * secret in a record kind "totp" (audited "user.totp"; the audit log hides the secret), given
+ * once as base32 and as the otpauth:// URI an authenticator app reads. Enrolling again replaces
+ * the secret. From then on sign-in needs the code (RFC 6238: SHA-1, 6 digits, 30 s). */
+LT_API lt_status lt_auth_totp_enrol(lt_trial *t, const char *user, int64_t now,
+                                    char secret_b32[LT_AUTH_TOTP_B32_MAX],
+                                    char uri[LT_AUTH_TOTP_URI_MAX], lt_error *err);
 
 /* The user of session id at now, or LT_EPERM when it is unknown, ended, idle too long or too
  * old. csrf: the X-CSRF-Token a state-changing request carries (NULL for a request that changes
@@ -86,5 +102,13 @@ LT_API lt_status lt_auth_token_revoke(lt_trial *t, const char *id, lt_error *err
  * deactivated one. */
 LT_API lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
                                      char user[LT_AUTH_USER_MAX], lt_error *err);
+
+/* Verifies user's password again for an electronic signature, without opening a session: an
+ * active, unlocked user with this password gives LT_OK. Anything else is LT_EPERM with the
+ * sign-in's one message, and a failure counts toward the lock-out as a failed sign-in does
+ * (*failures, if not NULL, receives the count). */
+LT_API lt_status lt_auth_reauthenticate(lt_store *st, const char *user, const char *password,
+                                        const lt_auth_policy *p, int64_t now, int *failures,
+                                        lt_error *err);
 
 #endif

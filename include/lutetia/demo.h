@@ -56,7 +56,8 @@ typedef struct lt_demo_result {
     double dfs36[2];      /* NELMAS: Kaplan-Meier DFS at 36 months per arm */
     double median[2];     /* NET RETREAT: Kaplan-Meier median PFS (months) per arm; NAN when
                              not reached */
-    lt_demo_proportion tox_g3, completed, response; /* NCT04544098's proportion endpoints */
+    lt_demo_proportion tox_g3, completed, response, /* NCT04544098's proportion endpoints */
+        confirmed_response; /* ORR with RECIST 1.1's confirmation >= 28 days later */
     int64_t audit_records;
 } lt_demo_result;
 

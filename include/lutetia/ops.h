@@ -20,6 +20,8 @@ typedef enum lt_op_type {
     LT_OP_NUMBER,
     LT_OP_BOOL,
     LT_OP_OBJECT,  /* a JSON object, read by the handler's own reader (a patient document) */
+    LT_OP_TIME,    /* an RFC 3339 time with its zone, 2026-03-01T09:30:00Z */
+    LT_OP_ARRAY,   /* a JSON array, read by the handler (lesions, questionnaire items, sites) */
 } lt_op_type;
 
 typedef enum lt_op_in {
@@ -36,7 +38,8 @@ typedef struct lt_op_param {
     const char *doc;
 } lt_op_param;
 
-#define LT_OP_MAX_PARAMS 12
+/* an administration has the most: its activities, times and acknowledgements */
+#define LT_OP_MAX_PARAMS 24
 #define LT_OP_ROLE(r) (1u << (r))
 #define LT_OP_EVERY_ROLE ((1u << LT_ROLE_COUNT) - 1u)
 

@@ -238,6 +238,9 @@ typedef struct lt_proportion_def {
     int at_least;        /* the grade or the number of cycles */
     lt_population population;
     double level;        /* of the exact interval; 0.95 unless the file says */
+    int confirm_days;    /* objective response: a CR or PR counts only when confirmed by the
+                            next evaluable assessment at least this many days later (RECIST 1.1
+                            section 4.4.1: 28 in non-randomised trials); 0: unconfirmed */
 } lt_proportion_def;
 
 /* "toxicity_grade", "cycles_given", "objective_response" (the protocol's spelling). */

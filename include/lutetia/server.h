@@ -21,16 +21,23 @@ typedef struct lt_server_config {
     unsigned threads;         /* thread pool size (4) */
     unsigned timeout_s;       /* a connection idle this long is closed (30) */
     lt_auth_policy policy;
+    /* the clock sessions, sign-in and tokens are judged by, in seconds since 1970 (NULL: the
+     * system's); a test sets it to move time without waiting */
+    int64_t (*now)(void *ctx);
+    void *now_ctx;
     /* called once listening, with the port (the one the system chose for port 0) */
     void (*ready)(const char *addr, unsigned port, void *ctx);
     void *ready_ctx;
+    /* where read-only operations (GET routes: listings, reports, analyses) read, such as a
+     * PostgreSQL streaming-replication standby; NULL: db. Sign-in and every change use db. */
+    const char *db_read;
 } lt_server_config;
 
 /* Defaults for everything but db and listen. */
 LT_API void lt_server_config_default(lt_server_config *c);
 
-/* Serves until SIGTERM or SIGINT, then stops accepting, finishes the requests in flight and
- * returns LT_OK. LT_EINVAL for a bad address, plain HTTP on a non-loopback address without
+/* Serves until SIGTERM or SIGINT, then stops accepting, finishes the requests in flight (waiting
+ * at most timeout_s for them; the access log says "stopping" and "stopped") and returns LT_OK. LT_EINVAL for a bad address, plain HTTP on a non-loopback address without
  * insecure_http, or half a TLS pair; LT_EPERM for a trial whose randomisation seed was supplied
  * (not secret) without allow_known_seed; LT_EIO when the address cannot be bound. */
 LT_API lt_status lt_server_run(const lt_server_config *c, lt_error *err);

@@ -247,4 +247,16 @@ LT_API lt_status lt_trial_seed_known(const char *db, bool *known, lt_error *err)
 LT_API lt_status lt_trial_user_set_active(lt_trial *t, const char *name, bool active,
                                           const char *reason, lt_error *err);
 
+/* ---- what an electronic signature needs of the trial (src/trial/signer.c) ---- */
+/* Admin only: sets the user's full name (11.50(a)(1): a signature shows the signer's printed
+ * name), audited "user.full_name"; a change needs a reason. */
+LT_API lt_status lt_trial_user_set_full_name(lt_trial *t, const char *name, const char *full_name,
+                                             const char *reason, lt_error *err);
+/* The server tells the trial which sign-in session a request came in (its cookie value; NULL
+ * or a bearer token: none), so that the session's first signature asks for the user name too
+ * (21 CFR 11.200(a)(1)). Only the SHA-256 of the id is kept. */
+LT_API void lt_trial_set_session(lt_trial *t, const char *session_id);
+/* The SHA-256 of the session's id, or NULL outside a session (the command line). */
+LT_API const char *lt_trial_session(const lt_trial *t);
+
 #endif

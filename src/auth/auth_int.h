@@ -21,4 +21,10 @@ lt_status lt__auth_read(lt_store *st, const char *kind, const char *id, lt_json 
 /* The stored user's role name and whether it is active; false when there is no such user. */
 bool lt__auth_user(lt_store *st, const char *user, char role[32], bool *active);
 
+/* The second factor of user at now, inside the caller's transaction: *enrolled says whether
+ * the user has one; *ok whether code is its current code, not used before (the step used is
+ * then written, audited "totp.used"). */
+lt_status lt__auth_totp_check(lt_store *st, const char *user, const char *code, int64_t now,
+                              bool *enrolled, bool *ok, lt_error *err);
+
 #endif

@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "auth_int.h"
+#include "lutetia/date.h"
 
 static const char refused[] =
-    "sign-in refused: wrong user name or password, or the account is locked";
+    "sign-in refused: wrong user name, password or one-time code, or the account is locked";
 
 static void session_doc(lt_buf *b, const char *user, const char *role, int64_t created,
                         int64_t seen, const char *csrf_hash, bool ended)
@@ -95,6 +96,13 @@ lt_status lt_auth_login(lt_store *st, const char *user, const char *password,
                         const lt_auth_policy *p, int64_t now, lt_auth_session *out,
                         int *failures, lt_error *err)
 {
+    return lt_auth_login_totp(st, user, password, NULL, p, now, out, failures, err);
+}
+
+lt_status lt_auth_login_totp(lt_store *st, const char *user, const char *password,
+                             const char *totp, const lt_auth_policy *p, int64_t now,
+                             lt_auth_session *out, int *failures, lt_error *err)
+{
     if (failures) *failures = 0;
     size_t plen = password ? strlen(password) : 0;
     bool name_ok = lt__auth_name_ok(user);
@@ -140,6 +148,18 @@ lt_status lt_auth_login(lt_store *st, const char *user, const char *password,
     lt_status rc = lt_buf_failed(&b) ? lt_error_set(err, LT_ENOMEM, "", "out of memory")
                                      : lt_store_begin(st, err);
     lt_record r = {.kind = "session", .id = id_hash, .key = user, .data = lt_buf_str(&b)};
+    /* the second factor, for a user enrolled: checked only after the password, so that a
+     * wrong code says nothing about the password to whoever does not know it either */
+    bool enrolled = false, code_ok = false;
+    if (rc == LT_OK) rc = lt__auth_totp_check(st, user, totp, now, &enrolled, &code_ok, err);
+    if (rc == LT_OK && enrolled && !code_ok) {
+        lt_store_rollback(st);
+        lt_buf_free(&b);
+        sodium_memzero(&s, sizeof s);
+        rc = count_failure(st, user, p, now, failures, err);
+        if (rc != LT_OK) return rc;
+        LT_FAIL(err, LT_EPERM, "user", "%s", refused);
+    }
     if (rc == LT_OK) rc = lt_store_put(st, &r, 0, &who, "session.login", "", NULL, err);
     if (rc == LT_OK && had > 0) {
         /* a success clears the count of failures before it */
@@ -311,6 +331,47 @@ lt_status lt_auth_token_revoke(lt_trial *t, const char *id, lt_error *err)
     return rc;
 }
 
+/* Writes the token's first use on today's date (UTC): record kind "token" gains last_used, and
+ * the audit trail a "token.use". Once per token per day, not per request: a script polling
+ * every second would otherwise add 86,400 audit records a day and the trail would grow with
+ * the load instead of with the trial; this way it grows by at most one record per token and
+ * day, and still says on which days each token acted (what each request did is audited by
+ * the operation itself, under the token's user). The read is inside the transaction, so two
+ * first uses at once write one record. */
+static lt_status token_used(lt_store *st, const char *tid, const char *user, const char *role,
+                            int64_t now, lt_error *err)
+{
+    char day[LT_DATE_STR_MAX];
+    lt_date_format(lt_time_date(now), day);
+    lt_status rc = lt_store_begin(st, err);
+    if (rc != LT_OK) return rc;
+    lt_json *d = NULL;
+    int64_t rev = 0;
+    rc = lt__auth_read(st, "token", tid, &d, &rev, err);
+    bool revoked = false;
+    if (rc == LT_OK) lt_json_bool(lt_json_get(d, "revoked"), &revoked);
+    if (rc == LT_OK && !revoked && strcmp(lt_json_get_str(d, "last_used", ""), day) != 0) {
+        lt_buf b = LT_BUF_INIT;
+        lt_buf_puts(&b, "{\"user\":");
+        lt_buf_json_str(&b, lt_json_get_str(d, "user", ""));
+        lt_buf_printf(&b, ",\"created\":%lld,\"expires\":%lld,\"secret_sha256\":",
+                      (long long)lt_json_get_num(d, "created", 0),
+                      (long long)lt_json_get_num(d, "expires", 0));
+        lt_buf_json_str(&b, lt_json_get_str(d, "secret_sha256", ""));
+        lt_buf_printf(&b, ",\"revoked\":false,\"last_used\":\"%s\"}", day);
+        lt_actor who = {user, role};
+        lt_record r = {.kind = "token", .id = tid, .key = user, .data = lt_buf_str(&b)};
+        rc = lt_buf_failed(&b) ? lt_error_set(err, LT_ENOMEM, "", "out of memory")
+                               : lt_store_put(st, &r, rev, &who, "token.use", "first use today",
+                                              NULL, err);
+        lt_buf_free(&b);
+    }
+    lt_json_free(d);
+    if (rc == LT_OK) rc = lt_store_commit(st, err);
+    if (rc != LT_OK) lt_store_rollback(st);
+    return rc;
+}
+
 lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
                               char user[LT_AUTH_USER_MAX], lt_error *err)
 {
@@ -329,10 +390,48 @@ lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
     bool revoked = false;
     lt_json_bool(lt_json_get(d, "revoked"), &revoked);
     int64_t expires = (int64_t)lt_json_get_num(d, "expires", 0);
+    char owner[LT_AUTH_USER_MAX], role[32] = "";
+    snprintf(owner, sizeof owner, "%s", lt_json_get_str(d, "user", ""));
+    bool active = false;
+    /* a deactivated user's token stands for no one, whatever the caller does next */
     bool ok = lt__auth_same_hash(hash, lt_json_get_str(d, "secret_sha256", "")) && !revoked &&
-              (!expires || now < expires);
-    if (ok) snprintf(user, LT_AUTH_USER_MAX, "%s", lt_json_get_str(d, "user", ""));
+              (!expires || now < expires) && lt__auth_user(st, owner, role, &active) && active;
     lt_json_free(d);
     if (!ok) LT_FAIL(err, LT_EPERM, "token", "the token is not valid (revoked or expired?)");
+    lt_status rc = token_used(st, tid, owner, role, now, err);
+    if (rc != LT_OK) return rc;
+    snprintf(user, LT_AUTH_USER_MAX, "%s", owner);
+    return LT_OK;
+}
+
+/* Re-authentication for an electronic signature (21 CFR 11.200(a)): the password of an active
+ * user, verified as a sign-in verifies it but opening no session. A wrong password counts
+ * toward the same lock-out as failed sign-ins ("login.failed" on the user's "login" record),
+ * and a locked account cannot sign either. Kept beside lt_auth_login rather than sharing its
+ * body, so that sign-in (and a second factor added to it) stays as it is. */
+lt_status lt_auth_reauthenticate(lt_store *st, const char *user, const char *password,
+                                 const lt_auth_policy *p, int64_t now, int *failures,
+                                 lt_error *err)
+{
+    if (failures) *failures = 0;
+    size_t plen = password ? strlen(password) : 0;
+    char role[32] = "";
+    bool active = false;
+    bool exists = lt__auth_name_ok(user) && lt__auth_user(st, user, role, &active);
+    if (!exists) LT_FAIL(err, LT_EPERM, "user", "%s", refused);
+    lt_json *cred = NULL, *login = NULL;
+    if (lt__auth_read(st, "credential", user, &cred, NULL, NULL) != LT_OK) cred = NULL;
+    if (lt__auth_read(st, "login", user, &login, NULL, NULL) != LT_OK) login = NULL;
+    bool locked = login && (int64_t)lt_json_get_num(login, "locked_until", 0) > now;
+    lt_json_free(login);
+    const char *hash = cred ? lt_json_get_str(cred, "argon2id", NULL) : NULL;
+    bool ok = hash && password && plen <= LT_AUTH_PASSWORD_MAX &&
+              crypto_pwhash_str_verify(hash, password, plen) == 0;
+    lt_json_free(cred);
+    if (!ok || locked || !active) {
+        lt_status rc = count_failure(st, user, p, now, failures, err);
+        if (rc != LT_OK) return rc;
+        LT_FAIL(err, LT_EPERM, "password", "%s", refused);
+    }
     return LT_OK;
 }

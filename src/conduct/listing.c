@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conduct_int.h"
+#include "lutetia/sign.h"
 
 #define R(x) (1u << (x))
 /* Who reads which listing. Site staff and monitors read their sites' records; statisticians
@@ -55,7 +56,8 @@ static const listing listings[] = {
       {"infusion_start", "record.infusion_start"}}},
     {"doses", FROM_RECORDS, LT__K_DECISION, "date", SAFETY, false,
      {{"cycle", "cycle"}, {"action", "decision.action"}, {"activity_mbq", "decision.activity_mbq"},
-      {"delay_days", "decision.delay_days"}, {"first_due", "first_due"}}},
+      {"delay_days", "decision.delay_days"}, {"first_due", "first_due"},
+      {"reasons", "decision.toxic"}}},
     /* an oral drug's course (NET RETREAT's everolimus arm): start, dose changes,
      * interruptions, resumption, stop, and the tablets dispensed and returned */
     {"dispensing", FROM_RECORDS, LT__K_ORAL, "date", SAFETY, false,
@@ -279,6 +281,100 @@ static int on_audit(const lt_audit_record *a, void *ctx)
     return add_row(r, doc, d, a->patient, a->site, id, a->user, a->role, a->at, 1);
 }
 
+/* Electronic signatures (src/sign/): each signature record is a row of the signatures listing
+ * too, its meaning saying what it signs and whether it still holds (a later correction of the
+ * signed record invalidates it), its signer the full name a signature shows. Collected first,
+ * judged after the store's walk (judging reads the store). */
+typedef struct esigs {
+    lt_record *v;
+    size_t n, cap;
+    bool oom;
+} esigs;
+
+static int on_esig(const lt_record *rec, void *ctx)
+{
+    esigs *e = ctx;
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 16;
+        lt_record *v = realloc(e->v, cap * sizeof *v);
+        if (!v) return e->oom = true, 1;
+        e->v = v, e->cap = cap;
+    }
+    lt_record *w = &e->v[e->n++];
+    memset(w, 0, sizeof *w);
+    w->kind = rec->kind;
+    w->rev = rec->rev;
+    w->id = lt__strdup0(rec->id);
+    w->patient = lt__strdup0(rec->patient ? rec->patient : "");
+    w->site = lt__strdup0(rec->site ? rec->site : "");
+    w->data = lt__strdup0(rec->data);
+    w->author = lt__strdup0(rec->author ? rec->author : "");
+    w->author_role = lt__strdup0(rec->author_role ? rec->author_role : "");
+    w->written_at = lt__strdup0(rec->written_at ? rec->written_at : "");
+    if (!w->id || !w->patient || !w->site || !w->data || !w->author || !w->author_role ||
+        !w->written_at)
+        return e->oom = true, 1;
+    return 0;
+}
+
+static void esigs_free(esigs *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        lt_record *w = &e->v[i];
+        free((char *)w->id), free((char *)w->patient), free((char *)w->site),
+            free((char *)w->data), free((char *)w->author), free((char *)w->author_role),
+            free((char *)w->written_at);
+    }
+    free(e->v);
+}
+
+static lt_status esig_rows(lt_store *st, const esigs *e, rows *r, lt_error *err)
+{
+    for (size_t i = 0; i < e->n && !r->oom; i++) {
+        const lt_record *w = &e->v[i];
+        lt_buf j = LT_BUF_INIT, b = LT_BUF_INIT;
+        lt_json *sig = NULL, *doc = NULL;
+        lt_status rc = lt_sign_to_json(st, w, &j, err);
+        if (rc == LT_OK && lt_buf_failed(&j)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+        if (rc == LT_OK) rc = lt_json_parse(j.p, j.n, w->id, &sig, err);
+        if (rc == LT_OK) {
+            const lt_json *rec = lt_json_get(sig, "record");
+            char line[400];
+            snprintf(line, sizeof line, "%s, electronic signature %s of %s %s: %s",
+                     lt_json_get_str(sig, "meaning", ""), w->id, lt_json_get_str(rec, "kind", ""),
+                     lt_json_get_str(rec, "id", ""), lt_json_get_str(sig, "status", ""));
+            char signer[300];
+            snprintf(signer, sizeof signer, "%s (%s)", lt_json_get_str(sig, "full_name", ""),
+                     lt_json_get_str(sig, "signer", ""));
+            char day[LT_DATE_STR_MAX];
+            snprintf(day, sizeof day, "%.10s", lt_json_get_str(sig, "signed_at", ""));
+            lt_buf_puts(&b, "{\"date\":");
+            lt_buf_json_str(&b, day);
+            lt_buf_puts(&b, ",\"meaning\":");
+            lt_buf_json_str(&b, line);
+            lt_buf_puts(&b, ",\"signer\":");
+            lt_buf_json_str(&b, signer);
+            lt_buf_puts(&b, ",\"reason\":");
+            lt_buf_json_str(&b, lt_json_get_str(sig, "comment", ""));
+            lt_buf_putc(&b, '}');
+            rc = lt_buf_failed(&b) ? lt_error_set(err, LT_ENOMEM, "", "out of memory")
+                                   : lt_json_parse(b.p, b.n, "row", &doc, err);
+        }
+        lt_json_free(sig);
+        lt_buf_free(&j);
+        lt_buf_free(&b);
+        if (rc != LT_OK) return rc;
+        lt_date d = row_date(r->l, doc, w->written_at);
+        if (!in_range(r, d)) {
+            lt_json_free(doc);
+            continue;
+        }
+        add_row(r, doc, d, w->patient, w->site, w->id, w->author, w->author_role, w->written_at,
+                w->rev);
+    }
+    return LT_OK;
+}
+
 /* ---- the query: role, then site and patient inside the store's query ---- */
 
 typedef struct scope {
@@ -353,6 +449,15 @@ static lt_status collect(lt_conduct *c, const listing *l, const scope *s, const 
     } else {
         lt_audit_filter f = {.patient = patient, .sites = s->sites, .nsites = s->nsites};
         rc = lt_store_audit_each(st, &f, on_audit, r, err);
+        if (rc == LT_OK && !strcmp(l->kind, "signature")) {
+            esigs e = {0};
+            lt_record_filter rf = {.sites = s->sites, .nsites = s->nsites, .patient = patient,
+                                   .authors = true};
+            rc = lt_store_each(st, "signature", &rf, on_esig, &e, err);
+            if (rc == LT_OK && e.oom) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+            if (rc == LT_OK) rc = esig_rows(st, &e, r, err);
+            esigs_free(&e);
+        }
     }
     if (rc == LT_OK && r->oom) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     return rc;

@@ -300,7 +300,7 @@ static lt_status proportion(nct *n, const char *endpoint, lt_demo_proportion *p,
     p->estimate = lt_json_get_num(j, "proportion", NAN);
     p->lower = lt_json_get_num(j, "lower", NAN);
     p->upper = lt_json_get_num(j, "upper", NAN);
-    lt_buf_printf(rep, "  %-11s %ld of %ld = %.1f%% (exact 95%% CI %.1f%% to %.1f%%)  %s\n",
+    lt_buf_printf(rep, "  %-13s %ld of %ld = %.1f%% (exact 95%% CI %.1f%% to %.1f%%)  %s\n",
                   endpoint, p->x, p->n, 100 * p->estimate, 100 * p->lower, 100 * p->upper,
                   lt_json_get_str(j, "name", ""));
     lt_json_free(j);
@@ -413,6 +413,7 @@ lt_status lt__demo_nct04544098(lt__demo *g, lt_buf *rep, lt_error *err)
     rc = proportion(&n, "TOX_G3", &g->r.tox_g3, rep, err);
     if (rc == LT_OK) rc = proportion(&n, "COMPLETED_4", &g->r.completed, rep, err);
     if (rc == LT_OK) rc = proportion(&n, "ORR", &g->r.response, rep, err);
+    if (rc == LT_OK) rc = proportion(&n, "ORR_CONFIRMED", &g->r.confirmed_response, rep, err);
     /* what a data manager takes away */
     lt_buf out = LT_BUF_INIT;
     if (rc == LT_OK) rc = lt_conduct_proportion(g->stat.c, NULL, n.cutoff, true, &out, err);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "lutetia/export.h"
 #include "lutetia/json.h"
+#include "lutetia/sign.h"
 #include "../trial/trial_int.h"
 
 #define ODM_NS "http://www.cdisc.org/ns/odm/v1.3"
@@ -69,6 +70,8 @@ typedef struct odm {
     size_t naudits;
     char **users;
     size_t nusers;
+    struct osig *sigs; /* the electronic signatures that still hold (below) */
+    size_t nsigs;
     bool oom;
 } odm;
 
@@ -369,7 +372,7 @@ static void place(odm *o, rec *r, const lt_json *j)
 static bool exported_kind(const char *kind)
 {
     static const char *const skip[] = {"trial", "user", "site", "amendment", "allocation",
-                                       "session", "token"};
+                                       "session", "token", "signature", "signature_refusal"};
     for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
         if (!strcmp(kind, skip[i])) return false;
     return true;
@@ -709,6 +712,143 @@ static void audit_record(emit *e, const rec *r)
     end(e);
 }
 
+/* ---- electronic signatures (src/sign/) ----
+ * A signature that still holds is a Signature element of what it signs: a record's
+ * ItemGroupData, a casebook's SubjectData, the data lock in ClinicalData's Signatures. One
+ * SignatureDef per meaning in AdminData. An invalidated signature signs no data of this
+ * snapshot and is left out (the audit trail keeps it). Signature records are not forms. */
+typedef struct osig {
+    char *id, *signer, *site, *at, *kind, *rid, *meaning;
+} osig;
+
+static int read_signature(const lt_record *r, void *ctx)
+{
+    odm *o = ctx;
+    if (r->site && *r->site && !o->t->all_sites && !lt__trial_has_site(o->t, r->site)) return 0;
+    bool valid = false;
+    if (lt_sign_check(o->t->st, r->data, &valid, NULL) != LT_OK || !valid) return 0;
+    lt_json *j = NULL;
+    if (lt_json_parse(r->data, strlen(r->data), r->id, &j, NULL) != LT_OK) return 0;
+    osig *more = realloc(o->sigs, (o->nsigs + 1) * sizeof *more);
+    if (!more) {
+        lt_json_free(j);
+        return o->oom = true, 1;
+    }
+    o->sigs = more;
+    osig *g = &o->sigs[o->nsigs++];
+    const lt_json *what = lt_json_get(j, "record");
+    g->id = strdup(r->id);
+    g->signer = strdup(lt_json_get_str(j, "signer", ""));
+    g->site = strdup(r->site ? r->site : "");
+    g->at = strdup(lt_json_get_str(j, "signed_at", ""));
+    g->kind = strdup(lt_json_get_str(what, "kind", ""));
+    g->rid = strdup(lt_json_get_str(what, "id", ""));
+    g->meaning = strdup(lt_json_get_str(j, "meaning", ""));
+    if (!g->id || !g->signer || !g->site || !g->at || !g->kind || !g->rid || !g->meaning)
+        o->oom = true;
+    else
+        user_note(o, g->signer);
+    lt_json_free(j);
+    return o->oom ? 1 : 0;
+}
+
+/* Collected into a list first: judging a signature reads the store. */
+typedef struct sig_texts {
+    char **v;
+    size_t n;
+    bool oom;
+} sig_texts;
+
+static int keep_signature(const lt_record *r, void *ctx)
+{
+    sig_texts *t = ctx;
+    char **more = realloc(t->v, (t->n + 2) * 4 * sizeof *more);
+    if (!more) return t->oom = true, 1;
+    t->v = more;
+    char **x = &t->v[4 * t->n++];
+    x[0] = strdup(r->id), x[1] = strdup(r->site ? r->site : ""), x[2] = strdup(r->data);
+    x[3] = NULL;
+    if (!x[0] || !x[1] || !x[2]) t->oom = true;
+    return t->oom ? 1 : 0;
+}
+
+static lt_status read_signatures(odm *o, lt_error *err)
+{
+    sig_texts t = {0};
+    lt_status rc = lt_store_each(o->t->st, "signature", NULL, keep_signature, &t, err);
+    if (rc == LT_OK && t.oom) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    for (size_t i = 0; rc == LT_OK && i < t.n && !o->oom; i++) {
+        lt_record r = {.kind = "signature", .id = t.v[4 * i], .site = t.v[4 * i + 1],
+                       .data = t.v[4 * i + 2]};
+        read_signature(&r, o);
+    }
+    for (size_t i = 0; i < 4 * t.n; i++) free(t.v[i]);
+    free(t.v);
+    if (rc == LT_OK && o->oom) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    return rc;
+}
+
+static void signature_defs(emit *e)
+{
+    for (int m = 0; m < LT_SIGN_MEANING_COUNT; m++) {
+        char oid[64], up[32];
+        snprintf(up, sizeof up, "%s", lt_sign_meaning_name((lt_sign_meaning)m));
+        upper(up);
+        snprintf(oid, sizeof oid, "SD.%s", up);
+        start(e, "SignatureDef");
+        attr(e, "OID", oid);
+        attr(e, "Methodology", "Electronic");
+        char text[96];
+        snprintf(text, sizeof text, "%s", lt_sign_meaning_name((lt_sign_meaning)m));
+        text_element(e, "Meaning", text);
+        text_element(e, "LegalReason",
+                     "Electronic signature under 21 CFR Part 11 and EU GMP Annex 11: the "
+                     "legally binding equivalent of the signer's handwritten signature");
+        end(e);
+    }
+}
+
+/* The newest signature that holds of kind/id, as a Signature element. */
+static void signature_of(emit *e, const char *kind, const char *id)
+{
+    const odm *o = e->o;
+    const osig *g = NULL;
+    for (size_t i = 0; i < o->nsigs; i++)
+        if (!strcmp(o->sigs[i].kind, kind) && !strcmp(o->sigs[i].rid, id)) g = &o->sigs[i];
+    if (!g) return;
+    char oid[160], up[32];
+    start(e, "Signature");
+    snprintf(oid, sizeof oid, "SG.%s", g->id);
+    attr(e, "ID", oid);
+    start(e, "UserRef");
+    memcpy(oid, "USR.", 4);
+    oid_part(g->signer, oid + 4, sizeof oid - 4);
+    attr(e, "UserOID", oid);
+    end(e);
+    start(e, "LocationRef");
+    location_oid(g->site, oid, sizeof oid);
+    attr(e, "LocationOID", oid);
+    end(e);
+    start(e, "SignatureRef");
+    snprintf(up, sizeof up, "%s", g->meaning);
+    upper(up);
+    snprintf(oid, sizeof oid, "SD.%s", up);
+    attr(e, "SignatureOID", oid);
+    end(e);
+    text_element(e, "DateTimeStamp", g->at);
+    end(e);
+}
+
+static void sigs_free(odm *o)
+{
+    for (size_t i = 0; i < o->nsigs; i++) {
+        osig *g = &o->sigs[i];
+        free(g->id), free(g->signer), free(g->site), free(g->at), free(g->kind), free(g->rid),
+            free(g->meaning);
+    }
+    free(o->sigs);
+}
+
 static void clinical_data(emit *e, odm *o, const char *study, const char *mdv)
 {
     start(e, "ClinicalData");
@@ -727,6 +867,7 @@ static void clinical_data(emit *e, odm *o, const char *study, const char *mdv)
         if (new_subject) {
             start(e, "SubjectData");
             attr(e, "SubjectKey", r->patient);
+            signature_of(e, "casebook", r->patient); /* the casebook's sign-off */
             /* the patient's site: the one its records carry */
             char loc[128];
             location_oid(r->site, loc, sizeof loc);
@@ -757,6 +898,7 @@ static void clinical_data(emit *e, odm *o, const char *study, const char *mdv)
         oid[0] = 'G';
         attr(e, "ItemGroupOID", oid);
         audit_record(e, r);
+        signature_of(e, r->kind, r->id);
         e->f = f;
         walk(o, j, "", NULL, 0, write_leaf, e);
         end(e);
@@ -765,6 +907,14 @@ static void clinical_data(emit *e, odm *o, const char *study, const char *mdv)
     }
     if (patient) {
         end(e);
+        end(e);
+    }
+    /* the data lock, a signature of the whole trial */
+    bool lock = false;
+    for (size_t i = 0; i < o->nsigs; i++) lock |= !strcmp(o->sigs[i].kind, "data");
+    if (lock) {
+        start(e, "Signatures");
+        signature_of(e, "data", "trial");
         end(e);
     }
     end(e);
@@ -796,6 +946,7 @@ static void odm_free(odm *o)
     free(o->audits);
     for (size_t i = 0; i < o->nusers; i++) free(o->users[i]);
     free(o->users);
+    sigs_free(o);
 }
 
 lt_status lt_export_odm(lt_trial *t, const lt_export_odm_options *opt, lt_buf *out, lt_error *err)
@@ -817,6 +968,7 @@ lt_status lt_export_odm(lt_trial *t, const lt_export_odm_options *opt, lt_buf *o
     if (rc == LT_OK) rc = lt_store_each_all(t->st, read_record, &o, err);
     if (rc == LT_OK) rc = lt_store_each(t->st, "user", NULL, read_user, &o, err);
     if (rc == LT_OK) rc = lt_store_audit_each(t->st, NULL, read_audit, &o, err);
+    if (rc == LT_OK) rc = read_signatures(&o, err);
     if (rc == LT_OK && o.oom) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     if (rc == LT_OK) qsort(o.recs, o.nrecs, sizeof *o.recs, cmp_rec);
 
@@ -887,6 +1039,7 @@ lt_status lt_export_odm(lt_trial *t, const lt_export_odm_options *opt, lt_buf *o
         site_ctx sc = {&e, study, mdv, effective};
         location(&e, "LOC.SPONSOR", "Sponsor", "Sponsor", &sc);
         rc = lt_store_each(t->st, "site", NULL, admin_site, &sc, err);
+        signature_defs(&e);
         end(&e); /* AdminData */
 
         if (rc == LT_OK) clinical_data(&e, &o, study, mdv);

@@ -13,6 +13,8 @@ static const char *schema_of(lt_op_type t)
     case LT_OP_NUMBER: return "{\"type\":\"number\"}";
     case LT_OP_BOOL: return "{\"type\":\"boolean\"}";
     case LT_OP_OBJECT: return "{\"type\":\"object\"}";
+    case LT_OP_TIME: return "{\"type\":\"string\",\"format\":\"date-time\"}";
+    case LT_OP_ARRAY: return "{\"type\":\"array\"}";
     }
     return "{}";
 }
@@ -116,7 +118,9 @@ static const char *const fixed_paths =
     "with user and password: sets the session cookie and returns the CSRF token\","
     "\"security\":[],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":"
     "{\"schema\":{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"user\":"
-    "{\"type\":\"string\"},\"password\":{\"type\":\"string\"}},\"required\":[\"user\","
+    "{\"type\":\"string\"},\"password\":{\"type\":\"string\"},\"totp\":{\"type\":"
+    "\"string\",\"description\":\"the one-time code of a user enrolled in a second factor "
+    "(lutetia user totp)\"}},\"required\":[\"user\","
     "\"password\"]}}}},\"responses\":{\"200\":{\"description\":\"signed in: {user, csrf_token}"
     "\"},\"default\":{\"$ref\":\"#/components/responses/Problem\"}}},"
     "\"delete\":{\"operationId\":\"session.delete\",\"summary\":\"sign out\",\"responses\":"

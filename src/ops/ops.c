@@ -282,7 +282,8 @@ static const lt_op enrolment[] = {
 static const lt_op_group enrolment_group = {enrolment, sizeof enrolment / sizeof enrolment[0]};
 
 /* Each file of rows adds its group here, in the order the routes are matched and documented. */
-static const lt_op_group *const groups[] = {&enrolment_group};
+static const lt_op_group *const groups[] = {&enrolment_group, &lt__ops_records, &lt__ops_reads,
+                                            &lt__ops_sign};
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 size_t lt_ops_count(void)
@@ -323,6 +324,8 @@ static const char *type_name(lt_op_type t)
     case LT_OP_NUMBER: return "a number";
     case LT_OP_BOOL: return "true or false";
     case LT_OP_OBJECT: return "an object";
+    case LT_OP_TIME: return "an RFC 3339 time such as 2026-03-01T09:30:00Z";
+    case LT_OP_ARRAY: return "an array";
     }
     return "a value";
 }
@@ -364,7 +367,7 @@ lt_status lt_ops_check_args(const lt_op *op, const lt_json *args, lt_error *err)
         for (size_t i = 0; i < LT_OP_MAX_PARAMS && op->params[i].name; i++)
             if (!strcmp(op->params[i].name, k)) p = &op->params[i];
         if (!p) {
-            char known[256] = "";
+            char known[512] = "";
             size_t used = 0;
             for (size_t i = 0; i < LT_OP_MAX_PARAMS && op->params[i].name; i++)
                 used += (size_t)snprintf(known + used, used < sizeof known ? sizeof known - used : 0,
@@ -380,6 +383,12 @@ lt_status lt_ops_check_args(const lt_op *op, const lt_json *args, lt_error *err)
         case LT_OP_NUMBER: ok = lt_json_is_number(m); break;
         case LT_OP_BOOL: ok = lt_json_is_bool(m); break;
         case LT_OP_OBJECT: ok = lt_json_is_object(m); break;
+        case LT_OP_TIME: {
+            lt_time tm;
+            ok = lt_json_is_string(m) && lt_time_parse(lt_json_str(m), &tm);
+            break;
+        }
+        case LT_OP_ARRAY: ok = lt_json_is_array(m); break;
         }
         if (!ok) {
             const char *s = lt_json_str(m);

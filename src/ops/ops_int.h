@@ -12,6 +12,11 @@ typedef struct lt_op_group {
     size_t count;
 } lt_op_group;
 
+/* the groups of the other files (ops_records.c, ops_reads.c) */
+extern const lt_op_group lt__ops_records;
+extern const lt_op_group lt__ops_reads;
+extern const lt_op_group lt__ops_sign; /* ops_sign.c: electronic signatures */
+
 #define R(x) LT_OP_ROLE(LT_ROLE_##x)
 #define PATIENT_PATH {"patient", LT_OP_STRING, LT_OP_IN_PATH, true, "the patient's id"}
 

@@ -111,9 +111,10 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
     char w[LT_ERROR_WHERE_MAX];
     pathf(w, "%s.%s", where, d->id);
     if (!lt_json_is_object(v)) return bad(err, w, "expected an object, found %s", lt_json_kind(v));
-    static const char *const keys[] = {"name",      "role",   "origin", "events",     "at_months",
-                                       "censor",    "censor_at", "source", "note",    "type",
-                                       "counts",    "at_least", "population", "level", NULL};
+    static const char *const keys[] = {
+        "name",   "role",   "origin",   "events",     "at_months", "censor",       "censor_at",
+        "source", "note",   "type",     "counts",     "at_least",  "population",   "level",
+        "confirm_days", NULL};
     for (const lt_json *m = lt_json_first(v); m; m = lt_json_next(m)) {
         const char *k = lt_json_key(m);
         bool known = !strncmp(k, "comment", 7);
@@ -136,7 +137,9 @@ static lt_status parse_def(const lt_json *v, const char *where, endpoint_def *d,
             return bad(err, w, "expected \"time_to_event\" or \"proportion\", found %s%s%s",
                        t ? "\"" : "", t ? t : lt_json_kind(type), t ? "\"" : "");
     }
-    for (const char *const *k = (const char *const[]){"counts", "at_least", "population", "level", NULL}; *k; k++)
+    for (const char *const *k = (const char *const[]){"counts", "at_least", "population", "level",
+                                                      "confirm_days", NULL};
+         *k; k++)
         if (lt_json_get(v, *k)) {
             pathf(w, "%s.%s.%s", where, d->id, *k);
             return bad(err, w, "\"%s\" belongs to a proportion (\"type\": \"proportion\")", *k);

@@ -42,10 +42,21 @@ lt_status lt__proportion_parse(const lt_json *v, const char *where, const char *
     const lt_json *al = lt_json_get(v, "at_least");
     double x = 0;
     snprintf(w, sizeof w, "%s.%s.at_least", where, id);
+    const lt_json *cd = lt_json_get(v, "confirm_days");
+    d->confirm_days = 0;
     if (d->counts == LT_COUNTS_OBJECTIVE_RESPONSE) {
         if (al) LT_FAIL(err, LT_ESCHEMA, w, "an objective response has no \"at_least\"");
         d->at_least = 0;
+        snprintf(w, sizeof w, "%s.%s.confirm_days", where, id);
+        if (cd && (!lt_json_num(cd, &x) || x != floor(x) || x < 1 || x > 365))
+            LT_FAIL(err, LT_ESCHEMA, w, "expected a whole number of days from 1 to 365, found %s",
+                    lt_json_kind(cd));
+        if (cd) d->confirm_days = (int)x;
     } else {
+        if (cd) {
+            snprintf(w, sizeof w, "%s.%s.confirm_days", where, id);
+            LT_FAIL(err, LT_ESCHEMA, w, "only an objective response is confirmed");
+        }
         int hi = d->counts == LT_COUNTS_TOXICITY_GRADE ? 5 : 100;
         if (!lt_json_num(al, &x) || x != floor(x) || x < 1 || x > hi)
             LT_FAIL(err, LT_ESCHEMA, w, "expected a whole number from 1 to %d, found %s", hi,
@@ -73,11 +84,30 @@ lt_status lt__proportion_parse(const lt_json *v, const char *where, const char *
     return LT_OK;
 }
 
+/* Whether the response at assessment i is confirmed (RECIST 1.1 section 4.4.1): the first
+ * evaluable assessment at least days later, with no progression on the way, shows a response
+ * too. A CR confirmed by a CR stays a CR; a PR confirmed by a PR or a CR, and a CR followed by
+ * a PR (the first CR is then taken for a PR, as RECIST's table 3 allows), give a PR. Sets
+ * *as to what the confirmed response is; false when it is not confirmed (yet). */
+static bool confirmed(const lt_recist_result *res, size_t na, size_t i, int days,
+                      lt_recist_response *as)
+{
+    for (size_t j = i + 1; j < na; j++) {
+        lt_recist_response o = res[j].overall;
+        if (o == LT_RECIST_PD) return false;
+        if (res[j].date - res[i].date < days || o == LT_RECIST_NE) continue;
+        if (o != LT_RECIST_CR && o != LT_RECIST_PR) return false;
+        *as = res[i].overall == LT_RECIST_CR && o == LT_RECIST_CR ? LT_RECIST_CR : LT_RECIST_PR;
+        return true;
+    }
+    return false;
+}
+
 /* The best overall response after the baseline: CR, then PR, else the patient did not
- * respond. (RECIST 1.1 asks for confirmation at >= 4 weeks where response is a non-randomised
- * trial's primary endpoint; here it is secondary, and the protocol file says so.) */
-static lt_status best_response(const lt_outcome_record *r, size_t na, lt_recist_response *best,
-                               lt_date *when, lt_error *err)
+ * respond; with confirm_days, only a confirmed one (then *when is the date of the response
+ * confirmed, not of its confirmation). */
+static lt_status best_response(const lt_outcome_record *r, size_t na, int confirm_days,
+                               lt_recist_response *best, lt_date *when, lt_error *err)
 {
     *best = LT_RECIST_RESPONSE_COUNT;
     *when = LT_DATE_NONE;
@@ -89,8 +119,9 @@ static lt_status best_response(const lt_outcome_record *r, size_t na, lt_recist_
     lt_status rc = lt_recist_evaluate(r->assessments, na, where, res, err);
     for (size_t i = 1; rc == LT_OK && i < na; i++) {
         lt_recist_response o = res[i].overall;
-        if ((o == LT_RECIST_CR || o == LT_RECIST_PR) && (*best == LT_RECIST_RESPONSE_COUNT ||
-                                                        (o == LT_RECIST_CR && *best != o))) {
+        if (o != LT_RECIST_CR && o != LT_RECIST_PR) continue;
+        if (confirm_days > 0 && !confirmed(res, na, i, confirm_days, &o)) continue;
+        if (*best == LT_RECIST_RESPONSE_COUNT || (o == LT_RECIST_CR && *best != o)) {
             *best = o;
             *when = res[i].date;
         }
@@ -132,15 +163,18 @@ lt_status lt_proportion_derive(const lt_endpoints *e, size_t i, const lt_outcome
         while (na < r->nassessments &&
                (cutoff == LT_DATE_NONE || r->assessments[na].date <= cutoff))
             na++;
-        lt_status rc = best_response(r, na, &best, &when, err);
+        lt_status rc = best_response(r, na, d->confirm_days, &best, &when, err);
         if (rc != LT_OK) return rc;
         row->counted = best != LT_RECIST_RESPONSE_COUNT;
         if (row->counted)
-            snprintf(row->why, sizeof row->why, "best response %s on %s",
-                     lt_recist_response_name(best), lt_date_format(when, ds));
+            snprintf(row->why, sizeof row->why, "best response %s on %s%s",
+                     lt_recist_response_name(best), lt_date_format(when, ds),
+                     d->confirm_days ? ", confirmed" : "");
         else
             snprintf(row->why, sizeof row->why, "%s",
-                     na < 2 ? "no follow-up assessment" : "no CR or PR");
+                     na < 2             ? "no follow-up assessment"
+                     : d->confirm_days ? "no confirmed CR or PR"
+                                       : "no CR or PR");
         break;
     }
     default: LT_FAIL(err, LT_EINVAL, "", "unknown proportion");

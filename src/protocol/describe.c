@@ -428,6 +428,8 @@ void lt_protocol_describe(const lt_protocol *p, lt_buf *b)
                 /* a proportion of patients, with its exact interval */
                 lt_buf_printf(b, "proportion: %s", lt_json_get_str(e, "counts", "?"));
                 if (lt_json_num(lt_json_get(e, "at_least"), &m)) lt_buf_printf(b, " >= %g", m);
+                if (lt_json_num(lt_json_get(e, "confirm_days"), &m))
+                    lt_buf_printf(b, ", confirmed >= %g days later", m);
                 lt_buf_printf(b, " among %s patients, exact (Clopper-Pearson) interval\n",
                               lt_json_get_str(e, "population", "all"));
                 continue;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "lutetia/date.h"
@@ -94,7 +95,19 @@ typedef struct server {
     bool tls;
     metrics m;
     pthread_mutex_t log_lock;
+    /* requests between their headers and their answer's end: a stop waits for them to reach 0 */
+    pthread_mutex_t flight_lock;
+    pthread_cond_t flight_done;
+    unsigned in_flight;
+    bool stopping;
 } server;
+
+/* The time sign-in, sessions and tokens are judged at: the configured clock (a test's), else
+ * the system's. */
+static int64_t now_s(const server *s)
+{
+    return s->cfg->now ? s->cfg->now(s->cfg->now_ctx) : lt_time_now();
+}
 
 typedef struct request {
     lt_buf body;
@@ -147,6 +160,11 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *c, request *rq, 
         MHD_add_response_header(r, "Cache-Control", "no-store");
         MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
         if (cookie) MHD_add_response_header(r, "Set-Cookie", cookie);
+        pthread_mutex_lock(&s->flight_lock);
+        bool stopping = s->stopping;
+        pthread_mutex_unlock(&s->flight_lock);
+        /* a stopping server tells a keep-alive client to take its next request elsewhere */
+        if (stopping) MHD_add_response_header(r, "Connection", "close");
         ok = MHD_queue_response(c, status, r);
         MHD_destroy_response(r);
     }
@@ -242,7 +260,7 @@ static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
     lt_store *st = NULL;
     lt_status rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, err);
     if (rc != LT_OK) return rc;
-    int64_t now = lt_time_now();
+    int64_t now = now_s(s);
     if (auth) {
         rc = strncmp(auth, "Bearer ", 7) == 0
                  ? lt_auth_token_check(st, auth + 7, now, user, err)
@@ -317,13 +335,18 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
     if (build_args(op, c, path_value, &rq->body, &args, &err) != LT_OK)
         return problem_err(s, c, rq, method, url, route, &err);
     lt_trial *t = NULL;
-    lt_status rc = lt_trial_open(s->cfg->db, rq->user, &t, &err);
+    /* a read-only operation may go to a standby (db_read); changes always to the primary */
+    const char *db = !op->changes && s->cfg->db_read ? s->cfg->db_read : s->cfg->db;
+    lt_status rc = lt_trial_open(db, rq->user, &t, &err);
     if (rc == LT_EPERM) {
         /* a deactivated user: its session or token no longer stands for anyone */
         lt_json_free(args);
         return problem(s, c, rq, method, url, route, 401, "not signed in", "user", err.message);
     }
     if (rc == LT_OK && s->cfg->key_file) rc = lt_trial_set_key_file(t, s->cfg->key_file, &err);
+    /* the session a signature comes in: its first signature needs the user name too (src/sign/) */
+    if (rc == LT_OK && !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
+        lt_trial_set_session(t, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE));
     lt_buf out = LT_BUF_INIT;
     if (rc == LT_OK) rc = lt_ops_call(op, t, args, &out, &err);
     lt_trial_close(t);
@@ -338,7 +361,9 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
 static const lt_op session_op = {
     "session.create", "POST", "/api/v1/session", "sign in", "", LT_OP_EVERY_ROLE, false, true,
     {{"user", LT_OP_STRING, LT_OP_IN_BODY, true, "user name"},
-     {"password", LT_OP_STRING, LT_OP_IN_BODY, true, "password"}},
+     {"password", LT_OP_STRING, LT_OP_IN_BODY, true, "password"},
+     {"totp", LT_OP_STRING, LT_OP_IN_BODY, false, "the one-time code, for a user enrolled in a "
+                                                   "second factor (lutetia user totp)"}},
     NULL};
 
 static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
@@ -356,10 +381,10 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
         if (rc == LT_OK)
             rc = lt_auth_session_check(st, cookie, true,
                                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
-                                       &cfg->policy, lt_time_now(), user, &err);
+                                       &cfg->policy, now_s(s), user, &err);
         if (rc == LT_OK) {
             snprintf(rq->user, sizeof rq->user, "%s", user);
-            rc = lt_auth_logout(st, cookie, lt_time_now(), &err);
+            rc = lt_auth_logout(st, cookie, now_s(s), &err);
         }
         lt_store_close(st);
         if (rc != LT_OK) {
@@ -388,9 +413,10 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
     int failures = 0;
     rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, &err);
     if (rc == LT_OK)
-        rc = lt_auth_login(st, lt_json_get_str(args, "user", ""),
-                           lt_json_get_str(args, "password", ""), &cfg->policy, lt_time_now(),
-                           &ses, &failures, &err);
+        rc = lt_auth_login_totp(st, lt_json_get_str(args, "user", ""),
+                                lt_json_get_str(args, "password", ""),
+                                lt_json_get_str(args, "totp", NULL), &cfg->policy, now_s(s),
+                                &ses, &failures, &err);
     lt_store_close(st);
     lt_json_free(args);
     if (rc == LT_EPERM) {
@@ -402,9 +428,14 @@ static enum MHD_Result session(server *s, struct MHD_Connection *c, request *rq,
     }
     if (rc != LT_OK) return problem_err(s, c, rq, method, url, R_SESSION, &err);
     snprintf(rq->user, sizeof rq->user, "%s", ses.user);
+    /* Secure over our own TLS, and behind a proxy that says the browser spoke https: the
+     * browser must then never send the cookie over plain http (the proxy's port 80 included).
+     * Trusting the header costs nothing: a forged one only restricts the cookie further. */
+    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    bool secure = s->tls || (proto && !strcasecmp(proto, "https"));
     char cookie[256];
     snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
-             ses.id, (long long)cfg->policy.absolute_seconds, s->tls ? "; Secure" : "");
+             ses.id, (long long)cfg->policy.absolute_seconds, secure ? "; Secure" : "");
     lt_buf b = LT_BUF_INIT;
     lt_buf_puts(&b, "{\"user\":");
     lt_buf_json_str(&b, ses.user);
@@ -472,6 +503,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!(rq = calloc(1, sizeof *rq))) return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         *con_cls = rq;
+        pthread_mutex_lock(&s->flight_lock);
+        s->in_flight++;
+        pthread_mutex_unlock(&s->flight_lock);
         return MHD_YES;
     }
     if (*upload_size) {
@@ -495,13 +529,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)c;
     (void)toe;
+    server *s = cls;
     request *rq = *con_cls;
     if (rq) {
         lt_buf_free(&rq->body);
         free(rq);
+        pthread_mutex_lock(&s->flight_lock);
+        if (--s->in_flight == 0) pthread_cond_broadcast(&s->flight_done);
+        pthread_mutex_unlock(&s->flight_lock);
     }
     *con_cls = NULL;
 }
@@ -561,6 +598,46 @@ static lt_status parse_listen(const char *s, address *a, lt_error *err)
     return LT_OK;
 }
 
+/* One JSON line on the access log for the server's own events, with the members every line
+ * has (route "server", status 0), so that a log reader needs one shape. */
+static void event_log(server *s, const char *event, unsigned in_flight)
+{
+    char at[40];
+    lt_time_format(lt_time_now(), at);
+    pthread_mutex_lock(&s->log_lock);
+    fprintf(stderr,
+            "{\"at\":\"%s\",\"event\":\"%s\",\"route\":\"server\",\"status\":0,\"ms\":0,"
+            "\"user\":null,\"in_flight\":%u}\n",
+            at, event, in_flight);
+    fflush(stderr);
+    pthread_mutex_unlock(&s->log_lock);
+}
+
+/* A graceful stop: no new connection is accepted (the listening socket is closed, so a proxy or
+ * a client's retry goes to another instance at once), and the requests in flight are answered.
+ * MHD_stop_daemon alone would close their connections, so the wait is ours: until none is left,
+ * or for the idle timeout, after which MHD would have dropped a stalled client anyway. */
+static void drain(server *s, struct MHD_Daemon *d)
+{
+    MHD_socket ls = MHD_quiesce_daemon(d);
+    if (ls != MHD_INVALID_SOCKET) close(ls);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += s->cfg->timeout_s ? s->cfg->timeout_s : 30;
+    pthread_mutex_lock(&s->flight_lock);
+    s->stopping = true;
+    unsigned n = s->in_flight;
+    pthread_mutex_unlock(&s->flight_lock);
+    event_log(s, "stopping", n);
+    pthread_mutex_lock(&s->flight_lock);
+    while (s->in_flight > 0 &&
+           pthread_cond_timedwait(&s->flight_done, &s->flight_lock, &until) == 0)
+        ;
+    n = s->in_flight;
+    pthread_mutex_unlock(&s->flight_lock);
+    event_log(s, "stopped", n);
+}
+
 lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
 {
     address a;
@@ -576,33 +653,53 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
                 "TLS certificate and key, listen on loopback behind a TLS proxy, or say "
                 "insecure_http when a proxy on this network terminates TLS",
                 a.host);
-    lt_store *st = NULL;
-    if ((rc = lt_store_open(cfg->db, LT_STORE_OPEN, &st, err)) != LT_OK) return rc;
-    lt_store_close(st);
+    /* held open for the server's life: while one connection to a WAL database stays open, the
+     * last one of a request closing does not checkpoint and delete the -wal and -shm files,
+     * which the next request would create again (profiled: most of a short request's time) */
+    lt_store *keeper = NULL;
+    if ((rc = lt_store_open(cfg->db, LT_STORE_OPEN, &keeper, err)) != LT_OK) return rc;
+    if (cfg->db_read) {
+        lt_store *st = NULL;
+        rc = lt_store_open(cfg->db_read, LT_STORE_READ, &st, err);
+        lt_store_close(st);
+        if (rc != LT_OK) {
+            lt_store_close(keeper);
+            return rc;
+        }
+    }
     /* allocation concealment held by the server: a seed someone was given predicts every
      * allocation, so such a trial is served only when the caller says it is a test */
     bool known = false;
-    if ((rc = lt_trial_seed_known(cfg->db, &known, err)) != LT_OK) return rc;
-    if (known && !cfg->allow_known_seed)
+    if ((rc = lt_trial_seed_known(cfg->db, &known, err)) != LT_OK) {
+        lt_store_close(keeper);
+        return rc;
+    }
+    if (known && !cfg->allow_known_seed) {
+        lt_store_close(keeper);
         LT_FAIL(err, LT_EPERM, cfg->db,
                 "the trial's randomisation seed was supplied when it was created (trial init "
                 "--seed-hex), so whoever holds it can predict every allocation: it is not served "
                 "unless allow_known_seed says this is a test");
+    }
     char *cert = NULL, *key = NULL;
     size_t len;
     if (tls && ((rc = lt_file_read(cfg->tls_cert, &cert, &len, err)) != LT_OK ||
                 (rc = lt_file_read(cfg->tls_key, &key, &len, err)) != LT_OK)) {
         free(cert);
+        lt_store_close(keeper);
         return rc;
     }
     server s = {.cfg = cfg, .tls = tls};
     pthread_mutex_init(&s.m.lock, NULL);
     pthread_mutex_init(&s.log_lock, NULL);
+    pthread_mutex_init(&s.flight_lock, NULL);
+    pthread_cond_init(&s.flight_done, NULL);
     s.m.nroutes = R_FIXED + lt_ops_count();
     s.m.count = calloc(s.m.nroutes * NCODES, sizeof *s.m.count);
     if (!s.m.count) {
         free(cert);
         free(key);
+        lt_store_close(keeper);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
     /* SIGTERM and SIGINT are taken by sigwait below: block them before MHD's threads start so
@@ -640,16 +737,17 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
         if (cfg->ready) cfg->ready(a.host, info ? info->port : a.port, cfg->ready_ctx);
         int sig = 0;
         sigwait(&stop, &sig);
-        /* stop accepting, then let the requests in flight finish (MHD joins its threads) */
-        MHD_socket ls = MHD_quiesce_daemon(d);
-        if (ls != MHD_INVALID_SOCKET) close(ls);
+        drain(&s, d);
         MHD_stop_daemon(d);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     free(s.m.count);
     pthread_mutex_destroy(&s.m.lock);
     pthread_mutex_destroy(&s.log_lock);
+    pthread_mutex_destroy(&s.flight_lock);
+    pthread_cond_destroy(&s.flight_done);
     free(cert);
     free(key);
+    lt_store_close(keeper);
     return rc;
 }

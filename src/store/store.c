@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "lutetia/date.h"
+#include "lutetia/json.h"
 #include "store_impl.h"
 
 static const char zero_hash[LT_STORE_HASH_HEX] =
@@ -44,6 +45,8 @@ void lt_store_close(lt_store *st)
     st->ops->close(st->impl);
     free(st);
 }
+
+void lt_store_pool(int max_idle) { lt__pg_pool(max_idle); }
 
 void lt_store_remove_files(const char *path)
 {
@@ -254,6 +257,39 @@ void lt_audit_record_json(const lt_audit_record *a, lt_buf *b)
     lt_buf_putc(b, '}');
 }
 
+/* The data lock before analysis (src/sign/, docs/part11.md): once the record lock/trial holds
+ * "locked": true, a record can be written only when its kind is one the lock lists in
+ * "open_kinds" (who may sign in: users, passwords, sessions, tokens, failed sign-ins). The
+ * check is here, where every write passes, so that no operation added later can forget it. */
+static lt_status check_lock(lt_store *st, const char *kind, lt_error *err)
+{
+    lt_record *l = NULL;
+    lt_status rc = st->ops->get(st->impl, "lock", "trial", &l, err);
+    if (rc == LT_ENOTFOUND) {
+        if (err) lt_error_clear(err);
+        return LT_OK;
+    }
+    if (rc != LT_OK) return rc;
+    lt_json *j = NULL;
+    rc = lt_json_parse(l->data, strlen(l->data), "lock", &j, err);
+    bool locked = false, open = false;
+    if (rc == LT_OK) lt_json_bool(lt_json_get(j, "locked"), &locked);
+    const lt_json *kinds = lt_json_get(j, "open_kinds");
+    for (size_t i = 0; i < lt_json_size(kinds); i++)
+        if (!strcmp(lt_json_str(lt_json_at(kinds, i)) ? lt_json_str(lt_json_at(kinds, i)) : "",
+                    kind))
+            open = true;
+    if (rc == LT_OK && locked && !open)
+        rc = lt_error_set(err, LT_ESTATE, kind,
+                          "the trial's data were locked for analysis on %s by %s (signature "
+                          "%s): %s records can no longer be changed",
+                          lt_json_get_str(j, "locked_at", "?"), lt_json_get_str(j, "locked_by", "?"),
+                          lt_json_get_str(j, "signature", "?"), kind);
+    lt_json_free(j);
+    lt_record_free(l);
+    return rc;
+}
+
 lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
                        const lt_actor *who, const char *action, const char *reason,
                        int64_t *rev_out, lt_error *err)
@@ -263,8 +299,10 @@ lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
         LT_FAIL(err, LT_EINVAL, "", "a record needs a kind, an id and a document");
     if (!who || !who->user || !who->role || !action)
         LT_FAIL(err, LT_EINVAL, "", "a change needs a user, a role and an action");
+    lt_status rc = check_lock(st, rec->kind, err);
+    if (rc != LT_OK) return rc;
     lt_record *old = NULL;
-    lt_status rc = st->ops->get(st->impl, rec->kind, rec->id, &old, err);
+    rc = st->ops->get(st->impl, rec->kind, rec->id, &old, err);
     if (rc != LT_OK && rc != LT_ENOTFOUND) return rc;
     int64_t have = old ? old->rev : 0;
     if (expect_rev >= 0 && have != expect_rev) {

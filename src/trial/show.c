@@ -367,6 +367,19 @@ static int audit_item(const lt_audit_record *a, void *ctx)
         lt_buf_puts(c->out, c->n ? ",\n" : "\n");
         lt_audit_record_json(&shown, c->out);
         lt_buf_free(&v);
+    } else if (c->json && !strcmp(a->entity, "totp")) {
+        /* a second factor's shared secret is shown to no one (src/auth/totp.c): whoever reads
+         * it can compute the user's codes */
+        lt_audit_record shown = *a;
+        lt_buf v = LT_BUF_INIT;
+        lt_buf_puts(&v, "{\"user\":");
+        lt_buf_json_str(&v, a->entity_id);
+        lt_buf_puts(&v, ",\"secret_hex\":\"(hidden)\"}");
+        shown.new_value = lt_buf_str(&v);
+        if (strcmp(a->old_value, "null") != 0) shown.old_value = lt_buf_str(&v);
+        lt_buf_puts(c->out, c->n ? ",\n" : "\n");
+        lt_audit_record_json(&shown, c->out);
+        lt_buf_free(&v);
     } else if (c->json) {
         lt_buf_puts(c->out, c->n ? ",\n" : "\n");
         lt_audit_record_json(a, c->out);

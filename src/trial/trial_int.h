@@ -31,6 +31,9 @@ struct lt_trial {
     char **sites;         /* the user's sites; all_sites when bound to every site ("*") */
     size_t nsites;
     bool all_sites;
+    /* the server session the request came in (SHA-256 of its id, "" on the command line):
+     * a session's first electronic signature needs the user name too (signer.c) */
+    char sign_session[65];
 };
 
 /* What a role may do. */

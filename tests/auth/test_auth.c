@@ -1,6 +1,7 @@
 /* Passwords, sessions, lockout and API tokens (src/auth) against a real trial store, with the
  * clock given explicitly: the idle and absolute timeouts, the end of a lock and a token's
  * expiry are checked at exact instants, without waiting. */
+#include <liboath/oath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,73 @@ static void test_password_change_ends_sessions(lt_trial *cole, lt_auth_policy *p
     lt_store_close(st);
 }
 
+/* The second factor: codes computed by liboath from the enrolled secret at instants the test
+ * chooses, as rows (when the code is made, when it is given, whether sign-in succeeds), in
+ * order: each row's success uses its step, so the replay rows follow the rows they replay. */
+static void test_totp(lt_trial *admin, lt_trial *cole, const lt_auth_policy *p0)
+{
+    lt_auth_policy p = *p0;
+    p.max_failures = 1000; /* the refusals here are the subject, not the lockout */
+    const char *pw = "another-good-phrase";
+    char b32[LT_AUTH_TOTP_B32_MAX], uri[LT_AUTH_TOTP_URI_MAX];
+    lt_error err;
+    CHECK(lt_auth_totp_enrol(cole, "iris", T0, b32, uri, &err) == LT_EPERM);
+    CHECK(lt_auth_totp_enrol(admin, "ghost", T0, b32, uri, &err) == LT_ENOTFOUND);
+    CHECK(lt_auth_totp_enrol(cole, "cole", T0, b32, uri, &err) == LT_OK);
+    CHECK(strlen(b32) == 32);
+    CHECK(strncmp(uri, "otpauth://totp/Lutetia:cole?secret=", 35) == 0 && strstr(uri, b32));
+    char *key = NULL;
+    size_t klen = 0;
+    CHECK(oath_init() == OATH_OK);
+    CHECK(oath_base32_decode(b32, strlen(b32), &key, &klen) == OATH_OK && klen == 20);
+    static const struct {
+        int64_t made, given; /* seconds after T0 */
+        const char *password;
+        bool ok;
+        const char *why;
+    } rows[] = {
+        {0, 0, NULL, true, "the current code"},
+        {0, 1, NULL, false, "the same code again (replay)"},
+        {30, 30, NULL, true, "the next step's code"},
+        {60, 89, "wrong-password-123", false, "the right code with a wrong password"},
+        {60, 89, NULL, true, "the same code with the password: the failure did not use it"},
+        {90, 125, NULL, true, "a code one step old (a slow phone)"},
+        {300, 130, NULL, false, "a code from 3 steps ahead"},
+        {100, 400, NULL, false, "a code from 10 steps ago"},
+    };
+    lt_store *st = open_store();
+    lt_auth_session s;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char code[10];
+        CHECK(oath_totp_generate(key, klen, (time_t)(T0 + rows[i].made), 30, 0, 6, code) == OATH_OK);
+        lt_status rc = lt_auth_login_totp(st, "cole", rows[i].password ? rows[i].password : pw,
+                                          code, &p, T0 + rows[i].given, &s, NULL, &err);
+        CHECK_MSG((rc == LT_OK) == rows[i].ok, "row %zu (%s): %s", i, rows[i].why, err.message);
+    }
+    /* no code, a code that is not 6 digits, and the plain lt_auth_login: refused alike */
+    CHECK(lt_auth_login_totp(st, "cole", pw, NULL, &p, T0 + 600, &s, NULL, &err) == LT_EPERM);
+    CHECK(strstr(err.message, "one-time code") != NULL);
+    CHECK(lt_auth_login_totp(st, "cole", pw, "12345x", &p, T0 + 600, &s, NULL, &err) == LT_EPERM);
+    CHECK(lt_auth_login(st, "cole", pw, &p, T0 + 600, &s, NULL, &err) == LT_EPERM);
+    /* a user not enrolled signs in without a code, and a code given is ignored */
+    CHECK(lt_auth_login_totp(st, "iris", PW, "000000", &p, T0 + 20000, &s, NULL, &err) == LT_OK);
+    /* enrolling again replaces the secret: the old one's code no longer works */
+    char old[10];
+    CHECK(oath_totp_generate(key, klen, (time_t)(T0 + 900), 30, 0, 6, old) == OATH_OK);
+    CHECK(lt_auth_totp_enrol(cole, "cole", T0 + 890, b32, uri, &err) == LT_OK);
+    char *key2 = NULL;
+    size_t k2 = 0;
+    CHECK(oath_base32_decode(b32, strlen(b32), &key2, &k2) == OATH_OK);
+    char fresh[10];
+    CHECK(oath_totp_generate(key2, k2, (time_t)(T0 + 900), 30, 0, 6, fresh) == OATH_OK);
+    if (strcmp(old, fresh) != 0)
+        CHECK(lt_auth_login_totp(st, "cole", pw, old, &p, T0 + 900, &s, NULL, &err) == LT_EPERM);
+    CHECK(lt_auth_login_totp(st, "cole", pw, fresh, &p, T0 + 900, &s, NULL, &err) == LT_OK);
+    lt_store_close(st);
+    free(key);
+    free(key2);
+}
+
 int main(void)
 {
     test_password_rules();
@@ -213,6 +281,7 @@ int main(void)
     test_lockout(&p);
     test_tokens(admin, cole, &p);
     test_password_change_ends_sessions(cole, &p);
+    test_totp(admin, cole, &p);
     /* a deactivated user cannot sign in (and cannot open the trial, which the server does
      * for every request made with its token) */
     lt_store *st = open_store();

@@ -71,6 +71,11 @@ static void test_nct(void)
     check_ci(&r.tox_g3, "TOX_G3");
     check_ci(&r.completed, "COMPLETED_4");
     check_ci(&r.response, "ORR");
+    check_ci(&r.confirmed_response, "ORR_CONFIRMED");
+    /* a confirmed response is a response; the demo's responders are scanned every 12 weeks
+     * after shrinking, so at least one is confirmed */
+    CHECK(r.confirmed_response.x <= r.response.x && r.confirmed_response.x >= 1);
+    CHECK_INT(r.confirmed_response.n, r.response.n);
     CHECK_INT(r.completed.x, 9);
     CHECK(r.tox_g3.x >= 1); /* the grade 3 platelets at least */
     /* what NELMAS and NET RETREAT report stays 0 */
@@ -80,8 +85,8 @@ static void test_nct(void)
     CHECK(r.audit_records > 0);
     /* the report says it as the result does */
     char line[128];
-    snprintf(line, sizeof line, "COMPLETED_4 %ld of %ld = %.1f%%", r.completed.x, r.completed.n,
-             100 * r.completed.estimate);
+    snprintf(line, sizeof line, "%-13s %ld of %ld = %.1f%%", "COMPLETED_4", r.completed.x,
+             r.completed.n, 100 * r.completed.estimate);
     CHECK_MSG(strstr(lt_buf_str(&rep), line) != NULL, "report lacks '%s'", line);
     snprintf(line, sizeof line, "Treatment: %d administrations (%d intra-arterial, %d intravenous)",
              r.administrations, r.intra_arterial, r.administrations - r.intra_arterial);

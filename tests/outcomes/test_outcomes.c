@@ -617,7 +617,7 @@ static void test_protocol_endpoints(void)
         lt_censor_rule censor;
     } want[] = {
         {"nelmas", 5, "DFS", "liver_resection", LT_CENSOR_LAST_ASSESSMENT},
-        {"nct04544098", 4, "PFS", "randomisation", LT_CENSOR_LAST_ASSESSMENT},
+        {"nct04544098", 5, "PFS", "randomisation", LT_CENSOR_LAST_ASSESSMENT},
         {"net-retreat", 1, "PFS", "randomisation", LT_CENSOR_LAST_ASSESSMENT},
     };
     const char *src = getenv("SRC");
@@ -760,6 +760,81 @@ static void test_proportions(void)
             before = r.counted;
         }
     }
+
+    /* confirmation (RECIST 1.1 section 4.4.1): the next evaluable scan >= 28 days later, with
+     * no progression on the way, shows a response too */
+    long corr = lt_endpoints_find(e, "ORR_CONFIRMED");
+    CHECK(corr >= 0 && lt_endpoints_proportion(e, (size_t)corr)->confirm_days == 28 &&
+          lt_endpoints_proportion(e, (size_t)orr)->confirm_days == 0);
+    static const struct {
+        double mm[5];
+        int days[5];
+        size_t n;
+        int counted;
+        const char *why;
+    } series[] = {
+        /* PR then PR 60 days later: confirmed from the first PR */
+        {{40, 26, 26}, {0, 60, 120}, 3, 1, "best response PR on 2026-03-02, confirmed"},
+        /* PR then SD: not confirmed */
+        {{40, 26, 30}, {0, 60, 120}, 3, 0, "no confirmed CR or PR"},
+        /* PR, a PR 10 days later (too soon), then PR: the later one confirms */
+        {{40, 26, 25, 26}, {0, 60, 70, 120}, 4, 1, "best response PR on 2026-03-02, confirmed"},
+        /* PR, then progression (+20% and +5 mm over the nadir), then PR again: no */
+        {{40, 26, 32, 26}, {0, 60, 70, 120}, 4, 0, "no confirmed CR or PR"},
+        /* a lone PR at the last scan: not confirmed yet */
+        {{40, 30, 26}, {0, 60, 120}, 3, 0, "no confirmed CR or PR"},
+        /* CR then CR: a confirmed CR */
+        {{40, 0, 0}, {0, 60, 120}, 3, 1, "best response CR on 2026-03-02, confirmed"},
+        /* PR then CR: the PR is confirmed, the CR is not (yet) */
+        {{40, 20, 0}, {0, 60, 120}, 3, 1, "best response PR on 2026-03-02, confirmed"},
+    };
+    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++) {
+        for (size_t k = 0; k < series[i].n; k++) {
+            ls[k] = l0;
+            ls[k].mm = series[i].mm[k];
+            ts[k] = (lt_tumour_assessment){lt_date_from_ymd(2026, 1, 1) + series[i].days[k], "ct",
+                                           &ls[k], 1, false};
+        }
+        rec.assessments = ts;
+        rec.nassessments = series[i].n;
+        CHECK_INT(lt_proportion_derive(e, (size_t)corr, &rec, &s, LT_DATE_NONE, &r, &err), LT_OK);
+        CHECK_MSG(r.counted == series[i].counted && strstr(r.why, series[i].why),
+                  "series %zu: %d %s", i, r.counted, r.why);
+    }
+    /* seeded property over random series: a confirmed responder is a responder; confirmed
+     * needs two follow-up scans at least 28 days apart, each <= 28 mm (a 30% fall), with none
+     * >= 20% and 5 mm above the smallest before it between them; and once confirmed with the
+     * first k scans, confirmed with more */
+    for (int trial = 0; trial < 2000; trial++) {
+        size_t n = 2 + (size_t)(trial % 5);
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ls[k] = l0;
+            ls[k].mm = k ? (double)(x % 61) : 40;
+            ts[k] = (lt_tumour_assessment){lt_date_from_ymd(2026, 1, 1) + 21 * (lt_date)k +
+                                               (lt_date)(x % 17),
+                                           "ct", &ls[k], 1, false};
+        }
+        rec.assessments = ts;
+        rec.nassessments = n;
+        int before = 0;
+        for (size_t k = 1; k < n; k++) {
+            lt_proportion_row plain;
+            CHECK_INT(lt_proportion_derive(e, (size_t)orr, &rec, &s, ts[k].date, &plain, &err),
+                      LT_OK);
+            CHECK_INT(lt_proportion_derive(e, (size_t)corr, &rec, &s, ts[k].date, &r, &err),
+                      LT_OK);
+            CHECK_MSG(r.counted <= plain.counted, "trial %d: confirmed but not a responder", trial);
+            CHECK_MSG(r.counted >= before, "trial %d: a confirmation lost at scan %zu", trial, k);
+            bool pair = false;
+            for (size_t a = 1; a <= k && !pair; a++)
+                for (size_t b = a + 1; b <= k && !pair; b++)
+                    pair = ls[a].mm <= 28 && ls[b].mm <= 28 && ts[b].date - ts[a].date >= 28;
+            CHECK_MSG(!r.counted || pair, "trial %d: confirmed without two responses 28 days apart",
+                      trial);
+            before = r.counted;
+        }
+    }
     lt_endpoints_free(e);
 
     /* definitions refused with the member named */
@@ -773,6 +848,8 @@ static void test_proportions(void)
         {"{\"X\": {\"type\": \"proportion\", \"counts\": \"cycles_given\", \"at_least\": 4, \"population\": \"itt\"}}", "X.population", "\"all\" or \"treated\""},
         {"{\"X\": {\"type\": \"proportion\", \"counts\": \"cycles_given\", \"at_least\": 4, \"origin\": \"randomisation\"}}", "X.origin", "no \"origin\""},
         {"{\"X\": {\"type\": \"proportion\", \"counts\": \"cycles_given\", \"at_least\": 4, \"level\": 1.5}}", "X.level", "confidence level"},
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"objective_response\", \"confirm_days\": 0}}", "X.confirm_days", "1 to 365"},
+        {"{\"X\": {\"type\": \"proportion\", \"counts\": \"cycles_given\", \"at_least\": 4, \"confirm_days\": 28}}", "X.confirm_days", "only an objective response"},
         {"{\"X\": {\"type\": \"ratio\"}}", "X.type", "\"time_to_event\" or \"proportion\""},
         {"{\"X\": {\"origin\": \"randomisation\", \"events\": [\"death\"], \"counts\": \"cycles_given\"}}", "X.counts", "belongs to a proportion"},
     };
