@@ -261,7 +261,11 @@ static int take_lab(const lt_record *r, void *p)
     subject *s = r->patient ? lt__x_find(c, r->patient) : NULL;
     if (!s || !(c->t->all_sites || lt__trial_has_site(c->t, r->site))) return 0;
     lt_json *j = NULL;
-    if (lt_json_parse(r->data, strlen(r->data), r->kind, &j, NULL) != LT_OK) return 0;
+    lt_status rc = lt_json_parse(r->data, strlen(r->data), r->kind, &j, c->err);
+    if (rc != LT_OK) {
+        c->rc = rc;
+        return 1;
+    }
     if (L->n == L->cap) {
         size_t cap = L->cap ? L->cap * 2 : 256;
         labrow *more = realloc(L->rows, cap * sizeof *more);
@@ -298,6 +302,7 @@ static lt_status adlb_rows(ctx *c)
 {
     labset L = {.c = c};
     lt_status rc = lt_store_each(c->t->st, "lab", NULL, take_lab, &L, c->err);
+    if (rc == LT_OK && c->rc) rc = c->rc; /* a record that could not be read */
     if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
     for (size_t i = 0; rc == LT_OK && i < L.n; i++) {
         labrow *x = &L.rows[i];

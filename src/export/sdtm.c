@@ -41,7 +41,11 @@ static int read_subject(const lt_record *r, void *p)
     ctx *c = p;
     if (!visible(c, r)) return 0;
     lt__pdoc d;
-    if (lt__pdoc_parse(r->data, r->rev, &d, NULL) != LT_OK) return 0;
+    lt_status rc = lt__pdoc_parse(r->data, r->rev, &d, c->err);
+    if (rc != LT_OK) {
+        c->rc = rc;
+        return 1;
+    }
     if (d.arm && d.allocation > 0) {
         if (c->n == c->cap) {
             size_t cap = c->cap ? c->cap * 2 : 64;
@@ -82,7 +86,11 @@ static int each_item(const lt_record *r, void *p)
     subject *s = r->patient ? lt__x_find(e->c, r->patient) : NULL;
     if (!s || !visible(e->c, r)) return 0;
     lt_json *j = NULL;
-    if (lt_json_parse(r->data, strlen(r->data), r->kind, &j, NULL) != LT_OK) return 0;
+    lt_status rc = lt_json_parse(r->data, strlen(r->data), r->kind, &j, e->c->err);
+    if (rc != LT_OK) {
+        e->c->rc = rc; /* a record left out would make every count wrong: stop */
+        return 1;
+    }
     e->fn(e->c, s, r, j);
     lt_json_free(j);
     return e->c->oom ? 1 : 0;
@@ -92,6 +100,7 @@ lt_status lt__x_each_of(ctx *c, const char *kind, subject_fn fn)
 {
     each_ctx e = {c, fn};
     lt_status rc = lt_store_each(c->t->st, kind, NULL, each_item, &e, c->err);
+    if (rc == LT_OK && c->rc) rc = c->rc; /* a record that could not be read */
     if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
     return rc;
 }
@@ -549,6 +558,7 @@ static lt_status build(ctx *c, const lt__xdomain *dom, const char *dir, lt_time 
     lt_status rc = LT_OK;
     if (dom->rows) rc = dom->rows(c);
     if (rc == LT_OK && dom->kind) rc = lt__x_each_of(c, dom->kind, dom->each);
+    if (rc == LT_OK && c->rc) rc = c->rc; /* a record that could not be read */
     if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
     if (rc == LT_OK) rc = write_dataset(c->ds, dir, created, summary, c->err);
     lt__ds_free(c->ds);
@@ -559,6 +569,7 @@ static lt_status build(ctx *c, const lt__xdomain *dom, const char *dir, lt_time 
 static lt_status subjects(ctx *c)
 {
     lt_status rc = lt_store_each(c->t->st, "patient", NULL, read_subject, c, c->err);
+    if (rc == LT_OK && c->rc) rc = c->rc; /* a record that could not be read */
     if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
     if (rc == LT_OK) rc = lt__x_each_of(c, "profile", take_profile);
     if (rc == LT_OK) rc = lt__x_each_of(c, "outcome_event", take_death);

@@ -95,6 +95,15 @@ static const char *ref_name(ref r)
         return LT_ESCHEMA;                                                                         \
     } while (0)
 
+/* Out of memory is not the file's fault: the status says so (the caller may retry). */
+#define NOMEM(path)                                                                                \
+    do {                                                                                           \
+        lt__dose_where(where, text, len, source, path);                                            \
+        lt_error_set(err, LT_ENOMEM, where, "out of memory");                                      \
+        lt_ctcae_free(t);                                                                          \
+        return LT_ENOMEM;                                                                          \
+    } while (0)
+
 static int by_grade_desc(const void *x, const void *y)
 {
     return ((const grade_rule *)y)->grade - ((const grade_rule *)x)->grade;
@@ -117,7 +126,7 @@ lt_status lt_ctcae_parse(const char *text, size_t len, const char *source, lt_ct
     if (!lt_json_is_array(list) || lt_json_size(list) == 0)
         BAD("analytes", "expected \"analytes\": a non-empty array");
     t->a = calloc(lt_json_size(list), sizeof *t->a);
-    if (!t->a) BAD("analytes", "out of memory");
+    if (!t->a) NOMEM("analytes");
     size_t i = 0;
     for (const lt_json *e = lt_json_first(list); e; e = lt_json_next(e), i++) {
         analyte *a = &t->a[i];
@@ -143,7 +152,7 @@ lt_status lt_ctcae_parse(const char *text, size_t len, const char *source, lt_ct
         if (!lt_json_is_array(grades) || lt_json_size(grades) == 0)
             BAD(path, "expected a non-empty array of grades");
         a->g = calloc(lt_json_size(grades), sizeof *a->g);
-        if (!a->g) BAD(path, "out of memory");
+        if (!a->g) NOMEM(path);
         size_t j = 0;
         for (const lt_json *ge = lt_json_first(grades); ge; ge = lt_json_next(ge), j++) {
             grade_rule *g = &a->g[j];
@@ -161,7 +170,7 @@ lt_status lt_ctcae_parse(const char *text, size_t len, const char *source, lt_ct
             if (!lt_json_is_array(any) || lt_json_size(any) == 0)
                 BAD(path, "expected a non-empty array of criteria");
             g->c = calloc(lt_json_size(any), sizeof *g->c);
-            if (!g->c) BAD(path, "out of memory");
+            if (!g->c) NOMEM(path);
             size_t k = 0;
             for (const lt_json *ce = lt_json_first(any); ce; ce = lt_json_next(ce), k++) {
                 criterion *c = &g->c[k];

@@ -611,33 +611,34 @@ fail:
 void lt_schedule_free(lt_schedule *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->nanchors; i++)
+    /* a parse that ran out of memory may have set a count without its array */
+    for (size_t i = 0; s->anchors && i < s->nanchors; i++)
         free(s->anchors[i]);
     free(s->anchors);
-    for (size_t i = 0; i < s->nitems; i++) {
+    for (size_t i = 0; s->items && i < s->nitems; i++) {
         lt__sched_item *it = &s->items[i];
         free(it->id);
         free(it->label);
         free(it->anchor);
         free(it->delay_reason);
-        for (size_t j = 0; j < it->narms; j++)
+        for (size_t j = 0; it->arms && j < it->narms; j++)
             free(it->arms[j]);
         free(it->arms);
-        for (size_t j = 0; j < it->nnot_before; j++)
+        for (size_t j = 0; it->not_before && j < it->nnot_before; j++)
             free(it->not_before[j]);
         free(it->not_before);
-        for (size_t j = 0; j < it->nanalytes; j++)
+        for (size_t j = 0; it->analytes && j < it->nanalytes; j++)
             free(it->analytes[j]);
         free(it->analytes);
-        for (size_t j = 0; j < it->nmodalities; j++)
+        for (size_t j = 0; it->modalities && j < it->nmodalities; j++)
             free(it->modalities[j]);
         free(it->modalities);
     }
     free(s->items);
-    for (size_t i = 0; i < s->nstops; i++)
+    for (size_t i = 0; s->stops && i < s->nstops; i++)
         free(s->stops[i].event);
     free(s->stops);
-    for (size_t i = 0; i < s->narm_ids; i++)
+    for (size_t i = 0; s->arm_ids && i < s->narm_ids; i++)
         free(s->arm_ids[i]);
     free(s->arm_ids);
     free(s->order);

@@ -15,7 +15,7 @@
  * - writes, syncs and truncations of the database and its WAL, through a VFS that wraps the
  *   default one.
  * The operations: screen (read a patient file, screen it), enrol, randomise, record a lab,
- * decide a dose, and verify the audit trail. */
+ * decide a dose, verify the audit trail, and export the SDTM and ADaM datasets. */
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include "lt_test.h"
 #include "lutetia.h"
+#include "lutetia/export.h"
 
 /* ---- the fault counter --------------------------------------------------------------- */
 
@@ -626,6 +627,18 @@ static lt_status op_casebook(ctx *x, lt_error *err)
     return rc;
 }
 
+/* every SDTM and ADaM dataset of the trial into a folder (the files of a run that failed part
+ * way are replaced by the next run's) */
+static lt_status op_export(ctx *x, lt_error *err)
+{
+    char out[128];
+    snprintf(out, sizeof out, "%s/export", dir);
+    if (mkdir(out, 0700) != 0 && errno != EEXIST) return LT_EIO;
+    lt_export_tab_options o = {.dir = out, .sdtm = true, .adam = true, .created = 1,
+                               .cutoff = LT_DATE_NONE};
+    return lt_export_tabulations(x->admin, &o, NULL, err);
+}
+
 static const op ops[] = {
     {"list labs", false, op_list, NEED_COORD | NEED_CCOORD},
     {"casebook", false, op_casebook, NEED_COORD | NEED_CCOORD},
@@ -635,6 +648,7 @@ static const op ops[] = {
     {"record lab", true, op_lab, NEED_COORD | NEED_CCOORD},
     {"decide", true, op_decide, NEED_INV | NEED_CINV},
     {"audit verify", false, op_verify, NEED_ADMIN},
+    {"export sdtm and adam", false, op_export, NEED_ADMIN},
 };
 
 static bool open_ctx(ctx *x, unsigned needs, lt_error *err)
