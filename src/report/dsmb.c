@@ -993,7 +993,7 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
                 o->kind == LT_REPORT_CLOSED
                     ? "the closed report shows the arms apart: for the safety committee and the "
                       "unblinded statistician"
-                    : "for the statisticians, the monitor, the safety committee and the admin");
+                    : "for the statisticians, the monitor and the safety committee");
     }
     ctx c;
     memset(&c, 0, sizeof c);
