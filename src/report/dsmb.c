@@ -1082,9 +1082,9 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
     }
     if (rc == LT_OK) {
         lt_buf_puts(c.out, ",\"survival\":[");
-        lt_buf_put(c.out, surv.p, surv.n);
+        lt_buf_puts(c.out, lt_buf_str(&surv));
         lt_buf_putc(c.out, ']');
-        lt_buf_put(c.out, props.p, props.n);
+        lt_buf_puts(c.out, lt_buf_str(&props));
         lt_buf_puts(c.out, ",\"sections\":[");
         baseline(&c);
         exposure(&c);
