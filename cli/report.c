@@ -127,6 +127,7 @@ static int print_pdf(const char *dir)
 
 static int dsmb(const opts *o)
 {
+    if (!o->out) return LT_EXIT_USAGE; /* parse refuses it; said again for the analyser */
     if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "lutetia report: cannot make the folder %s: %s\n", o->out, strerror(errno));
         return lt_cli_exit_code(LT_EIO);
