@@ -6,7 +6,7 @@ set -u
 build=${1:-build}
 cd "$(dirname "$0")/.."
 status=0
-for b in screen stats simulate randomise; do
+for b in screen stats simulate randomise export; do
     echo "== bench/$b.sh"
     case $b in simulate) extra=100000;; *) extra=;; esac
     sh "bench/$b.sh" "$build" $extra || { echo "bench/$b.sh failed" >&2; status=1; }

@@ -18,9 +18,13 @@ static void help(FILE *f)
             "current revision (user, site, UTC time, reason). Only the user's sites; never the\n"
             "allocation sequence. For admins, monitors and statisticians. Validate with\n"
             "  xmllint --noout --schema ODM1-3-2.xsd FILE\n\n"
-            "sdtm writes DM, DS, EX, AE and LB, adam writes ADSL and ADTTE (one parameter per\n"
-            "endpoint of the protocol, cut at --cutoff), each as NAME.csv and NAME.xpt (SAS\n"
-            "transport version 5) in the existing folder DIR. docs/exports.md lists the variables.\n");
+            "sdtm writes the trial design (TA, TE, TV, TI, TS) and DM, DS, EX, AE, LB, VS, TU, TR,\n"
+            "RS, QS and SV; adam writes ADSL, ADTTE (one parameter per time-to-event endpoint of\n"
+            "the protocol, cut at --cutoff), ADAE and ADLB; each as NAME.csv and NAME.xpt (SAS\n"
+            "transport version 5) in the existing folder DIR. docs/exports.md lists the variables.\n"
+            "A patient whose endpoint origin is not recorded is left out of ADTTE with a note\n"
+            "naming the date to record; the datasets are written and the exit status is 6, as\n"
+            "'lutetia endpoints' fails for that patient.\n");
 }
 
 int lt_cmd_export(int argc, char **argv)
@@ -68,12 +72,26 @@ int lt_cmd_export(int argc, char **argv)
     lt_error_clear(&err);
     lt_buf b = LT_BUF_INIT;
     if (!odm) {
+        lt_buf notes = LT_BUF_INIT;
+        size_t left_out = 0;
         lt_export_tab_options o = {.dir = out, .sdtm = !strcmp(format, "sdtm"),
-                                   .adam = !strcmp(format, "adam"), .cutoff = cutoff};
-        if (lt_export_tabulations(t, &o, &b, &err) != LT_OK)
+                                   .adam = !strcmp(format, "adam"), .cutoff = cutoff,
+                                   .notes = &notes, .left_out = &left_out};
+        if (lt_export_tabulations(t, &o, &b, &err) != LT_OK) {
             rc = lt_cli_fail(&err);
-        else
+        } else {
             rc = lt_cli_print_buf(&b);
+            /* the datasets are written without them; the exit status is the one `lutetia
+             * endpoints` gives for the same patients, so that a script notices */
+            for (const char *p = lt_buf_str(&notes); *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                fprintf(stderr, "lutetia: note: %.*s\n", (int)len, p);
+                p += len + (nl != NULL);
+            }
+            if (left_out && !rc) rc = lt_cli_exit_code(LT_ESTATE);
+        }
+        lt_buf_free(&notes);
         lt_buf_free(&b);
         lt_trial_close(t);
         return rc;

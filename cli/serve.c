@@ -15,7 +15,7 @@ static void help(FILE *f)
             "usage: lutetia serve --db FILE --listen ADDR:PORT [--key-file FILE]\n"
             "                     [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
             "                     [--threads N] [--timeout SECONDS] [--body-max BYTES]\n"
-            "                     [--allow-known-seed [--test-clock FILE]]\n"
+            "                     [--allow-known-seed [--test-clock FILE]] [--db-read URL]\n"
             "       lutetia serve --print-openapi\n\n"
             "Serves the trial over HTTP (docs/server.md): every operation of the library's\n"
             "operations table under /api/v1/, sign-in with a password (lutetia user password)\n"
@@ -29,7 +29,10 @@ static void help(FILE *f)
             "allocations can be predicted. --allow-known-seed serves it anyway, for tests.\n"
             "--test-clock FILE (tests only, with --allow-known-seed): sessions, sign-in and\n"
             "tokens are judged at the time FILE holds (2026-12-01T08:00:00Z), read anew for\n"
-            "each request, so that a test can move time without waiting.\n");
+            "each request, so that a test can move time without waiting.\n"
+            "--db-read sends the read-only operations (GET routes) to another database, such\n"
+            "as a PostgreSQL streaming-replication standby (docs/deploy.md); sign-in and every\n"
+            "change go to --db. PostgreSQL connections are pooled between requests.\n");
 }
 
 /* The test clock: the time in the file, read for each request; the system's when the file does
@@ -65,6 +68,7 @@ int lt_cmd_serve(int argc, char **argv)
         {"body-max", required_argument, 0, 'b'},  {"print-openapi", no_argument, 0, 'p'},
         {"allow-known-seed", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'},
         {"test-clock", required_argument, 0, 'C'},
+        {"db-read", required_argument, 0, 'r'},
         {0, 0, 0, 0},
     };
     lt_server_config cfg;
@@ -86,6 +90,7 @@ int lt_cmd_serve(int argc, char **argv)
             cfg.now = file_clock;
             cfg.now_ctx = optarg;
             break;
+        case 'r': cfg.db_read = optarg; break;
         case 't':
             if (!lt_parse_long(optarg, 1, 256, &n))
                 return lt_cli_usage_error("serve", "--threads: expected 1 to 256, found '%s'", optarg);
@@ -124,6 +129,9 @@ int lt_cmd_serve(int argc, char **argv)
     bool tls = cfg.tls_cert || cfg.tls_key;
     cfg.ready = ready;
     cfg.ready_ctx = &tls;
+    /* connections kept between requests: per request thread one to the primary (sign-in,
+     * changes) and one to --db-read, and one spare */
+    lt_store_pool(2 * (int)(cfg.threads ? cfg.threads : 1) + 1);
     lt_error err;
     lt_error_clear(&err);
     if (lt_server_run(&cfg, &err) != LT_OK) {

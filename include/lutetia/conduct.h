@@ -224,6 +224,11 @@ LT_API lt_status lt_conduct_outcomes(lt_conduct *c, const char *patient, lt_buf 
 LT_API lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
                                      lt_calendar **out, lt_error *err);
 
+/* The same from a record lt_conduct_outcomes gave (r borrowed): an export reads every
+ * patient's record once, then each calendar without reading the record again. */
+LT_API lt_status lt_conduct_calendar_of(lt_conduct *c, const lt_outcome_record *r,
+                                        lt_date as_of, lt_calendar **out, lt_error *err);
+
 /* The work an outcomes record holds (its tumour assessments and questionnaires) as the
  * calendar reads it (lt_schedule_compute_records), so that the file form of `schedule` and
  * `due` counts what the store form counts. *out borrows strings from r; free it with free(). */

@@ -18,7 +18,8 @@ typedef struct lt_export_odm_options {
 LT_API lt_status lt_export_odm(lt_trial *t, const lt_export_odm_options *opt, lt_buf *out,
                                lt_error *err);
 
-/* SDTM (DM, DS, EX, AE, LB) and ADaM (ADSL, ADTTE) datasets, each written to dir as NAME.csv
+/* SDTM (TA, TE, TV, TI, TS, DM, DS, EX, AE, LB, VS, TU, TR, RS, QS, SV) and ADaM (ADSL,
+ * ADTTE, ADAE, ADLB) datasets, each written to dir as NAME.csv
  * and NAME.xpt (SAS transport version 5): the patients randomised or registered at the user's
  * sites. summary (may be NULL) gets a line per dataset. Same roles as the ODM export. */
 typedef struct lt_export_tab_options {
@@ -26,6 +27,10 @@ typedef struct lt_export_tab_options {
     bool sdtm, adam;
     lt_time created; /* the XPT headers' time stamp; 0: now */
     lt_date cutoff;  /* ADTTE's data cut; LT_DATE_NONE: none */
+    /* ADTTE leaves out a patient whose endpoint origin is not recorded: notes (may be NULL)
+     * gets a line for each, naming the date to record; *left_out (may be NULL) their count */
+    lt_buf *notes;
+    size_t *left_out;
 } lt_export_tab_options;
 
 LT_API lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o,

@@ -28,6 +28,9 @@ typedef struct lt_server_config {
     /* called once listening, with the port (the one the system chose for port 0) */
     void (*ready)(const char *addr, unsigned port, void *ctx);
     void *ready_ctx;
+    /* where read-only operations (GET routes: listings, reports, analyses) read, such as a
+     * PostgreSQL streaming-replication standby; NULL: db. Sign-in and every change use db. */
+    const char *db_read;
 } lt_server_config;
 
 /* Defaults for everything but db and listen. */

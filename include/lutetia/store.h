@@ -99,6 +99,13 @@ typedef enum lt_store_mode {
 LT_API lt_status lt_store_open(const char *location, lt_store_mode mode, lt_store **out,
                                lt_error *err);
 LT_API void lt_store_close(lt_store *st);
+
+/* Keeps up to max_idle PostgreSQL connections open between a store's close and the next open
+ * of the same location, for a long-running process such as `lutetia serve` (0, the default:
+ * every close disconnects). Thread-safe. A pooled connection the server dropped meanwhile is
+ * re-established by the next statement outside a transaction; nothing is retried inside one.
+ * No effect on SQLite files. */
+LT_API void lt_store_pool(int max_idle);
 /* Removes a database file and its -wal and -shm beside it (a scratch copy, a creation that
  * failed); only for files the caller made itself. */
 LT_API void lt_store_remove_files(const char *path);

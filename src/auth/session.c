@@ -10,6 +10,9 @@
 
 static const char refused[] =
     "sign-in refused: wrong user name, password or one-time code, or the account is locked";
+/* a signature asks for the user name and password again, never for a one-time code */
+static const char refused_again[] =
+    "wrong user name or password, or the account is locked";
 
 static void session_doc(lt_buf *b, const char *user, const char *role, int64_t created,
                         int64_t seen, const char *csrf_hash, bool ended)
@@ -418,7 +421,7 @@ lt_status lt_auth_reauthenticate(lt_store *st, const char *user, const char *pas
     char role[32] = "";
     bool active = false;
     bool exists = lt__auth_name_ok(user) && lt__auth_user(st, user, role, &active);
-    if (!exists) LT_FAIL(err, LT_EPERM, "user", "%s", refused);
+    if (!exists) LT_FAIL(err, LT_EPERM, "user", "%s", refused_again);
     lt_json *cred = NULL, *login = NULL;
     if (lt__auth_read(st, "credential", user, &cred, NULL, NULL) != LT_OK) cred = NULL;
     if (lt__auth_read(st, "login", user, &login, NULL, NULL) != LT_OK) login = NULL;
@@ -431,7 +434,7 @@ lt_status lt_auth_reauthenticate(lt_store *st, const char *user, const char *pas
     if (!ok || locked || !active) {
         lt_status rc = count_failure(st, user, p, now, failures, err);
         if (rc != LT_OK) return rc;
-        LT_FAIL(err, LT_EPERM, "password", "%s", refused);
+        LT_FAIL(err, LT_EPERM, "password", "%s", refused_again);
     }
     return LT_OK;
 }

@@ -427,6 +427,17 @@ lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
     return rc;
 }
 
+lt_status lt_conduct_calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_date as_of,
+                                 lt_calendar **out, lt_error *err)
+{
+    lt_status rc = calendar_of(c, r, as_of == LT_DATE_NONE ? lt_date_today() : as_of, out, err);
+    if (rc != LT_OK && *out) {
+        lt_calendar_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 /* ---- what is due ---- */
 
 static int cmp_site(const void *a, const void *b)

@@ -60,12 +60,17 @@ static size_t column(const lt__dataset *d, const char *var)
 
 void lt__ds_str(lt__dataset *d, const char *var, const char *value)
 {
+    lt__ds_str_at(d, d->nrows - 1, var, value);
+}
+
+void lt__ds_str_at(lt__dataset *d, size_t row, const char *var, const char *value)
+{
     size_t c = column(d, var);
-    if (c == (size_t)-1 || d->vars[c].numeric || !d->nrows || d->failed) {
+    if (c == (size_t)-1 || d->vars[c].numeric || row >= d->nrows || d->failed) {
         d->failed = true; /* a programming error: the domain's table and its filler disagree */
         return;
     }
-    char **cell = &d->text[(d->nrows - 1) * d->nvars + c];
+    char **cell = &d->text[row * d->nvars + c];
     free(*cell);
     *cell = NULL;
     if (value && *value && !(*cell = strdup(value))) d->failed = true;

@@ -6,7 +6,13 @@
 #include <stdbool.h>
 #include "lutetia/buf.h"
 #include "lutetia/date.h"
+#include "lutetia/conduct.h"
+#include "lutetia/json.h"
+#include "lutetia/outcomes.h"
+#include "lutetia/schedule.h"
 #include "lutetia/status.h"
+#include "lutetia/store.h"
+#include "lutetia/trial.h"
 
 typedef struct lt__ds_var {
     const char *name;  /* <= 8 characters, upper case */
@@ -31,9 +37,97 @@ void lt__ds_free(lt__dataset *d);
 bool lt__ds_row(lt__dataset *d);
 void lt__ds_str(lt__dataset *d, const char *var, const char *value);
 void lt__ds_num(lt__dataset *d, const char *var, double value);
+/* A text cell of an earlier row (row < nrows): an exposure closed by a later record. */
+void lt__ds_str_at(lt__dataset *d, size_t row, const char *var, const char *value);
 /* LT_OK, or why the dataset cannot be written (names, labels, a text over 200 characters). */
 lt_status lt__ds_check(const lt__dataset *d, lt_error *err);
 void lt__ds_csv(const lt__dataset *d, lt_buf *out);
 lt_status lt__ds_xpt(const lt__dataset *d, lt_time created, lt_buf *out, lt_error *err);
+
+/* ---- the export's subjects and what every domain file shares (sdtm.c) ---- */
+
+/* SAS counts days from 1960-01-01; lt_date from 1970-01-01. */
+#define SAS_EPOCH_OFFSET 3653
+
+/* The next --SEQ of each domain, per subject. */
+enum { SEQ_LB, SEQ_AE, SEQ_EX, SEQ_DS, SEQ_VS, SEQ_TU, SEQ_TR, SEQ_RS, SEQ_QS, SEQ_COUNT };
+
+typedef struct lt__xsubject {
+    char *id, *site, *arm, *end_reason;
+    lt_date randomised, consent, end, birth, death;
+    lt_date last_dose;   /* the last infusion's day, LT_DATE_NONE when never dosed */
+    char sex;            /* 'M', 'F', 'U' */
+    char first_dose[32]; /* ISO 8601, "" when never dosed */
+    int seq[SEQ_COUNT];
+    const lt_outcome_record *rec; /* its outcomes record (ADaM, findings), or NULL */
+    bool treated;        /* given a study treatment: an infusion, or an oral drug started */
+    long oral_row;       /* EX's open row of the oral drug (started, not yet stopped), or -1 */
+    double oral_mg;      /* its daily dose */
+} lt__xsubject;
+
+typedef struct lt__xvisit {
+    char *id;       /* the calendar entry ("C1", "mri_y1.2") */
+    char *label;    /* "Liver MRI (2 of 4)" */
+    double num;     /* VISITNUM */
+} lt__xvisit;
+
+typedef struct lt__xctx {
+    lt_trial *t;
+    lt__xsubject *s;
+    size_t n, cap;
+    lt__dataset *ds;
+    lt_status rc;
+    lt_error *err;
+    bool oom;
+    /* read after the store snapshot: the conduct view, every subject's outcomes record, the
+     * protocol's schedule and its planned visits (TV, SV) */
+    lt_conduct *cd;
+    lt_outcome_set *set;
+    lt_schedule *sched;
+    lt__xvisit *visits;
+    size_t nvisits;
+    lt_date cutoff; /* ADTTE's data cut, LT_DATE_NONE: none */
+    lt_buf *notes;  /* patients left out of ADTTE, a line each; may be NULL */
+    size_t left_out;
+} lt__xctx;
+
+lt__xsubject *lt__x_find(lt__xctx *c, const char *id);
+/* STUDYID, DOMAIN and USUBJID of a new SDTM row. */
+void lt__x_keys(lt__xctx *c, const lt__xsubject *s, const char *domain);
+void lt__x_usubjid(const lt__xctx *c, const lt__xsubject *s, char *out, size_t n);
+const char *lt__x_arm_name(const lt__xctx *c, const char *arm);
+const char *lt__x_date_s(lt_date d, char *buf); /* "" for LT_DATE_NONE */
+double lt__x_sas_date(lt_date d);               /* NAN for LT_DATE_NONE */
+void lt__x_dtc(const char *rfc3339, char *out, size_t n);
+/* Calls fn with each record of kind whose subject is in the export, parsed. */
+typedef void (*subject_fn)(lt__xctx *c, lt__xsubject *s, const lt_record *r,
+                           const lt_json *j);
+lt_status lt__x_each_of(lt__xctx *c, const char *kind, subject_fn fn);
+/* The CDISC disposition term (NCOMPLT) of an end reason ("recurrence"). */
+const char *lt__x_disposition(const char *reason);
+/* The CDISC lab test code (<= 8 characters) and name of an analyte ("platelets"). */
+void lt__x_lab_test(const char *analyte, char code[9], const char **name);
+/* The planned visits of every arm into c->visits, numbered (design.c). */
+lt_status lt__x_plan_visits(lt__xctx *c);
+/* The VISITNUM of a calendar entry, or NAN. */
+double lt__x_visitnum(const lt__xctx *c, const char *entry);
+
+/* A dataset: its variables, and where its rows come from: rows(c) appends them to c->ds, or
+ * each is called with every record of kind (either may be NULL). */
+typedef struct lt__xdomain {
+    const char *name, *label;
+    const lt__ds_var *vars;
+    size_t nvars;
+    lt_status (*rows)(lt__xctx *c);
+    const char *kind;
+    subject_fn each;
+} lt__xdomain;
+
+extern const lt__xdomain lt__x_design_domains[]; /* TA TE TV TI TS (design.c) */
+extern const size_t lt__x_design_count;
+extern const lt__xdomain lt__x_findings_domains[]; /* VS TU TR RS QS SV (findings.c) */
+extern const size_t lt__x_findings_count;
+extern const lt__xdomain lt__x_adam_domains[]; /* ADSL ADTTE ADAE ADLB (adam.c) */
+extern const size_t lt__x_adam_count;
 
 #endif

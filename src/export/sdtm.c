@@ -14,30 +14,10 @@
 #include "lutetia/json.h"
 #include "../trial/trial_int.h"
 
-/* SAS counts days from 1960-01-01; lt_date from 1970-01-01. */
-#define SAS_EPOCH_OFFSET 3653
+typedef lt__xsubject subject;
+typedef lt__xctx ctx;
 
-typedef struct subject {
-    char *id, *site, *arm, *end_reason;
-    lt_date randomised, consent, end, birth, death;
-    char sex;            /* 'M', 'F', 'U' */
-    char first_dose[32]; /* ISO 8601, "" when never dosed */
-    int seq[4];          /* the next --SEQ per domain: LB, AE, EX, DS */
-} subject;
-
-typedef struct ctx {
-    lt_trial *t;
-    subject *s;
-    size_t n, cap;
-    lt__dataset *ds;
-    lt_status rc;
-    lt_error *err;
-    bool oom;
-} ctx;
-
-enum { SEQ_LB, SEQ_AE, SEQ_EX, SEQ_DS };
-
-static subject *find(ctx *c, const char *id)
+subject *lt__x_find(ctx *c, const char *id)
 {
     for (size_t i = 0; i < c->n; i++)
         if (!strcmp(c->s[i].id, id)) return &c->s[i];
@@ -83,7 +63,7 @@ static int read_subject(const lt_record *r, void *p)
         s->randomised = d.randomised_on;
         s->consent = d.consent_date;
         s->end = d.end_on;
-        s->birth = s->death = LT_DATE_NONE;
+        s->birth = s->death = s->last_dose = LT_DATE_NONE;
         s->sex = 'U';
     }
     lt__pdoc_free(&d);
@@ -91,7 +71,6 @@ static int read_subject(const lt_record *r, void *p)
 }
 
 /* Calls fn with each record of kind whose subject is in the export, parsed. */
-typedef void (*subject_fn)(ctx *c, subject *s, const lt_record *r, const lt_json *j);
 typedef struct each_ctx {
     ctx *c;
     subject_fn fn;
@@ -100,7 +79,7 @@ typedef struct each_ctx {
 static int each_item(const lt_record *r, void *p)
 {
     each_ctx *e = p;
-    subject *s = r->patient ? find(e->c, r->patient) : NULL;
+    subject *s = r->patient ? lt__x_find(e->c, r->patient) : NULL;
     if (!s || !visible(e->c, r)) return 0;
     lt_json *j = NULL;
     if (lt_json_parse(r->data, strlen(r->data), r->kind, &j, NULL) != LT_OK) return 0;
@@ -109,7 +88,7 @@ static int each_item(const lt_record *r, void *p)
     return e->c->oom ? 1 : 0;
 }
 
-static lt_status each_of(ctx *c, const char *kind, subject_fn fn)
+lt_status lt__x_each_of(ctx *c, const char *kind, subject_fn fn)
 {
     each_ctx e = {c, fn};
     lt_status rc = lt_store_each(c->t->st, kind, NULL, each_item, &e, c->err);
@@ -139,30 +118,51 @@ static void take_death(ctx *c, subject *s, const lt_record *r, const lt_json *j)
 
 /* An ISO 8601 date-time as SDTM writes it: no zone designator (all times are UTC, said in
  * docs/exports.md), seconds kept. */
-static void dtc(const char *rfc3339, char *out, size_t n)
+void lt__x_dtc(const char *rfc3339, char *out, size_t n)
 {
     snprintf(out, n, "%s", rfc3339 ? rfc3339 : "");
     size_t len = strlen(out);
     if (len && out[len - 1] == 'Z') out[len - 1] = 0;
 }
 
+/* The first and last exposure: an infusion's start, or an oral drug's start and stop days. */
+static void exposure(subject *s, const char *at)
+{
+    if (*at && (!*s->first_dose || strcmp(at, s->first_dose) < 0))
+        snprintf(s->first_dose, sizeof s->first_dose, "%s", at);
+    lt_date d;
+    char day[11];
+    snprintf(day, sizeof day, "%.10s", at);
+    if (*at && lt_date_parse(day, false, &d) && (s->last_dose == LT_DATE_NONE || d > s->last_dose))
+        s->last_dose = d;
+    if (*at) s->treated = true;
+}
+
+static void take_oral(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+{
+    (void)c, (void)r;
+    const char *type = lt_json_get_str(j, "type", "");
+    if (!strcmp(type, "start") || !strcmp(type, "stop") || !strcmp(type, "resume") ||
+        !strcmp(type, "dose"))
+        exposure(s, lt_json_get_str(j, "date", ""));
+}
+
 static void take_first_dose(ctx *c, subject *s, const lt_record *r, const lt_json *j)
 {
     (void)c, (void)r;
     char at[32];
-    dtc(lt_json_get_str(lt_json_get(j, "record"), "infusion_start", NULL), at, sizeof at);
-    if (*at && (!*s->first_dose || strcmp(at, s->first_dose) < 0))
-        snprintf(s->first_dose, sizeof s->first_dose, "%s", at);
+    lt__x_dtc(lt_json_get_str(lt_json_get(j, "record"), "infusion_start", NULL), at, sizeof at);
+    exposure(s, at);
 }
 
-static const char *date_s(lt_date d, char *buf)
+const char *lt__x_date_s(lt_date d, char *buf)
 {
     return d == LT_DATE_NONE ? "" : lt_date_format(d, buf);
 }
 
-static double sas_date(lt_date d) { return d == LT_DATE_NONE ? NAN : (double)(d + SAS_EPOCH_OFFSET); }
+double lt__x_sas_date(lt_date d) { return d == LT_DATE_NONE ? NAN : (double)(d + SAS_EPOCH_OFFSET); }
 
-static const char *arm_name(const ctx *c, const char *arm)
+const char *lt__x_arm_name(const ctx *c, const char *arm)
 {
     for (size_t k = 0; k < lt_protocol_arm_count(c->t->protocol); k++) {
         const lt_arm *a = lt_protocol_arm(c->t->protocol, k);
@@ -171,16 +171,16 @@ static const char *arm_name(const ctx *c, const char *arm)
     return arm;
 }
 
-static void usubjid(const ctx *c, const subject *s, char *out, size_t n)
+void lt__x_usubjid(const ctx *c, const subject *s, char *out, size_t n)
 {
     snprintf(out, n, "%s-%s", lt_protocol_name(c->t->protocol), s->id);
 }
 
 /* The columns every SDTM domain starts with. */
-static void keys(ctx *c, const subject *s, const char *domain)
+void lt__x_keys(ctx *c, const subject *s, const char *domain)
 {
     char u[160];
-    usubjid(c, s, u, sizeof u);
+    lt__x_usubjid(c, s, u, sizeof u);
     lt__ds_str(c->ds, "STUDYID", lt_protocol_name(c->t->protocol));
     lt__ds_str(c->ds, "DOMAIN", domain);
     lt__ds_str(c->ds, "USUBJID", u);
@@ -208,27 +208,28 @@ static const lt__ds_var DM_VARS[] = {
     {"ACTARM", "Description of Actual Arm", false},
 };
 
-static void dm_rows(ctx *c)
+static lt_status dm_rows(ctx *c)
 {
     char b[LT_DATE_STR_MAX];
     for (size_t i = 0; i < c->n && lt__ds_row(c->ds); i++) {
         subject *s = &c->s[i];
-        keys(c, s, "DM");
+        lt__x_keys(c, s, "DM");
         lt__ds_str(c->ds, "SUBJID", s->id);
-        lt__ds_str(c->ds, "RFSTDTC", date_s(s->randomised, b));
-        lt__ds_str(c->ds, "RFENDTC", date_s(s->end, b));
+        lt__ds_str(c->ds, "RFSTDTC", lt__x_date_s(s->randomised, b));
+        lt__ds_str(c->ds, "RFENDTC", lt__x_date_s(s->end, b));
         lt__ds_str(c->ds, "RFXSTDTC", s->first_dose);
-        lt__ds_str(c->ds, "RFICDTC", date_s(s->consent, b));
-        lt__ds_str(c->ds, "DTHDTC", date_s(s->death, b));
+        lt__ds_str(c->ds, "RFICDTC", lt__x_date_s(s->consent, b));
+        lt__ds_str(c->ds, "DTHDTC", lt__x_date_s(s->death, b));
         lt__ds_str(c->ds, "DTHFL", s->death != LT_DATE_NONE ? "Y" : NULL);
         lt__ds_str(c->ds, "SITEID", s->site);
-        lt__ds_str(c->ds, "BRTHDTC", date_s(s->birth, b));
+        lt__ds_str(c->ds, "BRTHDTC", lt__x_date_s(s->birth, b));
         lt__ds_str(c->ds, "SEX", (char[2]){s->sex, 0});
         lt__ds_str(c->ds, "ARMCD", s->arm);
-        lt__ds_str(c->ds, "ARM", arm_name(c, s->arm));
+        lt__ds_str(c->ds, "ARM", lt__x_arm_name(c, s->arm));
         lt__ds_str(c->ds, "ACTARMCD", s->arm);
-        lt__ds_str(c->ds, "ACTARM", arm_name(c, s->arm));
+        lt__ds_str(c->ds, "ACTARM", lt__x_arm_name(c, s->arm));
     }
+    return LT_OK;
 }
 
 static const lt__ds_var DS_VARS[] = {
@@ -243,7 +244,7 @@ static const lt__ds_var DS_VARS[] = {
 };
 
 /* The end reasons as the CDISC disposition terms (NCOMPLT) name them. */
-static const char *disposition(const char *reason)
+const char *lt__x_disposition(const char *reason)
 {
     static const char *const map[][2] = {
         {"completed", "COMPLETED"},
@@ -263,15 +264,15 @@ static void ds_row(ctx *c, subject *s, const char *term, const char *decod, cons
 {
     char b[LT_DATE_STR_MAX];
     if (!lt__ds_row(c->ds)) return;
-    keys(c, s, "DS");
+    lt__x_keys(c, s, "DS");
     lt__ds_num(c->ds, "DSSEQ", ++s->seq[SEQ_DS]);
     lt__ds_str(c->ds, "DSTERM", term);
     lt__ds_str(c->ds, "DSDECOD", decod);
     lt__ds_str(c->ds, "DSCAT", cat);
-    lt__ds_str(c->ds, "DSSTDTC", date_s(on, b));
+    lt__ds_str(c->ds, "DSSTDTC", lt__x_date_s(on, b));
 }
 
-static void ds_rows(ctx *c)
+static lt_status ds_rows(ctx *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         subject *s = &c->s[i];
@@ -280,8 +281,9 @@ static void ds_rows(ctx *c)
                    "PROTOCOL MILESTONE", s->consent);
         ds_row(c, s, "RANDOMIZED", "RANDOMIZED", "PROTOCOL MILESTONE", s->randomised);
         if (s->end_reason)
-            ds_row(c, s, s->end_reason, disposition(s->end_reason), "DISPOSITION EVENT", s->end);
+            ds_row(c, s, s->end_reason, lt__x_disposition(s->end_reason), "DISPOSITION EVENT", s->end);
     }
+    return LT_OK;
 }
 
 static const lt__ds_var LB_VARS[] = {
@@ -303,7 +305,7 @@ static const lt__ds_var LB_VARS[] = {
 };
 
 /* The CDISC lab test codes of the analytes the engine grades; others by their name. */
-static void lab_test(const char *analyte, char code[9], const char **name)
+void lt__x_lab_test(const char *analyte, char code[9], const char **name)
 {
     static const char *const map[][3] = {
         {"hemoglobin", "HGB", "Hemoglobin"},
@@ -347,8 +349,8 @@ static void lb_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
     if (!lt__ds_row(c->ds)) return;
     char code[9], v[64], lo[64], hi[64], g[8];
     const char *name;
-    lab_test(lt_json_get_str(j, "analyte", "?"), code, &name);
-    keys(c, s, "LB");
+    lt__x_lab_test(lt_json_get_str(j, "analyte", "?"), code, &name);
+    lt__x_keys(c, s, "LB");
     lt__ds_num(c->ds, "LBSEQ", ++s->seq[SEQ_LB]);
     lt__ds_str(c->ds, "LBTESTCD", code);
     lt__ds_str(c->ds, "LBTEST", name);
@@ -394,7 +396,7 @@ static void ae_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
     double x;
     bool serious = false;
     const char *slash = strrchr(r->id, '/');
-    keys(c, s, "AE");
+    lt__x_keys(c, s, "AE");
     lt__ds_num(c->ds, "AESEQ", ++s->seq[SEQ_AE]);
     lt__ds_str(c->ds, "AESPID", slash ? slash + 1 : r->id);
     lt__ds_str(c->ds, "AETERM", lt_json_get_str(j, "term", NULL));
@@ -435,6 +437,8 @@ static const lt__ds_var EX_VARS[] = {
     {"EXROUTE", "Route of Administration", false},
     {"EXSTDTC", "Start Date/Time of Treatment", false},
     {"EXENDTC", "End Date/Time of Treatment", false},
+    /* last, so that the columns before it keep their places for scripts reading by position */
+    {"EXDOSFRQ", "Dosing Frequency per Interval", false},
 };
 
 static void ex_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
@@ -444,7 +448,7 @@ static void ex_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
     const lt_json *rec = lt_json_get(j, "record");
     char cyc[16], at[32];
     double x;
-    keys(c, s, "EX");
+    lt__x_keys(c, s, "EX");
     lt__ds_num(c->ds, "EXSEQ", ++s->seq[SEQ_EX]);
     if (lt_json_num(lt_json_get(j, "cycle"), &x)) {
         snprintf(cyc, sizeof cyc, "C%d", (int)x);
@@ -458,126 +462,52 @@ static void ex_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
     lt__ds_str(c->ds, "EXROUTE", !strcmp(route, "intravenous")       ? "INTRAVENOUS"
                                  : !strncmp(route, "intra", 5)        ? "INTRA-ARTERIAL"
                                                                       : NULL);
-    dtc(lt_json_get_str(rec, "infusion_start", NULL), at, sizeof at);
+    lt__x_dtc(lt_json_get_str(rec, "infusion_start", NULL), at, sizeof at);
     lt__ds_str(c->ds, "EXSTDTC", at);
-    dtc(lt_json_get_str(rec, "infusion_end", NULL), at, sizeof at);
+    lt__x_dtc(lt_json_get_str(rec, "infusion_end", NULL), at, sizeof at);
     lt__ds_str(c->ds, "EXENDTC", at);
 }
 
-/* ---- ADaM ---- */
-
-static const lt__ds_var ADSL_VARS[] = {
-    {"STUDYID", "Study Identifier", false},
-    {"USUBJID", "Unique Subject Identifier", false},
-    {"SUBJID", "Subject Identifier for the Study", false},
-    {"SITEID", "Study Site Identifier", false},
-    {"AGE", "Age", true},
-    {"AGEU", "Age Units", false},
-    {"SEX", "Sex", false},
-    {"ARM", "Description of Planned Arm", false},
-    {"TRT01P", "Planned Treatment for Period 01", false},
-    {"TRT01A", "Actual Treatment for Period 01", false},
-    {"RANDDT", "Date of Randomization", true},
-    {"TRTSDT", "Date of First Exposure to Treatment", true},
-    {"ITTFL", "Intent-To-Treat Population Flag", false},
-    {"SAFFL", "Safety Population Flag", false},
-    {"EOSSTT", "End of Study Status", false},
-    {"DCSREAS", "Reason for Discontinuation from Study", false},
-};
-
-static void adsl_rows(ctx *c)
+/* An oral drug taken daily (NET RETREAT's everolimus): one EX row per period at one dose,
+ * from its start (or a resumption, or a new dose) to the day before an interruption or a new
+ * dose, or to the stop day; a period still open has no end. The records come in the order
+ * they were written, which is the order of their dates for one patient. */
+static void ex_oral_row(ctx *c, subject *s, const lt_record *r, const lt_json *j)
 {
-    for (size_t i = 0; i < c->n && lt__ds_row(c->ds); i++) {
-        subject *s = &c->s[i];
-        char u[160];
-        usubjid(c, s, u, sizeof u);
-        lt__ds_str(c->ds, "STUDYID", lt_protocol_name(c->t->protocol));
-        lt__ds_str(c->ds, "USUBJID", u);
-        lt__ds_str(c->ds, "SUBJID", s->id);
-        lt__ds_str(c->ds, "SITEID", s->site);
-        if (s->birth != LT_DATE_NONE && s->randomised != LT_DATE_NONE)
-            lt__ds_num(c->ds, "AGE", lt_date_age_years(s->birth, s->randomised));
-        lt__ds_str(c->ds, "AGEU", "YEARS");
-        lt__ds_str(c->ds, "SEX", (char[2]){s->sex, 0});
-        lt__ds_str(c->ds, "ARM", arm_name(c, s->arm));
-        lt__ds_str(c->ds, "TRT01P", arm_name(c, s->arm));
-        lt__ds_str(c->ds, "TRT01A", arm_name(c, s->arm));
-        lt__ds_num(c->ds, "RANDDT", sas_date(s->randomised));
-        lt_date first;
-        char day[11];
-        snprintf(day, sizeof day, "%.10s", s->first_dose);
-        if (*s->first_dose && lt_date_parse(day, false, &first))
-            lt__ds_num(c->ds, "TRTSDT", sas_date(first));
-        lt__ds_str(c->ds, "ITTFL", "Y");
-        /* the safety population: dosed with 177Lu-DOTATATE, or in an arm that gives none */
-        lt__ds_str(c->ds, "SAFFL", "Y");
-        lt__ds_str(c->ds, "EOSSTT", !s->end_reason                         ? "ONGOING"
-                                    : !strcmp(s->end_reason, "completed") ? "COMPLETED"
-                                                                          : "DISCONTINUED");
-        lt__ds_str(c->ds, "DCSREAS",
-                   s->end_reason && strcmp(s->end_reason, "completed") ? disposition(s->end_reason)
-                                                                       : NULL);
+    (void)r;
+    const char *type = lt_json_get_str(j, "type", ""), *date = lt_json_get_str(j, "date", "");
+    bool opens = !strcmp(type, "start") || !strcmp(type, "resume") || !strcmp(type, "dose");
+    bool closes = !strcmp(type, "interrupt") || !strcmp(type, "stop") || !strcmp(type, "dose");
+    if (!opens && !closes) return;
+    if (closes && s->oral_row >= 0) {
+        char end[LT_DATE_STR_MAX] = "";
+        lt_date d;
+        if (!strcmp(type, "stop"))
+            snprintf(end, sizeof end, "%s", date);
+        else if (lt_date_parse(date, false, &d))
+            lt_date_format(d - 1, end);
+        lt__ds_str_at(c->ds, (size_t)s->oral_row, "EXENDTC", end);
+        s->oral_row = -1;
     }
+    double mg;
+    if (lt_json_num(lt_json_get(j, "dose_mg"), &mg)) s->oral_mg = mg;
+    if (!opens || !lt__ds_row(c->ds)) return;
+    lt__x_keys(c, s, "EX");
+    lt__ds_num(c->ds, "EXSEQ", ++s->seq[SEQ_EX]);
+    lt__ds_str(c->ds, "EXTRT", lt_json_get_str(j, "drug", NULL));
+    if (s->oral_mg > 0) lt__ds_num(c->ds, "EXDOSE", s->oral_mg);
+    lt__ds_str(c->ds, "EXDOSU", "mg");
+    lt__ds_str(c->ds, "EXDOSFRQ", "QD");
+    lt__ds_str(c->ds, "EXROUTE", "ORAL");
+    lt__ds_str(c->ds, "EXSTDTC", date);
+    s->oral_row = (long)c->ds->nrows - 1;
 }
 
-static const lt__ds_var ADTTE_VARS[] = {
-    {"STUDYID", "Study Identifier", false},
-    {"USUBJID", "Unique Subject Identifier", false},
-    {"TRTP", "Planned Treatment", false},
-    {"PARAMCD", "Parameter Code", false},
-    {"PARAM", "Parameter", false},
-    {"AVAL", "Analysis Value", true},
-    {"AVALU", "Analysis Value Unit", false},
-    {"CNSR", "Censor", true},
-    {"STARTDT", "Time to Event Origin Date for Subject", true},
-    {"ADT", "Analysis Date", true},
-    {"EVNTDESC", "Event or Censoring Description", false},
-};
-
-static lt_status adtte_rows(ctx *c, lt_date cutoff)
+static lt_status ex_rows(ctx *c)
 {
-    lt_conduct *cd = NULL;
-    lt_endpoints *ends = NULL;
-    lt_status rc = lt_conduct_new(c->t, NULL, &cd, c->err);
-    if (rc == LT_OK) rc = lt_endpoints_from_protocol(c->t->protocol, &ends, c->err);
-    for (size_t e = 0; rc == LT_OK && e < lt_endpoints_count(ends); e++) {
-        const char *id = lt_endpoints_id(ends, e);
-        lt_buf b = LT_BUF_INIT;
-        lt_json *j = NULL;
-        rc = lt_conduct_endpoint(cd, id, cutoff, LT_CONDUCT_JSON, &b, c->err);
-        if (rc == LT_OK) rc = lt_json_parse(b.p, b.n, id, &j, c->err);
-        for (const lt_json *row = lt_json_first(lt_json_get(j, "rows")); rc == LT_OK && row;
-             row = lt_json_next(row)) {
-            subject *s = find(c, lt_json_get_str(row, "patient", ""));
-            if (!s || !lt__ds_row(c->ds)) continue;
-            char u[160];
-            usubjid(c, s, u, sizeof u);
-            lt__ds_str(c->ds, "STUDYID", lt_protocol_name(c->t->protocol));
-            lt__ds_str(c->ds, "USUBJID", u);
-            lt__ds_str(c->ds, "TRTP", arm_name(c, s->arm));
-            char code[9];
-            snprintf(code, sizeof code, "%s", id);
-            lt__ds_str(c->ds, "PARAMCD", code);
-            char param[200];
-            snprintf(param, sizeof param, "%s (months from %s)", id,
-                     lt_json_get_str(j, "origin", "origin"));
-            lt__ds_str(c->ds, "PARAM", param);
-            lt__ds_num(c->ds, "AVAL", lt_json_get_num(row, "time_months", NAN));
-            lt__ds_str(c->ds, "AVALU", "MONTHS");
-            /* ADaM's CNSR: 0 an event, 1 censored */
-            lt__ds_num(c->ds, "CNSR", lt_json_get_num(row, "event", 0) != 0 ? 0 : 1);
-            lt_date d;
-            if (lt_date_parse(lt_json_get_str(row, "origin", ""), false, &d))
-                lt__ds_num(c->ds, "STARTDT", sas_date(d));
-            if (lt_date_parse(lt_json_get_str(row, "end", ""), false, &d))
-                lt__ds_num(c->ds, "ADT", sas_date(d));
-            lt__ds_str(c->ds, "EVNTDESC", lt_json_get_str(row, "reason", NULL));
-        }
-        lt_json_free(j);
-        lt_buf_free(&b);
-    }
-    lt_endpoints_free(ends);
-    lt_conduct_free(cd);
+    for (size_t i = 0; i < c->n; i++) c->s[i].oral_row = -1, c->s[i].oral_mg = 0;
+    lt_status rc = lt__x_each_of(c, "administration", ex_row);
+    if (rc == LT_OK) rc = lt__x_each_of(c, "oral_event", ex_oral_row);
     return rc;
 }
 
@@ -610,18 +540,16 @@ static lt_status write_dataset(const lt__dataset *d, const char *dir, lt_time cr
     return rc;
 }
 
-typedef void (*rows_fn)(ctx *c);
-
-static lt_status build(ctx *c, const char *name, const char *label, const lt__ds_var *vars,
-                       size_t nvars, rows_fn rows, const char *kind, subject_fn each,
-                       const char *dir, lt_time created, lt_buf *summary)
+static lt_status build(ctx *c, const lt__xdomain *dom, const char *dir, lt_time created,
+                       lt_buf *summary)
 {
-    c->ds = lt__ds_new(name, label, vars, nvars);
+    c->ds = lt__ds_new(dom->name, dom->label, dom->vars, dom->nvars);
     if (!c->ds) LT_FAIL(c->err, LT_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < c->n; i++) memset(c->s[i].seq, 0, sizeof c->s[i].seq);
     lt_status rc = LT_OK;
-    if (rows) rows(c);
-    if (kind) rc = each_of(c, kind, each);
+    if (dom->rows) rc = dom->rows(c);
+    if (rc == LT_OK && dom->kind) rc = lt__x_each_of(c, dom->kind, dom->each);
+    if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
     if (rc == LT_OK) rc = write_dataset(c->ds, dir, created, summary, c->err);
     lt__ds_free(c->ds);
     c->ds = NULL;
@@ -632,9 +560,14 @@ static lt_status subjects(ctx *c)
 {
     lt_status rc = lt_store_each(c->t->st, "patient", NULL, read_subject, c, c->err);
     if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
-    if (rc == LT_OK) rc = each_of(c, "profile", take_profile);
-    if (rc == LT_OK) rc = each_of(c, "outcome_event", take_death);
-    if (rc == LT_OK) rc = each_of(c, "administration", take_first_dose);
+    if (rc == LT_OK) rc = lt__x_each_of(c, "profile", take_profile);
+    if (rc == LT_OK) rc = lt__x_each_of(c, "outcome_event", take_death);
+    if (rc == LT_OK) rc = lt__x_each_of(c, "administration", take_first_dose);
+    if (rc == LT_OK) rc = lt__x_each_of(c, "oral_event", take_oral);
+    for (size_t i = 0; rc == LT_OK && c->set && i < c->set->n; i++) {
+        subject *s = lt__x_find(c, c->set->records[i]->id);
+        if (s) s->rec = c->set->records[i];
+    }
     return rc;
 }
 
@@ -643,9 +576,30 @@ static void subjects_free(ctx *c)
     for (size_t i = 0; i < c->n; i++)
         free(c->s[i].id), free(c->s[i].site), free(c->s[i].arm), free(c->s[i].end_reason);
     free(c->s);
+    for (size_t i = 0; i < c->nvisits; i++) free(c->visits[i].id), free(c->visits[i].label);
+    free(c->visits);
+    lt_schedule_free(c->sched);
+    lt_outcome_set_free(c->set);
+    lt_conduct_free(c->cd);
 }
 
 #define N(a) (sizeof a / sizeof a[0])
+
+static const lt__xdomain SDTM[] = {
+    {"DM", "Demographics", DM_VARS, N(DM_VARS), dm_rows, NULL, NULL},
+    {"DS", "Disposition", DS_VARS, N(DS_VARS), ds_rows, NULL, NULL},
+    {"EX", "Exposure", EX_VARS, N(EX_VARS), ex_rows, NULL, NULL},
+    {"AE", "Adverse Events", AE_VARS, N(AE_VARS), NULL, "adverse_event", ae_row},
+    {"LB", "Laboratory Test Results", LB_VARS, N(LB_VARS), NULL, "lab", lb_row},
+};
+
+static lt_status build_all(ctx *c, const lt__xdomain *doms, size_t n, const char *dir,
+                           lt_time created, lt_buf *summary)
+{
+    lt_status rc = LT_OK;
+    for (size_t i = 0; rc == LT_OK && i < n; i++) rc = build(c, &doms[i], dir, created, summary);
+    return rc;
+}
 
 lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_buf *summary,
                                 lt_error *err)
@@ -655,40 +609,29 @@ lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_
     if (!o || !o->dir || !*o->dir)
         LT_FAIL(err, LT_EINVAL, "--out", "the folder to write the datasets to is needed");
     lt_time created = o->created ? o->created : lt_time_now();
-    ctx c = {.t = t, .err = err};
-    rc = lt_store_read_begin(t->st, err);
-    if (rc != LT_OK) return rc;
+    ctx c = {.t = t, .err = err, .cutoff = o->cutoff, .notes = o->notes};
+    /* the outcomes records (assessments, questionnaires, visits, endpoint anchors) come through
+     * the conduct module, which opens its own reads: before the snapshot the rest is read in */
+    rc = lt_conduct_new(t, NULL, &c.cd, err);
+    if (rc == LT_OK) rc = lt_conduct_outcomes(c.cd, NULL, NULL, &c.set, err);
+    if (rc == LT_OK && o->sdtm) rc = lt__x_plan_visits(&c);
+    if (rc == LT_OK) rc = lt_store_read_begin(t->st, err);
+    if (rc != LT_OK) {
+        subjects_free(&c);
+        return rc;
+    }
     rc = subjects(&c);
-    if (rc == LT_OK && o->sdtm) {
-        rc = build(&c, "DM", "Demographics", DM_VARS, N(DM_VARS), dm_rows, NULL, NULL, o->dir,
-                   created, summary);
-        if (rc == LT_OK)
-            rc = build(&c, "DS", "Disposition", DS_VARS, N(DS_VARS), ds_rows, NULL, NULL, o->dir,
-                       created, summary);
-        if (rc == LT_OK)
-            rc = build(&c, "EX", "Exposure", EX_VARS, N(EX_VARS), NULL, "administration", ex_row,
-                       o->dir, created, summary);
-        if (rc == LT_OK)
-            rc = build(&c, "AE", "Adverse Events", AE_VARS, N(AE_VARS), NULL, "adverse_event",
-                       ae_row, o->dir, created, summary);
-        if (rc == LT_OK)
-            rc = build(&c, "LB", "Laboratory Test Results", LB_VARS, N(LB_VARS), NULL, "lab",
-                       lb_row, o->dir, created, summary);
-    }
-    /* ADaM reads the endpoints through the conduct module, which opens its own reads: the
-     * snapshot ends first (the records read above are the subjects) */
+    if (rc == LT_OK && o->sdtm) rc = build_all(&c, SDTM, N(SDTM), o->dir, created, summary);
+    /* SV reads each subject's calendar through the conduct module (its own reads) */
     lt_store_read_end(t->st);
-    if (rc == LT_OK && o->adam) {
-        rc = build(&c, "ADSL", "Subject-Level Analysis Dataset", ADSL_VARS, N(ADSL_VARS),
-                   adsl_rows, NULL, NULL, o->dir, created, summary);
-        if (rc == LT_OK) {
-            c.ds = lt__ds_new("ADTTE", "Time-to-Event Analysis Dataset", ADTTE_VARS,
-                              N(ADTTE_VARS));
-            rc = c.ds ? adtte_rows(&c, o->cutoff) : lt_error_set(err, LT_ENOMEM, "", "out of memory");
-            if (rc == LT_OK) rc = write_dataset(c.ds, o->dir, created, summary, err);
-            lt__ds_free(c.ds);
-        }
-    }
+    if (rc == LT_OK && o->sdtm)
+        rc = build_all(&c, lt__x_design_domains, lt__x_design_count, o->dir, created, summary);
+    if (rc == LT_OK && o->sdtm)
+        rc = build_all(&c, lt__x_findings_domains, lt__x_findings_count, o->dir, created,
+                       summary);
+    if (rc == LT_OK && o->adam)
+        rc = build_all(&c, lt__x_adam_domains, lt__x_adam_count, o->dir, created, summary);
+    if (o->left_out) *o->left_out = c.left_out;
     subjects_free(&c);
     return rc;
 }

@@ -335,7 +335,9 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
     if (build_args(op, c, path_value, &rq->body, &args, &err) != LT_OK)
         return problem_err(s, c, rq, method, url, route, &err);
     lt_trial *t = NULL;
-    lt_status rc = lt_trial_open(s->cfg->db, rq->user, &t, &err);
+    /* a read-only operation may go to a standby (db_read); changes always to the primary */
+    const char *db = !op->changes && s->cfg->db_read ? s->cfg->db_read : s->cfg->db;
+    lt_status rc = lt_trial_open(db, rq->user, &t, &err);
     if (rc == LT_EPERM) {
         /* a deactivated user: its session or token no longer stands for anyone */
         lt_json_free(args);
@@ -656,6 +658,15 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
      * which the next request would create again (profiled: most of a short request's time) */
     lt_store *keeper = NULL;
     if ((rc = lt_store_open(cfg->db, LT_STORE_OPEN, &keeper, err)) != LT_OK) return rc;
+    if (cfg->db_read) {
+        lt_store *st = NULL;
+        rc = lt_store_open(cfg->db_read, LT_STORE_READ, &st, err);
+        lt_store_close(st);
+        if (rc != LT_OK) {
+            lt_store_close(keeper);
+            return rc;
+        }
+    }
     /* allocation concealment held by the server: a seed someone was given predicts every
      * allocation, so such a trial is served only when the caller says it is a test */
     bool known = false;

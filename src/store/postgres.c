@@ -5,6 +5,7 @@
  * connections write: every write transaction takes one advisory lock first. The only file that
  * includes libpq-fe.h. */
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,11 +96,13 @@ int lt__pg_latest(void) { return NMIGRATIONS; }
 
 typedef struct pg {
     PGconn *conn;
+    char *key; /* the connection's parameters (location and options): what the pool matches */
     char *where; /* the location with any password hidden, for messages */
     int version;
     int busy_ms;
     bool readonly;
     bool in_tx; /* a transaction is open: a lost connection is not retried inside it */
+    bool pooled; /* the connection came from the pool (read_version) */
     /* the last audit record appended in the open transaction: after a connection lost during
      * COMMIT, whether it is stored tells whether the commit happened */
     int64_t pending_seq;
@@ -219,11 +222,82 @@ static lt_record row_record(const PGresult *r, int row)
     return rec;
 }
 
+/* The connection pool of a long-running process (lt_store_pool): a server opens the store
+ * for every request, and a new connection costs a process fork on the server and several
+ * round trips. Closing a store hands its connection back here when it is healthy and outside
+ * any transaction; opening one takes back an idle connection made with the same location and
+ * options. A pooled connection the server has dropped meanwhile is found by the first
+ * statement, which reconnects (run: outside a transaction a statement is safe to repeat).
+ * Off (0) unless the process asks: a short command has nothing to reuse, and a forked child
+ * must never share its parent's sockets. */
+#define POOL_CAP 256
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pool_max;
+static int pool_n;
+static struct {
+    PGconn *conn;
+    char *key;
+} pool[POOL_CAP];
+
+void lt__pg_pool(int max_idle)
+{
+    if (max_idle < 0) max_idle = 0;
+    if (max_idle > POOL_CAP) max_idle = POOL_CAP;
+    pthread_mutex_lock(&pool_lock);
+    pool_max = max_idle;
+    /* a smaller pool closes what no longer fits (0: every idle connection) */
+    while (pool_n > pool_max) {
+        pool_n--;
+        PQfinish(pool[pool_n].conn);
+        free(pool[pool_n].key);
+    }
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* An idle connection made with key, or NULL. */
+static PGconn *pool_take(const char *key)
+{
+    PGconn *c = NULL;
+    pthread_mutex_lock(&pool_lock);
+    for (int i = pool_n - 1; i >= 0; i--)
+        if (!strcmp(pool[i].key, key)) {
+            c = pool[i].conn;
+            free(pool[i].key);
+            pool[i] = pool[--pool_n];
+            break;
+        }
+    pthread_mutex_unlock(&pool_lock);
+    return c;
+}
+
+/* Keeps conn for a later open when the pool is on and has room, and conn is usable and idle
+ * (no transaction open, none failed); true when it was kept. */
+static bool pool_give(PGconn *conn, char *key)
+{
+    if (!conn || !key || PQstatus(conn) != CONNECTION_OK ||
+        PQtransactionStatus(conn) != PQTRANS_IDLE)
+        return false;
+    bool kept = false;
+    pthread_mutex_lock(&pool_lock);
+    if (pool_n < pool_max) {
+        pool[pool_n].conn = conn;
+        pool[pool_n].key = key;
+        pool_n++;
+        kept = true;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return kept;
+}
+
 static void pg_close(void *impl)
 {
     pg *p = impl;
     if (!p) return;
-    PQfinish(p->conn);
+    if (pool_give(p->conn, p->key))
+        p->key = NULL; /* the pool owns it now */
+    else
+        PQfinish(p->conn);
+    free(p->key);
     free(p->where);
     free(p);
 }
@@ -240,19 +314,23 @@ static lt_status pg_begin(void *impl, lt_error *err)
      * READ COMMITTED each later statement sees what the writer before committed. A
      * REPEATABLE READ snapshot would be taken as the lock statement starts, before the wait,
      * and would miss the previous writer's audit record (two records with one seq). */
-    lt_status rc = exec(p, "BEGIN ISOLATION LEVEL READ COMMITTED", err, "starting a transaction");
-    if (rc != LT_OK) return rc;
-    p->in_tx = true;
-    p->pending_seq = 0;
     /* one writer at a time, as SQLite's BEGIN IMMEDIATE: the audit chain has one head, and a
      * step reads, checks and writes without another writer in between; the wait is bounded by
-     * lock_timeout (the busy limit) */
-    rc = exec(p, "SELECT pg_advisory_xact_lock(" LT_PG_WRITE_LOCK ")", err,
-              "starting a transaction");
+     * lock_timeout (the busy limit). Both statements in one round trip (the simple protocol
+     * runs them in order and stops at the first error): every writer waits in this lock, so
+     * each round trip saved inside it is saved once per write of the whole trial. */
+    p->pending_seq = 0;
+    lt_status rc = exec(p,
+                        "BEGIN ISOLATION LEVEL READ COMMITTED;"
+                        " SELECT pg_advisory_xact_lock(" LT_PG_WRITE_LOCK ")",
+                        err, "starting a transaction");
     if (rc != LT_OK) {
-        PQclear(PQexec(p->conn, "ROLLBACK"));
-        p->in_tx = false;
+        /* a BEGIN that went through is left in a failed transaction: end it */
+        if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        return rc;
     }
+    p->in_tx = true;
     return rc;
 }
 
@@ -330,12 +408,14 @@ static lt_status pg_commit(void *impl, lt_error *err)
 static lt_status pg_read_begin(void *impl, lt_error *err)
 {
     pg *p = impl;
-    lt_status rc = exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err,
+    lt_status rc = exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1", err,
                         "starting a read transaction");
-    if (rc != LT_OK) return rc;
+    if (rc != LT_OK) {
+        if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        return rc;
+    }
     p->in_tx = true;
-    rc = exec(p, "SELECT 1", err, "starting a read transaction");
-    if (rc != LT_OK) pg_rollback(p);
     return rc;
 }
 
@@ -752,6 +832,17 @@ static const lt__store_ops pg_ops = {
  * PostgreSQL resolves every table a statement names before running any of it. */
 static lt_status read_version(pg *p, int *out, lt_error *err)
 {
+    /* a pooled connection was opened on this database before, which then held a schema (a
+     * store is only kept open on one): one query; should it fail (the connection dropped, the
+     * database replaced), the two below decide */
+    if (p->pooled) {
+        p->pooled = false;
+        PGresult *r = PQexec(p->conn, "SELECT version FROM lutetia_schema WHERE id = 1");
+        bool one = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        if (one) *out = (int)val64(r, 0, 0);
+        PQclear(r);
+        if (one) return LT_OK;
+    }
     PGresult *r = run(p, "SELECT to_regclass('lutetia_schema') IS NOT NULL", 0, NULL, err,
                       "reading the schema version");
     if (!r) return p->fail;
@@ -884,7 +975,12 @@ lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_versi
     const char *keys[] = {"connect_timeout", "dbname", "fallback_application_name", "options",
                           NULL};
     const char *vals[] = {"10", location, "lutetia", options, NULL};
-    p->conn = PQconnectdbParams(keys, vals, 1);
+    size_t keylen = strlen(location) + strlen(options) + 2;
+    p->key = malloc(keylen);
+    if (p->key) snprintf(p->key, keylen, "%s\n%s", location, options);
+    p->conn = p->key ? pool_take(p->key) : NULL;
+    p->pooled = p->conn != NULL;
+    if (!p->conn) p->conn = PQconnectdbParams(keys, vals, 1);
     lt_status rc = LT_OK;
     if (!p->conn) {
         rc = lt_error_set(err, LT_ENOMEM, p->where, "out of memory opening the database");

@@ -46,6 +46,8 @@ void lt_store_close(lt_store *st)
     free(st);
 }
 
+void lt_store_pool(int max_idle) { lt__pg_pool(max_idle); }
+
 void lt_store_remove_files(const char *path)
 {
     char side[4096 + 8];

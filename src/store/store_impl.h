@@ -83,6 +83,8 @@ int lt__sqlite_latest(void);
 lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_version, int busy_ms,
                       lt_store **out, lt_error *err);
 int lt__pg_latest(void);
+/* The PostgreSQL connection pool's size (lt_store_pool). */
+void lt__pg_pool(int max_idle);
 
 /* Whether location names a PostgreSQL database rather than a file. */
 bool lt__store_is_pg(const char *location);

@@ -22,6 +22,9 @@ for i in 1 2 3; do "$L" randomise --user coord1 --patient Q$i --date 2025-11-02 
 "$L" record lab --user coord1 --patient Q1 --date 2025-11-03 --analyte platelets --value 232 --unit 10^9/L --lln 150 --uln 400 \
     --reason 'tube <A&B> "mixed up"' >/dev/null || bad "lab correction"
 "$L" record ae --user coord1 --patient Q1 --term Nausea --grade 1 --start 2025-11-05 --related probable >/dev/null || bad "ae"
+# a QLQ-C30 with question 5 unanswered: QS holds the 30 questions, the unanswered one NOT DONE
+"$L" record questionnaire --user coord1 --patient Q2 --date 2025-11-04 \
+    --items 1,2,1,1,,1,2,3,1,2,1,1,1,2,1,1,1,2,1,1,2,1,1,1,2,1,1,1,6,5 >/dev/null || bad "questionnaire"
 
 # who may export
 expect_exit 7 -- "$L" export odm --user coord1
@@ -84,11 +87,24 @@ expect_out 'ADTTE: 20 rows'
 # python3-pandas is installed by make check (Makefile DEBIAN_BUILD): its reader is the peer
 /usr/bin/python3 "$SRC/tests/cli/xpt_equals_csv.py" "$TMP/tab" >"$TMP/xpt.txt" 2>&1 && ok ||
     bad "XPT and CSV differ: $(cat "$TMP/xpt.txt")"
-[ "$(grep -c ' 0 differences' "$TMP/xpt.txt")" = 7 ] && ok || bad "7 datasets expected: $(cat "$TMP/xpt.txt")"
+[ "$(grep -c ' 0 differences' "$TMP/xpt.txt")" = 20 ] && ok || bad "20 datasets expected: $(cat "$TMP/xpt.txt")"
 # the corrected platelet count in LB, with its grade; the subject of S2 is there for stat1
 grep -q '^NELMAS,LB,NELMAS-Q1,1,PLAT,Platelets,232,10^9/L,150,400,232,232,10^9/L,0,2025-11-03' "$TMP/tab/lb.csv" &&
     ok || bad "LB row: $(grep PLAT "$TMP/tab/lb.csv")"
 grep -q '^NELMAS,DM,NELMAS-R1,R1,' "$TMP/tab/dm.csv" && ok || bad "R1 missing from DM"
+expect_exit 0 -- "$L" export sdtm --user stat1 --out "$TMP/tab"
+expect_out 'QS: 30 rows'
+grep -q '^NELMAS,QS,NELMAS-Q2,5,EOR0105,EOR01-Item 5,EORTC QLQ-C30 V3.0,,,,NOT DONE,2025-11-04' "$TMP/tab/qs.csv" &&
+    grep -q '^NELMAS,QS,NELMAS-Q2,30,EOR0130,EOR01-Item 30,EORTC QLQ-C30 V3.0,5,5,5,,2025-11-04' "$TMP/tab/qs.csv" &&
+    ok || bad "QS rows: $(grep -E 'EOR01(05|30)' "$TMP/tab/qs.csv")"
+# TI and TS from the protocol: every criterion; the trial's phase, age limits and registry
+[ "$(grep -c '^NELMAS,TI,' "$TMP/tab/ti.csv")" = "$(jq '.criteria | length' "$SRC/protocols/nelmas.json")" ] && ok || bad "TI rows"
+grep -q '^NELMAS,TI,E17,' "$TMP/tab/ti.csv" && grep -q ',EXCLUSION,' "$TMP/tab/ti.csv" && ok || bad "TI lacks E17"
+for row in 'TPHASE,Trial Phase Classification,PHASE II TRIAL' 'AGEMIN,Planned Minimum Age of Subjects,P18Y' \
+    'AGEMAX,Planned Maximum Age of Subjects,,PINF' 'REGID,Registry Identifier,NCT05987176' 'RANDOM,Trial is Randomized,Y' \
+    'PLANSUB,Planned Number of Subjects,106' 'ACTSUB,Actual Number of Subjects,4'; do
+  grep -q ",$row," "$TMP/tab/ts.csv" && ok || bad "TS lacks $row"
+done
 # a site's monitor gets its site only
 mkdir -p "$TMP/tab1"
 expect_exit 0 -- "$L" export sdtm --user mon1 --out "$TMP/tab1"

@@ -88,6 +88,10 @@ expect_exit 0 -- "$L" analyse km "$TMP/pfs.csv" --time time_months --event event
 expect_jq '(.curves | length) == 2 and ([.curves[].events] | add) == 2'
 mkdir -p "$TMP/sdtm"
 expect_exit 0 -- "$L" export sdtm --user stat --out "$TMP/sdtm"
-expect_out "EX: $(( 2 * $(echo $ARM1 | wc -w) )) rows"
+# EX: two infusions per arm 1 patient, and a row per everolimus period at one dose (started,
+# resumed or changed)
+periods=$(sqlite3 "$LUTETIA_DB" "select count(*) from record where kind = 'oral_event' and json_extract(data, '\$.type') in ('start', 'resume', 'dose')")
+expect_out "EX: $(( 2 * $(echo $ARM1 | wc -w) + periods )) rows"
+grep -q ',everolimus,10,mg,ORAL,' "$TMP/sdtm/ex.csv" && ok || bad "EX lacks everolimus: $(grep -v Lu "$TMP/sdtm/ex.csv")"
 expect_exit 0 -- "$L" audit verify --user admin
 finish

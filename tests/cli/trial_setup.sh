@@ -2,6 +2,20 @@
 # and one user per role, and patient files made from the eligible example patient.
 # Sourced after lib.sh; uses $TMP, $LUTETIA and $SRC.
 export LUTETIA_DB="$TMP/trial.db"
+# Run by tests/store/pg-run.sh (LUTETIA_TEST_DB: a throwaway PostgreSQL cluster's maintenance
+# database), the same test keeps its trial in a database of its own on that cluster instead,
+# its key file in $TMP: the conformance of the two stores from the command line.
+if [ -n "${LUTETIA_TEST_DB:-}" ]; then
+    LUTETIA_DB=$(printf '%s\n' "$LUTETIA_TEST_DB" |
+        sed "s|/postgres?|/lt_$(basename "$TMP" | tr -c 'A-Za-z0-9\n' _ | tr 'A-Z' 'a-z')?|")
+    export LUTETIA_KEY_FILE="$TMP/trial.key"
+fi
+# pg_reset: a PostgreSQL LUTETIA_DB made new and empty (dropped and created again)
+pg_reset() {
+    name=$(printf '%s\n' "$LUTETIA_DB" | sed -n 's|^postgresql://[^/]*/\([^?]*\).*|\1|p')
+    PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 \
+        -d "$LUTETIA_TEST_DB" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+}
 export LUTETIA_USER=admin
 # peer authentication: every trial user of the tests is bound to the account running them
 ME=$(id -un)
@@ -31,7 +45,10 @@ make_patients() {
 # coord1, inv1, nuc1, stat1, mon1 at S1, coord2, inv2 at S2, and ustat1 (unblinded
 # statistician), all bound to the OS account running the tests.
 setup_trial() {
-    rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$LUTETIA_DB.key"
+    case $LUTETIA_DB in
+    postgresql://*) pg_reset || return 1; rm -f "${LUTETIA_KEY_FILE:-}" ;;
+    *) rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$LUTETIA_DB.key" ;;
+    esac
     "$LUTETIA" trial init --protocol "$NELMAS" --user admin ${1:+--seed-hex "$1"} \
         ${TRIAL_VERSION:+--version "$TRIAL_VERSION"} >/dev/null || return 1
     "$LUTETIA" site add --code S1 --name "Site one" >/dev/null &&

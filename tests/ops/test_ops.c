@@ -161,6 +161,15 @@ static const struct {
     {"users.activate", "{\"name\":\"u0\"}", NULL},
     {"tokens.create", "{\"for\":\"u0\",\"expires\":0}", "every user makes its own; another's is the admin's (the library's rule)"},
     {"tokens.revoke", "{\"id\":\"0000000000000000\"}", "every user revokes its own; another's is the admin's"},
+    /* signing: the role is checked first, then the record (NOPE: not found), then the user name
+     * and password (the lock's empty password: refused before it is verified, so nothing is
+     * written, not even a failed attempt) */
+    {"signatures.confirm", "{\"patient\":\"NOPE\",\"password\":\"x\"}", NULL},
+    {"signatures.casebook", "{\"patient\":\"NOPE\",\"password\":\"x\"}", NULL},
+    {"signatures.decision", "{\"record\":\"NOPE/C01/001\",\"password\":\"x\"}", NULL},
+    {"signatures.ae", "{\"record\":\"NOPE/AE001\",\"password\":\"x\"}", NULL},
+    {"signatures.lock", "{\"password\":\"\"}", NULL},
+    {"signatures.list", "{}", NULL},
 };
 
 static void test_roles_agree(void)

@@ -336,6 +336,12 @@ users.deactivate POST /api/v1/users/admin/deactivate {"reason":"x"} admin 400
 users.activate POST /api/v1/users/coord1/activate {} admin 409
 tokens.create POST /api/v1/tokens {"expires":5000} $EVERY 400
 tokens.revoke DELETE /api/v1/tokens/0000000000000000 - $EVERY 404
+signatures.confirm POST /api/v1/patients/@/signatures/confirm {"password":"x","meaning":"bogus"} investigator 400
+signatures.casebook POST /api/v1/patients/@/signatures/casebook {"password":"x","meaning":"bogus"} investigator 400
+signatures.decision POST /api/v1/signatures/decision {"record":"x","password":"x","meaning":"bogus"} investigator 400
+signatures.ae POST /api/v1/signatures/ae {"record":"x","password":"x","meaning":"bogus"} investigator 400
+signatures.lock POST /api/v1/signatures/lock {"password":"x","meaning":"bogus"} admin,statistician 400
+signatures.list GET /api/v1/signatures?patient=@ - $EVERY
 T
 # USER ROLE SITES
 cat >"$TMP/users" <<'T'
@@ -355,6 +361,8 @@ T
 awk '{print $1}' "$TMP/ops" | sort >"$TMP/matrix"
 grep -vxF -f "$TMP/matrix" "$TMP/rows" | grep -v '^session\.\|^healthz$\|^metrics$\|^openapi$' >"$TMP/missing"
 [ -s "$TMP/missing" ] && bad "rows missing from the matrix: $(tr '\n' ' ' <"$TMP/missing")" || ok
+# a token's first use of the day is audited (docs/server.md): use each once before the head
+while read -r user role sites; do req GET /api/v1/users/me $(as "$user"); done <"$TMP/users"
 "$L" audit head --json | jq -r .head >"$TMP/head.before"
 unexpected=0
 cases=0

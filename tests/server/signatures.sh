@@ -53,7 +53,7 @@ expect_code 400 "no password"
 expect_jq '.param == "password"'
 req POST /api/v1/patients/Q1/signatures/confirm '{"user":"inv1","password":"not-the-password-1"}' $S -H "X-CSRF-Token: $CSRF"
 expect_code 403 "wrong password"
-expect_jq '.detail | test("wrong user name or password")'
+expect_jq '.detail | test("wrong user name")'
 req POST /api/v1/patients/Q1/signatures/confirm "{\"user\":\"inv2\",\"password\":\"$PW\"}" $S -H "X-CSRF-Token: $CSRF"
 expect_code 403 "another user's name"
 req POST /api/v1/patients/Q1/signatures/confirm "{\"user\":\"inv1\",\"password\":\"$PW\"}" $S

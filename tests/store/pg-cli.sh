@@ -109,4 +109,17 @@ expect_exit 10 -- "$L" migrate --from "$TMP/trial.db" --to "$PG3"
 expect_err "audit record 3"
 expect_exit 5 -- "$L" audit head --db "$PG3"
 expect_err "no trial in this database"
+# the demo trial (`lutetia demo`: enrolment, randomisation, doses, labs, adverse events, every
+# step audited) moved whole: the same number of audit records, the same head, both verify
+unset LUTETIA_DB LUTETIA_KEY_FILE
+"$L" demo --db "$TMP/demo.db" --out "$TMP/demo" >"$TMP/demo.log" 2>&1 || bad "lutetia demo: $(tail -3 "$TMP/demo.log")"
+DEMO_HEAD=$("$L" audit head --db "$TMP/demo.db")
+DEMO_N=$("$L" audit verify --db "$TMP/demo.db" --json | jq '.records')
+[ "$DEMO_N" -gt 100 ] && ok || bad "the demo trail has $DEMO_N records"
+PG4=$(url lt_demo)
+expect_exit 0 -- "$L" migrate --from "$TMP/demo.db" --to "$PG4" --json
+expect_jq ".verified and .head == \"$DEMO_HEAD\""
+expect_exit 0 -- "$L" audit verify --db "$PG4" --key-file "$TMP/demo.db.key" --expect-head "$DEMO_HEAD" --json
+expect_jq ".verified and .seed_checked and .records == $DEMO_N"
+expect_exit 0 -- "$L" audit verify --db "$TMP/demo.db" --expect-head "$DEMO_HEAD"
 finish
