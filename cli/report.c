@@ -27,8 +27,8 @@ static void help(FILE *f)
             "nothing fetched), consort.svg, enrolment.svg, km-ENDPOINT.svg, and report.pdf\n"
             "printed from the page by weasyprint (Debian package weasyprint; without it the\n"
             "HTML is still written and the command says how to make the PDF; --no-pdf skips\n"
-            "it). The open report pools the arms (statisticians, monitor, safety committee,\n"
-            "admin); --closed shows them apart with the log-rank test and Cox model (safety\n"
+            "it). The open report pools the arms (statisticians, monitor, safety committee);\n"
+            "--closed shows them apart with the log-rank test and Cox model (safety\n"
             "committee and unblinded statistician only). --cutoff cuts the data at DATE\n"
             "(default today). consort writes the CONSORT 2010 flow diagram alone.\n"
             "What each section shows and where it comes from: docs/reports.md.\n");
@@ -127,6 +127,7 @@ static int print_pdf(const char *dir)
 
 static int dsmb(const opts *o)
 {
+    if (!o->out) return LT_EXIT_USAGE; /* parse refuses it; said again for the analyser */
     if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "lutetia report: cannot make the folder %s: %s\n", o->out, strerror(errno));
         return lt_cli_exit_code(LT_EIO);

@@ -146,7 +146,7 @@ static lt_status header(ctx *c, const lt_report_options *o)
     char hash[LT_STORE_HASH_HEX];
     lt_status rc = lt_store_audit_head(lt_trial_store(c->t), &seq, hash, c->err);
     if (rc != LT_OK) return rc;
-    char now[64], ds[LT_DATE_STR_MAX];
+    char now[LT_TIME_STR_MAX], ds[LT_DATE_STR_MAX];
     if (!o->generated_at) lt_time_format(lt_time_now(), now);
     lt_buf_printf(b, "{\"report\":\"dsmb\",\"kind\":\"%s\",\"trial\":{\"id\":",
                   closed(c) ? "closed" : "open");
@@ -241,6 +241,7 @@ static void consort(ctx *c, const lt_json *analysed_n, const char *analysed_by)
 {
     size_t ng = closed(c) ? c->narms : 1;
     double assessed = 0, randomised = 0;
+    bool cut = false; /* a patient screened after the cut-off was left out */
     lt__tally excl, alloc, disc;
     lt__tally_init(&excl, 1);
     lt__tally_init(&alloc, ng);
@@ -250,7 +251,10 @@ static void consort(ctx *c, const lt_json *analysed_n, const char *analysed_by)
     const lt_json *a = lt_json_get(c->pats, "patients");
     for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
         const char *sc = lt_json_get_str(v, "screened_on", NULL);
-        if (sc && !on_or_before(sc, c->cutoff)) continue;
+        if (sc && !on_or_before(sc, c->cutoff)) {
+            cut = true;
+            continue;
+        }
         assessed++;
         const char *arm = lt_json_get_str(v, "arm", NULL);
         int g = arm && on_or_before(lt_json_get_str(v, "randomised_on", NULL), c->cutoff)
@@ -292,7 +296,8 @@ static void consort(ctx *c, const lt_json *analysed_n, const char *analysed_by)
         lt_buf_printf(b, ",\"n\":%.0f}", excl.v[i]);
     }
     lt_buf_puts(b, "],\"failed_criteria\":");
-    const lt_json *fc = lt_json_get(lt_json_get(c->pats, "flow"), "failed_criteria");
+    /* the flow counts the criteria over every screening: shown only when none was cut off */
+    const lt_json *fc = cut ? NULL : lt_json_get(lt_json_get(c->pats, "flow"), "failed_criteria");
     char *txt = fc ? lt_json_print(fc) : NULL;
     lt_buf_puts(b, txt ? txt : "{}");
     free(txt);
@@ -993,7 +998,7 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
                 o->kind == LT_REPORT_CLOSED
                     ? "the closed report shows the arms apart: for the safety committee and the "
                       "unblinded statistician"
-                    : "for the statisticians, the monitor, the safety committee and the admin");
+                    : "for the statisticians, the monitor and the safety committee");
     }
     ctx c;
     memset(&c, 0, sizeof c);
@@ -1013,7 +1018,10 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
         else
             snprintf(buf, sizeof buf, "%s: %s", c.arm_id[i], c.arm_name[i] ? c.arm_name[i] : "");
         c.col[i] = strdup(buf);
-        if (!c.col[i]) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+        if (!c.col[i]) {
+            free_ctx(&c);
+            LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+        }
     }
     lt_buf doc = LT_BUF_INIT;
     c.out = &doc;
@@ -1074,9 +1082,9 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
     }
     if (rc == LT_OK) {
         lt_buf_puts(c.out, ",\"survival\":[");
-        lt_buf_put(c.out, surv.p, surv.n);
+        lt_buf_puts(c.out, lt_buf_str(&surv));
         lt_buf_putc(c.out, ']');
-        lt_buf_put(c.out, props.p, props.n);
+        lt_buf_puts(c.out, lt_buf_str(&props));
         lt_buf_puts(c.out, ",\"sections\":[");
         baseline(&c);
         exposure(&c);

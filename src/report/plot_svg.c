@@ -49,8 +49,9 @@ lt_status lt_report_enrolment_svg(const lt_json *e, lt_buf *out, lt_error *err)
                   W, H, W, H, L + Wp / 2);
     /* axes, grid and ticks */
     lt_buf_puts(&b, "<g stroke=\"#dddddd\">\n");
-    for (double v = ystep; v <= ymax + 1e-9; v += ystep) {
-        double yy = T + Hp * (1 - v / ymax);
+    int nticks = (int)lround(ymax / ystep);
+    for (int k = 1; k <= nticks; k++) {
+        double yy = T + Hp * (1 - k * ystep / ymax);
         lt_buf_printf(&b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", L, L + Wp, yy, yy);
     }
     lt_buf_printf(&b,
@@ -58,8 +59,9 @@ lt_status lt_report_enrolment_svg(const lt_json *e, lt_buf *out, lt_error *err)
                   "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/></g>\n",
                   L, L + Wp, T + Hp, T + Hp, L, L, T, T + Hp);
     lt_buf_puts(&b, "<g text-anchor=\"end\">\n");
-    for (double v = 0; v <= ymax + 1e-9; v += ystep)
-        lt_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\">%.0f</text>\n", L - 6, T + Hp * (1 - v / ymax) + 4, v);
+    for (int k = 0; k <= nticks; k++)
+        lt_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\">%.0f</text>\n", L - 6,
+                      T + Hp * (1 - k * ystep / ymax) + 4, k * ystep);
     lt_buf_puts(&b, "</g>\n<g text-anchor=\"middle\">\n");
     /* a label every k months so that they do not run into each other (7 characters each) */
     int every = 1;

@@ -100,6 +100,8 @@ static const struct {
     const char *exempt; /* why the library does not decide it, or NULL */
 } role_cases[] = {
     {"patients.list", "{}", NULL},
+    {"reports.dsmb", "{\"cutoff\":\"2025-12-31\"}", NULL},
+    {"reports.dsmb_closed", "{}", NULL},
     {"patients.show", "{\"patient\":\"NOPE\"}", NULL},
     {"patients.enrol", "{\"site\":\"S1\",\"as_of\":\"2090-01-01\",\"patient\":@}", NULL},
     {"patients.consent", "{\"patient\":\"NOPE\",\"date\":\"2090-01-01\",\"form\":\"v2\"}", NULL},

@@ -29,7 +29,7 @@ static void test_roles(void)
         lt_role role;
         bool open, closed;
     } rows[] = {
-        {LT_ROLE_ADMIN, true, false},
+        {LT_ROLE_ADMIN, false, false},
         {LT_ROLE_COORDINATOR, false, false},
         {LT_ROLE_INVESTIGATOR, false, false},
         {LT_ROLE_NUCLEAR_MEDICINE, false, false},

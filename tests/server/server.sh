@@ -348,6 +348,21 @@ while read -r method path; do
         bad "$M $path of the document does not answer ($CODE)"
     else ok; fi
 done <"$TMP/routes"
+# the DSMB report's figures over HTTP: the command line's report.json (the audit head too:
+# reading writes nothing), the closed one only for the unblinded
+"$L" token create --user stat1 | tail -n 1 >"$TMP/tok.stat1"
+"$L" token create --user ustat1 | tail -n 1 >"$TMP/tok.ustat1"
+req GET "/api/v1/reports/dsmb?cutoff=2026-12-01" $(as stat1)
+expect_code 200 "DSMB report over HTTP"
+cp "$TMP/out" "$TMP/http.dsmb"
+"$L" report dsmb --no-pdf --cutoff 2026-12-01 --user stat1 --out "$TMP/dsmb" >/dev/null || bad "report dsmb cli"
+jq -e --slurpfile c "$TMP/dsmb/report.json" 'del(.generated_at) == ($c[0] | del(.generated_at)) and .kind == "open"' "$TMP/http.dsmb" >/dev/null &&
+    ok || bad "HTTP DSMB report differs from the CLI's report.json"
+req GET /api/v1/reports/dsmb/closed $(as stat1)
+expect_code 403 "closed DSMB report for a statistician"
+req GET /api/v1/reports/dsmb/closed $(as ustat1)
+expect_code 200 "closed DSMB report for the unblinded statistician"
+expect_jq '.kind == "closed" and (.arms | length) == 2'
 req GET /metrics
 expect_code 200 "metrics"
 grep -q '^lutetia_http_requests_total{route="patients.show",status="200"} ' "$TMP/out" && ok || bad "metrics by route and status"
