@@ -69,7 +69,9 @@ static size_t arm_elements(const lt_json *arm, elem *out, size_t max)
             iso_duration(lt_json_get(lt_json_get(iv, "interval"), "offset"), dur, sizeof dur);
             for (int k = 1; k <= (int)cycles && n < max; k++) {
                 elem *e = &out[n++];
-                snprintf(e->etcd, sizeof e->etcd, "C%d", k);
+                /* k < max, the caller's few dozen elements: "C" and at most 2 digits, within
+                 * ETCD's 8 (the cast tells the compiler so at -O0) */
+                snprintf(e->etcd, sizeof e->etcd, "C%u", (unsigned)k % 1000u);
                 const char *r = lt_json_is_string(route) ? NULL : lt_json_str(lt_json_at(route, (size_t)k - 1));
                 snprintf(e->name, sizeof e->name, "%s cycle %d%s%s%s", agent, k, r ? " (" : "",
                          r ? r : "", r ? ")" : "");
