@@ -342,6 +342,8 @@ signatures.decision POST /api/v1/signatures/decision {"record":"x","password":"x
 signatures.ae POST /api/v1/signatures/ae {"record":"x","password":"x","meaning":"bogus"} investigator 400
 signatures.lock POST /api/v1/signatures/lock {"password":"x","meaning":"bogus"} admin,statistician 400
 signatures.list GET /api/v1/signatures?patient=@ - $EVERY
+reports.dsmb GET /api/v1/reports/dsmb?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
+reports.dsmb_closed GET /api/v1/reports/dsmb/closed?cutoff=2025-12-31 - unblinded_statistician,safety_committee
 T
 # USER ROLE SITES
 cat >"$TMP/users" <<'T'
