@@ -311,11 +311,14 @@ int lt_cmd_endpoints(int argc, char **argv)
     return rc;
 }
 
-/* The note that patients whose origin falls after the cutoff were left out (both forms). */
+/* The note that patients whose origin or randomisation falls after the cutoff were left out
+ * (both forms). */
 void lt_cli_endpoint_note(size_t late, const char *endpoint, const lt_endpoints *e)
 {
     long k = e && endpoint ? lt_endpoints_find(e, endpoint) : -1;
     if (late && k >= 0)
-        fprintf(stderr, "lutetia: note: %zu patient%s whose %s is after the cutoff left out\n",
+        fprintf(stderr,
+                "lutetia: note: %zu patient%s whose %s or randomisation is after the cutoff left "
+                "out\n",
                 late, late == 1 ? "" : "s", lt_endpoints_origin(e, (size_t)k));
 }

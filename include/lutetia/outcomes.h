@@ -174,6 +174,12 @@ LT_API void lt_outcome_record_free(lt_outcome_record *r);
 
 /* The date of an anchor of the record, or LT_DATE_NONE. */
 LT_API lt_date lt_outcome_record_anchor(const lt_outcome_record *r, const char *name);
+/* Whether the patient was in the study by cutoff for an endpoint from origin: neither the
+ * origin nor the randomisation (the study's entry, whatever the endpoint's origin: NELMAS's DFS
+ * runs from the liver resection, before it) falls after the cutoff. A date not recorded does
+ * not leave the patient out (the derivation then says what is missing). LT_DATE_NONE: no cut. */
+LT_API bool lt_outcome_record_entered_by(const lt_outcome_record *r, const char *origin,
+                                         lt_date cutoff);
 
 /* Fills in the schedule input for this record (arm, anchors, actual dates, and its events as
  * stop events). in borrows from r. */

@@ -621,11 +621,11 @@ lt_status lt_endpoint_dataset_of(const lt_protocol *p, const lt_endpoints *e,
             for (size_t m = 0; m < nf && !seen; m++) seen = !strcmp(factors[m], f);
             if (!seen) factors[nf++] = f;
         }
-    /* a patient whose origin is after the cutoff was not in the study then: left out */
+    /* a patient whose origin or randomisation is after the cutoff was not in the study then:
+     * left out */
     size_t n = 0, late = 0;
     for (size_t i = 0; i < set->n; i++) {
-        lt_date o = lt_outcome_record_anchor(set->records[i], lt_endpoints_origin(e, k));
-        if (cutoff != LT_DATE_NONE && o != LT_DATE_NONE && o > cutoff)
+        if (!lt_outcome_record_entered_by(set->records[i], lt_endpoints_origin(e, k), cutoff))
             late++;
         else
             recs[n++] = set->records[i];

@@ -136,8 +136,8 @@ static void adtte_row(ctx *c, const subject *s, const lt_endpoints *ends, size_t
  * (lt_endpoint_derive over the same outcomes records, cut at cutoff). A patient whose
  * origin date is missing (LT_ESTATE) is left out of that parameter with a note naming the
  * date to record; the caller reports the count (the endpoints verb fails on the same
- * patient). A patient whose origin is after the cutoff was not in the study then: left out
- * silently, as the endpoints verb does. */
+ * patient). A patient whose origin or randomisation is after the cutoff was not in the study
+ * then: left out silently, as the endpoints verb does. */
 static lt_status adtte_rows(ctx *c)
 {
     lt_date cutoff = c->cutoff;
@@ -154,8 +154,7 @@ static lt_status adtte_rows(ctx *c)
             const lt_outcome_record *rec = c->set->records[i];
             subject *s = lt__x_find(c, rec->id);
             if (!s) continue;
-            lt_date o = lt_outcome_record_anchor(rec, origin);
-            if (cutoff != LT_DATE_NONE && o != LT_DATE_NONE && o > cutoff) continue;
+            if (!lt_outcome_record_entered_by(rec, origin, cutoff)) continue;
             lt_endpoint_row row;
             lt_error e2;
             lt_error_clear(&e2);

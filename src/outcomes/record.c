@@ -500,6 +500,14 @@ lt_date lt_outcome_record_anchor(const lt_outcome_record *r, const char *name)
     return LT_DATE_NONE;
 }
 
+bool lt_outcome_record_entered_by(const lt_outcome_record *r, const char *origin, lt_date cutoff)
+{
+    if (cutoff == LT_DATE_NONE) return true;
+    lt_date o = lt_outcome_record_anchor(r, origin);
+    lt_date entry = lt_outcome_record_anchor(r, "randomisation");
+    return (o == LT_DATE_NONE || o <= cutoff) && (entry == LT_DATE_NONE || entry <= cutoff);
+}
+
 void lt_outcome_record_schedule_input(const lt_outcome_record *r, lt_date as_of,
                                       lt_schedule_input *in)
 {

@@ -71,10 +71,16 @@ expect_jq '.cutoff == "2027-01-01"'
 expect_jq ".rows[] | select(.patient == \"N1\") | .event == 0 and .time == $(days 2026-01-10 2026-10-09)"
 # patients whose origin is after the cutoff are left out, and the output says so
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint DFS --cutoff 2026-02-15 --csv
-expect_err 'note: 2 patients whose liver_resection is after the cutoff left out'
+expect_err 'note: 2 patients whose liver_resection or randomisation is after the cutoff left out'
 expect_no_out '^N(4|5),'
 expect_out '^N3,A,other,R0,0,0,0.0000,2026-02-01,2026-02-01,no_assessment,0$'
 expect_out '^N2,A,other,R1,0,0,0.0000,2026-01-10,2026-01-10,no_assessment,0$'
+# resected by the cutoff but randomised after it: not in the study then, left out of DFS as of
+# OS (N1 and N2: resected 2026-01-10, randomised 2026-01-20; N6 randomised 2026-01-15)
+expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint DFS --cutoff 2026-01-16 --csv
+expect_err 'note: 5 patients whose liver_resection or randomisation is after the cutoff left out'
+expect_out '^N6,'
+expect_no_out '^N(1|2|3|4|5),'
 # the text table
 expect_exit 0 -- "$LUTETIA" endpoints --protocol "$P" --events "$TMP/events.json" --endpoint DFS
 expect_out 'endpoint DFS from liver_resection: 6 patients, 3 events'

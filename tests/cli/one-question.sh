@@ -13,21 +13,21 @@ make_patients "$TMP/p.json" P 4
 sed -i 's/"2026-/"2025-/g' "$TMP/p.json"
 ready "$TMP/p.json" S1 coord1 inv1 || bad "ready"
 for i in 1 2 3 4; do "$L" randomise --user coord1 --patient P$i --date 2025-11-02 >/dev/null || bad "randomise P$i"; done
-# liver resections on both sides of a cutoff of 2025-09-01
+# liver resections on both sides of a cutoff of 2025-11-15, after every randomisation (2025-11-02)
 "$L" record anchor --user coord1 --patient P1 --anchor liver_resection --date 2025-08-01 --reason "operative report" >/dev/null &&
-"$L" record anchor --user coord1 --patient P2 --anchor liver_resection --date 2025-09-10 --reason "operative report" >/dev/null;
+"$L" record anchor --user coord1 --patient P2 --anchor liver_resection --date 2025-11-20 --reason "operative report" >/dev/null;
 "$L" record anchor --user coord1 --patient P3 --anchor liver_resection --date 2025-08-15 --reason "operative report" >/dev/null &&
-"$L" record anchor --user coord1 --patient P4 --anchor liver_resection --date 2025-09-20 --reason "operative report" >/dev/null && ok || bad "anchors"
+"$L" record anchor --user coord1 --patient P4 --anchor liver_resection --date 2025-11-25 --reason "operative report" >/dev/null && ok || bad "anchors"
 "$L" outcomes --user stat1 >"$TMP/out.json" || bad "outcomes"
 P="$SRC/protocols/nelmas.json"
 
 # the endpoint dataset: two patients left out with the same note, the same rows, exit 0 both
 for f in json csv; do
-    expect_exit 0 -- "$L" endpoints --user stat1 --endpoint DFS --cutoff 2025-09-01 --$f
-    expect_err 'note: 2 patients whose liver_resection is after the cutoff left out'
+    expect_exit 0 -- "$L" endpoints --user stat1 --endpoint DFS --cutoff 2025-11-15 --$f
+    expect_err 'note: 2 patients whose liver_resection or randomisation is after the cutoff left out'
     cp "$TMP/out" "$TMP/store.$f"
-    expect_exit 0 -- "$L" endpoints --protocol "$P" --events "$TMP/out.json" --endpoint DFS --cutoff 2025-09-01 --$f
-    expect_err 'note: 2 patients whose liver_resection is after the cutoff left out'
+    expect_exit 0 -- "$L" endpoints --protocol "$P" --events "$TMP/out.json" --endpoint DFS --cutoff 2025-11-15 --$f
+    expect_err 'note: 2 patients whose liver_resection or randomisation is after the cutoff left out'
     cmp -s "$TMP/out" "$TMP/store.$f" && ok || bad "endpoint dataset ($f): the file form differs from the store form"
 done
 jq -e '[.rows[].patient] == ["P1", "P3"]' "$TMP/store.json" >/dev/null && ok || bad "the rows: $(cat "$TMP/store.json")"

@@ -57,7 +57,7 @@ expect_err "no terminal to read the password"
 expect_exit 2 -- sh -c "printf 'x\n' | '$L' sign confirm Q1 --user inv1 --password-stdin"
 expect_err "needs --signer NAME"
 expect_exit 7 -- sh -c "printf 'wrong horse battery staple\n' | '$L' sign confirm Q1 --user inv1 --signer inv1 --password-stdin"
-expect_err "sign-in refused: wrong user name"
+expect_err "wrong user name or password"
 # the user name typed must be the acting user's: counted as a failed attempt too
 expect_exit 7 -- sh -c "printf '%s\n' '$PW' | '$L' sign confirm Q1 --user inv1 --signer inv3 --password-stdin"
 expect_exit 0 -- "$L" audit log --user admin --json

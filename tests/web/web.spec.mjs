@@ -145,7 +145,7 @@ test('the investigator signs the confirmation electronically', async ({ page }) 
   await sig.getByLabel(/User name/).fill('inv1');
   await sig.getByLabel('Password').fill('not-my-password');
   await sig.getByRole('button', { name: 'Sign the confirmation' }).click();
-  await expect(sig.locator('[data-field=password] .field-error')).toContainText('sign-in refused');
+  await expect(sig.locator('[data-field=password] .field-error')).toContainText('wrong user name or password');
   await expect(sig.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
   await expect(sig.getByLabel(/User name/)).toHaveValue('inv1');
   await sig.getByLabel('Password').fill(PASSWORD);
