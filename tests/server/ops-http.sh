@@ -342,6 +342,9 @@ signatures.decision POST /api/v1/signatures/decision {"record":"x","password":"x
 signatures.ae POST /api/v1/signatures/ae {"record":"x","password":"x","meaning":"bogus"} investigator 400
 signatures.lock POST /api/v1/signatures/lock {"password":"x","meaning":"bogus"} admin,statistician 400
 signatures.list GET /api/v1/signatures?patient=@ - $EVERY
+users.password POST /api/v1/users/me/password {"current":"","new":"long-enough-and-rare-77"} $EVERY 400
+users.totp.enrol POST /api/v1/users/me/totp {"password":""} $EVERY 400
+users.totp.remove DELETE /api/v1/users/me/totp {"password":"","code":"123456"} $EVERY 400
 T
 # USER ROLE SITES
 cat >"$TMP/users" <<'T'
