@@ -1,6 +1,7 @@
 // The scenarios of issue 12 (section 3) in Debian's chromium against a real `lutetia serve`
 // (tests/web/web.sh made the trial): each page checked by axe-core and photographed at two sizes.
 import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { drawn, watch, signIn, shot, axe, tabTo, typeDay, serverHas, FILES, PASSWORD } from './helpers.mjs';
 
 // one worker runs the tests in this order (playwright.config.mjs); they are not 'serial', so
@@ -427,4 +428,22 @@ test('a user changes the password on the account page, signs out and in with the
   await page.getByRole('button', { name: 'Sign in' }).click();
   await drawn(page, '#/dashboard');
   await expect(page.locator('#who')).toContainText('ustat1');
+  // the second factor: set up with the password, the secret and the otpauth URI shown as text
+  await page.goto('/#/account');
+  await drawn(page, '#/account');
+  const setup = page.locator('form[data-draft=account-totp]');
+  await setup.getByLabel('Password').fill(NEW);
+  await setup.getByRole('button', { name: 'Set up second factor' }).click();
+  const secret = (await page.locator('.once code.secret').textContent()).trim();
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await expect(page.locator('.once code.uri')).toHaveText(`otpauth://totp/Lutetia:ustat1?secret=${secret}&issuer=Lutetia&algorithm=SHA1&digits=6&period=30`);
+  await axe(page, 'the account page with the second factor shown');
+  // removed with the password and a code of the app (oathtool at the server's clock, which is
+  // the system's here; the server takes a code one step early or late)
+  const code = execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
+  const remove = page.locator('form[data-draft=account-totp-remove]');
+  await remove.getByLabel('Password').fill(NEW);
+  await remove.getByLabel('Current code').fill(code);
+  await remove.getByRole('button', { name: 'Remove second factor' }).click();
+  await expect(page.locator('.once')).toContainText('Second factor removed');
 });
