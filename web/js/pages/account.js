@@ -30,10 +30,10 @@ export function render(main, ctx) {
 
   const shown = h('div', { class: 'once', hidden: true });
   main.append(section('Second factor (one-time codes)',
-    h('p', { class: 'hint' }, 'With a second factor, signing in needs the 6-digit code of an authenticator app besides the password. To replace a factor you already have, give its current code too.'),
+    h('p', { class: 'hint' }, 'With a second factor, signing in needs the 6-digit code of an authenticator app besides the password. To replace a factor you already have, give its current code too (setting up the first one needs none).'),
     form('account-totp', [
       field('password', 'Password', { type: 'password', required: true, autocomplete: 'current-password' }),
-      field('code', 'Current code (when replacing one)', { autocomplete: 'one-time-code', inputmode: 'numeric' }),
+      field('code', 'Current code', { autocomplete: 'one-time-code', inputmode: 'numeric' }),
     ], 'Set up second factor', async (v, f) => {
       const body = { password: v.password };
       if (v.code) body.code = v.code;
