@@ -116,4 +116,25 @@ LT_API lt_status lt_auth_reauthenticate(lt_store *st, const char *user, const ch
                                         const lt_auth_policy *p, int64_t now, int *failures,
                                         lt_error *err);
 
+/* The acting user changes their own password (POST /api/v1/users/me/password): current is
+ * verified as lt_auth_reauthenticate verifies it (wrong: LT_EPERM where "current", counted
+ * toward the lock-out), new_password must pass lt_auth_password_acceptable (LT_EINVAL where
+ * "new") and differ from current. Stored as lt_auth_password_set stores it; every session of the
+ * user ends except the one the request came in (lt_trial_session; none on the command line).
+ * *ended (may be NULL) receives how many ended. now: lt_trial_now. */
+LT_API lt_status lt_auth_password_change(lt_trial *t, const char *current,
+                                         const char *new_password, int64_t now, int *ended,
+                                         lt_error *err);
+/* The acting user enrols in the second factor (POST /api/v1/users/me/totp): password again
+ * (where "password"), and when a factor is already enrolled its current code too (where
+ * "code"), a wrong one counted as a failed sign-in; then lt_auth_totp_enrol. */
+LT_API lt_status lt_auth_totp_setup(lt_trial *t, const char *password, const char *code,
+                                    int64_t now, char secret_b32[LT_AUTH_TOTP_B32_MAX],
+                                    char uri[LT_AUTH_TOTP_URI_MAX], lt_error *err);
+/* The acting user removes the second factor (DELETE /api/v1/users/me/totp) with the password
+ * and the current code, checked as lt_auth_totp_setup checks them; the "totp" record keeps no
+ * secret after it (audited "user.totp.remove"). LT_ENOTFOUND when none is enrolled. */
+LT_API lt_status lt_auth_totp_remove(lt_trial *t, const char *password, const char *code,
+                                     int64_t now, lt_error *err);
+
 #endif

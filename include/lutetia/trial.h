@@ -258,5 +258,9 @@ LT_API lt_status lt_trial_user_set_full_name(lt_trial *t, const char *name, cons
 LT_API void lt_trial_set_session(lt_trial *t, const char *session_id);
 /* The SHA-256 of the session's id, or NULL outside a session (the command line). */
 LT_API const char *lt_trial_session(const lt_trial *t);
+/* The server tells the trial the time it judges sign-in, sessions and one-time codes at (its
+ * test clock, `lutetia serve --test-clock`; 0: the system's); lt_trial_now gives it. */
+LT_API void lt_trial_set_clock(lt_trial *t, int64_t now);
+LT_API int64_t lt_trial_now(const lt_trial *t);
 
 #endif

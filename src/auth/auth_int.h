@@ -32,4 +32,16 @@ lt_status lt__auth_totp_check(lt_store *st, const char *user, const char *code, 
 lt_status lt__auth_sessions_end_all(lt_store *st, const char *user, const lt_actor *who,
                                     const char *reason, int *ended, lt_error *err);
 
+/* As lt__auth_sessions_end_all, leaving session keep (its SHA-256; NULL: none) open. */
+lt_status lt__auth_sessions_end_others(lt_store *st, const char *user, const char *keep,
+                                       const lt_actor *who, const char *reason, int *ended,
+                                       lt_error *err);
+
+/* Stores user's (already acceptable) password as lt_auth_password_set does, audited
+ * "user.password" with reason, and ends the user's sessions but keep (NULL: all); *ended (may
+ * be NULL) receives how many. The caller has checked who may. */
+lt_status lt__auth_password_store(lt_trial *t, const char *user, const char *password,
+                                  const char *keep, const char *reason, int *ended,
+                                  lt_error *err);
+
 #endif

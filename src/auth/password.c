@@ -121,6 +121,7 @@ typedef struct ids {
     char (*v)[LT_AUTH_SECRET_HEX];
     size_t n, cap;
     bool failed;
+    const char *keep; /* the one session left open (NULL: none) */
 } ids;
 
 static int collect_open(const lt_record *r, void *ctx)
@@ -131,7 +132,7 @@ static int collect_open(const lt_record *r, void *ctx)
     if (lt_json_parse(r->data, strlen(r->data), "session", &d, NULL) == LT_OK)
         lt_json_bool(lt_json_get(d, "ended"), &ended);
     lt_json_free(d);
-    if (ended) return 0;
+    if (ended || (s->keep && !strcmp(s->keep, r->id))) return 0;
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 8;
         void *p = realloc(s->v, cap * sizeof *s->v);
@@ -152,7 +153,14 @@ lt_status lt__auth_session_end(lt_store *st, const char *hash, const lt_actor *w
 lt_status lt__auth_sessions_end_all(lt_store *st, const char *user, const lt_actor *who,
                                     const char *reason, int *ended, lt_error *err)
 {
-    ids open = {0};
+    return lt__auth_sessions_end_others(st, user, NULL, who, reason, ended, err);
+}
+
+lt_status lt__auth_sessions_end_others(lt_store *st, const char *user, const char *keep,
+                                       const lt_actor *who, const char *reason, int *ended,
+                                       lt_error *err)
+{
+    ids open = {.keep = keep};
     lt_record_filter f = {.key = user};
     lt_status rc = lt_store_each(st, "session", &f, collect_open, &open, err);
     if (rc == LT_OK && open.failed) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
@@ -171,6 +179,15 @@ lt_status lt_auth_password_set(lt_trial *t, const char *user, const char *passwo
         LT_FAIL(err, LT_EPERM, "user", "only an admin sets another user's password");
     lt_status rc = lt_auth_password_acceptable(password, err);
     if (rc != LT_OK) return rc;
+    return lt__auth_password_store(t, user, password, NULL, "", NULL, err);
+}
+
+lt_status lt__auth_password_store(lt_trial *t, const char *user, const char *password,
+                                  const char *keep, const char *reason, int *ended,
+                                  lt_error *err)
+{
+    const char *me = lt_trial_user(t);
+    lt_status rc;
     lt_store *st = lt_trial_store(t);
     char role[32];
     bool active;
@@ -199,10 +216,12 @@ lt_status lt_auth_password_set(lt_trial *t, const char *user, const char *passwo
     }
     if (rc == LT_OK) {
         lt_record r = {.kind = "credential", .id = user, .key = user, .data = lt_buf_str(&doc)};
-        rc = lt_store_put(st, &r, old ? old->rev : 0, &who, "user.password", "", NULL, err);
+        rc = lt_store_put(st, &r, old ? old->rev : 0, &who, "user.password", reason, NULL, err);
     }
-    /* a new password ends every session opened with the old one */
-    if (rc == LT_OK) rc = lt__auth_sessions_end_all(st, user, &who, "password changed", NULL, err);
+    /* a new password ends every session opened with the old one (but keep, the one the
+     * user changed it in, lt_auth_password_change) */
+    if (rc == LT_OK)
+        rc = lt__auth_sessions_end_others(st, user, keep, &who, "password changed", ended, err);
     if (rc == LT_OK) rc = lt_store_commit(st, err);
     if (rc != LT_OK) lt_store_rollback(st);
     sodium_memzero(hash, sizeof hash);

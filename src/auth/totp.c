@@ -98,6 +98,14 @@ lt_status lt__auth_totp_check(lt_store *st, const char *user, const char *code, 
     lt_status rc = lt__auth_read(st, "totp", user, &d, &rev, NULL);
     if (rc == LT_ENOTFOUND) return LT_OK;
     if (rc != LT_OK) LT_FAIL(err, rc, "totp", "could not read the second factor");
+    /* a removed factor stays as a record without a secret (lt_auth_totp_remove), for the
+     * audit trail: the user signs in with the password alone again */
+    bool removed = false;
+    lt_json_bool(lt_json_get(d, "removed"), &removed);
+    if (removed) {
+        lt_json_free(d);
+        return LT_OK;
+    }
     *enrolled = true;
     const char *hex = lt_json_get_str(d, "secret_hex", "");
     unsigned char key[SECRET_BYTES];

@@ -361,6 +361,8 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         lt_trial_set_session(t, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")
                                     ? NULL
                                     : MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE));
+    /* and the time one-time codes and lock-outs are judged at, as sign-in judges them */
+    if (rc == LT_OK) lt_trial_set_clock(t, now_s(s));
     lt_buf out = LT_BUF_INIT;
     if (rc == LT_OK) {
         if (op->changes) pthread_mutex_lock(&s->write_lock);

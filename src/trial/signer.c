@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lutetia/date.h"
 #include "trial_int.h"
 
 lt_status lt_trial_user_set_full_name(lt_trial *t, const char *name, const char *full_name,
@@ -76,4 +77,14 @@ void lt_trial_set_session(lt_trial *t, const char *session_id)
 const char *lt_trial_session(const lt_trial *t)
 {
     return t->sign_session[0] ? t->sign_session : NULL;
+}
+
+void lt_trial_set_clock(lt_trial *t, int64_t now)
+{
+    t->clock = now;
+}
+
+int64_t lt_trial_now(const lt_trial *t)
+{
+    return t->clock ? t->clock : lt_time_now();
 }

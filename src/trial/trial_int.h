@@ -34,6 +34,8 @@ struct lt_trial {
     /* the server session the request came in (SHA-256 of its id, "" on the command line):
      * a session's first electronic signature needs the user name too (signer.c) */
     char sign_session[65];
+    /* the time the server judges sign-in at (its test clock), 0: the system's (signer.c) */
+    int64_t clock;
 };
 
 /* What a role may do. */

@@ -254,6 +254,92 @@ static void test_totp(lt_trial *admin, lt_trial *cole, const lt_auth_policy *p0)
     free(key2);
 }
 
+/* The signed-in user's own account (src/auth/account.c), in order: a change of password keeps
+ * the session it came in and ends the others; refusals name the field and only a wrong
+ * password counts; the second factor is enrolled with the password, replaced and removed only
+ * with the current code, after which the password alone signs in. */
+static void test_account(lt_trial *admin, lt_auth_policy *p)
+{
+    const char *s1[] = {"S1"}, *pw2 = "dora-second-phrase-9";
+    lt_error err;
+    CHECK(lt_trial_user_add(admin, "dora", LT_ROLE_MONITOR, s1, 1, &err) == LT_OK);
+    CHECK(lt_auth_password_set(admin, "dora", PW, &err) == LT_OK);
+    lt_trial *dora = NULL;
+    CHECK(lt_trial_open(db, "dora", &dora, &err) == LT_OK);
+    int64_t t = T0 + 30000;
+    lt_store *st = open_store();
+    lt_auth_session here, there;
+    char user[LT_AUTH_USER_MAX];
+    CHECK(lt_auth_login(st, "dora", PW, p, t, &here, NULL, &err) == LT_OK);
+    CHECK(lt_auth_login(st, "dora", PW, p, t, &there, NULL, &err) == LT_OK);
+    lt_trial_set_session(dora, here.id);
+    int ended = -1, failures = 0;
+    /* refusals: (current, new, where, status, whether it counts as a failed sign-in) */
+    static const struct {
+        const char *current, *next, *where;
+        lt_status rc;
+        bool counted;
+    } rows[] = {
+        {PW, "short", "new", LT_EINVAL, false},
+        {PW, "qazwsxedcrfv", "new", LT_EINVAL, false},
+        {PW, PW, "new", LT_EINVAL, false},
+        {"", "dora-second-phrase-9", "current", LT_EINVAL, false},
+        {"not-the-password-1", "dora-second-phrase-9", "current", LT_EPERM, true},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        lt_record *r = NULL;
+        int64_t before = lt_store_get(st, "login", "dora", &r, NULL) == LT_OK ? r->rev : 0;
+        lt_record_free(r);
+        lt_error_clear(&err);
+        CHECK_MSG(lt_auth_password_change(dora, rows[i].current, rows[i].next, t, &ended, &err) ==
+                      rows[i].rc && !strcmp(err.where, rows[i].where),
+                  "row %zu: %s: %s", i, err.where, err.message);
+        int64_t after = lt_store_get(st, "login", "dora", &r, NULL) == LT_OK ? r->rev : 0;
+        lt_record_free(r);
+        CHECK_MSG((after != before) == rows[i].counted, "row %zu counted: %lld -> %lld", i,
+                  (long long)before, (long long)after);
+    }
+    CHECK(lt_auth_password_change(dora, PW, pw2, t + 1, &ended, &err) == LT_OK && ended == 1);
+    CHECK(lt_auth_session_check(st, here.id, false, NULL, p, t + 2, user, &err) == LT_OK);
+    CHECK(lt_auth_session_check(st, there.id, false, NULL, p, t + 2, user, &err) == LT_EPERM);
+    CHECK(lt_auth_login(st, "dora", PW, p, t + 3, &there, &failures, &err) == LT_EPERM);
+    CHECK(lt_auth_login(st, "dora", pw2, p, t + 4, &there, NULL, &err) == LT_OK);
+    /* the second factor */
+    char b32[LT_AUTH_TOTP_B32_MAX], uri[LT_AUTH_TOTP_URI_MAX], code[10];
+    char *key = NULL;
+    size_t klen = 0;
+    CHECK(lt_auth_totp_remove(dora, pw2, "123456", t + 10, &err) == LT_ENOTFOUND);
+    CHECK(lt_auth_totp_setup(dora, PW, NULL, t + 10, b32, uri, &err) == LT_EPERM &&
+          !strcmp(err.where, "password"));
+    CHECK(lt_auth_totp_setup(dora, pw2, NULL, t + 10, b32, uri, &err) == LT_OK);
+    CHECK(oath_base32_decode(b32, strlen(b32), &key, &klen) == OATH_OK && klen == 20);
+    CHECK(lt_auth_login(st, "dora", pw2, p, t + 40, &there, NULL, &err) == LT_EPERM);
+    /* replacing: not without the current code */
+    CHECK(lt_auth_totp_setup(dora, pw2, NULL, t + 70, b32, uri, &err) == LT_EPERM &&
+          !strcmp(err.where, "code"));
+    CHECK(oath_totp_generate(key, klen, (time_t)(t + 70), 30, 0, 6, code) == OATH_OK);
+    CHECK(lt_auth_totp_setup(dora, pw2, code, t + 70, b32, uri, &err) == LT_OK);
+    free(key);
+    key = NULL;
+    CHECK(oath_base32_decode(b32, strlen(b32), &key, &klen) == OATH_OK && klen == 20);
+    /* removing: the password and the current code, the code once only */
+    CHECK(oath_totp_generate(key, klen, (time_t)(t + 130), 30, 0, 6, code) == OATH_OK);
+    CHECK(lt_auth_totp_remove(dora, PW, code, t + 130, &err) == LT_EPERM &&
+          !strcmp(err.where, "password"));
+    CHECK(lt_auth_login_totp(st, "dora", pw2, code, p, t + 130, &there, NULL, &err) == LT_OK);
+    CHECK(lt_auth_totp_remove(dora, pw2, code, t + 131, &err) == LT_EPERM &&
+          !strcmp(err.where, "code"));
+    CHECK(oath_totp_generate(key, klen, (time_t)(t + 160), 30, 0, 6, code) == OATH_OK);
+    CHECK(lt_auth_totp_remove(dora, pw2, code, t + 160, &err) == LT_OK);
+    CHECK(lt_auth_login(st, "dora", pw2, p, t + 200, &there, NULL, &err) == LT_OK);
+    CHECK(lt_auth_totp_remove(dora, pw2, code, t + 200, &err) == LT_ENOTFOUND);
+    /* enrolling again after a removal needs no code: there is none to give */
+    CHECK(lt_auth_totp_setup(dora, pw2, NULL, t + 230, b32, uri, &err) == LT_OK);
+    free(key);
+    lt_store_close(st);
+    lt_trial_close(dora);
+}
+
 int main(void)
 {
     test_password_rules();
@@ -282,6 +368,7 @@ int main(void)
     test_tokens(admin, cole, &p);
     test_password_change_ends_sessions(cole, &p);
     test_totp(admin, cole, &p);
+    test_account(admin, &p);
     /* a deactivated user cannot sign in (and cannot open the trial, which the server does
      * for every request made with its token) */
     lt_store *st = open_store();

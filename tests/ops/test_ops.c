@@ -170,6 +170,11 @@ static const struct {
     {"signatures.ae", "{\"record\":\"NOPE/AE001\",\"password\":\"x\"}", NULL},
     {"signatures.lock", "{\"password\":\"\"}", NULL},
     {"signatures.list", "{}", NULL},
+    /* your own account: every role, refused for the empty password before it is verified (so
+     * that nothing is written, not even a failed attempt) */
+    {"users.password", "{\"current\":\"\",\"new\":\"long-enough-and-rare-77\"}", NULL},
+    {"users.totp.enrol", "{\"password\":\"\"}", NULL},
+    {"users.totp.remove", "{\"password\":\"\",\"code\":\"123456\"}", NULL},
 };
 
 static void test_roles_agree(void)

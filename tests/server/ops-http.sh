@@ -344,6 +344,9 @@ signatures.lock POST /api/v1/signatures/lock {"password":"x","meaning":"bogus"} 
 signatures.list GET /api/v1/signatures?patient=@ - $EVERY
 reports.dsmb GET /api/v1/reports/dsmb?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
 reports.dsmb_closed GET /api/v1/reports/dsmb/closed?cutoff=2025-12-31 - unblinded_statistician,safety_committee
+users.password POST /api/v1/users/me/password {"current":"","new":"long-enough-and-rare-77"} $EVERY 400
+users.totp.enrol POST /api/v1/users/me/totp {"password":""} $EVERY 400
+users.totp.remove DELETE /api/v1/users/me/totp {"password":"","code":"123456"} $EVERY 400
 T
 # USER ROLE SITES
 cat >"$TMP/users" <<'T'

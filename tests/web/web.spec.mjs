@@ -1,6 +1,7 @@
 // The scenarios of issue 12 (section 3) in Debian's chromium against a real `lutetia serve`
 // (tests/web/web.sh made the trial): each page checked by axe-core and photographed at two sizes.
 import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { drawn, watch, signIn, shot, axe, tabTo, typeDay, serverHas, FILES, PASSWORD } from './helpers.mjs';
 
 // one worker runs the tests in this order (playwright.config.mjs); they are not 'serial', so
@@ -387,4 +388,62 @@ test('a statistician reads an endpoint dataset and the proportions', async ({ pa
   await page.getByRole('button', { name: 'Show the dataset' }).click();
   await expect(page.locator('#dataset table')).toContainText('LONG');
   await shot(page, 'statistics');
+});
+
+test('a user changes the password on the account page, signs out and in with the new one', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'users.password')), 'the server has no users.password');
+  const NEW = 'a-fresh-lantern-meadow-58';
+  await signIn(page, 'ustat1');
+  // linked from the header for every role
+  await page.locator('#who').getByRole('link', { name: 'Your account' }).click();
+  await drawn(page, '#/account');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account');
+  // a wrong current password: the server's message beside the field, what was typed kept
+  await page.getByLabel('Current password').fill('not-my-password-9');
+  await page.getByLabel('New password', { exact: true }).fill(NEW);
+  await page.getByLabel('New password again').fill(NEW);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.locator('[data-field=current] .field-error')).toContainText('counts as a failed sign-in');
+  await expect(page.getByLabel('New password', { exact: true })).toHaveValue(NEW);
+  // a weak one: the rule named beside the new password
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password', { exact: true }).fill('short-pw');
+  await page.getByLabel('New password again').fill('short-pw');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.locator('[data-field=new] .field-error')).toContainText('at least 12 characters');
+  await axe(page, 'the account page with a refusal');
+  await page.getByLabel('New password', { exact: true }).fill(NEW);
+  await page.getByLabel('New password again').fill(NEW);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.locator('#main p.notice')).toContainText('Password changed. 0 other sessions ended.');
+  await shot(page, 'account');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await drawn(page, '#/signin');
+  // the old password is refused, the new one signs in
+  await page.getByLabel('User name').fill('ustat1');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('sign-in refused');
+  await page.getByLabel('Password').fill(NEW);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await drawn(page, '#/dashboard');
+  await expect(page.locator('#who')).toContainText('ustat1');
+  // the second factor: set up with the password, the secret and the otpauth URI shown as text
+  await page.goto('/#/account');
+  await drawn(page, '#/account');
+  const setup = page.locator('form[data-draft=account-totp]');
+  await setup.getByLabel('Password').fill(NEW);
+  await setup.getByRole('button', { name: 'Set up second factor' }).click();
+  const secret = (await page.locator('.once code.secret').textContent()).trim();
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await expect(page.locator('.once code.uri')).toHaveText(`otpauth://totp/Lutetia:ustat1?secret=${secret}&issuer=Lutetia&algorithm=SHA1&digits=6&period=30`);
+  await axe(page, 'the account page with the second factor shown');
+  // removed with the password and a code of the app (oathtool at the server's clock, which is
+  // the system's here; the server takes a code one step early or late)
+  const code = execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
+  const remove = page.locator('form[data-draft=account-totp-remove]');
+  await remove.getByLabel('Password').fill(NEW);
+  await remove.getByLabel('Current code').fill(code);
+  await remove.getByRole('button', { name: 'Remove second factor' }).click();
+  await expect(page.locator('.once')).toContainText('Second factor removed');
 });

@@ -44,7 +44,7 @@ export const get = (path, query) => {
   return call('GET', path + q);
 };
 export const post = (path, body) => call('POST', path, body ?? {});
-export const del = (path) => call('DELETE', path);
+export const del = (path, body) => call('DELETE', path, body);
 
 export async function signIn(user, password, totp) {
   const s = await call('POST', '/api/v1/session', totp ? { user, password, totp } : { user, password });

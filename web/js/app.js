@@ -18,7 +18,7 @@ const PAGES = [
   { path: 'statistics', title: 'Statistics', mod: './pages/statistics.js', roles: STATS, nav: true, op: 'endpoints.dataset' },
   { path: 'audit', title: 'Audit trail', mod: './pages/audit.js', roles: ['admin', 'monitor'], nav: true, op: 'audit.verify' },
   { path: 'admin', title: 'Administration', mod: './pages/admin.js', roles: ['admin'], nav: true, op: 'users.add' },
-  { path: 'password', title: 'Change password', mod: './pages/password.js', roles: ALL, op: 'users.password' },
+  { path: 'account', title: 'Your account', mod: './pages/account.js', roles: ALL, op: 'users.password' },
 ];
 
 let me = null;
@@ -58,10 +58,10 @@ async function renderNav() {
   for (const p of PAGES) if (p.nav && await available(p))
     links.push(h('li', {}, h('a', { href: `#/${p.path}`, 'aria-current': cur === p.path ? 'page' : null }, p.title)));
   nav.append(h('ul', {}, links));
-  const pw = PAGES.find((p) => p.path === 'password');
+  const acct = PAGES.find((p) => p.path === 'account');
   who.append(
     h('span', {}, `${me.user} · ${me.role.replace(/_/g, ' ')} · ${me.sites.includes('*') ? 'all sites' : me.sites.join(', ')}`),
-    (await available(pw)) ? h('a', { href: '#/password' }, 'Change password') : '',
+    (await available(acct)) ? h('a', { href: '#/account', 'aria-current': cur === 'account' ? 'page' : null }, 'Your account') : '',
     h('button', { type: 'button', class: 'link', onclick: async () => { await api.signOut().catch(() => {}); me = null; go('#/signin'); } }, 'Sign out'));
 }
 
