@@ -22,12 +22,13 @@ export function atRisk(curve, t) {
   return i < 0 ? 0 : curve['n.risk'][i];
 }
 
-// Rounded ticks over 0..max months: steps of 3, 6, 12, 24 or more, at most about 8 of them.
+// Rounded ticks from 0 to the first one at or past max months: steps of 3, 6, 12, 24 or more,
+// at most about 8 of them.
 export function timeTicks(max) {
   let step = 3;
   for (const st of [3, 6, 12, 24, 36, 60, 120]) { step = st; if (max / st <= 8) break; }
-  const t = [];
-  for (let x = 0; x <= max + 1e-9; x += step) t.push(x);
+  const t = [0];
+  while (t[t.length - 1] < max - 1e-9) t.push(t[t.length - 1] + step);
   return t;
 }
 
@@ -38,7 +39,7 @@ export function kmPlot(km, arms, o = {}) {
   const H = riskTop + 22 + ROW * curves.length + 8;
   const tmax = Math.max(1, ...curves.map((c) => c.time[c.time.length - 1] || 0));
   const ticks = timeTicks(tmax);
-  const x1 = ticks[ticks.length - 1] < tmax ? ticks[ticks.length - 1] + (ticks[1] - ticks[0]) : ticks[ticks.length - 1];
+  const x1 = ticks[ticks.length - 1];
   const X = (x) => L + (x / x1) * (W - L - R);
   const Y = (y) => T + (1 - y) * PH;
   const id = o.id || 'km';
@@ -68,7 +69,8 @@ export function kmPlot(km, arms, o = {}) {
         g.append(s('line', { x1: X(c.time[k]), x2: X(c.time[k]), y1: Y(c.surv[k]) - 5, y2: Y(c.surv[k]) + 5, stroke: colour, 'stroke-width': 1.5, class: 'censor' }));
     svg.append(g);
     const y = riskTop + 22 + ROW * i + 12;
-    svg.append(s('text', { x: L - 6, y, 'text-anchor': 'end', class: 'tick', fill: colour }, arms.find((a) => `arm=${a.id}` === c.strata)?.id || String(i + 1)));
+    // the row's arm at the left edge, in its colour, apart from the numbers
+    svg.append(s('text', { x: 14, y, class: 'tick arm', 'data-c': String(i % ARM_COLOURS.length) }, arms.find((a) => `arm=${a.id}` === c.strata)?.id || String(i + 1)));
     for (const t of ticks)
       svg.append(s('text', { x: X(t), y, 'text-anchor': 'middle', class: 'tick risk', 'data-time': String(t), 'data-strata': c.strata }, String(atRisk(c, t))));
   });
