@@ -48,8 +48,8 @@ lt_status lt_conduct_surv_data(lt_conduct *c, const char *endpoint, lt_date cuto
 }
 
 lt_status lt_conduct_survival(lt_conduct *c, const char *endpoint, lt_date cutoff,
-                              const lt_surv_json_options *o, const lt_surv_spec *spec,
-                              lt_buf *out, lt_error *err)
+                              const lt_surv_json_options *o, const lt_surv_spec *spec, lt_buf *out,
+                              lt_error *err)
 {
     lt_buf arms = LT_BUF_INIT;
     lt_surv_data *d = NULL;

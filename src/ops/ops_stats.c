@@ -58,8 +58,8 @@ static lt_status run(lt_trial *t, const lt_json *a, lt_surv_json_options *o, lt_
     lt_conduct *c = NULL;
     rc = lt_conduct_new(t, NULL, &c, err);
     if (rc == LT_OK)
-        rc = lt_conduct_survival(c, lt__arg_str(a, "endpoint"), lt__arg_date(a, "cutoff"), o,
-                                 &spec, out, err);
+        rc = lt_conduct_survival(c, lt__arg_str(a, "endpoint"), lt__arg_date(a, "cutoff"), o, &spec,
+                                 out, err);
     lt_conduct_free(c);
     return rc;
 }
@@ -114,13 +114,23 @@ static lt_status op_rmst(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *e
 }
 
 #define ENDPOINT_PATH                                                                              \
-    {"endpoint", LT_OP_STRING, LT_OP_IN_PATH, true, "the protocol's endpoint id (DFS, OS, PFS)"}
-#define CUTOFF {"cutoff", LT_OP_DATE, LT_OP_IN_QUERY, false, "follow-up cut at this day"}
+    {                                                                                              \
+        "endpoint", LT_OP_STRING, LT_OP_IN_PATH, true, "the protocol's endpoint id (DFS, OS, PFS)" \
+    }
+#define CUTOFF                                                                                     \
+    {                                                                                              \
+        "cutoff", LT_OP_DATE, LT_OP_IN_QUERY, false, "follow-up cut at this day"                   \
+    }
 #define STRATA                                                                                     \
-    {"strata", LT_OP_STRING, LT_OP_IN_QUERY, false,                                                \
-     "a strata column of the dataset: stratify (km: one curve per arm and stratum)"}
+    {                                                                                              \
+        "strata", LT_OP_STRING, LT_OP_IN_QUERY, false,                                             \
+            "a strata column of the dataset: stratify (km: one curve per arm and stratum)"         \
+    }
 #define CONF_LEVEL                                                                                 \
-    {"conf_level", LT_OP_STRING, LT_OP_IN_QUERY, false, "confidence level in (0, 1), default 0.95"}
+    {                                                                                              \
+        "conf_level", LT_OP_STRING, LT_OP_IN_QUERY, false,                                         \
+            "confidence level in (0, 1), default 0.95"                                             \
+    }
 
 static const lt_op rows[] = {
     {"analyse.km",

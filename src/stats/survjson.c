@@ -319,11 +319,20 @@ lt_status lt_surv_json(const lt_surv_json_options *o, const lt_surv_data *d, lt_
 {
     lt_status rc;
     switch (o->analysis) {
-    case LT_SURV_KM: rc = km_json(o, d, out, err); break;
-    case LT_SURV_LOGRANK: rc = logrank_json(o, d, out, err); break;
-    case LT_SURV_COX: rc = cox_json(o, d, out, err); break;
-    case LT_SURV_RMST: rc = rmst_json(o, d, out, err); break;
-    default: LT_FAIL(err, LT_EINVAL, "analysis", "unknown analysis %d", (int)o->analysis);
+    case LT_SURV_KM:
+        rc = km_json(o, d, out, err);
+        break;
+    case LT_SURV_LOGRANK:
+        rc = logrank_json(o, d, out, err);
+        break;
+    case LT_SURV_COX:
+        rc = cox_json(o, d, out, err);
+        break;
+    case LT_SURV_RMST:
+        rc = rmst_json(o, d, out, err);
+        break;
+    default:
+        LT_FAIL(err, LT_EINVAL, "analysis", "unknown analysis %d", (int)o->analysis);
     }
     if (rc == LT_OK && lt_buf_failed(out)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     return rc;
