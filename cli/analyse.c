@@ -267,53 +267,9 @@ static void put_p(lt_buf *b, double p, int width)
         put_num(b, p, 3, width);
 }
 
-static void json_key(lt_buf *b, const char *k)
-{
-    lt_buf_json_str(b, k);
-    lt_buf_putc(b, ':');
-}
-
-static void json_vals(lt_buf *b, const double *v, size_t n)
-{
-    lt_buf_putc(b, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i) lt_buf_putc(b, ',');
-        lt_buf_json_num(b, v[i]);
-    }
-    lt_buf_putc(b, ']');
-}
-
-static void json_array(lt_buf *b, const char *k, const double *v, size_t n)
-{
-    json_key(b, k);
-    lt_buf_putc(b, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i) lt_buf_putc(b, ',');
-        lt_buf_json_num(b, v[i]);
-    }
-    lt_buf_putc(b, ']');
-}
-
-static void json_num_field(lt_buf *b, const char *k, double v)
-{
-    json_key(b, k);
-    lt_buf_json_num(b, v);
-}
-
 static const char *conf_type_name(lt_conf_type t)
 {
     return t == LT_CONF_LOGLOG ? "log-log" : t == LT_CONF_PLAIN ? "plain" : "log";
-}
-
-static void json_head(lt_buf *b, const analyse_args *a, const lt_surv_data *d)
-{
-    lt_buf_putc(b, '{');
-    json_key(b, "analysis");
-    lt_buf_json_str(b, a->what);
-    lt_buf_putc(b, ',');
-    json_key(b, "data");
-    lt_buf_json_str(b, a->data);
-    lt_buf_printf(b, ",\"n\":%zu,\"dropped\":%zu,", d->n, d->ndropped);
 }
 
 static void text_dropped(lt_buf *b, const lt_surv_data *d)
@@ -345,111 +301,51 @@ static int run_km(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
         }
         lt_buf_free(&svg);
     }
-    int pct = (int)lround(a->conf_level * 100);
-    if (a->json) {
-        json_head(b, a, d);
-        json_key(b, "conf.type");
-        lt_buf_json_str(b, conf_type_name(a->conf_type));
-        lt_buf_putc(b, ',');
-        json_num_field(b, "conf.int", a->conf_level);
-        lt_buf_puts(b, ",\"curves\":[");
-        for (size_t c = 0; c < km->ncurves; c++) {
-            const lt_km_curve *cv = &km->curves[c];
-            if (c) lt_buf_putc(b, ',');
-            lt_buf_putc(b, '{');
-            json_key(b, "strata");
-            lt_buf_json_str(b, cv->label);
-            lt_buf_printf(b, ",\"n\":%zu,\"events\":%zu,", cv->n, cv->nevent);
-            json_num_field(b, "median", cv->median);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "median.lower", cv->median_lower);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "median.upper", cv->median_upper);
-            lt_buf_putc(b, ',');
-            json_array(b, "time", cv->time, cv->ntimes);
-            lt_buf_putc(b, ',');
-            json_array(b, "n.risk", cv->n_risk, cv->ntimes);
-            lt_buf_putc(b, ',');
-            json_array(b, "n.event", cv->n_event, cv->ntimes);
-            lt_buf_putc(b, ',');
-            json_array(b, "n.censor", cv->n_censor, cv->ntimes);
-            lt_buf_putc(b, ',');
-            json_array(b, "surv", cv->surv, cv->ntimes);
-            lt_buf_putc(b, ',');
-            json_array(b, "std.err", cv->std_err, cv->ntimes);
-            lt_buf_putc(b, ',');
-            json_array(b, "lower", cv->lower, cv->ntimes);
-            lt_buf_putc(b, ',');
-            json_array(b, "upper", cv->upper, cv->ntimes);
-            if (a->ntimes) {
-                double v[7][MAX_LIST];
-                double prev = -INFINITY;
-                for (size_t k = 0; k < a->ntimes; k++) {
-                    lt_km_point pt;
-                    lt_km_at(cv, prev, a->times[k], &pt);
-                    prev = a->times[k];
-                    v[0][k] = pt.time;
-                    v[1][k] = pt.n_risk;
-                    v[2][k] = pt.n_event;
-                    v[3][k] = pt.surv;
-                    v[4][k] = pt.std_err;
-                    v[5][k] = pt.lower;
-                    v[6][k] = pt.upper;
-                }
-                static const char *const names[7] = {"time",    "n.risk", "n.event", "surv",
-                                                     "std.err", "lower",  "upper"};
-                lt_buf_puts(b, ",\"at\":{");
-                for (int f = 0; f < 7; f++) {
-                    if (f) lt_buf_putc(b, ',');
-                    json_array(b, names[f], v[f], a->ntimes);
-                }
-                lt_buf_putc(b, '}');
-            }
-            lt_buf_putc(b, '}');
-        }
-        lt_buf_puts(b, "]}\n");
-    } else {
-        lt_buf_printf(b, "Kaplan-Meier estimate, %s (conf.type \"%s\")\n", a->data,
-                      conf_type_name(a->conf_type));
-        text_dropped(b, d);
-        lt_buf_printf(b, "\n%-20s %6s %6s %8s  0.%02dLCL  0.%02dUCL\n", "", "n", "events", "median",
-                      pct, pct);
-        for (size_t c = 0; c < km->ncurves; c++) {
-            const lt_km_curve *cv = &km->curves[c];
-            lt_buf_printf(b, "%-20s %6zu %6zu ", cv->label, cv->n, cv->nevent);
-            put_num(b, cv->median, 6, 8);
-            lt_buf_putc(b, ' ');
-            put_num(b, cv->median_lower, 6, 8);
-            lt_buf_putc(b, ' ');
-            put_num(b, cv->median_upper, 6, 8);
-            lt_buf_putc(b, '\n');
-        }
-        if (a->ntimes) {
-            for (size_t c = 0; c < km->ncurves; c++) {
-                const lt_km_curve *cv = &km->curves[c];
-                lt_buf_printf(b, "\n%20s\n", cv->label);
-                lt_buf_printf(b, "%8s %6s %7s %8s %8s lower %d%% CI upper %d%% CI\n", "time",
-                              "n.risk", "n.event", "survival", "std.err", pct, pct);
-                double prev = -INFINITY;
-                for (size_t k = 0; k < a->ntimes; k++) {
-                    lt_km_point pt;
-                    lt_km_at(cv, prev, a->times[k], &pt);
-                    prev = a->times[k];
-                    put_num(b, pt.time, 6, 8);
-                    lt_buf_printf(b, " %6.0f %7.0f ", pt.n_risk, pt.n_event);
-                    put_num(b, pt.surv, 4, 8);
-                    lt_buf_putc(b, ' ');
-                    put_num(b, pt.std_err, 4, 8);
-                    lt_buf_putc(b, ' ');
-                    put_num(b, pt.lower, 4, 12);
-                    lt_buf_putc(b, ' ');
-                    put_num(b, pt.upper, 4, 12);
-                    lt_buf_putc(b, '\n');
-                }
-            }
-        }
-        if (a->plot) lt_buf_printf(b, "\nplot written to %s\n", a->plot);
+    if (a->json) { /* the JSON is lt_surv_json's (lt_cmd_analyse) */
+        lt_km_free(km);
+        return 0;
     }
+    int pct = (int)lround(a->conf_level * 100);
+    lt_buf_printf(b, "Kaplan-Meier estimate, %s (conf.type \"%s\")\n", a->data,
+                  conf_type_name(a->conf_type));
+    text_dropped(b, d);
+    lt_buf_printf(b, "\n%-20s %6s %6s %8s  0.%02dLCL  0.%02dUCL\n", "", "n", "events", "median",
+                  pct, pct);
+    for (size_t c = 0; c < km->ncurves; c++) {
+        const lt_km_curve *cv = &km->curves[c];
+        lt_buf_printf(b, "%-20s %6zu %6zu ", cv->label, cv->n, cv->nevent);
+        put_num(b, cv->median, 6, 8);
+        lt_buf_putc(b, ' ');
+        put_num(b, cv->median_lower, 6, 8);
+        lt_buf_putc(b, ' ');
+        put_num(b, cv->median_upper, 6, 8);
+        lt_buf_putc(b, '\n');
+    }
+    if (a->ntimes) {
+        for (size_t c = 0; c < km->ncurves; c++) {
+            const lt_km_curve *cv = &km->curves[c];
+            lt_buf_printf(b, "\n%20s\n", cv->label);
+            lt_buf_printf(b, "%8s %6s %7s %8s %8s lower %d%% CI upper %d%% CI\n", "time",
+                          "n.risk", "n.event", "survival", "std.err", pct, pct);
+            double prev = -INFINITY;
+            for (size_t k = 0; k < a->ntimes; k++) {
+                lt_km_point pt;
+                lt_km_at(cv, prev, a->times[k], &pt);
+                prev = a->times[k];
+                put_num(b, pt.time, 6, 8);
+                lt_buf_printf(b, " %6.0f %7.0f ", pt.n_risk, pt.n_event);
+                put_num(b, pt.surv, 4, 8);
+                lt_buf_putc(b, ' ');
+                put_num(b, pt.std_err, 4, 8);
+                lt_buf_putc(b, ' ');
+                put_num(b, pt.lower, 4, 12);
+                lt_buf_putc(b, ' ');
+                put_num(b, pt.upper, 4, 12);
+                lt_buf_putc(b, '\n');
+            }
+        }
+    }
+    if (a->plot) lt_buf_printf(b, "\nplot written to %s\n", a->plot);
     lt_km_free(km);
     return rc;
 }
@@ -464,56 +360,27 @@ static int run_logrank(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
     if (lt_logrank_test(d, &lr, &err)) return lt_cli_fail(&err);
     size_t k = lr->ngroups;
     char lab[256];
-    if (a->json) {
-        json_head(b, a, d);
-        json_key(b, "groups");
-        lt_buf_putc(b, '[');
-        for (size_t g = 0; g < k; g++) {
-            if (g) lt_buf_putc(b, ',');
-            snprintf(lab, sizeof lab, "%s=%s", d->group_name ? d->group_name : "group",
-                     d->group_labels ? d->group_labels[g] : "?");
-            lt_buf_json_str(b, lab);
-        }
-        lt_buf_puts(b, "],");
-        lt_buf_printf(b, "\"stratified\":%s,", d->nstrata > 1 ? "true" : "false");
-        json_array(b, "N", lr->n, k);
-        lt_buf_putc(b, ',');
-        json_array(b, "observed", lr->observed, k);
-        lt_buf_putc(b, ',');
-        json_array(b, "expected", lr->expected, k);
-        lt_buf_puts(b, ",\"var\":[");
-        for (size_t g = 0; g < k; g++) {
-            if (g) lt_buf_putc(b, ',');
-            json_vals(b, lr->var + g * k, k);
-        }
-        lt_buf_puts(b, "],");
-        json_num_field(b, "chisq", lr->chisq);
-        lt_buf_printf(b, ",\"df\":%d,", lr->df);
-        json_num_field(b, "p", lr->p);
-        lt_buf_puts(b, "}\n");
-    } else {
-        lt_buf_printf(b, "Log-rank test%s, %s: %s by %s\n", d->nstrata > 1 ? " (stratified)" : "",
-                      a->data, a->time, a->group);
-        text_dropped(b, d);
-        lt_buf_printf(b, "\n%-20s %6s %8s %8s %9s %9s\n", "", "N", "Observed", "Expected",
-                      "(O-E)^2/E", "(O-E)^2/V");
-        for (size_t g = 0; g < k; g++) {
-            snprintf(lab, sizeof lab, "%s=%s", d->group_name, d->group_labels[g]);
-            double o = lr->observed[g], e = lr->expected[g];
-            lt_buf_printf(b, "%-20s %6.0f %8.0f ", lab, lr->n[g], o);
-            put_num(b, e, 3, 8);
-            lt_buf_putc(b, ' ');
-            put_num(b, (o - e) * (o - e) / e, 3, 9);
-            lt_buf_putc(b, ' ');
-            put_num(b, (o - e) * (o - e) / lr->var[g * k + g], 3, 9);
-            lt_buf_putc(b, '\n');
-        }
-        lt_buf_puts(b, "\n Chisq= ");
-        put_num(b, lr->chisq, 3, 0);
-        lt_buf_printf(b, "  on %d degrees of freedom, p= ", lr->df);
-        put_p(b, lr->p, 0);
-        lt_buf_puts(b, "\n");
+    lt_buf_printf(b, "Log-rank test%s, %s: %s by %s\n", d->nstrata > 1 ? " (stratified)" : "",
+                  a->data, a->time, a->group);
+    text_dropped(b, d);
+    lt_buf_printf(b, "\n%-20s %6s %8s %8s %9s %9s\n", "", "N", "Observed", "Expected",
+                  "(O-E)^2/E", "(O-E)^2/V");
+    for (size_t g = 0; g < k; g++) {
+        snprintf(lab, sizeof lab, "%s=%s", d->group_name, d->group_labels[g]);
+        double o = lr->observed[g], e = lr->expected[g];
+        lt_buf_printf(b, "%-20s %6.0f %8.0f ", lab, lr->n[g], o);
+        put_num(b, e, 3, 8);
+        lt_buf_putc(b, ' ');
+        put_num(b, (o - e) * (o - e) / e, 3, 9);
+        lt_buf_putc(b, ' ');
+        put_num(b, (o - e) * (o - e) / lr->var[g * k + g], 3, 9);
+        lt_buf_putc(b, '\n');
     }
+    lt_buf_puts(b, "\n Chisq= ");
+    put_num(b, lr->chisq, 3, 0);
+    lt_buf_printf(b, "  on %d degrees of freedom, p= ", lr->df);
+    put_p(b, lr->p, 0);
+    lt_buf_puts(b, "\n");
     lt_logrank_free(lr);
     return 0;
 }
@@ -532,115 +399,64 @@ static int run_cox(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
     lt_cox *c;
     if (lt_cox_fit(d, &o, &c, &err)) return lt_cli_fail(&err);
     const char *ties = a->ties == LT_TIES_BRESLOW ? "breslow" : "efron";
-    if (a->json) {
-        json_head(b, a, d);
-        json_key(b, "ties");
-        lt_buf_json_str(b, ties);
-        lt_buf_printf(b, ",\"nevent\":%zu,\"iter\":%d,\"converged\":%s,\"robust\":%s,", c->nevent,
-                      c->iterations, c->converged ? "true" : "false",
-                      c->robust_se ? "true" : "false");
-        json_num_field(b, "conf.int", c->conf_level);
-        lt_buf_puts(b, ",\"coefficients\":[");
-        for (size_t j = 0; j < c->p; j++) {
-            if (j) lt_buf_putc(b, ',');
-            lt_buf_putc(b, '{');
-            json_key(b, "name");
-            lt_buf_json_str(b, c->names[j]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "coef", c->coef[j]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "exp(coef)", exp(c->coef[j]));
-            lt_buf_putc(b, ',');
-            json_num_field(b, "se", c->se[j]);
-            if (c->robust_se) {
-                lt_buf_putc(b, ',');
-                json_num_field(b, "robust_se", c->robust_se[j]);
-            }
-            lt_buf_putc(b, ',');
-            json_num_field(b, "z", c->z[j]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "p", c->pvalue[j]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "lower", c->lower[j]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "upper", c->upper[j]);
-            lt_buf_printf(b, ",\"infinite\":%s}", c->infinite[j] ? "true" : "false");
+    lt_buf_printf(b, "Cox proportional hazards, %s (ties = \"%s\")%s\n\n", a->data, ties,
+                  d->nstrata > 1 ? ", stratified" : "");
+    lt_buf_printf(b, "  n= %zu, number of events= %zu\n", c->n, c->nevent);
+    text_dropped(b, d);
+    lt_buf_printf(b, "\n%-12s %10s %10s %10s%s %8s %10s\n", "", "coef", "exp(coef)", "se(coef)",
+                  c->robust_se ? "  robust se" : "", "z", "Pr(>|z|)");
+    for (size_t j = 0; j < c->p; j++) {
+        lt_buf_printf(b, "%-12s ", c->names[j]);
+        put_num(b, c->coef[j], 6, 10);
+        lt_buf_putc(b, ' ');
+        put_num(b, exp(c->coef[j]), 6, 10);
+        lt_buf_putc(b, ' ');
+        put_num(b, c->se[j], 6, 10);
+        if (c->robust_se) {
+            lt_buf_puts(b, "  ");
+            put_num(b, c->robust_se[j], 6, 9);
         }
-        lt_buf_puts(b, "],");
-        json_array(b, "loglik", c->loglik, 2);
-        static const char *const tn[3] = {"lr_test", "wald_test", "score_test"};
-        double ts[3] = {c->lr_test, c->wald_test, c->score_test};
-        double tp[3] = {c->lr_p, c->wald_p, c->score_p};
-        for (int t = 0; t < 3; t++) {
-            lt_buf_putc(b, ',');
-            json_key(b, tn[t]);
-            lt_buf_puts(b, "{\"chisq\":");
-            lt_buf_json_num(b, ts[t]);
-            lt_buf_printf(b, ",\"df\":%d,\"p\":", c->df);
-            lt_buf_json_num(b, tp[t]);
-            lt_buf_putc(b, '}');
-        }
-        lt_buf_puts(b, "}\n");
-    } else {
-        lt_buf_printf(b, "Cox proportional hazards, %s (ties = \"%s\")%s\n\n", a->data, ties,
-                      d->nstrata > 1 ? ", stratified" : "");
-        lt_buf_printf(b, "  n= %zu, number of events= %zu\n", c->n, c->nevent);
-        text_dropped(b, d);
-        lt_buf_printf(b, "\n%-12s %10s %10s %10s%s %8s %10s\n", "", "coef", "exp(coef)", "se(coef)",
-                      c->robust_se ? "  robust se" : "", "z", "Pr(>|z|)");
-        for (size_t j = 0; j < c->p; j++) {
-            lt_buf_printf(b, "%-12s ", c->names[j]);
-            put_num(b, c->coef[j], 6, 10);
-            lt_buf_putc(b, ' ');
-            put_num(b, exp(c->coef[j]), 6, 10);
-            lt_buf_putc(b, ' ');
-            put_num(b, c->se[j], 6, 10);
-            if (c->robust_se) {
-                lt_buf_puts(b, "  ");
-                put_num(b, c->robust_se[j], 6, 9);
-            }
-            lt_buf_putc(b, ' ');
-            put_num(b, c->z[j], 4, 8);
-            lt_buf_putc(b, ' ');
-            put_p(b, c->pvalue[j], 10);
-            lt_buf_putc(b, '\n');
-        }
-        int pct = (int)lround(c->conf_level * 100);
-        lt_buf_printf(b, "\n%-12s %10s %10s  lower .%02d  upper .%02d\n", "", "exp(coef)",
-                      "exp(-coef)", pct, pct);
-        for (size_t j = 0; j < c->p; j++) {
-            lt_buf_printf(b, "%-12s ", c->names[j]);
-            put_num(b, exp(c->coef[j]), 4, 10);
-            lt_buf_putc(b, ' ');
-            put_num(b, exp(-c->coef[j]), 4, 10);
-            lt_buf_putc(b, ' ');
-            put_num(b, c->lower[j], 4, 10);
-            lt_buf_putc(b, ' ');
-            put_num(b, c->upper[j], 4, 10);
-            lt_buf_putc(b, '\n');
-        }
-        lt_buf_puts(b, "\nLikelihood ratio test= ");
-        put_num(b, c->lr_test, 4, 0);
-        lt_buf_printf(b, "  on %d df,   p=", c->df);
-        put_p(b, c->lr_p, 0);
-        lt_buf_puts(b, c->robust_se ? "\nRobust Wald test     = " : "\nWald test            = ");
-        put_num(b, c->wald_test, 4, 0);
-        lt_buf_printf(b, "  on %d df,   p=", c->df);
-        put_p(b, c->wald_p, 0);
-        lt_buf_puts(b, "\nScore (logrank) test = ");
-        put_num(b, c->score_test, 4, 0);
-        lt_buf_printf(b, "  on %d df,   p=", c->df);
-        put_p(b, c->score_p, 0);
+        lt_buf_putc(b, ' ');
+        put_num(b, c->z[j], 4, 8);
+        lt_buf_putc(b, ' ');
+        put_p(b, c->pvalue[j], 10);
         lt_buf_putc(b, '\n');
-        if (!c->converged)
-            lt_buf_printf(b, "\nWarning: did not converge in %d iterations\n", c->iterations);
-        for (size_t j = 0; j < c->p; j++)
-            if (c->infinite[j])
-                lt_buf_printf(b,
-                              "\nWarning: the log-likelihood converged before %s did: its "
-                              "coefficient may be infinite\n",
-                              c->names[j]);
     }
+    int pct = (int)lround(c->conf_level * 100);
+    lt_buf_printf(b, "\n%-12s %10s %10s  lower .%02d  upper .%02d\n", "", "exp(coef)",
+                  "exp(-coef)", pct, pct);
+    for (size_t j = 0; j < c->p; j++) {
+        lt_buf_printf(b, "%-12s ", c->names[j]);
+        put_num(b, exp(c->coef[j]), 4, 10);
+        lt_buf_putc(b, ' ');
+        put_num(b, exp(-c->coef[j]), 4, 10);
+        lt_buf_putc(b, ' ');
+        put_num(b, c->lower[j], 4, 10);
+        lt_buf_putc(b, ' ');
+        put_num(b, c->upper[j], 4, 10);
+        lt_buf_putc(b, '\n');
+    }
+    lt_buf_puts(b, "\nLikelihood ratio test= ");
+    put_num(b, c->lr_test, 4, 0);
+    lt_buf_printf(b, "  on %d df,   p=", c->df);
+    put_p(b, c->lr_p, 0);
+    lt_buf_puts(b, c->robust_se ? "\nRobust Wald test     = " : "\nWald test            = ");
+    put_num(b, c->wald_test, 4, 0);
+    lt_buf_printf(b, "  on %d df,   p=", c->df);
+    put_p(b, c->wald_p, 0);
+    lt_buf_puts(b, "\nScore (logrank) test = ");
+    put_num(b, c->score_test, 4, 0);
+    lt_buf_printf(b, "  on %d df,   p=", c->df);
+    put_p(b, c->score_p, 0);
+    lt_buf_putc(b, '\n');
+    if (!c->converged)
+        lt_buf_printf(b, "\nWarning: did not converge in %d iterations\n", c->iterations);
+    for (size_t j = 0; j < c->p; j++)
+        if (c->infinite[j])
+            lt_buf_printf(b,
+                          "\nWarning: the log-likelihood converged before %s did: its "
+                          "coefficient may be infinite\n",
+                          c->names[j]);
     lt_cox_free(c);
     return 0;
 }
@@ -662,83 +478,37 @@ static int run_rmst(const analyse_args *a, const lt_surv_data *d, lt_buf *b)
         lt_km_free(km);
         return lt_cli_fail(&err);
     }
-    if (a->json) {
-        json_head(b, a, d);
-        json_num_field(b, "tau", r->tau);
-        lt_buf_putc(b, ',');
-        json_num_field(b, "conf.int", r->conf_level);
-        lt_buf_puts(b, ",\"curves\":[");
-        for (size_t i = 0; i < r->ncurves; i++) {
-            const lt_rmst_curve *c = &r->curves[i];
-            if (i) lt_buf_putc(b, ',');
-            lt_buf_putc(b, '{');
-            json_key(b, "strata");
-            lt_buf_json_str(b, c->label);
-            lt_buf_printf(b, ",\"n\":%zu,\"events\":%zu,", km->curves[i].n, km->curves[i].nevent);
-            json_num_field(b, "rmean", c->rmst);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "se(rmean)", c->se);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "lower", c->lower);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "upper", c->upper);
-            lt_buf_putc(b, '}');
-        }
-        lt_buf_puts(b, "],\"differences\":[");
+    int pct = (int)lround(r->conf_level * 100);
+    lt_buf_printf(b, "Restricted mean survival time up to tau = %g, %s\n", tau, a->data);
+    text_dropped(b, d);
+    lt_buf_printf(b, "\n%-20s %6s %6s %9s %9s   0.%02dLCL   0.%02dUCL\n", "", "n", "events",
+                  "rmean", "se(rmean)", pct, pct);
+    for (size_t i = 0; i < r->ncurves; i++) {
+        const lt_rmst_curve *c = &r->curves[i];
+        lt_buf_printf(b, "%-20s %6zu %6zu ", c->label, km->curves[i].n, km->curves[i].nevent);
+        put_num(b, c->rmst, 6, 9);
+        lt_buf_putc(b, ' ');
+        put_num(b, c->se, 4, 9);
+        lt_buf_putc(b, ' ');
+        put_num(b, c->lower, 6, 9);
+        lt_buf_putc(b, ' ');
+        put_num(b, c->upper, 6, 9);
+        lt_buf_putc(b, '\n');
+    }
+    if (r->ncurves > 1) {
+        lt_buf_printf(b, "\nDifference from %s:\n", r->curves[0].label);
         for (size_t i = 1; i < r->ncurves; i++) {
-            if (i > 1) lt_buf_putc(b, ',');
-            lt_buf_putc(b, '{');
-            json_key(b, "strata");
-            lt_buf_json_str(b, r->curves[i].label);
-            lt_buf_putc(b, ',');
-            json_key(b, "reference");
-            lt_buf_json_str(b, r->curves[0].label);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "diff", r->diff[i]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "se", r->diff_se[i]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "lower", r->diff_lower[i]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "upper", r->diff_upper[i]);
-            lt_buf_putc(b, ',');
-            json_num_field(b, "p", r->diff_p[i]);
-            lt_buf_putc(b, '}');
-        }
-        lt_buf_puts(b, "]}\n");
-    } else {
-        int pct = (int)lround(r->conf_level * 100);
-        lt_buf_printf(b, "Restricted mean survival time up to tau = %g, %s\n", tau, a->data);
-        text_dropped(b, d);
-        lt_buf_printf(b, "\n%-20s %6s %6s %9s %9s   0.%02dLCL   0.%02dUCL\n", "", "n", "events",
-                      "rmean", "se(rmean)", pct, pct);
-        for (size_t i = 0; i < r->ncurves; i++) {
-            const lt_rmst_curve *c = &r->curves[i];
-            lt_buf_printf(b, "%-20s %6zu %6zu ", c->label, km->curves[i].n, km->curves[i].nevent);
-            put_num(b, c->rmst, 6, 9);
-            lt_buf_putc(b, ' ');
-            put_num(b, c->se, 4, 9);
-            lt_buf_putc(b, ' ');
-            put_num(b, c->lower, 6, 9);
-            lt_buf_putc(b, ' ');
-            put_num(b, c->upper, 6, 9);
-            lt_buf_putc(b, '\n');
-        }
-        if (r->ncurves > 1) {
-            lt_buf_printf(b, "\nDifference from %s:\n", r->curves[0].label);
-            for (size_t i = 1; i < r->ncurves; i++) {
-                lt_buf_printf(b, "%-20s ", r->curves[i].label);
-                put_num(b, r->diff[i], 6, 9);
-                lt_buf_puts(b, " (se ");
-                put_num(b, r->diff_se[i], 4, 0);
-                lt_buf_printf(b, ", %d%% CI ", pct);
-                put_num(b, r->diff_lower[i], 6, 0);
-                lt_buf_puts(b, " to ");
-                put_num(b, r->diff_upper[i], 6, 0);
-                lt_buf_puts(b, ", p = ");
-                put_p(b, r->diff_p[i], 0);
-                lt_buf_puts(b, ")\n");
-            }
+            lt_buf_printf(b, "%-20s ", r->curves[i].label);
+            put_num(b, r->diff[i], 6, 9);
+            lt_buf_puts(b, " (se ");
+            put_num(b, r->diff_se[i], 4, 0);
+            lt_buf_printf(b, ", %d%% CI ", pct);
+            put_num(b, r->diff_lower[i], 6, 0);
+            lt_buf_puts(b, " to ");
+            put_num(b, r->diff_upper[i], 6, 0);
+            lt_buf_puts(b, ", p = ");
+            put_p(b, r->diff_p[i], 0);
+            lt_buf_puts(b, ")\n");
         }
     }
     lt_rmst_free(r);
@@ -795,50 +565,42 @@ static int run_proportion(int argc, char **argv)
     return rc;
 }
 
-/* The trial's arms by name, the reference (control) first, as JSON; and the arm_<ID> columns
- * of the other arms, the Cox covariates that make each hazard ratio read as the protocol states
- * it (experimental against control). */
-static int trial_arms(const analyse_args *a, lt_buf *json, char cols[][80], size_t *ncols)
+/* Says which arm is which under the text of an analysis (the JSON has them as "arms",
+ * lt_surv_json_with_arms). */
+static void text_arms(const lt_buf *arms, lt_buf *b)
 {
-    lt_trial *t = NULL;
-    int rc = lt_cli_open_trial_read(lt_cli_db(a->db), lt_cli_user(a->user), &t);
-    if (rc) return rc;
-    lt_cli_note_lock(t); /* cli/sign.c */
-    const lt_protocol *p = lt_trial_protocol(t);
-    lt_protocol_arms_to_json(p, json);
-    const char *ids[MAX_LIST];
-    size_t n = lt_protocol_arm_ids_reference_first(p, ids, NULL, MAX_LIST);
-    *ncols = 0;
-    for (size_t k = 1; k < n; k++)
-        snprintf(cols[(*ncols)++], 80, "arm_%s", ids[k]);
-    lt_trial_close(t);
-    return lt_buf_failed(json) ? lt_cli_exit_code(LT_ENOMEM) : 0;
+    lt_json *j = NULL;
+    if (lt_json_parse(lt_buf_str(arms), strlen(lt_buf_str(arms)), "arms", &j, NULL) == LT_OK) {
+        lt_buf_puts(b, "\narms: ");
+        size_t k = 0;
+        for (const lt_json *m = lt_json_first(j); m; m = lt_json_next(m), k++)
+            lt_buf_printf(b, "%s%s = %s (%s%s)", k ? "; " : "", lt_json_get_str(m, "id", ""),
+                          lt_json_get_str(m, "name", ""), lt_json_get_str(m, "role", ""),
+                          k ? "" : ": the reference of every comparison");
+        lt_buf_putc(b, '\n');
+    }
+    lt_json_free(j);
 }
 
-/* Says which arm is which beside the analysis: JSON gets an "arms" member first, text a line. */
-static void with_arms(const analyse_args *a, const lt_buf *arms, lt_buf *b)
+/* The endpoint's dataset from the trial store, with the protocol's arms (JSON). */
+static int endpoint_data(const analyse_args *a, lt_surv_analysis what, const lt_surv_spec *spec,
+                         lt_surv_data **d, lt_buf *arms)
 {
-    lt_buf o = LT_BUF_INIT;
-    const char *s = lt_buf_str(b);
-    if (a->json && s[0] == '{') {
-        lt_buf_printf(&o, "{\"arms\":%s,", lt_buf_str(arms));
-        lt_buf_puts(&o, s + 1);
-    } else {
-        lt_json *j = NULL;
-        lt_buf_puts(&o, s);
-        if (lt_json_parse(lt_buf_str(arms), strlen(lt_buf_str(arms)), "arms", &j, NULL) == LT_OK) {
-            lt_buf_puts(&o, "\narms: ");
-            size_t k = 0;
-            for (const lt_json *m = lt_json_first(j); m; m = lt_json_next(m), k++)
-                lt_buf_printf(&o, "%s%s = %s (%s%s)", k ? "; " : "", lt_json_get_str(m, "id", ""),
-                              lt_json_get_str(m, "name", ""), lt_json_get_str(m, "role", ""),
-                              k ? "" : ": the reference of every comparison");
-            lt_buf_putc(&o, '\n');
-        }
-        lt_json_free(j);
-    }
-    lt_buf_free(b);
-    *b = o;
+    lt_date cutoff = LT_DATE_NONE;
+    if (a->cutoff && !lt_cli_date_arg("analyse", "--cutoff", a->cutoff, &cutoff))
+        return LT_EXIT_USAGE;
+    lt_trial *t = NULL;
+    lt_conduct *c = NULL;
+    int rc = lt_cli_open_conduct_read(lt_cli_db(a->db), lt_cli_user(a->user), &t, &c);
+    if (rc) return rc;
+    lt_cli_note_lock(t); /* cli/sign.c */
+    lt_error err;
+    lt_error_clear(&err);
+    if (lt_conduct_surv_data(c, a->endpoint, cutoff, what, spec, d, arms, &err))
+        rc = lt_cli_fail(&err);
+    lt_conduct_free(c);
+    lt_trial_close(t);
+    return rc;
 }
 
 int lt_cmd_analyse(int argc, char **argv)
@@ -878,25 +640,11 @@ int lt_cmd_analyse(int argc, char **argv)
     /* wall and CPU (all threads) time of each phase for --timing */
     double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     lt_buf arms = LT_BUF_INIT;
-    char arm_cols[MAX_LIST][80];
-    size_t narm_cols = 0;
+    lt_surv_analysis what = LT_SURV_KM;
+    lt_surv_analysis_parse(a.what, &what); /* parse_args checked the word */
     if (a.endpoint) {
-        if ((rc = trial_arms(&a, &arms, arm_cols, &narm_cols))) {
-            lt_buf_free(&arms);
-            return rc;
-        }
-        if (!strcmp(a.what, "cox") && a.ncovs == 0) {
-            for (size_t k = 0; k < narm_cols && a.ncovs < MAX_LIST; k++)
-                a.covs[a.ncovs++] = arm_cols[k];
-            spec.covariates = a.covs;
-            spec.ncovariates = a.ncovs;
-            if (!a.ncovs) {
-                lt_buf_free(&arms);
-                return lt_cli_usage_error("analyse", "cox needs --covariates (one arm: no arm "
-                                                     "indicator to compare)");
-            }
-        }
-        if ((rc = lt_cli_trial_surv_data(a.endpoint, a.cutoff, a.db, a.user, &spec, &d))) {
+        /* the Cox covariates default to the arm indicators there (lt_conduct_surv_data) */
+        if ((rc = endpoint_data(&a, what, &spec, &d, &arms))) {
             lt_buf_free(&arms);
             return rc;
         }
@@ -905,16 +653,33 @@ int lt_cmd_analyse(int argc, char **argv)
     }
     double t1 = clock_s(CLOCK_MONOTONIC), c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     lt_buf b = LT_BUF_INIT;
-    if (!strcmp(a.what, "km"))
-        rc = run_km(&a, d, &b);
-    else if (!strcmp(a.what, "logrank"))
-        rc = run_logrank(&a, d, &b);
-    else if (!strcmp(a.what, "cox"))
-        rc = run_cox(&a, d, &b);
-    else
-        rc = run_rmst(&a, d, &b);
+    if (a.json) {
+        /* the same writer as the operation rows (src/stats/survjson.c); a km plot first */
+        if (what == LT_SURV_KM && a.plot) rc = run_km(&a, d, &b);
+        lt_surv_json_options o = {.analysis = what,
+                                  .data = a.data,
+                                  .conf_level = a.conf_level,
+                                  .conf_type = a.conf_type,
+                                  .ties = a.ties,
+                                  .robust = a.robust,
+                                  .times = a.times,
+                                  .ntimes = a.ntimes,
+                                  .tau = a.has_tau ? a.tau : 0};
+        if (rc == 0 && (a.endpoint ? lt_surv_json_with_arms(&o, d, lt_buf_str(&arms), &b, &err)
+                                   : lt_surv_json(&o, d, &b, &err)))
+            rc = lt_cli_fail(&err);
+    } else {
+        if (what == LT_SURV_KM)
+            rc = run_km(&a, d, &b);
+        else if (what == LT_SURV_LOGRANK)
+            rc = run_logrank(&a, d, &b);
+        else if (what == LT_SURV_COX)
+            rc = run_cox(&a, d, &b);
+        else
+            rc = run_rmst(&a, d, &b);
+        if (rc == 0 && a.endpoint) text_arms(&arms, &b);
+    }
     double t2 = clock_s(CLOCK_MONOTONIC), c2 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-    if (rc == 0 && a.endpoint) with_arms(&a, &arms, &b);
     lt_buf_free(&arms);
     if (rc == 0) rc = lt_cli_print_buf(&b);
     if (a.timing)

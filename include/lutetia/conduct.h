@@ -16,6 +16,7 @@
 #include "outcomes.h"
 #include "safety.h"
 #include "schedule.h"
+#include "stats.h"
 #include "status.h"
 #include "trial.h"
 
@@ -299,6 +300,21 @@ LT_API lt_status lt_endpoint_dataset_of(const lt_protocol *p, const lt_endpoints
  * is not one. (src/conduct/proportion.c) */
 LT_API lt_status lt_conduct_proportion(lt_conduct *c, const char *endpoint, lt_date cutoff,
                                        bool json, lt_buf *out, lt_error *err);
+
+/* ---- survival analyses of an endpoint (src/conduct/survival.c) ----
+ * The endpoint's dataset (lt_conduct_endpoint, for the randomised patients the user may read,
+ * cut at cutoff) as survival data. spec (may be NULL) names the columns; those left NULL get
+ * the dataset's: time_months, event, and arm as the group (not for cox); a Cox model without
+ * covariates gets the indicators arm_<ID> of the arms after the reference (LT_EINVAL for a
+ * one-arm trial). arms (may be NULL) gets the protocol's arms as JSON, the reference first. */
+LT_API lt_status lt_conduct_surv_data(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                                      lt_surv_analysis analysis, const lt_surv_spec *spec,
+                                      lt_surv_data **out, lt_buf *arms, lt_error *err);
+/* The analysis o of that data as lt_surv_json_with_arms writes it: what `lutetia analyse
+ * km|logrank|cox|rmst --endpoint ID --json` prints. o->data NULL names the data by endpoint. */
+LT_API lt_status lt_conduct_survival(lt_conduct *c, const char *endpoint, lt_date cutoff,
+                                     const lt_surv_json_options *o, const lt_surv_spec *spec,
+                                     lt_buf *out, lt_error *err);
 
 /* ---- listings (src/conduct/listing.c) ----
  * What was recorded, one kind at a time, each row with who recorded it (the user, role and

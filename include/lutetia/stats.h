@@ -249,4 +249,36 @@ typedef struct lt_binom_ci {
 LT_API lt_status lt_binom_exact_ci(long x, long n, double level, lt_binom_ci *out,
                                    lt_error *err);
 
+/* ---------------------------------------------------------------------------------------- */
+/* The analyses as JSON with R's names: what `lutetia analyse ... --json` prints and the
+ * operation rows analyse.km, ... answer (src/stats/survjson.c). */
+
+typedef enum lt_surv_analysis { LT_SURV_KM = 0, LT_SURV_LOGRANK, LT_SURV_COX, LT_SURV_RMST } lt_surv_analysis;
+
+typedef struct lt_surv_json_options {
+    lt_surv_analysis analysis;
+    const char *data;       /* names the data in the answer ("data") */
+    double conf_level;      /* in (0, 1): 0.95 as R */
+    lt_conf_type conf_type; /* km */
+    lt_ties ties;           /* cox */
+    bool robust;            /* cox: sandwich variance, each row its own cluster */
+    const double *times;    /* km: the curves at these increasing times (summary(fit, times=)) */
+    size_t ntimes;
+    double tau; /* rmst: the horizon; <= 0: the largest time */
+} lt_surv_json_options;
+
+/* "km", "logrank", "cox", "rmst"; the parse returns false for any other word. */
+LT_API const char *lt_surv_analysis_name(lt_surv_analysis a);
+LT_API bool lt_surv_analysis_parse(const char *s, lt_surv_analysis *out);
+/* The RMST horizon for tau (<= 0: d's largest time). */
+LT_API double lt_surv_rmst_tau(const lt_surv_data *d, double tau);
+/* Fits o->analysis on d and appends its JSON (one object and a newline); the members are listed
+ * in `lutetia analyse --help`; numbers R reports as NA are null. The fit's errors as
+ * lt_km_fit, lt_logrank_test, lt_cox_fit, lt_rmst_fit give them. */
+LT_API lt_status lt_surv_json(const lt_surv_json_options *o, const lt_surv_data *d, lt_buf *out,
+                              lt_error *err);
+/* The same with "arms" (arms_json, a JSON array) as its first member. */
+LT_API lt_status lt_surv_json_with_arms(const lt_surv_json_options *o, const lt_surv_data *d,
+                                        const char *arms_json, lt_buf *out, lt_error *err);
+
 #endif

@@ -283,7 +283,8 @@ static const lt_op_group enrolment_group = {enrolment, sizeof enrolment / sizeof
 
 /* Each file of rows adds its group here, in the order the routes are matched and documented. */
 static const lt_op_group *const groups[] = {&enrolment_group, &lt__ops_records, &lt__ops_reads,
-                                            &lt__ops_sign, &lt__ops_report, &lt__ops_account};
+                                            &lt__ops_sign, &lt__ops_report, &lt__ops_account,
+                                            &lt__ops_stats};
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 size_t lt_ops_count(void)

@@ -18,6 +18,7 @@ extern const lt_op_group lt__ops_reads;
 extern const lt_op_group lt__ops_sign; /* ops_sign.c: electronic signatures */
 extern const lt_op_group lt__ops_report; /* ops_report.c: the DSMB report */
 extern const lt_op_group lt__ops_account; /* ops_account.c: your password, second factor */
+extern const lt_op_group lt__ops_stats; /* ops_stats.c: survival analyses of an endpoint */
 
 #define R(x) LT_OP_ROLE(LT_ROLE_##x)
 #define PATIENT_PATH {"patient", LT_OP_STRING, LT_OP_IN_PATH, true, "the patient's id"}

@@ -83,6 +83,11 @@ cp "$TMP/out" "$TMP/pfs.csv"
     bad "N4's progression is no PFS event: $(cat "$TMP/pfs.csv")"
 expect_exit 0 -- "$L" analyse km "$TMP/pfs.csv" --time time_months --event event --json
 expect_jq '.curves[0].n == 4 and .curves[0].events == 1'
+# from the store alike (lt_conduct_survival); one arm: no arm indicator for a Cox model
+expect_exit 0 -- "$L" analyse km --endpoint PFS --cutoff 2026-08-01 --user stat --json
+expect_jq '.arms | length == 1' && expect_jq '.curves[0].n == 4 and .curves[0].events == 1'
+expect_exit 2 -- "$L" analyse cox --endpoint PFS --cutoff 2026-08-01 --user stat --json
+expect_err "cox needs covariates: the trial has one arm"
 # exposure by route, as SDTM's EX gives it: cycles 1-2 intra-arterial, 3-4 intravenous; N3's
 # third cycle reduced, N4 stopped after two
 mkdir -p "$TMP/sdtm"

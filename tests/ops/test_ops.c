@@ -146,6 +146,10 @@ static const struct {
     {"patients.casebook", "{\"patient\":\"NOPE\"}", NULL},
     {"endpoints.dataset", "{\"endpoint\":\"DFS\"}", NULL},
     {"analyse.proportion", "{}", NULL},
+    {"analyse.km", "{\"endpoint\":\"DFS\",\"times\":\"6,12\"}", NULL},
+    {"analyse.logrank", "{\"endpoint\":\"DFS\"}", NULL},
+    {"analyse.cox", "{\"endpoint\":\"DFS\"}", NULL},
+    {"analyse.rmst", "{\"endpoint\":\"DFS\",\"tau\":\"24\"}", NULL},
     {"audit.log", "{}", NULL},
     {"audit.head", "{}", "the store's head needs no user (the CLI's audit head reads the file); the row "
                          "keeps it to the audit roles, as audit.verify"},

@@ -322,6 +322,10 @@ outcomes.list GET /api/v1/outcomes?patient=@ - $EVERY
 patients.casebook GET /api/v1/patients/@/casebook - $EVERY
 endpoints.dataset GET /api/v1/endpoints/DFS - $EVERY
 analyse.proportion GET /api/v1/proportions - $EVERY 404
+analyse.km GET /api/v1/endpoints/DFS/km?times=6,12 - $EVERY
+analyse.logrank GET /api/v1/endpoints/DFS/logrank - $EVERY
+analyse.cox GET /api/v1/endpoints/DFS/cox - $EVERY
+analyse.rmst GET /api/v1/endpoints/DFS/rmst?tau=24 - $EVERY
 audit.log GET /api/v1/audit/log?since=2090-01-01 - admin,monitor
 audit.head GET /api/v1/audit/head - admin,monitor
 trial.show GET /api/v1/trial - $EVERY

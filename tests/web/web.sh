@@ -88,6 +88,28 @@ for a in "hemoglobin 13.1 g/dL 12 16" "wbc 6.2 10^9/L 4 10" "neutrophils 3.9 10^
 done
 "$L" record decide --user inv1 --patient $D --cycle 1 --date 2025-11-03 >/dev/null || bad "decide cycle 1"
 
+# K1..K12: patients of site S2 randomised in November 2024, the first four of each arm dead
+# since (sooner in arm A), the others alive at a later scan, for the statistics page's overall
+# survival by arm (OS: from randomisation, so the patients randomised without a liver resection
+# date above and in the scenarios count too)
+make_patients "$TMP/k.json" K 12 small_intestine R0
+sed -i 's/"2026-/"2024-/g' "$TMP/k.json"
+"$L" enrol --user coord2 --site S2 --as-of 2024-11-01 "$TMP/k.json" >/dev/null || bad "enrol K"
+na=0 nb=0
+for id in $(jq -r '.[].id' "$TMP/k.json"); do
+    "$L" consent --user coord2 --patient $id --form v2 --date 2024-11-01 >/dev/null &&
+    "$L" confirm --user inv2 --patient $id --date 2024-11-01 >/dev/null &&
+    "$L" randomise --user coord2 --patient $id --date 2024-11-02 >"$TMP/alloc" &&
+    "$L" record anchor --user coord2 --patient $id --anchor liver_resection --date 2024-09-10 >/dev/null || bad "K patient $id"
+    # the k-th patient of its arm: dead after k times 50 (arm A) or 80 days (arm B), or alive
+    if grep -q 'arm B' "$TMP/alloc"; then nb=$((nb + 1)) k=$nb gap=80; else na=$((na + 1)) k=$na gap=50; fi
+    if [ $k -le 4 ]; then
+        "$L" record event --user coord2 --patient $id --type death --date "$(date -u -d "2024-11-02 + $((gap * k)) days" +%F)" --cause disease >/dev/null || bad "K death $id"
+    else
+        "$L" record assessment --user coord2 --patient $id --date "$(date -u -d "2025-03-01 + $((40 * k)) days" +%F)" --modality ct >/dev/null || bad "K assessment $id"
+    fi
+done
+
 "$L" serve --listen 127.0.0.1:0 --allow-known-seed >"$TMP/srv.out" 2>"$TMP/srv.log" &
 PID=$!
 i=0

@@ -387,6 +387,57 @@ test('a statistician reads an endpoint dataset and the proportions', async ({ pa
   await signIn(page, 'stat1', '#/statistics');
   await page.getByRole('button', { name: 'Show the dataset' }).click();
   await expect(page.locator('#dataset table')).toContainText('LONG');
+  await shot(page, 'statistics-dataset');
+});
+
+test('a statistician sees overall survival by arm: the plot, log-rank and Cox are the API\'s', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'analyse.km')), 'no survival analyses on this server');
+  await signIn(page, 'stat1', '#/statistics');
+  const form = page.locator('form[data-draft=survival]');
+  await form.getByLabel('Endpoint').fill('OS');
+  await form.getByRole('button', { name: 'Show the survival' }).click();
+  const plot = page.locator('#survival svg#km-plot');
+  await expect(plot).toBeVisible();
+  // the server's answers, through the same session
+  const api = async (what) => {
+    const r = await page.request.get(`/api/v1/endpoints/OS/${what}`);
+    expect(r.status(), what).toBe(200);
+    return r.json();
+  };
+  const [km, lr, cox] = [await api('km'), await api('logrank'), await api('cox')];
+  expect(km.curves.length).toBe(2);
+  const sig = (v) => (v == null ? 'not estimable' : Number(v).toPrecision(3));
+  for (const c of km.curves) {
+    const g = plot.locator(`g.curve[data-strata="${c.strata}"]`);
+    // one vertical step per time point, one tick per time with a censored patient
+    const d = await g.locator('path').getAttribute('d');
+    expect((d.match(/V/g) || []).length).toBe(c.time.length);
+    expect(await g.locator('line.censor').count()).toBe(c['n.censor'].filter((n) => n > 0).length);
+    // numbers at risk under the axis: at 0 all the arm's patients, later the API's risk sets
+    const risk = plot.locator(`text.risk[data-strata="${c.strata}"]`);
+    await expect(risk.first()).toHaveText(String(c.n));
+    for (let k = 0; k < await risk.count(); k++) {
+      const t = Number(await risk.nth(k).getAttribute('data-time'));
+      const i = c.time.findIndex((x) => x >= t);
+      await expect(risk.nth(k)).toHaveText(String(i < 0 ? 0 : c['n.risk'][i]));
+    }
+  }
+  // the legend names the arms by name, in the curves' colours
+  const legend = page.locator('#survival .legend li');
+  await expect(legend).toHaveCount(2);
+  for (const [i, a] of km.arms.entries()) await expect(legend.nth(i)).toContainText(a.name);
+  await expect(page.locator('#survival table')).toContainText(km.arms[1].name);
+  await expect(page.locator('#logrank-chisq')).toHaveText(sig(lr.chisq));
+  await expect(page.locator('#logrank-p')).toHaveText(lr.p < 0.001 ? '< 0.001' : sig(lr.p));
+  // the hazard ratio of the experimental arm against the reference (the design's direction)
+  const exp = km.arms.find((a) => !a.reference), ref = km.arms.find((a) => a.reference);
+  expect(cox.coefficients[0].name).toBe(`arm_${exp.id}`);
+  const li = page.locator(`#cox li[data-name="arm_${exp.id}"]`);
+  await expect(li).toContainText(`${exp.name} (${exp.id}) against ${ref.name} (${ref.id})`);
+  await expect(li.locator('.hr')).toHaveText(sig(cox.coefficients[0]['exp(coef)']));
+  await expect(li.locator('.lower')).toHaveText(sig(cox.coefficients[0].lower));
+  await expect(li.locator('.upper')).toHaveText(sig(cox.coefficients[0].upper));
+  await plot.evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await shot(page, 'statistics');
 });
 
