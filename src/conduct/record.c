@@ -571,10 +571,8 @@ lt_status lt_conduct_lab_record_confirmed(lt_conduct *c, const lt_conduct_lab *l
  * verbatim; a class's "Other, specify" needs the event's own words. */
 static lt_status code_term(lt_conduct *c, lt_adverse_event *e, lt_error *err)
 {
-    if (!c->terms) {
-        lt_status rc = lt_ctcae_terms_load(NULL, &c->terms, err);
-        if (rc != LT_OK) return rc;
-    }
+    lt_status rc = lt__conduct_terms(c, err);
+    if (rc != LT_OK) return rc;
     const lt_ctcae_term_entry *t = lt_ctcae_terms_find(c->terms, e->term);
     if (!t)
         LT_FAIL(err, LT_EINVAL, "--term",

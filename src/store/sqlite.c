@@ -76,7 +76,7 @@ int lt__sqlite_latest(void) { return NMIGRATIONS; }
 enum {
     S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
     S_SEALED_SET, S_SEALED_GET, S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_AUDIT_HASH_AT,
-    S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
+    S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_EACH_PATIENT, S_COUNT_ALL
 };
 
 static const char *const sql_text[S_COUNT_ALL] = {
@@ -111,6 +111,11 @@ static const char *const sql_text[S_COUNT_ALL] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
+    /* sq_each's most frequent query, one kind of one patient's records (a calendar or a write
+     * makes a dozen): the text sq_each would build for it */
+    [S_EACH_PATIENT] = "SELECT r.kind, r.id, r.site, r.patient, r.key, r.data, r.rev, r.audit_seq"
+                       " FROM record r INDEXED BY record_by_patient WHERE 1 AND r.kind=?1"
+                       " AND r.patient=?2 ORDER BY r.kind, r.id",
 };
 
 typedef struct sq {
@@ -119,6 +124,7 @@ typedef struct sq {
     int version;
     int busy_ms;
     bool readonly;
+    bool each_busy; /* S_EACH_PATIENT is being stepped (a callback's own listing prepares anew) */
     struct timespec busy_since; /* when the current wait for a lock began */
     uint32_t jitter;            /* xorshift state spreading the waiters' retries */
     sqlite3_stmt *stmt[S_COUNT_ALL];
@@ -396,6 +402,16 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
     bool authors = f && f->authors;
+    sqlite3_stmt *q;
+    /* one kind of one patient: the cached statement, unless a listing of it is under way */
+    bool cached = kind && f && f->patient && !f->key && !f->nsites && !authors &&
+                  s->version >= 2 && !s->each_busy;
+    int n = 0;
+    if (cached) {
+        if (!(q = stmt(s, S_EACH_PATIENT, err))) return s->fail;
+        s->each_busy = true;
+        goto bind;
+    }
     lt_buf_puts(&sql, "SELECT r.kind, r.id, r.site, r.patient, r.key, r.data, r.rev, r.audit_seq");
     /* the author of a revision is its audit record's: joined here so that a listing reads
      * records and authors in one query (and one snapshot) */
@@ -406,7 +422,6 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
     if (f && f->patient && s->version >= 2) lt_buf_puts(&sql, " INDEXED BY record_by_patient");
     if (authors) lt_buf_puts(&sql, " JOIN audit a ON a.seq = r.audit_seq");
     lt_buf_puts(&sql, " WHERE 1");
-    int n = 0;
     if (kind) lt_buf_printf(&sql, " AND r.kind=?%d", ++n);
     if (f && f->patient) lt_buf_printf(&sql, " AND r.patient=?%d", ++n);
     if (f && f->key) lt_buf_printf(&sql, " AND r.key=?%d", ++n);
@@ -420,12 +435,12 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
         lt_buf_free(&sql);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
-    sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, lt_buf_str(&sql), -1, &q, NULL) != SQLITE_OK) {
         lt_buf_free(&sql);
         return db_fail(s, err, "listing records");
     }
     lt_buf_free(&sql);
+bind:
     n = 0;
     if (kind) bind_text(q, ++n, kind);
     if (f && f->patient) bind_text(q, ++n, f->patient);
@@ -450,7 +465,13 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
         if (fn(&r, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "listing records");
-    sqlite3_finalize(q);
+    if (cached) {
+        /* reset now: a statement left mid-read would hold its read snapshot open */
+        sqlite3_reset(q);
+        s->each_busy = false;
+    } else {
+        sqlite3_finalize(q);
+    }
     return st;
 }
 

@@ -725,6 +725,45 @@ static void test_recist_qol(fixture *f)
     lt_outcome_set_free(set);
 }
 
+/* The data tables are read once per process and shared by every context (src/conduct/
+ * tables.c); a context opened after $LUTETIA_DATA_DIR points elsewhere must still read that
+ * folder's tables (a site's corrected ones), and one opened after it is unset the shipped ones. */
+static void test_tables_follow_data_dir(fixture *f, const char *src)
+{
+    char dir[320], cmd[4096];
+    snprintf(dir, sizeof dir, "%s/data", f->dir);
+    /* the same tables, but platelets above 100 10^9/L implausible */
+    snprintf(cmd, sizeof cmd,
+             "cp -r '%s/data' '%s' && sed -i 's/\"platelets\": {\"unit\": \"10^9\\/L\", "
+             "\"min\": 0, \"max\": 5000}/\"platelets\": {\"unit\": \"10^9\\/L\", "
+             "\"min\": 0, \"max\": 100}/' '%s/plausible-ranges.json' && "
+             "grep -q '\"max\": 100}' '%s/plausible-ranges.json'",
+             src, dir, dir, dir);
+    CHECK_MSG(system(cmd) == 0, "could not make the edited data folder: %s", cmd);
+    const char *p = f->control;
+    lt_conduct_lab lab = {p, D("2025-12-20"), "platelets", 162, "10^9/L", NAN, NAN};
+    lt_grade g;
+    lt_error err;
+    lt_conduct *c = NULL;
+    /* the shared tables are read already (the fixture's contexts) */
+    setenv("LUTETIA_DATA_DIR", dir, 1);
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &c, &err) == LT_OK);
+    if (c) {
+        lt_status st = lt_conduct_lab_record(c, &lab, NULL, &g, &err);
+        CHECK_MSG(st == LT_EINVAL && strstr(err.message, "plausible-ranges.json"),
+                  "the edited folder's range: status %d: %s", st, err.message);
+        lt_conduct_free(c);
+        c = NULL;
+    }
+    unsetenv("LUTETIA_DATA_DIR");
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &c, &err) == LT_OK);
+    if (c) {
+        lt_status st = lt_conduct_lab_record(c, &lab, NULL, &g, &err);
+        CHECK_MSG(st == LT_OK, "the shipped range: status %d: %s", st, err.message);
+        lt_conduct_free(c);
+    }
+}
+
 int main(void)
 {
     test_access();
@@ -741,6 +780,7 @@ int main(void)
         test_events(&f);
         test_endpoints(&f);
         test_recist_qol(&f);
+        test_tables_follow_data_dir(&f, src);
         teardown(&f);
     }
     return lt_test_done();
