@@ -72,6 +72,9 @@ typedef struct lt__docs {
 
 lt_status lt__docs_load(lt_conduct *c, const char *kind, const char *patient, lt__docs *out,
                         lt_error *err);
+/* ... only those with the key given (in write order, not id order). */
+lt_status lt__docs_load_key(lt_conduct *c, const char *kind, const char *patient,
+                            const char *key, lt__docs *out, lt_error *err);
 void lt__docs_free(lt__docs *d);
 
 /* The work recorded for one patient that satisfies calendar entries (satisfy.c): labs,
