@@ -76,7 +76,7 @@ int lt__sqlite_latest(void) { return NMIGRATIONS; }
 enum {
     S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
     S_SEALED_SET, S_SEALED_GET, S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_AUDIT_HASH_AT,
-    S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_EACH_PATIENT, S_COUNT_ALL
+    S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
 };
 
 static const char *const sql_text[S_COUNT_ALL] = {
@@ -111,12 +111,9 @@ static const char *const sql_text[S_COUNT_ALL] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
-    /* sq_each's most frequent query, one kind of one patient's records (a calendar or a write
-     * makes a dozen): the text sq_each would build for it */
-    [S_EACH_PATIENT] = "SELECT r.kind, r.id, r.site, r.patient, r.key, r.data, r.rev, r.audit_seq"
-                       " FROM record r INDEXED BY record_by_patient WHERE 1 AND r.kind=?1"
-                       " AND r.patient=?2 ORDER BY r.kind, r.id",
 };
+
+#define LT__SQ_EACH_KEPT 12
 
 typedef struct sq {
     sqlite3 *db;
@@ -124,7 +121,16 @@ typedef struct sq {
     int version;
     int busy_ms;
     bool readonly;
-    bool each_busy; /* S_EACH_PATIENT is being stepped (a callback's own listing prepares anew) */
+    /* sq_each's statements kept prepared, by their SQL text (a calendar or a write lists a
+     * dozen kinds of one patient's records; parsing each query again was a tenth of a short
+     * request); busy while stepped, so that a listing inside another's callback prepares its
+     * own */
+    struct {
+        char *sql;
+        sqlite3_stmt *q;
+        bool busy;
+    } each[LT__SQ_EACH_KEPT];
+    unsigned each_next; /* the slot the next new statement replaces */
     struct timespec busy_since; /* when the current wait for a lock began */
     uint32_t jitter;            /* xorshift state spreading the waiters' retries */
     sqlite3_stmt *stmt[S_COUNT_ALL];
@@ -254,6 +260,10 @@ static void sq_close(void *impl)
     sq *s = impl;
     if (!s) return;
     for (int i = 0; i < S_COUNT_ALL; i++) sqlite3_finalize(s->stmt[i]);
+    for (int i = 0; i < LT__SQ_EACH_KEPT; i++) {
+        sqlite3_finalize(s->each[i].q);
+        free(s->each[i].sql);
+    }
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -402,16 +412,8 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
     bool authors = f && f->authors;
-    sqlite3_stmt *q;
-    /* one kind of one patient: the cached statement, unless a listing of it is under way */
-    bool cached = kind && f && f->patient && !f->key && !f->nsites && !authors &&
-                  s->version >= 2 && !s->each_busy;
+    sqlite3_stmt *q = NULL;
     int n = 0;
-    if (cached) {
-        if (!(q = stmt(s, S_EACH_PATIENT, err))) return s->fail;
-        s->each_busy = true;
-        goto bind;
-    }
     lt_buf_puts(&sql, "SELECT r.kind, r.id, r.site, r.patient, r.key, r.data, r.rev, r.audit_seq");
     /* the author of a revision is its audit record's: joined here so that a listing reads
      * records and authors in one query (and one snapshot) */
@@ -435,12 +437,35 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
         lt_buf_free(&sql);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
-    if (sqlite3_prepare_v2(s->db, lt_buf_str(&sql), -1, &q, NULL) != SQLITE_OK) {
-        lt_buf_free(&sql);
-        return db_fail(s, err, "listing records");
+    int kept = -1; /* the slot of s->each the statement is kept in */
+    for (int i = 0; i < LT__SQ_EACH_KEPT && kept < 0; i++)
+        if (s->each[i].sql && !s->each[i].busy && !strcmp(s->each[i].sql, lt_buf_str(&sql))) {
+            kept = i;
+            q = s->each[i].q;
+            sqlite3_clear_bindings(q);
+        }
+    if (kept < 0) {
+        if (sqlite3_prepare_v3(s->db, lt_buf_str(&sql), -1, SQLITE_PREPARE_PERSISTENT, &q,
+                               NULL) != SQLITE_OK) {
+            lt_buf_free(&sql);
+            return db_fail(s, err, "listing records");
+        }
+        /* kept in the next slot whose statement is not being stepped (else used once) */
+        for (unsigned k = 0; k < LT__SQ_EACH_KEPT && kept < 0; k++) {
+            unsigned i = (s->each_next + k) % LT__SQ_EACH_KEPT;
+            if (s->each[i].busy) continue;
+            char *text = strdup(lt_buf_str(&sql));
+            if (!text) break; /* not kept: finalized after use */
+            sqlite3_finalize(s->each[i].q);
+            free(s->each[i].sql);
+            s->each[i].sql = text;
+            s->each[i].q = q;
+            s->each_next = (i + 1) % LT__SQ_EACH_KEPT;
+            kept = (int)i;
+        }
     }
     lt_buf_free(&sql);
-bind:
+    if (kept >= 0) s->each[kept].busy = true;
     n = 0;
     if (kind) bind_text(q, ++n, kind);
     if (f && f->patient) bind_text(q, ++n, f->patient);
@@ -465,10 +490,10 @@ bind:
         if (fn(&r, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "listing records");
-    if (cached) {
+    if (kept >= 0) {
         /* reset now: a statement left mid-read would hold its read snapshot open */
         sqlite3_reset(q);
-        s->each_busy = false;
+        s->each[kept].busy = false;
     } else {
         sqlite3_finalize(q);
     }
