@@ -52,16 +52,31 @@ nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
 until curl -sf "http://127.0.0.1:$NPORT$CAL" >/dev/null; do sleep 0.02; done
 curl -sf "http://127.0.0.1:$NPORT$CAL" | cmp -s - "$WORK/calendar.json" || { echo "nginx serves other bytes"; exit 1; }
 
+# CPU time (user + system, clock ticks) used so far by the server processes SERVING names (the
+# server, or nginx's master and workers): the machine is shared, so requests/s move with the
+# load; the CPU time a request costs moves much less
+cpu_ticks() {
+    for p in $SERVING; do cat /proc/"$p"/stat 2>/dev/null; done | awk '{t += $14 + $15} END {print t + 0}'
+}
+TICKS=$(getconf CLK_TCK)
 bench() { # bench NAME URL [METHOD]: wrk at $CONNS connections; the RESULT line into $WORK/NAME
+    c0=$(cpu_ticks)
     LT_METHOD=${3:-GET} LT_THREADS=2 wrk -t2 -c$CONNS -d${DUR}s --latency -s "$HERE/bench/server/wrk.lua" "$2" \
         >"$WORK/res.$1.wrk" 2>&1
+    c1=$(cpu_ticks)
     grep '^RESULT' "$WORK/res.$1.wrk" >"$WORK/res.$1" || { cat "$WORK/res.$1.wrk"; exit 1; }
+    # per request answered or not (wrk's count of all requests is ok + other)
+    n=$(sed -n 's/.* ok=\([0-9]*\) other=\([0-9]*\).*/\1 \2/p' "$WORK/res.$1" | awk '{print $1 + $2}')
+    cpu=$(echo "$c0 $c1 $n $TICKS" | awk '{printf "%.3f", $3 ? ($2 - $1) * 1000 / $4 / $3 : 0}')
+    echo "$(cat "$WORK/res.$1") cpu_ms=$cpu" >"$WORK/res.$1.cpu" && mv "$WORK/res.$1.cpu" "$WORK/res.$1"
     echo "$1: $(cat "$WORK/res.$1")"
 }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$WORK/res.$1"; }
 
+SERVING="$(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')"
 bench nginx "http://127.0.0.1:$NPORT$CAL"
 kill "$(cat "$WORK/nginx.pid")"
+SERVING=$PID
 bench reads "$BASE$CAL"
 BEFORE=$(stored_labs)
 bench writes "$BASE/api/v1/patients/K1/labs" POST
@@ -111,13 +126,15 @@ durable commit rate on the same disk (one-row INSERTs by the \`sqlite3\` tool, e
 transaction, WAL and \`synchronous=FULL\` as the store), the storage ceiling.
 Measured $(date -u +%Y-%m-%d) on $MACHINE, file system $FS; wrk and the servers share the
 cores (load average $LOAD at the end of the run: other work on the machine).
+The last column is the server's own CPU time (user and system, from /proc) over the run divided
+by the requests wrk completed: steadier than requests/s on a shared machine.
 
-| run | requests/s | p50 ms | p99 ms | max ms | answered 200 | other answers | socket errors |
-|---|---|---|---|---|---|---|---|
-| nginx, static calendar | $NG | $(field nginx p50_ms) | $(field nginx p99_ms) | $(field nginx max_ms) | $(field nginx ok) | $(field nginx other) | $(field nginx socket_errors) |
-| lutetia, \`GET /api/v1/patients/K1/schedule\` | $RD | $(field reads p50_ms) | $(field reads p99_ms) | $(field reads max_ms) | $(field reads ok) | $(field reads other) | $(field reads socket_errors) |
-| lutetia, \`POST /api/v1/patients/{K1..K$NPAT}/labs\` | $WR | $(field writes p50_ms) | $(field writes p99_ms) | $(field writes max_ms) | $(field writes ok) | $(field writes other) | $(field writes socket_errors) |
-| SQLite raw durable commits (sqlite3, one connection) | $RAW | | | | | | |
+| run | requests/s | p50 ms | p99 ms | max ms | answered 200 | other answers | socket errors | server CPU ms per request |
+|---|---|---|---|---|---|---|---|---|
+| nginx, static calendar | $NG | $(field nginx p50_ms) | $(field nginx p99_ms) | $(field nginx max_ms) | $(field nginx ok) | $(field nginx other) | $(field nginx socket_errors) | $(field nginx cpu_ms) |
+| lutetia, \`GET /api/v1/patients/K1/schedule\` | $RD | $(field reads p50_ms) | $(field reads p99_ms) | $(field reads max_ms) | $(field reads ok) | $(field reads other) | $(field reads socket_errors) | $(field reads cpu_ms) |
+| lutetia, \`POST /api/v1/patients/{K1..K$NPAT}/labs\` | $WR | $(field writes p50_ms) | $(field writes p99_ms) | $(field writes max_ms) | $(field writes ok) | $(field writes other) | $(field writes socket_errors) | $(field writes cpu_ms) |
+| SQLite raw durable commits (sqlite3, one connection) | $RAW | | | | | | | |
 
 | goal (issue 11) | figure | |
 |---|---|---|

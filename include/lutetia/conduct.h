@@ -31,6 +31,10 @@ typedef struct lt_conduct_tables {
 LT_API lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduct **out,
                                 lt_error *err);
 LT_API void lt_conduct_free(lt_conduct *c);
+/* The CTCAE v5.0 entry the term (or a word mapped to one) is coded as, from the term list the
+ * context reads once (data/ctcae-v5-terms.json); NULL when the list cannot be read or has no
+ * such term. Borrowed from c. */
+LT_API const lt_ctcae_term_entry *lt_conduct_coded_term(lt_conduct *c, const char *term);
 
 /* Who may do what (the table in src/conduct/access.c). */
 typedef enum lt_conduct_action {

@@ -11,7 +11,8 @@
 
 struct lt_conduct {
     lt_trial *t;
-    lt_schedule *sched;
+    const lt_schedule *sched; /* the trial's (lt__trial_schedule_of), or own_sched */
+    lt_schedule *own_sched;
     lt_endpoints *ends;
     lt_dosing_plan plan;
     lt_nuclide_table *nuc;
@@ -22,7 +23,21 @@ struct lt_conduct {
     lt_plausible *plausible; /* data/plausible-ranges.json: what a recorded value may be */
     lt_oral_spec *oral;      /* the arms' oral drugs (arms.ID.oral_drug) */
     size_t noral;
+    /* which tables are this context's own (read from files it was given); the others are the
+     * process's shared copies (tables.c) and are not freed with the context */
+    bool own_nuc, own_ctcae, own_rules, own_plausible, own_terms;
 };
+
+/* The data tables of a new context (tables.c): the files given in tables, else the shipped
+ * ones read once per process; lt__conduct_tables_close releases what the context owns. */
+lt_status lt__conduct_tables_open(lt_conduct *c, const lt_conduct_tables *tables, lt_error *err);
+void lt__conduct_tables_close(lt_conduct *c);
+/* The calendar spec of p: the trial's parsed copy, else one parsed into *own (freed by the
+ * caller). */
+lt_status lt__conduct_schedule(lt_conduct *c, const lt_protocol *p, const lt_schedule **out,
+                               lt_schedule **own, lt_error *err);
+/* c->terms, the CTCAE v5.0 term list, read on first need (shared like the other tables). */
+lt_status lt__conduct_terms(lt_conduct *c, lt_error *err);
 
 /* The oral drug of an arm, or NULL when the arm takes none. */
 const lt_oral_spec *lt__conduct_oral(const lt_conduct *c, const char *arm);
@@ -57,6 +72,9 @@ typedef struct lt__docs {
 
 lt_status lt__docs_load(lt_conduct *c, const char *kind, const char *patient, lt__docs *out,
                         lt_error *err);
+/* ... only those with the key given (in write order, not id order). */
+lt_status lt__docs_load_key(lt_conduct *c, const char *kind, const char *patient,
+                            const char *key, lt__docs *out, lt_error *err);
 void lt__docs_free(lt__docs *d);
 
 /* The work recorded for one patient that satisfies calendar entries (satisfy.c): labs,

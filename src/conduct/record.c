@@ -59,8 +59,14 @@ void lt__docs_free(lt__docs *d)
 lt_status lt__docs_load(lt_conduct *c, const char *kind, const char *patient, lt__docs *out,
                         lt_error *err)
 {
+    return lt__docs_load_key(c, kind, patient, NULL, out, err);
+}
+
+lt_status lt__docs_load_key(lt_conduct *c, const char *kind, const char *patient,
+                            const char *key, lt__docs *out, lt_error *err)
+{
     memset(out, 0, sizeof *out);
-    lt_record_filter f = {.patient = patient};
+    lt_record_filter f = {.patient = patient, .key = key};
     lt__docs d = {0};
     lt_status rc = lt_store_each(lt_trial_store(c->t), kind, &f, collect, &d, err);
     if (rc == LT_OK && d.oom)
@@ -509,19 +515,24 @@ static lt_status lab_record(lt_conduct *c, const lt_conduct_lab *lab, bool confi
     g.grade = LT_GRADE_UNDETERMINED;
     bool graded = !weight && lt_ctcae_term(c->ctcae, analyte) != NULL;
     if (graded) {
-        /* CTCAE grades some analytes against the patient's baseline: the first result */
+        /* CTCAE grades some analytes against the patient's baseline: the first result of
+         * the analyte before this one. Only that analyte's labs are read (a lab's key is its
+         * analyte); they come in write order, so the first is found as the lowest id,
+         * PATIENT/DATE/ANALYTE: the earliest date, as listing them in id order gave. */
         lt__docs labs;
-        rc = lt__docs_load(c, LT__K_LAB, lab->patient, &labs, err);
+        rc = lt__docs_load_key(c, LT__K_LAB, lab->patient, analyte, &labs, err);
         lt_grade_context ctx;
         lt_grade_context_init(&ctx);
         ctx.lln = lln;
         ctx.uln = uln;
+        const char *first = NULL;
         for (size_t i = 0; rc == LT_OK && i < labs.n; i++) {
             lt_date ld = lt__get_date(labs.v[i], "date");
             if (strcmp(lt_json_get_str(labs.v[i], "analyte", ""), analyte) || ld >= lab->date)
                 continue;
+            if (first && strcmp(labs.id[i], first) >= 0) continue;
+            first = labs.id[i];
             ctx.baseline = lt_json_get_num(labs.v[i], "value", NAN);
-            break;
         }
         lt__docs_free(&labs);
         if (rc == LT_OK) rc = lt_ctcae_grade(c->ctcae, analyte, v, &ctx, &g, err);
@@ -571,10 +582,8 @@ lt_status lt_conduct_lab_record_confirmed(lt_conduct *c, const lt_conduct_lab *l
  * verbatim; a class's "Other, specify" needs the event's own words. */
 static lt_status code_term(lt_conduct *c, lt_adverse_event *e, lt_error *err)
 {
-    if (!c->terms) {
-        lt_status rc = lt_ctcae_terms_load(NULL, &c->terms, err);
-        if (rc != LT_OK) return rc;
-    }
+    lt_status rc = lt__conduct_terms(c, err);
+    if (rc != LT_OK) return rc;
     const lt_ctcae_term_entry *t = lt_ctcae_terms_find(c->terms, e->term);
     if (!t)
         LT_FAIL(err, LT_EINVAL, "--term",

@@ -15,7 +15,7 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
     if (!c) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     c->t = t;
     const lt_protocol *p = lt_trial_protocol(t);
-    lt_status rc = lt_schedule_from_protocol(p, &c->sched, err);
+    lt_status rc = lt__conduct_schedule(c, p, &c->sched, &c->own_sched, err);
     if (rc == LT_OK) rc = lt_endpoints_from_protocol(p, &c->ends, err);
     if (rc == LT_ENOTFOUND) {
         c->ends = NULL; /* a protocol without endpoints: recording works, derivation does not */
@@ -26,10 +26,7 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
         lt_dosing_plan_default(&c->plan);
         rc = lt_dosing_plan_from_json(lt_protocol_section(p, "dosing"), "protocol", &c->plan, err);
     }
-    if (rc == LT_OK) rc = lt_nuclide_table_load(tables ? tables->nuclides : NULL, &c->nuc, err);
-    if (rc == LT_OK) rc = lt_ctcae_load(tables ? tables->ctcae : NULL, &c->ctcae, err);
-    if (rc == LT_OK) rc = lt_dosemod_load(tables ? tables->dosemod : NULL, &c->rules, err);
-    if (rc == LT_OK) rc = lt_plausible_load(NULL, &c->plausible, err);
+    if (rc == LT_OK) rc = lt__conduct_tables_open(c, tables, err);
     if (rc == LT_OK) {
         c->oral = calloc(LT_ORAL_MAX_ARMS, sizeof *c->oral);
         rc = c->oral ? lt_oral_specs_from_arms(lt_protocol_section(p, "arms"), c->oral,
@@ -47,13 +44,9 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
 void lt_conduct_free(lt_conduct *c)
 {
     if (!c) return;
-    lt_schedule_free(c->sched);
+    lt_schedule_free(c->own_sched);
     lt_endpoints_free(c->ends);
-    lt_nuclide_table_free(c->nuc);
-    lt_ctcae_free(c->ctcae);
-    lt_dosemod_free(c->rules);
-    lt_plausible_free(c->plausible);
-    lt_ctcae_terms_free(c->terms);
+    lt__conduct_tables_close(c);
     free(c->oral);
     free(c);
 }
@@ -74,7 +67,10 @@ static void later(lt_date *last, lt_date d)
     if (d != LT_DATE_NONE && (*last == LT_DATE_NONE || d > *last)) *last = d;
 }
 
-lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, lt_error *err)
+/* The outcomes record of d; recs, when given, are the patient's labs, assessments and
+ * questionnaires already read for its calendar (read once, not twice). */
+static lt_status patient_json(lt_conduct *c, const lt__pdoc *d, const lt__sched_recs *recs,
+                              lt_buf *b, lt_error *err)
 {
     static const char *const kinds[] = {LT__K_ANCHOR, LT__K_VISIT, LT__K_ASSESSMENT,
                                         LT__K_EVENT,  LT__K_LAB,   LT__K_ADMIN,
@@ -82,9 +78,16 @@ lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, 
     enum { ANCHOR, VISIT, ASSESSMENT, EVENT, LAB, ADMIN, AE, QUESTIONNAIRE, SCREENED, NKINDS };
     lt__docs docs[NKINDS];
     memset(docs, 0, sizeof docs);
+    bool borrowed[NKINDS] = {false};
+    if (recs) { /* lt__sched_recs_load's order: labs, assessments, questionnaires */
+        docs[LAB] = recs->docs[0];
+        docs[ASSESSMENT] = recs->docs[1];
+        docs[QUESTIONNAIRE] = recs->docs[2];
+        borrowed[LAB] = borrowed[ASSESSMENT] = borrowed[QUESTIONNAIRE] = true;
+    }
     lt_status rc = LT_OK;
     for (int k = 0; k < NKINDS && rc == LT_OK; k++)
-        rc = lt__docs_load(c, kinds[k], d->id, &docs[k], err);
+        if (!borrowed[k]) rc = lt__docs_load(c, kinds[k], d->id, &docs[k], err);
     if (rc != LT_OK) goto out;
 
     lt_date last = LT_DATE_NONE;
@@ -218,8 +221,13 @@ lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, 
     lt_buf_putc(b, '}');
 out:
     for (int k = 0; k < NKINDS; k++)
-        lt__docs_free(&docs[k]);
+        if (!borrowed[k]) lt__docs_free(&docs[k]);
     return rc;
+}
+
+lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, lt_error *err)
+{
+    return patient_json(c, d, NULL, b, err);
 }
 
 static void set_head(lt_conduct *c, lt_buf *b)
@@ -252,17 +260,19 @@ lt_status lt__conduct_record(lt_conduct *c, const lt__pdoc *d, lt_outcome_set **
 
 /* One calendar from an outcomes record assembled from the store and the work recorded. */
 static lt_status calendar_of_protocol(lt_conduct *c, const lt_outcome_record *r, lt_date as_of,
-                                      lt_calendar **out, lt_error *err)
+                                      const lt__sched_recs *given, lt_calendar **out,
+                                      lt_error *err)
 {
     lt__sched_recs recs;
-    lt_status rc = lt__sched_recs_load(c, r->id, &recs, err);
+    lt_status rc = given ? LT_OK : lt__sched_recs_load(c, r->id, &recs, err);
     if (rc != LT_OK) return rc;
+    if (given) recs = *given; /* borrowed: not freed here */
     lt_schedule_input in;
     lt_outcome_record_schedule_input(r, as_of, &in);
     size_t nv = lt_trial_version_count(c->t);
     if (nv < 2) {
         rc = lt_schedule_compute_records(c->sched, &in, recs.v, recs.n, out, err);
-        lt__sched_recs_free(&recs);
+        if (!given) lt__sched_recs_free(&recs);
         return rc;
     }
     /* An amended trial: each entry follows the version in force on its date (docs/conduct.md,
@@ -275,11 +285,12 @@ static lt_status calendar_of_protocol(lt_conduct *c, const lt_outcome_record *r,
     for (size_t k = 0; rc == LT_OK && k < nv; k++) {
         const char *version, *form;
         lt_trial_version_at(c->t, k, &version, &from[k], &form);
-        lt_schedule *sk = NULL;
-        rc = lt_schedule_from_protocol(lt_trial_protocol_on(c->t, from[k]), &sk, err);
+        const lt_schedule *sk = NULL;
+        lt_schedule *own = NULL;
+        rc = lt__conduct_schedule(c, lt_trial_protocol_on(c->t, from[k]), &sk, &own, err);
         if (rc == LT_OK) rc = lt_schedule_compute_records(sk, &in, recs.v, recs.n, &parts[k], err);
         if (rc == LT_OK) made++;
-        lt_schedule_free(sk);
+        lt_schedule_free(own);
     }
     if (rc == LT_OK) {
         rc = lt_calendar_splice(parts, from, nv, out, err);
@@ -288,17 +299,17 @@ static lt_status calendar_of_protocol(lt_conduct *c, const lt_outcome_record *r,
     }
     free(parts);
     free(from);
-    lt__sched_recs_free(&recs);
+    if (!given) lt__sched_recs_free(&recs);
     return rc;
 }
 
 /* The patient's calendar: the protocol's entries, then an oral drug's (dispensing visits
  * filled by what was dispensed, cancelled after the stop). */
 static lt_status calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_date as_of,
-                             lt_calendar **out, lt_error *err)
+                             const lt__sched_recs *recs, lt_calendar **out, lt_error *err)
 {
     *out = NULL;
-    lt_status rc = calendar_of_protocol(c, r, as_of, out, err);
+    lt_status rc = calendar_of_protocol(c, r, as_of, recs, out, err);
     if (rc == LT_OK) rc = lt__oral_calendar(c, r->id, *out, err);
     if (rc != LT_OK && *out) {
         lt_calendar_free(*out);
@@ -313,7 +324,7 @@ lt_status lt__conduct_calendar(lt_conduct *c, const lt__pdoc *d, lt_date as_of,
     lt_outcome_set *set = NULL;
     lt_status rc = lt__conduct_record(c, d, &set, err);
     if (rc != LT_OK) return rc;
-    rc = calendar_of(c, set->records[0], as_of, out, err);
+    rc = calendar_of(c, set->records[0], as_of, NULL, out, err);
     lt_outcome_set_free(set);
     if (rc != LT_OK && *out) {
         lt_calendar_free(*out);
@@ -410,15 +421,48 @@ lt_status lt_conduct_outcomes(lt_conduct *c, const char *patient, lt_buf *json,
     return rc;
 }
 
+/* lt_conduct_outcomes of one patient for its calendar: the same checks in the same order
+ * (reading allowed, the patient's site, randomised), and the same record, built from the labs,
+ * assessments and questionnaires in recs (which the calendar reads too) rather than reading
+ * them a second time. */
+static lt_status calendar_record(lt_conduct *c, const char *patient, lt__sched_recs *recs,
+                                 lt_outcome_set **set, lt_error *err)
+{
+    *set = NULL;
+    memset(recs, 0, sizeof *recs);
+    lt_status rc = lt__conduct_allow(c, LT_CONDUCT_READ, "read outcomes", err);
+    if (rc != LT_OK) return rc;
+    lt__pdoc d;
+    if ((rc = lt__pdoc_load(c->t, patient, &d, err)) != LT_OK) return rc;
+    rc = lt__trial_site_ok(c->t, d.site, err);
+    if (rc == LT_OK && !(d.state >= LT_STATE_RANDOMISED && d.arm))
+        rc = lt_error_set(err, LT_ESTATE, patient, "patient '%s' is %s, not yet randomised",
+                          patient, lt_enrol_state_name(d.state));
+    if (rc == LT_OK) rc = lt__sched_recs_load(c, d.id, recs, err);
+    lt_buf b = LT_BUF_INIT;
+    if (rc == LT_OK) {
+        set_head(c, &b);
+        rc = patient_json(c, &d, recs, &b, err);
+        lt_buf_puts(&b, "]}");
+    }
+    if (rc == LT_OK) rc = parse_set(&b, "trial store", set, err);
+    lt_buf_free(&b);
+    lt__pdoc_free(&d);
+    return rc;
+}
+
 lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
                               lt_calendar **out, lt_error *err)
 {
     lt_outcome_set *set = NULL;
-    lt_status rc = lt_conduct_outcomes(c, patient, NULL, &set, err);
-    if (rc != LT_OK) return rc;
+    lt__sched_recs recs;
+    *out = NULL;
+    lt_status rc = calendar_record(c, patient, &recs, &set, err);
     /* "as of" defaults to today: an entry whose window has closed is overdue now */
-    rc = calendar_of(c, set->records[0], as_of == LT_DATE_NONE ? lt_date_today() : as_of, out,
-                     err);
+    if (rc == LT_OK)
+        rc = calendar_of(c, set->records[0], as_of == LT_DATE_NONE ? lt_date_today() : as_of,
+                         &recs, out, err);
+    lt__sched_recs_free(&recs);
     lt_outcome_set_free(set);
     if (rc != LT_OK && *out) {
         lt_calendar_free(*out);
@@ -430,7 +474,8 @@ lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
 lt_status lt_conduct_calendar_of(lt_conduct *c, const lt_outcome_record *r, lt_date as_of,
                                  lt_calendar **out, lt_error *err)
 {
-    lt_status rc = calendar_of(c, r, as_of == LT_DATE_NONE ? lt_date_today() : as_of, out, err);
+    lt_status rc = calendar_of(c, r, as_of == LT_DATE_NONE ? lt_date_today() : as_of, NULL, out,
+                               err);
     if (rc != LT_OK && *out) {
         lt_calendar_free(*out);
         *out = NULL;
@@ -562,7 +607,7 @@ lt_status lt_conduct_due(lt_conduct *c, lt_date from, lt_date to, const char *si
         recs[i] = set->records[i];
     qsort(recs, set->n, sizeof *recs, cmp_id);
     for (size_t i = 0; i < set->n && rc == LT_OK; i++) {
-        rc = calendar_of(c, recs[i], from, &cals[i], err);
+        rc = calendar_of(c, recs[i], from, NULL, &cals[i], err);
         pats[i] = (lt_due_patient){recs[i]->site, recs[i]->id, cals[i]};
     }
     if (rc == LT_OK)

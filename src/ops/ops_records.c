@@ -129,11 +129,7 @@ HANDLER(op_ae)
     rc = lt_conduct_adverse_event(c, &e, lt__arg_str(a, "id"), lt__arg_str(a, "reason"), id, err);
     if (rc != LT_OK) return rc;
     /* the term as coded: CTCAE's spelling, or the term a site's word maps to */
-    lt_ctcae_terms *terms = NULL;
-    lt_error ignored;
-    const lt_ctcae_term_entry *coded = lt_ctcae_terms_load(NULL, &terms, &ignored) == LT_OK
-                                           ? lt_ctcae_terms_find(terms, e.term)
-                                           : NULL;
+    const lt_ctcae_term_entry *coded = lt_conduct_coded_term(c, e.term);
     lt_buf_puts(out, "{\"patient\":");
     lt_buf_json_str(out, p);
     lt_buf_puts(out, ",\"id\":");
@@ -141,7 +137,6 @@ HANDLER(op_ae)
     lt_buf_puts(out, ",\"term\":");
     lt_buf_json_str(out, coded ? coded->term : e.term);
     lt_buf_printf(out, ",\"grade\":%d}", e.grade);
-    lt_ctcae_terms_free(terms);
     return LT_OK;
 }
 

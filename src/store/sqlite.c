@@ -113,12 +113,24 @@ static const char *const sql_text[S_COUNT_ALL] = {
     [S_ROLLBACK] = "ROLLBACK",
 };
 
+#define LT__SQ_EACH_KEPT 12
+
 typedef struct sq {
     sqlite3 *db;
     char *path;
     int version;
     int busy_ms;
     bool readonly;
+    /* sq_each's statements kept prepared, by their SQL text (a calendar or a write lists a
+     * dozen kinds of one patient's records; parsing each query again was a tenth of a short
+     * request); busy while stepped, so that a listing inside another's callback prepares its
+     * own */
+    struct {
+        char *sql;
+        sqlite3_stmt *q;
+        bool busy;
+    } each[LT__SQ_EACH_KEPT];
+    unsigned each_next; /* the slot the next new statement replaces */
     struct timespec busy_since; /* when the current wait for a lock began */
     uint32_t jitter;            /* xorshift state spreading the waiters' retries */
     sqlite3_stmt *stmt[S_COUNT_ALL];
@@ -248,6 +260,10 @@ static void sq_close(void *impl)
     sq *s = impl;
     if (!s) return;
     for (int i = 0; i < S_COUNT_ALL; i++) sqlite3_finalize(s->stmt[i]);
+    for (int i = 0; i < LT__SQ_EACH_KEPT; i++) {
+        sqlite3_finalize(s->each[i].q);
+        free(s->each[i].sql);
+    }
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -396,6 +412,8 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
     sq *s = impl;
     lt_buf sql = LT_BUF_INIT;
     bool authors = f && f->authors;
+    sqlite3_stmt *q = NULL;
+    int n = 0;
     lt_buf_puts(&sql, "SELECT r.kind, r.id, r.site, r.patient, r.key, r.data, r.rev, r.audit_seq");
     /* the author of a revision is its audit record's: joined here so that a listing reads
      * records and authors in one query (and one snapshot) */
@@ -406,7 +424,6 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
     if (f && f->patient && s->version >= 2) lt_buf_puts(&sql, " INDEXED BY record_by_patient");
     if (authors) lt_buf_puts(&sql, " JOIN audit a ON a.seq = r.audit_seq");
     lt_buf_puts(&sql, " WHERE 1");
-    int n = 0;
     if (kind) lt_buf_printf(&sql, " AND r.kind=?%d", ++n);
     if (f && f->patient) lt_buf_printf(&sql, " AND r.patient=?%d", ++n);
     if (f && f->key) lt_buf_printf(&sql, " AND r.key=?%d", ++n);
@@ -420,12 +437,35 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
         lt_buf_free(&sql);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->db, lt_buf_str(&sql), -1, &q, NULL) != SQLITE_OK) {
-        lt_buf_free(&sql);
-        return db_fail(s, err, "listing records");
+    int kept = -1; /* the slot of s->each the statement is kept in */
+    for (int i = 0; i < LT__SQ_EACH_KEPT && kept < 0; i++)
+        if (s->each[i].sql && !s->each[i].busy && !strcmp(s->each[i].sql, lt_buf_str(&sql))) {
+            kept = i;
+            q = s->each[i].q;
+            sqlite3_clear_bindings(q);
+        }
+    if (kept < 0) {
+        if (sqlite3_prepare_v3(s->db, lt_buf_str(&sql), -1, SQLITE_PREPARE_PERSISTENT, &q,
+                               NULL) != SQLITE_OK) {
+            lt_buf_free(&sql);
+            return db_fail(s, err, "listing records");
+        }
+        /* kept in the next slot whose statement is not being stepped (else used once) */
+        for (unsigned k = 0; k < LT__SQ_EACH_KEPT && kept < 0; k++) {
+            unsigned i = (s->each_next + k) % LT__SQ_EACH_KEPT;
+            if (s->each[i].busy) continue;
+            char *text = strdup(lt_buf_str(&sql));
+            if (!text) break; /* not kept: finalized after use */
+            sqlite3_finalize(s->each[i].q);
+            free(s->each[i].sql);
+            s->each[i].sql = text;
+            s->each[i].q = q;
+            s->each_next = (i + 1) % LT__SQ_EACH_KEPT;
+            kept = (int)i;
+        }
     }
     lt_buf_free(&sql);
+    if (kept >= 0) s->each[kept].busy = true;
     n = 0;
     if (kind) bind_text(q, ++n, kind);
     if (f && f->patient) bind_text(q, ++n, f->patient);
@@ -450,7 +490,13 @@ static lt_status sq_each(void *impl, const char *kind, const lt_record_filter *f
         if (fn(&r, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = db_fail(s, err, "listing records");
-    sqlite3_finalize(q);
+    if (kept >= 0) {
+        /* reset now: a statement left mid-read would hold its read snapshot open */
+        sqlite3_reset(q);
+        s->each[kept].busy = false;
+    } else {
+        sqlite3_finalize(q);
+    }
     return st;
 }
 

@@ -17,6 +17,7 @@ static void versions_free_from(lt_trial *t, size_t from)
 {
     for (size_t i = from; i < t->nversions; i++) {
         lt_protocol_free(t->versions[i].protocol);
+        lt_schedule_free(t->versions[i].sched);
         free(t->versions[i].version);
         free(t->versions[i].consent_form);
     }
@@ -128,6 +129,23 @@ static lt_status versions_reload(lt_trial *t, lt_error *err)
     t->protocol_version = v;
     t->protocol = t->versions[0].protocol;
     return load_amendments(t, err);
+}
+
+lt_status lt__trial_schedule_of(lt_trial *t, const lt_protocol *p, const lt_schedule **out,
+                                lt_error *err)
+{
+    *out = NULL;
+    for (size_t i = 0; i < t->nversions; i++) {
+        lt__trial_version *v = &t->versions[i];
+        if (v->protocol != p) continue;
+        if (!v->sched) {
+            lt_status rc = lt_schedule_from_protocol(p, &v->sched, err);
+            if (rc != LT_OK) return rc;
+        }
+        *out = v->sched;
+        return LT_OK;
+    }
+    return LT_OK;
 }
 
 const lt__trial_version *lt__trial_version_on(const lt_trial *t, lt_date d)

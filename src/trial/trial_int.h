@@ -5,6 +5,7 @@
 
 #include "lutetia/json.h"
 #include "lutetia/randomise.h"
+#include "lutetia/schedule.h"
 #include "lutetia/trial.h"
 
 /* A protocol version the trial runs under, from its effective date (LT_DATE_NONE: the version
@@ -14,7 +15,14 @@ typedef struct lt__trial_version {
     lt_date effective;
     char *consent_form; /* the consent form it asks for (NULL: the one the trial began with) */
     lt_protocol *protocol;
+    lt_schedule *sched; /* its calendar spec, parsed on first use (lt__trial_schedule_of) */
 } lt__trial_version;
+
+/* The calendar spec of p, one of the trial's protocol versions, parsed once and kept with the
+ * version for the trial's life (a server keeps its trials open between requests); *out NULL
+ * when p is not one of them. Borrowed from t. */
+lt_status lt__trial_schedule_of(lt_trial *t, const lt_protocol *p, const lt_schedule **out,
+                                lt_error *err);
 
 struct lt_trial {
     lt_store *st;

@@ -725,6 +725,122 @@ static void test_recist_qol(fixture *f)
     lt_outcome_set_free(set);
 }
 
+/* A lab graded against the patient's baseline (creatinine: grade 2 above 1.5 x baseline) takes
+ * the earliest-dated earlier result of the analyte as baseline, whatever order the results were
+ * written in: first a fixed sequence, then a seeded random one checked against lt_ctcae_grade. */
+static const char *spare_patient(fixture *f)
+{
+    static char id[16];
+    for (int i = 1; i <= 4; i++) {
+        snprintf(id, sizeof id, "P%d", i);
+        if (strcmp(id, f->treated) && strcmp(id, f->control)) return id;
+    }
+    return NULL;
+}
+
+static void test_lab_baseline(fixture *f)
+{
+    const char *p = spare_patient(f);
+    if (!p) return;
+    /* written out of date order: the 1 Dec result is the baseline of 15 Dec, not the 10 Dec one
+     * written first (0.8 > 1.5 x 0.5, but 0.8 < 1.5 x 0.9 and below the ULN) */
+    const lab_case seq[] = {
+        {COORD1, "2025-12-10", "creatinine", 0.9, "mg/dL", 0.5, 1.1, NULL, LT_OK, 0, NULL},
+        {COORD1, "2025-12-01", "creatinine", 0.5, "mg/dL", 0.5, 1.1, NULL, LT_OK, 0, NULL},
+        {COORD1, "2025-12-15", "creatinine", 0.8, "mg/dL", 0.5, 1.1, NULL, LT_OK, 2, NULL},
+    };
+    run_labs(f, p, seq, sizeof seq / sizeof seq[0]);
+
+    lt_ctcae_table *t = NULL;
+    lt_error err;
+    CHECK(lt_ctcae_load(NULL, &t, &err) == LT_OK);
+    if (!t) return;
+    /* more results on distinct days (2026-01-01 on), in a shuffled order */
+    enum { N = 24 };
+    int day[N];
+    double val[N];
+    unsigned long long x = 0x9e3779b97f4a7c15ull; /* fixed seed */
+    for (int i = 0; i < N; i++) day[i] = i;
+    for (int i = N - 1; i > 0; i--) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        int j = (int)((x >> 33) % (unsigned long long)(i + 1)), tmp = day[i];
+        day[i] = day[j];
+        day[j] = tmp;
+    }
+    lt_date written[N + 3];
+    double wval[N + 3];
+    size_t nw = 0;
+    for (size_t i = 0; i < 3; i++) {
+        written[nw] = D(seq[i].date);
+        wval[nw++] = seq[i].value;
+    }
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        val[i] = 0.3 + (double)((x >> 33) % 270) / 100.0; /* 0.30 to 2.99 mg/dL */
+        lt_date d = D("2026-01-01") + day[i];
+        lt_date bd = LT_DATE_NONE;
+        lt_grade_context ctx;
+        lt_grade_context_init(&ctx);
+        ctx.lln = 0.5;
+        ctx.uln = 1.1;
+        for (size_t k = 0; k < nw; k++)
+            if (written[k] < d && (bd == LT_DATE_NONE || written[k] < bd)) {
+                bd = written[k];
+                ctx.baseline = wval[k];
+            }
+        lt_grade want;
+        CHECK(lt_ctcae_grade(t, "creatinine", val[i], &ctx, &want, &err) == LT_OK);
+        lt_conduct_lab lab = {p, d, "creatinine", val[i], "mg/dL", 0.5, 1.1};
+        lt_grade g;
+        lt_status st = lt_conduct_lab_record(f->c[COORD1], &lab, NULL, &g, &err);
+        CHECK_MSG(st == LT_OK && g.grade == want.grade,
+                  "random lab %d (day %d, %.2f): status %d, grade %d, want %d", i, day[i], val[i],
+                  st, st == LT_OK ? g.grade : -9, want.grade);
+        written[nw] = d;
+        wval[nw++] = val[i];
+    }
+    lt_ctcae_free(t);
+}
+
+/* The data tables are read once per process and shared by every context (src/conduct/
+ * tables.c); a context opened after $LUTETIA_DATA_DIR points elsewhere must still read that
+ * folder's tables (a site's corrected ones), and one opened after it is unset the shipped ones. */
+static void test_tables_follow_data_dir(fixture *f, const char *src)
+{
+    char dir[320], cmd[4096];
+    snprintf(dir, sizeof dir, "%s/data", f->dir);
+    /* the same tables, but platelets above 100 10^9/L implausible */
+    snprintf(cmd, sizeof cmd,
+             "cp -r '%s/data' '%s' && sed -i 's/\"platelets\": {\"unit\": \"10^9\\/L\", "
+             "\"min\": 0, \"max\": 5000}/\"platelets\": {\"unit\": \"10^9\\/L\", "
+             "\"min\": 0, \"max\": 100}/' '%s/plausible-ranges.json' && "
+             "grep -q '\"max\": 100}' '%s/plausible-ranges.json'",
+             src, dir, dir, dir);
+    CHECK_MSG(system(cmd) == 0, "could not make the edited data folder: %s", cmd);
+    const char *p = f->control;
+    lt_conduct_lab lab = {p, D("2025-12-20"), "platelets", 162, "10^9/L", NAN, NAN};
+    lt_grade g;
+    lt_error err;
+    lt_conduct *c = NULL;
+    /* the shared tables are read already (the fixture's contexts) */
+    setenv("LUTETIA_DATA_DIR", dir, 1);
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &c, &err) == LT_OK);
+    if (c) {
+        lt_status st = lt_conduct_lab_record(c, &lab, NULL, &g, &err);
+        CHECK_MSG(st == LT_EINVAL && strstr(err.message, "plausible-ranges.json"),
+                  "the edited folder's range: status %d: %s", st, err.message);
+        lt_conduct_free(c);
+        c = NULL;
+    }
+    unsetenv("LUTETIA_DATA_DIR");
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &c, &err) == LT_OK);
+    if (c) {
+        lt_status st = lt_conduct_lab_record(c, &lab, NULL, &g, &err);
+        CHECK_MSG(st == LT_OK, "the shipped range: status %d: %s", st, err.message);
+        lt_conduct_free(c);
+    }
+}
+
 int main(void)
 {
     test_access();
@@ -741,6 +857,8 @@ int main(void)
         test_events(&f);
         test_endpoints(&f);
         test_recist_qol(&f);
+        test_lab_baseline(&f);
+        test_tables_follow_data_dir(&f, src);
         teardown(&f);
     }
     return lt_test_done();

@@ -319,6 +319,62 @@ static void test_filters(void)
     lt_store_close(st);
 }
 
+/* One kind of one patient is read through a statement the store keeps prepared between
+ * listings; a listing made inside another's callback must get its own, or the outer one would
+ * be reset under its feet and read its first rows again. */
+typedef struct nested_ctx {
+    lt_store *st;
+    int outer, inner;
+} nested_ctx;
+
+static int count_inner(const lt_record *r, void *ctx)
+{
+    (void)r;
+    ((nested_ctx *)ctx)->inner++;
+    return 0;
+}
+
+static int list_inside(const lt_record *r, void *ctx)
+{
+    nested_ctx *n = ctx;
+    (void)r;
+    lt_error err;
+    lt_record_filter f = {.patient = "P1"};
+    CHECK(lt_store_each(n->st, "lab", &f, count_inner, n, &err) == LT_OK);
+    return ++n->outer >= 10; /* a reset outer listing would never end: stop it */
+}
+
+static void test_each_nested(void)
+{
+    char db[512];
+    dbloc(db, sizeof db, "nested.db");
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_OK);
+    if (!st) return;
+    static const char *const ids[] = {"P1/L1", "P1/L2", "P1/L3", "P2/L1"};
+    for (size_t i = 0; i < 4; i++) {
+        lt_record r = {.kind = "lab", .id = ids[i], .site = "S1",
+                       .patient = i < 3 ? "P1" : "P2", .key = ids[i], .data = "{}"};
+        lt_status rc = lt_store_begin(st, &err);
+        if (rc == LT_OK) rc = lt_store_put(st, &r, 0, &who, "test.put", "", NULL, &err);
+        if (rc == LT_OK) rc = lt_store_commit(st, &err);
+        CHECK(rc == LT_OK);
+    }
+    for (int round = 0; round < 2; round++) { /* the second round reuses the kept statement */
+        nested_ctx n = {st, 0, 0};
+        lt_record_filter f = {.patient = "P1"};
+        CHECK(lt_store_each(st, "lab", &f, list_inside, &n, &err) == LT_OK);
+        CHECK_INT(n.outer, 3);
+        CHECK_INT(n.inner, 9);
+    }
+    nested_ctx m = {st, 0, 0};
+    lt_record_filter g = {.patient = "P2"};
+    CHECK(lt_store_each(st, "lab", &g, count_inner, &m, &err) == LT_OK);
+    CHECK_INT(m.inner, 1);
+    lt_store_close(st);
+}
+
 static void expect_tamper(const char *name, const char *statement, const char *want_where,
                           const char *want_msg)
 {
@@ -1235,6 +1291,7 @@ int main(void)
     test_records();
     test_hash_reference();
     test_filters();
+    test_each_nested();
     test_tamper();
     if (pg_base) {
         test_pg_migrations();
