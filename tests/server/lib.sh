@@ -1,4 +1,4 @@
-# Shared by the server tests other than server.sh (which keeps its own copies): start
+# Shared by the server tests: start
 # `lutetia serve` on a free loopback port, stop it, and make requests with curl.
 # Sourced after tests/cli/lib.sh and trial_setup.sh; uses $TMP and $LUTETIA.
 PID=

@@ -7,51 +7,8 @@
 . "$SRC/tests/cli/lib.sh"
 . "$SRC/tests/cli/trial_setup.sh"
 L="$LUTETIA"
-PID=
-stop_server() {
-    [ -n "$PID" ] || return 0
-    kill -TERM "$PID" 2>/dev/null
-    wait "$PID"
-    rc=$?
-    PID=
-    return $rc
-}
-trap 'stop_server; rm -rf "$TMP"' EXIT INT TERM
-
-# start_server DB: on a free port; waits for the port line and /healthz by bounded polling
-start_server() {
-    rm -f "$TMP/srv.out"
-    "$L" serve --db "$1" --listen 127.0.0.1:0 --allow-known-seed >"$TMP/srv.out" 2>"$TMP/srv.log" &
-    PID=$!
-    i=0
-    while ! grep -q '^listening on' "$TMP/srv.out" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 500 ] && kill -0 "$PID" 2>/dev/null || { echo "server: $(cat "$TMP/srv.log")"; return 1; }
-        sleep 0.02
-    done
-    BASE=$(sed -n 's/^listening on //p' "$TMP/srv.out")
-    i=0
-    until curl -sf "$BASE/healthz" >/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 500 ] || return 1
-        sleep 0.02
-    done
-}
-
-# req METHOD PATH [BODY] [CURL ARGS...]: the body in $TMP/out, the status in $CODE
-req() {
-    m=$1 p=$2
-    shift 2
-    if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-        b=$1
-        shift
-        CODE=$(curl -s -o "$TMP/out" -w '%{http_code}' -X "$m" -H 'Content-Type: application/json' \
-            --data-binary "$b" "$@" "$BASE$p")
-    else
-        CODE=$(curl -s -o "$TMP/out" -w '%{http_code}' -X "$m" "$@" "$BASE$p")
-    fi
-}
-expect_code() { if [ "$CODE" = "$1" ]; then ok; else bad "expected HTTP $1, got $CODE ($2): $(head -c 300 "$TMP/out")"; fi; }
+. "$SRC/tests/server/lib.sh"
+# here a user's token is a header file (setup below), not lib.sh's curl config
 as() { echo "-H @$TMP/hdr.$1"; }
 # same JSON: the HTTP answer ($TMP/out) and a file of the CLI's
 same_json() { jq -e --slurpfile c "$2" '. == $c[0]' "$TMP/out" >/dev/null && ok || bad "$1: HTTP $(head -c 300 "$TMP/out") differs from the CLI's $(head -c 300 "$2")"; }

@@ -6,66 +6,7 @@
 . "$SRC/tests/cli/lib.sh"
 . "$SRC/tests/cli/trial_setup.sh"
 L="$LUTETIA"
-PID=
-stop_server() {
-    [ -n "$PID" ] || return 0
-    kill -TERM "$PID" 2>/dev/null
-    wait "$PID"
-    rc=$?
-    PID=
-    return $rc
-}
-trap 'stop_server; rm -rf "$TMP"' EXIT INT TERM
-
-# start_server [DB]: on a free loopback port (port 0); waits for the port line, then /healthz,
-# by polling with a bound, never a fixed sleep
-# (further arguments go to lutetia serve)
-start_server() {
-    sdb=${1:-$LUTETIA_DB}
-    [ $# -gt 0 ] && shift
-    # the background job truncates srv.out only when it starts: remove the last server's
-    # first, so that its port line is never read as this one's
-    rm -f "$TMP/srv.out"
-    # TEST_SEED makes the allocations comparable with the CLI's: a known seed, served only when
-    # told so
-    "$L" serve --db "$sdb" --listen 127.0.0.1:0 --allow-known-seed "$@" >"$TMP/srv.out" 2>"$TMP/srv.log" &
-    PID=$!
-    i=0
-    while ! grep -q '^listening on' "$TMP/srv.out" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 500 ] && kill -0 "$PID" 2>/dev/null || { echo "server: $(cat "$TMP/srv.log")"; return 1; }
-        sleep 0.02
-    done
-    BASE=$(sed -n 's/^listening on //p' "$TMP/srv.out")
-    i=0
-    until curl -sfk "$BASE/healthz" >/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 500 ] || return 1
-        sleep 0.02
-    done
-}
-
-# req METHOD PATH [BODY] [CURL ARGS...]: the answer's body in $TMP/out, its status in $CODE
-req() {
-    m=$1 p=$2
-    shift 2
-    if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-        b=$1
-        shift
-        CODE=$(curl -s -o "$TMP/out" -w '%{http_code}' -X "$m" -H 'Content-Type: application/json' \
-            --data-binary "$b" "$@" "$BASE$p")
-    else
-        CODE=$(curl -s -o "$TMP/out" -w '%{http_code}' -X "$m" "$@" "$BASE$p")
-    fi
-}
-expect_code() { if [ "$CODE" = "$1" ]; then ok; else bad "expected HTTP $1, got $CODE ($2)"; head -c 400 "$TMP/out"; echo; fi; }
-
-# as USER: curl arguments acting as USER through its API token (a curl config file holding
-# the header, so that the arguments split into words safely)
-as() {
-    printf 'header = "Authorization: Bearer %s"\n' "$(cat "$TMP/tok.$1")" >"$TMP/curl.$1"
-    echo "-K $TMP/curl.$1"
-}
+. "$SRC/tests/server/lib.sh"
 
 setup_trial "$TEST_SEED" || { bad "setup"; finish; exit 1; }
 PW=trustworthy-horse-42
