@@ -508,8 +508,7 @@ test('a user changes the password on the account page, signs out and in with the
   for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (q.isDark(r, c)) expected.add(`${c},${r}`);
   expect(drawnModules.size).toBeGreaterThan(100);
   expect([...drawnModules].sort()).toEqual([...expected].sort());
-  await page.locator('.once').scrollIntoViewIfNeeded();
-  await shot(page, 'account-second-factor');
+  await shot(page, 'account-second-factor', page.locator('.once'));
   // removed with the password and a code of the app (oathtool at the server's clock, which is
   // the system's here; the server takes a code one step early or late)
   const code = execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
@@ -578,8 +577,7 @@ test('the investigator signs a dose decision and an adverse event; a correction 
   // the decision's signature is untouched by the AE's correction
   await expect(c1.locator('.sig-status')).toContainText('valid');
   await expect(c1.locator('.sig-status')).not.toContainText('invalidated');
-  await page.locator('#sec-signatures').scrollIntoViewIfNeeded();
-  await shot(page, 'patient-signatures');
+  await shot(page, 'patient-signatures', page.locator('#sec-adverse-events'));
 });
 
 test('the investigator signs the casebook off; a coordinator has no signing form', async ({ page }) => {
@@ -632,8 +630,7 @@ test('a statistician reads the RMST of overall survival by arm: the API\'s figur
   await fm.getByRole('button', { name: 'Show the RMST' }).click();
   await expect(fm.locator('[data-field=tau] .field-error')).toContainText('expected a time > 0 (months), found "-3"');
   await fm.getByLabel(/Horizon tau/).fill('12');
-  await page.locator('#rmst').scrollIntoViewIfNeeded();
-  await shot(page, 'statistics-rmst');
+  await shot(page, 'statistics-rmst', page.locator('#sec-restricted-mean-survival-time'));
 });
 
 // ---- everolimus (NET RETREAT's arm 2), on a second server with a NET RETREAT trial ----
@@ -741,8 +738,7 @@ test.describe('everolimus', () => {
     await expect(page.locator('form[data-draft=oral-return]')).toHaveCount(1);
     await expect(page.locator('form[data-draft=oral-stop], form[data-draft=oral-dispense], form[data-draft=oral-resume]')).toHaveCount(0);
     await expect(page.locator('pre.json')).toHaveCount(0);
-    await page.locator('#sec-everolimus').scrollIntoViewIfNeeded();
-    await shot(page, 'patient-everolimus');
+    await shot(page, 'patient-everolimus', page.locator('#sec-everolimus'));
   });
 });
 
@@ -762,8 +758,7 @@ test('the admin signs the data lock; the store refuses a change after it', async
   await expect(page.locator('#lock-state')).toContainText('The data are locked for analysis');
   await expect(page.locator('#lock-state .signature')).toContainText('valid Signed by');
   await expect(page.locator('form[data-draft=sign-lock]')).toHaveCount(0);
-  await page.locator('#lock-state').scrollIntoViewIfNeeded();
-  await shot(page, 'admin-locked');
+  await shot(page, 'admin-locked', page.locator('#sec-data-lock'));
   const site = page.locator('form[data-draft=site-add]');
   await site.getByLabel('Code').fill('S9');
   await site.getByLabel('Name').fill('Site nine');

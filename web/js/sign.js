@@ -27,13 +27,13 @@ export function status(sigs, id) {
   if (!mine.length) return badge('not signed', 'planned');
   const last = mine[mine.length - 1];
   return h('span', { class: 'sig-status', 'data-record': id }, badge(last.status, last.status === 'valid' ? 'ok' : 'dev'),
-    ` ${last.full_name}, `, f.time(last.signed_at));
+    ` ${last.full_name}, `, f.utc(last.signed_at));
 }
 
 export function line(x) {
   return h('p', { class: 'signature', 'data-id': x.id, 'data-status': x.status },
     badge(x.status, x.status === 'valid' ? 'ok' : 'dev'),
-    ` Signed by ${x.full_name} (${x.signer}), `, f.time(x.signed_at), ` UTC, meaning ${x.meaning}`,
+    ` Signed by ${x.full_name} (${x.signer}), `, f.utc(x.signed_at), `, meaning ${x.meaning}`,
     x.status === 'valid' ? '' : ': what it signed was changed since; it needs signing again.');
 }
 

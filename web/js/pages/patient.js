@@ -292,9 +292,9 @@ async function signAe(show, ctx) {
 
 // Every signature of the patient, valid or invalidated, with what it signed.
 function signaturesOf(sigs) {
-  return section('Signatures', table(`Signatures (${sigs.length})`, ['signature', 'act', 'record', 'signed by', 'at (UTC)', 'meaning', 'status'],
+  return section('Signatures', table(`Signatures (${sigs.length})`, ['signature', 'act', 'record', 'signed by', 'at', 'meaning', 'status'],
     sigs.map((x) => [x.id, f.words(x.act), x.record ? `${f.words(x.record.kind)} ${x.record.id}` : '—', `${x.full_name} (${x.signer})`,
-      f.time(x.signed_at), x.meaning, badge(x.status, x.status === 'valid' ? 'ok' : 'dev')]), { empty: 'No signature yet.' }));
+      f.utc(x.signed_at), x.meaning, badge(x.status, x.status === 'valid' ? 'ok' : 'dev')]), { empty: 'No signature yet.' }));
 }
 
 function records(show) {
