@@ -721,6 +721,17 @@ test.describe('everolimus', () => {
     const pauses = page.locator('[aria-label="Interruptions"] tbody tr');
     await expect(pauses).toHaveCount(1);
     for (const t of ['Dec 10, 2025', 'Dec 21, 2025', '11 days', 'stomatitis grade 3', 'resumed at 5 mg daily']) await expect(pauses).toContainText(t);
+    // the label's modifications only lower the dose
+    fm = await openForm(page, 'oral-dose');
+    await fm.getByLabel('Date').fill('2025-12-28');
+    await fm.getByLabel('Daily dose').fill('7.5');
+    await fm.getByLabel('Cause').fill('fatigue grade 2');
+    await fm.getByRole('button', { name: 'Lower the daily dose' }).click();
+    await expect(fm.locator('[data-field=dose] .field-error')).toContainText('do not raise the dose again');
+    await fm.getByLabel('Daily dose').fill('2.5');
+    await fm.getByRole('button', { name: 'Lower the daily dose' }).click();
+    await expect(page.locator('#flash')).toContainText('Dose lowered.');
+    await expect(page.locator('#oral-current')).toContainText('2.5 mg daily.');
     fm = await openForm(page, 'oral-stop');
     await fm.getByLabel('Date').fill('2026-01-10');
     await fm.getByLabel('Cause').fill("patient's wish");
@@ -728,12 +739,15 @@ test.describe('everolimus', () => {
     await expect(page.locator('#flash')).toContainText('Stopped.');
     await expect(page.locator('#oral-current')).toContainText('Stopped on Jan 10, 2026.');
     const doses = page.locator('[aria-label^="Daily dose"] tbody tr');
-    await expect(doses).toHaveCount(3);
+    await expect(doses).toHaveCount(4);
     await expect(doses.nth(0)).toContainText('started');
     await expect(doses.nth(0)).toContainText('10 mg daily');
     await expect(doses.nth(1)).toContainText('resumed');
     await expect(doses.nth(1)).toContainText('5 mg daily');
-    await expect(doses.nth(2)).toContainText("patient's wish");
+    await expect(doses.nth(2)).toContainText('lowered');
+    await expect(doses.nth(2)).toContainText('2.5 mg daily');
+    await expect(doses.nth(2)).toContainText('fatigue grade 2');
+    await expect(doses.nth(3)).toContainText("patient's wish");
     // after the stop only a return may follow
     await expect(page.locator('form[data-draft=oral-return]')).toHaveCount(1);
     await expect(page.locator('form[data-draft=oral-stop], form[data-draft=oral-dispense], form[data-draft=oral-resume]')).toHaveCount(0);
