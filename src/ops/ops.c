@@ -284,7 +284,8 @@ static const lt_op_group enrolment_group = {enrolment, sizeof enrolment / sizeof
 /* Each file of rows adds its group here, in the order the routes are matched and documented. */
 static const lt_op_group *const groups[] = {&enrolment_group, &lt__ops_records, &lt__ops_reads,
                                             &lt__ops_sign, &lt__ops_report, &lt__ops_account,
-                                            &lt__ops_stats};
+                                            &lt__ops_stats, &lt__ops_admin,
+                                            &lt__ops_calendar};
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 size_t lt_ops_count(void)
@@ -308,6 +309,21 @@ const lt_op *lt_ops_find(const char *name)
     for (size_t i = 0; name && i < lt_ops_count(); i++)
         if (!strcmp(lt_ops_at(i)->name, name)) return lt_ops_at(i);
     return NULL;
+}
+
+/* Rows whose answer is not JSON. Kept here rather than as a member of lt_op, which every row
+ * of every file initialises by position and would then all have to name. */
+static const struct {
+    const char *op, *type;
+} media[] = {
+    {"schedule.ics", "text/calendar; charset=utf-8"},
+};
+
+const char *lt_ops_media_type(const lt_op *op)
+{
+    for (size_t i = 0; op && i < sizeof media / sizeof media[0]; i++)
+        if (!strcmp(op->name, media[i].op)) return media[i].type;
+    return "application/json";
 }
 
 bool lt_ops_allowed(const lt_op *op, lt_role role)

@@ -375,7 +375,7 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         lt_buf_free(&out);
         return problem_err(s, c, rq, method, url, route, &err);
     }
-    return answer(s, c, rq, method, url, route, 200, "application/json", &out, NULL);
+    return answer(s, c, rq, method, url, route, 200, lt_ops_media_type(op), &out, NULL);
 }
 
 static const lt_op session_op = {
