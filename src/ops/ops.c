@@ -285,7 +285,7 @@ static const lt_op_group enrolment_group = {enrolment, sizeof enrolment / sizeof
 static const lt_op_group *const groups[] = {&enrolment_group, &lt__ops_records, &lt__ops_reads,
                                             &lt__ops_sign, &lt__ops_report, &lt__ops_account,
                                             &lt__ops_stats, &lt__ops_admin,
-                                            &lt__ops_calendar};
+                                            &lt__ops_files};
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 size_t lt_ops_count(void)
@@ -317,6 +317,8 @@ static const struct {
     const char *op, *type;
 } media[] = {
     {"schedule.ics", "text/calendar; charset=utf-8"},
+    {"reports.consort", "image/svg+xml"},
+    {"reports.consort_closed", "image/svg+xml"},
 };
 
 const char *lt_ops_media_type(const lt_op *op)

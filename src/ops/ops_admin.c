@@ -1,7 +1,7 @@
 /* Operation rows of running the trial's administration over HTTP as on the command line: a
  * protocol amendment (the protocol's content in the body, where the CLI names a file), binding
  * OS accounts to a user, an admin setting another user's password, changing a user's role and
- * sites, and listing API tokens. Each handler calls the library function its CLI verb calls,
+ * sites, the full name signatures show, and listing API tokens. Each handler calls the library function its CLI verb calls,
  * which checks the role again (src/trial/roles.c: administering is the admin's). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +110,20 @@ static lt_status op_user_set(lt_trial *t, const lt_json *a, lt_buf *out, lt_erro
     return rc == LT_OK ? lt_trial_user_json(t, name, out, err) : rc;
 }
 
+static lt_status op_full_name(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
+{
+    const char *name = lt__arg_str(a, "name"), *full = lt__arg_str(a, "full_name");
+    lt_status rc = lt_trial_user_set_full_name(t, name, full, lt__arg_str(a, "reason"), err);
+    if (rc != LT_OK) return rc;
+    /* what `lutetia user name --json` prints */
+    lt_buf_puts(out, "{\"user\":");
+    lt_buf_json_str(out, name);
+    lt_buf_puts(out, ",\"full_name\":");
+    lt_buf_json_str(out, full);
+    lt_buf_putc(out, '}');
+    return LT_OK;
+}
+
 static lt_status op_tokens(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
 {
     (void)a;
@@ -154,6 +168,13 @@ static const lt_op rows[] = {
       {"all_sites", LT_OP_BOOL, LT_OP_IN_BODY, false, "every site"},
       {"reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why, for the audit trail"}},
      op_user_set},
+    {"users.full_name", "PUT", "/api/v1/users/{name}/full-name",
+     "record the full name a user's electronic signatures show (a change needs a reason)",
+     "lutetia user name --json", R(ADMIN), false, true,
+     {NAME_PATH,
+      {"full_name", LT_OP_STRING, LT_OP_IN_BODY, true, "the person's full name, as checked"},
+      {"reason", LT_OP_STRING, LT_OP_IN_BODY, false, "why, when changing it"}},
+     op_full_name},
     {"tokens.list", "GET", "/api/v1/tokens",
      "API tokens: one's own (an admin: everyone's), never their secret",
      "lutetia token list --json", LT_OP_EVERY_ROLE, false, false, {{0}}, op_tokens},

@@ -194,6 +194,9 @@ static const struct {
     {"tokens.list", "{}", "every user lists its own tokens; everyone's is the admin's (the "
                           "library's query)"},
     {"schedule.ics", "{\"patient\":\"NOPE\"}", NULL},
+    {"users.full_name", "{\"name\":\"NOPE\",\"full_name\":\"No One\"}", NULL},
+    {"reports.consort", "{\"cutoff\":\"2025-12-31\"}", NULL},
+    {"reports.consort_closed", "{}", NULL},
 };
 
 static void test_roles_agree(void)

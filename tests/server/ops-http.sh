@@ -308,6 +308,15 @@ reports.dsmb_closed GET /api/v1/reports/dsmb/closed?cutoff=2025-12-31 - unblinde
 users.password POST /api/v1/users/me/password {"current":"","new":"long-enough-and-rare-77"} $EVERY 400
 users.totp.enrol POST /api/v1/users/me/totp {"password":""} $EVERY 400
 users.totp.remove DELETE /api/v1/users/me/totp {"password":"","code":"123456"} $EVERY 400
+trial.amend POST /api/v1/trial/amendments {"protocol":{},"version":"9.9","effective":"2090-01-01"} admin 422
+users.bind POST /api/v1/users/nobody/os-users {"os_users":["x"]} admin 404
+users.set_password PUT /api/v1/users/coord1/password {"password":""} admin 400
+users.set PUT /api/v1/users/coord1 {"role":"coordinator","sites":["S1"]} admin 409
+tokens.list GET /api/v1/tokens - $EVERY
+schedule.ics GET /api/v1/patients/@/schedule.ics - $EVERY
+users.full_name PUT /api/v1/users/nobody/full-name {"full_name":"No One"} admin 404
+reports.consort GET /api/v1/reports/dsmb/consort.svg?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
+reports.consort_closed GET /api/v1/reports/dsmb/closed/consort.svg?cutoff=2025-12-31 - unblinded_statistician,safety_committee
 T
 # USER ROLE SITES
 cat >"$TMP/users" <<'T'
