@@ -314,7 +314,7 @@ users.set_password PUT /api/v1/users/coord1/password {"password":""} admin 400
 users.set PUT /api/v1/users/coord1 {"role":"coordinator","sites":["S1"]} admin 409
 tokens.list GET /api/v1/tokens - $EVERY
 schedule.ics GET /api/v1/patients/@/schedule.ics - $EVERY
-users.full_name PUT /api/v1/users/nobody/full-name {"full_name":"No One"} admin 404
+users.full_name PUT /api/v1/users/nobody/full-name {"full_name":"Nobody"} admin 404
 reports.consort GET /api/v1/reports/dsmb/consort.svg?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
 reports.consort_closed GET /api/v1/reports/dsmb/closed/consort.svg?cutoff=2025-12-31 - unblinded_statistician,safety_committee
 T
