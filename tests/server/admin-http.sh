@@ -10,6 +10,7 @@
 #   hash); the full name signatures show (users.full_name); the calendar as iCalendar
 #   (schedule.ics, text/calendar, the CLI's --ics file) and the CONSORT diagram
 #   (reports.consort, image/svg+xml, the CLI's report consort file);
+# - audit verify against an expected head and a checkpoint key given in the query;
 # - the wrong role is refused (403), another site's patient answered as a missing one (404).
 . "$SRC/tests/cli/lib.sh"
 . "$SRC/tests/cli/trial_setup.sh"
@@ -249,5 +250,25 @@ cmp -s "$TMP/out" "$TMP/cli.trial" && ok || bad "trial.show after the amendment 
 expect_jq '(.versions | map(.version)) == ["1.0","2.0"] and .versions[1].effective == "2026-12-01"'
 "$L" audit log --json --user admin | jq -e '[.[] | select(.action == "trial.amend" and .reason == "amendment 2")] | length == 1' >/dev/null && ok || bad "trial.amend not audited"
 expect_exit 0 -- "$L" audit verify
+
+# ---- audit verify against anchors kept outside the store ----
+"$L" audit keygen --key "$TMP/ck.key" --public-key "$TMP/ck.pub" >/dev/null &&
+"$L" audit checkpoint --key "$TMP/ck.key" >/dev/null || bad "a signed checkpoint"
+HEAD=$("$L" audit head --json | jq -r '"\(.seq):\(.hash)"')
+PUB=$(tr -d '\n' <"$TMP/ck.pub")
+req GET "/api/v1/audit/verify?expect_head=$HEAD&public_key=$PUB" $(as admin)
+expect_code 200 "audit verify with anchors"
+expect_jq '.ok == true and .expected_head == "'"$HEAD"'" and .checkpoints == 1'
+"$L" audit verify --expect-head "$HEAD" --public-key "$TMP/ck.pub" --json >"$TMP/cli.verify" || bad "audit verify --expect-head"
+jq -e --slurpfile h "$TMP/out" '.records == $h[0].records and .head == $h[0].head and .checkpoints == $h[0].checkpoints' "$TMP/cli.verify" >/dev/null && ok || bad "the anchored verification differs from the CLI's: $(cat "$TMP/out") vs $(cat "$TMP/cli.verify")"
+req GET "/api/v1/audit/verify?expect_head=${HEAD%%:*}:$(printf '%064d' 0)" $(as mon1)
+expect_code 200 "a head the chain does not hold"
+expect_jq '.ok == false and (.problem.message | length) > 0'
+req GET "/api/v1/audit/verify?expect_head=nonsense" $(as admin)
+expect_code 400 "a malformed head"
+expect_jq '.param == "expect_head"'
+req GET "/api/v1/audit/verify?public_key=abc" $(as admin)
+expect_code 400 "a malformed key"
+expect_jq '.param == "public_key"'
 stop_server && ok || bad "SIGTERM"
 finish
