@@ -333,7 +333,7 @@ static const lt_op_group enrolment_group = {enrolment, sizeof enrolment / sizeof
 static const lt_op_group *const groups[] = {&enrolment_group, &lt__ops_records, &lt__ops_reads,
                                             &lt__ops_sign, &lt__ops_report, &lt__ops_account,
                                             &lt__ops_stats, &lt__ops_admin,
-                                            &lt__ops_files};
+                                            &lt__ops_files, &lt__ops_scores};
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 size_t lt_ops_count(void)

@@ -197,6 +197,8 @@ static const struct {
     {"users.full_name", "{\"name\":\"NOPE\",\"full_name\":\"No One\"}", NULL},
     {"reports.consort", "{\"cutoff\":\"2025-12-31\"}", NULL},
     {"reports.consort_closed", "{}", NULL},
+    {"outcomes.qol", "{}", NULL},
+    {"outcomes.responses", "{}", NULL},
 };
 
 static void test_roles_agree(void)

@@ -154,6 +154,12 @@ req GET /api/v1/outcomes $(as stat1)
 expect_code 200 "outcomes"
 "$L" outcomes --user stat1 >"$TMP/cli.out"
 same_json "outcomes" "$TMP/cli.out"
+for kind in qol:qol responses:response; do
+    req GET "/api/v1/${kind%%:*}" $(as coord1)
+    "$L" endpoints --"${kind#*:}" --user coord1 --json >"$TMP/cli.scores"
+    if [ "$CODE" = 200 ]; then same_json "${kind%%:*}" "$TMP/cli.scores"; else bad "${kind%%:*}: $CODE $(cat "$TMP/out")"; fi
+    expect_jq '(.rows | length) >= 1 and .rows[0].patient == "P1"'
+done
 req GET "/api/v1/audit/log?patient=P1" $(as mon1)
 expect_code 200 "audit log"
 "$L" audit log --patient P1 --user mon1 --json >"$TMP/cli.audit"
@@ -317,6 +323,8 @@ schedule.ics GET /api/v1/patients/@/schedule.ics - $EVERY
 users.full_name PUT /api/v1/users/nobody/full-name {"full_name":"Nobody"} admin 404
 reports.consort GET /api/v1/reports/dsmb/consort.svg?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
 reports.consort_closed GET /api/v1/reports/dsmb/closed/consort.svg?cutoff=2025-12-31 - unblinded_statistician,safety_committee
+outcomes.qol GET /api/v1/qol - $EVERY
+outcomes.responses GET /api/v1/responses - $EVERY
 T
 # USER ROLE SITES
 cat >"$TMP/users" <<'T'
