@@ -367,6 +367,8 @@ static const struct {
     {"schedule.ics", "text/calendar; charset=utf-8"},
     {"reports.consort", "image/svg+xml"},
     {"reports.consort_closed", "image/svg+xml"},
+    {"reports.dsmb_page", "text/html; charset=utf-8"},
+    {"reports.dsmb_closed_page", "text/html; charset=utf-8"},
 };
 
 const char *lt_ops_media_type(const lt_op *op)

@@ -1,7 +1,8 @@
 /* Operation rows answering a file rather than JSON, the files the CLI writes (lt_ops_media_type
  * gives each its media type): a patient's calendar as an iCalendar file (RFC 5545), what
  * `lutetia schedule ID --ics FILE` writes, for a coordinator's calendar program; and the CONSORT
- * 2010 flow diagram of the DSMB report, what `lutetia report consort --out FILE.svg` writes. */
+ * 2010 flow diagram of the DSMB report, what `lutetia report consort --out FILE.svg` writes; and
+ * the report's page, the report.html of `lutetia report dsmb --out DIR`. */
 #include "lutetia/conduct.h"
 #include "lutetia/report.h"
 #include "lutetia/schedule.h"
@@ -50,6 +51,34 @@ static lt_status op_consort_closed(lt_trial *t, const lt_json *a, lt_buf *out, l
     return consort(t, a, LT_REPORT_CLOSED, out, err);
 }
 
+/* The report's page from its figures, as `lutetia report dsmb --out DIR` writes report.html:
+ * standalone, its CSS and SVG inline (the server sends it under a sandboxing
+ * Content-Security-Policy: no script runs whatever the page holds). */
+static lt_status page(lt_trial *t, const lt_json *a, lt_report_kind kind, lt_buf *out,
+                      lt_error *err)
+{
+    lt_report_options o = {.kind = kind, .cutoff = lt__arg_date(a, "cutoff")};
+    lt_buf figures = LT_BUF_INIT;
+    lt_json *doc = NULL;
+    lt_status rc = lt_report_dsmb_json(t, &o, &figures, err);
+    if (rc == LT_OK && lt_buf_failed(&figures)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    if (rc == LT_OK) rc = lt_json_parse(figures.p, figures.n, "report", &doc, err);
+    if (rc == LT_OK) rc = lt_report_dsmb_html(doc, out, err);
+    lt_json_free(doc);
+    lt_buf_free(&figures);
+    return rc;
+}
+
+static lt_status op_page_open(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
+{
+    return page(t, a, LT_REPORT_OPEN, out, err);
+}
+
+static lt_status op_page_closed(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
+{
+    return page(t, a, LT_REPORT_CLOSED, out, err);
+}
+
 static const lt_op rows[] = {
     {"schedule.ics", "GET", "/api/v1/patients/{patient}/schedule.ics",
      "the patient's calendar as an iCalendar file (text/calendar), to import",
@@ -70,6 +99,18 @@ static const lt_op rows[] = {
      R(UNBLINDED_STATISTICIAN) | R(SAFETY_COMMITTEE), false, false,
      {{"cutoff", LT_OP_DATE, LT_OP_IN_QUERY, false, "data cut-off (default today)"}},
      op_consort_closed},
+    {"reports.dsmb_page", "GET", "/api/v1/reports/dsmb/report.html",
+     "the DSMB report's page with the arms pooled (text/html, standalone, to print)",
+     "lutetia report dsmb --out DIR (report.html)",
+     R(STATISTICIAN) | R(MONITOR) | R(UNBLINDED_STATISTICIAN) | R(SAFETY_COMMITTEE), false, false,
+     {{"cutoff", LT_OP_DATE, LT_OP_IN_QUERY, false, "data cut-off (default today)"}},
+     op_page_open},
+    {"reports.dsmb_closed_page", "GET", "/api/v1/reports/dsmb/closed/report.html",
+     "the closed DSMB report's page, by arm (text/html, standalone, to print)",
+     "lutetia report dsmb --closed --out DIR (report.html)",
+     R(UNBLINDED_STATISTICIAN) | R(SAFETY_COMMITTEE), false, false,
+     {{"cutoff", LT_OP_DATE, LT_OP_IN_QUERY, false, "data cut-off (default today)"}},
+     op_page_closed},
 };
 
 const lt_op_group lt__ops_files = {rows, sizeof rows / sizeof rows[0]};

@@ -197,6 +197,8 @@ static const struct {
     {"users.full_name", "{\"name\":\"NOPE\",\"full_name\":\"No One\"}", NULL},
     {"reports.consort", "{\"cutoff\":\"2025-12-31\"}", NULL},
     {"reports.consort_closed", "{}", NULL},
+    {"reports.dsmb_page", "{\"cutoff\":\"2025-12-31\"}", NULL},
+    {"reports.dsmb_closed_page", "{}", NULL},
     {"outcomes.qol", "{}", NULL},
     {"outcomes.responses", "{}", NULL},
 };

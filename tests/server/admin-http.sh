@@ -9,7 +9,8 @@
 # - listing tokens (tokens.list: an admin everyone's, a user its own, never the secret or its
 #   hash); the full name signatures show (users.full_name); the calendar as iCalendar
 #   (schedule.ics, text/calendar, the CLI's --ics file) and the CONSORT diagram
-#   (reports.consort, image/svg+xml, the CLI's report consort file);
+#   (reports.consort, image/svg+xml, the CLI's report consort file) and the report's page
+#   (reports.dsmb_page, text/html under a sandboxing Content-Security-Policy);
 # - audit verify against an expected head and a checkpoint key given in the query;
 # - the wrong role is refused (403), another site's patient answered as a missing one (404).
 . "$SRC/tests/cli/lib.sh"
@@ -221,6 +222,29 @@ req GET "/api/v1/reports/dsmb/closed/consort.svg?cutoff=2026-12-31" $(as ustat9)
 expect_code 200 "reports.consort_closed"
 "$L" report consort --closed --out "$TMP/cli.svg" --cutoff 2026-12-31 --user ustat9 >/dev/null || bad "report consort --closed"
 cmp -s "$TMP/out" "$TMP/cli.svg" && grep -q 'Allocated to' "$TMP/out" && ok || bad "the closed CONSORT diagram over HTTP differs from the CLI's"
+
+# ---- the report's page, open and closed (the moment it was made masked: it differs) ----
+mask() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' "$1"; }
+req GET "/api/v1/reports/dsmb/report.html?cutoff=2026-12-31" $(as stat9) -D "$TMP/hdr"
+expect_code 200 "reports.dsmb_page"
+grep -qi '^content-type: text/html; charset=utf-8' "$TMP/hdr" && ok || bad "page content type: $(grep -i content-type "$TMP/hdr")"
+grep -i '^content-security-policy:' "$TMP/hdr" | grep -q "default-src 'none'.*sandbox" && ok || bad "the page has no sandboxing policy: $(grep -i content-security "$TMP/hdr")"
+cp "$TMP/out" "$TMP/http.html"
+"$L" report dsmb --out "$TMP/rep" --no-pdf --cutoff 2026-12-31 --user stat9 >/dev/null || bad "report dsmb"
+mask "$TMP/http.html" >"$TMP/a.html"
+mask "$TMP/rep/report.html" >"$TMP/b.html"
+cmp -s "$TMP/a.html" "$TMP/b.html" && grep -q '<svg' "$TMP/a.html" && ok || bad "the report's page over HTTP differs from the CLI's: $(diff "$TMP/a.html" "$TMP/b.html" | head -5)"
+req GET "/api/v1/reports/dsmb/closed/report.html?cutoff=2026-12-31" $(as stat9)
+expect_code 403 "a blinded statistician gets no closed page"
+req GET "/api/v1/reports/dsmb/report.html" $(as admin)
+expect_code 403 "the admin gets no report"
+req GET "/api/v1/reports/dsmb/closed/report.html?cutoff=2026-12-31" $(as ustat9)
+expect_code 200 "reports.dsmb_closed_page"
+cp "$TMP/out" "$TMP/http.html"
+"$L" report dsmb --closed --out "$TMP/repc" --no-pdf --cutoff 2026-12-31 --user ustat9 >/dev/null || bad "report dsmb --closed"
+mask "$TMP/http.html" >"$TMP/a.html"
+mask "$TMP/repc/report.html" >"$TMP/b.html"
+cmp -s "$TMP/a.html" "$TMP/b.html" && ok || bad "the closed page over HTTP differs from the CLI's: $(diff "$TMP/a.html" "$TMP/b.html" | head -5)"
 
 # ---- a protocol amendment, the protocol in the body ----
 jq -n --slurpfile p "$NELMAS" '{protocol: $p[0], version: "2.0", effective: "2026-12-01", reason: "amendment 2"}' >"$TMP/amend.json"

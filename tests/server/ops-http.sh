@@ -323,6 +323,8 @@ schedule.ics GET /api/v1/patients/@/schedule.ics - $EVERY
 users.full_name PUT /api/v1/users/nobody/full-name {"full_name":"Nobody"} admin 404
 reports.consort GET /api/v1/reports/dsmb/consort.svg?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
 reports.consort_closed GET /api/v1/reports/dsmb/closed/consort.svg?cutoff=2025-12-31 - unblinded_statistician,safety_committee
+reports.dsmb_page GET /api/v1/reports/dsmb/report.html?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
+reports.dsmb_closed_page GET /api/v1/reports/dsmb/closed/report.html?cutoff=2025-12-31 - unblinded_statistician,safety_committee
 outcomes.qol GET /api/v1/qol - $EVERY
 outcomes.responses GET /api/v1/responses - $EVERY
 T
