@@ -369,6 +369,7 @@ static const struct {
     {"reports.consort_closed", "image/svg+xml"},
     {"reports.dsmb_page", "text/html; charset=utf-8"},
     {"reports.dsmb_closed_page", "text/html; charset=utf-8"},
+    {"exports.odm", "application/xml"},
 };
 
 const char *lt_ops_media_type(const lt_op *op)

@@ -2,8 +2,9 @@
  * gives each its media type): a patient's calendar as an iCalendar file (RFC 5545), what
  * `lutetia schedule ID --ics FILE` writes, for a coordinator's calendar program; and the CONSORT
  * 2010 flow diagram of the DSMB report, what `lutetia report consort --out FILE.svg` writes; and
- * the report's page, the report.html of `lutetia report dsmb --out DIR`. */
+ * the report's page, the report.html of `lutetia report dsmb --out DIR`; the ODM export. */
 #include "lutetia/conduct.h"
+#include "lutetia/export.h"
 #include "lutetia/report.h"
 #include "lutetia/schedule.h"
 #include "ops_int.h"
@@ -79,6 +80,15 @@ static lt_status op_page_closed(lt_trial *t, const lt_json *a, lt_buf *out, lt_e
     return page(t, a, LT_REPORT_CLOSED, out, err);
 }
 
+/* The CDISC ODM 1.3.2 snapshot `lutetia export odm` writes (lt_export_odm checks the role and
+ * keeps to the user's sites), made at the server's clock. */
+static lt_status op_odm(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
+{
+    (void)a;
+    lt_export_odm_options o = {.created = lt_trial_now(t)};
+    return lt_export_odm(t, &o, out, err);
+}
+
 static const lt_op rows[] = {
     {"schedule.ics", "GET", "/api/v1/patients/{patient}/schedule.ics",
      "the patient's calendar as an iCalendar file (text/calendar), to import",
@@ -111,6 +121,10 @@ static const lt_op rows[] = {
      R(UNBLINDED_STATISTICIAN) | R(SAFETY_COMMITTEE), false, false,
      {{"cutoff", LT_OP_DATE, LT_OP_IN_QUERY, false, "data cut-off (default today)"}},
      op_page_closed},
+    {"exports.odm", "GET", "/api/v1/exports/odm.xml",
+     "the trial as a CDISC ODM 1.3.2 snapshot with its audit records (application/xml)",
+     "lutetia export odm", R(ADMIN) | R(MONITOR) | R(STATISTICIAN) | R(UNBLINDED_STATISTICIAN),
+     false, false, {{0}}, op_odm},
 };
 
 const lt_op_group lt__ops_files = {rows, sizeof rows / sizeof rows[0]};

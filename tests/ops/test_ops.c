@@ -199,6 +199,7 @@ static const struct {
     {"reports.consort_closed", "{}", NULL},
     {"reports.dsmb_page", "{\"cutoff\":\"2025-12-31\"}", NULL},
     {"reports.dsmb_closed_page", "{}", NULL},
+    {"exports.odm", "{}", NULL},
     {"outcomes.qol", "{}", NULL},
     {"outcomes.responses", "{}", NULL},
 };

@@ -10,7 +10,8 @@
 #   hash); the full name signatures show (users.full_name); the calendar as iCalendar
 #   (schedule.ics, text/calendar, the CLI's --ics file) and the CONSORT diagram
 #   (reports.consort, image/svg+xml, the CLI's report consort file) and the report's page
-#   (reports.dsmb_page, text/html under a sandboxing Content-Security-Policy);
+#   (reports.dsmb_page, text/html under a sandboxing Content-Security-Policy); the ODM export
+#   (exports.odm, application/xml);
 # - audit verify against an expected head and a checkpoint key given in the query;
 # - the wrong role is refused (403), another site's patient answered as a missing one (404).
 . "$SRC/tests/cli/lib.sh"
@@ -245,6 +246,18 @@ cp "$TMP/out" "$TMP/http.html"
 mask "$TMP/http.html" >"$TMP/a.html"
 mask "$TMP/repc/report.html" >"$TMP/b.html"
 cmp -s "$TMP/a.html" "$TMP/b.html" && ok || bad "the closed page over HTTP differs from the CLI's: $(diff "$TMP/a.html" "$TMP/b.html" | head -5)"
+
+# ---- the ODM export (its CreationDateTime masked) ----
+req GET /api/v1/exports/odm.xml $(as mon1) -D "$TMP/hdr"
+expect_code 200 "exports.odm"
+grep -qi '^content-type: application/xml' "$TMP/hdr" && ok || bad "ODM content type: $(grep -i content-type "$TMP/hdr")"
+cp "$TMP/out" "$TMP/http.xml"
+"$L" export odm --out "$TMP/cli.xml" --user mon1 >/dev/null || bad "export odm"
+mask "$TMP/http.xml" | sed -E 's/CreationDateTime="[^"]*"/CreationDateTime=""/' >"$TMP/a.xml"
+mask "$TMP/cli.xml" | sed -E 's/CreationDateTime="[^"]*"/CreationDateTime=""/' >"$TMP/b.xml"
+cmp -s "$TMP/a.xml" "$TMP/b.xml" && grep -q '<ODM ' "$TMP/a.xml" && ok || bad "the ODM over HTTP differs from the CLI's: $(diff "$TMP/a.xml" "$TMP/b.xml" | head -5)"
+req GET /api/v1/exports/odm.xml $(as coord2)
+expect_code 403 "a coordinator exports nothing"
 
 # ---- a protocol amendment, the protocol in the body ----
 jq -n --slurpfile p "$NELMAS" '{protocol: $p[0], version: "2.0", effective: "2026-12-01", reason: "amendment 2"}' >"$TMP/amend.json"

@@ -325,6 +325,7 @@ reports.consort GET /api/v1/reports/dsmb/consort.svg?cutoff=2025-12-31 - statist
 reports.consort_closed GET /api/v1/reports/dsmb/closed/consort.svg?cutoff=2025-12-31 - unblinded_statistician,safety_committee
 reports.dsmb_page GET /api/v1/reports/dsmb/report.html?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
 reports.dsmb_closed_page GET /api/v1/reports/dsmb/closed/report.html?cutoff=2025-12-31 - unblinded_statistician,safety_committee
+exports.odm GET /api/v1/exports/odm.xml - admin,monitor,statistician,unblinded_statistician
 outcomes.qol GET /api/v1/qol - $EVERY
 outcomes.responses GET /api/v1/responses - $EVERY
 T
