@@ -119,10 +119,10 @@ int lt_cmd_endpoints(int argc, char **argv)
         }
         lt_buf b = LT_BUF_INIT;
         /* the library's writers (src/outcomes/scores.c), which the server's rows call too */
-        int bad = qol ? lt_qol_dataset_write(set, csv, json, &b, &err)
-                      : lt_response_dataset_write(set, events ? events : "trial store", csv, json,
-                                                  &b, &err);
-        int rc = bad ? lt_cli_fail(&err) : lt_cli_print_buf(&b);
+        lt_status st = qol ? lt_qol_dataset_write(set, csv, json, &b, &err)
+                           : lt_response_dataset_write(set, events ? events : "trial store", csv,
+                                                       json, &b, &err);
+        int rc = st != LT_OK ? lt_cli_fail(&err) : lt_cli_print_buf(&b);
         lt_buf_free(&b);
         lt_outcome_set_free(set);
         return rc;
