@@ -335,17 +335,83 @@ static void consort(ctx *c, const lt_json *analysed_n, const char *analysed_by)
 
 /* ---- baseline ---- */
 
-static void baseline(ctx *c)
+/* The age at randomisation that splits the table's two age groups: 65 years, the threshold
+ * of ICH E7 (studies in support of special populations: geriatrics) and of the subgroups the
+ * radioligand trials report (NETTER-1, VISION); the protocols name no other. */
+#define AGE_SPLIT 65
+
+static double median(double *v, size_t n);
+
+/* Patients by site, age group, sex and each stratification factor's level, and the age's
+ * median and range: ages and sexes from lt_conduct_demographics (the recorded profile, else
+ * the facts stored at screening; the age at randomisation by lt_date_age_years, as ADaM's
+ * ADSL.AGE), a patient whose birth date is unknown counted as such. */
+static lt_status baseline(ctx *c)
 {
-    lt__tally t;
+    lt_buf b = LT_BUF_INIT;
+    lt_json *demo = NULL;
+    lt_status rc = lt_conduct_demographics(c->cd, &b, c->err);
+    if (rc == LT_OK && lt_buf_failed(&b)) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
+    if (rc == LT_OK) rc = lt_json_parse(b.p, b.n, "demographics", &demo, c->err);
+    lt_buf_free(&b);
+    if (rc != LT_OK) return rc;
+    char young[40], old[40];
+    snprintf(young, sizeof young, "Age < %d years", AGE_SPLIT);
+    snprintf(old, sizeof old, "Age >= %d years", AGE_SPLIT);
+    lt__tally t, ages;
     lt__tally_init(&t, c->ncols);
-    const lt_json *a = lt_json_get(c->pats, "patients");
-    for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
-        int g = patient_col(c, lt_json_get_str(v, "id", NULL));
+    lt__tally_init(&ages, c->ncols);
+    /* the rows in the order a reader compares them, each shown even when 0: an unknown that
+     * is absent says that none is unknown */
+    static const char *const fixed[] = {"Patients", "", "", "Age unknown", "Sex: female",
+                                        "Sex: male", "Sex: unknown"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        lt__tally_add(&t, i == 1 ? young : i == 2 ? old : fixed[i], 0, 0);
+    size_t nd = lt_json_size(demo);
+    double *age = calloc(nd + 1, sizeof *age);
+    int *col = calloc(nd + 1, sizeof *col);
+    if (!age || !col) {
+        free(age), free(col);
+        lt_json_free(demo);
+        lt__tally_free(&t);
+        lt__tally_free(&ages);
+        return lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
+    }
+    size_t k = 0;
+    for (const lt_json *v = lt_json_first(demo); v; v = lt_json_next(v), k++) {
+        int g = patient_col(c, lt_json_get_str(v, "patient", NULL));
+        col[k] = g;
+        age[k] = NAN;
         if (g < 0) continue;
         add(c, &t, "Patients", g, 1);
+        double a;
+        if (lt_json_num(lt_json_get(v, "age"), &a)) {
+            age[k] = a;
+            add(c, &t, a < AGE_SPLIT ? young : old, g, 1);
+        } else {
+            add(c, &t, "Age unknown", g, 1);
+        }
+        const char *sex = lt_json_get_str(v, "sex", NULL);
+        add(c, &t, !sex ? "Sex: unknown" : !strcmp(sex, "female") ? "Sex: female" : "Sex: male", g, 1);
     }
-    /* sites first, then each stratification factor's levels: a reader compares like rows */
+    /* median and range per column over the known ages (the total: every arm's) */
+    double *tmp = calloc(nd + 1, sizeof *tmp);
+    for (size_t g = 0; tmp && g < c->ncols; g++) {
+        size_t n = 0;
+        bool total = closed(c) && g == c->ncols - 1;
+        for (size_t i = 0; i < nd; i++)
+            if (col[i] >= 0 && !isnan(age[i]) && (total || col[i] == (int)g)) tmp[n++] = age[i];
+        double med = median(tmp, n); /* sorts tmp */
+        lt__tally_set(&ages, "Patients with a known age", (int)g, (double)n);
+        lt__tally_set(&ages, "Median", (int)g, med);
+        lt__tally_set(&ages, "Minimum", (int)g, n ? tmp[0] : NAN);
+        lt__tally_set(&ages, "Maximum", (int)g, n ? tmp[n - 1] : NAN);
+    }
+    if (!tmp) ages.failed = 1;
+    free(tmp), free(age), free(col);
+    lt_json_free(demo);
+    /* sites, then each stratification factor's levels */
+    const lt_json *a = lt_json_get(c->pats, "patients");
     for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
         int g = patient_col(c, lt_json_get_str(v, "id", NULL));
         if (g < 0) continue;
@@ -365,13 +431,28 @@ static void baseline(ctx *c)
         }
     }
     section_open(c, "baseline", "Baseline characteristics",
-                 "lt_trial_patients: site and stratification factors of the allocated patients");
+                 "lt_conduct_demographics (age at randomisation, sex) and lt_trial_patients "
+                 "(site, stratification factors) of the allocated patients");
+    char note[300];
+    snprintf(note, sizeof note,
+             "Age in whole years on the day of randomisation, from the recorded profile's birth "
+             "date or else the one screened; a patient whose birth date is unknown (none "
+             "recorded, or known to the year or month only) is counted as \"Age unknown\". "
+             "Age groups split at %d years (ICH E7).",
+             AGE_SPLIT);
+    const char *nt[] = {note};
+    notes(c, nt, 1);
     lt_buf_puts(c->out, ",\"tables\":[");
     bool first = true;
-    table(c, &t, "baseline", "Patients by site and stratification factor",
-          "lt_trial_patients", "n", true, &first);
+    table(c, &t, "baseline", "Patients by age, sex, site and stratification factor",
+          "lt_conduct_demographics, lt_trial_patients", "n", true, &first);
+    table(c, &ages, "baseline_age", "Age at randomisation (years)", "lt_conduct_demographics",
+          "years", false, &first);
     lt_buf_puts(c->out, "]}");
+    if (t.failed || ages.failed) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
     lt__tally_free(&t);
+    lt__tally_free(&ages);
+    return rc;
 }
 
 /* ---- exposure ---- */
@@ -1086,9 +1167,9 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
         lt_buf_putc(c.out, ']');
         lt_buf_puts(c.out, lt_buf_str(&props));
         lt_buf_puts(c.out, ",\"sections\":[");
-        baseline(&c);
-        exposure(&c);
-        rc = oral(&c);
+        rc = baseline(&c);
+        if (rc == LT_OK) exposure(&c);
+        if (rc == LT_OK) rc = oral(&c);
     }
     if (rc == LT_OK) rc = adverse_events(&c);
     if (rc == LT_OK) {
