@@ -841,16 +841,154 @@ static void lab_shifts(ctx *c)
 
 /* ---- deviations ---- */
 
-static void deviations(ctx *c)
+/* The kinds of a calendar entry's deviation, as `lutetia schedule` marks them (lt_visit's
+ * deviation): done outside its window, missed (its window closed by the cut-off with nothing
+ * recorded), done within a permitted delay but without the reason the protocol asks for. */
+typedef enum vkind { VK_OUT, VK_MISSED, VK_DELAYED, VK_COUNT } vkind;
+static const char *const vkind_label[VK_COUNT] = {
+    "Visits out of window", "Visits missed (overdue)", "Visits delayed without a reason"};
+static const char *const vkind_key[VK_COUNT] = {"out_of_window", "missed", "delayed"};
+static const char *const vkind_short[VK_COUNT] = {"out of window", "missed",
+                                                  "delayed without a reason"};
+
+static int vkind_of(const lt_visit *v)
 {
-    lt__tally t;
+    if (!v->deviation) return -1;
+    return v->status == LT_VISIT_OUT_OF_WINDOW ? VK_OUT
+           : v->status == LT_VISIT_OVERDUE     ? VK_MISSED
+           : v->status == LT_VISIT_DELAYED     ? VK_DELAYED
+                                               : -1;
+}
+
+/* Each allocated patient's calendar as of the cut-off, by lt_conduct_calendar_of, the function
+ * behind `lutetia schedule PATIENT --as-of CUTOFF` (records after the cut-off unseen, entries
+ * whose window closed by it overdue): the deviations counted by kind per column and site, and
+ * listed per patient. The open report lists no entry (an entry's name, an everolimus
+ * dispensing or a cycle, would tell the patient's arm): only counts by kind. */
+static lt_status visit_deviations(ctx *c, lt__tally *t, lt__tally *sites, lt_buf *rows)
+{
+    lt_outcome_set *set = NULL;
+    lt_status rc = lt_conduct_outcomes(c->cd, NULL, NULL, &set, c->err);
+    if (rc != LT_OK) return rc;
+    bool first = true;
+    char d[LT_DATE_STR_MAX];
+    for (size_t i = 0; rc == LT_OK && i < set->n; i++) {
+        const lt_outcome_record *r = set->records[i];
+        int g = patient_col(c, r->id);
+        if (g < 0) continue;
+        lt_calendar *cal = NULL;
+        rc = lt_conduct_calendar_of(c->cd, r, c->cutoff, &cal, c->err);
+        if (rc != LT_OK) break;
+        size_t n[VK_COUNT] = {0};
+        for (size_t k = 0; k < cal->n; k++) {
+            int kind = vkind_of(&cal->visits[k]);
+            if (kind < 0) continue;
+            n[kind]++;
+            add(c, t, vkind_label[kind], g, 1);
+            char label[300];
+            snprintf(label, sizeof label, "Site %s: %s", r->site ? r->site : "?",
+                     vkind_short[kind]);
+            add(c, sites, label, g, 1);
+        }
+        if (n[VK_OUT] + n[VK_MISSED] + n[VK_DELAYED]) {
+            lt_buf_puts(rows, first ? "{\"patient\":" : ",{\"patient\":");
+            first = false;
+            lt_buf_json_str(rows, r->id);
+            lt_buf_puts(rows, ",\"site\":");
+            lt_buf_json_str(rows, r->site);
+            if (closed(c)) {
+                lt_buf_puts(rows, ",\"arm\":");
+                lt_buf_json_str(rows, c->col[g]);
+            }
+            for (int k = 0; k < VK_COUNT; k++) lt_buf_printf(rows, ",\"%s\":%zu", vkind_key[k], n[k]);
+            if (closed(c)) {
+                lt_buf_puts(rows, ",\"entries\":[");
+                bool f2 = true;
+                for (size_t k = 0; k < cal->n; k++) {
+                    const lt_visit *v = &cal->visits[k];
+                    int kind = vkind_of(v);
+                    if (kind < 0) continue;
+                    lt_buf_puts(rows, f2 ? "{\"entry\":" : ",{\"entry\":");
+                    f2 = false;
+                    lt_buf_json_str(rows, v->id);
+                    lt_buf_puts(rows, ",\"label\":");
+                    lt_buf_json_str(rows, v->label);
+                    lt_buf_printf(rows, ",\"kind\":\"%s\",\"status\":\"%s\",\"target\":",
+                                  vkind_key[kind], lt_visit_status_name(v->status));
+                    lt_buf_json_str(rows, v->target != LT_DATE_NONE ? lt_date_format(v->target, d) : NULL);
+                    lt_buf_puts(rows, ",\"actual\":");
+                    lt_buf_json_str(rows, v->actual != LT_DATE_NONE ? lt_date_format(v->actual, d) : NULL);
+                    lt_buf_puts(rows, ",\"note\":");
+                    lt_buf_json_str(rows, v->note);
+                    lt_buf_putc(rows, '}');
+                }
+                lt_buf_putc(rows, ']');
+            }
+            lt_buf_putc(rows, '}');
+        }
+        lt_calendar_free(cal);
+    }
+    lt_outcome_set_free(set);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static lt_status deviations(ctx *c)
+{
+    lt__tally t, sites;
     lt__tally_init(&t, c->ncols);
+    lt__tally_init(&sites, c->ncols);
+    /* the kinds in a fixed order, each shown even when 0 */
     lt__tally_add(&t, "Acknowledged dose deviations", 0, 0);
+    for (int k = 0; k < VK_COUNT; k++) lt__tally_add(&t, vkind_label[k], 0, 0);
     const lt_json *rows = rows_of(c, LT_LIST_DEVIATIONS);
     for (const lt_json *r = lt_json_first(rows); r; r = lt_json_next(r))
         add(c, &t, "Acknowledged dose deviations", patient_col(c, lt_json_get_str(r, "patient", NULL)), 1);
+    /* a row per site of the allocated patients and kind, sites in order, zeros shown */
+    const char *names[512];
+    size_t ns = 0;
+    for (const lt_json *v = lt_json_first(lt_json_get(c->pats, "patients")); v; v = lt_json_next(v)) {
+        const char *site = lt_json_get_str(v, "site", "?");
+        if (patient_col(c, lt_json_get_str(v, "id", NULL)) < 0) continue;
+        size_t k = 0;
+        while (k < ns && strcmp(names[k], site)) k++;
+        if (k == ns && ns < sizeof names / sizeof names[0]) names[ns++] = site;
+    }
+    qsort(names, ns, sizeof *names, cmp_str);
+    for (size_t i = 0; i < ns; i++)
+        for (int k = 0; k < VK_COUNT; k++) {
+            char label[300];
+            snprintf(label, sizeof label, "Site %s: %s", names[i], vkind_short[k]);
+            lt__tally_add(&sites, label, 0, 0);
+        }
+    lt_buf vrows = LT_BUF_INIT;
+    lt_status rc = visit_deviations(c, &t, &sites, &vrows);
+    if (rc == LT_OK && (lt_buf_failed(&vrows) || t.failed || sites.failed))
+        rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
+    if (rc != LT_OK) {
+        lt_buf_free(&vrows);
+        lt__tally_free(&t);
+        lt__tally_free(&sites);
+        return rc;
+    }
     section_open(c, "deviations", "Deviations",
-                 "lt_conduct_list(deviations): the investigators' acknowledged dose deviations");
+                 "lt_conduct_list(deviations): the investigators' acknowledged dose deviations; "
+                 "lt_conduct_calendar_of as of the cut-off: the calendar's visit deviations");
+    const char *nt[] = {
+        closed(c) ? "Visit deviations are the calendar's, as `lutetia schedule PATIENT --as-of` "
+                    "the cut-off marks them: done outside the window, missed (the window closed "
+                    "by the cut-off and nothing recorded), or delayed within a permitted delay "
+                    "without a recorded reason."
+                  : "Visit deviations are the calendar's, as `lutetia schedule PATIENT --as-of` "
+                    "the cut-off marks them: done outside the window, missed (the window closed "
+                    "by the cut-off and nothing recorded), or delayed within a permitted delay "
+                    "without a recorded reason. The open report counts them by kind and patient "
+                    "without naming the visits, whose names could tell the arms apart."};
+    notes(c, nt, 1);
     lt_buf_puts(c->out, ",\"rows\":[");
     bool first = true;
     for (const lt_json *r = lt_json_first(rows); r; r = lt_json_next(r)) {
@@ -868,11 +1006,19 @@ static void deviations(ctx *c)
         lt_buf_json_str(c->out, lt_json_get_str(r, "reason", ""));
         lt_buf_putc(c->out, '}');
     }
+    lt_buf_puts(c->out, "],\"visit_rows\":[");
+    lt_buf_puts(c->out, lt_buf_str(&vrows));
     lt_buf_puts(c->out, "],\"tables\":[");
     first = true;
-    table(c, &t, "deviations", "Deviations", "lt_conduct_list(deviations)", "events", false, &first);
+    table(c, &t, "deviations", "Deviations", "lt_conduct_list(deviations), lt_conduct_calendar_of",
+          "events", false, &first);
+    table(c, &sites, "deviations_by_site", "Visit deviations by site",
+          "lt_conduct_calendar_of", "events", false, &first);
     lt_buf_puts(c->out, "]}");
+    lt_buf_free(&vrows);
     lt__tally_free(&t);
+    lt__tally_free(&sites);
+    return LT_OK;
 }
 
 /* ---- survival: the endpoint's dataset, Kaplan-Meier, and in the closed report the log-rank
@@ -1174,7 +1320,9 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
     if (rc == LT_OK) rc = adverse_events(&c);
     if (rc == LT_OK) {
         lab_shifts(&c);
-        deviations(&c);
+        rc = deviations(&c);
+    }
+    if (rc == LT_OK) {
         lt_buf_puts(c.out, "]}\n");
         if (lt_buf_failed(c.out)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     }

@@ -185,6 +185,52 @@ static lt_status consort(lt_buf *b, const lt_json *c, lt_error *err)
     return rc;
 }
 
+/* The patients with a visit deviation: in the closed report each entry with its arm, window
+ * and note; in the open one the counts by kind only (the JSON holds no more). */
+static void visit_rows(lt_buf *b, const lt_json *rows)
+{
+    if (!lt_json_size(rows)) return;
+    bool by_entry = lt_json_get(lt_json_first(rows), "entries") != NULL;
+    lt_buf_puts(b, "<h3>Patients with a visit deviation</h3>\n<table><thead><tr>"
+                   "<th class=\"l\">Patient</th><th class=\"l\">Site</th>");
+    if (by_entry)
+        lt_buf_puts(b, "<th class=\"l\">Arm</th><th class=\"l\">Visit</th><th class=\"l\">Target"
+                       "</th><th class=\"l\">Done</th><th class=\"l\">Deviation</th>");
+    else
+        lt_buf_puts(b, "<th>Out of window</th><th>Missed</th><th>Delayed without a reason</th>");
+    lt_buf_puts(b, "</tr></thead><tbody>\n");
+    for (const lt_json *r = lt_json_first(rows); r; r = lt_json_next(r)) {
+        if (!by_entry) {
+            lt_buf_puts(b, "<tr><td class=\"l\">");
+            text(b, lt_json_get_str(r, "patient", ""));
+            lt_buf_puts(b, "</td><td class=\"l\">");
+            text(b, lt_json_get_str(r, "site", ""));
+            lt_buf_printf(b, "</td><td>%.0f</td><td>%.0f</td><td>%.0f</td></tr>\n",
+                          lt_json_get_num(r, "out_of_window", 0), lt_json_get_num(r, "missed", 0),
+                          lt_json_get_num(r, "delayed", 0));
+            continue;
+        }
+        for (const lt_json *e = lt_json_first(lt_json_get(r, "entries")); e; e = lt_json_next(e)) {
+            lt_buf_puts(b, "<tr><td class=\"l\">");
+            text(b, lt_json_get_str(r, "patient", ""));
+            lt_buf_puts(b, "</td><td class=\"l\">");
+            text(b, lt_json_get_str(r, "site", ""));
+            lt_buf_puts(b, "</td><td class=\"l\">");
+            text(b, lt_json_get_str(r, "arm", ""));
+            lt_buf_puts(b, "</td><td class=\"l\">");
+            text(b, lt_json_get_str(e, "label", ""));
+            lt_buf_puts(b, "</td><td class=\"l\">");
+            text(b, lt_json_get_str(e, "target", "-"));
+            lt_buf_puts(b, "</td><td class=\"l\">");
+            text(b, lt_json_get_str(e, "actual", "-"));
+            lt_buf_puts(b, "</td><td class=\"l\">");
+            text(b, lt_json_get_str(e, "note", ""));
+            lt_buf_puts(b, "</td></tr>\n");
+        }
+    }
+    lt_buf_puts(b, "</tbody></table>\n");
+}
+
 static void section(lt_buf *b, const lt_json *s, int no)
 {
     const char *id = lt_json_get_str(s, "id", "");
@@ -219,6 +265,7 @@ static void section(lt_buf *b, const lt_json *s, int no)
         }
         lt_buf_puts(b, "</tbody></table>\n");
     }
+    visit_rows(b, lt_json_get(s, "visit_rows"));
     lt_buf_puts(b, "</section>\n");
 }
 
