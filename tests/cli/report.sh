@@ -73,6 +73,23 @@ devs_vs_schedule() {
     ([$t[] | select(.id == "deviations").rows[1:][].values[-1]] | add)'
 }
 
+# partitions WHAT REPORT: in every column the age groups and the sexes each add up to the
+# patients, and in the closed report the total column is the sum of the arms' (baseline and
+# deviations)
+partitions() {
+  check "$1: age groups and sexes add up" "$2" '
+    (.sections[] | select(.id == "baseline").tables[0].rows) as $r |
+    def v($l): [$r[] | select(.label == $l).values][0];
+    [range(0; .columns | length) as $i |
+      v("Age < 65 years")[$i] + v("Age >= 65 years")[$i] + v("Age unknown")[$i] == v("Patients")[$i] and
+      v("Sex: female")[$i] + v("Sex: male")[$i] + v("Sex: unknown")[$i] == v("Patients")[$i]] | all'
+  if jq -e '.kind == "closed"' "$2" >/dev/null; then
+    check "$1: totals are the arms' sums" "$2" '
+      [.sections[] | select(.id == "baseline" or .id == "deviations").tables[] | select(.unit != "years").rows[].values |
+        (.[0:-1] | add) == .[-1]] | all'
+  fi
+}
+
 trial() { # trial NAME PROTOCOL
   name=$1; proto=$2
   D="$TMP/$name"; mkdir -p "$D"; DB="$D/t.db"
@@ -137,6 +154,7 @@ trial() { # trial NAME PROTOCOL
   "$L" export adam --out "$D/adam" $S >/dev/null
   python3 "$SRC/tests/cli/report_baseline.py" "$D/adam/adsl.csv" >"$D/adsl-figures.json"
   baseline_vs_adsl "$name" "$R" 0 all "$D/adsl-figures.json"
+  partitions "$name" "$R"
   # visit deviations: as `lutetia schedule PATIENT --as-of` the report's cut-off marks them
   visit_devs "$D" "$D/patients.json" "$(jq -r .cutoff "$R")" $S
   devs_vs_schedule "$name" "$R" "$D/visits.json"
@@ -199,6 +217,7 @@ trial() { # trial NAME PROTOCOL
     if [ "$col" = Total ]; then key=all; else key=${col#*: }; fi
     baseline_vs_adsl "$name closed" "$C" "$i" "$key" "$D/adsl-figures.json"
   done <"$D/columns.txt"
+  partitions "$name closed" "$C"
   check "$name: closed visit deviations per arm = schedule" "$C" '
     [.arms[].id] as $ids | (.sections[] | select(.id == "deviations").tables[] | select(.id == "deviations").rows[1:]) as $r |
     [$r[] | .values[0:($ids | length)]] ==
@@ -295,6 +314,7 @@ baseline_vs_adsl "small trial open" "$Q/open/report.json" 0 all "$Q/adsl-figures
 visit_devs "$Q" "$Q/patients.json" 2026-01-15 $S
 devs_vs_schedule "small trial" "$C" "$Q/visits.json"
 devs_vs_schedule "small trial open" "$Q/open/report.json" "$Q/visits.json"
+partitions "small trial" "$C"
 # the open report names no visit (NELMAS's cycles are arm B's alone)
 grep -q -e 'safety_C1' -e 'cycle 1' "$Q/open/report.json" "$Q/open/report.html" && bad "small trial: the open report names a visit" || ok
 grep -q 'Safety visit after cycle 1' "$Q/closed/report.html" && ok || bad "small trial: the closed page lacks the visit"
