@@ -20,6 +20,7 @@ static const char css[] =
     "table.meta td{text-align:left}table.meta td:first-child{font-weight:bold;background:#f4f4f4}\n"
     ".fig{page-break-inside:avoid;margin:4pt 0}.fig svg{max-width:100%;height:auto}\n"
     ".src{color:#555;font-size:7.5pt;margin:0 0 3pt}.note{font-size:8pt;color:#333}\n"
+    ".devs{column-count:2;column-gap:12pt;font-size:7.5pt}.devs p{margin:0 0 2pt}\n"
     ".kind{display:inline-block;padding:1pt 6pt;border:1px solid #333;font-weight:bold}\n"
     "section.pb{page-break-before:always}section.keep{page-break-inside:avoid}\n"
     ".side{float:left;width:48%;margin-right:2%}.side table{font-size:8pt}.clear{clear:both}\n"
@@ -185,57 +186,59 @@ static lt_status consort(lt_buf *b, const lt_json *c, lt_error *err)
     return rc;
 }
 
-/* The patients with a visit deviation: in the closed report each entry with its arm, window
- * and note; in the open one the counts by kind only (the JSON holds no more). */
+/* The patients with a visit deviation, one line each in two columns: in the open report the
+ * counts by kind (the JSON holds no more), in the closed one each visit with its arm, the
+ * date done and the calendar's note. Lines, not a table: a table row per visit made the
+ * closed NELMAS report six pages and a second of weasyprint longer. */
 static void visit_rows(lt_buf *b, const lt_json *rows)
 {
     if (!lt_json_size(rows)) return;
-    bool by_entry = lt_json_get(lt_json_first(rows), "entries") != NULL;
-    lt_buf_puts(b, "<h3>Patients with a visit deviation</h3>\n<table><thead><tr>"
-                   "<th class=\"l\">Patient</th><th class=\"l\">Site</th>");
-    if (by_entry)
-        lt_buf_puts(b, "<th class=\"l\">Arm</th><th class=\"l\">Visit</th><th class=\"l\">Target"
-                       "</th><th class=\"l\">Done</th><th class=\"l\">Deviation</th>");
-    else
-        lt_buf_puts(b, "<th>Out of window</th><th>Missed</th><th>Delayed without a reason</th>");
-    lt_buf_puts(b, "</tr></thead><tbody>\n");
+    lt_buf_puts(b, "<h3>Patients with a visit deviation</h3>\n<div class=\"devs\">\n");
     for (const lt_json *r = lt_json_first(rows); r; r = lt_json_next(r)) {
-        if (!by_entry) {
-            lt_buf_puts(b, "<tr><td class=\"l\">");
-            text(b, lt_json_get_str(r, "patient", ""));
-            lt_buf_puts(b, "</td><td class=\"l\">");
-            text(b, lt_json_get_str(r, "site", ""));
-            lt_buf_printf(b, "</td><td>%.0f</td><td>%.0f</td><td>%.0f</td></tr>\n",
-                          lt_json_get_num(r, "out_of_window", 0), lt_json_get_num(r, "missed", 0),
-                          lt_json_get_num(r, "delayed", 0));
-            continue;
-        }
-        for (const lt_json *e = lt_json_first(lt_json_get(r, "entries")); e; e = lt_json_next(e)) {
-            lt_buf_puts(b, "<tr><td class=\"l\">");
-            text(b, lt_json_get_str(r, "patient", ""));
-            lt_buf_puts(b, "</td><td class=\"l\">");
-            text(b, lt_json_get_str(r, "site", ""));
-            lt_buf_puts(b, "</td><td class=\"l\">");
+        lt_buf_puts(b, "<p><b>");
+        text(b, lt_json_get_str(r, "patient", ""));
+        lt_buf_puts(b, "</b> (");
+        text(b, lt_json_get_str(r, "site", ""));
+        if (lt_json_get(r, "arm")) {
+            lt_buf_puts(b, "; ");
             text(b, lt_json_get_str(r, "arm", ""));
-            lt_buf_puts(b, "</td><td class=\"l\">");
-            text(b, lt_json_get_str(e, "label", ""));
-            lt_buf_puts(b, "</td><td class=\"l\">");
-            text(b, lt_json_get_str(e, "target", "-"));
-            lt_buf_puts(b, "</td><td class=\"l\">");
-            text(b, lt_json_get_str(e, "actual", "-"));
-            lt_buf_puts(b, "</td><td class=\"l\">");
-            text(b, lt_json_get_str(e, "note", ""));
-            lt_buf_puts(b, "</td></tr>\n");
         }
+        lt_buf_puts(b, "): ");
+        const lt_json *entries = lt_json_get(r, "entries");
+        if (!entries) {
+            static const char *const k[][2] = {{"out_of_window", "out of window"},
+                                               {"missed", "missed"},
+                                               {"delayed", "delayed without a reason"}};
+            bool first = true;
+            for (size_t i = 0; i < 3; i++) {
+                double n = lt_json_get_num(r, k[i][0], 0);
+                if (n <= 0) continue;
+                lt_buf_printf(b, "%s%.0f %s", first ? "" : ", ", n, k[i][1]);
+                first = false;
+            }
+        }
+        for (const lt_json *e = lt_json_first(entries); e; e = lt_json_next(e)) {
+            lt_buf_puts(b, e == lt_json_first(entries) ? "" : "; ");
+            text(b, lt_json_get_str(e, "label", ""));
+            const char *done = lt_json_get_str(e, "actual", NULL);
+            if (done) {
+                lt_buf_puts(b, " done ");
+                text(b, done);
+            }
+            lt_buf_puts(b, ", ");
+            text(b, lt_json_get_str(e, "note", ""));
+        }
+        lt_buf_puts(b, "</p>\n");
     }
-    lt_buf_puts(b, "</tbody></table>\n");
+    lt_buf_puts(b, "</div>\n");
 }
 
 static void section(lt_buf *b, const lt_json *s, int no)
 {
     const char *id = lt_json_get_str(s, "id", "");
-    /* the long sections start on a new page so their tables do not split */
-    bool pb = !strcmp(id, "adverse_events") || !strcmp(id, "lab_shifts");
+    /* the long sections start on a new page so their tables do not split (the baseline table
+     * with its age rows no longer fits under the CONSORT diagram) */
+    bool pb = !strcmp(id, "baseline") || !strcmp(id, "adverse_events") || !strcmp(id, "lab_shifts");
     lt_buf_printf(b, "<section%s><h2>%d. ", pb ? " class=\"pb\"" : "", no);
     text(b, lt_json_get_str(s, "title", ""));
     lt_buf_puts(b, "</h2>\n");
