@@ -221,7 +221,10 @@ static void test_visit_rows(void)
         "[{\"patient\":\"P1\",\"site\":\"S1\",\"arm\":\"B: Lu\",\"out_of_window\":1,\"missed\":0,"
         "\"delayed\":0,\"entries\":[{\"entry\":\"safety_C1\",\"label\":\"Safety <C1>\","
         "\"kind\":\"out_of_window\",\"status\":\"out_of_window\",\"target\":\"2025-12-07\","
-        "\"actual\":\"2025-12-30\",\"note\":\"16 days after its window\"}]}]"};
+        "\"actual\":\"2025-12-30\",\"note\":\"16 days after its window\"},"
+        "{\"entry\":\"qol.1\",\"label\":\"QLQ-C30 (1 of 3)\",\"kind\":\"missed\"},"
+        "{\"entry\":\"qol.2\",\"label\":\"QLQ-C30 (2 of 3)\",\"kind\":\"missed\"},"
+        "{\"entry\":\"eos\",\"label\":\"End of study\",\"kind\":\"missed\"}]}]"};
     for (int closed = 0; closed < 2; closed++) {
         lt_buf d = LT_BUF_INIT;
         lt_buf_printf(&d,
@@ -242,7 +245,7 @@ static void test_visit_rows(void)
         CHECK(strstr(s, "Patients with a visit deviation") != NULL);
         if (closed) {
             CHECK(strstr(s, "<p><b>P1</b> (S1; B: Lu): Safety &lt;C1&gt; done 2025-12-30, 16 days "
-                            "after its window</p>") != NULL);
+                            "after its window; missed: QLQ-C30 x2, End of study</p>") != NULL);
         } else {
             CHECK(strstr(s, "<p><b>P1</b> (S1): 1 out of window, 2 missed</p>") != NULL);
         }
