@@ -35,8 +35,10 @@ static int collect(const lt_record *r, void *p)
         if (l->n == l->cap) {
             size_t cap = l->cap ? 2 * l->cap : 64;
             pat *v = realloc(l->v, cap * sizeof *v);
-            if (!v) l->oom = true;
-            else l->v = v, l->cap = cap;
+            if (!v)
+                l->oom = true;
+            else
+                l->v = v, l->cap = cap;
         }
         if (!l->oom) {
             pat *x = &l->v[l->n++];
@@ -51,7 +53,8 @@ static int collect(const lt_record *r, void *p)
 
 static void plist_free(plist *l)
 {
-    for (size_t i = 0; i < l->n; i++) free(l->v[i].id), free(l->v[i].site), free(l->v[i].arm);
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].id), free(l->v[i].site), free(l->v[i].arm);
     free(l->v);
 }
 
