@@ -113,7 +113,8 @@ static lt_status take_demographics(ctx *c)
         subject *s = lt__x_find(c, lt_json_get_str(v, "patient", ""));
         if (!s) continue;
         lt_date d;
-        const char *b = lt_json_get_str(v, "birth_date", NULL), *sex = lt_json_get_str(v, "sex", "");
+        const char *b = lt_json_get_str(v, "birth_date", NULL),
+                   *sex = lt_json_get_str(v, "sex", "");
         if (b && lt_date_parse(b, false, &d)) s->birth = d;
         s->sex = !strcmp(sex, "female") ? 'F' : !strcmp(sex, "male") ? 'M' : 'U';
     }

@@ -363,8 +363,8 @@ static lt_status baseline(ctx *c)
     lt__tally_init(&ages, c->ncols);
     /* the rows in the order a reader compares them, each shown even when 0: an unknown that
      * is absent says that none is unknown */
-    static const char *const fixed[] = {"Patients", "", "", "Age unknown", "Sex: female",
-                                        "Sex: male", "Sex: unknown"};
+    static const char *const fixed[] = {
+        "Patients", "", "", "Age unknown", "Sex: female", "Sex: male", "Sex: unknown"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         lt__tally_add(&t, i == 1 ? young : i == 2 ? old : fixed[i], 0, 0);
     size_t nd = lt_json_size(demo);
@@ -392,7 +392,11 @@ static lt_status baseline(ctx *c)
             add(c, &t, "Age unknown", g, 1);
         }
         const char *sex = lt_json_get_str(v, "sex", NULL);
-        add(c, &t, !sex ? "Sex: unknown" : !strcmp(sex, "female") ? "Sex: female" : "Sex: male", g, 1);
+        add(c, &t,
+            !sex                     ? "Sex: unknown"
+            : !strcmp(sex, "female") ? "Sex: female"
+                                     : "Sex: male",
+            g, 1);
     }
     /* median and range per column over the known ages (the total: every arm's) */
     double *tmp = calloc(nd + 1, sizeof *tmp);
@@ -845,8 +849,8 @@ static void lab_shifts(ctx *c)
  * deviation): done outside its window, missed (its window closed by the cut-off with nothing
  * recorded), done within a permitted delay but without the reason the protocol asks for. */
 typedef enum vkind { VK_OUT, VK_MISSED, VK_DELAYED, VK_COUNT } vkind;
-static const char *const vkind_label[VK_COUNT] = {
-    "Visits out of window", "Visits missed (overdue)", "Visits delayed without a reason"};
+static const char *const vkind_label[VK_COUNT] = {"Visits out of window", "Visits missed (overdue)",
+                                                  "Visits delayed without a reason"};
 static const char *const vkind_key[VK_COUNT] = {"out_of_window", "missed", "delayed"};
 static const char *const vkind_short[VK_COUNT] = {"out of window", "missed",
                                                   "delayed without a reason"};
@@ -900,7 +904,8 @@ static lt_status visit_deviations(ctx *c, lt__tally *t, lt__tally *sites, lt_buf
                 lt_buf_puts(rows, ",\"arm\":");
                 lt_buf_json_str(rows, c->col[g]);
             }
-            for (int k = 0; k < VK_COUNT; k++) lt_buf_printf(rows, ",\"%s\":%zu", vkind_key[k], n[k]);
+            for (int k = 0; k < VK_COUNT; k++)
+                lt_buf_printf(rows, ",\"%s\":%zu", vkind_key[k], n[k]);
             if (closed(c)) {
                 lt_buf_puts(rows, ",\"entries\":[");
                 bool f2 = true;
@@ -913,11 +918,14 @@ static lt_status visit_deviations(ctx *c, lt__tally *t, lt__tally *sites, lt_buf
                     lt_buf_json_str(rows, v->id);
                     lt_buf_puts(rows, ",\"label\":");
                     lt_buf_json_str(rows, v->label);
-                    lt_buf_printf(rows, ",\"kind\":\"%s\",\"status\":\"%s\",\"target\":",
-                                  vkind_key[kind], lt_visit_status_name(v->status));
-                    lt_buf_json_str(rows, v->target != LT_DATE_NONE ? lt_date_format(v->target, d) : NULL);
+                    lt_buf_printf(rows,
+                                  ",\"kind\":\"%s\",\"status\":\"%s\",\"target\":", vkind_key[kind],
+                                  lt_visit_status_name(v->status));
+                    lt_buf_json_str(rows, v->target != LT_DATE_NONE ? lt_date_format(v->target, d)
+                                                                    : NULL);
                     lt_buf_puts(rows, ",\"actual\":");
-                    lt_buf_json_str(rows, v->actual != LT_DATE_NONE ? lt_date_format(v->actual, d) : NULL);
+                    lt_buf_json_str(rows, v->actual != LT_DATE_NONE ? lt_date_format(v->actual, d)
+                                                                    : NULL);
                     lt_buf_puts(rows, ",\"note\":");
                     lt_buf_json_str(rows, v->note);
                     lt_buf_putc(rows, '}');
@@ -944,18 +952,21 @@ static lt_status deviations(ctx *c)
     lt__tally_init(&sites, c->ncols);
     /* the kinds in a fixed order, each shown even when 0 */
     lt__tally_add(&t, "Acknowledged dose deviations", 0, 0);
-    for (int k = 0; k < VK_COUNT; k++) lt__tally_add(&t, vkind_label[k], 0, 0);
+    for (int k = 0; k < VK_COUNT; k++)
+        lt__tally_add(&t, vkind_label[k], 0, 0);
     const lt_json *rows = rows_of(c, LT_LIST_DEVIATIONS);
     for (const lt_json *r = lt_json_first(rows); r; r = lt_json_next(r))
         add(c, &t, "Acknowledged dose deviations", patient_col(c, lt_json_get_str(r, "patient", NULL)), 1);
     /* a row per site of the allocated patients and kind, sites in order, zeros shown */
     const char *names[512];
     size_t ns = 0;
-    for (const lt_json *v = lt_json_first(lt_json_get(c->pats, "patients")); v; v = lt_json_next(v)) {
+    for (const lt_json *v = lt_json_first(lt_json_get(c->pats, "patients")); v;
+         v = lt_json_next(v)) {
         const char *site = lt_json_get_str(v, "site", "?");
         if (patient_col(c, lt_json_get_str(v, "id", NULL)) < 0) continue;
         size_t k = 0;
-        while (k < ns && strcmp(names[k], site)) k++;
+        while (k < ns && strcmp(names[k], site))
+            k++;
         if (k == ns && ns < sizeof names / sizeof names[0]) names[ns++] = site;
     }
     qsort(names, ns, sizeof *names, cmp_str);
@@ -1012,8 +1023,8 @@ static lt_status deviations(ctx *c)
     first = true;
     table(c, &t, "deviations", "Deviations", "lt_conduct_list(deviations), lt_conduct_calendar_of",
           "events", false, &first);
-    table(c, &sites, "deviations_by_site", "Visit deviations by site",
-          "lt_conduct_calendar_of", "events", false, &first);
+    table(c, &sites, "deviations_by_site", "Visit deviations by site", "lt_conduct_calendar_of",
+          "events", false, &first);
     lt_buf_puts(c->out, "]}");
     lt_buf_free(&vrows);
     lt__tally_free(&t);

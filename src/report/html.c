@@ -8,7 +8,8 @@
 
 static const char css[] =
     "@page{size:A4;margin:16mm 14mm 18mm 14mm;"
-    "@bottom-center{content:'Page ' counter(page) ' of ' counter(pages);font-size:8pt;color:#555}}\n"
+    "@bottom-center{content:'Page ' counter(page) ' of ' "
+    "counter(pages);font-size:8pt;color:#555}}\n"
     "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;font-size:9pt;color:#111;"
     "max-width:190mm;margin:0 auto}\n"
     "h1{font-size:16pt;margin:0 0 4pt}h2{font-size:12pt;margin:14pt 0 4pt;"
@@ -205,13 +206,16 @@ static void missed_by_visit(lt_buf *b, const lt_json *entries, bool first)
         const char *occ = strstr(label, " (");
         int len = occ ? (int)(occ - label) : (int)strlen(label);
         int k = 0;
-        while (k < nv && (strncmp(name[k], label, (size_t)len) || name[k][len])) k++;
+        while (k < nv && (strncmp(name[k], label, (size_t)len) || name[k][len]))
+            k++;
         if (k == nv && nv < MAX_VISITS && len < (int)sizeof name[0]) {
             snprintf(name[nv], sizeof name[0], "%.*s", len, label);
             nv++;
         }
-        if (k < nv) n[k]++;
-        else other++;
+        if (k < nv)
+            n[k]++;
+        else
+            other++;
     }
     if (!nv && !other) return;
     lt_buf_puts(b, first ? "missed: " : "; missed: ");
