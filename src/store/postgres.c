@@ -17,6 +17,15 @@
  * application id): advisory locks belong to one database, so trials in other databases of the
  * cluster do not wait for each other. */
 #define LT_PG_WRITE_LOCK "1282766949"
+/* A patient's step (lt_store_begin_patient) takes the writers' lock shared, so that it runs
+ * beside other patients' steps but never beside a whole-trial writer, and then locks in the
+ * two-key space (apart from the one-key lock above): (PATIENT, hash of the id) for the
+ * patient, (NAMED, hash of the name) for lt_store_lock, (CHAIN, 0) for the audit chain from
+ * the first write to the commit. Always in that order, so no two steps wait for each other in
+ * a circle. Two ids with one hash only wait for each other. */
+#define LT_PG_PATIENT_LOCK "1282766949"
+#define LT_PG_NAMED_LOCK "1282766950"
+#define LT_PG_CHAIN_LOCK "1282766951"
 
 /* The migrations, in order; migration i brings the schema from version i to i + 1, and version
  * i means what it means in sqlite.c (1 the tables, 2 the indexes, 3 the audit's form and key
@@ -332,6 +341,66 @@ static lt_status pg_begin(void *impl, lt_error *err)
     }
     p->in_tx = true;
     return rc;
+}
+
+/* BEGIN and the locks of sql (a SELECT of advisory locks) in one round trip, as pg_begin. */
+static lt_status begin_locked(pg *p, const char *sql, lt_error *err)
+{
+    if (p->readonly)
+        LT_FAIL(err, LT_EINVAL, p->where,
+                "the database was opened read-only (to verify or copy it): no change is made");
+    p->pending_seq = 0;
+    lt_buf q = LT_BUF_INIT;
+    lt_buf_printf(&q, "BEGIN ISOLATION LEVEL READ COMMITTED; %s", sql);
+    if (lt_buf_failed(&q)) {
+        lt_buf_free(&q);
+        LT_FAIL(err, LT_ENOMEM, p->where, "out of memory");
+    }
+    lt_status rc = exec(p, lt_buf_str(&q), err, "starting a transaction");
+    lt_buf_free(&q);
+    if (rc != LT_OK) {
+        if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        return rc;
+    }
+    p->in_tx = true;
+    return rc;
+}
+
+/* The writers' lock shared and the patient's lock: READ COMMITTED as pg_begin, so that every
+ * statement after a wait sees what the writer waited for committed. */
+static lt_status pg_begin_patient(void *impl, const char *patient, lt_error *err)
+{
+    pg *p = impl;
+    char *lit = PQescapeLiteral(p->conn, patient, strlen(patient));
+    if (!lit) LT_FAIL(err, LT_ENOMEM, p->where, "out of memory");
+    char sql[512];
+    int n = snprintf(sql, sizeof sql,
+                     "SELECT pg_advisory_xact_lock_shared(" LT_PG_WRITE_LOCK "),"
+                     " pg_advisory_xact_lock(" LT_PG_PATIENT_LOCK ", hashtext(%s))",
+                     lit);
+    PQfreemem(lit);
+    if (n < 0 || (size_t)n >= sizeof sql)
+        LT_FAIL(err, LT_EINVAL, patient, "a patient id of at most 256 characters is needed");
+    return begin_locked(p, sql, err);
+}
+
+static lt_status pg_lock_named(void *impl, const char *name, lt_error *err)
+{
+    pg *p = impl;
+    const char *params[1] = {name};
+    PGresult *r = run(p, "SELECT pg_advisory_xact_lock(" LT_PG_NAMED_LOCK ", hashtext($1))", 1,
+                      params, err, "waiting for the trial's allocation sequence");
+    if (!r) return p->fail;
+    PQclear(r);
+    return LT_OK;
+}
+
+static lt_status pg_lock_chain(void *impl, lt_error *err)
+{
+    pg *p = impl;
+    return exec(p, "SELECT pg_advisory_xact_lock(" LT_PG_CHAIN_LOCK ", 0)", err,
+                "waiting for the audit trail");
 }
 
 static void pg_rollback(void *impl)
@@ -805,6 +874,9 @@ static const lt__store_ops pg_ops = {
     .close = pg_close,
     .schema_version = pg_schema_version,
     .begin = pg_begin,
+    .begin_patient = pg_begin_patient,
+    .lock_named = pg_lock_named,
+    .lock_chain = pg_lock_chain,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .read_begin = pg_read_begin,

@@ -68,6 +68,40 @@ lt_status lt_store_begin(lt_store *st, lt_error *err)
     if (st->in_tx) LT_FAIL(err, LT_EINVAL, "", "a transaction is already open");
     lt_status rc = st->ops->begin(st->impl, err);
     if (rc == LT_OK) st->in_tx = true;
+    st->scoped = st->chain_locked = st->wrote = false;
+    return rc;
+}
+
+lt_status lt_store_begin_patient(lt_store *st, const char *patient, lt_error *err)
+{
+    /* without a patient the caller's own check refuses the step: as any writer until then */
+    if (!st->ops->begin_patient || !patient || !*patient) return lt_store_begin(st, err);
+    if (st->in_tx) LT_FAIL(err, LT_EINVAL, "", "a transaction is already open");
+    lt_status rc = st->ops->begin_patient(st->impl, patient, err);
+    if (rc == LT_OK) st->in_tx = st->scoped = true;
+    st->chain_locked = st->wrote = false;
+    return rc;
+}
+
+lt_status lt_store_lock(lt_store *st, const char *name, lt_error *err)
+{
+    if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "lt_store_lock runs inside a transaction");
+    /* Lock order patient, named, chain everywhere: a named lock wanted while holding the
+     * chain could wait for a step that waits for the chain. Checked on every store, so that a
+     * caller in the wrong order is found by the SQLite tests too. */
+    if (st->wrote || st->chain_locked)
+        LT_FAIL(err, LT_EINVAL, name, "the %s lock is taken before the step's first write", name);
+    if (!st->scoped) return LT_OK; /* the transaction runs alone already */
+    return st->ops->lock_named(st->impl, name, err);
+}
+
+/* The audit chain, taken by a patient's step at its first write and held to its commit, so
+ * that the chain has one head and each writer appends after the last one committed. */
+static lt_status chain_lock(lt_store *st, lt_error *err)
+{
+    if (!st->scoped || st->chain_locked) return LT_OK;
+    lt_status rc = st->ops->lock_chain(st->impl, err);
+    if (rc == LT_OK) st->chain_locked = true;
     return rc;
 }
 
@@ -76,7 +110,7 @@ lt_status lt_store_commit(lt_store *st, lt_error *err)
     if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "no transaction is open");
     lt_status rc = st->ops->commit(st->impl, err);
     /* A failed COMMIT has been rolled back by the implementation: nothing half-done stays. */
-    st->in_tx = false;
+    st->in_tx = st->scoped = st->chain_locked = st->wrote = false;
     return rc;
 }
 
@@ -84,7 +118,7 @@ void lt_store_rollback(lt_store *st)
 {
     if (!st || !st->in_tx) return;
     st->ops->rollback(st->impl);
-    st->in_tx = false;
+    st->in_tx = st->scoped = st->chain_locked = st->wrote = false;
 }
 
 lt_record *lt__record_copy(const char *kind, const char *id, const char *site,
@@ -157,6 +191,8 @@ lt_status lt_store_seed_set(lt_store *st, const unsigned char seed[LT_STORE_SEED
                             lt_error *err)
 {
     if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "the seed is set inside a transaction");
+    lt_status rc = chain_lock(st, err);
+    if (rc != LT_OK) return rc;
     return st->ops->seed_set(st->impl, seed, err);
 }
 
@@ -171,6 +207,8 @@ lt_status lt_store_sealed_seed_set(lt_store *st,
                                    lt_error *err)
 {
     if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "the seed is set inside a transaction");
+    lt_status rc = chain_lock(st, err);
+    if (rc != LT_OK) return rc;
     return st->ops->sealed_seed_set(st->impl, box, err);
 }
 
@@ -299,7 +337,10 @@ lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
         LT_FAIL(err, LT_EINVAL, "", "a record needs a kind, an id and a document");
     if (!who || !who->user || !who->role || !action)
         LT_FAIL(err, LT_EINVAL, "", "a change needs a user, a role and an action");
-    lt_status rc = check_lock(st, rec->kind, err);
+    lt_status rc = chain_lock(st, err);
+    if (rc != LT_OK) return rc;
+    st->wrote = true;
+    rc = check_lock(st, rec->kind, err);
     if (rc != LT_OK) return rc;
     lt_record *old = NULL;
     rc = st->ops->get(st->impl, rec->kind, rec->id, &old, err);

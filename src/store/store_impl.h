@@ -20,6 +20,11 @@ typedef struct lt__store_ops {
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
     lt_status (*begin)(void *impl, lt_error *err);
+    /* lt_store_begin_patient, lt_store_lock and the chain taken at the first write of such a
+     * transaction; NULL where begin already serialises every writer (SQLite) */
+    lt_status (*begin_patient)(void *impl, const char *patient, lt_error *err);
+    lt_status (*lock_named)(void *impl, const char *name, lt_error *err);
+    lt_status (*lock_chain)(void *impl, lt_error *err);
     lt_status (*commit)(void *impl, lt_error *err);
     void (*rollback)(void *impl);
     /* a read transaction: every read until read_end sees one snapshot of the database, so a
@@ -69,6 +74,11 @@ struct lt_store {
     const lt__store_ops *ops;
     void *impl;
     bool in_tx;
+    /* in lt_store_begin_patient's transaction: the audit chain is not yet taken until
+     * chain_locked (the first write) */
+    bool scoped;
+    bool chain_locked;
+    bool wrote; /* the open transaction has written: lt_store_lock comes before */
     bool in_read; /* inside lt_store_audit_verify_anchored's read snapshot */
 };
 

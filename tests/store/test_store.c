@@ -799,6 +799,88 @@ static void test_locked(void)
     CHECK(verify(db, &err) == LT_OK);
 }
 
+/* One lab of patient in a patient's step (lt_store_begin_patient), after the named lock when
+ * one is given: committed, or rolled back leaving nothing. */
+static lt_status step(lt_store *st, const char *patient, const char *lock, const char *id,
+                      lt_error *err)
+{
+    lt_record r = {.kind = "lab", .id = id, .site = "S1", .patient = patient, .key = "lab",
+                   .data = "{\"value\":1}"};
+    lt_status rc = lt_store_begin_patient(st, patient, err);
+    if (rc == LT_OK && lock) rc = lt_store_lock(st, lock, err);
+    if (rc == LT_OK) rc = lt_store_put(st, &r, 0, &who, "test.lab", "", NULL, err);
+    if (rc == LT_OK) rc = lt_store_commit(st, err);
+    if (rc != LT_OK) lt_store_rollback(st);
+    return rc;
+}
+
+static bool locked_msg(const lt_error *err)
+{
+    return strstr(err->message, "locked by another process") &&
+           strstr(err->message, "retrying is safe");
+}
+
+/* Patients' steps side by side (docs/store.md, "One chain under concurrency"), with two
+ * handles of one process and a short busy limit, so each wait ends in the refusal it would
+ * meet: on PostgreSQL a step open for P1 holds up P1's steps and every whole-trial writer but
+ * not P2's; a step that has written holds the audit chain, so P2's write waits for its commit;
+ * a named lock holds up the steps taking that name. On SQLite every step still runs alone, as
+ * any write transaction. A refused step leaves nothing and the chain verifies throughout. */
+static void test_patient_steps(void)
+{
+    char db[512];
+    dbloc(db, sizeof db, "steps.db");
+    fill(db);
+    lt_store *a = NULL, *b = NULL;
+    lt_error err;
+    lt_record *r = NULL;
+    setenv("LUTETIA_BUSY_TIMEOUT_MS", "100", 1);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &a, &err) == LT_OK);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &b, &err) == LT_OK);
+    unsetenv("LUTETIA_BUSY_TIMEOUT_MS");
+    if (!a || !b) return;
+    int before = audit_rows(a, NULL);
+    bool side_by_side = pg_base != NULL;
+
+    /* a step of P1 open, nothing written yet */
+    CHECK(lt_store_begin_patient(a, "P1", &err) == LT_OK);
+    CHECK(lt_store_get(a, "patient", "P1", &r, &err) == LT_OK);
+    lt_record_free(r);
+    CHECK_INT(step(b, "P2", NULL, "P2/1", &err), side_by_side ? LT_OK : LT_ESTORE);
+    CHECK_INT(step(b, "P1", NULL, "P1/1", &err), LT_ESTORE);
+    CHECK_MSG(locked_msg(&err), "%s", err.message);
+    CHECK_INT(put(b, "site", "S3", "S3", "{}", 0, ""), LT_ESTORE);
+    CHECK(lt_store_begin(b, &err) == LT_ESTORE && locked_msg(&err));
+    /* the same name held: the step of P3 taking it waits; another name does not */
+    CHECK(lt_store_lock(a, "allocation", &err) == LT_OK);
+    CHECK_INT(step(b, "P3", "allocation", "P3/1", &err), LT_ESTORE);
+    CHECK_INT(step(b, "P3", "other", "P3/2", &err), side_by_side ? LT_OK : LT_ESTORE);
+    /* P1's first write takes the chain: P2's write now waits, its step leaves nothing */
+    lt_record w = {.kind = "lab", .id = "P1/0", .site = "S1", .patient = "P1", .key = "lab",
+                   .data = "{\"value\":0}"};
+    CHECK(lt_store_put(a, &w, 0, &who, "test.lab", "", NULL, &err) == LT_OK);
+    CHECK(lt_store_lock(a, "late", &err) == LT_EINVAL); /* named locks come before writes */
+    CHECK_INT(step(b, "P2", NULL, "P2/2", &err), LT_ESTORE);
+    CHECK_MSG(locked_msg(&err), "%s", err.message);
+    CHECK(lt_store_get(b, "lab", "P2/2", &r, &err) == LT_ENOTFOUND);
+    CHECK(lt_store_commit(a, &err) == LT_OK);
+
+    /* after the commit everything goes on, in one chain */
+    CHECK_INT(step(b, "P1", NULL, "P1/1", &err), LT_OK);
+    CHECK_INT(step(b, "P2", NULL, "P2/2", &err), LT_OK);
+    CHECK_INT(step(b, "P3", "allocation", "P3/1", &err), LT_OK);
+    CHECK_INT(put(b, "site", "S3", "S3", "{}", 0, ""), LT_OK);
+    /* a plain transaction is not a patient's step: lt_store_lock changes nothing in it */
+    CHECK(lt_store_begin(a, &err) == LT_OK);
+    CHECK(lt_store_lock(a, "allocation", &err) == LT_OK);
+    lt_store_rollback(a);
+    int labs = side_by_side ? 6 : 4; /* P2/1 and P3/2 went through beside P1's step */
+    CHECK_INT(audit_rows(a, NULL), before + labs + 1);
+    lt_store_close(a);
+    lt_store_close(b);
+    CHECK(verify(db, &err) == LT_OK);
+}
+
 static lt_status verify_with(const char *db, const lt_audit_anchors *a, lt_audit_verified *v,
                              lt_error *err)
 {
@@ -1307,6 +1389,7 @@ int main(void)
     }
     test_rewritten_chain();
     test_locked();
+    test_patient_steps();
     test_anchors();
     test_copy();
     test_verify_under_writers();
