@@ -548,6 +548,146 @@ static lt_status pg_write(void *impl, const lt_record *rec, int64_t audit_seq, l
     return write_record(impl, rec, audit_seq, rec->rev == 1, err);
 }
 
+/* A patient's step writes its record at once, pointing at the trail's first audit record
+ * until its own is appended at the commit (pg_append_commit): the record is checked and
+ * written beside other patients' steps, and the step's later reads see it. An update keeps
+ * the row's audit record meanwhile, and changes the row only at the revision the step read. */
+static lt_status pg_write_provisional(void *impl, const lt_record *rec, lt_error *err)
+{
+    pg *p = impl;
+    char rev[32];
+    snprintf(rev, sizeof rev, "%lld", (long long)rec->rev);
+    const char *params[7] = {rec->kind, rec->id, rec->site, rec->patient, rec->key, rec->data,
+                             rev};
+    PGresult *r = run(p,
+                      rec->rev == 1
+                          ? "INSERT INTO record (" RECORD_COLUMNS ")"
+                            " VALUES ($1, $2, $3, $4, $5, $6, $7,"
+                            " (SELECT min(seq) FROM audit))"
+                          : "UPDATE record SET site = $3, patient = $4, key = $5, data = $6,"
+                            " rev = $7 WHERE kind = $1 AND id = $2 AND rev = $7::bigint - 1",
+                      7, params, err, "writing a record");
+    if (!r) return p->fail;
+    lt_status st = LT_OK;
+    if (strcmp(PQcmdTuples(r), "1") != 0)
+        st = lt_error_set(err, LT_ECONFLICT, rec->id,
+                          "%s '%s' was changed meanwhile (not at revision %lld): read it again",
+                          rec->kind, rec->id, (long long)rec->rev - 1);
+    PQclear(r);
+    return st;
+}
+
+/* The chain taken, then its head read by a statement of its own, so that under READ COMMITTED
+ * it sees the commit of the step waited for: both in one round trip. */
+static lt_status pg_chain_head(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at,
+                               lt_error *err)
+{
+    pg *p = impl;
+    PGresult *r = run(p,
+                      "SELECT pg_advisory_xact_lock(" LT_PG_CHAIN_LOCK ", 0);"
+                      " SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
+                      0, NULL, err, "waiting for the audit trail");
+    if (!r) return p->fail;
+    if (PQntuples(r) == 0) {
+        *seq = 0;
+        memset(hash, '0', LT_STORE_HASH_HEX - 1);
+        hash[LT_STORE_HASH_HEX - 1] = '\0';
+        at[0] = '\0';
+    } else {
+        *seq = val64(r, 0, 0);
+        snprintf(hash, LT_STORE_HASH_HEX, "%s", PQgetvalue(r, 0, 1));
+        snprintf(at, LT_TIME_STR_MAX, "%s", PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return LT_OK;
+}
+
+static bool put_literal(pg *p, lt_buf *b, const char *v)
+{
+    if (!v) {
+        lt_buf_puts(b, "NULL");
+        return true;
+    }
+    char *lit = PQescapeLiteral(p->conn, v, strlen(v));
+    if (!lit) return false;
+    lt_buf_puts(b, lit);
+    PQfreemem(lit);
+    return true;
+}
+
+/* The step's audit records, each record pointed at its own, and COMMIT: one round trip (the
+ * simple protocol runs the statements in order and stops at the first error), every result
+ * checked. The chain is held from pg_chain_head to here. */
+static lt_status pg_append_commit(void *impl, const lt_audit_record *a, size_t n, lt_error *err)
+{
+    pg *p = impl;
+    lt_buf q = LT_BUF_INIT;
+    bool ok = true;
+    lt_buf_puts(&q, "INSERT INTO audit (seq, at, \"user\", role, site, action, entity, entity_id,"
+                    " patient, old_value, new_value, reason, prev_hash, hash, form, key) VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        lt_buf_printf(&q, "%s(%lld", i ? ", " : "", (long long)a[i].seq);
+        const char *v[13] = {a[i].at,        a[i].user,      a[i].role,      a[i].site,
+                             a[i].action,    a[i].entity,    a[i].entity_id, a[i].patient,
+                             a[i].old_value, a[i].new_value, a[i].reason,    a[i].prev_hash,
+                             a[i].hash};
+        for (int k = 0; k < 13; k++) {
+            lt_buf_puts(&q, ", ");
+            ok = ok && put_literal(p, &q, v[k]);
+        }
+        lt_buf_printf(&q, ", %d, ", a[i].form);
+        ok = ok && put_literal(p, &q, a[i].key);
+        lt_buf_putc(&q, ')');
+    }
+    lt_buf_puts(&q, ";");
+    for (size_t i = 0; i < n; i++) {
+        lt_buf_printf(&q, " UPDATE record SET audit_seq = %lld WHERE kind = ", (long long)a[i].seq);
+        ok = ok && put_literal(p, &q, a[i].entity);
+        lt_buf_puts(&q, " AND id = ");
+        ok = ok && put_literal(p, &q, a[i].entity_id);
+        lt_buf_puts(&q, ";");
+    }
+    lt_buf_puts(&q, " COMMIT");
+    if (!ok || lt_buf_failed(&q)) {
+        lt_buf_free(&q);
+        pg_rollback(p);
+        LT_FAIL(err, LT_ENOMEM, p->where, "out of memory committing");
+    }
+    p->pending_seq = a[n - 1].seq;
+    snprintf(p->pending_hash, sizeof p->pending_hash, "%s", a[n - 1].hash);
+    int sent = PQsendQuery(p->conn, lt_buf_str(&q));
+    lt_buf_free(&q);
+    lt_status rc = LT_OK;
+    bool committed = false;
+    PGresult *r;
+    size_t nres = 0;
+    while (sent && (r = PQgetResult(p->conn)) != NULL) {
+        ExecStatusType s = PQresultStatus(r);
+        if (rc == LT_OK && s != PGRES_COMMAND_OK)
+            rc = lost(p) ? LT_ESTORE : pg_fail(p, r, err, "committing");
+        else if (rc == LT_OK && nres >= 1 && nres <= n && strcmp(PQcmdTuples(r), "1") != 0)
+            rc = lt_error_set(err, LT_ESTORE, p->where,
+                              "committing: %s '%s' was not found to point at its audit record",
+                              a[nres - 1].entity, a[nres - 1].entity_id);
+        else if (rc == LT_OK && nres == n + 1)
+            committed = !strcmp(PQcmdStatus(r), "COMMIT");
+        nres++;
+        PQclear(r);
+    }
+    if (committed) {
+        p->in_tx = false;
+        p->pending_seq = 0;
+        return LT_OK;
+    }
+    if (!sent || lost(p)) return commit_in_doubt(p, err);
+    if (rc == LT_OK)
+        rc = lt_error_set(err, LT_ESTORE, p->where,
+                          "committing: the transaction had failed and was rolled back; nothing "
+                          "was changed");
+    pg_rollback(p);
+    return rc;
+}
+
 static lt_status pg_load(void *impl, const lt_record *rec, lt_error *err)
 {
     return write_record(impl, rec, rec->audit_seq, true, err);
@@ -877,6 +1017,9 @@ static const lt__store_ops pg_ops = {
     .begin_patient = pg_begin_patient,
     .lock_named = pg_lock_named,
     .lock_chain = pg_lock_chain,
+    .write_provisional = pg_write_provisional,
+    .chain_head = pg_chain_head,
+    .append_commit = pg_append_commit,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .read_begin = pg_read_begin,

@@ -823,9 +823,10 @@ static bool locked_msg(const lt_error *err)
 /* Patients' steps side by side (docs/store.md, "One chain under concurrency"), with two
  * handles of one process and a short busy limit, so each wait ends in the refusal it would
  * meet: on PostgreSQL a step open for P1 holds up P1's steps and every whole-trial writer but
- * not P2's; a step that has written holds the audit chain, so P2's write waits for its commit;
- * a named lock holds up the steps taking that name. On SQLite every step still runs alone, as
- * any write transaction. A refused step leaves nothing and the chain verifies throughout. */
+ * not P2's, even once it has written (its audit record is appended at its commit, after what
+ * was committed meanwhile); a named lock holds up the steps taking that name. A step reads its
+ * own writes; a step rolled back leaves nothing. On SQLite every step still runs alone, as any
+ * write transaction. The chain verifies throughout. */
 static void test_patient_steps(void)
 {
     char db[512];
@@ -855,27 +856,56 @@ static void test_patient_steps(void)
     CHECK(lt_store_lock(a, "allocation", &err) == LT_OK);
     CHECK_INT(step(b, "P3", "allocation", "P3/1", &err), LT_ESTORE);
     CHECK_INT(step(b, "P3", "other", "P3/2", &err), side_by_side ? LT_OK : LT_ESTORE);
-    /* P1's first write takes the chain: P2's write now waits, its step leaves nothing */
+    /* P1 writes: two records, one of them twice; the step reads what it wrote */
     lt_record w = {.kind = "lab", .id = "P1/0", .site = "S1", .patient = "P1", .key = "lab",
                    .data = "{\"value\":0}"};
-    CHECK(lt_store_put(a, &w, 0, &who, "test.lab", "", NULL, &err) == LT_OK);
+    int64_t rev = 0;
+    CHECK(lt_store_put(a, &w, 0, &who, "test.lab", "", &rev, &err) == LT_OK && rev == 1);
+    w.data = "{\"value\":10}";
+    CHECK(lt_store_put(a, &w, 1, &who, "test.lab.correct", "typo", &rev, &err) == LT_OK &&
+          rev == 2);
+    CHECK(lt_store_get(a, "lab", "P1/0", &r, &err) == LT_OK && r && r->rev == 2 &&
+          !strcmp(r->data, "{\"value\":10}"));
+    lt_record_free(r);
+    r = NULL;
+    lt_record pw = {.kind = "patient", .id = "P1", .site = "S1", .patient = "P1",
+                    .data = "{\"state\":\"randomised\"}"};
+    CHECK(lt_store_put(a, &pw, 2, &who, "test.patient", "", NULL, &err) == LT_OK);
     CHECK(lt_store_lock(a, "late", &err) == LT_EINVAL); /* named locks come before writes */
-    CHECK_INT(step(b, "P2", NULL, "P2/2", &err), LT_ESTORE);
-    CHECK_MSG(locked_msg(&err), "%s", err.message);
-    CHECK(lt_store_get(b, "lab", "P2/2", &r, &err) == LT_ENOTFOUND);
+    /* ... while P2's step goes through beside it (its audit record comes first) */
+    CHECK_INT(step(b, "P2", NULL, "P2/2", &err), side_by_side ? LT_OK : LT_ESTORE);
+    CHECK(lt_store_get(b, "lab", "P1/0", &r, &err) == LT_ENOTFOUND); /* not committed yet */
     CHECK(lt_store_commit(a, &err) == LT_OK);
+    CHECK(lt_store_get(b, "lab", "P1/0", &r, &err) == LT_OK && r && r->rev == 2);
+    lt_record_free(r);
+    r = NULL;
 
     /* after the commit everything goes on, in one chain */
     CHECK_INT(step(b, "P1", NULL, "P1/1", &err), LT_OK);
-    CHECK_INT(step(b, "P2", NULL, "P2/2", &err), LT_OK);
     CHECK_INT(step(b, "P3", "allocation", "P3/1", &err), LT_OK);
     CHECK_INT(put(b, "site", "S3", "S3", "{}", 0, ""), LT_OK);
+    /* a step that exists already, or one rolled back, leaves nothing */
+    CHECK_INT(step(b, "P1", NULL, "P1/1", &err), LT_ECONFLICT);
+    CHECK_MSG(strstr(err.message, "lab 'P1/1' already exists") != NULL, "%s", err.message);
+    CHECK(lt_store_begin_patient(a, "P2", &err) == LT_OK);
+    lt_record gone = {.kind = "lab", .id = "P2/9", .site = "S1", .patient = "P2", .key = "lab",
+                      .data = "{}"};
+    CHECK(lt_store_put(a, &gone, 0, &who, "test.lab", "", NULL, &err) == LT_OK);
+    lt_store_rollback(a);
+    CHECK(lt_store_get(b, "lab", "P2/9", &r, &err) == LT_ENOTFOUND);
     /* a plain transaction is not a patient's step: lt_store_lock changes nothing in it */
     CHECK(lt_store_begin(a, &err) == LT_OK);
     CHECK(lt_store_lock(a, "allocation", &err) == LT_OK);
     lt_store_rollback(a);
-    int labs = side_by_side ? 6 : 4; /* P2/1 and P3/2 went through beside P1's step */
-    CHECK_INT(audit_rows(a, NULL), before + labs + 1);
+    /* P1's three audit records, P1/1, P3/1, the site; P2/1, P3/2, P2/2 beside P1's step */
+    CHECK_INT(audit_rows(a, NULL), before + 6 + (side_by_side ? 3 : 0));
+    /* the data locked for analysis: a step's write is refused, with or without a named lock */
+    CHECK_INT(put(b, "lock", "trial", "", "{\"locked\":true,\"open_kinds\":[\"user\"]}", 0, ""),
+              LT_OK);
+    CHECK_INT(step(b, "P1", NULL, "P1/2", &err), LT_ESTATE);
+    CHECK_MSG(strstr(err.message, "locked for analysis") != NULL, "%s", err.message);
+    CHECK_INT(step(b, "P1", "allocation", "P1/2", &err), LT_ESTATE);
+    CHECK(lt_store_get(b, "lab", "P1/2", &r, &err) == LT_ENOTFOUND);
     lt_store_close(a);
     lt_store_close(b);
     CHECK(verify(db, &err) == LT_OK);
