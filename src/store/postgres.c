@@ -615,6 +615,37 @@ static bool put_literal(pg *p, lt_buf *b, const char *v)
     return true;
 }
 
+/* Waits until the step committed without waiting (pg_append_commit) is on disk: a
+ * transaction of its own that takes a transaction id commits with a synchronous commit, whose
+ * flush covers every commit before it in the log, the step's included. A failure leaves the
+ * step's outcome in doubt, and is answered as a lost COMMIT is (commit_in_doubt): only what is
+ * stored is acknowledged. */
+static lt_status flush_barrier(pg *p, lt_error *err)
+{
+    PGresult *r = PQexec(p->conn, "SELECT txid_current()");
+    bool ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    if (ok) {
+        p->pending_seq = 0;
+        return LT_OK;
+    }
+    if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(p->conn, "ROLLBACK"));
+    int64_t seq = p->pending_seq;
+    lt_status rc = commit_in_doubt(p, err); /* reconnects when the connection was lost */
+    if (rc != LT_OK) return rc;
+    /* seen stored, which after a restart means on disk, but after a cut connection perhaps
+     * only in memory: one more barrier on the connection now open */
+    r = PQexec(p->conn, "SELECT txid_current()");
+    ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    if (ok) return LT_OK;
+    LT_FAIL(err, LT_ESTORE, p->where,
+            "the change was committed (audit record %lld) but whether it reached the database "
+            "server's disk could not be confirmed: look at the audit log before repeating it",
+            (long long)seq);
+}
+
 /* The step's audit records, each record pointed at its own, and COMMIT: one round trip (the
  * simple protocol runs the statements in order and stops at the first error), every result
  * checked. The chain is held from pg_chain_head to here. */
@@ -623,7 +654,11 @@ static lt_status pg_append_commit(void *impl, const lt_audit_record *a, size_t n
     pg *p = impl;
     lt_buf q = LT_BUF_INIT;
     bool ok = true;
-    lt_buf_puts(&q, "INSERT INTO audit (seq, at, \"user\", role, site, action, entity, entity_id,"
+    /* The commit does not wait for its flush to disk inside the chain: the flush is waited for
+     * after the chain is released (flush_barrier), before the step is acknowledged, so the
+     * steps' flushes are made together rather than one after another. */
+    lt_buf_puts(&q, "SET LOCAL synchronous_commit = off;"
+                    " INSERT INTO audit (seq, at, \"user\", role, site, action, entity, entity_id,"
                     " patient, old_value, new_value, reason, prev_hash, hash, form, key) VALUES ");
     for (size_t i = 0; i < n; i++) {
         lt_buf_printf(&q, "%s(%lld", i ? ", " : "", (long long)a[i].seq);
@@ -663,21 +698,21 @@ static lt_status pg_append_commit(void *impl, const lt_audit_record *a, size_t n
     size_t nres = 0;
     while (sent && (r = PQgetResult(p->conn)) != NULL) {
         ExecStatusType s = PQresultStatus(r);
+        /* results: SET, INSERT, n UPDATEs, COMMIT */
         if (rc == LT_OK && s != PGRES_COMMAND_OK)
             rc = lost(p) ? LT_ESTORE : pg_fail(p, r, err, "committing");
-        else if (rc == LT_OK && nres >= 1 && nres <= n && strcmp(PQcmdTuples(r), "1") != 0)
+        else if (rc == LT_OK && nres >= 2 && nres <= n + 1 && strcmp(PQcmdTuples(r), "1") != 0)
             rc = lt_error_set(err, LT_ESTORE, p->where,
                               "committing: %s '%s' was not found to point at its audit record",
-                              a[nres - 1].entity, a[nres - 1].entity_id);
-        else if (rc == LT_OK && nres == n + 1)
+                              a[nres - 2].entity, a[nres - 2].entity_id);
+        else if (rc == LT_OK && nres == n + 2)
             committed = !strcmp(PQcmdStatus(r), "COMMIT");
         nres++;
         PQclear(r);
     }
     if (committed) {
         p->in_tx = false;
-        p->pending_seq = 0;
-        return LT_OK;
+        return flush_barrier(p, err);
     }
     if (!sent || lost(p)) return commit_in_doubt(p, err);
     if (rc == LT_OK)
