@@ -124,8 +124,8 @@ LT_API void lt_store_rollback(lt_store *st);
 /* A write transaction of one patient's step (docs/store.md, "One chain under concurrency").
  * On SQLite it is lt_store_begin. On PostgreSQL it serialises with the steps of the same
  * patient and with every lt_store_begin transaction, but not with the steps of other patients:
- * their reads and checks run side by side, and the trial's one audit chain is taken only at the
- * transaction's first write (lt_store_put), and held to the commit. The caller reads and
+ * their reads, checks and writes run side by side, and the trial's one audit chain is taken
+ * only at the commit, where the step's audit records are appended. The caller reads and
  * writes only that patient's records (ids under "PATIENT/", the patient record itself), and
  * takes lt_store_lock for anything else shared that it reads to decide. */
 LT_API lt_status lt_store_begin_patient(lt_store *st, const char *patient, lt_error *err);

@@ -2,8 +2,9 @@
  * sites and several server instances on one database. The same tables and schema versions as
  * the SQLite file (src/store/sqlite.c), the same append-only rules (triggers, and no UPDATE,
  * DELETE or TRUNCATE granted to the application role), and one audit chain however many
- * connections write: every write transaction takes one advisory lock first. The only file that
- * includes libpq-fe.h. */
+ * connections write: a whole-trial write transaction takes one advisory lock first, a
+ * patient's step its patient's and, for its commit, the chain's. The only file that includes
+ * libpq-fe.h. */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -20,9 +21,9 @@
 /* A patient's step (lt_store_begin_patient) takes the writers' lock shared, so that it runs
  * beside other patients' steps but never beside a whole-trial writer, and then locks in the
  * two-key space (apart from the one-key lock above): (PATIENT, hash of the id) for the
- * patient, (NAMED, hash of the name) for lt_store_lock, (CHAIN, 0) for the audit chain from
- * the first write to the commit. Always in that order, so no two steps wait for each other in
- * a circle. Two ids with one hash only wait for each other. */
+ * patient, (NAMED, hash of the name) for lt_store_lock, (CHAIN, 0) for the audit chain, held
+ * for the step's commit (pg_chain_head to pg_append_commit). Always in that order, so no two
+ * steps wait for each other in a circle. Two ids with one hash only wait for each other. */
 #define LT_PG_PATIENT_LOCK "1282766949"
 #define LT_PG_NAMED_LOCK "1282766950"
 #define LT_PG_CHAIN_LOCK "1282766951"

@@ -83,8 +83,8 @@ struct lt_store {
     const lt__store_ops *ops;
     void *impl;
     bool in_tx;
-    /* in lt_store_begin_patient's transaction: the audit chain is not yet taken until
-     * chain_locked (the first write) */
+    /* in lt_store_begin_patient's transaction; chain_locked: the chain taken before the
+     * commit (a store without append_commit, at its first write; setting the seed) */
     bool scoped;
     bool chain_locked;
     bool wrote; /* the open transaction has written: lt_store_lock comes before */
