@@ -911,6 +911,152 @@ static void test_patient_steps(void)
     CHECK(verify(db, &err) == LT_OK);
 }
 
+/* One process of test_steps_at_once: NOPS steps drawn from its seed on patients P1..P4 (a new
+ * lab, a correction of the patient record, an allocation numbered by counting under the named
+ * lock), each in lt_store_begin_patient's transaction; what was acknowledged goes to `out`,
+ * one line each. Exits 0 when every step was committed. */
+static int step_writer(const char *db, unsigned seed, FILE *out)
+{
+    enum { NOPS = 30 };
+    lt_store *st = NULL;
+    lt_error err;
+    if (lt_store_open(db, LT_STORE_OPEN, &st, &err) != LT_OK) return 2;
+    int rc = 0;
+    for (int n = 0; n < NOPS && rc == 0; n++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned pick = (seed >> 16) % 3, k = 1 + (seed >> 8) % 4;
+        char pid[8], id[64], data[96];
+        snprintf(pid, sizeof pid, "P%u", k);
+        lt_status s = lt_store_begin_patient(st, pid, &err);
+        int64_t number = 0;
+        lt_record *r = NULL;
+        if (s == LT_OK && pick == 0) {
+            snprintf(id, sizeof id, "%s/w%u-%02d", pid, seed % 100000, n);
+            lt_record lab = {.kind = "lab", .id = id, .site = "S1", .patient = pid, .key = "w",
+                             .data = "{}"};
+            s = lt_store_put(st, &lab, 0, &who, "test.lab", "", NULL, &err);
+        } else if (s == LT_OK && pick == 1) {
+            s = lt_store_get(st, "patient", pid, &r, &err);
+            snprintf(data, sizeof data, "{\"by\":%u,\"n\":%d}", seed % 100000, n);
+            lt_record p = {.kind = "patient", .id = pid, .site = "S1", .patient = pid,
+                           .data = data};
+            if (s == LT_OK) s = lt_store_put(st, &p, r->rev, &who, "test.patient", "x", NULL, &err);
+            lt_record_free(r);
+        } else if (s == LT_OK) {
+            s = lt_store_lock(st, "allocation", &err);
+            if (s == LT_OK) s = lt_store_count(st, "alloc", NULL, &number, &err);
+            number++;
+            snprintf(id, sizeof id, "%06lld", (long long)number);
+            lt_record a = {.kind = "alloc", .id = id, .site = "S1", .patient = pid, .key = "s",
+                           .data = "{}"};
+            if (s == LT_OK) s = lt_store_put(st, &a, 0, &who, "test.alloc", "", NULL, &err);
+        }
+        if (s == LT_OK) s = lt_store_commit(st, &err);
+        if (s != LT_OK) {
+            fprintf(stderr, "step writer: %s\n", err.message);
+            lt_store_rollback(st);
+            rc = 3;
+        } else if (pick == 0) {
+            fprintf(out, "lab %s\n", id);
+        } else if (pick == 1) {
+            fprintf(out, "patient %s\n", pid);
+        } else {
+            fprintf(out, "alloc %lld\n", (long long)number);
+        }
+        fflush(out);
+    }
+    lt_store_close(st);
+    return rc;
+}
+
+/* Many processes at once on four patients (so on the same patient and on different ones), each
+ * step drawn from a fixed seed per process: afterwards every acknowledged lab is stored and no
+ * other, every acknowledged correction counted in its patient's revision, the allocations
+ * numbered 1..N once each (none reused or skipped), and the chain verifies. */
+static void test_steps_at_once(void)
+{
+    enum { NPROC = 6 };
+    char db[512], outs[NPROC][512];
+    dbloc(db, sizeof db, "atonce.db");
+    fill(db);
+    {
+        lt_store *st = NULL;
+        lt_error err;
+        CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+        CHECK(put(st, "patient", "P4", "S1", "{\"state\":\"screened\"}", 0, "") == LT_OK);
+        lt_store_close(st);
+    }
+    /* no wait may end in a refusal however loaded the machine: outcomes, not timing */
+    setenv("LUTETIA_BUSY_TIMEOUT_MS", "600000", 1);
+    pid_t pids[NPROC];
+    for (int i = 0; i < NPROC; i++) {
+        snprintf(outs[i], sizeof outs[i], "%s/acked.%d", dir, i);
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            FILE *f = fopen(outs[i], "w");
+            _exit(f ? step_writer(db, 1000u + (unsigned)i, f) : 2);
+        }
+    }
+    unsetenv("LUTETIA_BUSY_TIMEOUT_MS");
+    int failed = 0;
+    for (int i = 0; i < NPROC; i++) {
+        int status = 0;
+        waitpid(pids[i], &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed++;
+    }
+    CHECK_INT(failed, 0);
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    int64_t revs[5] = {0, 2, 1, 1, 1}; /* fill: P1 corrected once */
+    int64_t labs = 0, allocs = 0, amax = 0, seen_alloc[NPROC * 40 + 1] = {0};
+    bool all_labs = true;
+    for (int i = 0; i < NPROC; i++) {
+        FILE *f = fopen(outs[i], "r");
+        char line[128], what[16], arg[96];
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "%15s %95s", what, arg) == 2) {
+                lt_record *r = NULL;
+                if (!strcmp(what, "lab")) {
+                    labs++;
+                    if (lt_store_get(st, "lab", arg, &r, &err) != LT_OK) all_labs = false;
+                    lt_record_free(r);
+                } else if (!strcmp(what, "patient")) {
+                    revs[arg[1] - '0']++;
+                } else {
+                    long long a = atoll(arg);
+                    allocs++;
+                    if (a >= 1 && a <= NPROC * 40) seen_alloc[a]++;
+                    if (a > amax) amax = a;
+                }
+            }
+        if (f) fclose(f);
+    }
+    CHECK_MSG(all_labs, "an acknowledged lab is missing");
+    int64_t stored = 0;
+    CHECK(lt_store_count(st, "lab", "w", &stored, &err) == LT_OK);
+    CHECK_INT(stored, labs);
+    CHECK(lt_store_count(st, "alloc", NULL, &stored, &err) == LT_OK);
+    CHECK_INT(stored, allocs);
+    CHECK_INT(amax, allocs);
+    bool once = true;
+    for (int64_t a = 1; a <= allocs; a++) once = once && seen_alloc[a] == 1;
+    CHECK_MSG(once, "an allocation number was reused or skipped");
+    for (int k = 1; k <= 4; k++) {
+        char pid[8];
+        lt_record *r = NULL;
+        snprintf(pid, sizeof pid, "P%d", k);
+        CHECK(lt_store_get(st, "patient", pid, &r, &err) == LT_OK);
+        CHECK_MSG(r && r->rev == revs[k], "%s at revision %lld, expected %lld", pid,
+                  r ? (long long)r->rev : -1LL, (long long)revs[k]);
+        lt_record_free(r);
+    }
+    CHECK(labs > 0 && allocs > 0);
+    lt_store_close(st);
+    CHECK(verify(db, &err) == LT_OK);
+}
+
 static lt_status verify_with(const char *db, const lt_audit_anchors *a, lt_audit_verified *v,
                              lt_error *err)
 {
@@ -1420,6 +1566,7 @@ int main(void)
     test_rewritten_chain();
     test_locked();
     test_patient_steps();
+    test_steps_at_once();
     test_anchors();
     test_copy();
     test_verify_under_writers();
