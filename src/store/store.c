@@ -506,6 +506,11 @@ static lt_status put_step(lt_store *st, const lt_record *rec, int64_t expect_rev
     }
     st->npend++;
     seen_keep(st, &w);
+    if (!strcmp(rec->kind, "lock")) { /* read again for the next write */
+        lt_record_free(st->lock_rec);
+        st->lock_rec = NULL;
+        st->lock_state = 0;
+    }
     if (rev_out) *rev_out = w.rev;
     return LT_OK;
 }
