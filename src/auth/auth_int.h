@@ -44,4 +44,9 @@ lt_status lt__auth_password_store(lt_trial *t, const char *user, const char *pas
                                   const char *keep, const char *reason, int *ended,
                                   lt_error *err);
 
+/* lt_auth_token_check, giving also when the token expires (0: never), for a caller that
+ * keeps the answer (src/server/authcache.c). */
+lt_status lt__auth_token_check(lt_store *st, const char *token, int64_t now,
+                               char user[LT_AUTH_USER_MAX], int64_t *expires, lt_error *err);
+
 #endif

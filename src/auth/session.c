@@ -409,7 +409,15 @@ static lt_status token_used(lt_store *st, const char *tid, const char *user, con
 lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
                               char user[LT_AUTH_USER_MAX], lt_error *err)
 {
+    int64_t expires;
+    return lt__auth_token_check(st, token, now, user, &expires, err);
+}
+
+lt_status lt__auth_token_check(lt_store *st, const char *token, int64_t now,
+                               char user[LT_AUTH_USER_MAX], int64_t *expires_out, lt_error *err)
+{
     user[0] = '\0';
+    *expires_out = 0;
     char tid[LT_AUTH_TOKEN_ID_HEX];
     if (!token || strlen(token) != 4 + 16 + 1 + 64 || strncmp(token, "ltk_", 4) != 0 ||
         token[20] != '_' || !hex64(token + 21))
@@ -438,6 +446,7 @@ lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
     lt_status rc = first_today ? token_used(st, tid, owner, role, now, err) : LT_OK;
     if (rc != LT_OK) return rc;
     snprintf(user, LT_AUTH_USER_MAX, "%s", owner);
+    *expires_out = expires;
     return LT_OK;
 }
 

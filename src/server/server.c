@@ -17,6 +17,8 @@
 #include "lutetia/ops.h"
 #include "lutetia/server.h"
 #include "lutetia/trial.h"
+#include "../auth/auth_int.h"
+#include "authcache.h"
 #include "pool.h"
 #include "static.h"
 
@@ -104,6 +106,7 @@ typedef struct server {
     bool stopping;
     lt__pool pool; /* opened trials kept between requests (pool.c) */
     lt__pool pool_read; /* the same over db_read, when there is a standby */
+    lt__authcache tokens; /* API tokens accepted while the store is unchanged (authcache.c) */
     /* one changing operation at a time in this process: SQLite lets one writer in and makes
      * the others wait in its busy handler, which sleeps in steps of up to 100 ms; taking turns
      * here instead hands the store on at once (bench/server/run.sh, 32 connections: 63 writes/s
@@ -267,14 +270,20 @@ static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
     const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
     if (!auth && !cookie) LT_FAIL(err, LT_EPERM, "", "sign in (POST /api/v1/session) or send "
                                                       "Authorization: Bearer TOKEN");
+    int64_t now = now_s(s);
+    bool bearer = auth && strncmp(auth, "Bearer ", 7) == 0;
+    /* the stamp before the check: a commit during it makes the next request check again */
+    int64_t stamp = 0;
+    bool stamped = bearer && lt__pool_stamp(&s->pool, &stamp);
+    if (stamped && lt__authcache_get(&s->tokens, auth + 7, stamp, now, user)) return LT_OK;
     lt_store *st = NULL;
     lt_status rc = lt__pool_store_take(&s->pool, &st, err);
     if (rc != LT_OK) return rc;
-    int64_t now = now_s(s);
     if (auth) {
-        rc = strncmp(auth, "Bearer ", 7) == 0
-                 ? lt_auth_token_check(st, auth + 7, now, user, err)
-                 : lt_error_set(err, LT_EPERM, "Authorization", "expected Bearer TOKEN");
+        int64_t expires = 0;
+        rc = bearer ? lt__auth_token_check(st, auth + 7, now, user, &expires, err)
+                    : lt_error_set(err, LT_EPERM, "Authorization", "expected Bearer TOKEN");
+        if (rc == LT_OK && stamped) lt__authcache_put(&s->tokens, auth + 7, stamp, now, user, expires);
     } else {
         rc = lt_auth_session_check(st, cookie, changes,
                                    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
@@ -346,10 +355,10 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
     if (build_args(op, c, path_value, &rq->body, &args, &err) != LT_OK)
         return problem_err(s, c, rq, method, url, route, &err);
     lt_trial *t = NULL;
-    char key[160];
+    lt__pool_ticket key;
     /* a read-only operation may go to a standby (db_read); changes always to the primary */
     lt__pool *pool = !op->changes && s->cfg->db_read ? &s->pool_read : &s->pool;
-    lt_status rc = lt__pool_take(pool, rq->user, &t, key, &err);
+    lt_status rc = lt__pool_take(pool, rq->user, &t, &key, &err);
     if (rc == LT_EPERM) {
         /* a deactivated user: its session or token no longer stands for anyone */
         lt_json_free(args);
@@ -369,7 +378,7 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         rc = lt_ops_call(op, t, args, &out, &err);
         if (op->changes) pthread_mutex_unlock(&s->write_lock);
     }
-    lt__pool_give(pool, t, key, rc == LT_OK);
+    lt__pool_give(pool, t, &key, rc == LT_OK);
     lt_json_free(args);
     if (rc != LT_OK) {
         lt_buf_free(&out);
@@ -745,6 +754,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_mutex_init(&s.flight_lock, NULL);
     pthread_mutex_init(&s.write_lock, NULL);
     pthread_cond_init(&s.flight_done, NULL);
+    lt__authcache_init(&s.tokens);
     s.m.nroutes = R_FIXED + lt_ops_count();
     s.m.count = calloc(s.m.nroutes * NCODES, sizeof *s.m.count);
     unsigned nthreads = cfg->threads ? cfg->threads : 1u;
@@ -759,6 +769,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
         free(cert);
         free(key);
         lt_store_close(keeper);
+        lt__authcache_free(&s.tokens);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
     /* SIGTERM and SIGINT are taken by sigwait below: block them before MHD's threads start so
@@ -808,6 +819,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_cond_destroy(&s.flight_done);
     lt__pool_free(&s.pool);
     lt__pool_free(&s.pool_read);
+    lt__authcache_free(&s.tokens);
     free(cert);
     free(key);
     lt_store_close(keeper);

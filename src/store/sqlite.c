@@ -314,6 +314,16 @@ static lt_status sq_read_begin(void *impl, lt_error *err)
     return rc;
 }
 
+/* SQLite's PRAGMA data_version: changes when another connection commits, never for this
+ * connection's own commits. */
+static lt_status sq_data_version(void *impl, int64_t *out, lt_error *err)
+{
+    int v = 0;
+    lt_status rc = pragma_int(impl, "PRAGMA data_version", &v, err);
+    if (rc == LT_OK) *out = v;
+    return rc;
+}
+
 static void sq_read_end(void *impl)
 {
     sq *s = impl;
@@ -817,6 +827,7 @@ static const lt__store_ops sqlite_ops = {
     .checkpoint_add = sq_checkpoint_add,
     .checkpoint_each = sq_checkpoint_each,
     .backup_to = sq_backup_to,
+    .data_version = sq_data_version,
 };
 
 /* Brings the schema from its current version to target, each step in its own transaction with

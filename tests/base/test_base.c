@@ -32,6 +32,24 @@ static void test_dates(void)
               "2025-02-15");
     CHECK_STR(lt_date_format(lt_date_add_months(lt_date_from_ymd(2024, 2, 15), -3), buf),
               "2023-11-15");
+    /* the digits written without printf give printf's text, and parse back: every day from
+     * 1900 to 2200, and every 97th from 1 January of year 1 to 31 December 9999 */
+    {
+        int bad = 0;
+        lt_date y1900 = lt_date_from_ymd(1900, 1, 1), y2200 = lt_date_from_ymd(2200, 12, 31);
+        for (lt_date day = lt_date_from_ymd(1, 1, 1); day <= lt_date_from_ymd(9999, 12, 31);
+             day += day >= y1900 && day <= y2200 ? 1 : 97) {
+            int y, m, dd;
+            lt_date_to_ymd(day, &y, &m, &dd);
+            char want[48];
+            snprintf(want, sizeof want, "%04d-%02d-%02d", y, m, dd);
+            lt_date back = LT_DATE_NONE;
+            if (strcmp(lt_date_format(day, buf), want) != 0 || !lt_date_parse(buf, false, &back) ||
+                back != day)
+                bad++;
+        }
+        CHECK_INT(bad, 0);
+    }
     /* age is correct on the birthday, the day before, and for 29 February */
     lt_date birth = lt_date_from_ymd(2008, 6, 15);
     CHECK_INT(lt_date_age_years(birth, lt_date_from_ymd(2026, 6, 15)), 18);
