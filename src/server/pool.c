@@ -137,6 +137,12 @@ static const char *key_day(const char *key)
 lt_status lt__pool_take(lt__pool *p, const char *user, lt_trial **out, lt__pool_ticket *key,
                         lt_error *err)
 {
+    return lt__pool_take_at(p, user, NULL, out, key, err);
+}
+
+lt_status lt__pool_take_at(lt__pool *p, const char *user, const int64_t *stamp, lt_trial **out,
+                           lt__pool_ticket *key, lt_error *err)
+{
     lt_trial *t = NULL;
     lt__pool_ticket had = {"", 0, false};
     pthread_mutex_lock(&p->lock);
@@ -154,8 +160,14 @@ lt_status lt__pool_take(lt__pool *p, const char *user, lt_trial **out, lt__pool_
     }
     pthread_mutex_unlock(&p->lock);
     if (t) {
-        /* the stamp first: a commit after it, even during the key's reads, moves the next one */
-        key->stamped = lt__pool_stamp(p, &key->stamp);
+        /* the stamp first: a commit after it, even during the key's reads, moves the next one
+         * (one read earlier in the request is as good: older, never newer) */
+        if (stamp) {
+            key->stamp = *stamp;
+            key->stamped = true;
+        } else {
+            key->stamped = lt__pool_stamp(p, &key->stamp);
+        }
         char today[32];
         snprintf(today, sizeof today, "%ld", (long)lt_date_today());
         if (key->stamped && had.stamped && key->stamp == had.stamp &&

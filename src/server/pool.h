@@ -48,6 +48,10 @@ void lt__pool_free(lt__pool *p);
  * until lt__pool_give. key receives what it was checked against. Statuses as lt_trial_open (LT_EPERM: no such user, or deactivated). */
 lt_status lt__pool_take(lt__pool *p, const char *user, lt_trial **out, lt__pool_ticket *key,
                         lt_error *err);
+/* As lt__pool_take, with the stamp the caller read from this pool (lt__pool_stamp) earlier in
+ * the same request, read again otherwise (stamp NULL). */
+lt_status lt__pool_take_at(lt__pool *p, const char *user, const int64_t *stamp, lt_trial **out,
+                           lt__pool_ticket *key, lt_error *err);
 /* Gives t back with the ticket lt__pool_take gave (kept for the next request of its user when
  * ok, closed otherwise). */
 void lt__pool_give(lt__pool *p, lt_trial *t, const lt__pool_ticket *key, bool ok);

@@ -263,7 +263,8 @@ static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char 
 /* Who the request acts as: a bearer token, or the session cookie (with the CSRF token for a
  * change). LT_EPERM when neither holds. */
 static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
-                              char user[LT_AUTH_USER_MAX], lt_error *err)
+                              char user[LT_AUTH_USER_MAX], int64_t *stamp, bool *stamped,
+                              lt_error *err)
 {
     const lt_server_config *cfg = s->cfg;
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -272,10 +273,11 @@ static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
                                                       "Authorization: Bearer TOKEN");
     int64_t now = now_s(s);
     bool bearer = auth && strncmp(auth, "Bearer ", 7) == 0;
-    /* the stamp before the check: a commit during it makes the next request check again */
-    int64_t stamp = 0;
-    bool stamped = bearer && lt__pool_stamp(&s->pool, &stamp);
-    if (stamped && lt__authcache_get(&s->tokens, auth + 7, stamp, now, user)) return LT_OK;
+    /* the stamp before the check: a commit during it makes the next request check again (and
+     * the pool's check of the trial uses the same, read once per request) */
+    *stamped = lt__pool_stamp(&s->pool, stamp);
+    if (bearer && *stamped && lt__authcache_get(&s->tokens, auth + 7, *stamp, now, user))
+        return LT_OK;
     lt_store *st = NULL;
     lt_status rc = lt__pool_store_take(&s->pool, &st, err);
     if (rc != LT_OK) return rc;
@@ -283,7 +285,8 @@ static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
         int64_t expires = 0;
         rc = bearer ? lt__auth_token_check(st, auth + 7, now, user, &expires, err)
                     : lt_error_set(err, LT_EPERM, "Authorization", "expected Bearer TOKEN");
-        if (rc == LT_OK && stamped) lt__authcache_put(&s->tokens, auth + 7, stamp, now, user, expires);
+        if (rc == LT_OK && *stamped)
+            lt__authcache_put(&s->tokens, auth + 7, *stamp, now, user, expires);
     } else {
         rc = lt_auth_session_check(st, cookie, changes,
                                    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
@@ -342,7 +345,9 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
 {
     lt_error err;
     lt_error_clear(&err);
-    if (authenticate(s, c, op->changes, rq->user, &err) != LT_OK) {
+    int64_t stamp = 0;
+    bool stamped = false;
+    if (authenticate(s, c, op->changes, rq->user, &stamp, &stamped, &err) != LT_OK) {
         /* a change without its CSRF token is forbidden; no identity at all is 401 */
         if (!strcmp(err.where, "csrf"))
             return problem(s, c, rq, method, url, route, 403, "CSRF token missing or wrong",
@@ -358,7 +363,8 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
     lt__pool_ticket key;
     /* a read-only operation may go to a standby (db_read); changes always to the primary */
     lt__pool *pool = !op->changes && s->cfg->db_read ? &s->pool_read : &s->pool;
-    lt_status rc = lt__pool_take(pool, rq->user, &t, &key, &err);
+    lt_status rc = lt__pool_take_at(pool, rq->user, pool == &s->pool && stamped ? &stamp : NULL,
+                                    &t, &key, &err);
     if (rc == LT_EPERM) {
         /* a deactivated user: its session or token no longer stands for anyone */
         lt_json_free(args);
