@@ -88,6 +88,44 @@ static void test_buf_and_numbers(void)
     lt_buf_json_str(&b, "a\"b\\c\n\x01");
     CHECK_STR(lt_buf_str(&b), "\"a\\\"b\\\\c\\n\\u0001\"");
     lt_buf_reset(&b);
+    /* seeded random strings, plain and with characters to escape, after other text: the same
+     * as each character escaped in turn */
+    {
+        uint32_t x = 20261203u;
+        int bad = 0;
+        for (int round = 0; round < 5000; round++) {
+            char in[48], want[48 * 6 + 16];
+            size_t len = 0, w = 0;
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            size_t n = x % 40;
+            bool plain = round % 2 == 0;
+            for (size_t i = 0; i < n; i++) {
+                x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+                unsigned char ch = (unsigned char)(plain ? 0x20 + x % 0x5f : 1 + x % 255);
+                if (plain && (ch == '"' || ch == '\\')) ch = 'a';
+                in[len++] = (char)ch;
+            }
+            in[len] = '\0';
+            w += (size_t)snprintf(want + w, sizeof want - w, "pre\"");
+            for (size_t i = 0; i < len; i++) {
+                unsigned char ch = (unsigned char)in[i];
+                if (ch == '"') w += (size_t)snprintf(want + w, sizeof want - w, "\\\"");
+                else if (ch == '\\') w += (size_t)snprintf(want + w, sizeof want - w, "\\\\");
+                else if (ch == '\n') w += (size_t)snprintf(want + w, sizeof want - w, "\\n");
+                else if (ch == '\r') w += (size_t)snprintf(want + w, sizeof want - w, "\\r");
+                else if (ch == '\t') w += (size_t)snprintf(want + w, sizeof want - w, "\\t");
+                else if (ch < 0x20) w += (size_t)snprintf(want + w, sizeof want - w, "\\u%04x", ch);
+                else want[w++] = (char)ch;
+            }
+            snprintf(want + w, sizeof want - w, "\"");
+            lt_buf_reset(&b);
+            lt_buf_puts(&b, "pre");
+            lt_buf_json_str(&b, in);
+            if (strcmp(lt_buf_str(&b), want) != 0) bad++;
+        }
+        CHECK_INT(bad, 0);
+    }
+    lt_buf_reset(&b);
     lt_buf_json_num(&b, 0.1);
     lt_buf_putc(&b, ' ');
     lt_buf_json_num(&b, 1.0 / 3);
