@@ -1,5 +1,5 @@
-/* Inside the server: API tokens already checked, kept while the store is unchanged
- * (authcache.c). */
+/* Inside the server: API tokens and sessions already checked, kept while the store is
+ * unchanged (authcache.c). */
 #ifndef LUTETIA_SERVER_AUTHCACHE_H
 #define LUTETIA_SERVER_AUTHCACHE_H
 
@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "lutetia/auth.h"
 #include "lutetia/date.h"
+#include "../auth/auth_int.h"
 
 #define LT__AUTHCACHE_N 64
 
@@ -19,6 +20,8 @@ typedef struct lt__authcache_entry {
     int64_t stamp;   /* the store's change stamp read before the check */
     unsigned long used;
     bool set;
+    bool session;          /* a session cookie's facts (f), not a token */
+    lt__session_facts f;
 } lt__authcache_entry;
 
 typedef struct lt__authcache {
@@ -37,5 +40,13 @@ bool lt__authcache_get(lt__authcache *c, const char *token, int64_t stamp, int64
 /* Keeps a check's acceptance: stamp read before the check, at now. */
 void lt__authcache_put(lt__authcache *c, const char *token, int64_t stamp, int64_t now,
                        const char *user, int64_t expires);
+
+/* The facts of the session whose cookie value is id as a check read them after the store showed
+ * stamp, if kept; the caller judges them (lt__auth_session_judge) at its own time. */
+bool lt__authcache_session_get(lt__authcache *c, const char *id, int64_t stamp,
+                               lt__session_facts *f);
+/* Keeps a session check's facts: stamp read before the check. */
+void lt__authcache_session_put(lt__authcache *c, const char *id, int64_t stamp,
+                               const lt__session_facts *f);
 
 #endif

@@ -106,7 +106,8 @@ typedef struct server {
     bool stopping;
     lt__pool pool; /* opened trials kept between requests (pool.c) */
     lt__pool pool_read; /* the same over db_read, when there is a standby */
-    lt__authcache tokens; /* API tokens accepted while the store is unchanged (authcache.c) */
+    lt__authcache tokens; /* API tokens and sessions checked while the store is unchanged
+                             (authcache.c) */
     /* one changing operation at a time in this process: SQLite lets one writer in and makes
      * the others wait in its busy handler, which sleeps in steps of up to 100 ms; taking turns
      * here instead hands the store on at once (bench/server/run.sh, 32 connections: 63 writes/s
@@ -278,6 +279,18 @@ static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
     *stamped = lt__pool_stamp(&s->pool, stamp);
     if (bearer && *stamped && lt__authcache_get(&s->tokens, auth + 7, *stamp, now, user))
         return LT_OK;
+    const char *csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+    lt__session_facts f;
+    if (!auth && *stamped && lt__authcache_session_get(&s->tokens, cookie, *stamp, &f)) {
+        /* the kept facts judged by the session check's own rules at this request's time;
+         * a refusal, or a last use due to be written, goes to the full check below */
+        lt_error why;
+        if (lt__auth_session_judge(&f, changes, csrf, &cfg->policy, now, &why) == LT_OK &&
+            now - f.seen < cfg->policy.touch_seconds) {
+            snprintf(user, LT_AUTH_USER_MAX, "%s", f.user);
+            return LT_OK;
+        }
+    }
     lt_store *st = NULL;
     lt_status rc = lt__pool_store_take(&s->pool, &st, err);
     if (rc != LT_OK) return rc;
@@ -288,9 +301,10 @@ static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
         if (rc == LT_OK && *stamped)
             lt__authcache_put(&s->tokens, auth + 7, *stamp, now, user, expires);
     } else {
-        rc = lt_auth_session_check(st, cookie, changes,
-                                   MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
-                                   &cfg->policy, now, user, err);
+        bool touched = false;
+        rc = lt__auth_session_check(st, cookie, changes, csrf, &cfg->policy, now, user, &f,
+                                    &touched, err);
+        if (rc == LT_OK && *stamped) lt__authcache_session_put(&s->tokens, cookie, *stamp, &f);
     }
     /* a refusal leaves the connection as it was; anything else may not have */
     lt__pool_store_give(&s->pool, st, rc == LT_OK || rc == LT_EPERM);
