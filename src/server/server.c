@@ -166,8 +166,11 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *c, request *rq, 
                               const char *url, size_t route, unsigned status, const char *type,
                               lt_buf *body, const char *cookie)
 {
+    /* the body's buffer handed to MHD, which frees it after sending: a calendar is 23 kB, and
+     * copying it was one more allocation per request */
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        body->n, body->n ? body->p : (void *)"", body->n ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+        body->n, body->n ? body->p : (void *)"", body->n ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (r && body->n) *body = (lt_buf)LT_BUF_INIT;
     enum MHD_Result ok = MHD_NO;
     if (r) {
         MHD_add_response_header(r, "Content-Type", type);

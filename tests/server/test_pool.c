@@ -135,6 +135,30 @@ int main(void)
     }
     CHECK(lt__authcache_get(&ac, tok, 7, now, u));
     CHECK(!lt__authcache_get(&ac, "ltk_0", 7, now, u));
+    /* sessions: the facts kept with the stamp; another stamp drops them; a token's entry is
+     * not a session's */
+    lt__session_facts f = {.user = "cole", .created = now, .seen = now}, g;
+    CHECK(!lt__authcache_session_get(&ac, "sess1", 7, &g));
+    lt__authcache_session_put(&ac, "sess1", 7, &f);
+    CHECK(lt__authcache_session_get(&ac, "sess1", 7, &g));
+    CHECK_STR(g.user, "cole");
+    CHECK(g.seen == now);
+    CHECK(!lt__authcache_session_get(&ac, "sess1", 9, &g));
+    CHECK(!lt__authcache_session_get(&ac, "sess1", 7, &g));
+    lt__authcache_put(&ac, "sess2", 7, now, "cole", 0);
+    CHECK(!lt__authcache_session_get(&ac, "sess2", 7, &g));
+    lt__authcache_session_put(&ac, "ltk_x", 7, &f);
+    CHECK(!lt__authcache_get(&ac, "ltk_x", 7, now, u));
+    /* the judgement of kept facts: the session check's rules at the caller's time */
+    lt_auth_policy pol;
+    lt_auth_policy_default(&pol);
+    f.user_ok = true;
+    CHECK(lt__auth_session_judge(&f, false, NULL, &pol, now + 60, &err) == LT_OK);
+    CHECK(lt__auth_session_judge(&f, false, NULL, &pol, now + pol.idle_seconds + 1, &err) == LT_EPERM);
+    CHECK(lt__auth_session_judge(&f, true, NULL, &pol, now + 60, &err) == LT_EPERM);
+    CHECK_STR(err.where, "csrf");
+    f.user_ok = false;
+    CHECK(lt__auth_session_judge(&f, false, NULL, &pol, now + 60, &err) == LT_EPERM);
     lt__authcache_free(&ac);
 
     lt__pool_free(&p);
