@@ -18,6 +18,7 @@
 #include "lutetia/server.h"
 #include "lutetia/trial.h"
 #include "../auth/auth_int.h"
+#include "answers.h"
 #include "authcache.h"
 #include "pool.h"
 #include "static.h"
@@ -108,6 +109,7 @@ typedef struct server {
     lt__pool pool_read; /* the same over db_read, when there is a standby */
     lt__authcache tokens; /* API tokens and sessions checked while the store is unchanged
                              (authcache.c) */
+    lt__answers answers; /* answers of kept_op operations while the store is unchanged */
     /* one changing operation at a time in this process: SQLite lets one writer in and makes
      * the others wait in its busy handler, which sleeps in steps of up to 100 ms; taking turns
      * here instead hands the store on at once (bench/server/run.sh, 32 connections: 63 writes/s
@@ -356,6 +358,14 @@ static lt_status build_args(const lt_op *op, struct MHD_Connection *c, const cha
     return rc;
 }
 
+/* The operations whose answers are kept while the store is unchanged (answers.c): reads whose
+ * answer is a function of the store, the user, the arguments and the day alone. The calendar
+ * is the page a site opens most; a new row is kept only once that is known of it. */
+static bool kept_op(const lt_op *op)
+{
+    return !op->changes && !strcmp(op->name, "schedule.show");
+}
+
 static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, const char *method,
                               const char *url, size_t route, const lt_op *op,
                               const char *path_value)
@@ -376,6 +386,29 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
     lt_json *args = NULL;
     if (build_args(op, c, path_value, &rq->body, &args, &err) != LT_OK)
         return problem_err(s, c, rq, method, url, route, &err);
+    /* a kept answer: same user, operation and arguments, nothing committed since it was made
+     * (the stamp was read before this request's authentication), the same day */
+    char *akey = NULL;
+    lt_date day = lt_date_today();
+    if (kept_op(op) && stamped && !s->cfg->db_read) {
+        char *a = lt_json_print(args);
+        lt_buf k = LT_BUF_INIT;
+        lt_buf_puts(&k, op->name);
+        lt_buf_putc(&k, '\n');
+        lt_buf_puts(&k, a ? a : "");
+        if (a && !lt_buf_failed(&k)) akey = strdup(lt_buf_str(&k));
+        free(a);
+        lt_buf_free(&k);
+    }
+    if (akey) {
+        lt_buf kept = LT_BUF_INIT;
+        if (lt__answers_get(&s->answers, rq->user, akey, stamp, day, &kept)) {
+            free(akey);
+            lt_json_free(args);
+            return answer(s, c, rq, method, url, route, 200, "application/json", &kept, NULL);
+        }
+        lt_buf_free(&kept);
+    }
     lt_trial *t = NULL;
     lt__pool_ticket key;
     /* a read-only operation may go to a standby (db_read); changes always to the primary */
@@ -403,6 +436,9 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
     }
     lt__pool_give(pool, t, &key, rc == LT_OK);
     lt_json_free(args);
+    if (rc == LT_OK && akey && !lt_buf_failed(&out))
+        lt__answers_put(&s->answers, rq->user, akey, stamp, day, out.p ? out.p : "", out.n);
+    free(akey);
     if (rc != LT_OK) {
         lt_buf_free(&out);
         return problem_err(s, c, rq, method, url, route, &err);
@@ -778,6 +814,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_mutex_init(&s.write_lock, NULL);
     pthread_cond_init(&s.flight_done, NULL);
     lt__authcache_init(&s.tokens);
+    lt__answers_init(&s.answers);
     s.m.nroutes = R_FIXED + lt_ops_count();
     s.m.count = calloc(s.m.nroutes * NCODES, sizeof *s.m.count);
     unsigned nthreads = cfg->threads ? cfg->threads : 1u;
@@ -793,6 +830,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
         free(key);
         lt_store_close(keeper);
         lt__authcache_free(&s.tokens);
+        lt__answers_free(&s.answers);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
     /* SIGTERM and SIGINT are taken by sigwait below: block them before MHD's threads start so
@@ -843,6 +881,7 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     lt__pool_free(&s.pool);
     lt__pool_free(&s.pool_read);
     lt__authcache_free(&s.tokens);
+    lt__answers_free(&s.answers);
     free(cert);
     free(key);
     lt_store_close(keeper);
