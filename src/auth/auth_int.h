@@ -44,4 +44,29 @@ lt_status lt__auth_password_store(lt_trial *t, const char *user, const char *pas
                                   const char *keep, const char *reason, int *ended,
                                   lt_error *err);
 
+/* lt_auth_token_check, giving also when the token expires (0: never), for a caller that
+ * keeps the answer (src/server/authcache.c). */
+lt_status lt__auth_token_check(lt_store *st, const char *token, int64_t now,
+                               char user[LT_AUTH_USER_MAX], int64_t *expires, lt_error *err);
+
+/* What a session check judges, as read from the store: the session record and whether its
+ * user exists and is active. */
+typedef struct lt__session_facts {
+    char user[LT_AUTH_USER_MAX];
+    char csrf_sha256[LT_AUTH_SECRET_HEX];
+    int64_t created, seen;
+    bool ended, user_ok;
+} lt__session_facts;
+
+/* The session check's judgement of f at now (ended, deactivated, too old, idle, the CSRF token
+ * of a change): LT_OK or LT_EPERM with the reason. Writes nothing. */
+lt_status lt__auth_session_judge(const lt__session_facts *f, bool changes, const char *csrf,
+                                 const lt_auth_policy *p, int64_t now, lt_error *err);
+/* lt_auth_session_check, giving also the facts it judged (f->seen: the time written when it
+ * wrote one, *touched then true), for a caller that keeps them (src/server/authcache.c). */
+lt_status lt__auth_session_check(lt_store *st, const char *id, bool changes, const char *csrf,
+                                 const lt_auth_policy *p, int64_t now,
+                                 char user[LT_AUTH_USER_MAX], lt__session_facts *f,
+                                 bool *touched, lt_error *err);
+
 #endif

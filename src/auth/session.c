@@ -190,10 +190,45 @@ static bool hex64(const char *s)
     return true;
 }
 
+lt_status lt__auth_session_judge(const lt__session_facts *f, bool changes, const char *csrf,
+                                const lt_auth_policy *p, int64_t now, lt_error *err)
+{
+    char csrf_hash[LT_AUTH_SECRET_HEX] = "";
+    if (csrf) lt__auth_sha256_hex(csrf, csrf_hash);
+    bool csrf_ok = csrf && lt__auth_same_hash(csrf_hash, f->csrf_sha256);
+    if (f->ended) LT_FAIL(err, LT_EPERM, "session", "the session has ended: sign in");
+    if (!f->user_ok)
+        /* checked here too, not only when the trial is opened as the user: a deactivation
+         * ends the session at once, whatever the caller does next */
+        LT_FAIL(err, LT_EPERM, "session", "the session's user is deactivated");
+    if (now - f->created > p->absolute_seconds)
+        LT_FAIL(err, LT_EPERM, "session", "the session is too old: sign in again");
+    if (now - f->seen > p->idle_seconds)
+        LT_FAIL(err, LT_EPERM, "session", "the session was idle too long: sign in again");
+    if (changes && !csrf_ok)
+        LT_FAIL(err, LT_EPERM, "csrf",
+                "a change made with a session cookie needs the X-CSRF-Token header given at "
+                "sign-in");
+    return LT_OK;
+}
+
 lt_status lt_auth_session_check(lt_store *st, const char *id, bool changes, const char *csrf,
                                 const lt_auth_policy *p, int64_t now,
                                 char user[LT_AUTH_USER_MAX], lt_error *err)
 {
+    lt__session_facts f;
+    bool touched;
+    return lt__auth_session_check(st, id, changes, csrf, p, now, user, &f, &touched, err);
+}
+
+lt_status lt__auth_session_check(lt_store *st, const char *id, bool changes, const char *csrf,
+                                 const lt_auth_policy *p, int64_t now,
+                                 char user[LT_AUTH_USER_MAX], lt__session_facts *f,
+                                 bool *touched, lt_error *err)
+{
+    memset(f, 0, sizeof *f);
+    *touched = false;
+    user[0] = '\0';
     if (!hex64(id)) LT_FAIL(err, LT_EPERM, "session", "no open session: sign in");
     char hash[LT_AUTH_SECRET_HEX];
     lt__auth_sha256_hex(id, hash);
@@ -201,36 +236,26 @@ lt_status lt_auth_session_check(lt_store *st, const char *id, bool changes, cons
     lt_status rc = lt__auth_read(st, "session", hash, &d, NULL, NULL);
     if (rc == LT_ENOTFOUND) LT_FAIL(err, LT_EPERM, "session", "no open session: sign in");
     if (rc != LT_OK) LT_FAIL(err, rc, "session", "could not read the session");
-    bool ended = false;
-    lt_json_bool(lt_json_get(d, "ended"), &ended);
-    int64_t created = (int64_t)lt_json_get_num(d, "created", 0);
-    int64_t seen = (int64_t)lt_json_get_num(d, "seen", 0);
-    char csrf_hash[LT_AUTH_SECRET_HEX] = "";
-    if (csrf) lt__auth_sha256_hex(csrf, csrf_hash);
-    bool csrf_ok = csrf && lt__auth_same_hash(csrf_hash, lt_json_get_str(d, "csrf_sha256", ""));
-    snprintf(user, LT_AUTH_USER_MAX, "%s", lt_json_get_str(d, "user", ""));
+    lt_json_bool(lt_json_get(d, "ended"), &f->ended);
+    f->created = (int64_t)lt_json_get_num(d, "created", 0);
+    f->seen = (int64_t)lt_json_get_num(d, "seen", 0);
+    snprintf(f->csrf_sha256, sizeof f->csrf_sha256, "%s", lt_json_get_str(d, "csrf_sha256", ""));
+    snprintf(f->user, sizeof f->user, "%s", lt_json_get_str(d, "user", ""));
+    snprintf(user, LT_AUTH_USER_MAX, "%s", f->user);
     lt_actor who = {user, lt_json_get_str(d, "role", "")};
     char urole[32] = "";
     bool active = false;
-    bool exists = lt__auth_user(st, user, urole, &active);
-    if (ended) rc = lt_error_set(err, LT_EPERM, "session", "the session has ended: sign in");
-    else if (!exists || !active)
-        /* checked here too, not only when the trial is opened as the user: a deactivation
-         * ends the session at once, whatever the caller does next */
-        rc = lt_error_set(err, LT_EPERM, "session", "the session's user is deactivated");
-    else if (now - created > p->absolute_seconds)
-        rc = lt_error_set(err, LT_EPERM, "session", "the session is too old: sign in again");
-    else if (now - seen > p->idle_seconds)
-        rc = lt_error_set(err, LT_EPERM, "session", "the session was idle too long: sign in again");
-    else if (changes && !csrf_ok)
-        rc = lt_error_set(err, LT_EPERM, "csrf",
-                          "a change made with a session cookie needs the X-CSRF-Token header "
-                          "given at sign-in");
-    if (rc == LT_OK && now - seen >= p->touch_seconds) {
+    f->user_ok = lt__auth_user(st, user, urole, &active) && active;
+    rc = lt__auth_session_judge(f, changes, csrf, p, now, err);
+    if (rc == LT_OK && now - f->seen >= p->touch_seconds) {
         rc = lt_store_begin(st, err);
         if (rc == LT_OK) rc = session_write(st, hash, &who, now, false, "session.touch", "", err);
         if (rc == LT_OK) rc = lt_store_commit(st, err);
         if (rc != LT_OK) lt_store_rollback(st);
+        if (rc == LT_OK) {
+            *touched = true;
+            f->seen = now;
+        }
     }
     lt_json_free(d);
     if (rc != LT_OK) user[0] = '\0';
@@ -409,7 +434,15 @@ static lt_status token_used(lt_store *st, const char *tid, const char *user, con
 lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
                               char user[LT_AUTH_USER_MAX], lt_error *err)
 {
+    int64_t expires;
+    return lt__auth_token_check(st, token, now, user, &expires, err);
+}
+
+lt_status lt__auth_token_check(lt_store *st, const char *token, int64_t now,
+                               char user[LT_AUTH_USER_MAX], int64_t *expires_out, lt_error *err)
+{
     user[0] = '\0';
+    *expires_out = 0;
     char tid[LT_AUTH_TOKEN_ID_HEX];
     if (!token || strlen(token) != 4 + 16 + 1 + 64 || strncmp(token, "ltk_", 4) != 0 ||
         token[20] != '_' || !hex64(token + 21))
@@ -438,6 +471,7 @@ lt_status lt_auth_token_check(lt_store *st, const char *token, int64_t now,
     lt_status rc = first_today ? token_used(st, tid, owner, role, now, err) : LT_OK;
     if (rc != LT_OK) return rc;
     snprintf(user, LT_AUTH_USER_MAX, "%s", owner);
+    *expires_out = expires;
     return LT_OK;
 }
 

@@ -93,6 +93,23 @@ char *lt_date_format(lt_date date, char *buf)
         return buf;
     }
     civil_from_days(date, &y, &m, &d);
+    if (y >= 0) {
+        /* the digits written directly: snprintf here was a tenth of the server's time on a
+         * calendar read (a calendar writes about a hundred dates); the same text */
+        int yy = y % 10000;
+        buf[0] = (char)('0' + yy / 1000);
+        buf[1] = (char)('0' + yy / 100 % 10);
+        buf[2] = (char)('0' + yy / 10 % 10);
+        buf[3] = (char)('0' + yy % 10);
+        buf[4] = '-';
+        buf[5] = (char)('0' + m / 10);
+        buf[6] = (char)('0' + m % 10);
+        buf[7] = '-';
+        buf[8] = (char)('0' + d / 10);
+        buf[9] = (char)('0' + d % 10);
+        buf[10] = '\0';
+        return buf;
+    }
     char tmp[48]; /* wide enough for any int, so the compiler can see nothing is cut */
     snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y % 10000, m, d);
     memcpy(buf, tmp, LT_DATE_STR_MAX - 1);

@@ -28,9 +28,16 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
     }
     if (rc == LT_OK) rc = lt__conduct_tables_open(c, tables, err);
     if (rc == LT_OK) {
-        c->oral = calloc(LT_ORAL_MAX_ARMS, sizeof *c->oral);
-        rc = c->oral ? lt_oral_specs_from_arms(lt_protocol_section(p, "arms"), c->oral,
-                                               LT_ORAL_MAX_ARMS, &c->noral, err)
+        /* room for the arms that have an oral drug, not for the most there may be: a spec is
+         * 36 kB, and zeroing sixteen of them was a twentieth of a calendar read (profiled under
+         * wrk). More than the most still meets lt_oral_specs_from_arms's "too many". */
+        const lt_json *arms = lt_protocol_section(p, "arms");
+        size_t want = 0;
+        for (const lt_json *a = lt_json_first(arms); a; a = lt_json_next(a))
+            if (lt_json_get(a, "oral_drug")) want++;
+        if (want > LT_ORAL_MAX_ARMS) want = LT_ORAL_MAX_ARMS;
+        c->oral = calloc(want ? want : 1, sizeof *c->oral);
+        rc = c->oral ? lt_oral_specs_from_arms(arms, c->oral, want, &c->noral, err)
                      : lt_error_set(err, LT_ENOMEM, "", "out of memory");
     }
     if (rc != LT_OK) {
@@ -457,11 +464,19 @@ lt_status lt_conduct_calendar(lt_conduct *c, const char *patient, lt_date as_of,
     lt_outcome_set *set = NULL;
     lt__sched_recs recs;
     *out = NULL;
+    /* the calendar read from one snapshot: its dozen listings then see the patient as of one
+     * moment (a record written meanwhile is in all of them or in none) and share one read
+     * transaction instead of taking a read lock each. Inside a caller's transaction, that
+     * one is the snapshot. */
+    lt_store *st = lt_trial_store(c->t);
+    lt_error ignored;
+    bool own = lt_store_read_begin(st, &ignored) == LT_OK;
     lt_status rc = calendar_record(c, patient, &recs, &set, err);
     /* "as of" defaults to today: an entry whose window has closed is overdue now */
     if (rc == LT_OK)
         rc = calendar_of(c, set->records[0], as_of == LT_DATE_NONE ? lt_date_today() : as_of,
                          &recs, out, err);
+    if (own) lt_store_read_end(st);
     lt__sched_recs_free(&recs);
     lt_outcome_set_free(set);
     if (rc != LT_OK && *out) {

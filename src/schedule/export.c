@@ -36,7 +36,8 @@ void lt_calendar_to_json(const lt_calendar *c, lt_buf *b)
         lt_buf_json_str(b, v->anchor);
         lt_buf_puts(b, ",\"anchor_date\":");
         json_date(b, v->anchor_date);
-        lt_buf_printf(b, ",\"anchor_actual\":%s,\"target\":", v->anchor_actual ? "true" : "false");
+        lt_buf_puts(b, v->anchor_actual ? ",\"anchor_actual\":true,\"target\":"
+                                        : ",\"anchor_actual\":false,\"target\":");
         json_date(b, v->target);
         lt_buf_puts(b, ",\"earliest\":");
         json_date(b, v->earliest);
@@ -52,7 +53,7 @@ void lt_calendar_to_json(const lt_calendar *c, lt_buf *b)
         lt_buf_json_str(b, v->actual_reason);
         lt_buf_puts(b, ",\"status\":");
         lt_buf_json_str(b, lt_visit_status_name(v->status));
-        lt_buf_printf(b, ",\"deviation\":%s,\"note\":", v->deviation ? "true" : "false");
+        lt_buf_puts(b, v->deviation ? ",\"deviation\":true,\"note\":" : ",\"deviation\":false,\"note\":");
         lt_buf_json_str(b, v->note);
         lt_buf_puts(b, ",\"record\":");
         lt_buf_json_str(b, v->record);
@@ -60,7 +61,7 @@ void lt_calendar_to_json(const lt_calendar *c, lt_buf *b)
         json_date(b, v->not_before);
         lt_buf_puts(b, ",\"not_before_by\":");
         lt_buf_json_str(b, v->not_before_by);
-        lt_buf_printf(b, ",\"clamped\":%s", v->clamped ? "true" : "false");
+        lt_buf_puts(b, v->clamped ? ",\"clamped\":true" : ",\"clamped\":false");
         lt_buf_puts(b, "}");
     }
     lt_buf_puts(b, "],\"deviations\":[");

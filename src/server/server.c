@@ -17,6 +17,9 @@
 #include "lutetia/ops.h"
 #include "lutetia/server.h"
 #include "lutetia/trial.h"
+#include "../auth/auth_int.h"
+#include "answers.h"
+#include "authcache.h"
 #include "pool.h"
 #include "static.h"
 
@@ -104,6 +107,9 @@ typedef struct server {
     bool stopping;
     lt__pool pool; /* opened trials kept between requests (pool.c) */
     lt__pool pool_read; /* the same over db_read, when there is a standby */
+    lt__authcache tokens; /* API tokens and sessions checked while the store is unchanged
+                             (authcache.c) */
+    lt__answers answers; /* answers of kept_op operations while the store is unchanged */
     /* one changing operation at a time in this process: SQLite lets one writer in and makes
      * the others wait in its busy handler, which sleeps in steps of up to 100 ms; taking turns
      * here instead hands the store on at once (bench/server/run.sh, 32 connections: 63 writes/s
@@ -162,8 +168,11 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *c, request *rq, 
                               const char *url, size_t route, unsigned status, const char *type,
                               lt_buf *body, const char *cookie)
 {
+    /* the body's buffer handed to MHD, which frees it after sending: a calendar is 23 kB, and
+     * copying it was one more allocation per request */
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        body->n, body->n ? body->p : (void *)"", body->n ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+        body->n, body->n ? body->p : (void *)"", body->n ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (r && body->n) *body = (lt_buf)LT_BUF_INIT;
     enum MHD_Result ok = MHD_NO;
     if (r) {
         MHD_add_response_header(r, "Content-Type", type);
@@ -266,25 +275,47 @@ static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char 
 /* Who the request acts as: a bearer token, or the session cookie (with the CSRF token for a
  * change). LT_EPERM when neither holds. */
 static lt_status authenticate(server *s, struct MHD_Connection *c, bool changes,
-                              char user[LT_AUTH_USER_MAX], lt_error *err)
+                              char user[LT_AUTH_USER_MAX], int64_t *stamp, bool *stamped,
+                              lt_error *err)
 {
     const lt_server_config *cfg = s->cfg;
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
     if (!auth && !cookie) LT_FAIL(err, LT_EPERM, "", "sign in (POST /api/v1/session) or send "
                                                       "Authorization: Bearer TOKEN");
+    int64_t now = now_s(s);
+    bool bearer = auth && strncmp(auth, "Bearer ", 7) == 0;
+    /* the stamp before the check: a commit during it makes the next request check again (and
+     * the pool's check of the trial uses the same, read once per request) */
+    *stamped = lt__pool_stamp(&s->pool, stamp);
+    if (bearer && *stamped && lt__authcache_get(&s->tokens, auth + 7, *stamp, now, user))
+        return LT_OK;
+    const char *csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+    lt__session_facts f;
+    if (!auth && *stamped && lt__authcache_session_get(&s->tokens, cookie, *stamp, &f)) {
+        /* the kept facts judged by the session check's own rules at this request's time;
+         * a refusal, or a last use due to be written, goes to the full check below */
+        lt_error why;
+        if (lt__auth_session_judge(&f, changes, csrf, &cfg->policy, now, &why) == LT_OK &&
+            now - f.seen < cfg->policy.touch_seconds) {
+            snprintf(user, LT_AUTH_USER_MAX, "%s", f.user);
+            return LT_OK;
+        }
+    }
     lt_store *st = NULL;
     lt_status rc = lt__pool_store_take(&s->pool, &st, err);
     if (rc != LT_OK) return rc;
-    int64_t now = now_s(s);
     if (auth) {
-        rc = strncmp(auth, "Bearer ", 7) == 0
-                 ? lt_auth_token_check(st, auth + 7, now, user, err)
-                 : lt_error_set(err, LT_EPERM, "Authorization", "expected Bearer TOKEN");
+        int64_t expires = 0;
+        rc = bearer ? lt__auth_token_check(st, auth + 7, now, user, &expires, err)
+                    : lt_error_set(err, LT_EPERM, "Authorization", "expected Bearer TOKEN");
+        if (rc == LT_OK && *stamped)
+            lt__authcache_put(&s->tokens, auth + 7, *stamp, now, user, expires);
     } else {
-        rc = lt_auth_session_check(st, cookie, changes,
-                                   MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
-                                   &cfg->policy, now, user, err);
+        bool touched = false;
+        rc = lt__auth_session_check(st, cookie, changes, csrf, &cfg->policy, now, user, &f,
+                                    &touched, err);
+        if (rc == LT_OK && *stamped) lt__authcache_session_put(&s->tokens, cookie, *stamp, &f);
     }
     /* a refusal leaves the connection as it was; anything else may not have */
     lt__pool_store_give(&s->pool, st, rc == LT_OK || rc == LT_EPERM);
@@ -333,13 +364,23 @@ static lt_status build_args(const lt_op *op, struct MHD_Connection *c, const cha
     return rc;
 }
 
+/* The operations whose answers are kept while the store is unchanged (answers.c): reads whose
+ * answer is a function of the store, the user, the arguments and the day alone. The calendar
+ * is the page a site opens most; a new row is kept only once that is known of it. */
+static bool kept_op(const lt_op *op)
+{
+    return !op->changes && !strcmp(op->name, "schedule.show");
+}
+
 static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, const char *method,
                               const char *url, size_t route, const lt_op *op,
                               const char *path_value)
 {
     lt_error err;
     lt_error_clear(&err);
-    if (authenticate(s, c, op->changes, rq->user, &err) != LT_OK) {
+    int64_t stamp = 0;
+    bool stamped = false;
+    if (authenticate(s, c, op->changes, rq->user, &stamp, &stamped, &err) != LT_OK) {
         /* a change without its CSRF token is forbidden; no identity at all is 401 */
         if (!strcmp(err.where, "csrf"))
             return problem(s, c, rq, method, url, route, 403, "CSRF token missing or wrong",
@@ -351,11 +392,35 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
     lt_json *args = NULL;
     if (build_args(op, c, path_value, &rq->body, &args, &err) != LT_OK)
         return problem_err(s, c, rq, method, url, route, &err);
+    /* a kept answer: same user, operation and arguments, nothing committed since it was made
+     * (the stamp was read before this request's authentication), the same day */
+    char *akey = NULL;
+    lt_date day = lt_date_today();
+    if (kept_op(op) && stamped && !s->cfg->db_read) {
+        char *a = lt_json_print(args);
+        lt_buf k = LT_BUF_INIT;
+        lt_buf_puts(&k, op->name);
+        lt_buf_putc(&k, '\n');
+        lt_buf_puts(&k, a ? a : "");
+        if (a && !lt_buf_failed(&k)) akey = strdup(lt_buf_str(&k));
+        free(a);
+        lt_buf_free(&k);
+    }
+    if (akey) {
+        lt_buf kept = LT_BUF_INIT;
+        if (lt__answers_get(&s->answers, rq->user, akey, stamp, day, &kept)) {
+            free(akey);
+            lt_json_free(args);
+            return answer(s, c, rq, method, url, route, 200, "application/json", &kept, NULL);
+        }
+        lt_buf_free(&kept);
+    }
     lt_trial *t = NULL;
-    char key[160];
+    lt__pool_ticket key;
     /* a read-only operation may go to a standby (db_read); changes always to the primary */
     lt__pool *pool = !op->changes && s->cfg->db_read ? &s->pool_read : &s->pool;
-    lt_status rc = lt__pool_take(pool, rq->user, &t, key, &err);
+    lt_status rc = lt__pool_take_at(pool, rq->user, pool == &s->pool && stamped ? &stamp : NULL,
+                                    &t, &key, &err);
     if (rc == LT_EPERM) {
         /* a deactivated user: its session or token no longer stands for anyone */
         lt_json_free(args);
@@ -375,8 +440,11 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         rc = lt_ops_call(op, t, args, &out, &err);
         if (op->changes) pthread_mutex_unlock(&s->write_lock);
     }
-    lt__pool_give(pool, t, key, rc == LT_OK);
+    lt__pool_give(pool, t, &key, rc == LT_OK);
     lt_json_free(args);
+    if (rc == LT_OK && akey && !lt_buf_failed(&out))
+        lt__answers_put(&s->answers, rq->user, akey, stamp, day, out.p ? out.p : "", out.n);
+    free(akey);
     if (rc != LT_OK) {
         lt_buf_free(&out);
         return problem_err(s, c, rq, method, url, route, &err);
@@ -751,6 +819,8 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_mutex_init(&s.flight_lock, NULL);
     pthread_mutex_init(&s.write_lock, NULL);
     pthread_cond_init(&s.flight_done, NULL);
+    lt__authcache_init(&s.tokens);
+    lt__answers_init(&s.answers);
     s.m.nroutes = R_FIXED + lt_ops_count();
     s.m.count = calloc(s.m.nroutes * NCODES, sizeof *s.m.count);
     unsigned nthreads = cfg->threads ? cfg->threads : 1u;
@@ -765,6 +835,8 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
         free(cert);
         free(key);
         lt_store_close(keeper);
+        lt__authcache_free(&s.tokens);
+        lt__answers_free(&s.answers);
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
     /* SIGTERM and SIGINT are taken by sigwait below: block them before MHD's threads start so
@@ -814,6 +886,8 @@ lt_status lt_server_run(const lt_server_config *cfg, lt_error *err)
     pthread_cond_destroy(&s.flight_done);
     lt__pool_free(&s.pool);
     lt__pool_free(&s.pool_read);
+    lt__authcache_free(&s.tokens);
+    lt__answers_free(&s.answers);
     free(cert);
     free(key);
     lt_store_close(keeper);

@@ -255,6 +255,12 @@ lt_status lt_store_get(lt_store *st, const char *kind, const char *id, lt_record
     return rc;
 }
 
+lt_status lt__store_data_version(lt_store *st, int64_t *out, lt_error *err)
+{
+    if (!st->ops->data_version) LT_FAIL(err, LT_EUNSUPPORTED, "", "this store keeps no change stamp");
+    return st->ops->data_version(st->impl, out, err);
+}
+
 lt_status lt_store_each(lt_store *st, const char *kind, const lt_record_filter *f,
                         lt_record_fn fn, void *ctx, lt_error *err)
 {

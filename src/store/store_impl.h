@@ -77,6 +77,10 @@ typedef struct lt__store_ops {
     /* copies the database as the current read snapshot shows it into path, an empty file the
      * caller has just created (SQLite: the online backup API) */
     lt_status (*backup_to)(void *impl, const char *path, lt_error *err);
+    /* a number that differs from the last one this connection gave whenever another
+     * connection (of this process or another) has committed since; NULL where the store keeps
+     * none (PostgreSQL) */
+    lt_status (*data_version)(void *impl, int64_t *out, lt_error *err);
 } lt__store_ops;
 
 struct lt_store {
@@ -113,6 +117,11 @@ lt_status lt__pg_open(const char *location, lt_store_mode mode, int target_versi
 int lt__pg_latest(void);
 /* The PostgreSQL connection pool's size (lt_store_pool). */
 void lt__pg_pool(int max_idle);
+
+/* The store's change stamp (data_version above): LT_EUNSUPPORTED where the store keeps none. A
+ * caller that keeps something read from the store may reuse it while a connection that itself
+ * never writes gives the same stamp (the server's caches, src/server/pool.c). */
+lt_status lt__store_data_version(lt_store *st, int64_t *out, lt_error *err);
 
 /* Whether location names a PostgreSQL database rather than a file. */
 bool lt__store_is_pg(const char *location);

@@ -32,6 +32,24 @@ static void test_dates(void)
               "2025-02-15");
     CHECK_STR(lt_date_format(lt_date_add_months(lt_date_from_ymd(2024, 2, 15), -3), buf),
               "2023-11-15");
+    /* the digits written without printf give printf's text, and parse back: every day from
+     * 1900 to 2200, and every 97th from 1 January of year 1 to 31 December 9999 */
+    {
+        int bad = 0;
+        lt_date y1900 = lt_date_from_ymd(1900, 1, 1), y2200 = lt_date_from_ymd(2200, 12, 31);
+        for (lt_date day = lt_date_from_ymd(1, 1, 1); day <= lt_date_from_ymd(9999, 12, 31);
+             day += day >= y1900 && day <= y2200 ? 1 : 97) {
+            int y, m, dd;
+            lt_date_to_ymd(day, &y, &m, &dd);
+            char want[48];
+            snprintf(want, sizeof want, "%04d-%02d-%02d", y, m, dd);
+            lt_date back = LT_DATE_NONE;
+            if (strcmp(lt_date_format(day, buf), want) != 0 || !lt_date_parse(buf, false, &back) ||
+                back != day)
+                bad++;
+        }
+        CHECK_INT(bad, 0);
+    }
     /* age is correct on the birthday, the day before, and for 29 February */
     lt_date birth = lt_date_from_ymd(2008, 6, 15);
     CHECK_INT(lt_date_age_years(birth, lt_date_from_ymd(2026, 6, 15)), 18);
@@ -69,6 +87,44 @@ static void test_buf_and_numbers(void)
     CHECK(!lt_buf_failed(&b));
     lt_buf_json_str(&b, "a\"b\\c\n\x01");
     CHECK_STR(lt_buf_str(&b), "\"a\\\"b\\\\c\\n\\u0001\"");
+    lt_buf_reset(&b);
+    /* seeded random strings, plain and with characters to escape, after other text: the same
+     * as each character escaped in turn */
+    {
+        uint32_t x = 20261203u;
+        int bad = 0;
+        for (int round = 0; round < 5000; round++) {
+            char in[48], want[48 * 6 + 16];
+            size_t len = 0, w = 0;
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            size_t n = x % 40;
+            bool plain = round % 2 == 0;
+            for (size_t i = 0; i < n; i++) {
+                x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+                unsigned char ch = (unsigned char)(plain ? 0x20 + x % 0x5f : 1 + x % 255);
+                if (plain && (ch == '"' || ch == '\\')) ch = 'a';
+                in[len++] = (char)ch;
+            }
+            in[len] = '\0';
+            w += (size_t)snprintf(want + w, sizeof want - w, "pre\"");
+            for (size_t i = 0; i < len; i++) {
+                unsigned char ch = (unsigned char)in[i];
+                if (ch == '"') w += (size_t)snprintf(want + w, sizeof want - w, "\\\"");
+                else if (ch == '\\') w += (size_t)snprintf(want + w, sizeof want - w, "\\\\");
+                else if (ch == '\n') w += (size_t)snprintf(want + w, sizeof want - w, "\\n");
+                else if (ch == '\r') w += (size_t)snprintf(want + w, sizeof want - w, "\\r");
+                else if (ch == '\t') w += (size_t)snprintf(want + w, sizeof want - w, "\\t");
+                else if (ch < 0x20) w += (size_t)snprintf(want + w, sizeof want - w, "\\u%04x", ch);
+                else want[w++] = (char)ch;
+            }
+            snprintf(want + w, sizeof want - w, "\"");
+            lt_buf_reset(&b);
+            lt_buf_puts(&b, "pre");
+            lt_buf_json_str(&b, in);
+            if (strcmp(lt_buf_str(&b), want) != 0) bad++;
+        }
+        CHECK_INT(bad, 0);
+    }
     lt_buf_reset(&b);
     lt_buf_json_num(&b, 0.1);
     lt_buf_putc(&b, ' ');

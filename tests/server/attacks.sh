@@ -88,6 +88,13 @@ grep -i '^Set-Cookie:' "$TMP/hdr" | grep -q '; Secure' && ok || bad "no Secure c
 # ---- CSRF: every route that changes something refuses a cookie without the token ----
 signin "$TMP/jc"
 CSRF_C=$CSRF
+# used twice with the clock standing still: the server now judges this session from the facts
+# it keeps (src/server/authcache.c) until something is committed; every refusal below and the
+# sign-out must hold all the same
+for i in 1 2; do
+    req GET /api/v1/users/me -b "$TMP/jc"
+    expect_code 200 "the session in use ($i)"
+done
 req GET /api/v1/openapi.json
 jq -r '.paths | to_entries[] | .key as $p | .value | to_entries[] | select(.key != "get") | "\(.key) \($p)"' \
     "$TMP/out" | grep -v ' /api/v1/session$' >"$TMP/changes"

@@ -109,11 +109,20 @@ jq -e '[.[] | select(.action == "user.password")] | length == 9 and all(.new | t
 req GET /api/v1/users/me $(as tok1)
 expect_code 200 "token works"
 expect_jq '.user == "tok1"'
+# used again, unchanged store: the server answers from the tokens it keeps (authcache.c); the
+# deactivation by another process must still end it at the next request
+req GET /api/v1/users/me $(as tok1)
+expect_code 200 "token works again"
 "$L" user deactivate --name tok1 >/dev/null || bad "deactivate"
 req GET /api/v1/users/me $(as tok1)
 expect_code 401 "deactivated user's token"
 "$L" token create --user inv2 | tail -n 1 >"$TMP/tok.rev"
 TID=$(cut -d_ -f2 "$TMP/tok.rev")
+# a revocation of a token the server has just accepted (twice: the second from its keeping)
+for i in 1 2; do
+    req GET /api/v1/users/me -H "Authorization: Bearer $(cat "$TMP/tok.rev")"
+    expect_code 200 "token before its revocation ($i)"
+done
 "$L" token revoke --user inv2 --id "$TID" >/dev/null || bad "revoke"
 req GET /api/v1/users/me -H "Authorization: Bearer $(cat "$TMP/tok.rev")"
 expect_code 401 "revoked token"
@@ -235,6 +244,13 @@ jq -c '{arm, allocation, state}' "$TMP/out" >"$TMP/http.alloc"
 jq -e 'keys == ["allocation","arm","patient","state"]' "$TMP/out" >/dev/null && ok || bad "randomise reveals more than arm and number: $(cat "$TMP/out")"
 req GET /api/v1/patients/H1 $(as coord1)
 jq -e '.allocation | (has("block") or has("position") or has("block_size")) | not' "$TMP/out" >/dev/null && ok || bad "patient show reveals the block"
+# the calendar read twice: the second is the answer the server kept (src/server/answers.c),
+# the same bytes (a change made meanwhile is tested further down)
+req GET /api/v1/patients/H1/schedule $(as coord1)
+expect_code 200 "schedule before the lab"
+cp "$TMP/out" "$TMP/pre.cal"
+req GET /api/v1/patients/H1/schedule $(as coord1)
+cmp -s "$TMP/out" "$TMP/pre.cal" && ok || bad "the calendar read again differs"
 req POST /api/v1/patients/H1/labs '{"date":"2026-11-18","analyte":"platelets","value":62,"unit":"10^9/L","lln":150,"uln":400}' $(as coord1)
 expect_code 200 "lab over HTTP"
 cp "$TMP/out" "$TMP/http.lab"
@@ -289,6 +305,21 @@ while read -r method path; do
         bad "$M $path of the document does not answer ($CODE)"
     else ok; fi
 done <"$TMP/routes"
+# a kept calendar (src/server/answers.c) and a change made by another process: the command
+# line corrects H1's randomisation date, which moves every entry; the next read is made afresh
+# and is the command line's calendar
+req GET /api/v1/patients/H1/schedule $(as admin)
+expect_code 200 "calendar read as admin"
+cp "$TMP/out" "$TMP/kept.cal"
+req GET /api/v1/patients/H1/schedule $(as admin)
+cmp -s "$TMP/out" "$TMP/kept.cal" && ok || bad "the calendar read again differs"
+"$L" record anchor --user coord1 --patient H1 --anchor randomisation --date 2026-11-09 \
+    --reason "clinical date differs from allocation" >/dev/null || bad "record anchor"
+req GET /api/v1/patients/H1/schedule $(as admin)
+expect_code 200 "calendar after the anchor"
+cmp -s "$TMP/out" "$TMP/kept.cal" && bad "a kept calendar outlived a change made on the command line" || ok
+"$L" schedule H1 --user coord1 --json >"$TMP/cli.cal2"
+jq -e --slurpfile c "$TMP/cli.cal2" '. == $c[0]' "$TMP/out" >/dev/null && ok || bad "the calendar after the anchor differs from the CLI's"
 # the DSMB report's figures over HTTP: the command line's report.json (the audit head too:
 # reading writes nothing), the closed one only for the unblinded
 "$L" token create --user stat1 | tail -n 1 >"$TMP/tok.stat1"
