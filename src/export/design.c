@@ -373,6 +373,7 @@ static lt_status ti_rows(ctx *c)
 typedef struct ts_ctx {
     ctx *c;
     int seq;
+    const char *unii; /* TRT's UNII, for the row ts() writes with ref "UNII" */
 } ts_ctx;
 
 /* The codelist a CDISC parameter's value is drawn from: its own for most (TPHASE's values are
@@ -402,6 +403,8 @@ static void ts(ts_ctx *x, const char *cd, const char *parm, const char *val, con
         if (!code) ref = NULL;
     } else if (ref && (!strcmp(ref, "ClinicalTrials.gov") || !strcmp(ref, "EudraCT"))) {
         code = val;
+    } else if (ref && !strcmp(ref, "UNII")) {
+        code = x->unii; /* the substance's code, looked up by its caller */
     }
     if (!lt__ds_row(c->ds)) return;
     design_keys(c, "TS");
@@ -466,7 +469,7 @@ static const char *phase_term(const char *phase)
 static lt_status ts_rows(ctx *c)
 {
     const lt_protocol *p = lt_trial_protocol(c->t);
-    ts_ctx x = {c, 0};
+    ts_ctx x = {c, 0, NULL};
     char buf[256];
     const char *title = lt_json_str(lt_protocol_section(p, "title"));
     if (title) ts(&x, "TITLE", "Trial Title", title, NULL, NULL);
@@ -502,9 +505,14 @@ static lt_status ts_rows(ctx *c)
         const char *role = lt_json_get_str(arm, "role", "");
         if (strcmp(role, "experimental") && strcmp(role, "single")) continue;
         for (const lt_json *iv = lt_json_first(lt_json_get(arm, "interventions")); iv;
-             iv = lt_json_next(iv))
-            ts(&x, "TRT", "Investigational Therapy or Treatment",
-               lt_json_get_str(iv, "agent", lt_json_key(iv)), NULL, NULL);
+             iv = lt_json_next(iv)) {
+            /* the substance's UNII where terms.c has a confirmed one (177Lu-DOTATATE) */
+            const char *agent = lt_json_get_str(iv, "agent", lt_json_key(iv));
+            x.unii = lt__unii(agent, lt_json_get_str(iv, "nuclide", NULL));
+            ts(&x, "TRT", "Investigational Therapy or Treatment", agent, NULL,
+               x.unii ? "UNII" : NULL);
+            x.unii = NULL;
+        }
     }
     for (const lt_json *arm = lt_json_first(arms_json(c)); arm; arm = lt_json_next(arm)) {
         if (strcmp(lt_json_get_str(arm, "role", ""), "control")) continue;

@@ -157,6 +157,8 @@ extern const char lt__ct_version[]; /* the CT package the codes were checked aga
 const lt__ct_list *lt__ct_list_find(const char *name);
 /* The NCI C-code of value in codelist list, or NULL when the table does not hold it. */
 const char *lt__ct_code(const char *list, const char *value);
+/* The UNII of a study treatment (its agent's name and nuclide), or NULL when not confirmed. */
+const char *lt__unii(const char *agent, const char *nuclide);
 /* Question k (0-29) of the EORTC QLQ-C30 v3.0 under CDISC's names. */
 const lt__qs_item *lt__qlq_c30_item(int k);
 

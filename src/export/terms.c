@@ -117,6 +117,25 @@ static const lt__qs_item QLQ_C30[LT_QLQ_C30_ITEMS] = {
     {"EOR0130", "EOR01-Rate Your Overall Quality of Life", "C161703"},
 };
 
+/* FDA's Unique Ingredient Identifiers (UNII) of the study treatments, for TS's TRT (TSVCDREF
+ * UNII). Source: the Lutathera label's structured product labelling (NLM DailyMed, as mirrored
+ * with its ingredient line): "LUTETIUM OXODOTREOTIDE LU-177 (UNII: AE221IM3BB)". An agent is
+ * matched by its name (any case) and nuclide, so "177Lu-DOTATATE (Lutathera)" with nuclide
+ * Lu-177 is this substance. Everolimus's UNII was not confirmed and is not here. */
+static const struct {
+    const char *agent, *nuclide, *unii;
+} UNII[] = {
+    {"dotatate", "Lu-177", "AE221IM3BB"},
+};
+
+const char *lt__unii(const char *agent, const char *nuclide)
+{
+    for (size_t i = 0; agent && nuclide && i < N(UNII); i++)
+        if (strcasestr(agent, UNII[i].agent) && !strcmp(nuclide, UNII[i].nuclide))
+            return UNII[i].unii;
+    return NULL;
+}
+
 const lt__ct_list *lt__ct_list_find(const char *name)
 {
     for (size_t i = 0; name && i < N(LISTS); i++)

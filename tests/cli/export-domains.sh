@@ -194,6 +194,18 @@ sexpop() { # RULE-JSON: TS's SEXPOP and AGEMAX values of NELMAS with I2's rule r
     LUTETIA_DB="$TMP/sex.db" "$L" export sdtm --out "$TMP/sex" >/dev/null 2>&1 &&
     printf '%s %s\n' "$(grep ',SEXPOP,' "$TMP/sex/ts.csv" | cut -d, -f7,10)" "$(grep ',AGEMAX,' "$TMP/sex/ts.csv" | cut -d, -f7,8)"
 }
+# TRT's UNII only for the substance terms.c confirmed: 177Lu-DOTATATE (any spelling of its
+# name with nuclide Lu-177), not another agent of the same nuclide
+trt() { # AGENT: TS's TRT row (value, reference, code) of NELMAS with arm B's agent renamed
+  jq --arg a "$1" '.arms.B.interventions.lutathera.agent = $a' "$SRC/protocols/nelmas.json" >"$TMP/trt.json"
+  rm -rf "$TMP/trt.db" "$TMP/trt.db.key" "$TMP/trt"; mkdir -p "$TMP/trt"
+  LUTETIA_DB="$TMP/trt.db" "$L" trial init --protocol "$TMP/trt.json" >/dev/null 2>&1 &&
+    LUTETIA_DB="$TMP/trt.db" "$L" export sdtm --out "$TMP/trt" >/dev/null 2>&1 &&
+    grep ',TRT,' "$TMP/trt/ts.csv" | cut -d, -f7,9,10
+}
+[ "$(trt 'Lutetium Lu 177 dotatate')" = 'Lutetium Lu 177 dotatate,UNII,AE221IM3BB' ] &&
+  [ "$(trt '177Lu-PSMA-617')" = '177Lu-PSMA-617,,' ] && ok ||
+  bad "TRT's UNII: $(trt 'Lutetium Lu 177 dotatate') / $(trt '177Lu-PSMA-617')"
 for case in '{"sex": ["female"]}|F,C16576 ,PINF' \
     '{"all": [{"sex": ["male"]}, {"derived": "age_years", "op": "<=", "value": 75}]}|M,C20197 P75Y,' \
     '{"any": [{"sex": ["female"]}, {"derived": "age_years", "op": "<", "value": 40}]}|BOTH,C49636 ,PINF' \

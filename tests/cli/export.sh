@@ -133,8 +133,7 @@ for row in 'TPHASE,Trial Phase Classification,PHASE II TRIAL' 'AGEMIN,Planned Mi
 done
 CR=$(printf '\r')
 # TSVALCD: the C-code of each CDISC term (SDTM CT, 2025-03-28), the registry's identifier as
-# its own code; a value without a confirmed code (the treatment's UNII) has none and no
-# terminology named
+# its own code, 177Lu-DOTATATE's UNII; a value without a code (AGEMIN's ISO 8601) has none
 for row in 'TPHASE,Trial Phase Classification,PHASE II TRIAL,,CDISC CT,C15601,2025-03-28' \
     'STYPE,Study Type,INTERVENTIONAL,,CDISC CT,C98388,2025-03-28' \
     'RANDOM,Trial is Randomized,Y,,CDISC CT,C49488,2025-03-28' \
@@ -144,7 +143,7 @@ for row in 'TPHASE,Trial Phase Classification,PHASE II TRIAL,,CDISC CT,C15601,20
     'SEXPOP,Sex of Participants,BOTH,,CDISC CT,C49636,2025-03-28' \
     'AGEMIN,Planned Minimum Age of Subjects,P18Y,,ISO 8601,,' \
     'REGID,Registry Identifier,NCT05987176,,ClinicalTrials.gov,NCT05987176,' \
-    'TRT,Investigational Therapy or Treatment,177Lu-DOTATATE (Lutathera),,,,'; do
+    'TRT,Investigational Therapy or Treatment,177Lu-DOTATATE (Lutathera),,UNII,AE221IM3BB,'; do
   grep -q ",$row$CR\$" "$TMP/tab/ts.csv" && ok || bad "TS lacks $row: $(grep ",${row%%,*}," "$TMP/tab/ts.csv")"
 done
 [ "$(grep -c ',INTTYPE,' "$TMP/tab/ts.csv")" = 1 ] && ok || bad "INTTYPE once per type"
