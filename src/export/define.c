@@ -49,7 +49,9 @@ static const ds_meta META[] = {
 
 /* The variables whose values come from a CDISC codelist (terms.c), in any dataset that has
  * them: define.xml lists the terms the export used, each with its C-code where the table
- * holds it. */
+ * holds it. DSDECOD is left without one: its terms come from two codelists (NCOMPLT for a
+ * disposition event, PROTMLST for a milestone), which only value-level metadata by DSCAT could
+ * tell apart. */
 static const struct {
     const char *var, *list;
 } CODED[] = {
@@ -57,7 +59,7 @@ static const struct {
     {"TSPARMCD", "TSPARMCD"}, {"QSCAT", "QSCAT"},    {"QSTESTCD", "EOR01TC"},
     {"QSTEST", "EOR01TN"},   {"DTHFL", "NY"},        {"ITTFL", "NY"},
     {"SAFFL", "NY"},         {"TRTEMFL", "NY"},      {"ABLFL", "NY"},
-    {"ANL01FL", "NY"},
+    {"ANL01FL", "NY"},       {"DSCAT", "DSCAT"},
 };
 
 static const char *coded_list(const char *var)

@@ -31,6 +31,7 @@ static const lt__ct_list LISTS[] = {
     {"ROUTE", "C66729", "Route of Administration Response"},
     {"EPOCH", "C99079", "Epoch"},
     {"QSCAT", "C100129", "Category of Questionnaire"},
+    {"DSCAT", "C74558", "Category of Disposition Event"},
     {"EOR01TC", "C161619", "EORTC QLQ-C30 V3.0 Questionnaire Test Code"},
     {"EOR01TN", "C161618", "EORTC QLQ-C30 V3.0 Questionnaire Test Name"},
 };
@@ -78,6 +79,8 @@ static const lt__ct_term TERMS[] = {
     {"EPOCH", "TREATMENT", "C101526"},
     {"EPOCH", "FOLLOW-UP", "C202578"},
     {"QSCAT", "EORTC QLQ-C30 V3.0", "C161654"},
+    {"DSCAT", "DISPOSITION EVENT", "C74590"},
+    {"DSCAT", "PROTOCOL MILESTONE", "C74588"},
 };
 
 /* The 30 questions of the EORTC QLQ-C30 version 3.0, in the questionnaire's order: CDISC's

@@ -81,11 +81,13 @@ expect_out 'define.xml: 16 datasets'
 # replaces it: export-domains.sh checks both in folders of their own), QS's coded columns
 # with CDISC's QLQ-C30 lists
 /usr/bin/python3 "$SRC/tests/cli/define_check.py" "$TMP/tab" >"$TMP/def.txt" 2>&1 && ok || bad "define.xml: $(head -5 "$TMP/def.txt")"
-for cl in 'CL.EOR01TC" Name="EORTC QLQ-C30 V3.0 Questionnaire Test Code' 'CL.QSCAT" Name="Category of Questionnaire'; do
+for cl in 'CL.EOR01TC" Name="EORTC QLQ-C30 V3.0 Questionnaire Test Code' 'CL.QSCAT" Name="Category of Questionnaire' \
+    'CL.DSCAT" Name="Category of Disposition Event'; do
   grep -q "CodeList OID=\"$cl\"" "$TMP/tab/define.xml" && ok || bad "define.xml lacks $cl"
 done
 grep -A2 '<EnumeratedItem CodedValue="EOR0105">' "$TMP/tab/define.xml" | grep -q 'Name="C161678"' &&
   grep -A2 '<EnumeratedItem CodedValue="EORTC QLQ-C30 V3.0">' "$TMP/tab/define.xml" | grep -q 'Name="C161654"' &&
+  grep -A2 '<EnumeratedItem CodedValue="PROTOCOL MILESTONE">' "$TMP/tab/define.xml" | grep -q 'Name="C74588"' &&
   ok || bad "define.xml: the QS terms' NCI codes"
 # ADaM's time-to-event datasets need each endpoint's origin: the liver resection of the screened
 # procedures (data entered once) until a coordinator corrects it, with a reason
