@@ -388,6 +388,19 @@ static void code_lists(emit *e, lt__define *def)
     }
 }
 
+/* The study name as an OID part ("NET RETREAT" is NET_RETREAT), as the ODM export spells it. */
+static void oid_part(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++) {
+        char c = s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '-' || c == '_';
+        out[i] = ok ? c : '_';
+    }
+    out[i] = 0;
+}
+
 lt_status lt__def_write(lt__define *def, const char *dir, const char *study, bool adam,
                         lt_time created, lt_buf *summary, lt_error *err)
 {
@@ -399,8 +412,9 @@ lt_status lt__def_write(lt__define *def, const char *dir, const char *study, boo
         LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     }
     emit ev = {w, 0}, *e = &ev;
-    char now[LT_TIME_STR_MAX], oid[160], name[200];
+    char now[LT_TIME_STR_MAX], oid[160], name[200], part[96];
     lt_time_format(created, now);
+    oid_part(study, part, sizeof part);
     xmlTextWriterSetIndent(w, 1);
     if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0) e->rc = -1;
     start(e, "ODM");
@@ -408,14 +422,14 @@ lt_status lt__def_write(lt__define *def, const char *dir, const char *study, boo
     attr(e, "xmlns:def", DEF_NS);
     attr(e, "xmlns:xlink", XLINK_NS);
     attr(e, "FileType", "Snapshot");
-    snprintf(oid, sizeof oid, "LUTETIA.%s.DEFINE.%s", study, adam ? "ADAM" : "SDTM");
+    snprintf(oid, sizeof oid, "LUTETIA.%s.DEFINE.%s", part, adam ? "ADAM" : "SDTM");
     attr(e, "FileOID", oid);
     attr(e, "CreationDateTime", now);
     attr(e, "ODMVersion", "1.3.2");
     attr(e, "Originator", "Lutetia");
     attr(e, "SourceSystem", "Lutetia");
     start(e, "Study");
-    snprintf(oid, sizeof oid, "ST.%s", study);
+    snprintf(oid, sizeof oid, "ST.%s", part);
     attr(e, "OID", oid);
     start(e, "GlobalVariables");
     W(xmlTextWriterWriteElement(w, BAD_CAST "StudyName", BAD_CAST study));
@@ -424,7 +438,7 @@ lt_status lt__def_write(lt__define *def, const char *dir, const char *study, boo
     W(xmlTextWriterWriteElement(w, BAD_CAST "ProtocolName", BAD_CAST study));
     end(e);
     start(e, "MetaDataVersion");
-    snprintf(oid, sizeof oid, "MDV.%s.%s", study, adam ? "ADAM" : "SDTM");
+    snprintf(oid, sizeof oid, "MDV.%s.%s", part, adam ? "ADAM" : "SDTM");
     attr(e, "OID", oid);
     attr(e, "Name", name);
     attr(e, "def:DefineVersion", "2.0.0");

@@ -43,6 +43,8 @@ check_trial() {
     xmllint --noout "$dir/define.xml" 2>"$TMP/xmllint.txt" && ok || bad "$name: $dir/define.xml: $(head -3 "$TMP/xmllint.txt")"
     n_ig=$(xmllint --xpath 'count(//*[local-name()="ItemGroupDef"])' "$dir/define.xml")
     [ "$n_ig" = "$(ls "$dir"/*.xpt | wc -l)" ] && ok || bad "$name: $n_ig ItemGroupDefs in $dir/define.xml"
+    # OIDs are identifiers: NET RETREAT's study OID is ST.NET_RETREAT, as in the ODM export
+    grep -Eq 'OID="[^"]*[^A-Za-z0-9._"-]' "$dir/define.xml" && bad "$name: an OID with a space: $(grep -Eo 'OID="[^"]*[^A-Za-z0-9._"-][^"]*"' "$dir/define.xml" | head -2)" || ok
     /usr/bin/python3 "$SRC/tests/cli/define_check.py" "$dir" >"$TMP/def.txt" 2>&1 && ok ||
       bad "$name: define.xml: $(grep -v ' 0 differences' "$TMP/def.txt" | head -5)"
   done
