@@ -21,7 +21,8 @@ static void help(FILE *f)
             "sdtm writes the trial design (TA, TE, TV, TI, TS) and DM, DS, EX, AE, LB, VS, TU, TR,\n"
             "RS, QS and SV; adam writes ADSL, ADTTE (one parameter per time-to-event endpoint of\n"
             "the protocol, cut at --cutoff), ADAE and ADLB; each as NAME.csv and NAME.xpt (SAS\n"
-            "transport version 5) in the existing folder DIR. docs/exports.md lists the variables.\n"
+            "transport version 5) in the existing folder DIR, and define.xml (Define-XML 2.0)\n"
+            "describing them; use a folder per standard. docs/exports.md lists the variables.\n"
             "A patient whose endpoint origin is not recorded is left out of ADTTE with a note\n"
             "naming the date to record; the datasets are written and the exit status is 6, as\n"
             "'lutetia endpoints' fails for that patient.\n");

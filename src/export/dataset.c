@@ -180,9 +180,9 @@ static void sas_stamp(lt_time t, char out[17])
              (s / 3600) % 24, (s / 60) % 60, s % 60);
 }
 
-/* The width a variable gets: numbers 8 bytes; text its longest value (at least 1, at most 200,
- * XPT version 5's limit). */
-static size_t width(const lt__dataset *d, size_t c)
+/* The width a variable gets: numbers 8 bytes; text its longest value (at least 1; over 200,
+ * XPT version 5's limit, lt__ds_check refuses). define.xml's Length reads the same. */
+size_t lt__ds_width(const lt__dataset *d, size_t c)
 {
     if (d->vars[c].numeric) return 8;
     size_t w = 1;
@@ -227,7 +227,7 @@ lt_status lt__ds_xpt(const lt__dataset *d, lt_time created, lt_buf *b, lt_error 
     if (d->nvars > sizeof widths / sizeof widths[0])
         LT_FAIL(err, LT_EINVAL, d->name, "more than 256 variables");
     for (size_t i = 0; i < d->nvars; i++) {
-        widths[i] = width(d, i);
+        widths[i] = lt__ds_width(d, i);
         if (!d->vars[i].numeric && widths[i] > 200)
             widths[i] = 200; /* longer values are cut; lt__ds_check refuses them first */
         be16(b, d->vars[i].numeric ? 1 : 2);
@@ -278,10 +278,10 @@ lt_status lt__ds_check(const lt__dataset *d, lt_error *err)
         if (strlen(d->vars[i].name) > 8 || strlen(d->vars[i].label) > 40)
             LT_FAIL(err, LT_EINVAL, d->name, "%s: a name over 8 or a label over 40 characters",
                     d->vars[i].name);
-        if (!d->vars[i].numeric && width(d, i) > 200)
+        if (!d->vars[i].numeric && lt__ds_width(d, i) > 200)
             LT_FAIL(err, LT_EINVAL, d->name,
                     "%s: a value of %zu characters; XPT version 5 holds 200",
-                    d->vars[i].name, width(d, i));
+                    d->vars[i].name, lt__ds_width(d, i));
     }
     return LT_OK;
 }

@@ -373,9 +373,20 @@ static lt_status ti_rows(ctx *c)
 typedef struct ts_ctx {
     ctx *c;
     int seq;
+    const char *unii; /* TRT's UNII, for the row ts() writes with ref "UNII" */
 } ts_ctx;
 
-/* TSSEQ counts the rows of one parameter (REGID twice: 1 and 2); TSPARMCD is TS_VARS[4]. */
+/* The codelist a CDISC parameter's value is drawn from: its own for most (TPHASE's values are
+ * the Trial Phase Response codelist, named TPHASE), No Yes Response for RANDOM. */
+static const char *value_list(const char *parmcd)
+{
+    return !strcmp(parmcd, "RANDOM") ? "NY" : parmcd;
+}
+
+/* TSSEQ counts the rows of one parameter (REGID twice: 1 and 2); TSPARMCD is TS_VARS[4].
+ * ref names the terminology the value comes from: "CDISC CT" fills TSVALCD with the term's
+ * C-code (terms.c) and TSVCDVER with the package's date, or leaves all three empty when the
+ * table lacks the term (no code is guessed); a registry's identifier is its own code there. */
 static void ts(ts_ctx *x, const char *cd, const char *parm, const char *val, const char *nf,
                const char *ref)
 {
@@ -384,6 +395,16 @@ static void ts(ts_ctx *x, const char *cd, const char *parm, const char *val, con
     for (size_t r = 0; c->ds->text && r < c->ds->nrows; r++) {
         const char *t = c->ds->text[r * c->ds->nvars + 4];
         if (t && !strcmp(t, cd)) seq++;
+    }
+    const char *code = NULL, *ver = NULL;
+    if (ref && !strcmp(ref, "CDISC CT")) {
+        code = lt__ct_code(value_list(cd), val);
+        ver = code ? lt__ct_version : NULL;
+        if (!code) ref = NULL;
+    } else if (ref && (!strcmp(ref, "ClinicalTrials.gov") || !strcmp(ref, "EudraCT"))) {
+        code = val;
+    } else if (ref && !strcmp(ref, "UNII")) {
+        code = x->unii; /* the substance's code, looked up by its caller */
     }
     if (!lt__ds_row(c->ds)) return;
     design_keys(c, "TS");
@@ -394,10 +415,13 @@ static void ts(ts_ctx *x, const char *cd, const char *parm, const char *val, con
     lt__ds_str(c->ds, "TSVAL", val);
     lt__ds_str(c->ds, "TSVALNF", nf);
     lt__ds_str(c->ds, "TSVCDREF", ref);
+    lt__ds_str(c->ds, "TSVALCD", code);
+    lt__ds_str(c->ds, "TSVCDVER", ver);
 }
 
 /* The age limits of the criteria: a rule {"derived": "age_years", "op": ">=", "value": 18}
- * anywhere in an inclusion criterion. */
+ * that every patient must meet, the criterion's rule itself or a conjunct of an "all"; one
+ * under "any" or "not" is a condition of a branch, not a limit on who may enter. */
 static void age_limits(const lt_rule *r, double *min, double *max)
 {
     if (!r) return;
@@ -405,10 +429,13 @@ static void age_limits(const lt_rule *r, double *min, double *max)
         if (r->op == LT_OP_GE || r->op == LT_OP_GT) *min = r->value + (r->op == LT_OP_GT);
         if (r->op == LT_OP_LE || r->op == LT_OP_LT) *max = r->value - (r->op == LT_OP_LT);
     }
+    if (r->type != LT_RULE_ALL) return;
     for (size_t k = 0; k < r->nkids; k++) age_limits(r->kids[k], min, max);
 }
 
-/* The sexes an inclusion criterion accepts ({"sex": [...]}); 0 when none restricts. */
+/* The sexes an inclusion criterion accepts ({"sex": [...]}), read as age_limits reads ages:
+ * NCT04544098's "women of childbearing potential and men must agree to use contraception" has
+ * {"sex": ["female"]} inside an "any", a branch for women, and enrols both sexes. */
 static void sex_rule(const lt_rule *r, bool *f, bool *m, bool *found)
 {
     if (!r) return;
@@ -419,15 +446,17 @@ static void sex_rule(const lt_rule *r, bool *f, bool *m, bool *found)
             if (!strcmp(r->codes[k], "male")) *m = true;
         }
     }
+    if (r->type != LT_RULE_ALL) return;
     for (size_t k = 0; k < r->nkids; k++) sex_rule(r->kids[k], f, m, found);
 }
 
-/* ClinicalTrials.gov's phases as CDISC's Trial Phase Response terms (C66737); "early phase 1"
- * is what ClinicalTrials.gov formerly called phase 0. */
+/* ClinicalTrials.gov's phases as CDISC's Trial Phase Response terms (C66737). "Early phase 1"
+ * is what ClinicalTrials.gov formerly called phase 0; CDISC's term for both is EARLY PHASE I
+ * (C54721, synonyms "0; Phase 0 Trial"): "PHASE 0 TRIAL" is not a submission value. */
 static const char *phase_term(const char *phase)
 {
     static const char *const map[][2] = {
-        {"early phase 1", "PHASE 0 TRIAL"}, {"0", "PHASE 0 TRIAL"},
+        {"early phase 1", "EARLY PHASE I"}, {"0", "EARLY PHASE I"},
         {"1", "PHASE I TRIAL"},             {"1/2", "PHASE I/II TRIAL"},
         {"2", "PHASE II TRIAL"},            {"2/3", "PHASE II/III TRIAL"},
         {"3", "PHASE III TRIAL"},           {"4", "PHASE IV TRIAL"},
@@ -440,7 +469,7 @@ static const char *phase_term(const char *phase)
 static lt_status ts_rows(ctx *c)
 {
     const lt_protocol *p = lt_trial_protocol(c->t);
-    ts_ctx x = {c, 0};
+    ts_ctx x = {c, 0, NULL};
     char buf[256];
     const char *title = lt_json_str(lt_protocol_section(p, "title"));
     if (title) ts(&x, "TITLE", "Trial Title", title, NULL, NULL);
@@ -454,14 +483,36 @@ static lt_status ts_rows(ctx *c)
     ts(&x, "INTMODEL", "Intervention Model",
        lt_protocol_arm_count(p) > 1 ? "PARALLEL" : "SINGLE GROUP", NULL, "CDISC CT");
     if (dt && strstr(dt, "open")) ts(&x, "TBLIND", "Trial Blinding Schema", "OPEN LABEL", NULL, "CDISC CT");
+    /* the type of each arm's interventions, once per type: ClinicalTrials.gov registers the
+     * trials' 177Lu-DOTATATE as "Intervention Type DRUG" (seeds 002 and 003), and so a
+     * radiopharmaceutical is a DRUG here, as an oral drug is */
+    const char *types[8];
+    size_t ntypes = 0;
+    for (const lt_json *arm = lt_json_first(arms_json(c)); arm; arm = lt_json_next(arm))
+        for (const lt_json *iv = lt_json_first(lt_json_get(arm, "interventions")); iv;
+             iv = lt_json_next(iv)) {
+            const char *type = lt_json_get_str(iv, "type", "");
+            const char *t = !strcmp(type, "radiopharmaceutical") || !strcmp(type, "drug") ? "DRUG"
+                                                                                          : NULL;
+            bool seen = !t;
+            for (size_t k = 0; !seen && k < ntypes; k++) seen = !strcmp(types[k], t);
+            if (seen || ntypes == N(types)) continue;
+            types[ntypes++] = t;
+            ts(&x, "INTTYPE", "Intervention Type", t, NULL, "CDISC CT");
+        }
     /* the investigational treatments: the agents of the experimental (or single) arms */
     for (const lt_json *arm = lt_json_first(arms_json(c)); arm; arm = lt_json_next(arm)) {
         const char *role = lt_json_get_str(arm, "role", "");
         if (strcmp(role, "experimental") && strcmp(role, "single")) continue;
         for (const lt_json *iv = lt_json_first(lt_json_get(arm, "interventions")); iv;
-             iv = lt_json_next(iv))
-            ts(&x, "TRT", "Investigational Therapy or Treatment",
-               lt_json_get_str(iv, "agent", lt_json_key(iv)), NULL, NULL);
+             iv = lt_json_next(iv)) {
+            /* the substance's UNII where terms.c has a confirmed one (177Lu-DOTATATE) */
+            const char *agent = lt_json_get_str(iv, "agent", lt_json_key(iv));
+            x.unii = lt__unii(agent, lt_json_get_str(iv, "nuclide", NULL));
+            ts(&x, "TRT", "Investigational Therapy or Treatment", agent, NULL,
+               x.unii ? "UNII" : NULL);
+            x.unii = NULL;
+        }
     }
     for (const lt_json *arm = lt_json_first(arms_json(c)); arm; arm = lt_json_next(arm)) {
         if (strcmp(lt_json_get_str(arm, "role", ""), "control")) continue;
@@ -566,6 +617,9 @@ static const lt__ds_var TS_VARS[] = {
     {"TSVAL", "Parameter Value", false},
     {"TSVALNF", "Parameter Null Flavor", false},
     {"TSVCDREF", "Name of the Reference Terminology", false},
+    /* added after the columns scripts already read by position (docs/exports.md) */
+    {"TSVALCD", "Parameter Value Code", false},
+    {"TSVCDVER", "Version of the Reference Terminology", false},
 };
 
 const lt__xdomain lt__x_design_domains[] = {

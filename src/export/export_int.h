@@ -42,7 +42,23 @@ void lt__ds_str_at(lt__dataset *d, size_t row, const char *var, const char *valu
 /* LT_OK, or why the dataset cannot be written (names, labels, a text over 200 characters). */
 lt_status lt__ds_check(const lt__dataset *d, lt_error *err);
 void lt__ds_csv(const lt__dataset *d, lt_buf *out);
+/* The bytes variable c takes in XPT: 8 for a number, the longest value (at least 1) for text. */
+size_t lt__ds_width(const lt__dataset *d, size_t c);
 lt_status lt__ds_xpt(const lt__dataset *d, lt_time created, lt_buf *out, lt_error *err);
+
+/* ---- define.xml (define.c): the datasets written, described ---- */
+
+typedef struct lt__define lt__define;
+lt__define *lt__def_new(void); /* NULL: out of memory */
+void lt__def_free(lt__define *def);
+/* Takes d's names, labels, types, XPT lengths and coded values (d is the dataset just written;
+ * its variable table must outlive def). Out of memory is reported by lt__def_write. */
+void lt__def_add(lt__define *def, const lt__dataset *d, bool adam);
+/* Writes dir/define.xml (Define-XML 2.0) for the datasets added, under SDTM-IG's name or, when
+ * adam, ADaM-IG's (a library call asking for both gets one file listing both, each dataset
+ * with its own Purpose; the command line asks for one standard a call). */
+lt_status lt__def_write(lt__define *def, const char *dir, const char *study, bool adam,
+                        lt_time created, lt_buf *summary, lt_error *err);
 
 /* ---- the export's subjects and what every domain file shares (sdtm.c) ---- */
 
@@ -90,6 +106,8 @@ typedef struct lt__xctx {
     lt_date cutoff; /* ADTTE's data cut, LT_DATE_NONE: none */
     lt_buf *notes;  /* patients left out of ADTTE, a line each; may be NULL */
     size_t left_out;
+    lt__define *def; /* every dataset written, for define.xml */
+    bool adam;       /* the datasets being built are ADaM's */
 } lt__xctx;
 
 lt__xsubject *lt__x_find(lt__xctx *c, const char *id);
@@ -123,6 +141,27 @@ typedef struct lt__xdomain {
     const char *kind;
     subject_fn each;
 } lt__xdomain;
+
+/* ---- CDISC controlled terminology (terms.c) ---- */
+
+typedef struct lt__ct_list {
+    const char *name, *code, *label; /* "TPHASE", "C66737", "Trial Phase Response" */
+} lt__ct_list;
+typedef struct lt__ct_term {
+    const char *list, *value, *code; /* "TPHASE", "PHASE II TRIAL", "C15601" */
+} lt__ct_term;
+typedef struct lt__qs_item {
+    const char *testcd, *test, *code; /* "EOR0101", "EOR01-Trouble Doing ...", "C161674" */
+} lt__qs_item;
+extern const char lt__ct_version[]; /* the CT package the codes were checked against */
+/* The codelist named name ("SEX"), or NULL. */
+const lt__ct_list *lt__ct_list_find(const char *name);
+/* The NCI C-code of value in codelist list, or NULL when the table does not hold it. */
+const char *lt__ct_code(const char *list, const char *value);
+/* The UNII of a study treatment (its agent's name and nuclide), or NULL when not confirmed. */
+const char *lt__unii(const char *agent, const char *nuclide);
+/* Question k (0-29) of the EORTC QLQ-C30 v3.0 under CDISC's names. */
+const lt__qs_item *lt__qlq_c30_item(int k);
 
 extern const lt__xdomain lt__x_design_domains[]; /* TA TE TV TI TS (design.c) */
 extern const size_t lt__x_design_count;

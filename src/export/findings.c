@@ -250,8 +250,9 @@ static lt_status rs_rows(ctx *c)
 
 /* ---- QS ---- */
 
-/* The EORTC QLQ-C30 (version 3.0) items as CDISC's QRS supplement codes them: EOR0101 ...
- * EOR0130; the answers as given (1-4, items 29 and 30 1-7). The scale scores are derived
+/* The EORTC QLQ-C30 (version 3.0) items under CDISC's names (terms.c: QSTESTCD EOR0101 ...
+ * EOR0130, QSTEST "EOR01-Trouble Doing Strenuous Activities" ...; QSCAT the Category of
+ * Questionnaire term); the answers as given (1-4, items 29 and 30 1-7). The scale scores are derived
  * (lutetia's QoL scoring), not collected, and stay out of SDTM. */
 static lt_status qs_rows(ctx *c)
 {
@@ -262,13 +263,12 @@ static lt_status qs_rows(ctx *c)
         for (size_t q = 0; rec && q < rec->nquestionnaires; q++) {
             const lt_questionnaire *qq = &rec->questionnaires[q];
             for (int k = 0; k < LT_QLQ_C30_ITEMS && lt__ds_row(c->ds); k++) {
-                char cd[9], test[41], v[8];
-                snprintf(cd, sizeof cd, "EOR01%02d", k + 1);
-                snprintf(test, sizeof test, "EOR01-Item %d", k + 1);
+                const lt__qs_item *item = lt__qlq_c30_item(k);
+                char v[8];
                 lt__x_keys(c, s, "QS");
                 lt__ds_num(c->ds, "QSSEQ", ++s->seq[SEQ_QS]);
-                lt__ds_str(c->ds, "QSTESTCD", cd);
-                lt__ds_str(c->ds, "QSTEST", test);
+                lt__ds_str(c->ds, "QSTESTCD", item->testcd);
+                lt__ds_str(c->ds, "QSTEST", item->test);
                 lt__ds_str(c->ds, "QSCAT", "EORTC QLQ-C30 V3.0");
                 if (qq->items[k]) {
                     snprintf(v, sizeof v, "%d", qq->items[k]);

@@ -568,6 +568,7 @@ static lt_status build(ctx *c, const lt__xdomain *dom, const char *dir, lt_time 
     if (rc == LT_OK && c->rc) rc = c->rc; /* a record that could not be read */
     if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
     if (rc == LT_OK) rc = write_dataset(c->ds, dir, created, summary, c->err);
+    if (rc == LT_OK) lt__def_add(c->def, c->ds, c->adam);
     lt__ds_free(c->ds);
     c->ds = NULL;
     return rc;
@@ -628,7 +629,8 @@ lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_
     if (!o || !o->dir || !*o->dir)
         LT_FAIL(err, LT_EINVAL, "--out", "the folder to write the datasets to is needed");
     lt_time created = o->created ? o->created : lt_time_now();
-    ctx c = {.t = t, .err = err, .cutoff = o->cutoff, .notes = o->notes};
+    ctx c = {.t = t, .err = err, .cutoff = o->cutoff, .notes = o->notes, .def = lt__def_new()};
+    if (!c.def) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
     /* the outcomes records (assessments, questionnaires, visits, endpoint anchors) come through
      * the conduct module, which opens its own reads: before the snapshot the rest is read in */
     rc = lt_conduct_new(t, NULL, &c.cd, err);
@@ -642,6 +644,7 @@ lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_
     if (rc == LT_OK) rc = lt_store_read_begin(t->st, err);
     if (rc != LT_OK) {
         subjects_free(&c);
+        lt__def_free(c.def);
         return rc;
     }
     rc = subjects(&c);
@@ -653,9 +656,15 @@ lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_
     if (rc == LT_OK && o->sdtm)
         rc = build_all(&c, lt__x_findings_domains, lt__x_findings_count, o->dir, created,
                        summary);
+    c.adam = true;
     if (rc == LT_OK && o->adam)
         rc = build_all(&c, lt__x_adam_domains, lt__x_adam_count, o->dir, created, summary);
+    /* define.xml last, once every dataset it describes is on disk */
+    if (rc == LT_OK)
+        rc = lt__def_write(c.def, o->dir, lt_protocol_name(t->protocol), !o->sdtm, created,
+                           summary, err);
     if (o->left_out) *o->left_out = c.left_out;
     subjects_free(&c);
+    lt__def_free(c.def);
     return rc;
 }

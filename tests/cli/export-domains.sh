@@ -6,7 +6,9 @@
 # and ADLB a row per AE and lab result); the objective responses RS gives are the ones `analyse
 # proportion` counts; Kaplan-Meier and Cox from ADTTE equal `lutetia analyse` on the store's
 # endpoint dataset for every time-to-event endpoint. And a patient without an endpoint origin
-# is left out of ADTTE with a note (exit 6, as the endpoints verb), the rest written.
+# is left out of ADTTE with a note (exit 6, as the endpoints verb), the rest written. TS's
+# codes (TSVALCD) and SEXPOP/AGEMAX from the rules every patient must meet; define.xml beside
+# each folder, equal to the XPT headers (define_check.py).
 . "$(dirname "$0")/lib.sh"
 L="$LUTETIA"
 CUT=2025-12-31
@@ -35,6 +37,20 @@ check_trial() {
     /usr/bin/python3 "$SRC/tests/cli/xpt_equals_csv.py" "$dir" >"$TMP/xpt.txt" 2>&1 && ok ||
       bad "$name: XPT and CSV differ: $(grep -v ' 0 differences' "$TMP/xpt.txt")"
   done
+  # define.xml beside each folder's datasets: well-formed, and describing exactly the datasets
+  # and variables written, with the XPT's own names, labels, types and lengths
+  for dir in "$S" "$A"; do
+    xmllint --noout "$dir/define.xml" 2>"$TMP/xmllint.txt" && ok || bad "$name: $dir/define.xml: $(head -3 "$TMP/xmllint.txt")"
+    n_ig=$(xmllint --xpath 'count(//*[local-name()="ItemGroupDef"])' "$dir/define.xml")
+    [ "$n_ig" = "$(ls "$dir"/*.xpt | wc -l)" ] && ok || bad "$name: $n_ig ItemGroupDefs in $dir/define.xml"
+    # OIDs are identifiers: NET RETREAT's study OID is ST.NET_RETREAT, as in the ODM export
+    grep -Eq 'OID="[^"]*[^A-Za-z0-9._"-]' "$dir/define.xml" && bad "$name: an OID with a space: $(grep -Eo 'OID="[^"]*[^A-Za-z0-9._"-][^"]*"' "$dir/define.xml" | head -2)" || ok
+    /usr/bin/python3 "$SRC/tests/cli/define_check.py" "$dir" >"$TMP/def.txt" 2>&1 && ok ||
+      bad "$name: define.xml: $(grep -v ' 0 differences' "$TMP/def.txt" | head -5)"
+  done
+  grep -q 'def:StandardName="SDTM-IG" def:StandardVersion="3.3"' "$S/define.xml" &&
+    grep -q 'def:StandardName="ADaM-IG" def:StandardVersion="1.1"' "$A/define.xml" && ok ||
+    bad "$name: define.xml's standards"
   # what every history must satisfy: baseline, worst grade, change, treatment-emergence,
   # censoring, the oral drug's periods (each demo a seeded random trial of many patients)
   /usr/bin/python3 "$SRC/tests/cli/export_properties.py" "$S" "$A" >"$TMP/prop.txt" 2>&1 && ok ||
@@ -51,6 +67,16 @@ check_trial() {
   # TS: the title and phase; TA: an arm's elements start with screening and end in follow-up
   title=$(jq -r .title "$proto")
   [ "$(grep -c "TITLE,Trial Title,\"*$title" "$S/ts.csv")" = 1 ] && ok || bad "$name: TS lacks the title"
+  # TS: a value from CDISC's terminology carries its C-code and the package's date; a value
+  # with a code names its terminology; NCI codes are C and digits
+  /usr/bin/python3 -c '
+import csv, re, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    ref, cd, ver = r["TSVCDREF"], r["TSVALCD"], r["TSVCDVER"]
+    if ref == "CDISC CT": assert re.fullmatch(r"C[0-9]+", cd) and ver == "2025-03-28", r
+    if cd: assert ref, r
+    if ref in ("ClinicalTrials.gov", "EudraCT"): assert cd == r["TSVAL"], r
+' "$S/ts.csv" 2>"$TMP/ts.txt" && ok || bad "$name: TS codes: $(tail -1 "$TMP/ts.txt")"
   arms=$(jq '.arms | length' "$proto")
   [ "$(rows_where "$S/ta.csv" ETCD SCRN)" = "$arms" ] && [ "$(rows_where "$S/ta.csv" ETCD FU)" = "$arms" ] &&
     ok || bad "$name: TA's arms"
@@ -115,6 +141,14 @@ expect_exit 0 -- "$L" analyse proportion --endpoint ORR --db "$D/demo.db" --user
 orr=$(jq '.x' "$TMP/out")
 rs_orr=$(/usr/bin/python3 -c 'import csv,sys; print(len({r["USUBJID"] for r in csv.DictReader(open(sys.argv[1])) if r["RSTESTCD"] == "OVRLRESP" and r["RSORRES"] in ("CR", "PR")}))' "$D/sdtm/rs.csv")
 [ "$orr" = "$rs_orr" ] && ok || bad "ORR: analyse proportion $orr, RS $rs_orr responders"
+# TS's codes where the trials differ: NCT04544098 is ClinicalTrials.gov's "early phase 1"
+# (CDISC's EARLY PHASE I) with one arm; NET RETREAT's control arm gives everolimus (ACTIVE)
+grep -q ',TPHASE,Trial Phase Classification,EARLY PHASE I,,CDISC CT,C54721,' "$D/sdtm/ts.csv" &&
+  grep -q ',INTMODEL,Intervention Model,SINGLE GROUP,,CDISC CT,C82640,' "$D/sdtm/ts.csv" &&
+  grep -q ',RANDOM,Trial is Randomized,N,,CDISC CT,C49487,' "$D/sdtm/ts.csv" &&
+  grep -q ',SEXPOP,Sex of Participants,BOTH,,CDISC CT,C49636,' "$D/sdtm/ts.csv" &&
+  grep -q ',TCNTRL,Control Type,ACTIVE,,CDISC CT,C49649,' "$TMP/retreat/sdtm/ts.csv" && ok ||
+  bad "TS codes of NCT04544098 / NET RETREAT: $(grep -E 'TPHASE|INTMODEL|RANDOM' "$D/sdtm/ts.csv")"
 grep -q ',LDIAM,Longest Diameter,[0-9]' "$D/sdtm/tr.csv" && grep -q ',TARGET,TARGET,LIVER,' "$D/sdtm/tu.csv" && ok ||
   bad "TR/TU lack the target lesions"
 
@@ -151,4 +185,34 @@ expect_out "TI: $((crit + 1)) rows"
 grep -q '^NELMAS,TI,I2,Patients aged 18 years or older (1.0 wording),INCLUSION,1.0' "$TMP/amended/ti.csv" &&
   grep -q '^NELMAS,TI,I2,Patients aged 18 years or older,INCLUSION,2.0' "$TMP/amended/ti.csv" && ok ||
   bad "TI's I2: $(grep ',I2,' "$TMP/amended/ti.csv")"
+# SEXPOP and AGEMIN/AGEMAX read the rules every patient must meet: a sex or age rule as a
+# criterion's rule or a conjunct of its "all" limits who may enter; one inside an "any" (a
+# branch: "women of childbearing potential and men must agree to contraception", as
+# NCT04544098 has) does not
+sexpop() { # RULE-JSON: TS's SEXPOP and AGEMAX values of NELMAS with I2's rule replaced
+  jq --argjson r "$1" '.criteria.I2.rule = $r' "$SRC/protocols/nelmas.json" >"$TMP/sex.json"
+  rm -rf "$TMP/sex.db" "$TMP/sex.db.key" "$TMP/sex"; mkdir -p "$TMP/sex"
+  LUTETIA_DB="$TMP/sex.db" "$L" trial init --protocol "$TMP/sex.json" >/dev/null 2>&1 &&
+    LUTETIA_DB="$TMP/sex.db" "$L" export sdtm --out "$TMP/sex" >/dev/null 2>&1 &&
+    printf '%s %s\n' "$(grep ',SEXPOP,' "$TMP/sex/ts.csv" | cut -d, -f7,10)" "$(grep ',AGEMAX,' "$TMP/sex/ts.csv" | cut -d, -f7,8)"
+}
+# TRT's UNII only for the substance terms.c confirmed: 177Lu-DOTATATE (any spelling of its
+# name with nuclide Lu-177), not another agent of the same nuclide
+trt() { # AGENT: TS's TRT row (value, reference, code) of NELMAS with arm B's agent renamed
+  jq --arg a "$1" '.arms.B.interventions.lutathera.agent = $a' "$SRC/protocols/nelmas.json" >"$TMP/trt.json"
+  rm -rf "$TMP/trt.db" "$TMP/trt.db.key" "$TMP/trt"; mkdir -p "$TMP/trt"
+  LUTETIA_DB="$TMP/trt.db" "$L" trial init --protocol "$TMP/trt.json" >/dev/null 2>&1 &&
+    LUTETIA_DB="$TMP/trt.db" "$L" export sdtm --out "$TMP/trt" >/dev/null 2>&1 &&
+    grep ',TRT,' "$TMP/trt/ts.csv" | cut -d, -f7,9,10
+}
+[ "$(trt 'Lutetium Lu 177 dotatate')" = 'Lutetium Lu 177 dotatate,UNII,AE221IM3BB' ] &&
+  [ "$(trt '177Lu-PSMA-617')" = '177Lu-PSMA-617,,' ] && ok ||
+  bad "TRT's UNII: $(trt 'Lutetium Lu 177 dotatate') / $(trt '177Lu-PSMA-617')"
+for case in '{"sex": ["female"]}|F,C16576 ,PINF' \
+    '{"all": [{"sex": ["male"]}, {"derived": "age_years", "op": "<=", "value": 75}]}|M,C20197 P75Y,' \
+    '{"any": [{"sex": ["female"]}, {"derived": "age_years", "op": "<", "value": 40}]}|BOTH,C49636 ,PINF' \
+    '{"not": {"sex": ["female"]}}|BOTH,C49636 ,PINF'; do
+  got=$(sexpop "${case%%|*}")
+  [ "$got" = "${case#*|}" ] && ok || bad "SEXPOP/AGEMAX of ${case%%|*}: '$got', expected '${case#*|}'"
+done
 finish

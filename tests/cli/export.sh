@@ -76,6 +76,19 @@ expect_exit 0 -- "$L" export sdtm --user stat1 --out "$TMP/tab"
 expect_out 'DM: 4 rows'
 expect_out 'LB: 1 rows'
 expect_out 'AE: 1 rows'
+expect_out 'define.xml: 16 datasets'
+# define.xml describes the SDTM datasets written (ADaM's, written next into the same folder,
+# replaces it: export-domains.sh checks both in folders of their own), QS's coded columns
+# with CDISC's QLQ-C30 lists
+/usr/bin/python3 "$SRC/tests/cli/define_check.py" "$TMP/tab" >"$TMP/def.txt" 2>&1 && ok || bad "define.xml: $(head -5 "$TMP/def.txt")"
+for cl in 'CL.EOR01TC" Name="EORTC QLQ-C30 V3.0 Questionnaire Test Code' 'CL.QSCAT" Name="Category of Questionnaire' \
+    'CL.DSCAT" Name="Category of Disposition Event'; do
+  grep -q "CodeList OID=\"$cl\"" "$TMP/tab/define.xml" && ok || bad "define.xml lacks $cl"
+done
+grep -A2 '<EnumeratedItem CodedValue="EOR0105">' "$TMP/tab/define.xml" | grep -q 'Name="C161678"' &&
+  grep -A2 '<EnumeratedItem CodedValue="EORTC QLQ-C30 V3.0">' "$TMP/tab/define.xml" | grep -q 'Name="C161654"' &&
+  grep -A2 '<EnumeratedItem CodedValue="PROTOCOL MILESTONE">' "$TMP/tab/define.xml" | grep -q 'Name="C74588"' &&
+  ok || bad "define.xml: the QS terms' NCI codes"
 # ADaM's time-to-event datasets need each endpoint's origin: the liver resection of the screened
 # procedures (data entered once) until a coordinator corrects it, with a reason
 expect_exit 0 -- "$L" export adam --user stat1 --out "$TMP/tab" --cutoff 2025-12-31
@@ -94,9 +107,24 @@ grep -q '^NELMAS,LB,NELMAS-Q1,1,PLAT,Platelets,232,10^9/L,150,400,232,232,10^9/L
 grep -q '^NELMAS,DM,NELMAS-R1,R1,' "$TMP/tab/dm.csv" && ok || bad "R1 missing from DM"
 expect_exit 0 -- "$L" export sdtm --user stat1 --out "$TMP/tab"
 expect_out 'QS: 30 rows'
-grep -q '^NELMAS,QS,NELMAS-Q2,5,EOR0105,EOR01-Item 5,EORTC QLQ-C30 V3.0,,,,NOT DONE,2025-11-04' "$TMP/tab/qs.csv" &&
-    grep -q '^NELMAS,QS,NELMAS-Q2,30,EOR0130,EOR01-Item 30,EORTC QLQ-C30 V3.0,5,5,5,,2025-11-04' "$TMP/tab/qs.csv" &&
+grep -q '^NELMAS,QS,NELMAS-Q2,5,EOR0105,EOR01-Need Help Eating/Dressing/Washing,EORTC QLQ-C30 V3.0,,,,NOT DONE,2025-11-04' "$TMP/tab/qs.csv" &&
+    grep -q '^NELMAS,QS,NELMAS-Q2,30,EOR0130,EOR01-Rate Your Overall Quality of Life,EORTC QLQ-C30 V3.0,5,5,5,,2025-11-04' "$TMP/tab/qs.csv" &&
     ok || bad "QS rows: $(grep -E 'EOR01(05|30)' "$TMP/tab/qs.csv")"
+# QS: CDISC's test code and name of each question (QSTEST the EOR01TN term: at most 40
+# characters), the same pair on every row, one pair per code, in the questionnaire's order
+/usr/bin/python3 - "$TMP/tab/qs.csv" >"$TMP/qs-names.txt" 2>&1 <<'PY' && ok || bad "QS names: $(cat "$TMP/qs-names.txt")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+pairs = {}
+for r in rows:
+    cd, name = r["QSTESTCD"], r["QSTEST"]
+    assert name.startswith("EOR01-") and len(name) <= 40 and "Item" not in name, name
+    assert pairs.setdefault(cd, name) == name, (cd, name, pairs[cd])
+assert [r["QSTESTCD"] for r in rows] == ["EOR01%02d" % k for k in range(1, 31)], "order"
+assert len(set(pairs.values())) == 30, "30 distinct names"
+assert pairs["EOR0101"] == "EOR01-Trouble Doing Strenuous Activities", pairs["EOR0101"]
+assert pairs["EOR0118"] == "EOR01-Were You Tired", pairs["EOR0118"]
+PY
 # TI and TS from the protocol: every criterion; the trial's phase, age limits and registry
 [ "$(grep -c '^NELMAS,TI,' "$TMP/tab/ti.csv")" = "$(jq '.criteria | length' "$SRC/protocols/nelmas.json")" ] && ok || bad "TI rows"
 grep -q '^NELMAS,TI,E17,' "$TMP/tab/ti.csv" && grep -q ',EXCLUSION,' "$TMP/tab/ti.csv" && ok || bad "TI lacks E17"
@@ -105,6 +133,22 @@ for row in 'TPHASE,Trial Phase Classification,PHASE II TRIAL' 'AGEMIN,Planned Mi
     'PLANSUB,Planned Number of Subjects,106' 'ACTSUB,Actual Number of Subjects,4'; do
   grep -q ",$row," "$TMP/tab/ts.csv" && ok || bad "TS lacks $row"
 done
+CR=$(printf '\r')
+# TSVALCD: the C-code of each CDISC term (SDTM CT, 2025-03-28), the registry's identifier as
+# its own code, 177Lu-DOTATATE's UNII; a value without a code (AGEMIN's ISO 8601) has none
+for row in 'TPHASE,Trial Phase Classification,PHASE II TRIAL,,CDISC CT,C15601,2025-03-28' \
+    'STYPE,Study Type,INTERVENTIONAL,,CDISC CT,C98388,2025-03-28' \
+    'RANDOM,Trial is Randomized,Y,,CDISC CT,C49488,2025-03-28' \
+    'INTMODEL,Intervention Model,PARALLEL,,CDISC CT,C82639,2025-03-28' \
+    'INTTYPE,Intervention Type,DRUG,,CDISC CT,C1909,2025-03-28' \
+    'TBLIND,Trial Blinding Schema,OPEN LABEL,,CDISC CT,C49659,2025-03-28' \
+    'SEXPOP,Sex of Participants,BOTH,,CDISC CT,C49636,2025-03-28' \
+    'AGEMIN,Planned Minimum Age of Subjects,P18Y,,ISO 8601,,' \
+    'REGID,Registry Identifier,NCT05987176,,ClinicalTrials.gov,NCT05987176,' \
+    'TRT,Investigational Therapy or Treatment,177Lu-DOTATATE (Lutathera),,UNII,AE221IM3BB,'; do
+  grep -q ",$row$CR\$" "$TMP/tab/ts.csv" && ok || bad "TS lacks $row: $(grep ",${row%%,*}," "$TMP/tab/ts.csv")"
+done
+[ "$(grep -c ',INTTYPE,' "$TMP/tab/ts.csv")" = 1 ] && ok || bad "INTTYPE once per type"
 # a site's monitor gets its site only
 mkdir -p "$TMP/tab1"
 expect_exit 0 -- "$L" export sdtm --user mon1 --out "$TMP/tab1"
