@@ -148,9 +148,15 @@ expect_err "differs from what audit record"
 # presented with that trial's key; both are caught, and without a key the seed is reported
 # as not checked rather than passed.
 KEY=${LUTETIA_KEY_FILE:-$LUTETIA_DB.key}
+# the seed is stored sealed (72 bytes: nonce, MAC, seed), never in the clear
+[ "$(db_value "$LUTETIA_DB" "SELECT count(*) FROM secret")" = 0 ] && ok || bad "a clear seed in the store"
+[ "$(db_value "$LUTETIA_DB" "SELECT length(box) FROM sealed_seed")" = 72 ] && ok || bad "no sealed seed"
 tamper seed sealed_seed "UPDATE sealed_seed SET box = $(db_blob "$(printf '%0144d' 0)")"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$DB" --key-file "$KEY"
 expect_err "audit verify FAILED: .*$(basename "$KEY"): this key does not open the trial.s sealed seed"
+# and no allocation is made from it (trial.sh's case, here on both stores)
+expect_exit 10 -- "$LUTETIA" randomise --user coord1 --patient P5 --db "$DB" --key-file "$KEY"
+expect_err 'this key does not open'
 OTHER=$(db_new other) || bad "a database for another trial"
 "$LUTETIA" trial init --protocol "$NELMAS" --db "$OTHER" --key-file "$TMP/other.key" >/dev/null || bad "other trial"
 BOX=$(db_value "$OTHER" "SELECT $(db_hex box) FROM sealed_seed")
@@ -158,6 +164,8 @@ BOX=$(db_value "$OTHER" "SELECT $(db_hex box) FROM sealed_seed")
 tamper seed2 sealed_seed "UPDATE sealed_seed SET box = $(db_blob "$BOX")"
 expect_exit 1 -- "$LUTETIA" audit verify --db "$DB" --key-file "$TMP/other.key"
 expect_err 'audit verify FAILED: seed: the stored randomisation seed does not match the commitment'
+expect_exit 10 -- "$LUTETIA" randomise --user coord1 --patient P5 --db "$DB" --key-file "$TMP/other.key"
+expect_err 'does not match the commitment'
 expect_exit 0 -- env -u LUTETIA_KEY_FILE "$LUTETIA" audit verify --db "$DB" --json
 expect_jq '.verified and .seed_checked == false'
 # the untouched original still verifies
