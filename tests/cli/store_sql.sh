@@ -72,8 +72,7 @@ db_app() {
     if [ $STORE = sqlite ]; then
         sqlite3 -bail "$1" "$2" >"$TMP/out" 2>"$TMP/err"
     else
-        pg_sql -d "$(printf '%s\n' "$1" | sed "s|^postgresql://[^@]*@|postgresql://lt_app@|")" \
-            -c "$2" >"$TMP/out" 2>"$TMP/err"
+        pg_sql -d "$(pg_url "$1" "$(pg_name "$1")" lt_app)" -c "$2" >"$TMP/out" 2>"$TMP/err"
     fi
 }
 
