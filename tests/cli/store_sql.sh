@@ -33,6 +33,19 @@ db_new() {
     fi
 }
 
+# db_use_new NAME: makes a new, empty database for another trial the one the commands use
+# (LUTETIA_DB; on PostgreSQL its key file, $TMP/NAME.key, in LUTETIA_KEY_FILE)
+db_use_new() {
+    if [ $STORE = sqlite ]; then
+        rm -f "$TMP/$1.db-wal" "$TMP/$1.db-shm" "$TMP/$1.db.key"
+    else
+        export LUTETIA_KEY_FILE="$TMP/$1.key"
+        rm -f "$LUTETIA_KEY_FILE"
+    fi
+    LUTETIA_DB=$(db_new "$1") || return 1
+    export LUTETIA_DB
+}
+
 # db_copy NAME: a copy of the trial's database as it is now (the engine has closed it: SQLite
 # checkpoints on close, so the file is the whole trial; PostgreSQL copies a database that no
 # session uses); prints its location. On PostgreSQL the copy gets the application role's grants.
