@@ -233,8 +233,27 @@ expect_err "checkpoint at audit record $N: .*rewritten after it was signed"
 expect_exit 0 -- "$LUTETIA" audit verify --expect-head "$HEAD" --public-key "$TMP/audit.pub"
 
 # ---- read-only: verify, head and the reading verbs open the file read-only, change nothing ----
-# (a file store's matter: on PostgreSQL, read-only opens are tests/store/test_store.c's)
-if [ $STORE = sqlite ]; then
+# On PostgreSQL, the same through a role granted SELECT and nothing else (an auditor's or a
+# reporting account): reading works, a write is refused by the grants with the cause named.
+if [ $STORE = pg ]; then
+    "$LUTETIA" user add --name ro1 --role monitor --all-sites --os-user "$ME" --user admin >/dev/null &&
+      ok || bad "adding ro1"
+    DB=$(db_copy ro) || bad "copying the trial"
+    pg_sql -d "$DB" -c "DO \$\$BEGIN CREATE ROLE lt_ro LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END\$\$" \
+        -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO lt_ro" >/dev/null || bad "the reading role"
+    RO=$(pg_url "$DB" "$(pg_name "$DB")" lt_ro)
+    SUM=$(db_sum "$DB")
+    expect_exit 0 -- "$LUTETIA" audit verify --db "$RO"
+    expect_out 'audit trail verified'
+    expect_exit 0 -- "$LUTETIA" audit head --db "$RO"
+    expect_exit 0 -- "$LUTETIA" patients --db "$RO" --user ro1
+    expect_exit 0 -- "$LUTETIA" trial show --db "$RO" --user ro1
+    expect_exit 0 -- "$LUTETIA" audit log --db "$RO" --user ro1
+    expect_out 'randomise'
+    expect_exit 7 -- "$LUTETIA" site add --db "$RO" --user admin --code S9 --name nine
+    expect_err 'the database role may not do this \(permission denied for table audit\)'
+    [ "$(db_sum "$DB")" = "$SUM" ] && ok || bad "reading through the SELECT-only role changed the database"
+else
     "$LUTETIA" user add --name ro1 --role monitor --all-sites --os-user nobody --user admin >/dev/null &&
       ok || bad "adding ro1, bound to nobody"
     mkdir "$TMP/ro" && cp "$LUTETIA_DB" "$TMP/ro/trial.db"
