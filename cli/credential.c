@@ -47,19 +47,21 @@ int lt_cli_user_password(int argc, char **argv)
     static const struct option opts[] = {
         {"password-stdin", no_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
         {"user", required_argument, 0, 'u'},     {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        {"json", no_argument, 0, 'j'},           {0, 0, 0, 0},
     };
-    bool from_stdin = false;
+    bool from_stdin = false, json = false;
     const char *db = NULL, *user = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 's': from_stdin = true; break;
+        case 'j': json = true; break;
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
         case 'h':
-            printf("usage: lutetia user password NAME [--password-stdin] [--db FILE] [--user NAME]\n\n"
+            printf("usage: lutetia user password NAME [--password-stdin] [--json] [--db FILE]\n"
+                   "                             [--user NAME]\n\n"
                    "Sets NAME's password for signing in to `lutetia serve` (your own, or anyone's\n"
                    "for an admin): at least %d characters, not one of the common passwords of\n"
                    "data/common-passwords.txt. Read from the terminal (twice, not echoed) or, with\n"
@@ -103,7 +105,15 @@ int lt_cli_user_password(int argc, char **argv)
         lt_error_clear(&err);
         if (lt_auth_password_set(t, name, pw, &err) != LT_OK)
             rc = lt_cli_fail(&err);
-        else
+        else if (json) {
+            /* what the server's users.set_password answers */
+            lt_buf b = LT_BUF_INIT;
+            lt_buf_puts(&b, "{\"user\":");
+            lt_buf_json_str(&b, name);
+            lt_buf_puts(&b, ",\"password_set\":true}\n");
+            rc = lt_cli_print_buf(&b);
+            lt_buf_free(&b);
+        } else
             printf("password set for %s\n", name);
         lt_trial_close(t);
     }

@@ -227,9 +227,10 @@ int lt_cli_user_full_name(int argc, char **argv)
         {"name", required_argument, 0, 'n'}, {"full-name", required_argument, 0, 'f'},
         {"reason", required_argument, 0, 'r'}, {"db", required_argument, 0, 'd'},
         {"user", required_argument, 0, 'u'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        {"json", no_argument, 0, 'j'},       {0, 0, 0, 0},
     };
     const char *name = NULL, *full = NULL, *reason = NULL, *db = NULL, *user = NULL;
+    bool json = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -239,8 +240,9 @@ int lt_cli_user_full_name(int argc, char **argv)
         case 'r': reason = optarg; break;
         case 'd': db = optarg; break;
         case 'u': user = optarg; break;
+        case 'j': json = true; break;
         case 'h':
-            printf("usage: lutetia user name --name NAME --full-name \"FULL NAME\" [--reason TEXT]\n\n"
+            printf("usage: lutetia user name --name NAME --full-name \"FULL NAME\" [--reason TEXT] [--json]\n\n"
                    "An admin records the full name a user's electronic signatures show, after\n"
                    "checking the person's identity (21 CFR 11.100(b)); changing it needs a reason.\n");
             return 0;
@@ -258,6 +260,16 @@ int lt_cli_user_full_name(int argc, char **argv)
     if (lt_trial_user_set_full_name(t, name, full, reason, &err) != LT_OK) {
         if (!strcmp(err.where, "full_name")) snprintf(err.where, sizeof err.where, "--full-name");
         rc = lt_cli_fail(&err);
+    } else if (json) {
+        /* what the server's users.full_name answers */
+        lt_buf b = LT_BUF_INIT;
+        lt_buf_puts(&b, "{\"user\":");
+        lt_buf_json_str(&b, name);
+        lt_buf_puts(&b, ",\"full_name\":");
+        lt_buf_json_str(&b, full);
+        lt_buf_puts(&b, "}\n");
+        rc = lt_cli_print_buf(&b);
+        lt_buf_free(&b);
     } else {
         printf("user %s is %s\n", name, full);
     }

@@ -220,6 +220,13 @@ static int amend(int argc, char **argv)
     int due = 0;
     char e[LT_DATE_STR_MAX];
     if (lt_trial_amend(t, &a, &due, &err) != LT_OK) {
+        /* the library names the member (protocol, version, effective); here it is the option */
+        if (!strcmp(err.where, "protocol") || !strcmp(err.where, "version") ||
+            !strcmp(err.where, "effective")) {
+            char w[16];
+            snprintf(w, sizeof w, "--%.10s", err.where);
+            snprintf(err.where, sizeof err.where, "%s", w);
+        }
         rc = lt_cli_fail(&err);
     } else if (json) {
         lt_buf b = LT_BUF_INIT;

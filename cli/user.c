@@ -14,7 +14,9 @@ static void help(FILE *f)
             "                        --os-user ACCOUNT [--os-user ACCOUNT]... [--json] [--db FILE]\n"
             "                        [--user NAME] [--full-name \"FULL NAME\"]\n"
             "       lutetia user name --name NAME --full-name \"FULL NAME\" [--reason TEXT]\n"
-            "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]...\n"
+            "       lutetia user bind --name NAME --os-user ACCOUNT [--os-user ACCOUNT]... [--json]\n"
+            "       lutetia user set NAME [--role ROLE] [--sites CODE[,CODE...] | --all-sites]\n"
+            "                        [--reason TEXT] [--json]\n"
             "       lutetia user password NAME [--password-stdin]\n"
             "       lutetia user totp NAME   (a second factor for the server's sign-in)\n"
             "       lutetia user deactivate|activate --name NAME [--reason TEXT]\n\n"
@@ -25,7 +27,9 @@ static void help(FILE *f)
             "account may be bound to several users; it then chooses with --user NAME. A user\n"
             "bound to no account cannot act on the command line. bind adds accounts to an existing\n"
             "user (admin only); in a trial created before accounts were bound, the OS account that\n"
-            "owns the database file acts as its admin until someone is bound.\n"
+            "owns the database file acts as its admin until someone is bound. set changes a\n"
+            "user's role, sites or both (admin only; audited user.set): its open sessions and\n"
+            "tokens act with the new rights from their next request.\n"
             "A user reads and changes only patients of\n"
             "the sites it is bound to. A coordinator screens, records consent, randomises and\n"
             "records labs, adverse events, dates and outcomes; an investigator does the same and\n"
@@ -35,6 +39,99 @@ static void help(FILE *f)
             "unblinded statistician sees a patient's arm and allocation date only, never the\n"
             "block, the place in it or its size; those two may replay the allocation sequence\n"
             "(the table is in src/trial/roles.c).\n");
+}
+
+/* `lutetia user set NAME [--role R] [--sites A,B | --all-sites] [--reason TEXT] [--json]`. */
+static int user_set(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"role", required_argument, 0, 'r'}, {"sites", required_argument, 0, 's'},
+        {"site", required_argument, 0, 's'}, {"all-sites", no_argument, 0, 'a'},
+        {"reason", required_argument, 0, 'w'}, {"db", required_argument, 0, 'd'},
+        {"user", required_argument, 0, 'u'}, {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
+    };
+    const char *role_s = NULL, *sites_s = NULL, *reason = NULL, *db = NULL, *user = NULL;
+    bool all = false, json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': role_s = optarg; break;
+        case 's': sites_s = optarg; break;
+        case 'a': all = true; break;
+        case 'w': reason = optarg; break;
+        case 'd': db = optarg; break;
+        case 'u': user = optarg; break;
+        case 'j': json = true; break;
+        case 'h': help(stdout); return 0;
+        default: return lt_cli_usage_error("user set", "unknown option");
+        }
+    }
+    if (optind != argc - 1) return lt_cli_usage_error("user set", "give the user NAME");
+    const char *name = argv[optind];
+    lt_role role;
+    if (role_s && !lt_role_parse(role_s, &role))
+        return lt_cli_usage_error("user set",
+                                  "--role: expected admin, coordinator, investigator, "
+                                  "nuclear_medicine, statistician, unblinded_statistician, "
+                                  "monitor or safety_committee, found '%s'",
+                                  role_s);
+    if (all && sites_s) return lt_cli_usage_error("user set", "give either --sites or --all-sites");
+    if (!role_s && !sites_s && !all)
+        return lt_cli_usage_error("user set", "give --role, --sites (or --all-sites), or both");
+    const char *sites[64];
+    size_t n = 0;
+    char *copy = NULL;
+    if (all) sites[n++] = "*";
+    if (sites_s) {
+        if (!(copy = strdup(sites_s))) return lt_cli_exit_code(LT_ENOMEM);
+        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            if (n == 64) {
+                free(copy);
+                return lt_cli_usage_error("user set", "--sites: at most 64 sites");
+            }
+            sites[n++] = tok;
+        }
+    }
+    lt_trial *t = NULL;
+    int rc = lt_cli_open_trial(lt_cli_db(db), lt_cli_user(user), &t);
+    if (rc == 0) {
+        lt_error err;
+        lt_error_clear(&err);
+        lt_buf b = LT_BUF_INIT;
+        if (lt_trial_user_set_access(t, name, role_s ? &role : NULL, all || sites_s ? sites : NULL,
+                                     n, reason, &err) != LT_OK ||
+            lt_trial_user_json(t, name, &b, &err) != LT_OK) {
+            /* the library names the member; here it is the option or the argument */
+            if (!strcmp(err.where, "role")) snprintf(err.where, sizeof err.where, "--role");
+            if (!strcmp(err.where, "sites")) snprintf(err.where, sizeof err.where, "--sites");
+            if (!strcmp(err.where, "name")) snprintf(err.where, sizeof err.where, "NAME");
+            rc = lt_cli_fail(&err);
+        } else if (json) {
+            lt_buf_putc(&b, '\n');
+            rc = lt_cli_print_buf(&b);
+        } else {
+            /* the user as stored now, from the same document --json prints */
+            lt_json *j = NULL;
+            if (lt_json_parse(b.p, b.n, "user", &j, &err) != LT_OK) {
+                rc = lt_cli_fail(&err);
+            } else {
+                const lt_json *sv = lt_json_get(j, "sites");
+                printf("user %s is now %s at ", name, lt_json_get_str(j, "role", ""));
+                for (size_t i = 0; i < lt_json_size(sv); i++) {
+                    const char *s1 = lt_json_str(lt_json_at(sv, i));
+                    printf("%s%s", i ? "," : "", s1 && !strcmp(s1, "*") ? "every site" : s1 ? s1 : "");
+                }
+                printf("\n");
+            }
+            lt_json_free(j);
+        }
+        lt_buf_free(&b);
+        lt_trial_close(t);
+    }
+    free(copy);
+    return rc;
 }
 
 int lt_cmd_user(int argc, char **argv)
@@ -50,9 +147,11 @@ int lt_cmd_user(int argc, char **argv)
         return lt_cli_user_state(argc - 1, argv + 1);
     /* cli/sign.c: the full name a signature shows */
     if (!strcmp(argv[1], "name")) return lt_cli_user_full_name(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "set")) return user_set(argc - 1, argv + 1);
     bool bind = !strcmp(argv[1], "bind");
     if (strcmp(argv[1], "add") != 0 && !bind)
-        return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add or bind)", argv[1]);
+        return lt_cli_usage_error("user", "unknown subcommand '%s' (expected add, bind, set, name, "
+                                          "password, totp, deactivate or activate)", argv[1]);
     static const struct option opts[] = {
         {"name", required_argument, 0, 'n'}, {"role", required_argument, 0, 'r'},
         {"site", required_argument, 0, 's'}, {"all-sites", no_argument, 0, 'a'},
@@ -97,14 +196,21 @@ int lt_cmd_user(int argc, char **argv)
         if (rc) return rc;
         lt_error err;
         lt_error_clear(&err);
+        lt_buf b = LT_BUF_INIT;
         if (lt_trial_user_bind(t, name, os_users, nos, &err) != LT_OK) {
             if (!strcmp(err.where, "os_user")) snprintf(err.where, sizeof err.where, "--os-user");
             rc = lt_cli_fail(&err);
+        } else if (json) {
+            /* the user as it now is: what the server's users.bind answers */
+            rc = lt_trial_user_json(t, name, &b, &err) != LT_OK ? lt_cli_fail(&err) : 0;
+            lt_buf_putc(&b, '\n');
+            if (!rc) rc = lt_cli_print_buf(&b);
         } else {
             printf("bound user %s to", name);
             for (size_t i = 0; i < nos; i++) printf("%s OS account %s", i ? "," : "", os_users[i]);
             printf("\n");
         }
+        lt_buf_free(&b);
         lt_trial_close(t);
         return rc;
     }

@@ -7,6 +7,7 @@
 # replay of every allocation from the seed and the audit chain are verified; the figures are
 # written only when both pass. Writes its section of docs/BENCHMARKS.md. Not part of make check.
 # usage: sh bench/store/run.sh [BUILD] [N]   (defaults: build, 400 patients per run)
+# REPORT_ONLY=1 writes the section again from the last run's figures (after editing notes.md).
 set -eu
 BUILD=${1:-build}
 N=${2:-400}
@@ -16,12 +17,14 @@ HERE=$(cd "$(dirname "$0")/../.." && pwd)
 L="$BUILD/cli/lutetia"
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 export PGBIN
+WORK=$(cd "$BUILD" && pwd)/bench-store
+ROWS="$WORK/rows"
+if [ -z "${REPORT_ONLY:-}" ]; then
 ninja -C "$BUILD" bench/store/bench_store >/dev/null
 B="$BUILD/bench/store/bench_store"
 [ -x "$L" ] && [ -x "$B" ] || { echo "bench/store/run.sh: build first (make build)"; exit 2; }
 command -v pgbench >/dev/null || { echo "bench/store/run.sh: needs pgbench (postgresql-client)"; exit 2; }
 # on the disk the build lives on (not a tmpfs, where a durable commit costs nothing)
-WORK=$(cd "$BUILD" && pwd)/bench-store
 rm -rf "$WORK"
 mkdir -p "$WORK"
 chmod 755 "$WORK"
@@ -60,7 +63,6 @@ measure() { # DB KEY CLIENTS
     echo "$r $l"
 }
 
-ROWS="$WORK/rows"
 : >"$ROWS"
 for c in $CLIENTS; do
     echo "== $c clients" >&2
@@ -72,7 +74,12 @@ for c in $CLIENTS; do
     echo "$c $tps $pg $sq" | tee -a "$ROWS" >&2
 done
 
-PGV=$(psql_q -d "$BASE" -c "SHOW server_version" | cut -d' ' -f1)
+psql_q -d "$BASE" -c "SHOW server_version" | cut -d' ' -f1 >"$WORK/pgv"
+uptime | sed 's/.*load average: //' >"$WORK/load"
+date -u +%Y-%m-%d >"$WORK/date"
+fi
+[ -s "$ROWS" ] || { echo "bench/store/run.sh: no figures in $ROWS: run it without REPORT_ONLY"; exit 2; }
+PGV=$(cat "$WORK/pgv")
 FS=$(df -T "$WORK" | awk 'NR == 2 {print $2}')
 SECTION="$WORK/section.md"
 {
@@ -83,13 +90,16 @@ SECTION="$WORK/section.md"
 $N confirmed NELMAS patients per run, randomised and then given one lab each by C concurrent
 clients: each client is a thread doing what a \`lutetia serve\` request thread does (open the
 trial as the user, run the operation of the operations table, close), PostgreSQL connections
-pooled. Every write is one transaction with its audit records, all writers serialised on the
-trial's advisory lock (one audit chain). Beside it, in the same run on the same cluster,
+pooled. Every write is one transaction with its audit records; on PostgreSQL a patient's step
+locks its patient, randomisation the trial's allocation sequence, and the one audit chain is
+held only for the step's commit (docs/store.md, "Patients' steps side by side"); SQLite runs
+one writer at a time. Beside it, in the same run on the same cluster,
 \`pgbench -N\` (simple-update: three statements and an insert per transaction) with the same
 client counts for ${SECONDS_PGBENCH}s; and the same load on the SQLite store (WAL,
 \`synchronous=FULL\`). Cluster: PostgreSQL $PGV from Debian, fsync on, on the build's disk ($FS).
 After each run every allocation is replayed from the seed and the audit chain verified.
-Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1).
+Measured $(cat "$WORK/date") on $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1),
+shared with other work (load average at the end: $(cat "$WORK/load")).
 
 | clients | pgbench -N TPS | PG randomisations/s | % of pgbench | PG labs/s | % of pgbench | SQLite randomisations/s | SQLite labs/s |
 |---|---|---|---|---|---|---|---|

@@ -102,6 +102,12 @@ LT_API lt_status lt_auth_token_create(lt_trial *t, const char *user, int64_t exp
                                       char id[LT_AUTH_TOKEN_ID_HEX], lt_error *err);
 /* Revokes token id (its owner or an admin; "token.revoke"). */
 LT_API lt_status lt_auth_token_revoke(lt_trial *t, const char *id, lt_error *err);
+/* The API tokens the acting user may see (an admin: everyone's; anyone else: its own), as
+ * {"tokens":[{"id","user","created","expires","last_used","state"}],"count"} appended to out:
+ * times RFC 3339 UTC (expires null: until revoked), last_used the UTC day of the last use or
+ * null, state "active", "revoked" or "expired" at now. Never the secret or its hash
+ * (src/auth/tokens.c). */
+LT_API lt_status lt_auth_token_list(lt_trial *t, int64_t now, lt_buf *out, lt_error *err);
 /* The user a bearer token stands for at now; LT_EPERM when it is malformed, unknown, revoked or
  * expired (one message). The caller then opens the trial as that user, which refuses a
  * deactivated one. */

@@ -320,6 +320,14 @@ LT_API lt_status lt_conduct_survival(lt_conduct *c, const char *endpoint, lt_dat
                                      const lt_surv_json_options *o, const lt_surv_spec *spec,
                                      lt_buf *out, lt_error *err);
 
+/* The randomised patients the user may read, by id, for the tables that describe them: a
+ * JSON array of {patient, site, arm, randomised_on, birth_date, sex, age}, appended to json.
+ * birth_date and sex are the recorded profile's, else the facts stored at screening (a partial
+ * birth date is none); sex "female", "male" or null; age in whole years on the day of
+ * randomisation (lt_date_age_years), null when the birth date is unknown. Aggregates only:
+ * the DSMB report counts them (src/conduct/demographics.c). */
+LT_API lt_status lt_conduct_demographics(lt_conduct *c, lt_buf *json, lt_error *err);
+
 /* ---- listings (src/conduct/listing.c) ----
  * What was recorded, one kind at a time, each row with who recorded it (the user, role and
  * time of the audit record of its current revision; `rev` > 1 marks a corrected record whose

@@ -69,6 +69,9 @@ LT_API lt_status lt_ops_check_args(const lt_op *op, const lt_json *args, lt_erro
  * (LT_ENOTFOUND, the same answer as a missing one), then runs the handler. */
 LT_API lt_status lt_ops_call(const lt_op *op, lt_trial *t, const lt_json *args, lt_buf *out,
                              lt_error *err);
+/* The media type of op's answer: "application/json", or another for the few rows that answer
+ * a file ("text/calendar; charset=utf-8" for the iCalendar calendar). */
+LT_API const char *lt_ops_media_type(const lt_op *op);
 /* Whether role may run op by its row. */
 LT_API bool lt_ops_allowed(const lt_op *op, lt_role role);
 

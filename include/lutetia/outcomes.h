@@ -328,4 +328,14 @@ typedef enum lt_dataset_format {
 LT_API void lt_endpoint_dataset_write(const lt_endpoint_dataset *d, lt_dataset_format fmt,
                                       lt_buf *out);
 
+/* The per-visit datasets of set (src/outcomes/scores.c), appended to out: with json, one
+ * document ending in a newline ({"instrument":"qlq_c30","rows":[{"patient","arm","date", one
+ * member per scale, null when unscored}]}; {"criteria":"RECIST 1.1","rows":[{"patient","arm",
+ * "date","sum_mm","nadir_mm","target","nontarget","overall"}]}); with csv a header and one line
+ * per row; otherwise a readable table. events names the source in errors ("trial store"). */
+LT_API lt_status lt_qol_dataset_write(const lt_outcome_set *set, bool csv, bool json, lt_buf *out,
+                                      lt_error *err);
+LT_API lt_status lt_response_dataset_write(const lt_outcome_set *set, const char *events, bool csv,
+                                           bool json, lt_buf *out, lt_error *err);
+
 #endif

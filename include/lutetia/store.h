@@ -121,6 +121,20 @@ LT_API lt_status lt_store_begin(lt_store *st, lt_error *err);
 LT_API lt_status lt_store_commit(lt_store *st, lt_error *err);
 LT_API void lt_store_rollback(lt_store *st);
 
+/* A write transaction of one patient's step (docs/store.md, "One chain under concurrency").
+ * On SQLite it is lt_store_begin. On PostgreSQL it serialises with the steps of the same
+ * patient and with every lt_store_begin transaction, but not with the steps of other patients:
+ * their reads, checks and writes run side by side, and the trial's one audit chain is taken
+ * only at the commit, where the step's audit records are appended. The caller reads and
+ * writes only that patient's records (ids under "PATIENT/", the patient record itself), and
+ * takes lt_store_lock for anything else shared that it reads to decide. */
+LT_API lt_status lt_store_begin_patient(lt_store *st, const char *patient, lt_error *err);
+/* Inside lt_store_begin_patient's transaction, before its first write: serialises the rest of
+ * it with every other transaction that takes the same named lock (randomisation: "allocation",
+ * the trial's one allocation sequence). A no-op in any other transaction, which already runs
+ * alone. */
+LT_API lt_status lt_store_lock(lt_store *st, const char *name, lt_error *err);
+
 /* Reads one record. On success *out is the caller's (lt_record_free); LT_ENOTFOUND if absent. */
 LT_API lt_status lt_store_get(lt_store *st, const char *kind, const char *id, lt_record **out,
                               lt_error *err);

@@ -123,13 +123,18 @@ LT_API const lt_protocol *lt_trial_protocol(const lt_trial *t);
  * records a re-consent, without a reason), and each patient's calendar follows the version in
  * force on each of its dates. Admin only; audited ("trial.amend"). */
 typedef struct lt_trial_amendment {
-    const char *protocol;     /* the protocol file holding the new version */
+    const char *protocol;     /* the protocol file holding the new version; with text, only
+                                 the name the amendment record gives its source */
     const char *version;      /* the version it brings (the file's latest, or one of versions) */
     lt_date effective;        /* the day it takes effect: after the previous amendment's */
     const char *consent_form; /* the consent form it asks for; NULL: the version's name */
     const char *reason;       /* why, for the audit trail (may be NULL) */
+    const char *text;         /* the protocol file's content (NUL-terminated JSON) instead of
+                                 reading protocol: what the server receives in a request body;
+                                 NULL: read the file */
 } lt_trial_amendment;
-/* *reconsent_due (may be NULL): how many patients must re-consent once it is in force. */
+/* *reconsent_due (may be NULL): how many patients must re-consent once it is in force. Errors
+ * name the member concerned: "protocol", "version", "effective". */
 LT_API lt_status lt_trial_amend(lt_trial *t, const lt_trial_amendment *a, int *reconsent_due,
                                 lt_error *err);
 /* The protocol version in force on day d (the one the trial began with before any amendment). */
@@ -246,6 +251,16 @@ LT_API const char *lt_trial_key_file(const lt_trial *t);
 LT_API lt_status lt_trial_seed_known(const char *db, bool *known, lt_error *err);
 LT_API lt_status lt_trial_user_set_active(lt_trial *t, const char *name, bool active,
                                           const char *reason, lt_error *err);
+/* Admin only (src/trial/user_access.c): changes user name's role (role NULL: kept) and sites
+ * (sites NULL: kept; else existing codes, or "*" alone), audited "user.set" with reason (may be
+ * NULL). Open sessions and tokens of the user act with the new rights from their next request.
+ * LT_ECONFLICT when nothing would change; an admin cannot change its own role. Errors name
+ * "name", "role" or "sites". */
+LT_API lt_status lt_trial_user_set_access(lt_trial *t, const char *name, const lt_role *role,
+                                          const char *const *sites, size_t nsites,
+                                          const char *reason, lt_error *err);
+/* Admin only: {"user","role","sites","os_users","active"} of user name, appended to out. */
+LT_API lt_status lt_trial_user_json(lt_trial *t, const char *name, lt_buf *out, lt_error *err);
 
 /* ---- what an electronic signature needs of the trial (src/trial/signer.c) ---- */
 /* Admin only: sets the user's full name (11.50(a)(1): a signature shows the signer's printed

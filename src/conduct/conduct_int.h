@@ -128,5 +128,11 @@ lt_date lt__screened_birth_date(const lt_json *doc);
 const char *lt__screened_sex(const lt_json *doc);
 double lt__screened_weight_kg(const lt_json *doc);
 lt_date lt__screened_procedure(const lt_json *doc, const char *code);
+/* The birth date and sex of a patient as every reader takes them (the dose rules,
+ * lt_conduct_demographics): the recorded profile's where it says them, else the screened
+ * facts'. Either document may be NULL. *sex is "female", "male" or NULL (unknown); a partial
+ * birth date ("1950") is no date. */
+void lt__demographics_pick(const lt_json *profile, const lt_json *screened, lt_date *birth,
+                           const char **sex);
 
 #endif

@@ -153,13 +153,12 @@ static lt_status dose_history_load(const history *h, dose_history *out, lt_error
         dose_history_free(&d);
         return rc;
     }
-    /* a recorded profile (a correction, with its reason) wins; what it does not say comes from
-     * the facts stored at screening, so that nothing screened is entered twice */
+    /* a recorded profile wins; what it does not say comes from the screened facts */
     const lt_json *pf = h->profile.n ? h->profile.v[0] : NULL;
-    const char *sex = lt_json_get_str(pf, "sex", NULL);
-    if (!sex || !*sex) sex = lt__screened_sex(scr);
-    lt_date birth = pf ? lt__get_date(pf, "birth_date") : LT_DATE_NONE;
-    if (birth == LT_DATE_NONE) birth = lt__screened_birth_date(scr);
+    const char *sex = NULL;
+    lt_date birth = LT_DATE_NONE;
+    lt__demographics_pick(pf, scr, &birth, &sex);
+    if (!sex) sex = "";
     double weight = lt_json_get_num(pf, "weight_kg", NAN);
     if (isnan(weight)) weight = lt__screened_weight_kg(scr);
     d.h = (lt_dose_history){d.labs, nl + h->labs.n, d.dec, h->decisions.n, d.given, h->admins.n,

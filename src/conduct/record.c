@@ -111,7 +111,9 @@ lt_status lt__txn_begin(lt__txn *x, lt_conduct *c, const char *patient, lt_enrol
     x->c = c;
     if (!patient || !*patient) LT_FAIL(err, LT_EINVAL, "--patient", "a patient id is needed");
     lt_store *st = lt_trial_store(c->t);
-    lt_status rc = lt_store_begin(st, err);
+    /* a step reads and writes this patient's records only: steps of other patients run
+     * beside it until its first write (docs/store.md) */
+    lt_status rc = lt_store_begin_patient(st, patient, err);
     if (rc != LT_OK) return rc;
     x->open = true;
     rc = lt__pdoc_load(c->t, patient, &x->d, err);

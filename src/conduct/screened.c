@@ -42,3 +42,15 @@ lt_date lt__screened_procedure(const lt_json *doc, const char *code)
     const lt_json *p = latest(doc, "procedures", code);
     return p ? lt__get_date(p, "date") : LT_DATE_NONE;
 }
+
+void lt__demographics_pick(const lt_json *profile, const lt_json *screened, lt_date *birth,
+                           const char **sex)
+{
+    /* a recorded profile (a correction, with its reason) wins; what it does not say comes from
+     * the facts stored at screening, so that nothing screened is entered twice */
+    const char *s = lt_json_get_str(profile, "sex", NULL);
+    if (!s || !*s) s = lt__screened_sex(screened);
+    *sex = !strcmp(s, "female") ? "female" : !strcmp(s, "male") ? "male" : NULL;
+    *birth = profile ? lt__get_date(profile, "birth_date") : LT_DATE_NONE;
+    if (*birth == LT_DATE_NONE) *birth = lt__screened_birth_date(screened);
+}

@@ -83,6 +83,7 @@ typedef struct lt__xctx {
      * protocol's schedule and its planned visits (TV, SV) */
     lt_conduct *cd;
     lt_outcome_set *set;
+    lt_json *demo; /* lt_conduct_demographics: the subjects' birth dates and sexes */
     lt_schedule *sched;
     lt__xvisit *visits;
     size_t nvisits;

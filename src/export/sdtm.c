@@ -105,13 +105,20 @@ lt_status lt__x_each_of(ctx *c, const char *kind, subject_fn fn)
     return rc;
 }
 
-static void take_profile(ctx *c, subject *s, const lt_record *r, const lt_json *j)
+/* Birth date and sex from lt_conduct_demographics, as the DSMB report's baseline reads them:
+ * the recorded profile's, else the facts stored at screening. */
+static lt_status take_demographics(ctx *c)
 {
-    (void)c, (void)r;
-    lt_date d;
-    const char *b = lt_json_get_str(j, "birth_date", NULL), *sex = lt_json_get_str(j, "sex", "");
-    if (b && lt_date_parse(b, false, &d)) s->birth = d;
-    s->sex = !strcmp(sex, "female") ? 'F' : !strcmp(sex, "male") ? 'M' : 'U';
+    for (const lt_json *v = lt_json_first(c->demo); v; v = lt_json_next(v)) {
+        subject *s = lt__x_find(c, lt_json_get_str(v, "patient", ""));
+        if (!s) continue;
+        lt_date d;
+        const char *b = lt_json_get_str(v, "birth_date", NULL),
+                   *sex = lt_json_get_str(v, "sex", "");
+        if (b && lt_date_parse(b, false, &d)) s->birth = d;
+        s->sex = !strcmp(sex, "female") ? 'F' : !strcmp(sex, "male") ? 'M' : 'U';
+    }
+    return LT_OK;
 }
 
 static void take_death(ctx *c, subject *s, const lt_record *r, const lt_json *j)
@@ -571,7 +578,7 @@ static lt_status subjects(ctx *c)
     lt_status rc = lt_store_each(c->t->st, "patient", NULL, read_subject, c, c->err);
     if (rc == LT_OK && c->rc) rc = c->rc; /* a record that could not be read */
     if (rc == LT_OK && c->oom) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
-    if (rc == LT_OK) rc = lt__x_each_of(c, "profile", take_profile);
+    if (rc == LT_OK) rc = take_demographics(c);
     if (rc == LT_OK) rc = lt__x_each_of(c, "outcome_event", take_death);
     if (rc == LT_OK) rc = lt__x_each_of(c, "administration", take_first_dose);
     if (rc == LT_OK) rc = lt__x_each_of(c, "oral_event", take_oral);
@@ -591,6 +598,7 @@ static void subjects_free(ctx *c)
     free(c->visits);
     lt_schedule_free(c->sched);
     lt_outcome_set_free(c->set);
+    lt_json_free(c->demo);
     lt_conduct_free(c->cd);
 }
 
@@ -625,6 +633,11 @@ lt_status lt_export_tabulations(lt_trial *t, const lt_export_tab_options *o, lt_
      * the conduct module, which opens its own reads: before the snapshot the rest is read in */
     rc = lt_conduct_new(t, NULL, &c.cd, err);
     if (rc == LT_OK) rc = lt_conduct_outcomes(c.cd, NULL, NULL, &c.set, err);
+    lt_buf demo = LT_BUF_INIT;
+    if (rc == LT_OK) rc = lt_conduct_demographics(c.cd, &demo, err);
+    if (rc == LT_OK && lt_buf_failed(&demo)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    if (rc == LT_OK) rc = lt_json_parse(demo.p, demo.n, "demographics", &c.demo, err);
+    lt_buf_free(&demo);
     if (rc == LT_OK && o->sdtm) rc = lt__x_plan_visits(&c);
     if (rc == LT_OK) rc = lt_store_read_begin(t->st, err);
     if (rc != LT_OK) {

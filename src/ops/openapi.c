@@ -1,5 +1,6 @@
 /* The OpenAPI 3.1 document, generated from the operations table and the server's fixed routes
  * (sign-in, health, metrics, this document), so that it cannot drift from what is served. */
+#include <stdio.h>
 #include <string.h>
 #include "lutetia/ops.h"
 
@@ -99,9 +100,19 @@ static void operation(lt_buf *out, const lt_op *op)
             }
         lt_buf_puts(out, "]}}}}");
     }
-    lt_buf_printf(out, ",\"responses\":{\"200\":{\"description\":\"the answer\",\"content\":"
-                       "{\"application/json\":{\"schema\":{\"type\":\"object\"}}}},%s}}",
-                  problem_response);
+    /* a row answering a file says its media type (text/calendar), without a JSON schema */
+    const char *media = lt_ops_media_type(op);
+    if (!strcmp(media, "application/json"))
+        lt_buf_printf(out, ",\"responses\":{\"200\":{\"description\":\"the answer\",\"content\":"
+                           "{\"application/json\":{\"schema\":{\"type\":\"object\"}}}},%s}}",
+                      problem_response);
+    else {
+        char type[64];
+        snprintf(type, sizeof type, "%.*s", (int)strcspn(media, ";"), media);
+        lt_buf_printf(out, ",\"responses\":{\"200\":{\"description\":\"the answer\",\"content\":"
+                           "{\"%s\":{\"schema\":{\"type\":\"string\"}}}},%s}}",
+                      type, problem_response);
+    }
 }
 
 /* The routes the server adds beside the table (src/server/server.c). */

@@ -1,6 +1,7 @@
 /* The operations table (include/lutetia/ops.h): one row per operation, its handler calling the
  * library function the CLI verb calls, and the one argument check both doors rely on. */
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,16 +167,53 @@ static lt_status op_due(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *er
     return rc;
 }
 
+/* SEQ:HASH as `audit head` prints it (the CLI's --expect-head). */
+static bool parse_head(const char *s, int64_t *seq, char hash[LT_STORE_HASH_HEX])
+{
+    const char *colon = strchr(s, ':');
+    if (!colon || colon == s || colon - s > 10 || strlen(colon + 1) != LT_STORE_HASH_HEX - 1)
+        return false;
+    int64_t v = 0;
+    for (const char *p = s; p < colon; p++) {
+        if (*p < '0' || *p > '9') return false;
+        v = v * 10 + (*p - '0');
+    }
+    for (const char *p = colon + 1; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) return false;
+    if (v < 1) return false;
+    *seq = v;
+    memcpy(hash, colon + 1, LT_STORE_HASH_HEX);
+    return true;
+}
+
 static lt_status op_audit_verify(lt_trial *t, const lt_json *a, lt_buf *out, lt_error *err)
 {
-    (void)a;
     lt_store *st = lt_trial_store(t);
-    int64_t n = 0;
-    char head[LT_STORE_HASH_HEX] = "";
+    /* the anchors kept outside the store, as `audit verify --expect-head --public-key` takes
+     * them: the head someone wrote down, the checkpoint key (its hex, as audit keygen writes) */
+    const char *expect = lt__arg_str(a, "expect_head"), *pub = lt__arg_str(a, "public_key");
+    lt_audit_anchors anchors = {0};
+    char want[LT_STORE_HASH_HEX];
+    unsigned char pk[LT_STORE_SIGN_PUBLIC_BYTES];
+    size_t got = 0;
+    if (expect && !parse_head(expect, &anchors.expect_seq, want))
+        LT_FAIL(err, LT_EINVAL, "expect_head",
+                "expected SEQ:HASH (a sequence number, a colon and 64 lowercase hex digits, as "
+                "the audit head gives them), found \"%.80s\"", expect);
+    if (expect) anchors.expect_hash = want;
+    if (pub && (strlen(pub) != 2 * sizeof pk ||
+                sodium_hex2bin(pk, sizeof pk, pub, strlen(pub), NULL, &got, NULL) != 0 ||
+                got != sizeof pk))
+        LT_FAIL(err, LT_EINVAL, "public_key",
+                "expected the %zu hex digits of a checkpoint public key (audit keygen), found %zu "
+                "characters", 2 * sizeof pk, strlen(pub));
+    if (pub) anchors.public_key = pk;
+    lt_audit_verified v;
+    memset(&v, 0, sizeof v);
     bool seed = false;
     lt_error why;
     lt_error_clear(&why);
-    lt_status rc = lt_store_audit_verify(st, &n, head, &why);
+    lt_status rc = lt_store_audit_verify_anchored(st, &anchors, &v, &why);
     if (rc == LT_OK) rc = lt_trial_verify_seed(st, lt_trial_key_file(t), &seed, &why);
     if (rc != LT_OK && rc != LT_ECORRUPT) {
         *err = why;
@@ -184,9 +222,14 @@ static lt_status op_audit_verify(lt_trial *t, const lt_json *a, lt_buf *out, lt_
     /* a trail that fails verification is the answer, not an error of the request (the CLI
      * exits 1, "findings") */
     lt_buf_printf(out, "{\"ok\":%s,\"records\":%lld,\"head\":", rc == LT_OK ? "true" : "false",
-                  (long long)n);
-    lt_buf_json_str(out, head);
+                  (long long)v.records);
+    lt_buf_json_str(out, v.head);
     lt_buf_printf(out, ",\"seed_checked\":%s", seed ? "true" : "false");
+    if (expect) {
+        lt_buf_puts(out, ",\"expected_head\":");
+        lt_buf_json_str(out, expect);
+    }
+    if (pub) lt_buf_printf(out, ",\"checkpoints\":%lld", (long long)v.checkpoints);
     if (rc != LT_OK) {
         lt_buf_puts(out, ",\"problem\":{\"where\":");
         lt_buf_json_str(out, why.where);
@@ -274,7 +317,12 @@ static const lt_op enrolment[] = {
      op_due},
     {"audit.verify", "GET", "/api/v1/audit/verify",
      "verify the hash-chained audit trail and the sealed seed", "lutetia audit verify",
-     R(ADMIN) | R(MONITOR), false, false, {{0}}, op_audit_verify},
+     R(ADMIN) | R(MONITOR), false, false,
+     {{"expect_head", LT_OP_STRING, LT_OP_IN_QUERY, false,
+       "SEQ:HASH: the chain must hold this head (one written down from the audit head)"},
+      {"public_key", LT_OP_STRING, LT_OP_IN_QUERY, false,
+       "a checkpoint public key (hex, as audit keygen writes it): its signed checkpoints must verify"}},
+     op_audit_verify},
     {"users.me", "GET", "/api/v1/users/me", "who the request acts as: user, role, sites",
      "lutetia trial show", LT_OP_EVERY_ROLE, false, false, {{0}}, op_me},
 };
@@ -284,7 +332,8 @@ static const lt_op_group enrolment_group = {enrolment, sizeof enrolment / sizeof
 /* Each file of rows adds its group here, in the order the routes are matched and documented. */
 static const lt_op_group *const groups[] = {&enrolment_group, &lt__ops_records, &lt__ops_reads,
                                             &lt__ops_sign, &lt__ops_report, &lt__ops_account,
-                                            &lt__ops_stats};
+                                            &lt__ops_stats, &lt__ops_admin,
+                                            &lt__ops_files, &lt__ops_scores};
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 size_t lt_ops_count(void)
@@ -308,6 +357,26 @@ const lt_op *lt_ops_find(const char *name)
     for (size_t i = 0; name && i < lt_ops_count(); i++)
         if (!strcmp(lt_ops_at(i)->name, name)) return lt_ops_at(i);
     return NULL;
+}
+
+/* Rows whose answer is not JSON. Kept here rather than as a member of lt_op, which every row
+ * of every file initialises by position and would then all have to name. */
+static const struct {
+    const char *op, *type;
+} media[] = {
+    {"schedule.ics", "text/calendar; charset=utf-8"},
+    {"reports.consort", "image/svg+xml"},
+    {"reports.consort_closed", "image/svg+xml"},
+    {"reports.dsmb_page", "text/html; charset=utf-8"},
+    {"reports.dsmb_closed_page", "text/html; charset=utf-8"},
+    {"exports.odm", "application/xml"},
+};
+
+const char *lt_ops_media_type(const lt_op *op)
+{
+    for (size_t i = 0; op && i < sizeof media / sizeof media[0]; i++)
+        if (!strcmp(op->name, media[i].op)) return media[i].type;
+    return "application/json";
 }
 
 bool lt_ops_allowed(const lt_op *op, lt_role role)

@@ -19,6 +19,9 @@ extern const lt_op_group lt__ops_sign; /* ops_sign.c: electronic signatures */
 extern const lt_op_group lt__ops_report; /* ops_report.c: the DSMB report */
 extern const lt_op_group lt__ops_account; /* ops_account.c: your password, second factor */
 extern const lt_op_group lt__ops_stats; /* ops_stats.c: survival analyses of an endpoint */
+extern const lt_op_group lt__ops_admin; /* ops_admin.c: amendments, users' rights, tokens */
+extern const lt_op_group lt__ops_files; /* ops_files.c: iCalendar calendar, CONSORT diagram */
+extern const lt_op_group lt__ops_scores; /* ops_scores.c: QLQ-C30 scores, RECIST responses */
 
 #define R(x) LT_OP_ROLE(LT_ROLE_##x)
 #define PATIENT_PATH {"patient", LT_OP_STRING, LT_OP_IN_PATH, true, "the patient's id"}

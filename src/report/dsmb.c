@@ -335,17 +335,87 @@ static void consort(ctx *c, const lt_json *analysed_n, const char *analysed_by)
 
 /* ---- baseline ---- */
 
-static void baseline(ctx *c)
+/* The age at randomisation that splits the table's two age groups: 65 years, the threshold
+ * of ICH E7 (studies in support of special populations: geriatrics) and of the subgroups the
+ * radioligand trials report (NETTER-1, VISION); the protocols name no other. */
+#define AGE_SPLIT 65
+
+static double median(double *v, size_t n);
+
+/* Patients by site, age group, sex and each stratification factor's level, and the age's
+ * median and range: ages and sexes from lt_conduct_demographics (the recorded profile, else
+ * the facts stored at screening; the age at randomisation by lt_date_age_years, as ADaM's
+ * ADSL.AGE), a patient whose birth date is unknown counted as such. */
+static lt_status baseline(ctx *c)
 {
-    lt__tally t;
+    lt_buf b = LT_BUF_INIT;
+    lt_json *demo = NULL;
+    lt_status rc = lt_conduct_demographics(c->cd, &b, c->err);
+    if (rc == LT_OK && lt_buf_failed(&b)) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
+    if (rc == LT_OK) rc = lt_json_parse(b.p, b.n, "demographics", &demo, c->err);
+    lt_buf_free(&b);
+    if (rc != LT_OK) return rc;
+    char young[40], old[40];
+    snprintf(young, sizeof young, "Age < %d years", AGE_SPLIT);
+    snprintf(old, sizeof old, "Age >= %d years", AGE_SPLIT);
+    lt__tally t, ages;
     lt__tally_init(&t, c->ncols);
-    const lt_json *a = lt_json_get(c->pats, "patients");
-    for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
-        int g = patient_col(c, lt_json_get_str(v, "id", NULL));
+    lt__tally_init(&ages, c->ncols);
+    /* the rows in the order a reader compares them, each shown even when 0: an unknown that
+     * is absent says that none is unknown */
+    static const char *const fixed[] = {
+        "Patients", "", "", "Age unknown", "Sex: female", "Sex: male", "Sex: unknown"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        lt__tally_add(&t, i == 1 ? young : i == 2 ? old : fixed[i], 0, 0);
+    size_t nd = lt_json_size(demo);
+    double *age = calloc(nd + 1, sizeof *age);
+    int *col = calloc(nd + 1, sizeof *col);
+    if (!age || !col) {
+        free(age), free(col);
+        lt_json_free(demo);
+        lt__tally_free(&t);
+        lt__tally_free(&ages);
+        return lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
+    }
+    size_t k = 0;
+    for (const lt_json *v = lt_json_first(demo); v; v = lt_json_next(v), k++) {
+        int g = patient_col(c, lt_json_get_str(v, "patient", NULL));
+        col[k] = g;
+        age[k] = NAN;
         if (g < 0) continue;
         add(c, &t, "Patients", g, 1);
+        double a;
+        if (lt_json_num(lt_json_get(v, "age"), &a)) {
+            age[k] = a;
+            add(c, &t, a < AGE_SPLIT ? young : old, g, 1);
+        } else {
+            add(c, &t, "Age unknown", g, 1);
+        }
+        const char *sex = lt_json_get_str(v, "sex", NULL);
+        add(c, &t,
+            !sex                     ? "Sex: unknown"
+            : !strcmp(sex, "female") ? "Sex: female"
+                                     : "Sex: male",
+            g, 1);
     }
-    /* sites first, then each stratification factor's levels: a reader compares like rows */
+    /* median and range per column over the known ages (the total: every arm's) */
+    double *tmp = calloc(nd + 1, sizeof *tmp);
+    for (size_t g = 0; tmp && g < c->ncols; g++) {
+        size_t n = 0;
+        bool total = closed(c) && g == c->ncols - 1;
+        for (size_t i = 0; i < nd; i++)
+            if (col[i] >= 0 && !isnan(age[i]) && (total || col[i] == (int)g)) tmp[n++] = age[i];
+        double med = median(tmp, n); /* sorts tmp */
+        lt__tally_set(&ages, "Patients with a known age", (int)g, (double)n);
+        lt__tally_set(&ages, "Median", (int)g, med);
+        lt__tally_set(&ages, "Minimum", (int)g, n ? tmp[0] : NAN);
+        lt__tally_set(&ages, "Maximum", (int)g, n ? tmp[n - 1] : NAN);
+    }
+    if (!tmp) ages.failed = 1;
+    free(tmp), free(age), free(col);
+    lt_json_free(demo);
+    /* sites, then each stratification factor's levels */
+    const lt_json *a = lt_json_get(c->pats, "patients");
     for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
         int g = patient_col(c, lt_json_get_str(v, "id", NULL));
         if (g < 0) continue;
@@ -365,13 +435,28 @@ static void baseline(ctx *c)
         }
     }
     section_open(c, "baseline", "Baseline characteristics",
-                 "lt_trial_patients: site and stratification factors of the allocated patients");
+                 "lt_conduct_demographics (age at randomisation, sex) and lt_trial_patients "
+                 "(site, stratification factors) of the allocated patients");
+    char note[300];
+    snprintf(note, sizeof note,
+             "Age in whole years on the day of randomisation, from the recorded profile's birth "
+             "date or else the one screened; a patient whose birth date is unknown (none "
+             "recorded, or known to the year or month only) is counted as \"Age unknown\". "
+             "Age groups split at %d years (ICH E7).",
+             AGE_SPLIT);
+    const char *nt[] = {note};
+    notes(c, nt, 1);
     lt_buf_puts(c->out, ",\"tables\":[");
     bool first = true;
-    table(c, &t, "baseline", "Patients by site and stratification factor",
-          "lt_trial_patients", "n", true, &first);
+    table(c, &t, "baseline", "Patients by age, sex, site and stratification factor",
+          "lt_conduct_demographics, lt_trial_patients", "n", true, &first);
+    table(c, &ages, "baseline_age", "Age at randomisation (years)", "lt_conduct_demographics",
+          "years", false, &first);
     lt_buf_puts(c->out, "]}");
+    if (t.failed || ages.failed) rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
     lt__tally_free(&t);
+    lt__tally_free(&ages);
+    return rc;
 }
 
 /* ---- exposure ---- */
@@ -760,16 +845,161 @@ static void lab_shifts(ctx *c)
 
 /* ---- deviations ---- */
 
-static void deviations(ctx *c)
+/* The kinds of a calendar entry's deviation, as `lutetia schedule` marks them (lt_visit's
+ * deviation): done outside its window, missed (its window closed by the cut-off with nothing
+ * recorded), done within a permitted delay but without the reason the protocol asks for. */
+typedef enum vkind { VK_OUT, VK_MISSED, VK_DELAYED, VK_COUNT } vkind;
+static const char *const vkind_label[VK_COUNT] = {"Visits out of window", "Visits missed (overdue)",
+                                                  "Visits delayed without a reason"};
+static const char *const vkind_key[VK_COUNT] = {"out_of_window", "missed", "delayed"};
+static const char *const vkind_short[VK_COUNT] = {"out of window", "missed",
+                                                  "delayed without a reason"};
+
+static int vkind_of(const lt_visit *v)
 {
-    lt__tally t;
+    if (!v->deviation) return -1;
+    return v->status == LT_VISIT_OUT_OF_WINDOW ? VK_OUT
+           : v->status == LT_VISIT_OVERDUE     ? VK_MISSED
+           : v->status == LT_VISIT_DELAYED     ? VK_DELAYED
+                                               : -1;
+}
+
+/* Each allocated patient's calendar as of the cut-off, by lt_conduct_calendar_of, the function
+ * behind `lutetia schedule PATIENT --as-of CUTOFF` (records after the cut-off unseen, entries
+ * whose window closed by it overdue): the deviations counted by kind per column and site, and
+ * listed per patient. The open report lists no entry (an entry's name, an everolimus
+ * dispensing or a cycle, would tell the patient's arm): only counts by kind. */
+static lt_status visit_deviations(ctx *c, lt__tally *t, lt__tally *sites, lt_buf *rows)
+{
+    lt_outcome_set *set = NULL;
+    lt_status rc = lt_conduct_outcomes(c->cd, NULL, NULL, &set, c->err);
+    if (rc != LT_OK) return rc;
+    bool first = true;
+    char d[LT_DATE_STR_MAX];
+    for (size_t i = 0; rc == LT_OK && i < set->n; i++) {
+        const lt_outcome_record *r = set->records[i];
+        int g = patient_col(c, r->id);
+        if (g < 0) continue;
+        lt_calendar *cal = NULL;
+        rc = lt_conduct_calendar_of(c->cd, r, c->cutoff, &cal, c->err);
+        if (rc != LT_OK) break;
+        size_t n[VK_COUNT] = {0};
+        for (size_t k = 0; k < cal->n; k++) {
+            int kind = vkind_of(&cal->visits[k]);
+            if (kind < 0) continue;
+            n[kind]++;
+            add(c, t, vkind_label[kind], g, 1);
+            char label[300];
+            snprintf(label, sizeof label, "Site %s: %s", r->site ? r->site : "?",
+                     vkind_short[kind]);
+            add(c, sites, label, g, 1);
+        }
+        if (n[VK_OUT] + n[VK_MISSED] + n[VK_DELAYED]) {
+            lt_buf_puts(rows, first ? "{\"patient\":" : ",{\"patient\":");
+            first = false;
+            lt_buf_json_str(rows, r->id);
+            lt_buf_puts(rows, ",\"site\":");
+            lt_buf_json_str(rows, r->site);
+            if (closed(c)) {
+                lt_buf_puts(rows, ",\"arm\":");
+                lt_buf_json_str(rows, c->col[g]);
+            }
+            for (int k = 0; k < VK_COUNT; k++)
+                lt_buf_printf(rows, ",\"%s\":%zu", vkind_key[k], n[k]);
+            if (closed(c)) {
+                lt_buf_puts(rows, ",\"entries\":[");
+                bool f2 = true;
+                for (size_t k = 0; k < cal->n; k++) {
+                    const lt_visit *v = &cal->visits[k];
+                    int kind = vkind_of(v);
+                    if (kind < 0) continue;
+                    lt_buf_puts(rows, f2 ? "{\"entry\":" : ",{\"entry\":");
+                    f2 = false;
+                    lt_buf_json_str(rows, v->id);
+                    lt_buf_puts(rows, ",\"label\":");
+                    lt_buf_json_str(rows, v->label);
+                    lt_buf_printf(rows,
+                                  ",\"kind\":\"%s\",\"status\":\"%s\",\"target\":", vkind_key[kind],
+                                  lt_visit_status_name(v->status));
+                    lt_buf_json_str(rows, v->target != LT_DATE_NONE ? lt_date_format(v->target, d)
+                                                                    : NULL);
+                    lt_buf_puts(rows, ",\"actual\":");
+                    lt_buf_json_str(rows, v->actual != LT_DATE_NONE ? lt_date_format(v->actual, d)
+                                                                    : NULL);
+                    lt_buf_puts(rows, ",\"note\":");
+                    lt_buf_json_str(rows, v->note);
+                    lt_buf_putc(rows, '}');
+                }
+                lt_buf_putc(rows, ']');
+            }
+            lt_buf_putc(rows, '}');
+        }
+        lt_calendar_free(cal);
+    }
+    lt_outcome_set_free(set);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static lt_status deviations(ctx *c)
+{
+    lt__tally t, sites;
     lt__tally_init(&t, c->ncols);
+    lt__tally_init(&sites, c->ncols);
+    /* the kinds in a fixed order, each shown even when 0 */
     lt__tally_add(&t, "Acknowledged dose deviations", 0, 0);
+    for (int k = 0; k < VK_COUNT; k++)
+        lt__tally_add(&t, vkind_label[k], 0, 0);
     const lt_json *rows = rows_of(c, LT_LIST_DEVIATIONS);
     for (const lt_json *r = lt_json_first(rows); r; r = lt_json_next(r))
         add(c, &t, "Acknowledged dose deviations", patient_col(c, lt_json_get_str(r, "patient", NULL)), 1);
+    /* a row per site of the allocated patients and kind, sites in order, zeros shown */
+    const char *names[512];
+    size_t ns = 0;
+    for (const lt_json *v = lt_json_first(lt_json_get(c->pats, "patients")); v;
+         v = lt_json_next(v)) {
+        const char *site = lt_json_get_str(v, "site", "?");
+        if (patient_col(c, lt_json_get_str(v, "id", NULL)) < 0) continue;
+        size_t k = 0;
+        while (k < ns && strcmp(names[k], site))
+            k++;
+        if (k == ns && ns < sizeof names / sizeof names[0]) names[ns++] = site;
+    }
+    qsort(names, ns, sizeof *names, cmp_str);
+    for (size_t i = 0; i < ns; i++)
+        for (int k = 0; k < VK_COUNT; k++) {
+            char label[300];
+            snprintf(label, sizeof label, "Site %s: %s", names[i], vkind_short[k]);
+            lt__tally_add(&sites, label, 0, 0);
+        }
+    lt_buf vrows = LT_BUF_INIT;
+    lt_status rc = visit_deviations(c, &t, &sites, &vrows);
+    if (rc == LT_OK && (lt_buf_failed(&vrows) || t.failed || sites.failed))
+        rc = lt_error_set(c->err, LT_ENOMEM, "", "out of memory");
+    if (rc != LT_OK) {
+        lt_buf_free(&vrows);
+        lt__tally_free(&t);
+        lt__tally_free(&sites);
+        return rc;
+    }
     section_open(c, "deviations", "Deviations",
-                 "lt_conduct_list(deviations): the investigators' acknowledged dose deviations");
+                 "lt_conduct_list(deviations): the investigators' acknowledged dose deviations; "
+                 "lt_conduct_calendar_of as of the cut-off: the calendar's visit deviations");
+    const char *nt[] = {
+        closed(c) ? "Visit deviations are the calendar's, as `lutetia schedule PATIENT --as-of` "
+                    "the cut-off marks them: done outside the window, missed (the window closed "
+                    "by the cut-off and nothing recorded), or delayed within a permitted delay "
+                    "without a recorded reason."
+                  : "Visit deviations are the calendar's, as `lutetia schedule PATIENT --as-of` "
+                    "the cut-off marks them: done outside the window, missed (the window closed "
+                    "by the cut-off and nothing recorded), or delayed within a permitted delay "
+                    "without a recorded reason. The open report counts them by kind and patient "
+                    "without naming the visits, whose names could tell the arms apart."};
+    notes(c, nt, 1);
     lt_buf_puts(c->out, ",\"rows\":[");
     bool first = true;
     for (const lt_json *r = lt_json_first(rows); r; r = lt_json_next(r)) {
@@ -787,11 +1017,19 @@ static void deviations(ctx *c)
         lt_buf_json_str(c->out, lt_json_get_str(r, "reason", ""));
         lt_buf_putc(c->out, '}');
     }
+    lt_buf_puts(c->out, "],\"visit_rows\":[");
+    lt_buf_puts(c->out, lt_buf_str(&vrows));
     lt_buf_puts(c->out, "],\"tables\":[");
     first = true;
-    table(c, &t, "deviations", "Deviations", "lt_conduct_list(deviations)", "events", false, &first);
+    table(c, &t, "deviations", "Deviations", "lt_conduct_list(deviations), lt_conduct_calendar_of",
+          "events", false, &first);
+    table(c, &sites, "deviations_by_site", "Visit deviations by site", "lt_conduct_calendar_of",
+          "events", false, &first);
     lt_buf_puts(c->out, "]}");
+    lt_buf_free(&vrows);
     lt__tally_free(&t);
+    lt__tally_free(&sites);
+    return LT_OK;
 }
 
 /* ---- survival: the endpoint's dataset, Kaplan-Meier, and in the closed report the log-rank
@@ -1086,14 +1324,16 @@ lt_status lt_report_dsmb_json(lt_trial *t, const lt_report_options *o, lt_buf *o
         lt_buf_putc(c.out, ']');
         lt_buf_puts(c.out, lt_buf_str(&props));
         lt_buf_puts(c.out, ",\"sections\":[");
-        baseline(&c);
-        exposure(&c);
-        rc = oral(&c);
+        rc = baseline(&c);
+        if (rc == LT_OK) exposure(&c);
+        if (rc == LT_OK) rc = oral(&c);
     }
     if (rc == LT_OK) rc = adverse_events(&c);
     if (rc == LT_OK) {
         lab_shifts(&c);
-        deviations(&c);
+        rc = deviations(&c);
+    }
+    if (rc == LT_OK) {
         lt_buf_puts(c.out, "]}\n");
         if (lt_buf_failed(c.out)) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     }

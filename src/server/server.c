@@ -169,6 +169,12 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *c, request *rq, 
         MHD_add_response_header(r, "Content-Type", type);
         MHD_add_response_header(r, "Cache-Control", "no-store");
         MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        /* the API's answers are data, and the few that are documents (the report's page, an
+         * SVG) carry their CSS and images inline: nothing in them may run or load anything,
+         * whatever text a record put in them (the web page's files have their own policy) */
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                "frame-ancestors 'none'; sandbox");
         if (cookie) MHD_add_response_header(r, "Set-Cookie", cookie);
         pthread_mutex_lock(&s->flight_lock);
         bool stopping = s->stopping;
@@ -375,7 +381,7 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         lt_buf_free(&out);
         return problem_err(s, c, rq, method, url, route, &err);
     }
-    return answer(s, c, rq, method, url, route, 200, "application/json", &out, NULL);
+    return answer(s, c, rq, method, url, route, 200, lt_ops_media_type(op), &out, NULL);
 }
 
 static const lt_op session_op = {

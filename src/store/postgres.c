@@ -2,8 +2,9 @@
  * sites and several server instances on one database. The same tables and schema versions as
  * the SQLite file (src/store/sqlite.c), the same append-only rules (triggers, and no UPDATE,
  * DELETE or TRUNCATE granted to the application role), and one audit chain however many
- * connections write: every write transaction takes one advisory lock first. The only file that
- * includes libpq-fe.h. */
+ * connections write: a whole-trial write transaction takes one advisory lock first, a
+ * patient's step its patient's and, for its commit, the chain's. The only file that includes
+ * libpq-fe.h. */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -17,6 +18,15 @@
  * application id): advisory locks belong to one database, so trials in other databases of the
  * cluster do not wait for each other. */
 #define LT_PG_WRITE_LOCK "1282766949"
+/* A patient's step (lt_store_begin_patient) takes the writers' lock shared, so that it runs
+ * beside other patients' steps but never beside a whole-trial writer, and then locks in the
+ * two-key space (apart from the one-key lock above): (PATIENT, hash of the id) for the
+ * patient, (NAMED, hash of the name) for lt_store_lock, (CHAIN, 0) for the audit chain, held
+ * for the step's commit (pg_chain_head to pg_append_commit). Always in that order, so no two
+ * steps wait for each other in a circle. Two ids with one hash only wait for each other. */
+#define LT_PG_PATIENT_LOCK "1282766949"
+#define LT_PG_NAMED_LOCK "1282766950"
+#define LT_PG_CHAIN_LOCK "1282766951"
 
 /* The migrations, in order; migration i brings the schema from version i to i + 1, and version
  * i means what it means in sqlite.c (1 the tables, 2 the indexes, 3 the audit's form and key
@@ -334,6 +344,66 @@ static lt_status pg_begin(void *impl, lt_error *err)
     return rc;
 }
 
+/* BEGIN and the locks of sql (a SELECT of advisory locks) in one round trip, as pg_begin. */
+static lt_status begin_locked(pg *p, const char *sql, lt_error *err)
+{
+    if (p->readonly)
+        LT_FAIL(err, LT_EINVAL, p->where,
+                "the database was opened read-only (to verify or copy it): no change is made");
+    p->pending_seq = 0;
+    lt_buf q = LT_BUF_INIT;
+    lt_buf_printf(&q, "BEGIN ISOLATION LEVEL READ COMMITTED; %s", sql);
+    if (lt_buf_failed(&q)) {
+        lt_buf_free(&q);
+        LT_FAIL(err, LT_ENOMEM, p->where, "out of memory");
+    }
+    lt_status rc = exec(p, lt_buf_str(&q), err, "starting a transaction");
+    lt_buf_free(&q);
+    if (rc != LT_OK) {
+        if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        return rc;
+    }
+    p->in_tx = true;
+    return rc;
+}
+
+/* The writers' lock shared and the patient's lock: READ COMMITTED as pg_begin, so that every
+ * statement after a wait sees what the writer waited for committed. */
+static lt_status pg_begin_patient(void *impl, const char *patient, lt_error *err)
+{
+    pg *p = impl;
+    char *lit = PQescapeLiteral(p->conn, patient, strlen(patient));
+    if (!lit) LT_FAIL(err, LT_ENOMEM, p->where, "out of memory");
+    char sql[512];
+    int n = snprintf(sql, sizeof sql,
+                     "SELECT pg_advisory_xact_lock_shared(" LT_PG_WRITE_LOCK "),"
+                     " pg_advisory_xact_lock(" LT_PG_PATIENT_LOCK ", hashtext(%s))",
+                     lit);
+    PQfreemem(lit);
+    if (n < 0 || (size_t)n >= sizeof sql)
+        LT_FAIL(err, LT_EINVAL, patient, "a patient id of at most 256 characters is needed");
+    return begin_locked(p, sql, err);
+}
+
+static lt_status pg_lock_named(void *impl, const char *name, lt_error *err)
+{
+    pg *p = impl;
+    const char *params[1] = {name};
+    PGresult *r = run(p, "SELECT pg_advisory_xact_lock(" LT_PG_NAMED_LOCK ", hashtext($1))", 1,
+                      params, err, "waiting for the trial's allocation sequence");
+    if (!r) return p->fail;
+    PQclear(r);
+    return LT_OK;
+}
+
+static lt_status pg_lock_chain(void *impl, lt_error *err)
+{
+    pg *p = impl;
+    return exec(p, "SELECT pg_advisory_xact_lock(" LT_PG_CHAIN_LOCK ", 0)", err,
+                "waiting for the audit trail");
+}
+
 static void pg_rollback(void *impl)
 {
     pg *p = impl;
@@ -477,6 +547,181 @@ static lt_status write_record(pg *p, const lt_record *rec, int64_t audit_seq, bo
 static lt_status pg_write(void *impl, const lt_record *rec, int64_t audit_seq, lt_error *err)
 {
     return write_record(impl, rec, audit_seq, rec->rev == 1, err);
+}
+
+/* A patient's step writes its record at once, pointing at the trail's first audit record
+ * until its own is appended at the commit (pg_append_commit): the record is checked and
+ * written beside other patients' steps, and the step's later reads see it. An update keeps
+ * the row's audit record meanwhile, and changes the row only at the revision the step read. */
+static lt_status pg_write_provisional(void *impl, const lt_record *rec, lt_error *err)
+{
+    pg *p = impl;
+    char rev[32];
+    snprintf(rev, sizeof rev, "%lld", (long long)rec->rev);
+    const char *params[7] = {rec->kind, rec->id, rec->site, rec->patient, rec->key, rec->data,
+                             rev};
+    PGresult *r = run(p,
+                      rec->rev == 1
+                          ? "INSERT INTO record (" RECORD_COLUMNS ")"
+                            " VALUES ($1, $2, $3, $4, $5, $6, $7,"
+                            " (SELECT min(seq) FROM audit))"
+                          : "UPDATE record SET site = $3, patient = $4, key = $5, data = $6,"
+                            " rev = $7 WHERE kind = $1 AND id = $2 AND rev = $7::bigint - 1",
+                      7, params, err, "writing a record");
+    if (!r) return p->fail;
+    lt_status st = LT_OK;
+    if (strcmp(PQcmdTuples(r), "1") != 0)
+        st = lt_error_set(err, LT_ECONFLICT, rec->id,
+                          "%s '%s' was changed meanwhile (not at revision %lld): read it again",
+                          rec->kind, rec->id, (long long)rec->rev - 1);
+    PQclear(r);
+    return st;
+}
+
+/* The chain taken, then its head read by a statement of its own, so that under READ COMMITTED
+ * it sees the commit of the step waited for: both in one round trip. */
+static lt_status pg_chain_head(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at,
+                               lt_error *err)
+{
+    pg *p = impl;
+    PGresult *r = run(p,
+                      "SELECT pg_advisory_xact_lock(" LT_PG_CHAIN_LOCK ", 0);"
+                      " SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
+                      0, NULL, err, "waiting for the audit trail");
+    if (!r) return p->fail;
+    if (PQntuples(r) == 0) {
+        *seq = 0;
+        memset(hash, '0', LT_STORE_HASH_HEX - 1);
+        hash[LT_STORE_HASH_HEX - 1] = '\0';
+        at[0] = '\0';
+    } else {
+        *seq = val64(r, 0, 0);
+        snprintf(hash, LT_STORE_HASH_HEX, "%s", PQgetvalue(r, 0, 1));
+        snprintf(at, LT_TIME_STR_MAX, "%s", PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return LT_OK;
+}
+
+static bool put_literal(pg *p, lt_buf *b, const char *v)
+{
+    if (!v) {
+        lt_buf_puts(b, "NULL");
+        return true;
+    }
+    char *lit = PQescapeLiteral(p->conn, v, strlen(v));
+    if (!lit) return false;
+    lt_buf_puts(b, lit);
+    PQfreemem(lit);
+    return true;
+}
+
+/* Waits until the step committed without waiting (pg_append_commit) is on disk: a
+ * transaction of its own that takes a transaction id commits with a synchronous commit, whose
+ * flush covers every commit before it in the log, the step's included. A failure leaves the
+ * step's outcome in doubt, and is answered as a lost COMMIT is (commit_in_doubt): only what is
+ * stored is acknowledged. */
+static lt_status flush_barrier(pg *p, lt_error *err)
+{
+    PGresult *r = PQexec(p->conn, "SELECT txid_current()");
+    bool ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    if (ok) {
+        p->pending_seq = 0;
+        return LT_OK;
+    }
+    if (!lost(p) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(p->conn, "ROLLBACK"));
+    int64_t seq = p->pending_seq;
+    lt_status rc = commit_in_doubt(p, err); /* reconnects when the connection was lost */
+    if (rc != LT_OK) return rc;
+    /* seen stored, which after a restart means on disk, but after a cut connection perhaps
+     * only in memory: one more barrier on the connection now open */
+    r = PQexec(p->conn, "SELECT txid_current()");
+    ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    if (ok) return LT_OK;
+    LT_FAIL(err, LT_ESTORE, p->where,
+            "the change was committed (audit record %lld) but whether it reached the database "
+            "server's disk could not be confirmed: look at the audit log before repeating it",
+            (long long)seq);
+}
+
+/* The step's audit records, each record pointed at its own, and COMMIT: one round trip (the
+ * simple protocol runs the statements in order and stops at the first error), every result
+ * checked. The chain is held from pg_chain_head to here. */
+static lt_status pg_append_commit(void *impl, const lt_audit_record *a, size_t n, lt_error *err)
+{
+    pg *p = impl;
+    lt_buf q = LT_BUF_INIT;
+    bool ok = true;
+    /* The commit does not wait for its flush to disk inside the chain: the flush is waited for
+     * after the chain is released (flush_barrier), before the step is acknowledged, so the
+     * steps' flushes are made together rather than one after another. */
+    lt_buf_puts(&q, "SET LOCAL synchronous_commit = off;"
+                    " INSERT INTO audit (seq, at, \"user\", role, site, action, entity, entity_id,"
+                    " patient, old_value, new_value, reason, prev_hash, hash, form, key) VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        lt_buf_printf(&q, "%s(%lld", i ? ", " : "", (long long)a[i].seq);
+        const char *v[13] = {a[i].at,        a[i].user,      a[i].role,      a[i].site,
+                             a[i].action,    a[i].entity,    a[i].entity_id, a[i].patient,
+                             a[i].old_value, a[i].new_value, a[i].reason,    a[i].prev_hash,
+                             a[i].hash};
+        for (int k = 0; k < 13; k++) {
+            lt_buf_puts(&q, ", ");
+            ok = ok && put_literal(p, &q, v[k]);
+        }
+        lt_buf_printf(&q, ", %d, ", a[i].form);
+        ok = ok && put_literal(p, &q, a[i].key);
+        lt_buf_putc(&q, ')');
+    }
+    lt_buf_puts(&q, ";");
+    for (size_t i = 0; i < n; i++) {
+        lt_buf_printf(&q, " UPDATE record SET audit_seq = %lld WHERE kind = ", (long long)a[i].seq);
+        ok = ok && put_literal(p, &q, a[i].entity);
+        lt_buf_puts(&q, " AND id = ");
+        ok = ok && put_literal(p, &q, a[i].entity_id);
+        lt_buf_puts(&q, ";");
+    }
+    lt_buf_puts(&q, " COMMIT");
+    if (!ok || lt_buf_failed(&q)) {
+        lt_buf_free(&q);
+        pg_rollback(p);
+        LT_FAIL(err, LT_ENOMEM, p->where, "out of memory committing");
+    }
+    p->pending_seq = a[n - 1].seq;
+    snprintf(p->pending_hash, sizeof p->pending_hash, "%s", a[n - 1].hash);
+    int sent = PQsendQuery(p->conn, lt_buf_str(&q));
+    lt_buf_free(&q);
+    lt_status rc = LT_OK;
+    bool committed = false;
+    PGresult *r;
+    size_t nres = 0;
+    while (sent && (r = PQgetResult(p->conn)) != NULL) {
+        ExecStatusType s = PQresultStatus(r);
+        /* results: SET, INSERT, n UPDATEs, COMMIT */
+        if (rc == LT_OK && s != PGRES_COMMAND_OK)
+            rc = lost(p) ? LT_ESTORE : pg_fail(p, r, err, "committing");
+        else if (rc == LT_OK && nres >= 2 && nres <= n + 1 && strcmp(PQcmdTuples(r), "1") != 0)
+            rc = lt_error_set(err, LT_ESTORE, p->where,
+                              "committing: %s '%s' was not found to point at its audit record",
+                              a[nres - 2].entity, a[nres - 2].entity_id);
+        else if (rc == LT_OK && nres == n + 2)
+            committed = !strcmp(PQcmdStatus(r), "COMMIT");
+        nres++;
+        PQclear(r);
+    }
+    if (committed) {
+        p->in_tx = false;
+        return flush_barrier(p, err);
+    }
+    if (!sent || lost(p)) return commit_in_doubt(p, err);
+    if (rc == LT_OK)
+        rc = lt_error_set(err, LT_ESTORE, p->where,
+                          "committing: the transaction had failed and was rolled back; nothing "
+                          "was changed");
+    pg_rollback(p);
+    return rc;
 }
 
 static lt_status pg_load(void *impl, const lt_record *rec, lt_error *err)
@@ -805,6 +1050,12 @@ static const lt__store_ops pg_ops = {
     .close = pg_close,
     .schema_version = pg_schema_version,
     .begin = pg_begin,
+    .begin_patient = pg_begin_patient,
+    .lock_named = pg_lock_named,
+    .lock_chain = pg_lock_chain,
+    .write_provisional = pg_write_provisional,
+    .chain_head = pg_chain_head,
+    .append_commit = pg_append_commit,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .read_begin = pg_read_begin,

@@ -38,10 +38,14 @@ lt_status lt_store_open(const char *location, lt_store_mode mode, lt_store **out
     return lt__sqlite_open(location, mode, -1, out, err);
 }
 
+static void step_reset(lt_store *st);
+static lt_status check_lock(lt_store *st, const char *kind, lt_error *err);
+
 void lt_store_close(lt_store *st)
 {
     if (!st) return;
     if (st->in_tx) st->ops->rollback(st->impl);
+    step_reset(st);
     st->ops->close(st->impl);
     free(st);
 }
@@ -63,20 +67,132 @@ int lt_store_schema_version(const lt_store *st) { return st->ops->schema_version
 /* Both implementations number their schemas alike (a version means the same tables on both). */
 int lt_store_schema_latest(void) { return lt__sqlite_latest(); }
 
+/* ---- a patient's step whose audit records are appended at the commit ---- */
+
+/* Whether st is in a patient's step that appends its audit records at the commit: PostgreSQL,
+ * at a schema with the audit's form and key (older ones only exist in tests). */
+static bool deferred(const lt_store *st)
+{
+    return st->scoped && st->ops->append_commit && st->ops->schema_version(st->impl) >= 3;
+}
+
+static void pend_free(lt_audit_record *a)
+{
+    free((char *)a->at), free((char *)a->user), free((char *)a->role), free((char *)a->site);
+    free((char *)a->action), free((char *)a->entity), free((char *)a->entity_id);
+    free((char *)a->patient), free((char *)a->old_value), free((char *)a->new_value);
+    free((char *)a->reason), free((char *)a->prev_hash), free((char *)a->hash);
+    free((char *)a->key);
+}
+
+/* Forgets what the step kept: at every begin and end of a transaction. */
+static void step_reset(lt_store *st)
+{
+    for (size_t i = 0; i < st->npend; i++) pend_free(&st->pend[i]);
+    free(st->pend);
+    st->pend = NULL;
+    st->npend = st->cappend = 0;
+    for (size_t i = 0; i < st->nseen; i++) lt_record_free(st->seen[i]);
+    st->nseen = 0;
+    lt_record_free(st->lock_rec);
+    st->lock_rec = NULL;
+    st->lock_state = 0;
+}
+
+static lt_record *record_dup(const lt_record *r)
+{
+    return lt__record_copy(r->kind, r->id, r->site, r->patient, r->key, r->data, r->rev,
+                           r->audit_seq);
+}
+
+/* The step's copy of kind/id, or NULL. */
+static const lt_record *seen_find(const lt_store *st, const char *kind, const char *id)
+{
+    for (size_t i = 0; i < st->nseen; i++)
+        if (!strcmp(st->seen[i]->kind, kind) && !strcmp(st->seen[i]->id, id)) return st->seen[i];
+    return NULL;
+}
+
+/* Keeps a copy of r (replacing an older one of the same record; the oldest goes when full).
+ * Out of memory only means the next write reads the record again. */
+static void seen_keep(lt_store *st, const lt_record *r)
+{
+    lt_record *c = record_dup(r);
+    if (!c) return;
+    size_t n = sizeof st->seen / sizeof st->seen[0];
+    for (size_t i = 0; i < st->nseen; i++)
+        if (!strcmp(st->seen[i]->kind, r->kind) && !strcmp(st->seen[i]->id, r->id)) {
+            lt_record_free(st->seen[i]);
+            st->seen[i] = c;
+            return;
+        }
+    if (st->nseen == n) {
+        lt_record_free(st->seen[0]);
+        memmove(st->seen, st->seen + 1, (n - 1) * sizeof st->seen[0]);
+        st->nseen--;
+    }
+    st->seen[st->nseen++] = c;
+}
+
 lt_status lt_store_begin(lt_store *st, lt_error *err)
 {
     if (st->in_tx) LT_FAIL(err, LT_EINVAL, "", "a transaction is already open");
     lt_status rc = st->ops->begin(st->impl, err);
     if (rc == LT_OK) st->in_tx = true;
+    st->scoped = st->chain_locked = st->wrote = false;
+    step_reset(st);
     return rc;
 }
+
+lt_status lt_store_begin_patient(lt_store *st, const char *patient, lt_error *err)
+{
+    /* without a patient the caller's own check refuses the step: as any writer until then */
+    if (!st->ops->begin_patient || !patient || !*patient) return lt_store_begin(st, err);
+    if (st->in_tx) LT_FAIL(err, LT_EINVAL, "", "a transaction is already open");
+    lt_status rc = st->ops->begin_patient(st->impl, patient, err);
+    if (rc == LT_OK) st->in_tx = st->scoped = true;
+    st->chain_locked = st->wrote = false;
+    step_reset(st);
+    return rc;
+}
+
+lt_status lt_store_lock(lt_store *st, const char *name, lt_error *err)
+{
+    if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "lt_store_lock runs inside a transaction");
+    /* Lock order patient, named, chain everywhere: a named lock wanted while holding the
+     * chain could wait for a step that waits for the chain. Checked on every store, so that a
+     * caller in the wrong order is found by the SQLite tests too. */
+    if (st->wrote || st->chain_locked)
+        LT_FAIL(err, LT_EINVAL, name, "the %s lock is taken before the step's first write", name);
+    if (!st->scoped) return LT_OK; /* the transaction runs alone already */
+    /* the data lock is read before the wait, not inside what the name serialises */
+    if (deferred(st) && st->lock_state == 0) {
+        lt_status rc = check_lock(st, "", err);
+        if (rc != LT_OK && rc != LT_ESTATE) return rc;
+        if (rc == LT_ESTATE && err) lt_error_clear(err); /* the write says it, for its kind */
+    }
+    return st->ops->lock_named(st->impl, name, err);
+}
+
+/* The audit chain, taken by a patient's step at its first write and held to its commit, so
+ * that the chain has one head and each writer appends after the last one committed. */
+static lt_status chain_lock(lt_store *st, lt_error *err)
+{
+    if (!st->scoped || st->chain_locked) return LT_OK;
+    lt_status rc = st->ops->lock_chain(st->impl, err);
+    if (rc == LT_OK) st->chain_locked = true;
+    return rc;
+}
+
+static lt_status commit_step(lt_store *st, lt_error *err);
 
 lt_status lt_store_commit(lt_store *st, lt_error *err)
 {
     if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "no transaction is open");
-    lt_status rc = st->ops->commit(st->impl, err);
+    lt_status rc = st->npend ? commit_step(st, err) : st->ops->commit(st->impl, err);
+    step_reset(st);
     /* A failed COMMIT has been rolled back by the implementation: nothing half-done stays. */
-    st->in_tx = false;
+    st->in_tx = st->scoped = st->chain_locked = st->wrote = false;
     return rc;
 }
 
@@ -84,7 +200,8 @@ void lt_store_rollback(lt_store *st)
 {
     if (!st || !st->in_tx) return;
     st->ops->rollback(st->impl);
-    st->in_tx = false;
+    step_reset(st);
+    st->in_tx = st->scoped = st->chain_locked = st->wrote = false;
 }
 
 lt_record *lt__record_copy(const char *kind, const char *id, const char *site,
@@ -126,7 +243,16 @@ void lt_record_free(lt_record *r) { free(r); }
 lt_status lt_store_get(lt_store *st, const char *kind, const char *id, lt_record **out,
                        lt_error *err)
 {
-    return st->ops->get(st->impl, kind, id, out, err);
+    if (!deferred(st)) return st->ops->get(st->impl, kind, id, out, err);
+    const lt_record *r = kind && id ? seen_find(st, kind, id) : NULL;
+    if (r) {
+        *out = record_dup(r);
+        if (!*out) LT_FAIL(err, LT_ENOMEM, "", "out of memory reading a record");
+        return LT_OK;
+    }
+    lt_status rc = st->ops->get(st->impl, kind, id, out, err);
+    if (rc == LT_OK) seen_keep(st, *out);
+    return rc;
 }
 
 lt_status lt_store_each(lt_store *st, const char *kind, const lt_record_filter *f,
@@ -157,6 +283,8 @@ lt_status lt_store_seed_set(lt_store *st, const unsigned char seed[LT_STORE_SEED
                             lt_error *err)
 {
     if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "the seed is set inside a transaction");
+    lt_status rc = chain_lock(st, err);
+    if (rc != LT_OK) return rc;
     return st->ops->seed_set(st->impl, seed, err);
 }
 
@@ -171,6 +299,8 @@ lt_status lt_store_sealed_seed_set(lt_store *st,
                                    lt_error *err)
 {
     if (!st->in_tx) LT_FAIL(err, LT_EINVAL, "", "the seed is set inside a transaction");
+    lt_status rc = chain_lock(st, err);
+    if (rc != LT_OK) return rc;
     return st->ops->sealed_seed_set(st->impl, box, err);
 }
 
@@ -261,17 +391,10 @@ void lt_audit_record_json(const lt_audit_record *a, lt_buf *b)
  * "locked": true, a record can be written only when its kind is one the lock lists in
  * "open_kinds" (who may sign in: users, passwords, sessions, tokens, failed sign-ins). The
  * check is here, where every write passes, so that no operation added later can forget it. */
-static lt_status check_lock(lt_store *st, const char *kind, lt_error *err)
+static lt_status check_lock_rec(const lt_record *l, const char *kind, lt_error *err)
 {
-    lt_record *l = NULL;
-    lt_status rc = st->ops->get(st->impl, "lock", "trial", &l, err);
-    if (rc == LT_ENOTFOUND) {
-        if (err) lt_error_clear(err);
-        return LT_OK;
-    }
-    if (rc != LT_OK) return rc;
     lt_json *j = NULL;
-    rc = lt_json_parse(l->data, strlen(l->data), "lock", &j, err);
+    lt_status rc = lt_json_parse(l->data, strlen(l->data), "lock", &j, err);
     bool locked = false, open = false;
     if (rc == LT_OK) lt_json_bool(lt_json_get(j, "locked"), &locked);
     const lt_json *kinds = lt_json_get(j, "open_kinds");
@@ -286,8 +409,139 @@ static lt_status check_lock(lt_store *st, const char *kind, lt_error *err)
                           lt_json_get_str(j, "locked_at", "?"), lt_json_get_str(j, "locked_by", "?"),
                           lt_json_get_str(j, "signature", "?"), kind);
     lt_json_free(j);
-    lt_record_free(l);
     return rc;
+}
+
+static lt_status check_lock(lt_store *st, const char *kind, lt_error *err)
+{
+    /* a patient's step reads the lock once: only a whole-trial writer, which never runs beside
+     * a step, changes it */
+    if (deferred(st) && st->lock_state == 1) return LT_OK;
+    if (deferred(st) && st->lock_state == 2) return check_lock_rec(st->lock_rec, kind, err);
+    lt_record *l = NULL;
+    lt_status rc = st->ops->get(st->impl, "lock", "trial", &l, err);
+    if (rc == LT_ENOTFOUND) {
+        if (err) lt_error_clear(err);
+        if (deferred(st)) st->lock_state = 1;
+        return LT_OK;
+    }
+    if (rc != LT_OK) return rc;
+    rc = check_lock_rec(l, kind, err);
+    if (deferred(st)) {
+        st->lock_rec = l;
+        st->lock_state = 2;
+    } else {
+        lt_record_free(l);
+    }
+    return rc;
+}
+
+static char *dup_opt(const char *s) { return s ? strdup(s) : NULL; }
+
+/* lt_store_put in a patient's step: the checks and the record's write now, under the patient's
+ * lock; the audit record kept for the commit (commit_step), where the chain is taken. A record
+ * the step has read is not read again; a new one (expect_rev 0) is not read first: its insert
+ * fails if it exists after all. */
+static lt_status put_step(lt_store *st, const lt_record *rec, int64_t expect_rev,
+                          const lt_actor *who, const char *action, const char *reason,
+                          int64_t *rev_out, lt_error *err)
+{
+    lt_status rc = check_lock(st, rec->kind, err);
+    if (rc != LT_OK) return rc;
+    st->wrote = true;
+    if (st->npend == st->cappend) {
+        size_t cap = st->cappend ? 2 * st->cappend : 4;
+        lt_audit_record *p = realloc(st->pend, cap * sizeof *p);
+        if (!p) LT_FAIL(err, LT_ENOMEM, rec->id, "out of memory");
+        st->pend = p;
+        st->cappend = cap;
+    }
+    const lt_record *known = seen_find(st, rec->kind, rec->id);
+    lt_record *old = NULL;
+    if (!known && expect_rev != 0) {
+        rc = st->ops->get(st->impl, rec->kind, rec->id, &old, err);
+        if (rc != LT_OK && rc != LT_ENOTFOUND) return rc;
+        if (rc == LT_ENOTFOUND && err) lt_error_clear(err);
+        known = old;
+    }
+    int64_t have = known ? known->rev : 0;
+    if (expect_rev >= 0 && have != expect_rev) {
+        lt_record_free(old);
+        if (expect_rev == 0)
+            LT_FAIL(err, LT_ECONFLICT, rec->id, "%s '%s' already exists", rec->kind, rec->id);
+        LT_FAIL(err, LT_ECONFLICT, rec->id,
+                "%s '%s' was changed meanwhile (revision %lld, expected %lld): read it again",
+                rec->kind, rec->id, (long long)have, (long long)expect_rev);
+    }
+    lt_audit_record *a = &st->pend[st->npend];
+    memset(a, 0, sizeof *a);
+    a->user = strdup(who->user);
+    a->role = strdup(who->role);
+    a->site = strdup(rec->site ? rec->site : "");
+    a->action = strdup(action);
+    a->entity = strdup(rec->kind);
+    a->entity_id = strdup(rec->id);
+    a->patient = strdup(rec->patient ? rec->patient : "");
+    a->old_value = strdup(known ? known->data : "null");
+    a->new_value = strdup(rec->data);
+    a->reason = strdup(reason ? reason : "");
+    a->key = dup_opt(rec->key);
+    a->form = LT_AUDIT_FORM;
+    lt_record_free(old);
+    if (!a->user || !a->role || !a->site || !a->action || !a->entity || !a->entity_id ||
+        !a->patient || !a->old_value || !a->new_value || !a->reason || (rec->key && !a->key)) {
+        pend_free(a);
+        LT_FAIL(err, LT_ENOMEM, rec->id, "out of memory");
+    }
+    lt_record w = *rec;
+    w.rev = have + 1;
+    w.audit_seq = 0;
+    rc = st->ops->write_provisional(st->impl, &w, err);
+    if (rc == LT_ECONFLICT && have == 0)
+        rc = lt_error_set(err, LT_ECONFLICT, rec->id, "%s '%s' already exists", rec->kind,
+                          rec->id);
+    if (rc != LT_OK) {
+        pend_free(a);
+        return rc;
+    }
+    st->npend++;
+    seen_keep(st, &w);
+    if (!strcmp(rec->kind, "lock")) { /* read again for the next write */
+        lt_record_free(st->lock_rec);
+        st->lock_rec = NULL;
+        st->lock_state = 0;
+    }
+    if (rev_out) *rev_out = w.rev;
+    return LT_OK;
+}
+
+/* The commit of a patient's step that wrote: the chain taken and its head read in one round
+ * trip, the step's audit records chained after it, appended and committed in another. */
+static lt_status commit_step(lt_store *st, lt_error *err)
+{
+    int64_t seq;
+    char prev[LT_STORE_HASH_HEX], at[LT_TIME_STR_MAX], last_at[LT_TIME_STR_MAX];
+    lt_status rc = st->ops->chain_head(st->impl, &seq, prev, last_at, err);
+    if (rc != LT_OK) {
+        st->ops->rollback(st->impl);
+        return rc;
+    }
+    /* time in the trail never goes back (as lt_store_put) */
+    lt_time_format(lt_time_now(), at);
+    if (strcmp(at, last_at) < 0) memcpy(at, last_at, sizeof at);
+    for (size_t i = 0; i < st->npend; i++) {
+        lt_audit_record *a = &st->pend[i];
+        char *h = malloc(LT_STORE_HASH_HEX);
+        a->seq = seq + 1 + (int64_t)i;
+        a->at = strdup(at);
+        a->prev_hash = strdup(i ? st->pend[i - 1].hash : prev);
+        a->hash = h;
+        if (!h || !a->at || !a->prev_hash || !audit_hash(a, h)) {
+            st->ops->rollback(st->impl);
+            LT_FAIL(err, LT_ENOMEM, a->entity_id, "out of memory hashing the audit record");
+        }
+    }
+    return st->ops->append_commit(st->impl, st->pend, st->npend, err);
 }
 
 lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
@@ -299,7 +553,11 @@ lt_status lt_store_put(lt_store *st, const lt_record *rec, int64_t expect_rev,
         LT_FAIL(err, LT_EINVAL, "", "a record needs a kind, an id and a document");
     if (!who || !who->user || !who->role || !action)
         LT_FAIL(err, LT_EINVAL, "", "a change needs a user, a role and an action");
-    lt_status rc = check_lock(st, rec->kind, err);
+    if (deferred(st)) return put_step(st, rec, expect_rev, who, action, reason, rev_out, err);
+    lt_status rc = chain_lock(st, err);
+    if (rc != LT_OK) return rc;
+    st->wrote = true;
+    rc = check_lock(st, rec->kind, err);
     if (rc != LT_OK) return rc;
     lt_record *old = NULL;
     rc = st->ops->get(st->impl, rec->kind, rec->id, &old, err);

@@ -20,6 +20,20 @@ typedef struct lt__store_ops {
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
     lt_status (*begin)(void *impl, lt_error *err);
+    /* lt_store_begin_patient, lt_store_lock and the chain taken at the first write of such a
+     * transaction; NULL where begin already serialises every writer (SQLite) */
+    lt_status (*begin_patient)(void *impl, const char *patient, lt_error *err);
+    lt_status (*lock_named)(void *impl, const char *name, lt_error *err);
+    lt_status (*lock_chain)(void *impl, lt_error *err);
+    /* A patient's step appends its audit records at the commit (NULL: at each write, under
+     * lock_chain). write_provisional writes the record at once (rec->rev set), pointing at an
+     * existing audit record until the commit; chain_head takes the chain and reads its head
+     * (as audit_last); append_commit appends the step's audit records in order, points each
+     * record written at its own, and commits, ending the transaction either way. */
+    lt_status (*write_provisional)(void *impl, const lt_record *rec, lt_error *err);
+    lt_status (*chain_head)(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at,
+                            lt_error *err);
+    lt_status (*append_commit)(void *impl, const lt_audit_record *a, size_t n, lt_error *err);
     lt_status (*commit)(void *impl, lt_error *err);
     void (*rollback)(void *impl);
     /* a read transaction: every read until read_end sees one snapshot of the database, so a
@@ -69,6 +83,20 @@ struct lt_store {
     const lt__store_ops *ops;
     void *impl;
     bool in_tx;
+    /* in lt_store_begin_patient's transaction; chain_locked: the chain taken before the
+     * commit (a store without append_commit, at its first write; setting the seed) */
+    bool scoped;
+    bool chain_locked;
+    bool wrote; /* the open transaction has written: lt_store_lock comes before */
+    /* a patient's step with append_commit: its audit records, chained at the commit */
+    lt_audit_record *pend;
+    size_t npend, cappend;
+    /* and the records it has read or written (its patient's: no one else changes them while
+     * it runs), so a write does not read again what the step has just read */
+    lt_record *seen[8];
+    size_t nseen;
+    int lock_state; /* the data lock in the step: 0 not read yet, 1 none, 2 read (lock_rec) */
+    lt_record *lock_rec;
     bool in_read; /* inside lt_store_audit_verify_anchored's read snapshot */
 };
 

@@ -220,20 +220,24 @@ lt_status lt_trial_amend(lt_trial *t, const lt_trial_amendment *a, int *reconsen
 {
     lt_status rc = lt__trial_allow(t, LT_DO_ADMINISTER, "amend the protocol", err);
     if (rc != LT_OK) return rc;
-    if (!a->protocol || !*a->protocol)
-        LT_FAIL(err, LT_EINVAL, "--protocol", "the amended protocol's file is needed");
+    /* from a file (the command line) or its content (a request body): the same checks */
+    const char *source = a->protocol && *a->protocol ? a->protocol : a->text ? "protocol" : NULL;
+    if (!source)
+        LT_FAIL(err, LT_EINVAL, "protocol", "the amended protocol's file is needed");
     if (!a->version || !*a->version)
-        LT_FAIL(err, LT_EINVAL, "--version", "the version the amendment brings is needed");
+        LT_FAIL(err, LT_EINVAL, "version", "the version the amendment brings is needed");
     if (a->effective == LT_DATE_NONE)
-        LT_FAIL(err, LT_EINVAL, "--effective", "the date the amendment takes effect is needed");
+        LT_FAIL(err, LT_EINVAL, "effective", "the date the amendment takes effect is needed");
     lt_protocol *p = NULL;
     char *text = NULL;
     size_t len = 0;
-    rc = lt_protocol_load(a->protocol, a->version, &p, err);
+    rc = a->text ? lt_protocol_parse(a->text, strlen(a->text), source, a->version, &p, err)
+                 : lt_protocol_load(a->protocol, a->version, &p, err);
     if (rc == LT_OK && strcmp(lt_protocol_id(p), lt_protocol_id(t->protocol)) != 0)
-        rc = lt_error_set(err, LT_EINVAL, a->protocol,
-                          "this file is protocol %s; the trial runs protocol %s",
-                          lt_protocol_id(p), lt_protocol_id(t->protocol));
+        rc = lt_error_set(err, LT_EINVAL, "protocol",
+                          "this %s is protocol %s; the trial runs protocol %s",
+                          a->text ? "document" : "file", lt_protocol_id(p),
+                          lt_protocol_id(t->protocol));
     if (rc != LT_OK) {
         lt_protocol_free(p);
         return rc;
@@ -242,14 +246,14 @@ lt_status lt_trial_amend(lt_trial *t, const lt_trial_amendment *a, int *reconsen
     p = NULL;
     for (size_t i = 0; i < t->nversions; i++)
         if (!strcmp(t->versions[i].version, a->version))
-            LT_FAIL(err, LT_ECONFLICT, "--version",
+            LT_FAIL(err, LT_ECONFLICT, "version",
                     "the trial already runs under version %s (%s): an amendment brings a new "
                     "version",
                     a->version, i ? "an amendment" : "the version it was created with");
     const lt__trial_version *last = &t->versions[t->nversions - 1];
     if (t->nversions > 1 && a->effective <= last->effective) {
         char l[LT_DATE_STR_MAX], e[LT_DATE_STR_MAX];
-        LT_FAIL(err, LT_EINVAL, "--effective",
+        LT_FAIL(err, LT_EINVAL, "effective",
                 "amendments take effect in order: version %s takes effect on %s, so %s must "
                 "come after it, found %s",
                 last->version, lt_date_format(last->effective, l), a->version,
@@ -257,7 +261,12 @@ lt_status lt_trial_amend(lt_trial *t, const lt_trial_amendment *a, int *reconsen
     }
     /* the text read is the text stored; a file changed between the two reads is parsed again
      * when the trial is next opened, and refused there if it no longer holds the version */
-    rc = lt_file_read(a->protocol, &text, &len, err);
+    if (a->text) {
+        len = strlen(a->text);
+        if (!(text = strdup(a->text))) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
+    } else {
+        rc = lt_file_read(a->protocol, &text, &len, err);
+    }
     lt_buf doc = LT_BUF_INIT;
     if (rc == LT_OK) {
         unsigned char h[crypto_hash_sha256_BYTES];
@@ -273,7 +282,7 @@ lt_status lt_trial_amend(lt_trial *t, const lt_trial_amendment *a, int *reconsen
         lt_buf_puts(&doc, ",\"consent_form\":");
         lt_buf_json_str(&doc, a->consent_form && *a->consent_form ? a->consent_form : a->version);
         lt_buf_puts(&doc, ",\"source\":");
-        lt_buf_json_str(&doc, a->protocol);
+        lt_buf_json_str(&doc, source);
         lt_buf_printf(&doc, ",\"protocol_sha256\":\"%s\",\"text\":", hex);
         lt_buf_json_str(&doc, text);
         lt_buf_putc(&doc, '}');

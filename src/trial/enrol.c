@@ -29,10 +29,12 @@ static lt_status check_not_before(lt_date d, lt_date earlier, const char *what,
     return LT_OK;
 }
 
-/* Starts the transaction and reads the patient, checking the user may act on its site. */
+/* Starts the transaction and reads the patient, checking the user may act on its site. The
+ * step reads and writes this patient's records only (randomisation also takes the allocation
+ * sequence's lock): steps of other patients run beside it until its first write. */
 static lt_status begin_patient(lt_trial *t, const char *id, lt__pdoc *d, lt_error *err)
 {
-    lt_status rc = lt_store_begin(t->st, err);
+    lt_status rc = lt_store_begin_patient(t->st, id, err);
     if (rc != LT_OK) return rc;
     rc = lt__pdoc_load(t, id, d, err);
     if (rc == LT_OK) {
@@ -533,7 +535,10 @@ lt_status lt_trial_randomise_on(lt_trial *t, const char *id, lt_date date, char 
                           id, lt_buf_str(&missing));
     if (rc != LT_OK) goto out;
 
-    rc = lt_store_count(t->st, "allocation", NULL, &number, err);
+    /* the allocation number and the stratum's block are the trial's, not the patient's:
+     * randomisations take them one at a time, from here to the commit */
+    rc = lt_store_lock(t->st, "allocation", err);
+    if (rc == LT_OK) rc = lt_store_count(t->st, "allocation", NULL, &number, err);
     if (rc != LT_OK) goto out;
     number++;
     lt_randomiser_stratum(r, lv, &stratum);

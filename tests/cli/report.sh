@@ -24,6 +24,72 @@ check() { # check WHAT FILE FILTER [jq args]: FILTER is true of FILE
   if jqf "$@"; then ok; else bad "$what"; fi
 }
 
+# baseline_vs_adsl WHAT REPORT COLUMN KEY ADSL_FIGURES: the report's column COLUMN of the
+# baseline tables equals what tests/cli/report_baseline.py counted from ADSL for KEY ("all" or
+# an arm's name)
+baseline_vs_adsl() {
+  check "$1: baseline = ADSL ($4)" "$2" '
+    def row($t; $l): .sections[] | select(.id == "baseline").tables[] | select(.id == $t).rows[]
+      | select(.label == $l).values[$i];
+    $a[0][$k] as $x |
+    row("baseline"; "Patients") == $x.n and row("baseline"; "Age < 65 years") == $x.young and
+    row("baseline"; "Age >= 65 years") == $x.old and row("baseline"; "Age unknown") == $x.unknown and
+    row("baseline"; "Sex: female") == $x.female and row("baseline"; "Sex: male") == $x.male and
+    row("baseline"; "Sex: unknown") == $x.sex_unknown and
+    row("baseline_age"; "Patients with a known age") == $x.known and
+    row("baseline_age"; "Median") == $x.median and row("baseline_age"; "Minimum") == $x.min and
+    row("baseline_age"; "Maximum") == $x.max' --argjson i "$3" --arg k "$4" --slurpfile a "$5"
+}
+
+# visit_devs DIR PATIENTS_JSON AS_OF ARGS...: DIR/visits.json, each allocated patient's
+# deviations by kind as `lutetia schedule PATIENT --as-of AS_OF --json` marks them
+visit_devs() {
+  vd=$1; vp=$2; va=$3; shift 3
+  for id in $(jq -r '.patients[] | select(.arm != null) | .id' "$vp"); do
+    "$L" schedule "$id" --as-of "$va" --json "$@" |
+      jq -c --arg id "$id" --arg arm "$(jq -r --arg id "$id" '.patients[] | select(.id == $id) | .arm' "$vp")" \
+        '[.visits[] | select(.deviation)] | {patient: $id, arm: $arm,
+          out_of_window: map(select(.status == "out_of_window")) | length,
+          missed: map(select(.status == "overdue")) | length,
+          delayed: map(select(.status == "delayed")) | length}'
+  done | jq -s . >"$vd/visits.json"
+}
+
+# devs_vs_schedule WHAT REPORT VISITS_JSON: the report's visit deviations equal the schedule's,
+# patient by patient and in total (the open report: the pooled column)
+devs_vs_schedule() {
+  check "$1: visit deviations per patient = schedule" "$2" '
+    [(.sections[] | select(.id == "deviations").visit_rows[]) | [.patient, .out_of_window, .missed, .delayed]]
+    == [$v[0][] | select(.out_of_window + .missed + .delayed > 0) | [.patient, .out_of_window, .missed, .delayed]]' --slurpfile v "$3"
+  check "$1: visit deviations by kind = schedule" "$2" '
+    def row($l): .sections[] | select(.id == "deviations").tables[] | select(.id == "deviations").rows[]
+      | select(.label == $l).values[-1];
+    row("Visits out of window") == ([$v[0][].out_of_window] | add // 0) and
+    row("Visits missed (overdue)") == ([$v[0][].missed] | add // 0) and
+    row("Visits delayed without a reason") == ([$v[0][].delayed] | add // 0)' --slurpfile v "$3"
+  check "$1: visit deviations by site add up" "$2" '
+    (.sections[] | select(.id == "deviations").tables) as $t |
+    ([$t[] | select(.id == "deviations_by_site").rows[].values[-1]] | add // 0) ==
+    ([$t[] | select(.id == "deviations").rows[1:][].values[-1]] | add)'
+}
+
+# partitions WHAT REPORT: in every column the age groups and the sexes each add up to the
+# patients, and in the closed report the total column is the sum of the arms' (baseline and
+# deviations)
+partitions() {
+  check "$1: age groups and sexes add up" "$2" '
+    (.sections[] | select(.id == "baseline").tables[0].rows) as $r |
+    def v($l): [$r[] | select(.label == $l).values][0];
+    [range(0; .columns | length) as $i |
+      v("Age < 65 years")[$i] + v("Age >= 65 years")[$i] + v("Age unknown")[$i] == v("Patients")[$i] and
+      v("Sex: female")[$i] + v("Sex: male")[$i] + v("Sex: unknown")[$i] == v("Patients")[$i]] | all'
+  if jq -e '.kind == "closed"' "$2" >/dev/null; then
+    check "$1: totals are the arms' sums" "$2" '
+      [.sections[] | select(.id == "baseline" or .id == "deviations").tables[] | select(.unit != "years").rows[].values |
+        (.[0:-1] | add) == .[-1]] | all'
+  fi
+}
+
 trial() { # trial NAME PROTOCOL
   name=$1; proto=$2
   D="$TMP/$name"; mkdir -p "$D"; DB="$D/t.db"
@@ -83,6 +149,16 @@ trial() { # trial NAME PROTOCOL
   [ -s "$D/terms.txt" ] || [ "$(jq '[.rows[] | select(.grade >= 1)] | length' "$D/labs.json")" = 0 ] && ok ||
     bad "$name: graded labs but no shift table"
   check "$name: deviations" "$R" '(.sections[] | select(.id == "deviations").tables[0].rows[0].values[0]) == $d[0].count' --slurpfile d "$D/deviations.json"
+  # baseline: age at randomisation and sex equal ADSL's AGE and SEX (lutetia export adam)
+  mkdir -p "$D/adam"
+  "$L" export adam --out "$D/adam" $S >/dev/null
+  python3 "$SRC/tests/cli/report_baseline.py" "$D/adam/adsl.csv" >"$D/adsl-figures.json"
+  baseline_vs_adsl "$name" "$R" 0 all "$D/adsl-figures.json"
+  partitions "$name" "$R"
+  # visit deviations: as `lutetia schedule PATIENT --as-of` the report's cut-off marks them
+  visit_devs "$D" "$D/patients.json" "$(jq -r .cutoff "$R")" $S
+  devs_vs_schedule "$name" "$R" "$D/visits.json"
+  check "$name: the open report lists no visit by name" "$R" '[.sections[] | select(.id == "deviations").visit_rows[] | select(has("entries") or has("arm"))] | length == 0'
   # survival: each endpoint pooled = `lutetia analyse km` on `lutetia endpoints --csv` without a group
   for e in $(jq -r '.survival[].endpoint' "$R"); do
     "$L" endpoints --endpoint "$e" --csv $S >"$D/$e.csv"
@@ -135,6 +211,17 @@ trial() { # trial NAME PROTOCOL
   C="$D/closed/report.json"
   check "$name: closed kind" "$C" '.kind == "closed" and (.arms | length) >= 1'
   check "$name: closed allocated per arm" "$C" '[.consort.groups[] | {(.label | split(":")[0]): .allocated}] | add == $p[0].flow.arms' --slurpfile p "$D/patients.json"
+  # baseline per arm = ADSL's arm, the total = all of ADSL
+  jq -r '.columns | to_entries[] | "\(.key)|\(.value)"' "$C" >"$D/columns.txt"
+  while IFS='|' read -r i col; do
+    if [ "$col" = Total ]; then key=all; else key=${col#*: }; fi
+    baseline_vs_adsl "$name closed" "$C" "$i" "$key" "$D/adsl-figures.json"
+  done <"$D/columns.txt"
+  partitions "$name closed" "$C"
+  check "$name: closed visit deviations per arm = schedule" "$C" '
+    [.arms[].id] as $ids | (.sections[] | select(.id == "deviations").tables[] | select(.id == "deviations").rows[1:]) as $r |
+    [$r[] | .values[0:($ids | length)]] ==
+    [["out_of_window", "missed", "delayed"][] as $k | [$ids[] as $a | [$v[0][] | select(.arm == $a) | .[$k]] | add // 0]]' --slurpfile v "$D/visits.json"
   check "$name: closed totals = open" "$C" '.consort.randomised == $o[0].consort.randomised and (.consort.groups | map(.analysed) | add) == $o[0].consort.groups[0].analysed' --slurpfile o "$R"
   primary=$(jq -r '.design.primary_endpoint' "$proto")
   if jq -e --arg e "$primary" '.survival[] | select(.endpoint == $e) | .logrank' "$C" >/dev/null 2>&1; then
@@ -183,6 +270,54 @@ ln -s "$(command -v jq)" "$TMP/nopath/jq"
 PATH="$TMP/nopath" expect_exit 0 -- "$L" report dsmb --out "$D/nopdf" --db "$D/t.db" --user statistician
 expect_err "weasyprint is not installed, so no PDF: install it \(apt-get install weasyprint\)"
 [ -s "$D/nopdf/report.html" ] && [ ! -e "$D/nopdf/report.pdf" ] && ok || bad "without weasyprint: page missing or a PDF made"
+
+# a small trial whose figures are known: four NELMAS patients randomised 2025-11-02 (TEST_SEED:
+# Q1, Q2 to B; Q3, Q4 to A), aged 75, 55 and 63 (Q3 a man), Q4 born in 1950 with no day known
+# (eligible all the same: 18 or older whatever the day), so of unknown age; Q1's safety visit
+# after cycle 1 done 16 days after its window, and at the cut-off every entry whose window
+# closed with nothing recorded missed
+. "$SRC/tests/cli/trial_setup.sh"
+setup_trial "$TEST_SEED" || bad "small trial: setup"
+make_patients "$TMP/q.json" Q 4 small_intestine R0
+sed -i 's/"2026-/"2025-/g' "$TMP/q.json"
+jq '.[0].birth_date = "1950-05-01" | .[1].birth_date = "1970-02-03" | .[2].sex = "male" |
+    .[3].birth_date = "1950"' "$TMP/q.json" >"$TMP/q2.json"
+ASOF=2025-11-01
+ready "$TMP/q2.json" S1 coord1 inv1 || bad "small trial: ready"
+for i in 1 2 3 4; do "$L" randomise --user coord1 --patient Q$i --date 2025-11-02 >/dev/null || bad "randomise Q$i"; done
+expect_exit 0 -- "$L" record actual --user coord1 --patient Q1 --entry safety_C1 --date 2025-12-30
+Q="$TMP/small"; mkdir -p "$Q"
+S="--user ustat1"
+expect_exit 0 -- "$L" report dsmb --closed --no-pdf --cutoff 2026-01-15 --out "$Q/closed" $S
+expect_exit 0 -- "$L" report dsmb --no-pdf --cutoff 2026-01-15 --out "$Q/open" --user stat1
+C="$Q/closed/report.json"
+# the figures themselves: columns A, B, Total
+check "small trial: age groups and sex by arm" "$C" '[.sections[] | select(.id == "baseline").tables[0].rows[0:7][] | .values] ==
+  [[2, 2, 4], [1, 1, 2], [0, 1, 1], [1, 0, 1], [1, 2, 3], [1, 0, 1], [0, 0, 0]]'
+check "small trial: age median and range" "$C" '[.sections[] | select(.id == "baseline").tables[1].rows[] | [.label, .values]] ==
+  [["Patients with a known age", [1, 2, 3]], ["Median", [63, 65, 63]], ["Minimum", [63, 55, 55]], ["Maximum", [63, 75, 75]]]'
+check "small trial: open report pools them" "$Q/open/report.json" '[.sections[] | select(.id == "baseline").tables[0].rows[0:7][] | .values[0]] == [4, 2, 1, 1, 3, 1, 0]'
+check "small trial: Q1's safety visit out of window" "$C" '.sections[] | select(.id == "deviations").visit_rows[] | select(.patient == "Q1") |
+  .out_of_window == 1 and ([.entries[] | select(.kind == "out_of_window") | [.entry, .actual]] == [["safety_C1", "2025-12-30"]])'
+check "small trial: one visit out of window, in arm B" "$C" '.sections[] | select(.id == "deviations").tables[0].rows[1] | .values == [0, 1, 1]'
+check "small trial: missed visits counted" "$C" '(.sections[] | select(.id == "deviations").tables[0].rows[2].values[2]) > 0'
+# the same against the command line: ADSL's AGE and SEX, `lutetia schedule --as-of`
+mkdir -p "$Q/adam"
+expect_exit 0 -- "$L" export adam --out "$Q/adam" $S
+python3 "$SRC/tests/cli/report_baseline.py" "$Q/adam/adsl.csv" >"$Q/adsl-figures.json"
+check "small trial: ADSL leaves Q4's age empty" "$Q/adsl-figures.json" '.all.unknown == 1 and .all.known == 3'
+baseline_vs_adsl "small trial" "$C" 0 "Standard of care" "$Q/adsl-figures.json"
+baseline_vs_adsl "small trial" "$C" 1 "177Lu-DOTATATE" "$Q/adsl-figures.json"
+baseline_vs_adsl "small trial" "$C" 2 all "$Q/adsl-figures.json"
+baseline_vs_adsl "small trial open" "$Q/open/report.json" 0 all "$Q/adsl-figures.json"
+"$L" patients --json $S >"$Q/patients.json"
+visit_devs "$Q" "$Q/patients.json" 2026-01-15 $S
+devs_vs_schedule "small trial" "$C" "$Q/visits.json"
+devs_vs_schedule "small trial open" "$Q/open/report.json" "$Q/visits.json"
+partitions "small trial" "$C"
+# the open report names no visit (NELMAS's cycles are arm B's alone)
+grep -q -e 'safety_C1' -e 'cycle 1' "$Q/open/report.json" "$Q/open/report.html" && bad "small trial: the open report names a visit" || ok
+grep -q 'Safety visit after cycle 1' "$Q/closed/report.html" && ok || bad "small trial: the closed page lacks the visit"
 
 # usage
 expect_exit 2 -- "$L" report dsmb

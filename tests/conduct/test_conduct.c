@@ -841,6 +841,47 @@ static void test_tables_follow_data_dir(fixture *f, const char *src)
     }
 }
 
+/* lt_conduct_demographics: birth date and sex from the facts screened until a profile is
+ * recorded, which then wins; the age in whole years on the day of randomisation; only the
+ * patients of the user's sites. */
+static void test_demographics(fixture *f)
+{
+    lt_error err;
+    lt_buf b = LT_BUF_INIT;
+    lt_json *j = NULL;
+    CHECK_INT(lt_conduct_demographics(f->c[STAT], &b, &err), LT_OK);
+    CHECK_INT(lt_json_parse(b.p, b.n, "demographics", &j, &err), LT_OK);
+    CHECK_INT(lt_json_size(j), 4);
+    int k = 1;
+    for (const lt_json *v = lt_json_first(j); v; v = lt_json_next(v), k++) {
+        char id[16];
+        snprintf(id, sizeof id, "P%d", k);
+        CHECK_STR(lt_json_get_str(v, "patient", ""), id); /* in id order */
+        CHECK_STR(lt_json_get_str(v, "site", ""), "S1");
+        CHECK_STR(lt_json_get_str(v, "randomised_on", ""), "2025-11-01");
+        CHECK_STR(lt_json_get_str(v, "birth_date", ""), "1962-03-14");
+        CHECK_STR(lt_json_get_str(v, "sex", ""), "female");
+        CHECK(lt_json_get_num(v, "age", -1) == 63); /* 64 only from 2026-03-14 */
+    }
+    lt_json_free(j);
+    /* a recorded profile wins over the screened facts */
+    CHECK_INT(lt_conduct_profile(f->c[COORD1], f->control, D("1962-03-14"), LT_SEX_MALE, 70,
+                                 "sex corrected from the passport", &err),
+              LT_OK);
+    lt_buf_reset(&b);
+    CHECK_INT(lt_conduct_demographics(f->c[STAT], &b, &err), LT_OK);
+    CHECK_INT(lt_json_parse(b.p, b.n, "demographics", &j, &err), LT_OK);
+    for (const lt_json *v = lt_json_first(j); v; v = lt_json_next(v))
+        CHECK_STR(lt_json_get_str(v, "sex", ""),
+                  strcmp(lt_json_get_str(v, "patient", ""), f->control) ? "female" : "male");
+    lt_json_free(j);
+    /* site S2's coordinator reads none of site S1's patients */
+    lt_buf_reset(&b);
+    CHECK_INT(lt_conduct_demographics(f->c[COORD2], &b, &err), LT_OK);
+    CHECK_STR(lt_buf_str(&b), "[]\n");
+    lt_buf_free(&b);
+}
+
 int main(void)
 {
     test_access();
@@ -859,6 +900,7 @@ int main(void)
         test_recist_qol(&f);
         test_lab_baseline(&f);
         test_tables_follow_data_dir(&f, src);
+        test_demographics(&f);
         teardown(&f);
     }
     return lt_test_done();

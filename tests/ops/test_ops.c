@@ -48,6 +48,10 @@ static const struct {
     {"due.list", "{\"from\":\"2026-12-01\",\"to\":\"2026-12-31\",\"site\":\"S1\"}", LT_OK, ""},
     {"due.list", "{\"from\":\"2026-12-01\"}", LT_EINVAL, "to"},
     {"patients.confirm", "{\"patient\":\"P1\",\"date\":null}", LT_EINVAL, "date"},
+    {"trial.amend", "{\"protocol\":\"protocols/nelmas.json\",\"version\":\"2.0\",\"effective\":\"2026-04-01\"}", LT_EINVAL, "protocol"},
+    {"trial.amend", "{\"protocol\":{},\"version\":\"2.0\"}", LT_EINVAL, "effective"},
+    {"users.set", "{\"name\":\"u1\",\"sites\":\"S1\"}", LT_EINVAL, "sites"},
+    {"users.set_password", "{\"name\":\"u1\"}", LT_EINVAL, "password"},
 };
 
 static void test_check_args(void)
@@ -179,6 +183,25 @@ static const struct {
     {"users.password", "{\"current\":\"\",\"new\":\"long-enough-and-rare-77\"}", NULL},
     {"users.totp.enrol", "{\"password\":\"\"}", NULL},
     {"users.totp.remove", "{\"password\":\"\",\"code\":\"123456\"}", NULL},
+    /* administration (ops_admin.c): the role first, then a document that is no protocol, a
+     * missing user, an empty password */
+    {"trial.amend", "{\"protocol\":{},\"version\":\"9.9\",\"effective\":\"2090-01-01\"}", NULL},
+    {"users.bind", "{\"name\":\"NOPE\",\"os_users\":[\"nobody\"]}", NULL},
+    /* u1 is the coordinator: its own password is refused here (users.password needs the
+     * current one), anyone else's by the library */
+    {"users.set_password", "{\"name\":\"u1\",\"password\":\"\"}", NULL},
+    {"users.set", "{\"name\":\"NOPE\",\"role\":\"monitor\"}", NULL},
+    {"tokens.list", "{}", "every user lists its own tokens; everyone's is the admin's (the "
+                          "library's query)"},
+    {"schedule.ics", "{\"patient\":\"NOPE\"}", NULL},
+    {"users.full_name", "{\"name\":\"NOPE\",\"full_name\":\"No One\"}", NULL},
+    {"reports.consort", "{\"cutoff\":\"2025-12-31\"}", NULL},
+    {"reports.consort_closed", "{}", NULL},
+    {"reports.dsmb_page", "{\"cutoff\":\"2025-12-31\"}", NULL},
+    {"reports.dsmb_closed_page", "{}", NULL},
+    {"exports.odm", "{}", NULL},
+    {"outcomes.qol", "{}", NULL},
+    {"outcomes.responses", "{}", NULL},
 };
 
 static void test_roles_agree(void)

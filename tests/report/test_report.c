@@ -212,6 +212,49 @@ static void test_page(void)
     lt_buf_free(&d);
 }
 
+/* The deviations section's patients with a visit deviation: the open report's document holds
+ * counts by kind and the page shows them; the closed one's each entry with its arm. */
+static void test_visit_rows(void)
+{
+    static const char *const docs[2] = {
+        "[{\"patient\":\"P1\",\"site\":\"S1\",\"out_of_window\":1,\"missed\":2,\"delayed\":0}]",
+        "[{\"patient\":\"P1\",\"site\":\"S1\",\"arm\":\"B: Lu\",\"out_of_window\":1,\"missed\":0,"
+        "\"delayed\":0,\"entries\":[{\"entry\":\"safety_C1\",\"label\":\"Safety <C1>\","
+        "\"kind\":\"out_of_window\",\"status\":\"out_of_window\",\"target\":\"2025-12-07\","
+        "\"actual\":\"2025-12-30\",\"note\":\"16 days after its window\"},"
+        "{\"entry\":\"qol.1\",\"label\":\"QLQ-C30 (1 of 3)\",\"kind\":\"missed\"},"
+        "{\"entry\":\"qol.2\",\"label\":\"QLQ-C30 (2 of 3)\",\"kind\":\"missed\"},"
+        "{\"entry\":\"eos\",\"label\":\"End of study\",\"kind\":\"missed\"}]}]"};
+    for (int closed = 0; closed < 2; closed++) {
+        lt_buf d = LT_BUF_INIT;
+        lt_buf_printf(&d,
+                      "{\"report\":\"dsmb\",\"kind\":\"%s\",\"trial\":{\"id\":\"t\",\"name\":\"T\","
+                      "\"protocol_version\":\"1\"},\"cutoff\":\"2026-01-15\",\"audit_head\":{"
+                      "\"seq\":1,\"hash\":\"h\"},\"generated_by\":{\"user\":\"u\",\"role\":\"r\"},"
+                      "\"generated_at\":\"2026-01-16T00:00:00Z\",\"columns\":[\"All patients\"],"
+                      "\"enrolment\":{\"first\":null,\"last\":null,\"total\":0,\"sites\":[]},"
+                      "\"consort\":%s,\"survival\":[],\"sections\":[{\"id\":\"deviations\","
+                      "\"title\":\"Deviations\",\"source\":\"s\",\"rows\":[],\"visit_rows\":%s,"
+                      "\"tables\":[]}]}",
+                      closed ? "closed" : "open", consort_doc, docs[closed]);
+        lt_json *j = parse(d.p);
+        lt_buf b = LT_BUF_INIT;
+        lt_error err;
+        CHECK_INT(lt_report_dsmb_html(j, &b, &err), LT_OK);
+        const char *s = lt_buf_str(&b);
+        CHECK(strstr(s, "Patients with a visit deviation") != NULL);
+        if (closed) {
+            CHECK(strstr(s, "<p><b>P1</b> (S1; B: Lu): Safety &lt;C1&gt; done 2025-12-30, 16 days "
+                            "after its window; missed: QLQ-C30 x2, End of study</p>") != NULL);
+        } else {
+            CHECK(strstr(s, "<p><b>P1</b> (S1): 1 out of window, 2 missed</p>") != NULL);
+        }
+        lt_json_free(j);
+        lt_buf_free(&b);
+        lt_buf_free(&d);
+    }
+}
+
 int main(void)
 {
     test_roles();
@@ -219,5 +262,6 @@ int main(void)
     test_consort();
     test_enrolment();
     test_page();
+    test_visit_rows();
     return lt_test_done();
 }

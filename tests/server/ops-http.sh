@@ -154,6 +154,12 @@ req GET /api/v1/outcomes $(as stat1)
 expect_code 200 "outcomes"
 "$L" outcomes --user stat1 >"$TMP/cli.out"
 same_json "outcomes" "$TMP/cli.out"
+for kind in qol:qol responses:response; do
+    req GET "/api/v1/${kind%%:*}" $(as coord1)
+    "$L" endpoints --"${kind#*:}" --user coord1 --json >"$TMP/cli.scores"
+    if [ "$CODE" = 200 ]; then same_json "${kind%%:*}" "$TMP/cli.scores"; else bad "${kind%%:*}: $CODE $(cat "$TMP/out")"; fi
+    expect_jq '(.rows | length) >= 1 and .rows[0].patient == "P1"'
+done
 req GET "/api/v1/audit/log?patient=P1" $(as mon1)
 expect_code 200 "audit log"
 "$L" audit log --patient P1 --user mon1 --json >"$TMP/cli.audit"
@@ -308,6 +314,20 @@ reports.dsmb_closed GET /api/v1/reports/dsmb/closed?cutoff=2025-12-31 - unblinde
 users.password POST /api/v1/users/me/password {"current":"","new":"long-enough-and-rare-77"} $EVERY 400
 users.totp.enrol POST /api/v1/users/me/totp {"password":""} $EVERY 400
 users.totp.remove DELETE /api/v1/users/me/totp {"password":"","code":"123456"} $EVERY 400
+trial.amend POST /api/v1/trial/amendments {"protocol":{},"version":"9.9","effective":"2090-01-01"} admin 422
+users.bind POST /api/v1/users/nobody/os-users {"os_users":["x"]} admin 404
+users.set_password PUT /api/v1/users/coord1/password {"password":""} admin 400
+users.set PUT /api/v1/users/coord1 {"role":"coordinator","sites":["S1"]} admin 409
+tokens.list GET /api/v1/tokens - $EVERY
+schedule.ics GET /api/v1/patients/@/schedule.ics - $EVERY
+users.full_name PUT /api/v1/users/nobody/full-name {"full_name":"Nobody"} admin 404
+reports.consort GET /api/v1/reports/dsmb/consort.svg?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
+reports.consort_closed GET /api/v1/reports/dsmb/closed/consort.svg?cutoff=2025-12-31 - unblinded_statistician,safety_committee
+reports.dsmb_page GET /api/v1/reports/dsmb/report.html?cutoff=2025-12-31 - statistician,monitor,unblinded_statistician,safety_committee
+reports.dsmb_closed_page GET /api/v1/reports/dsmb/closed/report.html?cutoff=2025-12-31 - unblinded_statistician,safety_committee
+exports.odm GET /api/v1/exports/odm.xml - admin,monitor,statistician,unblinded_statistician
+outcomes.qol GET /api/v1/qol - $EVERY
+outcomes.responses GET /api/v1/responses - $EVERY
 T
 # USER ROLE SITES
 cat >"$TMP/users" <<'T'

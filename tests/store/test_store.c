@@ -799,6 +799,264 @@ static void test_locked(void)
     CHECK(verify(db, &err) == LT_OK);
 }
 
+/* One lab of patient in a patient's step (lt_store_begin_patient), after the named lock when
+ * one is given: committed, or rolled back leaving nothing. */
+static lt_status step(lt_store *st, const char *patient, const char *lock, const char *id,
+                      lt_error *err)
+{
+    lt_record r = {.kind = "lab", .id = id, .site = "S1", .patient = patient, .key = "lab",
+                   .data = "{\"value\":1}"};
+    lt_status rc = lt_store_begin_patient(st, patient, err);
+    if (rc == LT_OK && lock) rc = lt_store_lock(st, lock, err);
+    if (rc == LT_OK) rc = lt_store_put(st, &r, 0, &who, "test.lab", "", NULL, err);
+    if (rc == LT_OK) rc = lt_store_commit(st, err);
+    if (rc != LT_OK) lt_store_rollback(st);
+    return rc;
+}
+
+static bool locked_msg(const lt_error *err)
+{
+    return strstr(err->message, "locked by another process") &&
+           strstr(err->message, "retrying is safe");
+}
+
+/* Patients' steps side by side (docs/store.md, "One chain under concurrency"), with two
+ * handles of one process and a short busy limit, so each wait ends in the refusal it would
+ * meet: on PostgreSQL a step open for P1 holds up P1's steps and every whole-trial writer but
+ * not P2's, even once it has written (its audit record is appended at its commit, after what
+ * was committed meanwhile); a named lock holds up the steps taking that name. A step reads its
+ * own writes; a step rolled back leaves nothing. On SQLite every step still runs alone, as any
+ * write transaction. The chain verifies throughout. */
+static void test_patient_steps(void)
+{
+    char db[512];
+    dbloc(db, sizeof db, "steps.db");
+    fill(db);
+    lt_store *a = NULL, *b = NULL;
+    lt_error err;
+    lt_record *r = NULL;
+    setenv("LUTETIA_BUSY_TIMEOUT_MS", "100", 1);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &a, &err) == LT_OK);
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &b, &err) == LT_OK);
+    unsetenv("LUTETIA_BUSY_TIMEOUT_MS");
+    if (!a || !b) return;
+    int before = audit_rows(a, NULL);
+    bool side_by_side = pg_base != NULL;
+
+    /* a step of P1 open, nothing written yet */
+    CHECK(lt_store_begin_patient(a, "P1", &err) == LT_OK);
+    CHECK(lt_store_get(a, "patient", "P1", &r, &err) == LT_OK);
+    lt_record_free(r);
+    CHECK_INT(step(b, "P2", NULL, "P2/1", &err), side_by_side ? LT_OK : LT_ESTORE);
+    CHECK_INT(step(b, "P1", NULL, "P1/1", &err), LT_ESTORE);
+    CHECK_MSG(locked_msg(&err), "%s", err.message);
+    CHECK_INT(put(b, "site", "S3", "S3", "{}", 0, ""), LT_ESTORE);
+    CHECK(lt_store_begin(b, &err) == LT_ESTORE && locked_msg(&err));
+    /* the same name held: the step of P3 taking it waits; another name does not */
+    CHECK(lt_store_lock(a, "allocation", &err) == LT_OK);
+    CHECK_INT(step(b, "P3", "allocation", "P3/1", &err), LT_ESTORE);
+    CHECK_INT(step(b, "P3", "other", "P3/2", &err), side_by_side ? LT_OK : LT_ESTORE);
+    /* P1 writes: two records, one of them twice; the step reads what it wrote */
+    lt_record w = {.kind = "lab", .id = "P1/0", .site = "S1", .patient = "P1", .key = "lab",
+                   .data = "{\"value\":0}"};
+    int64_t rev = 0;
+    CHECK(lt_store_put(a, &w, 0, &who, "test.lab", "", &rev, &err) == LT_OK && rev == 1);
+    w.data = "{\"value\":10}";
+    CHECK(lt_store_put(a, &w, 1, &who, "test.lab.correct", "typo", &rev, &err) == LT_OK &&
+          rev == 2);
+    CHECK(lt_store_get(a, "lab", "P1/0", &r, &err) == LT_OK && r && r->rev == 2 &&
+          !strcmp(r->data, "{\"value\":10}"));
+    lt_record_free(r);
+    r = NULL;
+    lt_record pw = {.kind = "patient", .id = "P1", .site = "S1", .patient = "P1",
+                    .data = "{\"state\":\"randomised\"}"};
+    CHECK(lt_store_put(a, &pw, 2, &who, "test.patient", "", NULL, &err) == LT_OK);
+    CHECK(lt_store_lock(a, "late", &err) == LT_EINVAL); /* named locks come before writes */
+    /* ... while P2's step goes through beside it (its audit record comes first) */
+    CHECK_INT(step(b, "P2", NULL, "P2/2", &err), side_by_side ? LT_OK : LT_ESTORE);
+    CHECK(lt_store_get(b, "lab", "P1/0", &r, &err) == LT_ENOTFOUND); /* not committed yet */
+    CHECK(lt_store_commit(a, &err) == LT_OK);
+    CHECK(lt_store_get(b, "lab", "P1/0", &r, &err) == LT_OK && r && r->rev == 2);
+    lt_record_free(r);
+    r = NULL;
+
+    /* after the commit everything goes on, in one chain */
+    CHECK_INT(step(b, "P1", NULL, "P1/1", &err), LT_OK);
+    CHECK_INT(step(b, "P3", "allocation", "P3/1", &err), LT_OK);
+    CHECK_INT(put(b, "site", "S3", "S3", "{}", 0, ""), LT_OK);
+    /* a step that exists already, or one rolled back, leaves nothing */
+    CHECK_INT(step(b, "P1", NULL, "P1/1", &err), LT_ECONFLICT);
+    CHECK_MSG(strstr(err.message, "lab 'P1/1' already exists") != NULL, "%s", err.message);
+    CHECK(lt_store_begin_patient(a, "P2", &err) == LT_OK);
+    lt_record gone = {.kind = "lab", .id = "P2/9", .site = "S1", .patient = "P2", .key = "lab",
+                      .data = "{}"};
+    CHECK(lt_store_put(a, &gone, 0, &who, "test.lab", "", NULL, &err) == LT_OK);
+    lt_store_rollback(a);
+    CHECK(lt_store_get(b, "lab", "P2/9", &r, &err) == LT_ENOTFOUND);
+    /* a plain transaction is not a patient's step: lt_store_lock changes nothing in it */
+    CHECK(lt_store_begin(a, &err) == LT_OK);
+    CHECK(lt_store_lock(a, "allocation", &err) == LT_OK);
+    lt_store_rollback(a);
+    /* P1's three audit records, P1/1, P3/1, the site; P2/1, P3/2, P2/2 beside P1's step */
+    CHECK_INT(audit_rows(a, NULL), before + 6 + (side_by_side ? 3 : 0));
+    /* the data locked for analysis: a step's write is refused, with or without a named lock */
+    CHECK_INT(put(b, "lock", "trial", "", "{\"locked\":true,\"open_kinds\":[\"user\"]}", 0, ""),
+              LT_OK);
+    CHECK_INT(step(b, "P1", NULL, "P1/2", &err), LT_ESTATE);
+    CHECK_MSG(strstr(err.message, "locked for analysis") != NULL, "%s", err.message);
+    CHECK_INT(step(b, "P1", "allocation", "P1/2", &err), LT_ESTATE);
+    CHECK(lt_store_get(b, "lab", "P1/2", &r, &err) == LT_ENOTFOUND);
+    lt_store_close(a);
+    lt_store_close(b);
+    CHECK(verify(db, &err) == LT_OK);
+}
+
+/* One process of test_steps_at_once: NOPS steps drawn from its seed on patients P1..P4 (a new
+ * lab, a correction of the patient record, an allocation numbered by counting under the named
+ * lock), each in lt_store_begin_patient's transaction; what was acknowledged goes to `out`,
+ * one line each. Exits 0 when every step was committed. */
+static int step_writer(const char *db, unsigned seed, FILE *out)
+{
+    enum { NOPS = 30 };
+    lt_store *st = NULL;
+    lt_error err;
+    if (lt_store_open(db, LT_STORE_OPEN, &st, &err) != LT_OK) return 2;
+    int rc = 0;
+    for (int n = 0; n < NOPS && rc == 0; n++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned pick = (seed >> 16) % 3, k = 1 + (seed >> 8) % 4;
+        char pid[8], id[64], data[96];
+        snprintf(pid, sizeof pid, "P%u", k);
+        lt_status s = lt_store_begin_patient(st, pid, &err);
+        int64_t number = 0;
+        lt_record *r = NULL;
+        if (s == LT_OK && pick == 0) {
+            snprintf(id, sizeof id, "%s/w%u-%02d", pid, seed % 100000, n);
+            lt_record lab = {.kind = "lab", .id = id, .site = "S1", .patient = pid, .key = "w",
+                             .data = "{}"};
+            s = lt_store_put(st, &lab, 0, &who, "test.lab", "", NULL, &err);
+        } else if (s == LT_OK && pick == 1) {
+            s = lt_store_get(st, "patient", pid, &r, &err);
+            snprintf(data, sizeof data, "{\"by\":%u,\"n\":%d}", seed % 100000, n);
+            lt_record p = {.kind = "patient", .id = pid, .site = "S1", .patient = pid,
+                           .data = data};
+            if (s == LT_OK) s = lt_store_put(st, &p, r->rev, &who, "test.patient", "x", NULL, &err);
+            lt_record_free(r);
+        } else if (s == LT_OK) {
+            s = lt_store_lock(st, "allocation", &err);
+            if (s == LT_OK) s = lt_store_count(st, "alloc", NULL, &number, &err);
+            number++;
+            snprintf(id, sizeof id, "%06lld", (long long)number);
+            lt_record a = {.kind = "alloc", .id = id, .site = "S1", .patient = pid, .key = "s",
+                           .data = "{}"};
+            if (s == LT_OK) s = lt_store_put(st, &a, 0, &who, "test.alloc", "", NULL, &err);
+        }
+        if (s == LT_OK) s = lt_store_commit(st, &err);
+        if (s != LT_OK) {
+            fprintf(stderr, "step writer: %s\n", err.message);
+            lt_store_rollback(st);
+            rc = 3;
+        } else if (pick == 0) {
+            fprintf(out, "lab %s\n", id);
+        } else if (pick == 1) {
+            fprintf(out, "patient %s\n", pid);
+        } else {
+            fprintf(out, "alloc %lld\n", (long long)number);
+        }
+        fflush(out);
+    }
+    lt_store_close(st);
+    return rc;
+}
+
+/* Many processes at once on four patients (so on the same patient and on different ones), each
+ * step drawn from a fixed seed per process: afterwards every acknowledged lab is stored and no
+ * other, every acknowledged correction counted in its patient's revision, the allocations
+ * numbered 1..N once each (none reused or skipped), and the chain verifies. */
+static void test_steps_at_once(void)
+{
+    enum { NPROC = 6 };
+    char db[512], outs[NPROC][512];
+    dbloc(db, sizeof db, "atonce.db");
+    fill(db);
+    {
+        lt_store *st = NULL;
+        lt_error err;
+        CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+        CHECK(put(st, "patient", "P4", "S1", "{\"state\":\"screened\"}", 0, "") == LT_OK);
+        lt_store_close(st);
+    }
+    /* no wait may end in a refusal however loaded the machine: outcomes, not timing */
+    setenv("LUTETIA_BUSY_TIMEOUT_MS", "600000", 1);
+    pid_t pids[NPROC];
+    for (int i = 0; i < NPROC; i++) {
+        snprintf(outs[i], sizeof outs[i], "%s/acked.%d", dir, i);
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            FILE *f = fopen(outs[i], "w");
+            _exit(f ? step_writer(db, 1000u + (unsigned)i, f) : 2);
+        }
+    }
+    unsetenv("LUTETIA_BUSY_TIMEOUT_MS");
+    int failed = 0;
+    for (int i = 0; i < NPROC; i++) {
+        int status = 0;
+        waitpid(pids[i], &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed++;
+    }
+    CHECK_INT(failed, 0);
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK(lt_store_open(db, LT_STORE_OPEN, &st, &err) == LT_OK);
+    if (!st) return;
+    int64_t revs[5] = {0, 2, 1, 1, 1}; /* fill: P1 corrected once */
+    int64_t labs = 0, allocs = 0, amax = 0, seen_alloc[NPROC * 40 + 1] = {0};
+    bool all_labs = true;
+    for (int i = 0; i < NPROC; i++) {
+        FILE *f = fopen(outs[i], "r");
+        char line[128], what[16], arg[96];
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "%15s %95s", what, arg) == 2) {
+                lt_record *r = NULL;
+                if (!strcmp(what, "lab")) {
+                    labs++;
+                    if (lt_store_get(st, "lab", arg, &r, &err) != LT_OK) all_labs = false;
+                    lt_record_free(r);
+                } else if (!strcmp(what, "patient")) {
+                    revs[arg[1] - '0']++;
+                } else {
+                    long long a = atoll(arg);
+                    allocs++;
+                    if (a >= 1 && a <= NPROC * 40) seen_alloc[a]++;
+                    if (a > amax) amax = a;
+                }
+            }
+        if (f) fclose(f);
+    }
+    CHECK_MSG(all_labs, "an acknowledged lab is missing");
+    int64_t stored = 0;
+    CHECK(lt_store_count(st, "lab", "w", &stored, &err) == LT_OK);
+    CHECK_INT(stored, labs);
+    CHECK(lt_store_count(st, "alloc", NULL, &stored, &err) == LT_OK);
+    CHECK_INT(stored, allocs);
+    CHECK_INT(amax, allocs);
+    bool once = true;
+    for (int64_t a = 1; a <= allocs; a++) once = once && seen_alloc[a] == 1;
+    CHECK_MSG(once, "an allocation number was reused or skipped");
+    for (int k = 1; k <= 4; k++) {
+        char pid[8];
+        lt_record *r = NULL;
+        snprintf(pid, sizeof pid, "P%d", k);
+        CHECK(lt_store_get(st, "patient", pid, &r, &err) == LT_OK);
+        CHECK_MSG(r && r->rev == revs[k], "%s at revision %lld, expected %lld", pid,
+                  r ? (long long)r->rev : -1LL, (long long)revs[k]);
+        lt_record_free(r);
+    }
+    CHECK(labs > 0 && allocs > 0);
+    lt_store_close(st);
+    CHECK(verify(db, &err) == LT_OK);
+}
+
 static lt_status verify_with(const char *db, const lt_audit_anchors *a, lt_audit_verified *v,
                              lt_error *err)
 {
@@ -1307,6 +1565,8 @@ int main(void)
     }
     test_rewritten_chain();
     test_locked();
+    test_patient_steps();
+    test_steps_at_once();
     test_anchors();
     test_copy();
     test_verify_under_writers();

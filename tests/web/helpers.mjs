@@ -48,9 +48,14 @@ export async function axe(page, name) {
 // The page at 1366x768 and at 390x844 (a phone), into $WEB_OUT/screenshots; axe on the phone
 // layout, where content reflows and wide tables scroll (WCAG 1.4.10), and which has every
 // element of the wide one.
-export async function shot(page, name) {
+// With `at` (a locator), that part of the page is scrolled to the top at each size: the phone's
+// reflow moves it.
+export async function shot(page, name, at) {
+  const top = async () => { if (at) await at.evaluate((e) => e.scrollIntoView({ block: 'start' })); };
+  await top();
   await page.screenshot({ path: `${OUT}/screenshots/${name}-1366x768.png` });
   await page.setViewportSize({ width: 390, height: 844 });
+  await top();
   await page.screenshot({ path: `${OUT}/screenshots/${name}-390x844.png` });
   await axe(page, `${name} at 390x844`);
   await page.setViewportSize({ width: 1366, height: 768 });

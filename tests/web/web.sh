@@ -11,8 +11,8 @@
 L="$LUTETIA"
 HERE="$SRC/tests/web"
 OUT=${WEB_OUT:-$TMP/out-web}
-PID=
-trap '[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null; wait; rm -rf "$TMP"' EXIT INT TERM
+PID= NRPID=
+trap 'for p in $PID $NRPID; do kill -TERM "$p" 2>/dev/null; done; wait; rm -rf "$TMP"' EXIT INT TERM
 
 missing=
 command -v node >/dev/null 2>&1 || missing="node (Debian package nodejs)"
@@ -32,7 +32,8 @@ for u in admin coord1 inv1 nuc1 stat1 mon1 coord2 inv2 ustat1; do
 done
 # the full name an electronic signature shows (where the command line can set one)
 if "$L" user name --help >/dev/null 2>&1; then
-    "$L" user name --name inv1 --full-name "Irene Investigator" >/dev/null || bad "full name"
+    "$L" user name --name inv1 --full-name "Irene Investigator" >/dev/null &&
+    "$L" user name --name admin --full-name "Adam Administrator" >/dev/null || bad "full name"
 fi
 
 # the patient files the scenarios upload: the eligible native example under new ids
@@ -110,19 +111,54 @@ for id in $(jq -r '.[].id' "$TMP/k.json"); do
     fi
 done
 
-"$L" serve --listen 127.0.0.1:0 --allow-known-seed >"$TMP/srv.out" 2>"$TMP/srv.log" &
-PID=$!
-i=0
-until grep -q '^listening on' "$TMP/srv.out" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 500 ] && kill -0 "$PID" 2>/dev/null || { bad "server: $(cat "$TMP/srv.log")"; finish; exit 1; }
-    sleep 0.02
-done
-export BASE_URL=$(sed -n 's/^listening on //p' "$TMP/srv.out")
-i=0
-until curl -sf "$BASE_URL/healthz" >/dev/null; do
-    i=$((i + 1)); [ $i -lt 500 ] || { bad "healthz"; finish; exit 1; }
-    sleep 0.02
-done
+# NR: a NET RETREAT trial in a database of its own (one server serves one trial), whose arm 2
+# takes everolimus by mouth: the eligibility table's base patient a year earlier, four copies
+# E1..E4 randomised in November 2025; the first of arm 2 is the page's everolimus patient
+NRDB="$TMP/nr.db"
+jq '.base as $b | [range(1; 5) as $i | $b | .id = "E\($i)"]' "$SRC/tests/eligibility/net-retreat.cases.json" |
+  sed -E 's/"(20[0-9]{2})-([0-9]{2}-[0-9]{2})"/"\1@\2"/g' |
+  awk '{ while (match($0, /"20[0-9][0-9]@/)) { y = substr($0, RSTART + 1, 4) - 1;
+         $0 = substr($0, 1, RSTART) y "-" substr($0, RSTART + 6) } print }' >"$TMP/nr.json"
+export ORAL_PATIENT=$(
+    export LUTETIA_DB="$NRDB"
+    "$L" trial init --protocol "$SRC/protocols/net-retreat.json" --user admin --seed-hex "$TEST_SEED" >/dev/null &&
+    "$L" site add --code S1 --name "Site one" >/dev/null &&
+    "$L" user add --name coord1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&
+    "$L" user add --name inv1 --role investigator --site S1 --os-user "$ME" >/dev/null &&
+    "$L" user name --name inv1 --full-name "Irene Investigator" >/dev/null &&
+    for u in coord1 inv1; do printf '%s\n' "$WEB_PASSWORD" | "$L" user password "$u" --password-stdin >/dev/null || exit 1; done &&
+    "$L" enrol --user coord1 --site S1 --as-of 2025-11-01 "$TMP/nr.json" >/dev/null || exit 1
+    for i in 1 2 3 4; do
+        "$L" consent --user coord1 --patient E$i --form v2 --date 2025-11-02 >/dev/null &&
+        "$L" confirm --user inv1 --patient E$i --date 2025-11-03 >/dev/null &&
+        "$L" randomise --user coord1 --patient E$i --date 2025-11-04 || exit 1
+    done | awk '/arm 2/ && !n { print $1; n = 1 }')
+[ -n "$ORAL_PATIENT" ] && ok || bad "no NET RETREAT patient in arm 2"
+
+# start_server DB NAME: `lutetia serve` of that database on a free loopback port, in this shell
+# (so that it can be waited for); SRV_PID and, once it answers /healthz, SRV_URL
+start_server() {
+    SRV_URL=
+    LUTETIA_DB="$1" "$L" serve --listen 127.0.0.1:0 --allow-known-seed >"$TMP/$2.out" 2>"$TMP/$2.log" &
+    SRV_PID=$!
+    i=0
+    until grep -q '^listening on' "$TMP/$2.out" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 500 ] && kill -0 "$SRV_PID" 2>/dev/null || { bad "server $2: $(cat "$TMP/$2.log")"; return 1; }
+        sleep 0.02
+    done
+    url=$(sed -n 's/^listening on //p' "$TMP/$2.out")
+    i=0
+    until curl -sf "$url/healthz" >/dev/null; do
+        i=$((i + 1)); [ $i -lt 500 ] || { bad "server $2: no healthz"; return 1; }
+        sleep 0.02
+    done
+    SRV_URL=$url
+}
+start_server "$LUTETIA_DB" srv; PID=$SRV_PID BASE_URL=$SRV_URL
+[ -n "$BASE_URL" ] || { finish; exit 1; }
+start_server "$NRDB" nr; NRPID=$SRV_PID NR_URL=$SRV_URL
+[ -n "$NR_URL" ] || { finish; exit 1; }
+export BASE_URL NR_URL
 
 rm -rf "$OUT"
 mkdir -p "$OUT/screenshots"
@@ -132,7 +168,8 @@ export WEB_OUT="$OUT"
 rc=$?
 cat "$OUT/playwright.txt"
 kill -TERM "$PID" && wait "$PID" && ok || bad "server stop"
-PID=
+kill -TERM "$NRPID" && wait "$NRPID" && ok || bad "NET RETREAT server stop"
+PID= NRPID=
 if [ -s "$OUT/report.json" ]; then
     p=$(jq '.stats.expected' "$OUT/report.json")
     f=$(jq '.stats.unexpected + .stats.flaky' "$OUT/report.json")

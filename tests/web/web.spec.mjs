@@ -3,6 +3,7 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { drawn, watch, signIn, shot, axe, tabTo, typeDay, serverHas, FILES, PASSWORD } from './helpers.mjs';
+import { qrcode as qrEncoder } from '../../web/js/vendor/qrcode-generator/qrcode.mjs';
 
 // one worker runs the tests in this order (playwright.config.mjs); they are not 'serial', so
 // one failure does not hide the others' results
@@ -484,11 +485,30 @@ test('a user changes the password on the account page, signs out and in with the
   await drawn(page, '#/account');
   const setup = page.locator('form[data-draft=account-totp]');
   await setup.getByLabel('Password').fill(NEW);
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/users/me/totp') && r.request().method() === 'POST');
   await setup.getByRole('button', { name: 'Set up second factor' }).click();
+  const server = await (await answered).json();
   const secret = (await page.locator('.once code.secret').textContent()).trim();
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  expect(secret).toBe(server.secret);
   await expect(page.locator('.once code.uri')).toHaveText(`otpauth://totp/Lutetia:ustat1?secret=${secret}&issuer=Lutetia&algorithm=SHA1&digits=6&period=30`);
-  await axe(page, 'the account page with the second factor shown');
+  // the QR code beside it: an SVG whose dark modules are those of the server's URI encoded
+  // again here with the same vendored encoder (no decoder is at hand), inside a quiet zone
+  const qr = page.locator('.once svg.qr');
+  await expect(qr).toBeVisible();
+  await expect(qr).toHaveAccessibleName(/QR code of the otpauth URI/);
+  const d = await qr.locator('path').getAttribute('d');
+  const drawnModules = new Set([...d.matchAll(/M(\d+),(\d+)h1v1h-1z/g)].map((m) => `${m[1] - 4},${m[2] - 4}`));
+  const q = qrEncoder(0, 'M');
+  q.addData(server.otpauth_uri);
+  q.make();
+  const n = q.getModuleCount();
+  await expect(qr).toHaveAttribute('data-modules', String(n));
+  const expected = new Set();
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (q.isDark(r, c)) expected.add(`${c},${r}`);
+  expect(drawnModules.size).toBeGreaterThan(100);
+  expect([...drawnModules].sort()).toEqual([...expected].sort());
+  await shot(page, 'account-second-factor', page.locator('.once'));
   // removed with the password and a code of the app (oathtool at the server's clock, which is
   // the system's here; the server takes a code one step early or late)
   const code = execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
@@ -497,4 +517,265 @@ test('a user changes the password on the account page, signs out and in with the
   await remove.getByLabel('Current code').fill(code);
   await remove.getByRole('button', { name: 'Remove second factor' }).click();
   await expect(page.locator('.once')).toContainText('Second factor removed');
+});
+
+// ---- electronic signatures of a dose decision, an adverse event and the casebook ----
+
+// the value of a select's option whose text starts with prefix
+async function optionStarting(select, prefix) {
+  return select.evaluate((el, p) => [...el.options].find((o) => o.textContent.startsWith(p))?.value, prefix);
+}
+
+test('the investigator signs a dose decision and an adverse event; a correction shows the signature invalidated', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'signatures.ae')), 'no signatures of records on this server');
+  await signIn(page, 'inv1', `#/patient/${D}`);
+  const decisions = page.locator('#sec-doses ~ div').first();
+  const c1 = decisions.locator('tbody tr', { has: page.locator('td:first-child', { hasText: /^1$/ }) });
+  await expect(c1).toContainText('not signed');
+  // the first signature of the sign-in: the user name with the password; a wrong one refused
+  const dec = await openForm(page, 'sign-decision');
+  await dec.getByLabel('Dose decision').selectOption(await optionStarting(dec.getByLabel('Dose decision'), 'cycle 1,'));
+  await dec.getByLabel('Password').fill(PASSWORD);
+  await dec.getByRole('button', { name: 'Sign the dose decision' }).click();
+  await expect(dec.locator('.field-error:not([hidden]), .form-error:not([hidden])').first()).toContainText(/user name/);
+  await dec.getByLabel(/User name/).fill('inv1');
+  await dec.getByLabel('Password').fill(PASSWORD);
+  await dec.getByRole('button', { name: 'Sign the dose decision' }).click();
+  await expect(page.locator('#flash')).toContainText('Signed: Irene Investigator (inv1, investigator)');
+  await expect(page.locator('#flash')).toContainText('meaning approval');
+  await expect(c1.locator('.sig-status')).toContainText('valid Irene Investigator');
+  // an adverse event recorded, then signed with the password alone (the session's second)
+  const ae = await openForm(page, 'aes');
+  await ae.getByLabel('CTCAE v5.0 term').fill('Nausea');
+  await ae.getByLabel('CTCAE grade').fill('1');
+  await ae.getByLabel('Start').fill('2025-11-10');
+  await ae.getByLabel('Related').selectOption('possible');
+  await ae.getByRole('button', { name: 'Record an adverse event' }).click();
+  await expect(page.locator('#flash')).toContainText('Adverse events: recorded.');
+  const sig = await openForm(page, 'sign-ae');
+  const id = await optionStarting(sig.getByLabel('Adverse event'), 'Nausea grade 1');
+  expect(id).toMatch(new RegExp(`^${D}/AE\\d{3}$`));
+  await sig.getByLabel('Adverse event').selectOption(id);
+  await sig.getByLabel('Password').fill(PASSWORD);
+  await sig.getByRole('button', { name: 'Sign the adverse event' }).click();
+  await expect(page.locator('#flash')).toContainText('meaning responsibility');
+  const row = page.locator('#sec-adverse-events ~ div').first().locator('tbody tr', { hasText: 'Nausea' });
+  await expect(row.locator('.sig-status')).toContainText('valid');
+  // the grade corrected at source verification: the signature is invalidated, not deleted
+  const fix = await openForm(page, 'aes');
+  await fix.getByLabel('Id').fill(id.split('/')[1]);
+  await fix.getByLabel('CTCAE v5.0 term').fill('Nausea');
+  await fix.getByLabel('CTCAE grade').fill('2');
+  await fix.getByLabel('Start').fill('2025-11-10');
+  await fix.getByLabel('Reason').fill('grade revised at source verification');
+  await fix.getByRole('button', { name: 'Record an adverse event' }).click();
+  await expect(page.locator('#flash')).toContainText('Adverse events: recorded.');
+  await expect(row.locator('.sig-status')).toContainText('invalidated');
+  const listed = page.locator('#sec-signatures ~ div tbody tr', { hasText: id });
+  await expect(listed).toContainText('invalidated');
+  await expect(listed).toContainText('Irene Investigator (inv1)');
+  // the decision's signature is untouched by the AE's correction
+  await expect(c1.locator('.sig-status')).toContainText('valid');
+  await expect(c1.locator('.sig-status')).not.toContainText('invalidated');
+  await shot(page, 'patient-signatures', page.locator('#sec-adverse-events'));
+});
+
+test('the investigator signs the casebook off; a coordinator has no signing form', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'signatures.casebook')), 'no casebook sign-off on this server');
+  await signIn(page, 'coord1', `#/patient/${D}`);
+  await expect(page.locator('#casebook-signoff')).toContainText('not signed off');
+  await expect(page.locator('form[data-draft=sign-casebook]')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, 'inv1', `#/patient/${D}`);
+  const fm = await openForm(page, 'sign-casebook');
+  await fm.getByLabel(/User name/).fill('inv1');
+  await fm.getByLabel('Password').fill(PASSWORD);
+  await fm.getByLabel('Meaning').selectOption('responsibility');
+  await fm.getByLabel('Comment').fill('all visits source-verified');
+  await fm.getByRole('button', { name: 'Sign the casebook off' }).click();
+  await expect(page.locator('#flash')).toContainText('meaning responsibility');
+  await expect(page.locator('#casebook-signoff .signature')).toContainText('valid Signed by Irene Investigator (inv1)');
+  await expect(page.locator('form[data-draft=sign-casebook]')).toHaveCount(0);
+});
+
+// ---- the restricted mean survival time ----
+
+test('a statistician reads the RMST of overall survival by arm: the API\'s figures, in months', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'analyse.rmst')), 'no RMST on this server');
+  await signIn(page, 'stat1', '#/statistics');
+  const fm = page.locator('form[data-draft=rmst]');
+  await fm.getByLabel('Endpoint').fill('OS');
+  await fm.getByLabel(/Horizon tau/).fill('12');
+  await fm.getByRole('button', { name: 'Show the RMST' }).click();
+  const r = await (await page.request.get('/api/v1/endpoints/OS/rmst?tau=12&conf_level=0.95')).json();
+  expect(r.tau).toBe(12);
+  expect(r.curves.length).toBe(2);
+  const sig = (v) => (v == null ? 'not estimable' : Number(v).toPrecision(3));
+  await expect(page.locator('#rmst-tau')).toContainText('tau = 12 months');
+  const arms = page.locator('#rmst table').first().locator('tbody tr');
+  await expect(arms).toHaveCount(2);
+  for (const [i, c] of r.curves.entries()) {
+    const arm = r.arms.find((a) => `arm=${a.id}` === c.strata);
+    await expect(arms.nth(i)).toContainText(`${arm.name} (${arm.id})`);
+    await expect(arms.nth(i).locator('.rmean')).toHaveText(sig(c.rmean));
+    await expect(arms.nth(i).locator('.ci')).toHaveText(`${sig(c.lower)} to ${sig(c.upper)}`);
+  }
+  const diff = page.locator('#rmst table').nth(1).locator('tbody tr');
+  await expect(diff).toHaveCount(1);
+  await expect(diff.locator('.diff')).toHaveText(sig(r.differences[0].diff));
+  await expect(diff.locator('.ci')).toHaveText(`${sig(r.differences[0].lower)} to ${sig(r.differences[0].upper)}`);
+  await expect(page.locator('#rmst')).toContainText('Difference (months)');
+  // a horizon below 0: the server's message beside the field, the table of before kept
+  await fm.getByLabel(/Horizon tau/).fill('-3');
+  await fm.getByRole('button', { name: 'Show the RMST' }).click();
+  await expect(fm.locator('[data-field=tau] .field-error')).toContainText('expected a time > 0 (months), found "-3"');
+  await fm.getByLabel(/Horizon tau/).fill('12');
+  await shot(page, 'statistics-rmst', page.locator('#sec-restricted-mean-survival-time'));
+});
+
+// ---- everolimus (NET RETREAT's arm 2), on a second server with a NET RETREAT trial ----
+
+test.describe('everolimus', () => {
+  test.use({ baseURL: process.env.NR_URL });
+  const P = process.env.ORAL_PATIENT;
+
+  test('the everolimus course as tables: start, dispensing, returns and compliance, an interruption, resumption lower, stop', async ({ page }) => {
+    test.setTimeout(180_000);
+    await signIn(page, 'inv1', `#/patient/${P}`);
+    await expect(page.locator('nav.toc')).toContainText('Everolimus');
+    await expect(page.locator('#oral-current')).toContainText('Not started');
+    await expect(page.locator('form[data-draft=oral-resume]')).toHaveCount(0);
+    let fm = await openForm(page, 'oral-start');
+    await fm.getByLabel('Date').fill('2025-11-05');
+    await fm.getByLabel('Daily dose').fill('12.5');
+    await fm.getByRole('button', { name: 'Start the drug' }).click();
+    await expect(fm.locator('[data-field=dose] .field-error')).toContainText('at most 10 mg');
+    await expect(fm.getByLabel('Date')).toHaveValue('2025-11-05');
+    await fm.getByLabel('Daily dose').fill('');
+    await fm.getByRole('button', { name: 'Start the drug' }).click();
+    await expect(page.locator('#flash')).toContainText('Started.');
+    await expect(page.locator('#oral-current')).toContainText('10 mg daily.');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // the coordinator dispenses and takes returns, and may do nothing else of the course
+    await signIn(page, 'coord1', `#/patient/${P}`);
+    await expect(page.locator('form[data-draft=oral-stop]')).toHaveCount(0);
+    await expect(page.locator('form[data-draft=oral-interrupt]')).toHaveCount(0);
+    fm = await openForm(page, 'oral-dispense');
+    await fm.getByLabel('Date').fill('2025-11-05');
+    await fm.getByLabel('Tablets').fill('30');
+    await fm.getByLabel('Tablet strength').fill('4');
+    await fm.getByRole('button', { name: 'Record tablets dispensed' }).click();
+    await expect(fm.locator('[data-field=strength] .field-error')).toContainText("expected one of the protocol's tablet strengths of everolimus, found 4 mg");
+    await fm.getByLabel('Tablet strength').fill('10');
+    await fm.getByRole('button', { name: 'Record tablets dispensed' }).click();
+    await expect(page.locator('#flash')).toContainText('Dispensing recorded.');
+    fm = await openForm(page, 'oral-return');
+    await fm.getByLabel('Date').fill('2025-12-03');
+    await fm.getByLabel('Returned').fill('31');
+    await fm.getByRole('button', { name: 'Record tablets returned' }).click();
+    await expect(fm.locator('.field-error:not([hidden]), .form-error:not([hidden])').first()).toContainText('more than the 30 tablets dispensed on 2025-11-05');
+    await fm.getByLabel('Returned').fill('2');
+    await fm.getByRole('button', { name: 'Record tablets returned' }).click();
+    await expect(page.locator('#flash')).toContainText('Return recorded.');
+    const periods = page.locator('[aria-label^="Dispensings and compliance"] tbody tr');
+    // 28 days of one 10 mg tablet, 30 - 2 back = 28 taken: 100%
+    await expect(periods.first()).toContainText('Nov 5, 2025');
+    await expect(periods.first()).toContainText('Dec 3, 2025');
+    await expect(periods.first().locator('.compliance')).toHaveText('100 %');
+    fm = await openForm(page, 'oral-dispense');
+    await fm.getByLabel('Date').fill('2025-12-03');
+    await fm.getByLabel('Tablets').fill('30');
+    await fm.getByLabel('Tablet strength').fill('10');
+    await fm.getByRole('button', { name: 'Record tablets dispensed' }).click();
+    await expect(page.locator('#flash')).toContainText('Dispensing recorded.');
+    await expect(periods).toHaveCount(2);
+    await expect(periods.nth(1).locator('.compliance')).toHaveText('after the return');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // the investigator: the label's table, an interruption for toxicity, resumption as the
+    // table allows (a higher dose refused beside the field), the stop
+    await signIn(page, 'inv1', `#/patient/${P}`);
+    fm = await openForm(page, 'oral-decide');
+    await fm.getByLabel('Date').fill('2025-12-05');
+    await fm.getByRole('button', { name: "Ask the label's table" }).click();
+    await expect(page.locator('#flash')).toContainText('Decision on Dec 5, 2025: continue, 10 mg daily.');
+    fm = await openForm(page, 'oral-interrupt');
+    await fm.getByLabel('Date').fill('2025-12-10');
+    await fm.getByLabel('Cause').fill('stomatitis grade 3');
+    await fm.getByLabel('Toxicity category').fill('stomatitis');
+    await fm.getByLabel('CTCAE grade').fill('3');
+    await fm.getByRole('button', { name: 'Interrupt' }).click();
+    await expect(page.locator('#flash')).toContainText('Interruption recorded.');
+    await expect(page.locator('#oral-current')).toContainText('Interrupted since Dec 10, 2025');
+    await expect(page.locator('form[data-draft=oral-dispense]')).toHaveCount(0);
+    fm = await openForm(page, 'oral-resume');
+    await fm.getByLabel('Date').fill('2025-12-21');
+    await fm.getByLabel('Daily dose').fill('10');
+    await fm.getByRole('button', { name: 'Resume' }).click();
+    await expect(fm.locator('[data-field=dose] .field-error')).toContainText("above what the label's table allows on 2025-12-21: 5 mg");
+    await fm.getByLabel('Daily dose').fill('');
+    await fm.getByRole('button', { name: 'Resume' }).click();
+    await expect(page.locator('#flash')).toContainText('Resumed.');
+    await expect(page.locator('#oral-current')).toContainText('5 mg daily.');
+    const pauses = page.locator('[aria-label="Interruptions"] tbody tr');
+    await expect(pauses).toHaveCount(1);
+    for (const t of ['Dec 10, 2025', 'Dec 21, 2025', '11 days', 'stomatitis grade 3', 'resumed at 5 mg daily']) await expect(pauses).toContainText(t);
+    // the label's modifications only lower the dose
+    fm = await openForm(page, 'oral-dose');
+    await fm.getByLabel('Date').fill('2025-12-28');
+    await fm.getByLabel('Daily dose').fill('7.5');
+    await fm.getByLabel('Cause').fill('fatigue grade 2');
+    await fm.getByRole('button', { name: 'Lower the daily dose' }).click();
+    await expect(fm.locator('[data-field=dose] .field-error')).toContainText('do not raise the dose again');
+    await fm.getByLabel('Daily dose').fill('2.5');
+    await fm.getByRole('button', { name: 'Lower the daily dose' }).click();
+    await expect(page.locator('#flash')).toContainText('Dose lowered.');
+    await expect(page.locator('#oral-current')).toContainText('2.5 mg daily.');
+    fm = await openForm(page, 'oral-stop');
+    await fm.getByLabel('Date').fill('2026-01-10');
+    await fm.getByLabel('Cause').fill("patient's wish");
+    await fm.getByRole('button', { name: 'Stop the drug' }).click();
+    await expect(page.locator('#flash')).toContainText('Stopped.');
+    await expect(page.locator('#oral-current')).toContainText('Stopped on Jan 10, 2026.');
+    const doses = page.locator('[aria-label^="Daily dose"] tbody tr');
+    await expect(doses).toHaveCount(4);
+    await expect(doses.nth(0)).toContainText('started');
+    await expect(doses.nth(0)).toContainText('10 mg daily');
+    await expect(doses.nth(1)).toContainText('resumed');
+    await expect(doses.nth(1)).toContainText('5 mg daily');
+    await expect(doses.nth(2)).toContainText('lowered');
+    await expect(doses.nth(2)).toContainText('2.5 mg daily');
+    await expect(doses.nth(2)).toContainText('fatigue grade 2');
+    await expect(doses.nth(3)).toContainText("patient's wish");
+    // after the stop only a return may follow
+    await expect(page.locator('form[data-draft=oral-return]')).toHaveCount(1);
+    await expect(page.locator('form[data-draft=oral-stop], form[data-draft=oral-dispense], form[data-draft=oral-resume]')).toHaveCount(0);
+    await expect(page.locator('pre.json')).toHaveCount(0);
+    await shot(page, 'patient-everolimus', page.locator('#sec-everolimus'));
+  });
+});
+
+// ---- the data lock: the last scenario, since nothing of the data changes after it ----
+
+test('the admin signs the data lock; the store refuses a change after it', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'signatures.lock')), 'no data lock on this server');
+  await signIn(page, 'admin', '#/admin');
+  await expect(page.locator('#lock-state')).toContainText('Not locked');
+  const fm = await openForm(page, 'sign-lock');
+  await fm.getByLabel(/User name/).fill('admin');
+  await fm.getByLabel('Password').fill('not-my-password');
+  await fm.getByRole('button', { name: 'Sign the data lock' }).click();
+  await expect(fm.locator('[data-field=password] .field-error')).toContainText('wrong user name or password');
+  await fm.getByLabel('Password').fill(PASSWORD);
+  await fm.getByRole('button', { name: 'Sign the data lock' }).click();
+  await expect(page.locator('#lock-state')).toContainText('The data are locked for analysis');
+  await expect(page.locator('#lock-state .signature')).toContainText('valid Signed by');
+  await expect(page.locator('form[data-draft=sign-lock]')).toHaveCount(0);
+  await shot(page, 'admin-locked', page.locator('#sec-data-lock'));
+  const site = page.locator('form[data-draft=site-add]');
+  await site.getByLabel('Code').fill('S9');
+  await site.getByLabel('Name').fill('Site nine');
+  await site.getByRole('button', { name: 'Add the site' }).click();
+  await expect(site.locator('.field-error:not([hidden]), .form-error:not([hidden])').first()).toContainText('locked for analysis');
 });

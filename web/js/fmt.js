@@ -14,6 +14,16 @@ export function instant(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : timeFmt.format(d);
 }
+// an instant in UTC whatever the browser's zone, for what is stated in UTC (a signature's time,
+// 21 CFR 11.50): a <time> element, "Dec 3, 2026, 18:06:12 UTC"
+const utcFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23', timeZone: 'UTC' });
+export function utc(iso) {
+  const t = document.createElement('time');
+  const d = new Date(iso || '');
+  if (iso) t.dateTime = iso;
+  t.textContent = Number.isNaN(d.getTime()) ? (iso || '—') : `${utcFmt.format(d)} UTC`;
+  return t;
+}
 // a <time> element: the locale's writing, the ISO value for machines
 export function time(iso) {
   const t = document.createElement('time');

@@ -52,7 +52,11 @@ export function showError(form, err) {
   const param = err instanceof Problem ? err.param : '';
   // the library's parameter name ("value"); a JSON pointer ("/value") or a command-line
   // spelling that reaches the server ("--value", "--birth-date") names the same field
-  const name = param.replace(/^(\/|--)/, '').split(/[/.[]/)[0].replace(/-/g, '_');
+  let name = param.replace(/^(\/|--)/, '').split(/[/.[]/)[0].replace(/-/g, '_');
+  // where the library's name differs from the API's member ("dose_mg" for "dose"), the form
+  // says which of its fields it is (opForm's params)
+  const aliases = form.dataset.params ? JSON.parse(form.dataset.params) : {};
+  if (aliases[name]) name = aliases[name];
   const box = name && form.querySelector(`[data-field="${CSS.escape(name)}"]`);
   if (box) {
     const m = box.querySelector('.field-error');

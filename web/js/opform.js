@@ -33,7 +33,7 @@ function typeOf(p) {
 }
 
 // opForm(operationId, {me, path: {patient}, labels, options, units, values, hide, order,
-//         submit, done(answer, values)}): null when the server lacks it or the role may not
+//         submit, params: {library name: field}, done(answer, values)}): null when the server lacks it or the role may not
 export async function opForm(operationId, o) {
   const found = await operation(operationId);
   if (!found || (found.op['x-roles'] && !found.op['x-roles'].includes(o.me.role))) return null;
@@ -64,7 +64,7 @@ export async function opForm(operationId, o) {
   });
   let url = found.path;
   for (const [k, v] of Object.entries(o.path || {})) url = url.replace(`{${k}}`, encodeURIComponent(v));
-  return form(o.key || operationId, fields, o.submit || words(operationId.split('.').pop()), async (v) => {
+  const fm = form(o.key || operationId, fields, o.submit || words(operationId.split('.').pop()), async (v) => {
     const body = { ...(o.fixed || {}) };
     for (const [k, val] of Object.entries(v)) {
       if (!(k in types)) continue;
@@ -78,4 +78,6 @@ export async function opForm(operationId, o) {
     const r = found.method === 'GET' ? await api.get(url, body) : await api.post(url, body);
     await o.done(r, v);
   }, o.extra);
+  if (o.params) fm.dataset.params = JSON.stringify(o.params);
+  return fm;
 }

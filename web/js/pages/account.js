@@ -1,9 +1,10 @@
 // Your account: change your password, set up (or replace) and remove the second factor
 // (POST /api/v1/users/me/password, POST and DELETE /api/v1/users/me/totp). Every form asks for
 // the password again: a session left open on a shared computer is not enough to take the
-// account over. The otpauth URI and the secret are shown once, as text (an authenticator app
-// takes either typed or pasted; no QR code library is shipped).
-import { h, section, announce } from '../dom.js';
+// account over. The otpauth URI is shown once, as a QR code for the authenticator app's camera
+// and as text beside the secret (for an app that takes it typed or pasted).
+import { h, s, section, announce } from '../dom.js';
+import { qrcode } from '../vendor/qrcode-generator/qrcode.mjs';
 import { field, form } from '../forms.js';
 import { Problem } from '../api.js';
 
@@ -43,7 +44,8 @@ export function render(main, ctx) {
         h('p', {}, 'Add this to your authenticator app now: it is shown only this once. From your next sign-in on, the app\'s code is needed.'),
         h('dl', {},
           h('dt', {}, 'Secret (type it into the app)'), h('dd', {}, h('code', { class: 'secret' }, r.secret)),
-          h('dt', {}, 'otpauth URI (paste it, or make a QR code of it on this computer)'), h('dd', {}, h('code', { class: 'uri' }, r.otpauth_uri))));
+          h('dt', {}, 'QR code (scan it with the app)'), h('dd', {}, qr(r.otpauth_uri)),
+          h('dt', {}, 'otpauth URI (or paste it)'), h('dd', {}, h('code', { class: 'uri' }, r.otpauth_uri))));
       shown.hidden = false;
       announce('Second factor set up');
     }),
@@ -59,4 +61,21 @@ export function render(main, ctx) {
       shown.hidden = false;
       announce('Second factor removed');
     })));
+}
+
+// The URI as a QR code (error correction M, the smallest version that holds it), drawn as one
+// SVG path of the dark modules with the four-module quiet zone a reader needs; black on white
+// whatever the page's colours, as cameras expect.
+export function qr(text) {
+  const q = qrcode(0, 'M');
+  q.addData(text);
+  q.make();
+  const n = q.getModuleCount(), quiet = 4, size = n + 2 * quiet;
+  let d = '';
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < n; c++) if (q.isDark(r, c)) d += `M${c + quiet},${r + quiet}h1v1h-1z`;
+  return s('svg', { viewBox: `0 0 ${size} ${size}`, class: 'qr', role: 'img', 'aria-labelledby': 'qr-t', 'data-modules': String(n), 'shape-rendering': 'crispEdges' },
+    s('title', { id: 'qr-t' }, 'QR code of the otpauth URI shown below'),
+    s('rect', { width: size, height: size, fill: '#fff' }),
+    s('path', { d, fill: '#000' }));
 }

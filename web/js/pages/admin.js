@@ -4,8 +4,10 @@ import { h, section, table, badge } from '../dom.js';
 import { opForm } from '../opform.js';
 import { field, form } from '../forms.js';
 import * as f from '../fmt.js';
+import { lockSection } from '../sign.js';
 
-export async function render(main, { api, me, go }) {
+export async function render(main, ctx) {
+  const { api, me, go } = ctx;
   main.append(h('h1', {}, 'Administration'));
   const t = await api.get('/api/v1/trial');
   const again = () => go(location.hash);
@@ -20,7 +22,8 @@ export async function render(main, { api, me, go }) {
     switchForm(api, t.users, again)),
     section('API tokens', h('div', { id: 'token-out', role: 'status' }),
       await opForm('tokens.create', { me, key: 'token-create', submit: 'Create a token', labels: { for: 'For user', expires: 'Expires after' }, units: { expires: 'days' },
-        done: (r) => { document.getElementById('token-out').replaceChildren(h('p', { class: 'notice' }, 'The token, shown this once: ', h('code', {}, r.token || JSON.stringify(r)))); } })));
+        done: (r) => { document.getElementById('token-out').replaceChildren(h('p', { class: 'notice' }, 'The token, shown this once: ', h('code', {}, r.token || JSON.stringify(r)))); } })),
+    await lockSection(ctx, again));
 }
 
 function switchForm(api, users, again) {

@@ -6,7 +6,9 @@ import { h, s, section, table, badge, announce } from '../dom.js';
 import { field, form } from '../forms.js';
 import * as f from '../fmt.js';
 import { criteria, missing } from './screening.js';
-import { opForm, allowed } from '../opform.js';
+import { opForm } from '../opform.js';
+import * as sign from '../sign.js';
+import { oralSection } from './oral.js';
 
 const ENROLERS = ['coordinator', 'investigator'];
 
@@ -28,26 +30,36 @@ export async function render(main, ctx) {
     throw e;
   }
   const p = show.patient;
+  // every signature of the patient, read once: the confirmation, the decisions, the adverse
+  // events and the casebook show theirs
+  const sigs = (p.confirmed_on || book) ? await sign.signatures(ctx, { patient: p.id }) : [];
+  const sx = { ...ctx, sigs };
+  const parts = [
+    enrolment(show, { ...sx, sign: await signConfirm(show, sx) }),
+    calendar(cal),
+    await doses(show, sx),
+    labs(show, ctx),
+    await recordsOf(show, sx, 'Adverse events', 'aes', 'records.ae', 'Record an adverse event',
+      { labels: { term: 'CTCAE v5.0 term', grade: 'CTCAE grade' }, order: ['term', 'grade', 'start', 'end', 'serious', 'related'],
+        options: { related: [['', '—'], ['not_related', 'not related'], ['unlikely', 'unlikely'], ['possible', 'possible'], ['probable', 'probable'], ['definite', 'definite']] },
+        signed: true, after: await signAe(show, sx) }),
+    await recordsOf(show, ctx, 'Events', 'events', 'records.event', 'Record an event',
+      { order: ['type', 'date', 'site'], options: { type: ['recurrence', 'progression', 'death', 'next_therapy', 'lost_to_follow_up', 'withdrawal'].map((t) => [t, f.words(t)]) } }),
+    await oralSection(show, { ...ctx, reload: (msg) => reload(ctx, msg) }),
+    book ? signaturesOf(sigs) : null,
+    book ? records(show) : null,
+    book ? await casebook(show, sx) : null,
+  ].filter(Boolean);
+  // the table of contents names the sections this patient has (an oral drug only on its arm)
+  const toc = parts.map((x) => x.querySelector('h2')).filter(Boolean);
   main.append(
     h('h1', {}, `Patient ${p.id}`),
     flash ? h('p', { class: 'notice', id: 'flash' }, flash) : null,
     h('p', { class: 'facts' }, `Site ${p.site} · `, badge(p.state), ' · verdict ', badge(p.verdict || 'none'),
       p.arm ? ` · arm ${p.arm}, allocation number ${p.allocation}` : '', ` · protocol version ${p.protocol_version}`),
     h('nav', { class: 'toc', 'aria-label': 'Sections of this patient' }, h('ul', {},
-      ['Enrolment', 'Calendar', 'Doses', 'Labs', 'Adverse events', 'Events', 'Everolimus', 'Signatures', 'Records', 'Casebook'].map((t) => h('li', {}, h('a', { href: `#/patient/${encodeURIComponent(p.id)}`, 'data-to': 'sec-' + t.toLowerCase(), onclick: jump }, t))))),
-    enrolment(show, { ...ctx, sign: await signConfirm(show, ctx) }),
-    calendar(cal),
-    await doses(show, ctx),
-    labs(show, ctx),
-    await recordsOf(show, ctx, 'Adverse events', 'aes', 'records.ae', 'Record an adverse event',
-      { labels: { term: 'CTCAE v5.0 term', grade: 'CTCAE grade' }, order: ['term', 'grade', 'start', 'end', 'serious', 'related'],
-        options: { related: [['', '—'], ['not_related', 'not related'], ['unlikely', 'unlikely'], ['possible', 'possible'], ['probable', 'probable'], ['definite', 'definite']] } }),
-    await recordsOf(show, ctx, 'Events', 'events', 'records.event', 'Record an event',
-      { order: ['type', 'date', 'site'], options: { type: ['recurrence', 'progression', 'death', 'next_therapy', 'lost_to_follow_up', 'withdrawal'].map((t) => [t, f.words(t)]) } }),
-    await oral(show, ctx),
-    book ? recordsOf(show, ctx, 'Signatures', 'signatures') : null,
-    book ? records(show) : null,
-    book ? casebook(show) : null);
+      toc.map((t) => h('li', {}, h('a', { href: `#/patient/${encodeURIComponent(p.id)}`, 'data-to': t.id, onclick: jump }, t.textContent))))),
+    ...parts);
   if (flash) { announce(flash); flash = null; }
 }
 
@@ -75,19 +87,11 @@ function step(n, title, done, body) {
 async function signConfirm(show, ctx) {
   const p = show.patient;
   if (!p.confirmed_on) return null;
-  let sigs = [];
-  if (await allowed('signatures.list', ctx.me.role)) {
-    const l = await ctx.api.get('/api/v1/signatures', { patient: p.id });
-    sigs = (Array.isArray(l) ? l : l.signatures || []).filter((x) => x.act === 'confirm');
-  }
-  const shown = sigs.map((x) => h('p', { class: 'signature' }, badge(x.status, x.status === 'valid' ? 'ok' : 'dev'),
-    ` Signed by ${x.full_name} (${x.signer}), `, f.time(x.signed_at), ` UTC, meaning ${x.meaning}`));
+  const sigs = ctx.sigs.filter((x) => x.act === 'confirm');
   const valid = sigs.some((x) => x.status === 'valid');
-  const frm = valid ? null : await opForm('signatures.confirm', { me: ctx.me, path: { patient: p.id }, key: 'sign-confirm', submit: 'Sign the confirmation',
-    order: ['user', 'password', 'meaning', 'comment'], labels: { user: 'User name (first signature of this sign-in)' },
-    options: { meaning: [['', 'approval (default)'], ['approval', 'approval'], ['review', 'review'], ['responsibility', 'responsibility']] },
-    done: (r) => reload(ctx, `Signed: ${r.full_name} (${r.signer}, ${f.words(r.role)}), ${r.signed_at} UTC, meaning ${r.meaning}: ${r.statement}`) });
-  return h('div', {}, shown, frm ? h('details', { open: true }, h('summary', {}, 'Electronic signature'), frm) : null);
+  const frm = valid ? null : await sign.signForm('signatures.confirm', ctx, { path: { patient: p.id }, key: 'sign-confirm', submit: 'Sign the confirmation',
+    done: (r, msg) => reload(ctx, msg) });
+  return h('div', {}, sigs.map(sign.line), frm ? h('details', { open: true }, h('summary', {}, 'Electronic signature'), frm) : null);
 }
 
 function enrolment(show, ctx) {
@@ -214,11 +218,17 @@ async function doses(show, ctx) {
     labels: { before: 'Activity measured before', residual: 'Residual activity after', before_at: 'Measured before at', residual_at: 'Residual measured at', start: 'Infusion start', end: 'Infusion end' },
     done: (r, v) => reload(ctx, `Cycle ${v.cycle} administered: ${f.num(r.administered_mbq, 'MBq', 1)} at the infusion start (before ${f.num(r.before_at_admin_mbq, 'MBq', 1)}, residual ${f.num(r.residual_at_admin_mbq, 'MBq', 1)}, decay-corrected); deviation from prescribed ${f.num(r.deviation * 100, '%', 1)}${r.warnings.length ? '; ' + r.warnings.map((w) => w.text || w.message || w.code).join('; ') : ''}.`) });
   if (!show.casebook && !decide && !adm) return null;
-  const decisions = byListing(show, 'doses').map((c) => {
+  const listed = byListing(show, 'doses');
+  const decisions = listed.map((c) => {
     const d = c.data.decision || {};
     return [String(c.data.cycle), f.time(c.date), badge(f.words(d.action || ''), d.action === 'withhold' || d.action === 'stop' ? 'dev' : 'ok'),
-      f.num(d.activity_mbq, 'MBq'), d.delay_days ? f.num(d.delay_days, 'days') : '—', h('ul', { class: 'evidence' }, (d.reasons || []).map((r) => h('li', {}, r.text)))];
+      f.num(d.activity_mbq, 'MBq'), d.delay_days ? f.num(d.delay_days, 'days') : '—', h('ul', { class: 'evidence' }, (d.reasons || []).map((r) => h('li', {}, r.text))),
+      sign.status(ctx.sigs, c.id)];
   });
+  // the investigator signs a decision (a nuclear-medicine physician may have recorded it)
+  const signDecision = listed.length ? await sign.signForm('signatures.decision', ctx, { key: 'sign-decision', submit: 'Sign the dose decision',
+    recordLabel: 'Dose decision', records: listed.map((c) => [c.id, `cycle ${c.data.cycle}, ${f.day(c.date)}: ${f.words(c.data.decision?.action || '')} (${c.id})`]),
+    done: (r, msg) => reload(ctx, msg) }) : null;
   let cum = 0;
   const ledger = byListing(show, 'administrations').map((c) => {
     const r = c.data.result || {}, rec = c.data.record || {};
@@ -227,10 +237,11 @@ async function doses(show, ctx) {
       f.num(r.deviation != null ? r.deviation * 100 : null, '%', 1), f.num(cum / 1000, 'GBq', 2)];
   });
   return section('Doses',
-    show.casebook ? table('Dose decisions', ['cycle', 'decided', 'action', 'activity', 'delay', 'reasons'], decisions, { empty: 'No decision yet.' }) : null,
+    show.casebook ? table('Dose decisions', ['cycle', 'decided', 'action', 'activity', 'delay', 'reasons', 'signature'], decisions, { empty: 'No decision yet.' }) : null,
     show.casebook ? table('Administrations and cumulative activity', ['cycle', 'day', 'nuclide', 'prescribed', 'administered (at infusion start)', 'deviation', 'cumulative'], ledger, { empty: 'No administration yet.' }) : null,
     decide ? h('details', {}, h('summary', {}, 'Decide a cycle\'s dose'), decide) : null,
-    adm ? h('details', {}, h('summary', {}, 'Record an administration'), adm, calculator()) : null);
+    adm ? h('details', {}, h('summary', {}, 'Record an administration'), adm, calculator()) : null,
+    signDecision ? h('details', {}, h('summary', {}, 'Sign a dose decision'), signDecision) : null);
 }
 
 // Lu-177's physical half-life, 6.647 days (Lutathera SmPC; data/nuclides.json): the calculator
@@ -262,28 +273,28 @@ async function recordsOf(show, ctx, title, listing, operationId, submit, o = {})
   const cs = byListing(show, listing);
   const keys = [...new Set(cs.flatMap((c) => Object.keys(c.data || {})))].filter((k) => k !== 'patient').slice(0, 8);
   return section(title,
-    show.casebook ? table(`${title} (${cs.length})`, ['date', ...keys.map(f.words), 'by'],
-      cs.map((c) => [f.time(c.date), ...keys.map((k) => value(c.data[k])), c.recorded_by]), { empty: 'None recorded.' }) : null,
-    frm ? h('details', {}, h('summary', {}, submit), frm) : null);
+    show.casebook ? table(`${title} (${cs.length})`, ['date', ...keys.map(f.words), 'by', ...(o.signed ? ['signature'] : [])],
+      cs.map((c) => [f.time(c.date), ...keys.map((k) => value(c.data[k])), c.recorded_by, ...(o.signed ? [sign.status(ctx.sigs, c.id)] : [])]), { empty: 'None recorded.' }) : null,
+    frm ? h('details', {}, h('summary', {}, submit), frm) : null,
+    o.after || null);
 }
 
-// The oral drug of the control arm (everolimus in NELMAS): its course and compliance.
-async function oral(show, ctx) {
-  const p = show.patient;
-  if (!(await ctx.api.has('oral.show'))) return null;
-  let o;
-  try { o = await ctx.api.get(`/api/v1/patients/${encodeURIComponent(p.id)}/oral`); } catch (e) {
-    if (e.signedOut) throw e;
-    return section('Everolimus', h('p', {}, e.message));
-  }
-  const path = { patient: p.id }, me = ctx.me;
-  const forms = (await Promise.all([
-    opForm('oral.dispense', { me, path, key: 'dispense', submit: 'Record tablets dispensed', done: () => reload(ctx, 'Dispensing recorded.') }),
-    opForm('oral.return', { me, path, key: 'return', submit: 'Record tablets returned', done: () => reload(ctx, 'Return recorded.') }),
-  ])).filter(Boolean);
-  return section('Everolimus',
-    h('pre', { class: 'json', tabindex: '0' }, JSON.stringify(o, null, 2)),
-    forms.map((fm) => h('details', {}, h('summary', {}, fm.querySelector('button[type=submit]').textContent), fm)));
+// The investigator signs an adverse event's seriousness and causality (its medical assessment).
+async function signAe(show, ctx) {
+  const cs = byListing(show, 'aes');
+  if (!cs.length) return null;
+  const frm = await sign.signForm('signatures.ae', ctx, { key: 'sign-ae', submit: 'Sign the adverse event',
+    recordLabel: 'Adverse event', defaultMeaning: 'responsibility',
+    records: cs.map((c) => [c.id, `${c.data.term || ''} grade ${c.data.grade ?? '?'}, ${f.day(c.date)}: ${c.data.serious ? 'serious' : 'not serious'}, ${f.words(c.data.related || 'causality not given')} (${c.id})`]),
+    done: (r, msg) => reload(ctx, msg) });
+  return frm ? h('details', {}, h('summary', {}, 'Sign an adverse event (seriousness and causality)'), frm) : null;
+}
+
+// Every signature of the patient, valid or invalidated, with what it signed.
+function signaturesOf(sigs) {
+  return section('Signatures', table(`Signatures (${sigs.length})`, ['signature', 'act', 'record', 'signed by', 'at', 'meaning', 'status'],
+    sigs.map((x) => [x.id, f.words(x.act), x.record ? `${f.words(x.record.kind)} ${x.record.id}` : '—', `${x.full_name} (${x.signer})`,
+      f.utc(x.signed_at), x.meaning, badge(x.status, x.status === 'valid' ? 'ok' : 'dev')]), { empty: 'No signature yet.' }));
 }
 
 function records(show) {
@@ -309,9 +320,18 @@ function value(v) {
   return String(v);
 }
 
-function casebook(show) {
+// The casebook, and its sign-off by the investigator: any later change of a record of the
+// patient invalidates the sign-off (the server decides; the page shows its answer).
+async function casebook(show, ctx) {
   const cb = show.casebook || [];
+  const p = show.patient;
+  const mine = ctx.sigs.filter((x) => x.act === 'casebook');
+  const valid = mine.some((x) => x.status === 'valid');
+  const frm = valid ? null : await sign.signForm('signatures.casebook', ctx, { path: { patient: p.id }, key: 'sign-casebook',
+    submit: 'Sign the casebook off', done: (r, msg) => reload(ctx, msg) });
   return section('Casebook',
+    h('div', { id: 'casebook-signoff' }, mine.length ? mine.map(sign.line) : h('p', {}, 'The casebook is not signed off.')),
+    frm ? h('details', {}, h('summary', {}, 'Sign the casebook off'), frm) : null,
     h('details', {}, h('summary', {}, `${cb.length} records, each with who recorded it and when`),
       table('Casebook', ['date', 'listing', 'record', 'recorded by', 'role', 'recorded at', 'revision'],
         cb.map((c) => [f.time(c.date), f.words(c.listing), c.id, c.recorded_by, f.words(c.role), f.time(c.recorded_at), String(c.rev)]), { scrollable: true })));

@@ -9,6 +9,7 @@ import { kmPlot, curveName } from '../km.js';
 import { field, form } from '../forms.js';
 import { opForm } from '../opform.js';
 import * as f from '../fmt.js';
+import { lockSection } from '../sign.js';
 
 function rowsOf(doc) {
   if (Array.isArray(doc)) return doc;
@@ -57,7 +58,26 @@ function survivalOf(endpoint, cutoff, km, lr, cox) {
   return out;
 }
 
-export async function render(main, { api, me }) {
+// The restricted mean survival time up to tau months by arm (the area under each Kaplan-Meier
+// curve) and each arm's difference from the reference with its interval (analyse.rmst): months
+// gained or lost on average within the horizon, which needs no proportional hazards.
+function rmstOf(endpoint, r) {
+  const arms = r.arms || [];
+  const lvl = Math.round((r['conf.int'] || 0.95) * 100);
+  const name = (strata) => curveName(strata, arms);
+  return [
+    h('p', { id: 'rmst-tau' }, `Horizon tau = ${f.num(r.tau, 'months')}; ${r.n} patients${r.dropped ? `, ${r.dropped} left out` : ''}.`),
+    table(`${endpoint}: restricted mean survival time up to ${f.num(r.tau, 'months')}, by arm`, ['Arm', 'Patients', 'Events', 'RMST (months)', `${lvl}% CI (months)`],
+      r.curves.map((c) => [name(c.strata), String(c.n), String(c.events), h('span', { class: 'rmean' }, sig(c.rmean)),
+        h('span', { class: 'ci' }, `${sig(c.lower)} to ${sig(c.upper)}`)])),
+    table(`${endpoint}: difference in RMST from the reference arm (months)`, ['Arm', 'Against', 'Difference (months)', `${lvl}% CI (months)`, 'p'],
+      r.differences.map((d) => [name(d.strata), name(d.reference), h('span', { class: 'diff' }, sig(d.diff)),
+        h('span', { class: 'ci' }, `${sig(d.lower)} to ${sig(d.upper)}`), pval(d.p)])),
+    h('p', { class: 'hint' }, 'A positive difference: patients of the arm lived that many months longer without the event, on average, within the horizon.'),
+  ];
+}
+
+export async function render(main, { api, me, go }) {
   main.append(h('h1', {}, 'Statistics'));
   const [hasKm, hasLr, hasCox] = await Promise.all(['analyse.km', 'analyse.logrank', 'analyse.cox'].map((o) => api.has(o)));
   if (hasKm) {
@@ -90,4 +110,18 @@ export async function render(main, { api, me }) {
   const prop = await opForm('analyse.proportion', { me, key: 'proportion', submit: 'Show the proportions', labels: { cutoff: 'Cut-off day' },
     done: (d) => pr.replaceChildren(tableOf('Proportion endpoints by arm (exact intervals)', d)) });
   main.append(section('Endpoint dataset', dataset, ds), prop ? section('Proportions', prop, pr) : null);
+  if (await api.has('analyse.rmst')) {
+    const out = h('div', { id: 'rmst' });
+    main.append(section('Restricted mean survival time', form('rmst', [
+      field('endpoint', 'Endpoint', { required: true, value: 'OS', hint: 'a time-to-event endpoint of the protocol (DFS, OS, PFS)' }),
+      field('tau', 'Horizon tau', { type: 'number', step: 'any', min: '0', unit: 'months', hint: 'empty: the largest follow-up time of any patient' }),
+      field('conf_level', 'Confidence level', { type: 'number', step: 'any', min: '0', max: '1', value: '0.95' }),
+      field('cutoff', 'Cut-off day', { type: 'date' }),
+    ], 'Show the RMST', async (v) => {
+      const r = await api.get(`/api/v1/endpoints/${encodeURIComponent(v.endpoint)}/rmst`, { tau: v.tau, conf_level: v.conf_level, cutoff: v.cutoff });
+      out.replaceChildren(...rmstOf(v.endpoint, r));
+    }), out));
+  }
+  const lock = await lockSection({ api, me }, () => go(location.hash));
+  if (lock) main.append(lock);
 }
