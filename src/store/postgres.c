@@ -617,13 +617,20 @@ static bool put_literal(pg *p, lt_buf *b, const char *v)
 }
 
 /* Waits until the step committed without waiting (pg_append_commit) is on disk: a
- * transaction of its own that takes a transaction id commits with a synchronous commit, whose
- * flush covers every commit before it in the log, the step's included. A failure leaves the
+ * transaction of its own that writes to the log commits with a synchronous commit, whose
+ * flush covers every commit before it in the log, the step's included. It must write to the
+ * log: a transaction that only takes a transaction id (txid_current()) writes nothing but its
+ * commit record, and PostgreSQL commits such a transaction without flushing (xact.c,
+ * RecordTransactionCommit: no WAL written, so asynchronous), so the barrier waited for nothing
+ * and an acknowledged step was lost when the server crashed after it (tests/fault/pg-fault.sh,
+ * the batch). A transactional logical message is a log record any role may write, at any
+ * wal_level, that changes no table. A failure leaves the
  * step's outcome in doubt, and is answered as a lost COMMIT is (commit_in_doubt): only what is
  * stored is acknowledged. */
+#define LT_PG_BARRIER "SELECT pg_logical_emit_message(true, 'lutetia', 'flush barrier')"
 static lt_status flush_barrier(pg *p, lt_error *err)
 {
-    PGresult *r = PQexec(p->conn, "SELECT txid_current()");
+    PGresult *r = PQexec(p->conn, LT_PG_BARRIER);
     bool ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
     PQclear(r);
     if (ok) {
@@ -637,7 +644,7 @@ static lt_status flush_barrier(pg *p, lt_error *err)
     if (rc != LT_OK) return rc;
     /* seen stored, which after a restart means on disk, but after a cut connection perhaps
      * only in memory: one more barrier on the connection now open */
-    r = PQexec(p->conn, "SELECT txid_current()");
+    r = PQexec(p->conn, LT_PG_BARRIER);
     ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
     PQclear(r);
     if (ok) return LT_OK;

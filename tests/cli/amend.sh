@@ -6,6 +6,7 @@
 # verifies.
 . "$SRC/tests/cli/lib.sh"
 . "$SRC/tests/cli/trial_setup.sh"
+. "$SRC/tests/cli/store_sql.sh"
 
 TRIAL_VERSION=1.0 setup_trial && ok || bad "setting up the trial at version 1.0"
 expect_exit 0 -- "$LUTETIA" trial show --json
@@ -89,8 +90,7 @@ expect_jq '.reconsent_due == "3.0b"'
 # 2026-09-10, randomised to B 2026-11-01): under 1.0 C1 is due 2026-11-05 (window opened at
 # randomisation, to 11-19); under 2.0 its window closes 2026-11-05.
 calendar_with() { # calendar_with EFFECTIVE: a fresh 1.0 trial, P1 in arm B, amended then
-    export LUTETIA_DB="$TMP/cal.db"
-    rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$LUTETIA_DB.key"
+    db_use_new cal &&
     "$LUTETIA" trial init --protocol "$NELMAS" --version 1.0 --seed-hex "$TEST_SEED" >/dev/null &&
     "$LUTETIA" site add --code S1 --name one >/dev/null &&
     "$LUTETIA" user add --name c1 --role coordinator --site S1 --os-user "$ME" >/dev/null &&

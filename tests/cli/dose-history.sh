@@ -8,6 +8,7 @@
 #   45.88 GBq limit, which counts prior PRRT: refused with the arithmetic shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/trial_setup.sh"
+. "$(dirname "$0")/store_sql.sh"
 L="$LUTETIA"
 ASOF=2025-11-01
 setup_trial || { bad "setup"; finish; exit 1; }
@@ -87,7 +88,7 @@ expect_exit 6 -- "$L" record deviation --user inv1 --patient "$B" --cycle 2 --ac
 expect_err "cycle 2 of $B was given on 2026-01-17"
 expect_exit 7 -- "$L" record deviation --user coord1 --patient "$B" --cycle 2 --activity 7500 --reason "late"
 expect_exit 0 -- "$L" audit verify
-expect_exit 0 -- sh -c "sqlite3 '$LUTETIA_DB' \"select data from record where kind='dose_deviation'\""
+db_value "$LUTETIA_DB" "select data from record where kind='dose_deviation'" >"$TMP/out" && ok || bad "reading the deviation"
 expect_out '"investigator":"inv1","reason":"vial mix-up, patient informed"'
 
 # ---- NET RETREAT: the cumulative limit counts prior PRRT (dosing.includes_prior_prrt) ----
@@ -101,8 +102,8 @@ jq '.base as $b | [range(1; 5) as $i | $b | .id = "N\($i)"
   awk '{ while (match($0, /"20[0-9][0-9]@/)) { y = substr($0, RSTART + 1, 4) - 1;
          $0 = substr($0, 1, RSTART) y "-" substr($0, RSTART + 6) } print }' >"$TMP/nr.json"
 nr_trial() { # nr_trial PROTOCOL [PATIENTS]: a NET RETREAT trial with four patients randomised
-  export LUTETIA_DB="$TMP/nr.db"
-  rm -f "$LUTETIA_DB" "$LUTETIA_DB-wal" "$LUTETIA_DB-shm" "$LUTETIA_DB.key" "$TMP/nralloc"
+  rm -f "$TMP/nralloc"
+  db_use_new nr &&
   "$L" trial init --protocol "$1" --user admin >/dev/null &&
   "$L" site add --code S1 --name "Site one" >/dev/null &&
   "$L" user add --name coord1 --role coordinator --site S1 --os-user "$(id -un)" >/dev/null &&

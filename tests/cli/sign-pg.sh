@@ -2,7 +2,8 @@
 # Electronic signatures on PostgreSQL (run by tests/store/pg-run.sh, which gives a throwaway
 # cluster in LUTETIA_TEST_DB; "skipped" without PostgreSQL): a signature invalidated by a
 # correction, a casebook and the data lock signed, a write refused after the lock by the same
-# store-level check as on SQLite, and the chain verifying.
+# store-level check as on SQLite, and the chain verifying; then a signed record edited and a
+# signature moved behind the engine's back, as sign.sh does on a file.
 . "$SRC/tests/cli/lib.sh"
 . "$SRC/tests/cli/trial_setup.sh"
 L="$LUTETIA"
@@ -30,4 +31,22 @@ expect_err "locked for analysis"
 expect_exit 0 -- $L signatures --user inv1 --json
 expect_jq '[.[].status] == ["invalidated","valid","valid"]'
 expect_exit 0 -- $L audit verify --user admin
+# sign.sh's tampering cases here too (tests/cli/store_sql.sh: the cluster's superuser edits a copy
+# behind the triggers): a signed record edited, a signature moved to another record; each shows
+# the signature invalidated and fails verification, while the untouched trial keeps it valid
+. "$SRC/tests/cli/store_sql.sh"
+DB=$(db_copy edited) || bad "copying the trial"
+db_tamper "$DB" "UPDATE record SET data = replace(data, '\"grade\":2', '\"grade\":1') WHERE kind = 'adverse_event' AND id = 'Q1/AE001'" || bad "editing"
+expect_exit 0 -- $L signatures --db "$DB" --user inv1 --json
+expect_jq '.[] | select(.act == "casebook") | .status == "invalidated"'
+expect_exit 1 -- $L audit verify --db "$DB" --user admin
+expect_err "adverse_event 'Q1/AE001': the stored record differs"
+DB=$(db_copy moved) || bad "copying the trial"
+db_tamper "$DB" "UPDATE record SET data = replace(data, '\"kind\":\"casebook\",\"id\":\"Q1\"', '\"kind\":\"casebook\",\"id\":\"Q2\"') WHERE kind = 'signature' AND data LIKE '%\"act\":\"casebook\"%'" || bad "moving"
+expect_exit 0 -- $L signatures --db "$DB" --user inv1 --json
+expect_jq '.[] | select(.act == "casebook") | .record.id == "Q2" and .status == "invalidated"'
+expect_exit 1 -- $L audit verify --db "$DB" --user admin
+expect_err "signature '.*': the stored record differs"
+expect_exit 0 -- $L signatures --user inv1 --json
+expect_jq '.[] | select(.act == "casebook") | .status == "valid"'
 finish
