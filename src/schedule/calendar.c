@@ -526,7 +526,7 @@ static size_t withheld(cal_impl *c, lt_visit *v, const lt__sched_item *it,
  * unless a lab day did it), else NULL. */
 static const char *recheck(cal_impl *c, lt_visit *r, const lt_visit *v, const lt__sched_item *it,
                     const lt_sched_decision *const *held, size_t nheld, size_t h,
-                    const lt_sched_decided_list *dl)
+                    const lt_sched_decided_list *dl, const lt_schedule_input *in)
 {
     const lt_sched_decision *d = held[h];
     lt_date limit = v->anchor_date != LT_DATE_NONE
@@ -554,6 +554,11 @@ static const char *recheck(cal_impl *c, lt_visit *r, const lt_visit *v, const lt
     if (r->earliest <= d->date) r->earliest = d->date + 1;
     if (r->target < r->earliest) r->target = r->earliest;
     if (r->latest < r->target) r->latest = r->target;
+    for (size_t j = 0; j < in->nactuals; j++)
+        if (!strcmp(in->actuals[j].id, r->id)) {
+            r->actual = in->actuals[j].date;
+            r->actual_reason = keepdup(c, in->actuals[j].reason);
+        }
     char a[LT_DATE_STR_MAX];
     /* what came after this withhold: the next one, a decision to give, the administration */
     lt_date next = h + 1 < nheld ? held[h + 1]->date : LT_DATE_NONE;
@@ -570,6 +575,24 @@ static const char *recheck(cal_impl *c, lt_visit *r, const lt_visit *v, const lt
         return keepf(c, "not needed any more: %s was decided again or given on %s", v->id,
                      lt_date_format(next, a));
     if (v->discontinue) return v->note;
+    return NULL;
+}
+
+/* The cycle whose lab re-check id names ("C2.recheck.1": C2, when its delay sets the rule),
+ * so that an actual date may be recorded for a re-check done without a lab record. */
+static const lt__sched_item *recheck_item(const lt_schedule *s, const char *id)
+{
+    const char *r = strstr(id, ".recheck.");
+    if (!r) return NULL;
+    char *end;
+    long k = strtol(r + 9, &end, 10);
+    if (*end || k < 1 || r + 9 == end) return NULL;
+    for (size_t j = 0; j < s->nitems; j++) {
+        const lt__sched_item *it = &s->items[j];
+        if (it->count == 1 && it->has_recheck && strlen(it->id) == (size_t)(r - id) &&
+            !strncmp(it->id, id, (size_t)(r - id)))
+            return it;
+    }
     return NULL;
 }
 
@@ -636,6 +659,7 @@ lt_status lt_schedule_compute_decided(const lt_schedule *s, const lt_schedule_in
             }
         }
         (void)seq;
+        if (!found) found = recheck_item(s, id);
         if (!found) return bad_input(err, "\"%s\" is not an entry of the schedule%s", id, "");
         if (!lt__sched_item_in_arm(found, in->arm))
             return bad_input(err, "\"%s\" is not in the calendar of arm %s", id,
@@ -767,7 +791,7 @@ lt_status lt_schedule_compute_decided(const lt_schedule *s, const lt_schedule_in
              * each decision before the entries anchored to the cycle do */
             for (size_t h = 0; h < nheld && !c->failed; h++) {
                 lt_visit *r = &c->pub.visits[n++];
-                const char *cancel = recheck(c, r, v, it, held, nheld, h, &dl);
+                const char *cancel = recheck(c, r, v, it, held, nheld, h, &dl, in);
                 lt__sched_item ri = *it;
                 ri.kind = LT_SCHED_LAB;
                 ri.analytes = it->recheck_analytes;

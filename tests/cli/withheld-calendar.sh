@@ -115,4 +115,11 @@ expect_jq '[.visits[] | select(.item == "C2.recheck") | .status] == ["done", "do
 # and long after, nothing says to discontinue: C2 was given
 cal 2026-06-01
 v C2 '.status == "delayed" and .withheld.discontinue == false'
+# a re-check done without a lab record of its own takes an actual date like any entry, and the
+# calendar still reads; an id that names no re-check is refused
+expect_exit 0 -- "$L" record actual --user coord1 --patient "$B" --entry C2.recheck.1 --date 2026-01-12
+cal 2026-06-01
+v C2.recheck.1 '.status == "done" and .actual == "2026-01-12"'
+expect_exit 2 -- "$L" record actual --user coord1 --patient "$B" --entry C1.recheck.1 --date 2026-01-12
+expect_err "C1.recheck.1. is not an entry of patient $B.s calendar"
 finish
