@@ -56,7 +56,8 @@ lt_status lt__sched_decs_load(lt_conduct *c, const char *patient, lt__sched_decs
         r[strcspn(r, "(")] = '\0';
         char *stop = strstr(r, ". ");
         if (stop) *stop = '\0';
-        for (size_t k = strlen(r); k > 0 && (r[k - 1] == ' ' || r[k - 1] == '.'); k--) r[k - 1] = '\0';
+        for (size_t k = strlen(r); k > 0 && (r[k - 1] == ' ' || r[k - 1] == '.'); k--)
+            r[k - 1] = '\0';
         out->v[out->n] =
             (lt_sched_decision){out->ids[out->n], lt__get_date(v, "date"), a, *r ? r : NULL};
         out->n++;

@@ -475,8 +475,10 @@ static size_t withheld(cal_impl *c, lt_visit *v, const lt__sched_item *it,
         if (held[i]->action == LT_SCHED_DECIDED_WITHHOLD) held[k++] = held[i];
     if (v->actual != LT_DATE_NONE) return it->has_recheck ? nheld : 0;
     if (!it->has_recheck || v->target == LT_DATE_NONE) {
-        v->note = keepf(c, "withheld on %s (%s); the protocol sets no re-check for %s: its window "
-                        "is kept", w, why, v->id);
+        v->note = keepf(c,
+                        "withheld on %s (%s); the protocol sets no re-check for %s: its window "
+                        "is kept",
+                        w, why, v->id);
         return 0;
     }
     lt_date_format(h.limit, l);
@@ -496,8 +498,8 @@ static size_t withheld(cal_impl *c, lt_visit *v, const lt__sched_item *it,
     v->latest_delayed = LT_DATE_NONE; /* the window itself now runs to the limit */
     v->clamped = false;
     v->not_before = h.give_after ? h.give_after->date : v->withheld;
-    v->not_before_by = keepf(c, "the decision %s %s", h.give_after ? "to give" : "to withhold",
-                             v->id);
+    v->not_before_by =
+        keepf(c, "the decision %s %s", h.give_after ? "to give" : "to withhold", v->id);
     if (h.past) {
         v->status = LT_VISIT_CANCELLED;
         v->discontinue = true;
@@ -506,8 +508,8 @@ static size_t withheld(cal_impl *c, lt_visit *v, const lt__sched_item *it,
                         "protocol allows for %s after %s: discontinue per label",
                         w, why, l, v->delay_reason ? v->delay_reason : "toxicity", v->anchor);
     } else if (h.give_after) {
-        v->note = keepf(c, "withheld on %s (%s); decided on %s to give it: from then to %s", w,
-                        why, lt_date_format(h.give_after->date, a), lt_date_format(v->latest, b));
+        v->note = keepf(c, "withheld on %s (%s); decided on %s to give it: from then to %s", w, why,
+                        lt_date_format(h.give_after->date, a), lt_date_format(v->latest, b));
     } else {
         v->note = keepf(c,
                         "withheld on %s (%s): planned again from the decision, labs re-checked "
@@ -525,8 +527,8 @@ static size_t withheld(cal_impl *c, lt_visit *v, const lt__sched_item *it,
  * none is once the cycle is to be discontinued: returns that note (the entry is cancelled
  * unless a lab day did it), else NULL. */
 static const char *recheck(cal_impl *c, lt_visit *r, const lt_visit *v, const lt__sched_item *it,
-                    const lt_sched_decision *const *held, size_t nheld, size_t h,
-                    const lt_sched_decided_list *dl, const lt_schedule_input *in)
+                           const lt_sched_decision *const *held, size_t nheld, size_t h,
+                           const lt_sched_decided_list *dl, const lt_schedule_input *in)
 {
     const lt_sched_decision *d = held[h];
     lt_date limit = v->anchor_date != LT_DATE_NONE
@@ -534,8 +536,8 @@ static const char *recheck(cal_impl *c, lt_visit *r, const lt_visit *v, const lt
                         : LT_DATE_NONE;
     r->item = keepf(c, "%s.recheck", v->id);
     r->id = keepf(c, "%s.recheck.%zu", v->id, h + 1);
-    r->label = keepf(c, "Blood tests re-checked while %s is withheld (%zu of %zu)", v->id, h + 1,
-                     nheld);
+    r->label =
+        keepf(c, "Blood tests re-checked while %s is withheld (%zu of %zu)", v->id, h + 1, nheld);
     r->kind = LT_SCHED_LAB;
     r->anchor = keepdup(c, v->id);
     r->anchor_date = d->date;
@@ -568,7 +570,8 @@ static const char *recheck(cal_impl *c, lt_visit *r, const lt_visit *v, const lt
             (next == LT_DATE_NONE || x->date < next))
             next = x->date;
     }
-    if (v->actual != LT_DATE_NONE && v->actual >= d->date && (next == LT_DATE_NONE || v->actual < next))
+    if (v->actual != LT_DATE_NONE && v->actual >= d->date &&
+        (next == LT_DATE_NONE || v->actual < next))
         next = v->actual;
     r->status = LT_VISIT_PLANNED;
     if (next != LT_DATE_NONE)
@@ -674,17 +677,22 @@ lt_status lt_schedule_compute_decided(const lt_schedule *s, const lt_schedule_in
         if (!d->id) LT_FAIL(err, LT_EINVAL, "schedule", "a dose decision without an entry id");
         const lt__sched_item *it = lt__sched_find(s, d->id);
         if (!it || it->kind != LT_SCHED_TREATMENT || it->count != 1)
-            return bad_input(err, "a dose decision names \"%s\", which is not a treatment cycle "
-                             "of the schedule%s", d->id, "");
+            return bad_input(err,
+                             "a dose decision names \"%s\", which is not a treatment cycle "
+                             "of the schedule%s",
+                             d->id, "");
         if (!lt__sched_item_in_arm(it, in->arm))
-            return bad_input(err, "a dose decision names \"%s\", which is not in the calendar "
-                             "of arm %s", d->id,
-                             in->arm ? in->arm : "(none: the patient has no arm yet)");
+            return bad_input(err,
+                             "a dose decision names \"%s\", which is not in the calendar "
+                             "of arm %s",
+                             d->id, in->arm ? in->arm : "(none: the patient has no arm yet)");
         if (d->date == LT_DATE_NONE)
             return bad_input(err, "a dose decision of \"%s\" has no date%s", d->id, "");
         if (d->action != LT_SCHED_DECIDED_GIVE && d->action != LT_SCHED_DECIDED_WITHHOLD)
-            return bad_input(err, "a dose decision of \"%s\" is neither to give nor to "
-                             "withhold%s", d->id, "");
+            return bad_input(err,
+                             "a dose decision of \"%s\" is neither to give nor to "
+                             "withhold%s",
+                             d->id, "");
     }
 
     cal_impl *c = calloc(1, sizeof *c);
@@ -781,8 +789,7 @@ lt_status lt_schedule_compute_decided(const lt_schedule *s, const lt_schedule_in
                     v->actual_reason = keepdup(c, in->actuals[j].reason);
                 }
             size_t nheld = 0;
-            if (it->kind == LT_SCHED_TREATMENT && dl.n)
-                nheld = withheld(c, v, it, in, &dl, held);
+            if (it->kind == LT_SCHED_TREATMENT && dl.n) nheld = withheld(c, v, it, in, &dl, held);
             satisfy(c, v, it, in, records, nrecords, &ro);
             finish(c, s, in, v);
             if (it->count == 1) slot[idx] = (long)n;

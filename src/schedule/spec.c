@@ -201,7 +201,7 @@ static lt_status parse_withheld(lt__sched_item *it, const lt_json *v, const char
                 "expected {\"recheck\": DURATION, \"labs\": {\"before\": DURATION, \"after\": "
                 "DURATION}, \"analytes\": [...]}, found %s",
                 lt_json_kind(v));
-    static const char *const keys[] = {"recheck", "labs",   "analytes",   "note",
+    static const char *const keys[] = {"recheck", "labs",       "analytes", "note",
                                        "source",  "assumption", NULL};
     lt_status rc = only_keys(v, keys, where, path, err);
     if (rc) return rc;
@@ -232,8 +232,7 @@ static lt_status parse_withheld(lt__sched_item *it, const lt_json *v, const char
                 "expected the re-check labs to open after the decision (before < recheck), "
                 "found before >= recheck");
     pathf(q, "%s.after", p);
-    if ((rc = parse_duration(lt_json_get(labs, "after"), where, q, false, &it->recheck_after,
-                             err)))
+    if ((rc = parse_duration(lt_json_get(labs, "after"), where, q, false, &it->recheck_after, err)))
         return rc;
     const lt_json *as = lt_json_get(v, "assumption");
     bool flag;

@@ -116,8 +116,8 @@ static void draw(const lt_schedule *s, const trial_arm *ta, history *h)
     }
     lt_date last = base;
     for (int k = 1; k <= ta->cycles; k++) {
-        lt_schedule_input in = {ta->arm, h->anchors, h->nanchors, h->actuals, h->nactuals,
-                                NULL, 0, LT_DATE_NONE};
+        lt_schedule_input in = {ta->arm,     h->anchors, h->nanchors, h->actuals,
+                                h->nactuals, NULL,       0,           LT_DATE_NONE};
         lt_calendar *c = NULL;
         lt_error err;
         if (lt_schedule_compute(s, &in, &c, &err) != LT_OK) break;
@@ -132,8 +132,8 @@ static void draw(const lt_schedule *s, const trial_arm *ta, history *h)
         int holds = k == 1 ? (pick(0, 9) == 0) : pick(0, 4) * (pick(0, 2) > 0);
         for (int i = 0; i < holds && h->ndec < MAXD - 2; i++) {
             snprintf(h->dec_ids[h->ndec], sizeof h->dec_ids[0], "%s", id);
-            h->dec[h->ndec] = (lt_sched_decision){h->dec_ids[h->ndec], d,
-                                                  LT_SCHED_DECIDED_WITHHOLD, "platelets grade 2"};
+            h->dec[h->ndec] = (lt_sched_decision){h->dec_ids[h->ndec], d, LT_SCHED_DECIDED_WITHHOLD,
+                                                  "platelets grade 2"};
             h->ndec++;
             h->withholds++;
             last = d;
@@ -166,14 +166,13 @@ static void property(const lt_schedule *s, const trial_arm *ta, int n, int *seen
     for (int r = 0; r < n; r++) {
         history h;
         draw(s, ta, &h);
-        lt_schedule_input in = {ta->arm, h.anchors, h.nanchors, h.actuals, h.nactuals,
-                                NULL, 0, h.as_of};
+        lt_schedule_input in = {ta->arm,    h.anchors, h.nanchors, h.actuals,
+                                h.nactuals, NULL,      0,          h.as_of};
         lt_calendar *c0 = NULL, *c1 = NULL;
         lt_error err;
         CHECK_MSG(lt_schedule_compute_records(s, &in, NULL, 0, &c0, &err) == LT_OK, "%s",
                   err.message);
-        CHECK_MSG(lt_schedule_compute_decided(s, &in, NULL, 0, h.dec, h.ndec, &c1, &err) ==
-                      LT_OK,
+        CHECK_MSG(lt_schedule_compute_decided(s, &in, NULL, 0, h.dec, h.ndec, &c1, &err) == LT_OK,
                   "%s %d: %s", ta->protocol, r, err.message);
         if (!c0 || !c1) {
             lt_calendar_free(c0);
@@ -199,9 +198,8 @@ static void property(const lt_schedule *s, const trial_arm *ta, int n, int *seen
                       v->id);
             /* nothing before what it may not precede (the decision, the cycle it follows) */
             if (v->not_before != LT_DATE_NONE)
-                CHECK_MSG(v->earliest >= v->not_before,
-                          "%s history %d: %s opens before %s", ta->protocol, r, v->id,
-                          v->not_before_by ? v->not_before_by : "?");
+                CHECK_MSG(v->earliest >= v->not_before, "%s history %d: %s opens before %s",
+                          ta->protocol, r, v->id, v->not_before_by ? v->not_before_by : "?");
             /* an entry hanging on a cycle keeps its offset from the cycle's date */
             const lt_visit *a = find(c1, v->anchor), *v0 = find(c0, v->id);
             if (a && a->kind == LT_SCHED_TREATMENT && v0 && v0->anchor_date != LT_DATE_NONE &&
@@ -257,8 +255,7 @@ static void property(const lt_schedule *s, const trial_arm *ta, int n, int *seen
                       "%s history %d: withheld %s planned before its decision", ta->protocol, r,
                       v->id);
             CHECK_MSG(v->latest <= limit && v->target <= limit,
-                      "%s history %d: withheld %s planned after the limit", ta->protocol, r,
-                      v->id);
+                      "%s history %d: withheld %s planned after the limit", ta->protocol, r, v->id);
         }
         if (lt_test_failed > failures_before) {
             printf("  history %d of %s: as of %d; decisions:", r, ta->protocol, (int)h.as_of);
@@ -308,14 +305,18 @@ static void rule_errors(void)
     static const struct {
         const char *withheld, *where, *msg;
     } cases[] = {
-        {"{\"recheck\": {\"weeks\": 2}, \"labs\": {\"before\": {\"days\": 3}, \"after\": {\"days\": 0}}, \"recheks\": 1}",
+        {"{\"recheck\": {\"weeks\": 2}, \"labs\": {\"before\": {\"days\": 3}, \"after\": "
+         "{\"days\": 0}}, \"recheks\": 1}",
          ".items.C2.delay.withheld.recheks", "unknown member"},
-        {"{\"recheck\": {\"weeks\": 2}, \"labs\": {\"before\": {\"weeks\": 2}, \"after\": {\"days\": 0}}}",
+        {"{\"recheck\": {\"weeks\": 2}, \"labs\": {\"before\": {\"weeks\": 2}, \"after\": "
+         "{\"days\": 0}}}",
          ".items.C2.delay.withheld.labs.before", "after the decision"},
-        {"{\"recheck\": {\"weeks\": 16}, \"labs\": {\"before\": {\"days\": 3}, \"after\": {\"days\": 0}}}",
+        {"{\"recheck\": {\"weeks\": 16}, \"labs\": {\"before\": {\"days\": 3}, \"after\": "
+         "{\"days\": 0}}}",
          ".items.C2.delay.withheld.recheck", "shorter than the maximum delay"},
         {"{\"recheck\": {\"weeks\": 2}}", ".items.C2.delay.withheld.labs", "expected {\"before\""},
-        {"{\"recheck\": {\"weeks\": 2}, \"labs\": {\"before\": {\"days\": 3}, \"after\": {\"days\": 0}}, \"analytes\": [\"platelet\"]}",
+        {"{\"recheck\": {\"weeks\": 2}, \"labs\": {\"before\": {\"days\": 3}, \"after\": "
+         "{\"days\": 0}}, \"analytes\": [\"platelet\"]}",
          ".items.C2.delay.withheld.analytes[0]", "found \"platelet\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
