@@ -88,6 +88,24 @@ typedef struct lt_sched_record {
     const char *what; /* lab: the analyte ("platelets"); imaging: the modality ("ct") */
 } lt_sched_record;
 
+/* A dose decision on a treatment entry, as the calendar reads it. A cycle withheld (until
+ * the toxicity recovers) is planned again from its latest withhold: not before the decision,
+ * its target the protocol's re-check interval after it, its window closing at the limit of
+ * the delay the protocol allows, with a lab re-check entry; the entries that depend on it
+ * follow. A later decision to give plans it from that decision; its administration (an actual
+ * date) then fixes it as any actual date does (docs/protocol-format.md, "Withheld cycles"). */
+typedef enum lt_sched_decided {
+    LT_SCHED_DECIDED_GIVE = 0, /* give, at the full or the reduced activity */
+    LT_SCHED_DECIDED_WITHHOLD  /* withhold until the toxicity recovers */
+} lt_sched_decided;
+
+typedef struct lt_sched_decision {
+    const char *id; /* the treatment entry ("C2") */
+    lt_date date;
+    lt_sched_decided action;
+    const char *reason; /* why it was withheld ("platelets grade 2"); may be NULL */
+} lt_sched_decision;
+
 /* One patient's dates. Everything is borrowed for the duration of the call. */
 typedef struct lt_schedule_input {
     const char *arm; /* the patient's arm; NULL before randomisation */
@@ -136,6 +154,11 @@ typedef struct lt_visit {
     lt_date not_before; /* the date of the event it may not precede, or LT_DATE_NONE */
     const char *not_before_by; /* that event ("randomisation", "C1"), or NULL */
     bool clamped;              /* its protocol window opened before not_before and was moved */
+    lt_date withheld;          /* a cycle: its latest decision to withhold, or LT_DATE_NONE */
+    const char *withheld_reason; /* that decision's reason, or NULL */
+    int withheld_count;          /* how many times it was withheld (0: never) */
+    bool discontinue; /* withheld and not given within the delay the protocol allows: the
+                         label says to discontinue (status cancelled) */
 } lt_visit;
 
 typedef struct lt_calendar {
@@ -160,6 +183,17 @@ LT_API lt_status lt_schedule_compute(const lt_schedule *s, const lt_schedule_inp
 LT_API lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_input *in,
                                              const lt_sched_record *records, size_t nrecords,
                                              lt_calendar **out, lt_error *err);
+/* The same, with the patient's dose decisions to give or to withhold (borrowed; NULL when
+ * ndecisions is 0), in the order taken: a cycle they withheld is planned again from them and
+ * gets a lab re-check entry ("C2.recheck.1") where the item's delay.withheld puts it
+ * (docs/protocol-format.md, "Withheld cycles"). Without a decision to withhold the calendar
+ * is the one lt_schedule_compute_records gives. LT_EINVAL when a decision names no treatment
+ * cycle of the patient's arm or has no date. */
+LT_API lt_status lt_schedule_compute_decided(const lt_schedule *s, const lt_schedule_input *in,
+                                             const lt_sched_record *records, size_t nrecords,
+                                             const lt_sched_decision *decisions,
+                                             size_t ndecisions, lt_calendar **out,
+                                             lt_error *err);
 LT_API void lt_calendar_free(lt_calendar *c);
 /* One calendar from the calendars of n protocol versions of an amended trial, version k in force
  * from from[k] (from[0] unused): an entry whose date under the version before falls on or after

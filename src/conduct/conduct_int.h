@@ -89,6 +89,20 @@ lt_status lt__sched_recs_load(lt_conduct *c, const char *patient, lt__sched_recs
                               lt_error *err);
 void lt__sched_recs_free(lt__sched_recs *r);
 
+/* The dose decisions to give or to withhold of one patient, as the calendar reads them
+ * (withheld.c). v borrows from docs and ids. */
+typedef struct lt__sched_decs {
+    lt__docs docs;
+    lt_sched_decision *v;
+    char (*ids)[16];  /* "C2" for each of v */
+    char (*why)[160]; /* each one's reason, shortened */
+    size_t n;
+} lt__sched_decs;
+
+lt_status lt__sched_decs_load(lt_conduct *c, const char *patient, lt__sched_decs *out,
+                              lt_error *err);
+void lt__sched_decs_free(lt__sched_decs *d);
+
 /* The outcomes record (docs/outcomes-format.md) of one patient from its stored documents. */
 lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, lt_error *err);
 /* Parses one patient's outcomes record (validating it as the outcomes reader does). */

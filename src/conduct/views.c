@@ -274,12 +274,20 @@ static lt_status calendar_of_protocol(lt_conduct *c, const lt_outcome_record *r,
     lt_status rc = given ? LT_OK : lt__sched_recs_load(c, r->id, &recs, err);
     if (rc != LT_OK) return rc;
     if (given) recs = *given; /* borrowed: not freed here */
+    /* the dose decisions: a withheld cycle is planned again from them */
+    lt__sched_decs decs;
+    rc = lt__sched_decs_load(c, r->id, &decs, err);
+    if (rc != LT_OK) {
+        if (!given) lt__sched_recs_free(&recs);
+        return rc;
+    }
     lt_schedule_input in;
     lt_outcome_record_schedule_input(r, as_of, &in);
     size_t nv = lt_trial_version_count(c->t);
     if (nv < 2) {
-        rc = lt_schedule_compute_records(c->sched, &in, recs.v, recs.n, out, err);
+        rc = lt_schedule_compute_decided(c->sched, &in, recs.v, recs.n, decs.v, decs.n, out, err);
         if (!given) lt__sched_recs_free(&recs);
+        lt__sched_decs_free(&decs);
         return rc;
     }
     /* An amended trial: each entry follows the version in force on its date (docs/conduct.md,
@@ -295,7 +303,9 @@ static lt_status calendar_of_protocol(lt_conduct *c, const lt_outcome_record *r,
         const lt_schedule *sk = NULL;
         lt_schedule *own = NULL;
         rc = lt__conduct_schedule(c, lt_trial_protocol_on(c->t, from[k]), &sk, &own, err);
-        if (rc == LT_OK) rc = lt_schedule_compute_records(sk, &in, recs.v, recs.n, &parts[k], err);
+        if (rc == LT_OK)
+            rc = lt_schedule_compute_decided(sk, &in, recs.v, recs.n, decs.v, decs.n, &parts[k],
+                                             err);
         if (rc == LT_OK) made++;
         lt_schedule_free(own);
     }
@@ -307,6 +317,7 @@ static lt_status calendar_of_protocol(lt_conduct *c, const lt_outcome_record *r,
     free(parts);
     free(from);
     if (!given) lt__sched_recs_free(&recs);
+    lt__sched_decs_free(&decs);
     return rc;
 }
 

@@ -354,6 +354,251 @@ static void satisfy(cal_impl *c, lt_visit *v, const lt__sched_item *it, const lt
     }
 }
 
+/* What stops an entry and how it stands: a stop event cancels what was not done (an
+ * end-of-study visit it brings forward is judged against the new window whether it is done
+ * yet or not); otherwise it is judged against its window. */
+static void finish(cal_impl *c, const lt_schedule *s, const lt_schedule_input *in, lt_visit *v)
+{
+    bool cancels = false;
+    long e = stop_for(s, in, v->kind, &cancels);
+    if (e >= 0) {
+        const lt_named_date *ev = &in->events[e];
+        char d[LT_DATE_STR_MAX];
+        if (cancels && v->actual == LT_DATE_NONE &&
+            (v->target == LT_DATE_NONE || v->target > ev->date)) {
+            v->status = LT_VISIT_CANCELLED;
+            v->discontinue = false;
+            v->note = keepf(c, "stopped by %s on %s", ev->name, lt_date_format(ev->date, d));
+        } else if (!cancels && v->target != LT_DATE_NONE && v->target > ev->date) {
+            lt_date shift = ev->date - v->target;
+            v->target += shift;
+            v->earliest += shift;
+            v->latest += shift;
+            v->note =
+                keepf(c, "brought forward by %s on %s", ev->name, lt_date_format(ev->date, d));
+        }
+    }
+    if (e >= 0 && (c->pub.stopped == LT_DATE_NONE || in->events[e].date < c->pub.stopped)) {
+        c->pub.stopped = in->events[e].date;
+        c->pub.stopped_by = keepdup(c, in->events[e].name);
+    }
+    if (v->status != LT_VISIT_CANCELLED) {
+        const char *keep_note = v->note;
+        judge(c, v, in);
+        if (keep_note && !v->note) v->note = keep_note;
+    }
+}
+
+/* ---- withheld cycles (docs/protocol-format.md, "Withheld cycles") ----
+ *
+ * The Lutathera label (DOMAIN.md, Table 1): a cycle withheld for toxicity waits "until
+ * recovery", then resumes at the reduced activity; "delay >= 16 weeks" discontinues. The
+ * protocol's delay.max says how far the cycle may go (NELMAS: "8+-1-week intervals, which
+ * can be extended to 16 weeks"), counted from the cycle's anchor as the protocol counts it;
+ * delay.withheld says when the labs are checked again. */
+
+typedef struct lt_sched_decided_list {
+    const lt_sched_decision *v;
+    size_t n;
+} lt_sched_decided_list;
+
+/* The decisions of entry id, by date (a stable order: on one day the later one counts). */
+static size_t decisions_of(const lt_sched_decided_list *dl, const char *id,
+                           const lt_sched_decision **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < dl->n; i++) {
+        const lt_sched_decision *d = &dl->v[i];
+        if (strcmp(d->id, id)) continue;
+        size_t j = n++;
+        while (j > 0 && out[j - 1]->date > d->date) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = d;
+    }
+    return n;
+}
+
+/* The withheld state of a cycle: its withhold decisions (held, by date), the decision to give
+ * that followed the latest (or none), and the limit of the protocol's delay. */
+typedef struct held_state {
+    const lt_sched_decision *last_hold, *give_after;
+    lt_date limit; /* LT_DATE_NONE: the item has no re-check rule or no date */
+    bool past;     /* not given within the limit: discontinue per label */
+} held_state;
+
+static held_state held_of(const lt_visit *v, const lt__sched_item *it,
+                          const lt_sched_decision *const *ds, size_t nd,
+                          const lt_schedule_input *in)
+{
+    held_state h = {NULL, NULL, LT_DATE_NONE, false};
+    for (size_t i = 0; i < nd; i++) {
+        if (ds[i]->action == LT_SCHED_DECIDED_WITHHOLD) {
+            h.last_hold = ds[i];
+            h.give_after = NULL;
+        } else if (h.last_hold) {
+            h.give_after = ds[i];
+        }
+    }
+    if (!h.last_hold || !it->has_recheck || v->anchor_date == LT_DATE_NONE) return h;
+    h.limit = lt_sched_duration_add(v->anchor_date, it->delay_max);
+    lt_date from = h.give_after ? h.give_after->date : h.last_hold->date;
+    h.past = v->actual == LT_DATE_NONE &&
+             (from > h.limit || (in->as_of != LT_DATE_NONE && in->as_of > h.limit));
+    return h;
+}
+
+/* Plans a withheld cycle v again from its decisions; returns how many times it was withheld
+ * (each gets a lab re-check entry when the protocol sets the rule), the withholds in held. A
+ * cycle never withheld is left exactly as it was. Once given (an actual date), it keeps the
+ * protocol's window and is judged against it (delayed for toxicity), as any actual date. */
+static size_t withheld(cal_impl *c, lt_visit *v, const lt__sched_item *it,
+                       const lt_schedule_input *in, const lt_sched_decided_list *dl,
+                       const lt_sched_decision **held)
+{
+    size_t nd = decisions_of(dl, v->id, held);
+    size_t nheld = 0;
+    for (size_t i = 0; i < nd; i++)
+        if (held[i]->action == LT_SCHED_DECIDED_WITHHOLD) nheld++;
+    if (!nheld) return 0;
+    held_state h = held_of(v, it, held, nd, in);
+    v->withheld = h.last_hold->date;
+    v->withheld_reason = keepdup(c, h.last_hold->reason);
+    v->withheld_count = (int)nheld;
+    char w[LT_DATE_STR_MAX], a[LT_DATE_STR_MAX], b[LT_DATE_STR_MAX], l[LT_DATE_STR_MAX];
+    const char *why = h.last_hold->reason ? h.last_hold->reason : "no reason recorded";
+    lt_date_format(v->withheld, w);
+    /* keep only the withholds, in date order, for the re-check entries */
+    size_t k = 0;
+    for (size_t i = 0; i < nd; i++)
+        if (held[i]->action == LT_SCHED_DECIDED_WITHHOLD) held[k++] = held[i];
+    if (v->actual != LT_DATE_NONE) return it->has_recheck ? nheld : 0;
+    if (!it->has_recheck || v->target == LT_DATE_NONE) {
+        v->note = keepf(c,
+                        "withheld on %s (%s); the protocol sets no re-check for %s: its window "
+                        "is kept",
+                        w, why, v->id);
+        return 0;
+    }
+    lt_date_format(h.limit, l);
+    if (h.give_after) {
+        /* given from the decision, within the cycle's own tolerance after it */
+        lt_date g = h.give_after->date;
+        v->target = v->earliest = g;
+        v->latest = lt_sched_duration_add(g, it->after);
+        if (v->latest > h.limit) v->latest = h.limit;
+    } else {
+        lt_date t = lt_sched_duration_add(v->withheld, it->recheck);
+        v->earliest = v->withheld;
+        v->target = t < h.limit ? t : h.limit;
+        v->latest = h.limit;
+    }
+    if (v->earliest > h.limit) v->earliest = v->target = v->latest = h.limit;
+    v->latest_delayed = LT_DATE_NONE; /* the window itself now runs to the limit */
+    v->clamped = false;
+    v->not_before = h.give_after ? h.give_after->date : v->withheld;
+    v->not_before_by =
+        keepf(c, "the decision %s %s", h.give_after ? "to give" : "to withhold", v->id);
+    if (h.past) {
+        v->status = LT_VISIT_CANCELLED;
+        v->discontinue = true;
+        v->note = keepf(c,
+                        "withheld on %s (%s) and not given by %s, the limit of the delay the "
+                        "protocol allows for %s after %s: discontinue per label",
+                        w, why, l, v->delay_reason ? v->delay_reason : "toxicity", v->anchor);
+    } else if (h.give_after) {
+        v->note = keepf(c, "withheld on %s (%s); decided on %s to give it: from then to %s", w, why,
+                        lt_date_format(h.give_after->date, a), lt_date_format(v->latest, b));
+    } else {
+        v->note = keepf(c,
+                        "withheld on %s (%s): planned again from the decision, labs re-checked "
+                        "by %s; to be given by %s at the latest (the delay the protocol allows "
+                        "for %s after %s), else discontinue per label",
+                        w, why, lt_date_format(v->target, a), l,
+                        v->delay_reason ? v->delay_reason : "toxicity", v->anchor);
+    }
+    return nheld;
+}
+
+/* The lab re-check after the h-th withhold of cycle v (its decisions in held): the protocol's
+ * re-check interval after the decision, never on or before it nor after the limit. Once a
+ * later decision or the administration came, a re-check not done is no longer needed, and
+ * none is once the cycle is to be discontinued: returns that note (the entry is cancelled
+ * unless a lab day did it), else NULL. */
+static const char *recheck(cal_impl *c, lt_visit *r, const lt_visit *v, const lt__sched_item *it,
+                           const lt_sched_decision *const *held, size_t nheld, size_t h,
+                           const lt_sched_decided_list *dl, const lt_schedule_input *in)
+{
+    const lt_sched_decision *d = held[h];
+    lt_date limit = v->anchor_date != LT_DATE_NONE
+                        ? lt_sched_duration_add(v->anchor_date, it->delay_max)
+                        : LT_DATE_NONE;
+    r->item = keepf(c, "%s.recheck", v->id);
+    r->id = keepf(c, "%s.recheck.%zu", v->id, h + 1);
+    r->label =
+        keepf(c, "Blood tests re-checked while %s is withheld (%zu of %zu)", v->id, h + 1, nheld);
+    r->kind = LT_SCHED_LAB;
+    r->anchor = keepdup(c, v->id);
+    r->anchor_date = d->date;
+    r->anchor_actual = true;
+    r->seq = (int)h + 1;
+    r->count = (int)nheld;
+    r->actual = r->latest_delayed = LT_DATE_NONE;
+    r->withheld = LT_DATE_NONE;
+    r->not_before = d->date + 1;
+    r->not_before_by = keepf(c, "the decision to withhold %s", v->id);
+    lt_date t = lt_sched_duration_add(d->date, it->recheck);
+    if (limit != LT_DATE_NONE && t > limit) t = limit;
+    r->target = t;
+    r->earliest = lt_sched_duration_sub(t, it->recheck_before);
+    r->latest = lt_sched_duration_add(t, it->recheck_after);
+    if (r->earliest <= d->date) r->earliest = d->date + 1;
+    if (r->target < r->earliest) r->target = r->earliest;
+    if (r->latest < r->target) r->latest = r->target;
+    for (size_t j = 0; j < in->nactuals; j++)
+        if (!strcmp(in->actuals[j].id, r->id)) {
+            r->actual = in->actuals[j].date;
+            r->actual_reason = keepdup(c, in->actuals[j].reason);
+        }
+    char a[LT_DATE_STR_MAX];
+    /* what came after this withhold: the next one, a decision to give, the administration */
+    lt_date next = h + 1 < nheld ? held[h + 1]->date : LT_DATE_NONE;
+    for (size_t i = 0; i < dl->n; i++) {
+        const lt_sched_decision *x = &dl->v[i];
+        if (!strcmp(x->id, v->id) && x->action == LT_SCHED_DECIDED_GIVE && x->date >= d->date &&
+            (next == LT_DATE_NONE || x->date < next))
+            next = x->date;
+    }
+    if (v->actual != LT_DATE_NONE && v->actual >= d->date &&
+        (next == LT_DATE_NONE || v->actual < next))
+        next = v->actual;
+    r->status = LT_VISIT_PLANNED;
+    if (next != LT_DATE_NONE)
+        return keepf(c, "not needed any more: %s was decided again or given on %s", v->id,
+                     lt_date_format(next, a));
+    if (v->discontinue) return v->note;
+    return NULL;
+}
+
+/* The cycle whose lab re-check id names ("C2.recheck.1": C2, when its delay sets the rule),
+ * so that an actual date may be recorded for a re-check done without a lab record. */
+static const lt__sched_item *recheck_item(const lt_schedule *s, const char *id)
+{
+    const char *r = strstr(id, ".recheck.");
+    if (!r) return NULL;
+    char *end;
+    long k = strtol(r + 9, &end, 10);
+    if (*end || k < 1 || r + 9 == end) return NULL;
+    for (size_t j = 0; j < s->nitems; j++) {
+        const lt__sched_item *it = &s->items[j];
+        if (it->count == 1 && it->has_recheck && strlen(it->id) == (size_t)(r - id) &&
+            !strncmp(it->id, id, (size_t)(r - id)))
+            return it;
+    }
+    return NULL;
+}
+
 static lt_status bad_input(lt_error *err, const char *fmt, const char *x, const char *y)
 {
     LT_FAIL(err, LT_EINVAL, "schedule", fmt, x, y);
@@ -369,6 +614,16 @@ lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_in
                                       const lt_sched_record *records, size_t nrecords,
                                       lt_calendar **out, lt_error *err)
 {
+    return lt_schedule_compute_decided(s, in, records, nrecords, NULL, 0, out, err);
+}
+
+lt_status lt_schedule_compute_decided(const lt_schedule *s, const lt_schedule_input *in,
+                                      const lt_sched_record *records, size_t nrecords,
+                                      const lt_sched_decision *decisions, size_t ndecisions,
+                                      lt_calendar **out, lt_error *err)
+{
+    if (ndecisions && !decisions) LT_FAIL(err, LT_EINVAL, "schedule", "missing dose decisions");
+    const lt_sched_decided_list dl = {decisions, ndecisions};
     if (!s || !in || !out) LT_FAIL(err, LT_EINVAL, "schedule", "missing schedule or input");
     if (in->arm && s->narm_ids) {
         bool known = false;
@@ -407,6 +662,7 @@ lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_in
             }
         }
         (void)seq;
+        if (!found) found = recheck_item(s, id);
         if (!found) return bad_input(err, "\"%s\" is not an entry of the schedule%s", id, "");
         if (!lt__sched_item_in_arm(found, in->arm))
             return bad_input(err, "\"%s\" is not in the calendar of arm %s", id,
@@ -415,13 +671,40 @@ lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_in
             return bad_input(err, "\"%s\" has no actual date%s", id, "");
     }
 
+    /* every decision must name a treatment cycle of this patient's calendar, with a date */
+    for (size_t i = 0; i < dl.n; i++) {
+        const lt_sched_decision *d = &dl.v[i];
+        if (!d->id) LT_FAIL(err, LT_EINVAL, "schedule", "a dose decision without an entry id");
+        const lt__sched_item *it = lt__sched_find(s, d->id);
+        if (!it || it->kind != LT_SCHED_TREATMENT || it->count != 1)
+            return bad_input(err,
+                             "a dose decision names \"%s\", which is not a treatment cycle "
+                             "of the schedule%s",
+                             d->id, "");
+        if (!lt__sched_item_in_arm(it, in->arm))
+            return bad_input(err,
+                             "a dose decision names \"%s\", which is not in the calendar "
+                             "of arm %s",
+                             d->id, in->arm ? in->arm : "(none: the patient has no arm yet)");
+        if (d->date == LT_DATE_NONE)
+            return bad_input(err, "a dose decision of \"%s\" has no date%s", d->id, "");
+        if (d->action != LT_SCHED_DECIDED_GIVE && d->action != LT_SCHED_DECIDED_WITHHOLD)
+            return bad_input(err,
+                             "a dose decision of \"%s\" is neither to give nor to "
+                             "withhold%s",
+                             d->id, "");
+    }
+
     cal_impl *c = calloc(1, sizeof *c);
     if (!c) LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
     size_t total = 0;
     for (size_t i = 0; i < s->nitems; i++)
         if (lt__sched_item_in_arm(&s->items[i], in->arm)) total += (size_t)s->items[i].count;
-    c->pub.visits = calloc(total + 1, sizeof *c->pub.visits);
-    if (!c->pub.visits) {
+    /* room for a lab re-check per decision to withhold */
+    c->pub.visits = calloc(total + dl.n + 1, sizeof *c->pub.visits);
+    const lt_sched_decision **held = calloc(dl.n + 1, sizeof *held);
+    if (!c->pub.visits || !held) {
+        free(held);
         lt_calendar_free(&c->pub);
         LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
     }
@@ -430,6 +713,7 @@ lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_in
     /* where each item's single occurrence landed, for items anchored to it */
     long *slot = malloc((s->nitems + 1) * sizeof *slot);
     if (!slot) {
+        free(held);
         lt_calendar_free(&c->pub);
         LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
     }
@@ -442,6 +726,7 @@ lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_in
         free(ro.claimed);
         free(keys);
         free(slot);
+        free(held);
         lt_calendar_free(&c->pub);
         LT_FAIL(err, LT_ENOMEM, "schedule", "out of memory computing the calendar");
     }
@@ -481,7 +766,7 @@ lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_in
             v->anchor_actual = anchor_actual;
             v->seq = k + 1;
             v->count = it->count;
-            v->actual = LT_DATE_NONE;
+            v->actual = v->withheld = LT_DATE_NONE;
             v->target = v->earliest = v->latest = v->latest_delayed = LT_DATE_NONE;
             if (c->failed) break;
             if (anchor != LT_DATE_NONE) {
@@ -503,41 +788,33 @@ lt_status lt_schedule_compute_records(const lt_schedule *s, const lt_schedule_in
                     v->actual = in->actuals[j].date;
                     v->actual_reason = keepdup(c, in->actuals[j].reason);
                 }
+            size_t nheld = 0;
+            if (it->kind == LT_SCHED_TREATMENT && dl.n) nheld = withheld(c, v, it, in, &dl, held);
             satisfy(c, v, it, in, records, nrecords, &ro);
-            bool cancels = false;
-            long e = stop_for(s, in, it->kind, &cancels);
-            /* a stop cancels what was not done; an end-of-study visit it brings forward is
-             * judged against the new window whether it is done yet or not */
-            if (e >= 0) {
-                const lt_named_date *ev = &in->events[e];
-                char d[LT_DATE_STR_MAX];
-                if (cancels && v->actual == LT_DATE_NONE &&
-                    (v->target == LT_DATE_NONE || v->target > ev->date)) {
-                    v->status = LT_VISIT_CANCELLED;
-                    v->note =
-                        keepf(c, "stopped by %s on %s", ev->name, lt_date_format(ev->date, d));
-                } else if (!cancels && v->target != LT_DATE_NONE && v->target > ev->date) {
-                    lt_date shift = ev->date - v->target;
-                    v->target += shift;
-                    v->earliest += shift;
-                    v->latest += shift;
-                    v->note = keepf(c, "brought forward by %s on %s", ev->name,
-                                    lt_date_format(ev->date, d));
-                }
-            }
-            if (e >= 0 && (c->pub.stopped == LT_DATE_NONE || in->events[e].date < c->pub.stopped)) {
-                c->pub.stopped = in->events[e].date;
-                c->pub.stopped_by = keepdup(c, in->events[e].name);
-            }
-            if (v->status != LT_VISIT_CANCELLED) {
-                const char *keep_note = v->note;
-                judge(c, v, in);
-                if (keep_note && !v->note) v->note = keep_note;
-            }
+            finish(c, s, in, v);
             if (it->count == 1) slot[idx] = (long)n;
             n++;
+            /* the lab re-checks of a withheld cycle, after it: they claim the lab days after
+             * each decision before the entries anchored to the cycle do */
+            for (size_t h = 0; h < nheld && !c->failed; h++) {
+                lt_visit *r = &c->pub.visits[n++];
+                const char *cancel = recheck(c, r, v, it, held, nheld, h, &dl, in);
+                lt__sched_item ri = *it;
+                ri.kind = LT_SCHED_LAB;
+                ri.analytes = it->recheck_analytes;
+                ri.nanalytes = it->nrecheck_analytes;
+                satisfy(c, r, &ri, in, records, nrecords, &ro);
+                if (cancel && r->actual == LT_DATE_NONE) {
+                    r->status = LT_VISIT_CANCELLED;
+                    r->discontinue = v->discontinue;
+                    r->note = cancel;
+                } else {
+                    finish(c, s, in, r);
+                }
+            }
         }
     }
+    free(held);
     free(slot);
     free(ro.ix);
     free(ro.claimed);

@@ -62,6 +62,15 @@ void lt_calendar_to_json(const lt_calendar *c, lt_buf *b)
         lt_buf_puts(b, ",\"not_before_by\":");
         lt_buf_json_str(b, v->not_before_by);
         lt_buf_puts(b, v->clamped ? ",\"clamped\":true" : ",\"clamped\":false");
+        /* only for a cycle a dose decision withheld: a calendar without one reads as before */
+        if (v->withheld != LT_DATE_NONE && v->withheld_count > 0) {
+            lt_buf_puts(b, ",\"withheld\":{\"date\":");
+            json_date(b, v->withheld);
+            lt_buf_puts(b, ",\"reason\":");
+            lt_buf_json_str(b, v->withheld_reason);
+            lt_buf_printf(b, ",\"times\":%d,\"discontinue\":%s}", v->withheld_count,
+                          v->discontinue ? "true" : "false");
+        }
         lt_buf_puts(b, "}");
     }
     lt_buf_puts(b, "],\"deviations\":[");

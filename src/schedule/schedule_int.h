@@ -15,6 +15,13 @@ typedef struct lt__sched_item {
     bool has_delay;
     lt_sched_duration delay_max; /* from the anchor: the latest a delayed occurrence may be */
     char *delay_reason;
+    /* delay.withheld: how a withheld occurrence is planned again (docs/protocol-format.md,
+     * "Withheld cycles"): given no earlier than the decision, target `recheck` after it, a
+     * lab re-check entry in [target - recheck_before, target + recheck_after] */
+    bool has_recheck;
+    lt_sched_duration recheck, recheck_before, recheck_after;
+    char **recheck_analytes; /* the re-check panel (none: any result) */
+    size_t nrecheck_analytes;
     lt_sched_duration every; /* repeats: occurrence k (0-based) at offset + k * every */
     int count;
     char **arms; /* none: every arm */

@@ -183,6 +183,79 @@ static lt_status parse_names(const lt_json *v, const char *where, const char *pa
     return LT_OK;
 }
 
+/* delay.withheld: {"recheck": DURATION, "labs": {"before", "after"}, "analytes": [...],
+ * "note", "source", "assumption"}; only treatment items (a cycle is withheld by a dose
+ * decision). The re-check labs must fall after the decision: before < recheck. */
+static lt_status parse_withheld(lt__sched_item *it, const lt_json *v, const char *where,
+                                const char *path, lt_error *err)
+{
+    char w[LT_ERROR_WHERE_MAX], p[LT_ERROR_WHERE_MAX], q[LT_ERROR_WHERE_MAX];
+    if (!v) return LT_OK;
+    if (it->kind != LT_SCHED_TREATMENT)
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, path),
+                "\"withheld\" is for items of kind treatment (a dose decision withholds a cycle), "
+                "found kind %s",
+                kind_names[it->kind]);
+    if (!lt_json_is_object(v))
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, path),
+                "expected {\"recheck\": DURATION, \"labs\": {\"before\": DURATION, \"after\": "
+                "DURATION}, \"analytes\": [...]}, found %s",
+                lt_json_kind(v));
+    static const char *const keys[] = {"recheck", "labs",       "analytes", "note",
+                                       "source",  "assumption", NULL};
+    lt_status rc = only_keys(v, keys, where, path, err);
+    if (rc) return rc;
+    pathf(p, "%s.recheck", path);
+    if ((rc = parse_duration(lt_json_get(v, "recheck"), where, p, false, &it->recheck, err)))
+        return rc;
+    if (approx_days(it->recheck) < 1)
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
+                "expected a re-check interval of at least one day, found none");
+    if (approx_days(it->recheck) >= approx_days(it->delay_max))
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
+                "expected a re-check interval shorter than the maximum delay (max), found one "
+                "as long");
+    const lt_json *labs = lt_json_get(v, "labs");
+    pathf(p, "%s.labs", path);
+    if (!lt_json_is_object(labs))
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
+                "expected {\"before\": DURATION, \"after\": DURATION}, found %s",
+                lt_json_kind(labs));
+    static const char *const wkeys[] = {"before", "after", NULL};
+    if ((rc = only_keys(labs, wkeys, where, p, err))) return rc;
+    pathf(q, "%s.before", p);
+    if ((rc = parse_duration(lt_json_get(labs, "before"), where, q, false, &it->recheck_before,
+                             err)))
+        return rc;
+    if (approx_days(it->recheck_before) >= approx_days(it->recheck))
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, q),
+                "expected the re-check labs to open after the decision (before < recheck), "
+                "found before >= recheck");
+    pathf(q, "%s.after", p);
+    if ((rc = parse_duration(lt_json_get(labs, "after"), where, q, false, &it->recheck_after, err)))
+        return rc;
+    const lt_json *as = lt_json_get(v, "assumption");
+    bool flag;
+    pathf(p, "%s.assumption", path);
+    if (as && !lt_json_bool(as, &flag))
+        LT_FAIL(err, LT_ESCHEMA, at(w, where, p), "expected true or false, found %s",
+                lt_json_kind(as));
+    pathf(p, "%s.analytes", path);
+    if ((rc = parse_names(lt_json_get(v, "analytes"), where, p, "analyte concepts (\"platelets\")",
+                          &it->recheck_analytes, &it->nrecheck_analytes, err)))
+        return rc;
+    for (size_t j = 0; j < it->nrecheck_analytes; j++)
+        if (!lt_units_canonical(it->recheck_analytes[j])) {
+            pathf(q, "%s[%zu]", p, j);
+            LT_FAIL(err, LT_ESCHEMA, at(w, where, q),
+                    "expected a lab concept of docs/patient-format.md (\"platelets\", "
+                    "\"hemoglobin\", ...), found \"%s\"",
+                    it->recheck_analytes[j]);
+        }
+    it->has_recheck = true;
+    return LT_OK;
+}
+
 static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *where,
                             const char *const *arms, size_t narms, lt_error *err)
 {
@@ -247,7 +320,7 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
             LT_FAIL(err, LT_ESCHEMA, at(w, where, p),
                     "expected {\"max\": DURATION from the anchor, \"reason\": TEXT}, found %s",
                     lt_json_kind(delay));
-        static const char *const dkeys[] = {"max", "reason", "source", NULL};
+        static const char *const dkeys[] = {"max", "reason", "source", "withheld", NULL};
         if ((rc = only_keys(delay, dkeys, where, p, err))) return rc;
         pathf(q, "%s.max", p);
         if ((rc = parse_duration(lt_json_get(delay, "max"), where, q, false, &it->delay_max, err)))
@@ -266,6 +339,8 @@ static lt_status parse_item(lt__sched_item *it, const lt_json *v, const char *wh
                     lt_json_kind(reason));
         if (!(it->delay_reason = dupstr(lt_json_str(reason)))) return oom(err, where);
         it->has_delay = true;
+        pathf(q, "%s.withheld", p);
+        if ((rc = parse_withheld(it, lt_json_get(delay, "withheld"), where, q, err))) return rc;
     }
 
     it->count = 1;
@@ -630,6 +705,9 @@ void lt_schedule_free(lt_schedule *s)
         for (size_t j = 0; it->analytes && j < it->nanalytes; j++)
             free(it->analytes[j]);
         free(it->analytes);
+        for (size_t j = 0; it->recheck_analytes && j < it->nrecheck_analytes; j++)
+            free(it->recheck_analytes[j]);
+        free(it->recheck_analytes);
         for (size_t j = 0; it->modalities && j < it->nmodalities; j++)
             free(it->modalities[j]);
         free(it->modalities);

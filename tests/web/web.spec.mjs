@@ -328,10 +328,13 @@ test('platelets 62 make the next decision a withhold, within the window the cale
   await expect(page.locator('#flash')).toContainText('Cycle 2: withhold');
   await expect(page.locator('#flash')).toContainText('platelets 62 10^9/L');
   await expect(page.locator('#sec-doses ~ div').first()).toContainText('withhold');
-  // the calendar keeps cycle 2's window and shows how far a delay for toxicity may take it
-  // (the engine does not move a visit on a decision; a later actual date moves what follows)
-  await expect(c2).toContainText('Dec 23, 2025 – Jan 6, 2026 (up to Feb 24, 2026 if delayed for toxicity)');
-  expect(before).toContain('C2');
+  // the calendar moves: cycle 2 is planned again from the decision, never before it and by
+  // the 16 weeks after cycle 1 the protocol allows for toxicity, and the row says it was withheld
+  expect(before).toContain('Dec 23, 2025 – Jan 6, 2026 (up to Feb 24, 2026 if delayed for toxicity)');
+  await expect(c2).toContainText('Dec 29, 2025 – Feb 24, 2026');
+  await expect(c2).toContainText('withheld on 2025-12-29');
+  await expect(c2).not.toContainText('Dec 23, 2025 – Jan 6, 2026');
+  expect(await c2.innerText()).not.toBe(before);
 });
 
 test('listings with filters and a CSV download; another site sees none of them', async ({ page }) => {
