@@ -160,10 +160,11 @@ static void be32(lt_buf *b, uint32_t v)
     for (int s = 24; s >= 0; s -= 8) lt_buf_putc(b, (char)((v >> s) & 0xff));
 }
 
-/* Pads what was written since start to a multiple of 80 bytes with blanks. */
+/* Pads what was written since start to a multiple of 80 bytes with blanks. A buffer that ran
+ * out of memory grows no more: stop, or this would loop for ever (the caller reports it). */
 static void pad80(lt_buf *b, size_t start)
 {
-    while ((b->n - start) % 80) lt_buf_putc(b, ' ');
+    while (!b->failed && (b->n - start) % 80) lt_buf_putc(b, ' ');
 }
 
 /* "ddMMMyy:hh:mm:ss", as SAS stamps its files. */
