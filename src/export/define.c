@@ -388,19 +388,6 @@ static void code_lists(emit *e, lt__define *def)
     }
 }
 
-/* The study name as an OID part ("NET RETREAT" is NET_RETREAT), as the ODM export spells it. */
-static void oid_part(const char *s, char *out, size_t n)
-{
-    size_t i = 0;
-    for (; s[i] && i + 1 < n; i++) {
-        char c = s[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '-' || c == '_';
-        out[i] = ok ? c : '_';
-    }
-    out[i] = 0;
-}
-
 lt_status lt__def_write(lt__define *def, const char *dir, const char *study, bool adam,
                         lt_time created, lt_buf *summary, lt_error *err)
 {
@@ -414,7 +401,7 @@ lt_status lt__def_write(lt__define *def, const char *dir, const char *study, boo
     emit ev = {w, 0}, *e = &ev;
     char now[LT_TIME_STR_MAX], oid[160], name[200], part[96];
     lt_time_format(created, now);
-    oid_part(study, part, sizeof part);
+    lt__oid_part(study, part, sizeof part); /* "NET RETREAT" is NET_RETREAT */
     xmlTextWriterSetIndent(w, 1);
     if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0) e->rc = -1;
     start(e, "ODM");

@@ -170,4 +170,7 @@ extern const size_t lt__x_findings_count;
 extern const lt__xdomain lt__x_adam_domains[]; /* ADSL ADTTE ADAE ADLB (adam.c) */
 extern const size_t lt__x_adam_count;
 
+/* An OID part as ODM and define.xml spell it: letters, digits, '.', '-' and '_' (odm.c). */
+void lt__oid_part(const char *s, char *out, size_t n);
+
 #endif

@@ -127,8 +127,9 @@ static void value_text(const lt_json *v, char *buf, size_t n)
         snprintf(buf, n, "%s", lt_json_str(v) ? lt_json_str(v) : "");
 }
 
-/* An OID part: letters, digits, '.', '-' and '_' (the rest becomes '_'). */
-static void oid_part(const char *s, char *out, size_t n)
+/* An OID part: letters, digits, '.', '-' and '_' (the rest becomes '_'); define.xml spells
+ * its OIDs the same way. */
+void lt__oid_part(const char *s, char *out, size_t n)
 {
     size_t i = 0;
     for (; s[i] && i + 1 < n; i++) {
@@ -319,7 +320,7 @@ static bool events_from_protocol(odm *o)
     const lt_json *items = lt_json_get(lt_protocol_section(o->t->protocol, "schedule"), "items");
     for (const lt_json *m = lt_json_first(items); m; m = lt_json_next(m)) {
         char oid[160], part[128];
-        oid_part(lt_json_key(m), part, sizeof part);
+        lt__oid_part(lt_json_key(m), part, sizeof part);
         snprintf(oid, sizeof oid, "SE.%s", part);
         const char *label = lt_json_get_str(m, "label", lt_json_key(m));
         if (!event_add(o, oid, label, lt_json_get(m, "repeat") != NULL, true)) return false;
@@ -340,7 +341,7 @@ static void place(odm *o, rec *r, const lt_json *j)
     }
     if (entry) {
         char e[128];
-        oid_part(entry, e, sizeof e);
+        lt__oid_part(entry, e, sizeof e);
         snprintf(oid, sizeof oid, "SE.%s", e);
         size_t k = event_index(o, oid);
         if (k != (size_t)-1) {
@@ -508,16 +509,16 @@ static void translated(emit *e, const char *outer, const char *text)
 static void item_oid(const char *kind, const char *path, char *out, size_t n)
 {
     char k[96], p[384];
-    oid_part(kind, k, sizeof k);
+    lt__oid_part(kind, k, sizeof k);
     upper(k);
-    oid_part(path, p, sizeof p);
+    lt__oid_part(path, p, sizeof p);
     snprintf(out, n, "IT.%s.%s", k, p);
 }
 
 static void form_oid(const char *kind, char *out, size_t n)
 {
     char k[96];
-    oid_part(kind, k, sizeof k);
+    lt__oid_part(kind, k, sizeof k);
     upper(k);
     snprintf(out, n, "F.%s", k);
 }
@@ -631,7 +632,7 @@ static void metadata(emit *e, const char *version)
 static void location_oid(const char *site, char *out, size_t n)
 {
     char s[96];
-    oid_part(site && *site ? site : "SPONSOR", s, sizeof s);
+    lt__oid_part(site && *site ? site : "SPONSOR", s, sizeof s);
     snprintf(out, n, "LOC.%s", s);
 }
 
@@ -699,7 +700,7 @@ static void audit_record(emit *e, const rec *r)
     snprintf(id, sizeof id, "AR.%lld", (long long)r->audit_seq);
     attr(e, "ID", id);
     start(e, "UserRef");
-    oid_part(a->user, oid + 4, sizeof oid - 4);
+    lt__oid_part(a->user, oid + 4, sizeof oid - 4);
     memcpy(oid, "USR.", 4);
     attr(e, "UserOID", oid);
     end(e);
@@ -822,7 +823,7 @@ static void signature_of(emit *e, const char *kind, const char *id)
     attr(e, "ID", oid);
     start(e, "UserRef");
     memcpy(oid, "USR.", 4);
-    oid_part(g->signer, oid + 4, sizeof oid - 4);
+    lt__oid_part(g->signer, oid + 4, sizeof oid - 4);
     attr(e, "UserOID", oid);
     end(e);
     start(e, "LocationRef");
@@ -979,7 +980,7 @@ lt_status lt_export_odm(lt_trial *t, const lt_export_odm_options *opt, lt_buf *o
     if (rc == LT_OK) {
         char study[128], mdv[160], idpart[96], file_oid[256], now[LT_TIME_STR_MAX];
         const char *id = lt_protocol_id(t->protocol);
-        oid_part(id, idpart, sizeof idpart);
+        lt__oid_part(id, idpart, sizeof idpart);
         snprintf(study, sizeof study, "ST.%s", idpart);
         snprintf(mdv, sizeof mdv, "MDV.%s", t->protocol_version);
         lt_time_format(opt && opt->created ? opt->created : lt_time_now(), now);
@@ -1027,7 +1028,7 @@ lt_status lt_export_odm(lt_trial *t, const lt_export_odm_options *opt, lt_buf *o
         for (size_t i = 0; i < o.nusers; i++) {
             char uoid[160];
             memcpy(uoid, "USR.", 4);
-            oid_part(o.users[i], uoid + 4, sizeof uoid - 4);
+            lt__oid_part(o.users[i], uoid + 4, sizeof uoid - 4);
             start(&e, "User");
             attr(&e, "OID", uoid);
             text_element(&e, "LoginName", o.users[i]);

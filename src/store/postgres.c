@@ -578,17 +578,10 @@ static lt_status pg_write_provisional(void *impl, const lt_record *rec, lt_error
     return st;
 }
 
-/* The chain taken, then its head read by a statement of its own, so that under READ COMMITTED
- * it sees the commit of the step waited for: both in one round trip. */
-static lt_status pg_chain_head(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at,
-                               lt_error *err)
+/* The audit trail's last row (seq, hash, at) into the head, or the head of an empty trail (seq
+ * 0 and a hash of zeros, as the chain starts); frees the result. */
+static void head_row(PGresult *r, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at)
 {
-    pg *p = impl;
-    PGresult *r = run(p,
-                      "SELECT pg_advisory_xact_lock(" LT_PG_CHAIN_LOCK ", 0);"
-                      " SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
-                      0, NULL, err, "waiting for the audit trail");
-    if (!r) return p->fail;
     if (PQntuples(r) == 0) {
         *seq = 0;
         memset(hash, '0', LT_STORE_HASH_HEX - 1);
@@ -600,6 +593,20 @@ static lt_status pg_chain_head(void *impl, int64_t *seq, char hash[LT_STORE_HASH
         snprintf(at, LT_TIME_STR_MAX, "%s", PQgetvalue(r, 0, 2));
     }
     PQclear(r);
+}
+
+/* The chain taken, then its head read by a statement of its own, so that under READ COMMITTED
+ * it sees the commit of the step waited for: both in one round trip. */
+static lt_status pg_chain_head(void *impl, int64_t *seq, char hash[LT_STORE_HASH_HEX], char *at,
+                               lt_error *err)
+{
+    pg *p = impl;
+    PGresult *r = run(p,
+                      "SELECT pg_advisory_xact_lock(" LT_PG_CHAIN_LOCK ", 0);"
+                      " SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
+                      0, NULL, err, "waiting for the audit trail");
+    if (!r) return p->fail;
+    head_row(r, seq, hash, at);
     return LT_OK;
 }
 
@@ -892,17 +899,7 @@ static lt_status pg_audit_last(void *impl, int64_t *seq, char hash[LT_STORE_HASH
     PGresult *r = run(p, "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1", 0, NULL,
                       err, "reading the audit trail");
     if (!r) return p->fail;
-    if (PQntuples(r) == 0) {
-        *seq = 0;
-        memset(hash, '0', LT_STORE_HASH_HEX - 1);
-        hash[LT_STORE_HASH_HEX - 1] = '\0';
-        at[0] = '\0';
-    } else {
-        *seq = val64(r, 0, 0);
-        snprintf(hash, LT_STORE_HASH_HEX, "%s", PQgetvalue(r, 0, 1));
-        snprintf(at, LT_TIME_STR_MAX, "%s", PQgetvalue(r, 0, 2));
-    }
-    PQclear(r);
+    head_row(r, seq, hash, at);
     return LT_OK;
 }
 
