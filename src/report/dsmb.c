@@ -414,8 +414,9 @@ static lt_status baseline(ctx *c)
     if (!tmp) ages.failed = 1;
     free(tmp), free(age), free(col);
     lt_json_free(demo);
-    /* sites, then each stratification factor's levels */
+    /* sites, then each stratification factor's levels, each in the order of their names */
     const lt_json *a = lt_json_get(c->pats, "patients");
+    size_t first_site = t.nrows;
     for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
         int g = patient_col(c, lt_json_get_str(v, "id", NULL));
         if (g < 0) continue;
@@ -423,6 +424,8 @@ static lt_status baseline(ctx *c)
         snprintf(label, sizeof label, "Site %s", lt_json_get_str(v, "site", "?"));
         add(c, &t, label, g, 1);
     }
+    lt__tally_sort(&t, first_site);
+    size_t first_level = t.nrows;
     for (const lt_json *v = lt_json_first(a); v; v = lt_json_next(v)) {
         int g = patient_col(c, lt_json_get_str(v, "id", NULL));
         if (g < 0) continue;
@@ -434,6 +437,7 @@ static lt_status baseline(ctx *c)
             add(c, &t, label, g, 1);
         }
     }
+    lt__tally_sort(&t, first_level);
     section_open(c, "baseline", "Baseline characteristics",
                  "lt_conduct_demographics (age at randomisation, sex) and lt_trial_patients "
                  "(site, stratification factors) of the allocated patients");

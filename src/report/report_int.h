@@ -23,6 +23,7 @@ void lt__tally_free(lt__tally *t);
 double *lt__tally_row(lt__tally *t, const char *label);
 void lt__tally_add(lt__tally *t, const char *label, int group, double k);
 void lt__tally_set(lt__tally *t, const char *label, int group, double k);
+void lt__tally_sort(lt__tally *t, size_t from);
 
 /* {"id","title","source","unit","columns":[...],"denominators":[...]|null,
  *  "rows":[{"label","values":[...]}]}: the one table shape the HTML renders. unit is "n"

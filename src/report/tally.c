@@ -63,6 +63,24 @@ void lt__tally_set(lt__tally *t, const char *label, int group, double k)
     if (row && group >= 0 && (size_t)group < t->ngroups) row[group] = k;
 }
 
+/* Rows from `from` on put in the order of their labels (a table's sites, a factor's levels),
+ * each keeping its numbers: an insertion sort, the rows being few. */
+void lt__tally_sort(lt__tally *t, size_t from)
+{
+    for (size_t i = from + 1; i < t->nrows; i++)
+        for (size_t j = i; j > from && strcmp(t->label[j - 1], t->label[j]) > 0; j--) {
+            char *l = t->label[j];
+            t->label[j] = t->label[j - 1];
+            t->label[j - 1] = l;
+            double *a = t->v + (j - 1) * t->ngroups, *b = t->v + j * t->ngroups;
+            for (size_t g = 0; g < t->ngroups; g++) {
+                double x = a[g];
+                a[g] = b[g];
+                b[g] = x;
+            }
+        }
+}
+
 void lt__table_json(lt_buf *b, const lt__tally *t, const char *id, const char *title,
                     const char *source, const char *unit, const char *const *columns,
                     const double *denominators)

@@ -335,6 +335,7 @@ test('platelets 62 make the next decision a withhold, within the window the cale
   await expect(c2).toContainText('withheld on 2025-12-29');
   await expect(c2).not.toContainText('Dec 23, 2025 – Jan 6, 2026');
   expect(await c2.innerText()).not.toBe(before);
+  await shot(page, 'patient-withheld', page.locator('#sec-calendar'));
 });
 
 test('listings with filters and a CSV download; another site sees none of them', async ({ page }) => {
@@ -384,6 +385,57 @@ test('an admin adds a site and creates a token', async ({ page }) => {
   await tok.getByRole('button', { name: 'Create a token' }).click();
   await expect(page.locator('#token-out')).toContainText(/ltk_[0-9a-f]{16}_[0-9a-f]{64}/);
   await shot(page, 'admin');
+});
+
+test('an admin changes a new user\'s role and sites and sets their password; the user signs in with its rights; a token is revoked', async ({ page }) => {
+  test.skip(!(await serverHas(page, 'users.set')), 'no user rights route on this server');
+  await signIn(page, 'admin', '#/admin');
+  const add = page.locator('form[data-draft=user-add]');
+  await add.getByLabel('Name').fill('coord9');
+  await add.getByLabel('Role').selectOption('coordinator');
+  await add.getByLabel('Sites (JSON list, e.g. ["S1"])').fill('["S1"]');
+  await add.getByRole('button', { name: 'Add the user' }).click();
+  const row = page.getByRole('region', { name: /^Users \(/ }).locator('tr', { hasText: 'coord9' });
+  await expect(row).toContainText('coordinator');
+  // to monitor at site 2: the users table shows it, and the user's pages follow
+  const rights = page.locator('form[data-draft=user-rights]');
+  await rights.getByLabel('User').selectOption('coord9');
+  await rights.getByLabel('New role').selectOption('monitor');
+  await rights.getByLabel('New sites').fill('S2');
+  await rights.getByLabel('Reason').fill('moved to site 2 as its monitor');
+  await rights.getByRole('button', { name: 'Change the rights' }).click();
+  await expect(row).toContainText('monitor');
+  await expect(row).toContainText('S2');
+  await expect(row).not.toContainText('S1');
+  // a common password is refused beside the field; a good one is set
+  const pw = page.locator('form[data-draft=user-password]');
+  await pw.getByLabel('User').selectOption('coord9');
+  await pw.getByLabel('New password').fill('short');
+  await pw.getByRole('button', { name: 'Set the password' }).click();
+  await expect(pw.locator('[data-field=password] .field-error')).toContainText('12');
+  await pw.getByLabel('New password').fill('quiet-harbour-lantern-58');
+  await pw.getByRole('button', { name: 'Set the password' }).click();
+  await expect(pw.getByRole('status')).toContainText('The password of coord9 is set');
+  // the tokens, never their secret; the one the earlier scenario made is revoked here
+  const tokens = page.getByRole('region', { name: /^Tokens \(/ });
+  await expect(tokens).not.toContainText(/ltk_[0-9a-f]{16}_[0-9a-f]{64}/);
+  const active = tokens.locator('tr', { hasText: 'active' }).first();
+  const id = await active.locator('td').first().innerText();
+  await tokens.getByRole('button', { name: `Revoke ${id}` }).click();
+  await expect(page.getByRole('region', { name: /^Tokens \(/ }).locator('tr', { hasText: id })).toContainText('revoked');
+  await shot(page, 'admin-users', page.getByRole('heading', { name: 'Users' }));
+  // coord9 signs in with the new password as a monitor of site 2: W1 (site 1) is not there
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await drawn(page, '#/signin');
+  await page.getByLabel('User name').fill('coord9');
+  await page.getByLabel('Password').fill('quiet-harbour-lantern-58');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await drawn(page, '#/dashboard');
+  await expect(page.locator('#who')).toContainText('coord9');
+  await expect(page.locator('#who')).toContainText('monitor');
+  await page.goto('/#/patient/W1');
+  await drawn(page, '#/patient/W1');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Patient not found');
 });
 
 test('a statistician reads an endpoint dataset and the proportions', async ({ page }) => {

@@ -44,6 +44,7 @@ export const get = (path, query) => {
   return call('GET', path + q);
 };
 export const post = (path, body) => call('POST', path, body ?? {});
+export const put = (path, body) => call('PUT', path, body ?? {});
 export const del = (path, body) => call('DELETE', path, body);
 
 export async function signIn(user, password, totp) {
