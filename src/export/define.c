@@ -366,7 +366,7 @@ static void item_defs(emit *e, const lt__define *def, const def_ds *d)
  * C-code when terms.c has it (a term without one is the sponsor's extension of the list). */
 static void code_lists(emit *e, lt__define *def)
 {
-    qsort(def->terms, def->nterms, sizeof *def->terms, cmp_term);
+    if (def->nterms) qsort(def->terms, def->nterms, sizeof *def->terms, cmp_term);
     for (size_t i = 0; i < def->nterms;) {
         const char *list = def->terms[i].list;
         const lt__ct_list *cl = lt__ct_list_find(list);

@@ -971,7 +971,7 @@ lt_status lt_export_odm(lt_trial *t, const lt_export_odm_options *opt, lt_buf *o
     if (rc == LT_OK) rc = lt_store_audit_each(t->st, NULL, read_audit, &o, err);
     if (rc == LT_OK) rc = read_signatures(&o, err);
     if (rc == LT_OK && o.oom) rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
-    if (rc == LT_OK) qsort(o.recs, o.nrecs, sizeof *o.recs, cmp_rec);
+    if (rc == LT_OK && o.nrecs) qsort(o.recs, o.nrecs, sizeof *o.recs, cmp_rec); /* none: NULL */
 
     xmlBufferPtr xb = rc == LT_OK ? xmlBufferCreate() : NULL;
     xmlTextWriterPtr w = xb ? xmlNewTextWriterMemory(xb, 0) : NULL;
