@@ -169,6 +169,20 @@ LT_API lt_status lt_store_each_all(lt_store *st, lt_record_fn fn, void *ctx, lt_
 LT_API lt_status lt_store_last_by_key(lt_store *st, const char *kind, const char *key,
                                       lt_record **out, lt_error *err);
 
+/* Durability deferred to lt_store_sync, for a server: st's commits no longer wait for the disk,
+ * and lt_store_sync waits until every commit st made is on disk, the connections of the process
+ * to one database sharing each flush (group commit), so that the flush is made outside the
+ * server's write lock and once for many requests. Only what lt_store_sync has returned LT_OK
+ * for may be acknowledged. A store that waits for the disk at each commit anyway (PostgreSQL,
+ * whose own group commit shares its flushes) ignores both. */
+LT_API lt_status lt_store_defer_sync(lt_store *st, lt_error *err);
+LT_API lt_status lt_store_sync(lt_store *st, lt_error *err);
+
+/* The record of kind for patient with key whose id sorts first (byte order), or LT_ENOTFOUND:
+ * one indexed read, however many records the patient has (a lab's CTCAE baseline). */
+LT_API lt_status lt_store_first_of_patient(lt_store *st, const char *kind, const char *patient,
+                                           const char *key, lt_record **out, lt_error *err);
+
 /* How many records of kind there are (with key, when key is not NULL). */
 LT_API lt_status lt_store_count(lt_store *st, const char *kind, const char *key, int64_t *out,
                                 lt_error *err);

@@ -106,6 +106,12 @@ void lt__sched_decs_free(lt__sched_decs *d);
 /* The outcomes record (docs/outcomes-format.md) of one patient from its stored documents. */
 lt_status lt__conduct_patient_json(lt_conduct *c, const lt__pdoc *d, lt_buf *b, lt_error *err);
 /* Parses one patient's outcomes record (validating it as the outcomes reader does). */
+/* Whether the patient's outcomes record carries records of kind beyond their date. Labs,
+ * administrations and adverse events enter it only through their date (the last contact),
+ * which each writer checks (lt__check_date); dose decisions, deviations and the oral drug's
+ * records not at all. A step that writes only those cannot make the outcomes record unreadable,
+ * so it is not derived again at its commit (lt__txn_end). */
+bool lt__outcomes_carry(const char *kind);
 lt_status lt__conduct_record(lt_conduct *c, const lt__pdoc *d, lt_outcome_set **out,
                              lt_error *err);
 /* The calendar of the patient d from the store as it is now (inside or outside a transaction). */
@@ -122,6 +128,8 @@ typedef struct lt__txn {
     lt_conduct *c;
     lt__pdoc d;
     bool open;
+    int64_t rev0;  /* the patient document's revision at the step's start */
+    bool derive;   /* a record the outcomes record carries was written (lt__outcomes_carry) */
 } lt__txn;
 lt_status lt__txn_begin(lt__txn *x, lt_conduct *c, const char *patient, lt_enrol_state min,
                         lt_error *err);

@@ -117,6 +117,7 @@ lt_status lt__txn_begin(lt__txn *x, lt_conduct *c, const char *patient, lt_enrol
     if (rc != LT_OK) return rc;
     x->open = true;
     rc = lt__pdoc_load(c->t, patient, &x->d, err);
+    x->rev0 = x->d.rev;
     if (rc == LT_OK) rc = lt__trial_site_ok(c->t, x->d.site, err);
     if (rc == LT_OK && x->d.state < min)
         rc = lt_error_set(err, LT_ESTATE, patient,
@@ -132,12 +133,13 @@ lt_status lt__txn_begin(lt__txn *x, lt_conduct *c, const char *patient, lt_enrol
     return rc;
 }
 
-/* Commits when rc is LT_OK (after checking that the patient's outcomes record still reads),
- * otherwise rolls back. */
+/* Commits when rc is LT_OK (after checking that the patient's outcomes record still reads,
+ * when the step wrote something it carries: lt__outcomes_carry), otherwise rolls back. */
 lt_status lt__txn_end(lt__txn *x, lt_status rc, lt_error *err)
 {
     lt_store *st = lt_trial_store(x->c->t);
-    if (rc == LT_OK && x->d.state >= LT_STATE_RANDOMISED && x->d.arm) {
+    bool changed = x->derive || x->d.rev != x->rev0; /* the patient document: arm, strata */
+    if (rc == LT_OK && changed && x->d.state >= LT_STATE_RANDOMISED && x->d.arm) {
         lt_outcome_set *set = NULL;
         rc = lt__conduct_record(x->c, &x->d, &set, err);
         lt_outcome_set_free(set);
@@ -185,6 +187,7 @@ lt_status lt__txn_put(lt__txn *x, const char *kind, const char *id, const char *
     } else {
         return rc;
     }
+    if (lt__outcomes_carry(kind)) x->derive = true;
     lt_record r = {.kind = kind, .id = id, .site = x->d.site, .patient = x->d.id, .key = key,
                    .data = lt_buf_str(doc)};
     lt_actor who = {lt_trial_user(x->c->t), lt_role_name(lt_trial_role(x->c->t))};
@@ -518,25 +521,28 @@ static lt_status lab_record(lt_conduct *c, const lt_conduct_lab *lab, bool confi
     bool graded = !weight && lt_ctcae_term(c->ctcae, analyte) != NULL;
     if (graded) {
         /* CTCAE grades some analytes against the patient's baseline: the first result of
-         * the analyte before this one. Only that analyte's labs are read (a lab's key is its
-         * analyte); they come in write order, so the first is found as the lowest id,
-         * PATIENT/DATE/ANALYTE: the earliest date, as listing them in id order gave. */
-        lt__docs labs;
-        rc = lt__docs_load_key(c, LT__K_LAB, lab->patient, analyte, &labs, err);
+         * the analyte before this one. A lab's id is PATIENT/DATE/ANALYTE and its key the
+         * analyte, so the patient's labs of the analyte in id order are in date order: the
+         * first of them is the baseline when it is dated before this one, and otherwise no
+         * earlier result exists. One indexed read, however long the history. */
         lt_grade_context ctx;
         lt_grade_context_init(&ctx);
         ctx.lln = lln;
         ctx.uln = uln;
-        const char *first = NULL;
-        for (size_t i = 0; rc == LT_OK && i < labs.n; i++) {
-            lt_date ld = lt__get_date(labs.v[i], "date");
-            if (strcmp(lt_json_get_str(labs.v[i], "analyte", ""), analyte) || ld >= lab->date)
-                continue;
-            if (first && strcmp(labs.id[i], first) >= 0) continue;
-            first = labs.id[i];
-            ctx.baseline = lt_json_get_num(labs.v[i], "value", NAN);
+        lt_record *first = NULL;
+        rc = lt_store_first_of_patient(lt_trial_store(c->t), LT__K_LAB, lab->patient, analyte,
+                                       &first, err);
+        if (rc == LT_ENOTFOUND) {
+            if (err) lt_error_clear(err);
+            rc = LT_OK;
+        } else if (rc == LT_OK) {
+            lt_json *j = NULL;
+            rc = lt_json_parse(first->data, strlen(first->data), first->id, &j, err);
+            if (rc == LT_OK && lt__get_date(j, "date") < lab->date)
+                ctx.baseline = lt_json_get_num(j, "value", NAN);
+            lt_json_free(j);
         }
-        lt__docs_free(&labs);
+        lt_record_free(first);
         if (rc == LT_OK) rc = lt_ctcae_grade(c->ctcae, analyte, v, &ctx, &g, err);
     }
     if (rc == LT_OK) {

@@ -74,6 +74,16 @@ static void later(lt_date *last, lt_date d)
     if (d != LT_DATE_NONE && (*last == LT_DATE_NONE || d > *last)) *last = d;
 }
 
+bool lt__outcomes_carry(const char *kind)
+{
+    /* patient_json's kinds whose documents it copies, not only dates */
+    static const char *const carried[] = {LT__K_ANCHOR, LT__K_VISIT, LT__K_ASSESSMENT,
+                                          LT__K_EVENT, LT__K_QUESTIONNAIRE, LT__K_PATIENT_DATA};
+    for (size_t i = 0; i < sizeof carried / sizeof carried[0]; i++)
+        if (!strcmp(kind, carried[i])) return true;
+    return false;
+}
+
 /* The outcomes record of d; recs, when given, are the patient's labs, assessments and
  * questionnaires already read for its calendar (read once, not twice). */
 static lt_status patient_json(lt_conduct *c, const lt__pdoc *d, const lt__sched_recs *recs,

@@ -119,6 +119,9 @@ static lt_status open_new(lt__pool *p, const char *user, lt_trial **out, lt__poo
     /* the key is read after opening: a change in between makes it differ next time, which
      * only costs one more opening (and the stamp, read before both, differs too) */
     if (rc == LT_OK) rc = key_of(lt_trial_store(t), user, key->key, err);
+    /* its commits do not wait for the disk under the server's write lock: the request waits
+     * for them after it (lt_store_sync in server.c), sharing the flush with others */
+    if (rc == LT_OK) rc = lt_store_defer_sync(lt_trial_store(t), err);
     if (rc != LT_OK) {
         lt_trial_close(t);
         return rc;

@@ -439,6 +439,12 @@ static enum MHD_Result run_op(server *s, struct MHD_Connection *c, request *rq, 
         if (op->changes) pthread_mutex_lock(&s->write_lock);
         rc = lt_ops_call(op, t, args, &out, &err);
         if (op->changes) pthread_mutex_unlock(&s->write_lock);
+        /* what the operation committed is on disk before it is acknowledged: the flush is
+         * made here, outside the write lock, and shared by the requests waiting at once
+         * (lt_store_defer_sync); an operation that failed may have committed a part */
+        lt_error why;
+        lt_status synced = lt_store_sync(lt_trial_store(t), rc == LT_OK ? &err : &why);
+        if (rc == LT_OK) rc = synced;
     }
     lt__pool_give(pool, t, &key, rc == LT_OK);
     lt_json_free(args);

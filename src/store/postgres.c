@@ -99,6 +99,8 @@ static const char *const migrations[] = {
     "CREATE TRIGGER sealed_seed_no_truncate BEFORE TRUNCATE ON sealed_seed FOR EACH STATEMENT"
     "  EXECUTE FUNCTION lutetia_refuse('the seed is set once');"
     "REVOKE UPDATE, DELETE, TRUNCATE ON sealed_seed FROM PUBLIC;",
+    /* 4 -> 5: a patient's records of a kind and key in id order (as SQLite's 4 -> 5) */
+    "CREATE INDEX record_by_patient_key ON record (kind, patient, key, id);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -817,6 +819,23 @@ static lt_status pg_last_by_key(void *impl, const char *kind, const char *key, l
     return st;
 }
 
+static lt_status pg_first_of_patient(void *impl, const char *kind, const char *patient,
+                                    const char *key, lt_record **out, lt_error *err)
+{
+    pg *p = impl;
+    const char *params[3] = {kind, patient, key};
+    /* the columns are COLLATE "C": ids sort in byte order, as on SQLite */
+    PGresult *r = run(p,
+                      "SELECT " RECORD_COLUMNS " FROM record WHERE kind = $1 AND patient = $2"
+                      " AND key = $3 ORDER BY id LIMIT 1",
+                      3, params, err, "reading a record");
+    if (!r) return p->fail;
+    lt_status st = one_record(r, out, err);
+    if (st == LT_ENOTFOUND)
+        LT_FAIL(err, LT_ENOTFOUND, key, "patient %s has no %s with key '%s'", patient, kind, key);
+    return st;
+}
+
 static lt_status pg_count(void *impl, const char *kind, const char *key, int64_t *out,
                           lt_error *err)
 {
@@ -1069,6 +1088,7 @@ static const lt__store_ops pg_ops = {
     .load = pg_load,
     .each = pg_each,
     .last_by_key = pg_last_by_key,
+    .first_of_patient = pg_first_of_patient,
     .count = pg_count,
     .seed_set = pg_seed_set,
     .seed_get = pg_seed_get,

@@ -1,5 +1,6 @@
 /* The SQLite store: one database file in WAL mode with synchronous=FULL (a commit is on disk
- * when it returns) and foreign keys on, versioned schema migrations, and the operations of
+ * when it returns; for a server, lt_store_defer_sync moves that wait to lt_store_sync, shared
+ * with the process's other connections: flush.c) and foreign keys on, versioned schema migrations, and the operations of
  * store_impl.h. The only file besides sqlite_schema.c that speaks SQL. */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "lutetia/date.h"
+#include "flush.h"
 #include "store_impl.h"
 
 /* 'Lute' in the file header, so that another program's SQLite file is not taken for a trial. */
@@ -68,13 +70,17 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the seed is set once'); END;"
     "CREATE TRIGGER sealed_seed_no_delete BEFORE DELETE ON sealed_seed"
     "  BEGIN SELECT RAISE(ABORT, 'the seed is set once'); END;",
+    /* 4 -> 5: a patient's records of a kind and key in id order, so that the first of them
+     * (a lab's baseline: ids are PATIENT/DATE/ANALYTE) is one read, not a scan of the
+     * patient's history */
+    "CREATE INDEX record_by_patient_key ON record (kind, patient, key, id);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int lt__sqlite_latest(void) { return NMIGRATIONS; }
 
 enum {
-    S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
+    S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_FIRST_OF_PATIENT, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
     S_SEALED_SET, S_SEALED_GET, S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_AUDIT_HASH_AT,
     S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
 };
@@ -88,6 +94,8 @@ static const char *const sql_text[S_COUNT_ALL] = {
                  " WHERE kind=?1 AND id=?2",
     [S_LAST_KEY] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
                    " WHERE kind=?1 AND key=?2 ORDER BY audit_seq DESC LIMIT 1",
+    [S_FIRST_OF_PATIENT] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
+                           " WHERE kind=?1 AND patient=?2 AND key=?3 ORDER BY id LIMIT 1",
     [S_COUNT] = "SELECT count(*) FROM record WHERE kind=?1",
     [S_COUNT_KEY] = "SELECT count(*) FROM record WHERE kind=?1 AND key=?2",
     [S_SEED_SET] = "INSERT INTO secret (id, seed) VALUES (1, ?1)",
@@ -139,6 +147,12 @@ typedef struct sq {
      * fourteenth of a calendar read (profiled under wrk) */
     sqlite3_stmt *kept[4];
     lt_status fail; /* db_fail's last status: LT_ENOMEM when SQLite ran out of memory */
+    /* lt_store_defer_sync: commits do not wait for the disk (synchronous=NORMAL); ticket is
+     * the flush group's ticket still to wait for (0: none), taken at each commit; changes is
+     * SQLite's count of rows changed by the connection when the last ticket was taken */
+    lt__flush_group *flush;
+    sqlite3_int64 changes;
+    uint64_t ticket;
 } sq;
 
 enum { K_BEGIN, K_FIRST_READ, K_ROLLBACK, K_DATA_VERSION };
@@ -272,6 +286,7 @@ static void sq_close(void *impl)
         free(s->each[i].sql);
     }
     sqlite3_close(s->db);
+    lt__flush_leave(s->flush);
     free(s->path);
     free(s);
 }
@@ -361,6 +376,61 @@ static lt_status sq_commit(void *impl, lt_error *err)
     sqlite3_stmt *q = stmt(s, S_COMMIT, err);
     lt_status rc = q ? step_done(s, q, err, "committing") : s->fail;
     if (rc != LT_OK) sq_rollback(s);
+    if (rc == LT_OK && s->flush) { /* a ticket now: a flush begun after this covers it */
+        s->ticket = lt__flush_ticket(s->flush);
+        s->changes = sqlite3_total_changes64(s->db);
+    }
+    return rc;
+}
+
+/* ---- deferred durability (flush.h) ---- */
+
+static lt_status sq_defer_sync(void *impl, lt_error *err)
+{
+    sq *s = impl;
+    if (s->flush || s->readonly) return LT_OK;
+    struct stat sb;
+    if (stat(s->path, &sb) != 0)
+        LT_FAIL(err, LT_EIO, s->path, "cannot read the database file: %s", strerror(errno));
+    /* NORMAL in WAL mode: a commit writes its pages to the WAL without waiting for the disk;
+     * the WAL is still synced before every checkpoint copies it into the database */
+    lt_status rc = exec(s, "PRAGMA synchronous=NORMAL", err, "setting synchronous=NORMAL");
+    if (rc != LT_OK) return rc;
+    if (!(s->flush = lt__flush_join(sb.st_dev, sb.st_ino))) {
+        exec(s, "PRAGMA synchronous=FULL", NULL, "setting synchronous=FULL");
+        LT_FAIL(err, LT_ENOMEM, s->path, "out of memory");
+    }
+    /* what was committed before waited for the disk */
+    s->changes = sqlite3_total_changes64(s->db);
+    return LT_OK;
+}
+
+/* Flushes the WAL through SQLite's own handle of it (the same file every connection of the
+ * process writes): its VFS's sync, fdatasync on Linux. */
+static int flush_wal(void *ctx)
+{
+    sq *s = ctx;
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK || !f ||
+        !f->pMethods)
+        return EBADF;
+    return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : EIO;
+}
+
+static lt_status sq_sync(void *impl, lt_error *err)
+{
+    sq *s = impl;
+    if (!s->flush) return LT_OK;
+    /* a change since the last commit's ticket, made outside a transaction: it is written (to
+     * the WAL, not yet to the disk) before the ticket taken now, so the flush covers it */
+    sqlite3_int64 changes = sqlite3_total_changes64(s->db);
+    if (changes != s->changes) {
+        s->changes = changes;
+        s->ticket = lt__flush_ticket(s->flush);
+    }
+    if (!s->ticket) return LT_OK;
+    lt_status rc = lt__flush_wait(s->flush, s->ticket, flush_wal, s, s->path, err);
+    if (rc == LT_OK) s->ticket = 0;
     return rc;
 }
 
@@ -545,6 +615,21 @@ static lt_status sq_last_by_key(void *impl, const char *kind, const char *key, l
     bind_text(q, 2, key);
     lt_status st = one_record(s, q, out, err);
     if (st == LT_ENOTFOUND) LT_FAIL(err, LT_ENOTFOUND, key, "no %s with key '%s'", kind, key);
+    return st;
+}
+
+static lt_status sq_first_of_patient(void *impl, const char *kind, const char *patient,
+                                    const char *key, lt_record **out, lt_error *err)
+{
+    sq *s = impl;
+    sqlite3_stmt *q = stmt(s, S_FIRST_OF_PATIENT, err);
+    if (!q) return s->fail;
+    bind_text(q, 1, kind);
+    bind_text(q, 2, patient);
+    bind_text(q, 3, key);
+    lt_status st = one_record(s, q, out, err);
+    if (st == LT_ENOTFOUND)
+        LT_FAIL(err, LT_ENOTFOUND, key, "patient %s has no %s with key '%s'", patient, kind, key);
     return st;
 }
 
@@ -839,7 +924,10 @@ static const lt__store_ops sqlite_ops = {
     .write = sq_write,
     .load = sq_load,
     .each = sq_each,
+    .defer_sync = sq_defer_sync,
+    .sync = sq_sync,
     .last_by_key = sq_last_by_key,
+    .first_of_patient = sq_first_of_patient,
     .count = sq_count,
     .seed_set = sq_seed_set,
     .seed_get = sq_seed_get,

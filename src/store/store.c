@@ -279,6 +279,22 @@ lt_status lt_store_last_by_key(lt_store *st, const char *kind, const char *key,
     return st->ops->last_by_key(st->impl, kind, key, out, err);
 }
 
+lt_status lt_store_defer_sync(lt_store *st, lt_error *err)
+{
+    return st->ops->defer_sync ? st->ops->defer_sync(st->impl, err) : LT_OK;
+}
+
+lt_status lt_store_sync(lt_store *st, lt_error *err)
+{
+    return st->ops->sync ? st->ops->sync(st->impl, err) : LT_OK;
+}
+
+lt_status lt_store_first_of_patient(lt_store *st, const char *kind, const char *patient,
+                                   const char *key, lt_record **out, lt_error *err)
+{
+    return st->ops->first_of_patient(st->impl, kind, patient, key, out, err);
+}
+
 lt_status lt_store_count(lt_store *st, const char *kind, const char *key, int64_t *out,
                          lt_error *err)
 {

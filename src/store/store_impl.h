@@ -35,6 +35,9 @@ typedef struct lt__store_ops {
                             lt_error *err);
     lt_status (*append_commit)(void *impl, const lt_audit_record *a, size_t n, lt_error *err);
     lt_status (*commit)(void *impl, lt_error *err);
+    /* lt_store_defer_sync and lt_store_sync; NULL where every commit waits for the disk */
+    lt_status (*defer_sync)(void *impl, lt_error *err);
+    lt_status (*sync)(void *impl, lt_error *err);
     void (*rollback)(void *impl);
     /* a read transaction: every read until read_end sees one snapshot of the database, so a
      * check over several tables is not fooled by a commit made between two of its reads */
@@ -52,6 +55,8 @@ typedef struct lt__store_ops {
                       void *ctx, lt_error *err);
     lt_status (*last_by_key)(void *impl, const char *kind, const char *key, lt_record **out,
                              lt_error *err);
+    lt_status (*first_of_patient)(void *impl, const char *kind, const char *patient,
+                                  const char *key, lt_record **out, lt_error *err);
     lt_status (*count)(void *impl, const char *kind, const char *key, int64_t *out,
                        lt_error *err);
     lt_status (*seed_set)(void *impl, const unsigned char *seed, lt_error *err);
