@@ -183,6 +183,12 @@ LT_API lt_status lt_store_sync(lt_store *st, lt_error *err);
 LT_API lt_status lt_store_first_of_patient(lt_store *st, const char *kind, const char *patient,
                                            const char *key, lt_record **out, lt_error *err);
 
+/* How many records of kind there are (with that id, when id is not NULL: 0 or 1) and the sum
+ * of their revisions, read from an index without the records' documents: whether any of them
+ * changed since it was last read (a server's kept trial, src/server/pool.c). */
+LT_API lt_status lt_store_revs(lt_store *st, const char *kind, const char *id, int64_t *n,
+                               int64_t *sum, lt_error *err);
+
 /* How many records of kind there are (with key, when key is not NULL). */
 LT_API lt_status lt_store_count(lt_store *st, const char *kind, const char *key, int64_t *out,
                                 lt_error *err);

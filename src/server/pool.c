@@ -23,32 +23,22 @@
 #include "../store/store_impl.h"
 #include "pool.h"
 
-typedef struct revs {
-    int64_t n, sum;
-} revs;
-
-static int add_rev(const lt_record *r, void *ctx)
-{
-    revs *v = ctx;
-    v->n++;
-    v->sum += r->rev;
-    return 0;
-}
-
 /* What a kept trial depends on, as one string: the trial record's revision, the amendments'
- * count and revisions, the user record's revision, and today's date (the version in force). */
+ * count and revisions, the user record's revision, and today's date (the version in force).
+ * The revisions come from an index, without the records' documents (a trial's and an
+ * amendment's are whole protocols). */
 static lt_status key_of(lt_store *st, const char *user, char key[160], lt_error *err)
 {
-    lt_record *tr = NULL, *ur = NULL;
-    revs am = {0, 0};
-    lt_status rc = lt_store_get(st, "trial", "trial", &tr, err);
-    if (rc == LT_OK) rc = lt_store_get(st, "user", user, &ur, err);
-    if (rc == LT_OK) rc = lt_store_each(st, "amendment", NULL, add_rev, &am, err);
+    int64_t tn = 0, trev = 0, an = 0, asum = 0, un = 0, urev = 0;
+    lt_status rc = lt_store_revs(st, "trial", "trial", &tn, &trev, err);
+    if (rc == LT_OK) rc = lt_store_revs(st, "user", user, &un, &urev, err);
+    if (rc == LT_OK) rc = lt_store_revs(st, "amendment", NULL, &an, &asum, err);
+    /* as reading them did: a trial without its record, or a user without theirs, is not one */
+    if (rc == LT_OK && !tn) rc = lt_error_set(err, LT_ENOTFOUND, "trial", "no trial record");
+    if (rc == LT_OK && !un) rc = lt_error_set(err, LT_ENOTFOUND, user, "no user '%s'", user);
     if (rc == LT_OK)
-        snprintf(key, 160, "%lld/%lld/%lld/%lld/%ld", (long long)tr->rev, (long long)am.n,
-                 (long long)am.sum, (long long)ur->rev, (long)lt_date_today());
-    lt_record_free(tr);
-    lt_record_free(ur);
+        snprintf(key, 160, "%lld/%lld/%lld/%lld/%ld", (long long)trev, (long long)an,
+                 (long long)asum, (long long)urev, (long)lt_date_today());
     return rc;
 }
 

@@ -99,8 +99,11 @@ static const char *const migrations[] = {
     "CREATE TRIGGER sealed_seed_no_truncate BEFORE TRUNCATE ON sealed_seed FOR EACH STATEMENT"
     "  EXECUTE FUNCTION lutetia_refuse('the seed is set once');"
     "REVOKE UPDATE, DELETE, TRUNCATE ON sealed_seed FROM PUBLIC;",
-    /* 4 -> 5: a patient's records of a kind and key in id order (as SQLite's 4 -> 5) */
-    "CREATE INDEX record_by_patient_key ON record (kind, patient, key, id);",
+    /* 4 -> 5: a patient's records by kind, key and id, and the revisions of the records a
+     * server checks before each request without their documents (as SQLite's 4 -> 5) */
+    "DROP INDEX record_by_patient;"
+    "CREATE INDEX record_by_patient ON record (patient, kind, key, id);"
+    "CREATE INDEX record_revs ON record (kind, id, rev) WHERE " LT__REVS_KINDS ";",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -826,7 +829,7 @@ static lt_status pg_first_of_patient(void *impl, const char *kind, const char *p
     const char *params[3] = {kind, patient, key};
     /* the columns are COLLATE "C": ids sort in byte order, as on SQLite */
     PGresult *r = run(p,
-                      "SELECT " RECORD_COLUMNS " FROM record WHERE kind = $1 AND patient = $2"
+                      "SELECT " RECORD_COLUMNS " FROM record WHERE patient = $2 AND kind = $1"
                       " AND key = $3 ORDER BY id LIMIT 1",
                       3, params, err, "reading a record");
     if (!r) return p->fail;
@@ -834,6 +837,30 @@ static lt_status pg_first_of_patient(void *impl, const char *kind, const char *p
     if (st == LT_ENOTFOUND)
         LT_FAIL(err, LT_ENOTFOUND, key, "patient %s has no %s with key '%s'", patient, kind, key);
     return st;
+}
+
+static lt_status pg_revs(void *impl, const char *kind, const char *id, int64_t *n, int64_t *sum,
+                         lt_error *err)
+{
+    pg *p = impl;
+    const char *params[2] = {kind, id};
+    /* the partial index's condition repeated, so that the planner may use it */
+    bool indexed = lt__revs_kind(kind);
+    PGresult *r = run(p,
+                      id ? (indexed ? "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE "
+                                      LT__REVS_KINDS " AND kind = $1 AND id = $2"
+                                    : "SELECT count(*), coalesce(sum(rev), 0) FROM record"
+                                      " WHERE kind = $1 AND id = $2")
+                         : (indexed ? "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE "
+                                      LT__REVS_KINDS " AND kind = $1"
+                                    : "SELECT count(*), coalesce(sum(rev), 0) FROM record"
+                                      " WHERE kind = $1"),
+                      id ? 2 : 1, params, err, "reading revisions");
+    if (!r) return p->fail;
+    *n = val64(r, 0, 0);
+    *sum = val64(r, 0, 1);
+    PQclear(r);
+    return LT_OK;
 }
 
 static lt_status pg_count(void *impl, const char *kind, const char *key, int64_t *out,
@@ -1088,6 +1115,7 @@ static const lt__store_ops pg_ops = {
     .load = pg_load,
     .each = pg_each,
     .last_by_key = pg_last_by_key,
+    .revs = pg_revs,
     .first_of_patient = pg_first_of_patient,
     .count = pg_count,
     .seed_set = pg_seed_set,

@@ -70,17 +70,22 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the seed is set once'); END;"
     "CREATE TRIGGER sealed_seed_no_delete BEFORE DELETE ON sealed_seed"
     "  BEGIN SELECT RAISE(ABORT, 'the seed is set once'); END;",
-    /* 4 -> 5: a patient's records of a kind and key in id order, so that the first of them
-     * (a lab's baseline: ids are PATIENT/DATE/ANALYTE) is one read, not a scan of the
-     * patient's history */
-    "CREATE INDEX record_by_patient_key ON record (kind, patient, key, id);",
+    /* 4 -> 5: a patient's records by kind, key and id (was by kind only), so that the first of
+     * them (a lab's baseline: ids are PATIENT/DATE/ANALYTE) is one read, not a scan of the
+     * patient's history; and the revisions of the records a server checks before each request
+     * (LT__REVS_KINDS: trial, amendments, users) without their documents, which for the trial
+     * and amendments are whole protocols. Partial, so that the writes of other kinds do not
+     * update it. */
+    "DROP INDEX record_by_patient;"
+    "CREATE INDEX record_by_patient ON record (patient, kind, key, id);"
+    "CREATE INDEX record_revs ON record (kind, id, rev) WHERE " LT__REVS_KINDS ";",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int lt__sqlite_latest(void) { return NMIGRATIONS; }
 
 enum {
-    S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_FIRST_OF_PATIENT, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
+    S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_FIRST_OF_PATIENT, S_REVS, S_REVS_ID, S_REVS_ANY, S_REVS_ID_ANY, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
     S_SEALED_SET, S_SEALED_GET, S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_AUDIT_HASH_AT,
     S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
 };
@@ -95,7 +100,17 @@ static const char *const sql_text[S_COUNT_ALL] = {
     [S_LAST_KEY] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
                    " WHERE kind=?1 AND key=?2 ORDER BY audit_seq DESC LIMIT 1",
     [S_FIRST_OF_PATIENT] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
-                           " WHERE kind=?1 AND patient=?2 AND key=?3 ORDER BY id LIMIT 1",
+                           " WHERE patient=?2 AND kind=?1 AND key=?3 ORDER BY id LIMIT 1",
+    /* the partial index's own condition repeated, so that the planner may use it; named,
+     * since for one id it would take the unique (kind, id) index, which is not covering, and
+     * rev comes after the document, whose overflow pages would all be read to reach it */
+    [S_REVS] = "SELECT count(*), coalesce(sum(rev), 0) FROM record INDEXED BY record_revs"
+               " WHERE " LT__REVS_KINDS " AND kind=?1",
+    [S_REVS_ID] = "SELECT count(*), coalesce(sum(rev), 0) FROM record INDEXED BY record_revs"
+                  " WHERE " LT__REVS_KINDS " AND kind=?1 AND id=?2",
+    /* another kind, or a file of schema 4 opened read-only (not upgraded): no index */
+    [S_REVS_ANY] = "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE kind=?1",
+    [S_REVS_ID_ANY] = "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE kind=?1 AND id=?2",
     [S_COUNT] = "SELECT count(*) FROM record WHERE kind=?1",
     [S_COUNT_KEY] = "SELECT count(*) FROM record WHERE kind=?1 AND key=?2",
     [S_SEED_SET] = "INSERT INTO secret (id, seed) VALUES (1, ?1)",
@@ -633,6 +648,26 @@ static lt_status sq_first_of_patient(void *impl, const char *kind, const char *p
     return st;
 }
 
+static lt_status sq_revs(void *impl, const char *kind, const char *id, int64_t *n, int64_t *sum,
+                         lt_error *err)
+{
+    sq *s = impl;
+    bool indexed = s->version >= 5 && lt__revs_kind(kind);
+    sqlite3_stmt *q = stmt(s, indexed ? (id ? S_REVS_ID : S_REVS) : (id ? S_REVS_ID_ANY : S_REVS_ANY), err);
+    if (!q) return s->fail;
+    bind_text(q, 1, kind);
+    if (id) bind_text(q, 2, id);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        lt_status st = db_fail(s, err, "reading revisions");
+        sqlite3_reset(q);
+        return st;
+    }
+    *n = sqlite3_column_int64(q, 0);
+    *sum = sqlite3_column_int64(q, 1);
+    sqlite3_reset(q);
+    return LT_OK;
+}
+
 static lt_status sq_count(void *impl, const char *kind, const char *key, int64_t *out,
                           lt_error *err)
 {
@@ -927,6 +962,7 @@ static const lt__store_ops sqlite_ops = {
     .defer_sync = sq_defer_sync,
     .sync = sq_sync,
     .last_by_key = sq_last_by_key,
+    .revs = sq_revs,
     .first_of_patient = sq_first_of_patient,
     .count = sq_count,
     .seed_set = sq_seed_set,

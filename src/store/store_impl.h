@@ -16,6 +16,11 @@ typedef struct lt__checkpoint {
     const char *signature;
 } lt__checkpoint;
 
+/* The kinds whose revisions lt_store_revs reads from an index of their own (migration 5), as
+ * the SQL condition of that partial index; and whether kind is one of them. */
+#define LT__REVS_KINDS "kind IN ('trial', 'amendment', 'user')"
+bool lt__revs_kind(const char *kind);
+
 typedef struct lt__store_ops {
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
@@ -57,6 +62,8 @@ typedef struct lt__store_ops {
                              lt_error *err);
     lt_status (*first_of_patient)(void *impl, const char *kind, const char *patient,
                                   const char *key, lt_record **out, lt_error *err);
+    lt_status (*revs)(void *impl, const char *kind, const char *id, int64_t *n, int64_t *sum,
+                      lt_error *err);
     lt_status (*count)(void *impl, const char *kind, const char *key, int64_t *out,
                        lt_error *err);
     lt_status (*seed_set)(void *impl, const unsigned char *seed, lt_error *err);

@@ -319,6 +319,73 @@ static void test_filters(void)
     lt_store_close(st);
 }
 
+/* lt_store_first_of_patient: the lowest id (byte order) of a patient's records of a kind and
+ * key, whatever order they were written in; lt_store_revs: count and summed revisions of a
+ * kind's records, or of one, from the index (the trial, amendment and user kinds) or not. */
+static lt_status put_rec(lt_store *st, const char *kind, const char *id, const char *patient,
+                         const char *key, const char *data, int64_t expect, const char *reason)
+{
+    lt_error err;
+    lt_record r = {.kind = kind, .id = id, .site = "S1", .patient = patient, .key = key,
+                   .data = data};
+    lt_status rc = lt_store_begin(st, &err);
+    if (rc == LT_OK) rc = lt_store_put(st, &r, expect, &who, "test.put", reason, NULL, &err);
+    if (rc == LT_OK) rc = lt_store_commit(st, &err);
+    if (rc != LT_OK) lt_store_rollback(st);
+    return rc;
+}
+
+static void test_first_and_revs(void)
+{
+    char db[512];
+    dbloc(db, sizeof db, "first.db");
+    lt_store *st = NULL;
+    lt_error err;
+    CHECK_MSG(lt_store_open(db, LT_STORE_CREATE, &st, &err) == LT_OK, "%s", err.message);
+    if (!st) return;
+    /* written out of date order, two analytes, two patients; "P1/2024-..." and "P10/..." */
+    const char *ids[] = {"P1/2024-03-01/hb", "P1/2023-12-31/hb", "P1/2023-01-05/plt",
+                         "P1/2024-01-15/hb", "P10/2020-01-01/hb"};
+    const char *pats[] = {"P1", "P1", "P1", "P1", "P10"};
+    const char *keys[] = {"hb", "hb", "plt", "hb", "hb"};
+    for (int i = 0; i < 5; i++) CHECK(put_rec(st, "lab", ids[i], pats[i], keys[i], "{}", 0, "") == LT_OK);
+    lt_record *r = NULL;
+    CHECK(lt_store_first_of_patient(st, "lab", "P1", "hb", &r, &err) == LT_OK);
+    if (r) CHECK_STR(r->id, "P1/2023-12-31/hb");
+    lt_record_free(r);
+    r = NULL;
+    CHECK(lt_store_first_of_patient(st, "lab", "P10", "hb", &r, &err) == LT_OK);
+    if (r) CHECK_STR(r->id, "P10/2020-01-01/hb");
+    lt_record_free(r);
+    r = NULL;
+    CHECK(lt_store_first_of_patient(st, "lab", "P1", "wbc", &r, &err) == LT_ENOTFOUND);
+    CHECK(strstr(err.message, "P1") != NULL);
+    CHECK(lt_store_first_of_patient(st, "lab", "P2", "hb", &r, &err) == LT_ENOTFOUND);
+    CHECK(r == NULL);
+    /* revisions: an indexed kind and another; a correction moves the sum */
+    int64_t n = -1, sum = -1;
+    CHECK(lt_store_revs(st, "user", NULL, &n, &sum, &err) == LT_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(sum, 0);
+    CHECK(put_rec(st, "user", "ann", NULL, NULL, "{\"a\":1}", 0, "") == LT_OK);
+    CHECK(put_rec(st, "user", "bob", NULL, NULL, "{\"a\":1}", 0, "") == LT_OK);
+    CHECK(put_rec(st, "user", "bob", NULL, NULL, "{\"a\":2}", 1, "fix") == LT_OK);
+    CHECK(lt_store_revs(st, "user", NULL, &n, &sum, &err) == LT_OK);
+    CHECK_INT(n, 2);
+    CHECK_INT(sum, 3);
+    CHECK(lt_store_revs(st, "user", "bob", &n, &sum, &err) == LT_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(sum, 2);
+    CHECK(lt_store_revs(st, "user", "cat", &n, &sum, &err) == LT_OK);
+    CHECK_INT(n, 0);
+    CHECK(lt_store_revs(st, "lab", NULL, &n, &sum, &err) == LT_OK);
+    CHECK_INT(n, 5);
+    CHECK_INT(sum, 5);
+    CHECK(lt_store_revs(st, "lab", "P1/2024-03-01/hb", &n, &sum, &err) == LT_OK);
+    CHECK_INT(n, 1);
+    lt_store_close(st);
+}
+
 /* One kind of one patient is read through a statement the store keeps prepared between
  * listings; a listing made inside another's callback must get its own, or the outer one would
  * be reset under its feet and read its first rows again. */
@@ -1551,6 +1618,7 @@ int main(void)
     test_records();
     test_hash_reference();
     test_filters();
+    test_first_and_revs();
     test_each_nested();
     test_tamper();
     if (pg_base) {
