@@ -30,9 +30,13 @@
 static lt_status key_of(lt_store *st, const char *user, char key[160], lt_error *err)
 {
     int64_t tn = 0, trev = 0, an = 0, asum = 0, un = 0, urev = 0;
-    lt_status rc = lt_store_revs(st, "trial", "trial", &tn, &trev, err);
+    /* one snapshot for the three reads (and one lock taken, not three) */
+    lt_status rc = lt_store_read_begin(st, err);
+    if (rc != LT_OK) return rc;
+    rc = lt_store_revs(st, "trial", "trial", &tn, &trev, err);
     if (rc == LT_OK) rc = lt_store_revs(st, "user", user, &un, &urev, err);
     if (rc == LT_OK) rc = lt_store_revs(st, "amendment", NULL, &an, &asum, err);
+    lt_store_read_end(st);
     /* as reading them did: a trial without its record, or a user without theirs, is not one */
     if (rc == LT_OK && !tn) rc = lt_error_set(err, LT_ENOTFOUND, "trial", "no trial record");
     if (rc == LT_OK && !un) rc = lt_error_set(err, LT_ENOTFOUND, user, "no user '%s'", user);

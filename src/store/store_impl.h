@@ -18,7 +18,7 @@ typedef struct lt__checkpoint {
 
 /* The kinds whose revisions lt_store_revs reads from an index of their own (migration 5), as
  * the SQL condition of that partial index; and whether kind is one of them. */
-#define LT__REVS_KINDS "kind IN ('trial', 'amendment', 'user')"
+#define LT__REVS_KINDS "(kind = 'trial' OR kind = 'amendment' OR kind = 'user')"
 bool lt__revs_kind(const char *kind);
 
 typedef struct lt__store_ops {
