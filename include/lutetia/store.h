@@ -177,6 +177,8 @@ LT_API lt_status lt_store_last_by_key(lt_store *st, const char *kind, const char
  * whose own group commit shares its flushes) ignores both. */
 LT_API lt_status lt_store_defer_sync(lt_store *st, lt_error *err);
 LT_API lt_status lt_store_sync(lt_store *st, lt_error *err);
+/* The process's deferred commits and the flushes that made them durable, since it started. */
+LT_API void lt_store_flush_totals(uint64_t *commits, uint64_t *flushes);
 
 /* The record of kind for patient with key whose id sorts first (byte order), or LT_ENOTFOUND:
  * one indexed read, however many records the patient has (a lab's CTCAE baseline). */

@@ -91,6 +91,16 @@ static void metrics_text(metrics *m, lt_buf *out)
     lt_buf_printf(out, "lutetia_http_request_duration_seconds_sum %.6f\n", m->sum);
     lt_buf_printf(out, "lutetia_http_request_duration_seconds_count %llu\n", m->n);
     pthread_mutex_unlock(&m->lock);
+    uint64_t commits = 0, flushes = 0;
+    lt_store_flush_totals(&commits, &flushes);
+    lt_buf_printf(out,
+                  "# HELP lutetia_store_commits_total Commits that waited for a shared flush.\n"
+                  "# TYPE lutetia_store_commits_total counter\n"
+                  "lutetia_store_commits_total %llu\n"
+                  "# HELP lutetia_store_flushes_total Flushes of the database's log to disk.\n"
+                  "# TYPE lutetia_store_flushes_total counter\n"
+                  "lutetia_store_flushes_total %llu\n",
+                  (unsigned long long)commits, (unsigned long long)flushes);
 }
 
 /* ---- per-server and per-request state ---- */

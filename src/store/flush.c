@@ -23,6 +23,8 @@ struct lt__flush_group {
 
 static pthread_mutex_t groups_lock = PTHREAD_MUTEX_INITIALIZER;
 static lt__flush_group *groups;
+/* the process's totals over every group, for a server's metrics (under groups_lock) */
+static uint64_t total_tickets, total_flushes;
 
 lt__flush_group *lt__flush_join(dev_t dev, ino_t ino)
 {
@@ -62,7 +64,18 @@ uint64_t lt__flush_ticket(lt__flush_group *g)
     pthread_mutex_lock(&g->lock);
     uint64_t t = ++g->committed;
     pthread_mutex_unlock(&g->lock);
+    pthread_mutex_lock(&groups_lock);
+    total_tickets++;
+    pthread_mutex_unlock(&groups_lock);
     return t;
+}
+
+void lt_store_flush_totals(uint64_t *commits, uint64_t *flushes)
+{
+    pthread_mutex_lock(&groups_lock);
+    *commits = total_tickets;
+    *flushes = total_flushes;
+    pthread_mutex_unlock(&groups_lock);
 }
 
 lt_status lt__flush_wait(lt__flush_group *g, uint64_t ticket, int (*flush)(void *ctx), void *ctx,
@@ -80,6 +93,9 @@ lt_status lt__flush_wait(lt__flush_group *g, uint64_t ticket, int (*flush)(void 
         g->flushing = true;
         pthread_mutex_unlock(&g->lock);
         int e = flush(ctx);
+        pthread_mutex_lock(&groups_lock);
+        total_flushes++;
+        pthread_mutex_unlock(&groups_lock);
         pthread_mutex_lock(&g->lock);
         g->flushing = false;
         g->flushes++;

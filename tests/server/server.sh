@@ -339,6 +339,12 @@ req GET /metrics
 expect_code 200 "metrics"
 grep -q '^lutetia_http_requests_total{route="patients.show",status="200"} ' "$TMP/out" && ok || bad "metrics by route and status"
 grep -q '^lutetia_http_request_duration_seconds_bucket{le="+Inf"} ' "$TMP/out" && ok || bad "latency histogram"
+# the writes above waited for shared flushes (lt_store_defer_sync): at least one of each, and
+# never more flushes than commits
+commits=$(sed -n 's/^lutetia_store_commits_total //p' "$TMP/out")
+flushes=$(sed -n 's/^lutetia_store_flushes_total //p' "$TMP/out")
+[ "${commits:-0}" -ge 1 ] && [ "${flushes:-0}" -ge 1 ] && [ "$flushes" -le "$commits" ] && ok ||
+    bad "store flush metrics: $commits commits, $flushes flushes"
 stop_server && ok || bad "SIGTERM"
 
 # ---- TLS (GnuTLS): the same API over https, the session cookie marked Secure ----
