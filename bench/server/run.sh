@@ -80,6 +80,10 @@ SERVING=$PID
 bench reads "$BASE$CAL"
 BEFORE=$(stored_labs)
 bench writes "$BASE/api/v1/patients/K1/labs" POST
+# how many writes each flush of the WAL served (docs/store.md, "Durability")
+curl -sf "$BASE/metrics" >"$WORK/metrics"
+COMMITS=$(sed -n 's/^lutetia_store_commits_total //p' "$WORK/metrics")
+FLUSHES=$(sed -n 's/^lutetia_store_flushes_total //p' "$WORK/metrics")
 stop_server
 AFTER=$(stored_labs)
 ACKED=$(field writes ok)
@@ -142,6 +146,10 @@ by the requests wrk completed: steadier than requests/s on a shared machine.
 | p99 < 50 ms at $CONNS connections | reads $(field reads p99_ms) ms, writes $(field writes p99_ms) ms | $(verdict "$P_OK") |
 | writes >= 80% of the raw durable commit rate | $(pct "$WR" "$RAW")% | $(verdict "$W_OK") |
 | 0 errors | $(( $(field reads other) + $(field reads socket_errors) + $(field writes other) + $(field writes socket_errors) )) | $(verdict "$E_OK") |
+
+The writes' commits did not wait for the disk under the server's write lock; each request
+waited after it for a flush of the WAL shared with the others (docs/store.md, "Durability"):
+$COMMITS commits were made durable by $FLUSHES flushes, $(echo "$COMMITS $FLUSHES" | awk '{printf "%.1f", $2 ? $1 / $2 : 0}') commits per flush.
 
 After the writes: $ACKED acknowledged, $((AFTER - BEFORE)) stored (every acknowledged one is
 found; wrk may drop a connection whose write committed before its answer), and \`audit verify\`
