@@ -103,7 +103,7 @@ static const char *const migrations[] = {
      * server checks before each request without their documents (as SQLite's 4 -> 5) */
     "DROP INDEX record_by_patient;"
     "CREATE INDEX record_by_patient ON record (patient, kind, key, id);"
-    "CREATE INDEX record_revs ON record (kind, id, rev) WHERE " LT__REVS_KINDS ";",
+    "CREATE INDEX record_revs ON record (kind, id, rev);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -844,17 +844,10 @@ static lt_status pg_revs(void *impl, const char *kind, const char *id, int64_t *
 {
     pg *p = impl;
     const char *params[2] = {kind, id};
-    /* the partial index's condition repeated, so that the planner may use it */
-    bool indexed = lt__revs_kind(kind);
     PGresult *r = run(p,
-                      id ? (indexed ? "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE "
-                                      LT__REVS_KINDS " AND kind = $1 AND id = $2"
-                                    : "SELECT count(*), coalesce(sum(rev), 0) FROM record"
-                                      " WHERE kind = $1 AND id = $2")
-                         : (indexed ? "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE "
-                                      LT__REVS_KINDS " AND kind = $1"
-                                    : "SELECT count(*), coalesce(sum(rev), 0) FROM record"
-                                      " WHERE kind = $1"),
+                      id ? "SELECT count(*), coalesce(sum(rev), 0) FROM record"
+                           " WHERE kind = $1 AND id = $2"
+                         : "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE kind = $1",
                       id ? 2 : 1, params, err, "reading revisions");
     if (!r) return p->fail;
     *n = val64(r, 0, 0);

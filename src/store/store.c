@@ -295,11 +295,6 @@ lt_status lt_store_first_of_patient(lt_store *st, const char *kind, const char *
     return st->ops->first_of_patient(st->impl, kind, patient, key, out, err);
 }
 
-bool lt__revs_kind(const char *kind)
-{
-    return !strcmp(kind, "trial") || !strcmp(kind, "amendment") || !strcmp(kind, "user");
-}
-
 lt_status lt_store_revs(lt_store *st, const char *kind, const char *id, int64_t *n, int64_t *sum,
                         lt_error *err)
 {

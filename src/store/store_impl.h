@@ -16,11 +16,6 @@ typedef struct lt__checkpoint {
     const char *signature;
 } lt__checkpoint;
 
-/* The kinds whose revisions lt_store_revs reads from an index of their own (migration 5), as
- * the SQL condition of that partial index; and whether kind is one of them. */
-#define LT__REVS_KINDS "(kind = 'trial' OR kind = 'amendment' OR kind = 'user')"
-bool lt__revs_kind(const char *kind);
-
 typedef struct lt__store_ops {
     void (*close)(void *impl);
     int (*schema_version)(void *impl);
