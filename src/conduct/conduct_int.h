@@ -26,6 +26,14 @@ struct lt_conduct {
     /* which tables are this context's own (read from files it was given); the others are the
      * process's shared copies (tables.c) and are not freed with the context */
     bool own_nuc, own_ctcae, own_rules, own_plausible, own_terms;
+    /* A context made without tables of its own is kept with its trial and handed to the next
+     * lt_conduct_new on that trial (a server keeps its trials between requests: making the
+     * context, its endpoints and dosing plan parsed from the protocol, was a twentieth of a lab
+     * write). refs counts its users; kept: the trial still keeps it; data_dir: the
+     * LUTETIA_DATA_DIR it was made under (another one needs another context). */
+    int refs;
+    bool kept;
+    char *data_dir;
 };
 
 /* The data tables of a new context (tables.c): the files given in tables, else the shipped

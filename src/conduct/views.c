@@ -8,11 +8,42 @@
 #include <string.h>
 #include "conduct_int.h"
 
+static void conduct_destroy(lt_conduct *c)
+{
+    lt_schedule_free(c->own_sched);
+    lt_endpoints_free(c->ends);
+    lt__conduct_tables_close(c);
+    free(c->oral);
+    free(c->data_dir);
+    free(c);
+}
+
+/* The trial gives up the context it kept: freed now, or by its last user. */
+static void drop_kept(void *p)
+{
+    lt_conduct *c = p;
+    c->kept = false;
+    if (c->refs == 0) conduct_destroy(c);
+}
+
+static bool same_dir(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
 lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduct **out,
                          lt_error *err)
 {
+    const char *dir = getenv("LUTETIA_DATA_DIR");
+    lt_conduct *k = t->kept_drop == drop_kept ? t->kept : NULL;
+    if (!tables && k && same_dir(k->data_dir, dir)) {
+        k->refs++;
+        *out = k;
+        return LT_OK;
+    }
     lt_conduct *c = calloc(1, sizeof *c);
     if (!c) LT_FAIL(err, LT_ENOMEM, "", "out of memory");
+    c->refs = 1;
     c->t = t;
     const lt_protocol *p = lt_trial_protocol(t);
     lt_status rc = lt__conduct_schedule(c, p, &c->sched, &c->own_sched, err);
@@ -40,9 +71,15 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
         rc = c->oral ? lt_oral_specs_from_arms(arms, c->oral, want, &c->noral, err)
                      : lt_error_set(err, LT_ENOMEM, "", "out of memory");
     }
+    if (rc == LT_OK && dir && !(c->data_dir = strdup(dir)))
+        rc = lt_error_set(err, LT_ENOMEM, "", "out of memory");
     if (rc != LT_OK) {
-        lt_conduct_free(c);
+        conduct_destroy(c);
         return rc;
+    }
+    if (!tables) {
+        c->kept = true;
+        lt__trial_keep(t, c, drop_kept);
     }
     *out = c;
     return LT_OK;
@@ -50,12 +87,8 @@ lt_status lt_conduct_new(lt_trial *t, const lt_conduct_tables *tables, lt_conduc
 
 void lt_conduct_free(lt_conduct *c)
 {
-    if (!c) return;
-    lt_schedule_free(c->own_sched);
-    lt_endpoints_free(c->ends);
-    lt__conduct_tables_close(c);
-    free(c->oral);
-    free(c);
+    if (!c || --c->refs > 0 || c->kept) return;
+    conduct_destroy(c);
 }
 
 /* ---- one patient's outcomes record ---- */

@@ -15,6 +15,8 @@
  * among them). */
 static void versions_free_from(lt_trial *t, size_t from)
 {
+    /* what was kept for the versions in force (a conduct context) is for them no longer */
+    lt__trial_keep(t, NULL, NULL);
     for (size_t i = from; i < t->nversions; i++) {
         lt_protocol_free(t->versions[i].protocol);
         lt_schedule_free(t->versions[i].sched);

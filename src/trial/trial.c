@@ -190,9 +190,19 @@ lt_status lt_trial_create_with(const char *db, const lt_trial_init *init, lt_err
     return rc;
 }
 
+void lt__trial_keep(lt_trial *t, void *p, void (*drop)(void *p))
+{
+    void *old = t->kept;
+    void (*old_drop)(void *) = t->kept_drop;
+    t->kept = p;
+    t->kept_drop = p ? drop : NULL;
+    if (old && old != p && old_drop) old_drop(old);
+}
+
 void lt_trial_close(lt_trial *t)
 {
     if (!t) return;
+    lt__trial_keep(t, NULL, NULL);
     lt_store_close(t->st);
     if (t->nversions)
         lt__trial_versions_free(t); /* every version's protocol, t->protocol among them */

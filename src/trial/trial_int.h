@@ -44,7 +44,15 @@ struct lt_trial {
     char sign_session[65];
     /* the time the server judges sign-in at (its test clock), 0: the system's (signer.c) */
     int64_t clock;
+    /* what a layer above keeps with the trial between operations (the conduct context:
+     * src/conduct/views.c), given up by drop when the protocol versions change or the trial
+     * closes (lt__trial_keep) */
+    void *kept;
+    void (*kept_drop)(void *kept);
 };
+
+/* Keeps p with the trial (dropping what was kept before), or gives up what is kept (p NULL). */
+void lt__trial_keep(lt_trial *t, void *p, void (*drop)(void *p));
 
 /* What a role may do. */
 typedef enum lt__action {

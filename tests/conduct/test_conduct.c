@@ -841,6 +841,44 @@ static void test_tables_follow_data_dir(fixture *f, const char *src)
     }
 }
 
+/* A context made without tables is kept with its trial for the next lt_conduct_new, while
+ * $LUTETIA_DATA_DIR stays the same; freeing a user's handle leaves it to the others and the
+ * trial, which frees it when it closes or keeps another (ASan: nothing leaked or used after). */
+static void test_conduct_kept(fixture *f, const char *src)
+{
+    lt_error err;
+    lt_conduct *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+    unsetenv("LUTETIA_DATA_DIR");
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &a, &err) == LT_OK);
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &b, &err) == LT_OK);
+    CHECK_MSG(a && a == b, "one context kept for the trial");
+    lt_conduct_free(b);
+    lt_conduct_free(a);
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &c, &err) == LT_OK);
+    CHECK_MSG(c == a, "the kept context outlives its users' handles");
+    /* another trial (another user) has its own */
+    CHECK(lt_conduct_new(f->t[STAT], NULL, &d, &err) == LT_OK);
+    CHECK(d && d != c);
+    lt_conduct_free(d);
+    /* another data folder: another context, which the trial keeps instead; the first stays
+     * usable by its holder */
+    char dir[320];
+    snprintf(dir, sizeof dir, "%s/data", src);
+    setenv("LUTETIA_DATA_DIR", dir, 1);
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &d, &err) == LT_OK);
+    CHECK(d && d != c);
+    lt_grade g;
+    lt_conduct_lab lab = {f->control, D("2025-12-21"), "platelets", 160, "10^9/L", NAN, NAN};
+    CHECK_MSG(lt_conduct_lab_record(c, &lab, NULL, &g, &err) == LT_OK, "%s", err.message);
+    lt_conduct_free(c);
+    lt_conduct *e = NULL;
+    CHECK(lt_conduct_new(f->t[COORD1], NULL, &e, &err) == LT_OK);
+    CHECK(e == d);
+    lt_conduct_free(e);
+    lt_conduct_free(d);
+    unsetenv("LUTETIA_DATA_DIR");
+}
+
 /* lt_conduct_demographics: birth date and sex from the facts screened until a profile is
  * recorded, which then wins; the age in whole years on the day of randomisation; only the
  * patients of the user's sites. */
@@ -900,6 +938,7 @@ int main(void)
         test_recist_qol(&f);
         test_lab_baseline(&f);
         test_tables_follow_data_dir(&f, src);
+        test_conduct_kept(&f, src);
         test_demographics(&f);
         teardown(&f);
     }
