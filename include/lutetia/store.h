@@ -185,11 +185,13 @@ LT_API void lt_store_flush_totals(uint64_t *commits, uint64_t *flushes);
 LT_API lt_status lt_store_first_of_patient(lt_store *st, const char *kind, const char *patient,
                                            const char *key, lt_record **out, lt_error *err);
 
-/* How many records of kind there are (with that id, when id is not NULL: 0 or 1) and the sum
- * of their revisions, read from an index without the records' documents: whether any of them
- * changed since it was last read (a server's kept trial, src/server/pool.c). */
-LT_API lt_status lt_store_revs(lt_store *st, const char *kind, const char *id, int64_t *n,
-                               int64_t *sum, lt_error *err);
+/* How many records of kind there are (with that id, when id is not NULL: 0 or 1) and the
+ * sequence number of the last audit record written for any of them: it moves whenever one of
+ * them is written, and for a whole kind it is read from an index without the records'
+ * documents (a server checks the trial, amendment and user records its kept trials depend on
+ * before each request, src/server/pool.c; the trial's and amendments' are whole protocols). */
+LT_API lt_status lt_store_stamp(lt_store *st, const char *kind, const char *id, int64_t *n,
+                                int64_t *last, lt_error *err);
 
 /* How many records of kind there are (with key, when key is not NULL). */
 LT_API lt_status lt_store_count(lt_store *st, const char *kind, const char *key, int64_t *out,

@@ -23,26 +23,26 @@
 #include "../store/store_impl.h"
 #include "pool.h"
 
-/* What a kept trial depends on, as one string: the trial record's revision, the amendments'
- * count and revisions, the user record's revision, and today's date (the version in force).
- * The revisions come from an index, without the records' documents (a trial's and an
- * amendment's are whole protocols). */
+/* What a kept trial depends on, as one string: the last changes of the trial record, of the
+ * amendments (and how many there are) and of the user's record, and today's date (the version
+ * in force). The trial's and amendments' are read for the kind as a whole, from an index
+ * alone: their documents are whole protocols (lt_store_stamp). */
 static lt_status key_of(lt_store *st, const char *user, char key[160], lt_error *err)
 {
-    int64_t tn = 0, trev = 0, an = 0, asum = 0, un = 0, urev = 0;
+    int64_t tn = 0, tlast = 0, an = 0, alast = 0, un = 0, ulast = 0;
     /* one snapshot for the three reads (and one lock taken, not three) */
     lt_status rc = lt_store_read_begin(st, err);
     if (rc != LT_OK) return rc;
-    rc = lt_store_revs(st, "trial", "trial", &tn, &trev, err);
-    if (rc == LT_OK) rc = lt_store_revs(st, "user", user, &un, &urev, err);
-    if (rc == LT_OK) rc = lt_store_revs(st, "amendment", NULL, &an, &asum, err);
+    rc = lt_store_stamp(st, "trial", NULL, &tn, &tlast, err);
+    if (rc == LT_OK) rc = lt_store_stamp(st, "user", user, &un, &ulast, err);
+    if (rc == LT_OK) rc = lt_store_stamp(st, "amendment", NULL, &an, &alast, err);
     lt_store_read_end(st);
     /* as reading them did: a trial without its record, or a user without theirs, is not one */
     if (rc == LT_OK && !tn) rc = lt_error_set(err, LT_ENOTFOUND, "trial", "no trial record");
     if (rc == LT_OK && !un) rc = lt_error_set(err, LT_ENOTFOUND, user, "no user '%s'", user);
     if (rc == LT_OK)
-        snprintf(key, 160, "%lld/%lld/%lld/%lld/%ld", (long long)trev, (long long)an,
-                 (long long)asum, (long long)urev, (long)lt_date_today());
+        snprintf(key, 160, "%lld/%lld/%lld/%lld/%ld", (long long)tlast, (long long)an,
+                 (long long)alast, (long long)ulast, (long)lt_date_today());
     return rc;
 }
 

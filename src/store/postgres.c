@@ -99,11 +99,9 @@ static const char *const migrations[] = {
     "CREATE TRIGGER sealed_seed_no_truncate BEFORE TRUNCATE ON sealed_seed FOR EACH STATEMENT"
     "  EXECUTE FUNCTION lutetia_refuse('the seed is set once');"
     "REVOKE UPDATE, DELETE, TRUNCATE ON sealed_seed FROM PUBLIC;",
-    /* 4 -> 5: a patient's records by kind, key and id, and the revisions of the records a
-     * server checks before each request without their documents (as SQLite's 4 -> 5) */
+    /* 4 -> 5: a patient's records by kind, key and id (as SQLite's 4 -> 5) */
     "DROP INDEX record_by_patient;"
-    "CREATE INDEX record_by_patient ON record (patient, kind, key, id);"
-    "CREATE INDEX record_revs ON record (kind, id, rev);",
+    "CREATE INDEX record_by_patient ON record (patient, kind, key, id);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -839,19 +837,20 @@ static lt_status pg_first_of_patient(void *impl, const char *kind, const char *p
     return st;
 }
 
-static lt_status pg_revs(void *impl, const char *kind, const char *id, int64_t *n, int64_t *sum,
-                         lt_error *err)
+static lt_status pg_stamp(void *impl, const char *kind, const char *id, int64_t *n,
+                          int64_t *last, lt_error *err)
 {
     pg *p = impl;
     const char *params[2] = {kind, id};
     PGresult *r = run(p,
-                      id ? "SELECT count(*), coalesce(sum(rev), 0) FROM record"
+                      id ? "SELECT count(*), coalesce(max(audit_seq), 0) FROM record"
                            " WHERE kind = $1 AND id = $2"
-                         : "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE kind = $1",
-                      id ? 2 : 1, params, err, "reading revisions");
+                         : "SELECT count(*), coalesce(max(audit_seq), 0) FROM record"
+                           " WHERE kind = $1",
+                      id ? 2 : 1, params, err, "reading the records' last changes");
     if (!r) return p->fail;
     *n = val64(r, 0, 0);
-    *sum = val64(r, 0, 1);
+    *last = val64(r, 0, 1);
     PQclear(r);
     return LT_OK;
 }
@@ -1108,7 +1107,7 @@ static const lt__store_ops pg_ops = {
     .load = pg_load,
     .each = pg_each,
     .last_by_key = pg_last_by_key,
-    .revs = pg_revs,
+    .stamp = pg_stamp,
     .first_of_patient = pg_first_of_patient,
     .count = pg_count,
     .seed_set = pg_seed_set,

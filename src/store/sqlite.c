@@ -72,21 +72,16 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the seed is set once'); END;",
     /* 4 -> 5: a patient's records by kind, key and id (was by kind only), so that the first of
      * them (a lab's baseline: ids are PATIENT/DATE/ANALYTE) is one read, not a scan of the
-     * patient's history; and records' revisions without their documents, which for the trial
-     * and amendments a server checks before each request are whole protocols. Not a partial
-     * index (of those kinds only): to judge whether a query may use one, SQLite compares the
-     * value bound to "kind = ?" with its condition, and then prepares every statement on
-     * records again whenever another kind is bound, a tenth of a lab write. */
+     * patient's history */
     "DROP INDEX record_by_patient;"
-    "CREATE INDEX record_by_patient ON record (patient, kind, key, id);"
-    "CREATE INDEX record_revs ON record (kind, id, rev);",
+    "CREATE INDEX record_by_patient ON record (patient, kind, key, id);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int lt__sqlite_latest(void) { return NMIGRATIONS; }
 
 enum {
-    S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_FIRST_OF_PATIENT, S_REVS, S_REVS_ID, S_REVS_ID_V4, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
+    S_GET, S_INSERT, S_UPDATE, S_LAST_KEY, S_FIRST_OF_PATIENT, S_STAMP, S_STAMP_ID, S_COUNT, S_COUNT_KEY, S_SEED_SET, S_SEED_GET,
     S_SEALED_SET, S_SEALED_GET, S_AUDIT_LAST, S_AUDIT_APPEND, S_AUDIT_APPEND_V1, S_AUDIT_HASH_AT,
     S_CHECKPOINT_ADD, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_ALL
 };
@@ -102,14 +97,9 @@ static const char *const sql_text[S_COUNT_ALL] = {
                    " WHERE kind=?1 AND key=?2 ORDER BY audit_seq DESC LIMIT 1",
     [S_FIRST_OF_PATIENT] = "SELECT kind, id, site, patient, key, data, rev, audit_seq FROM record"
                            " WHERE patient=?2 AND kind=?1 AND key=?3 ORDER BY id LIMIT 1",
-    /* the index named: for one id the planner would take the unique (kind, id) index, which is
-     * not covering, and rev comes after the document, whose overflow pages would all be read
-     * to reach it */
-    [S_REVS] = "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE kind=?1",
-    [S_REVS_ID] = "SELECT count(*), coalesce(sum(rev), 0) FROM record INDEXED BY record_revs"
-                  " WHERE kind=?1 AND id=?2",
-    /* a file of schema 4 opened read-only (not upgraded) has no record_revs */
-    [S_REVS_ID_V4] = "SELECT count(*), coalesce(sum(rev), 0) FROM record WHERE kind=?1 AND id=?2",
+    /* a kind's from record_by_key (kind, key, audit_seq) alone, without the records' rows */
+    [S_STAMP] = "SELECT count(*), coalesce(max(audit_seq), 0) FROM record WHERE kind=?1",
+    [S_STAMP_ID] = "SELECT count(*), coalesce(max(audit_seq), 0) FROM record WHERE kind=?1 AND id=?2",
     [S_COUNT] = "SELECT count(*) FROM record WHERE kind=?1",
     [S_COUNT_KEY] = "SELECT count(*) FROM record WHERE kind=?1 AND key=?2",
     [S_SEED_SET] = "INSERT INTO secret (id, seed) VALUES (1, ?1)",
@@ -647,21 +637,21 @@ static lt_status sq_first_of_patient(void *impl, const char *kind, const char *p
     return st;
 }
 
-static lt_status sq_revs(void *impl, const char *kind, const char *id, int64_t *n, int64_t *sum,
-                         lt_error *err)
+static lt_status sq_stamp(void *impl, const char *kind, const char *id, int64_t *n,
+                          int64_t *last, lt_error *err)
 {
     sq *s = impl;
-    sqlite3_stmt *q = stmt(s, !id ? S_REVS : s->version >= 5 ? S_REVS_ID : S_REVS_ID_V4, err);
+    sqlite3_stmt *q = stmt(s, id ? S_STAMP_ID : S_STAMP, err);
     if (!q) return s->fail;
     bind_text(q, 1, kind);
     if (id) bind_text(q, 2, id);
     if (sqlite3_step(q) != SQLITE_ROW) {
-        lt_status st = db_fail(s, err, "reading revisions");
+        lt_status st = db_fail(s, err, "reading the records' last changes");
         sqlite3_reset(q);
         return st;
     }
     *n = sqlite3_column_int64(q, 0);
-    *sum = sqlite3_column_int64(q, 1);
+    *last = sqlite3_column_int64(q, 1);
     sqlite3_reset(q);
     return LT_OK;
 }
@@ -960,7 +950,7 @@ static const lt__store_ops sqlite_ops = {
     .defer_sync = sq_defer_sync,
     .sync = sq_sync,
     .last_by_key = sq_last_by_key,
-    .revs = sq_revs,
+    .stamp = sq_stamp,
     .first_of_patient = sq_first_of_patient,
     .count = sq_count,
     .seed_set = sq_seed_set,

@@ -295,10 +295,10 @@ lt_status lt_store_first_of_patient(lt_store *st, const char *kind, const char *
     return st->ops->first_of_patient(st->impl, kind, patient, key, out, err);
 }
 
-lt_status lt_store_revs(lt_store *st, const char *kind, const char *id, int64_t *n, int64_t *sum,
-                        lt_error *err)
+lt_status lt_store_stamp(lt_store *st, const char *kind, const char *id, int64_t *n,
+                         int64_t *last, lt_error *err)
 {
-    return st->ops->revs(st->impl, kind, id, n, sum, err);
+    return st->ops->stamp(st->impl, kind, id, n, last, err);
 }
 
 lt_status lt_store_count(lt_store *st, const char *kind, const char *key, int64_t *out,

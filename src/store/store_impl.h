@@ -57,8 +57,8 @@ typedef struct lt__store_ops {
                              lt_error *err);
     lt_status (*first_of_patient)(void *impl, const char *kind, const char *patient,
                                   const char *key, lt_record **out, lt_error *err);
-    lt_status (*revs)(void *impl, const char *kind, const char *id, int64_t *n, int64_t *sum,
-                      lt_error *err);
+    lt_status (*stamp)(void *impl, const char *kind, const char *id, int64_t *n, int64_t *last,
+                       lt_error *err);
     lt_status (*count)(void *impl, const char *kind, const char *key, int64_t *out,
                        lt_error *err);
     lt_status (*seed_set)(void *impl, const unsigned char *seed, lt_error *err);

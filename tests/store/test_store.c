@@ -320,8 +320,8 @@ static void test_filters(void)
 }
 
 /* lt_store_first_of_patient: the lowest id (byte order) of a patient's records of a kind and
- * key, whatever order they were written in; lt_store_revs: count and summed revisions of a
- * kind's records, or of one, from the index (the trial, amendment and user kinds) or not. */
+ * key, whatever order they were written in; lt_store_stamp: count and last audit record of a
+ * kind's records, or of one. */
 static lt_status put_rec(lt_store *st, const char *kind, const char *id, const char *patient,
                          const char *key, const char *data, int64_t expect, const char *reason)
 {
@@ -362,27 +362,32 @@ static void test_first_and_revs(void)
     CHECK(strstr(err.message, "P1") != NULL);
     CHECK(lt_store_first_of_patient(st, "lab", "P2", "hb", &r, &err) == LT_ENOTFOUND);
     CHECK(r == NULL);
-    /* revisions: an indexed kind and another; a correction moves the sum */
-    int64_t n = -1, sum = -1;
-    CHECK(lt_store_revs(st, "user", NULL, &n, &sum, &err) == LT_OK);
+    /* a kind's count and last change, and one record's; a correction moves the last */
+    int64_t n = -1, last = -1, before = 0;
+    CHECK(lt_store_stamp(st, "user", NULL, &n, &last, &err) == LT_OK);
     CHECK_INT(n, 0);
-    CHECK_INT(sum, 0);
+    CHECK_INT(last, 0);
     CHECK(put_rec(st, "user", "ann", NULL, NULL, "{\"a\":1}", 0, "") == LT_OK);
     CHECK(put_rec(st, "user", "bob", NULL, NULL, "{\"a\":1}", 0, "") == LT_OK);
-    CHECK(put_rec(st, "user", "bob", NULL, NULL, "{\"a\":2}", 1, "fix") == LT_OK);
-    CHECK(lt_store_revs(st, "user", NULL, &n, &sum, &err) == LT_OK);
+    CHECK(lt_store_stamp(st, "user", NULL, &n, &before, &err) == LT_OK);
     CHECK_INT(n, 2);
-    CHECK_INT(sum, 3);
-    CHECK(lt_store_revs(st, "user", "bob", &n, &sum, &err) == LT_OK);
+    CHECK(put_rec(st, "user", "bob", NULL, NULL, "{\"a\":2}", 1, "fix") == LT_OK);
+    CHECK(lt_store_stamp(st, "user", NULL, &n, &last, &err) == LT_OK);
+    CHECK_INT(n, 2);
+    CHECK(last > before);
+    int64_t seq = 0;
+    char head[LT_STORE_HASH_HEX];
+    CHECK(lt_store_audit_head(st, &seq, head, &err) == LT_OK);
+    CHECK_INT(last, seq); /* bob's correction was the last audit record */
+    CHECK(lt_store_stamp(st, "user", "bob", &n, &last, &err) == LT_OK);
     CHECK_INT(n, 1);
-    CHECK_INT(sum, 2);
-    CHECK(lt_store_revs(st, "user", "cat", &n, &sum, &err) == LT_OK);
+    CHECK_INT(last, seq);
+    CHECK(lt_store_stamp(st, "user", "ann", &n, &last, &err) == LT_OK);
+    CHECK(n == 1 && last < seq);
+    CHECK(lt_store_stamp(st, "user", "cat", &n, &last, &err) == LT_OK);
     CHECK_INT(n, 0);
-    CHECK(lt_store_revs(st, "lab", NULL, &n, &sum, &err) == LT_OK);
+    CHECK(lt_store_stamp(st, "lab", NULL, &n, &last, &err) == LT_OK);
     CHECK_INT(n, 5);
-    CHECK_INT(sum, 5);
-    CHECK(lt_store_revs(st, "lab", "P1/2024-03-01/hb", &n, &sum, &err) == LT_OK);
-    CHECK_INT(n, 1);
     lt_store_close(st);
 }
 
