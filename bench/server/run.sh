@@ -121,7 +121,7 @@ cat >"$SECTION" <<MD
 <!-- server:begin -->
 ## Server: reads and writes over HTTP at $CONNS connections (\`bench/server/run.sh\`)
 
-\`lutetia serve\` (default 4 threads, plain HTTP on loopback, access log to a file) driven by
+\`lutetia serve\` (default 12 threads, plain HTTP on loopback, access log to a file) driven by
 \`wrk -t2 -c$CONNS -d${DUR}s\` with \`bench/server/wrk.lua\` (every request carries an API token:
 \`Authorization: Bearer\`); the writes go to $NPAT randomised patients in turn, each a new lab.
 Beside it in the same run: nginx (2 workers, access log off) serving
