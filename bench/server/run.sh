@@ -31,8 +31,12 @@ curl -sf -H "Authorization: Bearer $TOKEN" "$BASE$CAL" >"$WORK/calendar.json"
 # proxy in front would keep its own
 mkdir -p "$WORK/nginx/www/api/v1/patients/K1" "$WORK/nginx/logs"
 cp "$WORK/calendar.json" "$WORK/nginx/www/api/v1/patients/K1/schedule"
+# a port of its own: tried from a pseudo-random start until one is free (another program may
+# hold the first)
 NPORT=$((20000 + $$ % 20000))
-cat >"$WORK/nginx/nginx.conf" <<NGINX
+tries=0
+while :; do
+    cat >"$WORK/nginx/nginx.conf" <<NGINX
 worker_processes 2;
 pid $WORK/nginx.pid;
 error_log $WORK/nginx/logs/error.log;
@@ -48,7 +52,11 @@ http {
     }
 }
 NGINX
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+    nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/start.err" && break
+    tries=$((tries + 1))
+    [ $tries -lt 20 ] || { cat "$WORK/nginx/start.err"; exit 1; }
+    NPORT=$((20000 + (NPORT + 7919) % 20000))
+done
 until curl -sf "http://127.0.0.1:$NPORT$CAL" >/dev/null; do sleep 0.02; done
 curl -sf "http://127.0.0.1:$NPORT$CAL" | cmp -s - "$WORK/calendar.json" || { echo "nginx serves other bytes"; exit 1; }
 
